@@ -1,0 +1,346 @@
+/*
+ * callrisk.h - caller-risk scoring: deterministic L2 logistic regression
+ * with scikit-learn semantics, per-feature reasons and portable model bytes.
+ *
+ * Conventions
+ *  - Every fallible function returns a cr_status (CR_OK == 0) and writes its
+ *    results through out-parameters.
+ *  - Every fallible function takes an optional `cr_error *err` (may be NULL).
+ *    On failure it is filled with the status, a message naming the field and
+ *    the reason, and (for text input) the line and column. There is no global
+ *    state: two models, two readers, two threads never share anything.
+ *  - Objects are opaque. Whatever the library allocates has exactly one free
+ *    function; every free function accepts NULL.
+ *  - Input rows are arrays of doubles in the schema's *field* order: counts as
+ *    whole numbers, booleans as 0 or 1, reals as finite numbers.
+ */
+#ifndef CALLRISK_H
+#define CALLRISK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#  define CR_API __attribute__((visibility("default")))
+#else
+#  define CR_API
+#endif
+
+#define CR_VERSION_MAJOR 0
+#define CR_VERSION_MINOR 1
+#define CR_VERSION_PATCH 0
+
+#define CR_MODEL_FORMAT_VERSION 1u
+#define CR_MAX_FEATURES 64
+#define CR_MAX_FIELDS 64
+#define CR_MAX_NAME 63          /* bytes in a field or feature name */
+#define CR_MODEL_ID_SIZE 65     /* 64 hex digits + NUL */
+
+/*-************************************
+ *  Status codes (numbers are stable: never renumber, only append)
+ **************************************/
+typedef enum {
+    CR_OK = 0,
+    CR_E_NOMEM = 1,          /* allocation failed */
+    CR_E_ARG = 2,            /* invalid argument (NULL pointer, bad option) */
+    CR_E_RANGE = 3,          /* a value is outside its allowed range */
+    CR_E_TYPE = 4,           /* a value has the wrong type for its field */
+    CR_E_MISSING = 5,        /* a required field or column is absent */
+    CR_E_SCHEMA = 6,         /* invalid schema (names, counts, references) */
+    CR_E_DATA = 7,           /* training data unusable (no rows, one class) */
+    CR_E_BUFFER = 8,         /* caller's buffer too small */
+    CR_E_TRUNCATED = 9,      /* model bytes end early */
+    CR_E_MAGIC = 10,         /* model bytes do not start with the magic */
+    CR_E_VERSION = 11,       /* unknown model format version */
+    CR_E_CHECKSUM = 12,      /* model bytes checksum mismatch */
+    CR_E_NONFINITE = 13,     /* NaN or infinity where a finite number is required */
+    CR_E_COUNT = 14,         /* out-of-range count in model bytes */
+    CR_E_CSV = 15,           /* malformed CSV */
+    CR_E_JSON = 16,          /* malformed JSON */
+    CR_E_CANCELLED = 17,     /* the progress callback asked to stop */
+    CR_E_IO = 18,            /* host I/O failed (CLI, host store) */
+    CR_E_STORE = 19,         /* the host store reported a failure */
+    CR_STATUS_COUNT          /* not a status: number of codes */
+} cr_status;
+
+/*! cr_status_str() :
+ *  @return a static, human-readable description of `s` ("unknown status" for
+ *  values out of range). */
+CR_API const char *cr_status_str(cr_status s);
+
+/*! cr_status_name() :
+ *  @return the symbolic name of `s` ("CR_E_RANGE"), for logs and JSON. */
+CR_API const char *cr_status_name(cr_status s);
+
+typedef struct {
+    cr_status status;
+    long line;          /* 1-based line for text input, 0 if not applicable */
+    long column;        /* 1-based column (CSV field number / JSON byte), 0 if n/a */
+    char field[CR_MAX_NAME + 1];  /* offending field, "" if none */
+    char message[256];  /* full message, includes field and reason */
+} cr_error;
+
+/*-************************************
+ *  Schema: input fields and the features computed from them
+ **************************************/
+typedef enum {
+    CR_FIELD_COUNT = 0,   /* whole number >= 0 (<= 2^53) */
+    CR_FIELD_BOOL = 1,    /* 0 or 1 (true/false in text) */
+    CR_FIELD_REAL = 2     /* any finite double */
+} cr_field_type;
+
+typedef struct {
+    const char *name;     /* [A-Za-z_][A-Za-z0-9_]*, at most CR_MAX_NAME bytes */
+    cr_field_type type;
+} cr_field_spec;
+
+typedef struct {
+    const char *name;     /* feature name, unique, same charset as fields */
+    const char *field;    /* the input field it reads */
+    int invert;           /* 1: feature = 1 - field (boolean fields only) */
+} cr_feature_spec;
+
+typedef struct cr_schema_s cr_schema;
+
+/*! cr_schema_create() :
+ *  Validates and copies the specs (1..CR_MAX_FIELDS fields, 1..CR_MAX_FEATURES
+ *  features; unique names; every feature reads an existing field; `invert`
+ *  only on booleans). Every field must be read by at least one feature.
+ *  @return CR_OK and a new schema in *out (free with cr_schema_free()). */
+CR_API cr_status cr_schema_create(const cr_field_spec *fields, size_t n_fields,
+                                  const cr_feature_spec *features, size_t n_features,
+                                  cr_schema **out, cr_error *err);
+
+/*! cr_schema_create_default() :
+ *  The seed's schema: fields spam_reports (count), has_consent (bool),
+ *  call_attempts_24h (count); features spam_reports, no_consent = not
+ *  has_consent, call_attempts_24h. */
+CR_API cr_status cr_schema_create_default(cr_schema **out, cr_error *err);
+/*! cr_schema_from_json() :
+ *  {"fields":[{"name":"x","type":"count|bool|real"},...],
+ *   "features":[{"name":"f","field":"x","invert":false},...]} ("invert"
+ *  optional). The same arrays appear in a model's canonical JSON. */
+CR_API cr_status cr_schema_from_json(const char *json, size_t len, cr_schema **out, cr_error *err);
+CR_API cr_status cr_schema_clone(const cr_schema *s, cr_schema **out, cr_error *err);
+CR_API void cr_schema_free(cr_schema *s);
+
+CR_API size_t cr_schema_field_count(const cr_schema *s);
+CR_API const char *cr_schema_field_name(const cr_schema *s, size_t i);
+CR_API cr_field_type cr_schema_field_type(const cr_schema *s, size_t i);
+CR_API size_t cr_schema_feature_count(const cr_schema *s);
+CR_API const char *cr_schema_feature_name(const cr_schema *s, size_t j);
+/*! @return the field index feature j reads; *invert set if non-NULL. */
+CR_API size_t cr_schema_feature_field(const cr_schema *s, size_t j, int *invert);
+/*! @return index of the field called `name`, or -1. */
+CR_API int cr_schema_field_index(const cr_schema *s, const char *name);
+
+/*! cr_schema_check_row() :
+ *  Validates one row of field values (counts whole and >= 0, booleans 0/1,
+ *  everything finite). The error names the first bad field. */
+CR_API cr_status cr_schema_check_row(const cr_schema *s, const double *fields,
+                                     cr_error *err);
+
+/*-************************************
+ *  Training data
+ **************************************/
+typedef struct cr_dataset_s cr_dataset;
+
+/*! cr_dataset_create() : an empty data set for schema `s` (copied). */
+CR_API cr_status cr_dataset_create(const cr_schema *s, cr_dataset **out, cr_error *err);
+CR_API void cr_dataset_free(cr_dataset *ds);
+
+/*! cr_dataset_add() :
+ *  Appends one row: field values (validated as cr_schema_check_row()), label
+ *  0 or 1, sample weight finite and >= 0. Nothing is appended on error. */
+CR_API cr_status cr_dataset_add(cr_dataset *ds, const double *fields, int label,
+                                double weight, cr_error *err);
+CR_API size_t cr_dataset_rows(const cr_dataset *ds);
+CR_API const cr_schema *cr_dataset_schema(const cr_dataset *ds);
+
+/*! cr_dataset_digest() :
+ *  SHA-256 (hex) of the rows in order: each field value, label and weight as
+ *  little-endian IEEE doubles. Identifies the training data in a model. */
+CR_API void cr_dataset_digest(const cr_dataset *ds, char out[CR_MODEL_ID_SIZE]);
+
+/*-************************************
+ *  Streaming CSV reader
+ *  Header: column names; every schema field and `label` are required,
+ *  `weight` is optional, other columns are ignored. Booleans: true/false/1/0.
+ *  Quoted fields ("a,b", "" for a quote) and CRLF are accepted.
+ **************************************/
+typedef struct cr_csv_reader_s cr_csv_reader;
+
+CR_API cr_status cr_csv_reader_create(cr_dataset *ds, cr_csv_reader **out, cr_error *err);
+/*! cr_csv_feed() : parses the next `len` bytes (any chunking). Complete rows
+ *  are appended to the data set as they are read. On error the failing row is
+ *  not added; err carries line and column; the reader stays failed. */
+CR_API cr_status cr_csv_feed(cr_csv_reader *r, const char *data, size_t len, cr_error *err);
+/*! cr_csv_finish() : ends input (a last line without newline is a row). */
+CR_API cr_status cr_csv_finish(cr_csv_reader *r, cr_error *err);
+CR_API void cr_csv_reader_free(cr_csv_reader *r);
+
+/*-************************************
+ *  Training
+ **************************************/
+typedef enum { CR_SIGN_FREE = 0, CR_SIGN_NONNEG = 1, CR_SIGN_NONPOS = 2 } cr_sign;
+typedef enum {
+    CR_CLASS_WEIGHT_NONE = 0,
+    CR_CLASS_WEIGHT_BALANCED = 1,  /* class c weighted n / (2 * count(c)) */
+    CR_CLASS_WEIGHT_EXPLICIT = 2   /* class_weight[0], class_weight[1] */
+} cr_class_weight_mode;
+
+typedef struct {
+    int iteration;        /* Newton iterations done so far */
+    double objective;     /* sum s_i * logloss_i + |w|^2 / (2C) */
+    double grad_norm;     /* max |projected gradient| */
+} cr_progress;
+
+/* Return non-zero to stop training (cr_train() then returns CR_E_CANCELLED). */
+typedef int (*cr_progress_fn)(void *ctx, const cr_progress *p);
+
+typedef struct {
+    double C;                      /* inverse L2 strength, > 0 (default 1.0) */
+    int fit_intercept;             /* default 1 */
+    cr_class_weight_mode class_weight_mode;   /* default NONE */
+    double class_weight[2];        /* EXPLICIT only; finite, >= 0 */
+    int max_iter;                  /* Newton iterations, >= 1 (default 100) */
+    double tol;                    /* stop when max |projected gradient| <=
+                                      tol * sum of weights (default 1e-10) */
+    const cr_sign *signs;          /* per feature, or NULL for all free */
+    int band_high;                 /* score >= band_high is HIGH (default 70) */
+    int band_medium;               /* score >= band_medium is MEDIUM (default 40) */
+    cr_progress_fn progress;       /* optional, called once per iteration */
+    void *progress_ctx;
+} cr_train_options;
+
+/*! cr_train_options_init() : fills the defaults (sklearn LogisticRegression()
+ *  semantics, seed bands). */
+CR_API void cr_train_options_init(cr_train_options *o);
+
+typedef struct {
+    int iterations;
+    double objective;
+    double grad_norm;
+    int converged;
+} cr_train_stats;
+
+typedef struct cr_model_s cr_model;
+
+/*! cr_train() :
+ *  Fits the model by projected Newton's method with a backtracking line
+ *  search; deterministic (fixed summation order, own exp/log).
+ *  @return CR_OK and a new model in *out even when max_iter was reached
+ *  (check the model's stats: converged == 0). */
+CR_API cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt,
+                          cr_model **out, cr_error *err);
+
+/*! cr_model_create_default() : the seed's 5 rows trained with defaults. */
+CR_API cr_status cr_model_create_default(cr_model **out, cr_error *err);
+CR_API void cr_model_free(cr_model *m);
+
+/*-************************************
+ *  Model accessors
+ **************************************/
+CR_API const cr_schema *cr_model_schema(const cr_model *m);
+/*! @return the model id: SHA-256 (hex) of the canonical binary bytes. */
+CR_API const char *cr_model_id(const cr_model *m);
+CR_API double cr_model_intercept(const cr_model *m);
+CR_API double cr_model_coef(const cr_model *m, size_t j);
+CR_API double cr_model_baseline(const cr_model *m, size_t j);
+CR_API cr_sign cr_model_sign(const cr_model *m, size_t j);
+CR_API void cr_model_bands(const cr_model *m, int *high, int *medium);
+CR_API void cr_model_stats(const cr_model *m, cr_train_stats *out);
+
+typedef struct {
+    uint64_t rows;
+    double weight_sum;          /* sum of effective weights */
+    double C;
+    int fit_intercept;
+    cr_class_weight_mode class_weight_mode;
+    double class_weight[2];     /* effective weights used for class 0, 1 */
+    int max_iter;
+    double tol;
+    char data_sha256[CR_MODEL_ID_SIZE];
+} cr_training_info;
+CR_API void cr_model_training_info(const cr_model *m, cr_training_info *out);
+
+/*-************************************
+ *  Scoring
+ **************************************/
+typedef enum { CR_RISK_LOW = 0, CR_RISK_MEDIUM = 1, CR_RISK_HIGH = 2 } cr_risk_level;
+CR_API const char *cr_risk_level_str(cr_risk_level r);   /* "LOW", "MEDIUM", "HIGH" */
+
+typedef struct {
+    int score;               /* (int)(probability * 100) */
+    cr_risk_level risk_level;
+    double probability;      /* sigmoid(logit) */
+    double logit;            /* b + sum_j w_j x_j */
+    double base_logit;       /* b + sum_j w_j baseline_j */
+} cr_score_result;
+
+typedef struct {
+    uint32_t feature;        /* feature index in the schema */
+    double contribution;     /* w_j * (x_j - baseline_j) */
+} cr_reason;
+
+/*! cr_score() :
+ *  Scores one row of field values. With `reasons` (capacity >= feature count,
+ *  or NULL) also writes one reason per feature, ordered by |contribution|
+ *  descending (ties by feature index); base_logit + sum = logit up to rounding. */
+CR_API cr_status cr_score(const cr_model *m, const double *fields, cr_score_result *out,
+                          cr_reason *reasons, size_t reasons_cap, cr_error *err);
+
+/*! cr_score_batch() :
+ *  Scores n rows stored row-major (n * field count doubles). Any output
+ *  pointer may be NULL. No allocation. Validates every row before writing
+ *  anything; the error names the row (as err->line, 1-based) and field. */
+CR_API cr_status cr_score_batch(const cr_model *m, const double *fields, size_t n,
+                                int32_t *scores, double *probabilities, uint8_t *levels,
+                                cr_error *err);
+
+/*! cr_request_parse() :
+ *  Parses a JSON object of field values ({"spam_reports": 3, ...}) into
+ *  `fields` (capacity >= field count). Counts must be JSON integers >= 0,
+ *  booleans true/false, reals numbers. Unknown keys are ignored. */
+CR_API cr_status cr_request_parse(const cr_schema *s, const char *json, size_t len,
+                                  double *fields, cr_error *err);
+
+/*-************************************
+ *  Model bytes
+ **************************************/
+/*! cr_model_save() :
+ *  Writes the canonical little-endian binary form into dst. If dst is NULL or
+ *  too small, returns CR_E_BUFFER; *size always receives the size needed. */
+CR_API cr_status cr_model_save(const cr_model *m, void *dst, size_t cap, size_t *size,
+                               cr_error *err);
+/*! cr_model_load() : validates bytes (each defect has its own status) and
+ *  builds a model. */
+CR_API cr_status cr_model_load(const void *src, size_t len, cr_model **out, cr_error *err);
+
+/*! cr_model_to_json() :
+ *  Canonical JSON (no spaces, fixed key order, doubles with 17 significant
+ *  digits so they round-trip exactly). Same buffer contract as cr_model_save();
+ *  *size excludes the terminating NUL, which is written when it fits. */
+CR_API cr_status cr_model_to_json(const cr_model *m, char *dst, size_t cap, size_t *size,
+                                  cr_error *err);
+CR_API cr_status cr_model_from_json(const char *json, size_t len, cr_model **out,
+                                    cr_error *err);
+
+/*! cr_model_card_json() : the model card (names, coefficients, intercept,
+ *  bands, id, training stats) as JSON for people. Same buffer contract. */
+CR_API cr_status cr_model_card_json(const cr_model *m, char *dst, size_t cap, size_t *size,
+                                    cr_error *err);
+
+/*! cr_model_set_bands() : returns a copy of `m` with other bands
+ *  (0 <= medium <= high <= 101); its id differs. */
+CR_API cr_status cr_model_with_bands(const cr_model *m, int high, int medium,
+                                     cr_model **out, cr_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CALLRISK_H */

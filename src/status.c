@@ -1,0 +1,180 @@
+/* status.c - status names and messages, error reporting, bounded text output. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const status_names[] = {
+    [CR_OK] = "CR_OK",
+    [CR_E_NOMEM] = "CR_E_NOMEM",
+    [CR_E_ARG] = "CR_E_ARG",
+    [CR_E_RANGE] = "CR_E_RANGE",
+    [CR_E_TYPE] = "CR_E_TYPE",
+    [CR_E_MISSING] = "CR_E_MISSING",
+    [CR_E_SCHEMA] = "CR_E_SCHEMA",
+    [CR_E_DATA] = "CR_E_DATA",
+    [CR_E_BUFFER] = "CR_E_BUFFER",
+    [CR_E_TRUNCATED] = "CR_E_TRUNCATED",
+    [CR_E_MAGIC] = "CR_E_MAGIC",
+    [CR_E_VERSION] = "CR_E_VERSION",
+    [CR_E_CHECKSUM] = "CR_E_CHECKSUM",
+    [CR_E_NONFINITE] = "CR_E_NONFINITE",
+    [CR_E_COUNT] = "CR_E_COUNT",
+    [CR_E_CSV] = "CR_E_CSV",
+    [CR_E_JSON] = "CR_E_JSON",
+    [CR_E_CANCELLED] = "CR_E_CANCELLED",
+    [CR_E_IO] = "CR_E_IO",
+    [CR_E_STORE] = "CR_E_STORE",
+};
+
+static const char *const status_text[] = {
+    [CR_OK] = "ok",
+    [CR_E_NOMEM] = "out of memory",
+    [CR_E_ARG] = "invalid argument",
+    [CR_E_RANGE] = "value out of range",
+    [CR_E_TYPE] = "wrong type",
+    [CR_E_MISSING] = "required field missing",
+    [CR_E_SCHEMA] = "invalid schema",
+    [CR_E_DATA] = "unusable training data",
+    [CR_E_BUFFER] = "buffer too small",
+    [CR_E_TRUNCATED] = "model bytes truncated",
+    [CR_E_MAGIC] = "not a callrisk model (bad magic)",
+    [CR_E_VERSION] = "unknown model format version",
+    [CR_E_CHECKSUM] = "model checksum mismatch",
+    [CR_E_NONFINITE] = "non-finite number",
+    [CR_E_COUNT] = "count out of range in model",
+    [CR_E_CSV] = "malformed CSV",
+    [CR_E_JSON] = "malformed JSON",
+    [CR_E_CANCELLED] = "cancelled by progress callback",
+    [CR_E_IO] = "I/O error",
+    [CR_E_STORE] = "host store failure",
+};
+
+_Static_assert(sizeof status_names / sizeof *status_names == CR_STATUS_COUNT,
+               "status_names out of step with cr_status");
+_Static_assert(sizeof status_text / sizeof *status_text == CR_STATUS_COUNT,
+               "status_text out of step with cr_status");
+
+const char *cr_status_str(cr_status s)
+{
+    if ((unsigned)s >= CR_STATUS_COUNT) return "unknown status";
+    return status_text[s];
+}
+
+const char *cr_status_name(cr_status s)
+{
+    if ((unsigned)s >= CR_STATUS_COUNT) return "CR_E_UNKNOWN";
+    return status_names[s];
+}
+
+void cr_error_clear(cr_error *err)
+{
+    if (!err) return;
+    memset(err, 0, sizeof *err);
+}
+
+cr_status cr_fail(cr_error *err, cr_status st, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cr_failv(err, st, field, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+cr_status cr_failv(cr_error *err, cr_status st, const char *field, const char *fmt, va_list ap)
+{
+    if (!err) return st;
+    err->status = st;
+    err->line = 0;
+    err->column = 0;
+    err->field[0] = 0;
+    if (field) {
+        size_t n = strlen(field);
+        if (n > CR_MAX_NAME) n = CR_MAX_NAME;
+        memcpy(err->field, field, n);
+        err->field[n] = 0;
+    }
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    return st;
+}
+
+int cr_name_valid(const char *s, size_t len)
+{
+    if (len == 0 || len > CR_MAX_NAME) return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        int alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+        int digit = c >= '0' && c <= '9';
+        if (!alpha && !(digit && i > 0)) return 0;
+    }
+    return 1;
+}
+
+void cr_text_put(cr_text *t, const char *s, size_t n)
+{
+    if (t->len < t->cap) {
+        size_t room = t->cap - t->len;
+        memcpy(t->buf + t->len, s, n < room ? n : room);
+    }
+    t->len += n;
+}
+
+void cr_text_str(cr_text *t, const char *s) { cr_text_put(t, s, strlen(s)); }
+
+void cr_text_printf(cr_text *t, const char *fmt, ...)
+{
+    char tmp[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0) cr_text_put(t, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+void cr_text_double(cr_text *t, double v)
+{
+    /* %.17g round-trips every double; -0 and integers stay valid JSON numbers. */
+    cr_text_printf(t, "%.17g", v);
+}
+
+cr_status cr_text_end(cr_text *t, size_t *size, cr_error *err)
+{
+    if (size) *size = t->len;
+    if (t->buf && t->len < t->cap) {
+        t->buf[t->len] = 0;
+        return CR_OK;
+    }
+    return cr_fail(err, CR_E_BUFFER, NULL, "output needs %zu bytes plus NUL, buffer holds %zu",
+                   t->len, t->cap);
+}
+
+const char *cr_field_type_name(cr_field_type t)
+{
+    switch (t) {
+    case CR_FIELD_COUNT: return "count";
+    case CR_FIELD_BOOL: return "bool";
+    case CR_FIELD_REAL: return "real";
+    }
+    return "?";
+}
+
+const char *cr_sign_name(cr_sign s)
+{
+    switch (s) {
+    case CR_SIGN_FREE: return "free";
+    case CR_SIGN_NONNEG: return "nonneg";
+    case CR_SIGN_NONPOS: return "nonpos";
+    }
+    return "?";
+}
+
+const char *cr_class_weight_name(cr_class_weight_mode m)
+{
+    switch (m) {
+    case CR_CLASS_WEIGHT_NONE: return "none";
+    case CR_CLASS_WEIGHT_BALANCED: return "balanced";
+    case CR_CLASS_WEIGHT_EXPLICIT: return "explicit";
+    }
+    return "?";
+}
