@@ -1,0 +1,246 @@
+/* crmath.c - deterministic exp / log1p / log (see crmath.h).
+ *
+ * The methods are the classic fdlibm ones (Sun Microsystems' freely
+ * distributable libm): Cody-Waite argument reduction with ln2 split into a
+ * 32-bit head (so that k*LN2_HI is exact for every |k| < 2^21) and a tail,
+ * followed by a minimax (Remez) approximation on the reduced interval. The
+ * coefficients are fdlibm's published constants; the code is written from
+ * the mathematics below.
+ *
+ * Only + - * / on doubles and integer/bit operations are used. Every
+ * operation is a single IEEE-754 round-to-nearest operation; the code never
+ * relies on extended precision or fused multiply-add, so any conforming
+ * double implementation (SSE2, NEON, wasm f64) produces identical bits,
+ * provided the compiler does not contract a*b+c into an fma: build with
+ * -ffp-contract=off (the pragmas below also request it).
+ */
+#include "crmath.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* Belt and braces: forbid contraction even if the build flags do not. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+/* ---------------------------------------------------------------- bits */
+
+static inline uint64_t cr_bits(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+static inline double cr_double(uint64_t u)
+{
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+#define CR_BITS_NAN  UINT64_C(0x7ff8000000000000)
+#define CR_BITS_PINF UINT64_C(0x7ff0000000000000)
+#define CR_BITS_NINF UINT64_C(0xfff0000000000000)
+
+/* 2^k as a double, for k in [-1022, 1023]. */
+static inline double cr_pow2i(int k)
+{
+    return cr_double((uint64_t)(0x3ff + k) << 52);
+}
+
+/* ln2 = LN2_HI + LN2_LO; LN2_HI has 32 significant bits. */
+static const double LN2_HI = 0x1.62e42fee00000p-1;  /* 6.93147180369123816490e-01 */
+static const double LN2_LO = 0x1.a39ef35793c76p-33; /* 1.90821492927058770002e-10 */
+
+/* ----------------------------------------------------------------- exp */
+
+/*
+ * exp(x):
+ *  1. Reduce: x = k*ln2 + r, k = round(x/ln2), |r| <= ln2/2 (~0.3466).
+ *     r is carried as hi - lo, hi = x - k*LN2_HI (exact), lo = k*LN2_LO.
+ *  2. On [-0.3466, 0.3466] approximate
+ *         R(r^2) = r*(e^r + 1)/(e^r - 1) = 2 + r^2/6 - r^4/360 + ...
+ *     by 2 + P1 r^2 + ... + P5 r^10 (Remez, error < 2^-59), and let
+ *         c = r - (R(r^2) - 2) r  =  r - r^2 (P1 + P2 r^2 + ... + P5 r^8).
+ *     Then  e^r = 1 + 2r/(R - r) = 1 + r + r*c/(2 - c),
+ *     evaluated as 1 - ((lo - r*c/(2-c)) - hi).
+ *  3. exp(x) = 2^k * e^r, the scaling done by multiplying by exact powers
+ *     of two (two steps near overflow and for subnormal results, so that
+ *     only the final multiplication rounds).
+ * For k = 0 (|x| < ln2/2) hi = x and lo = 0 exactly, and the formula
+ * reduces to fdlibm's 1 - ((x*c)/(c-2) - x).
+ */
+static const double EXP_INVLN2 = 0x1.71547652b82fep+0;  /* 1/ln2 */
+static const double EXP_SHIFT = 0x1.8p52;               /* round-to-int shifter */
+static const double EXP_P1 = 0x1.555555555553ep-3;      /*  1.66666666666666019037e-01 */
+static const double EXP_P2 = -0x1.6c16c16bebd93p-9;     /* -2.77777777770155933842e-03 */
+static const double EXP_P3 = 0x1.1566aaf25de2cp-14;     /*  6.61375632143793436117e-05 */
+static const double EXP_P4 = -0x1.bbd41c5d26bf1p-20;    /* -1.65339022054652515390e-06 */
+static const double EXP_P5 = 0x1.6376972bea4d0p-25;     /*  4.13813679705723846039e-08 */
+/* exp(x) overflows for x > EXP_OVER (= 709.782712893384), rounds to +0
+ * for x < EXP_UNDER (= -745.1332191019411; exp(EXP_UNDER) > 2^-1075). */
+static const double EXP_OVER = 0x1.62e42fefa39efp+9;
+static const double EXP_UNDER = -0x1.74910d52d3051p+9;
+
+/* e^r for the reduced argument; *k receives the power of two. Valid for
+ * |x| <= 746. */
+static inline double cr_exp_core(double x, int *k)
+{
+    /* x/ln2 rounded to the nearest integer (ties to even): adding 1.5*2^52
+     * leaves no fraction bits, subtracting it back is exact. */
+    double kd = x * EXP_INVLN2 + EXP_SHIFT;
+    kd = kd - EXP_SHIFT;
+    double hi = x - kd * LN2_HI; /* exact: kd*LN2_HI has <= 43 bits */
+    double lo = kd * LN2_LO;
+    double r = hi - lo;
+    double t = r * r;
+    double c = r - t * (EXP_P1 + t * (EXP_P2 + t * (EXP_P3 + t * (EXP_P4 + t * EXP_P5))));
+    double q = (r * c) / (2.0 - c);
+    /* 1 + hi as an exact sum a + e (Fast2Sum, |hi| < 1), so that the
+     * only large rounding is the final addition. */
+    double a = 1.0 + hi;
+    double e = hi - (a - 1.0);
+    *k = (int)kd;
+    return a + (e - (lo - q));
+}
+
+double cr_exp(double x)
+{
+    uint64_t ix = cr_bits(x);
+    uint32_t ahx = (uint32_t)(ix >> 32) & 0x7fffffffu;
+    int k;
+    double y;
+
+    if (ahx >= 0x40862000u) { /* |x| >= 708, inf or NaN: rare path */
+        if (ahx >= 0x7ff00000u) {
+            if ((ix << 1) > (CR_BITS_PINF << 1))
+                return cr_double(CR_BITS_NAN);                 /* NaN */
+            return (ix >> 63) ? 0.0 : cr_double(CR_BITS_PINF); /* -inf, +inf */
+        }
+        if (x > EXP_OVER)
+            return cr_double(CR_BITS_PINF);
+        if (x < EXP_UNDER)
+            return 0.0;
+        /* k in [1021, 1024] or [-1075, -1021]: scale in two exact-power
+         * steps; the first product is exact, the second rounds once. */
+        y = cr_exp_core(x, &k);
+        int k1 = k / 2;
+        return (y * cr_pow2i(k1)) * cr_pow2i(k - k1);
+    }
+    /* |x| < 708: k in [-1021, 1021], e^r in [0.707, 1.415], so 2^k * e^r
+     * is a normal number and the scaling is exact. */
+    y = cr_exp_core(x, &k);
+    return y * cr_pow2i(k);
+}
+
+/* ----------------------------------------------------------- log, log1p */
+
+/*
+ * Both reduce to  log(2^k * (1+f)) = k*ln2 + log(1+f),  with 1+f in
+ * [sqrt(2)/2, sqrt(2)).  With s = f/(2+f):
+ *     log(1+f) = log(1+s) - log(1-s) = 2s + 2/3 s^3 + 2/5 s^5 + ...
+ *              = 2s + s*R(z),  z = s^2,  R(z) ~ Lg1 z + Lg2 z^2 + ... + Lg7 z^7
+ * (Remez on |s| <= 0.1716, error < 2^-58.45). Since 2s = f - s*f,
+ *     log(1+f) = f - (hfsq - s*(hfsq + R)),   hfsq = f*f/2,
+ * which keeps the large term f exact. Adding k*ln2 (split) and a
+ * correction c for the rounding of 1+x in log1p:
+ *     result = k*LN2_HI - ((hfsq - (s*(hfsq+R) + (k*LN2_LO + c))) - f).
+ */
+static const double LG1 = 0x1.5555555555593p-1; /* 6.666666666666735130e-01 */
+static const double LG2 = 0x1.999999997fa04p-2; /* 3.999999999940941908e-01 */
+static const double LG3 = 0x1.2492494229359p-2; /* 2.857142874366239149e-01 */
+static const double LG4 = 0x1.c71c51d8e78afp-3; /* 2.222219843214978396e-01 */
+static const double LG5 = 0x1.7466496cb03dep-3; /* 1.818357216161805012e-01 */
+static const double LG6 = 0x1.39a09d078c69fp-3; /* 1.531383769920937332e-01 */
+static const double LG7 = 0x1.2f112df3e5244p-3; /* 1.479819860511658591e-01 */
+
+static inline double cr_log_core(int k, double f, double c)
+{
+    double hfsq = 0.5 * f * f;
+    double s = f / (2.0 + f);
+    double z = s * s;
+    double w = z * z;
+    double t1 = w * (LG2 + w * (LG4 + w * LG6));
+    double t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+    double R = t2 + t1;
+    double dk = (double)k;
+    return dk * LN2_HI - ((hfsq - (s * (hfsq + R) + (dk * LN2_LO + c))) - f);
+}
+
+/* Adding this to the high word of a positive double carries into the
+ * exponent exactly when the significand is >= sqrt(2) (high word of the
+ * significand >= 0x6a09e), so the exponent field then holds k + 0x3ff. */
+#define CR_SQRT2_OFFSET (0x3ff00000u - 0x3fe6a09eu)
+
+double cr_log(double x)
+{
+    uint64_t ix = cr_bits(x);
+    uint32_t hx = (uint32_t)(ix >> 32);
+    int k = 0;
+
+    /* x < 2^-1022 (zero, subnormal, negative), +inf or NaN: rare path. */
+    if (hx - 0x00100000u >= 0x7ff00000u - 0x00100000u) {
+        if ((ix << 1) == 0)
+            return cr_double(CR_BITS_NINF);             /* log(+-0) = -inf */
+        if ((ix << 1) > (CR_BITS_PINF << 1))
+            return cr_double(CR_BITS_NAN);              /* NaN */
+        if (ix >> 63)
+            return cr_double(CR_BITS_NAN);              /* x < 0, -inf */
+        if (ix == CR_BITS_PINF)
+            return x;                                   /* +inf */
+        /* subnormal: scale by 2^54 (exact) */
+        ix = cr_bits(x * 0x1p54);
+        hx = (uint32_t)(ix >> 32);
+        k = -54;
+    }
+    hx += CR_SQRT2_OFFSET;
+    k += (int)(hx >> 20) - 0x3ff;
+    hx = (hx & 0x000fffffu) + 0x3fe6a09eu;
+    ix = ((uint64_t)hx << 32) | (ix & 0xffffffffu);
+    /* significand in [sqrt(2)/2, sqrt(2)): f = m - 1 is exact (Sterbenz) */
+    return cr_log_core(k, cr_double(ix) - 1.0, 0.0);
+}
+
+double cr_log1p(double x)
+{
+    uint64_t ix = cr_bits(x);
+    uint32_t hx = (uint32_t)(ix >> 32);
+    uint32_t ahx = hx & 0x7fffffffu;
+
+    /* |x| < 2^-54 (incl. +-0, subnormals), +inf, NaN, x <= -1: rare path. */
+    if (ahx - 0x3c900000u >= 0x7ff00000u - 0x3c900000u || hx >= 0xbff00000u) {
+        if (ahx < 0x3c900000u)
+            return x; /* log1p(x) = x - x^2/2 + ... rounds to x */
+        if ((ix << 1) > (CR_BITS_PINF << 1))
+            return cr_double(CR_BITS_NAN); /* NaN */
+        if (ix == UINT64_C(0xbff0000000000000))
+            return cr_double(CR_BITS_NINF); /* log1p(-1) = -inf */
+        if (ix >> 63)
+            return cr_double(CR_BITS_NAN); /* x < -1, -inf */
+        return x;                          /* +inf */
+    }
+
+    /* u = fl(1+x) = 2^k * m, m in [sqrt(2)/2, sqrt(2)). */
+    double u = 1.0 + x;
+    uint64_t iu = cr_bits(u);
+    uint32_t hu = (uint32_t)(iu >> 32) + CR_SQRT2_OFFSET;
+    int k = (int)(hu >> 20) - 0x3ff;
+    hu = (hu & 0x000fffffu) + 0x3fe6a09eu;
+    double f = cr_double(((uint64_t)hu << 32) | (iu & 0xffffffffu)) - 1.0;
+    /* Rounding error of u (exact by Fast2Sum with the larger operand
+     * first): c = (1 + x) - u. Then log1p(x) = log(u) + log(1 + c/u) and
+     * |c/u| <= 2^-53, so log(1 + c/u) = c/u to well below an ulp. For
+     * x < -0.5, 1 + x is exact and c = 0. */
+    double c = (x < 1.0) ? x - (u - 1.0) : 1.0 - (u - x);
+    c = c / u;
+    if (k == 0) {
+        /* 1+x already in [sqrt(2)/2, sqrt(2)): use f = x itself, exactly. */
+        f = x;
+        c = 0.0;
+    }
+    return cr_log_core(k, f, c);
+}
