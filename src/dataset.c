@@ -1,0 +1,98 @@
+/* dataset.c - training rows stored as features, with a running digest. */
+#include "internal.h"
+#include "sha256.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+cr_status cr_dataset_create(const cr_schema *s, cr_dataset **out, cr_error *err)
+{
+    if (!s || !out) return cr_fail(err, CR_E_ARG, NULL, "schema or out is NULL");
+    *out = NULL;
+    cr_dataset *ds = calloc(1, sizeof *ds);
+    cr_sha256_ctx *h = malloc(sizeof *h);
+    if (!ds || !h) {
+        free(ds);
+        free(h);
+        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory allocating data set");
+    }
+    memcpy(&ds->schema, s, sizeof *s);
+    cr_sha256_init(h);
+    ds->digest = h;
+    *out = ds;
+    return CR_OK;
+}
+
+void cr_dataset_free(cr_dataset *ds)
+{
+    if (!ds) return;
+    free(ds->x);
+    free(ds->y);
+    free(ds->w);
+    free(ds->digest);
+    free(ds);
+}
+
+static cr_status grow(cr_dataset *ds, cr_error *err)
+{
+    size_t cap = ds->cap ? ds->cap * 2 : 1024;
+    size_t d = ds->schema.n_features;
+    if (cap > SIZE_MAX / (d * sizeof(double)))
+        return cr_fail(err, CR_E_NOMEM, NULL, "data set too large");
+    double *x = realloc(ds->x, cap * d * sizeof *x);
+    if (x) ds->x = x;
+    uint8_t *y = realloc(ds->y, cap);
+    if (y) ds->y = y;
+    double *w = realloc(ds->w, cap * sizeof *w);
+    if (w) ds->w = w;
+    if (!x || !y || !w) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory growing data set");
+    ds->cap = cap;
+    return CR_OK;
+}
+
+static void put_le64(uint8_t *p, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    for (int k = 0; k < 8; k++) p[k] = (uint8_t)(u >> (8 * k));
+}
+
+cr_status cr_dataset_add(cr_dataset *ds, const double *fields, int label, double weight,
+                         cr_error *err)
+{
+    if (!ds || !fields) return cr_fail(err, CR_E_ARG, NULL, "data set or fields is NULL");
+    cr_status st = cr_schema_check_row(&ds->schema, fields, err);
+    if (st != CR_OK) return st;
+    if (label != 0 && label != 1)
+        return cr_fail(err, CR_E_RANGE, "label", "field 'label': must be 0 or 1, got %d", label);
+    if (!(weight >= 0) || weight - weight != 0)
+        return cr_fail(err, CR_E_RANGE, "weight", "field 'weight': must be a finite number >= 0, got %.17g",
+                       weight);
+    if (ds->rows == ds->cap && (st = grow(ds, err)) != CR_OK) return st;
+
+    size_t d = ds->schema.n_features;
+    cr_schema_features(&ds->schema, fields, ds->x + ds->rows * d);
+    ds->y[ds->rows] = (uint8_t)label;
+    ds->w[ds->rows] = weight;
+    if (weight != 1.0) ds->weighted = 1;
+    ds->rows++;
+
+    uint8_t buf[(CR_MAX_FIELDS + 2) * 8];
+    size_t nf = ds->schema.n_fields;
+    for (size_t i = 0; i < nf; i++) put_le64(buf + 8 * i, fields[i]);
+    put_le64(buf + 8 * nf, (double)label);
+    put_le64(buf + 8 * nf + 8, weight);
+    cr_sha256_update(ds->digest, buf, 8 * (nf + 2));
+    return CR_OK;
+}
+
+size_t cr_dataset_rows(const cr_dataset *ds) { return ds ? ds->rows : 0; }
+const cr_schema *cr_dataset_schema(const cr_dataset *ds) { return ds ? &ds->schema : NULL; }
+
+void cr_dataset_digest(const cr_dataset *ds, char out[CR_MODEL_ID_SIZE])
+{
+    cr_sha256_ctx h = *(const cr_sha256_ctx *)ds->digest;
+    uint8_t d[32];
+    cr_sha256_final(&h, d);
+    cr_sha256_hex(d, out);
+}

@@ -1,0 +1,38 @@
+/* json.h - a small strict JSON reader (RFC 8259) into a flat token array. */
+#ifndef CR_JSON_H
+#define CR_JSON_H
+
+#include "internal.h"
+
+typedef enum { CR_JSON_OBJECT, CR_JSON_ARRAY, CR_JSON_STRING, CR_JSON_NUMBER,
+               CR_JSON_TRUE, CR_JSON_FALSE, CR_JSON_NULL } cr_json_type;
+
+typedef struct {
+    uint8_t type;
+    uint32_t start, end;   /* source span; strings without their quotes */
+    uint32_t count;        /* children: array items, or object members */
+    uint32_t next;         /* index of the token after this subtree */
+} cr_json_tok;
+
+typedef struct {
+    const char *src;
+    size_t len;
+    cr_json_tok *tok;
+    size_t n, cap;
+} cr_json_doc;
+
+/* Parses one JSON value (surrounding whitespace allowed). On error err has
+   the byte column (1-based) and the reason. Free with cr_json_free(). */
+CR_HIDDEN cr_status cr_json_parse(const char *src, size_t len, cr_json_doc *doc, cr_error *err);
+CR_HIDDEN void cr_json_free(cr_json_doc *doc);
+/* Value token of `key` in object token `obj`, or -1. */
+CR_HIDDEN int cr_json_get(const cr_json_doc *doc, int obj, const char *key);
+/* Token of item `k` in array token `arr` (k < count). */
+CR_HIDDEN int cr_json_item(const cr_json_doc *doc, int arr, size_t k);
+/* Unescaped string into dst (NUL-terminated); 0 if not a string or too long. */
+CR_HIDDEN int cr_json_string(const cr_json_doc *doc, int t, char *dst, size_t cap);
+/* Number value; 0 if not a number. */
+CR_HIDDEN int cr_json_number(const cr_json_doc *doc, int t, double *out);
+CR_HIDDEN const char *cr_json_type_name(int type);
+
+#endif
