@@ -1,0 +1,351 @@
+/* train.c - L2 logistic regression by projected Newton's method.
+ *
+ * Minimises f(w, b) = sum_i s_i * logloss(y_i, w.x_i + b) + |w|^2 / (2C), the
+ * objective of scikit-learn's LogisticRegression (intercept unpenalised, s_i =
+ * sample weight * class weight). Sign constraints are bounds at 0, handled by
+ * fixing the bound variables whose gradient points outwards (Bertsekas'
+ * projected Newton) and projecting each trial point back onto the bounds.
+ *
+ * Determinism: one pass per evaluation, rows in order, partial sums per block
+ * of rows added in block order; exp/log1p are the project's own.
+ */
+#include "internal.h"
+#include "crmath.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CR_MAX_PARAMS (CR_MAX_FEATURES + 1)
+#define CR_HESS_SIZE (CR_MAX_PARAMS * (CR_MAX_PARAMS + 1) / 2)
+#define CR_BLOCK_ROWS 4096
+#define CR_MAX_BACKTRACKS 60
+
+typedef struct {
+    const double *x;     /* n * d features */
+    const uint8_t *y;
+    const double *w;     /* sample weights */
+    double cw[2];        /* class weights */
+    size_t n, d, np;     /* np = d + fit_intercept */
+    double inv_c;
+} problem;
+
+typedef struct {
+    double f;
+    double g[CR_MAX_PARAMS];
+    double h[CR_HESS_SIZE];   /* packed upper triangle, row by row */
+} evaluation;
+
+/* Index of (k, l), k <= l, in the packed upper triangle of an np x np matrix. */
+static size_t tri(size_t np, size_t k, size_t l) { return k * np - k * (k - 1) / 2 + (l - k); }
+
+static void evaluate(const problem *p, const double *theta, evaluation *ev)
+{
+    const size_t d = p->d, np = p->np, nh = np * (np + 1) / 2;
+    double f = 0, g[CR_MAX_PARAMS] = {0}, h[CR_HESS_SIZE];
+    memset(h, 0, nh * sizeof *h);
+    const double b = np > d ? theta[d] : 0.0;
+
+    for (size_t i0 = 0; i0 < p->n; i0 += CR_BLOCK_ROWS) {
+        size_t i1 = i0 + CR_BLOCK_ROWS < p->n ? i0 + CR_BLOCK_ROWS : p->n;
+        double fb = 0, gb[CR_MAX_PARAMS] = {0}, hb[CR_HESS_SIZE];
+        memset(hb, 0, nh * sizeof *hb);
+        for (size_t i = i0; i < i1; i++) {
+            const double *xi = p->x + i * d;
+            const int yi = p->y[i];
+            const double si = p->w[i] * p->cw[yi];
+            double z = b;
+            for (size_t j = 0; j < d; j++) z += theta[j] * xi[j];
+            /* logloss = softplus(t), t = z for y = 0 and -z for y = 1; with
+               e = exp(-|z|), softplus(t) = max(t, 0) + log1p(e) never
+               overflows and keeps full precision for large |z|. */
+            const double t = yi ? -z : z;
+            const double e = cr_exp(z < 0 ? z : -z);
+            const double q = 1.0 / (1.0 + e);
+            const double sigma = z >= 0 ? q : e * q;
+            fb += si * ((t > 0 ? t : 0.0) + cr_log1p(e));
+            const double r = si * (sigma - yi);
+            const double c = si * (e * q * q);    /* s * sigma * (1 - sigma) */
+            double v[CR_MAX_PARAMS];
+            memcpy(v, xi, d * sizeof *v);
+            if (np > d) v[d] = 1.0;
+            size_t k2 = 0;
+            for (size_t k = 0; k < np; k++) {
+                gb[k] += r * v[k];
+                const double cv = c * v[k];
+                for (size_t l = k; l < np; l++) hb[k2++] += cv * v[l];
+            }
+        }
+        f += fb;
+        for (size_t k = 0; k < np; k++) g[k] += gb[k];
+        for (size_t k = 0; k < nh; k++) h[k] += hb[k];
+    }
+    double reg = 0;
+    for (size_t j = 0; j < d; j++) {
+        reg += theta[j] * theta[j];
+        g[j] += p->inv_c * theta[j];
+        h[tri(np, j, j)] += p->inv_c;
+    }
+    ev->f = f + 0.5 * p->inv_c * reg;
+    memcpy(ev->g, g, np * sizeof *g);
+    memcpy(ev->h, h, nh * sizeof *h);
+}
+
+/* Variables fixed this iteration: at their bound with the gradient pushing out. */
+static int at_bound_pushing_out(const uint8_t *sign, size_t j, double wj, double gj)
+{
+    if (wj != 0) return 0;
+    return (sign[j] == CR_SIGN_NONNEG && gj >= 0) || (sign[j] == CR_SIGN_NONPOS && gj <= 0);
+}
+
+static double projected_grad_norm(const problem *p, const uint8_t *sign, const double *theta,
+                                  const double *g)
+{
+    double m = 0;
+    for (size_t k = 0; k < p->np; k++) {
+        if (k < p->d && at_bound_pushing_out(sign, k, theta[k], g[k])) continue;
+        double a = g[k] < 0 ? -g[k] : g[k];
+        if (a > m) m = a;
+    }
+    return m;
+}
+
+static void project(const problem *p, const uint8_t *sign, double *theta)
+{
+    for (size_t j = 0; j < p->d; j++) {
+        if (sign[j] == CR_SIGN_NONNEG && theta[j] < 0) theta[j] = 0;
+        if (sign[j] == CR_SIGN_NONPOS && theta[j] > 0) theta[j] = 0;
+    }
+}
+
+/* Solves H_FF dF = -g_F by Cholesky on the free variables; 0 if not positive definite. */
+static int newton_direction(const problem *p, const evaluation *ev, const int *free_var,
+                            double *dir)
+{
+    const size_t np = p->np;
+    size_t idx[CR_MAX_PARAMS], m = 0;
+    for (size_t k = 0; k < np; k++) {
+        dir[k] = 0;
+        if (free_var[k]) idx[m++] = k;
+    }
+    if (m == 0) return 1;
+    static const size_t MAXP = CR_MAX_PARAMS;
+    double L[CR_MAX_PARAMS * CR_MAX_PARAMS];
+    for (size_t a = 0; a < m; a++)
+        for (size_t c = 0; c <= a; c++) {
+            size_t k = idx[c], l = idx[a];
+            double s = ev->h[tri(np, k, l)];
+            for (size_t t = 0; t < c; t++) s -= L[a * MAXP + t] * L[c * MAXP + t];
+            if (a == c) {
+                if (!(s > 0)) return 0;
+                L[a * MAXP + a] = sqrt(s);
+            } else {
+                L[a * MAXP + c] = s / L[c * MAXP + c];
+            }
+        }
+    double z[CR_MAX_PARAMS];
+    for (size_t a = 0; a < m; a++) {
+        double s = -ev->g[idx[a]];
+        for (size_t t = 0; t < a; t++) s -= L[a * MAXP + t] * z[t];
+        z[a] = s / L[a * MAXP + a];
+    }
+    for (size_t a = m; a-- > 0;) {
+        double s = z[a];
+        for (size_t t = a + 1; t < m; t++) s -= L[t * MAXP + a] * dir[idx[t]];
+        dir[idx[a]] = s / L[a * MAXP + a];
+    }
+    return 1;
+}
+
+static cr_status check_options(const cr_dataset *ds, const cr_train_options *o, cr_error *err)
+{
+    if (!(o->C > 0) || o->C - o->C != 0)
+        return cr_fail(err, CR_E_RANGE, "C", "option 'C': must be a finite number > 0, got %.17g", o->C);
+    if (o->fit_intercept != 0 && o->fit_intercept != 1)
+        return cr_fail(err, CR_E_RANGE, "fit_intercept", "option 'fit_intercept': must be 0 or 1, got %d",
+                       o->fit_intercept);
+    if (o->max_iter < 1 || o->max_iter > 1000000)
+        return cr_fail(err, CR_E_RANGE, "max_iter", "option 'max_iter': must be 1 to 1000000, got %d",
+                       o->max_iter);
+    if (!(o->tol >= 0) || o->tol - o->tol != 0)
+        return cr_fail(err, CR_E_RANGE, "tol", "option 'tol': must be a finite number >= 0, got %.17g", o->tol);
+    if ((unsigned)o->class_weight_mode > CR_CLASS_WEIGHT_EXPLICIT)
+        return cr_fail(err, CR_E_RANGE, "class_weight", "option 'class_weight': unknown mode %d",
+                       (int)o->class_weight_mode);
+    if (o->class_weight_mode == CR_CLASS_WEIGHT_EXPLICIT)
+        for (int c = 0; c < 2; c++)
+            if (!(o->class_weight[c] >= 0) || o->class_weight[c] - o->class_weight[c] != 0)
+                return cr_fail(err, CR_E_RANGE, "class_weight",
+                               "option 'class_weight': weight of class %d must be a finite number >= 0, "
+                               "got %.17g", c, o->class_weight[c]);
+    if (o->signs)
+        for (size_t j = 0; j < ds->schema.n_features; j++)
+            if ((unsigned)o->signs[j] > CR_SIGN_NONPOS)
+                return cr_fail(err, CR_E_RANGE, ds->schema.feature_name[j],
+                               "option 'signs': feature '%s' has unknown sign %d",
+                               ds->schema.feature_name[j], (int)o->signs[j]);
+    if (o->band_medium < 0 || o->band_high < o->band_medium || o->band_high > 101)
+        return cr_fail(err, CR_E_RANGE, "bands", "option 'bands': need 0 <= medium <= high <= 101, got "
+                       "medium %d, high %d", o->band_medium, o->band_high);
+    return CR_OK;
+}
+
+void cr_train_options_init(cr_train_options *o)
+{
+    if (!o) return;
+    memset(o, 0, sizeof *o);
+    o->C = 1.0;
+    o->fit_intercept = 1;
+    o->class_weight_mode = CR_CLASS_WEIGHT_NONE;
+    o->class_weight[0] = o->class_weight[1] = 1.0;
+    o->max_iter = 100;
+    o->tol = 1e-10;
+    o->band_high = 70;
+    o->band_medium = 40;
+}
+
+cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model **out,
+                   cr_error *err)
+{
+    if (!ds || !out) return cr_fail(err, CR_E_ARG, NULL, "data set or out is NULL");
+    *out = NULL;
+    cr_train_options defaults;
+    if (!opt) {
+        cr_train_options_init(&defaults);
+        opt = &defaults;
+    }
+    cr_status st = check_options(ds, opt, err);
+    if (st != CR_OK) return st;
+
+    problem p = {ds->x, ds->y, ds->w, {1.0, 1.0}, ds->rows, ds->schema.n_features, 0, 1.0 / opt->C};
+    p.np = p.d + (size_t)opt->fit_intercept;
+    if (p.n == 0) return cr_fail(err, CR_E_DATA, NULL, "training data has no rows");
+    size_t count[2] = {0, 0};
+    for (size_t i = 0; i < p.n; i++) count[ds->y[i]]++;
+    if (count[0] == 0 || count[1] == 0)
+        return cr_fail(err, CR_E_DATA, "label", "training data needs both labels, got only label %d",
+                       count[0] ? 0 : 1);
+    if (opt->class_weight_mode == CR_CLASS_WEIGHT_BALANCED) {
+        p.cw[0] = (double)p.n / (2.0 * (double)count[0]);
+        p.cw[1] = (double)p.n / (2.0 * (double)count[1]);
+    } else if (opt->class_weight_mode == CR_CLASS_WEIGHT_EXPLICIT) {
+        p.cw[0] = opt->class_weight[0];
+        p.cw[1] = opt->class_weight[1];
+    }
+
+    /* Weight sum and weighted means (the reasons' baseline), in block order. */
+    double wsum = 0, wsum_class[2] = {0, 0}, mean[CR_MAX_FEATURES] = {0};
+    for (size_t i0 = 0; i0 < p.n; i0 += CR_BLOCK_ROWS) {
+        size_t i1 = i0 + CR_BLOCK_ROWS < p.n ? i0 + CR_BLOCK_ROWS : p.n;
+        double sb[2] = {0, 0}, mb[CR_MAX_FEATURES] = {0};
+        for (size_t i = i0; i < i1; i++) {
+            double si = p.w[i] * p.cw[p.y[i]];
+            sb[p.y[i]] += si;
+            for (size_t j = 0; j < p.d; j++) mb[j] += si * p.x[i * p.d + j];
+        }
+        wsum_class[0] += sb[0];
+        wsum_class[1] += sb[1];
+        for (size_t j = 0; j < p.d; j++) mean[j] += mb[j];
+    }
+    wsum = wsum_class[0] + wsum_class[1];
+    if (!(wsum_class[0] > 0) || !(wsum_class[1] > 0) || wsum - wsum != 0)
+        return cr_fail(err, CR_E_DATA, "weight", "training data needs a positive finite weight sum in both "
+                       "classes, got %.17g and %.17g", wsum_class[0], wsum_class[1]);
+
+    uint8_t sign[CR_MAX_FEATURES] = {0};
+    if (opt->signs)
+        for (size_t j = 0; j < p.d; j++) sign[j] = (uint8_t)opt->signs[j];
+
+    double theta[CR_MAX_PARAMS] = {0};
+    evaluation *ev = malloc(2 * sizeof *ev);
+    if (!ev) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
+    evaluation *cur = &ev[0], *trial = &ev[1];
+    evaluate(&p, theta, cur);
+    const double gtol = opt->tol * wsum;
+    double gnorm = projected_grad_norm(&p, sign, theta, cur->g);
+    int iter = 0, converged = 0;
+    for (;;) {
+        if (opt->progress) {
+            cr_progress pr = {iter, cur->f, gnorm};
+            if (opt->progress(opt->progress_ctx, &pr)) {
+                free(ev);
+                return cr_fail(err, CR_E_CANCELLED, NULL, "training cancelled at iteration %d", iter);
+            }
+        }
+        if (gnorm <= gtol) {
+            converged = 1;
+            break;
+        }
+        if (iter >= opt->max_iter) break;
+
+        int free_var[CR_MAX_PARAMS];
+        for (size_t k = 0; k < p.np; k++)
+            free_var[k] = !(k < p.d && at_bound_pushing_out(sign, k, theta[k], cur->g[k]));
+        double dir[CR_MAX_PARAMS];
+        if (!newton_direction(&p, cur, free_var, dir))
+            for (size_t k = 0; k < p.np; k++) dir[k] = free_var[k] ? -cur->g[k] : 0.0;
+
+        /* Backtracking on the projected path; a step that cuts the gradient
+           while f changes only at rounding level is also taken, since near the
+           optimum f cannot resolve the Newton decrement. */
+        double alpha = 1.0, next[CR_MAX_PARAMS];
+        int accepted = 0;
+        for (int bt = 0; bt < CR_MAX_BACKTRACKS && !accepted; bt++, alpha *= 0.5) {
+            for (size_t k = 0; k < p.np; k++) next[k] = theta[k] + alpha * dir[k];
+            project(&p, sign, next);
+            double slope = 0;
+            for (size_t k = 0; k < p.np; k++) slope += cur->g[k] * (next[k] - theta[k]);
+            evaluate(&p, next, trial);
+            double fabs_f = cur->f < 0 ? -cur->f : cur->f;
+            double gn = projected_grad_norm(&p, sign, next, trial->g);
+            if (trial->f <= cur->f + 1e-4 * slope ||
+                (trial->f <= cur->f + 1e-13 * fabs_f && gn < gnorm)) {
+                accepted = 1;
+                gnorm = gn;
+            }
+        }
+        if (!accepted) break;
+        memcpy(theta, next, p.np * sizeof *theta);
+        evaluation *t = cur;
+        cur = trial;
+        trial = t;
+        iter++;
+    }
+
+    cr_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        free(ev);
+        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory allocating model");
+    }
+    memcpy(&m->schema, &ds->schema, sizeof m->schema);
+    for (size_t j = 0; j < p.d; j++) {
+        m->coef[j] = theta[j] + 0.0;   /* + 0.0 turns a projected -0 into 0 */
+        m->baseline[j] = mean[j] / wsum;
+        m->sign[j] = sign[j];
+    }
+    m->intercept = opt->fit_intercept ? theta[p.d] : 0.0;
+    m->band_high = opt->band_high;
+    m->band_medium = opt->band_medium;
+    m->stats.iterations = iter;
+    m->stats.objective = cur->f;
+    m->stats.grad_norm = gnorm;
+    m->stats.converged = converged;
+    m->info.rows = p.n;
+    m->info.weight_sum = wsum;
+    m->info.C = opt->C;
+    m->info.fit_intercept = opt->fit_intercept;
+    m->info.class_weight_mode = opt->class_weight_mode;
+    m->info.class_weight[0] = p.cw[0];
+    m->info.class_weight[1] = p.cw[1];
+    m->info.max_iter = opt->max_iter;
+    m->info.tol = opt->tol;
+    cr_dataset_digest(ds, m->info.data_sha256);
+    free(ev);
+    st = cr_model_finish(m, err);
+    if (st != CR_OK) {
+        free(m);
+        return st;
+    }
+    *out = m;
+    return CR_OK;
+}
