@@ -1,0 +1,259 @@
+/* test_train.c - the solver: seed model vs scikit-learn, options, sign constraints (KKT). */
+#include "callrisk.h"
+#include "check.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static cr_dataset *seed_data(void)
+{
+    static const double rows[5][3] = {{0, 0, 1}, {1, 1, 2}, {2, 1, 3}, {3, 1, 5}, {4, 1, 7}};
+    static const int labels[5] = {0, 0, 1, 1, 1};
+    cr_schema *s = NULL;
+    cr_dataset *ds = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    for (int i = 0; i < 5; i++) CHECK_OK(cr_dataset_add(ds, rows[i], labels[i], 1.0, &check_err));
+    cr_schema_free(s);
+    return ds;
+}
+
+static void score_fields(const cr_model *m, double spam, double consent, double attempts, int want_score,
+                         cr_risk_level want_level)
+{
+    double f[3] = {spam, consent, attempts};
+    cr_score_result r;
+    CHECK_OK(cr_score(m, f, &r, NULL, 0, &check_err));
+    CHECK_INT(r.score, want_score);
+    CHECK_INT(r.risk_level, want_level);
+}
+
+static void test_default_model_matches_sklearn(void)
+{
+    cr_model *m = NULL;
+    CHECK_OK(cr_model_create_default(&m, &check_err));
+    /* scikit-learn 1.2.1 LogisticRegression() on the seed rows (lbfgs, tol 1e-4). */
+    CHECK_NEAR(cr_model_coef(m, 0), 0.62004772603629343, 1e-5);
+    CHECK_NEAR(cr_model_coef(m, 1), -0.10394631195495985, 1e-5);
+    CHECK_NEAR(cr_model_coef(m, 2), 0.70575998537688955, 1e-5);
+    CHECK_NEAR(cr_model_intercept(m), -2.7559096466758262, 1e-5);
+    cr_train_stats st;
+    cr_model_stats(m, &st);
+    CHECK(st.converged);
+    CHECK(st.iterations >= 3 && st.iterations <= 20);
+    CHECK(st.grad_norm <= 1e-10 * 5);
+    /* The seed's tests: (5, no consent, 10) is HIGH, (0, consent, 1) is LOW. */
+    score_fields(m, 5, 0, 10, 99, CR_RISK_HIGH);
+    score_fields(m, 0, 1, 1, 11, CR_RISK_LOW);
+    score_fields(m, 2, 0, 4, 76, CR_RISK_HIGH);
+    cr_model_free(m);
+}
+
+/* The objective's optimality conditions, recomputed here independently. */
+static void kkt_residual(const double *x, const int *y, size_t n, size_t d, double C, const double *w, double b,
+                         double *grad)
+{
+    for (size_t j = 0; j <= d; j++) grad[j] = 0;
+    for (size_t i = 0; i < n; i++) {
+        double z = b;
+        for (size_t j = 0; j < d; j++) z += w[j] * x[i * d + j];
+        double p = 1.0 / (1.0 + exp(-z));
+        for (size_t j = 0; j < d; j++) grad[j] += (p - y[i]) * x[i * d + j];
+        grad[d] += p - y[i];
+    }
+    for (size_t j = 0; j < d; j++) grad[j] += w[j] / C;
+}
+
+static void test_sign_constraints_kkt(void)
+{
+    /* The seed data learns a negative weight for no_consent; forbid that. */
+    cr_dataset *ds = seed_data();
+    cr_train_options o;
+    cr_train_options_init(&o);
+    cr_model *free_m = NULL, *m = NULL;
+    CHECK_OK(cr_train(ds, &o, &free_m, &check_err));
+    CHECK(cr_model_coef(free_m, 1) < 0);   /* the unconstrained optimum violates the sign */
+    cr_sign signs[3] = {CR_SIGN_NONNEG, CR_SIGN_NONNEG, CR_SIGN_NONNEG};
+    o.signs = signs;
+    CHECK_OK(cr_train(ds, &o, &m, &check_err));
+    cr_train_stats st;
+    cr_model_stats(m, &st);
+    CHECK(st.converged);
+    double w[3], b = cr_model_intercept(m), g[4];
+    for (int j = 0; j < 3; j++) {
+        w[j] = cr_model_coef(m, (size_t)j);
+        CHECK(w[j] >= 0);
+        CHECK_INT(cr_model_sign(m, (size_t)j), CR_SIGN_NONNEG);
+    }
+    CHECK(w[1] == 0);   /* the bound is active */
+    static const double x[15] = {0, 1, 1, 1, 0, 2, 2, 0, 3, 3, 0, 5, 4, 0, 7};
+    static const int y[5] = {0, 0, 1, 1, 1};
+    kkt_residual(x, y, 5, 3, 1.0, w, b, g);
+    /* KKT: zero gradient for free variables, gradient >= 0 at the w >= 0 bound. */
+    CHECK_NEAR(g[0], 0, 1e-9);
+    CHECK_NEAR(g[2], 0, 1e-9);
+    CHECK_NEAR(g[3], 0, 1e-9);
+    CHECK(g[1] > 1e-3);
+    /* A non-positive constraint on a coefficient that wants to be positive. */
+    signs[0] = CR_SIGN_NONPOS;
+    signs[1] = CR_SIGN_FREE;
+    cr_model *m2 = NULL;
+    CHECK_OK(cr_train(ds, &o, &m2, &check_err));
+    CHECK(cr_model_coef(m2, 0) == 0);
+    for (int j = 0; j < 3; j++) w[j] = cr_model_coef(m2, (size_t)j);
+    kkt_residual(x, y, 5, 3, 1.0, w, cr_model_intercept(m2), g);
+    CHECK(g[0] < -1e-3);
+    CHECK_NEAR(g[1], 0, 1e-9);
+    CHECK_NEAR(g[2], 0, 1e-9);
+    CHECK_NEAR(g[3], 0, 1e-9);
+    cr_model_free(m2);
+    cr_model_free(m);
+    cr_model_free(free_m);
+    cr_dataset_free(ds);
+}
+
+static void test_options_rejected(void)
+{
+    cr_dataset *ds = seed_data();
+    cr_train_options o;
+    cr_model *m = NULL;
+    cr_error e;
+#define BAD(field_assign, status, text)                               \
+    do {                                                              \
+        cr_train_options_init(&o);                                    \
+        field_assign;                                                 \
+        CHECK_ERR(cr_train(ds, &o, &m, &e), e, status, text);         \
+        CHECK(m == NULL);                                             \
+    } while (0)
+    BAD(o.C = 0, CR_E_RANGE, "option 'C': must be a finite number > 0");
+    BAD(o.C = -1, CR_E_RANGE, "option 'C'");
+    BAD(o.C = 1.0 / 0.0, CR_E_RANGE, "option 'C'");
+    BAD(o.max_iter = 0, CR_E_RANGE, "option 'max_iter'");
+    BAD(o.tol = -1, CR_E_RANGE, "option 'tol'");
+    BAD(o.fit_intercept = 2, CR_E_RANGE, "option 'fit_intercept'");
+    BAD((o.class_weight_mode = CR_CLASS_WEIGHT_EXPLICIT, o.class_weight[1] = -2), CR_E_RANGE,
+        "option 'class_weight': weight of class 1");
+    BAD(o.class_weight_mode = (cr_class_weight_mode)7, CR_E_RANGE, "unknown mode 7");
+    BAD((o.band_high = 30, o.band_medium = 40), CR_E_RANGE, "option 'bands'");
+    static const cr_sign bad_signs[3] = {CR_SIGN_FREE, (cr_sign)9, CR_SIGN_FREE};
+    BAD(o.signs = bad_signs, CR_E_RANGE, "feature 'no_consent' has unknown sign 9");
+    CHECK_STR(e.field, "no_consent");
+#undef BAD
+    cr_dataset_free(ds);
+}
+
+static void test_bad_data(void)
+{
+    cr_schema *s = NULL;
+    cr_dataset *ds = NULL;
+    cr_model *m = NULL;
+    cr_error e;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    CHECK_ERR(cr_train(ds, NULL, &m, &e), e, CR_E_DATA, "no rows");
+    double row[3] = {1, 0, 2};
+    CHECK_OK(cr_dataset_add(ds, row, 1, 1.0, &check_err));
+    CHECK_ERR(cr_train(ds, NULL, &m, &e), e, CR_E_DATA, "needs both labels, got only label 1");
+    CHECK_ERR(cr_dataset_add(ds, row, 2, 1.0, &e), e, CR_E_RANGE, "field 'label': must be 0 or 1");
+    CHECK_ERR(cr_dataset_add(ds, row, 0, -1.0, &e), e, CR_E_RANGE, "field 'weight'");
+    CHECK_ERR(cr_dataset_add(ds, row, 0, 0.0 / 0.0, &e), e, CR_E_RANGE, "field 'weight'");
+    double bad[3] = {1.5, 0, 2};
+    CHECK_ERR(cr_dataset_add(ds, bad, 0, 1.0, &e), e, CR_E_TYPE, "field 'spam_reports': must be an integer");
+    CHECK_STR(e.field, "spam_reports");
+    CHECK_INT(cr_dataset_rows(ds), 1);
+    /* Zero weight on every label-0 row leaves one class: refused. */
+    CHECK_OK(cr_dataset_add(ds, row, 0, 0.0, &check_err));
+    CHECK_ERR(cr_train(ds, NULL, &m, &e), e, CR_E_DATA, "positive finite weight sum in both classes");
+    CHECK(m == NULL);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
+static int stop_at_two(void *ctx, const cr_progress *p)
+{
+    int *calls = ctx;
+    (*calls)++;
+    CHECK(p->objective > 0);
+    return p->iteration >= 2;
+}
+
+static int count_calls(void *ctx, const cr_progress *p)
+{
+    (void)p;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_progress_and_max_iter(void)
+{
+    cr_dataset *ds = seed_data();
+    cr_train_options o;
+    cr_model *m = NULL;
+    cr_error e;
+    int calls = 0;
+    cr_train_options_init(&o);
+    o.progress = stop_at_two;
+    o.progress_ctx = &calls;
+    CHECK_ERR(cr_train(ds, &o, &m, &e), e, CR_E_CANCELLED, "cancelled at iteration 2");
+    CHECK_INT(calls, 3);
+    CHECK(m == NULL);
+
+    calls = 0;
+    o.progress = count_calls;
+    CHECK_OK(cr_train(ds, &o, &m, &check_err));
+    cr_train_stats st;
+    cr_model_stats(m, &st);
+    CHECK_INT(calls, st.iterations + 1);
+    cr_model_free(m);
+
+    cr_train_options_init(&o);
+    o.max_iter = 1;
+    CHECK_OK(cr_train(ds, &o, &m, &check_err));
+    cr_model_stats(m, &st);
+    CHECK_INT(st.iterations, 1);
+    CHECK(!st.converged);
+    cr_model_free(m);
+    cr_dataset_free(ds);
+}
+
+static void test_weights_equal_duplicates(void)
+{
+    /* Weight 2 on a row is the same objective as the row twice. */
+    cr_dataset *a = seed_data(), *b = seed_data();
+    double row[3] = {3, 1, 5};
+    CHECK_OK(cr_dataset_add(a, row, 0, 2.0, &check_err));
+    CHECK_OK(cr_dataset_add(b, row, 0, 1.0, &check_err));
+    CHECK_OK(cr_dataset_add(b, row, 0, 1.0, &check_err));
+    cr_model *ma = NULL, *mb = NULL;
+    CHECK_OK(cr_train(a, NULL, &ma, &check_err));
+    CHECK_OK(cr_train(b, NULL, &mb, &check_err));
+    for (size_t j = 0; j < 3; j++) CHECK_NEAR(cr_model_coef(ma, j), cr_model_coef(mb, j), 1e-12);
+    CHECK_NEAR(cr_model_intercept(ma), cr_model_intercept(mb), 1e-12);
+    cr_model_free(ma);
+    cr_model_free(mb);
+    cr_dataset_free(a);
+    cr_dataset_free(b);
+}
+
+static void test_deterministic(void)
+{
+    cr_model *a = NULL, *b = NULL;
+    CHECK_OK(cr_model_create_default(&a, &check_err));
+    CHECK_OK(cr_model_create_default(&b, &check_err));
+    CHECK_STR(cr_model_id(a), cr_model_id(b));
+    for (size_t j = 0; j < 3; j++) CHECK(bits_of(cr_model_coef(a, j)) == bits_of(cr_model_coef(b, j)));
+    cr_model_free(a);
+    cr_model_free(b);
+}
+
+int main(void)
+{
+    test_default_model_matches_sklearn();
+    test_sign_constraints_kkt();
+    test_options_rejected();
+    test_bad_data();
+    test_progress_and_max_iter();
+    test_weights_equal_duplicates();
+    test_deterministic();
+    return check_done("test_train");
+}

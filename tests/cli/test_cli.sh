@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# CLI behaviour: test_cli.sh CALLRISK_BINARY TESTS_DIR
+# The expected outputs in tests/cli/expected are goldens: byte-exact, and the
+# WASI build of the same CLI must print the very same bytes.
+set -u
+cli=$1
+here=$2/cli
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+expect_exit() { # WANT CMD...
+  local want=$1; shift
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  [ "$got" = "$want" ] || fail "'$*' exited $got, want $want: $(cat "$work/err")"
+}
+same() { cmp -s "$1" "$2" || { fail "$1 differs from $2"; diff "$1" "$2" | head -5 >&2; }; }
+
+# score: default model, good and bad lines, exit 1 because two lines failed.
+"$cli" score <"$here/data/requests.jsonl" >"$work/score.jsonl" 2>"$work/score.err"
+[ $? = 1 ] || fail "score with bad lines should exit 1"
+same "$work/score.jsonl" "$here/expected/score_default.jsonl"
+grep -q "4 of 8 lines failed" "$work/score.err" || fail "score stderr: $(cat "$work/score.err")"
+head -2 "$here/data/requests.jsonl" | "$cli" score >"$work/ok.jsonl" || fail "all-good input should exit 0"
+grep -q '"score":99,"risk_level":"HIGH"' "$work/ok.jsonl" || fail "seed case HIGH"
+grep -q '"score":11,"risk_level":"LOW"' "$work/ok.jsonl" || fail "seed case LOW"
+
+# train -> info -> score with the trained model; ids agree everywhere.
+expect_exit 0 "$cli" train --csv "$here/data/train.csv" --out "$work/m.crm"
+same "$work/out" "$here/expected/train_card.json"
+expect_exit 0 "$cli" info "$work/m.crm"
+same "$work/out" "$here/expected/train_card.json"
+id=$(sed -n 's/.*"model_id":"\([0-9a-f]*\)".*/\1/p' "$work/out")
+[ "$(sha256sum "$work/m.crm" | cut -d' ' -f1)" = "$id" ] || fail "model id is not the SHA-256 of the file"
+head -1 "$here/data/requests.jsonl" | "$cli" score --model "$work/m.crm" | grep -q "\"model_id\":\"$id\"" ||
+  fail "score --model does not report the model's id"
+
+# export to canonical JSON and back: same id, same bytes.
+expect_exit 0 "$cli" export "$work/m.crm" --out "$work/m.json"
+expect_exit 0 "$cli" export "$work/m.json" --out "$work/m2.crm"
+cmp -s "$work/m.crm" "$work/m2.crm" || fail "binary -> JSON -> binary changed the bytes"
+expect_exit 0 "$cli" info "$work/m.json"
+same "$work/out" "$here/expected/train_card.json"
+
+# Options: sign constraints, class weights, bands, another schema.
+expect_exit 0 "$cli" train --csv "$here/data/train.csv" --out "$work/s.crm" --sign no_consent=nonpos \
+  --class-weight balanced --bands 80,50 --C 0.5
+grep -q '"name":"no_consent","field":"has_consent","invert":true,"sign":"nonpos","coef":0,' "$work/out" ||
+  fail "sign constraint not applied: $(cat "$work/out")"
+grep -q '"bands":{"high":80,"medium":50}' "$work/out" || fail "bands option"
+grep -q '"class_weight":"balanced"' "$work/out" || fail "class weight option"
+expect_exit 0 "$cli" train --csv "$here/data/stir.csv" --schema "$here/data/stir_schema.json" --out "$work/t.crm"
+echo '{"spam_reports":1,"has_consent":true,"attestation":0.25}' | "$cli" score --model "$work/t.crm" |
+  grep -q '"feature":"attestation"' || fail "custom schema scoring"
+
+# Errors: clear message, position, non-zero exit, nothing written.
+expect_exit 1 "$cli" train --csv "$here/data/bad.csv" --out "$work/bad.crm"
+grep -q "bad.csv:3:2: field 'has_consent': must be true, false, 1 or 0, got 'perhaps'" "$work/err" ||
+  fail "bad CSV message: $(cat "$work/err")"
+[ ! -e "$work/bad.crm" ] || fail "a model was written for bad input"
+expect_exit 2 "$cli" train --csv "$here/data/train.csv" --out "$work/x.crm" --sign nosuch=nonneg
+expect_exit 2 "$cli" train --csv "$here/data/train.csv" --out "$work/x.crm" --C abc
+expect_exit 1 "$cli" train --csv "$here/data/train.csv" --out "$work/x.crm" --C -1
+grep -q "option 'C': must be a finite number > 0" "$work/err" || fail "bad C message: $(cat "$work/err")"
+printf 'garbage' >"$work/garbage.crm"
+expect_exit 1 "$cli" info "$work/garbage.crm"
+grep -q "bad magic.*CR_E_MAGIC" "$work/err" || fail "bad model message: $(cat "$work/err")"
+head -c 40 "$work/m.crm" >"$work/short.crm"
+expect_exit 1 "$cli" score --model "$work/short.crm" </dev/null
+grep -q "CR_E_TRUNCATED" "$work/err" || fail "truncated model message: $(cat "$work/err")"
+expect_exit 2 "$cli" frobnicate
+expect_exit 2 "$cli"
+expect_exit 0 "$cli" --help
+
+[ $fails = 0 ] && echo "test_cli: ok" || { echo "test_cli: $fails failure(s)" >&2; exit 1; }
