@@ -59,82 +59,39 @@ static const double LN2_LO = 0x1.a39ef35793c76p-33; /* 1.90821492927058770002e-1
 /* ----------------------------------------------------------------- exp */
 
 /*
- * exp(x):
- *  1. Reduce: x = k*ln2 + r, k = round(x/ln2), |r| <= ln2/2 (~0.3466).
- *     r is carried as hi - lo, hi = x - k*LN2_HI (exact), lo = k*LN2_LO.
- *  2. On [-0.3466, 0.3466] approximate
- *         R(r^2) = r*(e^r + 1)/(e^r - 1) = 2 + r^2/6 - r^4/360 + ...
- *     by 2 + P1 r^2 + ... + P5 r^10 (Remez, error < 2^-59), and let
- *         c = r - (R(r^2) - 2) r  =  r - r^2 (P1 + P2 r^2 + ... + P5 r^8).
- *     Then  e^r = 1 + 2r/(R - r) = 1 + r + r*c/(2 - c),
- *     evaluated as 1 - ((lo - r*c/(2-c)) - hi).
- *  3. exp(x) = 2^k * e^r, the scaling done by multiplying by exact powers
- *     of two (two steps near overflow and for subnormal results, so that
- *     only the final multiplication rounds).
- * For k = 0 (|x| < ln2/2) hi = x and lo = 0 exactly, and the formula
- * reduces to fdlibm's 1 - ((x*c)/(c-2) - x).
+ * exp(x), table-driven (Tang's method) so that the hot path has no
+ * division and about thirty operations:
+ *  1. Reduce: x = (128k + j) ln2/128 + r, n = 128k + j = round(128 x/ln2),
+ *     |r| <= ln2/256 (~0.0027), with ln2/128 split into a 32-bit head (n times
+ *     it is exact for |n| < 2^21) and a tail.
+ *  2. e^r - 1 = r + r^2/2 + r^3/6 + r^4/24 + r^5/120 + O(r^6); the Taylor
+ *     remainder r^6/720 < 6e-19, far below half an ulp.
+ *  3. 2^(j/128) comes from a table as head + tail (~106 bits), and
+ *     e^x = 2^k (T + T (e^r - 1)) is formed as head + (tail + head p): one
+ *     rounding dominates, so the error stays close to 0.5 ulp.
+ *  4. The scaling by 2^k is exact for normal results; near overflow and for
+ *     subnormal results it is done in two exact-power steps (rare path).
  */
-static const double EXP_INVLN2 = 0x1.71547652b82fep+0;  /* 1/ln2 */
-static const double EXP_SHIFT = 0x1.8p52;               /* round-to-int shifter */
-static const double EXP_P1 = 0x1.555555555553ep-3;      /*  1.66666666666666019037e-01 */
-static const double EXP_P2 = -0x1.6c16c16bebd93p-9;     /* -2.77777777770155933842e-03 */
-static const double EXP_P3 = 0x1.1566aaf25de2cp-14;     /*  6.61375632143793436117e-05 */
-static const double EXP_P4 = -0x1.bbd41c5d26bf1p-20;    /* -1.65339022054652515390e-06 */
-static const double EXP_P5 = 0x1.6376972bea4d0p-25;     /*  4.13813679705723846039e-08 */
-/* exp(x) overflows for x > EXP_OVER (= 709.782712893384), rounds to +0
- * for x < EXP_UNDER (= -745.1332191019411; exp(EXP_UNDER) > 2^-1075). */
-static const double EXP_OVER = 0x1.62e42fefa39efp+9;
-static const double EXP_UNDER = -0x1.74910d52d3051p+9;
-
-/* e^r for the reduced argument; *k receives the power of two. Valid for
- * |x| <= 746. */
-static inline double cr_exp_core(double x, int *k)
-{
-    /* x/ln2 rounded to the nearest integer (ties to even): adding 1.5*2^52
-     * leaves no fraction bits, subtracting it back is exact. */
-    double kd = x * EXP_INVLN2 + EXP_SHIFT;
-    kd = kd - EXP_SHIFT;
-    double hi = x - kd * LN2_HI; /* exact: kd*LN2_HI has <= 43 bits */
-    double lo = kd * LN2_LO;
-    double r = hi - lo;
-    double t = r * r;
-    double c = r - t * (EXP_P1 + t * (EXP_P2 + t * (EXP_P3 + t * (EXP_P4 + t * EXP_P5))));
-    double q = (r * c) / (2.0 - c);
-    /* 1 + hi as an exact sum a + e (Fast2Sum, |hi| < 1), so that the
-     * only large rounding is the final addition. */
-    double a = 1.0 + hi;
-    double e = hi - (a - 1.0);
-    *k = (int)kd;
-    return a + (e - (lo - q));
-}
-
-double cr_exp(double x)
+/* |x| >= 708, infinities and NaN (see cr_exp() in crmath.h). */
+double cr_exp_rare(double x)
 {
     uint64_t ix = cr_bits(x);
     uint32_t ahx = (uint32_t)(ix >> 32) & 0x7fffffffu;
     int k;
-    double y;
-
-    if (ahx >= 0x40862000u) { /* |x| >= 708, inf or NaN: rare path */
-        if (ahx >= 0x7ff00000u) {
-            if ((ix << 1) > (CR_BITS_PINF << 1))
-                return cr_double(CR_BITS_NAN);                 /* NaN */
-            return (ix >> 63) ? 0.0 : cr_double(CR_BITS_PINF); /* -inf, +inf */
-        }
-        if (x > EXP_OVER)
-            return cr_double(CR_BITS_PINF);
-        if (x < EXP_UNDER)
-            return 0.0;
-        /* k in [1021, 1024] or [-1075, -1021]: scale in two exact-power
-         * steps; the first product is exact, the second rounds once. */
-        y = cr_exp_core(x, &k);
-        int k1 = k / 2;
-        return (y * cr_pow2i(k1)) * cr_pow2i(k - k1);
+    if (ahx >= 0x7ff00000u) {
+        if ((ix << 1) > (CR_BITS_PINF << 1))
+            return cr_double(CR_BITS_NAN);                 /* NaN */
+        return (ix >> 63) ? 0.0 : cr_double(CR_BITS_PINF); /* -inf, +inf */
     }
-    /* |x| < 708: k in [-1021, 1021], e^r in [0.707, 1.415], so 2^k * e^r
-     * is a normal number and the scaling is exact. */
-    y = cr_exp_core(x, &k);
-    return y * cr_pow2i(k);
+    if (x > CR_EXP_OVER)
+        return cr_double(CR_BITS_PINF);
+    if (x < CR_EXP_UNDER)
+        return 0.0;
+    /* k in [1021, 1024] or [-1075, -1021]: scale in two exact-power
+     * steps; the first product is exact, the second rounds once. */
+    double y = cr_exp_core(x, &k);
+    int k1 = k / 2;
+    return (y * cr_pow2i(k1)) * cr_pow2i(k - k1);
 }
 
 /* ----------------------------------------------------------- log, log1p */
@@ -235,12 +192,14 @@ double cr_log1p(double x)
      * first): c = (1 + x) - u. Then log1p(x) = log(u) + log(1 + c/u) and
      * |c/u| <= 2^-53, so log(1 + c/u) = c/u to well below an ulp. For
      * x < -0.5, 1 + x is exact and c = 0. */
-    double c = (x < 1.0) ? x - (u - 1.0) : 1.0 - (u - x);
-    c = c / u;
-    if (k == 0) {
-        /* 1+x already in [sqrt(2)/2, sqrt(2)): use f = x itself, exactly. */
-        f = x;
-        c = 0.0;
-    }
+    double c_small = x - (u - 1.0); /* x < 1 */
+    double c_large = 1.0 - (u - x); /* x >= 1 */
+    /* Branch-free selects (the outcomes are data dependent): when k == 0,
+     * 1+x is already in [sqrt(2)/2, sqrt(2)) and f = x itself, c = 0. */
+    uint64_t big = (uint64_t)0 - (uint64_t)(x >= 1.0);
+    uint64_t red = (uint64_t)0 - (uint64_t)(k != 0);
+    double c = cr_double((cr_bits(c_small) & ~big) | (cr_bits(c_large) & big)) / u;
+    f = cr_double((cr_bits(f) & red) | (ix & ~red));
+    c = cr_double(cr_bits(c) & red);
     return cr_log_core(k, f, c);
 }

@@ -17,10 +17,63 @@
 #define CR_HIDDEN __attribute__((visibility("hidden")))
 #endif
 
+#include <stdint.h>
+#include <string.h>
+
+#include "exp_table.h"
+
+CR_HIDDEN double cr_exp_rare(double x);
+
 /* e^x. exp(+-0) = 1 exactly; +inf for x > 709.782712893384 (and x = +inf);
  * subnormal results down to x ~ -745.1332, +0 below that (and x = -inf);
- * NaN -> NaN. */
-CR_HIDDEN double cr_exp(double x);
+ * NaN -> NaN. Inline: it is the inner loop of training and scoring. */
+
+#define CR_EXP_N (1 << CR_EXP_TABLE_BITS)
+static const double CR_EXP_INVLN2N = 0x1.71547652b82fep+7; /* 128/ln2 */
+static const double CR_EXP_SHIFT = 0x1.8p52;               /* round-to-int shifter */
+static const double CR_EXP_LN2HI_N = 0x1.62e42fee00000p-8; /* LN2_HI/128, exact */
+static const double CR_EXP_LN2LO_N = 0x1.a39ef35793c76p-40;/* LN2_LO/128, exact */
+static const double CR_EXP_C2 = 0.5;
+static const double CR_EXP_C3 = 0x1.5555555555555p-3;      /* 1/6 */
+static const double CR_EXP_C4 = 0x1.5555555555555p-5;      /* 1/24 */
+static const double CR_EXP_C5 = 0x1.1111111111111p-7;      /* 1/120 */
+/* exp(x) overflows for x > CR_EXP_OVER (= 709.782712893384), rounds to +0
+ * for x < CR_EXP_UNDER (= -745.1332191019411; exp(CR_EXP_UNDER) > 2^-1075). */
+static const double CR_EXP_OVER = 0x1.62e42fefa39efp+9;
+static const double CR_EXP_UNDER = -0x1.74910d52d3051p+9;
+
+/* e^x / 2^k in [0.997, 1.998]; *k receives the power of two. Valid for
+ * |x| <= 746. */
+static inline double cr_exp_core(double x, int *k)
+{
+    /* 128 x/ln2 rounded to the nearest integer (ties to even): adding
+     * 1.5*2^52 leaves no fraction bits, subtracting it back is exact. */
+    double nd = x * CR_EXP_INVLN2N + CR_EXP_SHIFT;
+    nd = nd - CR_EXP_SHIFT;
+    double r = (x - nd * CR_EXP_LN2HI_N) - nd * CR_EXP_LN2LO_N;
+    int n = (int)nd;
+    int j = n & (CR_EXP_N - 1);
+    double r2 = r * r;
+    double p = r + r2 * (CR_EXP_C2 + r * (CR_EXP_C3 + r * (CR_EXP_C4 + r * CR_EXP_C5)));
+    double head = CR_EXP_TABLE[2 * j], tail = CR_EXP_TABLE[2 * j + 1];
+    *k = (n - j) / CR_EXP_N;
+    return head + (tail + head * p);
+}
+
+static inline double cr_exp(double x)
+{
+    uint64_t ix;
+    memcpy(&ix, &x, sizeof ix);
+    if ((uint32_t)(ix >> 32 & 0x7fffffffu) >= 0x40862000u) return cr_exp_rare(x);
+    /* |x| < 708: k in [-1022, 1021], y in [0.997, 1.998], so 2^k * y is a
+     * normal number and the scaling is exact. */
+    int k;
+    const double y = cr_exp_core(x, &k);
+    const uint64_t scale = (uint64_t)(0x3ff + k) << 52;
+    double s;
+    memcpy(&s, &scale, sizeof s);
+    return y * s;
+}
 
 /* log(1 + x), accurate for tiny x. log1p(+-0) = +-0; tiny x -> x;
  * log1p(-1) = -inf; x < -1 (incl. -inf) -> NaN; +inf -> +inf; NaN -> NaN. */
@@ -29,5 +82,62 @@ CR_HIDDEN double cr_log1p(double x);
 /* Natural logarithm. log(1) = +0; log(+-0) = -inf; x < 0 (incl. -inf) ->
  * NaN; +inf -> +inf; subnormal x handled exactly; NaN -> NaN. */
 CR_HIDDEN double cr_log(double x);
+
+
+/* 1 / (1 + e^-z) for z >= 0 and e^z / (1 + e^z) below, as one expression:
+ * never overflows, one rounding in the division. The numerator is picked
+ * with a mask: compilers turn `z < 0 ? e : 1.0` into a branch that
+ * mispredicts on mixed batches. */
+static inline double cr_sigmoid(double z)
+{
+    const double e = cr_exp(-__builtin_fabs(z));
+    const uint64_t neg = (uint64_t)0 - (uint64_t)(z < 0);
+    const double one = 1.0;
+    uint64_t eb, ob;
+    memcpy(&eb, &e, sizeof eb);
+    memcpy(&ob, &one, sizeof ob);
+    const uint64_t nb = (eb & neg) | (ob & ~neg);
+    double num;
+    memcpy(&num, &nb, sizeof num);
+    return num / (1.0 + e);
+}
+
+/* Two lanes of cr_sigmoid() with GCC/clang vector extensions (SSE2 natively,
+ * simd128 in wasm, plain scalar code elsewhere). Every lane performs exactly
+ * the operations of the scalar functions, so the bits are the same. */
+typedef double cr_v2d __attribute__((vector_size(16)));
+typedef int64_t cr_v2i __attribute__((vector_size(16)));
+
+/* Requires |x| < 708 in both lanes (callers check and fall back). */
+static inline cr_v2d cr_exp_v2(cr_v2d x)
+{
+    const cr_v2d shifted = x * CR_EXP_INVLN2N + CR_EXP_SHIFT;
+    const cr_v2d nd = shifted - CR_EXP_SHIFT;
+    const cr_v2d r = (x - nd * CR_EXP_LN2HI_N) - nd * CR_EXP_LN2LO_N;
+    /* The low bits of `shifted` hold n = 128k + j; (n - j) << 45 is k << 52
+       (the shifter's own bits shift out). */
+    const cr_v2i nb = (cr_v2i)shifted;
+    const cr_v2i j = nb & (CR_EXP_N - 1);
+    const cr_v2i scale = ((nb - j) << 45) + ((int64_t)0x3ff << 52);
+    const cr_v2d r2 = r * r;
+    const cr_v2d p = r + r2 * (CR_EXP_C2 + r * (CR_EXP_C3 + r * (CR_EXP_C4 + r * CR_EXP_C5)));
+    const cr_v2d head = {CR_EXP_TABLE[2 * j[0]], CR_EXP_TABLE[2 * j[1]]};
+    const cr_v2d tail = {CR_EXP_TABLE[2 * j[0] + 1], CR_EXP_TABLE[2 * j[1] + 1]};
+    return (head + (tail + head * p)) * (cr_v2d)scale;
+}
+
+/* *ok is cleared when a lane needs the scalar path (|z| >= 708 or NaN). */
+static inline cr_v2d cr_sigmoid_v2(cr_v2d z, int *ok)
+{
+    const cr_v2i abs_bits = (cr_v2i)z & (cr_v2i){INT64_MAX, INT64_MAX};
+    const cr_v2d a = -(cr_v2d)abs_bits;
+    const cr_v2i fast = a > -708.0;
+    *ok = (int)(fast[0] & fast[1] & 1);
+    const cr_v2d e = cr_exp_v2(a);
+    const cr_v2i neg = z < 0.0;
+    const cr_v2d one = {1.0, 1.0};
+    const cr_v2d num = (cr_v2d)(((cr_v2i)e & neg) | ((cr_v2i)one & ~neg));
+    return num / (one + e);
+}
 
 #endif
