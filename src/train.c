@@ -21,11 +21,12 @@
 #define CR_BLOCK_ROWS 4096
 #define CR_MAX_BACKTRACKS 60
 
+/* The rows the solver sees: distinct (features, label) pairs with summed
+   weights when that shrinks the data (see compress_rows), else the data set. */
 typedef struct {
     const double *x;     /* n * d features */
     const uint8_t *y;
-    const double *w;     /* sample weights */
-    double cw[2];        /* class weights */
+    const double *s;     /* effective weights: sample weight * class weight */
     size_t n, d, np;     /* np = d + fit_intercept */
     double inv_c;
 } problem;
@@ -39,43 +40,69 @@ typedef struct {
 /* Index of (k, l), k <= l, in the packed upper triangle of an np x np matrix. */
 static size_t tri(size_t np, size_t k, size_t l) { return k * np - k * (k - 1) / 2 + (l - k); }
 
+/* Adds rows [i0, i1) to f, g, h. Inlined with constant D and NP for the
+   common small schemas, so the compiler unrolls the Hessian update. */
+static inline __attribute__((always_inline)) void accumulate(const problem *p, const double *theta, size_t i0,
+                                                             size_t i1, const size_t D, const size_t NP,
+                                                             double *f, double *g, double *h)
+{
+    const double b = NP > D ? theta[D] : 0.0;
+    double fb = 0;
+    for (size_t i = i0; i < i1; i++) {
+        const double *xi = p->x + i * D;
+        const int yi = p->y[i];
+        const double si = p->s[i];
+        double z = b;
+        for (size_t j = 0; j < D; j++) z += theta[j] * xi[j];
+        /* logloss = softplus(t), t = z for y = 0 and -z for y = 1; with
+           e = exp(-|z|), softplus(t) = max(t, 0) + log1p(e) never
+           overflows and keeps full precision for large |z|. */
+        const double t = yi ? -z : z;
+        const double e = cr_exp(z < 0 ? z : -z);
+        const double q = 1.0 / (1.0 + e);
+        const double sigma = z >= 0 ? q : e * q;
+        fb += si * ((t > 0 ? t : 0.0) + cr_log1p(e));
+        const double r = si * (sigma - yi);
+        const double c = si * (e * q * q);    /* s * sigma * (1 - sigma) */
+        double v[CR_MAX_PARAMS];
+        for (size_t j = 0; j < D; j++) v[j] = xi[j];
+        if (NP > D) v[D] = 1.0;
+        size_t k2 = 0;
+        for (size_t k = 0; k < NP; k++) {
+            g[k] += r * v[k];
+            const double cv = c * v[k];
+            for (size_t l = k; l < NP; l++) h[k2++] += cv * v[l];
+        }
+    }
+    *f += fb;
+}
+
+static void accumulate_block(const problem *p, const double *theta, size_t i0, size_t i1, double *f, double *g,
+                             double *h)
+{
+#define CASE(D)                                                               \
+    case D:                                                                   \
+        if (p->np > D) accumulate(p, theta, i0, i1, D, D + 1, f, g, h);       \
+        else accumulate(p, theta, i0, i1, D, D, f, g, h);                     \
+        return;
+    switch (p->d) {
+        CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8)
+    default:
+        accumulate(p, theta, i0, i1, p->d, p->np, f, g, h);
+    }
+#undef CASE
+}
+
 static void evaluate(const problem *p, const double *theta, evaluation *ev)
 {
     const size_t d = p->d, np = p->np, nh = np * (np + 1) / 2;
     double f = 0, g[CR_MAX_PARAMS] = {0}, h[CR_HESS_SIZE];
     memset(h, 0, nh * sizeof *h);
-    const double b = np > d ? theta[d] : 0.0;
-
     for (size_t i0 = 0; i0 < p->n; i0 += CR_BLOCK_ROWS) {
         size_t i1 = i0 + CR_BLOCK_ROWS < p->n ? i0 + CR_BLOCK_ROWS : p->n;
         double fb = 0, gb[CR_MAX_PARAMS] = {0}, hb[CR_HESS_SIZE];
         memset(hb, 0, nh * sizeof *hb);
-        for (size_t i = i0; i < i1; i++) {
-            const double *xi = p->x + i * d;
-            const int yi = p->y[i];
-            const double si = p->w[i] * p->cw[yi];
-            double z = b;
-            for (size_t j = 0; j < d; j++) z += theta[j] * xi[j];
-            /* logloss = softplus(t), t = z for y = 0 and -z for y = 1; with
-               e = exp(-|z|), softplus(t) = max(t, 0) + log1p(e) never
-               overflows and keeps full precision for large |z|. */
-            const double t = yi ? -z : z;
-            const double e = cr_exp(z < 0 ? z : -z);
-            const double q = 1.0 / (1.0 + e);
-            const double sigma = z >= 0 ? q : e * q;
-            fb += si * ((t > 0 ? t : 0.0) + cr_log1p(e));
-            const double r = si * (sigma - yi);
-            const double c = si * (e * q * q);    /* s * sigma * (1 - sigma) */
-            double v[CR_MAX_PARAMS];
-            memcpy(v, xi, d * sizeof *v);
-            if (np > d) v[d] = 1.0;
-            size_t k2 = 0;
-            for (size_t k = 0; k < np; k++) {
-                gb[k] += r * v[k];
-                const double cv = c * v[k];
-                for (size_t l = k; l < np; l++) hb[k2++] += cv * v[l];
-            }
-        }
+        accumulate_block(p, theta, i0, i1, &fb, gb, hb);
         f += fb;
         for (size_t k = 0; k < np; k++) g[k] += gb[k];
         for (size_t k = 0; k < nh; k++) h[k] += hb[k];
@@ -89,6 +116,76 @@ static void evaluate(const problem *p, const double *theta, evaluation *ev)
     ev->f = f + 0.5 * p->inv_c * reg;
     memcpy(ev->g, g, np * sizeof *g);
     memcpy(ev->h, h, nh * sizeof *h);
+}
+
+/* Rows that agree in every feature bit and the label are one row with the
+   summed weight: the same objective, so the same optimum (up to rounding),
+   at a fraction of the cost. Call-risk inputs are small counts and flags,
+   so a million rows often hold a few hundred distinct ones. Gives up (returns
+   0) once distinct rows exceed `limit`; weights are summed in row order. */
+typedef struct {
+    double *x, *s;
+    uint8_t *y;
+    size_t n;
+} compressed;
+
+static uint64_t row_hash(const double *x, size_t d, int y)
+{
+    uint64_t h = 0x9E3779B97F4A7C15u ^ (uint64_t)y;
+    for (size_t j = 0; j < d; j++) {
+        uint64_t u;
+        memcpy(&u, &x[j], 8);
+        h ^= u + 0x9E3779B97F4A7C15u + (h << 6) + (h >> 2);
+        h *= 0xBF58476D1CE4E5B9u;
+        h ^= h >> 31;
+    }
+    return h;
+}
+
+static int compress_rows(const cr_dataset *ds, const double cw[2], size_t limit, compressed *out)
+{
+    const size_t n = ds->rows, d = ds->schema.n_features;
+    size_t cap = 64;
+    while (cap < 2 * limit) cap *= 2;
+    uint32_t *slot = malloc(cap * sizeof *slot);
+    out->x = malloc(limit * d * sizeof *out->x);
+    out->s = malloc(limit * sizeof *out->s);
+    out->y = malloc(limit);
+    out->n = 0;
+    int ok = slot && out->x && out->s && out->y;
+    if (ok) memset(slot, 0xFF, cap * sizeof *slot);
+    for (size_t i = 0; i < n && ok; i++) {
+        const double *xi = ds->x + i * d;
+        const int yi = ds->y[i];
+        const double si = ds->w[i] * cw[yi];
+        if (si == 0) continue;   /* contributes nothing to the objective */
+        size_t k = (size_t)row_hash(xi, d, yi) & (cap - 1);
+        while (slot[k] != UINT32_MAX) {
+            size_t u = slot[k];
+            if (out->y[u] == yi && memcmp(out->x + u * d, xi, d * sizeof *xi) == 0) break;
+            k = (k + 1) & (cap - 1);
+        }
+        if (slot[k] == UINT32_MAX) {
+            if (out->n == limit) {
+                ok = 0;
+                break;
+            }
+            slot[k] = (uint32_t)out->n;
+            memcpy(out->x + out->n * d, xi, d * sizeof *xi);
+            out->y[out->n] = (uint8_t)yi;
+            out->s[out->n] = 0;
+            out->n++;
+        }
+        out->s[slot[k]] += si;
+    }
+    free(slot);
+    if (!ok) {
+        free(out->x);
+        free(out->s);
+        free(out->y);
+        memset(out, 0, sizeof *out);
+    }
+    return ok;
 }
 
 /* Variables fixed this iteration: at their bound with the gradient pushing out. */
@@ -217,40 +314,62 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
     cr_status st = check_options(ds, opt, err);
     if (st != CR_OK) return st;
 
-    problem p = {ds->x, ds->y, ds->w, {1.0, 1.0}, ds->rows, ds->schema.n_features, 0, 1.0 / opt->C};
-    p.np = p.d + (size_t)opt->fit_intercept;
-    if (p.n == 0) return cr_fail(err, CR_E_DATA, NULL, "training data has no rows");
+    const size_t n = ds->rows, d = ds->schema.n_features;
+    if (n == 0) return cr_fail(err, CR_E_DATA, NULL, "training data has no rows");
     size_t count[2] = {0, 0};
-    for (size_t i = 0; i < p.n; i++) count[ds->y[i]]++;
+    for (size_t i = 0; i < n; i++) count[ds->y[i]]++;
     if (count[0] == 0 || count[1] == 0)
         return cr_fail(err, CR_E_DATA, "label", "training data needs both labels, got only label %d",
                        count[0] ? 0 : 1);
+    double cw[2] = {1.0, 1.0};
     if (opt->class_weight_mode == CR_CLASS_WEIGHT_BALANCED) {
-        p.cw[0] = (double)p.n / (2.0 * (double)count[0]);
-        p.cw[1] = (double)p.n / (2.0 * (double)count[1]);
+        cw[0] = (double)n / (2.0 * (double)count[0]);
+        cw[1] = (double)n / (2.0 * (double)count[1]);
     } else if (opt->class_weight_mode == CR_CLASS_WEIGHT_EXPLICIT) {
-        p.cw[0] = opt->class_weight[0];
-        p.cw[1] = opt->class_weight[1];
+        cw[0] = opt->class_weight[0];
+        cw[1] = opt->class_weight[1];
     }
 
-    /* Weight sum and weighted means (the reasons' baseline), in block order. */
-    double wsum = 0, wsum_class[2] = {0, 0}, mean[CR_MAX_FEATURES] = {0};
-    for (size_t i0 = 0; i0 < p.n; i0 += CR_BLOCK_ROWS) {
-        size_t i1 = i0 + CR_BLOCK_ROWS < p.n ? i0 + CR_BLOCK_ROWS : p.n;
+    /* Weight sums and weighted means (the reasons' baseline), in block order
+       over the original rows, whichever rows the solver then sees. */
+    double wsum_class[2] = {0, 0}, mean[CR_MAX_FEATURES] = {0};
+    for (size_t i0 = 0; i0 < n; i0 += CR_BLOCK_ROWS) {
+        size_t i1 = i0 + CR_BLOCK_ROWS < n ? i0 + CR_BLOCK_ROWS : n;
         double sb[2] = {0, 0}, mb[CR_MAX_FEATURES] = {0};
         for (size_t i = i0; i < i1; i++) {
-            double si = p.w[i] * p.cw[p.y[i]];
-            sb[p.y[i]] += si;
-            for (size_t j = 0; j < p.d; j++) mb[j] += si * p.x[i * p.d + j];
+            double si = ds->w[i] * cw[ds->y[i]];
+            sb[ds->y[i]] += si;
+            for (size_t j = 0; j < d; j++) mb[j] += si * ds->x[i * d + j];
         }
         wsum_class[0] += sb[0];
         wsum_class[1] += sb[1];
-        for (size_t j = 0; j < p.d; j++) mean[j] += mb[j];
+        for (size_t j = 0; j < d; j++) mean[j] += mb[j];
     }
-    wsum = wsum_class[0] + wsum_class[1];
+    const double wsum = wsum_class[0] + wsum_class[1];
     if (!(wsum_class[0] > 0) || !(wsum_class[1] > 0) || wsum - wsum != 0)
         return cr_fail(err, CR_E_DATA, "weight", "training data needs a positive finite weight sum in both "
                        "classes, got %.17g and %.17g", wsum_class[0], wsum_class[1]);
+
+    compressed cx = {0};
+    double *s_all = NULL;
+    problem p = {0};
+    p.d = d;
+    p.np = d + (size_t)opt->fit_intercept;
+    p.inv_c = 1.0 / opt->C;
+    if (n >= 64 && compress_rows(ds, cw, n / 4, &cx)) {
+        p.x = cx.x;
+        p.y = cx.y;
+        p.s = cx.s;
+        p.n = cx.n;
+    } else {
+        s_all = malloc(n * sizeof *s_all);
+        if (!s_all) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
+        for (size_t i = 0; i < n; i++) s_all[i] = ds->w[i] * cw[ds->y[i]];
+        p.x = ds->x;
+        p.y = ds->y;
+        p.s = s_all;
+        p.n = n;
+    }
 
     uint8_t sign[CR_MAX_FEATURES] = {0};
     if (opt->signs)
@@ -258,7 +377,16 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
 
     double theta[CR_MAX_PARAMS] = {0};
     evaluation *ev = malloc(2 * sizeof *ev);
-    if (!ev) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
+    cr_model *m = calloc(1, sizeof *m);
+    if (!ev || !m) {
+        free(ev);
+        free(m);
+        free(s_all);
+        free(cx.x);
+        free(cx.s);
+        free(cx.y);
+        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
+    }
     evaluation *cur = &ev[0], *trial = &ev[1];
     evaluate(&p, theta, cur);
     const double gtol = opt->tol * wsum;
@@ -268,8 +396,8 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
         if (opt->progress) {
             cr_progress pr = {iter, cur->f, gnorm};
             if (opt->progress(opt->progress_ctx, &pr)) {
-                free(ev);
-                return cr_fail(err, CR_E_CANCELLED, NULL, "training cancelled at iteration %d", iter);
+                st = cr_fail(err, CR_E_CANCELLED, NULL, "training cancelled at iteration %d", iter);
+                break;
             }
         }
         if (gnorm <= gtol) {
@@ -312,13 +440,18 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
         iter++;
     }
 
-    cr_model *m = calloc(1, sizeof *m);
-    if (!m) {
-        free(ev);
-        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory allocating model");
+    const evaluation final = *cur;
+    free(ev);
+    free(s_all);
+    free(cx.x);
+    free(cx.s);
+    free(cx.y);
+    if (st != CR_OK) {
+        free(m);
+        return st;
     }
     memcpy(&m->schema, &ds->schema, sizeof m->schema);
-    for (size_t j = 0; j < p.d; j++) {
+    for (size_t j = 0; j < d; j++) {
         m->coef[j] = theta[j] + 0.0;   /* + 0.0 turns a projected -0 into 0 */
         m->baseline[j] = mean[j] / wsum;
         m->sign[j] = sign[j];
@@ -327,20 +460,19 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
     m->band_high = opt->band_high;
     m->band_medium = opt->band_medium;
     m->stats.iterations = iter;
-    m->stats.objective = cur->f;
+    m->stats.objective = final.f;
     m->stats.grad_norm = gnorm;
     m->stats.converged = converged;
-    m->info.rows = p.n;
+    m->info.rows = n;
     m->info.weight_sum = wsum;
     m->info.C = opt->C;
     m->info.fit_intercept = opt->fit_intercept;
     m->info.class_weight_mode = opt->class_weight_mode;
-    m->info.class_weight[0] = p.cw[0];
-    m->info.class_weight[1] = p.cw[1];
+    m->info.class_weight[0] = cw[0];
+    m->info.class_weight[1] = cw[1];
     m->info.max_iter = opt->max_iter;
     m->info.tol = opt->tol;
     cr_dataset_digest(ds, m->info.data_sha256);
-    free(ev);
     st = cr_model_finish(m, err);
     if (st != CR_OK) {
         free(m);
