@@ -296,8 +296,10 @@ CR_API cr_status cr_score(const cr_model *m, const double *fields, cr_score_resu
 
 /*! cr_score_batch() :
  *  Scores n rows stored row-major (n * field count doubles). Any output
- *  pointer may be NULL. No allocation. Validates every row before writing
- *  anything; the error names the row (as err->line, 1-based) and field. */
+ *  pointer may be NULL. No allocation. Every row is validated as in
+ *  cr_score(); on a bad row the error names it (err->line, 1-based) and its
+ *  field, and the outputs must be discarded: rows are processed in blocks of
+ *  1024, so blocks before the bad row's block have been written. */
 CR_API cr_status cr_score_batch(const cr_model *m, const double *fields, size_t n,
                                 int32_t *scores, double *probabilities, uint8_t *levels,
                                 cr_error *err);

@@ -64,6 +64,16 @@ CR_HIDDEN cr_status cr_model_finish(cr_model *m, cr_error *err);
 /* Checks what both loaders must enforce on a decoded model. */
 CR_HIDDEN cr_status cr_model_validate(const cr_model *m, cr_error *err);
 
+/* The seed's int(probability * 100): truncation of a double product. */
+static inline int cr_score_of(double p) { return (int)(p * 100.0); }
+
+/* medium <= high, so counting the thresholds reached gives the level; no
+   branch to mispredict on a batch of mixed scores. */
+static inline cr_risk_level cr_level_of(const cr_model *m, int score)
+{
+    return (cr_risk_level)((score >= m->band_medium) + (score >= m->band_high));
+}
+
 CR_HIDDEN const char *cr_field_type_name(cr_field_type t);
 CR_HIDDEN const char *cr_sign_name(cr_sign s);
 CR_HIDDEN const char *cr_class_weight_name(cr_class_weight_mode m);

@@ -3,6 +3,7 @@
 #include "crmath.h"
 #include "sha256.h"
 
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,23 +125,6 @@ const char *cr_risk_level_str(cr_risk_level r)
     return "?";
 }
 
-static double sigmoid(double z)
-{
-    if (z >= 0) return 1.0 / (1.0 + cr_exp(-z));
-    const double e = cr_exp(z);
-    return e / (1.0 + e);
-}
-
-/* The seed's int(probability * 100): truncation of a double product. */
-static int score_of(double p) { return (int)(p * 100.0); }
-
-static cr_risk_level level_of(const cr_model *m, int score)
-{
-    if (score >= m->band_high) return CR_RISK_HIGH;
-    if (score >= m->band_medium) return CR_RISK_MEDIUM;
-    return CR_RISK_LOW;
-}
-
 static double logit_of(const cr_model *m, const double *x)
 {
     double z = m->intercept;
@@ -163,9 +147,9 @@ cr_status cr_score(const cr_model *m, const double *fields, cr_score_result *out
     cr_schema_features(&m->schema, fields, x);
     out->logit = logit_of(m, x);
     out->base_logit = logit_of(m, m->baseline);
-    out->probability = sigmoid(out->logit);
-    out->score = score_of(out->probability);
-    out->risk_level = level_of(m, out->score);
+    out->probability = cr_sigmoid(out->logit);
+    out->score = cr_score_of(out->probability);
+    out->risk_level = cr_level_of(m, out->score);
     if (!reasons) return CR_OK;
 
     /* Insertion sort: d <= 64 and stable, so ties keep feature order. */
@@ -180,30 +164,6 @@ cr_status cr_score(const cr_model *m, const double *fields, cr_score_result *out
             k--;
         }
         reasons[k] = r;
-    }
-    return CR_OK;
-}
-
-cr_status cr_score_batch(const cr_model *m, const double *fields, size_t n, int32_t *scores,
-                         double *probabilities, uint8_t *levels, cr_error *err)
-{
-    if (!m || (!fields && n > 0)) return cr_fail(err, CR_E_ARG, NULL, "model or fields is NULL");
-    const size_t nf = m->schema.n_fields;
-    for (size_t i = 0; i < n; i++) {
-        cr_status st = cr_schema_check_row(&m->schema, fields + i * nf, err);
-        if (st != CR_OK) {
-            if (err) err->line = (long)(i + 1);
-            return st;
-        }
-    }
-    double x[CR_MAX_FEATURES];
-    for (size_t i = 0; i < n; i++) {
-        cr_schema_features(&m->schema, fields + i * nf, x);
-        const double p = sigmoid(logit_of(m, x));
-        const int s = score_of(p);
-        if (scores) scores[i] = s;
-        if (probabilities) probabilities[i] = p;
-        if (levels) levels[i] = (uint8_t)level_of(m, s);
     }
     return CR_OK;
 }

@@ -61,7 +61,7 @@ static void test_extremes(const cr_model *m)
 
 static void test_batch(const cr_model *m)
 {
-    enum { N = 300 };
+    enum { N = 301 };   /* odd: the last row takes the scalar tail */
     double *f = malloc(N * 3 * sizeof *f);
     int32_t scores[N];
     double probs[N];
@@ -71,6 +71,10 @@ static void test_batch(const cr_model *m)
         f[3 * i + 1] = i % 2;
         f[3 * i + 2] = i % 17;
     }
+    /* Logits beyond +-708 take the scalar exp path inside the vector loop. */
+    f[3 * 10] = 9007199254740992.0;
+    f[3 * 13 + 2] = 4000;
+    f[3 * 300] = 1e15;
     CHECK_OK(cr_score_batch(m, f, N, scores, probs, levels, &check_err));
     for (int i = 0; i < N; i++) {
         cr_score_result r;
@@ -105,6 +109,46 @@ static void test_bad_arguments(const cr_model *m)
     CHECK_INT(cr_score(m, NULL, &r, NULL, 0, NULL), CR_E_ARG);
 }
 
+/* A schema other than the seed's (real and inverted fields): the generic path. */
+static void test_batch_other_schema(void)
+{
+    static const cr_field_spec fields[] = {{"attestation", CR_FIELD_REAL}, {"verified", CR_FIELD_BOOL},
+                                           {"reports", CR_FIELD_COUNT}, {"age_days", CR_FIELD_REAL}};
+    static const cr_feature_spec features[] = {{"attestation", "attestation", 0}, {"unverified", "verified", 1},
+                                               {"reports", "reports", 0}, {"age_days", "age_days", 0}};
+    cr_schema *s = NULL;
+    cr_dataset *ds = NULL;
+    cr_model *m = NULL;
+    CHECK_OK(cr_schema_create(fields, 4, features, 4, &s, &check_err));
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    enum { N = 517 };
+    double *f = malloc(N * 4 * sizeof *f);
+    for (int i = 0; i < N; i++) {
+        double *r = f + 4 * i;
+        r[0] = (i * 37 % 101) / 100.0;
+        r[1] = i % 3 == 0;
+        r[2] = i % 7;
+        r[3] = -50.0 + (i * 13 % 200) * 0.731;
+        CHECK_OK(cr_dataset_add(ds, r, (i * 7 + (int)r[2] * 3) % 5 < 2, 1.0, &check_err));
+    }
+    CHECK_OK(cr_train(ds, NULL, &m, &check_err));
+    int32_t *scores = malloc(N * sizeof *scores);
+    double *probs = malloc(N * sizeof *probs);
+    CHECK_OK(cr_score_batch(m, f, N, scores, probs, NULL, &check_err));
+    for (int i = 0; i < N; i++) {
+        cr_score_result r;
+        CHECK_OK(cr_score(m, f + 4 * i, &r, NULL, 0, &check_err));
+        CHECK_INT(scores[i], r.score);
+        CHECK(bits_of(probs[i]) == bits_of(r.probability));
+    }
+    free(scores);
+    free(probs);
+    free(f);
+    cr_model_free(m);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
 int main(void)
 {
     cr_model *m = NULL;
@@ -114,6 +158,7 @@ int main(void)
     test_bands(m);
     test_extremes(m);
     test_batch(m);
+    test_batch_other_schema();
     test_bad_arguments(m);
     cr_model_free(m);
     return check_done("test_score");
