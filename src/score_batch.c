@@ -73,27 +73,56 @@ static inline void put(const cr_model *m, size_t i, double p, int32_t *scores, d
     if (levels) levels[i] = (uint8_t)cr_level_of(m, sc);
 }
 
-/* Inlined with constant NF and D for the seed's schema. */
+/* Inlined with constants for the seed's schema (SEED: its exact feature
+   formulas, no generic off/mul terms). */
 static inline __attribute__((always_inline)) void score_rows(const cr_model *m, const linear *lin,
                                                              const double *fields, size_t i0, size_t i1,
-                                                             const size_t NF, const size_t D, int32_t *scores,
-                                                             double *probabilities, uint8_t *levels)
+                                                             const size_t NF, const size_t D, const int SEED,
+                                                             int32_t *scores, double *probabilities,
+                                                             uint8_t *levels)
 {
     size_t i = i0;
     for (; i + 1 < i1; i += 2) {
         cr_v2d z = {lin->intercept, lin->intercept};
-        for (size_t j = 0; j < D; j++)
-            z = z + lin->coef[j] * (lin->off[j] + lin->mul[j] * column2(fields, NF, i, lin->src[j]));
+        if (SEED)   /* features v0, 1 - v1, v2: what cr_schema_features() computes */
+            z = ((z + lin->coef[0] * column2(fields, 3, i, 0)) + lin->coef[1] * (1.0 - column2(fields, 3, i, 1))) +
+                lin->coef[2] * column2(fields, 3, i, 2);
+        else
+            for (size_t j = 0; j < D; j++)
+                z = z + lin->coef[j] * (lin->off[j] + lin->mul[j] * column2(fields, NF, i, lin->src[j]));
         int fast;
-        const cr_v2d p = cr_sigmoid_v2(z, &fast);
-        put(m, i, fast ? p[0] : cr_sigmoid(z[0]), scores, probabilities, levels);
-        put(m, i + 1, fast ? p[1] : cr_sigmoid(z[1]), scores, probabilities, levels);
+        cr_v2d p = cr_sigmoid_v2(z, &fast);
+        if (!fast) p = (cr_v2d){cr_sigmoid(z[0]), cr_sigmoid(z[1])};
+        const cr_v2d p100 = p * 100.0;
+        const int32_t s0 = (int32_t)p100[0], s1 = (int32_t)p100[1];
+        if (scores) {
+            scores[i] = s0;
+            scores[i + 1] = s1;
+        }
+        if (probabilities) memcpy(probabilities + i, &p, sizeof p);
+        if (levels) {
+            levels[i] = (uint8_t)cr_level_of(m, s0);
+            levels[i + 1] = (uint8_t)cr_level_of(m, s1);
+        }
     }
     for (; i < i1; i++) {
         double z = lin->intercept;
         for (size_t j = 0; j < D; j++) z += lin->coef[j] * (lin->off[j] + lin->mul[j] * fields[i * NF + lin->src[j]]);
         put(m, i, cr_sigmoid(z), scores, probabilities, levels);
     }
+}
+
+/* The first invalid row of a block that failed block_valid(). */
+static cr_status first_bad_row(const cr_schema *s, const double *fields, size_t i0, size_t i1, cr_error *err)
+{
+    for (size_t i = i0; i < i1; i++) {
+        cr_status st = cr_schema_check_row(s, fields + i * s->n_fields, err);
+        if (st != CR_OK) {
+            if (err) err->line = (long)(i + 1);
+            return st;
+        }
+    }
+    return CR_OK;   /* unreachable: block_valid() uses the same rules */
 }
 
 cr_status cr_score_batch(const cr_model *m, const double *fields, size_t n, int32_t *scores,
@@ -104,24 +133,32 @@ cr_status cr_score_batch(const cr_model *m, const double *fields, size_t n, int3
     const size_t nf = s->n_fields, d = s->n_features;
     linear lin;
     linear_init(m, &lin);
-    const int seed_shape = nf == 3 && d == 3 && memcmp(s->field_type, SEED_TYPES, 3) == 0;
+    const int seed_shape = nf == 3 && d == 3 && memcmp(s->field_type, SEED_TYPES, 3) == 0 &&
+                           s->feature_field[0] == 0 && s->feature_field[1] == 1 && s->feature_field[2] == 2 &&
+                           !s->feature_invert[0] && s->feature_invert[1] && !s->feature_invert[2];
     /* Each block is validated and then scored while it is in cache; a bad
        row stops the batch before its block is written. */
     for (size_t i0 = 0; i0 < n; i0 += CR_SCORE_BLOCK) {
         const size_t i1 = i0 + CR_SCORE_BLOCK < n ? i0 + CR_SCORE_BLOCK : n;
-        const int valid = seed_shape ? block_valid(s, SEED_TYPES, 3, fields, i0, i1)
-                                     : block_valid(s, s->field_type, nf, fields, i0, i1);
-        if (!valid) {
-            for (size_t i = i0; i < i1; i++) {
-                cr_status st = cr_schema_check_row(s, fields + i * nf, err);
-                if (st != CR_OK) {
-                    if (err) err->line = (long)(i + 1);
-                    return st;
-                }
-            }
+        if (seed_shape) {
+            if (!block_valid(s, SEED_TYPES, 3, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err);
+            score_rows(m, &lin, fields, i0, i1, 3, 3, 1, scores, probabilities, levels);
+            continue;
         }
-        if (seed_shape) score_rows(m, &lin, fields, i0, i1, 3, 3, scores, probabilities, levels);
-        else score_rows(m, &lin, fields, i0, i1, nf, d, scores, probabilities, levels);
+        /* One field per feature is the usual shape: unrolled up to 8. */
+#define SHAPE(N)                                                                                 \
+        case N:                                                                                  \
+            if (!block_valid(s, s->field_type, N, fields, i0, i1))                               \
+                return first_bad_row(s, fields, i0, i1, err);                                    \
+            score_rows(m, &lin, fields, i0, i1, N, N, 0, scores, probabilities, levels);         \
+            break;
+        switch (nf == d ? nf : 0) {
+            SHAPE(1) SHAPE(2) SHAPE(3) SHAPE(4) SHAPE(5) SHAPE(6) SHAPE(7) SHAPE(8)
+        default:
+            if (!block_valid(s, s->field_type, nf, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err);
+            score_rows(m, &lin, fields, i0, i1, nf, d, 0, scores, probabilities, levels);
+        }
+#undef SHAPE
     }
     return CR_OK;
 }
