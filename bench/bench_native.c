@@ -1,0 +1,136 @@
+/* bench_native.c - native timings of training and batch scoring on generated data.
+ *   bench_native [--rows N] [--repeat K] [--seed S] [--generator default|stir]
+ * Prints one JSON object (milliseconds; medians over K runs). bench/run.py
+ * runs it beside scikit-learn on the same rows and prints the ratios. */
+#define _POSIX_C_SOURCE 200809L
+#include "callrisk.h"
+#include "gen_dataset.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* VmHWM of this process image: unlike ru_maxrss it does not inherit the
+   peak of a parent that forked us (bench/run.py is a big Python process). */
+static long peak_rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
+    if (f) fclose(f);
+    if (kib < 0) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        kib = ru.ru_maxrss;
+    }
+    return kib * 1024L;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void print_series(const char *name, double *v, int n)
+{
+    printf("\"%s_ms\":[", name);
+    for (int i = 0; i < n; i++) printf("%s%.3f", i ? "," : "", v[i]);
+    printf("],\"%s_median_ms\":%.3f,", name, median(v, n));
+}
+
+int main(int argc, char **argv)
+{
+    long rows = 1000000, repeat = 5, seed = 1;
+    gen_kind kind = GEN_DEFAULT;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--rows")) rows = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--repeat")) repeat = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--seed")) seed = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--generator")) kind = strcmp(argv[i + 1], "stir") ? GEN_DEFAULT : GEN_STIR;
+    }
+    if (rows < 1 || repeat < 1 || repeat > 100) {
+        fprintf(stderr, "usage: bench_native [--rows N>0] [--repeat 1..100] [--seed S]\n");
+        return 2;
+    }
+    const int offset = -150;   /* the data set bench/sklearn_baseline.py generates */
+    cr_error e;
+    double *load = malloc((size_t)repeat * sizeof *load), *train = malloc((size_t)repeat * sizeof *train),
+           *score = malloc((size_t)repeat * sizeof *score);
+    cr_dataset *ds = NULL;
+    for (long k = 0; k < repeat; k++) {
+        cr_dataset_free(ds);
+        ds = NULL;
+        double t0 = now_ms();
+        if (gen_dataset(kind, (uint64_t)seed, offset, (size_t)rows, 0, &ds, &e) != CR_OK) {
+            fprintf(stderr, "bench_native: %s\n", e.message);
+            return 1;
+        }
+        load[k] = now_ms() - t0;
+    }
+    cr_model *m = NULL;
+    cr_train_stats stats = {0};
+    for (long k = 0; k < repeat; k++) {
+        cr_model_free(m);
+        double t0 = now_ms();
+        if (cr_train(ds, NULL, &m, &e) != CR_OK) {
+            fprintf(stderr, "bench_native: %s\n", e.message);
+            return 1;
+        }
+        train[k] = now_ms() - t0;
+    }
+    cr_model_stats(m, &stats);
+
+    size_t n = (size_t)rows, nf = gen_field_count(kind);
+    double *fields = malloc(n * nf * sizeof *fields), *prob = malloc(n * sizeof *prob);
+    int32_t *scores = malloc(n * sizeof *scores);
+    for (size_t i = 0; i < n; i++) {
+        int label;
+        double w;
+        gen_row(kind, (uint64_t)seed, offset, i, fields + nf * i, &label, &w);
+    }
+    for (long k = 0; k < repeat; k++) {
+        double t0 = now_ms();
+        if (cr_score_batch(m, fields, n, scores, prob, NULL, &e) != CR_OK) {
+            fprintf(stderr, "bench_native: %s\n", e.message);
+            return 1;
+        }
+        score[k] = now_ms() - t0;
+    }
+    long peak = peak_rss_bytes();
+    printf("{\"generator\":\"%s\",\"rows\":%ld,\"repeat\":%ld,\"seed\":%ld,", kind == GEN_STIR ? "stir" : "default", rows, repeat,
+           seed);
+    print_series("dataset_build", load, (int)repeat);
+    print_series("train", train, (int)repeat);
+    print_series("score_batch", score, (int)repeat);
+    printf("\"iterations\":%d,\"converged\":%s,\"coef\":[", stats.iterations, stats.converged ? "true" : "false");
+    for (size_t j = 0; j < cr_schema_feature_count(cr_model_schema(m)); j++)
+        printf("%s%.17g", j ? "," : "", cr_model_coef(m, j));
+    printf("],\"intercept\":%.17g,\"peak_rss_bytes\":%ld}\n", cr_model_intercept(m), peak);
+    free(fields);
+    free(prob);
+    free(scores);
+    free(load);
+    free(train);
+    free(score);
+    cr_model_free(m);
+    cr_dataset_free(ds);
+    return 0;
+}
