@@ -337,7 +337,7 @@ CR_API cr_status cr_model_from_json(const char *json, size_t len, cr_model **out
 CR_API cr_status cr_model_card_json(const cr_model *m, char *dst, size_t cap, size_t *size,
                                     cr_error *err);
 
-/*! cr_model_set_bands() : returns a copy of `m` with other bands
+/*! cr_model_with_bands() : returns a copy of `m` with other bands
  *  (0 <= medium <= high <= 101); its id differs. */
 CR_API cr_status cr_model_with_bands(const cr_model *m, int high, int medium,
                                      cr_model **out, cr_error *err);

@@ -10,7 +10,7 @@
 static const char USAGE[] =
     "usage: callrisk train --csv FILE --out MODEL [options]   train, print the model card\n"
     "       callrisk score [--model MODEL]                     JSON lines in, JSON lines out\n"
-    "       callrisk info MODEL                                print the model card\n"
+    "       callrisk info [MODEL]                              print the model card\n"
     "       callrisk export MODEL --out FILE                   convert binary <-> JSON (by extension)\n"
     "\n"
     "train options:\n"
@@ -22,7 +22,8 @@ static const char USAGE[] =
     "  --tol X              gradient tolerance relative to the weight sum (default 1e-10)\n"
     "  --sign FEATURE=nonneg|nonpos|free   sign constraint (repeatable)\n"
     "  --bands HIGH,MEDIUM  risk bands (default 70,40)\n"
-    "MODEL files ending in .json are canonical JSON, others binary.\n";
+    "MODEL files ending in .json are canonical JSON, others binary. Without a MODEL,\n"
+    "score and info use the default model: the seed's 5 rows, trained at start-up.\n";
 
 typedef struct {
     char *data;
@@ -391,12 +392,12 @@ static int cmd_score(int argc, char **argv)
 
 static int cmd_info(int argc, char **argv)
 {
-    if (argc != 1) {
-        fprintf(stderr, "callrisk: info needs exactly one MODEL\n%s", USAGE);
+    if (argc > 1) {
+        fprintf(stderr, "callrisk: info takes at most one MODEL\n%s", USAGE);
         return 2;
     }
     cr_model *m = NULL;
-    if (!load_model(argv[0], &m)) return 1;
+    if (!load_model(argc ? argv[0] : NULL, &m)) return 1;
     print_card(m);
     cr_model_free(m);
     return 0;

@@ -235,6 +235,37 @@ static void test_weights_equal_duplicates(void)
     cr_dataset_free(b);
 }
 
+/* Separable data with huge counts: logits of +-1e6 at the start must not
+   overflow the loss (softplus with exp(-|z|)) or stall the line search. */
+static void test_stable_for_large_logits(void)
+{
+    cr_schema *s = NULL;
+    cr_dataset *ds = NULL;
+    cr_model *m = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    for (int i = 0; i < 40; i++) {
+        double row[3] = {i < 20 ? 0 : 1e6, i % 2, i < 20 ? 1 : 5e5};
+        CHECK_OK(cr_dataset_add(ds, row, i >= 20, 1.0, &check_err));
+    }
+    CHECK_OK(cr_train(ds, NULL, &m, &check_err));
+    if (!m) return;
+    cr_train_stats st;
+    cr_model_stats(m, &st);
+    CHECK(st.objective == st.objective && st.objective >= 0 && st.objective < 40);
+    for (size_t j = 0; j < 3; j++) CHECK(cr_model_coef(m, j) - cr_model_coef(m, j) == 0);
+    double hi[3] = {1e6, 0, 5e5}, lo[3] = {0, 1, 1};
+    cr_score_result r;
+    CHECK_OK(cr_score(m, hi, &r, NULL, 0, &check_err));
+    CHECK(r.score >= 90);
+    CHECK(st.converged);
+    CHECK_OK(cr_score(m, lo, &r, NULL, 0, &check_err));
+    CHECK(r.score < 50);
+    cr_model_free(m);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
 static void test_deterministic(void)
 {
     cr_model *a = NULL, *b = NULL;
@@ -254,6 +285,7 @@ int main(void)
     test_bad_data();
     test_progress_and_max_iter();
     test_weights_equal_duplicates();
+    test_stable_for_large_logits();
     test_deterministic();
     return check_done("test_train");
 }

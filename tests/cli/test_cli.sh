@@ -26,6 +26,12 @@ head -2 "$here/data/requests.jsonl" | "$cli" score >"$work/ok.jsonl" || fail "al
 grep -q '"score":99,"risk_level":"HIGH"' "$work/ok.jsonl" || fail "seed case HIGH"
 grep -q '"score":11,"risk_level":"LOW"' "$work/ok.jsonl" || fail "seed case LOW"
 
+# info without a model: the default model's card, same id as the scores.
+expect_exit 0 "$cli" info
+grep -q "\"model_id\":\"$(sed -n '1s/.*"model_id":"\([0-9a-f]*\)".*/\1/p' "$here/expected/score_default.jsonl")\"" "$work/out" ||
+  fail "info without MODEL should describe the default model"
+expect_exit 2 "$cli" info a b
+
 # train -> info -> score with the trained model; ids agree everywhere.
 expect_exit 0 "$cli" train --csv "$here/data/train.csv" --out "$work/m.crm"
 same "$work/out" "$here/expected/train_card.json"
