@@ -171,11 +171,7 @@ static int read_csv(const char *path, cr_dataset *ds)
     } else if (st == CR_OK) {
         st = cr_csv_finish(r, &e);
     }
-    if (st != CR_OK && st != CR_E_IO) {
-        char what[600];
-        snprintf(what, sizeof what, "%s:%ld:%ld", path, e.line, e.column);
-        print_error(what, &e);
-    }
+    if (st != CR_OK && st != CR_E_IO) print_error(path, &e);   /* the message carries line and column */
     cr_csv_reader_free(r);
     fclose(f);
     return st == CR_OK;

@@ -62,7 +62,7 @@ echo '{"spam_reports":1,"has_consent":true,"attestation":0.25}' | "$cli" score -
 
 # Errors: clear message, position, non-zero exit, nothing written.
 expect_exit 1 "$cli" train --csv "$here/data/bad.csv" --out "$work/bad.crm"
-grep -q "bad.csv:3:2: field 'has_consent': must be true, false, 1 or 0, got 'perhaps'" "$work/err" ||
+grep -q "bad.csv: field 'has_consent': must be true, false, 1 or 0, got 'perhaps' (line 3, column 2) \[CR_E_TYPE\]" "$work/err" ||
   fail "bad CSV message: $(cat "$work/err")"
 [ ! -e "$work/bad.crm" ] || fail "a model was written for bad input"
 expect_exit 2 "$cli" train --csv "$here/data/train.csv" --out "$work/x.crm" --sign nosuch=nonneg
