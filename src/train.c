@@ -44,7 +44,8 @@ static size_t tri(size_t np, size_t k, size_t l) { return k * np - k * (k - 1) /
    common small schemas, so the compiler unrolls the Hessian update. */
 static inline __attribute__((always_inline)) void accumulate(const problem *p, const double *theta, size_t i0,
                                                              size_t i1, const size_t D, const size_t NP,
-                                                             double *f, double *g, double *h)
+                                                             double *restrict f, double *restrict g,
+                                                             double *restrict h)
 {
     const double b = NP > D ? theta[D] : 0.0;
     double fb = 0;
@@ -77,8 +78,8 @@ static inline __attribute__((always_inline)) void accumulate(const problem *p, c
     *f += fb;
 }
 
-static void accumulate_block(const problem *p, const double *theta, size_t i0, size_t i1, double *f, double *g,
-                             double *h)
+static void accumulate_block(const problem *p, const double *theta, size_t i0, size_t i1, double *restrict f,
+                             double *restrict g, double *restrict h)
 {
 #define CASE(D)                                                               \
     case D:                                                                   \
@@ -93,14 +94,21 @@ static void accumulate_block(const problem *p, const double *theta, size_t i0, s
 #undef CASE
 }
 
-static void evaluate(const problem *p, const double *theta, evaluation *ev)
+/* Large scratch lives on the heap: wasm stacks are small (64 KiB in WASI). */
+typedef struct {
+    evaluation ev[2];
+    double block_h[CR_HESS_SIZE];
+    double chol[CR_MAX_PARAMS * CR_MAX_PARAMS];
+} workspace;
+
+static void evaluate(const problem *p, const double *theta, evaluation *ev, double *hb)
 {
     const size_t d = p->d, np = p->np, nh = np * (np + 1) / 2;
-    double f = 0, g[CR_MAX_PARAMS] = {0}, h[CR_HESS_SIZE];
+    double f = 0, g[CR_MAX_PARAMS] = {0}, *h = ev->h;
     memset(h, 0, nh * sizeof *h);
     for (size_t i0 = 0; i0 < p->n; i0 += CR_BLOCK_ROWS) {
         size_t i1 = i0 + CR_BLOCK_ROWS < p->n ? i0 + CR_BLOCK_ROWS : p->n;
-        double fb = 0, gb[CR_MAX_PARAMS] = {0}, hb[CR_HESS_SIZE];
+        double fb = 0, gb[CR_MAX_PARAMS] = {0};
         memset(hb, 0, nh * sizeof *hb);
         accumulate_block(p, theta, i0, i1, &fb, gb, hb);
         f += fb;
@@ -115,7 +123,6 @@ static void evaluate(const problem *p, const double *theta, evaluation *ev)
     }
     ev->f = f + 0.5 * p->inv_c * reg;
     memcpy(ev->g, g, np * sizeof *g);
-    memcpy(ev->h, h, nh * sizeof *h);
 }
 
 /* Rows that agree in every feature bit and the label are one row with the
@@ -217,7 +224,7 @@ static void project(const problem *p, const uint8_t *sign, double *theta)
 
 /* Solves H_FF dF = -g_F by Cholesky on the free variables; 0 if not positive definite. */
 static int newton_direction(const problem *p, const evaluation *ev, const int *free_var,
-                            double *dir)
+                            double *dir, double *L)
 {
     const size_t np = p->np;
     size_t idx[CR_MAX_PARAMS], m = 0;
@@ -227,7 +234,6 @@ static int newton_direction(const problem *p, const evaluation *ev, const int *f
     }
     if (m == 0) return 1;
     static const size_t MAXP = CR_MAX_PARAMS;
-    double L[CR_MAX_PARAMS * CR_MAX_PARAMS];
     for (size_t a = 0; a < m; a++)
         for (size_t c = 0; c <= a; c++) {
             size_t k = idx[c], l = idx[a];
@@ -301,8 +307,114 @@ void cr_train_options_init(cr_train_options *o)
     o->band_medium = 40;
 }
 
-cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model **out,
-                   cr_error *err)
+/* Class weights, weight sums and weighted feature means (the reasons'
+   baseline), over the original rows in block order. */
+typedef struct {
+    double cw[2];
+    double wsum;
+    double mean[CR_MAX_FEATURES];
+} data_summary;
+
+static cr_status summarise(const cr_dataset *ds, const cr_train_options *opt, data_summary *sum, cr_error *err)
+{
+    const size_t n = ds->rows, d = ds->schema.n_features;
+    if (n == 0) return cr_fail(err, CR_E_DATA, NULL, "training data has no rows");
+    size_t count[2] = {0, 0};
+    for (size_t i = 0; i < n; i++) count[ds->y[i]]++;
+    if (count[0] == 0 || count[1] == 0)
+        return cr_fail(err, CR_E_DATA, "label", "training data needs both labels, got only label %d",
+                       count[0] ? 0 : 1);
+    sum->cw[0] = sum->cw[1] = 1.0;
+    if (opt->class_weight_mode == CR_CLASS_WEIGHT_BALANCED) {
+        sum->cw[0] = (double)n / (2.0 * (double)count[0]);
+        sum->cw[1] = (double)n / (2.0 * (double)count[1]);
+    } else if (opt->class_weight_mode == CR_CLASS_WEIGHT_EXPLICIT) {
+        sum->cw[0] = opt->class_weight[0];
+        sum->cw[1] = opt->class_weight[1];
+    }
+    double wsum_class[2] = {0, 0}, total[CR_MAX_FEATURES] = {0};
+    for (size_t i0 = 0; i0 < n; i0 += CR_BLOCK_ROWS) {
+        size_t i1 = i0 + CR_BLOCK_ROWS < n ? i0 + CR_BLOCK_ROWS : n;
+        double sb[2] = {0, 0}, mb[CR_MAX_FEATURES] = {0};
+        for (size_t i = i0; i < i1; i++) {
+            double si = ds->w[i] * sum->cw[ds->y[i]];
+            sb[ds->y[i]] += si;
+            for (size_t j = 0; j < d; j++) mb[j] += si * ds->x[i * d + j];
+        }
+        wsum_class[0] += sb[0];
+        wsum_class[1] += sb[1];
+        for (size_t j = 0; j < d; j++) total[j] += mb[j];
+    }
+    sum->wsum = wsum_class[0] + wsum_class[1];
+    if (!(wsum_class[0] > 0) || !(wsum_class[1] > 0) || sum->wsum - sum->wsum != 0)
+        return cr_fail(err, CR_E_DATA, "weight", "training data needs a positive finite weight sum in both "
+                       "classes, got %.17g and %.17g", wsum_class[0], wsum_class[1]);
+    for (size_t j = 0; j < d; j++) sum->mean[j] = total[j] / sum->wsum;
+    return CR_OK;
+}
+
+/* Projected Newton from theta = 0 until max |projected gradient| <= gtol.
+   Fills theta and stats; fails only when the progress callback cancels. */
+static cr_status solve(const problem *p, const cr_train_options *opt, const uint8_t *sign, double gtol,
+                       workspace *ws, double *theta, cr_train_stats *stats, cr_error *err)
+{
+    evaluation *cur = &ws->ev[0], *trial = &ws->ev[1];
+    memset(theta, 0, p->np * sizeof *theta);
+    evaluate(p, theta, cur, ws->block_h);
+    double gnorm = projected_grad_norm(p, sign, theta, cur->g);
+    int iter = 0, converged = 0;
+    for (;;) {
+        if (opt->progress) {
+            cr_progress pr = {iter, cur->f, gnorm};
+            if (opt->progress(opt->progress_ctx, &pr))
+                return cr_fail(err, CR_E_CANCELLED, NULL, "training cancelled at iteration %d", iter);
+        }
+        if (gnorm <= gtol) {
+            converged = 1;
+            break;
+        }
+        if (iter >= opt->max_iter) break;
+
+        int free_var[CR_MAX_PARAMS];
+        for (size_t k = 0; k < p->np; k++)
+            free_var[k] = !(k < p->d && at_bound_pushing_out(sign, k, theta[k], cur->g[k]));
+        double dir[CR_MAX_PARAMS];
+        if (!newton_direction(p, cur, free_var, dir, ws->chol))
+            for (size_t k = 0; k < p->np; k++) dir[k] = free_var[k] ? -cur->g[k] : 0.0;
+
+        /* Backtracking on the projected path; a step that cuts the gradient
+           while f changes only at rounding level is also taken, since near the
+           optimum f cannot resolve the Newton decrement. */
+        double alpha = 1.0, next[CR_MAX_PARAMS];
+        int accepted = 0;
+        for (int bt = 0; bt < CR_MAX_BACKTRACKS && !accepted; bt++, alpha *= 0.5) {
+            for (size_t k = 0; k < p->np; k++) next[k] = theta[k] + alpha * dir[k];
+            project(p, sign, next);
+            double slope = 0;
+            for (size_t k = 0; k < p->np; k++) slope += cur->g[k] * (next[k] - theta[k]);
+            evaluate(p, next, trial, ws->block_h);
+            double fabs_f = cur->f < 0 ? -cur->f : cur->f;
+            double gn = projected_grad_norm(p, sign, next, trial->g);
+            if (trial->f <= cur->f + 1e-4 * slope || (trial->f <= cur->f + 1e-13 * fabs_f && gn < gnorm)) {
+                accepted = 1;
+                gnorm = gn;
+            }
+        }
+        if (!accepted) break;
+        memcpy(theta, next, p->np * sizeof *theta);
+        evaluation *t = cur;
+        cur = trial;
+        trial = t;
+        iter++;
+    }
+    stats->iterations = iter;
+    stats->objective = cur->f;
+    stats->grad_norm = gnorm;
+    stats->converged = converged;
+    return CR_OK;
+}
+
+cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model **out, cr_error *err)
 {
     if (!ds || !out) return cr_fail(err, CR_E_ARG, NULL, "data set or out is NULL");
     *out = NULL;
@@ -312,136 +424,41 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
         opt = &defaults;
     }
     cr_status st = check_options(ds, opt, err);
+    data_summary sum;
+    if (st == CR_OK) st = summarise(ds, opt, &sum, err);
     if (st != CR_OK) return st;
 
     const size_t n = ds->rows, d = ds->schema.n_features;
-    if (n == 0) return cr_fail(err, CR_E_DATA, NULL, "training data has no rows");
-    size_t count[2] = {0, 0};
-    for (size_t i = 0; i < n; i++) count[ds->y[i]]++;
-    if (count[0] == 0 || count[1] == 0)
-        return cr_fail(err, CR_E_DATA, "label", "training data needs both labels, got only label %d",
-                       count[0] ? 0 : 1);
-    double cw[2] = {1.0, 1.0};
-    if (opt->class_weight_mode == CR_CLASS_WEIGHT_BALANCED) {
-        cw[0] = (double)n / (2.0 * (double)count[0]);
-        cw[1] = (double)n / (2.0 * (double)count[1]);
-    } else if (opt->class_weight_mode == CR_CLASS_WEIGHT_EXPLICIT) {
-        cw[0] = opt->class_weight[0];
-        cw[1] = opt->class_weight[1];
-    }
-
-    /* Weight sums and weighted means (the reasons' baseline), in block order
-       over the original rows, whichever rows the solver then sees. */
-    double wsum_class[2] = {0, 0}, mean[CR_MAX_FEATURES] = {0};
-    for (size_t i0 = 0; i0 < n; i0 += CR_BLOCK_ROWS) {
-        size_t i1 = i0 + CR_BLOCK_ROWS < n ? i0 + CR_BLOCK_ROWS : n;
-        double sb[2] = {0, 0}, mb[CR_MAX_FEATURES] = {0};
-        for (size_t i = i0; i < i1; i++) {
-            double si = ds->w[i] * cw[ds->y[i]];
-            sb[ds->y[i]] += si;
-            for (size_t j = 0; j < d; j++) mb[j] += si * ds->x[i * d + j];
-        }
-        wsum_class[0] += sb[0];
-        wsum_class[1] += sb[1];
-        for (size_t j = 0; j < d; j++) mean[j] += mb[j];
-    }
-    const double wsum = wsum_class[0] + wsum_class[1];
-    if (!(wsum_class[0] > 0) || !(wsum_class[1] > 0) || wsum - wsum != 0)
-        return cr_fail(err, CR_E_DATA, "weight", "training data needs a positive finite weight sum in both "
-                       "classes, got %.17g and %.17g", wsum_class[0], wsum_class[1]);
-
-    compressed cx = {0};
-    double *s_all = NULL;
     problem p = {0};
     p.d = d;
     p.np = d + (size_t)opt->fit_intercept;
     p.inv_c = 1.0 / opt->C;
-    if (n >= 64 && compress_rows(ds, cw, n / 4, &cx)) {
+    compressed cx = {0};
+    double *s_all = NULL;
+    if (n >= 64 && compress_rows(ds, sum.cw, n / 4, &cx)) {
         p.x = cx.x;
         p.y = cx.y;
         p.s = cx.s;
         p.n = cx.n;
     } else {
         s_all = malloc(n * sizeof *s_all);
-        if (!s_all) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
-        for (size_t i = 0; i < n; i++) s_all[i] = ds->w[i] * cw[ds->y[i]];
+        if (s_all)
+            for (size_t i = 0; i < n; i++) s_all[i] = ds->w[i] * sum.cw[ds->y[i]];
         p.x = ds->x;
         p.y = ds->y;
         p.s = s_all;
         p.n = n;
     }
+    cr_model *m = calloc(1, sizeof *m);
+    workspace *ws = malloc(sizeof *ws);
+    if (!m || !ws || !p.s) st = cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
 
     uint8_t sign[CR_MAX_FEATURES] = {0};
     if (opt->signs)
-        for (size_t j = 0; j < p.d; j++) sign[j] = (uint8_t)opt->signs[j];
-
-    double theta[CR_MAX_PARAMS] = {0};
-    evaluation *ev = malloc(2 * sizeof *ev);
-    cr_model *m = calloc(1, sizeof *m);
-    if (!ev || !m) {
-        free(ev);
-        free(m);
-        free(s_all);
-        free(cx.x);
-        free(cx.s);
-        free(cx.y);
-        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
-    }
-    evaluation *cur = &ev[0], *trial = &ev[1];
-    evaluate(&p, theta, cur);
-    const double gtol = opt->tol * wsum;
-    double gnorm = projected_grad_norm(&p, sign, theta, cur->g);
-    int iter = 0, converged = 0;
-    for (;;) {
-        if (opt->progress) {
-            cr_progress pr = {iter, cur->f, gnorm};
-            if (opt->progress(opt->progress_ctx, &pr)) {
-                st = cr_fail(err, CR_E_CANCELLED, NULL, "training cancelled at iteration %d", iter);
-                break;
-            }
-        }
-        if (gnorm <= gtol) {
-            converged = 1;
-            break;
-        }
-        if (iter >= opt->max_iter) break;
-
-        int free_var[CR_MAX_PARAMS];
-        for (size_t k = 0; k < p.np; k++)
-            free_var[k] = !(k < p.d && at_bound_pushing_out(sign, k, theta[k], cur->g[k]));
-        double dir[CR_MAX_PARAMS];
-        if (!newton_direction(&p, cur, free_var, dir))
-            for (size_t k = 0; k < p.np; k++) dir[k] = free_var[k] ? -cur->g[k] : 0.0;
-
-        /* Backtracking on the projected path; a step that cuts the gradient
-           while f changes only at rounding level is also taken, since near the
-           optimum f cannot resolve the Newton decrement. */
-        double alpha = 1.0, next[CR_MAX_PARAMS];
-        int accepted = 0;
-        for (int bt = 0; bt < CR_MAX_BACKTRACKS && !accepted; bt++, alpha *= 0.5) {
-            for (size_t k = 0; k < p.np; k++) next[k] = theta[k] + alpha * dir[k];
-            project(&p, sign, next);
-            double slope = 0;
-            for (size_t k = 0; k < p.np; k++) slope += cur->g[k] * (next[k] - theta[k]);
-            evaluate(&p, next, trial);
-            double fabs_f = cur->f < 0 ? -cur->f : cur->f;
-            double gn = projected_grad_norm(&p, sign, next, trial->g);
-            if (trial->f <= cur->f + 1e-4 * slope ||
-                (trial->f <= cur->f + 1e-13 * fabs_f && gn < gnorm)) {
-                accepted = 1;
-                gnorm = gn;
-            }
-        }
-        if (!accepted) break;
-        memcpy(theta, next, p.np * sizeof *theta);
-        evaluation *t = cur;
-        cur = trial;
-        trial = t;
-        iter++;
-    }
-
-    const evaluation final = *cur;
-    free(ev);
+        for (size_t j = 0; j < d; j++) sign[j] = (uint8_t)opt->signs[j];
+    double theta[CR_MAX_PARAMS];
+    if (st == CR_OK) st = solve(&p, opt, sign, opt->tol * sum.wsum, ws, theta, &m->stats, err);
+    free(ws);
     free(s_all);
     free(cx.x);
     free(cx.s);
@@ -450,26 +467,23 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
         free(m);
         return st;
     }
+
     memcpy(&m->schema, &ds->schema, sizeof m->schema);
     for (size_t j = 0; j < d; j++) {
         m->coef[j] = theta[j] + 0.0;   /* + 0.0 turns a projected -0 into 0 */
-        m->baseline[j] = mean[j] / wsum;
+        m->baseline[j] = sum.mean[j];
         m->sign[j] = sign[j];
     }
-    m->intercept = opt->fit_intercept ? theta[p.d] : 0.0;
+    m->intercept = opt->fit_intercept ? theta[d] : 0.0;
     m->band_high = opt->band_high;
     m->band_medium = opt->band_medium;
-    m->stats.iterations = iter;
-    m->stats.objective = final.f;
-    m->stats.grad_norm = gnorm;
-    m->stats.converged = converged;
     m->info.rows = n;
-    m->info.weight_sum = wsum;
+    m->info.weight_sum = sum.wsum;
     m->info.C = opt->C;
     m->info.fit_intercept = opt->fit_intercept;
     m->info.class_weight_mode = opt->class_weight_mode;
-    m->info.class_weight[0] = cw[0];
-    m->info.class_weight[1] = cw[1];
+    m->info.class_weight[0] = sum.cw[0];
+    m->info.class_weight[1] = sum.cw[1];
     m->info.max_iter = opt->max_iter;
     m->info.tol = opt->tol;
     cr_dataset_digest(ds, m->info.data_sha256);
