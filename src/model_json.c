@@ -43,6 +43,19 @@ static void array(cr_text *t, const char *k, const double *v, size_t n)
     cr_text_str(t, "]");
 }
 
+/* "name", "field", "invert", "sign" of feature j: the schema's view of it. */
+static void feature_spec(cr_text *t, const cr_model *m, size_t j)
+{
+    const cr_schema *s = &m->schema;
+    string(t, "name", s->feature_name[j]);
+    cr_text_str(t, ",");
+    string(t, "field", s->field_name[s->feature_field[j]]);
+    cr_text_str(t, ",");
+    boolean(t, "invert", s->feature_invert[j]);
+    cr_text_str(t, ",");
+    string(t, "sign", cr_sign_name((cr_sign)m->sign[j]));
+}
+
 static void bands(cr_text *t, const cr_model *m)
 {
     key(t, "bands");
@@ -96,13 +109,7 @@ cr_status cr_model_to_json(const cr_model *m, char *dst, size_t cap, size_t *siz
     cr_text_str(&t, "],\"features\":[");
     for (size_t j = 0; j < s->n_features; j++) {
         cr_text_str(&t, j ? ",{" : "{");
-        string(&t, "name", s->feature_name[j]);
-        cr_text_str(&t, ",");
-        string(&t, "field", s->field_name[s->feature_field[j]]);
-        cr_text_str(&t, ",");
-        boolean(&t, "invert", s->feature_invert[j]);
-        cr_text_str(&t, ",");
-        string(&t, "sign", cr_sign_name((cr_sign)m->sign[j]));
+        feature_spec(&t, m, j);
         cr_text_str(&t, "}");
     }
     cr_text_str(&t, "],");
@@ -129,13 +136,7 @@ cr_status cr_model_card_json(const cr_model *m, char *dst, size_t cap, size_t *s
     cr_text_str(&t, ",\"features\":[");
     for (size_t j = 0; j < s->n_features; j++) {
         cr_text_str(&t, j ? ",{" : "{");
-        string(&t, "name", s->feature_name[j]);
-        cr_text_str(&t, ",");
-        string(&t, "field", s->field_name[s->feature_field[j]]);
-        cr_text_str(&t, ",");
-        boolean(&t, "invert", s->feature_invert[j]);
-        cr_text_str(&t, ",");
-        string(&t, "sign", cr_sign_name((cr_sign)m->sign[j]));
+        feature_spec(&t, m, j);
         cr_text_str(&t, ",");
         number(&t, "coef", m->coef[j]);
         cr_text_str(&t, ",");
