@@ -158,6 +158,12 @@ CR_API void cr_dataset_free(cr_dataset *ds);
  *  0 or 1, sample weight finite and >= 0. Nothing is appended on error. */
 CR_API cr_status cr_dataset_add(cr_dataset *ds, const double *fields, int label,
                                 double weight, cr_error *err);
+/*! cr_dataset_add_rows() :
+ *  Appends n rows at once: fields row-major (n * field count), labels 0/1,
+ *  weights (NULL for all 1). Every row is validated first; on error nothing
+ *  is appended and err->line is the 1-based row. */
+CR_API cr_status cr_dataset_add_rows(cr_dataset *ds, const double *fields, const uint8_t *labels,
+                                     const double *weights, size_t n, cr_error *err);
 CR_API size_t cr_dataset_rows(const cr_dataset *ds);
 CR_API const cr_schema *cr_dataset_schema(const cr_dataset *ds);
 
@@ -310,6 +316,39 @@ CR_API cr_status cr_score_batch(const cr_model *m, const double *fields, size_t 
  *  booleans true/false, reals numbers. Unknown keys are ignored. */
 CR_API cr_status cr_request_parse(const cr_schema *s, const char *json, size_t len,
                                   double *fields, cr_error *err);
+
+/*-************************************
+ *  Scoring a caller against the host's store
+ *  The core reaches storage only through these two functions. In the wasm
+ *  builds they are the module's imports (see callrisk_host.h); natively the
+ *  caller passes its own.
+ **************************************/
+typedef struct {
+    void *ctx;
+    /* Attempts by `caller` with since_ms <= time <= until_ms (ms since the
+       epoch); a negative result means the store failed. */
+    int64_t (*count_attempts)(void *ctx, const char *caller, size_t caller_len, double since_ms,
+                              double until_ms);
+    /* Persists one score record (JSON, see cr_score_caller()); 0 when it is
+       stored, anything else is a failure. */
+    int (*save_score)(void *ctx, const char *record, size_t record_len);
+} cr_host;
+
+#define CR_ATTEMPTS_FIELD "call_attempts_24h"
+#define CR_ATTEMPTS_WINDOW_MS 86400000.0
+
+/*! cr_score_caller() :
+ *  The seed's scoreCaller: counts the caller's attempts in the 24 h up to
+ *  `at_ms` through host->count_attempts, puts the count into the schema's
+ *  `call_attempts_24h` field (the other fields come from `fields`), scores,
+ *  and persists a record through host->save_score:
+ *    {"caller_number":..,"at":ms,"inputs":{field:value,..},"score":..,
+ *     "risk_level":..,"probability":..,"reasons":[..],"model_id":..}
+ *  Succeeds only when the record was stored; a store failure is CR_E_STORE.
+ *  caller: 1..64 printable ASCII bytes. *attempts (optional) gets the count. */
+CR_API cr_status cr_score_caller(const cr_model *m, const cr_host *host, const char *caller, size_t caller_len,
+                                 const double *fields, double at_ms, cr_score_result *out, cr_reason *reasons,
+                                 size_t reasons_cap, int64_t *attempts, cr_error *err);
 
 /*-************************************
  *  Model bytes

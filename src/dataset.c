@@ -57,19 +57,9 @@ static void put_le64(uint8_t *p, double v)
     for (int k = 0; k < 8; k++) p[k] = (uint8_t)(u >> (8 * k));
 }
 
-cr_status cr_dataset_add(cr_dataset *ds, const double *fields, int label, double weight,
-                         cr_error *err)
+/* Appends a validated row; capacity must be there. */
+static void append_row(cr_dataset *ds, const double *fields, int label, double weight)
 {
-    if (!ds || !fields) return cr_fail(err, CR_E_ARG, NULL, "data set or fields is NULL");
-    cr_status st = cr_schema_check_row(&ds->schema, fields, err);
-    if (st != CR_OK) return st;
-    if (label != 0 && label != 1)
-        return cr_fail(err, CR_E_RANGE, "label", "field 'label': must be 0 or 1, got %d", label);
-    if (!(weight >= 0) || weight - weight != 0)
-        return cr_fail(err, CR_E_RANGE, "weight", "field 'weight': must be a finite number >= 0, got %.17g",
-                       weight);
-    if (ds->rows == ds->cap && (st = grow(ds, err)) != CR_OK) return st;
-
     size_t d = ds->schema.n_features;
     cr_schema_features(&ds->schema, fields, ds->x + ds->rows * d);
     ds->y[ds->rows] = (uint8_t)label;
@@ -83,6 +73,46 @@ cr_status cr_dataset_add(cr_dataset *ds, const double *fields, int label, double
     put_le64(buf + 8 * nf, (double)label);
     put_le64(buf + 8 * nf + 8, weight);
     cr_sha256_update(ds->digest, buf, 8 * (nf + 2));
+}
+
+static cr_status check_label_weight(int label, double weight, cr_error *err)
+{
+    if (label != 0 && label != 1)
+        return cr_fail(err, CR_E_RANGE, "label", "field 'label': must be 0 or 1, got %d", label);
+    if (!(weight >= 0) || weight - weight != 0)
+        return cr_fail(err, CR_E_RANGE, "weight", "field 'weight': must be a finite number >= 0, got %.17g",
+                       weight);
+    return CR_OK;
+}
+
+cr_status cr_dataset_add(cr_dataset *ds, const double *fields, int label, double weight, cr_error *err)
+{
+    if (!ds || !fields) return cr_fail(err, CR_E_ARG, NULL, "data set or fields is NULL");
+    cr_status st = cr_schema_check_row(&ds->schema, fields, err);
+    if (st == CR_OK) st = check_label_weight(label, weight, err);
+    if (st == CR_OK && ds->rows == ds->cap) st = grow(ds, err);
+    if (st == CR_OK) append_row(ds, fields, label, weight);
+    return st;
+}
+
+cr_status cr_dataset_add_rows(cr_dataset *ds, const double *fields, const uint8_t *labels,
+                              const double *weights, size_t n, cr_error *err)
+{
+    if (!ds || (n && (!fields || !labels))) return cr_fail(err, CR_E_ARG, NULL, "data set, fields or labels is NULL");
+    const size_t nf = ds->schema.n_fields;
+    for (size_t i = 0; i < n; i++) {
+        cr_status st = cr_schema_check_row(&ds->schema, fields + i * nf, err);
+        if (st == CR_OK) st = check_label_weight(labels[i], weights ? weights[i] : 1.0, err);
+        if (st != CR_OK) {
+            if (err) err->line = (long)(i + 1);
+            return st;
+        }
+    }
+    while (ds->cap < ds->rows + n) {
+        cr_status st = grow(ds, err);
+        if (st != CR_OK) return st;
+    }
+    for (size_t i = 0; i < n; i++) append_row(ds, fields + i * nf, labels[i], weights ? weights[i] : 1.0);
     return CR_OK;
 }
 

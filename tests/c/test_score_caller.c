@@ -1,0 +1,125 @@
+/* test_score_caller.c - scoreCaller over a host store: counting, the record, store failures. */
+#include "callrisk.h"
+#include "check.h"
+
+#include <stdlib.h>
+
+typedef struct {
+    int64_t count;          /* what count_attempts answers */
+    int save_result;        /* what save_score answers */
+    int counted, saved;
+    double since, until;
+    char caller[80];
+    char record[2048];
+} fake_store;
+
+static int64_t count_attempts(void *ctx, const char *caller, size_t len, double since, double until)
+{
+    fake_store *s = ctx;
+    s->counted++;
+    snprintf(s->caller, sizeof s->caller, "%.*s", (int)len, caller);
+    s->since = since;
+    s->until = until;
+    return s->count;
+}
+
+static int save_score(void *ctx, const char *record, size_t len)
+{
+    fake_store *s = ctx;
+    s->saved++;
+    if (s->save_result == 0) snprintf(s->record, sizeof s->record, "%.*s", (int)len, record);
+    return s->save_result;
+}
+
+int main(void)
+{
+    cr_model *m = NULL;
+    CHECK_OK(cr_model_create_default(&m, &check_err));
+    if (!m) return check_done("test_score_caller");
+    fake_store st = {10, 0, 0, 0, 0, 0, "", ""};
+    cr_host host = {&st, count_attempts, save_score};
+    double fields[3] = {5, 0, 12345};   /* the attempts field is overwritten by the store's count */
+    cr_score_result r;
+    cr_reason reasons[3];
+    int64_t attempts = -1;
+    const double at = 1764000000000.0;
+    CHECK_OK(cr_score_caller(m, &host, "+15551234567", 12, fields, at, &r, reasons, 3, &attempts, &check_err));
+    CHECK_INT(r.score, 99);
+    CHECK_INT(r.risk_level, CR_RISK_HIGH);
+    CHECK_INT(attempts, 10);
+    CHECK_STR(st.caller, "+15551234567");
+    CHECK(st.until == at && st.since == at - 86400000.0);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "{\"caller_number\":\"+15551234567\",\"at\":1764000000000,\"inputs\":{\"spam_reports\":5,"
+             "\"has_consent\":false,\"call_attempts_24h\":10},\"score\":99,\"risk_level\":\"HIGH\","
+             "\"probability\":0.99932355305733123,\"reasons\":[{\"feature\":\"call_attempts_24h\","
+             "\"contribution\":4.5168649830392829},{\"feature\":\"spam_reports\",\"contribution\":"
+             "1.8601426584045901},{\"feature\":\"no_consent\",\"contribution\":-0.083159025419452873}],"
+             "\"model_id\":\"%s\"}", cr_model_id(m));
+    CHECK_STR(st.record, want);
+
+    /* A store that fails to count: nothing saved, CR_E_STORE. */
+    cr_error e;
+    st.count = -1;
+    st.saved = 0;
+    CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, fields, at, &r, NULL, 0, NULL, &e), e, CR_E_STORE,
+              "counting attempts failed");
+    CHECK_INT(st.saved, 0);
+    /* A store that fails to save: reported, never swallowed. */
+    st.count = 3;
+    st.save_result = 7;
+    CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, fields, at, &r, NULL, 0, NULL, &e), e, CR_E_STORE,
+              "saving the score record failed (7)");
+    CHECK_INT(st.saved, 1);
+
+    /* Bad input: refused before the store is asked anything. */
+    st.counted = st.saved = 0;
+    st.save_result = 0;
+    CHECK_ERR(cr_score_caller(m, &host, "", 0, fields, at, &r, NULL, 0, NULL, &e), e, CR_E_RANGE,
+              "field 'caller_number': must have 1 to 64 bytes");
+    CHECK_ERR(cr_score_caller(m, &host, "+1\n55", 5, fields, at, &r, NULL, 0, NULL, &e), e, CR_E_TYPE,
+              "byte 3 is not printable");
+    CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, fields, -5, &r, NULL, 0, NULL, &e), e, CR_E_RANGE,
+              "field 'at'");
+    double bad[3] = {1, 2, 0};
+    CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, bad, at, &r, NULL, 0, NULL, &e), e, CR_E_TYPE,
+              "field 'has_consent'");
+    CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, fields, at, &r, reasons, 2, NULL, &e), e, CR_E_BUFFER,
+              "reasons buffer");
+    CHECK_INT(st.counted, 0);
+    CHECK_INT(st.saved, 0);
+    /* Quotes in the number are escaped in the record. */
+    CHECK_OK(cr_score_caller(m, &host, "a\"b\\c", 5, fields, at, &r, NULL, 0, NULL, &check_err));
+    CHECK(strstr(st.record, "{\"caller_number\":\"a\\\"b\\\\c\",") == st.record);
+
+    /* A model without a call_attempts_24h field cannot count into it. */
+    static const cr_field_spec f1[] = {{"spam_reports", CR_FIELD_COUNT}};
+    static const cr_feature_spec t1[] = {{"spam_reports", "spam_reports", 0}};
+    cr_schema *s1 = NULL;
+    cr_dataset *ds = NULL;
+    cr_model *m1 = NULL;
+    CHECK_OK(cr_schema_create(f1, 1, t1, 1, &s1, &check_err));
+    CHECK_OK(cr_dataset_create(s1, &ds, &check_err));
+    double rows[4] = {0, 1, 2, 3};
+    uint8_t labels[4] = {0, 0, 1, 1};
+    CHECK_OK(cr_dataset_add_rows(ds, rows, labels, NULL, 4, &check_err));
+    CHECK_OK(cr_train(ds, NULL, &m1, &check_err));
+    CHECK_ERR(cr_score_caller(m1, &host, "+1555", 5, rows, at, &r, NULL, 0, NULL, &e), e, CR_E_SCHEMA,
+              "no field 'call_attempts_24h'");
+    /* cr_dataset_add_rows: all or nothing. */
+    double more[3] = {4, 1.5, 6};
+    uint8_t more_labels[3] = {1, 0, 1};
+    CHECK_ERR(cr_dataset_add_rows(ds, more, more_labels, NULL, 3, &e), e, CR_E_TYPE, "field 'spam_reports'");
+    CHECK_INT(e.line, 2);
+    CHECK_INT(cr_dataset_rows(ds), 4);
+    more[1] = 5;
+    more_labels[2] = 2;
+    CHECK_ERR(cr_dataset_add_rows(ds, more, more_labels, NULL, 3, &e), e, CR_E_RANGE, "field 'label'");
+    CHECK_INT(cr_dataset_rows(ds), 4);
+    cr_model_free(m1);
+    cr_dataset_free(ds);
+    cr_schema_free(s1);
+    cr_model_free(m);
+    return check_done("test_score_caller");
+}
