@@ -319,33 +319,64 @@ CR_API cr_status cr_request_parse(const cr_schema *s, const char *json, size_t l
 
 /*-************************************
  *  Scoring a caller against the host's store
- *  The core reaches storage only through these two functions. In the wasm
- *  builds they are the module's imports (see callrisk_host.h); natively the
- *  caller passes its own.
+ *  The seed's scoreCaller: count the caller's attempts in the 24 h up to
+ *  `at`, score with that count in the schema's `call_attempts_24h` field,
+ *  persist a record. The core asks the store for two things only; it never
+ *  stores anything itself. The record is canonical JSON:
+ *    {"caller_number":..,"at":ms,"inputs":{field:value,..},"score":..,
+ *     "risk_level":..,"probability":..,"reasons":[{"feature":..,
+ *     "contribution":..},..],"model_id":..}
  **************************************/
+#define CR_ATTEMPTS_FIELD "call_attempts_24h"
+#define CR_ATTEMPTS_WINDOW_MS 86400000.0
+#define CR_CALLER_MAX 64    /* bytes of printable ASCII in a caller number */
+
+/* A resumable scoreCaller, for hosts whose store answers later (promises,
+   event loops): start it, answer what it asks, read the result. */
+typedef struct cr_caller_op_s cr_caller_op;
+typedef enum {
+    CR_OP_NEED_COUNT = 1,   /* answer cr_caller_op_count_query() with cr_caller_op_counted() */
+    CR_OP_NEED_SAVE = 2,    /* store cr_caller_op_record(), then cr_caller_op_saved() */
+    CR_OP_DONE = 3,         /* the record is stored: read cr_caller_op_result() */
+    CR_OP_FAILED = 4        /* the store failed: cr_caller_op_result() returns CR_E_STORE */
+} cr_op_state;
+
+/*! cr_caller_op_start() :
+ *  Validates everything up front (caller: 1..CR_CALLER_MAX printable ASCII
+ *  bytes; at_ms: 0..8.64e15; the other fields as cr_score()); the value
+ *  given for call_attempts_24h is ignored. Nothing is asked of the store on
+ *  error. The op starts in CR_OP_NEED_COUNT; free it with cr_caller_op_free(). */
+CR_API cr_status cr_caller_op_start(const cr_model *m, const char *caller, size_t caller_len,
+                                    const double *fields, double at_ms, cr_caller_op **out, cr_error *err);
+CR_API cr_op_state cr_caller_op_state(const cr_caller_op *op);
+/*! The store question: attempts by `caller` with since_ms <= time <= until_ms. */
+CR_API void cr_caller_op_count_query(const cr_caller_op *op, const char **caller, size_t *caller_len,
+                                     double *since_ms, double *until_ms);
+/*! cr_caller_op_counted() : the store's answer; count < 0 means it failed. */
+CR_API cr_status cr_caller_op_counted(cr_caller_op *op, int64_t count, cr_error *err);
+/*! The record to persist (valid until the op is freed), in CR_OP_NEED_SAVE. */
+CR_API const char *cr_caller_op_record(const cr_caller_op *op, size_t *len);
+/*! cr_caller_op_saved() : 0 when the store has the record, else a failure. */
+CR_API cr_status cr_caller_op_saved(cr_caller_op *op, int store_status, cr_error *err);
+/*! cr_caller_op_result() : CR_OK only in CR_OP_DONE. */
+CR_API cr_status cr_caller_op_result(const cr_caller_op *op, cr_score_result *out, cr_reason *reasons,
+                                     size_t reasons_cap, int64_t *attempts, cr_error *err);
+CR_API void cr_caller_op_free(cr_caller_op *op);
+
+/* A synchronous store, for hosts that can answer at once. */
 typedef struct {
     void *ctx;
-    /* Attempts by `caller` with since_ms <= time <= until_ms (ms since the
-       epoch); a negative result means the store failed. */
+    /* attempts in [since_ms, until_ms]; negative: the store failed */
     int64_t (*count_attempts)(void *ctx, const char *caller, size_t caller_len, double since_ms,
                               double until_ms);
-    /* Persists one score record (JSON, see cr_score_caller()); 0 when it is
-       stored, anything else is a failure. */
+    /* 0 when the record is stored; anything else is a failure */
     int (*save_score)(void *ctx, const char *record, size_t record_len);
 } cr_host;
 
-#define CR_ATTEMPTS_FIELD "call_attempts_24h"
-#define CR_ATTEMPTS_WINDOW_MS 86400000.0
-
 /*! cr_score_caller() :
- *  The seed's scoreCaller: counts the caller's attempts in the 24 h up to
- *  `at_ms` through host->count_attempts, puts the count into the schema's
- *  `call_attempts_24h` field (the other fields come from `fields`), scores,
- *  and persists a record through host->save_score:
- *    {"caller_number":..,"at":ms,"inputs":{field:value,..},"score":..,
- *     "risk_level":..,"probability":..,"reasons":[..],"model_id":..}
- *  Succeeds only when the record was stored; a store failure is CR_E_STORE.
- *  caller: 1..64 printable ASCII bytes. *attempts (optional) gets the count. */
+ *  Runs a cr_caller_op against a synchronous store. Succeeds only when the
+ *  record was stored; a store failure is CR_E_STORE. *attempts (optional)
+ *  receives the count. */
 CR_API cr_status cr_score_caller(const cr_model *m, const cr_host *host, const char *caller, size_t caller_len,
                                  const double *fields, double at_ms, cr_score_result *out, cr_reason *reasons,
                                  size_t reasons_cap, int64_t *attempts, cr_error *err);

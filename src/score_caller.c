@@ -1,10 +1,24 @@
-/* score_caller.c - the seed's scoreCaller over a host store: count, score, persist. */
+/* score_caller.c - the seed's scoreCaller as a resumable operation over a host store. */
 #include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define CR_CALLER_MAX 64
+struct cr_caller_op_s {
+    const cr_model *model;
+    cr_op_state state;
+    char caller[CR_CALLER_MAX + 1];
+    size_t caller_len;
+    double at_ms;
+    double row[CR_MAX_FIELDS];
+    int attempts_field;
+    int64_t attempts;
+    cr_score_result result;
+    cr_reason reasons[CR_MAX_FEATURES];
+    char *record;
+    size_t record_len;
+    cr_error failure;
+};
 
 static cr_status check_caller(const char *caller, size_t len, cr_error *err)
 {
@@ -18,47 +32,43 @@ static cr_status check_caller(const char *caller, size_t len, cr_error *err)
     return CR_OK;
 }
 
-/* The record: canonical JSON, every number with 17 significant digits. */
-static void write_record(cr_text *t, const cr_model *m, const char *caller, size_t len, double at_ms,
-                         const double *fields, const cr_score_result *r, const cr_reason *reasons)
+/* Canonical JSON, every number with 17 significant digits. */
+static void write_record(cr_text *t, const cr_caller_op *op)
 {
+    const cr_model *m = op->model;
     const cr_schema *s = &m->schema;
     cr_text_str(t, "{\"caller_number\":\"");
-    for (size_t i = 0; i < len; i++) {
-        if (caller[i] == '"' || caller[i] == '\\') cr_text_put(t, "\\", 1);
-        cr_text_put(t, caller + i, 1);
+    for (size_t i = 0; i < op->caller_len; i++) {
+        if (op->caller[i] == '"' || op->caller[i] == '\\') cr_text_put(t, "\\", 1);
+        cr_text_put(t, op->caller + i, 1);
     }
     cr_text_str(t, "\",\"at\":");
-    cr_text_double(t, at_ms);
+    cr_text_double(t, op->at_ms);
     cr_text_str(t, ",\"inputs\":{");
     for (size_t i = 0; i < s->n_fields; i++) {
         cr_text_printf(t, "%s\"%s\":", i ? "," : "", s->field_name[i]);
-        if (s->field_type[i] == CR_FIELD_BOOL) cr_text_str(t, fields[i] != 0 ? "true" : "false");
-        else cr_text_double(t, fields[i]);
+        if (s->field_type[i] == CR_FIELD_BOOL) cr_text_str(t, op->row[i] != 0 ? "true" : "false");
+        else cr_text_double(t, op->row[i]);
     }
-    cr_text_printf(t, "},\"score\":%d,\"risk_level\":\"%s\",\"probability\":", r->score,
-                   cr_risk_level_str(r->risk_level));
-    cr_text_double(t, r->probability);
+    cr_text_printf(t, "},\"score\":%d,\"risk_level\":\"%s\",\"probability\":", op->result.score,
+                   cr_risk_level_str(op->result.risk_level));
+    cr_text_double(t, op->result.probability);
     cr_text_str(t, ",\"reasons\":[");
     for (size_t j = 0; j < s->n_features; j++) {
         cr_text_printf(t, "%s{\"feature\":\"%s\",\"contribution\":", j ? "," : "",
-                       s->feature_name[reasons[j].feature]);
-        cr_text_double(t, reasons[j].contribution);
+                       s->feature_name[op->reasons[j].feature]);
+        cr_text_double(t, op->reasons[j].contribution);
         cr_text_str(t, "}");
     }
     cr_text_printf(t, "],\"model_id\":\"%s\"}", m->id);
 }
 
-cr_status cr_score_caller(const cr_model *m, const cr_host *host, const char *caller, size_t caller_len,
-                          const double *fields, double at_ms, cr_score_result *out, cr_reason *reasons,
-                          size_t reasons_cap, int64_t *attempts, cr_error *err)
+cr_status cr_caller_op_start(const cr_model *m, const char *caller, size_t caller_len, const double *fields,
+                             double at_ms, cr_caller_op **out, cr_error *err)
 {
-    if (!m || !host || !host->count_attempts || !host->save_score || !fields || !out)
-        return cr_fail(err, CR_E_ARG, NULL, "model, host, fields or out is NULL");
+    if (!m || !fields || !out) return cr_fail(err, CR_E_ARG, NULL, "model, fields or out is NULL");
+    *out = NULL;
     const cr_schema *s = &m->schema;
-    if (reasons && reasons_cap < s->n_features)
-        return cr_fail(err, CR_E_BUFFER, NULL, "reasons buffer holds %zu, model has %zu features", reasons_cap,
-                       s->n_features);
     const int af = cr_schema_field_index(s, CR_ATTEMPTS_FIELD);
     if (af < 0)
         return cr_fail(err, CR_E_SCHEMA, CR_ATTEMPTS_FIELD, "model has no field '%s' to count attempts into",
@@ -68,30 +78,135 @@ cr_status cr_score_caller(const cr_model *m, const cr_host *host, const char *ca
     if (!(at_ms >= 0 && at_ms <= 8.64e15))
         return cr_fail(err, CR_E_RANGE, "at", "field 'at': must be a time in ms since 1970 (0 to 8.64e15), got %.17g",
                        at_ms);
-    double row[CR_MAX_FIELDS];
-    memcpy(row, fields, s->n_fields * sizeof *row);
-    row[af] = 0;   /* validated below, once the store has answered */
-    if ((st = cr_schema_check_row(s, row, err)) != CR_OK) return st;
-
-    const int64_t count = host->count_attempts(host->ctx, caller, caller_len, at_ms - CR_ATTEMPTS_WINDOW_MS, at_ms);
-    if (count < 0)
-        return cr_fail(err, CR_E_STORE, NULL, "host store: counting attempts failed (%lld)", (long long)count);
-    row[af] = (double)count;
-    cr_reason local[CR_MAX_FEATURES];
-    st = cr_score(m, row, out, local, CR_MAX_FEATURES, err);
-    if (st != CR_OK) return st;
-
-    cr_text t = {NULL, 0, 0};
-    write_record(&t, m, caller, caller_len, at_ms, row, out, local);
-    t.buf = malloc(t.len + 1);
-    if (!t.buf) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory writing the score record");
-    t.cap = t.len + 1;
-    t.len = 0;
-    write_record(&t, m, caller, caller_len, at_ms, row, out, local);
-    const int saved = host->save_score(host->ctx, t.buf, t.len);
-    free(t.buf);
-    if (saved != 0) return cr_fail(err, CR_E_STORE, NULL, "host store: saving the score record failed (%d)", saved);
-    if (attempts) *attempts = count;
-    if (reasons) memcpy(reasons, local, s->n_features * sizeof *reasons);
+    cr_caller_op *op = calloc(1, sizeof *op);
+    if (!op) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory starting scoreCaller");
+    memcpy(op->row, fields, s->n_fields * sizeof *op->row);
+    op->row[af] = 0;   /* the store's count goes here */
+    if ((st = cr_schema_check_row(s, op->row, err)) != CR_OK) {
+        free(op);
+        return st;
+    }
+    op->model = m;
+    op->state = CR_OP_NEED_COUNT;
+    memcpy(op->caller, caller, caller_len);
+    op->caller_len = caller_len;
+    op->at_ms = at_ms;
+    op->attempts_field = af;
+    *out = op;
     return CR_OK;
+}
+
+cr_op_state cr_caller_op_state(const cr_caller_op *op) { return op ? op->state : CR_OP_FAILED; }
+
+void cr_caller_op_count_query(const cr_caller_op *op, const char **caller, size_t *caller_len, double *since_ms,
+                              double *until_ms)
+{
+    if (caller) *caller = op->caller;
+    if (caller_len) *caller_len = op->caller_len;
+    if (since_ms) *since_ms = op->at_ms - CR_ATTEMPTS_WINDOW_MS;
+    if (until_ms) *until_ms = op->at_ms;
+}
+
+static cr_status wrong_state(const cr_caller_op *op, cr_op_state want, cr_error *err)
+{
+    if (!op) return cr_fail(err, CR_E_ARG, NULL, "op is NULL");
+    if (op->state == want) return CR_OK;
+    return cr_fail(err, CR_E_ARG, NULL, "scoreCaller: operation is in state %d, not %d", (int)op->state, (int)want);
+}
+
+static cr_status store_failed(cr_caller_op *op, cr_error *err, const char *what, long long code)
+{
+    op->state = CR_OP_FAILED;
+    cr_fail(&op->failure, CR_E_STORE, NULL, "host store: %s failed (%lld)", what, code);
+    if (err) *err = op->failure;
+    return CR_E_STORE;
+}
+
+cr_status cr_caller_op_counted(cr_caller_op *op, int64_t count, cr_error *err)
+{
+    cr_status st = wrong_state(op, CR_OP_NEED_COUNT, err);
+    if (st != CR_OK) return st;
+    if (count < 0) return store_failed(op, err, "counting attempts", (long long)count);
+    op->attempts = count;
+    op->row[op->attempts_field] = (double)count;
+    if ((st = cr_score(op->model, op->row, &op->result, op->reasons, CR_MAX_FEATURES, err)) != CR_OK) {
+        op->state = CR_OP_FAILED;
+        if (err) op->failure = *err;
+        return st;
+    }
+    cr_text t = {NULL, 0, 0};
+    write_record(&t, op);
+    op->record = malloc(t.len + 1);
+    if (!op->record) {
+        op->state = CR_OP_FAILED;
+        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory writing the score record");
+    }
+    t = (cr_text){op->record, t.len + 1, 0};
+    write_record(&t, op);
+    op->record[t.len] = 0;
+    op->record_len = t.len;
+    op->state = CR_OP_NEED_SAVE;
+    return CR_OK;
+}
+
+const char *cr_caller_op_record(const cr_caller_op *op, size_t *len)
+{
+    if (len) *len = op && op->record ? op->record_len : 0;
+    return op ? op->record : NULL;
+}
+
+cr_status cr_caller_op_saved(cr_caller_op *op, int store_status, cr_error *err)
+{
+    cr_status st = wrong_state(op, CR_OP_NEED_SAVE, err);
+    if (st != CR_OK) return st;
+    if (store_status != 0) return store_failed(op, err, "saving the score record", store_status);
+    op->state = CR_OP_DONE;
+    return CR_OK;
+}
+
+cr_status cr_caller_op_result(const cr_caller_op *op, cr_score_result *out, cr_reason *reasons, size_t reasons_cap,
+                              int64_t *attempts, cr_error *err)
+{
+    if (!op || !out) return cr_fail(err, CR_E_ARG, NULL, "op or out is NULL");
+    if (op->state == CR_OP_FAILED) {
+        if (err) *err = op->failure;
+        return op->failure.status ? op->failure.status : CR_E_STORE;
+    }
+    cr_status st = wrong_state(op, CR_OP_DONE, err);
+    if (st != CR_OK) return st;
+    const size_t d = op->model->schema.n_features;
+    if (reasons && reasons_cap < d)
+        return cr_fail(err, CR_E_BUFFER, NULL, "reasons buffer holds %zu, model has %zu features", reasons_cap, d);
+    *out = op->result;
+    if (reasons) memcpy(reasons, op->reasons, d * sizeof *reasons);
+    if (attempts) *attempts = op->attempts;
+    return CR_OK;
+}
+
+void cr_caller_op_free(cr_caller_op *op)
+{
+    if (!op) return;
+    free(op->record);
+    free(op);
+}
+
+cr_status cr_score_caller(const cr_model *m, const cr_host *host, const char *caller, size_t caller_len,
+                          const double *fields, double at_ms, cr_score_result *out, cr_reason *reasons,
+                          size_t reasons_cap, int64_t *attempts, cr_error *err)
+{
+    if (!m || !host || !host->count_attempts || !host->save_score || !out)
+        return cr_fail(err, CR_E_ARG, NULL, "model, host or out is NULL");
+    if (reasons && reasons_cap < m->schema.n_features)
+        return cr_fail(err, CR_E_BUFFER, NULL, "reasons buffer holds %zu, model has %zu features", reasons_cap,
+                       m->schema.n_features);
+    cr_caller_op *op = NULL;
+    cr_status st = cr_caller_op_start(m, caller, caller_len, fields, at_ms, &op, err);
+    if (st != CR_OK) return st;
+    double since, until;
+    cr_caller_op_count_query(op, NULL, NULL, &since, &until);
+    st = cr_caller_op_counted(op, host->count_attempts(host->ctx, caller, caller_len, since, until), err);
+    if (st == CR_OK) st = cr_caller_op_saved(op, host->save_score(host->ctx, op->record, op->record_len), err);
+    if (st == CR_OK) st = cr_caller_op_result(op, out, reasons, reasons_cap, attempts, err);
+    cr_caller_op_free(op);
+    return st;
 }

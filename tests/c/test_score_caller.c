@@ -120,6 +120,37 @@ int main(void)
     cr_model_free(m1);
     cr_dataset_free(ds);
     cr_schema_free(s1);
+
+    /* The resumable form, answered step by step as an async host would. */
+    cr_caller_op *op = NULL;
+    CHECK_OK(cr_caller_op_start(m, "+1555", 5, fields, at, &op, &check_err));
+    CHECK_INT(cr_caller_op_state(op), CR_OP_NEED_COUNT);
+    const char *who;
+    size_t who_len;
+    double since, until;
+    cr_caller_op_count_query(op, &who, &who_len, &since, &until);
+    CHECK(who_len == 5 && memcmp(who, "+1555", 5) == 0 && until - since == 86400000.0);
+    CHECK_ERR(cr_caller_op_result(op, &r, NULL, 0, NULL, &e), e, CR_E_ARG, "state 1, not 3");
+    CHECK_ERR(cr_caller_op_saved(op, 0, &e), e, CR_E_ARG, "state 1, not 2");
+    CHECK_OK(cr_caller_op_counted(op, 10, &check_err));
+    CHECK_INT(cr_caller_op_state(op), CR_OP_NEED_SAVE);
+    size_t rec_len = 0;
+    const char *rec = cr_caller_op_record(op, &rec_len);
+    CHECK(rec && rec_len == strlen(rec) && strstr(rec, "\"score\":99,") != NULL);
+    CHECK_OK(cr_caller_op_saved(op, 0, &check_err));
+    CHECK_INT(cr_caller_op_state(op), CR_OP_DONE);
+    CHECK_OK(cr_caller_op_result(op, &r, reasons, 3, &attempts, &check_err));
+    CHECK_INT(r.score, 99);
+    CHECK_INT(attempts, 10);
+    cr_caller_op_free(op);
+    /* A save that fails later: the op ends FAILED and says so. */
+    CHECK_OK(cr_caller_op_start(m, "+1555", 5, fields, at, &op, &check_err));
+    CHECK_OK(cr_caller_op_counted(op, 1, &check_err));
+    CHECK_ERR(cr_caller_op_saved(op, -1, &e), e, CR_E_STORE, "saving the score record failed (-1)");
+    CHECK_INT(cr_caller_op_state(op), CR_OP_FAILED);
+    CHECK_ERR(cr_caller_op_result(op, &r, NULL, 0, NULL, &e), e, CR_E_STORE, "saving the score record failed");
+    cr_caller_op_free(op);
+    cr_caller_op_free(NULL);
     cr_model_free(m);
     return check_done("test_score_caller");
 }
