@@ -1,0 +1,305 @@
+// The behavioural suite of the npm package, run by node:test (api.test.mjs)
+// and in headless Chromium (tests/browser). `api` is the imported package,
+// `golden` the text of tests/golden/default_model.txt (the native goldens).
+
+const SEED_ROWS = [
+  { spamReports: 0, hasConsent: false, callAttempts24h: 1, label: 0 },
+  { spamReports: 1, hasConsent: true, callAttempts24h: 2, label: 0 },
+  { spamReports: 2, hasConsent: true, callAttempts24h: 3, label: 1 },
+  { spamReports: 3, hasConsent: true, callAttempts24h: 5, label: 1 },
+  { spamReports: 4, hasConsent: true, callAttempts24h: 7, label: 1 },
+];
+// The grid of tests/c/test_golden.c.
+const SPAM = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 50, 100, 1000];
+const ATTEMPTS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 30, 40, 100, 1000, 100000];
+
+const bitsHex = (x) => {
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, x, true);
+  return '0x' + dv.getBigUint64(0, true).toString(16).padStart(16, '0');
+};
+
+function goldenValue(golden, key) {
+  const line = golden.split('\n').find((l) => l.startsWith(key + ' '));
+  if (!line) throw new Error(`golden file has no ${key}`);
+  return line.slice(key.length + 1).trim();
+}
+
+async function gridDigest(scorer) {
+  const features = scorer.model.features;
+  const buf = new DataView(new ArrayBuffer(SPAM.length * 2 * ATTEMPTS.length * 9 * 8));
+  let at = 0;
+  const put = (u) => {
+    buf.setBigUint64(at, BigInt.asUintN(64, u), true);
+    at += 8;
+  };
+  const bits = (x) => {
+    const dv = new DataView(new ArrayBuffer(8));
+    dv.setFloat64(0, x, true);
+    return dv.getBigUint64(0, true);
+  };
+  for (const spamReports of SPAM) {
+    for (const consent of [0, 1]) {
+      for (const callAttempts24h of ATTEMPTS) {
+        const r = scorer.score({ spamReports, hasConsent: consent === 1, callAttempts24h });
+        put(BigInt(r.score));
+        put(bits(r.probability));
+        put(bits(r.logit));
+        for (const reason of r.reasons) {
+          put(BigInt(features.indexOf(reason.feature)));
+          put(bits(reason.contribution));
+        }
+      }
+    }
+  }
+  const digest = await crypto.subtle.digest('SHA-256', buf.buffer);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function defineSuite({ test, assert, api, golden }) {
+  const { createScorer, trainModel, loadModel, scoreRequest, createMemoryStore, CallriskError, RISK_LEVELS } = api;
+
+  test('the seed cases: 99 HIGH and 11 LOW, with reasons and the model id', async () => {
+    const s = await createScorer();
+    const high = s.score({ spamReports: 5, hasConsent: false, callAttempts24h: 10 });
+    assert.equal(high.score, 99);
+    assert.equal(high.riskLevel, 'HIGH');
+    assert.equal(high.modelId, goldenValue(golden, 'model_id'));
+    assert.deepEqual(high.reasons.map((r) => r.feature), ['call_attempts_24h', 'spam_reports', 'no_consent']);
+    const sum = high.reasons.reduce((acc, r) => acc + r.contribution, high.baseLogit);
+    assert.ok(Math.abs(sum - high.logit) < 1e-12);
+    const low = s.score({ spamReports: 0, hasConsent: true, callAttempts24h: 1 });
+    assert.equal(low.score, 11);
+    assert.equal(low.riskLevel, 'LOW');
+  });
+
+  test('golden bits: model id, coefficients, seed probabilities and the grid equal native', async () => {
+    const s = await createScorer();
+    assert.equal(s.model.id, goldenValue(golden, 'model_id'));
+    const coef = [...s.model.coefficients, s.model.intercept].map(bitsHex).join(' ');
+    assert.equal(coef, goldenValue(golden, 'coef_intercept_bits'));
+    const high = s.score({ spamReports: 5, hasConsent: false, callAttempts24h: 10 });
+    assert.equal(`${high.score} ${high.riskLevel} ${bitsHex(high.probability)}`, goldenValue(golden, 'case_5_false_10'));
+    const low = s.score({ spamReports: 0, hasConsent: true, callAttempts24h: 1 });
+    assert.equal(`${low.score} ${low.riskLevel} ${bitsHex(low.probability)}`, goldenValue(golden, 'case_0_true_1'));
+    assert.equal(await gridDigest(s), goldenValue(golden, 'grid_sha256'));
+  });
+
+  test('scoreRequest keeps the seed /score contract', async () => {
+    assert.deepEqual(await scoreRequest({ spam_reports: 5, has_consent: false, call_attempts_24h: 10 }), { score: 99, risk_level: 'HIGH' });
+    const s = await createScorer();
+    assert.deepEqual(s.scoreRequest({ spam_reports: 0, has_consent: true, call_attempts_24h: 1 }), { score: 11, risk_level: 'LOW' });
+    assert.throws(() => s.scoreRequest({ spam_reports: 1, has_consent: 'no', call_attempts_24h: 1 }), (e) => e instanceof TypeError && /has_consent/.test(e.message));
+  });
+
+  test('bad arguments are TypeError/RangeError naming the field', async () => {
+    const s = await createScorer();
+    const cases = [
+      [{ hasConsent: true, callAttempts24h: 1 }, TypeError, /^spamReports: required/],
+      [{ spamReports: -1, hasConsent: true, callAttempts24h: 1 }, RangeError, /^spamReports: must be an integer >= 0, got -1/],
+      [{ spamReports: 1.5, hasConsent: true, callAttempts24h: 1 }, TypeError, /^spamReports: must be an integer/],
+      [{ spamReports: '3', hasConsent: true, callAttempts24h: 1 }, TypeError, /^spamReports: must be a number, got string/],
+      [{ spamReports: 1, hasConsent: 1, callAttempts24h: 1 }, TypeError, /^hasConsent: must be a boolean/],
+      [{ spamReports: 1, hasConsent: true, callAttempts24h: Infinity }, RangeError, /^callAttempts24h: must be a finite number/],
+      [{ spamReports: 1, hasConsent: true, callAttempts24h: 2 ** 54 }, RangeError, /^callAttempts24h/],
+    ];
+    for (const [req, type, re] of cases) assert.throws(() => s.score(req), (e) => e instanceof type && re.test(e.message));
+    assert.throws(() => s.score(null), TypeError);
+    // snake_case names are accepted too, and named as written.
+    assert.equal(s.score({ spam_reports: 5, has_consent: false, call_attempts_24h: 10 }).score, 99);
+    assert.throws(() => s.score({ spam_reports: -2, has_consent: false, call_attempts_24h: 1 }), (e) => /^spam_reports:/.test(e.message));
+  });
+
+  test('scoreBatch: objects, columns and Float64Array rows give the bits of score()', async () => {
+    const s = await createScorer();
+    const reqs = [];
+    for (let i = 0; i < 999; i++) reqs.push({ spamReports: i % 13, hasConsent: i % 3 === 0, callAttempts24h: (i * 7) % 41 });
+    reqs.push({ spamReports: 2 ** 53, hasConsent: false, callAttempts24h: 2 ** 53 });
+    const a = s.scoreBatch(reqs);
+    const cols = s.scoreBatch({
+      spamReports: reqs.map((r) => r.spamReports),
+      hasConsent: reqs.map((r) => r.hasConsent),
+      callAttempts24h: Float64Array.from(reqs, (r) => r.callAttempts24h),
+    });
+    const rows = s.scoreBatch(Float64Array.from(reqs.flatMap((r) => [r.spamReports, r.hasConsent ? 1 : 0, r.callAttempts24h])));
+    for (let i = 0; i < reqs.length; i++) {
+      const one = s.score(reqs[i]);
+      assert.equal(a.scores[i], one.score);
+      assert.equal(bitsHex(a.probabilities[i]), bitsHex(one.probability));
+      assert.equal(RISK_LEVELS[a.riskLevels[i]], one.riskLevel);
+      assert.equal(cols.scores[i], one.score);
+      assert.equal(rows.probabilities[i], one.probability);
+    }
+    assert.equal(a.scores[999], 100);
+    // A bad row in typed input is caught by the core: row and field named.
+    const bad = Float64Array.from([1, 0, 1, 2, 0.5, 3]);
+    assert.throws(() => s.scoreBatch(bad), (e) => e instanceof CallriskError && e.code === 'CR_E_TYPE' && e.field === 'has_consent' && e.line === 2);
+    assert.throws(() => s.scoreBatch([{ spamReports: 1, hasConsent: true }]), (e) => e instanceof TypeError && /requests\[0\]\.callAttempts24h: required/.test(e.message));
+    assert.throws(() => s.scoreBatch(new Float64Array(4)), RangeError);
+  });
+
+  test('model bytes and JSON round-trip to the same id; bad bytes are typed errors', async () => {
+    const s = await createScorer();
+    const bytes = s.model.toBytes();
+    assert.equal(new TextDecoder().decode(bytes.slice(0, 8)), 'CRISKMDL');
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    assert.equal([...digest].map((b) => b.toString(16).padStart(2, '0')).join(''), s.model.id);
+    assert.equal((await loadModel(bytes)).id, s.model.id);
+    assert.equal((await loadModel(s.model.toCanonicalJSON())).id, s.model.id);
+    assert.equal((await loadModel(JSON.parse(JSON.stringify(s.model)))).id, s.model.id);
+    const card = s.model.card();
+    assert.equal(card.model_id, s.model.id);
+    assert.deepEqual(card.bands, { high: 70, medium: 40 });
+    const expectCode = async (input, code, re) => {
+      await assert.rejects(loadModel(input), (e) => e instanceof CallriskError && e.code === code && re.test(e.message));
+    };
+    await expectCode(bytes.slice(0, 40), 'CR_E_TRUNCATED', /truncated/);
+    await expectCode(new Uint8Array([1, 2, 3]), 'CR_E_MAGIC', /bad magic/);
+    const flipped = bytes.slice();
+    flipped[60] ^= 1;
+    await expectCode(flipped, 'CR_E_CHECKSUM', /checksum/);
+    await expectCode('{"format":"callrisk-model","version":9}', 'CR_E_VERSION', /version 9/);
+    await expectCode('{"format":', 'CR_E_JSON', /JSON/);
+    await assert.rejects(loadModel(42), TypeError);
+  });
+
+  test('trainModel: the seed rows give the default model, bit for bit', async () => {
+    const m = await trainModel(SEED_ROWS);
+    assert.equal(m.id, goldenValue(golden, 'model_id'));
+    const card = m.card();
+    assert.equal(card.solver.converged, true);
+    assert.equal(card.training.rows, 5);
+  });
+
+  test('trainModel: options, sign constraints, progress and cancellation', async () => {
+    const constrained = await trainModel(SEED_ROWS, { signs: { no_consent: 'nonneg' }, C: 2, bands: { high: 80, medium: 50 } });
+    assert.equal(constrained.coefficients[1], 0);
+    assert.deepEqual(constrained.bands, { high: 80, medium: 50 });
+    const seen = [];
+    await trainModel(SEED_ROWS, { onProgress: (p) => seen.push(p.iteration) });
+    assert.deepEqual(seen.slice(0, 3), [0, 1, 2]);
+    await assert.rejects(trainModel(SEED_ROWS, { onProgress: (p) => p.iteration < 2 }), (e) => e.code === 'CR_E_CANCELLED');
+    await assert.rejects(trainModel(SEED_ROWS, { C: 0 }), (e) => e instanceof RangeError && /options\.C/.test(e.message));
+    await assert.rejects(trainModel(SEED_ROWS, { classWeight: 'heavy' }), (e) => e instanceof TypeError && /classWeight/.test(e.message));
+    await assert.rejects(trainModel(SEED_ROWS, { signs: { nope: 'nonneg' } }), (e) => e instanceof RangeError && /signs\.nope/.test(e.message));
+    await assert.rejects(trainModel([{ ...SEED_ROWS[0], label: 2 }]), (e) => e instanceof TypeError && /data\[0\]\.label/.test(e.message));
+    await assert.rejects(trainModel(SEED_ROWS.slice(0, 2)), (e) => e.code === 'CR_E_DATA' && /both labels/.test(e.message));
+    const balanced = await trainModel(SEED_ROWS, { classWeight: 'balanced' });
+    assert.equal(balanced.card().training.class_weight, 'balanced');
+  });
+
+  test('trainModel: CSV text and another schema (no code change)', async () => {
+    const csv = 'spam_reports,has_consent,attestation,label\n0,true,1.0,0\n1,true,0.9,0\n2,false,0.2,1\n0,false,0.1,1\n3,false,0.5,1\n1,true,0.8,0\n0,true,0.3,1\n4,true,0.9,0\n';
+    const schema = {
+      fields: [{ name: 'spam_reports', type: 'count' }, { name: 'has_consent', type: 'bool' }, { name: 'attestation', type: 'real' }],
+      features: [{ name: 'spam_reports', field: 'spam_reports' }, { name: 'no_consent', field: 'has_consent', invert: true }, { name: 'attestation', field: 'attestation' }],
+    };
+    const m = await trainModel({ csv }, { schema });
+    assert.deepEqual(m.features, ['spam_reports', 'no_consent', 'attestation']);
+    const s = await createScorer({ model: m });
+    const r = s.score({ spamReports: 1, hasConsent: true, attestation: 0.25 });
+    assert.ok(r.score >= 0 && r.score <= 100);
+    await assert.rejects(trainModel({ csv: 'spam_reports,has_consent,attestation,label\n1,maybe,0.5,1\n' }, { schema }),
+      (e) => e.code === 'CR_E_TYPE' && e.line === 2 && e.column === 2 && e.field === 'has_consent');
+  });
+
+  test('scoreCaller with the in-memory store counts attempts and persists a replayable record', async () => {
+    const store = createMemoryStore();
+    const s = await createScorer({ store });
+    const at = Date.UTC(2026, 10, 25, 12);
+    for (const dt of [1, 2, 3, 23.9, 24.5]) store.recordAttempt('+15550001', at - dt * 3600e3);
+    store.recordAttempt('+15550002', at - 1000);
+    const r = await s.scoreCaller({ callerNumber: '+15550001', spamReports: 5, hasConsent: false, at: new Date(at) });
+    assert.equal(r.callAttempts24h, 4);
+    assert.equal(store.records.length, 1);
+    const rec = store.records[0];
+    assert.equal(rec.caller_number, '+15550001');
+    assert.equal(rec.at, at);
+    assert.deepEqual(rec.inputs, { spam_reports: 5, has_consent: false, call_attempts_24h: 4 });
+    assert.equal(rec.model_id, s.model.id);
+    assert.equal(rec.score, r.score);
+    // Replay: the stored inputs and model give the stored score.
+    const again = s.score({ spamReports: rec.inputs.spam_reports, hasConsent: rec.inputs.has_consent, callAttempts24h: rec.inputs.call_attempts_24h });
+    assert.equal(again.probability, rec.probability);
+    await assert.rejects(s.scoreCaller({ callerNumber: '', spamReports: 1, hasConsent: true }), (e) => e instanceof RangeError && /callerNumber/.test(e.message));
+    await assert.rejects(s.scoreCaller({ callerNumber: '+1', spamReports: 1, hasConsent: 'yes' }), (e) => e instanceof TypeError && /hasConsent/.test(e.message));
+    await assert.rejects(s.scoreCaller({ callerNumber: '+1', spamReports: 1, hasConsent: true, at: -1 }), (e) => e instanceof RangeError && /^at:/.test(e.message));
+    assert.equal(store.records.length, 1);
+  });
+
+  test('scoreCaller: a rejecting store rejects and leaves no record; a late one is awaited', async () => {
+    const records = [];
+    const failing = await createScorer({
+      store: {
+        countAttempts: async () => 2,
+        saveScore: async () => {
+          await delay(5);
+          throw new Error('database unavailable');
+        },
+      },
+    });
+    await assert.rejects(failing.scoreCaller({ callerNumber: '+1555', spamReports: 1, hasConsent: true }),
+      (e) => e instanceof CallriskError && e.code === 'CR_E_STORE' && e.cause?.message === 'database unavailable');
+    const countFails = await createScorer({ store: { countAttempts: () => { throw new Error('no log'); }, saveScore: (r) => records.push(r) } });
+    await assert.rejects(countFails.scoreCaller({ callerNumber: '+1555', spamReports: 1, hasConsent: true }), (e) => e.code === 'CR_E_STORE' && e.cause?.message === 'no log');
+    const badCount = await createScorer({ store: { countAttempts: async () => 1.5, saveScore: (r) => records.push(r) } });
+    await assert.rejects(badCount.scoreCaller({ callerNumber: '+1555', spamReports: 1, hasConsent: true }), (e) => e.code === 'CR_E_STORE' && /integer/.test(e.cause?.message));
+    assert.equal(records.length, 0);
+
+    let saved = false;
+    const late = await createScorer({
+      store: {
+        countAttempts: async () => {
+          await delay(10);
+          return 3;
+        },
+        saveScore: async (r) => {
+          await delay(30);
+          records.push(r);
+          saved = true;
+        },
+      },
+    });
+    const r = await late.scoreCaller({ callerNumber: '+1555', spamReports: 1, hasConsent: true });
+    assert.equal(saved, true);
+    assert.equal(records.length, 1);
+    assert.equal(r.callAttempts24h, 3);
+  });
+
+  test('scoreCaller: many in flight at once, each with its own answers', async () => {
+    const records = [];
+    const s = await createScorer({
+      store: {
+        countAttempts: async (caller) => {
+          await delay(Number(caller.slice(-2)) % 7);
+          return Number(caller.slice(-2));
+        },
+        saveScore: async (r) => {
+          await delay(r.inputs.call_attempts_24h % 5);
+          records.push(r);
+        },
+      },
+    });
+    const calls = [];
+    for (let i = 0; i < 40; i++) calls.push(s.scoreCaller({ callerNumber: `+1555000${String(i).padStart(2, '0')}`, spamReports: i % 6, hasConsent: i % 2 === 0 }));
+    const results = await Promise.all(calls);
+    for (let i = 0; i < 40; i++) {
+      assert.equal(results[i].callAttempts24h, i);
+      const want = s.score({ spamReports: i % 6, hasConsent: i % 2 === 0, callAttempts24h: i });
+      assert.equal(results[i].probability, want.probability);
+    }
+    assert.equal(records.length, 40);
+    // Synchronous scoring between awaits is unaffected.
+    assert.equal(s.score({ spamReports: 5, hasConsent: false, callAttempts24h: 10 }).score, 99);
+  });
+
+  test('store validation and freed models', async () => {
+    await assert.rejects(createScorer({ store: {} }), (e) => e instanceof TypeError && /store/.test(e.message));
+    const m = await trainModel(SEED_ROWS);
+    m.free();
+    m.free();
+    assert.throws(() => m.toBytes(), /freed/);
+  });
+}
