@@ -3,6 +3,7 @@
 # package ships it; it is never committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+exec >&2   # npm pack --json reads stdout
 cmake --preset emscripten >/dev/null
 cmake --build --preset emscripten
 mkdir -p js/dist
