@@ -1,5 +1,7 @@
 /* bench_native.c - native timings of training and batch scoring on generated data.
- *   bench_native [--rows N] [--repeat K] [--seed S] [--generator default|stir]
+ *   bench_native [--rows N] [--repeat K] [--seed S] [--generator default|stir] [--dump FILE]
+ * --dump writes the generated rows (n * fields f64, little-endian) and
+ * then the labels (n bytes), so that other builds time the same data.
  * Prints one JSON object (milliseconds; medians over K runs). bench/run.py
  * runs it beside scikit-learn on the same rows and prints the ratios. */
 #define _POSIX_C_SOURCE 200809L
@@ -60,10 +62,12 @@ int main(int argc, char **argv)
 {
     long rows = 1000000, repeat = 5, seed = 1;
     gen_kind kind = GEN_DEFAULT;
+    const char *dump = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--rows")) rows = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--repeat")) repeat = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--seed")) seed = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--dump")) dump = argv[i + 1];
         else if (!strcmp(argv[i], "--generator")) kind = strcmp(argv[i + 1], "stir") ? GEN_DEFAULT : GEN_STIR;
     }
     if (rows < 1 || repeat < 1 || repeat > 100) {
@@ -101,10 +105,36 @@ int main(int argc, char **argv)
     size_t n = (size_t)rows, nf = gen_field_count(kind);
     double *fields = malloc(n * nf * sizeof *fields), *prob = malloc(n * sizeof *prob);
     int32_t *scores = malloc(n * sizeof *scores);
+    uint8_t *labels = malloc(n);
     for (size_t i = 0; i < n; i++) {
         int label;
         double w;
         gen_row(kind, (uint64_t)seed, offset, i, fields + nf * i, &label, &w);
+        labels[i] = (uint8_t)label;
+    }
+    if (dump) {
+        FILE *f = fopen(dump, "wb");
+        int ok = f && fwrite(fields, sizeof *fields, n * nf, f) == n * nf && fwrite(labels, 1, n, f) == n;
+        if (!f || fclose(f) != 0 || !ok) {
+            fprintf(stderr, "bench_native: cannot write %s\n", dump);
+            return 1;
+        }
+    }
+    /* One call per row, with reasons: what a request handler does. */
+    double *single = malloc((size_t)repeat * sizeof *single);
+    const size_t n_single = n < 1000000 ? n : 1000000;
+    cr_reason reasons[CR_MAX_FEATURES];
+    for (long k = 0; k < repeat; k++) {
+        double t0 = now_ms();
+        for (size_t i = 0; i < n_single; i++) {
+            cr_score_result r;
+            if (cr_score(m, fields + nf * i, &r, reasons, CR_MAX_FEATURES, &e) != CR_OK) {
+                fprintf(stderr, "bench_native: %s\n", e.message);
+                return 1;
+            }
+            scores[i] = r.score;
+        }
+        single[k] = (now_ms() - t0) * 1e6 / (double)n_single;   /* ns per call */
     }
     for (long k = 0; k < repeat; k++) {
         double t0 = now_ms();
@@ -120,10 +150,13 @@ int main(int argc, char **argv)
     print_series("dataset_build", load, (int)repeat);
     print_series("train", train, (int)repeat);
     print_series("score_batch", score, (int)repeat);
+    printf("\"score_single_ns\":%.1f,", median(single, (int)repeat));
     printf("\"iterations\":%d,\"converged\":%s,\"coef\":[", stats.iterations, stats.converged ? "true" : "false");
     for (size_t j = 0; j < cr_schema_feature_count(cr_model_schema(m)); j++)
         printf("%s%.17g", j ? "," : "", cr_model_coef(m, j));
     printf("],\"intercept\":%.17g,\"peak_rss_bytes\":%ld}\n", cr_model_intercept(m), peak);
+    free(single);
+    free(labels);
     free(fields);
     free(prob);
     free(scores);

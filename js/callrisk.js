@@ -94,6 +94,7 @@ class Runtime {
     this.x = instance.exports;
     this.memory = this.x.memory;
     this.x._initialize?.();
+    this.refresh();
     // Scratch for synchronous calls (never held across an await).
     this.err = this.malloc(ERR_SIZE);
     this.fields = this.malloc(8 * MAX_FEATURES);
@@ -103,22 +104,28 @@ class Runtime {
     this.currentStore = null;
   }
 
-  // Views are re-taken after memory growth detaches the old buffer.
+  // Views over wasm memory. Growth detaches the old buffer, which empties
+  // its views: a zero length (all views share one buffer, so u8 tells) is
+  // the cheap signal to take new ones.
+  refresh() {
+    const buf = this.memory.buffer;
+    this._f64 = new Float64Array(buf);
+    this._u8 = new Uint8Array(buf);
+    this._i32 = new Int32Array(buf);
+    this._dv = new DataView(buf);
+    return this;
+  }
   get f64() {
-    if (this._f64?.buffer !== this.memory.buffer) this._f64 = new Float64Array(this.memory.buffer);
-    return this._f64;
+    return this._u8.length ? this._f64 : this.refresh()._f64;
   }
   get u8() {
-    if (this._u8?.buffer !== this.memory.buffer) this._u8 = new Uint8Array(this.memory.buffer);
-    return this._u8;
+    return this._u8.length ? this._u8 : this.refresh()._u8;
   }
   get i32() {
-    if (this._i32?.buffer !== this.memory.buffer) this._i32 = new Int32Array(this.memory.buffer);
-    return this._i32;
+    return this._u8.length ? this._i32 : this.refresh()._i32;
   }
   get dv() {
-    if (this._dv?.buffer !== this.memory.buffer) this._dv = new DataView(this.memory.buffer);
-    return this._dv;
+    return this._u8.length ? this._dv : this.refresh()._dv; // DataView.byteLength throws once detached
   }
 
   malloc(n) {
@@ -209,27 +216,28 @@ function readSchema(rt, schemaPtr) {
   return { fields, features };
 }
 
-/** One field value, checked as the C core would, named as the caller wrote it. */
-function fieldValue(field, req, where = '') {
-  let key = field.key;
-  let v = req[key];
-  if (v === undefined && field.name !== key) {
-    key = field.name;
-    v = req[key];
-  }
-  const name = where + (req[field.key] === undefined && req[field.name] !== undefined ? field.name : field.key);
-  if (v === undefined) throw new TypeError(`${name}: required`);
+/** One field value, checked as the C core would. The fast path only tests;
+ * fieldError() names the field as the caller wrote it. */
+function fieldValue(field, req, where) {
+  let v = req[field.key];
+  if (v === undefined) v = req[field.name];
   if (field.type === 'bool') {
-    if (typeof v !== 'boolean') throw new TypeError(`${name}: must be a boolean, got ${typeof v}`);
-    return v ? 1 : 0;
+    if (v === true) return 1;
+    if (v === false) return 0;
+  } else if (typeof v === 'number') {
+    if (field.type === 'count' ? Number.isInteger(v) && v >= 0 && v <= COUNT_MAX : Number.isFinite(v)) return v;
   }
-  if (typeof v !== 'number') throw new TypeError(`${name}: must be a number, got ${typeof v}`);
-  if (!Number.isFinite(v)) throw new RangeError(`${name}: must be a finite number, got ${v}`);
-  if (field.type === 'count') {
-    if (!Number.isInteger(v)) throw new TypeError(`${name}: must be an integer, got ${v}`);
-    if (v < 0 || v > COUNT_MAX) throw new RangeError(`${name}: must be an integer >= 0, got ${v}`);
-  }
-  return v;
+  throw fieldError(field, req, v, where ?? '');
+}
+
+function fieldError(field, req, v, where) {
+  const name = where + (req[field.key] === undefined && req[field.name] !== undefined ? field.name : field.key);
+  if (v === undefined) return new TypeError(`${name}: required`);
+  if (field.type === 'bool') return new TypeError(`${name}: must be a boolean, got ${typeof v}`);
+  if (typeof v !== 'number') return new TypeError(`${name}: must be a number, got ${typeof v}`);
+  if (!Number.isFinite(v)) return new RangeError(`${name}: must be a finite number, got ${v}`);
+  if (!Number.isInteger(v)) return new TypeError(`${name}: must be an integer, got ${v}`);
+  return new RangeError(`${name}: must be an integer >= 0, got ${v}`);
 }
 
 function checkObject(req, what) {
@@ -446,8 +454,14 @@ export async function trainModel(data, options = {}) {
       const weights = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const r = data[i];
-        checkObject(r, `data[${i}]`);
-        for (let f = 0; f < nf; f++) rows[i * nf + f] = fieldValue(fields[f], r, `data[${i}].`);
+        if (r === null || typeof r !== 'object') checkObject(r, `data[${i}]`);
+        for (let f = 0; f < nf; f++) {
+          try {
+            rows[i * nf + f] = fieldValue(fields[f], r);
+          } catch {
+            fieldValue(fields[f], r, `data[${i}].`);
+          }
+        }
         if (r.label !== 0 && r.label !== 1 && r.label !== true && r.label !== false) {
           throw new TypeError(`data[${i}].label: must be 0 or 1, got ${r.label}`);
         }
@@ -603,8 +617,14 @@ export class Scorer {
       rows = new Float64Array(input.length * nf);
       for (let i = 0; i < input.length; i++) {
         const r = input[i];
-        checkObject(r, `requests[${i}]`);
-        for (let f = 0; f < nf; f++) rows[i * nf + f] = fieldValue(fields[f], r, `requests[${i}].`);
+        if (r === null || typeof r !== 'object') checkObject(r, `requests[${i}]`);
+        for (let f = 0; f < nf; f++) {
+          try {
+            rows[i * nf + f] = fieldValue(fields[f], r);
+          } catch {
+            fieldValue(fields[f], r, `requests[${i}].`);
+          }
+        }
       }
     } else if (input && typeof input === 'object') {
       const cols = fields.map((field) => input[field.key] ?? input[field.name]);

@@ -19,7 +19,8 @@ static const uint32_t K[64] = {
     0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u,
 };
 
-static inline uint32_t rotr(uint32_t x, unsigned n)
+/* Forced inline: at -Os Emscripten kept it a call, and SHA-256 ran 5x slower. */
+static inline __attribute__((always_inline)) uint32_t rotr(uint32_t x, unsigned n)
 {
     return (x >> n) | (x << (32u - n));
 }
