@@ -64,6 +64,7 @@ typedef enum {
     CR_E_CANCELLED = 17,     /* the progress callback asked to stop */
     CR_E_IO = 18,            /* host I/O failed (CLI, host store) */
     CR_E_STORE = 19,         /* the host store reported a failure */
+    CR_E_MISMATCH = 20,      /* a stored score record does not replay to the same result */
     CR_STATUS_COUNT          /* not a status: number of codes */
 } cr_status;
 
@@ -362,6 +363,21 @@ CR_API cr_status cr_caller_op_saved(cr_caller_op *op, int store_status, cr_error
 CR_API cr_status cr_caller_op_result(const cr_caller_op *op, cr_score_result *out, cr_reason *reasons,
                                      size_t reasons_cap, int64_t *attempts, cr_error *err);
 CR_API void cr_caller_op_free(cr_caller_op *op);
+
+/*! cr_score_record_json() :
+ *  The record of one score, as stored by scoreCaller and `callrisk score
+ *  --store`: canonical JSON. caller (caller_len > 0) and at_ms (finite)
+ *  are optional. Same buffer contract as cr_model_save(). */
+CR_API cr_status cr_score_record_json(const cr_model *m, const double *fields, const cr_score_result *r,
+                                      const cr_reason *reasons, const char *caller, size_t caller_len,
+                                      double at_ms, char *dst, size_t cap, size_t *size, cr_error *err);
+
+/*! cr_verify_record() :
+ *  Replays a stored record against model m: its model_id must be m's id,
+ *  and scoring its inputs must give the same score, risk level and the same
+ *  bits of probability and every contribution. CR_E_MISMATCH names the
+ *  first part that differs; malformed records are CR_E_JSON/CR_E_MISSING/... */
+CR_API cr_status cr_verify_record(const cr_model *m, const char *record, size_t len, cr_error *err);
 
 /* A synchronous store, for hosts that can answer at once. */
 typedef struct {

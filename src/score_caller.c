@@ -33,34 +33,53 @@ static cr_status check_caller(const char *caller, size_t len, cr_error *err)
 }
 
 /* Canonical JSON, every number with 17 significant digits. */
-static void write_record(cr_text *t, const cr_caller_op *op)
+static void write_record(cr_text *t, const cr_model *m, const double *fields, const cr_score_result *r,
+                         const cr_reason *reasons, const char *caller, size_t caller_len, double at_ms)
 {
-    const cr_model *m = op->model;
     const cr_schema *s = &m->schema;
-    cr_text_str(t, "{\"caller_number\":\"");
-    for (size_t i = 0; i < op->caller_len; i++) {
-        if (op->caller[i] == '"' || op->caller[i] == '\\') cr_text_put(t, "\\", 1);
-        cr_text_put(t, op->caller + i, 1);
+    cr_text_str(t, "{");
+    if (caller_len) {
+        cr_text_str(t, "\"caller_number\":\"");
+        for (size_t i = 0; i < caller_len; i++) {
+            if (caller[i] == '"' || caller[i] == '\\') cr_text_put(t, "\\", 1);
+            cr_text_put(t, caller + i, 1);
+        }
+        cr_text_str(t, "\",");
     }
-    cr_text_str(t, "\",\"at\":");
-    cr_text_double(t, op->at_ms);
-    cr_text_str(t, ",\"inputs\":{");
+    if (at_ms - at_ms == 0) {
+        cr_text_str(t, "\"at\":");
+        cr_text_double(t, at_ms);
+        cr_text_str(t, ",");
+    }
+    cr_text_str(t, "\"inputs\":{");
     for (size_t i = 0; i < s->n_fields; i++) {
         cr_text_printf(t, "%s\"%s\":", i ? "," : "", s->field_name[i]);
-        if (s->field_type[i] == CR_FIELD_BOOL) cr_text_str(t, op->row[i] != 0 ? "true" : "false");
-        else cr_text_double(t, op->row[i]);
+        if (s->field_type[i] == CR_FIELD_BOOL) cr_text_str(t, fields[i] != 0 ? "true" : "false");
+        else cr_text_double(t, fields[i]);
     }
-    cr_text_printf(t, "},\"score\":%d,\"risk_level\":\"%s\",\"probability\":", op->result.score,
-                   cr_risk_level_str(op->result.risk_level));
-    cr_text_double(t, op->result.probability);
+    cr_text_printf(t, "},\"score\":%d,\"risk_level\":\"%s\",\"probability\":", r->score,
+                   cr_risk_level_str(r->risk_level));
+    cr_text_double(t, r->probability);
     cr_text_str(t, ",\"reasons\":[");
     for (size_t j = 0; j < s->n_features; j++) {
         cr_text_printf(t, "%s{\"feature\":\"%s\",\"contribution\":", j ? "," : "",
-                       s->feature_name[op->reasons[j].feature]);
-        cr_text_double(t, op->reasons[j].contribution);
+                       s->feature_name[reasons[j].feature]);
+        cr_text_double(t, reasons[j].contribution);
         cr_text_str(t, "}");
     }
     cr_text_printf(t, "],\"model_id\":\"%s\"}", m->id);
+}
+
+cr_status cr_score_record_json(const cr_model *m, const double *fields, const cr_score_result *r,
+                               const cr_reason *reasons, const char *caller, size_t caller_len, double at_ms,
+                               char *dst, size_t cap, size_t *size, cr_error *err)
+{
+    if (!m || !fields || !r || !reasons) return cr_fail(err, CR_E_ARG, NULL, "model, fields, result or reasons is NULL");
+    cr_status st = caller_len ? check_caller(caller, caller_len, err) : CR_OK;
+    if (st != CR_OK) return st;
+    cr_text t = {dst, dst ? cap : 0, 0};
+    write_record(&t, m, fields, r, reasons, caller, caller_len, at_ms);
+    return cr_text_end(&t, size, err);
 }
 
 cr_status cr_caller_op_start(const cr_model *m, const char *caller, size_t caller_len, const double *fields,
@@ -135,14 +154,14 @@ cr_status cr_caller_op_counted(cr_caller_op *op, int64_t count, cr_error *err)
         return st;
     }
     cr_text t = {NULL, 0, 0};
-    write_record(&t, op);
+    write_record(&t, op->model, op->row, &op->result, op->reasons, op->caller, op->caller_len, op->at_ms);
     op->record = malloc(t.len + 1);
     if (!op->record) {
         op->state = CR_OP_FAILED;
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory writing the score record");
     }
     t = (cr_text){op->record, t.len + 1, 0};
-    write_record(&t, op);
+    write_record(&t, op->model, op->row, &op->result, op->reasons, op->caller, op->caller_len, op->at_ms);
     op->record[t.len] = 0;
     op->record_len = t.len;
     op->state = CR_OP_NEED_SAVE;

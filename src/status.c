@@ -25,6 +25,7 @@ static const char *const status_names[] = {
     [CR_E_CANCELLED] = "CR_E_CANCELLED",
     [CR_E_IO] = "CR_E_IO",
     [CR_E_STORE] = "CR_E_STORE",
+    [CR_E_MISMATCH] = "CR_E_MISMATCH",
 };
 
 static const char *const status_text[] = {
@@ -48,6 +49,7 @@ static const char *const status_text[] = {
     [CR_E_CANCELLED] = "cancelled by progress callback",
     [CR_E_IO] = "I/O error",
     [CR_E_STORE] = "host store failure",
+    [CR_E_MISMATCH] = "record does not replay to the same result",
 };
 
 _Static_assert(sizeof status_names / sizeof *status_names == CR_STATUS_COUNT,
