@@ -9,9 +9,10 @@
 
 static const char USAGE[] =
     "usage: callrisk train --csv FILE --out MODEL [options]   train, print the model card\n"
-    "       callrisk score [--model MODEL]                     JSON lines in, JSON lines out\n"
+    "       callrisk score [--model MODEL] [--store DIR]       JSON lines in, JSON lines out\n"
     "       callrisk info [MODEL]                              print the model card\n"
     "       callrisk export MODEL --out FILE                   convert binary <-> JSON (by extension)\n"
+    "       callrisk verify --store DIR [--model MODEL]        replay every stored score record\n"
     "\n"
     "train options:\n"
     "  --schema FILE        fields and features as JSON (default: the seed's schema)\n"
@@ -22,6 +23,8 @@ static const char USAGE[] =
     "  --tol X              gradient tolerance relative to the weight sum (default 1e-10)\n"
     "  --sign FEATURE=nonneg|nonpos|free   sign constraint (repeatable)\n"
     "  --bands HIGH,MEDIUM  risk bands (default 70,40)\n"
+    "--store DIR: each score's record is appended to DIR/scores.jsonl (flushed before\n"
+    "the answer is printed); verify reports every record that does not replay.\n"
     "MODEL files ending in .json are canonical JSON, others binary. Without a MODEL,\n"
     "score and info use the default model: the seed's 5 rows, trained at start-up.\n";
 
@@ -346,11 +349,46 @@ static int read_line(FILE *f, char **buf, size_t *cap, size_t *len)
     return 1;
 }
 
+/* The CLI's store: score records appended as JSON lines to DIR/scores.jsonl. */
+static FILE *open_store(const char *dir, const char *mode)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/scores.jsonl", dir);
+    FILE *f = fopen(path, mode);
+    if (!f) fprintf(stderr, "callrisk: cannot open store '%s': %s\n", path, strerror(errno));
+    return f;
+}
+
+/* Appends one record and flushes it: 0 when it reached the file. */
+static int store_save(FILE *store, const char *record, size_t len)
+{
+    if (fwrite(record, 1, len, store) != len || fputc('\n', store) == EOF || fflush(store) != 0) return -1;
+    return 0;
+}
+
+static cr_status save_record(FILE *store, const cr_model *m, const double *fields, const cr_score_result *r,
+                             const cr_reason *reasons, cr_error *e)
+{
+    size_t size = 0;
+    cr_score_record_json(m, fields, r, reasons, NULL, 0, 0.0 / 0.0, NULL, 0, &size, NULL);
+    char *rec = malloc(size + 1);
+    cr_status st = rec ? cr_score_record_json(m, fields, r, reasons, NULL, 0, 0.0 / 0.0, rec, size + 1, &size, e)
+                       : CR_E_NOMEM;
+    if (st == CR_OK && store_save(store, rec, size) != 0) {
+        snprintf(e->message, sizeof e->message, "host store: appending the score record failed: %s", strerror(errno));
+        e->field[0] = 0;
+        e->status = st = CR_E_STORE;
+    }
+    free(rec);
+    return st;
+}
+
 static int cmd_score(int argc, char **argv)
 {
-    const char *model_path = NULL;
+    const char *model_path = NULL, *store_dir = NULL;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) model_path = argv[++i];
+        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) store_dir = argv[++i];
         else {
             fprintf(stderr, "callrisk: unknown option '%s'\n%s", argv[i], USAGE);
             return 2;
@@ -358,6 +396,11 @@ static int cmd_score(int argc, char **argv)
     }
     cr_model *m = NULL;
     if (!load_model(model_path, &m)) return 1;
+    FILE *store = store_dir ? open_store(store_dir, "ab") : NULL;
+    if (store_dir && !store) {
+        cr_model_free(m);
+        return 1;
+    }
     const cr_schema *s = cr_model_schema(m);
     double fields[CR_MAX_FIELDS];
     cr_reason reasons[CR_MAX_FEATURES];
@@ -373,6 +416,7 @@ static int cmd_score(int argc, char **argv)
         cr_score_result r;
         cr_status st = cr_request_parse(s, buf, len, fields, &e);
         if (st == CR_OK) st = cr_score(m, fields, &r, reasons, CR_MAX_FEATURES, &e);
+        if (st == CR_OK && store) st = save_record(store, m, fields, &r, reasons, &e);
         if (st == CR_OK) print_result(m, &r, reasons);
         else {
             print_line_error(line, &e);
@@ -381,9 +425,52 @@ static int cmd_score(int argc, char **argv)
     }
     free(buf);
     cr_model_free(m);
+    if (store && fclose(store) != 0) failed++;
     if (fflush(stdout) != 0) return 1;
     if (failed) fprintf(stderr, "callrisk: %ld of %ld lines failed\n", failed, line);
     return failed ? 1 : 0;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    const char *model_path = NULL, *store_dir = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) model_path = argv[++i];
+        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) store_dir = argv[++i];
+        else {
+            fprintf(stderr, "callrisk: unknown option '%s'\n%s", argv[i], USAGE);
+            return 2;
+        }
+    }
+    if (!store_dir) {
+        fprintf(stderr, "callrisk: verify needs --store DIR\n%s", USAGE);
+        return 2;
+    }
+    cr_model *m = NULL;
+    if (!load_model(model_path, &m)) return 1;
+    FILE *store = open_store(store_dir, "rb");
+    if (!store) {
+        cr_model_free(m);
+        return 1;
+    }
+    char *buf = NULL;
+    size_t cap = 0, len = 0;
+    long line = 0, records = 0, bad = 0;
+    while (read_line(store, &buf, &cap, &len)) {
+        line++;
+        if (len == 0) continue;
+        records++;
+        cr_error e;
+        if (cr_verify_record(m, buf, len, &e) != CR_OK) {
+            print_line_error(line, &e);
+            bad++;
+        }
+    }
+    free(buf);
+    fclose(store);
+    cr_model_free(m);
+    fprintf(stderr, "callrisk: verified %ld records: %ld do not replay\n", records, bad);
+    return bad ? 1 : 0;
 }
 
 static int cmd_info(int argc, char **argv)
@@ -427,6 +514,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "score") == 0) return cmd_score(argc - 2, argv + 2);
     if (strcmp(argv[1], "info") == 0) return cmd_info(argc - 2, argv + 2);
     if (strcmp(argv[1], "export") == 0) return cmd_export(argc - 2, argv + 2);
+    if (strcmp(argv[1], "verify") == 0) return cmd_verify(argc - 2, argv + 2);
     fprintf(stderr, "callrisk: unknown command '%s'\n%s", argv[1], USAGE);
     return 2;
 }

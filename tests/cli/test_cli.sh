@@ -60,6 +60,21 @@ expect_exit 0 "$cli" train --csv "$here/data/stir.csv" --schema "$here/data/stir
 echo '{"spam_reports":1,"has_consent":true,"attestation":0.25}' | "$cli" score --model "$work/t.crm" |
   grep -q '"feature":"attestation"' || fail "custom schema scoring"
 
+# --store appends one record per answered line; verify replays them all,
+# finds an edited score, and fails on a missing store.
+mkdir "$work/store"
+"$cli" score --store "$work/store" <"$here/data/requests.jsonl" >/dev/null 2>&1
+[ "$(wc -l <"$work/store/scores.jsonl")" = 4 ] || fail "store should hold the 4 answered lines"
+expect_exit 0 "$cli" verify --store "$work/store"
+grep -q "verified 4 records: 0 do not replay" "$work/err" || fail "verify summary: $(cat "$work/err")"
+sed -i '3s/"score":76/"score":77/' "$work/store/scores.jsonl"
+expect_exit 1 "$cli" verify --store "$work/store"
+grep -q '{"line":3,"error":{"code":"CR_E_MISMATCH","status":20,"field":"score","message":"record '"'"'score'"'"': stored 77, replay gives 76"}}' "$work/out" ||
+  fail "verify should name line 3: $(cat "$work/out")"
+expect_exit 1 "$cli" verify --store "$work/store" --model "$work/m.crm"   # another model: every id differs
+expect_exit 1 "$cli" verify --store "$work/nowhere"
+expect_exit 2 "$cli" verify
+
 # Errors: clear message, position, non-zero exit, nothing written.
 expect_exit 1 "$cli" train --csv "$here/data/bad.csv" --out "$work/bad.crm"
 grep -q "bad.csv: field 'has_consent': must be true, false, 1 or 0, got 'perhaps' (line 3, column 2) \[CR_E_TYPE\]" "$work/err" ||
