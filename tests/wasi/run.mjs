@@ -11,7 +11,9 @@ const wasi = new WASI({
   version: 'preview1',
   args: [file, ...args],
   env: process.env,
-  preopens: { '/': '/' },
+  // "/" for absolute paths (ctest), "." so relative paths mean the current directory, as in
+  // `wasmtime run --dir=.`.
+  preopens: { '/': '/', '.': process.cwd() },
   returnOnExit: true,
 });
 const module = await WebAssembly.compile(await readFile(file));
