@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing callrisk needs on Debian 12, and only
 # what is missing: cmake (>= 3.25), ninja, a C compiler; with --tests also
-# Emscripten (the npm package's wasm), Node.js + npm, Debian's Chromium
-# (browser tests), scikit-learn (checks the parity fixtures reproduce), and
-# the npm dev dependencies (npm ci).
+# Emscripten (the npm package's wasm), clang-19 + wasi-libc (the WASI
+# builds), Node.js + npm, Debian's Chromium (browser tests), scikit-learn
+# (checks the parity fixtures reproduce), the npm dev dependencies (npm ci),
+# wasmtime 48 (cargo install, cached in .cache/wasmtime) and a Python venv
+# with the wasmtime engine and pytest (.cache/venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +19,10 @@ if [ "${1:-}" = --tests ]; then
   command -v node >/dev/null || need+=(nodejs)
   command -v npm >/dev/null || need+=(npm)
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v clang-19 >/dev/null || need+=(clang-19)
+  command -v wasm-ld-19 >/dev/null || need+=(lld-19)
+  [ -e /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a ] || need+=(libclang-rt-19-dev-wasm32)
+  [ -e /usr/lib/wasm32-wasi/libc.a ] || need+=(wasi-libc)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   sudo=
@@ -25,6 +31,15 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-if [ "${1:-}" = --tests ] && [ ! -d node_modules/playwright-core ]; then
-  npm ci --no-audit --no-fund >&2
+if [ "${1:-}" = --tests ]; then
+  [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund >&2
+  if ! command -v wasmtime >/dev/null && [ ! -x .cache/wasmtime/bin/wasmtime ]; then
+    command -v cargo >/dev/null || { echo "setup: wasmtime needs cargo (rustup) to build" >&2; exit 1; }
+    echo "setup: building wasmtime-cli 48.0.8 (cached in .cache/wasmtime)" >&2
+    cargo install wasmtime-cli --version 48.0.8 --locked --quiet --root .cache/wasmtime >&2
+  fi
+  if [ ! -x .cache/venv/bin/pytest ]; then
+    python3 -m venv .cache/venv >&2
+    .cache/venv/bin/pip install --quiet wasmtime==50.0.1 pytest >&2
+  fi
 fi

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, then builds and runs every test: the C core (native preset,
 # ctest), the npm package (emscripten preset; node:test suite, packaging
-# test, the same suite in headless Chromium).
+# test, the same suite in headless Chromium), the WASI builds (the C tests
+# under node:wasi, the CLI under wasmtime and node:wasi against native, the
+# README's wasmtime lines) and the Python host (pytest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tests
@@ -9,4 +11,9 @@ cmake --preset native >/dev/null
 cmake --build --preset native
 ctest --preset native
 scripts/build-wasm.sh
-node --test tests/js/ tests/package/ tests/browser/
+cmake --preset wasi >/dev/null
+cmake --build --preset wasi
+ctest --preset wasi
+export PATH="$PWD/.cache/wasmtime/bin:$PATH"
+node --test tests/js/ tests/package/ tests/browser/ tests/wasi/
+.cache/venv/bin/pytest -q python/tests

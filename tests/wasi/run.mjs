@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// Runs a WASI command module under Node's node:wasi (preview1), with the
-// host file system visible at "/": the cross-compiling emulator for the
-// wasi preset's ctest, and the node:wasi leg of the CLI comparisons.
+// Runs a WASI command module under Node's node:wasi (preview1): the
+// cross-compiling emulator for the wasi preset's ctest, and the node:wasi
+// leg of the CLI comparisons.
 //   node tests/wasi/run.mjs MODULE.wasm [ARGS...]
+// The host's "/" is preopened, so absolute paths work (ctest); with
+// CALLRISK_WASI_DIR=. the current directory is preopened instead, so that
+// relative paths mean what they mean under `wasmtime run --dir=.`.
+// (wasi-libc treats a "." preopen as the root: the two cannot be combined.)
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 
@@ -11,9 +15,7 @@ const wasi = new WASI({
   version: 'preview1',
   args: [file, ...args],
   env: process.env,
-  // "/" for absolute paths (ctest), "." so relative paths mean the current directory, as in
-  // `wasmtime run --dir=.`.
-  preopens: { '/': '/', '.': process.cwd() },
+  preopens: process.env.CALLRISK_WASI_DIR === '.' ? { '.': process.cwd() } : { '/': '/' },
   returnOnExit: true,
 });
 const module = await WebAssembly.compile(await readFile(file));
