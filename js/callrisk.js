@@ -26,6 +26,10 @@ export class CallriskError extends Error {
   }
 }
 
+// Internal handles on a Model, never exported: users see no pointer.
+const PTR = Symbol('callrisk.ptr');
+const SCHEMA = Symbol('callrisk.schema');
+
 let loadBytes = null; // set by the entry file (node.js / browser.js)
 let runtime = null; // Promise<Runtime>
 
@@ -38,7 +42,11 @@ export function setWasmLoader(loader) {
  * Instantiates the module once. Optional: every API call does it lazily.
  * `wasmBinary` (bytes) or `wasmUrl` override where the module comes from.
  */
-export function init({ wasmBinary, wasmUrl } = {}) {
+export async function init(options) {
+  await runtimeOf(options);
+}
+
+function runtimeOf({ wasmBinary, wasmUrl } = {}) {
   if (!runtime) {
     const bytes = wasmBinary ?? (wasmUrl ? fetch(wasmUrl).then((r) => r.arrayBuffer()) : loadBytes?.());
     if (!bytes) throw new Error('callrisk: no wasm loader; import "callrisk" through its exports map or pass wasmBinary');
@@ -261,13 +269,11 @@ export class Model {
     rt.registry.register(this, ptr, this);
   }
 
-  /** @internal */
-  get ptr() {
+  get [PTR]() {
     if (!this.#ptr) throw new Error('callrisk: this model has been freed');
     return this.#ptr;
   }
-  /** @internal */
-  get schema() {
+  get [SCHEMA]() {
     return this.#schema;
   }
 
@@ -281,25 +287,25 @@ export class Model {
     return [...this.#schema.features];
   }
   get coefficients() {
-    return this.#schema.features.map((_, j) => this.#rt.x.cr_model_coef(this.ptr, j));
+    return this.#schema.features.map((_, j) => this.#rt.x.cr_model_coef(this[PTR], j));
   }
   get intercept() {
-    return this.#rt.x.cr_model_intercept(this.ptr);
+    return this.#rt.x.cr_model_intercept(this[PTR]);
   }
   get bands() {
     const rt = this.#rt;
-    rt.x.cr_model_bands(this.ptr, rt.outs, rt.outs + 4);
+    rt.x.cr_model_bands(this[PTR], rt.outs, rt.outs + 4);
     return { high: rt.i32[rt.outs >> 2], medium: rt.i32[(rt.outs >> 2) + 1] };
   }
 
   /** The canonical binary form (its SHA-256 is the id). */
   toBytes() {
     const rt = this.#rt;
-    rt.x.cr_model_save(this.ptr, 0, 0, rt.outs, 0);
+    rt.x.cr_model_save(this[PTR], 0, 0, rt.outs, 0);
     const size = rt.dv.getUint32(rt.outs, true);
     const buf = rt.malloc(size);
     try {
-      rt.check(rt.x.cr_model_save(this.ptr, buf, size, rt.outs, rt.err));
+      rt.check(rt.x.cr_model_save(this[PTR], buf, size, rt.outs, rt.err));
       return rt.u8.slice(buf, buf + size);
     } finally {
       rt.free(buf);
@@ -308,7 +314,7 @@ export class Model {
 
   /** The canonical JSON text: fixed key order, 17 significant digits. */
   toCanonicalJSON() {
-    return textOut(this.#rt, (buf, cap, size, err) => this.#rt.x.cr_model_to_json(this.ptr, buf, cap, size, err));
+    return textOut(this.#rt, (buf, cap, size, err) => this.#rt.x.cr_model_to_json(this[PTR], buf, cap, size, err));
   }
 
   /** A plain object of the canonical JSON (JSON.stringify(model) works). */
@@ -318,7 +324,7 @@ export class Model {
 
   /** The model card: features with coefficients and baselines, bands, training and solver stats. */
   card() {
-    return JSON.parse(textOut(this.#rt, (buf, cap, size, err) => this.#rt.x.cr_model_card_json(this.ptr, buf, cap, size, err)));
+    return JSON.parse(textOut(this.#rt, (buf, cap, size, err) => this.#rt.x.cr_model_card_json(this[PTR], buf, cap, size, err)));
   }
 
   free() {
@@ -343,7 +349,7 @@ function textOut(rt, write) {
 
 /** Loads a model from its bytes (Uint8Array/ArrayBuffer), canonical JSON text, or the object toJSON() gave. */
 export async function loadModel(source) {
-  const rt = await init();
+  const rt = await runtimeOf();
   let bytes;
   let json = false;
   if (typeof source === 'string') {
@@ -369,7 +375,7 @@ export async function loadModel(source) {
 }
 
 async function defaultModel() {
-  const rt = await init();
+  const rt = await runtimeOf();
   rt.check(rt.x.cr_model_create_default(rt.outs, rt.err));
   return new Model(rt, rt.dv.getUint32(rt.outs, true));
 }
@@ -402,7 +408,7 @@ function numberOption(options, key, fallback, check, rule) {
  * bands {high, medium}, schema (fields/features JSON), onProgress({iteration, objective, gradNorm}) (return false to stop).
  */
 export async function trainModel(data, options = {}) {
-  const rt = await init();
+  const rt = await runtimeOf();
   checkObject(options, 'options');
   const C = numberOption(options, 'C', 1, (v) => v > 0 && Number.isFinite(v), 'must be a finite number > 0');
   const maxIter = numberOption(options, 'maxIter', 100, (v) => Number.isInteger(v) && v >= 1 && v <= 1e6, 'must be an integer 1..1000000');
@@ -538,7 +544,7 @@ export class Scorer {
     this.#rt = rt;
     this.#model = model;
     this.#store = store;
-    this.#reasonNames = model.schema.features;
+    this.#reasonNames = model[SCHEMA].features;
     this.#modelId = model.id;
   }
 
@@ -577,11 +583,11 @@ export class Scorer {
   score(req) {
     checkObject(req, 'request');
     const rt = this.#rt;
-    const fields = this.#model.schema.fields;
+    const fields = this.#model[SCHEMA].fields;
     const base = rt.fields >> 3;
     const f64 = rt.f64;
     for (let f = 0; f < fields.length; f++) f64[base + f] = fieldValue(fields[f], req);
-    rt.check(rt.x.cr_score(this.#model.ptr, rt.fields, rt.result, rt.reasons, MAX_FEATURES, rt.err));
+    rt.check(rt.x.cr_score(this.#model[PTR], rt.fields, rt.result, rt.reasons, MAX_FEATURES, rt.err));
     return this.#readResult(rt, true);
   }
 
@@ -589,13 +595,13 @@ export class Scorer {
   scoreRequest(body) {
     checkObject(body, 'body');
     const rt = this.#rt;
-    const fields = this.#model.schema.fields;
+    const fields = this.#model[SCHEMA].fields;
     const base = rt.fields >> 3;
     for (let f = 0; f < fields.length; f++) {
       const field = fields[f];
       rt.f64[base + f] = fieldValue({ ...field, key: field.name }, body);
     }
-    rt.check(rt.x.cr_score(this.#model.ptr, rt.fields, rt.result, 0, 0, rt.err));
+    rt.check(rt.x.cr_score(this.#model[PTR], rt.fields, rt.result, 0, 0, rt.err));
     const r = this.#readResult(rt, false);
     return { score: r.score, risk_level: r.riskLevel };
   }
@@ -607,7 +613,7 @@ export class Scorer {
    */
   scoreBatch(input) {
     const rt = this.#rt;
-    const fields = this.#model.schema.fields;
+    const fields = this.#model[SCHEMA].fields;
     const nf = fields.length;
     let rows;
     if (input instanceof Float64Array) {
@@ -652,7 +658,7 @@ export class Scorer {
       const probs = scores + 4 * n + ((4 * n) % 8);
       const levels = probs + 8 * n;
       rt.f64.set(rows, p >> 3);
-      rt.check(rt.x.cr_score_batch(this.#model.ptr, p, n, scores, probs, levels, rt.err));
+      rt.check(rt.x.cr_score_batch(this.#model[PTR], p, n, scores, probs, levels, rt.err));
       return {
         scores: new Int32Array(rt.memory.buffer.slice(scores, scores + 4 * n)),
         probabilities: new Float64Array(rt.memory.buffer.slice(probs, probs + 8 * n)),
@@ -679,7 +685,7 @@ export class Scorer {
     }
     const at = req.at === undefined ? Date.now() : req.at instanceof Date ? req.at.getTime() : req.at;
     if (typeof at !== 'number' || !Number.isFinite(at) || at < 0 || at > 8.64e15) throw new RangeError(`at: must be a Date or ms since 1970, got ${req.at}`);
-    const fields = this.#model.schema.fields;
+    const fields = this.#model[SCHEMA].fields;
     const values = fields.map((field) => (field.name === 'call_attempts_24h' ? 0 : fieldValue(field, req)));
 
     // Per-call memory: other calls may run while this one waits for the store.
@@ -695,7 +701,7 @@ export class Scorer {
       rt.f64.set(values, fieldsPtr >> 3);
       rt.dv.setUint32(outs, 0, true);
       rt.currentStore = this.#store;
-      let status = rt.x.crw_caller_start(this.#model.ptr, callerPtr, callerLen, fieldsPtr, at, outs, err);
+      let status = rt.x.crw_caller_start(this.#model[PTR], callerPtr, callerLen, fieldsPtr, at, outs, err);
       op = rt.dv.getUint32(outs, true);
       for (;;) {
         const failure = rt.failures.get(op);
@@ -755,7 +761,7 @@ export class Scorer {
  * async); default: an in-memory store.
  */
 export async function createScorer({ model, store, wasmBinary, wasmUrl } = {}) {
-  const rt = await init({ wasmBinary, wasmUrl });
+  const rt = await runtimeOf({ wasmBinary, wasmUrl });
   const m = model === undefined ? await defaultModel() : model instanceof Model ? model : await loadModel(model);
   const s = store ?? createMemoryStore();
   if (typeof s.countAttempts !== 'function' || typeof s.saveScore !== 'function') {

@@ -129,7 +129,7 @@ export interface TrainOptions {
 
 export type TrainingRow = Record<string, number | boolean> & { label: 0 | 1 | boolean; weight?: number };
 
-export declare function init(options?: InitOptions): Promise<unknown>;
+export declare function init(options?: InitOptions): Promise<void>;
 export declare function createScorer(options?: InitOptions & { model?: Model | Uint8Array | string | object; store?: Store }): Promise<Scorer>;
 export declare function trainModel(data: TrainingRow[] | { csv: string }, options?: TrainOptions): Promise<Model>;
 export declare function loadModel(source: Uint8Array | ArrayBuffer | string | object): Promise<Model>;
