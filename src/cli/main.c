@@ -383,17 +383,24 @@ static cr_status save_record(FILE *store, const cr_model *m, const double *field
     return st;
 }
 
+/* --model MODEL and --store DIR, the options of score and verify. */
+static int model_store_options(int argc, char **argv, const char **model_path, const char **store_dir)
+{
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) *model_path = argv[++i];
+        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) *store_dir = argv[++i];
+        else {
+            fprintf(stderr, "callrisk: unknown option '%s'\n%s", argv[i], USAGE);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static int cmd_score(int argc, char **argv)
 {
     const char *model_path = NULL, *store_dir = NULL;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) model_path = argv[++i];
-        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) store_dir = argv[++i];
-        else {
-            fprintf(stderr, "callrisk: unknown option '%s'\n%s", argv[i], USAGE);
-            return 2;
-        }
-    }
+    if (!model_store_options(argc, argv, &model_path, &store_dir)) return 2;
     cr_model *m = NULL;
     if (!load_model(model_path, &m)) return 1;
     FILE *store = store_dir ? open_store(store_dir, "ab") : NULL;
@@ -434,14 +441,7 @@ static int cmd_score(int argc, char **argv)
 static int cmd_verify(int argc, char **argv)
 {
     const char *model_path = NULL, *store_dir = NULL;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) model_path = argv[++i];
-        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) store_dir = argv[++i];
-        else {
-            fprintf(stderr, "callrisk: unknown option '%s'\n%s", argv[i], USAGE);
-            return 2;
-        }
-    }
+    if (!model_store_options(argc, argv, &model_path, &store_dir)) return 2;
     if (!store_dir) {
         fprintf(stderr, "callrisk: verify needs --store DIR\n%s", USAGE);
         return 2;
