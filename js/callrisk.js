@@ -327,6 +327,24 @@ export class Model {
     return JSON.parse(textOut(this.#rt, (buf, cap, size, err) => this.#rt.x.cr_model_card_json(this[PTR], buf, cap, size, err)));
   }
 
+  /**
+   * Replays a stored score record (as saveScore received it, or its JSON
+   * text): true when its model id is this model's and its inputs score to
+   * the same score, band and bits; otherwise a CallriskError (CR_E_MISMATCH
+   * names the part that differs).
+   */
+  verifyRecord(record) {
+    const rt = this.#rt;
+    const text = typeof record === 'string' ? record : JSON.stringify(record);
+    const [p, len] = rt.putString(text);
+    try {
+      rt.check(rt.x.cr_verify_record(this[PTR], p, len, rt.err));
+      return true;
+    } finally {
+      rt.free(p);
+    }
+  }
+
   free() {
     if (!this.#ptr) return;
     this.#rt.registry.unregister(this);

@@ -95,6 +95,8 @@ export declare class Model {
   toCanonicalJSON(): string;
   toJSON(): object;
   card(): object;
+  /** true, or throws CallriskError (CR_E_MISMATCH names what differs). */
+  verifyRecord(record: ScoreRecord | string): true;
   free(): void;
 }
 

@@ -220,6 +220,10 @@ export function defineSuite({ test, assert, api, golden }) {
     assert.deepEqual(rec.inputs, { spam_reports: 5, has_consent: false, call_attempts_24h: 4 });
     assert.equal(rec.model_id, s.model.id);
     assert.equal(rec.score, r.score);
+    // The audit: the record replays against the model; an edited one does not.
+    assert.equal(s.model.verifyRecord(rec), true);
+    assert.throws(() => s.model.verifyRecord({ ...rec, score: rec.score + 1 }),
+      (e) => e.code === 'CR_E_MISMATCH' && e.field === 'score');
     // Replay: the stored inputs and model give the stored score.
     const again = s.score({ spamReports: rec.inputs.spam_reports, hasConsent: rec.inputs.has_consent, callAttempts24h: rec.inputs.call_attempts_24h });
     assert.equal(again.probability, rec.probability);
