@@ -696,10 +696,12 @@ export class Scorer {
   async scoreCaller(req) {
     checkObject(req, 'request');
     const rt = this.#rt;
-    const { callerNumber } = req;
-    if (typeof callerNumber !== 'string') throw new TypeError(`callerNumber: must be a string, got ${typeof callerNumber}`);
+    // callerNumber, or caller_number as the seed's HTTP clients write it.
+    const callerKey = req.callerNumber === undefined && req.caller_number !== undefined ? 'caller_number' : 'callerNumber';
+    const callerNumber = req[callerKey];
+    if (typeof callerNumber !== 'string') throw new TypeError(`${callerKey}: must be a string, got ${typeof callerNumber}`);
     if (callerNumber.length === 0 || callerNumber.length > 64 || !/^[\x20-\x7e]+$/.test(callerNumber)) {
-      throw new RangeError('callerNumber: must be 1 to 64 printable ASCII characters');
+      throw new RangeError(`${callerKey}: must be 1 to 64 printable ASCII characters`);
     }
     const at = req.at === undefined ? Date.now() : req.at instanceof Date ? req.at.getTime() : req.at;
     if (typeof at !== 'number' || !Number.isFinite(at) || at < 0 || at > 8.64e15) throw new RangeError(`at: must be a Date or ms since 1970, got ${req.at}`);

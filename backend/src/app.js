@@ -1,0 +1,163 @@
+// The reference backend: the seed's /score contract and its scoreCaller on a
+// real database, with the callrisk package used through its public API.
+// node:http, no framework: six routes, and full control of body limits and
+// of which status each failure gets.
+import { createServer } from 'node:http';
+import { CallriskError, createScorer, loadModel } from 'callrisk';
+
+const BODY_LIMIT = 16 * 1024;
+
+class HttpError extends Error {
+  constructor(status, message, field) {
+    super(message);
+    this.status = status;
+    this.field = field;
+  }
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size > BODY_LIMIT) {
+        reject(new HttpError(413, `body: larger than ${BODY_LIMIT} bytes`, 'body'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+async function readJson(req) {
+  const body = await readBody(req);
+  let value;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    throw new HttpError(400, `body: not valid JSON (${e.message})`, 'body');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new HttpError(422, 'body: must be a JSON object', 'body');
+  return value;
+}
+
+/** How each failure reaches the client: 4xx names the field, a store failure is 503. */
+function errorResponse(e) {
+  if (e instanceof HttpError) return [e.status, { error: { field: e.field ?? null, message: e.message } }];
+  if (e instanceof TypeError || e instanceof RangeError) {
+    const field = /^([A-Za-z_][\w.[\]]*):/.exec(e.message)?.[1] ?? null;
+    return [422, { error: { field, message: e.message } }];
+  }
+  if (e instanceof CallriskError) {
+    if (e.code === 'CR_E_STORE') return [503, { error: { field: null, code: e.code, message: `database: ${e.cause?.message ?? e.message}` } }];
+    if (e.code === 'CR_E_NOMEM') return [500, { error: { field: null, code: e.code, message: e.message } }];
+    return [422, { error: { field: e.field ?? null, code: e.code, message: e.message } }];
+  }
+  return [500, { error: { field: null, message: 'internal error' } }];
+}
+
+function timeOf(body) {
+  if (body.at === undefined) return Date.now();
+  if (typeof body.at === 'number') return body.at;
+  if (typeof body.at === 'string' && !Number.isNaN(Date.parse(body.at))) return Date.parse(body.at);
+  throw new HttpError(422, 'at: must be ms since 1970 or an ISO date', 'at');
+}
+
+/**
+ * Builds the server over a store (openSqliteStore). The active model is the
+ * store's, else the seed's default (saved as active on first start).
+ */
+export async function createApp({ store }) {
+  const modelCache = new Map();
+  let scorer;
+  const stored = store.activeModelBytes();
+  scorer = await createScorer({ store, model: stored ? new Uint8Array(stored) : undefined });
+  if (!stored) store.saveModel(scorer.model.id, scorer.model.toBytes(), { makeActive: true });
+  modelCache.set(scorer.model.id, scorer.model);
+
+  async function modelById(id) {
+    if (!modelCache.has(id)) {
+      const bytes = store.modelBytes(id);
+      modelCache.set(id, bytes ? await loadModel(new Uint8Array(bytes)) : null);
+    }
+    return modelCache.get(id);
+  }
+
+  const routes = {
+    'POST /score': async (req) => {
+      // The seed's contract: {spam_reports, has_consent, call_attempts_24h} -> {score, risk_level}.
+      return [200, scorer.scoreRequest(await readJson(req))];
+    },
+    'POST /calls': async (req) => {
+      const body = await readJson(req);
+      if (typeof body.caller_number !== 'string' || !/^[\x20-\x7e]{1,64}$/.test(body.caller_number)) {
+        throw new HttpError(422, 'caller_number: must be 1 to 64 printable ASCII characters', 'caller_number');
+      }
+      const at = timeOf(body);
+      return [201, { id: store.logCall(body.caller_number, at), caller_number: body.caller_number, at }];
+    },
+    'POST /score-caller': async (req) => {
+      const body = await readJson(req);
+      const r = await scorer.scoreCaller({ ...body, at: timeOf(body) });
+      return [200, {
+        score: r.score, risk_level: r.riskLevel, probability: r.probability, reasons: r.reasons,
+        model_id: r.modelId, call_attempts_24h: r.callAttempts24h, at: r.at,
+      }];
+    },
+    'GET /model': async () => [200, scorer.model.card()],
+    'PUT /model': async (req) => {
+      const body = await readBody(req);
+      const model = (req.headers['content-type'] ?? '').startsWith('application/json') ? await loadModel(body.toString('utf8')) : await loadModel(new Uint8Array(body));
+      store.saveModel(model.id, model.toBytes(), { makeActive: true });
+      modelCache.set(model.id, model);
+      scorer = await createScorer({ store, model });
+      return [200, { model_id: model.id }];
+    },
+    'POST /audit': async () => {
+      // Replays every stored record with the model that made it.
+      let checked = 0;
+      const mismatched = [];
+      for (const { id, record } of store.allRecords()) {
+        checked++;
+        const model = await modelById(record.model_id);
+        try {
+          if (!model) throw new CallriskError(`record: model ${record.model_id} is not in the database`, { code: 'CR_E_MISMATCH', field: 'model_id' });
+          model.verifyRecord(record);
+        } catch (e) {
+          mismatched.push({ id, code: e.code, field: e.field ?? null, message: e.message });
+        }
+      }
+      return [mismatched.length ? 409 : 200, { checked, mismatched }];
+    },
+  };
+
+  const server = createServer(async (req, res) => {
+    let status;
+    let body;
+    try {
+      const path = new URL(req.url, 'http://localhost').pathname;
+      const scores = /^\/callers\/([^/]+)\/scores$/.exec(path);
+      if (req.method === 'GET' && scores) {
+        [status, body] = [200, { scores: store.listScores(decodeURIComponent(scores[1])) }];
+      } else {
+        const route = routes[`${req.method} ${path}`];
+        if (!route) {
+          const known = Object.keys(routes).some((k) => k.endsWith(` ${path}`)) || scores;
+          throw new HttpError(known ? 405 : 404, known ? `${req.method} not allowed on ${path}` : `no route ${path}`);
+        }
+        [status, body] = await route(req);
+      }
+    } catch (e) {
+      [status, body] = errorResponse(e);
+      if (status >= 500) console.error(e);
+    }
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  });
+  return { server, get scorer() { return scorer; } };
+}
