@@ -21,14 +21,12 @@ function readBody(req) {
     let size = 0;
     req.on('data', (c) => {
       size += c.length;
-      if (size > BODY_LIMIT) {
-        reject(new HttpError(413, `body: larger than ${BODY_LIMIT} bytes`, 'body'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      if (size <= BODY_LIMIT) chunks.push(c); // past the limit: drained, not kept
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => {
+      if (size > BODY_LIMIT) reject(new HttpError(413, `body: larger than ${BODY_LIMIT} bytes`, 'body'));
+      else resolve(Buffer.concat(chunks));
+    });
     req.on('error', reject);
   });
 }
@@ -153,7 +151,7 @@ export async function createApp({ store }) {
       }
     } catch (e) {
       [status, body] = errorResponse(e);
-      if (status >= 500) console.error(e);
+      if (status >= 500) console.error(`callrisk backend: ${status}: ${e.message}${e.cause ? ` (${e.cause.message})` : ''}`);
     }
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
