@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Sets up, builds, and runs the main job on the embedded default: the seed's
-# model trained at start-up, its card, and scores for examples/requests.jsonl.
+# Sets up and runs the main job on the embedded default: the reference
+# backend (backend/) with its SQLite database in data/callrisk.db and the
+# seed's model trained at start-up, serving the seed's POST /score and the
+# scoreCaller endpoints on http://127.0.0.1:8000 (PORT, HOST, CALLRISK_DB
+# override). Stop it with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-cmake --preset native >/dev/null
-cmake --build --preset native >/dev/null
-echo "== model card (default model: the seed's 5 rows, LogisticRegression() semantics)"
-build/native/callrisk info
-echo "== scores for examples/requests.jsonl"
-build/native/callrisk score <examples/requests.jsonl
+scripts/setup.sh --backend
+scripts/build-wasm.sh >/dev/null
+cat >&2 <<'EOT'
+try:
+  curl -s -XPOST localhost:8000/score -d '{"spam_reports":5,"has_consent":false,"call_attempts_24h":10}'
+  curl -s -XPOST localhost:8000/calls -d '{"caller_number":"+15551234567"}'
+  curl -s -XPOST localhost:8000/score-caller -d '{"caller_number":"+15551234567","spam_reports":2,"has_consent":false}'
+  curl -s localhost:8000/model
+EOT
+exec node backend/src/server.js

@@ -5,7 +5,8 @@
 # builds), Node.js + npm, Debian's Chromium (browser tests), scikit-learn
 # (checks the parity fixtures reproduce), the npm dev dependencies (npm ci),
 # wasmtime 48 (cargo install, cached in .cache/wasmtime) and a Python venv
-# with the wasmtime engine and pytest (.cache/venv).
+# with the wasmtime engine and pytest (.cache/venv). --backend: what the
+# reference backend needs (Emscripten, Node, npm ci in backend/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,11 +14,16 @@ need=()
 command -v cmake >/dev/null || need+=(cmake)
 command -v ninja >/dev/null || need+=(ninja-build)
 command -v cc >/dev/null || need+=(gcc libc6-dev)
-if [ "${1:-}" = --tests ]; then
-  /usr/bin/python3 -c 'import sklearn' 2>/dev/null || need+=(python3-sklearn)
+if [ "${1:-}" = --tests ] || [ "${1:-}" = --backend ]; then
+  # The backend: the npm package (Emscripten) and better-sqlite3 (node-gyp).
   command -v emcc >/dev/null || need+=(emscripten)
   command -v node >/dev/null || need+=(nodejs)
   command -v npm >/dev/null || need+=(npm)
+  command -v g++ >/dev/null || need+=(g++)
+  command -v make >/dev/null || need+=(make)
+fi
+if [ "${1:-}" = --tests ]; then
+  /usr/bin/python3 -c 'import sklearn' 2>/dev/null || need+=(python3-sklearn)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v clang-19 >/dev/null || need+=(clang-19)
   command -v wasm-ld-19 >/dev/null || need+=(lld-19)
@@ -30,6 +36,10 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ "${1:-}" = --tests ] || [ "${1:-}" = --backend ]; then
+  # nodedir: build better-sqlite3 against the installed Node's headers.
+  [ -d backend/node_modules/better-sqlite3 ] || (cd backend && npm ci --no-audit --no-fund --nodedir=/usr >&2)
 fi
 if [ "${1:-}" = --tests ]; then
   [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund >&2

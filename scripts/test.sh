@@ -3,7 +3,8 @@
 # ctest), the npm package (emscripten preset; node:test suite, packaging
 # test, the same suite in headless Chromium), the WASI builds (the C tests
 # under node:wasi, the CLI under wasmtime and node:wasi against native, the
-# README's wasmtime lines) and the Python host (pytest).
+# README's wasmtime lines), the Python host (pytest) and the reference
+# backend on SQLite (node:test, with a SIGKILL crash test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tests
@@ -17,3 +18,4 @@ ctest --preset wasi
 export PATH="$PWD/.cache/wasmtime/bin:$PATH"
 node --test tests/js/ tests/package/ tests/browser/ tests/wasi/
 .cache/venv/bin/pytest -q python/tests
+(cd backend && node --test test/)
