@@ -29,6 +29,7 @@ if [ "${1:-}" = --tests ]; then
   command -v wasm-ld-19 >/dev/null || need+=(lld-19)
   [ -e /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a ] || need+=(libclang-rt-19-dev-wasm32)
   [ -e /usr/lib/wasm32-wasi/libc.a ] || need+=(wasi-libc)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   sudo=

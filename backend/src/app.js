@@ -66,20 +66,21 @@ function timeOf(body) {
 }
 
 /**
- * Builds the server over a store (openSqliteStore). The active model is the
- * store's, else the seed's default (saved as active on first start).
+ * Builds the server over a store (openSqliteStore or openPgStore: the same
+ * methods, synchronous or async). The active model is the store's, else the
+ * seed's default (saved as active on first start).
  */
 export async function createApp({ store }) {
   const modelCache = new Map();
   let scorer;
-  const stored = store.activeModelBytes();
+  const stored = await store.activeModelBytes();
   scorer = await createScorer({ store, model: stored ? new Uint8Array(stored) : undefined });
-  if (!stored) store.saveModel(scorer.model.id, scorer.model.toBytes(), { makeActive: true });
+  if (!stored) await store.saveModel(scorer.model.id, scorer.model.toBytes(), { makeActive: true });
   modelCache.set(scorer.model.id, scorer.model);
 
   async function modelById(id) {
     if (!modelCache.has(id)) {
-      const bytes = store.modelBytes(id);
+      const bytes = await store.modelBytes(id);
       modelCache.set(id, bytes ? await loadModel(new Uint8Array(bytes)) : null);
     }
     return modelCache.get(id);
@@ -96,7 +97,7 @@ export async function createApp({ store }) {
         throw new HttpError(422, 'caller_number: must be 1 to 64 printable ASCII characters', 'caller_number');
       }
       const at = timeOf(body);
-      return [201, { id: store.logCall(body.caller_number, at), caller_number: body.caller_number, at }];
+      return [201, { id: await store.logCall(body.caller_number, at), caller_number: body.caller_number, at }];
     },
     'POST /score-caller': async (req) => {
       const body = await readJson(req);
@@ -110,7 +111,7 @@ export async function createApp({ store }) {
     'PUT /model': async (req) => {
       const body = await readBody(req);
       const model = (req.headers['content-type'] ?? '').startsWith('application/json') ? await loadModel(body.toString('utf8')) : await loadModel(new Uint8Array(body));
-      store.saveModel(model.id, model.toBytes(), { makeActive: true });
+      await store.saveModel(model.id, model.toBytes(), { makeActive: true });
       modelCache.set(model.id, model);
       scorer = await createScorer({ store, model });
       return [200, { model_id: model.id }];
@@ -119,7 +120,7 @@ export async function createApp({ store }) {
       // Replays every stored record with the model that made it.
       let checked = 0;
       const mismatched = [];
-      for (const { id, record } of store.allRecords()) {
+      for await (const { id, record } of store.allRecords()) {
         checked++;
         const model = await modelById(record.model_id);
         try {
@@ -140,7 +141,7 @@ export async function createApp({ store }) {
       const path = new URL(req.url, 'http://localhost').pathname;
       const scores = /^\/callers\/([^/]+)\/scores$/.exec(path);
       if (req.method === 'GET' && scores) {
-        [status, body] = [200, { scores: store.listScores(decodeURIComponent(scores[1])) }];
+        [status, body] = [200, { scores: await store.listScores(decodeURIComponent(scores[1])) }];
       } else {
         const route = routes[`${req.method} ${path}`];
         if (!route) {

@@ -1,38 +1,40 @@
-// The backend against a real SQLite database: the 24 h window, records that
-// replay, model switches, the seed's client, validation, store failures.
+// The backend's behaviour over a real database, the same for every store:
+// the 24 h window, records that replay, model switches, the seed's client,
+// validation, store failures. sqlite.test.mjs and postgres.test.mjs run it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import axios from 'axios';
 import { trainModel } from 'callrisk';
 import { createApp } from '../src/app.js';
-import { openSqliteStore } from '../src/sqlite-store.js';
 
 const DAY = 86400000;
-let dir;
+
+/**
+ * `open()` gives { store, count(table), exec(sql), failing() (a store whose
+ * saveScore writes in a transaction that then fails), editScoreSql, close() }.
+ */
+export function defineBackendSuite(open) {
+let db;
 let store;
 let app;
 let base;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'callrisk-backend-'));
-  store = openSqliteStore(join(dir, 'test.db'));
+  db = await open();
+  store = db.store;
   app = await createApp({ store });
   await new Promise((r) => app.server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${app.server.address().port}`;
 });
 
-after(() => {
+after(async () => {
   app.server.close();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  await db.close();
 });
 
 const post = (path, body, headers = {}) =>
   fetch(base + path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers }).then(async (r) => [r.status, await r.json()]);
-const rows = (table) => store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get().n;
+const rows = (table) => db.count(table);
 
 test("the seed's /score contract: its two cases, its client unchanged", async () => {
   assert.deepEqual(await post('/score', { spam_reports: 5, has_consent: false, call_attempts_24h: 10 }), [200, { score: 99, risk_level: 'HIGH' }]);
@@ -88,21 +90,21 @@ test('a model switch keeps old rows verifiable; an edited row is caught', async 
   assert.equal(auditStatus, 200);
   assert.ok(audit.checked >= 3);
   assert.deepEqual(audit.mismatched, []);
-  const ids = store.listScores('+15550200').map((r) => r.model_id);
+  const ids = (await store.listScores('+15550200')).map((r) => r.model_id);
   assert.deepEqual(ids, [oldId, other.id]);
   // Someone edits a stored score: the audit names the row and the part.
-  store.db.prepare("UPDATE score_records SET record = json_set(record, '$.score', json_extract(record, '$.score') + 1) WHERE id = 1").run();
+  await db.exec(db.editScoreSql(1));
   const [status, edited] = await post('/audit', {});
   assert.equal(status, 409);
   assert.deepEqual(edited.mismatched.map((m) => [m.id, m.code, m.field]), [[1, 'CR_E_MISMATCH', 'score']]);
-  store.db.prepare("UPDATE score_records SET record = json_set(record, '$.score', json_extract(record, '$.score') - 1) WHERE id = 1").run();
+  await db.exec(db.editScoreSql(-1));
   // And the JSON form of a model activates too.
   const back = await fetch(`${base}/model`, { method: 'PUT', body: JSON.stringify(app.scorer.model.toJSON()), headers: { 'content-type': 'application/json' } });
   assert.equal(back.status, 200);
 });
 
 test('bad requests: 4xx naming the field, nothing stored', async () => {
-  const before = [rows('score_records'), rows('call_log')];
+  const before = [await rows('score_records'), await rows('call_log')];
   const cases = [
     ['/score', { has_consent: true, call_attempts_24h: 1 }, 422, 'spam_reports'],
     ['/score', { spam_reports: '5', has_consent: true, call_attempts_24h: 1 }, 422, 'spam_reports'],
@@ -126,28 +128,19 @@ test('bad requests: 4xx naming the field, nothing stored', async () => {
   }
   assert.equal((await fetch(`${base}/nope`)).status, 404);
   assert.equal((await fetch(`${base}/score`)).status, 405);
-  assert.deepEqual([rows('score_records'), rows('call_log')], before);
+  assert.deepEqual([await rows('score_records'), await rows('call_log')], before);
 });
 
 test('a database failure is a 5xx and leaves nothing half-written', async () => {
-  const failing = {
-    ...store,
-    saveScore(record) {
-      // The real write, inside a transaction that then fails: rolled back.
-      store.db.transaction(() => {
-        store.saveScore(record);
-        throw new Error('disk I/O error');
-      })();
-    },
-  };
-  const broken = await createApp({ store: failing });
+  const broken = await createApp({ store: db.failing() });
   await new Promise((r) => broken.server.listen(0, '127.0.0.1', r));
-  const n = rows('score_records');
+  const n = await rows('score_records');
   const res = await fetch(`http://127.0.0.1:${broken.server.address().port}/score-caller`, {
     method: 'POST', body: JSON.stringify({ caller_number: '+15550300', spam_reports: 1, has_consent: true }),
   });
   assert.equal(res.status, 503);
   assert.match((await res.json()).error.message, /disk I\/O error/);
-  assert.equal(rows('score_records'), n);
+  assert.equal(await rows('score_records'), n);
   broken.server.close();
 });
+}
