@@ -138,7 +138,8 @@ export async function createApp({ store }) {
     let status;
     let body;
     try {
-      const path = new URL(req.url, 'http://localhost').pathname;
+      const q = req.url.indexOf('?');
+      const path = q < 0 ? req.url : req.url.slice(0, q);
       const scores = /^\/callers\/([^/]+)\/scores$/.exec(path);
       if (req.method === 'GET' && scores) {
         [status, body] = [200, { scores: await store.listScores(decodeURIComponent(scores[1])) }];

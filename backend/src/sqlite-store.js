@@ -56,8 +56,8 @@ export function openSqliteStore(path) {
   const activeModel = db.prepare('SELECT bytes FROM models WHERE active = 1');
   const modelById = db.prepare('SELECT bytes FROM models WHERE id = ?');
 
-  // One record, one row, one transaction: never half-written.
-  const save = db.transaction((record) => {
+  // One record is one row; it is written in a transaction, never half.
+  const insert = (record) =>
     saveStmt.run({
       caller_number: record.caller_number,
       at: record.at,
@@ -71,7 +71,30 @@ export function openSqliteStore(path) {
       model_id: record.model_id,
       record: JSON.stringify(record),
     });
-  });
+  const save = db.transaction(insert);
+
+  // Group commit: the records of all requests that arrive while one
+  // transaction is pending share it (one fsync), and each is acknowledged
+  // only after its COMMIT. A batch that fails is retried record by record,
+  // so one bad record fails alone.
+  let queue = [];
+  const flush = () => {
+    const batch = queue;
+    queue = [];
+    try {
+      db.transaction(() => batch.forEach((item) => insert(item.record)))();
+      batch.forEach((item) => item.resolve());
+    } catch {
+      for (const item of batch) {
+        try {
+          save(item.record);
+          item.resolve();
+        } catch (e) {
+          item.reject(e);
+        }
+      }
+    }
+  };
 
   return {
     db,
@@ -79,7 +102,9 @@ export function openSqliteStore(path) {
       return countStmt.get(callerNumber, sinceMs, untilMs).n;
     },
     saveScore(record) {
-      save(record);
+      return new Promise((resolve, reject) => {
+        if (queue.push({ record, resolve, reject }) === 1) setImmediate(flush);
+      });
     },
     logCall(callerNumber, at) {
       return Number(logStmt.run(callerNumber, at).lastInsertRowid);

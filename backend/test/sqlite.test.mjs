@@ -16,9 +16,11 @@ defineBackendSuite(async () => {
     failing: () => ({
       ...store,
       saveScore(record) {
-        // The real write, in a transaction that then fails: rolled back.
+        // A row written in a transaction that then fails: rolled back.
         store.db.transaction(() => {
-          store.saveScore(record);
+          store.db.prepare(`INSERT INTO score_records (caller_number, at, spam_reports, has_consent, call_attempts_24h, score,
+            risk_level, probability, reasons, model_id, record) VALUES (?, ?, 0, 0, 0, 0, ?, 0, '[]', ?, ?)`)
+            .run(record.caller_number, record.at, record.risk_level, record.model_id, JSON.stringify(record));
           throw new Error('disk I/O error');
         })();
       },
