@@ -2,8 +2,35 @@
 // real database, with the callrisk package used through its public API.
 // node:http, no framework: six routes, and full control of body limits and
 // of which status each failure gets.
+import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CallriskError, createScorer, loadModel } from 'callrisk';
+
+// The dashboard, and the package's browser files it imports, as static files.
+const STATIC = {
+  '/dashboard/': fileURLToPath(new URL('../../dashboard/', import.meta.url)),
+  '/callrisk/': fileURLToPath(new URL('..', import.meta.resolve('callrisk/callrisk.wasm'))),
+};
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml' };
+
+function serveStatic(path, res) {
+  for (const [prefix, dir] of Object.entries(STATIC)) {
+    if (!path.startsWith(prefix)) continue;
+    const file = normalize(join(dir, decodeURIComponent(path.slice(prefix.length)) || 'index.html'));
+    if (!file.startsWith(dir)) return false;
+    try {
+      if (!statSync(file).isFile()) return false;
+    } catch {
+      return false;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+    return true;
+  }
+  return false;
+}
 
 const BODY_LIMIT = 16 * 1024;
 
@@ -116,6 +143,22 @@ export async function createApp({ store }) {
       scorer = await createScorer({ store, model });
       return [200, { model_id: model.id }];
     },
+    'GET /scores/recent': async (req) => {
+      const limit = Math.min(200, Math.max(1, Number(new URLSearchParams(req.url.split('?')[1] ?? '').get('limit')) || 20));
+      const scores = [];
+      for (const { id, record } of await store.recentScores(limit)) {
+        const model = await modelById(record.model_id);
+        let verified = false;
+        let error = model ? null : 'model not in the database';
+        try {
+          verified = Boolean(model) && model.verifyRecord(record);
+        } catch (e) {
+          error = e.message;
+        }
+        scores.push({ id, record, verified, error });
+      }
+      return [200, { scores }];
+    },
     'POST /audit': async () => {
       // Replays every stored record with the model that made it.
       let checked = 0;
@@ -140,6 +183,11 @@ export async function createApp({ store }) {
     try {
       const q = req.url.indexOf('?');
       const path = q < 0 ? req.url : req.url.slice(0, q);
+      if (req.method === 'GET' && (path === '/' || path === '/dashboard')) {
+        res.writeHead(302, { location: '/dashboard/' }).end();
+        return;
+      }
+      if (req.method === 'GET' && serveStatic(path, res)) return;
       const scores = /^\/callers\/([^/]+)\/scores$/.exec(path);
       if (req.method === 'GET' && scores) {
         [status, body] = [200, { scores: await store.listScores(decodeURIComponent(scores[1])) }];

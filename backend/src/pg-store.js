@@ -72,6 +72,10 @@ export async function openPgStore(connectionString) {
       const r = await pool.query('SELECT record FROM score_records WHERE caller_number = $1 ORDER BY at, id LIMIT $2', [callerNumber, limit]);
       return r.rows.map((row) => JSON.parse(row.record));
     },
+    async recentScores(limit) {
+      const r = await pool.query('SELECT id, record FROM score_records ORDER BY id DESC LIMIT $1', [limit]);
+      return r.rows.map((row) => ({ id: Number(row.id), record: JSON.parse(row.record) }));
+    },
     async *allRecords() {
       let last = 0;
       for (;;) {

@@ -50,6 +50,7 @@ export function openSqliteStore(path) {
     VALUES (@caller_number, @at, @spam_reports, @has_consent, @call_attempts_24h, @score, @risk_level, @probability, @reasons, @model_id, @record)`);
   const listStmt = db.prepare('SELECT record FROM score_records WHERE caller_number = ? ORDER BY at, id LIMIT ?');
   const allStmt = db.prepare('SELECT id, record FROM score_records ORDER BY id');
+  const recentStmt = db.prepare('SELECT id, record FROM score_records ORDER BY id DESC LIMIT ?');
   const putModel = db.prepare('INSERT OR IGNORE INTO models (id, bytes, added_at) VALUES (?, ?, ?)');
   const deactivate = db.prepare('UPDATE models SET active = 0 WHERE active = 1');
   const activate = db.prepare('UPDATE models SET active = 1 WHERE id = ?');
@@ -111,6 +112,9 @@ export function openSqliteStore(path) {
     },
     listScores(callerNumber, limit = 1000) {
       return listStmt.all(callerNumber, limit).map((r) => JSON.parse(r.record));
+    },
+    recentScores(limit) {
+      return recentStmt.all(limit).map((r) => ({ id: r.id, record: JSON.parse(r.record) }));
     },
     *allRecords() {
       for (const r of allStmt.iterate()) yield { id: r.id, record: JSON.parse(r.record) };

@@ -1,0 +1,143 @@
+// The dashboard in headless Chromium (Debian chromium, playwright-core),
+// served by the backend and as static files: no console errors, the same
+// bits as the Node package, the same model id from a CSV as Node and the
+// native CLI, recent records verified; screenshots in build/artifacts/.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createScorer, trainModel } from 'callrisk';
+import { chromium } from 'playwright-core';
+import { createApp } from '../src/app.js';
+import { openSqliteStore } from '../src/sqlite-store.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ARTIFACTS = join(ROOT, 'build/artifacts');
+const CLI = join(ROOT, 'build/native/callrisk');
+let dir;
+let store;
+let app;
+let base;
+let browser;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'callrisk-dash-'));
+  store = openSqliteStore(join(dir, 'db'));
+  app = await createApp({ store });
+  await new Promise((r) => app.server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${app.server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  app.server.close();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function openPage(url, viewport = { width: 1100, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForSelector('html[data-ready=true]', { timeout: 30000 });
+  return { page, errors };
+}
+
+async function setInputs(page, { spam, consent, attempts }) {
+  await page.fill('#field-spam_reports', String(spam));
+  await page.setChecked('#field-has_consent', consent);
+  await page.fill('#field-call_attempts_24h', String(attempts));
+  await page.waitForFunction(([s, a]) => document.querySelector('#field-spam_reports').value === s && document.querySelector('#field-call_attempts_24h').value === a, [String(spam), String(attempts)]);
+  return page.evaluate(() => ({ ...document.querySelector('#result').dataset }));
+}
+
+test('served by the backend: exact scores, training, comparison, recent records', { timeout: 120000 }, async () => {
+  await fetch(`${base}/score-caller`, { method: 'POST', body: JSON.stringify({ caller_number: '+15550001', spam_reports: 3, has_consent: false }) });
+  const { page, errors } = await openPage(`${base}/`);
+  const node = await createScorer();
+  for (const input of [{ spam: 5, consent: false, attempts: 10 }, { spam: 0, consent: true, attempts: 1 }, { spam: 2, consent: false, attempts: 4 },
+    { spam: 17, consent: true, attempts: 0 }, { spam: 1, consent: false, attempts: 33 }]) {
+    const shown = await setInputs(page, input);
+    const want = node.score({ spamReports: input.spam, hasConsent: input.consent, callAttempts24h: input.attempts });
+    assert.equal(Number(shown.score), want.score);
+    assert.equal(shown.probability, String(want.probability), 'probability bits differ from the Node package');
+  }
+  assert.equal(await page.textContent('#model-id'), node.model.id);
+  assert.equal(await page.locator('#reasons li').count(), 3);
+  assert.ok((await page.locator('#whatif polyline').count()) === 1);
+
+  // Keyboard: on a fresh page, Tab reaches the first control, labelled, and
+  // typing re-scores.
+  const kb = await openPage(`${base}/dashboard/`);
+  await kb.page.keyboard.press('Tab');
+  assert.equal(await kb.page.evaluate(() => document.activeElement.id), 'field-spam_reports');
+  assert.equal(await kb.page.evaluate(() => document.activeElement.labels[0].textContent.trim()), 'spam_reports');
+  await kb.page.keyboard.press('Control+A');
+  await kb.page.keyboard.type('5');
+  await kb.page.waitForFunction(() => document.querySelector('#result').dataset.score !== '76');
+  await kb.page.close();
+
+  // Train from a CSV: the same id as Node and the native CLI.
+  const csvPath = join(dir, 'calls.csv');
+  const rows = ['spam_reports,has_consent,call_attempts_24h,label'];
+  for (let i = 0; i < 400; i++) rows.push(`${i % 9},${i % 3 ? 'true' : 'false'},${(i * 7) % 23},${(i % 9) * 3 + ((i * 7) % 23) > 20 ? 1 : 0}`);
+  writeFileSync(csvPath, rows.join('\n') + '\n');
+  await page.setInputFiles('#csv-file', csvPath);
+  const browserId = (await page.waitForSelector('#trained-model-id', { timeout: 30000 }).then((h) => h.textContent())).trim();
+  const nodeId = (await trainModel({ csv: rows.join('\n') + '\n' })).id;
+  assert.equal(browserId, nodeId);
+  if (existsSync(CLI)) {
+    const card = JSON.parse(execFileSync(CLI, ['train', '--csv', csvPath, '--out', join(dir, 'cli.crm')], { encoding: 'utf8' }));
+    assert.equal(browserId, card.model_id, 'browser and native CLI models differ');
+  }
+  assert.equal(await page.isVisible('#train-download'), true);
+
+  // Compare with the CLI's model, side by side.
+  if (existsSync(join(dir, 'cli.crm'))) {
+    await page.setInputFiles('#model-file', join(dir, 'cli.crm'));
+    await page.waitForSelector('#compare:not([hidden])');
+    assert.match(await page.textContent('#compare'), new RegExp(browserId.slice(0, 12)));
+  }
+
+  // Recent stored scores, each replayed.
+  await page.waitForSelector('#recent-section:not([hidden])');
+  assert.match(await page.textContent('#recent'), /\+15550001.*replays/s);
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+  const phone = await openPage(`${base}/dashboard/`, { width: 390, height: 844 });
+  assert.ok(await phone.page.evaluate(() => document.documentElement.scrollWidth <= 390 + 1), 'wider than a phone');
+  await phone.page.screenshot({ path: join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
+  assert.deepEqual([...errors, ...phone.errors], []);
+});
+
+test('as static files: the same page works without the backend', { timeout: 120000 }, async () => {
+  const out = join(ROOT, execFileSync(join(ROOT, 'scripts/build-dashboard.sh'), { encoding: 'utf8' }).trim());
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
+  const server = createServer((req, res) => {
+    const file = normalize(join(out, decodeURIComponent(req.url.split('?')[0]).replace(/\/$/, '/index.html')));
+    if (!file.startsWith(out) || !existsSync(file) || !statSync(file).isFile()) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { page, errors } = await openPage(`http://127.0.0.1:${server.address().port}/dashboard/`);
+    const shown = await setInputs(page, { spam: 5, consent: false, attempts: 10 });
+    assert.equal(shown.score, '99');
+    assert.equal(await page.isHidden('#recent-section'), true);
+    // The static host answers 404 for the backend's /scores/recent: one console error, nothing else.
+    assert.ok(errors.every((e) => /404/.test(e)), errors.join('\n'));
+  } finally {
+    server.close();
+  }
+});

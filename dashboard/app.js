@@ -1,0 +1,209 @@
+// The score preview: every number comes from the callrisk package (the
+// same wasm core as the backend); this file only draws.
+import { createScorer, loadModel, trainModel } from 'callrisk';
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, props = {}, ...children) => {
+  const e = Object.assign(document.createElement(tag), props);
+  e.append(...children);
+  return e;
+};
+const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+const SEED_INPUT = { spam_reports: 2, has_consent: false, call_attempts_24h: 4 };
+
+let scorer;
+let compareModel = null;
+let compareScorer = null;
+
+function inputs() {
+  const req = {};
+  for (const f of scorer.model.fields) {
+    const control = $(`field-${f.name}`);
+    req[camel(f.name)] = f.type === 'bool' ? control.checked : control.valueAsNumber;
+  }
+  return req;
+}
+
+function renderForm() {
+  const form = $('inputs');
+  form.replaceChildren();
+  for (const f of scorer.model.fields) {
+    const id = `field-${f.name}`;
+    const old = SEED_INPUT[f.name];
+    const control = f.type === 'bool'
+      ? el('input', { id, type: 'checkbox', checked: Boolean(old) })
+      : el('input', { id, type: 'number', min: f.type === 'count' ? 0 : undefined, step: f.type === 'count' ? 1 : 'any', value: old ?? 0, required: true });
+    form.append(el('label', { htmlFor: id }, `${f.name} `, control));
+  }
+  const fieldSelect = $('whatif-field');
+  fieldSelect.replaceChildren(...scorer.model.fields.filter((f) => f.type !== 'bool').map((f) => el('option', { value: f.name }, f.name)));
+}
+
+function renderResult() {
+  let r;
+  try {
+    r = scorer.score(inputs());
+    $('input-error').textContent = '';
+  } catch (e) {
+    $('input-error').textContent = e.message;
+    return;
+  }
+  $('score').textContent = r.score;
+  $('band').textContent = r.riskLevel;
+  $('band').className = `band ${r.riskLevel}`;
+  $('probability').textContent = r.probability.toPrecision(6);
+  // Full precision for tests and for people who compare with the backend.
+  $('result').dataset.score = r.score;
+  $('result').dataset.probability = String(r.probability);
+  const scale = Math.max(1e-9, ...r.reasons.map((x) => Math.abs(x.contribution)));
+  $('reasons').replaceChildren(...r.reasons.map(({ feature, contribution }) => {
+    const width = `${(50 * Math.abs(contribution)) / scale}%`;
+    const bar = el('span', { className: contribution >= 0 ? 'up' : 'down' });
+    bar.style.width = width;
+    return el('li', {}, el('span', {}, feature), el('span', { className: 'bar', title: `${contribution}` }, bar),
+      el('span', {}, `${contribution >= 0 ? '+' : ''}${contribution.toFixed(3)}`));
+  }));
+  renderWhatIf();
+  renderCompare();
+}
+
+function renderWhatIf() {
+  const svg = $('whatif');
+  const field = $('whatif-field').value;
+  const max = Math.max(1, Math.min(1000, $('whatif-max').valueAsNumber || 30));
+  if (!field) return svg.replaceChildren();
+  const base = inputs();
+  const key = camel(field);
+  const steps = 60;
+  const points = [];
+  for (let i = 0; i <= steps; i++) {
+    const type = scorer.model.fields.find((f) => f.name === field).type;
+    const v = type === 'count' ? Math.round((max * i) / steps) : (max * i) / steps;
+    try {
+      points.push([v, scorer.score({ ...base, [key]: v }).score]);
+    } catch {
+      return;
+    }
+  }
+  const x = (v) => (300 * v) / max + 10;
+  const y = (s) => 150 - (140 * s) / 100;
+  const ns = 'http://www.w3.org/2000/svg';
+  const line = (x1, y1, x2, y2, color, dash) => {
+    const l = document.createElementNS(ns, 'line');
+    Object.entries({ x1, y1, x2, y2, stroke: color, 'stroke-dasharray': dash ?? '' }).forEach(([k, v]) => l.setAttribute(k, v));
+    return l;
+  };
+  const path = document.createElementNS(ns, 'polyline');
+  path.setAttribute('points', points.map(([v, s]) => `${x(v)},${y(s)}`).join(' '));
+  path.setAttribute('fill', 'none');
+  path.setAttribute('stroke', '#2f6fdd');
+  path.setAttribute('stroke-width', '2');
+  const { high, medium } = scorer.model.bands;
+  svg.replaceChildren(line(10, y(high), 310, y(high), '#cf222e', '4 3'), line(10, y(medium), 310, y(medium), '#bf8700', '4 3'), path);
+}
+
+function renderCard() {
+  const card = scorer.model.card();
+  const rows = card.features.map((f) => el('tr', {}, el('td', {}, f.name), el('td', {}, f.coef.toFixed(6)), el('td', {}, f.baseline.toFixed(4)), el('td', {}, f.sign)));
+  $('card').replaceChildren(
+    el('p', {}, 'id ', el('code', { id: 'model-id' }, card.model_id)),
+    el('table', {}, el('thead', {}, el('tr', {}, ...['feature', 'coefficient', 'baseline', 'sign'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, ...rows, el('tr', {}, el('td', {}, 'intercept'), el('td', {}, card.intercept.toFixed(6)), el('td'), el('td')))),
+    el('p', { className: 'muted' }, `bands HIGH ≥ ${card.bands.high}, MEDIUM ≥ ${card.bands.medium}; trained on ${card.training.rows} rows, `
+      + `${card.solver.iterations} Newton iterations, ${card.solver.converged ? 'converged' : 'NOT converged'}`),
+  );
+}
+
+function renderCompare() {
+  const table = $('compare');
+  if (!compareScorer) return;
+  let a;
+  let b;
+  try {
+    a = scorer.score(inputs());
+    b = compareScorer.score(inputs());
+  } catch {
+    return;
+  }
+  table.hidden = false;
+  const row = (name, x, y) => el('tr', {}, el('th', { scope: 'row' }, name), el('td', {}, String(x)), el('td', {}, String(y)));
+  table.tBodies[0].replaceChildren(
+    row('model', scorer.model.id.slice(0, 12), compareModel.id.slice(0, 12)),
+    row('score', a.score, b.score), row('band', a.riskLevel, b.riskLevel),
+    row('probability', a.probability.toPrecision(6), b.probability.toPrecision(6)),
+  );
+}
+
+async function onModelFile(file) {
+  $('compare-error').textContent = '';
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const isJson = bytes[0] === 0x7b; // '{'
+    compareModel = await loadModel(isJson ? new TextDecoder().decode(bytes) : bytes);
+    compareScorer = await createScorer({ model: compareModel });
+    renderCompare();
+  } catch (e) {
+    $('compare-error').textContent = `${file.name}: ${e.message}`;
+  }
+}
+
+async function onCsvFile(file) {
+  const progress = $('train-progress');
+  $('train-error').textContent = '';
+  $('train-status').textContent = `training on ${file.name}…`;
+  progress.hidden = false;
+  progress.removeAttribute('value');
+  try {
+    const csv = await file.text();
+    const model = await trainModel({ csv }, { onProgress: ({ iteration }) => { progress.value = Math.min(iteration, progress.max); } });
+    const card = model.card();
+    $('train-status').replaceChildren('model ', el('code', { id: 'trained-model-id' }, model.id), ` (${card.training.rows} rows, ${card.solver.iterations} iterations)`);
+    const link = $('train-download');
+    if (link.href) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(new Blob([model.toBytes()], { type: 'application/octet-stream' }));
+    link.download = `model-${model.id.slice(0, 12)}.crm`;
+    link.hidden = false;
+    const activate = $('train-activate');
+    activate.hidden = false;
+    activate.onclick = async () => {
+      scorer = await createScorer({ model });
+      renderForm();
+      renderCard();
+      renderResult();
+    };
+  } catch (e) {
+    $('train-error').textContent = `${file.name}: ${e.message}`;
+    $('train-status').textContent = '';
+  } finally {
+    progress.hidden = true;
+  }
+}
+
+// Served by the backend: its recent records and whether each replays.
+async function loadRecent() {
+  let data;
+  try {
+    const res = await fetch('../scores/recent?limit=20');
+    if (!res.ok) return;
+    data = await res.json();
+  } catch {
+    return; // static hosting: no backend
+  }
+  $('recent-section').hidden = false;
+  $('recent').tBodies[0].replaceChildren(...data.scores.map(({ record, verified, error }) => el('tr', {},
+    el('td', {}, record.caller_number ?? ''), el('td', {}, new Date(record.at).toISOString().replace('T', ' ').slice(0, 19)),
+    el('td', {}, String(record.score)), el('td', {}, record.risk_level), el('td', {}, el('code', {}, record.model_id.slice(0, 12))),
+    el('td', { title: error ?? '' }, verified ? '✓ replays' : `✗ ${error ?? ''}`))));
+}
+
+scorer = await createScorer();
+renderForm();
+renderCard();
+renderResult();
+$('inputs').addEventListener('input', renderResult);
+$('whatif-field').addEventListener('change', renderWhatIf);
+$('whatif-max').addEventListener('input', renderWhatIf);
+$('model-file').addEventListener('change', (e) => e.target.files[0] && onModelFile(e.target.files[0]));
+$('csv-file').addEventListener('change', (e) => e.target.files[0] && onCsvFile(e.target.files[0]));
+loadRecent();
+document.documentElement.dataset.ready = 'true';
