@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, then builds and runs every test: the C core (native preset,
-# ctest), the npm package (emscripten preset; node:test suite, packaging
+# ctest; again under AddressSanitizer + UBSan), the npm package (emscripten preset; node:test suite, packaging
 # test, the same suite in headless Chromium), the WASI builds (the C tests
 # under node:wasi, the CLI under wasmtime and node:wasi against native, the
 # README's wasmtime lines), the Python host (pytest) and the reference
@@ -11,6 +11,9 @@ scripts/setup.sh --tests
 cmake --preset native >/dev/null
 cmake --build --preset native
 ctest --preset native
+cmake --preset asan >/dev/null
+cmake --build --preset asan
+ctest --preset asan
 scripts/build-wasm.sh
 cmake --preset wasi >/dev/null
 cmake --build --preset wasi

@@ -106,7 +106,8 @@ static inline double cr_sigmoid(double z)
  * simd128 in wasm, plain scalar code elsewhere). Every lane performs exactly
  * the operations of the scalar functions, so the bits are the same. */
 typedef double cr_v2d __attribute__((vector_size(16)));
-typedef int64_t cr_v2i __attribute__((vector_size(16)));
+typedef int64_t cr_v2i __attribute__((vector_size(16)));    /* comparison masks */
+typedef uint64_t cr_v2u __attribute__((vector_size(16)));   /* bit arithmetic: wraps, no UB */
 
 /* Requires |x| < 708 in both lanes (callers check and fall back). */
 static inline cr_v2d cr_exp_v2(cr_v2d x)
@@ -116,9 +117,9 @@ static inline cr_v2d cr_exp_v2(cr_v2d x)
     const cr_v2d r = (x - nd * CR_EXP_LN2HI_N) - nd * CR_EXP_LN2LO_N;
     /* The low bits of `shifted` hold n = 128k + j; (n - j) << 45 is k << 52
        (the shifter's own bits shift out). */
-    const cr_v2i nb = (cr_v2i)shifted;
-    const cr_v2i j = nb & (CR_EXP_N - 1);
-    const cr_v2i scale = ((nb - j) << 45) + ((int64_t)0x3ff << 52);
+    const cr_v2u nb = (cr_v2u)shifted;
+    const cr_v2u j = nb & (uint64_t)(CR_EXP_N - 1);
+    const cr_v2u scale = ((nb - j) << 45) + ((uint64_t)0x3ff << 52);
     const cr_v2d r2 = r * r;
     const cr_v2d p = r + r2 * (CR_EXP_C2 + r * (CR_EXP_C3 + r * (CR_EXP_C4 + r * CR_EXP_C5)));
     const cr_v2d head = {CR_EXP_TABLE[2 * j[0]], CR_EXP_TABLE[2 * j[1]]};
