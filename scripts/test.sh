@@ -14,6 +14,7 @@ ctest --preset native
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 ctest --preset asan
+scripts/coverage.sh --fail-under-line 95
 scripts/build-wasm.sh
 cmake --preset wasi >/dev/null
 cmake --build --preset wasi

@@ -77,6 +77,32 @@ expect_exit 1 "${cli[@]}" verify --store "$work/store" --model "$work/m.crm"   #
 expect_exit 1 "${cli[@]}" verify --store "$work/nowhere"
 expect_exit 2 "${cli[@]}" verify
 
+# Every training option, and the usage errors of each command.
+expect_exit 0 "${cli[@]}" train --csv "$here/data/train.csv" --out "$work/o.json" --class-weight 1,3 --max-iter 50 \
+  --tol 1e-8 --no-intercept
+grep -q '"fit_intercept":false' "$work/out" && grep -q '"class_weight":"explicit","class_weight_values":\[1,3\]' "$work/out" ||
+  fail "explicit options not in the card: $(cat "$work/out")"
+grep -q '"format":"callrisk-model"' "$work/o.json" || fail "a .json --out should be canonical JSON"
+for bad in "--class-weight heavy" "--bands 70" "--max-iter x" "--tol y" "--C" "--frob 1"; do
+  # shellcheck disable=SC2086
+  expect_exit 2 "${cli[@]}" train --csv "$here/data/train.csv" --out "$work/x.crm" $bad
+done
+expect_exit 2 "${cli[@]}" train --out "$work/x.crm"
+expect_exit 1 "${cli[@]}" train --csv "$work/missing.csv" --out "$work/x.crm"
+grep -q "cannot open" "$work/err" || fail "missing CSV message: $(cat "$work/err")"
+expect_exit 1 "${cli[@]}" train --csv "$here/data/train.csv" --out "$work/x.crm" --schema "$work/missing.json"
+printf '{"fields":[]}' >"$work/bad-schema.json"
+expect_exit 1 "${cli[@]}" train --csv "$here/data/train.csv" --out "$work/x.crm" --schema "$work/bad-schema.json"
+grep -q "CR_E_MISSING\|CR_E_COUNT" "$work/err" || fail "bad schema message: $(cat "$work/err")"
+expect_exit 1 "${cli[@]}" train --csv "$here/data/train.csv" --out "$work/no/such/dir/m.crm"
+expect_exit 1 "${cli[@]}" info "$work/missing.crm"
+expect_exit 2 "${cli[@]}" export "$work/m.crm"
+expect_exit 1 "${cli[@]}" export "$work/m.crm" --out "$work/no/such/dir/m.json"
+expect_exit 2 "${cli[@]}" score --frob
+expect_exit 1 "${cli[@]}" score --store "$work/no/such/dir" </dev/null
+expect_exit 2 "${cli[@]}" verify --store "$work/store" --frob
+expect_exit 0 "${cli[@]}" --version
+
 # Errors: clear message, position, non-zero exit, nothing written.
 expect_exit 1 "${cli[@]}" train --csv "$here/data/bad.csv" --out "$work/bad.crm"
 grep -q "bad.csv: field 'has_consent': must be true, false, 1 or 0, got 'perhaps' (line 3, column 2) \[CR_E_TYPE\]" "$work/err" ||
