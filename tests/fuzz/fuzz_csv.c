@@ -1,0 +1,36 @@
+/* libFuzzer: the streaming CSV reader (default schema), fed in two chunks
+ * split where the first byte says; whatever it accepts must train. */
+#include <stdlib.h>
+
+#include "callrisk.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+    if (size < 1) return 0;
+    const size_t split = data[0] % size;
+    cr_schema *s = NULL;
+    cr_dataset *ds = NULL;
+    cr_csv_reader *r = NULL;
+    cr_error e;
+    if (cr_schema_create_default(&s, &e) != CR_OK || cr_dataset_create(s, &ds, &e) != CR_OK ||
+        cr_csv_reader_create(ds, &r, &e) != CR_OK)
+        abort();
+    const char *text = (const char *)data + 1;
+    cr_status st = cr_csv_feed(r, text, split ? split - 1 : 0, &e);
+    if (st == CR_OK) st = cr_csv_feed(r, text + (split ? split - 1 : 0), size - 1 - (split ? split - 1 : 0), &e);
+    if (st == CR_OK) st = cr_csv_finish(r, &e);
+    if (st != CR_OK && (e.status != st || e.line < 1)) abort();
+    if (st == CR_OK) {
+        cr_train_options o;
+        cr_train_options_init(&o);
+        o.max_iter = 20;
+        cr_model *m = NULL;
+        st = cr_train(ds, &o, &m, &e);
+        if (st != CR_OK && st != CR_E_DATA) abort();
+        cr_model_free(m);
+    }
+    cr_csv_reader_free(r);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+    return 0;
+}
