@@ -29,6 +29,8 @@ if [ "${1:-}" = --tests ]; then
   command -v wasm-ld-19 >/dev/null || need+=(lld-19)
   [ -e /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a ] || need+=(libclang-rt-19-dev-wasm32)
   [ -e /usr/lib/wasm32-wasi/libc.a ] || need+=(wasi-libc)
+  ls /usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-19-dev)
+  command -v gcovr >/dev/null || need+=(gcovr)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   # the seed's service, rebuilt in bench/seed_service, for the parity test and the load benchmark
   /usr/bin/python3 -c 'import fastapi, uvicorn' 2>/dev/null || need+=(python3-fastapi python3-uvicorn)

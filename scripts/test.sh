@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, then builds and runs every test: the C core (native preset,
-# ctest; again under AddressSanitizer + UBSan), the npm package (emscripten preset; node:test suite, packaging
+# ctest; again under AddressSanitizer + UBSan; line coverage >= 95%; each
+# libFuzzer target for 10 s), the npm package (emscripten preset; node:test suite, packaging
 # test, the same suite in headless Chromium), the WASI builds (the C tests
 # under node:wasi, the CLI under wasmtime and node:wasi against native, the
 # README's wasmtime lines), the Python host (pytest) and the reference
@@ -15,6 +16,7 @@ cmake --preset asan >/dev/null
 cmake --build --preset asan
 ctest --preset asan
 scripts/coverage.sh --fail-under-line 95
+scripts/fuzz.sh -max_total_time=10
 scripts/build-wasm.sh
 cmake --preset wasi >/dev/null
 cmake --build --preset wasi
