@@ -120,12 +120,24 @@ test('bad requests: 4xx naming the field, nothing stored', async () => {
     ['/score-caller', { caller_number: '+1', spam_reports: -3, has_consent: true }, 422, 'spam_reports'],
     ['/score-caller', { caller_number: '+1', spam_reports: 1, has_consent: true, at: 'yesterday' }, 422, 'at'],
     ['/calls', { caller_number: 42 }, 422, 'caller_number'],
+    ['/score', '{"spam_reports": 1e400, "has_consent": true, "call_attempts_24h": 1}', 422, 'spam_reports'],
   ];
   for (const [path, body, status, field] of cases) {
     const [s, b] = await post(path, body);
     assert.equal(s, status, `${path} ${JSON.stringify(body).slice(0, 60)}: ${JSON.stringify(b)}`);
     assert.equal(b.error.field, field, JSON.stringify(b));
   }
+  // Extra fields are ignored, as the seed's pydantic model did.
+  const plain = { spam_reports: 5, has_consent: false, call_attempts_24h: 10 };
+  assert.deepEqual(await post('/score', { ...plain, caller: '+1' }), [200, app.scorer.scoreRequest(plain)]);
+  // A tampered model is refused and the active one stays.
+  const active = app.scorer.model.id;
+  const tampered = app.scorer.model.toBytes();
+  tampered[40] ^= 1;
+  const put = await fetch(`${base}/model`, { method: 'PUT', body: tampered, headers: { 'content-type': 'application/octet-stream' } });
+  assert.equal(put.status, 422);
+  assert.equal((await put.json()).error.code, 'CR_E_CHECKSUM');
+  assert.equal(app.scorer.model.id, active);
   assert.equal((await fetch(`${base}/nope`)).status, 404);
   assert.equal((await fetch(`${base}/score`)).status, 405);
   assert.deepEqual([await rows('score_records'), await rows('call_log')], before);

@@ -77,6 +77,16 @@ expect_exit 1 "${cli[@]}" verify --store "$work/store" --model "$work/m.crm"   #
 expect_exit 1 "${cli[@]}" verify --store "$work/nowhere"
 expect_exit 2 "${cli[@]}" verify
 
+# The bad-input matrix (RELIABILITY.md): non-finite, fractional, huge, extra
+# fields (ignored), empty object, not an object, duplicate key; empty and
+# one-class training data.
+"${cli[@]}" score <"$here/data/bad_requests.jsonl" >"$work/bad.jsonl" 2>/dev/null
+same "$work/bad.jsonl" "$here/expected/score_bad.jsonl"
+expect_exit 1 "${cli[@]}" train --csv "$here/data/empty.csv" --out "$work/x.crm"
+grep -q "CSV: no header row.*CR_E_CSV" "$work/err" || fail "empty CSV message: $(cat "$work/err")"
+expect_exit 1 "${cli[@]}" train --csv "$here/data/one_class.csv" --out "$work/x.crm"
+grep -q "needs both labels, got only label 1.*CR_E_DATA" "$work/err" || fail "one-class message: $(cat "$work/err")"
+
 # Every training option, and the usage errors of each command.
 expect_exit 0 "${cli[@]}" train --csv "$here/data/train.csv" --out "$work/o.json" --class-weight 1,3 --max-iter 50 \
   --tol 1e-8 --no-intercept

@@ -107,6 +107,8 @@ export function defineSuite({ test, assert, api, golden }) {
     ];
     for (const [req, type, re] of cases) assert.throws(() => s.score(req), (e) => e instanceof type && re.test(e.message));
     assert.throws(() => s.score(null), TypeError);
+    // Extra fields are ignored, as the seed's pydantic model did.
+    assert.equal(s.score({ spamReports: 5, hasConsent: false, callAttempts24h: 10, callerNumber: '+1', note: {} }).score, 99);
     // snake_case names are accepted too, and named as written.
     assert.equal(s.score({ spam_reports: 5, has_consent: false, call_attempts_24h: 10 }).score, 99);
     assert.throws(() => s.score({ spam_reports: -2, has_consent: false, call_attempts_24h: 1 }), (e) => /^spam_reports:/.test(e.message));
@@ -186,6 +188,8 @@ export function defineSuite({ test, assert, api, golden }) {
     await assert.rejects(trainModel(SEED_ROWS, { signs: { nope: 'nonneg' } }), (e) => e instanceof RangeError && /signs\.nope/.test(e.message));
     await assert.rejects(trainModel([{ ...SEED_ROWS[0], label: 2 }]), (e) => e instanceof TypeError && /data\[0\]\.label/.test(e.message));
     await assert.rejects(trainModel(SEED_ROWS.slice(0, 2)), (e) => e.code === 'CR_E_DATA' && /both labels/.test(e.message));
+    await assert.rejects(trainModel([]), (e) => e.code === 'CR_E_DATA' && /no rows/.test(e.message));
+    await assert.rejects(trainModel({ csv: '' }), (e) => e.code === 'CR_E_CSV' && /no header row/.test(e.message));
     const balanced = await trainModel(SEED_ROWS, { classWeight: 'balanced' });
     assert.equal(balanced.card().training.class_weight, 'balanced');
   });
@@ -201,6 +205,9 @@ export function defineSuite({ test, assert, api, golden }) {
     const s = await createScorer({ model: m });
     const r = s.score({ spamReports: 1, hasConsent: true, attestation: 0.25 });
     assert.ok(r.score >= 0 && r.score <= 100);
+    // A request for another schema: the model's own field is named.
+    assert.throws(() => s.score({ spamReports: 1, hasConsent: true, callAttempts24h: 3 }), (e) => e instanceof TypeError && /^attestation: required/.test(e.message));
+    await assert.rejects(s.scoreCaller({ callerNumber: '+1', spamReports: 1, hasConsent: true, attestation: 0.5 }), (e) => e.code === 'CR_E_SCHEMA');
     await assert.rejects(trainModel({ csv: 'spam_reports,has_consent,attestation,label\n1,maybe,0.5,1\n' }, { schema }),
       (e) => e.code === 'CR_E_TYPE' && e.line === 2 && e.column === 2 && e.field === 'has_consent');
   });
