@@ -113,6 +113,18 @@ export async function createApp({ store }) {
     return modelCache.get(id);
   }
 
+  /** Replays a stored record with the model that made it: null, or why not. */
+  async function replayError(record) {
+    const model = await modelById(record.model_id);
+    if (!model) return { code: 'CR_E_MISMATCH', field: 'model_id', message: `record: model ${record.model_id} is not in the database` };
+    try {
+      model.verifyRecord(record);
+      return null;
+    } catch (e) {
+      return { code: e.code, field: e.field ?? null, message: e.message };
+    }
+  }
+
   const routes = {
     'POST /score': async (req) => {
       // The seed's contract: {spam_reports, has_consent, call_attempts_24h} -> {score, risk_level}.
@@ -147,15 +159,8 @@ export async function createApp({ store }) {
       const limit = Math.min(200, Math.max(1, Number(new URLSearchParams(req.url.split('?')[1] ?? '').get('limit')) || 20));
       const scores = [];
       for (const { id, record } of await store.recentScores(limit)) {
-        const model = await modelById(record.model_id);
-        let verified = false;
-        let error = model ? null : 'model not in the database';
-        try {
-          verified = Boolean(model) && model.verifyRecord(record);
-        } catch (e) {
-          error = e.message;
-        }
-        scores.push({ id, record, verified, error });
+        const error = await replayError(record);
+        scores.push({ id, record, verified: !error, error: error?.message ?? null });
       }
       return [200, { scores }];
     },
@@ -165,13 +170,8 @@ export async function createApp({ store }) {
       const mismatched = [];
       for await (const { id, record } of store.allRecords()) {
         checked++;
-        const model = await modelById(record.model_id);
-        try {
-          if (!model) throw new CallriskError(`record: model ${record.model_id} is not in the database`, { code: 'CR_E_MISMATCH', field: 'model_id' });
-          model.verifyRecord(record);
-        } catch (e) {
-          mismatched.push({ id, code: e.code, field: e.field ?? null, message: e.message });
-        }
+        const error = await replayError(record);
+        if (error) mismatched.push({ id, ...error });
       }
       return [mismatched.length ? 409 : 200, { checked, mismatched }];
     },
