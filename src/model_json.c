@@ -91,6 +91,16 @@ static void training(cr_text *t, const cr_model *m)
     cr_text_str(t, "}");
 }
 
+/* The closing members both forms share: bands, training, solver. */
+static cr_status end_with_bands_and_training(cr_text *t, const cr_model *m, size_t *size, cr_error *err)
+{
+    bands(t, m);
+    cr_text_str(t, ",");
+    training(t, m);
+    cr_text_str(t, "}");
+    return cr_text_end(t, size, err);
+}
+
 cr_status cr_model_to_json(const cr_model *m, char *dst, size_t cap, size_t *size, cr_error *err)
 {
     if (!m) return cr_fail(err, CR_E_ARG, NULL, "model is NULL");
@@ -119,11 +129,7 @@ cr_status cr_model_to_json(const cr_model *m, char *dst, size_t cap, size_t *siz
     cr_text_str(&t, ",");
     array(&t, "baseline", m->baseline, s->n_features);
     cr_text_str(&t, ",");
-    bands(&t, m);
-    cr_text_str(&t, ",");
-    training(&t, m);
-    cr_text_str(&t, "}");
-    return cr_text_end(&t, size, err);
+    return end_with_bands_and_training(&t, m, size, err);
 }
 
 cr_status cr_model_card_json(const cr_model *m, char *dst, size_t cap, size_t *size, cr_error *err)
@@ -146,11 +152,7 @@ cr_status cr_model_card_json(const cr_model *m, char *dst, size_t cap, size_t *s
     cr_text_str(&t, "],");
     number(&t, "intercept", m->intercept);
     cr_text_str(&t, ",");
-    bands(&t, m);
-    cr_text_str(&t, ",");
-    training(&t, m);
-    cr_text_str(&t, "}");
-    return cr_text_end(&t, size, err);
+    return end_with_bands_and_training(&t, m, size, err);
 }
 
 /* ---- reading ---- */
