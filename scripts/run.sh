@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --backend
 scripts/build-wasm.sh >/dev/null
 cat >&2 <<'EOT'
+dashboard: http://127.0.0.1:8000/   (see README "The dashboard")
 try:
   curl -s -XPOST localhost:8000/score -d '{"spam_reports":5,"has_consent":false,"call_attempts_24h":10}'
   curl -s -XPOST localhost:8000/calls -d '{"caller_number":"+15551234567"}'
