@@ -248,6 +248,19 @@ function fieldError(field, req, v, where) {
   return new RangeError(`${name}: must be an integer >= 0, got ${v}`);
 }
 
+/** Writes request object `r`'s field values into rows[at..]; an error names
+ * the field as `${list}[${i}].field` (built only when there is one). */
+function packRow(fields, r, rows, at, list, i) {
+  if (r === null || typeof r !== 'object') checkObject(r, `${list}[${i}]`);
+  for (let f = 0; f < fields.length; f++) {
+    try {
+      rows[at + f] = fieldValue(fields[f], r);
+    } catch {
+      fieldValue(fields[f], r, `${list}[${i}].`);
+    }
+  }
+}
+
 function checkObject(req, what) {
   if (req === null || typeof req !== 'object' || Array.isArray(req)) throw new TypeError(`${what}: must be an object`);
 }
@@ -478,14 +491,7 @@ export async function trainModel(data, options = {}) {
       const weights = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const r = data[i];
-        if (r === null || typeof r !== 'object') checkObject(r, `data[${i}]`);
-        for (let f = 0; f < nf; f++) {
-          try {
-            rows[i * nf + f] = fieldValue(fields[f], r);
-          } catch {
-            fieldValue(fields[f], r, `data[${i}].`);
-          }
-        }
+        packRow(fields, r, rows, i * nf, 'data', i);
         if (r.label !== 0 && r.label !== 1 && r.label !== true && r.label !== false) {
           throw new TypeError(`data[${i}].label: must be 0 or 1, got ${r.label}`);
         }
@@ -640,15 +646,7 @@ export class Scorer {
     } else if (Array.isArray(input)) {
       rows = new Float64Array(input.length * nf);
       for (let i = 0; i < input.length; i++) {
-        const r = input[i];
-        if (r === null || typeof r !== 'object') checkObject(r, `requests[${i}]`);
-        for (let f = 0; f < nf; f++) {
-          try {
-            rows[i * nf + f] = fieldValue(fields[f], r);
-          } catch {
-            fieldValue(fields[f], r, `requests[${i}].`);
-          }
-        }
+        packRow(fields, input[i], rows, i * nf, 'requests', i);
       }
     } else if (input && typeof input === 'object') {
       const cols = fields.map((field) => input[field.key] ?? input[field.name]);
