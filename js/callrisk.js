@@ -80,10 +80,10 @@ class Runtime {
     return {
       host: {
         count_attempts(op, callerPtr, callerLen, since, until) {
-          return rt.ask(op, 'count', () => rt.store().countAttempts(rt.text(callerPtr, callerLen), since, until));
+          return rt.ask(op, 'count', () => rt.store().countAttempts(rt.text(callerPtr, callerLen), since, until, rt.currentContext));
         },
         save_score(op, recordPtr, recordLen) {
-          return rt.ask(op, 'save', () => rt.store().saveScore(JSON.parse(rt.text(recordPtr, recordLen))));
+          return rt.ask(op, 'save', () => rt.store().saveScore(JSON.parse(rt.text(recordPtr, recordLen)), rt.currentContext));
         },
         progress(iteration, objective, gradNorm) {
           try {
@@ -110,6 +110,7 @@ class Runtime {
     this.reasons = this.malloc(REASON_SIZE * MAX_FEATURES);
     this.outs = this.malloc(16);
     this.currentStore = null;
+    this.currentContext = undefined;
   }
 
   // Views over wasm memory. Growth detaches the old buffer, which empties
@@ -181,8 +182,8 @@ class Runtime {
     });
   }
 
-  // The store of the scoreCaller being driven: set around each call into
-  // the module, which asks its questions synchronously.
+  // The store (and the caller's context) of the scoreCaller being driven:
+  // set before each call into the module, which asks synchronously.
   store() {
     return this.currentStore;
   }
@@ -690,8 +691,10 @@ export class Scorer {
    * `at` (ms or Date; default now) through the store, scores, and persists a
    * record through the store. Resolves after the store has the record;
    * rejects with the store's error (as `cause`) if the store fails.
+   * `options.context` is passed as the last argument of the store's
+   * countAttempts and saveScore (e.g. a request id or idempotency key).
    */
-  async scoreCaller(req) {
+  async scoreCaller(req, { context } = {}) {
     checkObject(req, 'request');
     const rt = this.#rt;
     // callerNumber, or caller_number as the seed's HTTP clients write it.
@@ -719,6 +722,7 @@ export class Scorer {
       rt.f64.set(values, fieldsPtr >> 3);
       rt.dv.setUint32(outs, 0, true);
       rt.currentStore = this.#store;
+      rt.currentContext = context;
       let status = rt.x.crw_caller_start(this.#model[PTR], callerPtr, callerLen, fieldsPtr, at, outs, err);
       op = rt.dv.getUint32(outs, true);
       for (;;) {
@@ -737,6 +741,7 @@ export class Scorer {
           ok = false;
         }
         rt.currentStore = this.#store;
+        rt.currentContext = context;
         if (wait.kind === 'count') {
           status = rt.x.crw_op_counted(op, ok ? countAnswer(answer, rt, op) : -1, err);
         } else {

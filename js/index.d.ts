@@ -67,8 +67,8 @@ export interface ScoreRecord {
 
 /** Persistence, provided by the host. Either method may return a promise. */
 export interface Store {
-  countAttempts(callerNumber: string, sinceMs: number, untilMs: number): number | Promise<number>;
-  saveScore(record: ScoreRecord): void | Promise<void>;
+  countAttempts(callerNumber: string, sinceMs: number, untilMs: number, context?: unknown): number | Promise<number>;
+  saveScore(record: ScoreRecord, context?: unknown): void | Promise<void>;
 }
 
 export interface MemoryStore extends Store {
@@ -105,7 +105,8 @@ export declare class Scorer {
   readonly store: Store;
   score(input: ScoreInput): ScoreResult;
   scoreBatch(input: ScoreInput[] | Record<string, ArrayLike<number | boolean>> | Float64Array): BatchResult;
-  scoreCaller(input: ScoreCallerInput): Promise<ScoreCallerResult>;
+  /** `context` reaches the store's countAttempts and saveScore as their last argument. */
+  scoreCaller(input: ScoreCallerInput, options?: { context?: unknown }): Promise<ScoreCallerResult>;
   scoreRequest(body: { spam_reports: number; has_consent: boolean; call_attempts_24h: number }): {
     score: number;
     risk_level: RiskLevel;
