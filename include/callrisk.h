@@ -13,6 +13,9 @@
  *    function; every free function accepts NULL.
  *  - Input rows are arrays of doubles in the schema's *field* order: counts as
  *    whole numbers, booleans as 0 or 1, reals as finite numbers.
+ *  - Every result is finite: a model's numbers and a real input are bounded by
+ *    CR_REAL_MAX, so no valid input can make a logit, probability or reason
+ *    overflow (see "What a model may hold" below).
  */
 #ifndef CALLRISK_H
 #define CALLRISK_H
@@ -40,6 +43,19 @@ extern "C" {
 #define CR_MAX_NAME 63          /* bytes in a field or feature name */
 #define CR_MODEL_ID_SIZE 65     /* 64 hex digits + NUL */
 
+/* What a model may hold, and what a real input may be: |value| <= CR_REAL_MAX
+   for every coefficient, the intercept, every baseline and every real field.
+   Then |logit| <= 1e150 + 64 * 1e150 * 1e150 and every reason, a product of a
+   coefficient and a difference of two bounded values, stay far below
+   DBL_MAX: scoring is finite by construction, on every valid input. Models
+   outside the bound are refused at load (CR_E_RANGE) and training that would
+   produce one fails (CR_E_NONFINITE). Counts are <= 2^53, booleans 0/1. */
+#define CR_REAL_MAX 1e150
+/* Risk bands: integers with 1 <= medium <= high <= 100 (score >= high is
+   HIGH, score >= medium is MEDIUM). */
+#define CR_BAND_MIN 1
+#define CR_BAND_MAX 100
+
 /*-************************************
  *  Status codes (numbers are stable: never renumber, only append)
  **************************************/
@@ -65,6 +81,7 @@ typedef enum {
     CR_E_IO = 18,            /* host I/O failed (CLI, host store) */
     CR_E_STORE = 19,         /* the host store reported a failure */
     CR_E_MISMATCH = 20,      /* a stored score record does not replay to the same result */
+    CR_E_STATE = 21,         /* object used in the wrong state (freed, or calls out of order) */
     CR_STATUS_COUNT          /* not a status: number of codes */
 } cr_status;
 
@@ -91,7 +108,7 @@ typedef struct {
 typedef enum {
     CR_FIELD_COUNT = 0,   /* whole number >= 0 (<= 2^53) */
     CR_FIELD_BOOL = 1,    /* 0 or 1 (true/false in text) */
-    CR_FIELD_REAL = 2     /* any finite double */
+    CR_FIELD_REAL = 2     /* a finite double with |x| <= CR_REAL_MAX */
 } cr_field_type;
 
 typedef struct {
@@ -141,7 +158,9 @@ CR_API int cr_schema_field_index(const cr_schema *s, const char *name);
 
 /*! cr_schema_check_row() :
  *  Validates one row of field values (counts whole and >= 0, booleans 0/1,
- *  everything finite). The error names the first bad field. */
+ *  reals finite with |x| <= CR_REAL_MAX). The error names the first bad field:
+ *  CR_E_NONFINITE for NaN/infinity, CR_E_RANGE out of range, CR_E_TYPE for a
+ *  fraction in a count or a non-0/1 boolean. */
 CR_API cr_status cr_schema_check_row(const cr_schema *s, const double *fields,
                                      cr_error *err);
 
@@ -219,7 +238,8 @@ typedef struct {
                                       tol * sum of weights (default 1e-10) */
     const cr_sign *signs;          /* per feature, or NULL for all free */
     int band_high;                 /* score >= band_high is HIGH (default 70) */
-    int band_medium;               /* score >= band_medium is MEDIUM (default 40) */
+    int band_medium;               /* score >= band_medium is MEDIUM (default 40);
+                                      1 <= medium <= high <= 100 */
     cr_progress_fn progress;       /* optional, called once per iteration */
     void *progress_ctx;
 } cr_train_options;
@@ -241,7 +261,9 @@ typedef struct cr_model_s cr_model;
  *  Fits the model by projected Newton's method with a backtracking line
  *  search; deterministic (fixed summation order, own exp/log).
  *  @return CR_OK and a new model in *out even when max_iter was reached
- *  (check the model's stats: converged == 0). */
+ *  (check the model's stats: converged == 0). CR_E_NONFINITE when the data
+ *  are so large that the objective or the model would leave the finite range
+ *  (CR_REAL_MAX): scale the features. */
 CR_API cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt,
                           cr_model **out, cr_error *err);
 
@@ -297,7 +319,9 @@ typedef struct {
 /*! cr_score() :
  *  Scores one row of field values. With `reasons` (capacity >= feature count,
  *  or NULL) also writes one reason per feature, ordered by |contribution|
- *  descending (ties by feature index); base_logit + sum = logit up to rounding. */
+ *  descending (ties by feature index); base_logit + sum = logit up to rounding.
+ *  Results are always finite, score in 0..100 (see CR_REAL_MAX); a non-finite
+ *  intermediate would be CR_E_NONFINITE naming it, never a result. */
 CR_API cr_status cr_score(const cr_model *m, const double *fields, cr_score_result *out,
                           cr_reason *reasons, size_t reasons_cap, cr_error *err);
 
@@ -344,7 +368,8 @@ typedef enum {
 
 /*! cr_caller_op_start() :
  *  Validates everything up front (caller: 1..CR_CALLER_MAX printable ASCII
- *  bytes; at_ms: 0..8.64e15; the other fields as cr_score()); the value
+ *  bytes; at_ms: a whole number of ms in 0..8.64e15; the other fields as
+ *  cr_score()); the value
  *  given for call_attempts_24h is ignored. Nothing is asked of the store on
  *  error. The op starts in CR_OP_NEED_COUNT; free it with cr_caller_op_free(). */
 CR_API cr_status cr_caller_op_start(const cr_model *m, const char *caller, size_t caller_len,
@@ -406,7 +431,8 @@ CR_API cr_status cr_score_caller(const cr_model *m, const cr_host *host, const c
 CR_API cr_status cr_model_save(const cr_model *m, void *dst, size_t cap, size_t *size,
                                cr_error *err);
 /*! cr_model_load() : validates bytes (each defect has its own status) and
- *  builds a model. */
+ *  builds a model. A model whose numbers are finite but beyond CR_REAL_MAX
+ *  (it could not score every valid input finitely) is CR_E_RANGE. */
 CR_API cr_status cr_model_load(const void *src, size_t len, cr_model **out, cr_error *err);
 
 /*! cr_model_to_json() :
@@ -424,7 +450,7 @@ CR_API cr_status cr_model_card_json(const cr_model *m, char *dst, size_t cap, si
                                     cr_error *err);
 
 /*! cr_model_with_bands() : returns a copy of `m` with other bands
- *  (0 <= medium <= high <= 101); its id differs. */
+ *  (1 <= medium <= high <= 100); its id differs. */
 CR_API cr_status cr_model_with_bands(const cr_model *m, int high, int medium,
                                      cr_model **out, cr_error *err);
 

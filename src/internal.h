@@ -59,6 +59,10 @@ CR_HIDDEN void cr_schema_features(const cr_schema *s, const double *fields, doub
 CR_HIDDEN cr_status cr_schema_check_value(const cr_schema *s, size_t i, double v,
                                           cr_error *err);
 
+/* Risk bands: 1 <= medium <= high <= 100; `what` prefixes the message
+   ("option", "model"). */
+CR_HIDDEN cr_status cr_bands_check(int high, int medium, const char *what, cr_error *err);
+
 /* Sets m->id from the canonical bytes. */
 CR_HIDDEN cr_status cr_model_finish(cr_model *m, cr_error *err);
 /* Checks what both loaders must enforce on a decoded model. */

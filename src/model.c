@@ -4,6 +4,7 @@
 #include "sha256.h"
 
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,23 +29,41 @@ cr_status cr_model_finish(cr_model *m, cr_error *err)
 
 static int finite(double v) { return v - v == 0; }
 
+cr_status cr_bands_check(int high, int medium, const char *what, cr_error *err)
+{
+    if (medium < CR_BAND_MIN || high < medium || high > CR_BAND_MAX)
+        return cr_fail(err, CR_E_RANGE, "bands", "%s 'bands': need integers %d <= medium <= high <= %d, got "
+                       "medium %d, high %d", what, CR_BAND_MIN, CR_BAND_MAX, medium, high);
+    return CR_OK;
+}
+
+/* A model number: finite, and within CR_REAL_MAX so that scoring stays finite. */
+static cr_status check_number(double v, const char *field, const char *what, cr_error *err)
+{
+    if (!finite(v)) return cr_fail(err, CR_E_NONFINITE, field, "model %s: not a finite number", what);
+    if (v > CR_REAL_MAX || v < -CR_REAL_MAX)
+        return cr_fail(err, CR_E_RANGE, field, "model %s: %.17g is beyond +-1e150, so some inputs could not "
+                       "score to a finite number", what, v);
+    return CR_OK;
+}
+
 cr_status cr_model_validate(const cr_model *m, cr_error *err)
 {
     const size_t d = m->schema.n_features;
-    if (!finite(m->intercept))
-        return cr_fail(err, CR_E_NONFINITE, "intercept", "model 'intercept': not a finite number");
-    for (size_t j = 0; j < d; j++) {
+    char what[CR_MAX_NAME + 32];
+    cr_status st = check_number(m->intercept, "intercept", "'intercept'", err);
+    for (size_t j = 0; j < d && st == CR_OK; j++) {
         const char *name = m->schema.feature_name[j];
-        if (!finite(m->coef[j]))
-            return cr_fail(err, CR_E_NONFINITE, name, "model coefficient of '%s': not a finite number", name);
-        if (!finite(m->baseline[j]))
-            return cr_fail(err, CR_E_NONFINITE, name, "model baseline of '%s': not a finite number", name);
-        if (m->sign[j] > CR_SIGN_NONPOS)
-            return cr_fail(err, CR_E_RANGE, name, "model sign of '%s': unknown value %d", name, m->sign[j]);
+        snprintf(what, sizeof what, "coefficient of '%s'", name);
+        st = check_number(m->coef[j], name, what, err);
+        if (st != CR_OK) break;
+        snprintf(what, sizeof what, "baseline of '%s'", name);
+        st = check_number(m->baseline[j], name, what, err);
+        if (st == CR_OK && m->sign[j] > CR_SIGN_NONPOS)
+            st = cr_fail(err, CR_E_RANGE, name, "model sign of '%s': unknown value %d", name, m->sign[j]);
     }
-    if (m->band_medium < 0 || m->band_high < m->band_medium || m->band_high > 101)
-        return cr_fail(err, CR_E_RANGE, "bands", "model 'bands': need 0 <= medium <= high <= 101, got "
-                       "medium %d, high %d", m->band_medium, m->band_high);
+    if (st == CR_OK) st = cr_bands_check(m->band_high, m->band_medium, "model", err);
+    if (st != CR_OK) return st;
     const cr_training_info *in = &m->info;
     if (!finite(in->C) || !finite(in->weight_sum) || !finite(in->tol) || !finite(in->class_weight[0]) ||
         !finite(in->class_weight[1]) || !finite(m->stats.objective) || !finite(m->stats.grad_norm))
@@ -98,15 +117,14 @@ cr_status cr_model_with_bands(const cr_model *m, int high, int medium, cr_model 
 {
     if (!m || !out) return cr_fail(err, CR_E_ARG, NULL, "model or out is NULL");
     *out = NULL;
-    if (medium < 0 || high < medium || high > 101)
-        return cr_fail(err, CR_E_RANGE, "bands", "option 'bands': need 0 <= medium <= high <= 101, got "
-                       "medium %d, high %d", medium, high);
+    cr_status st = cr_bands_check(high, medium, "option", err);
+    if (st != CR_OK) return st;
     cr_model *c = malloc(sizeof *c);
     if (!c) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory allocating model");
     memcpy(c, m, sizeof *c);
     c->band_high = high;
     c->band_medium = medium;
-    cr_status st = cr_model_finish(c, err);
+    st = cr_model_finish(c, err);
     if (st != CR_OK) {
         free(c);
         return st;
@@ -145,9 +163,19 @@ cr_status cr_score(const cr_model *m, const double *fields, cr_score_result *out
 
     double x[CR_MAX_FEATURES];
     cr_schema_features(&m->schema, fields, x);
-    out->logit = logit_of(m, x);
-    out->base_logit = logit_of(m, m->baseline);
-    out->probability = cr_sigmoid(out->logit);
+    /* Finite by construction (CR_REAL_MAX); checked anyway, because a
+       non-finite number here would reach stores and audits as a result. */
+    const double logit = logit_of(m, x), base_logit = logit_of(m, m->baseline);
+    if (!finite(logit) || !finite(base_logit))
+        return cr_fail(err, CR_E_NONFINITE, "logit", "score: the %s is not a finite number",
+                       finite(logit) ? "base logit" : "logit");
+    for (size_t j = 0; reasons && j < d; j++)
+        if (!finite(m->coef[j] * (x[j] - m->baseline[j])))
+            return cr_fail(err, CR_E_NONFINITE, m->schema.feature_name[j],
+                           "score: the contribution of '%s' is not a finite number", m->schema.feature_name[j]);
+    out->logit = logit;
+    out->base_logit = base_logit;
+    out->probability = cr_sigmoid(logit);
     out->score = cr_score_of(out->probability);
     out->risk_level = cr_level_of(m, out->score);
     if (!reasons) return CR_OK;

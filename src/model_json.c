@@ -323,8 +323,8 @@ cr_status cr_model_from_json(const char *json, size_t len, cr_model **out, cr_er
     get_array(&r, 0, "coef", m->coef, nd);
     get_array(&r, 0, "baseline", m->baseline, nd);
     int b = need(&r, 0, "bands", CR_JSON_OBJECT, "");
-    m->band_high = (int)get_int(&r, b, "high", 0, 101, "bands: ");
-    m->band_medium = (int)get_int(&r, b, "medium", 0, 101, "bands: ");
+    m->band_high = (int)get_int(&r, b, "high", CR_BAND_MIN, CR_BAND_MAX, "bands: ");
+    m->band_medium = (int)get_int(&r, b, "medium", CR_BAND_MIN, CR_BAND_MAX, "bands: ");
     int tr = need(&r, 0, "training", CR_JSON_OBJECT, "");
     cr_training_info *in = &m->info;
     in->rows = (uint64_t)get_int(&r, tr, "rows", 0, 9007199254740992LL, "training: ");

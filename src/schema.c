@@ -159,6 +159,8 @@ cr_status cr_schema_check_value(const cr_schema *s, size_t i, double v, cr_error
                            name, v);
         break;
     case CR_FIELD_REAL:
+        if (v > CR_REAL_MAX || v < -CR_REAL_MAX)
+            return cr_fail(err, CR_E_RANGE, name, "field '%s': must be within +-1e150, got %.17g", name, v);
         break;
     }
     return CR_OK;

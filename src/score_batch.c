@@ -35,7 +35,7 @@ static inline __attribute__((always_inline)) int block_valid(const cr_schema *s,
             switch ((cr_field_type)types[f]) {
             case CR_FIELD_COUNT: ok &= count_ok(v); break;
             case CR_FIELD_BOOL: ok &= (v == zero) | (v == one); break;
-            case CR_FIELD_REAL: ok &= v - v == zero; break;
+            case CR_FIELD_REAL: ok &= (v >= -CR_REAL_MAX) & (v <= CR_REAL_MAX); break;   /* NaN fails both */
             }
         }
     int all = (int)(ok[0] & ok[1] & 1);
@@ -64,6 +64,9 @@ static void linear_init(const cr_model *m, linear *lin)
     }
 }
 
+/* z - z is 0 exactly for finite z: NaN and infinities give NaN. */
+static inline int finite(double z) { return z - z == 0; }
+
 static inline void put(const cr_model *m, size_t i, double p, int32_t *scores, double *probabilities,
                        uint8_t *levels)
 {
@@ -74,8 +77,10 @@ static inline void put(const cr_model *m, size_t i, double p, int32_t *scores, d
 }
 
 /* Inlined with constants for the seed's schema (SEED: its exact feature
-   formulas, no generic off/mul terms). */
-static inline __attribute__((always_inline)) void score_rows(const cr_model *m, const linear *lin,
+   formulas, no generic off/mul terms). Returns n, or the first row whose
+   logit is not finite: impossible for a valid model (CR_REAL_MAX), checked
+   only on the rare slow path, so it costs nothing. */
+static inline __attribute__((always_inline)) size_t score_rows(const cr_model *m, const linear *lin,
                                                              const double *fields, size_t i0, size_t i1,
                                                              const size_t NF, const size_t D, const int SEED,
                                                              int32_t *scores, double *probabilities,
@@ -92,7 +97,10 @@ static inline __attribute__((always_inline)) void score_rows(const cr_model *m, 
                 z = z + lin->coef[j] * (lin->off[j] + lin->mul[j] * column2(fields, NF, i, lin->src[j]));
         int fast;
         cr_v2d p = cr_sigmoid_v2(z, &fast);
-        if (!fast) p = (cr_v2d){cr_sigmoid(z[0]), cr_sigmoid(z[1])};
+        if (!fast) {
+            if (!finite(z[0]) || !finite(z[1])) return finite(z[0]) ? i + 1 : i;
+            p = (cr_v2d){cr_sigmoid(z[0]), cr_sigmoid(z[1])};
+        }
         const cr_v2d p100 = p * 100.0;
         const int32_t s0 = (int32_t)p100[0], s1 = (int32_t)p100[1];
         if (scores) {
@@ -108,8 +116,17 @@ static inline __attribute__((always_inline)) void score_rows(const cr_model *m, 
     for (; i < i1; i++) {
         double z = lin->intercept;
         for (size_t j = 0; j < D; j++) z += lin->coef[j] * (lin->off[j] + lin->mul[j] * fields[i * NF + lin->src[j]]);
+        if (!finite(z)) return i;
         put(m, i, cr_sigmoid(z), scores, probabilities, levels);
     }
+    return (size_t)-1;
+}
+
+static cr_status nonfinite_row(size_t i, cr_error *err)
+{
+    cr_fail(err, CR_E_NONFINITE, "logit", "score: the logit of row %zu is not a finite number", i + 1);
+    if (err) err->line = (long)(i + 1);
+    return CR_E_NONFINITE;
 }
 
 /* The first invalid row of a block that failed block_valid(). */
@@ -142,23 +159,26 @@ cr_status cr_score_batch(const cr_model *m, const double *fields, size_t n, int3
         const size_t i1 = i0 + CR_SCORE_BLOCK < n ? i0 + CR_SCORE_BLOCK : n;
         if (seed_shape) {
             if (!block_valid(s, SEED_TYPES, 3, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err);
-            score_rows(m, &lin, fields, i0, i1, 3, 3, 1, scores, probabilities, levels);
+            const size_t bad = score_rows(m, &lin, fields, i0, i1, 3, 3, 1, scores, probabilities, levels);
+            if (bad != (size_t)-1) return nonfinite_row(bad, err);
             continue;
         }
         /* One field per feature is the usual shape: unrolled up to 8. */
+        size_t bad;
 #define SHAPE(N)                                                                                 \
         case N:                                                                                  \
             if (!block_valid(s, s->field_type, N, fields, i0, i1))                               \
                 return first_bad_row(s, fields, i0, i1, err);                                    \
-            score_rows(m, &lin, fields, i0, i1, N, N, 0, scores, probabilities, levels);         \
+            bad = score_rows(m, &lin, fields, i0, i1, N, N, 0, scores, probabilities, levels);   \
             break;
         switch (nf == d ? nf : 0) {
             SHAPE(1) SHAPE(2) SHAPE(3) SHAPE(4) SHAPE(5) SHAPE(6) SHAPE(7) SHAPE(8)
         default:
             if (!block_valid(s, s->field_type, nf, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err);
-            score_rows(m, &lin, fields, i0, i1, nf, d, 0, scores, probabilities, levels);
+            bad = score_rows(m, &lin, fields, i0, i1, nf, d, 0, scores, probabilities, levels);
         }
 #undef SHAPE
+        if (bad != (size_t)-1) return nonfinite_row(bad, err);
     }
     return CR_OK;
 }

@@ -95,8 +95,10 @@ cr_status cr_caller_op_start(const cr_model *m, const char *caller, size_t calle
     cr_status st = check_caller(caller, caller_len, err);
     if (st != CR_OK) return st;
     if (!(at_ms >= 0 && at_ms <= 8.64e15))
-        return cr_fail(err, CR_E_RANGE, "at", "field 'at': must be a time in ms since 1970 (0 to 8.64e15), got %.17g",
-                       at_ms);
+        return cr_fail(err, at_ms - at_ms == 0 ? CR_E_RANGE : CR_E_NONFINITE, "at",
+                       "field 'at': must be a time in ms since 1970 (0 to 8.64e15), got %.17g", at_ms);
+    if (at_ms != (double)(int64_t)at_ms)
+        return cr_fail(err, CR_E_TYPE, "at", "field 'at': must be a whole number of ms, got %.17g", at_ms);
     cr_caller_op *op = calloc(1, sizeof *op);
     if (!op) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory starting scoreCaller");
     memcpy(op->row, fields, s->n_fields * sizeof *op->row);
@@ -130,7 +132,7 @@ static cr_status wrong_state(const cr_caller_op *op, cr_op_state want, cr_error 
 {
     if (!op) return cr_fail(err, CR_E_ARG, NULL, "op is NULL");
     if (op->state == want) return CR_OK;
-    return cr_fail(err, CR_E_ARG, NULL, "scoreCaller: operation is in state %d, not %d", (int)op->state, (int)want);
+    return cr_fail(err, CR_E_STATE, NULL, "scoreCaller: operation is in state %d, not %d", (int)op->state, (int)want);
 }
 
 static cr_status store_failed(cr_caller_op *op, cr_error *err, const char *what, long long code)

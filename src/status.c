@@ -26,6 +26,7 @@ static const char *const status_names[] = {
     [CR_E_IO] = "CR_E_IO",
     [CR_E_STORE] = "CR_E_STORE",
     [CR_E_MISMATCH] = "CR_E_MISMATCH",
+    [CR_E_STATE] = "CR_E_STATE",
 };
 
 static const char *const status_text[] = {
@@ -50,6 +51,7 @@ static const char *const status_text[] = {
     [CR_E_IO] = "I/O error",
     [CR_E_STORE] = "host store failure",
     [CR_E_MISMATCH] = "record does not replay to the same result",
+    [CR_E_STATE] = "object used in the wrong state",
 };
 
 _Static_assert(sizeof status_names / sizeof *status_names == CR_STATUS_COUNT,

@@ -287,10 +287,7 @@ static cr_status check_options(const cr_dataset *ds, const cr_train_options *o, 
                 return cr_fail(err, CR_E_RANGE, ds->schema.feature_name[j],
                                "option 'signs': feature '%s' has unknown sign %d",
                                ds->schema.feature_name[j], (int)o->signs[j]);
-    if (o->band_medium < 0 || o->band_high < o->band_medium || o->band_high > 101)
-        return cr_fail(err, CR_E_RANGE, "bands", "option 'bands': need 0 <= medium <= high <= 101, got "
-                       "medium %d, high %d", o->band_medium, o->band_high);
-    return CR_OK;
+    return cr_bands_check(o->band_high, o->band_medium, "option", err);
 }
 
 void cr_train_options_init(cr_train_options *o)
@@ -487,7 +484,14 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
     m->info.max_iter = opt->max_iter;
     m->info.tol = opt->tol;
     cr_dataset_digest(ds, m->info.data_sha256);
-    st = cr_model_finish(m, err);
+    /* Data near the top of the double range can overflow the objective or
+       leave coefficients beyond CR_REAL_MAX: such a model is never returned. */
+    cr_error why;
+    st = cr_model_validate(m, &why);
+    if (st != CR_OK)
+        st = cr_fail(err, CR_E_NONFINITE, why.field[0] ? why.field : NULL,
+                     "training overflowed (%s); scale the features down", why.message);
+    if (st == CR_OK) st = cr_model_finish(m, err);
     if (st != CR_OK) {
         free(m);
         return st;

@@ -143,13 +143,28 @@ static void test_load_errors(const cr_model *m)
     memcpy(c + at, &inf, 8);
     fix_crc(c, len);
     expect_load_error(c, len, CR_E_NONFINITE, "coefficient of 'call_attempts_24h'");
+    /* Finite but beyond CR_REAL_MAX: 1e308 * 2^53 attempts would overflow. */
+    const double huge = 1e308, big = 2e150;
+    memcpy(c, b, len);
+    memcpy(c + at, &huge, 8);
+    fix_crc(c, len);
+    expect_load_error(c, len, CR_E_RANGE, "model coefficient of 'call_attempts_24h': 1e+308 is beyond");
+    at = find_f64(b, len, cr_model_baseline(m, 0));
+    memcpy(c, b, len);
+    memcpy(c + at, &big, 8);
+    fix_crc(c, len);
+    expect_load_error(c, len, CR_E_RANGE, "model baseline of 'spam_reports'");
 
     /* Bands sit right after the baselines. */
     at = find_f64(b, len, cr_model_baseline(m, 2)) + 8;
     memcpy(c, b, len);
-    c[at] = 102;
+    c[at] = 101;
     fix_crc(c, len);
     expect_load_error(c, len, CR_E_RANGE, "model 'bands'");
+    memcpy(c, b, len);
+    memset(c + at + 4, 0, 4);   /* medium 0 */
+    fix_crc(c, len);
+    expect_load_error(c, len, CR_E_RANGE, "got medium 0, high 70");
 
     /* A reserved byte set: not canonical, so the id would not be its SHA-256. */
     memcpy(c, b, len);
@@ -215,7 +230,15 @@ static void test_json_errors(const cr_model *m)
     expect_json_error(m, "\"coef\":[", "\"coef\":[1,", CR_E_COUNT, "'coef' has 4 values, expected 3");
     expect_json_error(m, "\"coef\":[", "\"coef\":[1e999,", CR_E_COUNT, "'coef' has 4 values");
     expect_json_error(m, "\"intercept\":", "\"intercept\":1e999,\"x\":", CR_E_NONFINITE, "'intercept'");
-    expect_json_error(m, "\"high\":70", "\"high\":170", CR_E_RANGE, "'high' must be an integer in 0..101");
+    expect_json_error(m, "\"high\":70", "\"high\":170", CR_E_RANGE, "'high' must be an integer in 1..100");
+    expect_json_error(m, "\"high\":70", "\"high\":101", CR_E_RANGE, "'high' must be an integer in 1..100");
+    expect_json_error(m, "\"medium\":40", "\"medium\":0", CR_E_RANGE, "'medium' must be an integer in 1..100");
+    expect_json_error(m, "\"high\":70", "\"high\":30", CR_E_RANGE, "need integers 1 <= medium <= high <= 100");
+    /* Finite but huge numbers: a model that could not score every valid
+       input finitely is refused (it used to score NaN, then -2147483648). */
+    expect_json_error(m, "\"coef\":[", "\"coef\":[1e308,0,-1e308],\"c\":[", CR_E_RANGE,
+                      "coefficient of 'spam_reports': 1e+308 is beyond +-1e150");
+    expect_json_error(m, "\"intercept\":", "\"intercept\":-1e151,\"x\":", CR_E_RANGE, "'intercept': -1e+151 is beyond");
     expect_json_error(m, "\"sign\":\"free\"", "\"sign\":\"up\"", CR_E_RANGE, "'sign' has unknown value 'up'");
     expect_json_error(m, "\"type\":\"count\"", "\"type\":\"int\"", CR_E_RANGE, "'type' has unknown value");
     expect_json_error(m, "\"field\":\"has_consent\"", "\"field\":\"consent\"", CR_E_SCHEMA,
@@ -249,7 +272,13 @@ static void test_bands_change_id(const cr_model *m)
     CHECK_INT(r.risk_level, CR_RISK_MEDIUM);
     cr_error e;
     cr_model *bad = NULL;
-    CHECK_ERR(cr_model_with_bands(m, 40, 50, &bad, &e), e, CR_E_RANGE, "need 0 <= medium <= high <= 101");
+    CHECK_ERR(cr_model_with_bands(m, 40, 50, &bad, &e), e, CR_E_RANGE, "need integers 1 <= medium <= high <= 100");
+    CHECK_ERR(cr_model_with_bands(m, 101, 50, &bad, &e), e, CR_E_RANGE, "got medium 50, high 101");
+    CHECK_ERR(cr_model_with_bands(m, 70, 0, &bad, &e), e, CR_E_RANGE, "got medium 0, high 70");
+    CHECK(bad == NULL);
+    cr_model *extremes = NULL;
+    CHECK_OK(cr_model_with_bands(m, 100, 1, &extremes, &check_err));   /* the extremes are allowed */
+    cr_model_free(extremes);
     cr_model_free(b);
 }
 

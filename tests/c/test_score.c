@@ -1,6 +1,7 @@
 /* test_score.c - scoring, bands, reasons and batch scoring. */
 #include "callrisk.h"
 #include "check.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -149,6 +150,99 @@ static void test_batch_other_schema(void)
     cr_schema_free(s);
 }
 
+/* The bound that makes scoring finite by construction: 64 real features, every
+   model number and input at +-CR_REAL_MAX with the signs that add up. */
+static void test_worst_case_is_finite(void)
+{
+    cr_field_spec fields[CR_MAX_FIELDS];
+    cr_feature_spec features[CR_MAX_FEATURES];
+    char names[CR_MAX_FIELDS][8];
+    for (int i = 0; i < CR_MAX_FIELDS; i++) {
+        snprintf(names[i], sizeof names[i], "x%d", i);
+        fields[i] = (cr_field_spec){names[i], CR_FIELD_REAL};
+        features[i] = (cr_feature_spec){names[i], names[i], 0};
+    }
+    cr_schema *s = NULL;
+    CHECK_OK(cr_schema_create(fields, CR_MAX_FIELDS, features, CR_MAX_FEATURES, &s, &check_err));
+    if (!s) return;
+    cr_model *m = calloc(1, sizeof *m);
+    memcpy(&m->schema, s, sizeof *s);
+    m->intercept = CR_REAL_MAX;
+    double row[CR_MAX_FIELDS], neg[CR_MAX_FIELDS];
+    for (int j = 0; j < CR_MAX_FEATURES; j++) {
+        m->coef[j] = CR_REAL_MAX;
+        m->baseline[j] = -CR_REAL_MAX;
+        row[j] = CR_REAL_MAX;
+        neg[j] = -CR_REAL_MAX;
+    }
+    m->band_high = 70;
+    m->band_medium = 40;
+    m->info.C = 1;
+    m->info.fit_intercept = 1;
+    CHECK_OK(cr_model_validate(m, &check_err));
+    CHECK_OK(cr_model_finish(m, &check_err));
+    cr_score_result r;
+    cr_reason reasons[CR_MAX_FEATURES];
+    for (int k = 0; k < 2; k++) {
+        CHECK_OK(cr_score(m, k ? neg : row, &r, reasons, CR_MAX_FEATURES, &check_err));
+        CHECK(r.logit - r.logit == 0 && r.base_logit - r.base_logit == 0);
+        CHECK(r.probability >= 0 && r.probability <= 1 && r.score >= 0 && r.score <= 100);
+        CHECK_INT(r.score, k ? 0 : 100);
+        for (int j = 0; j < CR_MAX_FEATURES; j++) CHECK(reasons[j].contribution - reasons[j].contribution == 0);
+    }
+    /* One step past the bound is refused, in a row and in a model. */
+    cr_error e;
+    row[5] = nextafter(CR_REAL_MAX, INFINITY);
+    CHECK_ERR(cr_score(m, row, &r, NULL, 0, &e), e, CR_E_RANGE, "field 'x5': must be within +-1e150");
+    CHECK_ERR(cr_score_batch(m, row, 1, NULL, NULL, NULL, &e), e, CR_E_RANGE, "field 'x5'");
+    row[5] = CR_REAL_MAX;
+    m->coef[7] = -nextafter(CR_REAL_MAX, INFINITY);
+    CHECK_ERR(cr_model_validate(m, &e), e, CR_E_RANGE, "coefficient of 'x7'");
+
+    /* A model that slipped past the bound (memory poked here; never loadable)
+       still gives a typed status, not NaN and not (int)NaN: nothing is written. */
+    m->coef[7] = 1e308;
+    m->coef[8] = -1e308;
+    r = (cr_score_result){.score = -7};
+    CHECK_ERR(cr_score(m, row, &r, NULL, 0, &e), e, CR_E_NONFINITE, "the logit is not a finite number");
+    CHECK_INT(r.score, -7);
+    double rows2[2 * CR_MAX_FIELDS];
+    memcpy(rows2, row, sizeof row);
+    memcpy(rows2 + CR_MAX_FIELDS, row, sizeof row);
+    rows2[0] = 0;
+    CHECK_ERR(cr_score_batch(m, rows2, 2, NULL, NULL, NULL, &e), e, CR_E_NONFINITE, "row 1");
+    CHECK_INT(e.line, 1);
+    m->coef[8] = 0;   /* inf logit; the base logit is -inf */
+    CHECK_ERR(cr_score(m, row, &r, NULL, 0, &e), e, CR_E_NONFINITE, "is not a finite number");
+    /* Finite logit and base logit, overflowing reason: w x = 1e308, w b = -1e308. */
+    for (int j = 0; j < CR_MAX_FEATURES; j++) m->coef[j] = 0;
+    m->intercept = 0;
+    m->coef[3] = 1e158;
+    CHECK_OK(cr_score(m, row, &r, NULL, 0, &check_err));
+    CHECK_ERR(cr_score(m, row, &r, reasons, CR_MAX_FEATURES, &e), e, CR_E_NONFINITE, "contribution of 'x3'");
+    free(m);
+    cr_schema_free(s);
+}
+
+/* The same on the seed's schema and its fast batch path. */
+static void test_poked_seed_model(const cr_model *good)
+{
+    cr_model *m = malloc(sizeof *m);
+    memcpy(m, good, sizeof *m);
+    m->coef[0] = 1e308;
+    m->coef[2] = -1e308;
+    double f[6] = {5, 0, 10, 1, 1, 1}, p[2] = {-1, -1};
+    int32_t sc[2] = {-1, -1};
+    cr_score_result r;
+    cr_reason reasons[3];
+    cr_error e;
+    CHECK_ERR(cr_score(m, f, &r, reasons, 3, &e), e, CR_E_NONFINITE, "not a finite number");
+    CHECK_ERR(cr_score_batch(m, f, 2, sc, p, NULL, &e), e, CR_E_NONFINITE, "row 1");
+    CHECK_INT(e.line, 1);
+    CHECK(sc[0] == -1 && p[0] == -1);   /* the bad row's block is not written */
+    free(m);
+}
+
 int main(void)
 {
     cr_model *m = NULL;
@@ -160,6 +254,8 @@ int main(void)
     test_batch(m);
     test_batch_other_schema();
     test_bad_arguments(m);
+    test_worst_case_is_finite();
+    test_poked_seed_model(m);
     cr_model_free(m);
     return check_done("test_score");
 }

@@ -82,6 +82,15 @@ int main(void)
               "byte 3 is not printable");
     CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, fields, -5, &r, NULL, 0, NULL, &e), e, CR_E_RANGE,
               "field 'at'");
+    /* Times are whole ms in 0..8.64e15: no fractions, no NaN, no infinity. */
+    CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, fields, at + 0.5, &r, NULL, 0, NULL, &e), e, CR_E_TYPE,
+              "field 'at': must be a whole number of ms");
+    CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, fields, 0.0 / 0.0, &r, NULL, 0, NULL, &e), e, CR_E_NONFINITE,
+              "field 'at'");
+    CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, fields, 1.0 / 0.0, &r, NULL, 0, NULL, &e), e, CR_E_NONFINITE,
+              "field 'at'");
+    CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, fields, 8.64e15 + 2, &r, NULL, 0, NULL, &e), e, CR_E_RANGE,
+              "0 to 8.64e15");
     double bad[3] = {1, 2, 0};
     CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, bad, at, &r, NULL, 0, NULL, &e), e, CR_E_TYPE,
               "field 'has_consent'");
@@ -130,8 +139,10 @@ int main(void)
     double since, until;
     cr_caller_op_count_query(op, &who, &who_len, &since, &until);
     CHECK(who_len == 5 && memcmp(who, "+1555", 5) == 0 && until - since == 86400000.0);
-    CHECK_ERR(cr_caller_op_result(op, &r, NULL, 0, NULL, &e), e, CR_E_ARG, "state 1, not 3");
-    CHECK_ERR(cr_caller_op_saved(op, 0, &e), e, CR_E_ARG, "state 1, not 2");
+    /* Calls out of order: CR_E_STATE, and the op is unharmed. */
+    CHECK_ERR(cr_caller_op_result(op, &r, NULL, 0, NULL, &e), e, CR_E_STATE, "state 1, not 3");
+    CHECK_ERR(cr_caller_op_saved(op, 0, &e), e, CR_E_STATE, "state 1, not 2");
+    CHECK_INT(cr_caller_op_state(op), CR_OP_NEED_COUNT);
     CHECK_OK(cr_caller_op_counted(op, 10, &check_err));
     CHECK_INT(cr_caller_op_state(op), CR_OP_NEED_SAVE);
     size_t rec_len = 0;

@@ -135,6 +135,9 @@ static void test_options_rejected(void)
         "option 'class_weight': weight of class 1");
     BAD(o.class_weight_mode = (cr_class_weight_mode)7, CR_E_RANGE, "unknown mode 7");
     BAD((o.band_high = 30, o.band_medium = 40), CR_E_RANGE, "option 'bands'");
+    BAD((o.band_high = 101, o.band_medium = 40), CR_E_RANGE, "need integers 1 <= medium <= high <= 100");
+    BAD((o.band_high = 70, o.band_medium = 0), CR_E_RANGE, "got medium 0, high 70");
+    BAD((o.band_high = 2147483647, o.band_medium = -2147483647 - 1), CR_E_RANGE, "option 'bands'");
     static const cr_sign bad_signs[3] = {CR_SIGN_FREE, (cr_sign)9, CR_SIGN_FREE};
     BAD(o.signs = bad_signs, CR_E_RANGE, "feature 'no_consent' has unknown sign 9");
     CHECK_STR(e.field, "no_consent");
@@ -165,6 +168,39 @@ static void test_bad_data(void)
     CHECK_OK(cr_dataset_add(ds, row, 0, 0.0, &check_err));
     CHECK_ERR(cr_train(ds, NULL, &m, &e), e, CR_E_DATA, "positive finite weight sum in both classes");
     CHECK(m == NULL);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
+/* Data at the top of the double range: the fit is refused, never returned
+   with NaN or infinite numbers in it. */
+static void test_overflowing_data(void)
+{
+    static const cr_field_spec f[] = {{"x", CR_FIELD_REAL}};
+    static const cr_feature_spec t[] = {{"x", "x", 0}};
+    cr_schema *s = NULL;
+    cr_dataset *ds = NULL;
+    cr_model *m = NULL;
+    cr_error e;
+    CHECK_OK(cr_schema_create(f, 1, t, 1, &s, &check_err));
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    const double xs[4] = {-1e150, 1e150, -5e149, 9e149};
+    for (int i = 0; i < 4; i++) CHECK_OK(cr_dataset_add(ds, &xs[i], i & 1, 1e300, &check_err));
+    CHECK_ERR(cr_train(ds, NULL, &m, &e), e, CR_E_NONFINITE, "training overflowed");
+    CHECK(m == NULL);
+    double over = 1.5e150;
+    CHECK_ERR(cr_dataset_add(ds, &over, 0, 1.0, &e), e, CR_E_RANGE, "field 'x': must be within +-1e150");
+    cr_dataset_free(ds);
+    /* The same values with unit weights train to a finite model. */
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    for (int i = 0; i < 4; i++) CHECK_OK(cr_dataset_add(ds, &xs[i], i & 1, 1.0, &check_err));
+    CHECK_OK(cr_train(ds, NULL, &m, &check_err));
+    if (m) {
+        cr_score_result r;
+        CHECK_OK(cr_score(m, &xs[1], &r, NULL, 0, &check_err));
+        CHECK(r.score >= 0 && r.score <= 100 && r.logit - r.logit == 0);
+    }
+    cr_model_free(m);
     cr_dataset_free(ds);
     cr_schema_free(s);
 }
@@ -283,6 +319,7 @@ int main(void)
     test_sign_constraints_kkt();
     test_options_rejected();
     test_bad_data();
+    test_overflowing_data();
     test_progress_and_max_iter();
     test_weights_equal_duplicates();
     test_stable_for_large_logits();
