@@ -94,6 +94,8 @@ CR_API const char *cr_status_str(cr_status s);
  *  @return the symbolic name of `s` ("CR_E_RANGE"), for logs and JSON. */
 CR_API const char *cr_status_name(cr_status s);
 
+/* field and message are printable ASCII (other bytes of echoed input become
+   '?'), NUL-terminated. */
 typedef struct {
     cr_status status;
     long line;          /* 1-based line for text input, 0 if not applicable */

@@ -86,6 +86,15 @@ cr_status cr_fail(cr_error *err, cr_status st, const char *field, const char *fm
     return st;
 }
 
+/* Messages and field names echo input (a CSV cell, a name in a schema), and
+   truncation can cut a UTF-8 sequence: printable ASCII only, so every host
+   can put them in JSON, logs and exceptions as they are. */
+static void printable(char *s)
+{
+    for (; *s; s++)
+        if (*s < 0x20 || *s > 0x7e) *s = '?';
+}
+
 cr_status cr_failv(cr_error *err, cr_status st, const char *field, const char *fmt, va_list ap)
 {
     if (!err) return st;
@@ -98,8 +107,10 @@ cr_status cr_failv(cr_error *err, cr_status st, const char *field, const char *f
         if (n > CR_MAX_NAME) n = CR_MAX_NAME;
         memcpy(err->field, field, n);
         err->field[n] = 0;
+        printable(err->field);
     }
     vsnprintf(err->message, sizeof err->message, fmt, ap);
+    printable(err->message);
     return st;
 }
 
