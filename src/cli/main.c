@@ -1,11 +1,17 @@
 /* callrisk - command-line front end of the core: train, score, info.
  * Only standard C I/O, so the same source builds natively and as a WASI command. */
+#define _POSIX_C_SOURCE 200809L   /* fsync, ftruncate, pread */
+
 #include "callrisk.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char USAGE[] =
     "usage: callrisk train --csv FILE --out MODEL [options]   train, print the model card\n"
@@ -154,6 +160,36 @@ static int parse_int(const char *opt, const char *s, int *v)
     return 0;
 }
 
+/* "A,B": two doubles (d0, d1) or two ints (i0, i1), each parsed whole: no
+   junk after a number, no overflow. */
+static int parse_pair(const char *opt, const char *s, const char *want, double *d0, double *d1, int *i0, int *i1)
+{
+    const char *comma = strchr(s, ',');
+    char first[64];
+    int ok = comma && (size_t)(comma - s) < sizeof first;
+    if (ok) {
+        memcpy(first, s, (size_t)(comma - s));
+        first[comma - s] = 0;
+        char *end;
+        for (int k = 0; k < 2 && ok; k++) {
+            const char *part = k ? comma + 1 : first;
+            errno = 0;
+            if (d0) {
+                double v = strtod(part, &end);
+                *(k ? d1 : d0) = v;
+            } else {
+                long v = strtol(part, &end, 10);
+                ok = v >= -2147483647L - 1 && v <= 2147483647L;
+                *(k ? i1 : i0) = (int)v;
+            }
+            ok = ok && *part && !*end && !errno;
+        }
+    }
+    if (!ok) fprintf(stderr, "callrisk: option '%s': want '%s' (%s), got '%s'\n", opt, want,
+                     d0 ? "two numbers" : "two integers", s);
+    return ok;
+}
+
 /* Reads the CSV in chunks: the training set never has to fit twice in memory. */
 static int read_csv(const char *path, cr_dataset *ds)
 {
@@ -204,17 +240,11 @@ static int cmd_train(int argc, char **argv)
         else if (strcmp(a, "--max-iter") == 0) { if (!parse_int(a, v, &opt.max_iter)) return 2; }
         else if (strcmp(a, "--class-weight") == 0) {
             if (strcmp(v, "balanced") == 0) opt.class_weight_mode = CR_CLASS_WEIGHT_BALANCED;
-            else if (sscanf(v, "%lf,%lf", &opt.class_weight[0], &opt.class_weight[1]) == 2)
+            else if (parse_pair(a, v, "W0,W1", &opt.class_weight[0], &opt.class_weight[1], NULL, NULL))
                 opt.class_weight_mode = CR_CLASS_WEIGHT_EXPLICIT;
-            else {
-                fprintf(stderr, "callrisk: option '--class-weight': want 'balanced' or 'W0,W1', got '%s'\n", v);
-                return 2;
-            }
+            else return 2;
         } else if (strcmp(a, "--bands") == 0) {
-            if (sscanf(v, "%d,%d", &opt.band_high, &opt.band_medium) != 2) {
-                fprintf(stderr, "callrisk: option '--bands': want 'HIGH,MEDIUM', got '%s'\n", v);
-                return 2;
-            }
+            if (!parse_pair(a, v, "HIGH,MEDIUM", NULL, NULL, &opt.band_high, &opt.band_medium)) return 2;
         } else if (strcmp(a, "--sign") == 0) {
             if (n_sign == CR_MAX_FEATURES) {
                 fprintf(stderr, "callrisk: too many --sign options\n");
@@ -292,92 +322,211 @@ static int cmd_train(int argc, char **argv)
     return ok ? 0 : 1;
 }
 
-/* One JSON string, escaped (field names and messages may hold anything). */
-static void put_json_string(const char *s)
+/* Answers are built in memory and written in groups (see cmd_score). */
+typedef struct {
+    char *data;
+    size_t len, cap;
+    int failed;   /* out of memory: the answers are lost, say so once */
+} outbuf;
+
+static void out_put(outbuf *o, const char *s, size_t n)
 {
-    putchar('"');
+    if (o->failed) return;
+    if (o->len + n + 1 > o->cap) {
+        size_t cap = o->cap ? o->cap : 1 << 16;
+        while (o->len + n + 1 > cap) cap *= 2;
+        char *d = realloc(o->data, cap);
+        if (!d) {
+            o->failed = 1;
+            return;
+        }
+        o->data = d;
+        o->cap = cap;
+    }
+    memcpy(o->data + o->len, s, n);
+    o->len += n;
+}
+
+static void out_printf(outbuf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void out_printf(outbuf *o, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0) out_put(o, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* One JSON string, escaped. The core's messages are printable ASCII; the
+   rest is escaped anyway so that an answer line is always valid JSON. */
+static void out_json_string(outbuf *o, const char *s)
+{
+    out_put(o, "\"", 1);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c < 0x20) printf("\\u%04x", c);
-        else putchar(c);
+        if (c == '"' || c == '\\') out_printf(o, "\\%c", c);
+        else if (c < 0x20 || c > 0x7e) out_printf(o, "\\u%04x", c);
+        else out_put(o, s, 1);
     }
-    putchar('"');
+    out_put(o, "\"", 1);
 }
 
-static void print_result(const cr_model *m, const cr_score_result *r, const cr_reason *reasons)
+static void out_result(outbuf *o, const cr_model *m, const cr_score_result *r, const cr_reason *reasons)
 {
     const cr_schema *s = cr_model_schema(m);
-    printf("{\"score\":%d,\"risk_level\":\"%s\",\"probability\":%.17g,\"reasons\":[", r->score,
-           cr_risk_level_str(r->risk_level), r->probability);
+    out_printf(o, "{\"score\":%d,\"risk_level\":\"%s\",\"probability\":%.17g,\"reasons\":[", r->score,
+               cr_risk_level_str(r->risk_level), r->probability);
     for (size_t j = 0; j < cr_schema_feature_count(s); j++)
-        printf("%s{\"feature\":\"%s\",\"contribution\":%.17g}", j ? "," : "",
-               cr_schema_feature_name(s, reasons[j].feature), reasons[j].contribution);
-    printf("],\"model_id\":\"%s\"}\n", cr_model_id(m));
+        out_printf(o, "%s{\"feature\":\"%s\",\"contribution\":%.17g}", j ? "," : "",
+                   cr_schema_feature_name(s, reasons[j].feature), reasons[j].contribution);
+    out_printf(o, "],\"model_id\":\"%s\"}\n", cr_model_id(m));
 }
 
-static void print_line_error(long line, const cr_error *e)
+static void out_line_error(outbuf *o, long line, const cr_error *e)
 {
-    printf("{\"line\":%ld,\"error\":{\"code\":\"%s\",\"status\":%d,\"field\":", line, cr_status_name(e->status),
-           (int)e->status);
-    if (e->field[0]) put_json_string(e->field);
-    else printf("null");
-    printf(",\"message\":");
-    put_json_string(e->message);
-    printf("}}\n");
+    out_printf(o, "{\"line\":%ld,\"error\":{\"code\":\"%s\",\"status\":%d,\"field\":", line,
+               cr_status_name(e->status), (int)e->status);
+    if (e->field[0]) out_json_string(o, e->field);
+    else out_put(o, "null", 4);
+    out_put(o, ",\"message\":", 11);
+    out_json_string(o, e->message);
+    out_put(o, "}}\n", 3);
 }
 
-/* Reads one line of any length; 0 at end of input. */
-static int read_line(FILE *f, char **buf, size_t *cap, size_t *len)
+static int out_flush(outbuf *o, FILE *f)
 {
-    *len = 0;
-    int c = EOF;
-    while ((c = getc(f)) != EOF) {
-        if (*len + 1 >= *cap) {
-            size_t ncap = *cap ? *cap * 2 : 4096;
-            char *b = realloc(*buf, ncap);
-            if (!b) return 0;
-            *buf = b;
-            *cap = ncap;
-        }
-        if (c == '\n') break;
-        (*buf)[(*len)++] = (char)c;
+    if (o->failed) {
+        fprintf(stderr, "callrisk: out of memory holding answers\n");
+        return 0;
     }
-    if (c == EOF && *len == 0) return 0;
-    if (*len && (*buf)[*len - 1] == '\r') (*len)--;
-    (*buf)[*len] = 0;
+    int ok = fwrite(o->data, 1, o->len, f) == o->len && fflush(f) == 0;
+    o->len = 0;
+    return ok;
+}
+
+static void store_error(cr_error *e, const char *what, int errnum)
+{
+    memset(e, 0, sizeof *e);
+    e->status = CR_E_STORE;
+    snprintf(e->message, sizeof e->message, "host store: %s failed: %s", what, strerror(errnum));
+}
+
+/* The CLI's store: DIR/scores.jsonl, one canonical record per line. A record
+   line is written whole or not at all: built in memory, written with one
+   write (short writes continued), and on any failure the file is cut back
+   to its previous length, so that a later record never lands on half a line.
+   Records are fsync'ed before their answers are printed (cmd_score). */
+typedef struct {
+    int fd;
+    off_t size;     /* bytes of whole records */
+    off_t synced;   /* bytes known to be on disk */
+    char path[4096];
+} record_store;
+
+static int store_path(record_store *st, const char *dir)
+{
+    if ((size_t)snprintf(st->path, sizeof st->path, "%s/scores.jsonl", dir) >= sizeof st->path) {
+        fprintf(stderr, "callrisk: store directory name too long\n");
+        return 0;
+    }
     return 1;
 }
 
-/* The CLI's store: score records appended as JSON lines to DIR/scores.jsonl. */
-static FILE *open_store(const char *dir, const char *mode)
+/* Length of the file up to and including its last newline. */
+static off_t whole_lines(int fd, off_t size)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/scores.jsonl", dir);
-    FILE *f = fopen(path, mode);
-    if (!f) fprintf(stderr, "callrisk: cannot open store '%s': %s\n", path, strerror(errno));
-    return f;
-}
-
-/* Appends one record and flushes it: 0 when it reached the file. */
-static int store_save(FILE *store, const char *record, size_t len)
-{
-    if (fwrite(record, 1, len, store) != len || fputc('\n', store) == EOF || fflush(store) != 0) return -1;
+    char buf[4096];
+    off_t end = size;
+    while (end > 0) {
+        size_t n = end < (off_t)sizeof buf ? (size_t)end : sizeof buf;
+        ssize_t got = pread(fd, buf, n, end - (off_t)n);
+        if (got != (ssize_t)n) return -1;
+        for (size_t i = n; i-- > 0;)
+            if (buf[i] == '\n') return end - (off_t)n + (off_t)i + 1;
+        end -= (off_t)n;
+    }
     return 0;
 }
 
-static cr_status save_record(FILE *store, const cr_model *m, const double *fields, const cr_score_result *r,
-                             const cr_reason *reasons, cr_error *e)
+/* Opens the store for appending. A torn last line (a write cut off by a
+   crash or power loss; never acknowledged) is cut away, as a database
+   rolls back an uncommitted transaction, and reported on stderr. */
+static int store_open(record_store *st, const char *dir)
+{
+    if (!store_path(st, dir)) return 0;
+    st->fd = open(st->path, O_RDWR | O_CREAT | O_APPEND, 0644);
+    struct stat sb;
+    if (st->fd < 0 || fstat(st->fd, &sb) != 0) {
+        fprintf(stderr, "callrisk: cannot open store '%s': %s\n", st->path, strerror(errno));
+        if (st->fd >= 0) close(st->fd);
+        return 0;
+    }
+    const off_t whole = whole_lines(st->fd, sb.st_size);
+    if (whole < 0 || (whole < sb.st_size && (ftruncate(st->fd, whole) != 0 || fsync(st->fd) != 0))) {
+        fprintf(stderr, "callrisk: cannot repair the torn end of store '%s': %s\n", st->path, strerror(errno));
+        close(st->fd);
+        return 0;
+    }
+    if (whole < sb.st_size)
+        fprintf(stderr, "callrisk: store '%s': removed a torn last record of %lld bytes (an interrupted write, "
+                        "never acknowledged)\n", st->path, (long long)(sb.st_size - whole));
+    st->size = st->synced = whole;
+    return 1;
+}
+
+/* Appends one record line; 0 when all of it is in the file, else errno. */
+static int store_append(record_store *st, const char *line, size_t len)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(st->fd, line + done, len - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            if (ftruncate(st->fd, st->size) != 0) e = errno;
+            return e;
+        }
+        done += (size_t)n;
+    }
+    st->size += (off_t)len;
+    return 0;
+}
+
+/* Makes the appended records durable; on failure they are cut away again. */
+static int store_sync(record_store *st)
+{
+    if (st->synced == st->size) return 0;
+    if (fsync(st->fd) != 0) {
+        int e = errno;
+        if (ftruncate(st->fd, st->synced) == 0) st->size = st->synced;
+        return e;
+    }
+    st->synced = st->size;
+    return 0;
+}
+
+/* The record of one answered line, appended to the store. */
+static cr_status save_record(record_store *store, const cr_model *m, const double *fields,
+                             const cr_score_result *r, const cr_reason *reasons, cr_error *e)
 {
     size_t size = 0;
     cr_score_record_json(m, fields, r, reasons, NULL, 0, 0.0 / 0.0, NULL, 0, &size, NULL);
-    char *rec = malloc(size + 1);
-    cr_status st = rec ? cr_score_record_json(m, fields, r, reasons, NULL, 0, 0.0 / 0.0, rec, size + 1, &size, e)
-                       : CR_E_NOMEM;
-    if (st == CR_OK && store_save(store, rec, size) != 0) {
-        snprintf(e->message, sizeof e->message, "host store: appending the score record failed: %s", strerror(errno));
-        e->field[0] = 0;
-        e->status = st = CR_E_STORE;
+    char *rec = malloc(size + 2);
+    if (!rec) {
+        memset(e, 0, sizeof *e);
+        e->status = CR_E_NOMEM;
+        snprintf(e->message, sizeof e->message, "out of memory writing the score record");
+        return CR_E_NOMEM;
+    }
+    cr_status st = cr_score_record_json(m, fields, r, reasons, NULL, 0, 0.0 / 0.0, rec, size + 2, &size, e);
+    if (st == CR_OK) {
+        rec[size] = '\n';
+        int failure = store_append(store, rec, size + 1);
+        if (failure) {
+            store_error(e, "appending the score record", failure);
+            st = CR_E_STORE;
+        }
     }
     free(rec);
     return st;
@@ -387,8 +536,13 @@ static cr_status save_record(FILE *store, const cr_model *m, const double *field
 static int model_store_options(int argc, char **argv, const char **model_path, const char **store_dir)
 {
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) *model_path = argv[++i];
-        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) *store_dir = argv[++i];
+        const int known = strcmp(argv[i], "--model") == 0 || strcmp(argv[i], "--store") == 0;
+        if (known && i + 1 >= argc) {
+            fprintf(stderr, "callrisk: option '%s' needs a value\n%s", argv[i], USAGE);
+            return 0;
+        }
+        if (strcmp(argv[i], "--model") == 0) *model_path = argv[++i];
+        else if (strcmp(argv[i], "--store") == 0) *store_dir = argv[++i];
         else {
             fprintf(stderr, "callrisk: unknown option '%s'\n%s", argv[i], USAGE);
             return 0;
@@ -397,45 +551,211 @@ static int model_store_options(int argc, char **argv, const char **model_path, c
     return 1;
 }
 
+/* Lines longer than this are refused whole (a request is a few hundred bytes). */
+#define MAX_LINE (1 << 20)
+
+/* Reads lines of any content from a file descriptor in large chunks, calling
+   before_read (if set) whenever it is about to read(), which may block.
+   Lines longer than MAX_LINE are flagged (too_long) and skipped to their end. */
+typedef struct {
+    int fd;
+    void (*before_read)(void *ctx);
+    void *ctx;
+    char chunk[1 << 16];
+    size_t pos, end;
+    char *line;
+    size_t len, cap;
+    int too_long, ended_by_newline, eof, error;
+} line_reader;
+
+/* Next line into r->line (NUL-terminated, without "\n" or "\r\n"); 0 at end. */
+static int next_line(line_reader *r)
+{
+    r->len = 0;
+    r->too_long = 0;
+    r->ended_by_newline = 0;
+    int have = 0;
+    for (;;) {
+        if (r->pos == r->end) {
+            if (r->eof) break;
+            if (r->before_read) r->before_read(r->ctx);
+            ssize_t n;
+            do n = read(r->fd, r->chunk, sizeof r->chunk);
+            while (n < 0 && errno == EINTR);
+            if (n <= 0) {
+                r->error = n < 0 ? errno : 0;
+                r->eof = 1;
+                break;
+            }
+            r->pos = 0;
+            r->end = (size_t)n;
+        }
+        have = 1;
+        char *nl = memchr(r->chunk + r->pos, '\n', r->end - r->pos);
+        size_t n = (nl ? (size_t)(nl - r->chunk) : r->end) - r->pos;
+        if (!r->too_long && r->len + n > MAX_LINE) r->too_long = 1;
+        if (!r->too_long && r->len + n + 1 > r->cap) {
+            size_t cap = r->cap ? r->cap : 4096;
+            while (r->len + n + 1 > cap) cap *= 2;
+            char *b = realloc(r->line, cap);
+            if (b) {
+                r->line = b;
+                r->cap = cap;
+            } else {
+                r->too_long = 1;   /* nothing longer fits either */
+            }
+        }
+        if (!r->too_long) {
+            memcpy(r->line + r->len, r->chunk + r->pos, n);
+            r->len += n;
+        }
+        r->pos += n;
+        if (nl) {
+            r->pos++;
+            r->ended_by_newline = 1;
+            break;
+        }
+    }
+    if (!have) return 0;
+    if (!r->too_long) {
+        if (r->len && r->line[r->len - 1] == '\r') r->len--;
+        r->line[r->len] = 0;
+    }
+    return 1;
+}
+
+/* score: JSON lines in, JSON lines out. With --store an answer is printed
+   only once its record is on disk: before every read() that may block (so an
+   interactive producer gets its answers) and at the end, the store is
+   fsync'ed once for the records written since (group commit), then their
+   answers are printed. A failed sync cuts those records away again and
+   prints a store error in place of each of their answers. */
+typedef struct {
+    record_store store;
+    outbuf out;
+    struct saved { size_t off; long line; } *saved;   /* answers waiting for the sync */
+    size_t n_saved, cap_saved;
+    long failed;
+    int ok;
+} score_session;
+
+static void commit(void *ctx)
+{
+    score_session *ss = ctx;
+    int failure = ss->store.fd >= 0 ? store_sync(&ss->store) : 0;
+    if (failure) {
+        fprintf(stderr, "callrisk: store '%s': fsync failed: %s\n", ss->store.path, strerror(failure));
+        outbuf redo = {0};
+        size_t from = 0;
+        for (size_t i = 0; i < ss->n_saved; i++) {
+            const struct saved *a = &ss->saved[i];
+            out_put(&redo, ss->out.data + from, a->off - from);
+            cr_error e;
+            store_error(&e, "syncing the score record", failure);
+            out_line_error(&redo, a->line, &e);
+            from = (size_t)((const char *)memchr(ss->out.data + a->off, '\n', ss->out.len - a->off) - ss->out.data) + 1;
+        }
+        out_put(&redo, ss->out.data + from, ss->out.len - from);
+        redo.failed |= ss->out.failed;
+        ss->failed += (long)ss->n_saved;
+        free(ss->out.data);
+        ss->out = redo;
+    }
+    ss->n_saved = 0;
+    if (ss->out.len && !out_flush(&ss->out, stdout)) ss->ok = 0;
+}
+
 static int cmd_score(int argc, char **argv)
 {
     const char *model_path = NULL, *store_dir = NULL;
     if (!model_store_options(argc, argv, &model_path, &store_dir)) return 2;
     cr_model *m = NULL;
     if (!load_model(model_path, &m)) return 1;
-    FILE *store = store_dir ? open_store(store_dir, "ab") : NULL;
-    if (store_dir && !store) {
+    score_session ss = {.store = {.fd = -1}, .ok = 1};
+    if (store_dir && !store_open(&ss.store, store_dir)) {
         cr_model_free(m);
         return 1;
     }
     const cr_schema *s = cr_model_schema(m);
     double fields[CR_MAX_FIELDS];
     cr_reason reasons[CR_MAX_FEATURES];
-    char *buf = NULL;
-    size_t cap = 0, len = 0;
-    long line = 0, failed = 0;
-    while (read_line(stdin, &buf, &cap, &len)) {
+    line_reader *in = calloc(1, sizeof *in);
+    if (!in) {
+        fprintf(stderr, "callrisk: out of memory\n");
+        ss.ok = 0;
+    } else {
+        in->fd = 0;
+        in->before_read = commit;
+        in->ctx = &ss;
+    }
+    long line = 0;
+    while (ss.ok && next_line(in)) {
         line++;
-        size_t k = 0;
-        while (k < len && (buf[k] == ' ' || buf[k] == '\t')) k++;
-        if (k == len) continue;   /* blank lines carry no request */
         cr_error e;
         cr_score_result r;
-        cr_status st = cr_request_parse(s, buf, len, fields, &e);
-        if (st == CR_OK) st = cr_score(m, fields, &r, reasons, CR_MAX_FEATURES, &e);
-        if (st == CR_OK && store) st = save_record(store, m, fields, &r, reasons, &e);
-        if (st == CR_OK) print_result(m, &r, reasons);
-        else {
-            print_line_error(line, &e);
-            failed++;
+        cr_status st;
+        if (in->too_long) {
+            memset(&e, 0, sizeof e);
+            e.status = st = CR_E_RANGE;
+            snprintf(e.message, sizeof e.message, "request line longer than %d bytes", MAX_LINE);
+        } else {
+            size_t k = 0;
+            while (k < in->len && (in->line[k] == ' ' || in->line[k] == '\t')) k++;
+            if (k == in->len) continue;   /* blank lines carry no request */
+            st = cr_request_parse(s, in->line, in->len, fields, &e);
+            if (st == CR_OK) st = cr_score(m, fields, &r, reasons, CR_MAX_FEATURES, &e);
+            if (st == CR_OK && ss.store.fd >= 0) st = save_record(&ss.store, m, fields, &r, reasons, &e);
         }
+        if (st != CR_OK) {
+            out_line_error(&ss.out, line, &e);
+            ss.failed++;
+            continue;
+        }
+        if (ss.store.fd >= 0) {
+            if (ss.n_saved == ss.cap_saved) {
+                size_t cap = ss.cap_saved ? 2 * ss.cap_saved : 256;
+                struct saved *b = realloc(ss.saved, cap * sizeof *b);
+                if (!b) {
+                    fprintf(stderr, "callrisk: out of memory\n");
+                    ss.ok = 0;
+                    break;
+                }
+                ss.saved = b;
+                ss.cap_saved = cap;
+            }
+            ss.saved[ss.n_saved++] = (struct saved){ss.out.len, line};
+        }
+        out_result(&ss.out, m, &r, reasons);
     }
-    free(buf);
+    if (ss.ok) commit(&ss);
+    if (in && in->error) {
+        fprintf(stderr, "callrisk: cannot read the requests: %s\n", strerror(in->error));
+        ss.ok = 0;
+    }
+    if (in) free(in->line);
+    free(in);
+    free(ss.out.data);
+    free(ss.saved);
     cr_model_free(m);
-    if (store && fclose(store) != 0) failed++;
-    if (fflush(stdout) != 0) return 1;
-    if (failed) fprintf(stderr, "callrisk: %ld of %ld lines failed\n", failed, line);
-    return failed ? 1 : 0;
+    if (ss.store.fd >= 0 && close(ss.store.fd) != 0) ss.ok = 0;
+    if (!ss.ok) return 1;
+    if (ss.failed) fprintf(stderr, "callrisk: %ld of %ld lines failed\n", ss.failed, line);
+    return ss.failed ? 1 : 0;
+}
+
+/* A line that is not a record may be a torn write followed by a whole
+   record (a store written by callrisk before 0.2, which did not cut torn
+   writes away): the record starts at a later '{' that parses. */
+static size_t whole_record_after_torn(const char *line, size_t len)
+{
+    for (size_t i = 1; i < len; i++)
+        if (line[i] == '{' && line[i + 1] == '"' && len - i > 2) {
+            const char *p = line + i + 2;
+            if (strncmp(p, "caller_number\"", 14) == 0 || strncmp(p, "at\"", 3) == 0 ||
+                strncmp(p, "inputs\"", 7) == 0)
+                return i;
+        }
+    return 0;
 }
 
 static int cmd_verify(int argc, char **argv)
@@ -446,31 +766,69 @@ static int cmd_verify(int argc, char **argv)
         fprintf(stderr, "callrisk: verify needs --store DIR\n%s", USAGE);
         return 2;
     }
+    record_store store;
+    if (!store_path(&store, store_dir)) return 1;
     cr_model *m = NULL;
     if (!load_model(model_path, &m)) return 1;
-    FILE *store = open_store(store_dir, "rb");
-    if (!store) {
+    line_reader *in = calloc(1, sizeof *in);
+    if (in) in->fd = open(store.path, O_RDONLY);
+    if (!in || in->fd < 0) {
+        fprintf(stderr, "callrisk: cannot open store '%s': %s\n", store.path, in ? strerror(errno) : "out of memory");
+        free(in);
         cr_model_free(m);
         return 1;
     }
-    char *buf = NULL;
-    size_t cap = 0, len = 0;
-    long line = 0, records = 0, bad = 0;
-    while (read_line(store, &buf, &cap, &len)) {
+    outbuf out = {0};
+    long line = 0, records = 0, bad = 0, torn = 0;
+    while (next_line(in)) {
         line++;
-        if (len == 0) continue;
+        if (in->len == 0 && !in->too_long) continue;
         records++;
         cr_error e;
-        if (cr_verify_record(m, buf, len, &e) != CR_OK) {
-            print_line_error(line, &e);
+        memset(&e, 0, sizeof e);
+        size_t skip = 0;
+        if (in->too_long) {
+            e.status = CR_E_RANGE;
+            snprintf(e.message, sizeof e.message, "record: line longer than %d bytes", MAX_LINE);
+        } else if (!in->ended_by_newline) {
+            /* The last line has no newline: a write cut off by a crash. It was
+               never acknowledged (records are synced before their answers). */
+            e.status = CR_E_TRUNCATED;
+            snprintf(e.message, sizeof e.message, "torn record: the last line (%zu bytes) has no newline; an "
+                     "interrupted write, never acknowledged", in->len);
+            torn++;
+            records--;
+            out_line_error(&out, line, &e);
+            continue;
+        } else if (cr_verify_record(m, in->line, in->len, &e) == CR_E_JSON &&
+                   (skip = whole_record_after_torn(in->line, in->len)) > 0) {
+            cr_error t;
+            memset(&t, 0, sizeof t);
+            t.status = CR_E_TRUNCATED;
+            snprintf(t.message, sizeof t.message, "torn record: %zu bytes of an interrupted write before a "
+                     "whole record; the record is checked", skip);
+            out_line_error(&out, line, &t);
+            torn++;
+            memset(&e, 0, sizeof e);
+            cr_verify_record(m, in->line + skip, in->len - skip, &e);
+        }
+        if (e.status != CR_OK) {
+            out_line_error(&out, line, &e);
             bad++;
         }
     }
-    free(buf);
-    fclose(store);
+    int ok = !in->error;
+    if (in->error) fprintf(stderr, "callrisk: cannot read store '%s': %s\n", store.path, strerror(in->error));
+    close(in->fd);
+    free(in->line);
+    free(in);
     cr_model_free(m);
-    fprintf(stderr, "callrisk: verified %ld records: %ld do not replay\n", records, bad);
-    return bad ? 1 : 0;
+    if (!out_flush(&out, stdout)) ok = 0;
+    free(out.data);
+    fprintf(stderr, "callrisk: verified %ld records: %ld do not replay", records, bad);
+    if (torn) fprintf(stderr, "; %ld torn", torn);
+    fprintf(stderr, "\n");
+    return ok && !bad && !torn ? 0 : 1;
 }
 
 static int cmd_info(int argc, char **argv)

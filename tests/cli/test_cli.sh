@@ -18,6 +18,18 @@ expect_exit() { # WANT CMD...
   [ "$got" = "$want" ] || fail "'$*' exited $got, want $want: $(cat "$work/err")"
 }
 same() { cmp -s "$1" "$2" || { fail "$1 differs from $2"; diff "$1" "$2" | head -5 >&2; }; }
+# Every line strict JSON (no NaN/Infinity), every score an integer in 0..100.
+valid_lines() {
+  python3 -c '
+import json, sys
+def bad(c): raise ValueError("non-finite " + c)
+for n, l in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    v = json.loads(l, parse_constant=bad)
+    if "score" in v:
+        assert type(v["score"]) is int and 0 <= v["score"] <= 100, (n, v["score"])
+        assert 0 <= v["probability"] <= 1, (n, v)
+' "$1" || fail "$1: not valid JSON lines"
+}
 
 # score: default model, good and bad lines, exit 1 because two lines failed.
 "${cli[@]}" score <"$here/data/requests.jsonl" >"$work/score.jsonl" 2>"$work/score.err"
@@ -77,11 +89,75 @@ expect_exit 1 "${cli[@]}" verify --store "$work/store" --model "$work/m.crm"   #
 expect_exit 1 "${cli[@]}" verify --store "$work/nowhere"
 expect_exit 2 "${cli[@]}" verify
 
+# A full disk (here: a file-size limit, so write() fails half way): a record
+# line is in the store whole or not at all, the lines whose records did not
+# fit answer CR_E_STORE, and the next run appends cleanly (issue 10, #4).
+mkdir "$work/full"
+for _ in 1 2 3 4 5 6; do head -1 "$here/data/requests.jsonl"; done >"$work/six.jsonl"
+(trap '' XFSZ; ulimit -f 2; "${cli[@]}" score --store "$work/full" <"$work/six.jsonl" >"$work/full.out" 2>"$work/full.err")
+[ "$(grep -c '"score":99' "$work/full.out")" = 4 ] || fail "4 records fit in 1 KiB: $(cat "$work/full.out")"
+[ "$(grep -c '"code":"CR_E_STORE"' "$work/full.out")" = 2 ] || fail "2 lines should answer CR_E_STORE"
+[ "$(wc -l <"$work/full/scores.jsonl")" = 4 ] && [ "$(tail -c 1 "$work/full/scores.jsonl" | od -An -c | tr -d ' ')" = '\n' ] ||
+  fail "the store holds a torn line after a full disk"
+"${cli[@]}" score --store "$work/full" <"$work/six.jsonl" >/dev/null 2>&1 || fail "score after a full disk"
+expect_exit 0 "${cli[@]}" verify --store "$work/full"
+grep -q "verified 10 records: 0 do not replay" "$work/err" || fail "verify after a full disk: $(cat "$work/err")"
+# A torn tail (a crash mid-write): verify names it apart from mismatches;
+# the next score run cuts it away (it was never acknowledged) and says so.
+head -c 100 "$work/full/scores.jsonl" >>"$work/full/scores.jsonl"
+expect_exit 1 "${cli[@]}" verify --store "$work/full"
+grep -q '{"line":11,"error":{"code":"CR_E_TRUNCATED","status":9,"field":null,"message":"torn record: the last line (100 bytes) has no newline' "$work/out" ||
+  fail "verify should report the torn tail: $(cat "$work/out")"
+grep -q "verified 10 records: 0 do not replay; 1 torn" "$work/err" || fail "verify torn summary: $(cat "$work/err")"
+head -1 "$work/six.jsonl" | "${cli[@]}" score --store "$work/full" >/dev/null 2>"$work/err" || fail "score over a torn tail"
+grep -q "removed a torn last record of 100 bytes" "$work/err" || fail "torn tail not reported: $(cat "$work/err")"
+expect_exit 0 "${cli[@]}" verify --store "$work/full"
+# A store written by the old CLI: half a record, then a whole one on the same
+# line. The torn part is reported and the whole record after it is checked.
+{ head -c 60 "$work/full/scores.jsonl"; head -1 "$work/full/scores.jsonl"; head -1 "$work/full/scores.jsonl"; } >"$work/full/old.jsonl"
+mkdir "$work/old" && mv "$work/full/old.jsonl" "$work/old/scores.jsonl"
+expect_exit 1 "${cli[@]}" verify --store "$work/old"
+grep -q '{"line":1,"error":{"code":"CR_E_TRUNCATED","status":9,"field":null,"message":"torn record: 60 bytes of an interrupted write before a whole record' "$work/out" ||
+  fail "old torn line: $(cat "$work/out")"
+[ "$(grep -c CR_E_MISMATCH "$work/out")" = 0 ] || fail "the whole record after a torn part should replay"
+grep -q "verified 2 records: 0 do not replay; 1 torn" "$work/err" || fail "old torn summary: $(cat "$work/err")"
+sed -i '1s/"score":99/"score":98/' "$work/old/scores.jsonl"   # in the whole record: the torn 60 bytes hold no score
+expect_exit 1 "${cli[@]}" verify --store "$work/old"
+grep -q '"line":1,"error":{"code":"CR_E_MISMATCH"' "$work/out" || fail "the record after a torn part is not checked: $(cat "$work/out")"
+
+# Hostile lines: a 2 MiB line is refused whole and the next line still
+# scores; a model that would score NaN is refused at load (issue 10, #3).
+{ printf '{"spam_reports":%02000000d}\n' 1; head -1 "$here/data/requests.jsonl"; } >"$work/long.jsonl"
+"${cli[@]}" score <"$work/long.jsonl" >"$work/out" 2>/dev/null
+[ "$(head -1 "$work/out")" = '{"line":1,"error":{"code":"CR_E_RANGE","status":3,"field":null,"message":"request line longer than 1048576 bytes"}}' ] &&
+  sed -n 2p "$work/out" | grep -q '^{"score":99,"risk_level":"HIGH"' || fail "long line: $(head -c 300 "$work/out")"
+"${cli[@]}" export "$work/m.crm" --out "$work/huge.json" || fail "export"
+sed -i 's/"coef":\[[^]]*\]/"coef":[1e308,0,-1e308]/' "$work/huge.json"
+expect_exit 1 "${cli[@]}" score --model "$work/huge.json" <"$here/data/requests.jsonl"
+grep -q "coefficient of 'spam_reports': 1e+308 is beyond +-1e150.*CR_E_RANGE" "$work/err" || fail "huge model: $(cat "$work/err")"
+[ ! -s "$work/out" ] || fail "a refused model answered: $(cat "$work/out")"
+for bad in "--bands 70,40junk" "--bands 99999999999,1" "--bands 70.5,40" "--bands 70," "--class-weight 1,2junk" "--class-weight 1"; do
+  # shellcheck disable=SC2086
+  expect_exit 2 "${cli[@]}" train --csv "$here/data/train.csv" --out "$work/x.crm" $bad
+  grep -q "want '" "$work/err" || fail "$bad: $(cat "$work/err")"
+done
+expect_exit 1 "${cli[@]}" train --csv "$here/data/train.csv" --out "$work/x.crm" --bands 101,40
+grep -q "option 'bands': need integers 1 <= medium <= high <= 100" "$work/err" || fail "bands range: $(cat "$work/err")"
+[ ! -e "$work/x.crm" ] || fail "a model was written for bad bands"
+expect_exit 2 "${cli[@]}" score --model
+grep -q "option '--model' needs a value" "$work/err" || fail "--model without value: $(cat "$work/err")"
+
 # The bad-input matrix (RELIABILITY.md): non-finite, fractional, huge, extra
 # fields (ignored), empty object, not an object, duplicate key; empty and
 # one-class training data.
 "${cli[@]}" score <"$here/data/bad_requests.jsonl" >"$work/bad.jsonl" 2>/dev/null
 same "$work/bad.jsonl" "$here/expected/score_bad.jsonl"
+for f in "$work/bad.jsonl" "$work/score.jsonl" "$work/full.out" "$work/full/scores.jsonl"; do valid_lines "$f"; done
+# Bytes that are not UTF-8, control characters and NUL inside a line: the
+# answers are still valid JSON lines.
+printf '{"spam_reports":"\xff\xfe","has_consent":true}\n{"\x01":1}\0{"x":\n\xc3\n' | "${cli[@]}" score >"$work/bytes.jsonl" 2>/dev/null
+[ "$(wc -l <"$work/bytes.jsonl")" = 3 ] || fail "one answer per line: $(cat "$work/bytes.jsonl")"
+valid_lines "$work/bytes.jsonl"
 expect_exit 1 "${cli[@]}" train --csv "$here/data/empty.csv" --out "$work/x.crm"
 grep -q "CSV: no header row.*CR_E_CSV" "$work/err" || fail "empty CSV message: $(cat "$work/err")"
 expect_exit 1 "${cli[@]}" train --csv "$here/data/one_class.csv" --out "$work/x.crm"
