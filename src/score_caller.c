@@ -135,12 +135,19 @@ static cr_status wrong_state(const cr_caller_op *op, cr_op_state want, cr_error 
     return cr_fail(err, CR_E_STATE, NULL, "scoreCaller: operation is in state %d, not %d", (int)op->state, (int)want);
 }
 
-static cr_status store_failed(cr_caller_op *op, cr_error *err, const char *what, long long code)
+/* Ends the op with the failure already in op->failure: cr_caller_op_result()
+   reports it later, whether or not this call's caller passed a cr_error. */
+static cr_status op_failed(cr_caller_op *op, cr_error *err)
 {
     op->state = CR_OP_FAILED;
-    cr_fail(&op->failure, CR_E_STORE, NULL, "host store: %s failed (%lld)", what, code);
     if (err) *err = op->failure;
-    return CR_E_STORE;
+    return op->failure.status;
+}
+
+static cr_status store_failed(cr_caller_op *op, cr_error *err, const char *what, long long code)
+{
+    cr_fail(&op->failure, CR_E_STORE, NULL, "host store: %s failed (%lld)", what, code);
+    return op_failed(op, err);
 }
 
 cr_status cr_caller_op_counted(cr_caller_op *op, int64_t count, cr_error *err)
@@ -150,17 +157,14 @@ cr_status cr_caller_op_counted(cr_caller_op *op, int64_t count, cr_error *err)
     if (count < 0) return store_failed(op, err, "counting attempts", (long long)count);
     op->attempts = count;
     op->row[op->attempts_field] = (double)count;
-    if ((st = cr_score(op->model, op->row, &op->result, op->reasons, CR_MAX_FEATURES, err)) != CR_OK) {
-        op->state = CR_OP_FAILED;
-        if (err) op->failure = *err;
-        return st;
-    }
+    if (cr_score(op->model, op->row, &op->result, op->reasons, CR_MAX_FEATURES, &op->failure) != CR_OK)
+        return op_failed(op, err);
     cr_text t = {NULL, 0, 0};
     write_record(&t, op->model, op->row, &op->result, op->reasons, op->caller, op->caller_len, op->at_ms);
     op->record = malloc(t.len + 1);
     if (!op->record) {
-        op->state = CR_OP_FAILED;
-        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory writing the score record");
+        cr_fail(&op->failure, CR_E_NOMEM, NULL, "out of memory writing the score record");
+        return op_failed(op, err);
     }
     t = (cr_text){op->record, t.len + 1, 0};
     write_record(&t, op->model, op->row, &op->result, op->reasons, op->caller, op->caller_len, op->at_ms);
@@ -191,7 +195,7 @@ cr_status cr_caller_op_result(const cr_caller_op *op, cr_score_result *out, cr_r
     if (!op || !out) return cr_fail(err, CR_E_ARG, NULL, "op or out is NULL");
     if (op->state == CR_OP_FAILED) {
         if (err) *err = op->failure;
-        return op->failure.status ? op->failure.status : CR_E_STORE;
+        return op->failure.status;
     }
     cr_status st = wrong_state(op, CR_OP_DONE, err);
     if (st != CR_OK) return st;

@@ -161,6 +161,14 @@ int main(void)
     CHECK_INT(cr_caller_op_state(op), CR_OP_FAILED);
     CHECK_ERR(cr_caller_op_result(op, &r, NULL, 0, NULL, &e), e, CR_E_STORE, "saving the score record failed");
     cr_caller_op_free(op);
+    /* A count the schema refuses (beyond 2^53) fails the op with that reason,
+       also when the host passed no cr_error to cr_caller_op_counted(). */
+    CHECK_OK(cr_caller_op_start(m, "+1555", 5, fields, at, &op, &check_err));
+    CHECK_INT(cr_caller_op_counted(op, INT64_C(1) << 60, NULL), CR_E_RANGE);
+    CHECK_INT(cr_caller_op_state(op), CR_OP_FAILED);
+    CHECK(cr_caller_op_record(op, NULL) == NULL);
+    CHECK_ERR(cr_caller_op_result(op, &r, NULL, 0, NULL, &e), e, CR_E_RANGE, "field 'call_attempts_24h'");
+    cr_caller_op_free(op);
     cr_caller_op_free(NULL);
     cr_model_free(m);
     return check_done("test_score_caller");
