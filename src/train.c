@@ -129,7 +129,9 @@ static void evaluate(const problem *p, const double *theta, evaluation *ev, doub
    summed weight: the same objective, so the same optimum (up to rounding),
    at a fraction of the cost. Call-risk inputs are small counts and flags,
    so a million rows often hold a few hundred distinct ones. Gives up (returns
-   0) once distinct rows exceed `limit`; weights are summed in row order. */
+   0) once distinct rows exceed `limit`; weights are summed in row order.
+   Returns -1 when out of memory: training must then fail, not fall back to
+   the uncompressed rows, whose sums round differently (another model). */
 typedef struct {
     double *x, *s;
     uint8_t *y;
@@ -159,7 +161,8 @@ static int compress_rows(const cr_dataset *ds, const double cw[2], size_t limit,
     out->s = malloc(limit * sizeof *out->s);
     out->y = malloc(limit);
     out->n = 0;
-    int ok = slot && out->x && out->s && out->y;
+    const int allocated = slot && out->x && out->s && out->y;
+    int ok = allocated;
     if (ok) memset(slot, 0xFF, cap * sizeof *slot);
     for (size_t i = 0; i < n && ok; i++) {
         const double *xi = ds->x + i * d;
@@ -192,7 +195,7 @@ static int compress_rows(const cr_dataset *ds, const double cw[2], size_t limit,
         free(out->y);
         memset(out, 0, sizeof *out);
     }
-    return ok;
+    return allocated ? ok : -1;
 }
 
 /* Variables fixed this iteration: at their bound with the gradient pushing out. */
@@ -432,7 +435,9 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
     p.inv_c = 1.0 / opt->C;
     compressed cx = {0};
     double *s_all = NULL;
-    if (n >= 64 && compress_rows(ds, sum.cw, n / 4, &cx)) {
+    const int packed = n >= 64 ? compress_rows(ds, sum.cw, n / 4, &cx) : 0;
+    if (packed < 0) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
+    if (packed) {
         p.x = cx.x;
         p.y = cx.y;
         p.s = cx.s;
