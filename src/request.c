@@ -17,6 +17,7 @@ cr_status cr_request_parse(const cr_schema *s, const char *json, size_t len, dou
         cr_json_free(&doc);
         return st;
     }
+    double got[CR_MAX_FIELDS];   /* copied to `fields` only when every field is good */
     for (size_t i = 0; i < s->n_fields && st == CR_OK; i++) {
         const char *name = s->field_name[i];
         int t = cr_json_get(&doc, 0, name);
@@ -25,7 +26,7 @@ cr_status cr_request_parse(const cr_schema *s, const char *json, size_t len, dou
         if (t < 0) {
             st = cr_fail(err, CR_E_MISSING, name, "field '%s': required", name);
         } else if (s->field_type[i] == CR_FIELD_BOOL) {
-            if (type == CR_JSON_TRUE || type == CR_JSON_FALSE) fields[i] = type == CR_JSON_TRUE;
+            if (type == CR_JSON_TRUE || type == CR_JSON_FALSE) got[i] = type == CR_JSON_TRUE;
             else st = cr_fail(err, CR_E_TYPE, name, "field '%s': must be true or false, got %s", name,
                               cr_json_type_name(type));
         } else if (!cr_json_number(&doc, t, &v)) {
@@ -33,9 +34,10 @@ cr_status cr_request_parse(const cr_schema *s, const char *json, size_t len, dou
                          cr_json_type_name(type));
         } else {
             st = cr_schema_check_value(s, i, v, err);
-            fields[i] = v;
+            got[i] = v;
         }
     }
     cr_json_free(&doc);
+    if (st == CR_OK) memcpy(fields, got, s->n_fields * sizeof *fields);
     return st;
 }

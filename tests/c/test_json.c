@@ -52,10 +52,12 @@ static void test_reader(void)
 static void expect_request_error(const cr_schema *s, const char *json, cr_status st, const char *field,
                                  const char *msg)
 {
-    double f[3];
+    double f[3] = {-1, -2, -3};
     cr_error e;
     CHECK_ERR(cr_request_parse(s, json, strlen(json), f, &e), e, st, msg);
     CHECK_STR(e.field, field);
+    /* All or nothing: a bad request writes none of the fields. */
+    CHECK(f[0] == -1 && f[1] == -2 && f[2] == -3);
 }
 
 static void test_requests(void)
