@@ -237,7 +237,7 @@ static cr_status end_row(cr_csv_reader *r, cr_error *err)
     cr_error e;
     st = cr_dataset_add(r->ds, r->fields, r->label, r->weight, &e);
     if (st == CR_OK) return CR_OK;
-    for (size_t c = 0; c < r->ncols; c++)
+    for (size_t c = 0; c < r->ncols && e.field[0]; c++)   /* no field (out of memory): the row */
         if (strcmp(r->names[c], e.field) == 0) r->col = c;
     return fail_at(r, err, st, e.field[0] ? e.field : NULL, "%s", e.message);
 }
