@@ -1,7 +1,9 @@
 // callrisk.js - the JS glue over callrisk.wasm, the same in Node and browsers.
 // Every number comes from the C core; this file moves values in and out of
-// wasm memory, turns C statuses into errors, and answers the module's
-// "host" imports from a store (see include/callrisk_host.h).
+// wasm memory, checks the types of what callers pass (TypeError/RangeError
+// naming the field as written, before wasm is entered), turns C statuses into
+// CallriskError, and answers the module's "host" imports from a store (see
+// include/callrisk_host.h).
 
 const HOST_PENDING = -2;
 const MAX_FEATURES = 64;
@@ -10,8 +12,11 @@ const RESULT_SIZE = 32; // cr_score_result: score@0 level@4 probability@8 logit@
 const REASON_SIZE = 16; // cr_reason: feature@0 contribution@8
 export const RISK_LEVELS = Object.freeze(['LOW', 'MEDIUM', 'HIGH']);
 const FIELD_TYPES = ['count', 'bool', 'real'];
-const SIGNS = { free: 0, nonneg: 1, nonpos: 2 };
+// No prototype: `'toString' in SIGNS` must not hold.
+const SIGNS = Object.freeze({ __proto__: null, free: 0, nonneg: 1, nonpos: 2 });
 const COUNT_MAX = 2 ** 53;
+const TIME_MAX = 8.64e15; // ms: the range of a Date
+const INT32_MAX = 2 ** 31 - 1;
 
 /** A status from the C core: `.code` is its name (e.g. "CR_E_TYPE"). */
 export class CallriskError extends Error {
@@ -26,8 +31,11 @@ export class CallriskError extends Error {
   }
 }
 
-// Internal handles on a Model, never exported: users see no pointer.
+// Internal handles, never exported: users see no pointer and cannot build a
+// Model or Scorer around one.
+const INTERNAL = Symbol('callrisk.internal');
 const PTR = Symbol('callrisk.ptr');
+const HOLD = Symbol('callrisk.hold');
 const SCHEMA = Symbol('callrisk.schema');
 
 let loadBytes = null; // set by the entry file (node.js / browser.js)
@@ -35,6 +43,7 @@ let runtime = null; // Promise<Runtime>
 
 /** Entry files say how to find callrisk.wasm in their environment. */
 export function setWasmLoader(loader) {
+  if (typeof loader !== 'function') throw new TypeError(`loader: must be a function, got ${typeName(loader)}`);
   loadBytes = loader;
 }
 
@@ -43,10 +52,16 @@ export function setWasmLoader(loader) {
  * `wasmBinary` (bytes) or `wasmUrl` override where the module comes from.
  */
 export async function init(options) {
-  await runtimeOf(options);
+  await runtimeOf(ownOptions(options, ['wasmBinary', 'wasmUrl'], 'options'));
 }
 
 function runtimeOf({ wasmBinary, wasmUrl } = {}) {
+  if (wasmBinary !== undefined && !(wasmBinary instanceof ArrayBuffer || ArrayBuffer.isView(wasmBinary))) {
+    throw new TypeError(`wasmBinary: must be an ArrayBuffer or Uint8Array, got ${typeName(wasmBinary)}`);
+  }
+  if (wasmUrl !== undefined && typeof wasmUrl !== 'string' && !(wasmUrl instanceof URL)) {
+    throw new TypeError(`wasmUrl: must be a string or URL, got ${typeName(wasmUrl)}`);
+  }
   if (!runtime) {
     const bytes = wasmBinary ?? (wasmUrl ? fetch(wasmUrl).then((r) => r.arrayBuffer()) : loadBytes?.());
     if (!bytes) throw new Error('callrisk: no wasm loader; import "callrisk" through its exports map or pass wasmBinary');
@@ -56,7 +71,85 @@ function runtimeOf({ wasmBinary, wasmUrl } = {}) {
   return runtime;
 }
 
+/* ---- checking what callers pass ---- */
+
 const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+const typeName = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+const shown = (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeName(v));
+
+// A plain object: {…} or Object.create(null), from any realm. Not an array,
+// a class instance, a Map, a Date, a typed array.
+function isPlainObject(v) {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/**
+ * The own properties of an options object, each read once (a getter cannot
+ * answer differently to the check and to the use). Inherited properties are
+ * never read; an unknown key is a TypeError, so a typo is not ignored.
+ */
+function ownOptions(options, known, what) {
+  if (options === undefined) return {};
+  if (!isPlainObject(options)) throw new TypeError(`${what}: must be a plain object, got ${typeName(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new TypeError(`${what}.${key}: unknown option (known: ${known.join(', ')})`);
+  }
+  const out = {};
+  for (const key of known) if (Object.hasOwn(options, key)) out[key] = options[key];
+  return out;
+}
+
+function checkObject(req, what) {
+  if (req === null || typeof req !== 'object' || Array.isArray(req)) throw new TypeError(`${what}: must be an object, got ${typeName(req)}`);
+}
+
+/** A field value as the C core takes it, or undefined when it is not one.
+ * `bool01`: 0 and 1 stand for false and true (columns, typed rows). */
+function fieldNumber(type, v, bool01) {
+  if (type === 'bool') {
+    if (v === true || (bool01 && v === 1)) return 1;
+    if (v === false || (bool01 && v === 0)) return 0;
+  } else if (typeof v === 'number') {
+    if (type === 'count' ? Number.isInteger(v) && v >= 0 && v <= COUNT_MAX : Number.isFinite(v)) return v;
+  }
+  return undefined;
+}
+
+/** Why `v` is not a value of a field of `type`; `name` as the caller wrote it. */
+function fieldError(type, v, name, bool01) {
+  if (v === undefined && !bool01) return new TypeError(`${name}: required`);
+  if (type === 'bool') return new TypeError(`${name}: must be a boolean${bool01 ? ' (or 0/1)' : ''}, got ${shown(v)}`);
+  if (typeof v !== 'number') return new TypeError(`${name}: must be a number, got ${shown(v)}`);
+  if (!Number.isFinite(v)) return new RangeError(`${name}: must be a finite number, got ${v}`);
+  if (!Number.isInteger(v)) return new TypeError(`${name}: must be an integer, got ${v}`);
+  if (v < 0) return new RangeError(`${name}: must be an integer >= 0, got ${v}`);
+  return new RangeError(`${name}: must be an integer <= 2^53, got ${v}`);
+}
+
+/** One field of a request object, read once: its camelCase key, else its
+ * C name. An error names the key the caller used, after `prefix` (a string,
+ * or a function building one only when there is an error). */
+function fieldValue(field, req, prefix) {
+  let key = field.key;
+  let v = req[key];
+  if (v === undefined && field.name !== key) {
+    v = req[field.name];
+    if (v !== undefined) key = field.name;
+  }
+  const x = fieldNumber(field.type, v, false);
+  if (x !== undefined) return x;
+  throw fieldError(field.type, v, (typeof prefix === 'function' ? prefix() : prefix ?? '') + key, false);
+}
+
+/** Writes request object `r`'s field values into rows[at..]; an error names
+ * the field as `${list}[${i}].field`. */
+function packRow(fields, r, rows, at, list, i) {
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) checkObject(r, `${list}[${i}]`);
+  const prefix = () => `${list}[${i}].`;
+  for (let f = 0; f < fields.length; f++) rows[at + f] = fieldValue(fields[f], r, prefix);
+}
 
 class Runtime {
   static async create(bytes) {
@@ -72,7 +165,12 @@ class Runtime {
     this.onProgress = null;
     this.encoder = new TextEncoder();
     this.decoder = new TextDecoder();
-    this.registry = new FinalizationRegistry((ptr) => this.x.cr_model_free(ptr));
+    // A model the GC collects while an operation still holds it (one whose
+    // store never answered) is left to that operation: see Model[HOLD].
+    this.registry = new FinalizationRegistry((h) => {
+      h.freed = true;
+      if (h.holds === 0) this.release(h);
+    });
   }
 
   imports() {
@@ -80,10 +178,10 @@ class Runtime {
     return {
       host: {
         count_attempts(op, callerPtr, callerLen, since, until) {
-          return rt.ask(op, 'count', () => rt.store().countAttempts(rt.text(callerPtr, callerLen), since, until, rt.currentContext));
+          return rt.ask(op, 'count', () => rt.currentStore.countAttempts(rt.text(callerPtr, callerLen), since, until, rt.currentContext));
         },
         save_score(op, recordPtr, recordLen) {
-          return rt.ask(op, 'save', () => rt.store().saveScore(JSON.parse(rt.text(recordPtr, recordLen)), rt.currentContext));
+          return rt.ask(op, 'save', () => rt.currentStore.saveScore(JSON.parse(rt.text(recordPtr, recordLen)), rt.currentContext));
         },
         progress(iteration, objective, gradNorm) {
           try {
@@ -103,7 +201,15 @@ class Runtime {
     this.memory = this.x.memory;
     this.x._initialize?.();
     this.refresh();
-    // Scratch for synchronous calls (never held across an await).
+    // Status numbers by name, from the module itself (cr_status_name).
+    this.statuses = new Map();
+    for (let s = 0; s < 256; s++) {
+      const name = this.cstring(this.x.cr_status_name(s));
+      if (name === 'CR_E_UNKNOWN') break;
+      this.statuses.set(name, s);
+    }
+    // Scratch for synchronous calls (never held across an await, nor across
+    // a call that runs the caller's code).
     this.err = this.malloc(ERR_SIZE);
     this.fields = this.malloc(8 * MAX_FEATURES);
     this.result = this.malloc(RESULT_SIZE);
@@ -139,12 +245,24 @@ class Runtime {
 
   malloc(n) {
     const p = this.x.crw_alloc(n);
-    if (!p) throw new CallriskError('callrisk: out of wasm memory', { code: 'CR_E_NOMEM', status: 1 });
+    if (!p) throw new CallriskError('callrisk: out of wasm memory', { code: 'CR_E_NOMEM', status: this.statuses.get('CR_E_NOMEM') });
     return p;
   }
 
   free(p) {
     if (p) this.x.crw_free(p);
+  }
+
+  /** Frees a model's memory, once. */
+  release(h) {
+    if (h.ptr) this.x.cr_model_free(h.ptr);
+    h.ptr = 0;
+  }
+
+  /** CR_E_STATE: an object used after free(). The number comes from the
+   * module; a module older than CR_E_STATE has none to give. */
+  stateError(message) {
+    return new CallriskError(message, { code: 'CR_E_STATE', status: this.statuses.get('CR_E_STATE') });
   }
 
   text(ptr, len) {
@@ -182,36 +300,47 @@ class Runtime {
     });
   }
 
-  // The store (and the caller's context) of the scoreCaller being driven:
-  // set before each call into the module, which asks synchronously.
-  store() {
-    return this.currentStore;
+  /**
+   * Calls into the module for a scoreCaller, with its store and context
+   * answering the imports. Saved and restored around the call: a store that
+   * starts another scoreCaller from inside its answer must not leave its own
+   * store or context in place for the rest of this one.
+   */
+  withStore(store, context, call) {
+    const saved = [this.currentStore, this.currentContext];
+    this.currentStore = store;
+    this.currentContext = context;
+    try {
+      return call();
+    } finally {
+      [this.currentStore, this.currentContext] = saved;
+    }
   }
 
   /** Runs a store call for an import; never lets it throw into wasm. */
   ask(op, kind, call) {
-    let answer;
     try {
-      answer = call();
+      const answer = call();
+      // Inside the try: a `then` getter may throw too.
+      if (answer !== null && typeof answer === 'object' && typeof answer.then === 'function') {
+        this.pending.set(op, { kind, promise: answer });
+        return HOST_PENDING;
+      }
+      return kind === 'count' ? countAnswer(answer, this, op) : 0;
     } catch (e) {
       this.failures.set(op, e);
       return -1;
     }
-    if (answer && typeof answer.then === 'function') {
-      this.pending.set(op, { kind, promise: answer });
-      return HOST_PENDING;
-    }
-    return kind === 'count' ? countAnswer(answer, this, op) : 0;
   }
 }
 
 function countAnswer(n, rt, op) {
   if (Number.isInteger(n) && n >= 0 && n <= COUNT_MAX) return n;
-  rt.failures.set(op, new TypeError(`store.countAttempts must give an integer >= 0, got ${n}`));
+  rt.failures.set(op, new TypeError(`store.countAttempts must give an integer >= 0, got ${shown(n)}`));
   return -1;
 }
 
-/* ---- schemas and validation ---- */
+/* ---- schemas ---- */
 
 function readSchema(rt, schemaPtr) {
   const x = rt.x;
@@ -225,72 +354,54 @@ function readSchema(rt, schemaPtr) {
   return { fields, features };
 }
 
-/** One field value, checked as the C core would. The fast path only tests;
- * fieldError() names the field as the caller wrote it. */
-function fieldValue(field, req, where) {
-  let v = req[field.key];
-  if (v === undefined) v = req[field.name];
-  if (field.type === 'bool') {
-    if (v === true) return 1;
-    if (v === false) return 0;
-  } else if (typeof v === 'number') {
-    if (field.type === 'count' ? Number.isInteger(v) && v >= 0 && v <= COUNT_MAX : Number.isFinite(v)) return v;
-  }
-  throw fieldError(field, req, v, where ?? '');
-}
-
-function fieldError(field, req, v, where) {
-  const name = where + (req[field.key] === undefined && req[field.name] !== undefined ? field.name : field.key);
-  if (v === undefined) return new TypeError(`${name}: required`);
-  if (field.type === 'bool') return new TypeError(`${name}: must be a boolean, got ${typeof v}`);
-  if (typeof v !== 'number') return new TypeError(`${name}: must be a number, got ${typeof v}`);
-  if (!Number.isFinite(v)) return new RangeError(`${name}: must be a finite number, got ${v}`);
-  if (!Number.isInteger(v)) return new TypeError(`${name}: must be an integer, got ${v}`);
-  return new RangeError(`${name}: must be an integer >= 0, got ${v}`);
-}
-
-/** Writes request object `r`'s field values into rows[at..]; an error names
- * the field as `${list}[${i}].field` (built only when there is one). */
-function packRow(fields, r, rows, at, list, i) {
-  if (r === null || typeof r !== 'object') checkObject(r, `${list}[${i}]`);
-  for (let f = 0; f < fields.length; f++) {
-    try {
-      rows[at + f] = fieldValue(fields[f], r);
-    } catch {
-      fieldValue(fields[f], r, `${list}[${i}].`);
-    }
-  }
-}
-
-function checkObject(req, what) {
-  if (req === null || typeof req !== 'object' || Array.isArray(req)) throw new TypeError(`${what}: must be an object`);
-}
-
 /* ---- models ---- */
 
-/** A trained model. Its memory is freed by free() (or, failing that, by GC). */
+/**
+ * A trained model. Its memory is freed by free() (or, failing that, by GC).
+ * A pending scoreCaller holds the model it started with: free() then only
+ * marks it, and the memory goes when the last such operation ends. Every
+ * call on a freed model is a CallriskError with code CR_E_STATE.
+ */
 export class Model {
   #rt;
-  #ptr;
+  #h; // { ptr, holds, freed }: shared with the FinalizationRegistry
   #schema;
   #id;
 
-  constructor(rt, ptr) {
+  constructor(token, rt, ptr) {
+    if (token !== INTERNAL) throw new TypeError('Model: not a constructor; use trainModel() or loadModel()');
     this.#rt = rt;
-    this.#ptr = ptr;
+    this.#h = { ptr, holds: 0, freed: false };
     this.#schema = readSchema(rt, rt.x.cr_model_schema(ptr));
     this.#id = rt.cstring(rt.x.cr_model_id(ptr));
-    rt.registry.register(this, ptr, this);
+    rt.registry.register(this, this.#h, this);
   }
 
+  /** The pointer, for one synchronous call; CR_E_STATE once freed. */
   get [PTR]() {
-    if (!this.#ptr) throw new Error('callrisk: this model has been freed');
-    return this.#ptr;
+    if (this.#h.freed) throw this.#rt.stateError(`callrisk: model ${this.#id.slice(0, 12)}… has been freed`);
+    return this.#h.ptr;
   }
+
+  /** Holds the model for an operation that outlives this call stack; the
+   * returned function lets go (once), freeing it if free() came meanwhile. */
+  [HOLD]() {
+    const ptr = this[PTR];
+    const h = this.#h;
+    h.holds++;
+    let held = true;
+    return [ptr, () => {
+      if (!held) return;
+      held = false;
+      if (--h.holds === 0 && h.freed) this.#rt.release(h);
+    }];
+  }
+
   get [SCHEMA]() {
     return this.#schema;
   }
 
+  // id, fields and features are JS copies: still readable after free().
   get id() {
     return this.#id;
   }
@@ -301,7 +412,8 @@ export class Model {
     return [...this.#schema.features];
   }
   get coefficients() {
-    return this.#schema.features.map((_, j) => this.#rt.x.cr_model_coef(this[PTR], j));
+    const ptr = this[PTR];
+    return this.#schema.features.map((_, j) => this.#rt.x.cr_model_coef(ptr, j));
   }
   get intercept() {
     return this.#rt.x.cr_model_intercept(this[PTR]);
@@ -315,11 +427,12 @@ export class Model {
   /** The canonical binary form (its SHA-256 is the id). */
   toBytes() {
     const rt = this.#rt;
-    rt.x.cr_model_save(this[PTR], 0, 0, rt.outs, 0);
+    const ptr = this[PTR];
+    rt.x.cr_model_save(ptr, 0, 0, rt.outs, 0);
     const size = rt.dv.getUint32(rt.outs, true);
     const buf = rt.malloc(size);
     try {
-      rt.check(rt.x.cr_model_save(this[PTR], buf, size, rt.outs, rt.err));
+      rt.check(rt.x.cr_model_save(ptr, buf, size, rt.outs, rt.err));
       return rt.u8.slice(buf, buf + size);
     } finally {
       rt.free(buf);
@@ -328,7 +441,8 @@ export class Model {
 
   /** The canonical JSON text: fixed key order, 17 significant digits. */
   toCanonicalJSON() {
-    return textOut(this.#rt, (buf, cap, size, err) => this.#rt.x.cr_model_to_json(this[PTR], buf, cap, size, err));
+    const ptr = this[PTR];
+    return textOut(this.#rt, (buf, cap, size, err) => this.#rt.x.cr_model_to_json(ptr, buf, cap, size, err));
   }
 
   /** A plain object of the canonical JSON (JSON.stringify(model) works). */
@@ -338,7 +452,8 @@ export class Model {
 
   /** The model card: features with coefficients and baselines, bands, training and solver stats. */
   card() {
-    return JSON.parse(textOut(this.#rt, (buf, cap, size, err) => this.#rt.x.cr_model_card_json(this[PTR], buf, cap, size, err)));
+    const ptr = this[PTR];
+    return JSON.parse(textOut(this.#rt, (buf, cap, size, err) => this.#rt.x.cr_model_card_json(ptr, buf, cap, size, err)));
   }
 
   /**
@@ -349,9 +464,19 @@ export class Model {
    */
   verifyRecord(record) {
     const rt = this.#rt;
-    const text = typeof record === 'string' ? record : JSON.stringify(record);
+    this[PTR];
+    let text = record;
+    if (typeof record !== 'string') {
+      if (!isPlainObject(record)) throw new TypeError(`record: must be a score record (plain object) or its JSON text, got ${typeName(record)}`);
+      try {
+        text = JSON.stringify(record);
+      } catch (e) {
+        throw new TypeError(`record: not JSON-serialisable: ${e.message}`, { cause: e });
+      }
+    }
     const [p, len] = rt.putString(text);
     try {
+      // Taken after JSON.stringify, which runs the record's toJSON and getters.
       rt.check(rt.x.cr_verify_record(this[PTR], p, len, rt.err));
       return true;
     } finally {
@@ -359,11 +484,13 @@ export class Model {
     }
   }
 
+  /** Frees the model's memory (deferred while a scoreCaller holds it). Twice is a no-op. */
   free() {
-    if (!this.#ptr) return;
+    const h = this.#h;
+    if (h.freed) return;
+    h.freed = true;
     this.#rt.registry.unregister(this);
-    this.#rt.x.cr_model_free(this.#ptr);
-    this.#ptr = 0;
+    if (h.holds === 0) this.#rt.release(h);
   }
 }
 
@@ -379,7 +506,12 @@ function textOut(rt, write) {
   }
 }
 
-/** Loads a model from its bytes (Uint8Array/ArrayBuffer), canonical JSON text, or the object toJSON() gave. */
+/** A new Model around the pointer C wrote to rt.outs. */
+function modelAt(rt, outs = rt.outs) {
+  return new Model(INTERNAL, rt, rt.dv.getUint32(outs, true));
+}
+
+/** Loads a model from its bytes (Uint8Array, ArrayBuffer or another view), canonical JSON text, or the object toJSON() gave. */
 export async function loadModel(source) {
   const rt = await runtimeOf();
   let bytes;
@@ -387,20 +519,28 @@ export async function loadModel(source) {
   if (typeof source === 'string') {
     bytes = rt.encoder.encode(source);
     json = true;
-  } else if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
+  } else if (source instanceof ArrayBuffer) {
     bytes = new Uint8Array(source);
-  } else if (source && typeof source === 'object') {
-    bytes = rt.encoder.encode(JSON.stringify(source));
+  } else if (ArrayBuffer.isView(source)) {
+    bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  } else if (isPlainObject(source)) {
+    let text;
+    try {
+      text = JSON.stringify(source);
+    } catch (e) {
+      throw new TypeError(`model: not JSON-serialisable: ${e.message}`, { cause: e });
+    }
+    bytes = rt.encoder.encode(text);
     json = true;
   } else {
-    throw new TypeError('model: must be bytes (Uint8Array), JSON text, or a model object');
+    throw new TypeError(`model: must be bytes (Uint8Array), JSON text, or a model object, got ${typeName(source)}`);
   }
   const p = rt.malloc(bytes.length + 1);
   try {
     rt.u8.set(bytes, p);
     const status = json ? rt.x.cr_model_from_json(p, bytes.length, rt.outs, rt.err) : rt.x.cr_model_load(p, bytes.length, rt.outs, rt.err);
     rt.check(status);
-    return new Model(rt, rt.dv.getUint32(rt.outs, true));
+    return modelAt(rt);
   } finally {
     rt.free(p);
   }
@@ -409,28 +549,73 @@ export async function loadModel(source) {
 async function defaultModel() {
   const rt = await runtimeOf();
   rt.check(rt.x.cr_model_create_default(rt.outs, rt.err));
-  return new Model(rt, rt.dv.getUint32(rt.outs, true));
+  return modelAt(rt);
 }
 
 /* ---- training ---- */
 
+const TRAIN_OPTIONS = ['C', 'fitIntercept', 'classWeight', 'maxIter', 'tol', 'signs', 'bands', 'schema', 'onProgress'];
+
+/** [mode, w0, w1] for crw_train. Types here; ranges (finite, >= 0) in C. */
 function classWeightOf(cw) {
-  if (cw === undefined || cw === null || cw === 'none') return [0, 1, 1];
+  if (cw === undefined || cw === 'none') return [0, 1, 1];
   if (cw === 'balanced') return [1, 1, 1];
-  const w0 = Array.isArray(cw) ? cw[0] : cw[0] ?? cw['0'];
-  const w1 = Array.isArray(cw) ? cw[1] : cw[1] ?? cw['1'];
-  if (typeof w0 !== 'number' || typeof w1 !== 'number') {
-    throw new TypeError("options.classWeight: must be 'balanced', [w0, w1] or {0: w0, 1: w1}");
-  }
-  return [2, w0, w1];
+  let w;
+  if (Array.isArray(cw) && cw.length === 2) w = [cw[0], cw[1]];
+  else if (isPlainObject(cw) && Object.keys(cw).sort().join() === '0,1') w = [cw[0], cw[1]];
+  else throw new TypeError(`options.classWeight: must be 'balanced', 'none', [w0, w1] or {0: w0, 1: w1}, got ${shown(cw)}`);
+  w.forEach((x, c) => {
+    if (typeof x !== 'number') throw new TypeError(`options.classWeight[${c}]: must be a number, got ${shown(x)}`);
+  });
+  return [2, w[0], w[1]];
 }
 
 function numberOption(options, key, fallback, check, rule) {
   const v = options[key];
   if (v === undefined) return fallback;
-  if (typeof v !== 'number') throw new TypeError(`options.${key}: must be a number, got ${typeof v}`);
+  if (typeof v !== 'number') throw new TypeError(`options.${key}: must be a number, got ${shown(v)}`);
   if (!check(v)) throw new RangeError(`options.${key}: ${rule}, got ${v}`);
   return v;
+}
+
+/** Bands: integers here; their range (1 <= medium <= high <= 100) is C's, so its message. */
+function bandsOf(bands) {
+  if (bands === undefined) return [70, 40];
+  const b = ownOptions(bands, ['high', 'medium'], 'options.bands');
+  return ['high', 'medium'].map((key) => {
+    const v = b[key];
+    if (v === undefined) throw new TypeError(`options.bands.${key}: required`);
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`options.bands.${key}: must be an integer, got ${shown(v)}`);
+    // crw_train takes an i32: a larger number would wrap to another band.
+    if (Math.abs(v) > INT32_MAX) throw new RangeError(`options.bands.${key}: out of range, got ${v}`);
+    return v;
+  });
+}
+
+/** Per-feature signs for crw_train, by own feature names; values only the three known strings. */
+function signsOf(signs, features) {
+  const out = new Array(features.length).fill(0);
+  if (signs === undefined) return out;
+  if (!isPlainObject(signs)) throw new TypeError(`options.signs: must be a plain object, got ${typeName(signs)}`);
+  for (const name of Object.keys(signs)) {
+    const j = features.indexOf(name);
+    if (j < 0) throw new RangeError(`options.signs.${name}: no such feature (${features.join(', ')})`);
+    const sign = signs[name];
+    if (typeof sign !== 'string') throw new TypeError(`options.signs.${name}: must be 'nonneg', 'nonpos' or 'free', got ${shown(sign)}`);
+    if (!Object.hasOwn(SIGNS, sign)) throw new RangeError(`options.signs.${name}: must be 'nonneg', 'nonpos' or 'free', got '${sign}'`);
+    out[j] = SIGNS[sign];
+  }
+  return out;
+}
+
+function schemaText(schema) {
+  if (typeof schema === 'string') return schema;
+  if (!isPlainObject(schema)) throw new TypeError(`options.schema: must be JSON text or a plain object, got ${typeName(schema)}`);
+  try {
+    return JSON.stringify(schema);
+  } catch (e) {
+    throw new TypeError(`options.schema: not JSON-serialisable: ${e.message}`, { cause: e });
+  }
 }
 
 /**
@@ -438,19 +623,29 @@ function numberOption(options, key, fallback, check, rule) {
  * optional `weight`), or `{ csv: text }`. Options follow the C core:
  * C, fitIntercept, classWeight, maxIter, tol, signs {feature: 'nonneg'|'nonpos'|'free'},
  * bands {high, medium}, schema (fields/features JSON), onProgress({iteration, objective, gradNorm}) (return false to stop).
+ * Unknown or inherited options are not read: an unknown key is a TypeError.
  */
-export async function trainModel(data, options = {}) {
+export async function trainModel(data, options) {
   const rt = await runtimeOf();
-  checkObject(options, 'options');
-  const C = numberOption(options, 'C', 1, (v) => v > 0 && Number.isFinite(v), 'must be a finite number > 0');
-  const maxIter = numberOption(options, 'maxIter', 100, (v) => Number.isInteger(v) && v >= 1 && v <= 1e6, 'must be an integer 1..1000000');
-  const tol = numberOption(options, 'tol', 1e-10, (v) => v >= 0 && Number.isFinite(v), 'must be a finite number >= 0');
-  const fitIntercept = options.fitIntercept ?? true;
-  if (typeof fitIntercept !== 'boolean') throw new TypeError('options.fitIntercept: must be a boolean');
-  const [cwMode, cw0, cw1] = classWeightOf(options.classWeight);
-  const bands = options.bands ?? { high: 70, medium: 40 };
-  checkObject(bands, 'options.bands');
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError('options.onProgress: must be a function');
+  const o = ownOptions(options, TRAIN_OPTIONS, 'options');
+  const C = numberOption(o, 'C', 1, (v) => v > 0 && Number.isFinite(v), 'must be a finite number > 0');
+  const maxIter = numberOption(o, 'maxIter', 100, (v) => Number.isInteger(v) && v >= 1 && v <= 1e6, 'must be an integer 1..1000000');
+  const tol = numberOption(o, 'tol', 1e-10, (v) => v >= 0 && Number.isFinite(v), 'must be a finite number >= 0');
+  const fitIntercept = o.fitIntercept ?? true;
+  if (typeof fitIntercept !== 'boolean') throw new TypeError(`options.fitIntercept: must be a boolean, got ${shown(fitIntercept)}`);
+  const [cwMode, cw0, cw1] = classWeightOf(o.classWeight);
+  const [bandHigh, bandMedium] = bandsOf(o.bands);
+  const onProgress = o.onProgress ?? null;
+  if (onProgress !== null && typeof onProgress !== 'function') throw new TypeError(`options.onProgress: must be a function, got ${typeName(onProgress)}`);
+  const schemaJson = o.schema === undefined ? undefined : schemaText(o.schema);
+  let csv;
+  if (Array.isArray(data)) {
+    // rows: packed below, once the schema is known
+  } else if (isPlainObject(data) && Object.keys(data).join() === 'csv' && typeof data.csv === 'string') {
+    csv = data.csv;
+  } else {
+    throw new TypeError(`data: must be an array of rows or { csv: text }, got ${typeName(data)}`);
+  }
 
   const allocs = [];
   const alloc = (n) => {
@@ -461,8 +656,8 @@ export async function trainModel(data, options = {}) {
   let schema = 0;
   let ds = 0;
   try {
-    if (options.schema !== undefined) {
-      const [p, len] = rt.putString(typeof options.schema === 'string' ? options.schema : JSON.stringify(options.schema));
+    if (schemaJson !== undefined) {
+      const [p, len] = rt.putString(schemaJson);
       allocs.push(p);
       rt.check(rt.x.cr_schema_from_json(p, len, rt.outs, rt.err));
     } else {
@@ -470,21 +665,22 @@ export async function trainModel(data, options = {}) {
     }
     schema = rt.dv.getUint32(rt.outs, true);
     const { fields, features } = readSchema(rt, schema);
+    const signs = signsOf(o.signs, features);
     rt.check(rt.x.cr_dataset_create(schema, rt.outs, rt.err));
     ds = rt.dv.getUint32(rt.outs, true);
 
-    if (data && typeof data === 'object' && typeof data.csv === 'string') {
+    if (csv !== undefined) {
       rt.check(rt.x.cr_csv_reader_create(ds, rt.outs, rt.err));
       const reader = rt.dv.getUint32(rt.outs, true);
       try {
-        const [p, len] = rt.putString(data.csv);
+        const [p, len] = rt.putString(csv);
         allocs.push(p);
         rt.check(rt.x.cr_csv_feed(reader, p, len, rt.err));
         rt.check(rt.x.cr_csv_finish(reader, rt.err));
       } finally {
         rt.x.cr_csv_reader_free(reader);
       }
-    } else if (Array.isArray(data)) {
+    } else {
       const n = data.length;
       const nf = fields.length;
       const rows = new Float64Array(n * nf);
@@ -493,13 +689,16 @@ export async function trainModel(data, options = {}) {
       for (let i = 0; i < n; i++) {
         const r = data[i];
         packRow(fields, r, rows, i * nf, 'data', i);
-        if (r.label !== 0 && r.label !== 1 && r.label !== true && r.label !== false) {
-          throw new TypeError(`data[${i}].label: must be 0 or 1, got ${r.label}`);
+        const label = r.label;
+        if (label !== 0 && label !== 1 && label !== true && label !== false) {
+          throw new TypeError(`data[${i}].label: must be 0, 1, true or false, got ${shown(label)}`);
         }
-        labels[i] = r.label ? 1 : 0;
-        const w = r.weight ?? 1;
-        if (typeof w !== 'number' || !(w >= 0) || !Number.isFinite(w)) throw new RangeError(`data[${i}].weight: must be a finite number >= 0, got ${w}`);
-        weights[i] = w;
+        labels[i] = label ? 1 : 0;
+        const w = r.weight;
+        if (w === undefined) weights[i] = 1;
+        else if (typeof w !== 'number') throw new TypeError(`data[${i}].weight: must be a number, got ${shown(w)}`);
+        else if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`data[${i}].weight: must be a finite number >= 0, got ${w}`);
+        else weights[i] = w;
       }
       const pr = alloc(rows.byteLength || 8);
       const pl = alloc(n || 1);
@@ -508,25 +707,21 @@ export async function trainModel(data, options = {}) {
       rt.u8.set(labels, pl);
       rt.f64.set(weights, pw >> 3);
       rt.check(rt.x.cr_dataset_add_rows(ds, pr, pl, pw, n, rt.err));
-    } else {
-      throw new TypeError('data: must be an array of rows or { csv: text }');
     }
 
-    const signs = alloc(4 * features.length);
-    for (let j = 0; j < features.length; j++) rt.i32[(signs >> 2) + j] = 0;
-    for (const [name, sign] of Object.entries(options.signs ?? {})) {
-      const j = features.indexOf(name);
-      if (j < 0) throw new RangeError(`options.signs.${name}: no such feature (${features.join(', ')})`);
-      if (!(sign in SIGNS)) throw new RangeError(`options.signs.${name}: must be 'nonneg', 'nonpos' or 'free', got ${sign}`);
-      rt.i32[(signs >> 2) + j] = SIGNS[sign];
-    }
-    rt.onProgress = options.onProgress ?? null;
+    const ps = alloc(4 * features.length);
+    rt.i32.set(signs, ps >> 2);
+    // Own err and out: onProgress runs the caller's code, which may call
+    // into the module and use the shared scratch.
+    const err = alloc(ERR_SIZE);
+    const out = alloc(8);
+    rt.onProgress = onProgress;
     rt.progressError = null;
-    const status = rt.x.crw_train(ds, C, fitIntercept ? 1 : 0, cwMode, cw0, cw1, maxIter, tol, signs,
-      bands.high ?? 70, bands.medium ?? 40, rt.onProgress ? 1 : 0, rt.outs, rt.err);
+    const status = rt.x.crw_train(ds, C, fitIntercept ? 1 : 0, cwMode, cw0, cw1, maxIter, tol, ps,
+      bandHigh, bandMedium, onProgress ? 1 : 0, out, err);
     if (rt.progressError) throw rt.progressError;
-    rt.check(status);
-    return new Model(rt, rt.dv.getUint32(rt.outs, true));
+    rt.check(status, err);
+    return modelAt(rt, out);
   } finally {
     rt.onProgress = null;
     if (ds) rt.x.cr_dataset_free(ds);
@@ -558,6 +753,21 @@ export function createMemoryStore() {
 
 /* ---- scoring ---- */
 
+/** Columns are arrays or typed arrays; a string or an array-like object is not. */
+const isColumn = (c) => Array.isArray(c) || (ArrayBuffer.isView(c) && !(c instanceof DataView));
+
+/** `at` of scoreCaller as ms: an integer in 0..8.64e15 or a valid Date. */
+function timeOf(at) {
+  if (at === undefined) return Date.now();
+  let ms = at;
+  if (at instanceof Date) ms = at.getTime();
+  else if (typeof at !== 'number') throw new TypeError(`at: must be a Date or ms since 1970, got ${shown(at)}`);
+  if (!Number.isInteger(ms) || ms < 0 || ms > TIME_MAX) {
+    throw new RangeError(`at: must be a valid Date or a whole number of ms in 0..8.64e15, got ${at instanceof Date ? 'an invalid or pre-1970 Date' : ms}`);
+  }
+  return ms;
+}
+
 export class Scorer {
   #rt;
   #model;
@@ -565,7 +775,9 @@ export class Scorer {
   #reasonNames;
   #modelId;
 
-  constructor(rt, model, store) {
+  constructor(token, rt, model, store) {
+    if (token !== INTERNAL) throw new TypeError('Scorer: not a constructor; use createScorer()');
+    model[PTR]; // CR_E_STATE for a freed model
     this.#rt = rt;
     this.#model = model;
     this.#store = store;
@@ -580,93 +792,88 @@ export class Scorer {
     return this.#store;
   }
 
-  #readResult(rt, withReasons) {
-    const i = rt.result >> 2;
+  #readResult(rt, result, reasons) {
+    const i = result >> 2;
     const f64 = rt.f64;
     const out = {
       score: rt.i32[i],
       riskLevel: RISK_LEVELS[rt.i32[i + 1]],
-      probability: f64[(rt.result + 8) >> 3],
-      logit: f64[(rt.result + 16) >> 3],
-      baseLogit: f64[(rt.result + 24) >> 3],
+      probability: f64[(result + 8) >> 3],
+      logit: f64[(result + 16) >> 3],
+      baseLogit: f64[(result + 24) >> 3],
       reasons: undefined,
       modelId: this.#modelId,
     };
-    if (withReasons) {
+    if (reasons) {
       const names = this.#reasonNames;
-      const reasons = new Array(names.length);
+      const list = new Array(names.length);
       for (let j = 0; j < names.length; j++) {
-        const at = rt.reasons + REASON_SIZE * j;
-        reasons[j] = { feature: names[rt.i32[at >> 2]], contribution: f64[(at + 8) >> 3] };
+        const at = reasons + REASON_SIZE * j;
+        list[j] = { feature: names[rt.i32[at >> 2]], contribution: f64[(at + 8) >> 3] };
       }
-      out.reasons = reasons;
+      out.reasons = list;
     }
     return out;
   }
 
   /** Scores one request ({spamReports, hasConsent, callAttempts24h} for the seed's schema). Synchronous. */
   score(req) {
+    this.#model[PTR];
     checkObject(req, 'request');
     const rt = this.#rt;
     const fields = this.#model[SCHEMA].fields;
-    const base = rt.fields >> 3;
+    // Every value read before any is written: a getter may call into the
+    // module (another score() reuses the scratch; growth detaches views).
+    const nf = fields.length;
+    const values = new Array(nf);
+    for (let f = 0; f < nf; f++) values[f] = fieldValue(fields[f], req);
     const f64 = rt.f64;
-    for (let f = 0; f < fields.length; f++) f64[base + f] = fieldValue(fields[f], req);
+    const base = rt.fields >> 3;
+    for (let f = 0; f < nf; f++) f64[base + f] = values[f];
+    // The pointer is taken after the request's getters ran: one may have freed the model.
     rt.check(rt.x.cr_score(this.#model[PTR], rt.fields, rt.result, rt.reasons, MAX_FEATURES, rt.err));
-    return this.#readResult(rt, true);
+    return this.#readResult(rt, rt.result, rt.reasons);
   }
 
   /** The seed's /score contract: snake_case in, {score, risk_level} out. */
   scoreRequest(body) {
+    this.#model[PTR];
     checkObject(body, 'body');
     const rt = this.#rt;
     const fields = this.#model[SCHEMA].fields;
-    const base = rt.fields >> 3;
-    for (let f = 0; f < fields.length; f++) {
-      const field = fields[f];
-      rt.f64[base + f] = fieldValue({ ...field, key: field.name }, body);
-    }
+    const values = fields.map((field) => fieldValue({ ...field, key: field.name }, body));
+    rt.f64.set(values, rt.fields >> 3);
     rt.check(rt.x.cr_score(this.#model[PTR], rt.fields, rt.result, 0, 0, rt.err));
-    const r = this.#readResult(rt, false);
+    const r = this.#readResult(rt, rt.result, 0);
     return { score: r.score, risk_level: r.riskLevel };
   }
 
   /**
    * Scores many rows: an array of request objects, an object of columns
-   * ({spamReports: [...], ...}), or a Float64Array of rows (field order).
+   * ({spamReports: [...], ...}: arrays or typed arrays, booleans as
+   * true/false or 0/1), or a Float64Array of rows (field order).
    * Returns { scores: Int32Array, probabilities: Float64Array, riskLevels: Uint8Array } (indices into RISK_LEVELS).
    */
   scoreBatch(input) {
+    this.#model[PTR];
     const rt = this.#rt;
     const fields = this.#model[SCHEMA].fields;
     const nf = fields.length;
     let rows;
-    if (input instanceof Float64Array) {
+    if (ArrayBuffer.isView(input)) {
+      // A real typed array (a Proxy of one is not a view). Float64Array rows
+      // are checked by the core, row by row (CallriskError naming row and field).
+      if (!(input instanceof Float64Array)) throw new TypeError(`rows: must be a Float64Array, got ${Object.prototype.toString.call(input).slice(8, -1)}`);
       if (input.length % nf !== 0) throw new RangeError(`rows: length ${input.length} is not a multiple of ${nf} fields`);
       rows = input;
     } else if (Array.isArray(input)) {
-      rows = new Float64Array(input.length * nf);
-      for (let i = 0; i < input.length; i++) {
-        packRow(fields, input[i], rows, i * nf, 'requests', i);
-      }
-    } else if (input && typeof input === 'object') {
-      const cols = fields.map((field) => input[field.key] ?? input[field.name]);
-      cols.forEach((c, f) => {
-        if (!c || typeof c.length !== 'number') throw new TypeError(`${fields[f].key}: must be an array or typed array`);
-      });
-      const n = cols[0].length;
+      const n = input.length; // read once: a Proxy's length may change
       rows = new Float64Array(n * nf);
-      for (let f = 0; f < nf; f++) {
-        const c = cols[f];
-        if (c.length !== n) throw new RangeError(`${fields[f].key}: has ${c.length} values, ${fields[0].key} has ${n}`);
-        const isBool = fields[f].type === 'bool';
-        for (let i = 0; i < n; i++) {
-          const v = c[i];
-          rows[i * nf + f] = isBool && typeof v === 'boolean' ? (v ? 1 : 0) : v;
-        }
-      }
+      for (let i = 0; i < n; i++) packRow(fields, input[i], rows, i * nf, 'requests', i);
+    } else if (input !== null && typeof input === 'object') {
+      rows = this.#packColumns(input, fields);
     } else {
-      throw new TypeError('requests: must be an array, an object of columns, or a Float64Array');
+      throw new TypeError(`requests: must be an array, an object of columns, or a Float64Array, got ${typeName(input)}`);
     }
     const n = rows.length / nf;
     const p = rt.malloc(rows.byteLength + 13 * n + 8);
@@ -686,6 +893,40 @@ export class Scorer {
     }
   }
 
+  /** Columns into rows, every value checked: an error names `column[index]`. */
+  #packColumns(input, fields) {
+    const nf = fields.length;
+    const cols = [];
+    const names = [];
+    for (const field of fields) {
+      let name = field.key;
+      let c = input[name];
+      if (c === undefined && field.name !== name) {
+        c = input[field.name];
+        if (c !== undefined) name = field.name;
+      }
+      if (!isColumn(c)) throw new TypeError(`${name}: must be an array or typed array, got ${typeName(c)}`);
+      cols.push(c);
+      names.push(name);
+    }
+    const n = cols[0].length;
+    for (let f = 1; f < nf; f++) {
+      if (cols[f].length !== n) throw new RangeError(`${names[f]}: has ${cols[f].length} values, ${names[0]} has ${n}`);
+    }
+    const rows = new Float64Array(n * nf);
+    for (let f = 0; f < nf; f++) {
+      const c = cols[f];
+      const type = fields[f].type;
+      for (let i = 0; i < n; i++) {
+        const v = c[i];
+        const x = fieldNumber(type, v, true);
+        if (x === undefined) throw fieldError(type, v, `${names[f]}[${i}]`, true);
+        rows[i * nf + f] = x;
+      }
+    }
+    return rows;
+  }
+
   /**
    * The seed's scoreCaller: counts the caller's attempts in the 24 h before
    * `at` (ms or Date; default now) through the store, scores, and persists a
@@ -693,41 +934,52 @@ export class Scorer {
    * rejects with the store's error (as `cause`) if the store fails.
    * `options.context` is passed as the last argument of the store's
    * countAttempts and saveScore (e.g. a request id or idempotency key).
+   * The operation holds its model: free() meanwhile waits for it to end.
    */
-  async scoreCaller(req, { context } = {}) {
+  async scoreCaller(req, options) {
+    this.#model[PTR];
+    const { context } = ownOptions(options, ['context'], 'options');
     checkObject(req, 'request');
     const rt = this.#rt;
+    const store = this.#store;
     // callerNumber, or caller_number as the seed's HTTP clients write it.
-    const callerKey = req.callerNumber === undefined && req.caller_number !== undefined ? 'caller_number' : 'callerNumber';
-    const callerNumber = req[callerKey];
-    if (typeof callerNumber !== 'string') throw new TypeError(`${callerKey}: must be a string, got ${typeof callerNumber}`);
+    let callerKey = 'callerNumber';
+    let callerNumber = req.callerNumber;
+    if (callerNumber === undefined) {
+      callerNumber = req.caller_number;
+      if (callerNumber !== undefined) callerKey = 'caller_number';
+    }
+    if (typeof callerNumber !== 'string') throw new TypeError(`${callerKey}: must be a string, got ${shown(callerNumber)}`);
     if (callerNumber.length === 0 || callerNumber.length > 64 || !/^[\x20-\x7e]+$/.test(callerNumber)) {
       throw new RangeError(`${callerKey}: must be 1 to 64 printable ASCII characters`);
     }
-    const at = req.at === undefined ? Date.now() : req.at instanceof Date ? req.at.getTime() : req.at;
-    if (typeof at !== 'number' || !Number.isFinite(at) || at < 0 || at > 8.64e15) throw new RangeError(`at: must be a Date or ms since 1970, got ${req.at}`);
+    const at = timeOf(req.at);
     const fields = this.#model[SCHEMA].fields;
     const values = fields.map((field) => (field.name === 'call_attempts_24h' ? 0 : fieldValue(field, req)));
 
     // Per-call memory: other calls may run while this one waits for the store.
-    const [callerPtr, callerLen] = rt.putString(callerNumber);
-    const mem = rt.malloc(ERR_SIZE + RESULT_SIZE + REASON_SIZE * MAX_FEATURES + 8 * MAX_FEATURES + 16);
-    const err = mem;
-    const result = mem + 336;
-    const reasons = result + RESULT_SIZE;
-    const fieldsPtr = reasons + REASON_SIZE * MAX_FEATURES;
-    const outs = fieldsPtr + 8 * MAX_FEATURES;
+    let callerPtr = 0;
+    let mem = 0;
     let op = 0;
+    let letGo = null;
     try {
+      let callerLen;
+      [callerPtr, callerLen] = rt.putString(callerNumber);
+      mem = rt.malloc(ERR_SIZE + 4 + RESULT_SIZE + REASON_SIZE * MAX_FEATURES + 8 * MAX_FEATURES + 16);
+      const err = mem;
+      const result = mem + ERR_SIZE + 4; // 8-aligned
+      const reasons = result + RESULT_SIZE;
+      const fieldsPtr = reasons + REASON_SIZE * MAX_FEATURES;
+      const outs = fieldsPtr + 8 * MAX_FEATURES;
       rt.f64.set(values, fieldsPtr >> 3);
       rt.dv.setUint32(outs, 0, true);
-      rt.currentStore = this.#store;
-      rt.currentContext = context;
-      let status = rt.x.crw_caller_start(this.#model[PTR], callerPtr, callerLen, fieldsPtr, at, outs, err);
+      // Held from here to the op's end, across every await.
+      let model;
+      [model, letGo] = this.#model[HOLD]();
+      let status = rt.withStore(store, context, () => rt.x.crw_caller_start(model, callerPtr, callerLen, fieldsPtr, at, outs, err));
       op = rt.dv.getUint32(outs, true);
       for (;;) {
-        const failure = rt.failures.get(op);
-        if (status !== 0) rt.check(status, err, failure);
+        if (status !== 0) rt.check(status, err, rt.failures.get(op));
         const state = rt.x.cr_caller_op_state(op);
         if (state !== 1 && state !== 2) break;
         const wait = rt.pending.get(op);
@@ -740,28 +992,13 @@ export class Scorer {
           rt.failures.set(op, e);
           ok = false;
         }
-        rt.currentStore = this.#store;
-        rt.currentContext = context;
-        if (wait.kind === 'count') {
-          status = rt.x.crw_op_counted(op, ok ? countAnswer(answer, rt, op) : -1, err);
-        } else {
-          status = rt.x.crw_op_saved(op, ok ? 0 : -1, err);
-        }
+        status = rt.withStore(store, context, () => (wait.kind === 'count'
+          ? rt.x.crw_op_counted(op, ok ? countAnswer(answer, rt, op) : -1, err)
+          : rt.x.crw_op_saved(op, ok ? 0 : -1, err)));
       }
       rt.check(rt.x.cr_caller_op_result(op, result, reasons, MAX_FEATURES, outs, err), err, rt.failures.get(op));
-      const f64 = rt.f64;
-      const names = this.#reasonNames;
       return {
-        score: rt.i32[result >> 2],
-        riskLevel: RISK_LEVELS[rt.i32[(result >> 2) + 1]],
-        probability: f64[(result + 8) >> 3],
-        logit: f64[(result + 16) >> 3],
-        baseLogit: f64[(result + 24) >> 3],
-        reasons: names.map((_, j) => ({
-          feature: names[rt.i32[(reasons + REASON_SIZE * j) >> 2]],
-          contribution: f64[(reasons + REASON_SIZE * j + 8) >> 3],
-        })),
-        modelId: this.#modelId,
+        ...this.#readResult(rt, result, reasons),
         callAttempts24h: Number(rt.dv.getBigInt64(outs, true)),
         at,
       };
@@ -771,6 +1008,7 @@ export class Scorer {
         rt.pending.delete(op);
         rt.failures.delete(op);
       }
+      letGo?.();
       rt.free(mem);
       rt.free(callerPtr);
     }
@@ -783,20 +1021,23 @@ export class Scorer {
  * its bytes, or its JSON. `store`: { countAttempts, saveScore } (sync or
  * async); default: an in-memory store.
  */
-export async function createScorer({ model, store, wasmBinary, wasmUrl } = {}) {
+export async function createScorer(options) {
+  const { model, store, wasmBinary, wasmUrl } = ownOptions(options, ['model', 'store', 'wasmBinary', 'wasmUrl'], 'options');
+  if (store !== undefined && (store === null || typeof store !== 'object' || typeof store.countAttempts !== 'function' || typeof store.saveScore !== 'function')) {
+    throw new TypeError('store: must have countAttempts(callerNumber, sinceMs, untilMs, context) and saveScore(record, context)');
+  }
   const rt = await runtimeOf({ wasmBinary, wasmUrl });
   const m = model === undefined ? await defaultModel() : model instanceof Model ? model : await loadModel(model);
-  const s = store ?? createMemoryStore();
-  if (typeof s.countAttempts !== 'function' || typeof s.saveScore !== 'function') {
-    throw new TypeError('store: must have countAttempts(callerNumber, sinceMs, untilMs) and saveScore(record)');
-  }
-  return new Scorer(rt, m, s);
+  return new Scorer(INTERNAL, rt, m, store ?? createMemoryStore());
 }
 
 let defaultScorer = null;
 
 /** The seed's /score contract with the default model: {spam_reports, has_consent, call_attempts_24h} -> {score, risk_level}. */
 export async function scoreRequest(body) {
-  defaultScorer ??= createScorer();
+  if (!defaultScorer) {
+    defaultScorer = createScorer();
+    defaultScorer.catch(() => { defaultScorer = null; }); // a failed start is tried again, not kept
+  }
   return (await defaultScorer).scoreRequest(body);
 }

@@ -313,4 +313,167 @@ export function defineSuite({ test, assert, api, golden }) {
     m.free();
     assert.throws(() => m.toBytes(), /freed/);
   });
+
+  /* ---- issue 10, finding 5: a model freed while an operation uses it ---- */
+
+  // A model whose every score is 50 MEDIUM: what freed memory, reused, looked like.
+  // Loaded from JSON made once: loading allocates a model and little else,
+  // so it takes the memory a model freed just before had.
+  let zeroJson;
+  const zeroModel = async () => {
+    if (!zeroJson) {
+      const j = (await createScorer()).model.toJSON();
+      delete j.id;
+      j.coef = j.coef.map(() => 0);
+      j.intercept = 0;
+      zeroJson = JSON.stringify(j);
+    }
+    return loadModel(zeroJson);
+  };
+  const isState = (e) => e instanceof CallriskError && e.code === 'CR_E_STATE' && /freed/.test(e.message);
+
+  test('free() while scoreCaller awaits an async store: the op ends on its own model, then every call is CR_E_STATE', async () => {
+    const records = [];
+    let open;
+    const gate = new Promise((resolve) => { open = resolve; });
+    const store = {
+      countAttempts: async () => {
+        await gate; // the store answers only once the test has freed the model
+        return 10;
+      },
+      saveScore: async (r) => {
+        await delay(5);
+        records.push(r);
+      },
+    };
+    await zeroModel(); // its JSON made now, not in the freed memory's place
+    const m = await trainModel(SEED_ROWS);
+    const bytes = m.toBytes();
+    const s = await createScorer({ model: m, store });
+    const pending = s.scoreCaller({ callerNumber: '+15550100', spamReports: 5, hasConsent: false, at: 1764072000000 });
+    m.free();
+    // Reuse the memory the model had: a use after free would now read these.
+    const others = [];
+    for (let i = 0; i < 4; i++) others.push(await zeroModel());
+    // and overwrite it, wherever it went: a batch fills its rows buffer.
+    (await createScorer({ model: others[0] })).scoreBatch(new Float64Array(3 * 50000).fill(1));
+    open();
+    const r = await pending;
+    assert.equal(r.score, 99);
+    assert.equal(r.riskLevel, 'HIGH');
+    assert.equal(r.modelId, goldenValue(golden, 'model_id'));
+    assert.equal(r.callAttempts24h, 10);
+    assert.equal(records.length, 1);
+    assert.equal(records[0].model_id, goldenValue(golden, 'model_id'));
+    assert.equal((await loadModel(bytes)).verifyRecord(records[0]), true);
+    assert.ok(others.every((o) => o.bands.high === 70));
+
+    // Now every use of the freed model, directly or through its scorer.
+    const req = { spamReports: 5, hasConsent: false, callAttempts24h: 10 };
+    assert.throws(() => s.score(req), isState);
+    assert.throws(() => s.score(null), isState);
+    assert.throws(() => s.scoreBatch([req]), isState);
+    assert.throws(() => s.scoreBatch(Float64Array.from([5, 0, 10])), isState);
+    assert.throws(() => s.scoreBatch({ spamReports: [5], hasConsent: [false], callAttempts24h: [10] }), isState);
+    assert.throws(() => s.scoreRequest({ spam_reports: 5, has_consent: false, call_attempts_24h: 10 }), isState);
+    await assert.rejects(s.scoreCaller({ callerNumber: '+1', spamReports: 5, hasConsent: false }), isState);
+    for (const call of [() => m.toBytes(), () => m.toCanonicalJSON(), () => m.toJSON(), () => m.card(), () => m.verifyRecord(records[0]),
+      () => m.coefficients, () => m.intercept, () => m.bands, () => JSON.stringify(m)]) {
+      assert.throws(call, isState);
+    }
+    await assert.rejects(createScorer({ model: m }), isState);
+    const e = (() => { try { m.card(); } catch (x) { return x; } })();
+    assert.equal(typeof e.status, 'number');
+    // What JS keeps is still readable; a second free() is a no-op.
+    assert.equal(m.id, goldenValue(golden, 'model_id'));
+    assert.deepEqual(m.features, ['spam_reports', 'no_consent', 'call_attempts_24h']);
+    m.free();
+    assert.equal(records.length, 1);
+  });
+
+  test('free() from inside a synchronous store answer: the op still ends on its own model', async () => {
+    const m = await trainModel(SEED_ROWS);
+    const records = [];
+    const s = await createScorer({
+      model: m,
+      store: {
+        countAttempts: () => {
+          m.free();
+          return 10;
+        },
+        saveScore: (r) => records.push(r),
+      },
+    });
+    const pending = s.scoreCaller({ callerNumber: '+15550101', spamReports: 5, hasConsent: false });
+    const r = await pending;
+    assert.equal(`${r.score} ${r.riskLevel} ${r.modelId}`, `99 HIGH ${goldenValue(golden, 'model_id')}`);
+    assert.equal(records[0].score, 99);
+    assert.throws(() => s.score({ spamReports: 5, hasConsent: false, callAttempts24h: 10 }), isState);
+    // A request getter that frees the model: the call sees it, not freed memory.
+    const m2 = await trainModel(SEED_ROWS);
+    const s2 = await createScorer({ model: m2 });
+    assert.throws(() => s2.score({ spamReports: 5, hasConsent: false, get callAttempts24h() { m2.free(); return 10; } }), isState);
+    const m3 = await trainModel(SEED_ROWS);
+    const rec = records[0];
+    assert.throws(() => m3.verifyRecord({ ...rec, toJSON() { m3.free(); return rec; } }), (e) => e instanceof TypeError || isState(e));
+  });
+
+  test('many concurrent scoreCallers and frees: each op ends on its model or is CR_E_STATE, never a wrong answer', async () => {
+    const bundles = [];
+    for (let k = 0; k < 6; k++) {
+      const m = await trainModel(SEED_ROWS, { C: 0.5 + k, bands: { high: 60 + k, medium: 30 + k } });
+      const ref = await createScorer({ model: await loadModel(m.toBytes()) });
+      const store = {
+        countAttempts: async (caller) => {
+          await delay(Number(caller.slice(-2)) % 4);
+          return Number(caller.slice(-2));
+        },
+        saveScore: async (r) => {
+          await delay(r.inputs.spam_reports % 3);
+        },
+      };
+      bundles.push({ m, ref, s: await createScorer({ model: m, store }), freed: false });
+    }
+    const ops = [];
+    for (let i = 0; i < 240; i++) {
+      const b = bundles[(i * 7) % bundles.length];
+      const req = { callerNumber: `+1555${String(i % 100).padStart(2, '0')}`, spamReports: i % 7, hasConsent: i % 2 === 0 };
+      const startedFreed = b.freed;
+      ops.push(b.s.scoreCaller(req).then(
+        (r) => ({ ok: true, r, b, req, startedFreed }),
+        (e) => ({ ok: false, e, b, req, startedFreed }),
+      ));
+      // Bundle k is freed after op 100 + 25k, with ops of it in flight.
+      const k = (i - 100) / 25;
+      if (Number.isInteger(k) && k >= 0 && k < bundles.length) {
+        bundles[k].m.free();
+        bundles[k].freed = true;
+        await (k % 2 ? zeroModel() : createScorer()); // reuse what it had, were it released
+      }
+      if (i % 3 === 0) await delay(1);
+    }
+    let resolved = 0;
+    for (const o of await Promise.all(ops)) {
+      if (!o.ok) {
+        assert.ok(isState(o.e) && o.startedFreed, `op failed: ${o.e?.code} ${o.e?.message}`);
+        continue;
+      }
+      assert.equal(o.startedFreed, false);
+      const want = o.b.ref.score({ spamReports: o.req.spamReports, hasConsent: o.req.hasConsent, callAttempts24h: o.r.callAttempts24h });
+      assert.equal(o.r.probability, want.probability);
+      assert.equal(o.r.riskLevel, want.riskLevel);
+      assert.equal(o.r.modelId, want.modelId);
+      resolved++;
+    }
+    assert.ok(resolved > 100);
+    for (const b of bundles) {
+      b.m.free();
+      assert.throws(() => b.s.score({ spamReports: 1, hasConsent: true, callAttempts24h: 1 }), isState);
+    }
+  });
+
+  test('Model and Scorer cannot be built around a pointer', async () => {
+    assert.throws(() => new api.Model(undefined, 8), TypeError);
+    assert.throws(() => new api.Scorer(undefined, {}, {}), TypeError);
+  });
 }
