@@ -96,7 +96,7 @@ function ownOptions(options, known, what) {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) throw new TypeError(`${what}.${key}: unknown option (known: ${known.join(', ')})`);
   }
-  const out = {};
+  const out = Object.create(null); // a polluted Object.prototype cannot answer for a missing key
   for (const key of known) if (Object.hasOwn(options, key)) out[key] = options[key];
   return out;
 }

@@ -476,4 +476,258 @@ export function defineSuite({ test, assert, api, golden }) {
     assert.throws(() => new api.Model(undefined, 8), TypeError);
     assert.throws(() => new api.Scorer(undefined, {}, {}), TypeError);
   });
+  /* ---- issue 10, finding 8: garbage is a typed error naming the field, never a value ---- */
+
+  const named = (type, re) => (e) => e instanceof type && re.test(e.message);
+
+  test('scoreBatch columns: every value checked, named column[index]; 0/1 and typed arrays accepted', async () => {
+    const s = await createScorer();
+    const ok = { spamReports: [1, 5, 0, 2], hasConsent: [true, false, true, false], callAttempts24h: [1, 10, 0, 3] };
+    const want = s.scoreBatch(ok);
+    const col = (key, i, v) => ({ ...ok, [key]: ok[key].map((x, j) => (j === i ? v : x)) });
+    const bad = [
+      [col('hasConsent', 3, null), TypeError, /^hasConsent\[3\]: must be a boolean.*got null/],
+      [col('hasConsent', 1, 'false'), TypeError, /^hasConsent\[1\]: must be a boolean/],
+      [col('hasConsent', 0, 2), TypeError, /^hasConsent\[0\]: must be a boolean/],
+      [col('hasConsent', 2, undefined), TypeError, /^hasConsent\[2\]: must be a boolean/],
+      [col('spamReports', 1, '1'), TypeError, /^spamReports\[1\]: must be a number, got string/],
+      [col('spamReports', 2, null), TypeError, /^spamReports\[2\]: must be a number, got null/],
+      [col('spamReports', 0, true), TypeError, /^spamReports\[0\]: must be a number, got true/],
+      [col('spamReports', 3, undefined), TypeError, /^spamReports\[3\]: must be a number, got undefined/],
+      [col('callAttempts24h', 1, NaN), RangeError, /^callAttempts24h\[1\]: must be a finite number/],
+      [col('callAttempts24h', 1, 1.5), TypeError, /^callAttempts24h\[1\]: must be an integer/],
+      [col('callAttempts24h', 1, -1), RangeError, /^callAttempts24h\[1\]: must be an integer >= 0/],
+      [col('callAttempts24h', 1, 2 ** 54), RangeError, /^callAttempts24h\[1\]: must be an integer <= 2\^53/],
+      [col('callAttempts24h', 1, 10n), TypeError, /^callAttempts24h\[1\]: must be a number, got bigint/],
+      [{ ...ok, spamReports: '1502' }, TypeError, /^spamReports: must be an array or typed array, got string/],
+      [{ ...ok, spamReports: { length: 4 } }, TypeError, /^spamReports: must be an array/],
+      [{ ...ok, spamReports: null }, TypeError, /^spamReports: must be an array/],
+      [{ ...ok, spamReports: [1, 2, 3] }, RangeError, /^hasConsent: has 4 values, spamReports has 3/],
+      [{ ...ok, spamReports: new BigInt64Array(4) }, TypeError, /^spamReports\[0\]: must be a number, got bigint/],
+      [{ ...ok, spamReports: Float64Array.from([1, 5, 0.5, 2]) }, TypeError, /^spamReports\[2\]: must be an integer/],
+    ];
+    for (const [input, type, re] of bad) assert.throws(() => s.scoreBatch(input), named(type, re));
+    // Accepted forms give the same bits as booleans in plain arrays.
+    const same = [
+      { ...ok, hasConsent: [1, 0, 1, 0] },
+      { ...ok, hasConsent: Uint8Array.from([1, 0, 1, 0]), spamReports: Int32Array.from(ok.spamReports), callAttempts24h: Float64Array.from(ok.callAttempts24h) },
+      { spam_reports: ok.spamReports, has_consent: ok.hasConsent, call_attempts_24h: ok.callAttempts24h },
+    ];
+    for (const input of same) {
+      const got = s.scoreBatch(input);
+      assert.deepEqual([...got.scores], [...want.scores]);
+      assert.deepEqual([...got.probabilities], [...want.probabilities]);
+    }
+    // snake_case columns are named as written.
+    assert.throws(() => s.scoreBatch({ spam_reports: [1], has_consent: [null], call_attempts_24h: [1] }), named(TypeError, /^has_consent\[0\]:/));
+    // Other input shapes.
+    for (const input of [null, undefined, 42, 'rows']) assert.throws(() => s.scoreBatch(input), TypeError);
+    for (const input of [new Float32Array(3), new Int32Array(3), new DataView(new ArrayBuffer(24))]) {
+      assert.throws(() => s.scoreBatch(input), named(TypeError, /^rows: must be a Float64Array/));
+    }
+    assert.throws(() => s.scoreBatch([[5, false, 10]]), named(TypeError, /^requests\[0\]: must be an object, got array/));
+    assert.throws(() => s.scoreBatch([null]), named(TypeError, /^requests\[0\]: must be an object/));
+    // Typed rows are checked by the core, which names row and field.
+    assert.throws(() => s.scoreBatch(Float64Array.from([1, 0, 1, 2, 1, NaN])), (e) => e instanceof CallriskError && e.field === 'call_attempts_24h' && e.line === 2);
+    assert.throws(() => s.scoreBatch(Float64Array.from([-1, 0, 1])), (e) => e instanceof CallriskError && e.field === 'spam_reports');
+    // A Proxy whose length shrinks: rows it no longer has are not zeros.
+    let reads = 0;
+    const shrinking = new Proxy([{ spamReports: 1, hasConsent: true, callAttempts24h: 1 }, { spamReports: 2, hasConsent: true, callAttempts24h: 2 }], {
+      get: (t, k) => (k === 'length' ? (reads++ ? 1 : 2) : t[k]),
+    });
+    const r = s.scoreBatch(shrinking);
+    assert.equal(r.scores.length, 2);
+    assert.equal(r.scores[1], s.score({ spamReports: 2, hasConsent: true, callAttempts24h: 2 }).score);
+  });
+
+  test('score and scoreRequest: wrong types, null, huge, non-finite, getters read once', async () => {
+    const s = await createScorer();
+    const ok = { spamReports: 5, hasConsent: false, callAttempts24h: 10 };
+    for (const req of [null, undefined, 42, 'x', [5, false, 10], true]) assert.throws(() => s.score(req), named(TypeError, /^request: must be an object/));
+    const cases = [
+      [{ ...ok, spamReports: null }, TypeError, /^spamReports: must be a number, got null/],
+      [{ ...ok, spamReports: true }, TypeError, /^spamReports: must be a number, got true/],
+      [{ ...ok, spamReports: 1e308 }, RangeError, /^spamReports: must be an integer <= 2\^53/],
+      [{ ...ok, spamReports: -Infinity }, RangeError, /^spamReports: must be a finite number/],
+      [{ ...ok, spamReports: NaN }, RangeError, /^spamReports: must be a finite number/],
+      [{ ...ok, spamReports: 5n }, TypeError, /^spamReports: must be a number, got bigint/],
+      [{ ...ok, spamReports: new Number(5) }, TypeError, /^spamReports: must be a number, got object/],
+      [{ ...ok, hasConsent: null }, TypeError, /^hasConsent: must be a boolean, got null/],
+      [{ ...ok, hasConsent: 0 }, TypeError, /^hasConsent: must be a boolean, got 0/],
+      [{ ...ok, hasConsent: 'false' }, TypeError, /^hasConsent: must be a boolean, got string/],
+      [{ ...ok, hasConsent: new Boolean(false) }, TypeError, /^hasConsent: must be a boolean/],
+    ];
+    for (const [req, type, re] of cases) assert.throws(() => s.score(req), named(type, re));
+    assert.throws(() => s.scoreRequest({ spam_reports: 5, has_consent: null, call_attempts_24h: 10 }), named(TypeError, /^has_consent: must be a boolean, got null/));
+    assert.throws(() => s.scoreRequest(null), named(TypeError, /^body: must be an object/));
+    assert.throws(() => s.scoreRequest({ spamReports: 5, hasConsent: false, callAttempts24h: 10 }), named(TypeError, /^spam_reports: required/));
+    // A getter answers once; the answer checked is the answer used.
+    let n = 0;
+    const flip = { spamReports: 5, hasConsent: false, get callAttempts24h() { return n++ === 0 ? 10 : 'garbage'; } };
+    assert.equal(s.score(flip).score, 99);
+    assert.equal(n, 1);
+    n = 0;
+    const flipBad = { spamReports: 5, hasConsent: false, get callAttempts24h() { return n++ === 0 ? 'garbage' : 10; } };
+    assert.throws(() => s.score(flipBad), named(TypeError, /^callAttempts24h: must be a number, got string/));
+    n = 0;
+    assert.throws(() => s.scoreBatch([flipBad]), named(TypeError, /^requests\[0\]\.callAttempts24h: must be a number/));
+    // A getter that scores something else meanwhile does not change this answer.
+    const sneaky = { spamReports: 5, hasConsent: false, get callAttempts24h() { s.score({ spamReports: 0, hasConsent: true, callAttempts24h: 0 }); return 10; } };
+    assert.equal(s.score(sneaky).probability, s.score(ok).probability);
+    assert.equal(s.scoreRequest({ spam_reports: 5, has_consent: false, get call_attempts_24h() { s.score({ spamReports: 0, hasConsent: true, callAttempts24h: 0 }); return 10; } }).score, 99);
+  });
+
+  test('trainModel: every option checked for type, own keys only, unknown keys rejected', async () => {
+    const id = goldenValue(golden, 'model_id');
+    const rejects = (options, type, re, data = SEED_ROWS) => assert.rejects(trainModel(data, options), named(type, re));
+    // bands: integers here, their range in C (its message and field).
+    await rejects({ bands: { high: 'abc', medium: 40 } }, TypeError, /^options\.bands\.high: must be an integer, got string/);
+    await rejects({ bands: { high: 70.5, medium: 40 } }, TypeError, /^options\.bands\.high: must be an integer/);
+    await rejects({ bands: { high: null, medium: 40 } }, TypeError, /^options\.bands\.high: must be an integer, got null/);
+    await rejects({ bands: { high: 80 } }, TypeError, /^options\.bands\.medium: required/);
+    await rejects({ bands: { high: 80, medium: 40, low: 10 } }, TypeError, /^options\.bands\.low: unknown option/);
+    await rejects({ bands: { high: 2 ** 32 + 70, medium: 40 } }, RangeError, /^options\.bands\.high: out of range/);
+    await rejects({ bands: [70, 40] }, TypeError, /^options\.bands: must be a plain object/);
+    await rejects({ bands: null }, TypeError, /^options\.bands: must be a plain object/);
+    await assert.rejects(trainModel(SEED_ROWS, { bands: { high: 150, medium: 40 } }), (e) => e instanceof CallriskError && e.code === 'CR_E_RANGE' && e.field === 'bands');
+    await assert.rejects(trainModel(SEED_ROWS, { bands: { high: 0, medium: 0 } }), (e) => e instanceof CallriskError && e.code === 'CR_E_RANGE' && e.field === 'bands');
+    // signs: the three names, own properties, strings only.
+    await rejects({ signs: { spam_reports: { toString() { return 'nonneg'; } } } }, TypeError, /^options\.signs\.spam_reports: must be 'nonneg', 'nonpos' or 'free', got object/);
+    await rejects({ signs: { spam_reports: 'toString' } }, RangeError, /^options\.signs\.spam_reports: must be/);
+    await rejects({ signs: { spam_reports: '__proto__' } }, RangeError, /^options\.signs\.spam_reports: must be/);
+    await rejects({ signs: { spam_reports: 1 } }, TypeError, /^options\.signs\.spam_reports: must be/);
+    await rejects({ signs: { toString: 'nonneg' } }, RangeError, /^options\.signs\.toString: no such feature/);
+    await rejects({ signs: ['nonneg'] }, TypeError, /^options\.signs: must be a plain object/);
+    // Unknown and inherited options are not read.
+    await rejects({ maxIters: 5 }, TypeError, /^options\.maxIters: unknown option/);
+    await rejects({ c: 2 }, TypeError, /^options\.c: unknown option/);
+    await rejects(Object.create({ C: 1e-6 }), TypeError, /^options: must be a plain object/);
+    await rejects(null, TypeError, /^options: must be a plain object, got null/);
+    await rejects([], TypeError, /^options: must be a plain object, got array/);
+    Object.prototype.C = 1e-6; // eslint-disable-line no-extend-native
+    Object.prototype.maxIter = 1; // eslint-disable-line no-extend-native
+    try {
+      assert.equal((await trainModel(SEED_ROWS, {})).id, id);
+    } finally {
+      delete Object.prototype.C;
+      delete Object.prototype.maxIter;
+    }
+    // classWeight: 'balanced', 'none', [w0, w1], {0: w0, 1: w1}; nothing else.
+    for (const cw of [null, 'heavy', [1], [1, 2, 3], { 0: 1 }, { 0: 1, 1: 2, 2: 3 }, ['1', 2], { 0: 1, 1: null }, 2, true]) {
+      await rejects({ classWeight: cw }, TypeError, /^options\.classWeight/);
+    }
+    for (const cw of [[-1, 1], [1, Infinity], { 0: 1, 1: NaN }]) {
+      await assert.rejects(trainModel(SEED_ROWS, { classWeight: cw }), (e) => e instanceof CallriskError && e.code === 'CR_E_RANGE' && e.field === 'class_weight');
+    }
+    assert.equal((await trainModel(SEED_ROWS, { classWeight: 'none' })).id, id);
+    assert.equal((await trainModel(SEED_ROWS, { classWeight: [1, 1] })).card().training.class_weight, 'explicit');
+    assert.deepEqual((await trainModel(SEED_ROWS, { classWeight: { 0: 1, 1: 2 } })).card().training.class_weight_values, [1, 2]);
+    // The other options.
+    await rejects({ C: '1' }, TypeError, /^options\.C: must be a number, got string/);
+    await rejects({ C: Infinity }, RangeError, /^options\.C/);
+    await rejects({ maxIter: 2 ** 32 + 5 }, RangeError, /^options\.maxIter/);
+    await rejects({ maxIter: 1.5 }, RangeError, /^options\.maxIter/);
+    await rejects({ tol: null }, TypeError, /^options\.tol: must be a number, got null/);
+    await rejects({ fitIntercept: 1 }, TypeError, /^options\.fitIntercept: must be a boolean/);
+    await rejects({ onProgress: 'log' }, TypeError, /^options\.onProgress: must be a function/);
+    await rejects({ schema: 42 }, TypeError, /^options\.schema: must be JSON text or a plain object/);
+    await rejects({ schema: [] }, TypeError, /^options\.schema: must be JSON text or a plain object/);
+    await rejects({ schema: new Map() }, TypeError, /^options\.schema/);
+    // Rows: label 0/1/true/false, weight a finite number >= 0.
+    const row = (extra) => [{ ...SEED_ROWS[0], ...extra }, ...SEED_ROWS.slice(1)];
+    for (const label of ['1', null, undefined, 2, 0.5, NaN]) await rejects({}, TypeError, /^data\[0\]\.label: must be 0, 1, true or false/, row({ label }));
+    for (const weight of [null, '2', true]) await rejects({}, TypeError, /^data\[0\]\.weight: must be a number/, row({ weight }));
+    for (const weight of [-1, NaN, Infinity]) await rejects({}, RangeError, /^data\[0\]\.weight: must be a finite number >= 0/, row({ weight }));
+    await rejects({}, TypeError, /^data\[0\]\.hasConsent: must be a boolean, got null/, row({ hasConsent: null }));
+    await rejects({}, TypeError, /^data\[1\]: must be an object/, [SEED_ROWS[0], null]);
+    for (const data of [null, 'a,b', { csv: 42 }, { csv: 'x', schema: {} }, new Map()]) await rejects({}, TypeError, /^data: must be/, data);
+    await assert.rejects(trainModel(), named(TypeError, /^data: must be/));
+    assert.equal((await trainModel(SEED_ROWS.map((r) => ({ ...r, label: r.label === 1 })))).id, id);
+  });
+
+  test('scoreCaller: at is whole ms in 0..8.64e15 or a valid Date; bad input stores nothing', async () => {
+    let asked = 0;
+    const records = [];
+    const s = await createScorer({ store: { countAttempts: () => { asked++; return 1; }, saveScore: (r) => records.push(r) } });
+    const req = { callerNumber: '+15550199', spamReports: 5, hasConsent: false };
+    const bad = [
+      [{ ...req, at: 1.5 }, RangeError, /^at: must be/],
+      [{ ...req, at: 1764072000000.5 }, RangeError, /^at: must be/],
+      [{ ...req, at: NaN }, RangeError, /^at: must be/],
+      [{ ...req, at: Infinity }, RangeError, /^at: must be/],
+      [{ ...req, at: -1 }, RangeError, /^at: must be/],
+      [{ ...req, at: 8.64e15 + 2 }, RangeError, /^at: must be/],
+      [{ ...req, at: new Date(NaN) }, RangeError, /^at: must be a valid Date/],
+      [{ ...req, at: new Date(-1000) }, RangeError, /^at: must be a valid Date/],
+      [{ ...req, at: '2026-11-25' }, TypeError, /^at: must be a Date or ms since 1970, got string/],
+      [{ ...req, at: null }, TypeError, /^at: must be a Date or ms since 1970, got null/],
+      [{ ...req, at: 1764072000000n }, TypeError, /^at: must be a Date or ms/],
+      [{ ...req, callerNumber: 15550199 }, TypeError, /^callerNumber: must be a string, got 15550199/],
+      [{ ...req, callerNumber: '+1\u00e9' }, RangeError, /^callerNumber: must be 1 to 64 printable ASCII/],
+      [{ ...req, hasConsent: null }, TypeError, /^hasConsent: must be a boolean, got null/],
+      [{ ...req, spamReports: '5' }, TypeError, /^spamReports: must be a number, got string/],
+    ];
+    for (const [input, type, re] of bad) await assert.rejects(s.scoreCaller(input), named(type, re));
+    for (const options of [null, [], 'ctx', { ctx: 1 }]) await assert.rejects(s.scoreCaller(req, options), named(TypeError, /^options/));
+    for (const input of [null, [], 'x']) await assert.rejects(s.scoreCaller(input), named(TypeError, /^request: must be an object/));
+    assert.equal(asked, 0);
+    assert.equal(records.length, 0);
+    // Whole ms and valid Dates are accepted, the Date as its ms.
+    assert.equal((await s.scoreCaller({ ...req, at: 1764072000000 })).at, 1764072000000);
+    assert.equal((await s.scoreCaller({ ...req, at: new Date(1764072000001) })).at, 1764072000001);
+    assert.equal((await s.scoreCaller({ ...req, at: 0 })).at, 0);
+    assert.equal(records.length, 3);
+  });
+
+  test('scoreCaller: options.context reaches countAttempts and saveScore, each op its own, even re-entrant', async () => {
+    const seen = [];
+    let inner = null;
+    const store = {
+      countAttempts(caller, since, until, context) {
+        seen.push(['count', caller, context]);
+        // A store that starts another scoreCaller from inside its answer.
+        if (context === 'outer') inner = s.scoreCaller({ callerNumber: '+2', spamReports: 1, hasConsent: true }, { context: 'inner' });
+        return context === 'slow' ? delay(3).then(() => 2) : 2;
+      },
+      saveScore(record, context) {
+        seen.push(['save', record.caller_number, context]);
+      },
+    };
+    const s = await createScorer({ store });
+    await s.scoreCaller({ callerNumber: '+1', spamReports: 1, hasConsent: true }, { context: 'outer' });
+    await inner;
+    assert.deepEqual(seen, [['count', '+1', 'outer'], ['count', '+2', 'inner'], ['save', '+2', 'inner'], ['save', '+1', 'outer']]);
+    seen.length = 0;
+    const ctxs = [{ id: 1 }, { id: 2 }, 'slow', undefined];
+    await Promise.all(ctxs.map((context, i) => s.scoreCaller({ callerNumber: `+3${i}`, spamReports: 1, hasConsent: true }, { context })));
+    for (const [i, context] of ctxs.entries()) {
+      assert.deepEqual(seen.filter((x) => x[1] === `+3${i}`).map((x) => [x[0], x[2]]), [['count', context], ['save', context]]);
+    }
+  });
+
+  test('the rest of the API: createScorer, loadModel, verifyRecord, init reject wrong types by name', async () => {
+    const { init } = api;
+    await assert.rejects(createScorer(null), named(TypeError, /^options: must be a plain object, got null/));
+    await assert.rejects(createScorer([]), named(TypeError, /^options: must be a plain object/));
+    await assert.rejects(createScorer({ modle: 'x' }), named(TypeError, /^options\.modle: unknown option/));
+    await assert.rejects(createScorer({ store: null }), named(TypeError, /^store: must have/));
+    await assert.rejects(createScorer({ store: { countAttempts: () => 0, saveScore: 'db' } }), named(TypeError, /^store: must have/));
+    await assert.rejects(createScorer({ model: null }), named(TypeError, /^model: must be/));
+    for (const source of [null, undefined, 42, true, [1, 2], new Map(), new Date()]) await assert.rejects(loadModel(source), named(TypeError, /^model: must be/));
+    await assert.rejects(loadModel({ format: 'callrisk-model', big: 1n }), named(TypeError, /^model: not JSON-serialisable/));
+    const s = await createScorer();
+    const bytes = s.model.toBytes();
+    // Any view of the bytes is bytes.
+    const padded = new Uint8Array(bytes.length + 16);
+    padded.set(bytes, 8);
+    assert.equal((await loadModel(new DataView(padded.buffer, 8, bytes.length))).id, s.model.id);
+    assert.equal((await loadModel(padded.subarray(8, 8 + bytes.length))).id, s.model.id);
+    for (const record of [null, undefined, 42, [], new Date()]) assert.throws(() => s.model.verifyRecord(record), named(TypeError, /^record: must be a score record/));
+    assert.throws(() => s.model.verifyRecord({ x: 1n }), named(TypeError, /^record: not JSON-serialisable/));
+    await assert.rejects(init(null), named(TypeError, /^options: must be a plain object/));
+    await assert.rejects(init({ wasmBinary: 'callrisk.wasm' }), named(TypeError, /^wasmBinary: must be/));
+    await assert.rejects(init({ wasmUrl: 42 }), named(TypeError, /^wasmUrl: must be/));
+    await assert.rejects(init({ binary: new Uint8Array(1) }), named(TypeError, /^options\.binary: unknown option/));
+    await init();
+  });
 }
