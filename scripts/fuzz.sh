@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz >/dev/null
-for target in model_bytes model_json csv request; do
+for target in model_bytes model_json csv request score; do
   work=build/fuzz/corpus/$target
   mkdir -p "$work"
   cp -n tests/fuzz/corpus/$target/* "$work/" 2>/dev/null || true

@@ -1,15 +1,23 @@
 /* libFuzzer: model JSON. Whatever loads must give canonical JSON that loads
- * to the same id, and the same binary bytes through either form. */
+ * to the same id, and the same binary bytes through either form; it must
+ * score every valid input finitely (oracle.h); a refusal must say why. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "callrisk.h"
+#include "oracle.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     cr_model *m = NULL;
     cr_error e;
-    if (cr_model_from_json((const char *)data, size, &m, &e) != CR_OK) return 0;
+    memset(&e, 0, sizeof e);
+    cr_status st = cr_model_from_json((const char *)data, size, &m, &e);
+    if (st != CR_OK) {
+        oracle_refusal(st, &e);
+        return 0;
+    }
+    oracle_model(m);
     size_t n = 0;
     cr_model_to_json(m, NULL, 0, &n, NULL);
     char *js = malloc(n + 1);
