@@ -373,7 +373,10 @@ typedef enum {
  *  bytes; at_ms: a whole number of ms in 0..8.64e15; the other fields as
  *  cr_score()); the value
  *  given for call_attempts_24h is ignored. Nothing is asked of the store on
- *  error. The op starts in CR_OP_NEED_COUNT; free it with cr_caller_op_free(). */
+ *  error. The op starts in CR_OP_NEED_COUNT; free it with cr_caller_op_free().
+ *  The op refers to `m`: the model must outlive it (hosts that free models
+ *  from other tasks keep a reference per pending op). Calls in the wrong
+ *  state are CR_E_STATE and change nothing. */
 CR_API cr_status cr_caller_op_start(const cr_model *m, const char *caller, size_t caller_len,
                                     const double *fields, double at_ms, cr_caller_op **out, cr_error *err);
 CR_API cr_op_state cr_caller_op_state(const cr_caller_op *op);
