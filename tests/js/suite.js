@@ -730,4 +730,186 @@ export function defineSuite({ test, assert, api, golden }) {
     await assert.rejects(init({ binary: new Uint8Array(1) }), named(TypeError, /^options\.binary: unknown option/));
     await init();
   });
+  /* ---- issue 10, finding 3: the validity oracle ---- */
+
+  test('property: hostile models and requests give a typed error or a valid result; batches equal score() bit for bit', async () => {
+    const SEED = 20261125;
+    let state = SEED;
+    const rand = () => { // mulberry32: deterministic in every engine
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+    const int = (n) => Math.floor(rand() * n);
+    const huge = () => pick([1, -1]) * pick([1e10, 1e100, 1e149, 1e150, 1.0000000000000002e150, 1e151, 1e200, 1e300, 1e308, Number.MAX_VALUE]);
+    const real = () => (rand() < 0.25 ? huge() : pick([0, -0, 5e-324, 1e-300, 1, -1, 0.5]) || (rand() - 0.5) * 10 ** int(20));
+
+    // Values for a field, and sometimes garbage (then `bad` names the field).
+    const valueFor = (type, r, name) => {
+      if (rand() < 0.06) {
+        r.bad.push(name);
+        const garbage = [NaN, Infinity, -Infinity, '3', null, true, undefined, 1n, {}];
+        return pick(type === 'bool' ? [0, 1, null, 'true', undefined] : type === 'count' ? [...garbage, -1, 1.5, 2 ** 53 + 2] : garbage);
+      }
+      if (type === 'bool') return rand() < 0.5;
+      if (type === 'count') return pick([0, 1, 2, 7, 1000, 2 ** 53, 2 ** 53 - 1, int(2 ** 30), int(100)]);
+      return real();
+    };
+    const requestFor = (fields) => {
+      const r = { bad: [], values: {} };
+      for (const f of fields) r.values[camelKey(f.name)] = valueFor(f.type, r, f.name);
+      return r;
+    };
+    const show = (v) => JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? `${x}n` : x === undefined || (typeof x === 'number' && !Number.isFinite(x)) ? String(x) : x));
+    const camelKey = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+
+    const CODES = new Set(['CR_E_RANGE', 'CR_E_TYPE', 'CR_E_MISSING', 'CR_E_SCHEMA', 'CR_E_NONFINITE', 'CR_E_COUNT', 'CR_E_JSON', 'CR_E_DATA', 'CR_E_CHECKSUM']);
+    const stats = { models: 0, refused: 0, results: 0, errors: 0, batches: 0, callers: 0 };
+    const typedError = (e, where, { jsOk = true } = {}) => {
+      const ok = (e instanceof CallriskError && CODES.has(e.code)) || (jsOk && (e instanceof TypeError || e instanceof RangeError));
+      assert.ok(ok, `${where}: ${e?.name} ${e?.code ?? ''} ${e?.message}`);
+      stats.errors++;
+    };
+    const checkResult = (r, model, where) => {
+      const { high, medium } = model.bands;
+      assert.ok(Number.isInteger(r.score) && r.score >= 0 && r.score <= 100, `${where}: score ${r.score}`);
+      assert.ok(Number.isFinite(r.probability) && r.probability >= 0 && r.probability <= 1, `${where}: probability ${r.probability}`);
+      assert.ok(Number.isFinite(r.logit) && Number.isFinite(r.baseLogit), `${where}: logit ${r.logit}, base ${r.baseLogit}`);
+      assert.equal(r.score, Math.trunc(r.probability * 100), `${where}: score ${r.score} for probability ${r.probability}`);
+      assert.equal(r.riskLevel, r.score >= high ? 'HIGH' : r.score >= medium ? 'MEDIUM' : 'LOW', `${where}: level`);
+      assert.equal(r.modelId, model.id);
+      assert.deepEqual(r.reasons.map((x) => x.feature).sort(), [...model.features].sort());
+      for (const x of r.reasons) assert.ok(Number.isFinite(x.contribution), `${where}: contribution ${x.feature} ${x.contribution}`);
+      stats.results++;
+    };
+    const finiteJson = (v) => (typeof v === 'number' ? Number.isFinite(v) : v && typeof v === 'object' ? Object.values(v).every(finiteJson) : true);
+
+    // Models: trained on random rows, then loaded from mutated canonical JSON.
+    const SCHEMAS = [
+      undefined,
+      { fields: [{ name: 'spam_reports', type: 'count' }, { name: 'has_consent', type: 'bool' }, { name: 'call_attempts_24h', type: 'count' }, { name: 'attestation', type: 'real' }],
+        features: [{ name: 'spam_reports', field: 'spam_reports' }, { name: 'no_consent', field: 'has_consent', invert: true }, { name: 'call_attempts_24h', field: 'call_attempts_24h' }, { name: 'attestation', field: 'attestation' }] },
+      { fields: [{ name: 'x', type: 'real' }, { name: 'y', type: 'real' }], features: [{ name: 'x', field: 'x' }, { name: 'y', field: 'y' }] },
+    ];
+    const models = [];
+    for (let k = 0; k < 12; k++) {
+      const schema = SCHEMAS[k % SCHEMAS.length];
+      const fields = schema ? schema.fields : [{ name: 'spam_reports', type: 'count' }, { name: 'has_consent', type: 'bool' }, { name: 'call_attempts_24h', type: 'count' }];
+      const rows = [];
+      for (let i = 0; i < 16; i++) {
+        const row = { label: i % 2 };
+        for (const f of fields) row[camelKey(f.name)] = f.type === 'bool' ? rand() < 0.5 : f.type === 'count' ? int(k > 7 ? 2 ** 40 : 20) : k > 7 ? real() : (rand() - 0.5) * 8;
+        rows.push(row);
+      }
+      try {
+        models.push(await trainModel(rows, { ...(schema && { schema }), C: pick([0.01, 1, 1e6]) }));
+      } catch (e) {
+        typedError(e, `train ${k}`, { jsOk: false });
+      }
+    }
+    assert.ok(models.length >= 6, 'most training sets train');
+    const mutants = [];
+    for (const base of models) {
+      for (let k = 0; k < 24; k++) {
+        const j = base.toJSON();
+        delete j.id;
+        const p = pick([0.05, 0.2, 0.5]);
+        const scale = (x) => (rand() < p ? x * pick([-1, 10, 1e10, 1e50, 1e100, 1e140, 1e149, 1e150, 1e151, 1e300, 1e308]) : rand() < 0.5 ? huge() : x);
+        j.coef = j.coef.map(scale);
+        if (rand() < 0.3) j.intercept = scale(j.intercept || 1);
+        if (rand() < 0.15) j.baseline = j.baseline.map(scale);
+        if (rand() < 0.2) j.bands = { high: int(103) - 1, medium: int(103) - 1 };
+        if (rand() < 0.1) j.fields = j.fields.map((f) => ({ ...f, type: f.type === 'count' ? 'real' : f.type }));
+        try {
+          mutants.push(await loadModel(rand() < 0.5 ? j : JSON.stringify(j)));
+        } catch (e) {
+          typedError(e, `load ${show(j.coef)}`, { jsOk: false });
+          stats.refused++;
+        }
+      }
+    }
+
+    for (const [mi, model] of [...models, ...mutants].entries()) {
+      stats.models++;
+      const records = [];
+      const s = await createScorer({ model, store: {
+        countAttempts: (caller) => (caller.endsWith('a') ? delay(0).then(() => 2 ** 53) : Number(caller.slice(2)) % 50),
+        saveScore: (rec) => { records.push(rec); },
+      } });
+      const reqs = Array.from({ length: 40 }, () => requestFor(model.fields));
+      const good = [];
+      for (const [i, r] of reqs.entries()) {
+        const where = `model ${mi} (${model.id.slice(0, 8)}) request ${i} ${show(r.values)}`;
+        let out;
+        try {
+          out = s.score(r.values);
+        } catch (e) {
+          typedError(e, where, { jsOk: r.bad.length > 0 });
+          continue;
+        }
+        assert.equal(r.bad.length, 0, `${where}: garbage was scored`);
+        checkResult(out, model, where);
+        good.push([r.values, out]);
+      }
+      // The three batch forms over the rows score() took, bit for bit.
+      const keys = model.fields.map((f) => camelKey(f.name));
+      const forms = {
+        objects: good.map(([v]) => v),
+        columns: Object.fromEntries(keys.map((k) => [k, good.map(([v]) => v[k])])),
+        rows: Float64Array.from(good.flatMap(([v]) => keys.map((k) => Number(v[k])))),
+      };
+      for (const [form, input] of Object.entries(forms)) {
+        const b = s.scoreBatch(input);
+        assert.equal(b.scores.length, good.length);
+        for (let i = 0; i < good.length; i++) {
+          const one = good[i][1];
+          assert.equal(b.scores[i], one.score, `model ${mi} batch ${form} row ${i}`);
+          assert.equal(bitsHex(b.probabilities[i]), bitsHex(one.probability), `model ${mi} batch ${form} row ${i}`);
+          assert.equal(RISK_LEVELS[b.riskLevels[i]], one.riskLevel);
+        }
+        stats.batches++;
+      }
+      // All requests at once: an error when any was refused, else the same.
+      let wholeError = null;
+      try {
+        s.scoreBatch(reqs.map((r) => r.values));
+      } catch (e) {
+        wholeError = e;
+      }
+      if (good.length === reqs.length) assert.equal(wholeError, null, `model ${mi}: the batch refused rows score() took`);
+      else typedError(wholeError ?? new Error('a batch with refused rows was scored'), `model ${mi} whole batch`);
+      // scoreCaller: the store counts; the record it gets is finite JSON and replays.
+      for (const [i, r] of reqs.slice(0, 6).entries()) {
+        const caller = `+1${i * 7}${i % 2 ? 'a' : ''}`;
+        const where = `model ${mi} scoreCaller ${i} ${show(r.values)}`;
+        const bad = r.bad.filter((name) => name !== 'call_attempts_24h').length > 0; // the store gives that one
+        let out;
+        try {
+          out = await s.scoreCaller({ ...r.values, callerNumber: caller, at: 1764072000000 + i });
+        } catch (e) {
+          assert.ok(e?.code !== 'CR_E_STORE', `${where}: the store never fails, got ${e?.message}`);
+          typedError(e, where, { jsOk: bad });
+          continue;
+        }
+        assert.equal(bad, false, `${where}: garbage was scored`);
+        checkResult(out, model, where);
+        const rec = records.at(-1);
+        const text = JSON.stringify(rec);
+        assert.ok(finiteJson(rec), `${where}: record ${text}`);
+        assert.equal(JSON.stringify(JSON.parse(text)), text);
+        for (const f of model.fields) {
+          if (f.name !== 'call_attempts_24h') assert.ok(Object.is(rec.inputs[f.name], r.values[camelKey(f.name)]), `${where}: record input ${f.name}`);
+        }
+        assert.equal(rec.score, out.score);
+        assert.equal(bitsHex(rec.probability), bitsHex(out.probability));
+        assert.equal(rec.inputs.call_attempts_24h, out.callAttempts24h);
+        assert.equal(model.verifyRecord(rec), true);
+        stats.callers++;
+      }
+    }
+    if (globalThis.process?.env?.CALLRISK_PROPERTY_STATS) console.log(stats);
+    assert.ok(stats.results > 2000 && stats.errors > 500 && stats.refused > 20 && stats.callers > 200, JSON.stringify(stats));
+  });
 }
