@@ -273,9 +273,11 @@ cr_status cr_csv_feed(cr_csv_reader *r, const char *data, size_t len, cr_error *
     for (size_t i = 0; i < len && st == CR_OK; i++) {
         char c = data[i];
         if (!r->bom_checked) {
-            /* A UTF-8 byte order mark before the header is skipped. */
-            if (r->cell_len < 3 && (unsigned char)c == "\xEF\xBB\xBF"[r->cell_len] && r->state == S_START &&
-                r->col == 0) {
+            /* A UTF-8 byte order mark before the header is skipped. Until the
+               first byte that does not continue it, the reader is at the
+               start of the first cell, holding the bytes that did. */
+            static const unsigned char BOM[3] = {0xEF, 0xBB, 0xBF};
+            if ((unsigned char)c == BOM[r->cell_len]) {
                 r->cell[r->cell_len++] = c;
                 if (r->cell_len == 3) r->cell_len = 0, r->bom_checked = 1;
                 continue;

@@ -113,6 +113,27 @@ static void test_bad_inputs(void)
 #undef ROW
 }
 
+/* A UTF-8 byte order mark before a header whose first column is a field is
+   skipped, in any chunking; bytes that only begin one are the cell's own. */
+static void test_byte_order_mark(void)
+{
+    static const char BOM_FIRST[] = "\xEF\xBB\xBFspam_reports,has_consent,call_attempts_24h,label\n1,true,2,1\n"
+                                    "0,false,1,0";
+    for (size_t chunk = 1; chunk <= 4; chunk++) {
+        cr_dataset *ds = fresh();
+        CHECK_OK(read_all(ds, BOM_FIRST, chunk, &check_err));
+        CHECK_INT(cr_dataset_rows(ds), 2);
+        cr_dataset_free(ds);
+    }
+    cr_dataset *ds = fresh();
+    CHECK_OK(read_all(ds, "\xEF\xBBx,spam_reports,has_consent,call_attempts_24h,label\n,1,true,2,1\n", 1,
+                      &check_err));
+    CHECK_INT(cr_dataset_rows(ds), 1);
+    cr_dataset_free(ds);
+    expect_csv_error("\xEF\xBBspam_reports,has_consent,call_attempts_24h,label\n", CR_E_MISSING, "spam_reports", 1,
+                     1, "CSV header: no column 'spam_reports'");
+}
+
 static void test_failed_reader_stays_failed(void)
 {
     cr_dataset *ds = fresh();
@@ -132,6 +153,7 @@ int main(void)
 {
     test_good_any_chunking();
     test_bad_inputs();
+    test_byte_order_mark();
     test_failed_reader_stays_failed();
     return check_done("test_csv");
 }
