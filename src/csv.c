@@ -34,21 +34,8 @@ struct cr_csv_reader_s {
     cr_error failure;
 };
 
-static cr_status fail_cell(cr_csv_reader *r, cr_error *err, cr_status st)
-{
-    /* err was filled by the caller; add the position and remember it. */
-    if (err) {
-        err->line = r->line;
-        err->column = (long)r->col + 1;
-        r->failure = *err;
-    } else {
-        memset(&r->failure, 0, sizeof r->failure);
-        r->failure.status = st;
-    }
-    r->failed = st;
-    return st;
-}
-
+/* Fills err (or a local error when it is NULL) with the message and the
+   position, and makes the reader fail with it for good. */
 static cr_status fail_at(cr_csv_reader *r, cr_error *err, cr_status st, const char *field,
                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static cr_status fail_at(cr_csv_reader *r, cr_error *err, cr_status st, const char *field,
@@ -60,11 +47,13 @@ static cr_status fail_at(cr_csv_reader *r, cr_error *err, cr_status st, const ch
     va_start(ap, fmt);
     cr_failv(e, st, field, fmt, ap);
     va_end(ap);
-    char pos[64];
-    snprintf(pos, sizeof pos, " (line %ld, column %zu)", r->line, r->col + 1);
     size_t n = strlen(e->message);
-    if (n + strlen(pos) < sizeof e->message) strcpy(e->message + n, pos);
-    return fail_cell(r, e, st);
+    snprintf(e->message + n, sizeof e->message - n, " (line %ld, column %zu)", r->line, r->col + 1);
+    e->line = r->line;
+    e->column = (long)r->col + 1;
+    r->failure = *e;
+    r->failed = st;
+    return st;
 }
 
 cr_status cr_csv_reader_create(cr_dataset *ds, cr_csv_reader **out, cr_error *err)
@@ -135,7 +124,7 @@ static cr_status end_cell(cr_csv_reader *r, cr_error *err)
     if (!r->header_done) {
         if (r->col >= MAX_COLUMNS)
             return fail_at(r, err, CR_E_CSV, NULL, "CSV header: more than 256 columns");
-        if (n > CR_MAX_NAME) n = CR_MAX_NAME;
+        if (n > CR_MAX_NAME) n = 0;   /* longer than any field name: an ignored column */
         memcpy(r->names[r->col], s, n);
         r->names[r->col][n] = 0;
         r->col++;
@@ -225,12 +214,14 @@ static cr_status end_header(cr_csv_reader *r, cr_error *err)
 static cr_status end_row(cr_csv_reader *r, cr_error *err)
 {
     cr_status st;
-    if (!r->row_has_content && r->col == 0 && r->cell_len == 0 && !r->cell_quoted) return CR_OK;  /* blank line */
+    /* Blank line: a comma or an opening quote is content, and so is every
+       pushed byte; only the bytes of a partial BOM are not. */
+    if (!r->row_has_content && r->cell_len == 0) return CR_OK;
     if ((st = end_cell(r, err)) != CR_OK) return st;
     if (!r->header_done) return end_header(r, err);
     if (r->col != r->ncols) {
-        size_t got = r->col;
-        r->col = got ? got - 1 : 0;
+        size_t got = r->col;   /* >= 1: end_cell() counted the last cell */
+        r->col = got - 1;
         return fail_at(r, err, CR_E_CSV, NULL, "CSV row has %zu columns, the header has %zu", got, r->ncols);
     }
     r->col = 0;

@@ -134,6 +134,136 @@ static void test_byte_order_mark(void)
                      1, "CSV header: no column 'spam_reports'");
 }
 
+static void test_more_bad_inputs(void)
+{
+    const char *H = "spam_reports,has_consent,call_attempts_24h,label\n";
+    char buf[2048];
+#define ROW(r) (snprintf(buf, sizeof buf, "%s%s\n", H, r), buf)
+    /* The value in a message is cut at 40 bytes. */
+    expect_csv_error(ROW("1,maybemaybemaybemaybemaybemaybemaybemaybemaybe,1,0"), CR_E_TYPE, "has_consent", 2, 2,
+                     "got 'maybemaybemaybemaybemaybemaybemaybemaybe' (line 2, column 2)");
+    expect_csv_error(ROW("-x,true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "must be an integer >= 0, got '-x'");
+    expect_csv_error(ROW("-,true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "must be an integer >= 0, got '-'");
+    /* 17 digits are beyond 2^53 whatever they say. */
+    expect_csv_error(ROW("12345678901234567,true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "an integer >= 0");
+    expect_csv_error(ROW("9999999999999999,true,1,0"), CR_E_RANGE, "spam_reports", 2, 1, "an integer >= 0");
+    expect_csv_error(ROW("1,2024,1,0"), CR_E_TYPE, "has_consent", 2, 2, "must be true, false, 1 or 0, got '2024'");
+    expect_csv_error(ROW("1,tru,1,0"), CR_E_TYPE, "has_consent", 2, 2, "got 'tru'");
+    expect_csv_error(ROW("1,true,1,"), CR_E_MISSING, "label", 2, 4, "field 'label': empty value");
+    expect_csv_error(ROW("1,true,1,01"), CR_E_TYPE, "label", 2, 4, "must be 0 or 1, got '01'");
+    expect_csv_error("spam_reports,has_consent,call_attempts_24h,label,weight\n1,true,1,0,\n", CR_E_MISSING,
+                     "weight", 2, 5, "field 'weight': empty value");
+    expect_csv_error("spam_reports,has_consent,call_attempts_24h,label,weight\n1,true,1,0,0x10\n", CR_E_TYPE,
+                     "weight", 2, 5, "must be a number, got '0x10'");
+    expect_csv_error("spam_reports,has_consent,call_attempts_24h,label,weight\n1,true,1,0,1.5.2\n", CR_E_TYPE,
+                     "weight", 2, 5, "must be a number, got '1.5.2'");
+    expect_csv_error(ROW("\"1\"\"\",true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "got '1\"'");
+    expect_csv_error("spam_reports,has_consent,has_consent,call_attempts_24h,label\n", CR_E_CSV, "has_consent", 1,
+                     3, "column 'has_consent' appears twice");
+    expect_csv_error("spam_reports,has_consent,call_attempts_24h,label,weight,weight\n", CR_E_CSV, "weight", 1, 6,
+                     "column 'weight' appears twice");
+    /* A header of more than 256 columns. */
+    size_t o = 0;
+    for (int c = 0; c < 257; c++) o += (size_t)snprintf(buf + o, sizeof buf - o, "%sc%d", c ? "," : "", c);
+    snprintf(buf + o, sizeof buf - o, "\n");
+    expect_csv_error(buf, CR_E_CSV, "", 1, 257, "CSV header: more than 256 columns");
+    /* A NUL byte is not part of any number. */
+    cr_dataset *ds = fresh();
+    cr_csv_reader *r = NULL;
+    cr_error e;
+    static const char nul[] = "spam_reports,has_consent,call_attempts_24h,label,weight\n1,true,1,0,1\0\n";
+    CHECK_OK(cr_csv_reader_create(ds, &r, &check_err));
+    CHECK_ERR(cr_csv_feed(r, nul, sizeof nul - 1, &e), e, CR_E_TYPE, "field 'weight': must be a number");
+    cr_csv_reader_free(r);
+    cr_dataset_free(ds);
+#undef ROW
+}
+
+/* Old Mac line ends (CR alone), a quoted value before CR, whitespace around
+   unquoted values, blank lines of every kind. */
+static void test_line_ends(void)
+{
+    cr_dataset *ds = fresh();
+    CHECK_OK(read_all(ds,
+                      "spam_reports,has_consent,call_attempts_24h,label\r\r"
+                      "\t1 ,\tTrue\t, 2,\"1\"\r"
+                      "\r\n"
+                      "2,\"false\",3,\"0\"\r\n\n"
+                      "3,1,4,1",
+                      3, &check_err));
+    CHECK_INT(cr_dataset_rows(ds), 3);
+    /* The same rows from a plain file give the same digest. */
+    cr_dataset *plain = fresh();
+    CHECK_OK(read_all(plain, "spam_reports,has_consent,call_attempts_24h,label\n1,true,2,1\n2,false,3,0\n3,1,4,1\n",
+                      64, &check_err));
+    char a[CR_MODEL_ID_SIZE], b[CR_MODEL_ID_SIZE];
+    cr_dataset_digest(ds, a);
+    cr_dataset_digest(plain, b);
+    CHECK_STR(a, b);
+    cr_dataset_free(plain);
+    cr_dataset_free(ds);
+    /* A line holding only "" is a row of one empty cell, not a blank line. */
+    expect_csv_error("spam_reports,has_consent,call_attempts_24h,label\n\"\"\n", CR_E_MISSING, "spam_reports", 2,
+                     1, "field 'spam_reports': empty value");
+}
+
+/* A header name longer than any field name is an ignored column, even when
+   it begins with a field's name. */
+static void test_long_header_names(void)
+{
+    char longest[CR_MAX_NAME + 1], longer[CR_MAX_NAME + 2];
+    memset(longest, 'n', CR_MAX_NAME);
+    longest[CR_MAX_NAME] = 0;
+    memcpy(longer, longest, CR_MAX_NAME);
+    longer[CR_MAX_NAME] = 'x';
+    longer[CR_MAX_NAME + 1] = 0;
+    const cr_field_spec f[] = {{longest, CR_FIELD_REAL}};
+    const cr_feature_spec t[] = {{"feature", longest, 0}};
+    cr_schema *s = NULL;
+    cr_dataset *ds = NULL;
+    CHECK_OK(cr_schema_create(f, 1, t, 1, &s, &check_err));
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    char text[512];
+    snprintf(text, sizeof text, "%s,label,%s\n-1.5e3,1,oops\n2.5,0,x\n", longest, longer);
+    CHECK_OK(read_all(ds, text, 7, &check_err));
+    CHECK_INT(cr_dataset_rows(ds), 2);
+    cr_dataset_free(ds);
+    /* Only the long name: the field has no column. */
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    snprintf(text, sizeof text, "%s,label\n1,1\n", longer);
+    cr_error e;
+    CHECK_ERR(read_all(ds, text, 64, &e), e, CR_E_MISSING, "CSV header: no column");
+    CHECK_STR(e.field, longest);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
+static void test_bad_arguments(void)
+{
+    cr_dataset *ds = fresh();
+    cr_csv_reader *r = (cr_csv_reader *)&ds;
+    cr_error e;
+    CHECK_ERR(cr_csv_reader_create(NULL, &r, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_csv_reader_create(ds, NULL, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_csv_feed(NULL, "a", 1, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_csv_finish(NULL, &e), e, CR_E_ARG, "NULL");
+    CHECK_OK(cr_csv_reader_create(ds, &r, &check_err));
+    CHECK_ERR(cr_csv_feed(r, NULL, 1, &e), e, CR_E_ARG, "NULL");
+    CHECK_OK(cr_csv_feed(r, NULL, 0, &check_err));
+    const char *one = "spam_reports,has_consent,call_attempts_24h,label\n1,1,1,1";
+    CHECK_OK(cr_csv_feed(r, one, strlen(one), &check_err));
+    CHECK_OK(cr_csv_finish(r, &check_err));
+    /* Finished: more input is an error, and so is finishing again. */
+    CHECK_ERR(cr_csv_feed(r, "1,1,1,1\n", 8, &e), e, CR_E_ARG, "CSV reader already finished");
+    CHECK_ERR(cr_csv_finish(r, &e), e, CR_E_ARG, "CSV reader already finished");
+    CHECK_INT(cr_csv_feed(r, "1", 1, NULL), CR_E_ARG);
+    CHECK_INT(cr_csv_finish(r, NULL), CR_E_ARG);
+    CHECK_INT(cr_dataset_rows(ds), 1);
+    cr_csv_reader_free(r);
+    cr_csv_reader_free(NULL);
+    cr_dataset_free(ds);
+}
+
 static void test_failed_reader_stays_failed(void)
 {
     cr_dataset *ds = fresh();
@@ -146,6 +276,17 @@ static void test_failed_reader_stays_failed(void)
     CHECK_ERR(cr_csv_finish(r, &e), e, CR_E_TYPE, "has_consent");
     CHECK_INT(cr_dataset_rows(ds), 0);
     cr_csv_reader_free(r);
+    /* Failing without a cr_error: the reader still remembers the whole error. */
+    CHECK_OK(cr_csv_reader_create(ds, &r, &check_err));
+    CHECK_INT(cr_csv_feed(r, bad, strlen(bad), NULL), CR_E_TYPE);
+    CHECK_ERR(cr_csv_finish(r, &e), e, CR_E_TYPE,
+              "field 'has_consent': must be true, false, 1 or 0, got 'x' (line 2, column 2)");
+    CHECK_INT(e.line, 2);
+    CHECK_INT(e.column, 2);
+    CHECK_INT(cr_csv_feed(r, "", 0, NULL), CR_E_TYPE);
+    CHECK_INT(cr_csv_finish(r, NULL), CR_E_TYPE);
+    CHECK_INT(cr_dataset_rows(ds), 0);
+    cr_csv_reader_free(r);
     cr_dataset_free(ds);
 }
 
@@ -154,6 +295,10 @@ int main(void)
     test_good_any_chunking();
     test_bad_inputs();
     test_byte_order_mark();
+    test_more_bad_inputs();
+    test_line_ends();
+    test_long_header_names();
+    test_bad_arguments();
     test_failed_reader_stays_failed();
     return check_done("test_csv");
 }
