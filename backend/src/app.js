@@ -1,211 +1,469 @@
 // The reference backend: the seed's /score contract and its scoreCaller on a
 // real database, with the callrisk package used through its public API.
-// node:http, no framework: six routes, and full control of body limits and
-// of which status each failure gets.
-import { createReadStream, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// node:http, no framework: every route is declared with who may call it,
+// every failure has its status (errors.js), every socket and stream error
+// is handled, and the server's timeouts and connection cap are set on
+// purpose (see createApp's options).
+import { createServer, STATUS_CODES } from 'node:http';
 import { CallriskError, createScorer, loadModel } from 'callrisk';
+import { runAudit } from './audit.js';
+import { authorize, Token } from './auth.js';
+import { DuplicateKeyError, errorResponse, HttpError, isClientAbort, ModelLimitError, RecordRejected, StoreError } from './errors.js';
+import { createMetrics } from './metrics.js';
+import { ModelCache } from './model-cache.js';
+import { callAnswer, scoreCallerAnswer } from './records.js';
+import { decodeSegment, mediaType, parseTarget, readBody, readJson } from './request.js';
+import { Router } from './router.js';
+import { serveStatic, staticRootOf } from './static-files.js';
+import { checkCallerNumber, findNonFinite, fingerprint, idempotencyKeyOf, intParam, timeOf } from './validate.js';
 
-// The dashboard, and the package's browser files it imports, as static files.
-const STATIC = {
-  '/dashboard/': fileURLToPath(new URL('../../dashboard/', import.meta.url)),
-  '/callrisk/': fileURLToPath(new URL('..', import.meta.resolve('callrisk/callrisk.wasm'))),
+export const DEFAULTS = {
+  maxModels: 1000, // stored models; PUT /model of a new one beyond this is 409
+  modelCacheSize: 16, // models kept loaded for replays (LRU)
+  bodyLimit: 16 * 1024, // JSON bodies
+  modelBodyLimit: 1024 * 1024, // PUT /model
+  bodyTimeoutMs: 10000, // the whole body must arrive within this
+  headersTimeoutMs: 10000, // the request line and headers must arrive within this (idle new connections too)
+  requestTimeoutMs: 30000, // the whole request, headers and body
+  keepAliveTimeoutMs: 5000, // an idle keep-alive connection is closed after this
+  socketIdleTimeoutMs: 120000, // a socket with no traffic either way (e.g. a client that stops reading)
+  maxConnections: 1000, // more are accepted and closed at once
+  listLimit: { fallback: 50, max: 500 }, // GET /callers/:number/scores
+  recentLimit: { fallback: 20, max: 200 }, // GET /scores/recent (each one replayed)
+  auditLimit: { fallback: 100, max: 1000 }, // mismatches listed per POST /audit
 };
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml' };
 
-function serveStatic(path, res) {
-  for (const [prefix, dir] of Object.entries(STATIC)) {
-    if (!path.startsWith(prefix)) continue;
-    const file = normalize(join(dir, decodeURIComponent(path.slice(prefix.length)) || 'index.html'));
-    if (!file.startsWith(dir)) return false;
-    try {
-      if (!statSync(file).isFile()) return false;
-    } catch {
-      return false;
+const STORE_METHODS = ['countAttempts', 'saveScore', 'scoreByKey', 'logCall', 'callByKey', 'listScores', 'recentScores', 'recordsAfter',
+  'maxScoreId', 'saveModel', 'activeModelBytes', 'modelBytes', 'ping'];
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+const MAX_ID = 2 ** 53;
+
+/**
+ * The store as the routes see it: whatever a store method throws, except
+ * the typed refusals (duplicate key, rejected value, model limit), becomes a
+ * StoreError (503) and is counted.
+ */
+function guardStore(store, onFailure) {
+  const wrap = (operation, e) => {
+    if (e instanceof DuplicateKeyError || e instanceof RecordRejected || e instanceof ModelLimitError || e instanceof StoreError) return e;
+    onFailure(operation);
+    return new StoreError(operation, e);
+  };
+  const guarded = {};
+  for (const name of STORE_METHODS) {
+    guarded[name] = (...args) => {
+      let result;
+      try {
+        result = store[name](...args);
+      } catch (e) {
+        throw wrap(name, e);
+      }
+      return result && typeof result.then === 'function' ? result.catch((e) => Promise.reject(wrap(name, e))) : result;
+    };
+  }
+  return guarded;
+}
+
+/** Logs one line per `key` at most every 10 s, saying how many were left out. */
+function rateLimited(write) {
+  const last = new Map();
+  return (key, line) => {
+    const now = Date.now();
+    const seen = last.get(key);
+    if (seen && now - seen.at < 10000) {
+      seen.suppressed++;
+      return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
-    return true;
-  }
-  return false;
-}
-
-const BODY_LIMIT = 16 * 1024;
-
-class HttpError extends Error {
-  constructor(status, message, field) {
-    super(message);
-    this.status = status;
-    this.field = field;
-  }
-}
-
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (c) => {
-      size += c.length;
-      if (size <= BODY_LIMIT) chunks.push(c); // past the limit: drained, not kept
-    });
-    req.on('end', () => {
-      if (size > BODY_LIMIT) reject(new HttpError(413, `body: larger than ${BODY_LIMIT} bytes`, 'body'));
-      else resolve(Buffer.concat(chunks));
-    });
-    req.on('error', reject);
-  });
-}
-
-async function readJson(req) {
-  const body = await readBody(req);
-  let value;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch (e) {
-    throw new HttpError(400, `body: not valid JSON (${e.message})`, 'body');
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new HttpError(422, 'body: must be a JSON object', 'body');
-  return value;
-}
-
-/** How each failure reaches the client: 4xx names the field, a store failure is 503. */
-function errorResponse(e) {
-  if (e instanceof HttpError) return [e.status, { error: { field: e.field ?? null, message: e.message } }];
-  if (e instanceof TypeError || e instanceof RangeError) {
-    const field = /^([A-Za-z_][\w.[\]]*):/.exec(e.message)?.[1] ?? null;
-    return [422, { error: { field, message: e.message } }];
-  }
-  if (e instanceof CallriskError) {
-    if (e.code === 'CR_E_STORE') return [503, { error: { field: null, code: e.code, message: `database: ${e.cause?.message ?? e.message}` } }];
-    if (e.code === 'CR_E_NOMEM') return [500, { error: { field: null, code: e.code, message: e.message } }];
-    return [422, { error: { field: e.field ?? null, code: e.code, message: e.message } }];
-  }
-  return [500, { error: { field: null, message: 'internal error' } }];
-}
-
-function timeOf(body) {
-  if (body.at === undefined) return Date.now();
-  if (typeof body.at === 'number') return body.at;
-  if (typeof body.at === 'string' && !Number.isNaN(Date.parse(body.at))) return Date.parse(body.at);
-  throw new HttpError(422, 'at: must be ms since 1970 or an ISO date', 'at');
+    write(seen?.suppressed ? `${line} (and ${seen.suppressed} more like it)` : line);
+    last.set(key, { at: now, suppressed: 0 });
+  };
 }
 
 /**
  * Builds the server over a store (openSqliteStore or openPgStore: the same
  * methods, synchronous or async). The active model is the store's, else the
  * seed's default (saved as active on first start).
+ *
+ * options: adminToken (admin routes answer 401/403 without it; with no admin
+ * token configured no request is admin), apiToken (when set, scoring and
+ * listing routes need it or the admin token), corsOrigin ('*' or a
+ * comma-separated list of origins; none: no CORS headers), log (a line
+ * writer, default console.error), and any of DEFAULTS.
  */
-export async function createApp({ store }) {
-  const modelCache = new Map();
-  let scorer;
-  const stored = await store.activeModelBytes();
-  scorer = await createScorer({ store, model: stored ? new Uint8Array(stored) : undefined });
-  if (!stored) await store.saveModel(scorer.model.id, scorer.model.toBytes(), { makeActive: true });
-  modelCache.set(scorer.model.id, scorer.model);
+export async function createApp({ store: rawStore, adminToken, apiToken, corsOrigin, log = console.error, ...options }) {
+  const o = { ...DEFAULTS, ...options };
+  const metrics = createMetrics();
+  const logOnce = rateLimited(log);
+  const store = guardStore(rawStore, (operation) => metrics.storeFailures.inc({ operation }));
+  const tokens = { admin: new Token(adminToken), api: new Token(apiToken) };
+  const cors = corsOrigin ? new Set(corsOrigin.split(',').map((s) => s.trim()).filter(Boolean)) : null;
+  const jsonBody = { limit: o.bodyLimit, timeoutMs: o.bodyTimeoutMs };
 
-  async function modelById(id) {
-    if (!modelCache.has(id)) {
-      const bytes = await store.modelBytes(id);
-      modelCache.set(id, bytes ? await loadModel(new Uint8Array(bytes)) : null);
-    }
-    return modelCache.get(id);
-  }
+  const stored = await store.activeModelBytes();
+  let scorer = await createScorer({ store, model: stored ? new Uint8Array(stored) : undefined });
+  if (!stored) await store.saveModel(scorer.model.id, scorer.model.toBytes(), { makeActive: true });
+  const models = new ModelCache(o.modelCacheSize, async (id) => {
+    const bytes = await store.modelBytes(id);
+    return bytes ? loadModel(new Uint8Array(bytes)) : null;
+  });
+  models.set(scorer.model.id, scorer.model);
 
   /** Replays a stored record with the model that made it: null, or why not. */
   async function replayError(record) {
-    const model = await modelById(record.model_id);
-    if (!model) return { code: 'CR_E_MISMATCH', field: 'model_id', message: `record: model ${record.model_id} is not in the database` };
+    const model = typeof record?.model_id === 'string' ? await models.get(record.model_id) : null;
+    if (!model) return { code: 'CR_E_MISMATCH', field: 'model_id', message: `record: model ${record?.model_id} is not in the database` };
     try {
       model.verifyRecord(record);
       return null;
     } catch (e) {
+      if (!(e instanceof CallriskError)) throw e;
       return { code: e.code, field: e.field ?? null, message: e.message };
     }
   }
 
-  const routes = {
-    'POST /score': async (req) => {
-      // The seed's contract: {spam_reports, has_consent, call_attempts_24h} -> {score, risk_level}.
-      return [200, scorer.scoreRequest(await readJson(req))];
-    },
-    'POST /calls': async (req) => {
-      const body = await readJson(req);
-      if (typeof body.caller_number !== 'string' || !/^[\x20-\x7e]{1,64}$/.test(body.caller_number)) {
-        throw new HttpError(422, 'caller_number: must be 1 to 64 printable ASCII characters', 'caller_number');
-      }
-      const at = timeOf(body);
-      return [201, { id: await store.logCall(body.caller_number, at), caller_number: body.caller_number, at }];
-    },
-    'POST /score-caller': async (req) => {
-      const body = await readJson(req);
-      const r = await scorer.scoreCaller({ ...body, at: timeOf(body) });
-      return [200, {
-        score: r.score, risk_level: r.riskLevel, probability: r.probability, reasons: r.reasons,
-        model_id: r.modelId, call_attempts_24h: r.callAttempts24h, at: r.at,
-      }];
-    },
-    'GET /model': async () => [200, scorer.model.card()],
-    'PUT /model': async (req) => {
-      const body = await readBody(req);
-      const model = (req.headers['content-type'] ?? '').startsWith('application/json') ? await loadModel(body.toString('utf8')) : await loadModel(new Uint8Array(body));
-      await store.saveModel(model.id, model.toBytes(), { makeActive: true });
-      modelCache.set(model.id, model);
-      scorer = await createScorer({ store, model });
-      return [200, { model_id: model.id }];
-    },
-    'GET /scores/recent': async (req) => {
-      const limit = Math.min(200, Math.max(1, Number(new URLSearchParams(req.url.split('?')[1] ?? '').get('limit')) || 20));
-      const scores = [];
-      for (const { id, record } of await store.recentScores(limit)) {
-        const error = await replayError(record);
-        scores.push({ id, record, verified: !error, error: error?.message ?? null });
-      }
-      return [200, { scores }];
-    },
-    'POST /audit': async () => {
-      // Replays every stored record with the model that made it.
-      let checked = 0;
-      const mismatched = [];
-      for await (const { id, record } of store.allRecords()) {
-        checked++;
-        const error = await replayError(record);
-        if (error) mismatched.push({ id, ...error });
-      }
-      return [mismatched.length ? 409 : 200, { checked, mismatched }];
-    },
-  };
+  // PUT /model: one switch at a time, so that the database's active model
+  // and this process's are the same one.
+  let modelSwitch = Promise.resolve();
+  let auditRunning = false;
+  let shuttingDown = false;
 
-  const server = createServer(async (req, res) => {
-    let status;
-    let body;
+  const ok = (status, body, headers) => ({ status, body, headers });
+  const replayed = (route) => {
+    metrics.idempotentReplays.inc({ route });
+    return { 'idempotent-replayed': 'true' };
+  };
+  const keyField = (req) => (req.headers['idempotency-key'] !== undefined ? 'Idempotency-Key' : 'request_id');
+  const keyReused = (req, key) =>
+    new HttpError(422, `${keyField(req)}: ${JSON.stringify(key)} was already used with a different request body`, { field: keyField(req), code: 'IDEMPOTENCY_KEY_REUSED' });
+  const countScore = (route, level) => metrics.scores.inc({ route, risk_level: level });
+
+  const router = new Router()
+    .add({ method: 'GET', path: '/healthz', auth: 'public', handler: () => ok(200, { status: 'ok' }) })
+    .add({
+      method: 'GET', path: '/readyz', auth: 'public',
+      handler: async () => {
+        if (shuttingDown) throw new HttpError(503, 'server: shutting down', { code: 'SHUTTING_DOWN' });
+        let active;
+        try {
+          active = await Promise.race([store.ping(), new Promise((_, reject) => setTimeout(reject, 2000, new Error('no answer within 2 s')).unref())]);
+        } catch (e) {
+          throw new HttpError(503, `database: not reachable (${e.cause?.message ?? e.message})`, { field: 'database', code: 'NOT_READY' });
+        }
+        if (active !== 1) throw new HttpError(503, `database: ${active} active models, expected 1`, { field: 'database', code: 'NOT_READY' });
+        return ok(200, { status: 'ready', model_id: scorer.model.id });
+      },
+    })
+    .add({
+      method: 'GET', path: '/metrics', auth: 'api',
+      handler: async () => ({ status: 200, text: await metrics.register.metrics(), contentType: metrics.register.contentType }),
+    })
+    .add({
+      method: 'POST', path: '/score', auth: 'api',
+      handler: async ({ req }) => {
+        // The seed's contract: {spam_reports, has_consent, call_attempts_24h} -> {score, risk_level}.
+        const r = scorer.scoreRequest(await readJson(req, jsonBody));
+        countScore('/score', r.risk_level);
+        return ok(200, r);
+      },
+    })
+    .add({
+      method: 'POST', path: '/calls', auth: 'api',
+      handler: async ({ req }) => {
+        const body = await readJson(req, jsonBody);
+        const callerNumber = checkCallerNumber(body.caller_number);
+        const at = timeOf(body);
+        const key = idempotencyKeyOf(req, body);
+        if (!key) return ok(201, callAnswer({ id: await store.logCall(callerNumber, at), caller_number: callerNumber, at }));
+        const hash = fingerprint(body);
+        const replay = (prior) => {
+          if (prior.requestHash !== hash) throw keyReused(req, key);
+          return ok(201, callAnswer(prior), replayed('/calls'));
+        };
+        const prior = await store.callByKey(key);
+        if (prior) return replay(prior);
+        try {
+          return ok(201, callAnswer({ id: await store.logCall(callerNumber, at, { idempotencyKey: key, requestHash: hash }), caller_number: callerNumber, at }));
+        } catch (e) {
+          if (!(e instanceof DuplicateKeyError)) throw e;
+          return replay(await store.callByKey(key)); // a concurrent request with the key won
+        }
+      },
+    })
+    .add({
+      method: 'POST', path: '/score-caller', auth: 'api',
+      handler: async ({ req }) => {
+        const body = await readJson(req, jsonBody);
+        const request = { ...body, at: timeOf(body) };
+        const key = idempotencyKeyOf(req, body);
+        if (!key) {
+          const r = await scorer.scoreCaller(request);
+          countScore('/score-caller', r.riskLevel);
+          return ok(200, answerOf(r));
+        }
+        const hash = fingerprint(body);
+        const replay = (prior) => {
+          if (prior.requestHash !== hash) throw keyReused(req, key);
+          return ok(200, scoreCallerAnswer(prior.record), replayed('/score-caller'));
+        };
+        const prior = await store.scoreByKey(key);
+        if (prior) return replay(prior);
+        try {
+          // The key travels to saveScore, which writes it in the record's row.
+          const r = await scorer.scoreCaller(request, { context: { idempotencyKey: key, requestHash: hash } });
+          countScore('/score-caller', r.riskLevel);
+          return ok(200, answerOf(r));
+        } catch (e) {
+          if (!(e instanceof CallriskError && e.cause instanceof DuplicateKeyError)) throw e;
+          return replay(await store.scoreByKey(key)); // a concurrent request with the key won
+        }
+      },
+    })
+    .add({
+      method: 'GET', path: '/callers/:number/scores', auth: 'api',
+      handler: async ({ params, query }) => {
+        const callerNumber = checkCallerNumber(decodeSegment(params.number, 'caller_number'));
+        const limit = intParam(query, 'limit', { min: 1, ...o.listLimit });
+        const before = intParam(query, 'before', { min: 1, max: MAX_ID, fallback: undefined });
+        const rows = await store.listScores(callerNumber, { limit: limit + 1, before });
+        return ok(200, { scores: rows.slice(0, limit).map((r) => r.record), next_cursor: rows.length > limit ? rows[limit - 1].id : null });
+      },
+    })
+    .add({
+      method: 'GET', path: '/scores/recent', auth: 'api',
+      handler: async ({ query }) => {
+        const limit = intParam(query, 'limit', { min: 1, ...o.recentLimit });
+        const before = intParam(query, 'before', { min: 1, max: MAX_ID, fallback: undefined });
+        const rows = await store.recentScores({ limit: limit + 1, before });
+        const scores = [];
+        for (const { id, record } of rows.slice(0, limit)) {
+          const error = await replayError(record);
+          scores.push({ id, record, verified: !error, error: error?.message ?? null });
+        }
+        return ok(200, { scores, next_cursor: rows.length > limit ? rows[limit - 1].id : null });
+      },
+    })
+    .add({ method: 'GET', path: '/model', auth: 'api', handler: () => ok(200, scorer.model.card()) })
+    .add({
+      method: 'PUT', path: '/model', auth: 'admin',
+      handler: async ({ req }) => {
+        const { type, charset } = mediaType(req);
+        if (type !== 'application/octet-stream' && (type !== 'application/json' || (charset && !/^utf-?8$/.test(charset)))) {
+          throw new HttpError(415, 'content-type: must be application/octet-stream (model bytes) or application/json (model JSON)', { field: 'content-type' });
+        }
+        const body = await readBody(req, { limit: o.modelBodyLimit, timeoutMs: o.bodyTimeoutMs });
+        const model = type === 'application/octet-stream' ? await loadModel(new Uint8Array(body)) : await loadModel(body.toString('utf8'));
+        const change = modelSwitch.then(async () => {
+          await store.saveModel(model.id, model.toBytes(), { makeActive: true, maxModels: o.maxModels });
+          // The previous scorer stays alive for requests still using it.
+          scorer = await createScorer({ store, model });
+          models.set(model.id, model);
+        });
+        modelSwitch = change.catch(() => {});
+        await change;
+        return ok(200, { model_id: model.id });
+      },
+    })
+    .add({
+      method: 'POST', path: '/audit', auth: 'admin',
+      handler: async ({ query, isGone }) => {
+        const after = intParam(query, 'after', { min: 0, max: MAX_ID, fallback: 0 });
+        const limit = intParam(query, 'limit', { min: 1, ...o.auditLimit });
+        if (auditRunning) throw new HttpError(429, 'audit: another audit is running; try again when it ends', { code: 'AUDIT_RUNNING', headers: { 'retry-after': '5' } });
+        auditRunning = true;
+        let result;
+        try {
+          result = await runAudit({ store, replay: replayError, after, limit, isCancelled: () => isGone() || shuttingDown });
+        } finally {
+          auditRunning = false;
+        }
+        if (!result) {
+          if (isGone()) return null;
+          throw new HttpError(503, 'server: shutting down; the audit was stopped', { code: 'SHUTTING_DOWN' });
+        }
+        metrics.auditMismatches.inc(result.mismatched_total);
+        return ok(result.mismatched_total ? 409 : 200, result);
+      },
+    });
+
+  function answerOf(r) {
+    return {
+      score: r.score, risk_level: r.riskLevel, probability: r.probability, reasons: r.reasons,
+      model_id: r.modelId, call_attempts_24h: r.callAttempts24h, at: r.at,
+    };
+  }
+
+  function corsHeaders(req) {
+    const origin = req.headers.origin;
+    if (!cors || origin === undefined) return {};
+    if (cors.has('*')) return { 'access-control-allow-origin': '*' };
+    return cors.has(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
+  }
+
+  function preflight(req, methods) {
+    const allow = Router.allow(methods);
+    const asked = req.headers['access-control-request-method'];
+    if (!cors || req.headers.origin === undefined || asked === undefined) return { status: 204, headers: { allow } };
+    const headers = corsHeaders(req);
+    if (!headers['access-control-allow-origin']) throw new HttpError(403, `origin: ${JSON.stringify(req.headers.origin.slice(0, 100))} is not allowed (CALLRISK_CORS_ORIGIN)`, { field: 'origin' });
+    return {
+      status: 204,
+      headers: {
+        ...headers, allow,
+        'access-control-allow-methods': allow,
+        'access-control-allow-headers': 'authorization, content-type, idempotency-key',
+        'access-control-max-age': '600',
+      },
+    };
+  }
+
+  /** Writes an answer unless the client is gone; JSON bodies never carry a non-finite number. */
+  function send(req, res, reply) {
+    if (res.headersSent || res.destroyed) return;
+    let { status, headers = {} } = reply;
+    let payload = '';
+    let type = reply.contentType;
+    if (reply.text !== undefined) {
+      payload = reply.text;
+    } else if (reply.body !== undefined) {
+      const bad = findNonFinite(reply.body);
+      if (bad) {
+        log(`callrisk backend: 500 on ${req.method} ${req.url.slice(0, 100)}: the answer held a non-finite number at ${bad}`);
+        [status, headers] = [500, {}];
+        reply = { body: { error: { field: null, code: 'INTERNAL', message: 'internal error' } } };
+      }
+      payload = JSON.stringify(reply.body);
+      type = 'application/json';
+    }
+    const h = { ...corsHeaders(req), ...headers };
+    if (type) h['content-type'] = type;
+    if (status !== 204 && status !== 304) h['content-length'] = Buffer.byteLength(payload);
+    // A body left unread (refused before reading) or a server going down: this connection ends here.
+    const unread = !req.complete && (Number(req.headers['content-length']) > 0 || req.headers['transfer-encoding'] !== undefined);
+    if (shuttingDown || unread) h.connection = 'close';
+    res.writeHead(status, h);
+    res.end(status === 204 ? undefined : payload);
+  }
+
+  let inflight = 0;
+  let onIdle = null;
+  const noop = () => {};
+
+  async function handle(req, res) {
+    const started = process.hrtime.bigint();
+    let route = 'unmatched';
+    const method = KNOWN_METHODS.has(req.method) ? req.method : 'other';
+    inflight++;
+    req.on('error', noop); // an abort surfaces in readBody or as 'close'; never as an unhandled 'error'
+    res.on('error', noop);
+    let gone = false;
+    res.once('close', () => {
+      gone = !res.writableFinished;
+      metrics.requests.inc({ method, route, status: gone ? 'aborted' : String(res.statusCode) });
+      metrics.duration.observe({ method, route }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
     try {
-      const q = req.url.indexOf('?');
-      const path = q < 0 ? req.url : req.url.slice(0, q);
-      if (req.method === 'GET' && (path === '/' || path === '/dashboard')) {
-        res.writeHead(302, { location: '/dashboard/' }).end();
+      const { path, query } = parseTarget(req.url);
+      if (path === '/' || path === '/dashboard') {
+        route = 'redirect';
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `method: ${req.method} is not allowed on ${path}`, { field: 'method', headers: { allow: 'GET, HEAD' } });
+        send(req, res, { status: 302, headers: { location: '/dashboard/' } });
         return;
       }
-      if (req.method === 'GET' && serveStatic(path, res)) return;
-      const scores = /^\/callers\/([^/]+)\/scores$/.exec(path);
-      if (req.method === 'GET' && scores) {
-        [status, body] = [200, { scores: await store.listScores(decodeURIComponent(scores[1])) }];
-      } else {
-        const route = routes[`${req.method} ${path}`];
-        if (!route) {
-          const known = Object.keys(routes).some((k) => k.endsWith(` ${path}`)) || scores;
-          throw new HttpError(known ? 405 : 404, known ? `${req.method} not allowed on ${path}` : `no route ${path}`);
-        }
-        [status, body] = await route(req);
+      const prefix = staticRootOf(path);
+      if (prefix) {
+        route = 'static';
+        await serveStatic(req, res, path, prefix, {
+          onStreamError: (e) => !isClientAbort(e, req) && logOnce(`static:${e.code}`, `callrisk backend: static file ${path.slice(0, 100)} failed mid-answer: ${e.code ?? e.message}`),
+        });
+        return;
       }
+      const match = router.match(path);
+      if (!match) throw new HttpError(404, `path: no route ${JSON.stringify(path.slice(0, 100))}`, { field: 'path' });
+      route = match.template;
+      if (req.method === 'OPTIONS') {
+        send(req, res, preflight(req, match.methods));
+        return;
+      }
+      const r = match.methods.get(req.method === 'HEAD' ? 'GET' : req.method);
+      if (!r) {
+        throw new HttpError(405, `method: ${req.method} is not allowed on ${match.template}`, { field: 'method', headers: { allow: Router.allow(match.methods) } });
+      }
+      authorize(req, r.auth, tokens);
+      const reply = await r.handler({ req, res, params: match.params, query, isGone: () => gone || res.destroyed });
+      if (reply) send(req, res, reply);
     } catch (e) {
-      [status, body] = errorResponse(e);
-      if (status >= 500) console.error(`callrisk backend: ${status}: ${e.message}${e.cause ? ` (${e.cause.message})` : ''}`);
+      if (isClientAbort(e, req) || res.destroyed) {
+        if (!res.headersSent) res.destroy();
+        return; // the client left: nothing to answer, not a server error
+      }
+      const r = errorResponse(e);
+      if (r.internal) log(`callrisk backend: 500 on ${req.method} ${route}: ${e.stack ?? e}${e.cause ? ` (cause: ${e.cause.stack ?? e.cause})` : ''}`);
+      else if (r.status === 503 && r.body.error.code === 'STORE') logOnce('store', `callrisk backend: 503 on ${req.method} ${route}: ${r.body.error.message}`);
+      if (res.headersSent) res.destroy(); // mid-answer: cut it short, the client sees a truncated body
+      else send(req, res, r);
+    } finally {
+      if (--inflight === 0 && onIdle) onIdle();
     }
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
+  }
+
+  const server = createServer({
+    headersTimeout: o.headersTimeoutMs,
+    requestTimeout: o.requestTimeoutMs,
+    keepAliveTimeout: o.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, o.headersTimeoutMs),
+  }, handle);
+  server.keepAliveTimeout = o.keepAliveTimeoutMs;
+  server.maxConnections = o.maxConnections;
+  server.setTimeout(o.socketIdleTimeoutMs); // no 'timeout' listener: an idle socket is destroyed
+  server.on('drop', () => metrics.connectionErrors.inc({ kind: 'over_cap' }));
+  // Accept failures (EMFILE, ENFILE…) arrive here once listening: the server
+  // keeps listening and accepts again when descriptors free up.
+  server.on('error', (e) => {
+    if (!server.listening) return; // a listen() failure: the caller's to report
+    metrics.connectionErrors.inc({ kind: `accept_${e.code ?? 'error'}` });
+    logOnce(`accept:${e.code}`, `callrisk backend: accepting a connection failed: ${e.code ?? e.message}`);
   });
-  return { server, get scorer() { return scorer; } };
+  server.on('clientError', (e, socket) => {
+    const timeout = e.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    metrics.connectionErrors.inc({ kind: timeout ? 'timeout' : e.code === 'ECONNRESET' ? 'reset' : 'malformed' });
+    // Only answer on a socket that has not started another answer.
+    if (e.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, message] = timeout ? [408, 'request: not received in time']
+      : e.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers: too large']
+        : e.code === 'HPE_INVALID_METHOD' ? [501, 'method: not one this server knows']
+          : [400, `request: malformed HTTP (${e.code ?? e.message})`];
+    const text = JSON.stringify({ error: { field: 'request', code: e.code ?? null, message } });
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+    socket.destroySoon?.();
+  });
+
+  return {
+    server,
+    metrics,
+    routes: router.routes.map(({ method, path, auth }) => ({ method, path, auth })),
+    get scorer() {
+      return scorer;
+    },
+    get inflight() {
+      return inflight;
+    },
+    /** From now on /readyz is 503 and every answer closes its connection. */
+    beginShutdown() {
+      shuttingDown = true;
+    },
+    /** Resolves when no request is being handled (or after `timeoutMs`: false). */
+    idle(timeoutMs) {
+      if (inflight === 0) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        onIdle = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+      });
+    },
+  };
 }

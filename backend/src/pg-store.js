@@ -1,7 +1,14 @@
 // The PostgreSQL store: the same tables and methods as sqlite-store.js, for
-// backend replicas sharing one database. Every method is async; a record
-// is one INSERT in its own transaction.
+// backend replicas sharing one database. Every method is async; a record is
+// one INSERT (its own transaction), its idempotency key in the same row.
 import pg from 'pg';
+import { DuplicateKeyError, ModelLimitError } from './errors.js';
+import { checkCall, checkScoreRecord } from './records.js';
+
+// Schema changes and the model limit are serialised across replicas with
+// advisory locks (arbitrary constants, unique to this program).
+const SCHEMA_LOCK = 0x63726973;
+const MODELS_LOCK = 0x63726d6f;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS call_log (
@@ -9,7 +16,6 @@ CREATE TABLE IF NOT EXISTS call_log (
   caller_number TEXT   NOT NULL,
   created_at    BIGINT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS call_log_by_caller ON call_log (caller_number, created_at);
 CREATE TABLE IF NOT EXISTS score_records (
   id                BIGSERIAL PRIMARY KEY,
   caller_number     TEXT             NOT NULL,
@@ -24,18 +30,45 @@ CREATE TABLE IF NOT EXISTS score_records (
   model_id          TEXT             NOT NULL,
   record            TEXT             NOT NULL
 );
-CREATE INDEX IF NOT EXISTS score_records_by_caller ON score_records (caller_number, at);
 CREATE TABLE IF NOT EXISTS models (
   id       TEXT    PRIMARY KEY,
   bytes    BYTEA   NOT NULL,
   added_at BIGINT  NOT NULL,
   active   INTEGER NOT NULL DEFAULT 0
 );
+ALTER TABLE call_log ADD COLUMN IF NOT EXISTS idem_key TEXT;
+ALTER TABLE call_log ADD COLUMN IF NOT EXISTS request_hash TEXT;
+ALTER TABLE score_records ADD COLUMN IF NOT EXISTS idem_key TEXT;
+ALTER TABLE score_records ADD COLUMN IF NOT EXISTS request_hash TEXT;
+CREATE INDEX IF NOT EXISTS call_log_by_caller ON call_log (caller_number, created_at);
+CREATE UNIQUE INDEX IF NOT EXISTS call_log_by_key ON call_log (idem_key);
+CREATE INDEX IF NOT EXISTS score_records_by_caller ON score_records (caller_number, at);
+CREATE INDEX IF NOT EXISTS score_records_by_caller_id ON score_records (caller_number, id);
+CREATE UNIQUE INDEX IF NOT EXISTS score_records_by_key ON score_records (idem_key);
 `;
+const NEWEST = Number.MAX_SAFE_INTEGER;
 
-export async function openPgStore(connectionString) {
-  const pool = new pg.Pool({ connectionString, max: 8 });
-  await pool.query(SCHEMA);
+/**
+ * `onIdleError` hears about pooled connections that fail while idle (the
+ * server restarted, the network dropped): pg emits those on the pool, and
+ * unheard they would end the process.
+ */
+export async function openPgStore(connectionString, { onIdleError = () => {} } = {}) {
+  const pool = new pg.Pool({ connectionString, max: 8, connectionTimeoutMillis: 5000, statement_timeout: 30000, idleTimeoutMillis: 30000 });
+  pool.on('error', onIdleError);
+  try {
+    const c = await pool.connect();
+    try {
+      await c.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
+      await c.query(SCHEMA);
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => {});
+      c.release();
+    }
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw e;
+  }
   const tx = async (fn) => {
     const c = await pool.connect();
     try {
@@ -50,6 +83,8 @@ export async function openPgStore(connectionString) {
       c.release();
     }
   };
+  const rowsOf = (r) => r.rows.map((row) => ({ id: Number(row.id), record: JSON.parse(row.record) }));
+
   return {
     pool,
     async countAttempts(callerNumber, sinceMs, untilMs) {
@@ -57,37 +92,53 @@ export async function openPgStore(connectionString) {
         [callerNumber, sinceMs, untilMs]);
       return r.rows[0].n;
     },
-    async saveScore(record) {
-      await tx((c) => c.query(`INSERT INTO score_records
-        (caller_number, at, spam_reports, has_consent, call_attempts_24h, score, risk_level, probability, reasons, model_id, record)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    async saveScore(record, context) {
+      checkScoreRecord(record);
+      const key = context?.idempotencyKey ?? null;
+      const r = await pool.query(`INSERT INTO score_records
+        (caller_number, at, spam_reports, has_consent, call_attempts_24h, score, risk_level, probability, reasons, model_id, record, idem_key, request_hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (idem_key) DO NOTHING RETURNING id`,
       [record.caller_number, record.at, record.inputs.spam_reports, record.inputs.has_consent ? 1 : 0, record.inputs.call_attempts_24h,
-        record.score, record.risk_level, record.probability, JSON.stringify(record.reasons), record.model_id, JSON.stringify(record)]));
+        record.score, record.risk_level, record.probability, JSON.stringify(record.reasons), record.model_id, JSON.stringify(record),
+        key, context?.requestHash ?? null]);
+      if (r.rowCount === 0) throw new DuplicateKeyError(key);
     },
-    async logCall(callerNumber, at) {
-      const r = await pool.query('INSERT INTO call_log (caller_number, created_at) VALUES ($1, $2) RETURNING id', [callerNumber, at]);
+    async scoreByKey(key) {
+      const row = (await pool.query('SELECT id, record, request_hash FROM score_records WHERE idem_key = $1', [key])).rows[0];
+      return row && { id: Number(row.id), record: JSON.parse(row.record), requestHash: row.request_hash };
+    },
+    async logCall(callerNumber, at, { idempotencyKey = null, requestHash = null } = {}) {
+      checkCall(callerNumber, at);
+      const r = await pool.query('INSERT INTO call_log (caller_number, created_at, idem_key, request_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (idem_key) DO NOTHING RETURNING id',
+        [callerNumber, at, idempotencyKey, requestHash]);
+      if (r.rowCount === 0) throw new DuplicateKeyError(idempotencyKey);
       return Number(r.rows[0].id);
     },
-    async listScores(callerNumber, limit = 1000) {
-      const r = await pool.query('SELECT record FROM score_records WHERE caller_number = $1 ORDER BY at, id LIMIT $2', [callerNumber, limit]);
-      return r.rows.map((row) => JSON.parse(row.record));
+    async callByKey(key) {
+      const row = (await pool.query('SELECT id, caller_number, created_at, request_hash FROM call_log WHERE idem_key = $1', [key])).rows[0];
+      return row && { id: Number(row.id), caller_number: row.caller_number, at: Number(row.created_at), requestHash: row.request_hash };
     },
-    async recentScores(limit) {
-      const r = await pool.query('SELECT id, record FROM score_records ORDER BY id DESC LIMIT $1', [limit]);
-      return r.rows.map((row) => ({ id: Number(row.id), record: JSON.parse(row.record) }));
+    async listScores(callerNumber, { limit, before = NEWEST }) {
+      return rowsOf(await pool.query('SELECT id, record FROM score_records WHERE caller_number = $1 AND id < $2 ORDER BY id DESC LIMIT $3', [callerNumber, before, limit]));
     },
-    async *allRecords() {
-      let last = 0;
-      for (;;) {
-        const r = await pool.query('SELECT id, record FROM score_records WHERE id > $1 ORDER BY id LIMIT 1000', [last]);
-        if (r.rows.length === 0) return;
-        for (const row of r.rows) yield { id: Number(row.id), record: JSON.parse(row.record) };
-        last = r.rows[r.rows.length - 1].id;
-      }
+    async recentScores({ limit, before = NEWEST }) {
+      return rowsOf(await pool.query('SELECT id, record FROM score_records WHERE id < $1 ORDER BY id DESC LIMIT $2', [before, limit]));
     },
-    async saveModel(id, bytes, { makeActive = false } = {}) {
+    async recordsAfter(after, until, limit) {
+      const r = await pool.query('SELECT id, record FROM score_records WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3', [after, until, limit]);
+      return r.rows.map((row) => ({ id: Number(row.id), text: row.record }));
+    },
+    async maxScoreId() {
+      return Number((await pool.query('SELECT coalesce(max(id), 0) AS id FROM score_records')).rows[0].id);
+    },
+    async saveModel(id, bytes, { makeActive = false, maxModels = Infinity } = {}) {
       await tx(async (c) => {
-        await c.query('INSERT INTO models (id, bytes, added_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, Buffer.from(bytes), Date.now()]);
+        await c.query('SELECT pg_advisory_xact_lock($1)', [MODELS_LOCK]);
+        if ((await c.query('SELECT 1 FROM models WHERE id = $1', [id])).rowCount === 0) {
+          const n = (await c.query('SELECT count(*)::int AS n FROM models')).rows[0].n;
+          if (n >= maxModels) throw new ModelLimitError(maxModels);
+          await c.query('INSERT INTO models (id, bytes, added_at) VALUES ($1, $2, $3)', [id, Buffer.from(bytes), Date.now()]);
+        }
         if (makeActive) {
           await c.query('UPDATE models SET active = 0 WHERE active = 1');
           await c.query('UPDATE models SET active = 1 WHERE id = $1', [id]);
@@ -100,8 +151,11 @@ export async function openPgStore(connectionString) {
     async modelBytes(id) {
       return (await pool.query('SELECT bytes FROM models WHERE id = $1', [id])).rows[0]?.bytes;
     },
+    async ping() {
+      return (await pool.query('SELECT count(*)::int AS n FROM models WHERE active = 1')).rows[0].n;
+    },
     async close() {
-      await pool.end();
+      if (!pool.ending) await pool.end();
     },
   };
 }

@@ -1,31 +1,121 @@
 // Starts the backend, listening on $HOST:$PORT (default 127.0.0.1:8000, the
 // seed's port): SQLite at $CALLRISK_DB (default data/callrisk.db), or the
 // PostgreSQL database at $CALLRISK_PG_URL, which many replicas can share.
+// Settings: config.js. A failure to start is one line on stderr naming what
+// failed (the database path, with a PostgreSQL password hidden) and exit 1.
+// SIGTERM/SIGINT: stop accepting, finish what is in flight, close idle
+// connections at once and stuck ones after CALLRISK_SHUTDOWN_TIMEOUT_MS,
+// commit what is queued, close the database, exit 0.
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { createApp } from './app.js';
+import { loadAdminToken } from './auth.js';
+import { ConfigError, readConfig } from './config.js';
 import { openPgStore } from './pg-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 
-let store;
-let dbPath;
-if (process.env.CALLRISK_PG_URL) {
-  dbPath = process.env.CALLRISK_PG_URL.replace(/:[^:@/]*@/, ':***@');
-  store = await openPgStore(process.env.CALLRISK_PG_URL);
-} else {
-  dbPath = resolve(process.env.CALLRISK_DB ?? 'data/callrisk.db');
-  mkdirSync(dirname(dbPath), { recursive: true });
-  store = openSqliteStore(dbPath);
+class StartError extends Error {}
+
+const reason = (e) => `${e.message}${e.code && !e.message.includes(e.code) ? ` (${e.code})` : ''}`;
+
+async function openStore(config) {
+  const where = `cannot open database ${config.dbDisplay}`;
+  if (config.pgUrl) {
+    let password = '';
+    try {
+      password = decodeURIComponent(new URL(config.pgUrl).password);
+    } catch {}
+    try {
+      return await openPgStore(config.pgUrl, {
+        onIdleError: (e) => console.error(`callrisk backend: an idle PostgreSQL connection failed: ${reason(e)}`),
+      });
+    } catch (e) {
+      const text = reason(e);
+      throw new StartError(`${where}: ${password ? text.split(password).join('***') : text}`);
+    }
+  }
+  try {
+    mkdirSync(dirname(config.sqlitePath), { recursive: true });
+  } catch (e) {
+    throw new StartError(`${where}: cannot create its directory ${dirname(config.sqlitePath)} (${e.code ?? e.message})`);
+  }
+  try {
+    return openSqliteStore(config.sqlitePath);
+  } catch (e) {
+    throw new StartError(`${where}: ${reason(e)}`);
+  }
 }
-const { server, scorer } = await createApp({ store });
-const port = Number(process.env.PORT ?? 8000);
-const host = process.env.HOST ?? '127.0.0.1';
-server.listen(port, host, () => {
-  console.log(`callrisk backend on http://${host}:${server.address().port} (model ${scorer.model.id.slice(0, 12)}, db ${dbPath})`);
-});
-const stop = () => server.close(async () => {
-  await store.close();
+
+function listen(server, port, host) {
+  return new Promise((resolve, reject) => {
+    const failed = (e) => reject(new StartError(`cannot listen on ${host}:${port}: ${reason(e)}`));
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
+let config;
+let store;
+let app;
+try {
+  config = readConfig();
+  store = await openStore(config);
+  let admin;
+  try {
+    admin = loadAdminToken({ envToken: config.adminTokenEnv, file: config.adminTokenFile });
+  } catch (e) {
+    throw new StartError(e.message);
+  }
+  try {
+    app = await createApp({ store, adminToken: admin.token, ...config.app });
+  } catch (e) {
+    throw new StartError(`cannot start with database ${config.dbDisplay}: ${reason(e.cause ?? e)}`);
+  }
+  await listen(app.server, config.port, config.host);
+  if (admin.created) {
+    console.log(`callrisk backend: admin token created in ${admin.source} (mode 600); shown this once:\n  ${admin.token}`);
+  } else {
+    console.log(`callrisk backend: admin token from ${admin.source}`);
+  }
+  console.log(`callrisk backend on http://${config.host}:${app.server.address().port} (model ${app.scorer.model.id.slice(0, 12)}, db ${config.dbDisplay}, ` +
+    `max ${config.app.maxConnections} connections)`);
+} catch (e) {
+  const known = e instanceof StartError || e instanceof ConfigError;
+  console.error(`callrisk backend: ${known ? e.message : `cannot start: ${reason(e)}`}`);
+  await Promise.resolve(store?.close()).catch(() => {});
+  process.exit(1);
+}
+
+let stopping = false;
+async function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  const deadline = config.shutdownTimeoutMs;
+  console.log(`callrisk backend: ${signal}: stopping; requests in flight have ${deadline} ms`);
+  // If something hangs past every deadline (a database that never answers), still end.
+  setTimeout(() => {
+    console.error('callrisk backend: did not stop in time; exiting');
+    process.exit(1);
+  }, deadline + 10000).unref();
+  app.beginShutdown();
+  const closed = new Promise((resolve) => app.server.close(resolve));
+  app.server.closeIdleConnections();
+  const cut = setTimeout(() => app.server.closeAllConnections(), deadline);
+  await closed;
+  clearTimeout(cut);
+  // A handler may still be awaiting the database after its client was cut off.
+  await app.idle(5000);
+  try {
+    await store.close(); // commits the group-commit queue first
+  } catch (e) {
+    console.error(`callrisk backend: closing the database failed: ${reason(e)}`);
+    process.exit(1);
+  }
+  console.log('callrisk backend: stopped');
   process.exit(0);
-});
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+}
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));

@@ -1,16 +1,20 @@
 // The SQLite store behind createScorer({ store }): the call log the seed
-// counted, and one row per score record. WAL + synchronous=FULL: a record
-// the server acknowledged is on disk, whatever happens to the process.
+// counted, one row per score record, and the models that made them.
+// WAL + synchronous=FULL: a record the server acknowledged is on disk,
+// whatever happens to the process. An idempotency key lives in the same row
+// as its record (a UNIQUE column), so a crash never separates the two.
 import Database from 'better-sqlite3';
+import { DuplicateKeyError, ModelLimitError } from './errors.js';
+import { checkCall, checkScoreRecord } from './records.js';
 
-const SCHEMA = `
+const TABLES = `
 CREATE TABLE IF NOT EXISTS call_log (
   id            INTEGER PRIMARY KEY,
   caller_number TEXT    NOT NULL,
-  created_at    INTEGER NOT NULL              -- ms since 1970
+  created_at    INTEGER NOT NULL,             -- ms since 1970
+  idem_key      TEXT,                         -- Idempotency-Key / request_id, if given
+  request_hash  TEXT                          -- sha256 of the request body the key came with
 );
-CREATE INDEX IF NOT EXISTS call_log_by_caller ON call_log (caller_number, created_at);
-
 CREATE TABLE IF NOT EXISTS score_records (
   id                INTEGER PRIMARY KEY,
   caller_number     TEXT    NOT NULL,
@@ -23,10 +27,10 @@ CREATE TABLE IF NOT EXISTS score_records (
   probability       REAL    NOT NULL,
   reasons           TEXT    NOT NULL,         -- JSON
   model_id          TEXT    NOT NULL,
-  record            TEXT    NOT NULL          -- the whole record, JSON: what the audit replays
+  record            TEXT    NOT NULL,         -- the whole record, JSON: what the audit replays
+  idem_key          TEXT,
+  request_hash      TEXT
 );
-CREATE INDEX IF NOT EXISTS score_records_by_caller ON score_records (caller_number, at);
-
 -- Models by id: any stored score can be replayed with the model that made it.
 CREATE TABLE IF NOT EXISTS models (
   id         TEXT    PRIMARY KEY,
@@ -35,30 +39,64 @@ CREATE TABLE IF NOT EXISTS models (
   active     INTEGER NOT NULL DEFAULT 0
 );
 `;
+// After the migration: databases from before idempotency keys get the columns first.
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS call_log_by_caller ON call_log (caller_number, created_at);
+CREATE UNIQUE INDEX IF NOT EXISTS call_log_by_key ON call_log (idem_key);
+CREATE INDEX IF NOT EXISTS score_records_by_caller ON score_records (caller_number, at);
+CREATE INDEX IF NOT EXISTS score_records_by_caller_id ON score_records (caller_number, id);
+CREATE UNIQUE INDEX IF NOT EXISTS score_records_by_key ON score_records (idem_key);
+`;
+const NEWEST = Number.MAX_SAFE_INTEGER;
+
+function migrate(db) {
+  for (const table of ['call_log', 'score_records']) {
+    const columns = new Set(db.prepare(`PRAGMA table_info(${table})`).all().map((c) => c.name));
+    for (const column of ['idem_key', 'request_hash']) {
+      if (!columns.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT`);
+    }
+  }
+}
 
 export function openSqliteStore(path) {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.transaction(() => {
+      db.exec(TABLES);
+      migrate(db);
+      db.exec(INDEXES);
+    }).immediate();
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 
   const countStmt = db.prepare('SELECT count(*) AS n FROM call_log WHERE caller_number = ? AND created_at >= ? AND created_at <= ?');
-  const logStmt = db.prepare('INSERT INTO call_log (caller_number, created_at) VALUES (?, ?)');
+  const logStmt = db.prepare('INSERT INTO call_log (caller_number, created_at, idem_key, request_hash) VALUES (?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING');
+  const callByKey = db.prepare('SELECT id, caller_number, created_at AS at, request_hash FROM call_log WHERE idem_key = ?');
   const saveStmt = db.prepare(`INSERT INTO score_records
-    (caller_number, at, spam_reports, has_consent, call_attempts_24h, score, risk_level, probability, reasons, model_id, record)
-    VALUES (@caller_number, @at, @spam_reports, @has_consent, @call_attempts_24h, @score, @risk_level, @probability, @reasons, @model_id, @record)`);
-  const listStmt = db.prepare('SELECT record FROM score_records WHERE caller_number = ? ORDER BY at, id LIMIT ?');
-  const allStmt = db.prepare('SELECT id, record FROM score_records ORDER BY id');
-  const recentStmt = db.prepare('SELECT id, record FROM score_records ORDER BY id DESC LIMIT ?');
-  const putModel = db.prepare('INSERT OR IGNORE INTO models (id, bytes, added_at) VALUES (?, ?, ?)');
+    (caller_number, at, spam_reports, has_consent, call_attempts_24h, score, risk_level, probability, reasons, model_id, record, idem_key, request_hash)
+    VALUES (@caller_number, @at, @spam_reports, @has_consent, @call_attempts_24h, @score, @risk_level, @probability, @reasons, @model_id, @record, @idem_key, @request_hash)
+    ON CONFLICT (idem_key) DO NOTHING`);
+  const scoreByKey = db.prepare('SELECT id, record, request_hash FROM score_records WHERE idem_key = ?');
+  const byCallerStmt = db.prepare('SELECT id, record FROM score_records WHERE caller_number = ? AND id < ? ORDER BY id DESC LIMIT ?');
+  const recentStmt = db.prepare('SELECT id, record FROM score_records WHERE id < ? ORDER BY id DESC LIMIT ?');
+  const afterStmt = db.prepare('SELECT id, record FROM score_records WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
+  const maxIdStmt = db.prepare('SELECT coalesce(max(id), 0) AS id FROM score_records');
+  const hasModel = db.prepare('SELECT 1 FROM models WHERE id = ?');
+  const modelCount = db.prepare('SELECT count(*) AS n FROM models');
+  const putModel = db.prepare('INSERT INTO models (id, bytes, added_at) VALUES (?, ?, ?)');
   const deactivate = db.prepare('UPDATE models SET active = 0 WHERE active = 1');
   const activate = db.prepare('UPDATE models SET active = 1 WHERE id = ?');
   const activeModel = db.prepare('SELECT bytes FROM models WHERE active = 1');
   const modelById = db.prepare('SELECT bytes FROM models WHERE id = ?');
+  const pingStmt = db.prepare('SELECT count(*) AS n FROM models WHERE active = 1');
 
-  // One record is one row; it is written in a transaction, never half.
-  const insert = (record) =>
+  // One record is one row; inserted, or (its key already stored) not at all.
+  const insert = ({ record, context }) =>
     saveStmt.run({
       caller_number: record.caller_number,
       at: record.at,
@@ -71,70 +109,122 @@ export function openSqliteStore(path) {
       reasons: JSON.stringify(record.reasons),
       model_id: record.model_id,
       record: JSON.stringify(record),
-    });
-  const save = db.transaction(insert);
+      idem_key: context?.idempotencyKey ?? null,
+      request_hash: context?.requestHash ?? null,
+    }).changes;
+  const saveOne = db.transaction(insert);
+  // Settled only after COMMIT: a duplicate's lookup then sees the first row.
+  const settle = (item, changes) => (changes ? item.resolve() : item.reject(new DuplicateKeyError(item.context.idempotencyKey)));
 
   // Group commit: the records of all requests that arrive while one
   // transaction is pending share it (one fsync), and each is acknowledged
   // only after its COMMIT. A batch that fails is retried record by record,
   // so one bad record fails alone.
   let queue = [];
+  let closed = false;
   const flush = () => {
     const batch = queue;
     queue = [];
+    if (batch.length === 0) return;
+    let changes;
     try {
-      db.transaction(() => batch.forEach((item) => insert(item.record)))();
-      batch.forEach((item) => item.resolve());
+      changes = db.transaction(() => batch.map(insert))();
     } catch {
       for (const item of batch) {
         try {
-          save(item.record);
-          item.resolve();
+          settle(item, saveOne(item));
         } catch (e) {
           item.reject(e);
         }
       }
+      return;
     }
+    batch.forEach((item, i) => settle(item, changes[i]));
+  };
+  const open = () => {
+    if (closed) throw new Error('the database is closed');
   };
 
   return {
     db,
     countAttempts(callerNumber, sinceMs, untilMs) {
+      open();
       return countStmt.get(callerNumber, sinceMs, untilMs).n;
     },
-    saveScore(record) {
+    saveScore(record, context) {
+      open();
+      checkScoreRecord(record);
       return new Promise((resolve, reject) => {
-        if (queue.push({ record, resolve, reject }) === 1) setImmediate(flush);
+        if (queue.push({ record, context, resolve, reject }) === 1) setImmediate(flush);
       });
     },
-    logCall(callerNumber, at) {
-      return Number(logStmt.run(callerNumber, at).lastInsertRowid);
+    scoreByKey(key) {
+      open();
+      const row = scoreByKey.get(key);
+      return row && { id: row.id, record: JSON.parse(row.record), requestHash: row.request_hash };
     },
-    listScores(callerNumber, limit = 1000) {
-      return listStmt.all(callerNumber, limit).map((r) => JSON.parse(r.record));
+    logCall(callerNumber, at, { idempotencyKey = null, requestHash = null } = {}) {
+      open();
+      checkCall(callerNumber, at);
+      const r = logStmt.run(callerNumber, at, idempotencyKey, requestHash);
+      if (r.changes === 0) throw new DuplicateKeyError(idempotencyKey);
+      return Number(r.lastInsertRowid);
     },
-    recentScores(limit) {
-      return recentStmt.all(limit).map((r) => ({ id: r.id, record: JSON.parse(r.record) }));
+    callByKey(key) {
+      open();
+      const row = callByKey.get(key);
+      return row && { id: row.id, caller_number: row.caller_number, at: row.at, requestHash: row.request_hash };
     },
-    *allRecords() {
-      for (const r of allStmt.iterate()) yield { id: r.id, record: JSON.parse(r.record) };
+    /** A caller's records, newest first: [{ id, record }], ids below `before`. */
+    listScores(callerNumber, { limit, before = NEWEST }) {
+      open();
+      return byCallerStmt.all(callerNumber, before, limit).map((r) => ({ id: r.id, record: JSON.parse(r.record) }));
     },
-    saveModel(id, bytes, { makeActive = false } = {}) {
+    recentScores({ limit, before = NEWEST }) {
+      open();
+      return recentStmt.all(before, limit).map((r) => ({ id: r.id, record: JSON.parse(r.record) }));
+    },
+    /** Records with after < id <= until in id order, as stored text (the audit parses them). */
+    recordsAfter(after, until, limit) {
+      open();
+      return afterStmt.all(after, until, limit).map((r) => ({ id: r.id, text: r.record }));
+    },
+    maxScoreId() {
+      open();
+      return maxIdStmt.get().id;
+    },
+    /** Stores a model (unless stored) and maybe activates it; a new one beyond `maxModels` is refused. */
+    saveModel(id, bytes, { makeActive = false, maxModels = Infinity } = {}) {
+      open();
       db.transaction(() => {
-        putModel.run(id, Buffer.from(bytes), Date.now());
+        if (!hasModel.get(id)) {
+          if (modelCount.get().n >= maxModels) throw new ModelLimitError(maxModels);
+          putModel.run(id, Buffer.from(bytes), Date.now());
+        }
         if (makeActive) {
           deactivate.run();
           activate.run(id);
         }
-      })();
+      }).immediate();
     },
     activeModelBytes() {
+      open();
       return activeModel.get()?.bytes;
     },
     modelBytes(id) {
+      open();
       return modelById.get(id)?.bytes;
     },
+    /** A real query for /readyz: the number of active models. */
+    ping() {
+      open();
+      return pingStmt.get().n;
+    },
+    /** Commits what is queued, then closes. */
     close() {
+      if (closed) return;
+      flush();
+      closed = true;
       db.close();
     },
   };

@@ -63,7 +63,7 @@ async function setInputs(page, { spam, consent, attempts }) {
 }
 
 test('served by the backend: exact scores, training, comparison, recent records', { timeout: 120000 }, async () => {
-  await fetch(`${base}/score-caller`, { method: 'POST', body: JSON.stringify({ caller_number: '+15550001', spam_reports: 3, has_consent: false }) });
+  await fetch(`${base}/score-caller`, { method: 'POST', body: JSON.stringify({ caller_number: '+15550001', spam_reports: 3, has_consent: false }), headers: { 'content-type': 'application/json' } });
   const { page, errors } = await openPage(`${base}/`);
   const node = await createScorer();
   for (const input of [{ spam: 5, consent: false, attempts: 10 }, { spam: 0, consent: true, attempts: 1 }, { spam: 2, consent: false, attempts: 4 },

@@ -5,6 +5,7 @@ import { openPgStore } from '../src/pg-store.js';
 import { startPostgres } from './postgres.mjs';
 import { defineBackendSuite } from './suite.mjs';
 
+const COLUMNS = 'caller_number, at, spam_reports, has_consent, call_attempts_24h, score, risk_level, probability, reasons, model_id, record';
 let server = null;
 after(() => server?.stop());
 
@@ -16,29 +17,39 @@ defineBackendSuite(async () => {
   }
   const store = await openPgStore(url);
   const count = async (table) => (await store.pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
+  /** Runs `sql` in a transaction that then fails: rolled back. */
+  const failAfter = async (sql, params) => {
+    const c = await store.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query(sql, params);
+      throw new Error('disk I/O error');
+    } catch (e) {
+      await c.query('ROLLBACK');
+      throw e;
+    } finally {
+      c.release();
+    }
+  };
+  const edit = (by) => `record = jsonb_set(record::jsonb, '{score}', to_jsonb((record::jsonb->>'score')::int + (${by})))::text`;
   return {
     store,
     count,
     exec: (sql) => store.pool.query(sql),
-    editScoreSql: (by) =>
-      `UPDATE score_records SET record = jsonb_set(record::jsonb, '{score}', to_jsonb((record::jsonb->>'score')::int + (${by})))::text WHERE id = 1`,
-    failing: () => ({
+    editScoreSql: (by, id = 1) => `UPDATE score_records SET ${edit(by)} WHERE id = ${id}`,
+    editScoresSql: (by) => `UPDATE score_records SET ${edit(by)} WHERE caller_number = '+1copy'`,
+    copyScoresSql: (n) => `INSERT INTO score_records (${COLUMNS}) SELECT '+1copy', ${COLUMNS.split(', ').slice(1).map((c) => `s.${c}`).join(', ')}
+      FROM generate_series(1, ${n}), (SELECT * FROM score_records ORDER BY id LIMIT 1) AS s`,
+    failing: (method) => ({
       ...store,
-      async saveScore(record) {
-        // The real write, in a transaction that then fails: rolled back.
-        const c = await store.pool.connect();
-        try {
-          await c.query('BEGIN');
-          await c.query('INSERT INTO score_records (caller_number, at, spam_reports, has_consent, call_attempts_24h, score, risk_level, probability, reasons, model_id, record) VALUES ($1, $2, 0, 0, 0, 0, $3, 0, $4, $5, $6)',
-            [record.caller_number, record.at, record.risk_level, '[]', record.model_id, JSON.stringify(record)]);
-          throw new Error('disk I/O error');
-        } catch (e) {
-          await c.query('ROLLBACK');
-          throw e;
-        } finally {
-          c.release();
-        }
-      },
+      [method]: {
+        saveScore: (record) => failAfter(`INSERT INTO score_records (${COLUMNS}) VALUES ($1, $2, 0, 0, 0, 0, $3, 0, $4, $5, $6)`,
+          [record.caller_number, record.at, record.risk_level, '[]', record.model_id, JSON.stringify(record)]),
+        logCall: (callerNumber, at) => failAfter('INSERT INTO call_log (caller_number, created_at) VALUES ($1, $2)', [callerNumber, at]),
+        saveModel: (id, bytes) => failAfter('INSERT INTO models (id, bytes, added_at) VALUES ($1, $2, 0)', [id, Buffer.from(bytes)]),
+      }[method] ?? (async () => {
+        throw new Error('disk I/O error');
+      }),
     }),
     close: () => store.close(),
   };

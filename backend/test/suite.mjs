@@ -1,17 +1,23 @@
 // The backend's behaviour over a real database, the same for every store:
 // the 24 h window, records that replay, model switches, the seed's client,
-// validation, store failures. sqlite.test.mjs and postgres.test.mjs run it.
+// validation, tokens, idempotency keys, paging, audits, store failures.
+// sqlite.test.mjs and postgres.test.mjs run it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import axios from 'axios';
-import { trainModel } from 'callrisk';
+import { CallriskError, trainModel } from 'callrisk';
 import { createApp } from '../src/app.js';
+import { errorResponse, RecordRejected, StoreError } from '../src/errors.js';
 
 const DAY = 86400000;
+export const ADMIN = 'admin-token-for-the-suite-0123456789';
+const JSON_TYPE = { 'content-type': 'application/json' };
+const AS_ADMIN = { authorization: `Bearer ${ADMIN}` };
 
 /**
- * `open()` gives { store, count(table), exec(sql), failing() (a store whose
- * saveScore writes in a transaction that then fails), editScoreSql, close() }.
+ * `open()` gives { store, count(table), exec(sql), failing(method) (a store
+ * whose `method` fails; saveScore writes in a transaction that then fails),
+ * editScoreSql(by, id), copyScoresSql(n), close() }.
  */
 export function defineBackendSuite(open) {
 let db;
@@ -19,12 +25,16 @@ let store;
 let app;
 let base;
 
+const listen = async (a) => {
+  await new Promise((r) => a.server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${a.server.address().port}`;
+};
+
 before(async () => {
   db = await open();
   store = db.store;
-  app = await createApp({ store });
-  await new Promise((r) => app.server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${app.server.address().port}`;
+  app = await createApp({ store, adminToken: ADMIN, log: () => {} });
+  base = await listen(app);
 });
 
 after(async () => {
@@ -32,9 +42,21 @@ after(async () => {
   await db.close();
 });
 
-const post = (path, body, headers = {}) =>
-  fetch(base + path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers }).then(async (r) => [r.status, await r.json()]);
+const answer = async (r) => [r.status, r.headers.get('content-type')?.startsWith('application/json') ? await r.json() : await r.text()];
+const post = (path, body, headers = JSON_TYPE, url = base) =>
+  fetch(url + path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers }).then(answer);
+const get = (path, headers = {}, url = base) => fetch(url + path, { headers }).then(answer);
 const rows = (table) => db.count(table);
+const counts = async () => [await rows('score_records'), await rows('call_log'), await rows('models')];
+
+async function otherModel(C = 0.5) {
+  return trainModel([
+    { spamReports: 0, hasConsent: true, callAttempts24h: 0, label: 0 },
+    { spamReports: 1, hasConsent: true, callAttempts24h: 1, label: 0 },
+    { spamReports: 6, hasConsent: false, callAttempts24h: 9, label: 1 },
+    { spamReports: 3, hasConsent: false, callAttempts24h: 5, label: 1 },
+  ], { C });
+}
 
 test("the seed's /score contract: its two cases, its client unchanged", async () => {
   assert.deepEqual(await post('/score', { spam_reports: 5, has_consent: false, call_attempts_24h: 10 }), [200, { score: 99, risk_level: 'HIGH' }]);
@@ -63,48 +85,47 @@ test('scoreCaller counts exactly the attempts in [at - 24 h, at]', async () => {
   const [status, r] = await post('/score-caller', { caller_number: caller, spam_reports: 1, has_consent: true, at });
   assert.equal(status, 200);
   assert.equal(r.call_attempts_24h, 3, 'at - 24 h and at are inside, one ms outside either side is not');
-  const listed = await fetch(`${base}/callers/${encodeURIComponent(caller)}/scores`).then((x) => x.json());
+  const [, listed] = await get(`/callers/${encodeURIComponent(caller)}/scores`);
   assert.equal(listed.scores.length, 1);
   const rec = listed.scores[0];
   assert.equal(rec.score, r.score);
   assert.equal(rec.probability, r.probability);
   assert.deepEqual(rec.inputs, { spam_reports: 1, has_consent: true, call_attempts_24h: 3 });
   assert.equal(app.scorer.model.verifyRecord(rec), true);
+  // An ISO date (UTC midnight) or date-time with a zone is a time too.
+  assert.deepEqual(await post('/calls', { caller_number: caller, at: '2026-11-25' }).then(([s, b]) => [s, b.at]), [201, Date.UTC(2026, 10, 25)]);
+  assert.deepEqual(await post('/calls', { caller_number: caller, at: '2026-11-25T12:00:00+01:00' }).then(([s, b]) => [s, b.at]), [201, Date.UTC(2026, 10, 25, 11)]);
 });
 
 test('a model switch keeps old rows verifiable; an edited row is caught', async () => {
   await post('/score-caller', { caller_number: '+15550200', spam_reports: 4, has_consent: false, at: Date.now() });
   const oldId = app.scorer.model.id;
-  const other = await trainModel([
-    { spamReports: 0, hasConsent: true, callAttempts24h: 0, label: 0 },
-    { spamReports: 1, hasConsent: true, callAttempts24h: 1, label: 0 },
-    { spamReports: 6, hasConsent: false, callAttempts24h: 9, label: 1 },
-    { spamReports: 3, hasConsent: false, callAttempts24h: 5, label: 1 },
-  ], { C: 0.5 });
-  const put = await fetch(`${base}/model`, { method: 'PUT', body: other.toBytes(), headers: { 'content-type': 'application/octet-stream' } });
+  const other = await otherModel();
+  const put = await fetch(`${base}/model`, { method: 'PUT', body: other.toBytes(), headers: { 'content-type': 'application/octet-stream', ...AS_ADMIN } });
   assert.deepEqual(await put.json(), { model_id: other.id });
-  assert.equal((await fetch(`${base}/model`).then((x) => x.json())).model_id, other.id);
+  assert.equal((await get('/model'))[1].model_id, other.id);
   const [, fresh] = await post('/score-caller', { caller_number: '+15550200', spam_reports: 4, has_consent: false, at: Date.now() });
   assert.equal(fresh.model_id, other.id);
-  const [auditStatus, audit] = await post('/audit', {});
+  const [auditStatus, audit] = await post('/audit', '', AS_ADMIN);
   assert.equal(auditStatus, 200);
   assert.ok(audit.checked >= 3);
-  assert.deepEqual(audit.mismatched, []);
-  const ids = (await store.listScores('+15550200')).map((r) => r.model_id);
-  assert.deepEqual(ids, [oldId, other.id]);
+  assert.deepEqual([audit.mismatched_total, audit.mismatched, audit.next_cursor], [0, [], null]);
+  // Newest first.
+  const ids = (await store.listScores('+15550200', { limit: 10 })).map((r) => r.record.model_id);
+  assert.deepEqual(ids, [other.id, oldId]);
   // Someone edits a stored score: the audit names the row and the part.
   await db.exec(db.editScoreSql(1));
-  const [status, edited] = await post('/audit', {});
+  const [status, edited] = await post('/audit', '', AS_ADMIN);
   assert.equal(status, 409);
   assert.deepEqual(edited.mismatched.map((m) => [m.id, m.code, m.field]), [[1, 'CR_E_MISMATCH', 'score']]);
   await db.exec(db.editScoreSql(-1));
   // And the JSON form of a model activates too.
-  const back = await fetch(`${base}/model`, { method: 'PUT', body: JSON.stringify(app.scorer.model.toJSON()), headers: { 'content-type': 'application/json' } });
+  const back = await fetch(`${base}/model`, { method: 'PUT', body: JSON.stringify(app.scorer.model.toJSON()), headers: { ...JSON_TYPE, ...AS_ADMIN } });
   assert.equal(back.status, 200);
 });
 
 test('bad requests: 4xx naming the field, nothing stored', async () => {
-  const before = [await rows('score_records'), await rows('call_log')];
+  const before = await counts();
   const cases = [
     ['/score', { has_consent: true, call_attempts_24h: 1 }, 422, 'spam_reports'],
     ['/score', { spam_reports: '5', has_consent: true, call_attempts_24h: 1 }, 422, 'spam_reports'],
@@ -134,25 +155,355 @@ test('bad requests: 4xx naming the field, nothing stored', async () => {
   const active = app.scorer.model.id;
   const tampered = app.scorer.model.toBytes();
   tampered[40] ^= 1;
-  const put = await fetch(`${base}/model`, { method: 'PUT', body: tampered, headers: { 'content-type': 'application/octet-stream' } });
+  const put = await fetch(`${base}/model`, { method: 'PUT', body: tampered, headers: { 'content-type': 'application/octet-stream', ...AS_ADMIN } });
   assert.equal(put.status, 422);
   assert.equal((await put.json()).error.code, 'CR_E_CHECKSUM');
   assert.equal(app.scorer.model.id, active);
-  assert.equal((await fetch(`${base}/nope`)).status, 404);
-  assert.equal((await fetch(`${base}/score`)).status, 405);
-  assert.deepEqual([await rows('score_records'), await rows('call_log')], before);
+  assert.deepEqual(await get('/nope'), [404, { error: { field: 'path', message: 'path: no route "/nope"' } }]);
+  assert.deepEqual(await counts(), before);
 });
 
-test('a database failure is a 5xx and leaves nothing half-written', async () => {
-  const broken = await createApp({ store: db.failing() });
-  await new Promise((r) => broken.server.listen(0, '127.0.0.1', r));
+test('times: `at` is an integer of ms in 0…8.64e15 or an ISO date; anything else is 422 naming it, nothing stored', async () => {
+  const before = await counts();
+  const bad = ['1e400', '-5', '1.5', '"1"', '8640000000000001', 'null', 'true', '"2026-02-30"', '"2026-11-25T10:00"', '"2026-11-25T10:00:00"', '"Nov 25 2026"', '{}', '[]'];
+  for (const at of bad) {
+    for (const path of ['/calls', '/score-caller']) {
+      const [s, b] = await post(path, `{"caller_number": "+15550400", "spam_reports": 1, "has_consent": true, "at": ${at}}`);
+      assert.equal(s, 422, `${path} at=${at}: ${JSON.stringify(b)}`);
+      assert.equal(b.error.field, 'at', `${path} at=${at}`);
+      assert.match(b.error.message, /^at: /);
+    }
+  }
+  assert.deepEqual(await counts(), before);
+  for (const [at, ms] of [['0', 0], ['8640000000000000', 8.64e15], ['"2026-11-25T10:00:00.5Z"', Date.UTC(2026, 10, 25, 10, 0, 0, 500)]]) {
+    const [s, b] = await post('/calls', `{"caller_number": "+15550400", "at": ${at}}`);
+    assert.deepEqual([s, b.at], [201, ms], at);
+  }
+});
+
+test('tokens: admin routes need the admin token (401 without, 403 wrong) and change nothing without it', async () => {
+  const before = [...await counts(), app.scorer.model.id];
+  const other = await otherModel(0.25);
+  const putModel = (headers) => fetch(`${base}/model`, { method: 'PUT', body: other.toBytes(), headers: { 'content-type': 'application/octet-stream', ...headers } }).then(answer);
+  const [s401, b401] = await putModel({});
+  assert.equal(s401, 401);
+  assert.equal(b401.error.field, 'authorization');
+  const challenge = await fetch(`${base}/model`, { method: 'PUT', body: other.toBytes(), headers: { 'content-type': 'application/octet-stream' } });
+  assert.match(challenge.headers.get('www-authenticate'), /^Bearer /);
+  assert.equal((await putModel({ authorization: 'Basic YWRtaW46YWRtaW4=' }))[0], 401, 'not a bearer token');
+  assert.equal((await putModel({ authorization: 'Bearer' }))[0], 401, 'no token');
+  assert.equal((await putModel({ authorization: `Bearer ${ADMIN}x` }))[0], 403);
+  assert.equal((await putModel({ authorization: `Bearer ${ADMIN.slice(0, -1)}` }))[0], 403);
+  assert.deepEqual(await post('/audit', '', {}).then(([s, b]) => [s, b.error.field]), [401, 'authorization']);
+  assert.equal((await post('/audit', '', { authorization: 'Bearer wrong-token-wrong-token' }))[0], 403);
+  // Every route declared admin, now and later, refuses a request without the token.
+  const adminRoutes = app.routes.filter((r) => r.auth === 'admin');
+  assert.deepEqual(adminRoutes.map((r) => `${r.method} ${r.path}`).sort(), ['POST /audit', 'PUT /model']);
+  for (const r of adminRoutes) {
+    const res = await fetch(base + r.path, { method: r.method, body: '{}', headers: JSON_TYPE });
+    assert.equal(res.status, 401, `${r.method} ${r.path}`);
+  }
+  assert.deepEqual([...await counts(), app.scorer.model.id], before, 'nothing changed');
+  assert.equal((await get('/model'))[1].model_id, before[3]);
+  // With the token: the switch happens.
+  assert.deepEqual(await putModel(AS_ADMIN), [200, { model_id: other.id }]);
+  assert.equal(app.scorer.model.id, other.id);
+  assert.equal(await rows('models'), before[2] + 1);
+  assert.equal((await post('/audit', '', AS_ADMIN))[0], 200);
+  // Scoring routes stay open without an API token.
+  assert.equal((await post('/score', { spam_reports: 1, has_consent: true, call_attempts_24h: 1 }))[0], 200);
+});
+
+test('content-type: a text/plain or form POST (a cross-site "simple" request) is 415 and stores nothing', async () => {
+  const before = await counts();
+  const body = JSON.stringify({ caller_number: '+15550500', spam_reports: 1, has_consent: true, call_attempts_24h: 1 });
+  for (const path of ['/calls', '/score-caller', '/score']) {
+    for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1']) {
+      const [s, b] = await post(path, body, { 'content-type': type });
+      assert.equal(s, 415, `${path} ${type}`);
+      assert.equal(b.error.field, 'content-type');
+    }
+    const [s] = await post(path, body, {}); // fetch labels a string body text/plain
+    assert.equal(s, 415, `${path} without a content-type`);
+  }
+  assert.deepEqual(await counts(), before);
+  assert.equal((await post('/calls', body, { 'content-type': 'Application/JSON; charset=utf-8' }))[0], 201, 'the media type is case-insensitive');
+  const put = await fetch(`${base}/model`, { method: 'PUT', body: JSON.stringify(app.scorer.model.toJSON()), headers: { 'content-type': 'text/plain', ...AS_ADMIN } });
+  assert.equal(put.status, 415);
+});
+
+test('an API token, when configured, guards scoring and listing; the admin token works there too', async () => {
+  const guarded = await createApp({ store, adminToken: ADMIN, apiToken: 'api-token-0123456789abcdef', log: () => {} });
+  const url = await listen(guarded);
+  try {
+    const before = await counts();
+    const scoring = [['POST', '/score'], ['POST', '/calls'], ['POST', '/score-caller'], ['GET', '/callers/%2B1/scores'], ['GET', '/scores/recent'], ['GET', '/model'], ['GET', '/metrics']];
+    const body = JSON.stringify({ caller_number: '+15550600', spam_reports: 1, has_consent: true, call_attempts_24h: 1 });
+    for (const [method, path] of scoring) {
+      const call = (headers) => fetch(url + path, { method, headers: { ...JSON_TYPE, ...headers }, body: method === 'POST' ? body : undefined }).then((r) => r.status);
+      assert.equal(await call({}), 401, `${method} ${path}`);
+      assert.equal(await call({ authorization: 'Bearer not-the-api-token-at-all' }), 403, `${method} ${path}`);
+    }
+    assert.deepEqual(await counts(), before);
+    for (const [method, path] of scoring) {
+      for (const token of ['api-token-0123456789abcdef', ADMIN]) {
+        const res = await fetch(url + path, { method, headers: { ...JSON_TYPE, authorization: `Bearer ${token}` }, body: method === 'POST' ? body : undefined });
+        assert.ok(res.status < 300, `${method} ${path}: ${res.status}`);
+      }
+    }
+    // The API token is not an admin token; health checks stay open.
+    assert.equal((await post('/audit', '', { authorization: 'Bearer api-token-0123456789abcdef' }, url))[0], 403);
+    assert.equal((await get('/healthz', {}, url))[0], 200);
+    assert.equal((await get('/readyz', {}, url))[0], 200);
+  } finally {
+    guarded.server.close();
+  }
+});
+
+test('idempotency keys: a retry gets the first answer and stores nothing; another body with the key is 422', async () => {
+  const req = { caller_number: '+15550700', spam_reports: 2, has_consent: false, at: Date.UTC(2026, 10, 25, 9) };
+  const key = { ...JSON_TYPE, 'idempotency-key': 'suite-key-1' };
   const n = await rows('score_records');
-  const res = await fetch(`http://127.0.0.1:${broken.server.address().port}/score-caller`, {
-    method: 'POST', body: JSON.stringify({ caller_number: '+15550300', spam_reports: 1, has_consent: true }),
+  const first = await fetch(`${base}/score-caller`, { method: 'POST', body: JSON.stringify(req), headers: key });
+  const firstBody = await first.text();
+  assert.equal(first.status, 200);
+  assert.equal(first.headers.get('idempotent-replayed'), null);
+  // Calls logged in between would change the count: the retry still gets the stored answer.
+  await post('/calls', { caller_number: req.caller_number, at: req.at - 1000 });
+  for (let i = 0; i < 3; i++) {
+    const again = await fetch(`${base}/score-caller`, { method: 'POST', body: JSON.stringify({ at: req.at, ...req }), headers: key });
+    assert.equal(again.status, 200);
+    assert.equal(await again.text(), firstBody, 'the same bytes as the first acknowledgement');
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+  }
+  assert.equal(await rows('score_records'), n + 1);
+  const [s, b] = await post('/score-caller', { ...req, spam_reports: 3 }, key);
+  assert.deepEqual([s, b.error.field, b.error.code], [422, 'Idempotency-Key', 'IDEMPOTENCY_KEY_REUSED']);
+  // request_id in the body is the same key; when both are given they must agree.
+  assert.equal(await post('/score-caller', { ...req, request_id: 'suite-key-1' }).then(([, body]) => JSON.stringify(body)), firstBody);
+  assert.deepEqual(await post('/score-caller', { ...req, request_id: 'other' }, key).then(([st, bd]) => [st, bd.error.field]), [422, 'request_id']);
+  assert.deepEqual(await post('/score-caller', req, { ...JSON_TYPE, 'idempotency-key': 'has space' }).then(([st, bd]) => [st, bd.error.field]), [422, 'Idempotency-Key']);
+  assert.deepEqual(await post('/score-caller', { ...req, request_id: 7 }).then(([st, bd]) => [st, bd.error.field]), [422, 'request_id']);
+  assert.equal(await rows('score_records'), n + 1);
+
+  // /calls too: 201 and the same id.
+  const calls = await rows('call_log');
+  const c1 = await post('/calls', { caller_number: '+15550700', at: 5, request_id: 'call-key-1' });
+  const c2 = await post('/calls', { caller_number: '+15550700', at: 5 }, { ...JSON_TYPE, 'idempotency-key': 'call-key-1' });
+  assert.equal(c1[0], 201);
+  assert.deepEqual(c2, c1);
+  assert.equal((await post('/calls', { caller_number: '+15550700', at: 6 }, { ...JSON_TYPE, 'idempotency-key': 'call-key-1' }))[0], 422);
+  assert.equal(await rows('call_log'), calls + 1);
+});
+
+test('idempotency keys: concurrent requests with one key make one row and one answer', async () => {
+  const n = await rows('score_records');
+  const c = await rows('call_log');
+  const body = JSON.stringify({ caller_number: '+15550800', spam_reports: 1, has_consent: true });
+  const answers = await Promise.all(Array.from({ length: 24 }, () =>
+    fetch(`${base}/score-caller`, { method: 'POST', body, headers: { ...JSON_TYPE, 'idempotency-key': 'race-1' } }).then(async (r) => `${r.status} ${await r.text()}`)));
+  assert.equal(new Set(answers).size, 1, answers.join('\n'));
+  assert.match(answers[0], /^200 /);
+  const calls = await Promise.all(Array.from({ length: 24 }, () =>
+    fetch(`${base}/calls`, { method: 'POST', body, headers: { ...JSON_TYPE, 'idempotency-key': 'race-2' } }).then(async (r) => `${r.status} ${await r.text()}`)));
+  assert.equal(new Set(calls).size, 1, calls.join('\n'));
+  assert.deepEqual([await rows('score_records'), await rows('call_log')], [n + 1, c + 1]);
+});
+
+test('listing: newest first, limit and before=<cursor>, a documented maximum, bad parameters are 400 naming them', async () => {
+  const caller = '+15550900';
+  const ats = [];
+  for (let i = 0; i < 7; i++) {
+    const at = Date.UTC(2026, 0, 1) + i * 1000;
+    ats.push(at);
+    assert.equal((await post('/score-caller', { caller_number: caller, spam_reports: i, has_consent: true, at }))[0], 200);
+  }
+  const seen = [];
+  let cursor = null;
+  let pages = 0;
+  do {
+    const [s, page] = await get(`/callers/${encodeURIComponent(caller)}/scores?limit=3${cursor ? `&before=${cursor}` : ''}`);
+    assert.equal(s, 200);
+    assert.ok(page.scores.length <= 3);
+    seen.push(...page.scores.map((r) => r.at));
+    cursor = page.next_cursor;
+    pages++;
+  } while (cursor !== null);
+  assert.equal(pages, 3);
+  assert.deepEqual(seen, [...ats].reverse(), 'every record once, newest first');
+  const [, all] = await get(`/callers/${encodeURIComponent(caller)}/scores`);
+  assert.deepEqual([all.scores.length, all.next_cursor], [7, null]);
+
+  const [, recent] = await get('/scores/recent?limit=2');
+  assert.equal(recent.scores.length, 2);
+  assert.ok(recent.scores[0].id > recent.scores[1].id);
+  assert.equal(recent.next_cursor, recent.scores[1].id);
+  const [, next] = await get(`/scores/recent?limit=2&before=${recent.next_cursor}`);
+  assert.ok(next.scores[0].id < recent.scores[1].id);
+  assert.ok(recent.scores.every((r) => r.verified));
+
+  for (const [path, field] of [
+    ['/scores/recent?limit=0', 'limit'], ['/scores/recent?limit=201', 'limit'], ['/scores/recent?limit=abc', 'limit'], ['/scores/recent?limit=1.5', 'limit'],
+    ['/scores/recent?before=-1', 'before'], ['/scores/recent?before=x', 'before'], ['/scores/recent?limit=1&limit=2', 'limit'],
+    [`/callers/${encodeURIComponent(caller)}/scores?limit=501`, 'limit'], [`/callers/${encodeURIComponent(caller)}/scores?before=0`, 'before'],
+    ['/callers/%ZZ/scores', 'caller_number'], ['/scores/recent?limit=%ZZ', 'limit'],
+  ]) {
+    const [s, b] = await get(path);
+    assert.equal(s, 400, `${path}: ${JSON.stringify(b)}`);
+    assert.equal(b.error.field, field, path);
+  }
+  assert.equal((await get(`/callers/${'9'.repeat(65)}/scores`))[0], 422);
+  assert.equal((await get(`/callers/${encodeURIComponent(caller)}/scores?limit=500`))[0], 200);
+});
+
+test('audit: counts every record, lists at most `limit` mismatches, pages on with after=<cursor>', async () => {
+  const [, clean] = await post('/audit', '', AS_ADMIN);
+  const base0 = clean.checked;
+  assert.equal(clean.mismatched_total, 0);
+  // Edit three stored scores.
+  const [, page] = await get('/scores/recent?limit=3');
+  const edited = page.scores.map((s) => s.id).sort((a, b) => a - b);
+  for (const id of edited) await db.exec(db.editScoreSql(1, id));
+  try {
+    const [s1, p1] = await post('/audit?limit=2', '', AS_ADMIN);
+    assert.equal(s1, 409);
+    assert.deepEqual([p1.checked, p1.mismatched_total, p1.mismatched.map((m) => m.id)], [base0, 3, edited.slice(0, 2)]);
+    assert.equal(p1.next_cursor, edited[1]);
+    const [s2, p2] = await post(`/audit?limit=2&after=${p1.next_cursor}`, '', AS_ADMIN);
+    assert.equal(s2, 409);
+    assert.deepEqual([p2.mismatched_total, p2.mismatched.map((m) => m.id), p2.next_cursor], [1, [edited[2]], null]);
+    // Incremental: nothing after the last record checked.
+    const [s3, p3] = await post(`/audit?after=${p1.last_id}`, '', AS_ADMIN);
+    assert.deepEqual([s3, p3.checked, p3.mismatched_total], [200, 0, 0]);
+    for (const q of ['limit=0', 'limit=1001', 'after=-1', 'after=x']) {
+      const [s, b] = await post(`/audit?${q}`, '', AS_ADMIN);
+      assert.deepEqual([s, b.error.field], [400, q.split('=')[0]], q);
+    }
+  } finally {
+    for (const id of edited) await db.exec(db.editScoreSql(-1, id));
+  }
+});
+
+test('audit: 60,000 records are replayed in slices; other requests are served meanwhile; the answer stays small', { timeout: 120000 }, async () => {
+  await db.exec(db.copyScoresSql(60000));
+  await db.exec(db.editScoresSql(1)); // every copy now mismatches
+  const total = await rows('score_records');
+  let auditDone = false;
+  const audit = post('/audit', '', AS_ADMIN).then((r) => {
+    auditDone = true;
+    return r;
   });
-  assert.equal(res.status, 503);
-  assert.match((await res.json()).error.message, /disk I\/O error/);
-  assert.equal(await rows('score_records'), n);
+  const gaps = [];
+  let served = 0;
+  while (!auditDone) {
+    const t0 = performance.now();
+    assert.equal((await get('/healthz'))[0], 200);
+    gaps.push(performance.now() - t0);
+    served++;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const [status, result] = await audit;
+  assert.equal(status, 409);
+  assert.equal(result.checked, total);
+  assert.ok(result.mismatched_total >= 60000);
+  assert.equal(result.mismatched.length, 100, 'the default cap');
+  assert.ok(JSON.stringify(result).length < 100000, 'a bounded answer');
+  assert.ok(served >= 5, `only ${served} requests served during the audit`);
+  const worst = Math.max(...gaps);
+  assert.ok(worst < 500, `a request waited ${worst.toFixed(0)} ms behind the audit`);
+  await db.exec('DELETE FROM score_records WHERE idem_key IS NULL AND caller_number = \'+1copy\'');
+});
+
+test('a database failure is 503 on every write and leaves nothing half-written', async () => {
+  for (const [method, path, body] of [
+    ['saveScore', '/score-caller', { caller_number: '+15550300', spam_reports: 1, has_consent: true }],
+    ['logCall', '/calls', { caller_number: '+15550300', at: 1 }],
+    ['countAttempts', '/score-caller', { caller_number: '+15550300', spam_reports: 1, has_consent: true }],
+  ]) {
+    const broken = await createApp({ store: db.failing(method), adminToken: ADMIN, log: () => {} });
+    const url = await listen(broken);
+    const before = await counts();
+    const [s, b] = await post(path, body, JSON_TYPE, url);
+    assert.equal(s, 503, `${method}: ${JSON.stringify(b)}`);
+    assert.match(b.error.message, /disk I\/O error/);
+    assert.equal(b.error.code, 'STORE');
+    assert.deepEqual(await counts(), before);
+    assert.match(await broken.metrics.register.metrics(), new RegExp(`callrisk_store_failures_total\\{operation="${method}"\\} 1`));
+    broken.server.close();
+  }
+  const broken = await createApp({ store: db.failing('saveModel'), adminToken: ADMIN, log: () => {} });
+  const url = await listen(broken);
+  const active = broken.scorer.model.id;
+  const before = await counts();
+  const put = await fetch(`${url}/model`, { method: 'PUT', body: (await otherModel(0.125)).toBytes(), headers: { 'content-type': 'application/octet-stream', ...AS_ADMIN } });
+  assert.equal(put.status, 503);
+  assert.equal(broken.scorer.model.id, active, 'the active model stays');
+  assert.deepEqual(await counts(), before);
   broken.server.close();
+  // /readyz asks the database with a real query.
+  const down = await createApp({ store: db.failing('ping'), adminToken: ADMIN, log: () => {} });
+  const downUrl = await listen(down);
+  assert.deepEqual(await get('/readyz', {}, downUrl).then(([s, b]) => [s, b.error.field]), [503, 'database']);
+  assert.equal((await get('/healthz', {}, downUrl))[0], 200);
+  down.server.close();
+});
+
+test('the model limit: a new model beyond CALLRISK_MAX_MODELS is 409 and not stored; a stored one still activates', async () => {
+  const stored = await rows('models');
+  const limited = await createApp({ store, adminToken: ADMIN, maxModels: stored + 1, log: () => {} });
+  const url = await listen(limited);
+  try {
+    const put = (m) => fetch(`${url}/model`, { method: 'PUT', body: m.toBytes(), headers: { 'content-type': 'application/octet-stream', ...AS_ADMIN } }).then(answer);
+    const a = await otherModel(0.3);
+    const b = await otherModel(0.35);
+    assert.equal((await put(a))[0], 200);
+    const [s, body] = await put(b);
+    assert.deepEqual([s, body.error.code, body.error.field], [409, 'MODEL_LIMIT', 'model']);
+    assert.equal(await rows('models'), stored + 1);
+    assert.equal(limited.scorer.model.id, a.id);
+    assert.equal((await put(app.scorer.model))[0], 200, 're-activating a stored model stores nothing new');
+    assert.equal(await rows('models'), stored + 1);
+  } finally {
+    limited.server.close();
+  }
+});
+
+test('no non-finite number reaches the database or an answer; C statuses map by code', async () => {
+  const record = (await store.recentScores({ limit: 1 }))[0].record;
+  const n = await rows('score_records');
+  for (const [path, value] of [['probability', NaN], ['probability', Infinity], ['score', 1.5], ['at', 1e400], ['at', -5]]) {
+    await assert.rejects(async () => store.saveScore({ ...record, [path]: value }), RecordRejected, `${path} = ${value}`);
+  }
+  await assert.rejects(async () => store.saveScore({ ...record, reasons: [{ feature: 'x', contribution: -Infinity }] }), RecordRejected);
+  await assert.rejects(async () => store.logCall('+1', Infinity), RecordRejected);
+  await assert.rejects(async () => store.logCall('+1', 1.5), RecordRejected);
+  assert.equal(await rows('score_records'), n);
+  // How each class of error reaches the client: by class and code, never by message.
+  const nonfinite = new CallriskError('logit: not finite', { code: 'CR_E_NONFINITE', field: 'logit' });
+  assert.deepEqual([errorResponse(nonfinite).status, errorResponse(nonfinite).body.error.field], [422, 'logit']);
+  const wrapped = (cause) => new CallriskError('host store: saving the score record failed (-1)', { code: 'CR_E_STORE', cause });
+  assert.equal(errorResponse(wrapped(new StoreError('saveScore', new Error('disk I/O error')))).status, 503);
+  assert.equal(errorResponse(wrapped(new RecordRejected('probability', 'must be a number from 0 to 1, got NaN'))).status, 422);
+  assert.equal(errorResponse(wrapped(new SyntaxError('Unexpected token i in JSON'))).status, 500, 'not a database failure: never 503');
+  assert.equal(errorResponse(new CallriskError('out of memory', { code: 'CR_E_NOMEM' })).status, 500);
+  assert.equal(errorResponse(new TypeError("Cannot read properties of undefined (reading 'x')")).status, 500);
+  // A record the store refuses, end to end: 422 naming the value, nothing stored.
+  const refusing = await createApp({
+    store: { ...store, saveScore: (r, context) => store.saveScore({ ...r, probability: NaN }, context) }, adminToken: ADMIN, log: () => {},
+  });
+  const url = await listen(refusing);
+  const [s, b] = await post('/score-caller', { caller_number: '+15551000', spam_reports: 1, has_consent: true }, JSON_TYPE, url);
+  assert.deepEqual([s, b.error.field, b.error.code], [422, 'probability', 'CR_E_NONFINITE']);
+  assert.equal(await rows('score_records'), n);
+  refusing.server.close();
+  // A model the core cannot score finitely is refused at PUT: 422, nothing changes.
+  const json = app.scorer.model.toJSON();
+  delete json.id;
+  json.coef = [1e300, 1e300, 1e300];
+  const before = [...await counts(), app.scorer.model.id];
+  const put = await fetch(`${base}/model`, { method: 'PUT', body: JSON.stringify(json), headers: { ...JSON_TYPE, ...AS_ADMIN } }).then(answer);
+  assert.equal(put[0], 422, JSON.stringify(put[1]));
+  assert.match(put[1].error.code, /^CR_E_/);
+  assert.deepEqual([...await counts(), app.scorer.model.id], before);
 });
 }

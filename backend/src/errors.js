@@ -1,0 +1,87 @@
+// What can go wrong in a request, and the status each failure gets. Every
+// error body is {"error":{"field","code"?,"message"}}; the field names the
+// parameter, header or body field at fault (null when none does).
+import { CallriskError } from 'callrisk';
+
+/** A failure the client can act on: status, the field at fault, a message naming it. */
+export class HttpError extends Error {
+  constructor(status, message, { field = null, code, headers } = {}) {
+    super(message);
+    this.status = status;
+    this.field = field;
+    if (code) this.code = code;
+    if (headers) this.headers = headers;
+  }
+}
+
+/** The database failed (or is closed): 503, the client may retry. */
+export class StoreError extends Error {
+  constructor(operation, cause) {
+    super(`database: ${operation} failed: ${cause?.message ?? cause}`, { cause });
+    this.operation = operation;
+  }
+}
+
+/** The store refused a value it must never hold (a non-finite number, a time out of range). */
+export class RecordRejected extends Error {
+  constructor(field, message, code = 'CR_E_NONFINITE') {
+    super(`${field}: ${message}`);
+    this.field = field;
+    this.code = code;
+  }
+}
+
+/** An insert whose idempotency key is already stored: nothing was written. */
+export class DuplicateKeyError extends Error {
+  constructor(key) {
+    super(`idempotency key ${JSON.stringify(key)} is already stored`);
+    this.key = key;
+  }
+}
+
+/** PUT /model of a new model when the database already holds the limit. */
+export class ModelLimitError extends Error {
+  constructor(limit) {
+    super(`model: the database already holds ${limit} models (CALLRISK_MAX_MODELS); activate a stored one or raise the limit`);
+    this.limit = limit;
+  }
+}
+
+/** The client went away mid-request: nothing to answer, nothing to log as a server error. */
+export function isClientAbort(e, req) {
+  return e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE' || e?.message === 'aborted' ||
+    Boolean(req?.destroyed && !req.complete);
+}
+
+// C statuses that describe the input or the model the client sent: 422.
+const INPUT_CODES = new Set(['CR_E_ARG', 'CR_E_RANGE', 'CR_E_TYPE', 'CR_E_MISSING', 'CR_E_SCHEMA', 'CR_E_DATA', 'CR_E_TRUNCATED',
+  'CR_E_MAGIC', 'CR_E_VERSION', 'CR_E_CHECKSUM', 'CR_E_NONFINITE', 'CR_E_COUNT', 'CR_E_CSV', 'CR_E_JSON', 'CR_E_MISMATCH']);
+
+const body = (field, message, code) => ({ error: code ? { field, code, message } : { field, message } });
+
+/**
+ * [status, body, headers] for an error; `internal` is set when the server is
+ * at fault (logged, with no detail to the client). Decided by class and
+ * `.code`, never by message text.
+ */
+export function errorResponse(e) {
+  if (e instanceof HttpError) return { status: e.status, body: body(e.field, e.message, e.code), headers: e.headers };
+  if (e instanceof StoreError) return { status: 503, body: body(null, e.message, 'STORE'), headers: { 'retry-after': '1' }, logged: true };
+  if (e instanceof RecordRejected) return { status: 422, body: body(e.field, e.message, e.code) };
+  if (e instanceof ModelLimitError) return { status: 409, body: body('model', e.message, 'MODEL_LIMIT') };
+  if (e instanceof CallriskError) {
+    if (e.code === 'CR_E_STORE') {
+      // The glue wraps whatever the store threw: only a database failure is 503.
+      if (e.cause instanceof StoreError || e.cause instanceof RecordRejected) return errorResponse(e.cause);
+      return { status: 500, body: body(null, 'internal error', 'INTERNAL'), internal: true };
+    }
+    if (INPUT_CODES.has(e.code)) return { status: 422, body: body(e.field ?? null, e.message, e.code) };
+    return { status: 500, body: body(null, 'internal error', 'INTERNAL'), internal: true };
+  }
+  if (e instanceof TypeError || e instanceof RangeError) {
+    // The package names the field first: "spamReports: must be an integer".
+    const field = /^([A-Za-z_][\w.[\]]*):/.exec(e.message)?.[1];
+    if (field) return { status: 422, body: body(field, e.message) };
+  }
+  return { status: 500, body: body(null, 'internal error', 'INTERNAL'), internal: true };
+}
