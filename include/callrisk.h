@@ -38,6 +38,8 @@ extern "C" {
 #define CR_VERSION_PATCH 0
 
 #define CR_MODEL_FORMAT_VERSION 1u
+/* MAJOR * 10000 + MINOR * 100 + PATCH, as cr_version_number() returns it. */
+#define CR_VERSION_NUMBER (CR_VERSION_MAJOR * 10000 + CR_VERSION_MINOR * 100 + CR_VERSION_PATCH)
 #define CR_MAX_FEATURES 64
 #define CR_MAX_FIELDS 64
 #define CR_MAX_NAME 63          /* bytes in a field or feature name */
@@ -55,6 +57,14 @@ extern "C" {
    HIGH, score >= medium is MEDIUM). */
 #define CR_BAND_MIN 1
 #define CR_BAND_MAX 100
+
+/*! cr_version_number(), cr_version_string(), cr_model_format_version() :
+ *  the library actually loaded (a .so, a .wasm) may not be the one a host
+ *  was built against: CR_VERSION_NUMBER and "0.2.0" of the loaded library,
+ *  and the model format version it writes. */
+CR_API unsigned cr_version_number(void);
+CR_API const char *cr_version_string(void);
+CR_API unsigned cr_model_format_version(void);
 
 /*-************************************
  *  Status codes (numbers are stable: never renumber, only append)

@@ -813,6 +813,9 @@ static void case_no_alloc(run *r)
     sig_str(r, cr_status_str(CR_E_NOMEM));
     sig_str(r, cr_status_name(CR_E_NOMEM));
     sig_str(r, cr_risk_level_str(CR_RISK_HIGH));
+    sig_str(r, cr_version_string());
+    n = cr_version_number() * 10 + cr_model_format_version();
+    sig_put(r, &n, sizeof n);
     sig_str(r, cr_schema_field_name(s, 1));
     sig_str(r, cr_schema_feature_name(s, 1));
     n = cr_schema_field_count(s) * 100 + cr_schema_feature_count(s) * 10 + (size_t)cr_schema_field_type(s, 1) +
@@ -907,7 +910,7 @@ static const entry CASES[] = {
     {"score_caller", case_score_caller, 1, "cr_score_caller"},
     {"verify_record", case_verify_record, 1, "cr_verify_record"},
     {"no_alloc", case_no_alloc, 0,
-     "cr_status_str cr_status_name cr_risk_level_str "
+     "cr_status_str cr_status_name cr_risk_level_str cr_version_number cr_version_string cr_model_format_version "
      "cr_schema_free cr_schema_field_count cr_schema_field_name cr_schema_field_type cr_schema_feature_count "
      "cr_schema_feature_name cr_schema_feature_field cr_schema_field_index cr_schema_check_row "
      "cr_dataset_free cr_dataset_rows cr_dataset_schema cr_dataset_digest "
