@@ -12,6 +12,7 @@ scripts/setup.sh --tests
 cmake --preset native >/dev/null
 cmake --build --preset native
 ctest --preset native
+tests/install/test_install.sh
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 ctest --preset asan
