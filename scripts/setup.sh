@@ -54,6 +54,14 @@ if [ "${1:-}" = --tests ]; then
     echo "setup: building wasmtime-cli 48.0.8 (cached in .cache/wasmtime)" >&2
     cargo install wasmtime-cli --version 48.0.8 --locked --quiet --root .cache/wasmtime >&2
   fi
+  # On PATH for new shells, as the README's wasmtime lines expect: a link in
+  # /usr/local/bin (root) or ~/.local/bin (Debian's ~/.profile adds it).
+  if ! command -v wasmtime >/dev/null && [ -x .cache/wasmtime/bin/wasmtime ]; then
+    bindir=/usr/local/bin
+    [ -w "$bindir" ] || { bindir=$HOME/.local/bin; mkdir -p "$bindir"; }
+    ln -sf "$PWD/.cache/wasmtime/bin/wasmtime" "$bindir/wasmtime"
+    echo "setup: wasmtime -> $bindir/wasmtime" >&2
+  fi
   if [ ! -x .cache/venv/bin/pytest ]; then
     python3 -m venv .cache/venv >&2
     .cache/venv/bin/pip install --quiet wasmtime==50.0.1 pytest >&2
