@@ -730,6 +730,30 @@ export function defineSuite({ test, assert, api, golden }) {
     await assert.rejects(init({ binary: new Uint8Array(1) }), named(TypeError, /^options\.binary: unknown option/));
     await init();
   });
+  test('a store whose answer throws from its then getter is a store failure, not an exception through wasm', async () => {
+    let hostile = true;
+    const s = await createScorer({
+      store: {
+        countAttempts: () => (hostile ? { get then() { throw new Error('then trap'); } } : 1),
+        saveScore: () => {},
+      },
+    });
+    await assert.rejects(s.scoreCaller({ callerNumber: '+1', spamReports: 1, hasConsent: true }),
+      (e) => e instanceof CallriskError && e.code === 'CR_E_STORE' && e.cause?.message === 'then trap');
+    hostile = false;
+    assert.equal((await s.scoreCaller({ callerNumber: '+1', spamReports: 5, hasConsent: false })).callAttempts24h, 1);
+  });
+
+  test('a request getter that grows wasm memory: the values written are the values read', async () => {
+    const s = await createScorer();
+    const want = s.score({ spamReports: 5, hasConsent: false, callAttempts24h: 10 });
+    const grow = { spamReports: 5, hasConsent: false, get callAttempts24h() { s.scoreBatch(new Float64Array(3 * 1.5e6)); return 10; } };
+    s.score({ spamReports: 0, hasConsent: true, callAttempts24h: 0 }); // the scratch holds other values
+    const got = s.score(grow);
+    assert.equal(got.probability, want.probability);
+    assert.equal(got.score, 99);
+  });
+
   /* ---- issue 10, finding 3: the validity oracle ---- */
 
   test('property: hostile models and requests give a typed error or a valid result; batches equal score() bit for bit', async () => {
