@@ -377,7 +377,8 @@ export class Model {
     rt.registry.register(this, this.#h, this);
   }
 
-  /** The pointer, for one synchronous call; CR_E_STATE once freed. */
+  /** The pointer, for one synchronous call; CR_E_STATE once freed (so
+   * reading it is also the check that the model is live). */
   get [PTR]() {
     if (this.#h.freed) throw this.#rt.stateError(`callrisk: model ${this.#id.slice(0, 12)}… has been freed`);
     return this.#h.ptr;
@@ -464,7 +465,7 @@ export class Model {
    */
   verifyRecord(record) {
     const rt = this.#rt;
-    this[PTR];
+    void this[PTR]; // CR_E_STATE first, whatever the record
     let text = record;
     if (typeof record !== 'string') {
       if (!isPlainObject(record)) throw new TypeError(`record: must be a score record (plain object) or its JSON text, got ${typeName(record)}`);
@@ -777,7 +778,7 @@ export class Scorer {
 
   constructor(token, rt, model, store) {
     if (token !== INTERNAL) throw new TypeError('Scorer: not a constructor; use createScorer()');
-    model[PTR]; // CR_E_STATE for a freed model
+    void model[PTR]; // CR_E_STATE for a freed model
     this.#rt = rt;
     this.#model = model;
     this.#store = store;
@@ -818,7 +819,7 @@ export class Scorer {
 
   /** Scores one request ({spamReports, hasConsent, callAttempts24h} for the seed's schema). Synchronous. */
   score(req) {
-    this.#model[PTR];
+    void this.#model[PTR]; // CR_E_STATE on a freed model, before the input is looked at
     checkObject(req, 'request');
     const rt = this.#rt;
     const fields = this.#model[SCHEMA].fields;
@@ -837,7 +838,7 @@ export class Scorer {
 
   /** The seed's /score contract: snake_case in, {score, risk_level} out. */
   scoreRequest(body) {
-    this.#model[PTR];
+    void this.#model[PTR]; // CR_E_STATE on a freed model, before the input is looked at
     checkObject(body, 'body');
     const rt = this.#rt;
     const fields = this.#model[SCHEMA].fields;
@@ -855,7 +856,7 @@ export class Scorer {
    * Returns { scores: Int32Array, probabilities: Float64Array, riskLevels: Uint8Array } (indices into RISK_LEVELS).
    */
   scoreBatch(input) {
-    this.#model[PTR];
+    void this.#model[PTR]; // CR_E_STATE on a freed model, before the input is looked at
     const rt = this.#rt;
     const fields = this.#model[SCHEMA].fields;
     const nf = fields.length;
@@ -937,7 +938,7 @@ export class Scorer {
    * The operation holds its model: free() meanwhile waits for it to end.
    */
   async scoreCaller(req, options) {
-    this.#model[PTR];
+    void this.#model[PTR]; // CR_E_STATE on a freed model, before the input is looked at
     const { context } = ownOptions(options, ['context'], 'options');
     checkObject(req, 'request');
     const rt = this.#rt;
