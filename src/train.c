@@ -235,7 +235,6 @@ static int newton_direction(const problem *p, const evaluation *ev, const int *f
         dir[k] = 0;
         if (free_var[k]) idx[m++] = k;
     }
-    if (m == 0) return 1;
     static const size_t MAXP = CR_MAX_PARAMS;
     for (size_t a = 0; a < m; a++)
         for (size_t c = 0; c <= a; c++) {
@@ -384,7 +383,8 @@ static cr_status solve(const problem *p, const cr_train_options *opt, const uint
 
         /* Backtracking on the projected path; a step that cuts the gradient
            while f changes only at rounding level is also taken, since near the
-           optimum f cannot resolve the Newton decrement. */
+           optimum f cannot resolve the Newton decrement. f >= 0: a sum of
+           weighted log-losses and a square. */
         double alpha = 1.0, next[CR_MAX_PARAMS];
         int accepted = 0;
         for (int bt = 0; bt < CR_MAX_BACKTRACKS && !accepted; bt++, alpha *= 0.5) {
@@ -393,9 +393,8 @@ static cr_status solve(const problem *p, const cr_train_options *opt, const uint
             double slope = 0;
             for (size_t k = 0; k < p->np; k++) slope += cur->g[k] * (next[k] - theta[k]);
             evaluate(p, next, trial, ws->block_h);
-            double fabs_f = cur->f < 0 ? -cur->f : cur->f;
             double gn = projected_grad_norm(p, sign, next, trial->g);
-            if (trial->f <= cur->f + 1e-4 * slope || (trial->f <= cur->f + 1e-13 * fabs_f && gn < gnorm)) {
+            if (trial->f <= cur->f + 1e-4 * slope || (trial->f <= cur->f + 1e-13 * cur->f && gn < gnorm)) {
                 accepted = 1;
                 gnorm = gn;
             }
@@ -494,7 +493,7 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
     cr_error why;
     st = cr_model_validate(m, &why);
     if (st != CR_OK)
-        st = cr_fail(err, CR_E_NONFINITE, why.field[0] ? why.field : NULL,
+        st = cr_fail(err, CR_E_NONFINITE, why.field,
                      "training overflowed (%s); scale the features down", why.message);
     if (st == CR_OK) st = cr_model_finish(m, err);
     if (st != CR_OK) {

@@ -128,8 +128,25 @@ static void test_options_rejected(void)
     BAD(o.C = 0, CR_E_RANGE, "option 'C': must be a finite number > 0");
     BAD(o.C = -1, CR_E_RANGE, "option 'C'");
     BAD(o.C = 1.0 / 0.0, CR_E_RANGE, "option 'C'");
+    BAD(o.C = 0.0 / 0.0, CR_E_RANGE, "option 'C'");
     BAD(o.max_iter = 0, CR_E_RANGE, "option 'max_iter'");
+    BAD(o.max_iter = 1000001, CR_E_RANGE, "option 'max_iter': must be 1 to 1000000, got 1000001");
     BAD(o.tol = -1, CR_E_RANGE, "option 'tol'");
+    BAD(o.tol = 0.0 / 0.0, CR_E_RANGE, "option 'tol': must be a finite number >= 0");
+    BAD(o.tol = 1.0 / 0.0, CR_E_RANGE, "option 'tol'");
+    BAD((o.class_weight_mode = CR_CLASS_WEIGHT_EXPLICIT, o.class_weight[0] = 1.0 / 0.0), CR_E_RANGE,
+        "option 'class_weight': weight of class 0 must be a finite number >= 0, got inf");
+    BAD((o.class_weight_mode = CR_CLASS_WEIGHT_EXPLICIT, o.class_weight[0] = 0.0 / 0.0), CR_E_RANGE,
+        "weight of class 0");
+    /* Explicit weights are only read in EXPLICIT mode. */
+    cr_train_options_init(&o);
+    o.class_weight[0] = -5;
+    CHECK_OK(cr_train(ds, &o, &m, &check_err));
+    cr_model_free(m);
+    m = NULL;
+    cr_train_options_init(NULL);   /* no-op */
+    CHECK_ERR(cr_train(NULL, &o, &m, &e), e, CR_E_ARG, "data set or out is NULL");
+    CHECK_ERR(cr_train(ds, &o, NULL, &e), e, CR_E_ARG, "data set or out is NULL");
     BAD(o.fit_intercept = 2, CR_E_RANGE, "option 'fit_intercept'");
     BAD((o.class_weight_mode = CR_CLASS_WEIGHT_EXPLICIT, o.class_weight[1] = -2), CR_E_RANGE,
         "option 'class_weight': weight of class 1");
@@ -164,6 +181,19 @@ static void test_bad_data(void)
     CHECK_ERR(cr_dataset_add(ds, bad, 0, 1.0, &e), e, CR_E_TYPE, "field 'spam_reports': must be an integer");
     CHECK_STR(e.field, "spam_reports");
     CHECK_INT(cr_dataset_rows(ds), 1);
+    /* Only label 0 is refused the same way. */
+    cr_dataset *zeros = NULL;
+    CHECK_OK(cr_dataset_create(s, &zeros, &check_err));
+    CHECK_OK(cr_dataset_add(zeros, row, 0, 1.0, &check_err));
+    CHECK_OK(cr_dataset_add(zeros, row, 0, 1.0, &check_err));
+    CHECK_ERR(cr_train(zeros, NULL, &m, &e), e, CR_E_DATA, "needs both labels, got only label 0");
+    CHECK_STR(e.field, "label");
+    /* Weights whose sum overflows: no finite objective. */
+    CHECK_OK(cr_dataset_add(zeros, row, 1, 1e308, &check_err));
+    CHECK_OK(cr_dataset_add(zeros, row, 1, 1e308, &check_err));
+    CHECK_ERR(cr_train(zeros, NULL, &m, &e), e, CR_E_DATA, "positive finite weight sum in both classes, got 2 and inf");
+    CHECK(m == NULL);
+    cr_dataset_free(zeros);
     /* Zero weight on every label-0 row leaves one class: refused. */
     CHECK_OK(cr_dataset_add(ds, row, 0, 0.0, &check_err));
     CHECK_ERR(cr_train(ds, NULL, &m, &e), e, CR_E_DATA, "positive finite weight sum in both classes");
@@ -302,6 +332,129 @@ static void test_stable_for_large_logits(void)
     cr_schema_free(s);
 }
 
+/* The effective-weight gradient of the objective, recomputed independently
+   (libm's exp): the optimality conditions of any fit. */
+static void kkt_weighted(const double *x, const int *y, const double *s, size_t n, size_t d, double C,
+                         const double *w, double b, double *grad)
+{
+    for (size_t j = 0; j <= d; j++) grad[j] = 0;
+    for (size_t i = 0; i < n; i++) {
+        double z = b;
+        for (size_t j = 0; j < d; j++) z += w[j] * x[i * d + j];
+        double r = s[i] * (1.0 / (1.0 + exp(-z)) - y[i]);
+        for (size_t j = 0; j < d; j++) grad[j] += r * x[i * d + j];
+        grad[d] += r;
+    }
+    for (size_t j = 0; j < d; j++) grad[j] += w[j] / C;
+}
+
+/* The solver's inner loop is unrolled for 1..8 features, with and without an
+   intercept; 9 and 10 take the generic loop. Each fit must satisfy the KKT
+   conditions: zero gradient on free variables, the gradient pointing out of
+   the feasible side on an active sign bound. Class weights and sample
+   weights on every other shape. */
+static void test_every_unrolled_shape(void)
+{
+    enum { N = 150, D_MAX = 10 };
+    static double x[N * D_MAX], sw[N];
+    static int y[N];
+    static char names[D_MAX][8];
+    cr_field_spec f[D_MAX];
+    cr_feature_spec t[D_MAX];
+    for (size_t j = 0; j < D_MAX; j++) {
+        snprintf(names[j], sizeof names[j], "x%zu", j);
+        f[j] = (cr_field_spec){names[j], CR_FIELD_REAL};
+        t[j] = (cr_feature_spec){names[j], names[j], 0};
+    }
+    uint64_t h = 42;
+    for (size_t d = 1; d <= D_MAX; d++)
+        for (int fit = 0; fit <= 1; fit++) {
+            cr_schema *s = NULL;
+            cr_dataset *ds = NULL;
+            cr_model *m = NULL;
+            CHECK_OK(cr_schema_create(f, d, t, d, &s, &check_err));
+            CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+            int count[2] = {0, 0};
+            for (size_t i = 0; i < N; i++) {
+                double z = fit ? 0.4 : 0.0;
+                for (size_t j = 0; j < d; j++) {
+                    h = h * 6364136223846793005u + 1442695040888963407u;
+                    x[i * d + j] = (double)(h >> 11) / 9007199254740992.0 * 4 - 2;
+                    /* feature 0 pulls down, feature 1 up: against their sign constraints below */
+                    z += (j == 0 ? -1.0 : j == 1 ? 1.0 : 0.5 - 0.1 * (double)j) * x[i * d + j];
+                }
+                h = h * 6364136223846793005u + 1442695040888963407u;
+                y[i] = z + ((double)(h >> 11) / 9007199254740992.0 * 2 - 1) > 0;
+                count[y[i]]++;
+                sw[i] = d % 2 ? 1.0 + (double)(i % 3) * 0.5 : 1.0;
+                CHECK_OK(cr_dataset_add(ds, x + i * d, y[i], sw[i], &check_err));
+            }
+            cr_train_options o;
+            cr_train_options_init(&o);
+            o.C = 0.7;
+            o.fit_intercept = fit;
+            o.class_weight_mode = d % 2 ? CR_CLASS_WEIGHT_NONE : CR_CLASS_WEIGHT_BALANCED;
+            cr_sign signs[D_MAX] = {CR_SIGN_NONNEG, CR_SIGN_NONPOS};
+            if (d >= 3) o.signs = signs;
+            CHECK_OK(cr_train(ds, &o, &m, &check_err));
+            if (!m) continue;
+            cr_train_stats st;
+            cr_model_stats(m, &st);
+            CHECK(st.converged);
+            double cw[2] = {1, 1}, s_eff[N], w[D_MAX], g[D_MAX + 1];
+            if (o.class_weight_mode == CR_CLASS_WEIGHT_BALANCED)
+                for (int c = 0; c < 2; c++) cw[c] = (double)N / (2.0 * count[c]);
+            for (size_t i = 0; i < N; i++) s_eff[i] = sw[i] * cw[y[i]];
+            for (size_t j = 0; j < d; j++) w[j] = cr_model_coef(m, j);
+            const double b = cr_model_intercept(m);
+            if (!fit) CHECK(b == 0);
+            kkt_weighted(x, y, s_eff, N, d, o.C, w, b, g);
+            for (size_t j = 0; j < d; j++) {
+                if (o.signs && j < 2) {
+                    /* The bound is active: w = 0, and the gradient pushes outwards. */
+                    CHECK(w[j] == 0);
+                    CHECK(j == 0 ? g[j] > 1e-3 : g[j] < -1e-3);
+                } else {
+                    CHECK_NEAR(g[j], 0, 1e-7);
+                }
+            }
+            if (fit) CHECK_NEAR(g[d], 0, 1e-7);
+            cr_model_free(m);
+            cr_dataset_free(ds);
+            cr_schema_free(s);
+        }
+}
+
+/* Rows of weight 0 contribute nothing: dropping them gives the same fit
+   (compressed rows here: few distinct ones). */
+static void test_zero_weight_rows(void)
+{
+    cr_schema *s = NULL;
+    cr_dataset *a = NULL, *b = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    CHECK_OK(cr_dataset_create(s, &a, &check_err));
+    CHECK_OK(cr_dataset_create(s, &b, &check_err));
+    for (int i = 0; i < 400; i++) {
+        double row[3] = {i % 4, i % 2, i % 5};
+        int label = (i % 4 + i % 5 + i % 3) > 4;
+        double w = i % 7 == 0 ? 0.0 : 1.0 + (i % 3) * 0.25;
+        CHECK_OK(cr_dataset_add(a, row, label, w, &check_err));
+        if (w != 0) CHECK_OK(cr_dataset_add(b, row, label, w, &check_err));
+    }
+    cr_model *ma = NULL, *mb = NULL;
+    CHECK_OK(cr_train(a, NULL, &ma, &check_err));
+    CHECK_OK(cr_train(b, NULL, &mb, &check_err));
+    if (ma && mb) {
+        for (size_t j = 0; j < 3; j++) CHECK_NEAR(cr_model_coef(ma, j), cr_model_coef(mb, j), 1e-12);
+        CHECK_NEAR(cr_model_intercept(ma), cr_model_intercept(mb), 1e-12);
+    }
+    cr_model_free(ma);
+    cr_model_free(mb);
+    cr_dataset_free(a);
+    cr_dataset_free(b);
+    cr_schema_free(s);
+}
+
 static void test_deterministic(void)
 {
     cr_model *a = NULL, *b = NULL;
@@ -324,5 +477,7 @@ int main(void)
     test_weights_equal_duplicates();
     test_stable_for_large_logits();
     test_deterministic();
+    test_every_unrolled_shape();
+    test_zero_weight_rows();
     return check_done("test_train");
 }
