@@ -101,6 +101,30 @@ function ownOptions(options, known, what) {
   return out;
 }
 
+/**
+ * JSON text of a plain object for the core, numbers exact: JSON.stringify
+ * writes -0 as 0, and a record's reasons are compared bit for bit (a
+ * contribution w * (x - baseline) is -0 when w < 0 and x == baseline).
+ * A TypeError names `what` when the value is not JSON (BigInt, cycles).
+ */
+function exactJson(value, what) {
+  const marker = `-0 marker ${Math.random()}`;
+  let negZero = false;
+  let text;
+  try {
+    text = JSON.stringify(value, (key, v) => {
+      if (v === 0 && Object.is(v, -0)) {
+        negZero = true;
+        return marker;
+      }
+      return v;
+    });
+  } catch (e) {
+    throw new TypeError(`${what}: not JSON-serialisable: ${e.message}`, { cause: e });
+  }
+  return negZero ? text.replaceAll(JSON.stringify(marker), '-0') : text;
+}
+
 function checkObject(req, what) {
   if (req === null || typeof req !== 'object' || Array.isArray(req)) throw new TypeError(`${what}: must be an object, got ${typeName(req)}`);
 }
@@ -469,11 +493,7 @@ export class Model {
     let text = record;
     if (typeof record !== 'string') {
       if (!isPlainObject(record)) throw new TypeError(`record: must be a score record (plain object) or its JSON text, got ${typeName(record)}`);
-      try {
-        text = JSON.stringify(record);
-      } catch (e) {
-        throw new TypeError(`record: not JSON-serialisable: ${e.message}`, { cause: e });
-      }
+      text = exactJson(record, 'record');
     }
     const [p, len] = rt.putString(text);
     try {
@@ -525,13 +545,7 @@ export async function loadModel(source) {
   } else if (ArrayBuffer.isView(source)) {
     bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   } else if (isPlainObject(source)) {
-    let text;
-    try {
-      text = JSON.stringify(source);
-    } catch (e) {
-      throw new TypeError(`model: not JSON-serialisable: ${e.message}`, { cause: e });
-    }
-    bytes = rt.encoder.encode(text);
+    bytes = rt.encoder.encode(exactJson(source, 'model'));
     json = true;
   } else {
     throw new TypeError(`model: must be bytes (Uint8Array), JSON text, or a model object, got ${typeName(source)}`);
@@ -612,11 +626,7 @@ function signsOf(signs, features) {
 function schemaText(schema) {
   if (typeof schema === 'string') return schema;
   if (!isPlainObject(schema)) throw new TypeError(`options.schema: must be JSON text or a plain object, got ${typeName(schema)}`);
-  try {
-    return JSON.stringify(schema);
-  } catch (e) {
-    throw new TypeError(`options.schema: not JSON-serialisable: ${e.message}`, { cause: e });
-  }
+  return exactJson(schema, 'options.schema');
 }
 
 /**

@@ -754,10 +754,33 @@ export function defineSuite({ test, assert, api, golden }) {
     assert.equal(got.score, 99);
   });
 
+  test('exact numbers into the core: a -0 contribution verifies, a -0 coefficient keeps its model id', async () => {
+    // More spam, less risk: spam_reports's coefficient is negative and its
+    // baseline 1, so a caller with 1 report gets the contribution -0.
+    const m = await trainModel([
+      { spamReports: 0, hasConsent: true, callAttempts24h: 1, label: 1 },
+      { spamReports: 2, hasConsent: true, callAttempts24h: 1, label: 0 },
+      { spamReports: 0, hasConsent: false, callAttempts24h: 3, label: 1 },
+      { spamReports: 2, hasConsent: false, callAttempts24h: 3, label: 0 },
+    ]);
+    const store = createMemoryStore();
+    const s = await createScorer({ model: m, store });
+    const r = await s.scoreCaller({ callerNumber: '+1', spamReports: 1, hasConsent: true, at: 1764072000000 });
+    assert.ok(Object.is(r.reasons.find((x) => x.feature === 'spam_reports').contribution, -0));
+    assert.equal(m.verifyRecord(store.records[0]), true);
+    const j = (await createScorer()).model.toJSON();
+    delete j.id;
+    j.coef[0] = -0;
+    const neg = await loadModel(j);
+    assert.ok(Object.is(neg.coefficients[0], -0));
+    assert.equal((await loadModel(neg.toJSON())).id, neg.id);
+  });
+
   /* ---- issue 10, finding 3: the validity oracle ---- */
 
   test('property: hostile models and requests give a typed error or a valid result; batches equal score() bit for bit', async () => {
-    const SEED = 20261125;
+    // CALLRISK_PROPERTY_SEED=n (Node) explores other cases; the default is fixed.
+    const SEED = Number(globalThis.process?.env?.CALLRISK_PROPERTY_SEED ?? 20261125);
     let state = SEED;
     const rand = () => { // mulberry32: deterministic in every engine
       state = (state + 0x6d2b79f5) | 0;
@@ -934,6 +957,6 @@ export function defineSuite({ test, assert, api, golden }) {
       }
     }
     if (globalThis.process?.env?.CALLRISK_PROPERTY_STATS) console.log(stats);
-    assert.ok(stats.results > 2000 && stats.errors > 500 && stats.refused > 20 && stats.callers > 200, JSON.stringify(stats));
+    assert.ok(stats.results > 1500 && stats.errors > 500 && stats.refused > 20 && stats.callers > 150, JSON.stringify(stats));
   });
 }
