@@ -347,17 +347,23 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
   let inflight = 0;
   let onIdle = null;
   const noop = () => {};
+  // Requests in progress per connection: at shutdown, a connection with none
+  // (idle keep-alive, never used, or headers still arriving) is closed at once.
+  const busy = new Map();
 
   async function handle(req, res) {
     const started = process.hrtime.bigint();
     let route = 'unmatched';
     const method = KNOWN_METHODS.has(req.method) ? req.method : 'other';
     inflight++;
+    const socket = req.socket;
+    busy.set(socket, (busy.get(socket) ?? 0) + 1);
     req.on('error', noop); // an abort surfaces in readBody or as 'close'; never as an unhandled 'error'
     res.on('error', noop);
     let gone = false;
     res.once('close', () => {
       gone = !res.writableFinished;
+      if (busy.has(socket)) busy.set(socket, busy.get(socket) - 1);
       metrics.requests.inc({ method, route, status: gone ? 'aborted' : String(res.statusCode) });
       metrics.duration.observe({ method, route }, Number(process.hrtime.bigint() - started) / 1e9);
     });
@@ -398,7 +404,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       }
       const r = errorResponse(e);
       if (r.internal) log(`callrisk backend: 500 on ${req.method} ${route}: ${e.stack ?? e}${e.cause ? ` (cause: ${e.cause.stack ?? e.cause})` : ''}`);
-      else if (r.status === 503 && r.body.error.code === 'STORE') logOnce('store', `callrisk backend: 503 on ${req.method} ${route}: ${r.body.error.message}`);
+      else if (r.status === 503) logOnce(`503:${r.body.error.code}`, `callrisk backend: 503 on ${req.method} ${route}: ${r.body.error.message}`);
       if (res.headersSent) res.destroy(); // mid-answer: cut it short, the client sees a truncated body
       else send(req, res, r);
     } finally {
@@ -415,6 +421,10 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
   server.keepAliveTimeout = o.keepAliveTimeoutMs;
   server.maxConnections = o.maxConnections;
   server.setTimeout(o.socketIdleTimeoutMs); // no 'timeout' listener: an idle socket is destroyed
+  server.on('connection', (socket) => {
+    busy.set(socket, 0);
+    socket.once('close', () => busy.delete(socket));
+  });
   server.on('drop', () => metrics.connectionErrors.inc({ kind: 'over_cap' }));
   // Accept failures (EMFILE, ENFILE…) arrive here once listening: the server
   // keeps listening and accepts again when descriptors free up.
@@ -450,9 +460,16 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     get inflight() {
       return inflight;
     },
-    /** From now on /readyz is 503 and every answer closes its connection. */
+    get cachedModels() {
+      return models.size;
+    },
+    /**
+     * From now on /readyz is 503 and every answer closes its connection;
+     * connections with no request in progress are closed now.
+     */
     beginShutdown() {
       shuttingDown = true;
+      for (const [socket, n] of busy) if (n === 0) socket.destroy();
     },
     /** Resolves when no request is being handled (or after `timeoutMs`: false). */
     idle(timeoutMs) {

@@ -36,8 +36,16 @@ function decode(text, field) {
   }
 }
 
-/** Splits req.url into the raw path and its query; only origin-form targets ("/path?query"). */
+/** Splits req.url into the raw path and its query: "/path?query", or the absolute form "http://host/path?query". */
 export function parseTarget(url) {
+  if (/^https?:\/\//i.test(url)) {
+    try {
+      const u = new URL(url);
+      url = u.pathname + u.search;
+    } catch {
+      throw new HttpError(400, 'url: not a valid absolute URL', { field: 'url' });
+    }
+  }
   if (typeof url !== 'string' || !url.startsWith('/')) throw new HttpError(400, 'url: must be a path starting with /', { field: 'url' });
   const q = url.indexOf('?');
   return { path: q < 0 ? url : url.slice(0, q), query: new Query(q < 0 ? '' : url.slice(q + 1)) };

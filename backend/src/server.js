@@ -6,7 +6,7 @@
 // SIGTERM/SIGINT: stop accepting, finish what is in flight, close idle
 // connections at once and stuck ones after CALLRISK_SHUTDOWN_TIMEOUT_MS,
 // commit what is queued, close the database, exit 0.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createApp } from './app.js';
 import { loadAdminToken } from './auth.js';
@@ -42,7 +42,11 @@ async function openStore(config) {
   try {
     return openSqliteStore(config.sqlitePath);
   } catch (e) {
-    throw new StartError(`${where}: ${reason(e)}`);
+    let isDir = false;
+    try {
+      isDir = statSync(config.sqlitePath).isDirectory();
+    } catch {}
+    throw new StartError(`${where}: ${isDir ? 'it is a directory' : reason(e)}`);
   }
 }
 
@@ -100,9 +104,8 @@ async function stop(signal) {
     console.error('callrisk backend: did not stop in time; exiting');
     process.exit(1);
   }, deadline + 10000).unref();
+  const closed = new Promise((resolve) => app.server.close(resolve)); // stops accepting first
   app.beginShutdown();
-  const closed = new Promise((resolve) => app.server.close(resolve));
-  app.server.closeIdleConnections();
   const cut = setTimeout(() => app.server.closeAllConnections(), deadline);
   await closed;
   clearTimeout(cut);

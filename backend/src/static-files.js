@@ -39,7 +39,7 @@ export async function serveStatic(req, res, path, prefix, { roots = STATIC_ROOTS
     fh = await open(file, 'r');
   } catch (e) {
     if (e.code === 'EMFILE' || e.code === 'ENFILE') {
-      throw new HttpError(503, 'server: out of file descriptors, try again shortly', { code: e.code, headers: { 'retry-after': '1' } });
+      throw new HttpError(503, `server: out of file descriptors (${e.code}), try again shortly`, { code: e.code, headers: { 'retry-after': '1' } });
     }
     if (['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'ENAMETOOLONG', 'ELOOP'].includes(e.code)) throw notFound(path);
     throw e;

@@ -1,0 +1,239 @@
+// The HTTP layer, whatever the store: malformed targets and requests, HEAD,
+// methods, CORS, body limits and deadlines, clients that leave mid-request,
+// metrics, and models that are switched or evicted while in use.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Model, trainModel } from 'callrisk';
+import { createApp } from '../src/app.js';
+import { openSqliteStore } from '../src/sqlite-store.js';
+
+const ADMIN = 'http-test-admin-token-0123456789';
+const JSON_TYPE = { 'content-type': 'application/json' };
+const INDEX = readFileSync(fileURLToPath(new URL('../../dashboard/index.html', import.meta.url)));
+let dir;
+let store;
+let app;
+let base;
+let port;
+const logged = [];
+
+async function start(options = {}) {
+  const a = await createApp({ store, adminToken: ADMIN, log: (line) => logged.push(line), ...options });
+  await new Promise((r) => a.server.listen(0, '127.0.0.1', r));
+  return { app: a, base: `http://127.0.0.1:${a.server.address().port}`, port: a.server.address().port };
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'callrisk-http-'));
+  store = openSqliteStore(join(dir, 'db'));
+  ({ app, base, port } = await start({ bodyTimeoutMs: 500, headersTimeoutMs: 800, requestTimeoutMs: 5000 }));
+});
+
+after(() => {
+  app.server.close();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Sends raw bytes on a new connection; resolves with everything received once the server closes it (or after `ms`). */
+function raw(text, { ms = 3000, p = port } = {}) {
+  return new Promise((resolve) => {
+    const s = connect(p, '127.0.0.1', () => s.write(text));
+    let got = '';
+    const t0 = performance.now();
+    s.on('data', (d) => (got += d));
+    s.on('error', () => {});
+    const timer = setTimeout(() => s.destroy(), ms);
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text: got, ms: performance.now() - t0 });
+    });
+  });
+}
+const statusOf = (text) => Number(text.slice(9, 12));
+const bodyOf = (text) => JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+
+test('bad targets: bad percent-encoding and malformed URLs are 400 naming the part, never 500', async () => {
+  for (const [path, field] of [['/callers/%ZZ/scores', 'caller_number'], ['/dashboard/%ZZ.html', 'path'], ['/scores/recent?limit=%E0%A4%A', 'limit'], ['/scores/recent?%ZZ=1', 'query']]) {
+    const res = await fetch(base + path);
+    assert.equal(res.status, 400, path);
+    assert.equal((await res.json()).error.field, field, path);
+  }
+  const { text } = await raw('GET * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.equal(statusOf(text), 400);
+  // The absolute form is a path too.
+  assert.match((await raw('GET http://x/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).text, /^HTTP\/1\.1 200 .*"ok"/s);
+  // Out of the static root: 404, not the file.
+  for (const path of ['/dashboard/..%2f..%2fbackend%2fsrc%2fserver.js', '/dashboard/%2e%2e/%2e%2e/backend/package.json', '/dashboard/a%00b']) {
+    const r = await raw(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    assert.equal(statusOf(r.text), 404, path);
+  }
+  assert.deepEqual(logged, []);
+});
+
+test('malformed HTTP, huge headers, unknown methods: a JSON error and the connection closed', async () => {
+  const garbage = await raw('GET /healthz HTTP/1.1\r\nNot a header\r\n\r\n');
+  assert.equal(statusOf(garbage.text), 400);
+  assert.equal(bodyOf(garbage.text).error.field, 'request');
+  const huge = await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`);
+  assert.equal(statusOf(huge.text), 431);
+  const unknown = await raw('BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(statusOf(unknown.text), 501);
+  // Known methods a route does not take: 405 with Allow.
+  for (const [method, path, allow] of [['DELETE', '/model', 'GET, PUT, HEAD, OPTIONS'], ['POST', '/healthz', 'GET, HEAD, OPTIONS'], ['PATCH', '/score', 'POST, OPTIONS'],
+    ['POST', '/dashboard/index.html', 'GET, HEAD'], ['PUT', '/', 'GET, HEAD']]) {
+    const res = await fetch(base + path, { method, headers: JSON_TYPE, body: '{}' });
+    assert.deepEqual([res.status, res.headers.get('allow'), (await res.json()).error.field], [405, allow, 'method'], `${method} ${path}`);
+  }
+  const options = await fetch(`${base}/score`, { method: 'OPTIONS' });
+  assert.deepEqual([options.status, options.headers.get('allow'), options.headers.get('access-control-allow-origin')], [204, 'POST, OPTIONS', null]);
+});
+
+test('HEAD works wherever GET does, static files included', async () => {
+  for (const path of ['/dashboard/index.html', '/dashboard/', '/healthz', '/readyz', '/model', '/scores/recent', '/callers/%2B1/scores', '/metrics']) {
+    const get = await fetch(base + path);
+    const head = await fetch(base + path, { method: 'HEAD' });
+    assert.equal(head.status, 200, path);
+    assert.equal(head.status, get.status, path);
+    assert.equal(await head.text(), '', path);
+    assert.equal(head.headers.get('content-type'), get.headers.get('content-type'), path);
+    if (path === '/dashboard/index.html') assert.equal(Number(head.headers.get('content-length')), INDEX.length);
+  }
+  const page = await fetch(`${base}/dashboard/index.html`);
+  assert.deepEqual(Buffer.from(await page.arrayBuffer()), INDEX);
+  assert.equal((await fetch(`${base}/dashboard/nope.js`, { method: 'HEAD' })).status, 404);
+  const redirect = await fetch(`${base}/`, { method: 'HEAD', redirect: 'manual' });
+  assert.deepEqual([redirect.status, redirect.headers.get('location')], [302, '/dashboard/']);
+});
+
+test('bodies: a trickling body gets 408 at the deadline, an oversized one 413 at once; the connection closes; nothing stored', async () => {
+  const n = store.db.prepare('SELECT count(*) AS n FROM call_log').get().n;
+  const slow = await raw('POST /calls HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"caller_number":', { ms: 4000 });
+  assert.equal(statusOf(slow.text), 408);
+  assert.equal(bodyOf(slow.text).error.field, 'body');
+  assert.ok(slow.ms < 2000, `closed after ${slow.ms.toFixed(0)} ms`);
+  const declared = await raw('POST /calls HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 99999999\r\n\r\n{', { ms: 4000 });
+  assert.equal(statusOf(declared.text), 413);
+  assert.ok(declared.ms < 1000);
+  // Chunked, no length: counted as it arrives.
+  const chunk = 'x'.repeat(8000);
+  const chunked = await raw(`POST /calls HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n${`${chunk.length.toString(16)}\r\n${chunk}\r\n`.repeat(4)}`, { ms: 4000 });
+  assert.equal(statusOf(chunked.text), 413);
+  assert.match(chunked.text, /connection: close/i);
+  // Headers that never finish: 408 after the headers deadline.
+  const headers = await raw('POST /calls HTTP/1.1\r\nHost: x\r\n', { ms: 5000 });
+  assert.equal(statusOf(headers.text), 408);
+  assert.ok(headers.ms < 3000, `closed after ${headers.ms.toFixed(0)} ms`);
+  assert.equal(store.db.prepare('SELECT count(*) AS n FROM call_log').get().n, n);
+});
+
+test('a client that leaves mid-request is not a server error: nothing logged, counted as aborted, the server carries on', async () => {
+  logged.length = 0;
+  // Leaves while sending its body.
+  const s = connect(port, '127.0.0.1', () => s.write('POST /score-caller HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"a'));
+  await new Promise((r) => setTimeout(r, 100));
+  s.destroy();
+  // Leaves while the store is working.
+  let release;
+  const slowStore = { ...store, countAttempts: (...args) => new Promise((r) => (release = () => r(store.countAttempts(...args)))) };
+  const other = await start({ store: slowStore });
+  const controller = new AbortController();
+  const pending = fetch(`${other.base}/score-caller`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ caller_number: '+15550001', spam_reports: 1, has_consent: true }), signal: controller.signal })
+    .catch((e) => e.name);
+  while (!release) await new Promise((r) => setTimeout(r, 10));
+  controller.abort();
+  assert.equal(await pending, 'AbortError');
+  await new Promise((r) => setTimeout(r, 50));
+  release();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(logged, [], 'no "500: aborted"');
+  assert.match(await app.metrics.register.metrics(), /callrisk_http_requests_total\{method="POST",route="\/score-caller",status="aborted"\} 1/);
+  assert.equal((await fetch(`${other.base}/healthz`)).status, 200);
+  other.app.server.close();
+});
+
+test('CORS: no CORS headers unless configured; then allowed origins get them and preflights are answered', async () => {
+  const plain = await fetch(`${base}/score`, { method: 'POST', headers: { ...JSON_TYPE, origin: 'https://evil.example' }, body: '{"spam_reports":1,"has_consent":true,"call_attempts_24h":1}' });
+  assert.equal(plain.headers.get('access-control-allow-origin'), null);
+  const pre = await fetch(`${base}/score`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+  assert.equal(pre.headers.get('access-control-allow-origin'), null);
+
+  const cors = await start({ corsOrigin: 'https://app.example, https://ops.example' });
+  try {
+    const ok = await fetch(`${cors.base}/score`, { method: 'POST', headers: { ...JSON_TYPE, origin: 'https://app.example' }, body: '{"spam_reports":1,"has_consent":true,"call_attempts_24h":1}' });
+    assert.deepEqual([ok.status, ok.headers.get('access-control-allow-origin'), ok.headers.get('vary')], [200, 'https://app.example', 'Origin']);
+    const other = await fetch(`${cors.base}/score`, { method: 'POST', headers: { ...JSON_TYPE, origin: 'https://evil.example' }, body: '{"spam_reports":1,"has_consent":true,"call_attempts_24h":1}' });
+    assert.equal(other.headers.get('access-control-allow-origin'), null);
+    const preflight = await fetch(`${cors.base}/model`, { method: 'OPTIONS', headers: { origin: 'https://ops.example', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization, content-type' } });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://ops.example');
+    assert.equal(preflight.headers.get('access-control-allow-methods'), 'GET, PUT, HEAD, OPTIONS');
+    assert.match(preflight.headers.get('access-control-allow-headers'), /authorization.*content-type.*idempotency-key/);
+    const refused = await fetch(`${cors.base}/model`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT' } });
+    assert.deepEqual([refused.status, (await refused.json()).error.field], [403, 'origin']);
+  } finally {
+    cors.app.server.close();
+  }
+});
+
+test('/metrics: Prometheus text with routes by template, statuses, latency, scores by band, store failures, process metrics', async () => {
+  await fetch(`${base}/score`, { method: 'POST', headers: JSON_TYPE, body: '{"spam_reports":5,"has_consent":false,"call_attempts_24h":10}' });
+  await fetch(`${base}/callers/%2B15550001/scores`);
+  const res = await fetch(`${base}/metrics`);
+  assert.match(res.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
+  const text = await res.text();
+  for (const line of [
+    /callrisk_http_requests_total\{method="POST",route="\/score",status="200"\} \d+/,
+    /callrisk_http_requests_total\{method="GET",route="\/callers\/:number\/scores",status="200"\} [1-9]\d*/,
+    /callrisk_http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/score"\} \d+/,
+    /callrisk_scores_total\{route="\/score",risk_level="HIGH"\} \d+/,
+    /# TYPE callrisk_store_failures_total counter/,
+    /process_resident_memory_bytes \d+/,
+    /nodejs_eventloop_lag_seconds /,
+  ]) assert.match(text, line);
+  assert.doesNotMatch(text, /route="\/callers\/%2B/, 'a template, not each caller');
+});
+
+test('models: switches are serialised (the database and the process agree); the cache is bounded and never frees a model in use', { timeout: 60000 }, async () => {
+  const frees = [];
+  const free = Model.prototype.free;
+  Model.prototype.free = function (...args) {
+    frees.push(this.id);
+    return free.apply(this, args);
+  };
+  const small = await start({ modelCacheSize: 2 });
+  try {
+    const models = await Promise.all([0.1, 0.2, 0.3, 0.4, 0.5, 0.6].map((C) => trainModel([
+      { spamReports: 0, hasConsent: true, callAttempts24h: 0, label: 0 },
+      { spamReports: 6, hasConsent: false, callAttempts24h: 9, label: 1 },
+      { spamReports: 2, hasConsent: true, callAttempts24h: 1, label: 0 },
+      { spamReports: 3, hasConsent: false, callAttempts24h: 5, label: 1 },
+    ], { C })));
+    const put = (m) => fetch(`${small.base}/model`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${ADMIN}` }, body: m.toBytes() });
+    // Records by each model, then concurrent switches while records are replayed.
+    for (const m of models) {
+      assert.equal((await put(m)).status, 200);
+      await fetch(`${small.base}/score-caller`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ caller_number: '+15552000', spam_reports: 3, has_consent: false }) });
+    }
+    const results = await Promise.all([
+      ...models.map((m) => put(m).then((r) => r.status)),
+      ...Array.from({ length: 6 }, () => fetch(`${small.base}/scores/recent?limit=6`).then((r) => r.json())),
+      fetch(`${small.base}/audit`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } }).then((r) => r.json()),
+    ]);
+    assert.deepEqual(results.slice(0, 6), [200, 200, 200, 200, 200, 200]);
+    for (const recent of results.slice(6, 12)) assert.ok(recent.scores.every((s) => s.verified), JSON.stringify(recent).slice(0, 300));
+    assert.equal(results[12].mismatched_total, 0);
+    const active = store.db.prepare('SELECT id FROM models WHERE active = 1').all();
+    assert.deepEqual(active.map((r) => r.id), [small.app.scorer.model.id], 'one active model, the one this process scores with');
+    assert.ok(small.app.cachedModels <= 2, `${small.app.cachedModels} models cached`);
+    assert.deepEqual(frees, [], 'evicting drops a reference; it never frees');
+  } finally {
+    Model.prototype.free = free;
+    small.app.server.close();
+  }
+});

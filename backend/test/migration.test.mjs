@@ -1,0 +1,111 @@
+// A database made before idempotency keys (the tables as they were): the
+// stores add the key columns and their UNIQUE indexes in place, the old rows
+// stay readable and replayable, and keys work from then on.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { createScorer } from 'callrisk';
+import pg from 'pg';
+import { createApp } from '../src/app.js';
+import { openPgStore } from '../src/pg-store.js';
+import { openSqliteStore } from '../src/sqlite-store.js';
+import { startPostgres } from './postgres.mjs';
+
+// The schema before this change, for both databases (BIGSERIAL/BYTEA/BIGINT on PostgreSQL).
+const OLD_SCHEMA = (pgTypes) => `
+CREATE TABLE call_log (id ${pgTypes ? 'BIGSERIAL' : 'INTEGER'} PRIMARY KEY, caller_number TEXT NOT NULL, created_at BIGINT NOT NULL);
+CREATE INDEX call_log_by_caller ON call_log (caller_number, created_at);
+CREATE TABLE score_records (
+  id ${pgTypes ? 'BIGSERIAL' : 'INTEGER'} PRIMARY KEY, caller_number TEXT NOT NULL, at BIGINT NOT NULL, spam_reports BIGINT NOT NULL,
+  has_consent INTEGER NOT NULL, call_attempts_24h BIGINT NOT NULL, score INTEGER NOT NULL, risk_level TEXT NOT NULL,
+  probability DOUBLE PRECISION NOT NULL, reasons TEXT NOT NULL, model_id TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX score_records_by_caller ON score_records (caller_number, at);
+CREATE TABLE models (id TEXT PRIMARY KEY, bytes ${pgTypes ? 'BYTEA' : 'BLOB'} NOT NULL, added_at BIGINT NOT NULL, active INTEGER NOT NULL DEFAULT 0);
+`;
+
+async function oldRows() {
+  let record;
+  const scorer = await createScorer({ store: { countAttempts: () => 2, saveScore: (r) => (record = r) } });
+  await scorer.scoreCaller({ callerNumber: '+15557000', spamReports: 3, hasConsent: false, at: 1700000000000 });
+  const insert = 'INSERT INTO score_records (caller_number, at, spam_reports, has_consent, call_attempts_24h, score, risk_level, probability, reasons, model_id, record) VALUES ';
+  return {
+    model: scorer.model,
+    values: [record.caller_number, record.at, 3, 0, 2, record.score, record.risk_level, record.probability, JSON.stringify(record.reasons), record.model_id, JSON.stringify(record)],
+    insert,
+  };
+}
+
+async function checkMigrated(store, columns) {
+  for (const table of ['call_log', 'score_records']) {
+    assert.ok(columns[table].includes('idem_key') && columns[table].includes('request_hash'), `${table}: ${columns[table]}`);
+  }
+  const app = await createApp({ store, adminToken: 'migration-admin-token-0123456', log: () => {} });
+  await new Promise((r) => app.server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${app.server.address().port}`;
+  try {
+    const listed = await fetch(`${base}/callers/%2B15557000/scores`).then((r) => r.json());
+    assert.equal(listed.scores.length, 1, 'the old row is there');
+    const audit = await fetch(`${base}/audit`, { method: 'POST', headers: { authorization: 'Bearer migration-admin-token-0123456' } }).then((r) => r.json());
+    assert.deepEqual([audit.checked, audit.mismatched_total], [1, 0]);
+    const send = () => fetch(`${base}/score-caller`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'after-migration' },
+      body: JSON.stringify({ caller_number: '+15557000', spam_reports: 1, has_consent: true }) }).then(async (r) => [r.status, await r.text()]);
+    const first = await send();
+    assert.equal(first[0], 200);
+    assert.deepEqual(await send(), first);
+    assert.equal((await store.listScores('+15557000', { limit: 10 })).length, 2);
+  } finally {
+    app.server.close();
+  }
+}
+
+test('SQLite: an old database gets the key columns; old rows stay; keys work', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'callrisk-migrate-'));
+  try {
+    const path = join(dir, 'old.db');
+    const old = new Database(path);
+    old.exec(OLD_SCHEMA(false));
+    const { model, values, insert } = await oldRows();
+    old.prepare(`${insert} (${values.map(() => '?').join(', ')})`).run(...values);
+    old.prepare('INSERT INTO models (id, bytes, added_at, active) VALUES (?, ?, 0, 1)').run(model.id, Buffer.from(model.toBytes()));
+    old.close();
+    const store = openSqliteStore(path);
+    try {
+      const columns = Object.fromEntries(['call_log', 'score_records'].map((t) => [t, store.db.prepare(`PRAGMA table_info(${t})`).all().map((c) => c.name)]));
+      const unique = store.db.prepare("PRAGMA index_list('score_records')").all().filter((i) => i.unique).map((i) => i.name);
+      assert.ok(unique.includes('score_records_by_key'));
+      await checkMigrated(store, columns);
+    } finally {
+      store.close();
+    }
+    // Opening again changes nothing.
+    openSqliteStore(path).close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PostgreSQL: an old database gets the key columns; old rows stay; keys work', { timeout: 60000 }, async () => {
+  const server = await startPostgres();
+  const client = new pg.Client({ connectionString: server.url });
+  let store;
+  try {
+    await client.connect();
+    await client.query(OLD_SCHEMA(true));
+    const { model, values, insert } = await oldRows();
+    await client.query(`${insert} (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+    await client.query('INSERT INTO models (id, bytes, added_at, active) VALUES ($1, $2, 0, 1)', [model.id, Buffer.from(model.toBytes())]);
+    store = await openPgStore(server.url);
+    const columns = {};
+    for (const t of ['call_log', 'score_records']) {
+      columns[t] = (await client.query('SELECT column_name FROM information_schema.columns WHERE table_name = $1', [t])).rows.map((r) => r.column_name);
+    }
+    await checkMigrated(store, columns);
+  } finally {
+    await store?.close();
+    await client.end().catch(() => {});
+    server.stop();
+  }
+});
