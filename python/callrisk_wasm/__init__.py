@@ -69,6 +69,11 @@ class MemoryStore:
         self.records.append(record)
 
 
+def _json_int(text):
+    # The core writes a -0 contribution as "-0", which int() makes 0: keep its sign.
+    return -0.0 if text == "-0" else int(text)
+
+
 _compiled = {}  # file -> (engine, module): compiled once, instantiated per Scorer
 
 
@@ -145,7 +150,7 @@ class _Module:
 
     def _save_score(self, op, record_ptr, record_len):
         try:
-            self.current_store.save_score(json.loads(self.read(record_ptr, record_len)))
+            self.current_store.save_score(json.loads(self.read(record_ptr, record_len), parse_int=_json_int))
             return 0
         except Exception as e:  # noqa: BLE001
             self.failures[op] = e

@@ -229,3 +229,16 @@ def test_hostile_models_refuse_or_score_finitely(scorer):
                 assert json.loads(json.dumps(rec, allow_nan=False)) == rec
     print("hostile models:", loaded, "loaded,", refused, "refused;", results, "results,", errors, "errors")
     assert loaded > 5 and refused > 5 and results > 100 and errors > 10, (loaded, refused, results, errors)
+
+
+def test_a_minus_zero_contribution_reaches_the_store_as_minus_zero(scorer):
+    # coefficient < 0 and the request at the baseline: w * (x - baseline) is -0.
+    j = json.loads(scorer.to_json())
+    del j["id"]
+    j["coef"][0], j["baseline"][0] = -1.0, 1.0
+    store = MemoryStore()
+    s = Scorer(model=j, store=store)
+    r = s.score_caller("+1555", 1, True, at_ms=AT)
+    c = {x["feature"]: x["contribution"] for x in store.records[0]["reasons"]}["spam_reports"]
+    assert c == 0 and math.copysign(1.0, c) == -1.0
+    assert math.copysign(1.0, {x["feature"]: x["contribution"] for x in r["reasons"]}["spam_reports"]) == -1.0
