@@ -49,7 +49,6 @@ CR_HIDDEN cr_status cr_fail(cr_error *err, cr_status st, const char *field,
     __attribute__((format(printf, 4, 5)));
 CR_HIDDEN cr_status cr_failv(cr_error *err, cr_status st, const char *field, const char *fmt,
                              va_list ap) __attribute__((format(printf, 4, 0)));
-CR_HIDDEN void cr_error_clear(cr_error *err);
 
 /* Names: [A-Za-z_][A-Za-z0-9_]*, 1..CR_MAX_NAME bytes. */
 CR_HIDDEN int cr_name_valid(const char *s, size_t len);

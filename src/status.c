@@ -71,12 +71,6 @@ const char *cr_status_name(cr_status s)
     return status_names[s];
 }
 
-void cr_error_clear(cr_error *err)
-{
-    if (!err) return;
-    memset(err, 0, sizeof *err);
-}
-
 cr_status cr_fail(cr_error *err, cr_status st, const char *field, const char *fmt, ...)
 {
     va_list ap;
