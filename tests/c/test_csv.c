@@ -132,6 +132,10 @@ static void test_byte_order_mark(void)
     cr_dataset_free(ds);
     expect_csv_error("\xEF\xBBspam_reports,has_consent,call_attempts_24h,label\n", CR_E_MISSING, "spam_reports", 1,
                      1, "CSV header: no column 'spam_reports'");
+    /* Alone on a line, they are a header of one column; before a quote, an unquoted value. */
+    expect_csv_error("\xEF\xBB\nspam_reports,has_consent,call_attempts_24h,label\n", CR_E_MISSING, "spam_reports", 1,
+                     1, "CSV header: no column 'spam_reports'");
+    expect_csv_error("\xEF\"a\",spam_reports\n", CR_E_CSV, "", 1, 1, "CSV: quote inside an unquoted value");
 }
 
 static void test_more_bad_inputs(void)
@@ -143,6 +147,9 @@ static void test_more_bad_inputs(void)
     expect_csv_error(ROW("1,maybemaybemaybemaybemaybemaybemaybemaybemaybe,1,0"), CR_E_TYPE, "has_consent", 2, 2,
                      "got 'maybemaybemaybemaybemaybemaybemaybemaybe' (line 2, column 2)");
     expect_csv_error(ROW("-x,true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "must be an integer >= 0, got '-x'");
+    /* Messages are printable ASCII: other bytes of a cell become '?'. */
+    expect_csv_error(ROW("1,\xc3\xa9t\xc3\xa9,1,0"), CR_E_TYPE, "has_consent", 2, 2, "got '?\?t?\?' (line 2");
+    expect_csv_error(ROW("1,\"a\tb\",1,0"), CR_E_TYPE, "has_consent", 2, 2, "got 'a?b' (line 2");
     expect_csv_error(ROW("-,true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "must be an integer >= 0, got '-'");
     /* 17 digits are beyond 2^53 whatever they say. */
     expect_csv_error(ROW("12345678901234567,true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "an integer >= 0");

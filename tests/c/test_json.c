@@ -49,6 +49,97 @@ static void test_reader(void)
     expect_bad(deep, "nesting too deep", 65);
 }
 
+/* Unicode escapes into UTF-8: 1 to 4 bytes, surrogate pairs joined, a lone
+   surrogate kept as its code point; hex digits in either case. */
+static void test_strings(void)
+{
+    const char *text = "[\"\\u0041\\u00E9\\u20aC\\uD83D\\uDE00\\ud800x\\uD800\\u0041\\/\\b\\f\\r\\t\\\\\", 5, \"\", "
+                       "\"\\uDBFF\\uDFFF\\uD800\\uE000\\uD800\\n\"]";
+    cr_json_doc doc;
+    CHECK_OK(cr_json_parse(text, strlen(text), &doc, &check_err));
+    char s[64];
+    CHECK(cr_json_string(&doc, cr_json_item(&doc, 0, 0), s, sizeof s));
+    CHECK_STR(s, "A\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xed\xa0\x80x\xed\xa0\x80" "A/\b\f\r\t\\");
+    CHECK(!cr_json_string(&doc, cr_json_item(&doc, 0, 1), s, sizeof s));   /* not a string */
+    CHECK(!cr_json_string(&doc, cr_json_item(&doc, 0, 0), s, 0));
+    CHECK(!cr_json_string(&doc, -1, s, sizeof s));
+    CHECK(cr_json_string(&doc, cr_json_item(&doc, 0, 2), s, 1) && s[0] == 0);
+    /* U+10FFFF; a high surrogate before a non-surrogate escape, or before another escape, stays alone. */
+    CHECK(cr_json_string(&doc, cr_json_item(&doc, 0, 3), s, sizeof s));
+    CHECK_STR(s, "\xf4\x8f\xbf\xbf\xed\xa0\x80\xee\x80\x80\xed\xa0\x80\n");
+    double v = 7;
+    CHECK(!cr_json_number(&doc, cr_json_item(&doc, 0, 0), &v) && v == 7);
+    CHECK(!cr_json_number(&doc, -1, &v));
+    CHECK_INT(cr_json_get(&doc, 0, "a"), -1);          /* not an object */
+    CHECK_INT(cr_json_get(&doc, -1, "a"), -1);
+    CHECK_INT(cr_json_item(&doc, 1, 0), -1);          /* not an array */
+    CHECK_INT(cr_json_item(&doc, -1, 0), -1);
+    CHECK_STR(cr_json_type_name(CR_JSON_NULL), "null");
+    CHECK_STR(cr_json_type_name(-1), "?");
+    CHECK_STR(cr_json_type_name(CR_JSON_NULL + 1), "?");
+    cr_json_free(&doc);
+}
+
+/* Every number form of RFC 8259, and the ones it forbids. */
+static void test_numbers(void)
+{
+    static const struct {
+        const char *text;
+        double value;
+    } good[] = {{"0", 0},         {"-0", -0.0},    {"12", 12},    {"-3.25", -3.25}, {"1e3", 1000},
+                {"1E+2", 100},    {"25e-1", 2.5},  {"0.5E1", 5},  {"\t\r\n 7 ", 7}};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        cr_json_doc doc;
+        double v = -1;
+        CHECK_OK(cr_json_parse(good[i].text, strlen(good[i].text), &doc, &check_err));
+        CHECK(cr_json_number(&doc, 0, &v) && bits_of(v) == bits_of(good[i].value));
+        cr_json_free(&doc);
+    }
+    expect_bad("+1", "unexpected character", 1);
+    expect_bad("-a", "bad number", 2);
+    expect_bad("1e", "digit expected in exponent", 3);
+    expect_bad("1e+", "digit expected in exponent", 4);
+    expect_bad("1.e5", "digit expected after '.'", 3);
+    expect_bad(".5", "unexpected character", 1);
+    expect_bad("[1,]", "unexpected character", 4);
+    expect_bad("{\"a\":1 \"b\":2}", "',' or '}' expected", 8);
+    expect_bad("{1:2}", "object key expected", 2);
+    expect_bad("{\"a\"", "':' expected", 5);
+    expect_bad("[", "unexpected end of input", 2);
+    expect_bad("nul", "unexpected character", 1);
+    expect_bad("\"\\", "unterminated string", 3);
+    expect_bad("\"\\u12", "bad \\u escape", 3);
+    expect_bad("\"\\u/123\"", "bad \\u escape", 3);
+    expect_bad("\"\\u12G4\"", "bad \\u escape", 3);
+    expect_bad("\"\\u12:4\"", "bad \\u escape", 3);
+    /* A number of 400 or more characters is refused when read. */
+    char longnum[512];
+    memset(longnum, '1', 450);
+    longnum[450] = 0;
+    cr_json_doc doc;
+    double v = -1;
+    CHECK_OK(cr_json_parse(longnum, 450, &doc, &check_err));
+    CHECK(!cr_json_number(&doc, 0, &v) && v == -1);
+    cr_json_free(&doc);
+    /* Empty containers and nesting up to the limit. */
+    char deep[200];
+    memset(deep, '[', 64);
+    memset(deep + 64, ']', 64);
+    CHECK_OK(cr_json_parse(deep, 128, &doc, &check_err));
+    cr_json_free(&doc);
+    CHECK_OK(cr_json_parse("{ }", 3, &doc, &check_err));
+    CHECK_INT(doc.tok[0].count, 0);
+    cr_json_free(&doc);
+    /* A NUL byte is not an escape. */
+    cr_error e;
+    CHECK_ERR(cr_json_parse("\"\\\0\"", 4, &doc, &e), e, CR_E_JSON, "bad escape in string");
+    CHECK_ERR(cr_json_parse(NULL, 3, &doc, &e), e, CR_E_ARG, "JSON text is NULL");
+    CHECK_ERR(cr_json_parse(NULL, 0, &doc, &e), e, CR_E_JSON, "unexpected end of input");
+    /* Longer than the 32-bit token offsets: refused before any byte is read. */
+    CHECK_ERR(cr_json_parse("x", (size_t)UINT32_MAX, &doc, &e), e, CR_E_RANGE, "JSON text longer than 4 GiB");
+    CHECK_INT(cr_json_parse("]", 1, &doc, NULL), CR_E_JSON);
+}
+
 static void expect_request_error(const cr_schema *s, const char *json, cr_status st, const char *field,
                                  const char *msg)
 {
@@ -88,12 +179,20 @@ static void test_requests(void)
                          "has_consent", "got null");
     expect_request_error(s, "[1,2,3]", CR_E_TYPE, "", "request: must be a JSON object, got array");
     expect_request_error(s, "{\"spam_reports\": 1,", CR_E_JSON, "", "JSON: object key expected");
+    expect_request_error(s, "{\"spam_reports\": 1, \"has_consent\": \"true\", \"call_attempts_24h\": 1}",
+                         CR_E_TYPE, "has_consent", "must be true or false, got string");
+    cr_error e;
+    CHECK_ERR(cr_request_parse(NULL, ok, strlen(ok), f, &e), e, CR_E_ARG, "schema or fields is NULL");
+    CHECK_ERR(cr_request_parse(s, ok, strlen(ok), NULL, &e), e, CR_E_ARG, "schema or fields is NULL");
+    CHECK_ERR(cr_request_parse(s, NULL, 5, f, &e), e, CR_E_ARG, "JSON text is NULL");
     cr_schema_free(s);
 }
 
 int main(void)
 {
     test_reader();
+    test_strings();
+    test_numbers();
     test_requests();
     return check_done("test_json");
 }

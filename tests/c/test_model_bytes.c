@@ -179,6 +179,70 @@ static void test_load_errors(const cr_model *m)
     free(b);
 }
 
+/* The binary layout after the bands (see model_bytes.c). */
+enum { AT_ROWS = 8, AT_FIT_INTERCEPT = 32, AT_CW_MODE = 33, AT_CONVERGED = 100, AT_OBJECTIVE = 104 };
+
+static void test_more_load_errors(const cr_model *m)
+{
+    size_t len;
+    uint8_t *b = save(m, &len);
+    uint8_t *c = malloc(len + 16);
+    const size_t bands = find_f64(b, len, cr_model_baseline(m, 2)) + 8;
+    /* The default schema: 20-byte header, fields (type, length, name) of 12,
+       11 and 17 bytes, then feature 0: field, invert, sign, name length. */
+    const size_t feat0 = 20 + (2 + 12) + (2 + 11) + (2 + 17);
+    CHECK(memcmp(b + feat0 + 4, "spam_reports", 12) == 0);
+#define EDIT(stmt, status, text)           \
+    do {                                   \
+        memcpy(c, b, len);                 \
+        stmt;                              \
+        fix_crc(c, len);                   \
+        expect_load_error(c, len, status, text); \
+    } while (0)
+    EDIT(c[16] = 65, CR_E_COUNT, "65 fields (need 1 to 64)");
+    EDIT(c[17] = 0, CR_E_COUNT, "0 features (need 1 to 64)");
+    EDIT(c[feat0] = 3, CR_E_COUNT, "feature 0 reads field 3 of 3");
+    EDIT(c[feat0 + 1] = 2, CR_E_RANGE, "feature 0 has invert flag 2");
+    EDIT(c[feat0 + 2] = 3, CR_E_RANGE, "model sign of 'spam_reports': unknown value 3");
+    EDIT(c[feat0 + 3] = 64, CR_E_COUNT, "feature 0 has name length 64");
+    /* The last name's length runs the reader past the end. */
+    const size_t feat2 = feat0 + (4 + 12) + (4 + 10);
+    CHECK(memcmp(b + feat2 + 4, "call_attempts_24h", 17) == 0);
+    EDIT(c[feat2 + 3] = 63, CR_E_TRUNCATED, "contents run past the declared size");
+    EDIT(c[bands + AT_FIT_INTERCEPT] = 2, CR_E_RANGE, "model 'training': unknown option value");
+    EDIT(c[bands + AT_CW_MODE] = 3, CR_E_RANGE, "model 'training': unknown option value");
+    EDIT(c[bands + AT_CONVERGED] = 2, CR_E_RANGE, "model 'training': unknown option value");
+    EDIT(c[bands + AT_FIT_INTERCEPT] = 0, CR_E_RANGE, "model 'intercept': must be 0 without fit_intercept");
+    const double inf = 1.0 / 0.0;
+    EDIT(memcpy(c + bands + AT_OBJECTIVE, &inf, 8), CR_E_NONFINITE, "metadata holds a non-finite number");
+    EDIT(memcpy(c + bands + AT_OBJECTIVE + 8, &inf, 8), CR_E_NONFINITE, "metadata holds a non-finite number");
+    EDIT(memcpy(c + bands + AT_ROWS + 8, &inf, 8), CR_E_NONFINITE, "metadata holds a non-finite number");
+#undef EDIT
+    /* Eight bytes more than the contents, declared and checksummed: unused. */
+    memcpy(c, b, len - 4);
+    memset(c + len - 4, 0, 8);
+    for (int k = 0; k < 4; k++) c[12 + k] = (uint8_t)((len + 8) >> (8 * k));
+    fix_crc(c, len + 8);
+    expect_load_error(c, len + 8, CR_E_COUNT, "8 unused bytes before the checksum");
+    /* A header declaring itself smaller than any model. */
+    memcpy(c, b, 22);
+    c[12] = 22, c[13] = c[14] = c[15] = 0;
+    expect_load_error(c, 22, CR_E_COUNT, "declared size 22 does not match 22 bytes");
+    /* Arguments. */
+    cr_error e;
+    cr_model *out = (cr_model *)1;
+    CHECK_ERR(cr_model_load(b, len, NULL, &e), e, CR_E_ARG, "src or out is NULL");
+    CHECK_ERR(cr_model_load(NULL, 0, &out, &e), e, CR_E_TRUNCATED, "truncated header (0 of 20 bytes)");
+    CHECK(out == NULL);
+    CHECK_INT(cr_model_load(b, 3, &out, NULL), CR_E_TRUNCATED);
+    CHECK_ERR(cr_model_save(NULL, c, len, &len, &e), e, CR_E_ARG, "model is NULL");
+    /* *size is optional. */
+    CHECK_OK(cr_model_save(m, c, len, NULL, &check_err));
+    CHECK(memcmp(c, b, len) == 0);
+    free(c);
+    free(b);
+}
+
 static void test_json_round_trip(const cr_model *m)
 {
     char *js = to_json(m);
@@ -245,6 +309,70 @@ static void test_json_errors(const cr_model *m)
                       "reads unknown field 'consent'");
     expect_json_error(m, "\"id\":\"", "\"id\":\"0", CR_E_CHECKSUM, "does not match the contents");
     expect_json_error(m, "\"intercept\":", "\"intercept\":0,\"intercept\":", CR_E_JSON, "duplicate object key");
+    expect_json_error(m, "\"callrisk-model\"", "\"callrisk-model-but-longer-than-31-bytes\"", CR_E_RANGE,
+                      "'format' is too long");
+    expect_json_error(m, "\"version\":1", "\"version\":1.5", CR_E_RANGE, "'version' must be an integer in 0..65535");
+    expect_json_error(m, "\"invert\":false", "\"invert\":0", CR_E_TYPE,
+                      "features[]: 'invert' must be a boolean, got number");
+    expect_json_error(m, "\"fields\":[", "\"fields\":{\"a\":1},\"f\":[", CR_E_TYPE, "'fields' must be array, got object");
+    expect_json_error(m, "\"coef\":[", "\"coef\":[\"x\",1,2],\"c\":[", CR_E_TYPE, "'coef'[0] must be a number");
+    expect_json_error(m, "\"bands\":", "\"bands\":[],\"b\":", CR_E_TYPE, "'bands' must be object, got array");
+    expect_json_error(m, "\"training\":", "\"training_\":", CR_E_MISSING, "'training' is missing");
+    expect_json_error(m, "\"rows\":5", "\"rows\":-5", CR_E_RANGE, "training: 'rows' must be an integer");
+    expect_json_error(m, "\"max_iter\":100", "\"max_iter\":4294967296", CR_E_RANGE, "'max_iter' must be an integer");
+    expect_json_error(m, "\"class_weight\":\"none\"", "\"class_weight\":true", CR_E_TYPE,
+                      "training: 'class_weight' must be string, got true");
+    expect_json_error(m, "\"class_weight\":\"none\"", "\"class_weight\":\"auto\"", CR_E_RANGE,
+                      "'class_weight' has unknown value 'auto'");
+    expect_json_error(m, "\"converged\":true", "\"converged\":\"yes\"", CR_E_TYPE,
+                      "solver: 'converged' must be a boolean, got string");
+    expect_json_error(m, "\"fit_intercept\":true", "\"fit_intercept\":false", CR_E_RANGE,
+                      "'intercept': must be 0 without fit_intercept");
+    expect_json_error(m, "\"C\":1,", "\"C\":1e999,", CR_E_NONFINITE, "metadata holds a non-finite number");
+    expect_json_error(m, "\"tol\":", "\"tol\":1e999,\"t\":", CR_E_NONFINITE, "metadata holds a non-finite number");
+    expect_json_error(m, "\"grad_norm\":", "\"grad_norm\":-1e999,\"g\":", CR_E_NONFINITE, "non-finite");
+    expect_json_error(m, "\"class_weight_values\":[1,1]", "\"class_weight_values\":[1,1e999]", CR_E_NONFINITE,
+                      "non-finite");
+    expect_json_error(m, "\"class_weight_values\":[1,1]", "\"class_weight_values\":[-1e999,1]", CR_E_NONFINITE,
+                      "non-finite");
+    expect_json_error(m, "\"weight_sum\":", "\"weight_sum\":1e999,\"w\":", CR_E_NONFINITE, "non-finite");
+    expect_json_error(m, "\"objective\":", "\"objective\":1e999,\"o\":", CR_E_NONFINITE, "non-finite");
+    expect_json_error(m, "\"invert\":false,", "", CR_E_MISSING, "features[]: 'invert' is missing");
+    expect_json_error(m, "\"class_weight_values\":[1,1]", "\"class_weight_values\":[1]", CR_E_COUNT,
+                      "'class_weight_values' has 1 values, expected 2");
+    expect_json_error(m, "\"data_sha256\":\"", "\"data_sha256\":\"a", CR_E_RANGE, "'data_sha256' is too long");
+    cr_training_info info;
+    cr_model_training_info(m, &info);
+    char upper[CR_MODEL_ID_SIZE];
+    memcpy(upper, info.data_sha256, sizeof upper);
+    for (int k = 0; k < 64; k++)
+        if (upper[k] >= 'a') upper[k] = (char)(upper[k] - 'a' + 'A');
+    expect_json_error(m, info.data_sha256, upper, CR_E_RANGE, "'data_sha256' must be 64 lowercase hex digits");
+    expect_json_error(m, "\"data_sha256\":\"", "\"data_sha256\":\"x\",\"d\":\"", CR_E_RANGE,
+                      "'data_sha256' must be 64 lowercase hex digits");
+    expect_json_error(m, "\"solver\":", "\"solver\":null,\"s\":", CR_E_TYPE, "'solver' must be object, got null");
+    expect_json_error(m, "{\"format\"", "{\"id\":5,\"format\"", CR_E_JSON, "duplicate object key");
+    expect_json_error(m, "\"id\":\"", "\"id\":\"\\u00e9", CR_E_RANGE, "model JSON: 'id' is too long");
+
+    /* "id" is optional: without it the model loads with the id of its contents. */
+    char *js = to_json(m);
+    char *id = strstr(js, "\"id\":\"");
+    if (id) {
+        memmove(id, id + 72, strlen(id + 72) + 1);   /* "id":"<64 hex>", */
+        cr_model *m2 = NULL;
+        CHECK_OK(cr_model_from_json(js, strlen(js), &m2, &check_err));
+        CHECK_STR(cr_model_id(m2), cr_model_id(m));
+        cr_model_free(m2);
+    }
+    free(js);
+    cr_error e;
+    cr_model *out = (cr_model *)1;
+    CHECK_ERR(cr_model_from_json("[1]", 3, &out, &e), e, CR_E_TYPE, "model JSON: must be an object");
+    CHECK(out == NULL);
+    CHECK_ERR(cr_model_from_json("{}", 2, NULL, &e), e, CR_E_ARG, "out is NULL");
+    CHECK_ERR(cr_model_from_json(NULL, 2, &out, &e), e, CR_E_ARG, "JSON text is NULL");
+    CHECK_ERR(cr_model_to_json(NULL, NULL, 0, NULL, &e), e, CR_E_ARG, "model is NULL");
+    CHECK_ERR(cr_model_card_json(NULL, NULL, 0, NULL, &e), e, CR_E_ARG, "model is NULL");
 }
 
 static void test_card(const cr_model *m)
@@ -289,6 +417,7 @@ int main(void)
     if (!m) return check_done("test_model_bytes");
     test_binary_round_trip(m);
     test_load_errors(m);
+    test_more_load_errors(m);
     test_json_round_trip(m);
     test_json_errors(m);
     test_card(m);
