@@ -244,6 +244,58 @@ static void test_poked_seed_model(const cr_model *good)
     free(m);
 }
 
+/* Accessors answer NULL models and out-of-range features with neutral values. */
+static void test_model_accessors(const cr_model *m)
+{
+    CHECK(cr_model_schema(NULL) == NULL);
+    CHECK(cr_model_id(NULL) == NULL);
+    CHECK(cr_model_intercept(NULL) == 0.0);
+    CHECK(cr_model_coef(NULL, 0) == 0.0 && cr_model_coef(m, 3) == 0.0);
+    CHECK(cr_model_baseline(NULL, 0) == 0.0 && cr_model_baseline(m, 3) == 0.0);
+    CHECK(cr_model_sign(NULL, 0) == CR_SIGN_FREE && cr_model_sign(m, 3) == CR_SIGN_FREE);
+    int high = -1, medium = -1;
+    cr_model_bands(NULL, &high, &medium);
+    CHECK(high == 0 && medium == 0);
+    cr_model_bands(m, &high, NULL);
+    cr_model_bands(m, NULL, &medium);
+    CHECK(high == 70 && medium == 40);
+    cr_train_stats st = {.iterations = -9};
+    cr_training_info info = {.rows = 99};
+    cr_model_stats(NULL, &st);
+    cr_model_training_info(NULL, &info);
+    CHECK(st.iterations == -9 && info.rows == 99);
+    cr_model_stats(m, NULL);
+    cr_model_training_info(m, NULL);
+    cr_model_training_info(m, &info);
+    CHECK(info.rows == 5 && info.C == 1.0 && info.fit_intercept == 1 && info.max_iter == 100);
+    CHECK_STR(cr_risk_level_str(CR_RISK_LOW), "LOW");
+    CHECK_STR(cr_risk_level_str(CR_RISK_HIGH), "HIGH");
+    CHECK_STR(cr_risk_level_str((cr_risk_level)3), "?");
+    cr_error e;
+    cr_model *out = (cr_model *)1;
+    CHECK_ERR(cr_model_with_bands(NULL, 70, 40, &out, &e), e, CR_E_ARG, "model or out is NULL");
+    CHECK_ERR(cr_model_with_bands(m, 70, 40, NULL, &e), e, CR_E_ARG, "model or out is NULL");
+    CHECK_ERR(cr_model_create_default(NULL, &e), e, CR_E_ARG, "out is NULL");
+    cr_model_free(NULL);
+}
+
+/* A logit that is finite while the base logit (b + w . baseline) is not: the
+   message names the base logit. */
+static void test_poked_baseline(const cr_model *good)
+{
+    cr_model *m = malloc(sizeof *m);
+    memcpy(m, good, sizeof *m);
+    m->coef[0] = m->coef[2] = 1e308;
+    m->baseline[0] = m->baseline[2] = 1;
+    double f[3] = {0, 1, 0};
+    cr_score_result r = {.score = -7};
+    cr_error e;
+    CHECK_ERR(cr_score(m, f, &r, NULL, 0, &e), e, CR_E_NONFINITE, "score: the base logit is not a finite number");
+    CHECK_STR(e.field, "logit");
+    CHECK_INT(r.score, -7);
+    free(m);
+}
+
 int main(void)
 {
     cr_model *m = NULL;
@@ -257,6 +309,8 @@ int main(void)
     test_bad_arguments(m);
     test_worst_case_is_finite();
     test_poked_seed_model(m);
+    test_model_accessors(m);
+    test_poked_baseline(m);
     cr_model_free(m);
     return check_done("test_score");
 }

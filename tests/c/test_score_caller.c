@@ -96,6 +96,27 @@ int main(void)
               "field 'has_consent'");
     CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, fields, at, &r, reasons, 2, NULL, &e), e, CR_E_BUFFER,
               "reasons buffer");
+    /* Caller numbers: 1..64 printable ASCII bytes, and nothing else. */
+    char longest[CR_CALLER_MAX + 1];
+    memset(longest, '9', sizeof longest);
+    CHECK_OK(cr_score_caller(m, &host, longest, CR_CALLER_MAX, fields, at, &r, NULL, 0, NULL, &check_err));
+    st.counted = st.saved = 0;
+    CHECK_ERR(cr_score_caller(m, &host, longest, CR_CALLER_MAX + 1, fields, at, &r, NULL, 0, NULL, &e), e,
+              CR_E_RANGE, "must have 1 to 64 bytes, got 65");
+    CHECK_ERR(cr_score_caller(m, &host, NULL, 5, fields, at, &r, NULL, 0, NULL, &e), e, CR_E_RANGE, "got 0");
+    CHECK_ERR(cr_score_caller(m, &host, "+1\x7f", 3, fields, at, &r, NULL, 0, NULL, &e), e, CR_E_TYPE,
+              "byte 3 is not printable ASCII");
+    CHECK_ERR(cr_score_caller(m, &host, "+1\xc3\xa9", 4, fields, at, &r, NULL, 0, NULL, &e), e, CR_E_TYPE,
+              "byte 3 is not printable ASCII");
+    /* Arguments. */
+    cr_host no_save = {&st, count_attempts, NULL}, no_count = {&st, NULL, save_score};
+    CHECK_ERR(cr_score_caller(NULL, &host, "+1555", 5, fields, at, &r, NULL, 0, NULL, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_score_caller(m, NULL, "+1555", 5, fields, at, &r, NULL, 0, NULL, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_score_caller(m, &no_save, "+1555", 5, fields, at, &r, NULL, 0, NULL, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_score_caller(m, &no_count, "+1555", 5, fields, at, &r, NULL, 0, NULL, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, fields, at, NULL, NULL, 0, NULL, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_score_caller(m, &host, "+1555", 5, NULL, at, &r, NULL, 0, NULL, &e), e, CR_E_ARG,
+              "model, fields or out is NULL");
     CHECK_INT(st.counted, 0);
     CHECK_INT(st.saved, 0);
     /* Quotes in the number are escaped in the record. */
@@ -160,6 +181,37 @@ int main(void)
     CHECK_ERR(cr_caller_op_saved(op, -1, &e), e, CR_E_STORE, "saving the score record failed (-1)");
     CHECK_INT(cr_caller_op_state(op), CR_OP_FAILED);
     CHECK_ERR(cr_caller_op_result(op, &r, NULL, 0, NULL, &e), e, CR_E_STORE, "saving the score record failed");
+    cr_caller_op_free(op);
+    /* The op's arguments and its NULL forms. */
+    cr_caller_op *none = (cr_caller_op *)&st;
+    CHECK_ERR(cr_caller_op_start(m, "+1555", 5, fields, at, NULL, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_caller_op_start(NULL, "+1555", 5, fields, at, &none, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_caller_op_start(m, "+1555", 5, NULL, at, &none, &e), e, CR_E_ARG, "NULL");
+    CHECK(none == (cr_caller_op *)&st);
+    CHECK_ERR(cr_caller_op_start(m, "", 0, fields, at, &none, &e), e, CR_E_RANGE, "caller_number");
+    CHECK(none == NULL);
+    CHECK_INT(cr_caller_op_state(NULL), CR_OP_FAILED);
+    size_t len = 9;
+    CHECK(cr_caller_op_record(NULL, &len) == NULL && len == 0);
+    CHECK_ERR(cr_caller_op_counted(NULL, 1, &e), e, CR_E_ARG, "op is NULL");
+    CHECK_ERR(cr_caller_op_saved(NULL, 0, &e), e, CR_E_ARG, "op is NULL");
+    CHECK_ERR(cr_caller_op_result(NULL, &r, NULL, 0, NULL, &e), e, CR_E_ARG, "op or out is NULL");
+    CHECK_OK(cr_caller_op_start(m, "+1555", 5, fields, at, &op, &check_err));
+    CHECK(cr_caller_op_record(op, &len) == NULL && len == 0);   /* nothing to save yet */
+    cr_caller_op_count_query(op, NULL, NULL, NULL, NULL);
+    CHECK_INT(cr_caller_op_counted(op, 2, NULL), CR_OK);
+    CHECK_INT(cr_caller_op_counted(op, 2, NULL), CR_E_STATE);
+    CHECK(cr_caller_op_record(op, NULL) != NULL);
+    CHECK_INT(cr_caller_op_saved(op, 0, NULL), CR_OK);
+    CHECK_ERR(cr_caller_op_result(op, NULL, NULL, 0, NULL, &e), e, CR_E_ARG, "op or out is NULL");
+    CHECK_ERR(cr_caller_op_result(op, &r, reasons, 2, NULL, &e), e, CR_E_BUFFER, "reasons buffer holds 2");
+    CHECK_OK(cr_caller_op_result(op, &r, NULL, 0, NULL, &check_err));
+    cr_caller_op_free(op);
+    /* A failed op reports its failure to a caller without a cr_error too. */
+    CHECK_OK(cr_caller_op_start(m, "+1555", 5, fields, at, &op, &check_err));
+    CHECK_INT(cr_caller_op_counted(op, -3, NULL), CR_E_STORE);
+    CHECK_INT(cr_caller_op_result(op, &r, NULL, 0, NULL, NULL), CR_E_STORE);
+    CHECK_ERR(cr_caller_op_result(op, &r, NULL, 0, NULL, &e), e, CR_E_STORE, "counting attempts failed (-3)");
     cr_caller_op_free(op);
     /* A count the schema refuses (beyond 2^53) fails the op with that reason,
        also when the host passed no cr_error to cr_caller_op_counted(). */

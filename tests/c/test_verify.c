@@ -46,6 +46,7 @@ int main(void)
              "\"model_id\":\"%s\"}", cr_model_id(m));
     CHECK_STR(plain, want);
     CHECK_OK(cr_verify_record(m, plain, strlen(plain), &check_err));
+    cr_error e;
     char *full = record_of(m, f, "+1555", 1764000000000.0);
     CHECK(strncmp(full, "{\"caller_number\":\"+1555\",\"at\":1764000000000,\"inputs\":", 52) == 0);
     CHECK_OK(cr_verify_record(m, full, strlen(full), &check_err));
@@ -60,9 +61,48 @@ int main(void)
     expect_edit(m, plain, "\"has_consent\":false", "\"has_consent\":0", CR_E_TYPE, "field 'has_consent'");
     expect_edit(m, plain, "{\"inputs\"", "[{\"inputs\"", CR_E_JSON, "JSON:");
 
+    /* Every required member, missing or of the wrong type. */
+    expect_edit(m, plain, "\"model_id\":\"", "\"model\":\"", CR_E_MISSING, "record 'model_id': missing or not a string");
+    expect_edit(m, plain, "\"probability\":", "\"p\":", CR_E_MISSING, "record 'probability': missing");
+    expect_edit(m, plain, "\"risk_level\":\"HIGH\"", "\"risk_level\":2", CR_E_MISSING,
+                "record 'risk_level': missing or not a string");
+    expect_edit(m, plain, "\"inputs\":", "\"in\":", CR_E_MISSING, "record 'inputs': missing or not an object");
+    expect_edit(m, plain, "\"inputs\":{", "\"inputs\":[],\"x\":{", CR_E_MISSING, "record 'inputs'");
+    expect_edit(m, plain, "\"reasons\":", "\"r\":", CR_E_MISSING, "record 'reasons': missing or not 3 entries");
+    expect_edit(m, plain, "\"reasons\":[", "\"reasons\":{\"a\":1},\"r\":[", CR_E_MISSING, "record 'reasons'");
+    expect_edit(m, plain, "\"reasons\":[", "\"reasons\":[1,", CR_E_MISSING, "not 3 entries");
+    expect_edit(m, plain, "{\"feature\":\"call_attempts_24h\",", "{\"f\":\"call_attempts_24h\",", CR_E_MISSING,
+                "record 'reasons'[0]: needs feature and contribution");
+    expect_edit(m, plain, "\"contribution\":-0.083159025419452873", "\"contribution\":\"x\"", CR_E_MISSING,
+                "record 'reasons'[1]: needs feature and contribution");
+    expect_edit(m, plain, "{\"feature\":\"no_consent\"", "{\"feature\":\"spam_reports\"", CR_E_MISMATCH,
+                "record 'reasons': entry 1 is spam_reports");
+    expect_edit(m, plain, "\"model_id\":\"", "\"model_id\":\"0123456789abcdef0123456789abcdef0123456789abcdef"
+                "0123456789abcdef", CR_E_MISSING, "record 'model_id': missing or not a string");
+    CHECK_ERR(cr_verify_record(m, "[1]", 3, &e), e, CR_E_TYPE, "record: must be a JSON object");
+    CHECK_ERR(cr_verify_record(NULL, plain, strlen(plain), &e), e, CR_E_ARG, "model or record is NULL");
+    CHECK_ERR(cr_verify_record(m, NULL, 0, &e), e, CR_E_ARG, "model or record is NULL");
+    CHECK_INT(cr_verify_record(m, "{}", 2, NULL), CR_E_MISSING);
+
+    /* cr_score_record_json(): arguments, a bad caller number, a small buffer. */
+    cr_score_result r;
+    cr_reason reasons[3];
+    char buf[64];
+    size_t n = 0;
+    CHECK_OK(cr_score(m, f, &r, reasons, 3, &check_err));
+    CHECK_ERR(cr_score_record_json(NULL, f, &r, reasons, NULL, 0, 0, buf, sizeof buf, &n, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_score_record_json(m, NULL, &r, reasons, NULL, 0, 0, buf, sizeof buf, &n, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_score_record_json(m, f, NULL, reasons, NULL, 0, 0, buf, sizeof buf, &n, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_score_record_json(m, f, &r, NULL, NULL, 0, 0, buf, sizeof buf, &n, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_score_record_json(m, f, &r, reasons, "a\tb", 3, 0, buf, sizeof buf, &n, &e), e, CR_E_TYPE,
+              "field 'caller_number': byte 2 is not printable ASCII");
+    CHECK_ERR(cr_score_record_json(m, f, &r, reasons, NULL, 0, 1.0 / 0.0, buf, sizeof buf, &n, &e), e, CR_E_BUFFER,
+              "buffer holds 64");
+    CHECK_INT(n, strlen(plain));   /* an infinite time is left out, like a NaN */
+    CHECK_INT(cr_score_record_json(m, f, &r, reasons, NULL, 0, 0.0 / 0.0, NULL, 0, NULL, NULL), CR_E_BUFFER);
+
     /* A record of one model does not verify against another. */
     CHECK_OK(cr_model_with_bands(m, 80, 50, &other, &check_err));
-    cr_error e;
     CHECK_ERR(cr_verify_record(other, plain, strlen(plain), &e), e, CR_E_MISMATCH, "record 'model_id'");
     CHECK_STR(e.field, "model_id");
     free(plain);

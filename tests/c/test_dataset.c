@@ -1,0 +1,106 @@
+/* test_dataset.c - data sets: rows in, the digest that names them, arguments. */
+#include "callrisk.h"
+#include "check.h"
+
+#include <stdlib.h>
+
+static cr_dataset *fresh(void)
+{
+    cr_schema *s = NULL;
+    cr_dataset *ds = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    cr_schema_free(s);
+    return ds;
+}
+
+static void digest(const cr_dataset *ds, char out[CR_MODEL_ID_SIZE]) { cr_dataset_digest(ds, out); }
+
+/* 3000 rows one by one and in one call: the same rows, the same digest,
+   across the growth steps (1024, 2048, 4096). */
+static void test_rows_and_digest(void)
+{
+    enum { N = 3000 };
+    static double f[N * 3], w[N];
+    static uint8_t y[N];
+    for (int i = 0; i < N; i++) {
+        f[3 * i] = i % 13;
+        f[3 * i + 1] = i % 2;
+        f[3 * i + 2] = i % 29;
+        y[i] = (uint8_t)(i % 3 == 0);
+        w[i] = 0.5 + (i % 4) * 0.25;
+    }
+    cr_dataset *a = fresh(), *b = fresh(), *c = fresh();
+    char da[CR_MODEL_ID_SIZE], db[CR_MODEL_ID_SIZE], dc[CR_MODEL_ID_SIZE];
+    digest(a, da);
+    /* The empty data set's digest is SHA-256 of nothing. */
+    CHECK_STR(da, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    for (int i = 0; i < N; i++) CHECK_OK(cr_dataset_add(a, f + 3 * i, y[i], w[i], &check_err));
+    CHECK_OK(cr_dataset_add_rows(b, f, y, w, 1000, &check_err));
+    CHECK_OK(cr_dataset_add_rows(b, f + 3000, y + 1000, w + 1000, N - 1000, &check_err));
+    CHECK_OK(cr_dataset_add_rows(b, NULL, NULL, NULL, 0, &check_err));
+    CHECK_INT(cr_dataset_rows(a), N);
+    CHECK_INT(cr_dataset_rows(b), N);
+    digest(a, da);
+    digest(b, db);
+    CHECK_STR(da, db);
+    /* Weights count: all 1 (NULL) is another data set. */
+    CHECK_OK(cr_dataset_add_rows(c, f, y, NULL, N, &check_err));
+    digest(c, dc);
+    CHECK(strcmp(dc, da) != 0);
+    /* Order counts. */
+    cr_dataset *d = fresh();
+    CHECK_OK(cr_dataset_add(d, f + 3, y[1], w[1], &check_err));
+    CHECK_OK(cr_dataset_add(d, f, y[0], w[0], &check_err));
+    cr_dataset *e2 = fresh();
+    CHECK_OK(cr_dataset_add_rows(e2, f, y, w, 2, &check_err));
+    digest(d, da);
+    digest(e2, db);
+    CHECK(strcmp(da, db) != 0);
+    /* The digest is of the field values: inverted features do not change it. */
+    CHECK_STR(cr_schema_field_name(cr_dataset_schema(a), 1), "has_consent");
+    cr_dataset_free(a);
+    cr_dataset_free(b);
+    cr_dataset_free(c);
+    cr_dataset_free(d);
+    cr_dataset_free(e2);
+}
+
+static void test_arguments(void)
+{
+    cr_dataset *ds = fresh();
+    cr_dataset *out = (cr_dataset *)&ds;
+    cr_error e;
+    const double row[3] = {1, 1, 1}, bad[6] = {1, 1, 1, 1, 7, 1};
+    const uint8_t labels[2] = {0, 1};
+    CHECK_ERR(cr_dataset_create(NULL, &out, &e), e, CR_E_ARG, "schema or out is NULL");
+    CHECK_ERR(cr_dataset_create(cr_dataset_schema(ds), NULL, &e), e, CR_E_ARG, "schema or out is NULL");
+    CHECK_ERR(cr_dataset_add(NULL, row, 0, 1.0, &e), e, CR_E_ARG, "data set or fields is NULL");
+    CHECK_ERR(cr_dataset_add(ds, NULL, 0, 1.0, &e), e, CR_E_ARG, "data set or fields is NULL");
+    CHECK_ERR(cr_dataset_add_rows(NULL, row, labels, NULL, 1, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_dataset_add_rows(ds, NULL, labels, NULL, 1, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_dataset_add_rows(ds, row, NULL, NULL, 1, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_dataset_add(ds, row, 0, 1.0 / 0.0, &e), e, CR_E_RANGE, "field 'weight'");
+    CHECK_ERR(cr_dataset_add(ds, row, -1, 1.0, &e), e, CR_E_RANGE, "field 'label': must be 0 or 1, got -1");
+    /* A bad second row: nothing added, the row named (not without a cr_error). */
+    CHECK_ERR(cr_dataset_add_rows(ds, bad, labels, NULL, 2, &e), e, CR_E_TYPE, "field 'has_consent'");
+    CHECK_INT(e.line, 2);
+    CHECK_INT(cr_dataset_add_rows(ds, bad, labels, NULL, 2, NULL), CR_E_TYPE);
+    const double two[6] = {1, 1, 1, 2, 0, 3}, neg_w[2] = {1, -0.5};
+    CHECK_ERR(cr_dataset_add_rows(ds, two, labels, neg_w, 2, &e), e, CR_E_RANGE, "field 'weight': must be a finite");
+    CHECK_INT(e.line, 2);
+    const uint8_t bad_label[2] = {0, 2};
+    CHECK_ERR(cr_dataset_add_rows(ds, two, bad_label, NULL, 2, &e), e, CR_E_RANGE, "field 'label'");
+    CHECK_INT(cr_dataset_rows(ds), 0);
+    CHECK_INT(cr_dataset_rows(NULL), 0);
+    CHECK(cr_dataset_schema(NULL) == NULL);
+    cr_dataset_free(NULL);
+    cr_dataset_free(ds);
+}
+
+int main(void)
+{
+    test_rows_and_digest();
+    test_arguments();
+    return check_done("test_dataset");
+}
