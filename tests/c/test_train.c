@@ -194,6 +194,12 @@ static void test_bad_data(void)
     CHECK_ERR(cr_train(zeros, NULL, &m, &e), e, CR_E_DATA, "positive finite weight sum in both classes, got 2 and inf");
     CHECK(m == NULL);
     cr_dataset_free(zeros);
+    /* Both labels present, but every label-1 row weighs 0. */
+    CHECK_OK(cr_dataset_create(s, &zeros, &check_err));
+    CHECK_OK(cr_dataset_add(zeros, row, 0, 1.0, &check_err));
+    CHECK_OK(cr_dataset_add(zeros, row, 1, 0.0, &check_err));
+    CHECK_ERR(cr_train(zeros, NULL, &m, &e), e, CR_E_DATA, "got 1 and 0");
+    cr_dataset_free(zeros);
     /* Zero weight on every label-0 row leaves one class: refused. */
     CHECK_OK(cr_dataset_add(ds, row, 0, 0.0, &check_err));
     CHECK_ERR(cr_train(ds, NULL, &m, &e), e, CR_E_DATA, "positive finite weight sum in both classes");
