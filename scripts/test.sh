@@ -16,7 +16,7 @@ tests/install/test_install.sh
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 ctest --preset asan
-scripts/coverage.sh --fail-under-line 95
+scripts/coverage.sh --fail-under-line 96 --fail-under-branch 93
 scripts/fuzz.sh -max_total_time=10
 scripts/build-wasm.sh
 cmake --preset wasi >/dev/null

@@ -31,7 +31,7 @@ static cr_schema *make_schema(size_t nf, size_t nd, int variant, int invert_bool
 {
     cr_field_spec f[CR_MAX_FIELDS];
     cr_feature_spec t[CR_MAX_FEATURES];
-    static char fname[CR_MAX_FIELDS][8], tname[CR_MAX_FEATURES][8];
+    static char fname[CR_MAX_FIELDS][24], tname[CR_MAX_FEATURES][24];
     for (size_t i = 0; i < nf; i++) {
         snprintf(fname[i], sizeof fname[i], "f%zu", i);
         f[i] = (cr_field_spec){fname[i], TYPES[(i + (size_t)variant) % 3]};

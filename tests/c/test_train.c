@@ -364,7 +364,7 @@ static void test_every_unrolled_shape(void)
     enum { N = 150, D_MAX = 10 };
     static double x[N * D_MAX], sw[N];
     static int y[N];
-    static char names[D_MAX][8];
+    static char names[D_MAX][24];
     cr_field_spec f[D_MAX];
     cr_feature_spec t[D_MAX];
     for (size_t j = 0; j < D_MAX; j++) {
