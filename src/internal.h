@@ -62,6 +62,10 @@ CR_HIDDEN cr_status cr_schema_check_value(const cr_schema *s, size_t i, double v
    ("option", "model"). */
 CR_HIDDEN cr_status cr_bands_check(int high, int medium, const char *what, cr_error *err);
 
+/* -0 becomes 0 in every number of the model: the canonical forms hold no
+   negative zero (JSON hosts write -0 as 0, which would change the bits). */
+CR_HIDDEN void cr_model_drop_negative_zeros(cr_model *m);
+
 /* Sets m->id from the canonical bytes. */
 CR_HIDDEN cr_status cr_model_finish(cr_model *m, cr_error *err);
 /* Checks what both loaders must enforce on a decoded model. */

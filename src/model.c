@@ -29,6 +29,23 @@ cr_status cr_model_finish(cr_model *m, cr_error *err)
 
 static int finite(double v) { return v - v == 0; }
 
+void cr_model_drop_negative_zeros(cr_model *m)
+{
+    /* x + 0.0 is x, except that -0 + 0 is +0 (round to nearest). */
+    m->intercept += 0.0;
+    for (size_t j = 0; j < m->schema.n_features; j++) {
+        m->coef[j] += 0.0;
+        m->baseline[j] += 0.0;
+    }
+    m->info.weight_sum += 0.0;
+    m->info.C += 0.0;
+    m->info.tol += 0.0;
+    m->info.class_weight[0] += 0.0;
+    m->info.class_weight[1] += 0.0;
+    m->stats.objective += 0.0;
+    m->stats.grad_norm += 0.0;
+}
+
 cr_status cr_bands_check(int high, int medium, const char *what, cr_error *err)
 {
     if (medium < CR_BAND_MIN || high < medium || high > CR_BAND_MAX)
@@ -182,7 +199,9 @@ cr_status cr_score(const cr_model *m, const double *fields, cr_score_result *out
 
     /* Insertion sort: d <= 64 and stable, so ties keep feature order. */
     for (size_t j = 0; j < d; j++) {
-        cr_reason r = {(uint32_t)j, m->coef[j] * (x[j] - m->baseline[j])};
+        /* + 0.0: a negative coefficient at the baseline gives -0, which JSON
+           hosts store as 0; a stored record must replay to the same bits. */
+        cr_reason r = {(uint32_t)j, m->coef[j] * (x[j] - m->baseline[j]) + 0.0};
         double a = r.contribution < 0 ? -r.contribution : r.contribution;
         size_t k = j;
         while (k > 0) {

@@ -278,6 +278,7 @@ cr_status cr_model_load(const void *src, size_t len, cr_model **out, cr_error *e
     if (st == CR_OK) {
         memcpy(&m->schema, s, sizeof *s);
         cr_schema_free(s);
+        cr_model_drop_negative_zeros(m);   /* bytes holding -0 are then not canonical: refused below */
         st = cr_model_validate(m, err);
     }
     if (st == CR_OK) st = cr_model_finish(m, err);

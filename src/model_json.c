@@ -355,6 +355,7 @@ cr_status cr_model_from_json(const char *json, size_t len, cr_model **out, cr_er
     st = r.st;
     if (st == CR_OK) {
         memcpy(&m->schema, s, sizeof *s);
+        cr_model_drop_negative_zeros(m);   /* "-0" and "0" are the same JSON number */
         st = cr_model_validate(m, err);
     }
     cr_schema_free(s);

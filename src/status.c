@@ -143,8 +143,9 @@ void cr_text_printf(cr_text *t, const char *fmt, ...)
 
 void cr_text_double(cr_text *t, double v)
 {
-    /* %.17g round-trips every double; -0 and integers stay valid JSON numbers. */
-    cr_text_printf(t, "%.17g", v);
+    /* %.17g round-trips every double and integers stay valid JSON numbers.
+       -0 is written as 0, as every JSON host writes it back. */
+    cr_text_printf(t, "%.17g", v + 0.0);
 }
 
 cr_status cr_text_end(cr_text *t, size_t *size, cr_error *err)

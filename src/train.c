@@ -488,6 +488,7 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
     m->info.max_iter = opt->max_iter;
     m->info.tol = opt->tol;
     cr_dataset_digest(ds, m->info.data_sha256);
+    cr_model_drop_negative_zeros(m);   /* e.g. tol = -0 */
     /* Data near the top of the double range can overflow the objective or
        leave coefficients beyond CR_REAL_MAX: such a model is never returned. */
     cr_error why;

@@ -30,11 +30,40 @@ static void expect_edit(const cr_model *m, const char *rec, const char *from, co
     CHECK_ERR(cr_verify_record(m, edited, strlen(edited), &e), e, st, msg);
 }
 
+/* No negative zero in a record or a model: JSON hosts (JSON.stringify,
+   Python's json in JS-built stores) write -0 as 0, and a record stored that
+   way must still replay bit for bit. */
+static void test_no_negative_zero(void)
+{
+    /* spam_reports gets a negative coefficient; x = 1 is its baseline. */
+    static const double rows[4][3] = {{0, 1, 1}, {2, 1, 1}, {0, 0, 3}, {2, 0, 3}};
+    static const uint8_t labels[4] = {1, 0, 1, 0};
+    cr_schema *s = NULL;
+    cr_dataset *ds = NULL;
+    cr_model *m = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    CHECK_OK(cr_dataset_add_rows(ds, &rows[0][0], labels, NULL, 4, &check_err));
+    CHECK_OK(cr_train(ds, NULL, &m, &check_err));
+    if (!m) return;
+    CHECK(cr_model_coef(m, 0) < 0 && cr_model_baseline(m, 0) == 1);
+    const double f[3] = {1, 1, 1};
+    char *rec = record_of(m, f, "+1", 1764072000000.0);
+    CHECK(strstr(rec, "-0,") == NULL && strstr(rec, "-0}") == NULL);
+    CHECK(strstr(rec, "{\"feature\":\"spam_reports\",\"contribution\":0}") != NULL);
+    CHECK_OK(cr_verify_record(m, rec, strlen(rec), &check_err));
+    free(rec);
+    cr_model_free(m);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
 int main(void)
 {
     cr_model *m = NULL, *other = NULL;
     CHECK_OK(cr_model_create_default(&m, &check_err));
     if (!m) return check_done("test_verify");
+    test_no_negative_zero();
     double f[3] = {2, 0, 4};
     char *plain = record_of(m, f, NULL, 0.0 / 0.0);
     char want[1024];
