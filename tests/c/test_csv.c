@@ -150,6 +150,7 @@ static void test_more_bad_inputs(void)
     /* Messages are printable ASCII: other bytes of a cell become '?'. */
     expect_csv_error(ROW("1,\xc3\xa9t\xc3\xa9,1,0"), CR_E_TYPE, "has_consent", 2, 2, "got '?\?t?\?' (line 2");
     expect_csv_error(ROW("1,\"a\tb\",1,0"), CR_E_TYPE, "has_consent", 2, 2, "got 'a?b' (line 2");
+    expect_csv_error(ROW("1,\x7f,1,0"), CR_E_TYPE, "has_consent", 2, 2, "got '?' (line 2");
     expect_csv_error(ROW("-,true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "must be an integer >= 0, got '-'");
     /* 17 digits are beyond 2^53 whatever they say. */
     expect_csv_error(ROW("12345678901234567,true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "an integer >= 0");

@@ -177,6 +177,9 @@ static void test_from_json(void)
     CHECK_ERR(cr_schema_from_json(bad, strlen(bad), &s, &e), e, CR_E_MISSING, "'field' is missing");
     const char *none = "{\"fields\":[],\"features\":[]}";
     CHECK_ERR(cr_schema_from_json(none, strlen(none), &s, &e), e, CR_E_COUNT, "0 fields");
+    const char *no_features = "{\"fields\":[{\"name\":\"a\",\"type\":\"count\"}],\"features\":[]}";
+    CHECK_ERR(cr_schema_from_json(no_features, strlen(no_features), &s, &e), e, CR_E_COUNT,
+              "JSON: 0 features (need 1 to 64)");
     CHECK_ERR(cr_schema_from_json("[]", 2, &s, &e), e, CR_E_TYPE, "must be an object");
     CHECK_ERR(cr_schema_from_json(js, strlen(js), NULL, &e), e, CR_E_ARG, "out is NULL");
     CHECK_ERR(cr_schema_from_json("{", 1, &s, &e), e, CR_E_JSON, "JSON: object key expected");
