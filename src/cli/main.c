@@ -859,6 +859,16 @@ static int cmd_export(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+#ifdef __wasi__
+    /* A host that preopens "/" (npx callrisk, tests/wasi/run.mjs) passes the
+       directory relative paths start from; wasi-libc then resolves them
+       through the preopen, as a native process would. */
+    const char *cwd = getenv("CALLRISK_CWD");
+    if (cwd && *cwd && chdir(cwd) != 0) {
+        fprintf(stderr, "callrisk: cannot change to directory '%s': %s\n", cwd, strerror(errno));
+        return 1;
+    }
+#endif
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

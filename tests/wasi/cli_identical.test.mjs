@@ -24,7 +24,7 @@ const runners = {
 
 function run(name, args, cwd, input) {
   const [cmd, argv] = runners[name](args);
-  const r = spawnSync(cmd, argv, { cwd, input, maxBuffer: 1 << 28, env: { ...process.env, CALLRISK_WASI_DIR: '.' } });
+  const r = spawnSync(cmd, argv, { cwd, input, maxBuffer: 1 << 28 });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
 }

@@ -3,10 +3,9 @@
 // cross-compiling emulator for the wasi preset's ctest, and the node:wasi
 // leg of the CLI comparisons.
 //   node tests/wasi/run.mjs MODULE.wasm [ARGS...]
-// The host's "/" is preopened, so absolute paths work (ctest); with
-// CALLRISK_WASI_DIR=. the current directory is preopened instead, so that
-// relative paths mean what they mean under `wasmtime run --dir=.`.
-// (wasi-libc treats a "." preopen as the root: the two cannot be combined.)
+// The host's "/" is preopened and CALLRISK_CWD names the current directory,
+// so absolute and relative paths mean what they mean natively (the CLI
+// changes to CALLRISK_CWD first; wasi-libc resolves through the preopen).
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 
@@ -14,8 +13,8 @@ const [file, ...args] = process.argv.slice(2);
 const wasi = new WASI({
   version: 'preview1',
   args: [file, ...args],
-  env: process.env,
-  preopens: process.env.CALLRISK_WASI_DIR === '.' ? { '.': process.cwd() } : { '/': '/' },
+  env: { ...process.env, CALLRISK_CWD: process.cwd() },
+  preopens: { '/': '/' },
   returnOnExit: true,
 });
 const module = await WebAssembly.compile(await readFile(file));
