@@ -212,6 +212,7 @@ CR_API void cr_dataset_digest(const cr_dataset *ds, char out[CR_MODEL_ID_SIZE]);
  **************************************/
 typedef struct cr_csv_reader_s cr_csv_reader;
 
+/* *out is NULL on error. */
 CR_API cr_status cr_csv_reader_create(cr_dataset *ds, cr_csv_reader **out, cr_error *err);
 /*! cr_csv_feed() : parses the next `len` bytes (any chunking). Complete rows
  *  are appended to the data set as they are read. On error the failing row is
@@ -273,7 +274,9 @@ typedef struct cr_model_s cr_model;
  *  Fits the model by projected Newton's method with a backtracking line
  *  search; deterministic (fixed summation order, own exp/log).
  *  @return CR_OK and a new model in *out even when max_iter was reached
- *  (check the model's stats: converged == 0). CR_E_NONFINITE when the data
+ *  (check the model's stats: converged == 0). Out of memory is CR_E_NOMEM,
+ *  never another model: the result does not depend on the memory available.
+ *  CR_E_NONFINITE when the data
  *  are so large that the objective or the model would leave the finite range
  *  (CR_REAL_MAX): scale the features. */
 CR_API cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt,
@@ -350,7 +353,8 @@ CR_API cr_status cr_score_batch(const cr_model *m, const double *fields, size_t 
 /*! cr_request_parse() :
  *  Parses a JSON object of field values ({"spam_reports": 3, ...}) into
  *  `fields` (capacity >= field count). Counts must be JSON integers >= 0,
- *  booleans true/false, reals numbers. Unknown keys are ignored. */
+ *  booleans true/false, reals numbers. Unknown keys are ignored. On error
+ *  `fields` is not written. */
 CR_API cr_status cr_request_parse(const cr_schema *s, const char *json, size_t len,
                                   double *fields, cr_error *err);
 
@@ -375,7 +379,8 @@ typedef enum {
     CR_OP_NEED_COUNT = 1,   /* answer cr_caller_op_count_query() with cr_caller_op_counted() */
     CR_OP_NEED_SAVE = 2,    /* store cr_caller_op_record(), then cr_caller_op_saved() */
     CR_OP_DONE = 3,         /* the record is stored: read cr_caller_op_result() */
-    CR_OP_FAILED = 4        /* the store failed: cr_caller_op_result() returns CR_E_STORE */
+    CR_OP_FAILED = 4        /* cr_caller_op_result() returns why: CR_E_STORE for the store,
+                               else what stopped it (CR_E_NOMEM, CR_E_NONFINITE, ...) */
 } cr_op_state;
 
 /*! cr_caller_op_start() :
@@ -442,7 +447,8 @@ CR_API cr_status cr_score_caller(const cr_model *m, const cr_host *host, const c
  **************************************/
 /*! cr_model_save() :
  *  Writes the canonical little-endian binary form into dst. If dst is NULL or
- *  too small, returns CR_E_BUFFER; *size always receives the size needed. */
+ *  too small, returns CR_E_BUFFER (dst's contents are then unspecified: a
+ *  prefix may have been written); *size always receives the size needed. */
 CR_API cr_status cr_model_save(const cr_model *m, void *dst, size_t cap, size_t *size,
                                cr_error *err);
 /*! cr_model_load() : validates bytes (each defect has its own status) and

@@ -400,7 +400,7 @@ static int out_flush(outbuf *o, FILE *f)
         fprintf(stderr, "callrisk: out of memory holding answers\n");
         return 0;
     }
-    int ok = fwrite(o->data, 1, o->len, f) == o->len && fflush(f) == 0;
+    int ok = (o->len == 0 || fwrite(o->data, 1, o->len, f) == o->len) && fflush(f) == 0;
     o->len = 0;
     return ok;
 }
