@@ -25,4 +25,6 @@ ctest --preset wasi
 export PATH="$PWD/.cache/wasmtime/bin:$PATH"
 node --test tests/js/ tests/package/ tests/browser/ tests/wasi/
 .cache/venv/bin/pytest -q python/tests
+scripts/build-python.sh
+tests/python_package/test_wheel.sh
 (cd backend && node --test test/)

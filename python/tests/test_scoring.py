@@ -3,14 +3,12 @@ and the golden bits that the native library and the npm package also hold."""
 import hashlib
 import os
 import struct
-import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from callrisk_wasm import CallriskError, MemoryStore, Scorer, calculate_score  # noqa: E402
+from callrisk import CallriskError, MemoryStore, Scorer, calculate_score
 
-GOLDEN = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "golden", "default_model.txt")
+GOLDEN = os.environ.get("CALLRISK_GOLDEN") or os.path.join(os.path.dirname(__file__), "..", "..", "tests", "golden", "default_model.txt")
 # The grid of tests/c/test_golden.c and tests/js/suite.js.
 SPAM = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 50, 100, 1000]
 ATTEMPTS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 30, 40, 100, 1000, 100000]
@@ -122,3 +120,11 @@ def test_saved_model_round_trips(scorer, tmp_path):
                    check=True, capture_output=True)
     s = Scorer(model=out.read_bytes())
     assert s.model_id == hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+@pytest.mark.skipif(not os.environ.get("CALLRISK_INSTALLED"), reason="only for the installed wheel")
+def test_installed_package_is_self_contained():
+    import callrisk
+
+    assert "site-packages" in callrisk.__file__
+    assert callrisk.default_wasm_path() == os.path.join(os.path.dirname(callrisk.__file__), "callrisk.wasm")
