@@ -42,8 +42,8 @@ test('SIGTERM: in-flight requests finish, idle and slow sockets are closed, exit
   try {
     // An idle keep-alive connection (one request answered), one never used, one sending headers.
     const idle = await socketTo(port);
-    idle.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
-    await until('the idle connection\'s answer', () => idle.text.includes('"ok"'));
+    idle.write('GET /model HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until('the idle connection\'s answer', () => idle.text.includes('"model_id"'));
     const unused = await socketTo(port);
     const headers = await socketTo(port);
     headers.write('GET /healthz HTTP/1.1\r\n');
