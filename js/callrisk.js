@@ -38,24 +38,43 @@ const PTR = Symbol('callrisk.ptr');
 const HOLD = Symbol('callrisk.hold');
 const SCHEMA = Symbol('callrisk.schema');
 
-let loadBytes = null; // set by the entry file (node.js / browser.js)
+let userLoader = null; // setWasmLoader()
 let runtime = null; // Promise<Runtime>
 
-/** Entry files say how to find callrisk.wasm in their environment. */
+/** Replaces the entry file's way of getting callrisk.wasm's bytes (before the first call that needs the module). */
 export function setWasmLoader(loader) {
   if (typeof loader !== 'function') throw new TypeError(`loader: must be a function, got ${typeName(loader)}`);
-  loadBytes = loader;
+  userLoader = loader;
+}
+
+/**
+ * The functions that need the module, bound to an entry file's environment
+ * (node.js, browser.js): `env.defaultUrl()` says where callrisk.wasm is (a
+ * `new URL('./dist/callrisk.wasm', import.meta.url)` written in the entry,
+ * which bundlers see and emit as an asset) and `env.read(url)` gives its
+ * bytes. The entries export these functions, so whatever a bundler keeps of
+ * the API keeps the module's location with it: no import of this package is
+ * needed for its side effects ("sideEffects": false is true).
+ */
+export function bindEnvironment(env) {
+  return {
+    init: (options) => init(env, options),
+    createScorer: (options) => createScorer(env, options),
+    trainModel: (data, options) => trainModel(env, data, options),
+    loadModel: (source) => loadModel(env, source),
+    scoreRequest: (body) => scoreRequest(env, body),
+  };
 }
 
 /**
  * Instantiates the module once. Optional: every API call does it lazily.
  * `wasmBinary` (bytes) or `wasmUrl` override where the module comes from.
  */
-export async function init(options) {
-  await runtimeOf(ownOptions(options, ['wasmBinary', 'wasmUrl'], 'options'));
+async function init(env, options) {
+  await runtimeOf(env, ownOptions(options, ['wasmBinary', 'wasmUrl'], 'options'));
 }
 
-function runtimeOf({ wasmBinary, wasmUrl } = {}) {
+function runtimeOf(env, { wasmBinary, wasmUrl } = {}) {
   if (wasmBinary !== undefined && !(wasmBinary instanceof ArrayBuffer || ArrayBuffer.isView(wasmBinary))) {
     throw new TypeError(`wasmBinary: must be an ArrayBuffer or Uint8Array, got ${typeName(wasmBinary)}`);
   }
@@ -63,12 +82,36 @@ function runtimeOf({ wasmBinary, wasmUrl } = {}) {
     throw new TypeError(`wasmUrl: must be a string or URL, got ${typeName(wasmUrl)}`);
   }
   if (!runtime) {
-    const bytes = wasmBinary ?? (wasmUrl ? fetch(wasmUrl).then((r) => r.arrayBuffer()) : loadBytes?.());
-    if (!bytes) throw new Error('callrisk: no wasm loader; import "callrisk" through its exports map or pass wasmBinary');
-    runtime = Promise.resolve(bytes).then((b) => Runtime.create(b));
-    runtime.catch(() => { runtime = null; });
+    runtime = wasmBytes(env, wasmBinary, wasmUrl).then((b) => Runtime.create(b));
+    runtime.catch(() => { runtime = null; }); // a failed start is tried again, not kept
   }
   return runtime;
+}
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/** The module's bytes: given, from `wasmUrl`, from setWasmLoader's loader, or from the entry's default URL. */
+async function wasmBytes(env, wasmBinary, wasmUrl) {
+  if (wasmBinary !== undefined) return wasmBinary;
+  if (userLoader) return userLoader();
+  let url = wasmUrl;
+  if (url === undefined) {
+    try {
+      url = env.defaultUrl();
+    } catch (e) {
+      // e.g. import.meta.url is empty in a bundle built as CommonJS
+      throw new Error(`callrisk: cannot locate callrisk.wasm (${e.message}); pass { wasmUrl } or { wasmBinary } to init() (README: "Bundlers")`, { cause: e });
+    }
+  }
+  const bytes = await env.read(url, wasmUrl === undefined);
+  const head = new Uint8Array(ArrayBuffer.isView(bytes) ? bytes.buffer : bytes, bytes.byteOffset ?? 0, Math.min(4, bytes.byteLength));
+  if (!WASM_MAGIC.every((b, i) => head[i] === b)) {
+    const got = Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new Error(`callrisk: ${url} is not a wasm module (it starts ${got || 'empty'}); ${wasmUrl === undefined
+      ? 'the app may not serve the callrisk.wasm its bundler was told about: pass { wasmUrl } or { wasmBinary } to init() (README: "Bundlers")'
+      : 'check wasmUrl'}`);
+  }
+  return bytes;
 }
 
 /* ---- checking what callers pass ---- */
@@ -533,8 +576,8 @@ function modelAt(rt, outs = rt.outs) {
 }
 
 /** Loads a model from its bytes (Uint8Array, ArrayBuffer or another view), canonical JSON text, or the object toJSON() gave. */
-export async function loadModel(source) {
-  const rt = await runtimeOf();
+async function loadModel(env, source) {
+  const rt = await runtimeOf(env);
   let bytes;
   let json = false;
   if (typeof source === 'string') {
@@ -561,8 +604,8 @@ export async function loadModel(source) {
   }
 }
 
-async function defaultModel() {
-  const rt = await runtimeOf();
+async function defaultModel(env) {
+  const rt = await runtimeOf(env);
   rt.check(rt.x.cr_model_create_default(rt.outs, rt.err));
   return modelAt(rt);
 }
@@ -636,8 +679,8 @@ function schemaText(schema) {
  * bands {high, medium}, schema (fields/features JSON), onProgress({iteration, objective, gradNorm}) (return false to stop).
  * Unknown or inherited options are not read: an unknown key is a TypeError.
  */
-export async function trainModel(data, options) {
-  const rt = await runtimeOf();
+async function trainModel(env, data, options) {
+  const rt = await runtimeOf(env);
   const o = ownOptions(options, TRAIN_OPTIONS, 'options');
   const C = numberOption(o, 'C', 1, (v) => v > 0 && Number.isFinite(v), 'must be a finite number > 0');
   const maxIter = numberOption(o, 'maxIter', 100, (v) => Number.isInteger(v) && v >= 1 && v <= 1e6, 'must be an integer 1..1000000');
@@ -1032,22 +1075,22 @@ export class Scorer {
  * its bytes, or its JSON. `store`: { countAttempts, saveScore } (sync or
  * async); default: an in-memory store.
  */
-export async function createScorer(options) {
+async function createScorer(env, options) {
   const { model, store, wasmBinary, wasmUrl } = ownOptions(options, ['model', 'store', 'wasmBinary', 'wasmUrl'], 'options');
   if (store !== undefined && (store === null || typeof store !== 'object' || typeof store.countAttempts !== 'function' || typeof store.saveScore !== 'function')) {
     throw new TypeError('store: must have countAttempts(callerNumber, sinceMs, untilMs, context) and saveScore(record, context)');
   }
-  const rt = await runtimeOf({ wasmBinary, wasmUrl });
-  const m = model === undefined ? await defaultModel() : model instanceof Model ? model : await loadModel(model);
+  const rt = await runtimeOf(env, { wasmBinary, wasmUrl });
+  const m = model === undefined ? await defaultModel(env) : model instanceof Model ? model : await loadModel(env, model);
   return new Scorer(INTERNAL, rt, m, store ?? createMemoryStore());
 }
 
 let defaultScorer = null;
 
 /** The seed's /score contract with the default model: {spam_reports, has_consent, call_attempts_24h} -> {score, risk_level}. */
-export async function scoreRequest(body) {
+async function scoreRequest(env, body) {
   if (!defaultScorer) {
-    defaultScorer = createScorer();
+    defaultScorer = createScorer(env);
     defaultScorer.catch(() => { defaultScorer = null; }); // a failed start is tried again, not kept
   }
   return (await defaultScorer).scoreRequest(body);

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Builds callrisk.wasm with the emscripten preset into js/dist/ (the npm
-# package ships it; it is never committed).
+# Builds what the npm package ships into js/dist/ (never committed):
+# callrisk.wasm (the emscripten preset: the module the JS glue runs) and
+# callrisk-cli.wasm (the wasi preset's CLI, run by js/cli.js for
+# `npx callrisk`). npm's prepack runs it, so `npm pack` always ships both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec >&2   # npm pack --json reads stdout
 cmake --preset emscripten >/dev/null
 cmake --build --preset emscripten
+cmake --preset wasi >/dev/null
+cmake --build --preset wasi --target callrisk_cli
 mkdir -p js/dist
 cp build/emscripten/callrisk.wasm js/dist/callrisk.wasm
+cp build/wasi/callrisk-cli.wasm js/dist/callrisk-cli.wasm
