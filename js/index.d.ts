@@ -1,4 +1,6 @@
-// Type declarations for the callrisk package.
+// Type declarations for the callrisk package: what the runtime (js/callrisk.js)
+// accepts and returns, no more and no less. tests/types checks them with
+// `tsc --strict` against the README's examples and a file of misuses.
 
 export type RiskLevel = 'LOW' | 'MEDIUM' | 'HIGH';
 export declare const RISK_LEVELS: readonly ['LOW', 'MEDIUM', 'HIGH'];
@@ -17,6 +19,7 @@ export type ErrorCode =
  * naming the field as it was written.
  */
 export declare class CallriskError extends Error {
+  constructor(message: string, options?: { code?: string; status?: number; field?: string; line?: number; column?: number; cause?: unknown });
   readonly name: 'CallriskError';
   readonly code: ErrorCode | (string & {});
   readonly status: number;
@@ -25,13 +28,137 @@ export declare class CallriskError extends Error {
   readonly column?: number;
 }
 
-/** The seed's request, camelCase. Other schemas use their field names (camelCase or as written). */
-export interface ScoreInput {
-  spamReports: number;
-  hasConsent: boolean;
-  callAttempts24h: number;
-  [field: string]: number | boolean | undefined;
+/* ---- schemas: a model's input fields and the features read from them ---- */
+
+/** `count`: a whole number 0..2^53; `bool`: true/false; `real`: a finite number. */
+export type FieldType = 'count' | 'bool' | 'real';
+export interface FieldSpec {
+  /** [A-Za-z_][A-Za-z0-9_]*, 1 to 63 bytes. */
+  readonly name: string;
+  readonly type: FieldType;
 }
+/**
+ * A model's fields, in order: the type of `model.fields`. A tuple of literal
+ * names and types (the seed's, or a schema written inline or `as const`)
+ * lets the types check every request field by field; a plain
+ * `readonly FieldSpec[]` (a model loaded from bytes, a schema from JSON
+ * text) accepts any field names.
+ */
+export type FieldList = readonly FieldSpec[];
+
+/** The seed's fields: what the default model and a schema-less trainModel() use. */
+export type SeedFields = readonly [
+  { readonly name: 'spam_reports'; readonly type: 'count' },
+  { readonly name: 'has_consent'; readonly type: 'bool' },
+  { readonly name: 'call_attempts_24h'; readonly type: 'count' },
+];
+/** The seed's features: `no_consent` is `has_consent` inverted. */
+export type SeedFeature = 'spam_reports' | 'no_consent' | 'call_attempts_24h';
+
+export interface FeatureSpec {
+  readonly name: string;
+  /** The field it reads. */
+  readonly field: string;
+  /** 1 - value (for a bool field). Default false. */
+  readonly invert?: boolean;
+}
+/** trainModel's `schema` as an object (or pass its JSON text). Every field must be read by a feature. */
+export interface SchemaSpec {
+  readonly fields: FieldList;
+  readonly features: readonly FeatureSpec[];
+}
+
+/* ---- requests: a field by its camelCase key or by its C name ---- */
+
+type LowerOrDigit =
+  | 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j' | 'k' | 'l' | 'm' | 'n' | 'o' | 'p' | 'q' | 'r' | 's'
+  | 't' | 'u' | 'v' | 'w' | 'x' | 'y' | 'z' | '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
+/** A C field name as the glue's camelCase key (`_` + a lowercase letter or digit): `call_attempts_24h` -> `callAttempts24h`. */
+export type CamelCase<S extends string> = S extends `${infer H}_${infer C}${infer R}`
+  ? C extends LowerOrDigit ? `${H}${Uppercase<C>}${CamelCase<R>}` : `${H}_${CamelCase<`${C}${R}`>}`
+  : S;
+
+/** The JS value of a field: booleans for `bool`, numbers otherwise. */
+export type FieldValue<T extends FieldType> = T extends 'bool' ? boolean : number;
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/** F names each field (a tuple of literal names), so requests can be checked field by field. */
+type Known<F extends FieldList> = IsAny<F> extends true ? false
+  : number extends F['length'] ? false
+  : string extends F[number]['name'] ? false
+  : true;
+type Flat<T> = T extends unknown ? { [K in keyof T]: T[K] } : never;
+type Without<F, Name extends string> = F extends readonly [infer H extends FieldSpec, ...infer R]
+  ? H['name'] extends Name ? Without<R, Name> : readonly [H, ...Without<R, Name>]
+  : readonly [];
+type HasField<F extends FieldList, Name extends string> = Name extends F[number]['name'] ? true : false;
+
+/**
+ * One field of a request: the glue reads the camelCase key, and the C name
+ * when the camelCase key is undefined. A name without `_x` has one key.
+ */
+type OneField<N extends string, V> = CamelCase<N> extends N
+  ? { [K in N]: V }
+  : { [K in CamelCase<N>]: V } | ({ [K in CamelCase<N>]?: undefined } & { [K in N]: V });
+type Dual<F, N extends unknown[] = []> = F extends readonly [infer H extends FieldSpec, ...infer R]
+  ? Dual<R, CamelCase<H['name']> extends H['name'] ? N : [...N, H]>
+  : N['length'];
+type EachField<F, V extends Record<FieldType, unknown>, Acc = unknown> = F extends readonly [infer H extends FieldSpec, ...infer R]
+  ? EachField<R, V, Acc & OneField<H['name'], V[H['type']]>>
+  : Acc;
+type AllCamel<F extends FieldList, V extends Record<FieldType, unknown>> = { [H in F[number] as CamelCase<H['name']>]: V[H['type']] };
+type AllNamed<F extends FieldList, V extends Record<FieldType, unknown>> = { [H in F[number] as H['name']]: V[H['type']] };
+/**
+ * Every field of F, each by either key. Mixing is exact up to 8 fields with
+ * two names (2^8 shapes); beyond that the types take one style per object
+ * (all camelCase or all C names), which the runtime accepts too.
+ */
+type ByField<F extends FieldList, V extends Record<FieldType, unknown>, Other> = Known<F> extends false ? Other
+  : Dual<F> extends 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 ? Flat<EachField<F, V>>
+  : AllCamel<F, V> | AllNamed<F, V>;
+
+type Values = { count: number; bool: boolean; real: number };
+
+/**
+ * A request to score: every field of the model, each by its camelCase key
+ * (`spamReports`) or its C name (`spam_reports`), mixed as you like; other
+ * keys are ignored (an object literal with an unknown key is a type error, to
+ * catch typos). For the seed: `{ spamReports, hasConsent, callAttempts24h }`.
+ */
+export type ScoreInput<F extends FieldList = SeedFields> = ByField<F, Values, { readonly [field: string]: number | boolean | undefined }>;
+
+/** A column of scoreBatch: numbers for counts and reals; booleans or 0/1 for booleans. Every value is checked. */
+export type Column =
+  | readonly (number | boolean)[]
+  | Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray;
+type NumericArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray;
+type ColumnValues = { count: readonly number[] | NumericArray; real: readonly number[] | NumericArray; bool: readonly (boolean | 0 | 1)[] | NumericArray };
+/** scoreBatch's columns: one per field, by camelCase key or C name, all the same length. */
+export type Columns<F extends FieldList = SeedFields> = ByField<F, ColumnValues, { readonly [field: string]: Column | undefined }>;
+
+/** The seed's /score contract: every field by its C name. */
+export type RequestBody<F extends FieldList = SeedFields> = Known<F> extends false
+  ? { readonly [field: string]: number | boolean | undefined }
+  : AllNamed<F, Values>;
+
+type Caller = { callerNumber: string } | { callerNumber?: undefined; caller_number: string };
+/**
+ * scoreCaller's request: the caller (`callerNumber` or `caller_number`), when
+ * (`at`), and every field but `call_attempts_24h`, which the store counts. A
+ * model without a `call_attempts_24h` field cannot scoreCaller (CR_E_SCHEMA):
+ * its input type is `never`.
+ */
+export type ScoreCallerInput<F extends FieldList = SeedFields> = Known<F> extends false
+  ? Caller & { at?: number | Date; readonly [field: string]: unknown }
+  : HasField<F, 'call_attempts_24h'> extends false ? never
+  : Flat<Caller & { at?: number | Date } & ByField<Without<F, 'call_attempts_24h'>, Values, never>>;
+
+/** A training row: the fields (as in a request), `label` and an optional `weight` (finite, >= 0; default 1). */
+export type TrainingRow<F extends FieldList = SeedFields> = ScoreInput<F> & { label: 0 | 1 | boolean; weight?: number };
+/** Rows, or CSV text with a header (field names, `label`, optional `weight`). */
+export type TrainingData<F extends FieldList = SeedFields> = readonly TrainingRow<F>[] | { readonly csv: string };
+
+/* ---- results ---- */
 
 export interface Reason {
   feature: string;
@@ -47,25 +174,25 @@ export interface ScoreResult {
   logit: number;
   /** b + w.baseline; baseLogit + sum of contributions = logit */
   baseLogit: number;
+  /** Every feature, by |contribution|, largest first. */
   reasons: Reason[];
   modelId: string;
 }
 
-export interface ScoreCallerInput {
-  callerNumber: string;
-  spamReports: number;
-  hasConsent: boolean;
-  /** When the call happens (default: now): whole ms in 0..8.64e15, or a valid Date. Attempts are counted in the 24 h before. */
-  at?: number | Date;
-  [field: string]: unknown;
-}
-
 export interface ScoreCallerResult extends ScoreResult {
+  /** Attempts the store counted in the 24 h before `at`. */
   callAttempts24h: number;
   at: number;
 }
 
-/** What the store receives: enough to replay and verify the score. */
+export interface BatchResult {
+  scores: Int32Array;
+  probabilities: Float64Array;
+  /** Indices into RISK_LEVELS. */
+  riskLevels: Uint8Array;
+}
+
+/** What the store receives: enough to replay and verify the score. `inputs` by C name. */
 export interface ScoreRecord {
   caller_number: string;
   at: number;
@@ -76,6 +203,8 @@ export interface ScoreRecord {
   reasons: Reason[];
   model_id: string;
 }
+/** What verifyRecord replays: a ScoreRecord, or one without caller and time (the CLI's `score --store` writes those). */
+export type StoredRecord = Omit<ScoreRecord, 'caller_number' | 'at'> & { caller_number?: string; at?: number };
 
 /** Persistence, provided by the host. Either method may return a promise. */
 export interface Store {
@@ -88,88 +217,183 @@ export interface MemoryStore extends Store {
   recordAttempt(callerNumber: string, at?: number): void;
 }
 
-export interface BatchResult {
-  scores: Int32Array;
-  probabilities: Float64Array;
-  /** Indices into RISK_LEVELS. */
-  riskLevels: Uint8Array;
+/* ---- models ---- */
+
+export type Sign = 'free' | 'nonneg' | 'nonpos';
+export interface Bands {
+  /** score >= high: HIGH. */
+  high: number;
+  /** score >= medium: MEDIUM. */
+  medium: number;
+}
+/** A feature as the model JSON and the card describe it. */
+export interface ModelFeature {
+  name: string;
+  field: string;
+  invert: boolean;
+  sign: Sign;
+}
+export interface TrainingInfo {
+  rows: number;
+  weight_sum: number;
+  C: number;
+  fit_intercept: boolean;
+  class_weight: 'none' | 'balanced' | 'explicit';
+  /** The weights of class 0 and class 1 used (1, 1 for 'none'). */
+  class_weight_values: [number, number];
+  max_iter: number;
+  tol: number;
+  /** SHA-256 (hex) of the training rows. */
+  data_sha256: string;
+}
+export interface SolverStats {
+  iterations: number;
+  converged: boolean;
+  objective: number;
+  grad_norm: number;
+}
+/** The canonical model JSON (model.toJSON(), `callrisk export x.json`): loadModel() reads it back. */
+export interface ModelJSON<F extends FieldList = FieldList> {
+  format: 'callrisk-model';
+  version: 1;
+  /** Optional when loading; if present it must match the contents. */
+  id?: string;
+  fields: F;
+  features: ModelFeature[];
+  intercept: number;
+  coef: number[];
+  /** The weighted training mean of each feature: reasons are measured from it. */
+  baseline: number[];
+  bands: Bands;
+  training: TrainingInfo;
+  solver: SolverStats;
+}
+/** The model card (model.card(), `callrisk info`). */
+export interface ModelCard {
+  model_id: string;
+  features: (ModelFeature & { coef: number; baseline: number })[];
+  intercept: number;
+  bands: Bands;
+  training: TrainingInfo;
+  solver: SolverStats;
 }
 
+/** What loadModel() reads: the model's bytes, its canonical JSON text, or that JSON as an object. */
+export type ModelSource<F extends FieldList = FieldList> = ArrayBuffer | ArrayBufferView | string | ModelJSON<F>;
+
 /**
- * A model in wasm memory (from trainModel, loadModel or createScorer). After
- * free() every method, the coefficients/intercept/bands getters and any
- * Scorer over it throw CallriskError CR_E_STATE; id, fields and features stay
- * readable. A scoreCaller still pending holds the model: free() then only
- * marks it, and the memory goes when the last such call ends.
+ * A model in wasm memory (from trainModel, loadModel or createScorer); F is
+ * the type of its `fields`. After free() every method, the
+ * coefficients/intercept/bands getters and any Scorer over it throw
+ * CallriskError CR_E_STATE; id, fields and features stay readable. A
+ * scoreCaller still pending holds the model: free() then only marks it, and
+ * the memory goes when the last such call ends.
  */
-export declare class Model {
+export declare class Model<F extends FieldList = FieldList> {
   private constructor();
   /** SHA-256 (hex) of the canonical model bytes. */
   readonly id: string;
-  readonly fields: { name: string; type: 'count' | 'bool' | 'real' }[];
+  readonly fields: F;
   readonly features: string[];
   readonly coefficients: number[];
   readonly intercept: number;
-  readonly bands: { high: number; medium: number };
-  toBytes(): Uint8Array;
+  readonly bands: Bands;
+  /** A copy in its own ArrayBuffer. */
+  toBytes(): Uint8Array & { readonly buffer: ArrayBuffer };
   toCanonicalJSON(): string;
-  toJSON(): object;
-  card(): object;
+  toJSON(): ModelJSON<F> & { id: string };
+  card(): ModelCard;
   /** true, or throws CallriskError (CR_E_MISMATCH names what differs). */
-  verifyRecord(record: ScoreRecord | string): true;
+  verifyRecord(record: StoredRecord | string): true;
   /** Releases the wasm memory (deferred while a pending scoreCaller holds the model). A second call does nothing. */
   free(): void;
 }
 
-/** A column of scoreBatch: numbers for counts and reals; booleans or 0/1 for booleans. Every value is checked. */
-export type Column =
-  | readonly (number | boolean)[]
-  | Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray;
-
-export declare class Scorer {
+export declare class Scorer<F extends FieldList = FieldList> {
   private constructor();
-  readonly model: Model;
+  readonly model: Model<F>;
   readonly store: Store;
-  score(input: ScoreInput): ScoreResult;
+  /** Scores one request. Synchronous. */
+  score(input: ScoreInput<F>): ScoreResult;
   /** Request objects, an object of columns (camelCase or C names), or a Float64Array of rows in field order. */
-  scoreBatch(input: ScoreInput[] | Record<string, Column> | Float64Array): BatchResult;
+  scoreBatch(input: readonly ScoreInput<F>[] | Columns<F> | Float64Array): BatchResult;
   /** `context` reaches the store's countAttempts and saveScore as their last argument; no other option exists. */
-  scoreCaller(input: ScoreCallerInput, options?: { context?: unknown }): Promise<ScoreCallerResult>;
-  scoreRequest(body: { spam_reports: number; has_consent: boolean; call_attempts_24h: number }): {
-    score: number;
-    risk_level: RiskLevel;
-  };
+  scoreCaller(input: ScoreCallerInput<F>, options?: { context?: unknown }): Promise<ScoreCallerResult>;
+  /** The seed's /score contract: C names in, `{ score, risk_level }` out. */
+  scoreRequest(body: RequestBody<F>): { score: number; risk_level: RiskLevel };
 }
 
+/* ---- functions ---- */
+
+/** Where callrisk.wasm comes from, when the default (beside the package's entry, or the asset a bundler emitted) will not do. */
 export interface InitOptions {
-  wasmBinary?: ArrayBuffer | Uint8Array;
+  wasmBinary?: ArrayBuffer | ArrayBufferView;
+  /** In Node: a file: URL (read with fs) or an http(s)/data URL; in browsers: any URL fetch() takes. */
   wasmUrl?: string | URL;
 }
 
-/** Only own properties are read; an unknown key is a TypeError. */
-export interface TrainOptions {
-  C?: number;
-  fitIntercept?: boolean;
-  /** Explicit weights: finite numbers >= 0. */
-  classWeight?: 'balanced' | 'none' | [number, number] | { 0: number; 1: number };
-  maxIter?: number;
-  tol?: number;
-  signs?: Record<string, 'nonneg' | 'nonpos' | 'free'>;
-  /** Integers with 1 <= medium <= high <= 100 (checked by the core: CR_E_RANGE, field "bands"). Default 70/40. */
-  bands?: { high: number; medium: number };
-  schema?: object | string;
-  onProgress?: (p: { iteration: number; objective: number; gradNorm: number }) => boolean | void;
+export interface ScorerOptions extends InitOptions {
+  /** Default: an in-memory store (createMemoryStore()). */
+  store?: Store;
 }
 
-export type TrainingRow = Record<string, number | boolean> & { label: 0 | 1 | boolean; weight?: number };
+export interface Progress {
+  iteration: number;
+  objective: number;
+  gradNorm: number;
+}
 
+/** Only own properties are read; an unknown key is a TypeError. */
+export interface TrainOptions<Feature extends string = string> {
+  /** Inverse L2 strength: finite, > 0. Default 1. */
+  C?: number;
+  fitIntercept?: boolean;
+  /** 'none' (default), 'balanced' (n / (2 * count)), or explicit weights of class 0 and class 1 (finite, >= 0). */
+  classWeight?: 'none' | 'balanced' | readonly [number, number] | { readonly 0: number; readonly 1: number };
+  /** Newton iterations, 1..1000000. Default 100. */
+  maxIter?: number;
+  /** Finite, >= 0. Default 1e-10. */
+  tol?: number;
+  /** Sign constraints by feature name; unnamed features are 'free'. */
+  signs?: { readonly [K in Feature]?: Sign };
+  /** Both, integers with 1 <= medium <= high <= 100 (checked by the core: CR_E_RANGE, field "bands"). Default 70/40. */
+  bands?: Bands;
+  /** Called each iteration; return false to stop (CR_E_CANCELLED). */
+  onProgress?: (p: Progress) => boolean | void;
+}
+
+/**
+ * Instantiates the module once. Optional: every call that needs the module
+ * does it lazily (with the default location).
+ */
 export declare function init(options?: InitOptions): Promise<void>;
-export declare function createScorer(options?: InitOptions & { model?: Model | Uint8Array | string | object; store?: Store }): Promise<Scorer>;
-export declare function trainModel(data: TrainingRow[] | { csv: string }, options?: TrainOptions): Promise<Model>;
-export declare function loadModel(source: ArrayBufferView | ArrayBuffer | string | object): Promise<Model>;
-export declare function scoreRequest(body: { spam_reports: number; has_consent: boolean; call_attempts_24h: number }): Promise<{
-  score: number;
-  risk_level: RiskLevel;
-}>;
+
+/** A scorer over the seed's default model (trained at start-up, as the seed did). */
+export declare function createScorer(options?: ScorerOptions & { model?: undefined }): Promise<Scorer<SeedFields>>;
+/** A scorer over `model`: a Model, or what loadModel() reads (bytes, JSON text, the JSON object). */
+export declare function createScorer<F extends FieldList = FieldList>(options: ScorerOptions & { model: Model<F> | ModelSource<F> }): Promise<Scorer<F>>;
+
+/** Trains on the seed's schema. */
+export declare function trainModel(data: TrainingData<SeedFields>, options?: TrainOptions<SeedFeature> & { schema?: undefined }): Promise<Model<SeedFields>>;
+/**
+ * Trains on another schema. Written inline (or `as const`), its field names
+ * type the rows, the signs and the model's requests; a schema typed
+ * `SchemaSpec` accepts any names.
+ */
+export declare function trainModel<const S extends SchemaSpec>(
+  data: TrainingData<S['fields']>,
+  options: TrainOptions<S['features'][number]['name']> & { schema: S },
+): Promise<Model<S['fields']>>;
+/** Trains on a schema given as JSON text. */
+export declare function trainModel(data: TrainingData<FieldList>, options: TrainOptions & { schema: string }): Promise<Model<FieldList>>;
+
+/** Loads a model from its bytes, its canonical JSON text, or the object toJSON() gave. Name F to type its requests. */
+export declare function loadModel<F extends FieldList = FieldList>(source: ModelSource<F>): Promise<Model<F>>;
+
+/** The seed's /score contract with the default model. */
+export declare function scoreRequest(body: RequestBody<SeedFields>): Promise<{ score: number; risk_level: RiskLevel }>;
+
 export declare function createMemoryStore(): MemoryStore;
-export declare function setWasmLoader(loader: () => Promise<ArrayBuffer | Uint8Array>): void;
+
+/** Replaces how callrisk.wasm's bytes are obtained (before the first call that needs the module). Prefer init({ wasmUrl | wasmBinary }). */
+export declare function setWasmLoader(loader: () => ArrayBuffer | ArrayBufferView | Promise<ArrayBuffer | ArrayBufferView>): void;

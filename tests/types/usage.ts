@@ -1,0 +1,153 @@
+// What the runtime accepts, beyond the README. The test compiles this file
+// with tsc --strict and then runs it against the installed tarball: every
+// call here must type-check and must work.
+import {
+  CallriskError, Model, RISK_LEVELS, Scorer, createMemoryStore, createScorer, init, loadModel, scoreRequest, setWasmLoader, trainModel,
+  type BatchResult, type FieldList, type ModelCard, type ModelJSON, type RiskLevel, type ScoreCallerResult, type ScoreInput,
+  type ScoreRecord, type ScoreResult, type SeedFields, type Store, type TrainingInfo, type TrainingRow,
+} from 'callrisk';
+
+// Types that say what they hold.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+const check = <T extends true>(): T => true as T;
+
+await init();
+await init({ wasmUrl: new URL('https://example.com/callrisk.wasm') });
+await init({ wasmUrl: '/assets/callrisk.wasm' });
+await init({ wasmBinary: new Uint8Array(8) });
+await init({ wasmBinary: new ArrayBuffer(8) });
+setWasmLoader(() => new Uint8Array(8));
+setWasmLoader(async () => new ArrayBuffer(8));
+
+// The seed's requests: camelCase, C names, or a mix (camelCase read first).
+const seed = await createScorer();
+const r: ScoreResult = seed.score({ spamReports: 5, hasConsent: false, callAttempts24h: 10 });
+seed.score({ spam_reports: 5, has_consent: false, call_attempts_24h: 10 });
+seed.score({ spamReports: 5, has_consent: false, call_attempts_24h: 10 });
+seed.score({ spamReports: undefined, spam_reports: 5, hasConsent: false, callAttempts24h: 10 });
+const fromDb = { spam_reports: 1, has_consent: true, call_attempts_24h: 2, id: 17, note: 'x' };
+seed.score(fromDb); // a variable with more keys: extra keys are ignored at run time
+const level: RiskLevel = r.riskLevel;
+check<Equal<typeof RISK_LEVELS[number], RiskLevel>>();
+r.reasons.map((x) => x.feature + x.contribution);
+
+// scoreBatch: rows, columns (arrays, typed arrays, 0/1 for booleans), or packed rows.
+const batch: BatchResult = seed.scoreBatch([{ spamReports: 1, hasConsent: true, callAttempts24h: 0 }, { spam_reports: 2, has_consent: false, call_attempts_24h: 3 }]);
+seed.scoreBatch({ spamReports: [1, 2], hasConsent: [true, false], callAttempts24h: new Int32Array([0, 3]) });
+seed.scoreBatch({ spam_reports: new Float64Array(2), has_consent: new Uint8Array([1, 0]), call_attempts_24h: [0, 3] });
+seed.scoreBatch({ spamReports: [1], hasConsent: [0], callAttempts24h: [4] });
+seed.scoreBatch(new Float64Array(6));
+batch.riskLevels.forEach((i) => RISK_LEVELS[i]);
+
+// scoreCaller: callerNumber or caller_number; at as a Date or ms; a context for the store.
+const store = createMemoryStore();
+store.recordAttempt('+15551234567', Date.now());
+const caller = await createScorer({ store });
+const c: ScoreCallerResult = await caller.scoreCaller({ callerNumber: '+15551234567', spamReports: 2, hasConsent: false, at: new Date() });
+await caller.scoreCaller({ caller_number: '+15551234567', spam_reports: 2, has_consent: false, at: 1_700_000_000_000 }, { context: { requestId: 'r1' } });
+c.callAttempts24h.toFixed();
+const record: ScoreRecord = store.records[0]!;
+caller.model.verifyRecord(record);
+caller.model.verifyRecord(JSON.stringify(record));
+const { caller_number: _caller, at: _at, ...bare } = record; // as the CLI's score --store writes them
+caller.model.verifyRecord(bare);
+
+// A store of your own: sync or async answers, the optional context.
+const myStore: Store = {
+  countAttempts: async (callerNumber, sinceMs, untilMs, context) => (context ? 1 : 0) + callerNumber.length + sinceMs - untilMs,
+  saveScore: (rec) => { void rec.model_id; },
+};
+await createScorer({ store: myStore, wasmUrl: new URL('file:///opt/callrisk.wasm') });
+
+// Training: every option form the runtime takes.
+const rows: TrainingRow[] = [{ spamReports: 3, hasConsent: false, callAttempts24h: 8, label: 1 }, { spam_reports: 0, has_consent: true, call_attempts_24h: 1, label: 0, weight: 2.5 }, { spamReports: 1, hasConsent: true, callAttempts24h: 0, label: false }];
+const m1 = await trainModel(rows);
+await trainModel(rows, { classWeight: 'none' });
+await trainModel(rows, { classWeight: [1, 2] });
+await trainModel(rows, { classWeight: { 0: 1, 1: 3 } });
+await trainModel(rows, { C: 0.5, fitIntercept: false, maxIter: 50, tol: 1e-8, bands: { high: 80, medium: 30 }, signs: { no_consent: 'nonpos', call_attempts_24h: 'free' } });
+const seen: number[] = [];
+await trainModel(rows, { onProgress: ({ iteration, objective, gradNorm }) => { seen.push(iteration + objective + gradNorm); } });
+await trainModel(rows, { onProgress: () => true });
+await trainModel({ csv: 'spam_reports,has_consent,call_attempts_24h,label\n1,true,2,0\n4,false,9,1\n' });
+check<Equal<typeof m1.fields, SeedFields>>();
+const seedName: 'spam_reports' | 'has_consent' | 'call_attempts_24h' = m1.fields[0].name;
+
+// The model's JSON and card have real shapes.
+const card: ModelCard = m1.card();
+const json: ModelJSON<SeedFields> = m1.toJSON();
+const info: TrainingInfo = card.training;
+card.model_id.toUpperCase(); card.features[0]?.coef.toFixed(); card.features[0]?.sign === 'nonneg'; card.bands.high.toFixed();
+info.class_weight === 'explicit'; info.class_weight_values[1].toFixed(); card.solver.converged === true;
+json.format === 'callrisk-model'; json.version === 1; json.coef.length; json.baseline[0]; json.id?.length; json.training.data_sha256.length;
+JSON.stringify(m1);
+
+// loadModel: bytes, JSON text, the JSON object; the fields follow a typed JSON object.
+const again = await loadModel(m1.toJSON());
+again.fields[2].name === 'call_attempts_24h';
+const fromBytes = await loadModel(m1.toBytes());
+fromBytes.fields.map((f) => f.name + f.type);
+check<Equal<typeof fromBytes, Model<FieldList>>>();
+(await createScorer({ model: fromBytes })).score({ spam_reports: 1, has_consent: true, call_attempts_24h: 2 }); // unknown schema: the types take any fields
+(await createScorer({ model: await loadModel<SeedFields>(m1.toBytes()) })).score({ spamReports: 1, hasConsent: true, callAttempts24h: 2 });
+await loadModel(m1.toCanonicalJSON());
+await loadModel(m1.toBytes().buffer);
+await createScorer({ model: m1.toBytes() });
+await createScorer({ model: JSON.parse(m1.toCanonicalJSON()) });
+
+// Another schema, typed from the schema literal: its own fields and features.
+const stir = await trainModel([{ spamReports: 1, hasConsent: true, attestation: 0.9, label: 0 }, { spam_reports: 3, has_consent: false, attestation: 0.1, label: 1 }], {
+  schema: {
+    fields: [{ name: 'spam_reports', type: 'count' }, { name: 'has_consent', type: 'bool' }, { name: 'attestation', type: 'real' }],
+    features: [{ name: 'spam_reports', field: 'spam_reports' }, { name: 'no_consent', field: 'has_consent', invert: true }, { name: 'attestation', field: 'attestation' }],
+  },
+  signs: { attestation: 'nonpos' },
+});
+const stirScorer: Scorer<typeof stir.fields> = await createScorer({ model: stir });
+stirScorer.score({ spamReports: 1, hasConsent: true, attestation: 0.25 });
+stirScorer.scoreRequest({ spam_reports: 1, has_consent: true, attestation: 0.25 });
+stirScorer.scoreBatch({ spamReports: [1], has_consent: [true], attestation: new Float32Array([0.5]) });
+type StirInput = ScoreInput<typeof stir.fields>;
+const stirInput: StirInput = { spamReports: 0, hasConsent: false, attestation: 1 };
+stirScorer.score(stirInput);
+
+// A schema as JSON text, or typed as SchemaSpec: any field names.
+const dynamic = await trainModel({ csv: 'a,label\n1,0\n2,1\n' }, { schema: '{"fields":[{"name":"a","type":"real"}],"features":[{"name":"a","field":"a"}]}' });
+(await createScorer({ model: dynamic })).score({ a: 1 });
+
+// Names with digits and several underscores, as the glue camelCases them.
+const wide = await trainModel([{ callAttempts1h: 1, callAttempts24h: 2, isVoip: true, label: 1 }, { call_attempts_1h: 0, call_attempts_24h: 1, is_voip: false, label: 0 }], {
+  schema: {
+    fields: [{ name: 'call_attempts_1h', type: 'count' }, { name: 'call_attempts_24h', type: 'count' }, { name: 'is_voip', type: 'bool' }],
+    features: [{ name: 'burst', field: 'call_attempts_1h' }, { name: 'call_attempts_24h', field: 'call_attempts_24h' }, { name: 'is_voip', field: 'is_voip' }],
+  },
+  signs: { burst: 'nonneg' },
+});
+const wideScorer = await createScorer({ model: wide });
+wideScorer.score({ callAttempts1h: 3, call_attempts_24h: 9, isVoip: false });
+await wideScorer.scoreCaller({ callerNumber: '+1', callAttempts1h: 3, isVoip: true }); // has call_attempts_24h: the store counts it
+
+// Ten fields with two names each: past 8 the types take one style per object (no 2^10 shapes).
+const tenFields = [
+  { name: 'f_a', type: 'count' }, { name: 'f_b', type: 'count' }, { name: 'f_c', type: 'count' }, { name: 'f_d', type: 'count' }, { name: 'f_e', type: 'count' },
+  { name: 'f_f', type: 'count' }, { name: 'f_g', type: 'count' }, { name: 'f_h', type: 'count' }, { name: 'f_i', type: 'count' }, { name: 'f_j', type: 'bool' },
+] as const;
+const ten = await trainModel([
+  { fA: 1, fB: 2, fC: 3, fD: 4, fE: 5, fF: 6, fG: 7, fH: 8, fI: 9, fJ: true, label: 1 },
+  { f_a: 0, f_b: 0, f_c: 1, f_d: 0, f_e: 0, f_f: 1, f_g: 0, f_h: 0, f_i: 1, f_j: false, label: 0 },
+], { schema: { fields: tenFields, features: tenFields.map((f) => ({ name: f.name, field: f.name })) } });
+const tenScorer = await createScorer({ model: ten });
+tenScorer.score({ fA: 1, fB: 2, fC: 3, fD: 4, fE: 5, fF: 6, fG: 7, fH: 8, fI: 9, fJ: false });
+tenScorer.score({ f_a: 1, f_b: 2, f_c: 3, f_d: 4, f_e: 5, f_f: 6, f_g: 7, f_h: 8, f_i: 9, f_j: true });
+
+// Errors: the class, its codes.
+try {
+  seed.score({ spamReports: -1, hasConsent: false, callAttempts24h: 1 });
+} catch (e) {
+  if (e instanceof CallriskError && e.code === 'CR_E_RANGE') void e.field?.length;
+}
+new CallriskError('store down', { code: 'CR_E_STORE', cause: new Error('x') });
+void (await scoreRequest({ spam_reports: 0, has_consent: true, call_attempts_24h: 1 })).risk_level;
+m1.free();
+void level;
+void seedName;
