@@ -288,4 +288,13 @@ test('Node bundles (esbuild --platform=node, webpack target node) run without no
       }
     });
   }
+
+  await t.test('esbuild --platform=node without the recipe: the error says what to do', async () => {
+    const out = join(dir, 'out', 'esbuild-node-no-recipe');
+    const esbuild = await import('esbuild');
+    await esbuild.build({ absWorkingDir: appDir, entryPoints: { main: 'src/main.js' }, outdir: out, outExtension: { '.js': '.mjs' }, bundle: true, format: 'esm', platform: 'node', logLevel: 'silent' });
+    writeFileSync(join(out, 'run.mjs'), "import './main.mjs';\nsetTimeout(function wait() { if (!globalThis.__result) return setTimeout(wait, 10); console.log(globalThis.__result.error); }, 10);\n");
+    const stdout = execFileSync(process.execPath, [join(out, 'run.mjs')], { encoding: 'utf8' });
+    assert.match(stdout, /callrisk: cannot read callrisk\.wasm at \S+\/dist\/callrisk\.wasm \(ENOENT\); a bundled app must ship it: pass \{ wasmUrl \} or \{ wasmBinary \} to init\(\)/);
+  });
 });
