@@ -99,3 +99,11 @@ test("require('callrisk') from CommonJS on the Node versions engines names", { t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('both entries export the same API, and index.d.ts declares exactly it', async () => {
+  const node = Object.keys(await import(join(ROOT, 'js/node.js'))).sort();
+  const browser = Object.keys(await import(join(ROOT, 'js/browser.js'))).sort();
+  assert.deepEqual(browser, node);
+  const declared = [...readFileSync(join(ROOT, 'js/index.d.ts'), 'utf8').matchAll(/^export declare (?:function|const|class) (\w+)/gm)].map((m) => m[1]);
+  assert.deepEqual([...new Set(declared)].sort(), node);
+});
