@@ -49,6 +49,9 @@ if [ "${1:-}" = --tests ] || [ "${1:-}" = --backend ]; then
 fi
 if [ "${1:-}" = --tests ]; then
   [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund >&2
+  # The bundler apps and the type tests have their own dependencies.
+  [ -d tests/bundlers/node_modules/vite ] || npm ci --prefix tests/bundlers --no-audit --no-fund >&2
+  [ -d tests/types/node_modules/typescript ] || npm ci --prefix tests/types --no-audit --no-fund >&2
   if ! command -v wasmtime >/dev/null && [ ! -x .cache/wasmtime/bin/wasmtime ]; then
     command -v cargo >/dev/null || { echo "setup: wasmtime needs cargo (rustup) to build" >&2; exit 1; }
     echo "setup: building wasmtime-cli 48.0.8 (cached in .cache/wasmtime)" >&2
