@@ -110,7 +110,13 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
 
   /** Replays a stored record with the model that made it: null, or why not. */
   async function replayError(record) {
-    const model = typeof record?.model_id === 'string' ? await models.get(record.model_id) : null;
+    let model = null;
+    try {
+      model = typeof record?.model_id === 'string' ? await models.get(record.model_id) : null;
+    } catch (e) {
+      if (!(e instanceof CallriskError)) throw e; // a database failure stays one (503)
+      return { code: e.code, field: 'model_id', message: `record: model ${record.model_id} in the database does not load (${e.message})` };
+    }
     if (!model) return { code: 'CR_E_MISMATCH', field: 'model_id', message: `record: model ${record?.model_id} is not in the database` };
     try {
       model.verifyRecord(record);
@@ -334,7 +340,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       payload = JSON.stringify(reply.body);
       type = 'application/json';
     }
-    const h = { ...corsHeaders(req), ...headers };
+    const h = { 'x-content-type-options': 'nosniff', ...corsHeaders(req), ...headers };
     if (type) h['content-type'] = type;
     if (status !== 204 && status !== 304) h['content-length'] = Buffer.byteLength(payload);
     // A body left unread (refused before reading) or a server going down: this connection ends here.

@@ -64,6 +64,7 @@ export function openSqliteStore(path) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
+    db.pragma('cache_size = -16000'); // 16 MiB of pages at most (better-sqlite3's default, stated): memory stays bounded
     db.transaction(() => {
       db.exec(TABLES);
       migrate(db);

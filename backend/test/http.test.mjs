@@ -94,6 +94,16 @@ test('malformed HTTP, huge headers, unknown methods: a JSON error and the connec
   assert.deepEqual([options.status, options.headers.get('allow'), options.headers.get('access-control-allow-origin')], [204, 'POST, OPTIONS', null]);
 });
 
+test('an accept() failure (EMFILE) once listening is logged once and counted; the server keeps serving', async () => {
+  logged.length = 0;
+  for (let i = 0; i < 50; i++) app.server.emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', syscall: 'accept' }));
+  assert.equal(logged.length, 1, logged.join('\n'));
+  assert.match(logged[0], /accepting a connection failed: EMFILE/);
+  assert.match(await app.metrics.register.metrics(), /callrisk_connection_errors_total\{kind="accept_EMFILE"\} 50/);
+  assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  logged.length = 0;
+});
+
 test('HEAD works wherever GET does, static files included', async () => {
   for (const path of ['/dashboard/index.html', '/dashboard/', '/healthz', '/readyz', '/model', '/scores/recent', '/callers/%2B1/scores', '/metrics']) {
     const get = await fetch(base + path);
@@ -235,5 +245,33 @@ test('models: switches are serialised (the database and the process agree); the 
   } finally {
     Model.prototype.free = free;
     small.app.server.close();
+  }
+});
+
+test('a stored model that no longer loads: its records are mismatches naming model_id (409), not a client error', async () => {
+  const m = await trainModel([
+    { spamReports: 0, hasConsent: true, callAttempts24h: 0, label: 0 }, { spamReports: 7, hasConsent: false, callAttempts24h: 9, label: 1 },
+    { spamReports: 1, hasConsent: true, callAttempts24h: 2, label: 0 }, { spamReports: 4, hasConsent: false, callAttempts24h: 6, label: 1 },
+  ], { C: 0.9 });
+  const admin = { authorization: `Bearer ${ADMIN}` };
+  const first = app.scorer.model;
+  const put = (model) => fetch(`${base}/model`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', ...admin }, body: model.toBytes() });
+  assert.equal((await put(m)).status, 200);
+  const r = await fetch(`${base}/score-caller`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ caller_number: '+15553000', spam_reports: 2, has_consent: false }) });
+  assert.equal(r.status, 200);
+  assert.equal((await put(first)).status, 200);
+  store.db.prepare('UPDATE models SET bytes = substr(bytes, 1, 20) WHERE id = ?').run(m.id);
+  const fresh = await start(); // nothing cached
+  try {
+    const audit = await fetch(`${fresh.base}/audit`, { method: 'POST', headers: admin });
+    const body = await audit.json();
+    assert.equal(audit.status, 409);
+    assert.ok(body.mismatched.length >= 1);
+    assert.ok(body.mismatched.every((x) => x.field === 'model_id' && x.code === 'CR_E_TRUNCATED'), JSON.stringify(body.mismatched));
+    const recent = await fetch(`${fresh.base}/scores/recent?limit=5`);
+    assert.equal(recent.status, 200);
+    assert.equal((await recent.json()).scores.filter((x) => !x.verified).length >= 1, true);
+  } finally {
+    fresh.app.server.close();
   }
 });

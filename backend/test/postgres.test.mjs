@@ -1,16 +1,20 @@
 // The backend suite over a real PostgreSQL server (started on loopback for
 // the run; CALLRISK_PG_URL points at an existing one instead).
-import { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import pg from 'pg';
+import { createApp } from '../src/app.js';
 import { openPgStore } from '../src/pg-store.js';
 import { startPostgres } from './postgres.mjs';
 import { defineBackendSuite } from './suite.mjs';
 
 const COLUMNS = 'caller_number, at, spam_reports, has_consent, call_attempts_24h, score, risk_level, probability, reasons, model_id, record';
 let server = null;
+let url;
 after(() => server?.stop());
 
 defineBackendSuite(async () => {
-  let url = process.env.CALLRISK_PG_URL;
+  url = process.env.CALLRISK_PG_URL;
   if (!url) {
     server = await startPostgres();
     url = server.url;
@@ -53,4 +57,29 @@ defineBackendSuite(async () => {
     }),
     close: () => store.close(),
   };
+});
+
+test('PostgreSQL ends the pool\'s idle connections (a restart, a failover): no crash, the next request reconnects', async () => {
+  const failures = [];
+  const store = await openPgStore(url, { onIdleError: (e) => failures.push(e.code ?? e.message) });
+  const app = await createApp({ store, adminToken: 'pg-idle-admin-token-0123456789', log: () => {} });
+  await new Promise((r) => app.server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${app.server.address().port}`;
+  const admin = new pg.Client({ connectionString: url });
+  try {
+    // Several pooled connections, then idle.
+    await Promise.all(Array.from({ length: 6 }, () => fetch(`${base}/readyz`)));
+    assert.ok(store.pool.idleCount > 0);
+    await admin.connect();
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND state = 'idle'");
+    for (let i = 0; i < 50 && failures.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(failures.length > 0, 'the pool heard its connections end');
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    const res = await fetch(`${base}/score-caller`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ caller_number: '+15556000', spam_reports: 1, has_consent: true }) });
+    assert.equal(res.status, 200);
+  } finally {
+    await admin.end().catch(() => {});
+    app.server.close();
+    await store.close();
+  }
 });
