@@ -28,3 +28,4 @@ node --test tests/js/ tests/package/ tests/browser/ tests/bundlers/ tests/types/
 scripts/build-python.sh
 tests/python_package/test_wheel.sh
 (cd backend && node --test test/)
+tests/container/test_container.sh
