@@ -144,28 +144,15 @@ function ownOptions(options, known, what) {
   return out;
 }
 
-/**
- * JSON text of a plain object for the core, numbers exact: JSON.stringify
- * writes -0 as 0, and a record's reasons are compared bit for bit (a
- * contribution w * (x - baseline) is -0 when w < 0 and x == baseline).
- * A TypeError names `what` when the value is not JSON (BigInt, cycles).
- */
-function exactJson(value, what) {
-  const marker = `-0 marker ${Math.random()}`;
-  let negZero = false;
-  let text;
+/** JSON text of a plain object for the core; a TypeError names `what` when
+ * the value is not JSON (BigInt, cycles). (-0 needs no care: the core
+ * writes none and reads -0 in a model as 0.) */
+function jsonText(value, what) {
   try {
-    text = JSON.stringify(value, (key, v) => {
-      if (v === 0 && Object.is(v, -0)) {
-        negZero = true;
-        return marker;
-      }
-      return v;
-    });
+    return JSON.stringify(value);
   } catch (e) {
     throw new TypeError(`${what}: not JSON-serialisable: ${e.message}`, { cause: e });
   }
-  return negZero ? text.replaceAll(JSON.stringify(marker), '-0') : text;
 }
 
 function checkObject(req, what) {
@@ -536,7 +523,7 @@ export class Model {
     let text = record;
     if (typeof record !== 'string') {
       if (!isPlainObject(record)) throw new TypeError(`record: must be a score record (plain object) or its JSON text, got ${typeName(record)}`);
-      text = exactJson(record, 'record');
+      text = jsonText(record, 'record');
     }
     const [p, len] = rt.putString(text);
     try {
@@ -588,7 +575,7 @@ async function loadModel(env, source) {
   } else if (ArrayBuffer.isView(source)) {
     bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   } else if (isPlainObject(source)) {
-    bytes = rt.encoder.encode(exactJson(source, 'model'));
+    bytes = rt.encoder.encode(jsonText(source, 'model'));
     json = true;
   } else {
     throw new TypeError(`model: must be bytes (Uint8Array), JSON text, or a model object, got ${typeName(source)}`);
@@ -669,7 +656,7 @@ function signsOf(signs, features) {
 function schemaText(schema) {
   if (typeof schema === 'string') return schema;
   if (!isPlainObject(schema)) throw new TypeError(`options.schema: must be JSON text or a plain object, got ${typeName(schema)}`);
-  return exactJson(schema, 'options.schema');
+  return jsonText(schema, 'options.schema');
 }
 
 /**
