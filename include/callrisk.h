@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define CR_VERSION_MAJOR 0
-#define CR_VERSION_MINOR 1
+#define CR_VERSION_MINOR 2
 #define CR_VERSION_PATCH 0
 
 #define CR_MODEL_FORMAT_VERSION 1u

@@ -44,7 +44,12 @@ for compiler in "${compilers[@]}"; do
   cc -o "$work/$compiler/pc_static" "$src/tests/install/consumer/main.c" $(pkg-config --cflags callrisk) \
     "$(pkg-config --variable=libdir callrisk)/libcallrisk.a" -lm
   check "$compiler pkg-config, static archive" "$work/$compiler/pc_static"
-  [ "$(pkg-config --modversion callrisk)" = "$("$work/$compiler/moved/bin/callrisk" --version | sed 's/callrisk \([0-9.]*\).*/\1/')" ] ||
-    { echo "test_install: pkg-config version differs from the CLI's" >&2; exit 1; }
+  # One version everywhere: the header's (CR_VERSION_*), the CLI's, the
+  # pkg-config file's, the npm package's and the Python package's.
+  version=$(pkg-config --modversion callrisk)
+  [ "$version" = "$("$work/$compiler/moved/bin/callrisk" --version | sed 's/callrisk \([0-9.]*\).*/\1/')" ] &&
+    [ "$version" = "$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$src/package.json")" ] &&
+    [ "$version" = "$(sed -n 's/^version = "\(.*\)"$/\1/p' "$src/python/pyproject.toml")" ] ||
+    { echo "test_install: versions differ: header/pkg-config $version, package.json, pyproject.toml, CLI" >&2; exit 1; }
 done
 echo "test_install: ok"
