@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { fdLimit } from '../src/config.js';
 import { startServer } from './server-process.mjs';
 
 const INDEX = fileURLToPath(new URL('../../dashboard/index.html', import.meta.url));
@@ -72,6 +73,8 @@ const tally = (outcomes) => outcomes.reduce((m, o) => {
 }, {});
 
 async function survive(t, env) {
+  const own = fdLimit();
+  assert.ok(own === null || own >= HELD + 200, `this test holds ${HELD} connections itself: it needs ulimit -n >= ${HELD + 200}, not ${own}`);
   const dir = mkdtempSync(join(tmpdir(), 'callrisk-fd-'));
   const server = await startServer({ CALLRISK_DB: join(dir, 'db'), CALLRISK_ADMIN_TOKEN: ADMIN, ...env }, { fdLimit: 256 });
   const { port } = server;
@@ -111,7 +114,7 @@ async function survive(t, env) {
     assert.equal((await call(port, 'GET', '/readyz')).status, 200);
     const stderrLines = server.output().stderr.trim().split('\n').filter(Boolean);
     assert.ok(stderrLines.length < 20, `errors are logged a few times, not per connection:\n${stderrLines.join('\n')}`);
-    t.diagnostic(`${open} of ${HELD} connections open at once; held requests finished: ${JSON.stringify(tally(finished.map((status) => ({ status }))))}; ` +
+    t.diagnostic(`${open} of ${HELD} client connections established; held requests answered: ${JSON.stringify(tally(finished.map((status) => ({ status }))))}; ` +
       `new requests meanwhile: ${JSON.stringify(tally(during))}; log lines: ${stderrLines.length}`);
     server.child.kill('SIGTERM');
     const { code } = await server.exited;
