@@ -3,13 +3,16 @@
 # callrisk.wasm (the emscripten preset: the module the JS glue runs) and
 # callrisk-cli.wasm (the wasi preset's CLI, run by js/cli.js for
 # `npx callrisk`). npm's prepack runs it, so `npm pack` always ships both.
+#   scripts/build-wasm.sh [--module-only]   (the module alone: all the
+#   reference backend needs, without the WASI toolchain)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec >&2   # npm pack --json reads stdout
 cmake --preset emscripten >/dev/null
 cmake --build --preset emscripten
-cmake --preset wasi >/dev/null
-cmake --build --preset wasi --target callrisk_cli
 mkdir -p js/dist
 cp build/emscripten/callrisk.wasm js/dist/callrisk.wasm
+[ "${1:-}" = --module-only ] && exit 0
+cmake --preset wasi >/dev/null
+cmake --build --preset wasi --target callrisk_cli
 cp build/wasi/callrisk-cli.wasm js/dist/callrisk-cli.wasm

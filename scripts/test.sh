@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Sets up, then builds and runs every test: the C core (native preset,
-# ctest; again under AddressSanitizer + UBSan; line coverage >= 95%; each
-# libFuzzer target for 10 s), the npm package (emscripten preset; node:test suite, packaging
-# test, the same suite in headless Chromium), the WASI builds (the C tests
-# under node:wasi, the CLI under wasmtime and node:wasi against native, the
-# README's wasmtime lines), the Python host (pytest) and the reference
-# backend on SQLite (node:test, with a SIGKILL crash test).
+# ctest with the allocation-failure harness; the installed package from
+# consumer projects; again under AddressSanitizer + UBSan; coverage >= 96%
+# of lines and 93% of branches; each libFuzzer target for 10 s), the npm
+# package (node:test suite, packaging tests, the suite in headless
+# Chromium, bundler apps, type tests), the WASI builds (the C tests under
+# node:wasi, the CLI under wasmtime and node:wasi against native, the
+# README's wasmtime block), the Python host (pytest, then its wheel in a
+# fresh venv), the reference backend on SQLite and PostgreSQL (crash,
+# fd-limit, shutdown, hostile HTTP, the dashboard in Chromium) and the
+# container image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tests
