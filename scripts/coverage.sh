@@ -26,7 +26,8 @@ ctest --preset coverage >/dev/null
 out=build/coverage
 gcovr --root . --filter 'src/' --exclude 'src/wasm/' "$out" --json "$out/coverage.json"
 echo "library (src/ without src/cli/):"
-gcovr --root . -a "$out/coverage.json" --exclude 'src/cli/' --print-summary -o /dev/null | grep -E '^(lines|branches):' |
+# (Never -o /dev/null: gcovr replaces its output file, /dev/null included.)
+gcovr --root . -a "$out/coverage.json" --exclude 'src/cli/' --print-summary -o "$out/library.txt" | grep -E '^(lines|branches):' |
   sed 's/^/  /'
 gcovr --root . -a "$out/coverage.json" --branches --txt "$out/branches.txt"
 echo "src/ (library and CLI):"
