@@ -4,12 +4,53 @@ import { createHash } from 'node:crypto';
 import { HttpError } from './errors.js';
 
 export const AT_MAX = 8.64e15; // the largest ms a JS Date holds (year 275760)
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+// A date, or a date-time with its zone; each part is checked below (a regex
+// cannot know that April has 30 days, and Date.parse rolls 04-31 over to 05-01).
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const CALLER = /^[\x20-\x7e]{1,64}$/;
 const KEY = /^[\x21-\x7e]{1,128}$/;
 
 const invalid = (field, message) => new HttpError(422, `${field}: ${message}`, { field });
+const isLeap = (y) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const daysIn = (y, m) => (m === 2 ? (isLeap(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31);
+
+/**
+ * The ms of an ISO 8601 date (UTC midnight) or date-time with a zone (Z or
+ * ±hh:mm, at most ±23:59), every part checked exactly: a day that does not
+ * exist, hour 24, second 60 or a time before 1970 is refused with its reason.
+ */
+function isoTime(text) {
+  const m = ISO.exec(text);
+  if (!m) throw invalid('at', `must be an ISO 8601 date (2026-11-25) or date-time with a zone (2026-11-25T10:00:00Z), got ${JSON.stringify(text.slice(0, 40))}`);
+  const [, ys, mos, ds, hs, mis, ss = '00', frac = '', zone] = m;
+  const [y, mo, d] = [Number(ys), Number(mos), Number(ds)];
+  const date = `${ys}-${mos}-${ds}`;
+  if (mo < 1 || mo > 12) throw invalid('at', `${date} is not a date (there is no month ${mos})`);
+  if (d < 1 || d > daysIn(y, mo)) {
+    throw invalid('at', `${date} is not a date (${d < 1 ? 'days start at 01' : `${MONTHS[mo - 1]} ${ys} has ${daysIn(y, mo)} days`})`);
+  }
+  let offsetMin = 0;
+  if (hs !== undefined) {
+    if (zone === undefined) throw invalid('at', `an ISO date-time needs a time zone (Z or +hh:mm), got ${JSON.stringify(text.slice(0, 40))}`);
+    if (Number(hs) > 23) throw invalid('at', `${hs}:${mis} is not a time of day (hours are 00 to 23)`);
+    if (Number(mis) > 59) throw invalid('at', `${hs}:${mis} is not a time of day (minutes are 00 to 59)`);
+    if (Number(ss) > 59) throw invalid('at', `${hs}:${mis}:${ss} is not a time of day (seconds are 00 to 59; leap seconds are not counted)`);
+    if (frac.length > 3) throw invalid('at', `${JSON.stringify(text.slice(0, 40))} has ${frac.length} digits after the seconds' point; at most 3 (ms)`);
+    if (zone !== 'Z') {
+      const [oh, om] = [Number(zone.slice(1, 3)), Number(zone.slice(4, 6))];
+      if (oh > 23 || om > 59) throw invalid('at', `the offset ${zone} is out of range (-23:59 to +23:59)`);
+      offsetMin = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+    }
+  }
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo - 1, d); // not Date.UTC: it reads years 0-99 as 1900-1999
+  t.setUTCHours(Number(hs ?? 0), Number(mis ?? 0), Number(ss), Number(frac.padEnd(3, '0')));
+  const ms = t.getTime() - offsetMin * 60000;
+  if (ms < 0) throw invalid('at', `${text} is before 1970 (times are ms since 1970-01-01T00:00:00Z)`);
+  if (ms > AT_MAX) throw invalid('at', `${text} is after the largest time, ${AT_MAX} ms`);
+  return ms;
+}
 
 /**
  * `at` of a request body: absent (now), an integer of ms since 1970 in
@@ -23,20 +64,7 @@ export function timeOf(body) {
     if (Number.isInteger(at) && at >= 0 && at <= AT_MAX) return at;
     throw invalid('at', `must be an integer of ms since 1970 from 0 to ${AT_MAX}, got ${at}`);
   }
-  if (typeof at === 'string') {
-    const date = ISO_DATE.exec(at);
-    if (date) {
-      const ms = Date.parse(at);
-      // Date.parse rolls 2026-02-30 over to March: only dates that exist.
-      if (!Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === at) return ms;
-    } else if (ISO_DATE_TIME.test(at)) {
-      const ms = Date.parse(at);
-      if (!Number.isNaN(ms) && ms >= 0 && ms <= AT_MAX && Number.isInteger(ms)) return ms;
-    } else if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(at)) {
-      throw invalid('at', `an ISO date-time needs a time zone (Z or +hh:mm), got ${JSON.stringify(at)}`);
-    }
-    throw invalid('at', `must be an ISO 8601 date (2026-11-25) or date-time with a zone (2026-11-25T10:00:00Z), got ${JSON.stringify(at.slice(0, 40))}`);
-  }
+  if (typeof at === 'string') return isoTime(at);
   throw invalid('at', `must be an integer of ms since 1970 or an ISO 8601 date string, got ${at === null ? 'null' : typeof at}`);
 }
 

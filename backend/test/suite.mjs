@@ -181,6 +181,48 @@ test('times: `at` is an integer of ms in 0…8.64e15 or an ISO date; anything el
   }
 });
 
+test('times: an ISO date-time that does not exist is refused with its reason, never rolled over; nothing stored', async () => {
+  const before = await counts();
+  const cases = [
+    ['2023-04-31T12:00:00Z', /2023-04-31 is not a date \(April 2023 has 30 days\)/],
+    ['2023-02-31T23:59:59+05:00', /2023-02-31 is not a date \(February 2023 has 28 days\)/],
+    ['2023-02-29T00:00:00Z', /February 2023 has 28 days/],
+    ['2023-02-29', /February 2023 has 28 days/],
+    ['2023-13-01T00:00:00Z', /2023-13-01 is not a date \(there is no month 13\)/],
+    ['2023-00-10T00:00:00Z', /no month 00/],
+    ['2023-01-00T00:00:00Z', /2023-01-00 is not a date/],
+    ['2023-01-01T24:00:00Z', /24:00 is not a time of day/],
+    ['2023-01-01T12:60:00Z', /12:60 is not a time of day/],
+    ['2016-12-31T23:59:60Z', /23:59:60 is not a time of day/],
+    ['2023-01-01T12:00:00+24:00', /offset \+24:00 is out of range/],
+    ['2023-01-01T12:00:00-05:60', /offset -05:60 is out of range/],
+    ['1969-12-31T23:59:59Z', /before 1970/],
+    ['1970-01-01T00:30:00+01:00', /before 1970/],
+    ['1969-12-31', /before 1970/],
+    ['0050-01-01T00:00:00Z', /before 1970/],
+    ['2023-01-01T12:00:00.1234Z', /4 digits after the seconds' point; at most 3/],
+  ];
+  for (const [at, reason] of cases) {
+    for (const path of ['/calls', '/score-caller']) {
+      const [s, b] = await post(path, { caller_number: '+15550410', spam_reports: 1, has_consent: true, at });
+      assert.equal(s, 422, `${path} at=${at}: ${JSON.stringify(b)}`);
+      assert.equal(b.error.field, 'at');
+      assert.match(b.error.message, /^at: /);
+      assert.match(b.error.message, reason, `${path} at=${at}`);
+    }
+  }
+  assert.deepEqual(await counts(), before);
+  // The days that do exist, the edges of the offsets and 1970 itself.
+  for (const [at, ms] of [
+    ['2024-02-29T12:00:00Z', Date.UTC(2024, 1, 29, 12)], ['2000-02-29', Date.UTC(2000, 1, 29)], ['2023-04-30T23:59:59.999Z', Date.UTC(2023, 3, 30, 23, 59, 59, 999)],
+    ['1969-12-31T23:00:00-01:00', 0], ['1970-01-01', 0], ['2023-01-01T00:00:00+23:59', Date.UTC(2023, 0, 1) - (23 * 60 + 59) * 60000],
+    ['2023-01-01T00:00-00:30', Date.UTC(2023, 0, 1, 0, 30)], ['9999-12-31T23:59:59Z', Date.UTC(9999, 11, 31, 23, 59, 59)],
+  ]) {
+    const [s, b] = await post('/calls', { caller_number: '+15550410', at });
+    assert.deepEqual([s, b.at], [201, ms], at);
+  }
+});
+
 test('tokens: admin routes need the admin token (401 without, 403 wrong) and change nothing without it', async () => {
   const before = [...await counts(), app.scorer.model.id];
   const other = await otherModel(0.25);
