@@ -31,6 +31,7 @@ export const DEFAULTS = {
   listLimit: { fallback: 50, max: 500 }, // GET /callers/:number/scores
   recentLimit: { fallback: 20, max: 200 }, // GET /scores/recent (each one replayed)
   auditLimit: { fallback: 100, max: 1000 }, // mismatches listed per POST /audit
+  logIntervalMs: 10000, // one log line per kind of failure (500 by route and error class, 503, accept errors…) per interval
 };
 
 const STORE_METHODS = ['countAttempts', 'saveScore', 'scoreByKey', 'logCall', 'callByKey', 'listScores', 'recentScores', 'recordsAfter',
@@ -64,16 +65,21 @@ function guardStore(store, onFailure) {
   return guarded;
 }
 
-/** Logs one line per `key` at most every 10 s, saying how many were left out. */
-function rateLimited(write) {
+/**
+ * Logs one line per `key` at most every `intervalMs`, saying how many were
+ * left out. Keys must come from a bounded set (route templates, error
+ * classes and codes, never client text); stale ones are dropped anyway.
+ */
+function rateLimited(write, intervalMs) {
   const last = new Map();
   return (key, line) => {
     const now = Date.now();
     const seen = last.get(key);
-    if (seen && now - seen.at < 10000) {
+    if (seen && now - seen.at < intervalMs) {
       seen.suppressed++;
       return;
     }
+    if (last.size >= 1000) for (const [k, v] of last) if (now - v.at >= intervalMs && !v.suppressed) last.delete(k);
     write(seen?.suppressed ? `${line} (and ${seen.suppressed} more like it)` : line);
     last.set(key, { at: now, suppressed: 0 });
   };
@@ -93,7 +99,7 @@ function rateLimited(write) {
 export async function createApp({ store: rawStore, adminToken, apiToken, corsOrigin, log = console.error, ...options }) {
   const o = { ...DEFAULTS, ...options };
   const metrics = createMetrics();
-  const logOnce = rateLimited(log);
+  const logOnce = rateLimited(log, o.logIntervalMs);
   const store = guardStore(rawStore, (operation) => metrics.storeFailures.inc({ operation }));
   const tokens = { admin: new Token(adminToken), api: new Token(apiToken) };
   const cors = corsOrigin ? new Set(corsOrigin.split(',').map((s) => s.trim()).filter(Boolean)) : null;
@@ -333,7 +339,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     } else if (reply.body !== undefined) {
       const bad = findNonFinite(reply.body);
       if (bad) {
-        log(`callrisk backend: 500 on ${req.method} ${req.url.slice(0, 100)}: the answer held a non-finite number at ${bad}`);
+        logOnce(`nonfinite:${req.method}`, `callrisk backend: 500 on ${req.method} ${req.url.slice(0, 100)}: the answer held a non-finite number at ${bad}`);
         [status, headers] = [500, {}];
         reply = { body: { error: { field: null, code: 'INTERNAL', message: 'internal error' } } };
       }
@@ -409,7 +415,8 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         return; // the client left: nothing to answer, not a server error
       }
       const r = errorResponse(e);
-      if (r.internal) log(`callrisk backend: 500 on ${req.method} ${route}: ${e.stack ?? e}${e.cause ? ` (cause: ${e.cause.stack ?? e.cause})` : ''}`);
+      // One line (with its stack) per route and kind of error per interval: no client can flood the log.
+      if (r.internal) logOnce(`500:${method}:${route}:${e?.name}:${e?.code}`, `callrisk backend: 500 on ${req.method} ${route}: ${e?.stack ?? e}${e?.cause ? ` (cause: ${e.cause.stack ?? e.cause})` : ''}`);
       else if (r.status === 503) logOnce(`503:${r.body.error.code}`, `callrisk backend: 503 on ${req.method} ${route}: ${r.body.error.message}`);
       if (res.headersSent) res.destroy(); // mid-answer: cut it short, the client sees a truncated body
       else send(req, res, r);

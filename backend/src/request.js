@@ -3,6 +3,7 @@
 // a socket), and JSON bodies (only with content-type application/json, so a
 // cross-site "simple" form POST never reaches a route).
 import { HttpError } from './errors.js';
+import { checkDepth } from './validate.js';
 
 /** A query string's parameters; a parameter given twice is ambiguous: 400. */
 class Query {
@@ -114,7 +115,7 @@ export function requireJson(req) {
   }
 }
 
-/** A JSON object body: 415 without the JSON media type, 400 if it does not parse, 422 if it is not an object. */
+/** A JSON object body: 415 without the JSON media type, 400 if it does not parse, 422 if it is not an object or nests too deep. */
 export async function readJson(req, options) {
   requireJson(req);
   const body = await readBody(req, options);
@@ -125,5 +126,6 @@ export async function readJson(req, options) {
     throw new HttpError(400, `body: not valid JSON (${e.message})`, { field: 'body' });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new HttpError(422, 'body: must be a JSON object', { field: 'body' });
+  checkDepth(value);
   return value;
 }

@@ -95,12 +95,28 @@ export function idempotencyKeyOf(req, body) {
   return header ?? fromBody ?? null;
 }
 
-function canonical(value) {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+/** How deep a JSON body may nest (the body object is level 1): deeper is 422 `body`. */
+export const MAX_JSON_DEPTH = 32;
+
+const tooDeep = () => invalid('body', `nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`);
+
+/** Throws 422 `body` when `value` nests deeper than MAX_JSON_DEPTH; iterative, so any depth is safe to ask about. */
+export function checkDepth(value) {
+  const stack = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_JSON_DEPTH) throw tooDeep();
+    for (const k of Object.keys(v)) stack.push([v[k], depth + 1]);
   }
-  return JSON.stringify(value);
+}
+
+// Recursive, but never deeper than MAX_JSON_DEPTH (a deeper value is refused, not followed).
+function canonical(value, depth = 1) {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (depth > MAX_JSON_DEPTH) throw tooDeep();
+  if (Array.isArray(value)) return `[${value.map((v) => canonical(v, depth + 1)).join(',')}]`;
+  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k], depth + 1)}`).join(',')}}`;
 }
 
 /** What makes two requests "the same" for a key: the body, keys sorted, without request_id. */

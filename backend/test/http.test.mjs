@@ -275,3 +275,48 @@ test('a stored model that no longer loads: its records are mismatches naming mod
     fresh.app.server.close();
   }
 });
+
+test('deep nesting: a body nested past 32 levels is 422 `body` on every JSON route, with or without an idempotency key; 32 levels are fine', async () => {
+  logged.length = 0;
+  const nested = (levels) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  const n = store.db.prepare('SELECT count(*) AS n FROM call_log').get().n;
+  for (const levels of [32, 7900]) { // the body object is level 1: "x" adds `levels` more
+    for (const [path, extra, headers] of [
+      ['/calls', '"caller_number":"+15554000","request_id":"deep-1"', {}],
+      ['/calls', '"caller_number":"+15554000"', { 'idempotency-key': 'deep-2' }],
+      ['/score-caller', '"caller_number":"+15554000","spam_reports":1,"has_consent":true', { 'idempotency-key': 'deep-3' }],
+      ['/score', '"spam_reports":1,"has_consent":true,"call_attempts_24h":1', {}],
+    ]) {
+      const res = await fetch(base + path, { method: 'POST', headers: { ...JSON_TYPE, ...headers }, body: `{${extra},"x":${nested(levels)}}` });
+      const body = await res.json();
+      assert.equal(res.status, 422, `${path} ${levels}: ${JSON.stringify(body)}`);
+      assert.deepEqual([body.error.field, body.error.message], ['body', 'body: nested deeper than 32 levels of arrays and objects']);
+    }
+  }
+  const ok = await fetch(`${base}/calls`, { method: 'POST', headers: { ...JSON_TYPE, 'idempotency-key': 'deep-4' }, body: `{"caller_number":"+15554000","x":${nested(31)}}` });
+  assert.equal(ok.status, 201);
+  const again = await fetch(`${base}/calls`, { method: 'POST', headers: { ...JSON_TYPE, 'idempotency-key': 'deep-4' }, body: `{"caller_number":"+15554000","x":${nested(31)}}` });
+  assert.deepEqual([again.status, again.headers.get('idempotent-replayed')], [201, 'true']);
+  assert.equal(store.db.prepare('SELECT count(*) AS n FROM call_log').get().n, n + 1);
+  assert.deepEqual(logged, [], 'a client error: nothing logged');
+});
+
+test('internal errors: one log line per kind per interval (with its stack once), however many requests fail; the answer is a plain 500', async () => {
+  const lines = [];
+  const broken = await start({ store: { ...store, listScores: () => null }, log: (line) => lines.push(line), logIntervalMs: 300 });
+  try {
+    const burst = async (k) => {
+      const answers = await Promise.all(Array.from({ length: k }, () => fetch(`${broken.base}/callers/%2B1/scores`).then(async (r) => [r.status, await r.json()])));
+      for (const [s, b] of answers) assert.deepEqual([s, b], [500, { error: { field: null, code: 'INTERNAL', message: 'internal error' } }]);
+    };
+    await burst(50);
+    assert.equal(lines.length, 1, lines.join('\n---\n').slice(0, 2000));
+    assert.match(lines[0], /^callrisk backend: 500 on GET \/callers\/:number\/scores: TypeError: .*\n\s+at /);
+    await new Promise((r) => setTimeout(r, 350));
+    await burst(5);
+    assert.equal(lines.length, 2);
+    assert.match(lines[1], /\(and 49 more like it\)$/);
+  } finally {
+    broken.app.server.close();
+  }
+});
