@@ -35,6 +35,8 @@ if [ "${1:-}" = --tests ]; then
   # the seed's service, rebuilt in bench/seed_service, for the parity test and the load benchmark
   /usr/bin/python3 -c 'import fastapi, uvicorn' 2>/dev/null || need+=(python3-fastapi python3-uvicorn)
   command -v wrk >/dev/null || need+=(wrk)
+  # A locale with a decimal comma, for the test that numbers ignore the locale.
+  locale -a 2>/dev/null | grep -qi '^de_DE.utf' || need+=(locales)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   sudo=
@@ -42,6 +44,12 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ "${1:-}" = --tests ] && ! locale -a 2>/dev/null | grep -qi '^de_DE.utf'; then
+  sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo sed -i 's/^# *de_DE.UTF-8 UTF-8/de_DE.UTF-8 UTF-8/' /etc/locale.gen
+  grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen || echo 'de_DE.UTF-8 UTF-8' | $sudo tee -a /etc/locale.gen >/dev/null
+  $sudo locale-gen >/dev/null
 fi
 if [ "${1:-}" = --tests ] || [ "${1:-}" = --backend ]; then
   # nodedir: build better-sqlite3 against the installed Node's headers.

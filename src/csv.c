@@ -1,5 +1,6 @@
 /* csv.c - streaming CSV reader feeding a data set (RFC 4180 quoting). */
 #include "internal.h"
+#include "numtext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,15 +96,10 @@ static int parse_count(const char *s, size_t n, double *v)
 
 static int parse_real(const char *s, size_t n, double *v)
 {
-    char buf[MAX_CELL + 1];
     if (n == 0) return 0;
     for (size_t i = 0; i < n; i++)
         if (!strchr("0123456789+-.eE", s[i]) || s[i] == 0) return 0;
-    memcpy(buf, s, n);
-    buf[n] = 0;
-    char *end;
-    *v = strtod(buf, &end);
-    return end == buf + n;
+    return cr_parse_double(s, n, v) == CR_OK;   /* n <= MAX_CELL: no allocation */
 }
 
 static int word_is(const char *s, size_t n, const char *w)

@@ -1,5 +1,6 @@
 /* json.c - strict JSON reader: recursive descent into a flat token array. */
 #include "json.h"
+#include "numtext.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,34 @@ static int hexval(char c)
 
 static cr_status parse_value(parser *p);
 
+/* The code unit of \uXXXX at s + i (i at the 'u'), or -1. */
+static long hex4(const char *s, size_t i, size_t len)
+{
+    long v = 0;
+    for (int k = 1; k <= 4; k++) {
+        if (i + k >= len || hexval(s[i + k]) < 0) return -1;
+        v = v << 4 | hexval(s[i + k]);
+    }
+    return v;
+}
+
+/* Length of the UTF-8 sequence at s + i (shortest form, no surrogates, at
+   most U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t i, size_t len)
+{
+    const unsigned c = s[i];
+    const size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || i + n > len) return 0;
+    unsigned cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; k < n; k++) {
+        if ((s[i + k] & 0xC0) != 0x80) return 0;
+        cp = cp << 6 | (s[i + k] & 0x3F);
+    }
+    static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return n;
+}
+
 static cr_status parse_string(parser *p)
 {
     const char *s = p->doc->src;
@@ -64,13 +93,27 @@ static cr_status parse_string(parser *p)
     while (p->pos < len && s[p->pos] != '"') {
         unsigned char c = (unsigned char)s[p->pos];
         if (c < 0x20) return fail_at(p, "control character in string");
+        if (c >= 0x80) {
+            size_t n = utf8_len((const unsigned char *)s, p->pos, len);
+            if (!n) return fail_at(p, "invalid UTF-8 in string");
+            p->pos += n;
+            continue;
+        }
         if (c == '\\') {
+            p->doc->tok[t].escaped = 1;
             if (++p->pos >= len) break;
             char e = s[p->pos];
             if (e == 'u') {
-                for (int k = 1; k <= 4; k++)
-                    if (p->pos + k >= len || hexval(s[p->pos + k]) < 0) return fail_at(p, "bad \\u escape");
+                const long u = hex4(s, p->pos, len);
+                if (u < 0) return fail_at(p, "bad \\u escape");
                 p->pos += 4;
+                if (u >= 0xDC00 && u < 0xE000) return fail_at(p, "lone low surrogate \\u escape");
+                if (u >= 0xD800 && u < 0xDC00) {   /* a high surrogate needs its low half next */
+                    const long lo = p->pos + 2 < len && s[p->pos + 1] == '\\' && s[p->pos + 2] == 'u'
+                                        ? hex4(s, p->pos + 2, len) : -1;
+                    if (!(lo >= 0xDC00 && lo < 0xE000)) return fail_at(p, "lone high surrogate \\u escape");
+                    p->pos += 6;
+                }
             } else if (!strchr("\"\\/bfnrt", e) || e == 0) {
                 return fail_at(p, "bad escape in string");
             }
@@ -105,20 +148,76 @@ static cr_status parse_number(parser *p)
     }
 #undef DIGIT
     int t = new_tok(p, CR_JSON_NUMBER, start);
-    if (t < 0) return cr_fail(p->err, CR_E_NOMEM, NULL, "out of memory parsing JSON");
+    if (t < 0 || cr_parse_double(s + start, p->pos - start, &p->doc->tok[t].number) == CR_E_NOMEM)
+        return cr_fail(p->err, CR_E_NOMEM, NULL, "out of memory parsing JSON");
     p->doc->tok[t].end = (uint32_t)p->pos;
     p->doc->tok[t].next = (uint32_t)p->doc->n;
     return CR_OK;
 }
 
+/* One unescaped byte of a (validated) string at a time: keys are compared
+   by their text, whatever escapes spell it. */
+typedef struct {
+    const char *s;
+    size_t i, end;
+    char out[4];
+    size_t n, k;
+} unescaper;
+
+static size_t put_utf8(char *o, unsigned cp);
+
+static void unescaper_init(unescaper *u, const cr_json_doc *d, int t)
+{
+    *u = (unescaper){d->src, d->tok[t].start, d->tok[t].end, {0}, 0, 0};
+}
+
+/* Next byte, or -1 at the end. */
+static int unescaped_byte(unescaper *u)
+{
+    if (u->k == u->n) {
+        if (u->i >= u->end) return -1;
+        u->k = 0;
+        u->n = 1;
+        u->out[0] = u->s[u->i];
+        if (u->s[u->i] != '\\') {
+            u->i++;
+        } else if (u->s[u->i + 1] != 'u') {
+            static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+            u->out[0] = to[strchr(from, u->s[u->i + 1]) - from];
+            u->i += 2;
+        } else {
+            unsigned cp = (unsigned)hex4(u->s, u->i + 1, u->end);
+            u->i += 6;
+            if (cp >= 0xD800 && cp < 0xDC00) {   /* validated: its low half follows */
+                cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned)hex4(u->s, u->i + 1, u->end) - 0xDC00);
+                u->i += 6;
+            }
+            u->n = put_utf8(u->out, cp);
+        }
+    }
+    return (unsigned char)u->out[u->k++];
+}
+
+static int same_text(const cr_json_doc *d, int a, int b)
+{
+    const cr_json_tok *ta = &d->tok[a], *tb = &d->tok[b];
+    if (!ta->escaped && !tb->escaped)
+        return ta->end - ta->start == tb->end - tb->start &&
+               memcmp(d->src + ta->start, d->src + tb->start, ta->end - ta->start) == 0;
+    unescaper ua, ub;
+    unescaper_init(&ua, d, a);
+    unescaper_init(&ub, d, b);
+    for (;;) {
+        const int x = unescaped_byte(&ua), y = unescaped_byte(&ub);
+        if (x != y) return 0;
+        if (x < 0) return 1;
+    }
+}
+
 static int key_seen(const cr_json_doc *d, int obj, int key)
 {
-    size_t klen = d->tok[key].end - d->tok[key].start;
-    for (int k = obj + 1; k < key; k = (int)d->tok[d->tok[k].next].next) {
-        if (d->tok[k].end - d->tok[k].start == klen &&
-            memcmp(d->src + d->tok[k].start, d->src + d->tok[key].start, klen) == 0)
-            return 1;
-    }
+    for (int k = obj + 1; k < key; k = (int)d->tok[d->tok[k].next].next)
+        if (same_text(d, k, key)) return 1;
     return 0;
 }
 
@@ -227,8 +326,16 @@ int cr_json_get(const cr_json_doc *doc, int obj, const char *key)
     for (uint32_t m = 0; m < doc->tok[obj].count; m++) {
         const cr_json_tok *t = &doc->tok[k];
         int v = k + 1;
-        /* Keys are compared raw: every key this library looks up is plain ASCII. */
-        if (t->end - t->start == klen && memcmp(doc->src + t->start, key, klen) == 0) return v;
+        if (!t->escaped) {
+            if (t->end - t->start == klen && memcmp(doc->src + t->start, key, klen) == 0) return v;
+        } else {
+            unescaper u;
+            unescaper_init(&u, doc, k);
+            size_t i = 0;
+            int b;
+            while ((b = unescaped_byte(&u)) >= 0 && i < klen && b == (unsigned char)key[i]) i++;
+            if (b < 0 && i == klen) return v;
+        }
         k = (int)doc->tok[v].next;
     }
     return -1;
@@ -258,36 +365,12 @@ static size_t put_utf8(char *o, unsigned cp)
 int cr_json_string(const cr_json_doc *doc, int t, char *dst, size_t cap)
 {
     if (t < 0 || doc->tok[t].type != CR_JSON_STRING || cap == 0) return 0;
-    const char *s = doc->src;
+    unescaper u;
+    unescaper_init(&u, doc, t);
     size_t o = 0;
-    for (size_t i = doc->tok[t].start; i < doc->tok[t].end; i++) {
-        char buf[4];
-        size_t n = 1;
-        buf[0] = s[i];
-        if (s[i] == '\\') {
-            char e = s[++i];
-            if (e == 'u') {
-                unsigned cp = 0;
-                for (int k = 1; k <= 4; k++) cp = cp << 4 | (unsigned)hexval(s[i + k]);
-                i += 4;
-                if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < doc->tok[t].end && s[i + 1] == '\\' &&
-                    s[i + 2] == 'u') {
-                    unsigned lo = 0;
-                    for (int k = 3; k <= 6; k++) lo = lo << 4 | (unsigned)hexval(s[i + k]);
-                    if (lo >= 0xDC00 && lo < 0xE000) {
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                        i += 6;
-                    }
-                }
-                n = put_utf8(buf, cp);
-            } else {
-                static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-                buf[0] = to[strchr(from, e) - from];
-            }
-        }
-        if (o + n >= cap) return 0;
-        memcpy(dst + o, buf, n);
-        o += n;
+    for (int b; (b = unescaped_byte(&u)) >= 0;) {
+        if (o + 1 >= cap) return 0;
+        dst[o++] = (char)b;
     }
     dst[o] = 0;
     return 1;
@@ -296,12 +379,7 @@ int cr_json_string(const cr_json_doc *doc, int t, char *dst, size_t cap)
 int cr_json_number(const cr_json_doc *doc, int t, double *out)
 {
     if (t < 0 || doc->tok[t].type != CR_JSON_NUMBER) return 0;
-    char buf[400];
-    size_t n = doc->tok[t].end - doc->tok[t].start;
-    if (n >= sizeof buf) return 0;
-    memcpy(buf, doc->src + doc->tok[t].start, n);
-    buf[n] = 0;
-    *out = strtod(buf, NULL);
+    *out = doc->tok[t].number;
     return 1;
 }
 

@@ -9,9 +9,11 @@ typedef enum { CR_JSON_OBJECT, CR_JSON_ARRAY, CR_JSON_STRING, CR_JSON_NUMBER,
 
 typedef struct {
     uint8_t type;
+    uint8_t escaped;       /* strings: the span holds a backslash escape */
     uint32_t start, end;   /* source span; strings without their quotes */
     uint32_t count;        /* children: array items, or object members */
     uint32_t next;         /* index of the token after this subtree */
+    double number;         /* numbers: the value, read once while parsing */
 } cr_json_tok;
 
 typedef struct {
@@ -21,8 +23,11 @@ typedef struct {
     size_t n, cap;
 } cr_json_doc;
 
-/* Parses one JSON value (surrounding whitespace allowed). On error err has
-   the byte column (1-based) and the reason. Free with cr_json_free(). */
+/* Parses one JSON value (surrounding whitespace allowed). Strings must be
+   valid UTF-8 with no lone surrogate escape; object keys are compared by
+   their unescaped text ("a\u0062" is "ab": found by that name, and a
+   duplicate of it). On error err has the byte column (1-based) and the
+   reason. Free with cr_json_free(). */
 CR_HIDDEN cr_status cr_json_parse(const char *src, size_t len, cr_json_doc *doc, cr_error *err);
 CR_HIDDEN void cr_json_free(cr_json_doc *doc);
 /* Value token of `key` in object token `obj`, or -1. */
@@ -31,7 +36,8 @@ CR_HIDDEN int cr_json_get(const cr_json_doc *doc, int obj, const char *key);
 CR_HIDDEN int cr_json_item(const cr_json_doc *doc, int arr, size_t k);
 /* Unescaped string into dst (NUL-terminated); 0 if not a string or too long. */
 CR_HIDDEN int cr_json_string(const cr_json_doc *doc, int t, char *dst, size_t cap);
-/* Number value; 0 if not a number. */
+/* Number value (the nearest double; +-inf beyond range, any length); 0 if
+   not a number. */
 CR_HIDDEN int cr_json_number(const cr_json_doc *doc, int t, double *out);
 CR_HIDDEN const char *cr_json_type_name(int type);
 

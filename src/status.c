@@ -1,5 +1,6 @@
 /* status.c - status names and messages, error reporting, bounded text output. */
 #include "internal.h"
+#include "numtext.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -145,7 +146,8 @@ void cr_text_double(cr_text *t, double v)
 {
     /* %.17g round-trips every double and integers stay valid JSON numbers.
        -0 is written as 0, as every JSON host writes it back. */
-    cr_text_printf(t, "%.17g", v + 0.0);
+    char buf[32];
+    cr_text_put(t, buf, cr_format_double(buf, v));
 }
 
 cr_status cr_text_end(cr_text *t, size_t *size, cr_error *err)

@@ -633,12 +633,14 @@ static void case_model_with_bands(run *r)
 static void case_request_parse(run *r)
 {
     cr_model *m = wide_model();
-    char req[512];
+    char req[1536], digits[501];
+    memset(digits, '7', 500);   /* a number too long for the stack buffer: read from the heap */
+    digits[500] = 0;
     size_t o = (size_t)snprintf(req, sizeof req, "{\"f\":-2.5e3,\"e\":true,\"d\":7,\"c\":0.125,\"b\":false,\"a\":3,"
                                                   "\"ignored\":[");
     for (int item = 0; item < 60; item++)   /* item k is token 15 + k */
         o += (size_t)snprintf(req + o, sizeof req - o, "%s%s", item ? "," : "",
-                              item == 17 ? "null" : item == 49 ? "12" : "\"s\"");
+                              item == 17 ? "null" : item == 49 ? "12" : item == 55 ? digits : "\"s\"");
     snprintf(req + o, sizeof req - o, "]}");
     double fields[CR_MAX_FIELDS];
     memset(fields, 0xA5, sizeof fields);
