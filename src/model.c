@@ -88,6 +88,10 @@ cr_status cr_model_validate(const cr_model *m, cr_error *err)
     if ((unsigned)in->class_weight_mode > CR_CLASS_WEIGHT_EXPLICIT || (unsigned)in->fit_intercept > 1 ||
         (unsigned)m->stats.converged > 1)
         return cr_fail(err, CR_E_RANGE, "training", "model 'training': unknown option value");
+    /* As cr_train() allows and does: no iteration count can wrap negative. */
+    if (in->max_iter < 1 || in->max_iter > 1000000 || m->stats.iterations < 0 || m->stats.iterations > in->max_iter)
+        return cr_fail(err, CR_E_RANGE, "max_iter", "model 'training': need 1 <= max_iter <= 1000000 and 0 <= "
+                       "iterations <= max_iter, got %d and %d", in->max_iter, m->stats.iterations);
     if (!in->fit_intercept && m->intercept != 0)
         return cr_fail(err, CR_E_RANGE, "intercept", "model 'intercept': must be 0 without fit_intercept");
     return CR_OK;

@@ -264,8 +264,10 @@ static int newton_direction(const problem *p, const evaluation *ev, const int *f
 
 static cr_status check_options(const cr_dataset *ds, const cr_train_options *o, cr_error *err)
 {
-    if (!(o->C > 0) || o->C - o->C != 0)
-        return cr_fail(err, CR_E_RANGE, "C", "option 'C': must be a finite number > 0, got %.17g", o->C);
+    /* 1/C is the penalty: it must be finite too (C >= 5.6e-309). */
+    if (!(o->C > 0) || o->C - o->C != 0 || !(1.0 / o->C < 1.0 / 0.0))
+        return cr_fail(err, CR_E_RANGE, "C", "option 'C': must be a finite number > 0 with a finite inverse, "
+                       "got %.17g", o->C);
     if (o->fit_intercept != 0 && o->fit_intercept != 1)
         return cr_fail(err, CR_E_RANGE, "fit_intercept", "option 'fit_intercept': must be 0 or 1, got %d",
                        o->fit_intercept);
@@ -345,9 +347,12 @@ static cr_status summarise(const cr_dataset *ds, const cr_train_options *opt, da
         for (size_t j = 0; j < d; j++) total[j] += mb[j];
     }
     sum->wsum = wsum_class[0] + wsum_class[1];
-    if (!(wsum_class[0] > 0) || !(wsum_class[1] > 0) || sum->wsum - sum->wsum != 0)
-        return cr_fail(err, CR_E_DATA, "weight", "training data needs a positive finite weight sum in both "
-                       "classes, got %.17g and %.17g", wsum_class[0], wsum_class[1]);
+    if (!(wsum_class[0] > 0) || !(wsum_class[1] > 0))
+        return cr_fail(err, CR_E_DATA, "weight", "training data needs a positive weight sum in both classes, "
+                       "got %.17g and %.17g", wsum_class[0], wsum_class[1]);
+    if (sum->wsum - sum->wsum != 0)
+        return cr_fail(err, CR_E_DATA, "weight", "training data: the weights add up beyond the largest double "
+                       "(classes %.17g and %.17g); scale them down", wsum_class[0], wsum_class[1]);
     for (size_t j = 0; j < d; j++) sum->mean[j] = total[j] / sum->wsum;
     return CR_OK;
 }

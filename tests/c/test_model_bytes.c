@@ -303,6 +303,10 @@ static void test_json_errors(const cr_model *m)
     expect_json_error(m, "\"coef\":[", "\"coef\":[1e308,0,-1e308],\"c\":[", CR_E_RANGE,
                       "coefficient of 'spam_reports': 1e+308 is beyond +-1e150");
     expect_json_error(m, "\"intercept\":", "\"intercept\":-1e151,\"x\":", CR_E_RANGE, "'intercept': -1e+151 is beyond");
+    /* Counts that would wrap negative in an int. */
+    expect_json_error(m, "\"max_iter\":100", "\"max_iter\":4294967295", CR_E_RANGE,
+                      "need 1 <= max_iter <= 1000000 and 0 <= iterations <= max_iter, got -1");
+    expect_json_error(m, "\"max_iter\":100", "\"max_iter\":3", CR_E_RANGE, "got 3 and ");
     expect_json_error(m, "\"sign\":\"free\"", "\"sign\":\"up\"", CR_E_RANGE, "'sign' has unknown value 'up'");
     expect_json_error(m, "\"type\":\"count\"", "\"type\":\"int\"", CR_E_RANGE, "'type' has unknown value");
     expect_json_error(m, "\"field\":\"has_consent\"", "\"field\":\"consent\"", CR_E_SCHEMA,

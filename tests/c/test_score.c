@@ -179,6 +179,7 @@ static void test_worst_case_is_finite(void)
     m->band_medium = 40;
     m->info.C = 1;
     m->info.fit_intercept = 1;
+    m->info.max_iter = 100;
     memset(m->info.data_sha256, '0', 64);   /* a model always holds a hex digest */
     CHECK_OK(cr_model_validate(m, &check_err));
     CHECK_OK(cr_model_finish(m, &check_err));

@@ -128,6 +128,7 @@ static void test_options_rejected(void)
     BAD(o.C = 0, CR_E_RANGE, "option 'C': must be a finite number > 0");
     BAD(o.C = -1, CR_E_RANGE, "option 'C'");
     BAD(o.C = 1.0 / 0.0, CR_E_RANGE, "option 'C'");
+    BAD(o.C = 1e-320, CR_E_RANGE, "with a finite inverse, got 9.9998886718268301e-321");
     BAD(o.C = 0.0 / 0.0, CR_E_RANGE, "option 'C'");
     BAD(o.max_iter = 0, CR_E_RANGE, "option 'max_iter'");
     BAD(o.max_iter = 1000001, CR_E_RANGE, "option 'max_iter': must be 1 to 1000000, got 1000001");
@@ -191,7 +192,7 @@ static void test_bad_data(void)
     /* Weights whose sum overflows: no finite objective. */
     CHECK_OK(cr_dataset_add(zeros, row, 1, 1e308, &check_err));
     CHECK_OK(cr_dataset_add(zeros, row, 1, 1e308, &check_err));
-    CHECK_ERR(cr_train(zeros, NULL, &m, &e), e, CR_E_DATA, "positive finite weight sum in both classes, got 2 and inf");
+    CHECK_ERR(cr_train(zeros, NULL, &m, &e), e, CR_E_DATA, "the weights add up beyond the largest double (classes 2 and inf)");
     CHECK(m == NULL);
     cr_dataset_free(zeros);
     /* Both labels present, but every label-1 row weighs 0. */
@@ -202,7 +203,7 @@ static void test_bad_data(void)
     cr_dataset_free(zeros);
     /* Zero weight on every label-0 row leaves one class: refused. */
     CHECK_OK(cr_dataset_add(ds, row, 0, 0.0, &check_err));
-    CHECK_ERR(cr_train(ds, NULL, &m, &e), e, CR_E_DATA, "positive finite weight sum in both classes");
+    CHECK_ERR(cr_train(ds, NULL, &m, &e), e, CR_E_DATA, "positive weight sum in both classes");
     CHECK(m == NULL);
     cr_dataset_free(ds);
     cr_schema_free(s);
