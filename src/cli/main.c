@@ -6,6 +6,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifndef __wasi__
+#include <signal.h>   /* WASI has no signals */
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +47,17 @@ static void print_error(const char *what, const cr_error *e)
     fprintf(stderr, "callrisk: %s: %s [%s]\n", what, e->message, cr_status_name(e->status));
 }
 
+/* Model and schema files are a few KiB: anything past this is not one
+   (and /dev/zero must not fill memory). */
+#define MAX_SMALL_FILE (16u << 20)
+
 static int read_file(const char *path, blob *out)
 {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {   /* said the same way natively and under WASI */
+        fprintf(stderr, "callrisk: cannot read '%s': it is a directory\n", path);
+        return 0;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "callrisk: cannot open '%s': %s\n", path, strerror(errno));
@@ -54,18 +66,24 @@ static int read_file(const char *path, blob *out)
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
     size_t n;
+    int too_big = 0;
     while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
         len += n;
+        if (len > MAX_SMALL_FILE) {
+            too_big = 1;
+            break;
+        }
         if (len == cap) {
             char *b = realloc(buf, cap *= 2);
             if (!b) free(buf);
             buf = b;
         }
     }
-    int ok = buf && !ferror(f);
+    const int read_error = buf && !too_big && ferror(f) ? errno : 0;
     fclose(f);
-    if (!ok) {
-        fprintf(stderr, "callrisk: cannot read '%s'\n", path);
+    if (!buf || too_big || read_error) {
+        if (too_big) fprintf(stderr, "callrisk: '%s' is larger than %u MiB: not a model or schema\n", path, MAX_SMALL_FILE >> 20);
+        else fprintf(stderr, "callrisk: cannot read '%s': %s\n", path, buf ? strerror(read_error) : "out of memory");
         free(buf);
         return 0;
     }
@@ -401,6 +419,7 @@ static int out_flush(outbuf *o, FILE *f)
         return 0;
     }
     int ok = (o->len == 0 || fwrite(o->data, 1, o->len, f) == o->len) && fflush(f) == 0;
+    if (!ok) fprintf(stderr, "callrisk: cannot write the answers: %s\n", strerror(errno));
     o->len = 0;
     return ok;
 }
@@ -497,7 +516,8 @@ static int store_append(record_store *st, const char *line, size_t len)
 static int store_sync(record_store *st)
 {
     if (st->synced == st->size) return 0;
-    if (fsync(st->fd) != 0) {
+    /* EINVAL: a FIFO or device has nothing to sync; what was written went. */
+    if (fsync(st->fd) != 0 && errno != EINVAL) {
         int e = errno;
         if (ftruncate(st->fd, st->synced) == 0) st->size = st->synced;
         return e;
@@ -868,6 +888,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "callrisk: cannot change to directory '%s': %s\n", cwd, strerror(errno));
         return 1;
     }
+#endif
+#if defined(SIGXFSZ) && !defined(__wasi__)
+    /* A file-size limit reached by the store is a failed write (EFBIG) to
+       report and cut back, as under WASI, not a reason to die. */
+    signal(SIGXFSZ, SIG_IGN);
 #endif
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(USAGE, argc < 2 ? stderr : stdout);

@@ -94,7 +94,8 @@ expect_exit 2 "${cli[@]}" verify
 # fit answer CR_E_STORE, and the next run appends cleanly (issue 10, #4).
 mkdir "$work/full"
 for _ in 1 2 3 4 5 6; do head -1 "$here/data/requests.jsonl"; done >"$work/six.jsonl"
-(trap '' XFSZ; ulimit -f 2; "${cli[@]}" score --store "$work/full" <"$work/six.jsonl" >"$work/full.out" 2>"$work/full.err")
+# No `trap '' XFSZ`: the CLI itself must not die of SIGXFSZ at the limit.
+(ulimit -f 2; "${cli[@]}" score --store "$work/full" <"$work/six.jsonl" >"$work/full.out" 2>"$work/full.err")
 [ "$(grep -c '"score":99' "$work/full.out")" = 4 ] || fail "4 records fit in 1 KiB: $(cat "$work/full.out")"
 [ "$(grep -c '"code":"CR_E_STORE"' "$work/full.out")" = 2 ] || fail "2 lines should answer CR_E_STORE"
 [ "$(wc -l <"$work/full/scores.jsonl")" = 4 ] && [ "$(tail -c 1 "$work/full/scores.jsonl" | od -An -c | tr -d ' ')" = '\n' ] ||
@@ -146,6 +147,16 @@ grep -q "option 'bands': need integers 1 <= medium <= high <= 100" "$work/err" |
 [ ! -e "$work/x.crm" ] || fail "a model was written for bad bands"
 expect_exit 2 "${cli[@]}" score --model
 grep -q "option '--model' needs a value" "$work/err" || fail "--model without value: $(cat "$work/err")"
+# Files that are not models: endless, a directory; answers nowhere to go.
+expect_exit 1 "${cli[@]}" info /dev/zero
+grep -q "is larger than 16 MiB: not a model or schema" "$work/err" || fail "/dev/zero: $(cat "$work/err")"
+mkdir -p "$work/adir"
+expect_exit 1 "${cli[@]}" info "$work/adir"
+grep -q "cannot read '.*adir': it is a directory" "$work/err" || fail "directory as a model: $(cat "$work/err")"
+if [ -w /dev/full ]; then
+  head -1 "$here/data/requests.jsonl" | "${cli[@]}" score >/dev/full 2>"$work/err" && fail "score > /dev/full should fail"
+  grep -q "cannot write the answers: No space left on device" "$work/err" || fail "/dev/full: $(cat "$work/err")"
+fi
 
 # The bad-input matrix (RELIABILITY.md): non-finite, fractional, huge, extra
 # fields (ignored), empty object, not an object, duplicate key; empty and
