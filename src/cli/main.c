@@ -160,7 +160,9 @@ static int parse_double(const char *opt, const char *s, double *v)
     char *end;
     errno = 0;
     *v = strtod(s, &end);
-    if (*s && !*end && !errno) return 1;
+    /* Out of range (ERANGE) is still a number: the core says why it cannot
+       take it (C = 1e-320, C = 1e400). */
+    if (*s && !*end && (!errno || errno == ERANGE)) return 1;
     fprintf(stderr, "callrisk: option '%s': '%s' is not a number\n", opt, s);
     return 0;
 }
@@ -200,7 +202,7 @@ static int parse_pair(const char *opt, const char *s, const char *want, double *
                 ok = v >= -2147483647L - 1 && v <= 2147483647L;
                 *(k ? i1 : i0) = (int)v;
             }
-            ok = ok && *part && !*end && !errno;
+            ok = ok && *part && !*end && (!errno || (d0 && errno == ERANGE));
         }
     }
     if (!ok) fprintf(stderr, "callrisk: option '%s': want '%s' (%s), got '%s'\n", opt, want,
