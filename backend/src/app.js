@@ -65,6 +65,27 @@ function guardStore(store, onFailure) {
   return guarded;
 }
 
+/** An own property of a parsed JSON body; an inherited name ("constructor") is not a field. */
+const own = (body, name) => (Object.hasOwn(body, name) ? body[name] : undefined);
+
+/**
+ * The request handed to the package: the model's fields, read from the body
+ * by their snake_case names only (the seed's HTTP contract). A camelCase key
+ * is an extra field like any other, ignored, so that every route reads the
+ * same values. A missing field is 422 naming it. `skip`: a field the route
+ * fills itself (call_attempts_24h, counted from the call log).
+ */
+function modelRequest(model, body, skip) {
+  const request = Object.create(null);
+  for (const { name } of model.fields) {
+    if (name === skip) continue;
+    const value = own(body, name);
+    if (value === undefined) throw new HttpError(422, `${name}: required`, { field: name });
+    request[name] = value;
+  }
+  return request;
+}
+
 /**
  * Logs one line per `key` at most every `intervalMs`, saying how many were
  * left out. Keys must come from a bounded set (route templates, error
@@ -173,7 +194,9 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       method: 'POST', path: '/score', auth: 'api',
       handler: async ({ req }) => {
         // The seed's contract: {spam_reports, has_consent, call_attempts_24h} -> {score, risk_level}.
-        const r = scorer.scoreRequest(await readJson(req, jsonBody));
+        const body = await readJson(req, jsonBody);
+        const s = scorer;
+        const r = s.scoreRequest(modelRequest(s.model, body));
         countScore('/score', r.risk_level);
         return ok(200, r);
       },
@@ -182,7 +205,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       method: 'POST', path: '/calls', auth: 'api',
       handler: async ({ req }) => {
         const body = await readJson(req, jsonBody);
-        const callerNumber = checkCallerNumber(body.caller_number);
+        const callerNumber = checkCallerNumber(own(body, 'caller_number'));
         const at = timeOf(body);
         const key = idempotencyKeyOf(req, body);
         if (!key) return ok(201, callAnswer({ id: await store.logCall(callerNumber, at), caller_number: callerNumber, at }));
@@ -205,10 +228,14 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       method: 'POST', path: '/score-caller', auth: 'api',
       handler: async ({ req }) => {
         const body = await readJson(req, jsonBody);
-        const request = { ...body, at: timeOf(body) };
+        const s = scorer; // the model a switch meanwhile does not change under this request
+        const callerNumber = checkCallerNumber(own(body, 'caller_number'));
+        const request = modelRequest(s.model, body, 'call_attempts_24h');
+        request.caller_number = callerNumber;
+        request.at = timeOf(body);
         const key = idempotencyKeyOf(req, body);
         if (!key) {
-          const r = await scorer.scoreCaller(request);
+          const r = await s.scoreCaller(request);
           countScore('/score-caller', r.riskLevel);
           return ok(200, answerOf(r));
         }
@@ -221,7 +248,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         if (prior) return replay(prior);
         try {
           // The key travels to saveScore, which writes it in the record's row.
-          const r = await scorer.scoreCaller(request, { context: { idempotencyKey: key, requestHash: hash } });
+          const r = await s.scoreCaller(request, { context: { idempotencyKey: key, requestHash: hash } });
           countScore('/score-caller', r.riskLevel);
           return ok(200, answerOf(r));
         } catch (e) {

@@ -136,7 +136,7 @@ test('bad requests: 4xx naming the field, nothing stored', async () => {
     ['/score', '{"spam_reports": 1,', 400, 'body'],
     ['/score', '[1,2]', 422, 'body'],
     ['/score', 'x'.repeat(20000), 413, 'body'],
-    ['/score-caller', { spam_reports: 1, has_consent: true }, 422, 'callerNumber'],
+    ['/score-caller', { spam_reports: 1, has_consent: true }, 422, 'caller_number'],
     ['/score-caller', { caller_number: '', spam_reports: 1, has_consent: true }, 422, 'caller_number'],
     ['/score-caller', { caller_number: '+1', spam_reports: -3, has_consent: true }, 422, 'spam_reports'],
     ['/score-caller', { caller_number: '+1', spam_reports: 1, has_consent: true, at: 'yesterday' }, 422, 'at'],
@@ -161,6 +161,42 @@ test('bad requests: 4xx naming the field, nothing stored', async () => {
   assert.equal(app.scorer.model.id, active);
   assert.deepEqual(await get('/nope'), [404, { error: { field: 'path', message: 'path: no route "/nope"' } }]);
   assert.deepEqual(await counts(), before);
+});
+
+test('the HTTP contract is snake_case: camelCase keys are ignored extras on every route, so /score and /score-caller agree', async () => {
+  const plain = { spam_reports: 0, has_consent: true, call_attempts_24h: 0 };
+  const [s0, expected] = await post('/score', plain);
+  assert.equal(s0, 200);
+  const both = { ...plain, spamReports: 99, hasConsent: false, callAttempts24h: 50 };
+  assert.deepEqual(await post('/score', both), [200, expected]);
+  // /score-caller: the attempts come from the call log (none), the rest from the snake_case keys.
+  const at = Date.UTC(2026, 5, 1);
+  const [s1, scored] = await post('/score-caller', { ...both, caller_number: '+15550450', callerNumber: '+15550451', at, atMs: 5 });
+  assert.equal(s1, 200, JSON.stringify(scored));
+  assert.deepEqual([scored.score, scored.risk_level, scored.at, scored.call_attempts_24h], [expected.score, expected.risk_level, at, 0]);
+  const [, stored] = await get('/callers/%2B15550450/scores');
+  assert.deepEqual(stored.scores.map((r) => [r.caller_number, r.inputs]), [['+15550450', plain]]);
+  assert.deepEqual((await get('/callers/%2B15550451/scores'))[1].scores, [], 'nothing under the camelCase caller');
+  // /calls: callerNumber is not caller_number.
+  assert.equal((await post('/calls', { caller_number: '+15550450', callerNumber: '+15550451', at }))[1].caller_number, '+15550450');
+  // A camelCase key never stands in for a missing snake_case one: 422 naming the snake_case field, nothing stored.
+  const before = await counts();
+  for (const [path, body, field] of [
+    ['/score', { spamReports: 1, has_consent: true, call_attempts_24h: 1 }, 'spam_reports'],
+    ['/score', { spam_reports: 1, hasConsent: true, call_attempts_24h: 1 }, 'has_consent'],
+    ['/score', { spam_reports: 1, has_consent: true, callAttempts24h: 1 }, 'call_attempts_24h'],
+    ['/score-caller', { caller_number: '+15550450', spamReports: 1, has_consent: true }, 'spam_reports'],
+    ['/score-caller', { caller_number: '+15550450', spam_reports: 1, hasConsent: false }, 'has_consent'],
+    ['/score-caller', { callerNumber: '+15550450', spam_reports: 1, has_consent: true }, 'caller_number'],
+    ['/calls', { callerNumber: '+15550450' }, 'caller_number'],
+  ]) {
+    const [s, b] = await post(path, body);
+    assert.deepEqual([s, b.error?.field], [422, field], `${path} ${JSON.stringify(body)}: ${JSON.stringify(b)}`);
+    assert.match(b.error.message, new RegExp(`^${field}: `));
+  }
+  assert.deepEqual(await counts(), before);
+  // Inherited names are not fields: "__proto__" or "constructor" keys change nothing.
+  assert.deepEqual(await post('/score', `{"__proto__":{"spam_reports":7},${JSON.stringify(plain).slice(1)}`), [200, expected]);
 });
 
 test('times: `at` is an integer of ms in 0…8.64e15 or an ISO date; anything else is 422 naming it, nothing stored', async () => {
