@@ -8,10 +8,10 @@ import { createServer, STATUS_CODES } from 'node:http';
 import { CallriskError, createScorer, loadModel } from 'callrisk';
 import { runAudit } from './audit.js';
 import { authorize, Token } from './auth.js';
-import { DuplicateKeyError, errorResponse, HttpError, isClientAbort, ModelLimitError, RecordRejected, StoreError } from './errors.js';
+import { DuplicateKeyError, errorResponse, HttpError, isClientAbort, isDatabaseFailure, ModelLimitError, RecordRejected, StoreError, StoreMisuse } from './errors.js';
 import { createMetrics } from './metrics.js';
 import { ModelCache } from './model-cache.js';
-import { callAnswer, scoreCallerAnswer } from './records.js';
+import { callAnswer, modelUnfit, scoreCallerAnswer } from './records.js';
 import { decodeSegment, mediaType, parseTarget, readBody, readJson } from './request.js';
 import { Router } from './router.js';
 import { serveStatic, staticRootOf } from './static-files.js';
@@ -40,13 +40,15 @@ const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 
 const MAX_ID = 2 ** 53;
 
 /**
- * The store as the routes see it: whatever a store method throws, except
- * the typed refusals (duplicate key, rejected value, model limit), becomes a
- * StoreError (503) and is counted.
+ * The store as the routes see it: what a store method throws, except the
+ * typed refusals (duplicate key, rejected value, model limit), becomes a
+ * StoreError (503, counted) when the database failed, and a StoreMisuse
+ * (500) when it did not (a bug, a constraint the backend should have kept).
  */
 function guardStore(store, onFailure) {
   const wrap = (operation, e) => {
-    if (e instanceof DuplicateKeyError || e instanceof RecordRejected || e instanceof ModelLimitError || e instanceof StoreError) return e;
+    if (e instanceof DuplicateKeyError || e instanceof RecordRejected || e instanceof ModelLimitError || e instanceof StoreError || e instanceof StoreMisuse) return e;
+    if (!isDatabaseFailure(e)) return new StoreMisuse(operation, e);
     onFailure(operation);
     return new StoreError(operation, e);
   };
@@ -128,6 +130,10 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
 
   const stored = await store.activeModelBytes();
   let scorer = await createScorer({ store, model: stored ? new Uint8Array(stored) : undefined });
+  const unfit = modelUnfit(scorer.model);
+  if (unfit) {
+    throw new Error(`the active model ${scorer.model.id} in the database cannot be served: it ${unfit}; make another stored model the active one (the models table's active column) and start again`);
+  }
   if (!stored) await store.saveModel(scorer.model.id, scorer.model.toBytes(), { makeActive: true });
   const models = new ModelCache(o.modelCacheSize, async (id) => {
     const bytes = await store.modelBytes(id);
@@ -291,6 +297,11 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         }
         const body = await readBody(req, { limit: o.modelBodyLimit, timeoutMs: o.bodyTimeoutMs });
         const model = type === 'application/octet-stream' ? await loadModel(new Uint8Array(body)) : await loadModel(body.toString('utf8'));
+        const unfit = modelUnfit(model);
+        if (unfit) {
+          model.free(); // never used: nothing else holds it
+          throw new HttpError(422, `model: ${unfit}`, { field: 'model', code: 'MODEL_SCHEMA' });
+        }
         const change = modelSwitch.then(async () => {
           await store.saveModel(model.id, model.toBytes(), { makeActive: true, maxModels: o.maxModels });
           // The previous scorer stays alive for requests still using it.

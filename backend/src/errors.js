@@ -22,6 +22,28 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * A store method failed, but not because the database is unavailable: a
+ * bug (a TypeError) or a value the database refused (a NOT NULL or type
+ * constraint) that the backend should never have sent. 500, never 503: the
+ * client retrying would not help, and it is not an outage.
+ */
+export class StoreMisuse extends Error {
+  constructor(operation, cause) {
+    super(`database: ${operation} was refused: ${cause?.message ?? cause}`, { cause });
+    this.operation = operation;
+  }
+}
+
+/** Whether what a store method threw is a database failure (unavailable, I/O, full, locked) rather than a StoreMisuse. */
+export function isDatabaseFailure(e) {
+  if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError) return false;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (/^SQLITE_(CONSTRAINT|MISMATCH|RANGE|TOOBIG)/.test(code)) return false; // better-sqlite3: the data, not the database
+  if (/^(22|23)[0-9A-Z]{3}$/.test(code)) return false; // PostgreSQL SQLSTATE: data exception, integrity constraint violation
+  return true;
+}
+
 /** The store refused a value it must never hold (a non-finite number, a time out of range). */
 export class RecordRejected extends Error {
   constructor(field, message, code = 'CR_E_NONFINITE') {

@@ -4,6 +4,33 @@
 import { RecordRejected } from './errors.js';
 import { AT_MAX } from './validate.js';
 
+/**
+ * The fields the tables hold in columns of their own (score_records:
+ * spam_reports INTEGER, has_consent INTEGER 0/1, call_attempts_24h INTEGER),
+ * with the types those columns need. Until storage is generic, a model is
+ * served only if it has each of them with that type; it may have more
+ * (kept in the record's JSON).
+ */
+export const TABLE_FIELDS = Object.freeze({ spam_reports: 'count', has_consent: 'bool', call_attempts_24h: 'count' });
+// Names a request body uses for itself: a model field so named could not be sent.
+const REQUEST_NAMES = ['caller_number', 'at', 'request_id'];
+const NEEDED = Object.entries(TABLE_FIELDS).map(([name, type]) => `${name} (${type})`).join(', ');
+
+/** Why this backend cannot serve `model` (its fields do not fit the tables), or null when it can. */
+export function modelUnfit(model) {
+  const types = new Map(model.fields.map((f) => [f.name, f.type]));
+  for (const [name, type] of Object.entries(TABLE_FIELDS)) {
+    const why = !types.has(name) ? `has no field ${name}` : types.get(name) !== type ? `has ${name} as a ${types.get(name)}, not a ${type}` : null;
+    if (why) {
+      return `${why}: the score_records table keeps ${name} in a column of its own, so a model served here needs the fields ${NEEDED} ` +
+        '(the tables are the seed\'s; other fields may be added)';
+    }
+  }
+  const clash = REQUEST_NAMES.find((name) => types.has(name));
+  if (clash) return `has a field named ${clash}, which a request body uses for itself (${REQUEST_NAMES.join(', ')})`;
+  return null;
+}
+
 const isTime = (v) => Number.isInteger(v) && v >= 0 && v <= AT_MAX;
 const isCount = (v) => Number.isInteger(v) && v >= 0 && v <= 2 ** 53;
 
@@ -33,7 +60,11 @@ export function checkScoreRecord(record) {
     if (typeof v === 'boolean') continue;
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new RecordRejected(`inputs.${name}`, `must be a finite number, got ${v}`);
   }
-  if (!isCount(record.inputs?.call_attempts_24h)) throw new RecordRejected('inputs.call_attempts_24h', 'must be an integer >= 0', 'CR_E_RANGE');
+  // The columns of their own (TABLE_FIELDS): never a NULL, a REAL in an INTEGER column or a silent 0.
+  for (const name of ['spam_reports', 'call_attempts_24h']) {
+    if (!isCount(record.inputs?.[name])) throw new RecordRejected(`inputs.${name}`, `must be an integer >= 0, got ${record.inputs?.[name]}`, 'CR_E_RANGE');
+  }
+  if (typeof record.inputs.has_consent !== 'boolean') throw new RecordRejected('inputs.has_consent', `must be a boolean, got ${record.inputs.has_consent}`, 'CR_E_TYPE');
   if (!Array.isArray(record.reasons)) throw new RecordRejected('reasons', 'must be a list', 'CR_E_TYPE');
   record.reasons.forEach((r, i) => {
     if (typeof r?.contribution !== 'number' || !Number.isFinite(r.contribution)) {

@@ -8,6 +8,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { trainModel } from 'callrisk';
+import { openSqliteStore } from '../src/sqlite-store.js';
 import { runServer, startServer } from './server-process.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'callrisk-start-'));
@@ -106,4 +108,18 @@ test('the admin token: created on the first start (0600, printed once), read on 
   assert.equal(statSync(custom).mode & 0o777, 0o600);
   chmodSync(custom, 0o644);
   assertOneLine(await runServer({ ...env, CALLRISK_ADMIN_TOKEN_FILE: custom }), new RegExp(`admin token file ${custom}: readable by others`));
+});
+
+test('a stored active model the tables cannot hold: one line naming the model and the field, exit 1', async () => {
+  const path = join(dir, 'unfit.db');
+  const store = openSqliteStore(path);
+  // No spam_reports: every /score-caller would have failed its INSERT (NOT NULL), reported as a database outage.
+  const unfit = await trainModel({ csv: 'has_consent,call_attempts_24h,label\ntrue,0,0\nfalse,9,1\ntrue,1,0\nfalse,5,1\n' }, {
+    schema: { fields: [{ name: 'has_consent', type: 'bool' }, { name: 'call_attempts_24h', type: 'count' }], features: [{ name: 'no_consent', field: 'has_consent', invert: true }, { name: 'call_attempts_24h', field: 'call_attempts_24h' }] },
+  });
+  store.saveModel(unfit.id, unfit.toBytes(), { makeActive: true });
+  store.close();
+  assertOneLine(await runServer({ ...TOKEN, CALLRISK_DB: path }, { timeoutMs: 10000 }),
+    new RegExp(`cannot start with database ${path}: the active model ${unfit.id} in the database cannot be served: it has no field spam_reports`),
+    /needs the fields spam_reports \(count\), has_consent \(bool\), call_attempts_24h \(count\)/);
 });

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import axios from 'axios';
 import { CallriskError, trainModel } from 'callrisk';
 import { createApp } from '../src/app.js';
-import { errorResponse, RecordRejected, StoreError } from '../src/errors.js';
+import { errorResponse, RecordRejected, StoreError, StoreMisuse } from '../src/errors.js';
 
 const DAY = 86400000;
 export const ADMIN = 'admin-token-for-the-suite-0123456789';
@@ -544,6 +544,89 @@ test('the model limit: a new model beyond CALLRISK_MAX_MODELS is 409 and not sto
   } finally {
     limited.server.close();
   }
+});
+
+/** A model trained on other fields: `fields` [[name, type]], every field a feature. */
+async function schemaModel(fields) {
+  const header = [...fields.map(([name]) => name), 'label'].join(',');
+  const value = (type, i) => (type === 'bool' ? (i % 2 ? 'false' : 'true') : type === 'real' ? String(0.25 * i) : String(i));
+  const rows = [0, 1, 2, 3, 4, 5].map((i) => [...fields.map(([, type]) => value(type, i)), i % 2].join(','));
+  return trainModel({ csv: `${header}\n${rows.join('\n')}\n` }, {
+    schema: { fields: fields.map(([name, type]) => ({ name, type })), features: fields.map(([name]) => ({ name, field: name })) },
+  });
+}
+
+test('PUT /model refuses a model the tables cannot hold: 422 naming the field and why, nothing stored, the active model unchanged', async () => {
+  const put = (m) => fetch(`${base}/model`, { method: 'PUT', body: m.toBytes(), headers: { 'content-type': 'application/octet-stream', ...AS_ADMIN } }).then(answer);
+  const putJson = (m) => fetch(`${base}/model`, { method: 'PUT', body: JSON.stringify(m.toJSON()), headers: { ...JSON_TYPE, ...AS_ADMIN } }).then(answer);
+  const active = app.scorer.model;
+  const before = [...await counts(), active.id];
+  const seed = [['spam_reports', 'count'], ['has_consent', 'bool'], ['call_attempts_24h', 'count']];
+  for (const [fields, reason] of [
+    [[['has_consent', 'bool'], ['call_attempts_24h', 'count'], ['attestation', 'real']], /^model: has no field spam_reports: the score_records table keeps spam_reports in a column of its own/],
+    [[['spam_reports', 'count'], ['has_consent', 'bool']], /^model: has no field call_attempts_24h: /],
+    [[['spam_reports', 'count'], ['call_attempts_24h', 'count']], /^model: has no field has_consent: /],
+    [[['spam_reports', 'real'], ['has_consent', 'bool'], ['call_attempts_24h', 'count']], /^model: has spam_reports as a real, not a count: /],
+    [[['spam_reports', 'count'], ['has_consent', 'count'], ['call_attempts_24h', 'count']], /^model: has has_consent as a count, not a bool: /],
+    [[['spam_reports', 'count'], ['has_consent', 'bool'], ['call_attempts_24h', 'real']], /^model: has call_attempts_24h as a real, not a count: /],
+    [[...seed, ['at', 'count']], /^model: has a field named at, which a request body uses for itself/],
+    [[...seed, ['caller_number', 'real']], /^model: has a field named caller_number/],
+  ]) {
+    const m = await schemaModel(fields);
+    for (const [s, b] of [await put(m), await putJson(m)]) {
+      assert.deepEqual([s, b.error?.field, b.error?.code], [422, 'model', 'MODEL_SCHEMA'], JSON.stringify(b));
+      assert.match(b.error.message, reason);
+      assert.match(b.error.message, /needs the fields spam_reports \(count\), has_consent \(bool\), call_attempts_24h \(count\)|uses for itself/);
+    }
+  }
+  assert.deepEqual([...await counts(), app.scorer.model.id], before, 'nothing stored, the same active model');
+  assert.equal((await get('/model'))[1].model_id, before[3]);
+  assert.equal((await post('/score-caller', { caller_number: '+15550460', spam_reports: 1, has_consent: true }))[0], 200, 'still served');
+  // More fields than the tables' are fine: they live in the record.
+  const wider = await schemaModel([...seed, ['attestation', 'real']]);
+  assert.deepEqual(await put(wider), [200, { model_id: wider.id }]);
+  try {
+    const [s, r] = await post('/score-caller', { caller_number: '+15550461', spam_reports: 2, has_consent: false, attestation: 0.5 });
+    assert.equal(s, 200, JSON.stringify(r));
+    const [, listed] = await get('/callers/%2B15550461/scores');
+    assert.deepEqual(listed.scores[0].inputs, { spam_reports: 2, has_consent: false, call_attempts_24h: 0, attestation: 0.5 });
+    assert.equal((await post('/score-caller', { caller_number: '+15550461', spam_reports: 2, has_consent: false }))[1].error?.field, 'attestation');
+  } finally {
+    assert.equal((await put(active))[0], 200);
+  }
+  assert.equal(app.scorer.model.id, before[3]);
+});
+
+test('a store error that is not the database failing (a constraint, a bug) is a 500, never a 503', async () => {
+  const n = await rows('score_records');
+  for (const [name, broken] of [
+    ['NOT NULL', { saveScore: () => db.exec("INSERT INTO score_records (caller_number) VALUES ('+15550470')") }],
+    ['TypeError', { countAttempts: () => null.n }],
+  ]) {
+    const lines = [];
+    const a = await createApp({ store: { ...store, ...broken }, adminToken: ADMIN, log: (l) => lines.push(l) });
+    const url = await listen(a);
+    try {
+      const [s, b] = await post('/score-caller', { caller_number: '+15550470', spam_reports: 1, has_consent: true }, JSON_TYPE, url);
+      assert.deepEqual([s, b], [500, { error: { field: null, code: 'INTERNAL', message: 'internal error' } }], name);
+      assert.equal(lines.length, 1, name);
+      assert.match(lines[0], /500 on POST \/score-caller/);
+      assert.doesNotMatch(await a.metrics.register.metrics(), /callrisk_store_failures_total\{/, `${name}: not counted as a database failure`);
+    } finally {
+      a.server.close();
+    }
+  }
+  assert.equal(await rows('score_records'), n);
+  assert.equal(errorResponse(new StoreMisuse('saveScore', new Error('NOT NULL constraint failed'))).status, 500);
+  // The store itself never writes a record whose table columns would be NULL, REAL or a silent 0.
+  const record = (await store.recentScores({ limit: 1 }))[0].record;
+  for (const inputs of [
+    { has_consent: true, call_attempts_24h: 1 }, { spam_reports: 1.5, has_consent: true, call_attempts_24h: 1 },
+    { spam_reports: 1, call_attempts_24h: 1 }, { spam_reports: 1, has_consent: 1, call_attempts_24h: 1 },
+  ]) {
+    await assert.rejects(async () => store.saveScore({ ...record, inputs }), RecordRejected, JSON.stringify(inputs));
+  }
+  assert.equal(await rows('score_records'), n);
 });
 
 test('no non-finite number reaches the database or an answer; C statuses map by code', async () => {
