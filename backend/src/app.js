@@ -394,6 +394,14 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     res.end(status === 204 ? undefined : payload);
   }
 
+  /** A JSON error written straight to a socket the HTTP parser has let go of; the connection closes once it is sent. */
+  function rawAnswer(socket, status, error) {
+    const text = JSON.stringify({ error });
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n` +
+      `x-content-type-options: nosniff\r\nconnection: close\r\n\r\n${text}`);
+    socket.destroySoon?.();
+  }
+
   let inflight = 0;
   let onIdle = null;
   const noop = () => {};
@@ -484,6 +492,24 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     metrics.connectionErrors.inc({ kind: `accept_${e.code ?? 'error'}` });
     logOnce(`accept:${e.code}`, `callrisk backend: accepting a connection failed: ${e.code ?? e.message}`);
   });
+  // CONNECT (a proxy tunnel): Node would close the socket without a word.
+  server.on('connect', (req, socket) => {
+    metrics.connectionErrors.inc({ kind: 'connect' });
+    socket.on('error', noop);
+    rawAnswer(socket, 501, { field: 'method', message: 'method: CONNECT is not supported (this server is not a proxy)' });
+  });
+  // An Expect other than 100-continue: Node's own 417 has no body and keeps
+  // the connection, whose unread body would then be read as a request.
+  server.on('checkExpectation', (req, res) => {
+    res.on('error', noop);
+    metrics.requests.inc({ method: KNOWN_METHODS.has(req.method) ? req.method : 'other', route: 'unmatched', status: '417' });
+    send(req, res, {
+      status: 417,
+      body: { error: { field: 'expect', message: `expect: only 100-continue is supported, got ${JSON.stringify(String(req.headers.expect).slice(0, 60))}` } },
+      headers: { connection: 'close' },
+    });
+  });
+  // An Upgrade nobody takes ('upgrade' has no listener) is served as an ordinary request.
   server.on('clientError', (e, socket) => {
     const timeout = e.code === 'ERR_HTTP_REQUEST_TIMEOUT';
     metrics.connectionErrors.inc({ kind: timeout ? 'timeout' : e.code === 'ECONNRESET' ? 'reset' : 'malformed' });
@@ -496,9 +522,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       : e.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers: too large']
         : e.code === 'HPE_INVALID_METHOD' ? [501, 'method: not one this server knows']
           : [400, `request: malformed HTTP (${e.code ?? e.message})`];
-    const text = JSON.stringify({ error: { field: 'request', code: e.code ?? null, message } });
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
-    socket.destroySoon?.();
+    rawAnswer(socket, status, { field: 'request', code: e.code ?? null, message });
   });
 
   return {

@@ -320,3 +320,34 @@ test('internal errors: one log line per kind per interval (with its stack once),
     broken.app.server.close();
   }
 });
+
+test('CONNECT, Expect and Upgrade: every answer is JSON, a refused one closes its connection, nothing hangs or is stored', async () => {
+  const calls = () => store.db.prepare('SELECT count(*) AS n FROM call_log').get().n;
+  const n = calls();
+  const connect = await raw('CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\nSSH-2.0-hello\r\n');
+  assert.equal(statusOf(connect.text), 501, connect.text);
+  assert.match(connect.text, /content-type: application\/json/i);
+  assert.deepEqual(bodyOf(connect.text).error.field, 'method');
+  assert.match(bodyOf(connect.text).error.message, /CONNECT/);
+  assert.ok(connect.ms < 1000, `closed after ${connect.ms.toFixed(0)} ms`);
+  const body = '{"caller_number":"+15554100","at":1}';
+  for (const expect of ['200-ok', 'whatever', '100-ok']) {
+    const r = await raw(`POST /calls HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nexpect: ${expect}\r\n\r\n${body}`);
+    assert.equal(statusOf(r.text), 417, r.text);
+    assert.match(r.text, /content-type: application\/json/i);
+    assert.match(r.text, /connection: close/i);
+    assert.deepEqual(bodyOf(r.text).error.field, 'expect');
+    assert.equal(r.text.match(/HTTP\/1\.1 /g).length, 1, 'the unread body is not read as another request');
+    assert.ok(r.ms < 1000, `closed after ${r.ms.toFixed(0)} ms`);
+  }
+  assert.equal(calls(), n);
+  // 100-continue: the interim answer, then the request is served.
+  const cont = await raw(`POST /calls HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n${body}`);
+  assert.match(cont.text, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 /);
+  assert.equal(calls(), n + 1);
+  // An upgrade nobody takes is an ordinary request.
+  const upgrade = await raw('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\n\r\n');
+  assert.match(upgrade.text, /^HTTP\/1\.1 200 .*\{"status":"ok"\}$/s);
+  assert.ok(upgrade.ms < 1000);
+  assert.equal((await fetch(`${base}/healthz`)).status, 200);
+});
