@@ -28,6 +28,9 @@ export const DEFAULTS = {
   keepAliveTimeoutMs: 5000, // an idle keep-alive connection is closed after this
   socketIdleTimeoutMs: 120000, // a socket with no traffic either way (e.g. a client that stops reading)
   maxConnections: 1000, // more are accepted and closed at once
+  maxConnectionsPerAddress: null, // from one client address (IPv6: one /64); more are closed at once. null: half of maxConnections; 0: no limit
+  maxPipelined: 16, // requests in flight on one connection (HTTP/1.1 pipelining); one more closes the connection
+  maxUnreadBytes: 1024 * 1024, // answers a client has not read yet, per connection; past this the connection is closed
   listLimit: { fallback: 50, max: 500 }, // GET /callers/:number/scores
   recentLimit: { fallback: 20, max: 200 }, // GET /scores/recent (each one replayed)
   auditLimit: { fallback: 100, max: 1000 }, // mismatches listed per POST /audit
@@ -65,6 +68,22 @@ function guardStore(store, onFailure) {
     };
   }
   return guarded;
+}
+
+/**
+ * The key connections are counted by: an IPv4 address, or the /64 of an
+ * IPv6 address (one host usually holds a whole /64). IPv4-mapped IPv6
+ * addresses count as IPv4.
+ */
+export function addressKey(address = '') {
+  const a = address.split('%')[0].toLowerCase();
+  if (!a.includes(':')) return a;
+  if (/^::ffff:\d+\.\d+\.\d+\.\d+$/.test(a)) return a.slice(7);
+  const [head, tail] = a.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':')}::/64`;
 }
 
 /** An own property of a parsed JSON body; an inherited name ("constructor") is not a field. */
@@ -275,12 +294,13 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     })
     .add({
       method: 'GET', path: '/scores/recent', auth: 'api',
-      handler: async ({ query }) => {
+      handler: async ({ query, isGone }) => {
         const limit = intParam(query, 'limit', { min: 1, ...o.recentLimit });
         const before = intParam(query, 'before', { min: 1, max: MAX_ID, fallback: undefined });
         const rows = await store.recentScores({ limit: limit + 1, before });
         const scores = [];
         for (const { id, record } of rows.slice(0, limit)) {
+          if (isGone()) return null; // nobody to answer: stop replaying
           const error = await replayError(record);
           scores.push({ id, record, verified: !error, error: error?.message ?? null });
         }
@@ -366,9 +386,15 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     };
   }
 
-  /** Writes an answer unless the client is gone; JSON bodies never carry a non-finite number. */
+  /**
+   * Writes an answer unless the client is gone; JSON bodies never carry a
+   * non-finite number. A connection whose client leaves its answers unread
+   * (the socket's buffer and the answers queued behind it) past
+   * maxUnreadBytes is closed instead: memory is not the client's to fill.
+   */
   function send(req, res, reply) {
-    if (res.headersSent || res.destroyed) return;
+    const socket = req.socket;
+    if (res.headersSent || res.destroyed || socket.destroyed) return;
     let { status, headers = {} } = reply;
     let payload = '';
     let type = reply.contentType;
@@ -384,9 +410,21 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       payload = JSON.stringify(reply.body);
       type = 'application/json';
     }
+    const bytes = Buffer.byteLength(payload);
+    const conn = conns.get(socket);
+    const unreadBefore = socket.writableLength + (conn?.queued ?? 0);
+    if (unreadBefore > 0 && unreadBefore + bytes > o.maxUnreadBytes) {
+      dropConnection(socket, 'unread');
+      return;
+    }
+    if (conn && !res.socket) {
+      // Pipelined: this answer waits in memory until the ones before it are written.
+      conn.queued += bytes;
+      res.once('socket', () => (conn.queued -= bytes));
+    }
     const h = { 'x-content-type-options': 'nosniff', ...corsHeaders(req), ...headers };
     if (type) h['content-type'] = type;
-    if (status !== 204 && status !== 304) h['content-length'] = Buffer.byteLength(payload);
+    if (status !== 204 && status !== 304) h['content-length'] = bytes;
     // A body left unread (refused before reading) or a server going down: this connection ends here.
     const unread = !req.complete && (Number(req.headers['content-length']) > 0 || req.headers['transfer-encoding'] !== undefined);
     if (shuttingDown || unread) h.connection = 'close';
@@ -405,23 +443,42 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
   let inflight = 0;
   let onIdle = null;
   const noop = () => {};
-  // Requests in progress per connection: at shutdown, a connection with none
-  // (idle keep-alive, never used, or headers still arriving) is closed at once.
-  const busy = new Map();
+  // Per connection: `requests` in progress (at shutdown a connection with
+  // none — idle keep-alive, never used, headers still arriving — is closed at
+  // once; more than maxPipelined closes it), and the bytes of answers `queued`
+  // behind earlier ones (pipelining).
+  const conns = new Map();
+  const perAddress = new Map(); // addressKey -> open connections
+  const maxPerAddress = o.maxConnectionsPerAddress ?? Math.max(1, Math.floor(o.maxConnections / 2));
+
+  /** Closes a connection a client is abusing; counted by kind, logged once per kind per interval. */
+  function dropConnection(socket, kind) {
+    metrics.connectionErrors.inc({ kind });
+    const why = { pipelined: `more than ${o.maxPipelined} requests in flight (CALLRISK_MAX_PIPELINED)`, unread: `more than ${o.maxUnreadBytes} bytes of answers left unread (CALLRISK_MAX_UNREAD_BYTES)` }[kind];
+    logOnce(`drop:${kind}`, `callrisk backend: closed a connection with ${why}`);
+    socket.destroy();
+  }
 
   async function handle(req, res) {
+    const socket = req.socket;
+    const conn = conns.get(socket);
+    // The client has gone (its connection closed, e.g. for pipelining past
+    // the limit, with requests already parsed): no work for it.
+    if (socket.destroyed || !conn) return;
+    if (++conn.requests > o.maxPipelined) {
+      dropConnection(socket, 'pipelined');
+      return;
+    }
     const started = process.hrtime.bigint();
     let route = 'unmatched';
     const method = KNOWN_METHODS.has(req.method) ? req.method : 'other';
     inflight++;
-    const socket = req.socket;
-    busy.set(socket, (busy.get(socket) ?? 0) + 1);
     req.on('error', noop); // an abort surfaces in readBody or as 'close'; never as an unhandled 'error'
     res.on('error', noop);
     let gone = false;
     res.once('close', () => {
       gone = !res.writableFinished;
-      if (busy.has(socket)) busy.set(socket, busy.get(socket) - 1);
+      conn.requests--;
       metrics.requests.inc({ method, route, status: gone ? 'aborted' : String(res.statusCode) });
       metrics.duration.observe({ method, route }, Number(process.hrtime.bigint() - started) / 1e9);
     });
@@ -453,10 +510,10 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         throw new HttpError(405, `method: ${req.method} is not allowed on ${match.template}`, { field: 'method', headers: { allow: Router.allow(match.methods) } });
       }
       authorize(req, r.auth, tokens);
-      const reply = await r.handler({ req, res, params: match.params, query, isGone: () => gone || res.destroyed });
+      const reply = await r.handler({ req, res, params: match.params, query, isGone: () => gone || res.destroyed || socket.destroyed });
       if (reply) send(req, res, reply);
     } catch (e) {
-      if (isClientAbort(e, req) || res.destroyed) {
+      if (isClientAbort(e, req) || res.destroyed || socket.destroyed) {
         if (!res.headersSent) res.destroy();
         return; // the client left: nothing to answer, not a server error
       }
@@ -481,8 +538,22 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
   server.maxConnections = o.maxConnections;
   server.setTimeout(o.socketIdleTimeoutMs); // no 'timeout' listener: an idle socket is destroyed
   server.on('connection', (socket) => {
-    busy.set(socket, 0);
-    socket.once('close', () => busy.delete(socket));
+    const key = addressKey(socket.remoteAddress);
+    const open = (perAddress.get(key) ?? 0) + 1;
+    if (maxPerAddress && open > maxPerAddress) {
+      metrics.connectionErrors.inc({ kind: 'over_address_cap' });
+      logOnce('over_address_cap', `callrisk backend: one client address holds ${maxPerAddress} connections (CALLRISK_MAX_CONNECTIONS_PER_ADDRESS); closing more from it`);
+      socket.destroy();
+      return;
+    }
+    perAddress.set(key, open);
+    conns.set(socket, { requests: 0, queued: 0 });
+    socket.once('close', () => {
+      conns.delete(socket);
+      const left = perAddress.get(key) - 1;
+      if (left > 0) perAddress.set(key, left);
+      else perAddress.delete(key);
+    });
   });
   server.on('drop', () => metrics.connectionErrors.inc({ kind: 'over_cap' }));
   // Accept failures (EMFILE, ENFILE…) arrive here once listening: the server
@@ -535,6 +606,10 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     get inflight() {
       return inflight;
     },
+    /** Connections one client address may hold (0: no limit). */
+    get maxConnectionsPerAddress() {
+      return maxPerAddress;
+    },
     get cachedModels() {
       return models.size;
     },
@@ -544,7 +619,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
      */
     beginShutdown() {
       shuttingDown = true;
-      for (const [socket, n] of busy) if (n === 0) socket.destroy();
+      for (const [socket, c] of conns) if (c.requests === 0) socket.destroy();
     },
     /** Resolves when no request is being handled (or after `timeoutMs`: false). */
     idle(timeoutMs) {

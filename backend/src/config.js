@@ -61,6 +61,10 @@ export function readConfig(env = process.env) {
       maxModels: intEnv(env, 'CALLRISK_MAX_MODELS', DEFAULTS.maxModels, 1, 1e9),
       modelCacheSize: intEnv(env, 'CALLRISK_MODEL_CACHE', DEFAULTS.modelCacheSize, 1, 10000),
       maxConnections: intEnv(env, 'CALLRISK_MAX_CONNECTIONS', defaultMaxConnections, 1, 1e6),
+      // null: half of maxConnections; 0: no limit (e.g. behind a proxy that connects from one address).
+      maxConnectionsPerAddress: intEnv(env, 'CALLRISK_MAX_CONNECTIONS_PER_ADDRESS', null, 0, 1e6),
+      maxPipelined: intEnv(env, 'CALLRISK_MAX_PIPELINED', DEFAULTS.maxPipelined, 1, 1000),
+      maxUnreadBytes: intEnv(env, 'CALLRISK_MAX_UNREAD_BYTES', DEFAULTS.maxUnreadBytes, 1024, 2 ** 31),
       headersTimeoutMs: intEnv(env, 'CALLRISK_HEADERS_TIMEOUT_MS', DEFAULTS.headersTimeoutMs, 1, 3600000),
       requestTimeoutMs: intEnv(env, 'CALLRISK_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1, 3600000),
       bodyTimeoutMs: intEnv(env, 'CALLRISK_BODY_TIMEOUT_MS', DEFAULTS.bodyTimeoutMs, 1, 3600000),

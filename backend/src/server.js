@@ -85,7 +85,7 @@ try {
     console.log(`callrisk backend: admin token from ${admin.source}`);
   }
   console.log(`callrisk backend on http://${config.host}:${app.server.address().port} (model ${app.scorer.model.id.slice(0, 12)}, db ${config.dbDisplay}, ` +
-    `max ${config.app.maxConnections} connections)`);
+    `max ${config.app.maxConnections} connections, ${app.maxConnectionsPerAddress || 'no limit'} per address)`);
 } catch (e) {
   const known = e instanceof StartError || e instanceof ConfigError;
   console.error(`callrisk backend: ${known ? e.message : `cannot start: ${reason(e)}`}`);
