@@ -483,6 +483,9 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       metrics.duration.observe({ method, route }, Number(process.hrtime.bigint() - started) / 1e9);
     });
     try {
+      if (req.headers.host === undefined && req.httpVersion === '1.1') {
+        throw new HttpError(400, 'host: an HTTP/1.1 request needs a Host header', { field: 'host', headers: { connection: 'close' } });
+      }
       const { path, query } = parseTarget(req.url);
       if (path === '/' || path === '/dashboard') {
         route = 'redirect';
@@ -533,6 +536,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     requestTimeout: o.requestTimeoutMs,
     keepAliveTimeout: o.keepAliveTimeoutMs,
     connectionsCheckingInterval: Math.min(1000, o.headersTimeoutMs),
+    requireHostHeader: false, // checked in handle(), so that the 400 is JSON like every other answer
   }, handle);
   server.keepAliveTimeout = o.keepAliveTimeoutMs;
   server.maxConnections = o.maxConnections;

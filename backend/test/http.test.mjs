@@ -351,3 +351,13 @@ test('CONNECT, Expect and Upgrade: every answer is JSON, a refused one closes it
   assert.ok(upgrade.ms < 1000);
   assert.equal((await fetch(`${base}/healthz`)).status, 200);
 });
+
+test('an HTTP/1.1 request without Host is a JSON 400 naming host (Node\'s own has no body); HTTP/1.0 needs none', async () => {
+  const r = await raw('GET /healthz HTTP/1.1\r\n\r\n');
+  assert.equal(statusOf(r.text), 400, r.text);
+  assert.match(r.text, /content-type: application\/json/i);
+  assert.match(r.text, /connection: close/i);
+  assert.deepEqual(bodyOf(r.text).error.field, 'host');
+  assert.ok(r.ms < 1000);
+  assert.match((await raw('GET /healthz HTTP/1.0\r\n\r\n')).text, /^HTTP\/1\.1 200 .*\{"status":"ok"\}$/s);
+});
