@@ -68,12 +68,12 @@ export interface SchemaSpec {
   readonly features: readonly FeatureSpec[];
 }
 
-/* ---- requests: a field by its camelCase key or by its C name ---- */
+/* ---- requests: a field by its camelCase alias or by its C name, never both ---- */
 
 type LowerOrDigit =
   | 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j' | 'k' | 'l' | 'm' | 'n' | 'o' | 'p' | 'q' | 'r' | 's'
   | 't' | 'u' | 'v' | 'w' | 'x' | 'y' | 'z' | '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
-/** A C field name as the glue's camelCase key (`_` + a lowercase letter or digit): `call_attempts_24h` -> `callAttempts24h`. */
+/** A C field name in camelCase (`_` + a lowercase letter or digit): `call_attempts_24h` -> `callAttempts24h`, the field's alias (see HasAlias). */
 export type CamelCase<S extends string> = S extends `${infer H}_${infer C}${infer R}`
   ? C extends LowerOrDigit ? `${H}${Uppercase<C>}${CamelCase<R>}` : `${H}_${CamelCase<`${C}${R}`>}`
   : S;
@@ -94,36 +94,51 @@ type Without<F, Name extends string> = F extends readonly [infer H extends Field
 type HasField<F extends FieldList, Name extends string> = Name extends F[number]['name'] ? true : false;
 
 /**
- * One field of a request: the glue reads the camelCase key, and the C name
- * when the camelCase key is undefined. A name without `_x` has one key.
+ * Whether field N of the fields F has a camelCase alias: CamelCase<N> differs
+ * from N and is no other field's name or CamelCase (fields `a_b` and `aB`:
+ * `a_b` has none, and is given by its C name only).
  */
-type OneField<N extends string, V> = CamelCase<N> extends N
+export type HasAlias<F extends FieldList, N extends string> = CamelCase<N> extends N ? false
+  : CamelCase<N> extends F[number]['name'] ? false
+  : CamelCase<N> extends CamelCase<Exclude<F[number]['name'], N>> ? false
+  : true;
+/** The key a request gives field N under: its alias, else its C name. */
+type Key<F extends FieldList, N extends string> = HasAlias<F, N> extends true ? CamelCase<N> : N;
+
+/**
+ * One field of a request: by its alias or by its C name, not both (the glue
+ * throws a TypeError naming both; undefined is not giving it). All: every
+ * field of the model, which decides the aliases.
+ */
+type OneField<All extends FieldList, N extends string, V> = HasAlias<All, N> extends false
   ? { [K in N]: V }
-  : { [K in CamelCase<N>]: V } | ({ [K in CamelCase<N>]?: undefined } & { [K in N]: V });
-type Dual<F, N extends unknown[] = []> = F extends readonly [infer H extends FieldSpec, ...infer R]
-  ? Dual<R, CamelCase<H['name']> extends H['name'] ? N : [...N, H]>
+  : ({ [K in CamelCase<N>]: V } & { [K in N]?: undefined }) | ({ [K in CamelCase<N>]?: undefined } & { [K in N]: V });
+type Dual<All extends FieldList, F, N extends unknown[] = []> = F extends readonly [infer H extends FieldSpec, ...infer R]
+  ? Dual<All, R, HasAlias<All, H['name']> extends true ? [...N, H] : N>
   : N['length'];
-type EachField<F, V extends Record<FieldType, unknown>, Acc = unknown> = F extends readonly [infer H extends FieldSpec, ...infer R]
-  ? EachField<R, V, Acc & OneField<H['name'], V[H['type']]>>
+type EachField<All extends FieldList, F, V extends Record<FieldType, unknown>, Acc = unknown> = F extends readonly [infer H extends FieldSpec, ...infer R]
+  ? EachField<All, R, V, Acc & OneField<All, H['name'], V[H['type']]>>
   : Acc;
-type AllCamel<F extends FieldList, V extends Record<FieldType, unknown>> = { [H in F[number] as CamelCase<H['name']>]: V[H['type']] };
+type AllCamel<All extends FieldList, F extends FieldList, V extends Record<FieldType, unknown>> = { [H in F[number] as Key<All, H['name']>]: V[H['type']] };
 type AllNamed<F extends FieldList, V extends Record<FieldType, unknown>> = { [H in F[number] as H['name']]: V[H['type']] };
 /**
- * Every field of F, each by either key. Mixing is exact up to 8 fields with
- * two names (2^8 shapes); beyond that the types take one style per object
- * (all camelCase or all C names), which the runtime accepts too.
+ * Every field of F (of the model's fields All), each by either key. Mixing
+ * is exact up to 8 fields with two names (2^8 shapes); beyond that the types
+ * take one style per object (all by alias or all by C name), which the
+ * runtime accepts too.
  */
-type ByField<F extends FieldList, V extends Record<FieldType, unknown>, Other> = Known<F> extends false ? Other
-  : Dual<F> extends 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 ? Flat<EachField<F, V>>
-  : AllCamel<F, V> | AllNamed<F, V>;
+type ByField<F extends FieldList, V extends Record<FieldType, unknown>, Other, All extends FieldList = F> = Known<F> extends false ? Other
+  : Dual<All, F> extends 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 ? Flat<EachField<All, F, V>>
+  : AllCamel<All, F, V> | AllNamed<F, V>;
 
 type Values = { count: number; bool: boolean; real: number };
 
 /**
- * A request to score: every field of the model, each by its camelCase key
- * (`spamReports`) or its C name (`spam_reports`), mixed as you like; other
- * keys are ignored (an object literal with an unknown key is a type error, to
- * catch typos). For the seed: `{ spamReports, hasConsent, callAttempts24h }`.
+ * A request to score: every field of the model, each by its camelCase alias
+ * (`spamReports`) or its C name (`spam_reports`), mixed as you like but not
+ * both for one field; other keys are ignored (an object literal with an
+ * unknown key is a type error, to catch typos). For the seed:
+ * `{ spamReports, hasConsent, callAttempts24h }`.
  */
 export type ScoreInput<F extends FieldList = SeedFields> = ByField<F, Values, { readonly [field: string]: number | boolean | undefined }>;
 
@@ -141,7 +156,7 @@ export type RequestBody<F extends FieldList = SeedFields> = Known<F> extends fal
   ? { readonly [field: string]: number | boolean | undefined }
   : AllNamed<F, Values>;
 
-type Caller = { callerNumber: string } | { callerNumber?: undefined; caller_number: string };
+type Caller = { callerNumber: string; caller_number?: undefined } | { callerNumber?: undefined; caller_number: string };
 /**
  * scoreCaller's request: the caller (`callerNumber` or `caller_number`), when
  * (`at`), and every field but `call_attempts_24h`, which the store counts. A
@@ -151,7 +166,7 @@ type Caller = { callerNumber: string } | { callerNumber?: undefined; caller_numb
 export type ScoreCallerInput<F extends FieldList = SeedFields> = Known<F> extends false
   ? Caller & { at?: number | Date; readonly [field: string]: unknown }
   : HasField<F, 'call_attempts_24h'> extends false ? never
-  : Flat<Caller & { at?: number | Date } & ByField<Without<F, 'call_attempts_24h'>, Values, never>>;
+  : Flat<Caller & { at?: number | Date } & ByField<Without<F, 'call_attempts_24h'>, Values, never, F>>;
 
 /** A training row: the fields (as in a request), `label` and an optional `weight` (finite, >= 0; default 1). */
 export type TrainingRow<F extends FieldList = SeedFields> = ScoreInput<F> & { label: 0 | 1 | boolean; weight?: number };

@@ -25,6 +25,9 @@ export const assert = {
   equal(a, b, msg) {
     if (!Object.is(a, b)) fail(msg ?? `expected ${String(b)}, got ${String(a)}`);
   },
+  notEqual(a, b, msg) {
+    if (Object.is(a, b)) fail(msg ?? `expected a value other than ${String(b)}`);
+  },
   deepEqual(a, b, msg) {
     if (!same(a, b)) fail(msg ?? `expected ${JSON.stringify(b)}, got ${JSON.stringify(a)}`);
   },

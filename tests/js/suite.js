@@ -962,4 +962,133 @@ export function defineSuite({ test, assert, api, golden }) {
     if (globalThis.process?.env?.CALLRISK_PROPERTY_STATS) console.log(stats);
     assert.ok(stats.results > 1500 && stats.errors > 500 && stats.refused > 20 && stats.callers > 100, JSON.stringify(stats));
   });
+
+
+  /* ---- the hostile-user probe: one field, one spelling, one source ---- */
+
+  test('a field given under both spellings is a TypeError naming both, in every entry', async () => {
+    const records = [];
+    const s = await createScorer({ store: { countAttempts: () => 10, saveScore: (r) => records.push(r) } });
+    const ok = { spamReports: 5, hasConsent: false, callAttempts24h: 10 };
+    const twice = /^spamReports\/spam_reports: given twice/;
+    // Before, score() took the camelCase value (99) and scoreRequest() the C name's (0).
+    assert.throws(() => s.score({ ...ok, spam_reports: 0 }), named(TypeError, twice));
+    assert.throws(() => s.scoreRequest({ spam_reports: 0, has_consent: false, call_attempts_24h: 10, spamReports: 99 }), named(TypeError, twice));
+    assert.throws(() => s.scoreRequest({ spam_reports: 5, has_consent: false, call_attempts_24h: 10, callAttempts24h: 0 }),
+      named(TypeError, /^callAttempts24h\/call_attempts_24h: given twice/));
+    assert.throws(() => s.scoreBatch([ok, { ...ok, has_consent: true }]), named(TypeError, /^requests\[1\]\.hasConsent\/has_consent: given twice/));
+    assert.throws(() => s.scoreBatch({ spamReports: [5], spam_reports: [0], hasConsent: [false], callAttempts24h: [10] }), named(TypeError, twice));
+    await assert.rejects(s.scoreCaller({ callerNumber: '+1', spamReports: 5, spam_reports: 0, hasConsent: false }), named(TypeError, twice));
+    // The caller too: before, it was stored under callerNumber's value.
+    await assert.rejects(s.scoreCaller({ callerNumber: 'A', caller_number: 'B', spamReports: 5, hasConsent: false }),
+      named(TypeError, /^callerNumber\/caller_number: given twice/));
+    await assert.rejects(trainModel([...SEED_ROWS.slice(1), { ...SEED_ROWS[0], call_attempts_24h: 1 }]),
+      named(TypeError, /^data\[4\]\.callAttempts24h\/call_attempts_24h: given twice/));
+    assert.equal(records.length, 0);
+    // undefined is not giving a value: the other spelling is read.
+    assert.equal(s.score({ spamReports: undefined, spam_reports: 5, hasConsent: false, callAttempts24h: 10 }).score, 99);
+    assert.equal((await s.scoreCaller({ callerNumber: undefined, caller_number: 'B', spamReports: 5, hasConsent: false })).score, 99);
+    assert.equal(records[0].caller_number, 'B');
+  });
+
+  test('fields whose camelCase forms collide: such a field is read by its C name only, in every entry', async () => {
+    // camel('a_b') is 'aB', another field's name; camel('x_1_y') and camel('x1_y') are both 'x1Y'.
+    const schema = {
+      fields: [{ name: 'a_b', type: 'real' }, { name: 'aB', type: 'real' }, { name: 'x_1_y', type: 'real' }, { name: 'x1_y', type: 'real' },
+        { name: 'call_attempts_24h', type: 'count' }],
+      features: [{ name: 'f1', field: 'a_b' }, { name: 'f2', field: 'aB' }, { name: 'f3', field: 'x_1_y' }, { name: 'f4', field: 'x1_y' },
+        { name: 'attempts', field: 'call_attempts_24h' }],
+    };
+    const data = [[0, 5, 1, 0, 1, 0], [5, 0, 0, 2, 2, 1], [1, 4, 2, 1, 1, 0], [4, 1, 1, 3, 3, 1], [2, 2, 0, 0, 1, 0], [3, 3, 3, 1, 2, 1]];
+    const csv = `a_b,aB,x_1_y,x1_y,call_attempts_24h,label\n${data.map((r) => r.join(',')).join('\n')}\n`;
+    const fromCsv = await trainModel({ csv }, { schema });
+    // Before, rows were read by aB for both a_b and aB: coefficients [-0.457, -0.457, …].
+    const fromRows = await trainModel(data.map(([a_b, aB, x_1_y, x1_y, call_attempts_24h, label]) => ({ a_b, aB, x_1_y, x1_y, call_attempts_24h, label })), { schema });
+    assert.equal(fromRows.id, fromCsv.id);
+    assert.notEqual(fromCsv.coefficients[0], fromCsv.coefficients[1]);
+    const s = await createScorer({ model: fromCsv, store: { countAttempts: () => 2, saveScore() {} } });
+    const req = { a_b: 0, aB: 5, x_1_y: 1, x1_y: 0, callAttempts24h: 2 };
+    const want = s.score(req);
+    assert.notEqual(s.score({ ...req, a_b: 5 }).probability, want.probability); // a_b counts
+    assert.equal(s.scoreBatch([req]).probabilities[0], want.probability);
+    assert.equal(s.scoreBatch({ a_b: [0], aB: [5], x_1_y: [1], x1_y: [0], callAttempts24h: [2] }).probabilities[0], want.probability);
+    assert.equal(s.scoreBatch(Float64Array.from([0, 5, 1, 0, 2])).probabilities[0], want.probability);
+    assert.equal(s.scoreRequest({ a_b: 0, aB: 5, x_1_y: 1, x1_y: 0, call_attempts_24h: 2 }).score, want.score);
+    assert.equal((await s.scoreCaller({ callerNumber: '+1', a_b: 0, aB: 5, x_1_y: 1, x1_y: 0 })).probability, want.probability);
+    // The colliding camelCase forms give no field.
+    assert.throws(() => s.score({ aB: 5, x_1_y: 1, x1_y: 0, callAttempts24h: 2 }), named(TypeError, /^a_b: required/));
+    assert.throws(() => s.score({ a_b: 0, aB: 5, x1Y: 1, callAttempts24h: 2 }), named(TypeError, /^x_1_y: required/));
+    assert.throws(() => s.scoreBatch({ aB: [5], x_1_y: [1], x1_y: [0], callAttempts24h: [2] }), named(TypeError, /^a_b: must be an array/));
+  });
+
+  test('fields are own properties or a class prototype\'s, never Object.prototype\'s', async () => {
+    const s = await createScorer();
+    const ok = { spamReports: 5, hasConsent: false, callAttempts24h: 10 };
+    const want = s.score(ok);
+    const polluted = { hasConsent: false, has_consent: true, callerNumber: '+1', caller_number: '+2', at: 5, label: 1, weight: 0, spamReports: [5] };
+    for (const [k, v] of Object.entries(polluted)) Object.defineProperty(Object.prototype, k, { value: v, configurable: true, writable: true });
+    try {
+      // Before, the polluted hasConsent filled the missing field.
+      assert.throws(() => s.score({ spamReports: 5, callAttempts24h: 10 }), named(TypeError, /^hasConsent: required/));
+      assert.throws(() => s.scoreRequest({ spam_reports: 5, call_attempts_24h: 10 }), named(TypeError, /^has_consent: required/));
+      assert.throws(() => s.scoreBatch([ok, { spamReports: 5, callAttempts24h: 10 }]), named(TypeError, /^requests\[1\]\.hasConsent: required/));
+      assert.throws(() => s.scoreBatch({ hasConsent: [false], callAttempts24h: [10] }), named(TypeError, /^spamReports: must be an array/));
+      await assert.rejects(s.scoreCaller({ spamReports: 5, hasConsent: false }), named(TypeError, /^callerNumber: must be a string, got undefined/));
+      const r = await s.scoreCaller({ callerNumber: '+3', spamReports: 5, hasConsent: false });
+      assert.ok(r.at > 5, 'at defaults to now');
+      await assert.rejects(trainModel([{ spamReports: 1, hasConsent: true, callAttempts24h: 1 }]), named(TypeError, /^data\[0\]\.label: must be 0, 1/));
+      assert.equal((await trainModel(SEED_ROWS)).id, goldenValue(golden, 'model_id')); // weights 1, not 0
+      // Own values, and keys Object.prototype has too, still count.
+      assert.equal(s.score(ok).probability, want.probability);
+      assert.equal(s.score({ ...ok, hasConsent: true }).probability, s.score({ spam_reports: 5, has_consent: true, call_attempts_24h: 10 }).probability);
+    } finally {
+      for (const k of Object.keys(polluted)) delete Object.prototype[k];
+    }
+    // A class's getters count, through any depth of classes.
+    class Request {
+      get spamReports() { return 5; }
+      get hasConsent() { return false; }
+    }
+    class Timed extends Request {
+      constructor() { super(); this.callAttempts24h = 10; }
+      get callerNumber() { return '+4'; }
+    }
+    assert.equal(s.score(new Timed()).probability, want.probability);
+    assert.equal(s.scoreBatch([new Timed()]).probabilities[0], want.probability);
+    assert.equal((await s.scoreCaller(new Timed())).callAttempts24h, 0);
+    assert.equal(s.score(Object.create(ok)).probability, want.probability); // a prototype that is not Object.prototype
+    // A null-prototype object: its own keys, and nothing else.
+    const bare = Object.assign(Object.create(null), ok);
+    assert.equal(s.score(bare).probability, want.probability);
+    delete bare.hasConsent;
+    assert.throws(() => s.score(bare), named(TypeError, /^hasConsent: required/));
+    // Fields named like Object.prototype's own keys: given, they count; missing, they are missing.
+    const m = await trainModel({ csv: 'constructor,toString,label\n0,1,0\n1,0,1\n2,1,1\n0,0,0\n' }, { schema: {
+      fields: [{ name: 'constructor', type: 'real' }, { name: 'toString', type: 'real' }],
+      features: [{ name: 'c', field: 'constructor' }, { name: 't', field: 'toString' }],
+    } });
+    const sm = await createScorer({ model: m });
+    assert.ok(sm.score({ constructor: 1, toString: 0 }).score >= 0);
+    assert.throws(() => sm.score({ toString: 0 }), named(TypeError, /^constructor: required/));
+    assert.throws(() => sm.score({ constructor: 1 }), named(TypeError, /^toString: required/));
+  });
+
+  test('a field named like a key of the entry (label, weight; callerNumber, caller_number, at) is refused, not read twice', async () => {
+    const schema = (name) => ({
+      fields: [{ name, type: 'real' }, { name: 'call_attempts_24h', type: 'count' }],
+      features: [{ name: 'f', field: name }, { name: 'a', field: 'call_attempts_24h' }],
+    });
+    const isSchema = (field) => (e) => e instanceof CallriskError && e.code === 'CR_E_SCHEMA' && e.field === field;
+    // Before, a field `label` was trained as the label and as a feature.
+    for (const name of ['label', 'weight']) {
+      await assert.rejects(trainModel([{ [name]: 1, callAttempts24h: 1, label: 1 }, { [name]: 0, callAttempts24h: 0, label: 0 }], { schema: schema(name) }), isSchema(name));
+    }
+    // Before, a field `at` was scoreCaller's time as well.
+    for (const name of ['at', 'caller_number', 'callerNumber']) {
+      const m = await trainModel({ csv: `${name},call_attempts_24h,label\n1,2,1\n0,1,0\n2,1,1\n0,2,0\n` }, { schema: schema(name) });
+      const s = await createScorer({ model: m, store: { countAttempts: () => 1, saveScore() {} } });
+      assert.ok(s.score({ [name]: 1, callAttempts24h: 1 }).score >= 0);
+      await assert.rejects(s.scoreCaller({ callerNumber: '+1', [name]: 1, at: 1764072000000 }), isSchema(name));
+    }
+  });
 }
