@@ -44,10 +44,14 @@ const SCHEMA = Symbol('callrisk.schema');
 
 let userLoader = null; // setWasmLoader()
 let runtime = null; // Promise<Runtime>
+let runtimeFrom = null; // what `runtime` comes (or is coming) from: { what, href }
 
 /** Replaces the entry file's way of getting callrisk.wasm's bytes (before the first call that needs the module). */
 export function setWasmLoader(loader) {
   if (typeof loader !== 'function') throw new TypeError(`loader: must be a function, got ${typeName(loader)}`);
+  if (runtime && loader !== userLoader) {
+    throw new Error(`callrisk: already initialised from ${runtimeFrom.what}; setWasmLoader() must come before the first call that needs the module`);
+  }
   userLoader = loader;
 }
 
@@ -73,6 +77,8 @@ export function bindEnvironment(env) {
 /**
  * Instantiates the module once. Optional: every API call does it lazily.
  * `wasmBinary` (bytes) or `wasmUrl` override where the module comes from.
+ * Once the module is loaded (or loading), a call naming another source is an
+ * Error: the same bytes, the same URL, or no source resolve.
  */
 async function init(env, options) {
   await runtimeOf(env, ownOptions(options, ['wasmBinary', 'wasmUrl'], 'options'));
@@ -85,19 +91,64 @@ function runtimeOf(env, { wasmBinary, wasmUrl } = {}) {
   if (wasmUrl !== undefined && typeof wasmUrl !== 'string' && !(wasmUrl instanceof URL)) {
     throw new TypeError(`wasmUrl: must be a string or URL, got ${typeName(wasmUrl)}`);
   }
+  if (wasmBinary !== undefined && wasmUrl !== undefined) throw new TypeError('wasmBinary, wasmUrl: give one source, not both');
   if (!runtime) {
-    runtime = wasmBytes(env, wasmBinary, wasmUrl).then((b) => Runtime.create(b));
-    runtime.catch(() => { runtime = null; }); // a failed start is tried again, not kept
+    const from = wasmBinary !== undefined ? { what: 'wasmBinary' }
+      : wasmUrl !== undefined ? { what: `wasmUrl ${wasmUrl}`, href: hrefOf(wasmUrl) }
+        : userLoader ? { what: "setWasmLoader()'s loader" } : { what: 'the default callrisk.wasm' };
+    const started = wasmBytes(env, wasmBinary, wasmUrl).then(({ bytes, url }) => {
+      if (url !== undefined) from.href = hrefOf(url);
+      return Runtime.create(bytes, from);
+    });
+    runtime = started;
+    runtimeFrom = from;
+    started.catch(() => { // a failed start is tried again, not kept
+      if (runtime === started) runtime = runtimeFrom = null;
+    });
+    return started;
   }
-  return runtime;
+  if (wasmBinary === undefined && wasmUrl === undefined) return runtime;
+  // Another call named a source: it must be the one loaded (or loading).
+  return runtime.then((rt) => {
+    const same = wasmBinary !== undefined ? sameBytes(rt.bytes, wasmBinary) : rt.from.href !== undefined && rt.from.href === hrefOf(wasmUrl);
+    if (!same) {
+      throw new Error(`callrisk: already initialised from ${rt.from.what}; ${wasmBinary !== undefined ? 'wasmBinary holds other bytes'
+        : `wasmUrl ${wasmUrl} is another source`} (init() takes one module per page or process, before the first call that needs it)`);
+    }
+    return rt;
+  });
+}
+
+/** A URL as fetch() would resolve it (in a page, relative to it). */
+function hrefOf(url) {
+  try {
+    return new URL(url, globalThis.location?.href).href;
+  } catch {
+    return String(url);
+  }
+}
+
+const bytesOf = (b) => (ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b));
+
+function sameBytes(a, b) {
+  const u = bytesOf(b);
+  if (u.length !== a.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== u[i]) return false;
+  return true;
 }
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
-/** The module's bytes: given, from `wasmUrl`, from setWasmLoader's loader, or from the entry's default URL. */
+/** The module's bytes ({ bytes, url }): given, from `wasmUrl`, from setWasmLoader's loader, or from the entry's default URL. */
 async function wasmBytes(env, wasmBinary, wasmUrl) {
-  if (wasmBinary !== undefined) return wasmBinary;
-  if (userLoader) return userLoader();
+  if (wasmBinary !== undefined) return { bytes: wasmBinary };
+  if (userLoader && wasmUrl === undefined) {
+    const bytes = await userLoader();
+    if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) {
+      throw new TypeError(`callrisk: setWasmLoader()'s loader must give an ArrayBuffer or Uint8Array, got ${typeName(bytes)}`);
+    }
+    return { bytes };
+  }
   let url = wasmUrl;
   if (url === undefined) {
     try {
@@ -115,7 +166,7 @@ async function wasmBytes(env, wasmBinary, wasmUrl) {
       ? 'the app may not serve the callrisk.wasm its bundler was told about: pass { wasmUrl } or { wasmBinary } to init() (README: "Bundlers")'
       : 'check wasmUrl'}`);
   }
-  return bytes;
+  return { bytes, url };
 }
 
 /* ---- checking what callers pass ---- */
@@ -294,11 +345,36 @@ function readFields(req, fields, out, at, list, row, cOnly) {
 /** A key that is no field (callerNumber, at, label, weight): own or a class prototype's, never Object.prototype's. */
 const ownKey = (obj, key) => ownValue(obj, getProto(obj), key, obj[key], key in OP);
 
+// What the glue calls: a module without one of these is not callrisk.wasm.
+const EXPORTS = ['crw_alloc', 'crw_free', 'crw_train', 'crw_caller_start', 'crw_op_counted', 'crw_op_saved', 'cr_status_name',
+  'cr_status_str', 'cr_score', 'cr_score_batch', 'cr_caller_op_free', 'cr_caller_op_result', 'cr_caller_op_state', 'cr_csv_feed',
+  'cr_csv_finish', 'cr_csv_reader_create', 'cr_csv_reader_free', 'cr_dataset_add_rows', 'cr_dataset_create', 'cr_dataset_free',
+  'cr_model_bands', 'cr_model_card_json', 'cr_model_coef', 'cr_model_create_default', 'cr_model_free', 'cr_model_from_json',
+  'cr_model_id', 'cr_model_intercept', 'cr_model_load', 'cr_model_save', 'cr_model_schema', 'cr_model_to_json',
+  'cr_schema_create_default', 'cr_schema_feature_count', 'cr_schema_feature_name', 'cr_schema_field_count', 'cr_schema_field_name',
+  'cr_schema_field_type', 'cr_schema_free', 'cr_schema_from_json', 'cr_verify_record'];
+
 class Runtime {
-  static async create(bytes) {
+  /** A Runtime over `bytes`; `from` names them for errors ({ what, href }). */
+  static async create(bytes, from) {
     const rt = new Runtime();
-    const { instance } = await WebAssembly.instantiate(bytes, rt.imports());
-    rt.attach(instance);
+    let instance;
+    try {
+      ({ instance } = await WebAssembly.instantiate(bytes, rt.imports()));
+    } catch (e) {
+      // CompileError (not wasm), LinkError (imports another module's names), a trap while starting.
+      throw new Error(`callrisk: ${from.what} is not callrisk.wasm (${e.message})`, { cause: e });
+    }
+    const x = instance.exports;
+    const missing = x.memory instanceof WebAssembly.Memory ? EXPORTS.find((name) => typeof x[name] !== 'function') : 'memory';
+    if (missing) throw new Error(`callrisk: ${from.what} is not callrisk.wasm: it has no export '${missing}'`);
+    try {
+      rt.attach(instance);
+    } catch (e) {
+      throw new Error(`callrisk: ${from.what}: starting the module failed (${e.message})`, { cause: e });
+    }
+    rt.from = from;
+    rt.bytes = bytesOf(bytes).slice(); // a copy, to tell the same bytes given again from others
     return rt;
   }
 

@@ -379,7 +379,11 @@ export interface TrainOptions<Feature extends string = string> {
 
 /**
  * Instantiates the module once. Optional: every call that needs the module
- * does it lazily (with the default location).
+ * does it lazily (with the default location). Bytes that are not
+ * callrisk.wasm are an Error naming `wasmBinary` (or the URL). Once the
+ * module is loaded or loading, a call (init, createScorer) naming another
+ * source is an Error ("already initialised"); the same bytes, the same URL,
+ * or no source resolve.
  */
 export declare function init(options?: InitOptions): Promise<void>;
 
@@ -410,5 +414,5 @@ export declare function scoreRequest(body: RequestBody<SeedFields>): Promise<{ s
 
 export declare function createMemoryStore(): MemoryStore;
 
-/** Replaces how callrisk.wasm's bytes are obtained (before the first call that needs the module). Prefer init({ wasmUrl | wasmBinary }). */
+/** Replaces how callrisk.wasm's bytes are obtained (before the first call that needs the module: after it, another loader is an Error). Prefer init({ wasmUrl | wasmBinary }). */
 export declare function setWasmLoader(loader: () => ArrayBuffer | ArrayBufferView | Promise<ArrayBuffer | ArrayBufferView>): void;

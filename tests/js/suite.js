@@ -58,7 +58,12 @@ async function gridDigest(scorer) {
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function defineSuite({ test, assert, api, golden }) {
+/**
+ * `freshApi()`: a copy of the glue with its own state (no module loaded),
+ * bound to the runner's environment; `wasmUrl` and `wasm`: where
+ * callrisk.wasm is, and its bytes.
+ */
+export function defineSuite({ test, assert, api, golden, freshApi, wasmUrl, wasm }) {
   const { createScorer, trainModel, loadModel, scoreRequest, createMemoryStore, CallriskError, RISK_LEVELS } = api;
 
   test('the seed cases: 99 HIGH and 11 LOW, with reasons and the model id', async () => {
@@ -1090,5 +1095,51 @@ export function defineSuite({ test, assert, api, golden }) {
       assert.ok(s.score({ [name]: 1, callAttempts24h: 1 }).score >= 0);
       await assert.rejects(s.scoreCaller({ callerNumber: '+1', [name]: 1, at: 1764072000000 }), isSchema(name));
     }
+  });
+
+  /* ---- the hostile-user probe: init() ---- */
+
+  test('init(): bytes that are not callrisk.wasm name wasmBinary; once loaded, another source is an Error, the same or none resolves', async () => {
+    const seed = { spamReports: 5, hasConsent: false, callAttempts24h: 10 };
+    const empty = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0]); // a valid module with no exports
+    // (type () -> ()) and an import of "nope"."func": a module for another host.
+    const foreign = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0,
+      2, 13, 1, 4, 0x6e, 0x6f, 0x70, 0x65, 4, 0x66, 0x75, 0x6e, 0x63, 0, 0]);
+    const a = await freshApi();
+    // Before: TypeError: Cannot read properties of undefined (reading 'buffer').
+    await assert.rejects(a.init({ wasmBinary: empty }), (e) => e instanceof Error && /^callrisk: wasmBinary is not callrisk\.wasm: it has no export 'memory'/.test(e.message));
+    await assert.rejects(a.init({ wasmBinary: foreign }), (e) => /^callrisk: wasmBinary is not callrisk\.wasm \(.*nope/.test(e.message));
+    await assert.rejects(a.init({ wasmBinary: new Uint8Array([1, 2, 3, 4]) }), (e) => /^callrisk: wasmBinary is not callrisk\.wasm \(/.test(e.message));
+    await assert.rejects(a.init({ wasmBinary: wasm, wasmUrl }), named(TypeError, /^wasmBinary, wasmUrl: give one source/));
+    // A failed start is not kept: the module's own bytes then load.
+    await a.init({ wasmBinary: wasm });
+    await a.init({ wasmBinary: wasm.slice() }); // the same bytes
+    await a.init(); // no source
+    // Before: each of these was ignored, and the module loaded first kept.
+    const already = (re) => (e) => e instanceof Error && /^callrisk: already initialised from wasmBinary; /.test(e.message) && re.test(e.message);
+    await assert.rejects(a.init({ wasmBinary: empty }), already(/wasmBinary holds other bytes/));
+    await assert.rejects(a.init({ wasmUrl }), already(/is another source/));
+    await assert.rejects(a.createScorer({ wasmBinary: empty }), already(/other bytes/));
+    assert.throws(() => a.setWasmLoader(() => empty), already(/setWasmLoader\(\) must come before/));
+    assert.equal((await a.createScorer()).score(seed).score, 99);
+    // From a URL: that URL again, or its bytes, resolve; another URL is an Error.
+    const b = await freshApi();
+    await b.init({ wasmUrl });
+    await b.init({ wasmUrl: new URL(wasmUrl) });
+    await b.init({ wasmBinary: wasm });
+    await assert.rejects(b.init({ wasmUrl: `${wasmUrl}?v=2` }), (e) => /^callrisk: already initialised from wasmUrl .*callrisk\.wasm; wasmUrl .*\?v=2 is another source/.test(e.message));
+    // While the first call still loads, a second one naming other bytes is refused too.
+    const c = await freshApi();
+    const first = c.init();
+    const second = c.init({ wasmBinary: empty });
+    await first;
+    await assert.rejects(second, (e) => /^callrisk: already initialised from the default callrisk\.wasm; wasmBinary holds other bytes/.test(e.message));
+    await c.init({ wasmBinary: wasm });
+    // A loader's answer is checked; an explicit wasmUrl is not overridden by the loader.
+    const d = await freshApi();
+    d.setWasmLoader(() => 'callrisk.wasm');
+    await assert.rejects(d.init(), named(TypeError, /^callrisk: setWasmLoader\(\)'s loader must give an ArrayBuffer or Uint8Array, got string/));
+    await d.init({ wasmUrl });
+    assert.equal((await d.createScorer()).score(seed).score, 99);
   });
 }
