@@ -9,8 +9,11 @@ native library and the npm package; persistence through a store you provide
     calculate_score(0, True, 1)             # (11, 'LOW'), the seed's function
 
 Arguments are checked before the module is entered: a wrong type is a
-TypeError, a value out of its range a ValueError, each naming the field;
-statuses of the C core are CallriskError (.code, .status, .field).
+TypeError, a value out of its range (or text that is not Unicode) a
+ValueError, each naming the field and showing at most 40 characters of the
+value; statuses of the C core are CallriskError (.code, .status, .field). A
+store that raises KeyboardInterrupt or SystemExit has it raised as it was by
+score_caller, after the core has freed the call's memory.
 """
 import json
 import math
@@ -139,13 +142,17 @@ class _Module:
 
     # The host imports. They never raise into the module: a failing store
     # answers "failed" and its exception is kept, by op, for the caller.
+    # BaseException too (KeyboardInterrupt, SystemExit): raised through wasm,
+    # it would trap mid-call, leaving the op allocated and the C stack pointer
+    # lowered for good; answered as a failure, the core frees what it holds,
+    # and score_caller raises it as it was.
     def _count_attempts(self, op, caller_ptr, caller_len, since_ms, until_ms):
         try:
             n = self.current_store.count_attempts(self.read(caller_ptr, caller_len).decode(), since_ms, until_ms)
             if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= COUNT_MAX:
-                raise TypeError("store.count_attempts must return an int >= 0, got %r" % (n,))
+                raise TypeError("store.count_attempts must return an int >= 0, got %s" % _shown(n))
             return float(n)
-        except Exception as e:  # noqa: BLE001 - reported to the caller below
+        except BaseException as e:  # noqa: BLE001 - reported to the caller below
             self.failures[op] = e
             return -1.0
 
@@ -153,13 +160,36 @@ class _Module:
         try:
             self.current_store.save_score(json.loads(self.read(record_ptr, record_len)))
             return 0
-        except Exception as e:  # noqa: BLE001
+        except BaseException as e:  # noqa: BLE001
             self.failures[op] = e
             return -1
 
 
+ECHO_MAX = 40  # characters of a caller's value an error message shows
+
+
+def _echo(text):
+    """`text` as a message may show it: its first ECHO_MAX characters, and
+    anything but printable ASCII escaped (a lone surrogate cannot be printed)."""
+    cut = text[:ECHO_MAX] + ("..." if len(text) > ECHO_MAX else "")
+    return cut if cut.isascii() and cut.isprintable() else ascii(cut)[1:-1]
+
+
+def _shown(v):
+    """A value in an error message: its repr, cut to ECHO_MAX characters. An
+    int is not converted whole (10**400 has 401 digits; past 4300, str()
+    raises), nor is a repr that raises trusted."""
+    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 128:
+        digits = len(str(abs(v))) if v.bit_length() < 14000 else int(math.log10(abs(v))) + 1
+        return "an int of %d digits" % digits
+    try:
+        return _echo(repr(v))
+    except Exception:  # noqa: BLE001 - a hostile __repr__
+        return "a %s" % _type_name(v)
+
+
 def _type_name(v):
-    return "None" if v is None else type(v).__name__
+    return "None" if v is None else _echo(type(v).__name__)
 
 
 def _field_value(name, kind, v):
@@ -173,19 +203,27 @@ def _field_value(name, kind, v):
     if isinstance(v, bool) or not isinstance(v, (numbers.Integral, float)):
         raise TypeError("%s: must be a number, got %s" % (name, _type_name(v)))
     if isinstance(v, float) and not math.isfinite(v):
-        raise ValueError("%s: must be a finite number, got %r" % (name, v))
+        raise ValueError("%s: must be a finite number, got %s" % (name, _shown(v)))
     if kind == "count":
         if isinstance(v, float) and not v.is_integer():
-            raise TypeError("%s: must be an integer, got %r" % (name, v))
+            raise TypeError("%s: must be an integer, got %s" % (name, _shown(v)))
         if v < 0:
-            raise ValueError("%s: must be an integer >= 0, got %r" % (name, v))
+            raise ValueError("%s: must be an integer >= 0, got %s" % (name, _shown(v)))
         if v > COUNT_MAX:
-            raise ValueError("%s: must be an integer <= 2**53, got %r" % (name, v))
+            raise ValueError("%s: must be an integer <= 2**53, got %s" % (name, _shown(v)))
         return float(v)
     try:
         return float(v)  # an int beyond the doubles (> ~1.8e308) does not fit
     except OverflowError:
-        raise ValueError("%s: too large for a double, got an int of %d digits" % (name, len(str(abs(v))))) from None
+        raise ValueError("%s: too large for a double, got %s" % (name, _shown(v))) from None
+
+
+def _utf8(text, name):
+    """`text` as UTF-8; a lone surrogate ('\\ud800') has none: a ValueError naming `name`."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError as e:
+        raise ValueError("%s: not valid Unicode text (%s at index %d)" % (name, _echo(e.reason), e.start)) from None
 
 
 def _time_ms(at_ms):
@@ -195,9 +233,9 @@ def _time_ms(at_ms):
     if isinstance(at_ms, bool) or not isinstance(at_ms, (numbers.Integral, float)):
         raise TypeError("at_ms: must be an int of ms since 1970, got %s" % _type_name(at_ms))
     if isinstance(at_ms, float) and not (math.isfinite(at_ms) and at_ms.is_integer()):
-        raise ValueError("at_ms: must be a whole number of ms, got %r" % (at_ms,))
+        raise ValueError("at_ms: must be a whole number of ms, got %s" % _shown(at_ms))
     if not 0 <= at_ms <= TIME_MAX:
-        raise ValueError("at_ms: must be in 0..8.64e15 ms, got %r" % (at_ms,))
+        raise ValueError("at_ms: must be in 0..8.64e15 ms, got %s" % _shown(at_ms))
     return int(at_ms)
 
 
@@ -210,10 +248,23 @@ class Scorer:
         if store is not None and not (callable(getattr(store, "count_attempts", None)) and callable(getattr(store, "save_score", None))):
             raise TypeError("store: must have count_attempts(caller_number, since_ms, until_ms) and save_score(record)")
         if isinstance(model, dict):
-            model = json.dumps(model, allow_nan=False)  # NaN/Infinity are not JSON: ValueError here
+            try:
+                model = json.dumps(model, allow_nan=False)
+            except (TypeError, ValueError, RecursionError) as e:  # NaN/Infinity, a set, a cycle: not JSON
+                raise (TypeError if isinstance(e, TypeError) else ValueError)("model: not JSON: %s" % _echo(str(e))) from None
         if model is not None and not isinstance(model, (bytes, bytearray, memoryview, str)):
             raise TypeError("model: must be model bytes, its JSON text or a dict, got %s" % _type_name(model))
-        self._m = m = _Module(wasm_path or default_wasm_path())
+        if isinstance(model, str):
+            model = _utf8(model, "model")
+            json_text = True
+        else:
+            json_text = False
+        if wasm_path is not None and not isinstance(wasm_path, (str, bytes, os.PathLike)):
+            raise TypeError("wasm_path: must be a path, got %s" % _type_name(wasm_path))
+        try:
+            self._m = m = _Module(wasm_path or default_wasm_path())
+        except UnicodeError:
+            raise ValueError("wasm_path: not a file name this system can encode: %s" % _echo(os.fspath(wasm_path))) from None
         self.store = store if store is not None else MemoryStore()
         self._err = m.malloc(ERR_SIZE)
         self._fields = m.malloc(8 * MAX_FEATURES)
@@ -223,8 +274,8 @@ class Scorer:
         if model is None:
             m.check(m.call("cr_model_create_default", self._outs, self._err), self._err)
         else:
-            data = model.encode() if isinstance(model, str) else bytes(model)
-            load = "cr_model_from_json" if isinstance(model, str) else "cr_model_load"
+            data = bytes(model)
+            load = "cr_model_from_json" if json_text else "cr_model_load"
             p = m.malloc(len(data) or 1)
             try:
                 m.write(p, data)
@@ -268,7 +319,7 @@ class Scorer:
             raise TypeError("%s takes %d values (%s), got %d" % (what, len(fields), ", ".join(names), len(values)))
         for name in named:
             if name not in names:
-                raise TypeError("%s: unknown field (fields: %s)" % (name, ", ".join(names)))
+                raise TypeError("%s: unknown field (fields: %s)" % (_echo(name), ", ".join(names)))
             if names.index(name) < len(values):
                 raise TypeError("%s: given twice, by position and by name" % name)
         out = []
@@ -299,7 +350,7 @@ class Scorer:
             "model_id": self.model_id,
         }
 
-    def score(self, *values, **named):
+    def score(self, /, *values, **named):
         """score(spam_reports, has_consent, call_attempts_24h), positional or by field name."""
         row = self._named_values(self.fields, values, named, "score")
         m = self._m
@@ -307,7 +358,7 @@ class Scorer:
         m.check(m.call("cr_score", self._model, self._fields, self._result, self._reasons, MAX_FEATURES, self._err), self._err)
         return self._read_result(self._result, self._reasons)
 
-    def score_caller(self, caller_number, *values, at_ms=None, **named):
+    def score_caller(self, /, caller_number, *values, at_ms=None, **named):
         """The seed's scoreCaller: counts the caller's attempts in the 24 h
         before `at_ms` (whole ms; default now) through the store, scores, and
         has the store persist the record; raises CallriskError (CR_E_STORE,
@@ -316,12 +367,12 @@ class Scorer:
         count), by position or by name: (caller, spam_reports, has_consent)."""
         if not isinstance(caller_number, str):
             raise TypeError("caller_number: must be a str, got %s" % _type_name(caller_number))
+        caller = _utf8(caller_number, "caller_number")  # its rules (1 to 64 printable ASCII bytes) are the core's
         at = _time_ms(at_ms)
         given = [(name, kind) for name, kind in self.fields if name != ATTEMPTS_FIELD]
         row = iter(self._named_values(given, values, named, "score_caller"))
         row = [0.0 if name == ATTEMPTS_FIELD else next(row) for name, _ in self.fields]
         m = self._m
-        caller = caller_number.encode()
         # Per-call memory, and the running store saved and restored: a store
         # may call this scorer again from inside its answer.
         n = len(row)
@@ -333,21 +384,29 @@ class Scorer:
         outs = fields + 8 * n
         cp = outs + 16
         op = 0
+        started = False
         saved = m.current_store
         try:
+            m.write(outs, b"\0" * 8)
             m.write(cp, caller + b"\0")
             m.write(fields, struct.pack("<%dd" % n, *row))
-            m.write(outs, b"\0" * 8)
             m.current_store = self.store
+            started = True
             status = m.call("crw_caller_start", self._model, cp, len(caller), fields, float(at), outs, err)
             op = struct.unpack("<I", m.read(outs, 4))[0]
-            m.check(status, err, m.failures.get(op))
+            failure = m.failures.get(op)
+            if failure is not None and not isinstance(failure, Exception):
+                raise failure  # KeyboardInterrupt, SystemExit: as the store raised it, not a store failure
+            m.check(status, err, failure)
             m.check(m.call("cr_caller_op_result", op, result, reasons, MAX_FEATURES, outs, err), err, m.failures.get(op))
             out = self._read_result(result, reasons)
             out["call_attempts_24h"] = struct.unpack("<q", m.read(outs, 8))[0]
             return out
         finally:
             m.current_store = saved
+            if started and not op:
+                # The call raised (a trap): the core wrote the op, if it made one, before asking the store.
+                op = struct.unpack("<I", m.read(outs, 4))[0]
             if op:
                 m.call("cr_caller_op_free", op)
                 m.failures.pop(op, None)

@@ -1,0 +1,136 @@
+"""The hostile-user probe on the Python host: text that is not Unicode, huge
+ints echoed in full, and a store raising KeyboardInterrupt (or any
+BaseException) that leaked the op in the wasm module."""
+import json
+
+import pytest
+
+from callrisk import CallriskError, MemoryStore, Scorer
+
+AT = 1764072000000
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return Scorer()
+
+
+def test_text_that_is_not_unicode_is_a_value_error_naming_the_argument(scorer):
+    # Before: a bare UnicodeEncodeError ('utf-8' codec can't encode character '\ud800').
+    with pytest.raises(ValueError, match=r"^caller_number: not valid Unicode text \(surrogates not allowed at index 2\)$") as info:
+        scorer.score_caller("+1\ud800", 5, False, at_ms=AT)
+    assert type(info.value) is ValueError
+    with pytest.raises(ValueError, match=r"^model: not valid Unicode text"):
+        Scorer(model='{"format": "callrisk-model\udc80"}')
+    with pytest.raises(ValueError, match=r"^wasm_path: not a file name this system can encode: \\ud800x$"):
+        Scorer(wasm_path="\ud800x")
+    with pytest.raises(TypeError, match=r"^wasm_path: must be a path, got int$"):
+        Scorer(wasm_path=3)
+    # A name that is no field, shown printable and cut short.
+    with pytest.raises(TypeError) as info:
+        scorer.score(5, False, **{"\ud800" + "x" * 100: 1})
+    message = str(info.value)
+    message.encode()  # printable: no lone surrogate
+    assert message.startswith("\\ud800xxx") and "unknown field" in message and len(message) < 150
+
+
+def test_a_dict_model_that_is_not_json_names_model():
+    with pytest.raises(ValueError, match=r"^model: not JSON: Out of range float"):
+        Scorer(model={"intercept": float("nan")})
+    with pytest.raises(TypeError, match=r"^model: not JSON: Object of type set"):
+        Scorer(model={"coef": {1, 2}})
+    cyclic = {}
+    cyclic["self"] = cyclic
+    with pytest.raises(ValueError, match=r"^model: not JSON: Circular reference"):
+        Scorer(model=cyclic)
+
+
+@pytest.mark.parametrize("call, exc, message", [
+    (lambda s: s.score(10**400, False, 1), ValueError, r"^spam_reports: must be an integer <= 2\*\*53, got an int of 401 digits$"),
+    # Past 4300 digits str() raises: before, that ValueError was what the caller got.
+    (lambda s: s.score(10**5000, False, 1), ValueError, r"^spam_reports: must be an integer <= 2\*\*53, got an int of 5001 digits$"),
+    (lambda s: s.score(-10**400, False, 1), ValueError, r"^spam_reports: must be an integer >= 0, got an int of 401 digits$"),
+    (lambda s: s.score_caller("+1", 5, False, at_ms=10**400), ValueError, r"^at_ms: must be in 0..8.64e15 ms, got an int of 401 digits$"),
+    (lambda s: s.score_caller("+1", 5, False, at_ms=-10**5000), ValueError, r"^at_ms: must be in 0..8.64e15 ms, got an int of 5001 digits$"),
+    (lambda s: s.score(2**53 + 1, False, 1), ValueError, r"^spam_reports: must be an integer <= 2\*\*53, got 9007199254740993$"),
+])
+def test_huge_ints_are_not_echoed_in_full(scorer, call, exc, message):
+    with pytest.raises(exc, match=message) as info:
+        call(scorer)
+    assert len(str(info.value)) < 100
+
+
+def test_a_huge_real_and_a_store_count_are_shown_short():
+    model = json.loads(Scorer().to_json())
+    del model["id"]
+    model["fields"].append({"name": "attestation", "type": "real"})
+    model["features"].append({"name": "attestation", "field": "attestation", "invert": False, "sign": "free"})
+    model["coef"].append(0.5)
+    model["baseline"].append(0.0)
+    s = Scorer(model=model)
+    with pytest.raises(ValueError, match=r"^attestation: too large for a double, got an int of 401 digits$"):
+        s.score(1, True, 2, 10**400)
+
+    class Huge(MemoryStore):
+        def count_attempts(self, caller_number, since_ms, until_ms):
+            return 10**5000
+
+    class Hostile:
+        def __repr__(self):
+            raise RuntimeError("no repr")
+
+    class Odd(MemoryStore):
+        def count_attempts(self, caller_number, since_ms, until_ms):
+            return Hostile()
+
+    for store, shown in ((Huge(), "an int of 5001 digits"), (Odd(), "a Hostile")):
+        with pytest.raises(CallriskError) as info:
+            Scorer(store=store).score_caller("+1", 1, True, at_ms=AT)
+        assert info.value.code == "CR_E_STORE"
+        assert str(info.value.__cause__) == "store.count_attempts must return an int >= 0, got %s" % shown
+
+
+class Interrupting(MemoryStore):
+    def __init__(self, where, exc):
+        super().__init__()
+        self.where, self.exc = where, exc
+
+    def count_attempts(self, caller_number, since_ms, until_ms):
+        if self.where == "count":
+            raise self.exc()
+        return 3
+
+    def save_score(self, record):
+        if self.where == "save":
+            raise self.exc()
+        super().save_score(record)
+
+
+@pytest.mark.parametrize("where", ["count", "save"])
+@pytest.mark.parametrize("exc", [KeyboardInterrupt, SystemExit, GeneratorExit])
+def test_a_base_exception_in_the_store_frees_everything_and_propagates_as_raised(where, exc):
+    store = Interrupting(where, exc)
+    s = Scorer(store=store)
+    m = s._m
+    size = m.memory.data_len(m.store)
+    # Before: each raise trapped out of the module with the op allocated (and
+    # the C stack pointer lowered); after about 4,000 the scorer was out of memory.
+    for _ in range(10_000 if exc is KeyboardInterrupt else 1_000):
+        with pytest.raises(exc):
+            s.score_caller("+15550001", 5, False, at_ms=AT)
+    assert m.memory.data_len(m.store) == size
+    assert store.records == [] and m.failures == {}
+    store.where = None
+    r = s.score_caller("+15550001", 5, False, at_ms=AT)
+    assert (r["score"], r["call_attempts_24h"]) == (s.score(5, False, 3)["score"], 3)
+    assert len(store.records) == 1
+
+
+def test_a_field_named_self_is_given_by_name():
+    model = json.loads(Scorer().to_json())
+    del model["id"]
+    model["fields"][0]["name"] = "self"
+    model["features"][0]["field"] = "self"
+    s = Scorer(model=model)
+    assert s.score(self=5, has_consent=False, call_attempts_24h=10) == s.score(5, False, 10)
+    assert s.score_caller("+1", self=5, has_consent=False, at_ms=AT)["probability"] == s.score(5, False, 0)["probability"]
