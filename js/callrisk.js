@@ -94,7 +94,7 @@ function runtimeOf(env, { wasmBinary, wasmUrl } = {}) {
   if (wasmBinary !== undefined && wasmUrl !== undefined) throw new TypeError('wasmBinary, wasmUrl: give one source, not both');
   if (!runtime) {
     const from = wasmBinary !== undefined ? { what: 'wasmBinary' }
-      : wasmUrl !== undefined ? { what: `wasmUrl ${wasmUrl}`, href: hrefOf(wasmUrl) }
+      : wasmUrl !== undefined ? { what: `wasmUrl ${echo(wasmUrl, 100)}`, href: hrefOf(wasmUrl) }
         : userLoader ? { what: "setWasmLoader()'s loader" } : { what: 'the default callrisk.wasm' };
     const started = wasmBytes(env, wasmBinary, wasmUrl).then(({ bytes, url }) => {
       if (url !== undefined) from.href = hrefOf(url);
@@ -113,7 +113,7 @@ function runtimeOf(env, { wasmBinary, wasmUrl } = {}) {
     const same = wasmBinary !== undefined ? sameBytes(rt.bytes, wasmBinary) : rt.from.href !== undefined && rt.from.href === hrefOf(wasmUrl);
     if (!same) {
       throw new Error(`callrisk: already initialised from ${rt.from.what}; ${wasmBinary !== undefined ? 'wasmBinary holds other bytes'
-        : `wasmUrl ${wasmUrl} is another source`} (init() takes one module per page or process, before the first call that needs it)`);
+        : `wasmUrl ${echo(wasmUrl, 100)} is another source`} (init() takes one module per page or process, before the first call that needs it)`);
     }
     return rt;
   });
@@ -162,7 +162,7 @@ async function wasmBytes(env, wasmBinary, wasmUrl) {
   const head = new Uint8Array(ArrayBuffer.isView(bytes) ? bytes.buffer : bytes, bytes.byteOffset ?? 0, Math.min(4, bytes.byteLength));
   if (!WASM_MAGIC.every((b, i) => head[i] === b)) {
     const got = Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new Error(`callrisk: ${url} is not a wasm module (it starts ${got || 'empty'}); ${wasmUrl === undefined
+    throw new Error(`callrisk: ${echo(url, 100)} is not a wasm module (it starts ${got || 'empty'}); ${wasmUrl === undefined
       ? 'the app may not serve the callrisk.wasm its bundler was told about: pass { wasmUrl } or { wasmBinary } to init() (README: "Bundlers")'
       : 'check wasmUrl'}`);
   }
@@ -174,6 +174,24 @@ async function wasmBytes(env, wasmBinary, wasmUrl) {
 const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 const typeName = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 const shown = (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeName(v));
+
+/** A caller's text (a key, a URL) as a message shows it: its first `max`
+ * characters, and no lone surrogate (a message must print). */
+export function echo(text, max = 40) {
+  const s = String(text);
+  const cut = s.length > max ? `${s.slice(0, max)}…` : s;
+  return isWellFormed(cut) ? cut : cut.replace(/[\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const isWellFormed = (s) => (typeof s.isWellFormed === 'function' ? s.isWellFormed() : !LONE_SURROGATE.test(s));
+
+/** Text handed to the core, as UTF-8: a lone surrogate has none (TextEncoder
+ * would put U+FFFD in its place): a TypeError naming `what`. */
+function wellFormed(text, what) {
+  if (!isWellFormed(text)) throw new TypeError(`${what}: not well-formed Unicode (a lone surrogate at index ${text.search(LONE_SURROGATE)})`);
+  return text;
+}
 
 // A plain object: {…} or Object.create(null), from any realm. Not an array,
 // a class instance, a Map, a Date, a typed array.
@@ -192,7 +210,7 @@ function ownOptions(options, known, what) {
   if (options === undefined) return {};
   if (!isPlainObject(options)) throw new TypeError(`${what}: must be a plain object, got ${typeName(options)}`);
   for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new TypeError(`${what}.${key}: unknown option (known: ${known.join(', ')})`);
+    if (!known.includes(key)) throw new TypeError(`${what}.${echo(key)}: unknown option (known: ${known.join(', ')})`);
   }
   const out = Object.create(null); // a polluted Object.prototype cannot answer for a missing key
   for (const key of known) if (Object.hasOwn(options, key)) out[key] = options[key];
@@ -397,10 +415,10 @@ class Runtime {
     return {
       host: {
         count_attempts(op, callerPtr, callerLen, since, until) {
-          return rt.ask(op, 'count', () => rt.currentStore.countAttempts(rt.text(callerPtr, callerLen), since, until, rt.currentContext));
+          return rt.ask(op, 'count', () => storeMethod(rt.currentStore, 'countAttempts').call(rt.currentStore, rt.text(callerPtr, callerLen), since, until, rt.currentContext));
         },
         save_score(op, recordPtr, recordLen) {
-          return rt.ask(op, 'save', () => rt.currentStore.saveScore(JSON.parse(rt.text(recordPtr, recordLen)), rt.currentContext));
+          return rt.ask(op, 'save', () => storeMethod(rt.currentStore, 'saveScore').call(rt.currentStore, JSON.parse(rt.text(recordPtr, recordLen)), rt.currentContext));
         },
         progress(iteration, objective, gradNorm) {
           try {
@@ -555,6 +573,12 @@ class Runtime {
   }
 }
 
+/** A store's method: its own, or its class's (never Object.prototype's); undefined if none. */
+function storeMethod(store, name) {
+  const f = ownKey(store, name);
+  return typeof f === 'function' ? f : undefined;
+}
+
 function countAnswer(n, rt, op) {
   if (Number.isInteger(n) && n >= 0 && n <= COUNT_MAX) return n;
   rt.failures.set(op, new TypeError(`store.countAttempts must give an integer >= 0, got ${shown(n)}`));
@@ -691,6 +715,8 @@ export class Model {
     if (typeof record !== 'string') {
       if (!isPlainObject(record)) throw new TypeError(`record: must be a score record (plain object) or its JSON text, got ${typeName(record)}`);
       text = jsonText(record, 'record');
+    } else {
+      wellFormed(record, 'record');
     }
     const [p, len] = rt.putString(text);
     try {
@@ -735,7 +761,7 @@ async function loadModel(env, source) {
   let bytes;
   let json = false;
   if (typeof source === 'string') {
-    bytes = rt.encoder.encode(source);
+    bytes = rt.encoder.encode(wellFormed(source, 'model'));
     json = true;
   } else if (source instanceof ArrayBuffer) {
     bytes = new Uint8Array(source);
@@ -811,17 +837,17 @@ function signsOf(signs, features) {
   if (!isPlainObject(signs)) throw new TypeError(`options.signs: must be a plain object, got ${typeName(signs)}`);
   for (const name of Object.keys(signs)) {
     const j = features.indexOf(name);
-    if (j < 0) throw new RangeError(`options.signs.${name}: no such feature (${features.join(', ')})`);
+    if (j < 0) throw new RangeError(`options.signs.${echo(name)}: no such feature (${features.join(', ')})`);
     const sign = signs[name];
     if (typeof sign !== 'string') throw new TypeError(`options.signs.${name}: must be 'nonneg', 'nonpos' or 'free', got ${shown(sign)}`);
-    if (!Object.hasOwn(SIGNS, sign)) throw new RangeError(`options.signs.${name}: must be 'nonneg', 'nonpos' or 'free', got '${sign}'`);
+    if (!Object.hasOwn(SIGNS, sign)) throw new RangeError(`options.signs.${name}: must be 'nonneg', 'nonpos' or 'free', got '${echo(sign)}'`);
     out[j] = SIGNS[sign];
   }
   return out;
 }
 
 function schemaText(schema) {
-  if (typeof schema === 'string') return schema;
+  if (typeof schema === 'string') return wellFormed(schema, 'options.schema');
   if (!isPlainObject(schema)) throw new TypeError(`options.schema: must be JSON text or a plain object, got ${typeName(schema)}`);
   return jsonText(schema, 'options.schema');
 }
@@ -850,7 +876,7 @@ async function trainModel(env, data, options) {
   if (Array.isArray(data)) {
     // rows: packed below, once the schema is known
   } else if (isPlainObject(data) && Object.keys(data).join() === 'csv' && typeof data.csv === 'string') {
-    csv = data.csv;
+    csv = wellFormed(data.csv, 'data.csv');
   } else {
     throw new TypeError(`data: must be an array of rows or { csv: text }, got ${typeName(data)}`);
   }
@@ -974,14 +1000,25 @@ export function createMemoryStore() {
 /** Columns are arrays or typed arrays; a string or an array-like object is not. */
 const isColumn = (c) => Array.isArray(c) || (ArrayBuffer.isView(c) && !(c instanceof DataView));
 
+const getTime = Date.prototype.getTime;
+const isDate = (v) => {
+  try {
+    getTime.call(v); // a TypeError for anything but a Date
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** `at` of scoreCaller as ms: an integer in 0..8.64e15 or a valid Date. */
 function timeOf(at) {
   if (at === undefined) return Date.now();
   let ms = at;
-  if (at instanceof Date) ms = at.getTime();
+  const date = typeof at === 'object' && at !== null && isDate(at); // a Date of any realm
+  if (date) ms = getTime.call(at); // the time it holds, whatever its getTime method says
   else if (typeof at !== 'number') throw new TypeError(`at: must be a Date or ms since 1970, got ${shown(at)}`);
   if (!Number.isInteger(ms) || ms < 0 || ms > TIME_MAX) {
-    throw new RangeError(`at: must be a valid Date or a whole number of ms in 0..8.64e15, got ${at instanceof Date ? 'an invalid or pre-1970 Date' : ms}`);
+    throw new RangeError(`at: must be a valid Date or a whole number of ms in 0..8.64e15, got ${date ? 'an invalid or pre-1970 Date' : ms}`);
   }
   return ms;
 }
@@ -1265,7 +1302,7 @@ export class Scorer {
  */
 async function createScorer(env, options) {
   const { model, store, wasmBinary, wasmUrl } = ownOptions(options, ['model', 'store', 'wasmBinary', 'wasmUrl'], 'options');
-  if (store !== undefined && (store === null || typeof store !== 'object' || typeof store.countAttempts !== 'function' || typeof store.saveScore !== 'function')) {
+  if (store !== undefined && (store === null || typeof store !== 'object' || !storeMethod(store, 'countAttempts') || !storeMethod(store, 'saveScore'))) {
     throw new TypeError('store: must have countAttempts(callerNumber, sinceMs, untilMs, context) and saveScore(record, context)');
   }
   const rt = await runtimeOf(env, { wasmBinary, wasmUrl });

@@ -1,6 +1,6 @@
 // Node only (browsers would need an iframe): a request from another realm is
-// read as one from this realm, and that realm's Object.prototype, polluted,
-// gives no field either.
+// read as one from this realm, that realm's Object.prototype, polluted, gives
+// no field either, and its Dates are Dates.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import vm from 'node:vm';
@@ -22,4 +22,9 @@ test('a request from another realm: own fields count; its polluted Object.protot
   // A class from that realm: its getters count.
   const instance = vm.runInContext('new (class { get spamReports() { return 5; } get hasConsent() { return false; } get callAttempts24h() { return 10; } })()', realm);
   assert.equal(s.score(instance).probability, want.probability);
+  // A Date from that realm is a Date (before: TypeError: at: must be a Date or ms).
+  const r = await s.scoreCaller({ callerNumber: '+1', spamReports: 5, hasConsent: false, at: vm.runInContext('new Date(1764072000000)', realm) });
+  assert.equal(r.at, 1764072000000);
+  await assert.rejects(s.scoreCaller({ callerNumber: '+1', spamReports: 5, hasConsent: false, at: vm.runInContext('new Date(NaN)', realm) }),
+    (e) => e instanceof RangeError && /^at: must be a valid Date .*got an invalid or pre-1970 Date/.test(e.message));
 });

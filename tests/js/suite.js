@@ -1097,6 +1097,46 @@ export function defineSuite({ test, assert, api, golden, freshApi, wasmUrl, wasm
     }
   });
 
+  test("siblings: a store's methods are its own or its class's; text that is not Unicode names its argument; echoed keys and URLs are cut", async () => {
+    // Object.prototype gives no store method.
+    for (const k of ['countAttempts', 'saveScore']) Object.defineProperty(Object.prototype, k, { value: () => 0, configurable: true, writable: true });
+    try {
+      await assert.rejects(createScorer({ store: {} }), named(TypeError, /^store: must have/));
+      await assert.rejects(createScorer({ store: { countAttempts: () => 1 } }), named(TypeError, /^store: must have/));
+    } finally {
+      delete Object.prototype.countAttempts;
+      delete Object.prototype.saveScore;
+    }
+    class SqlStore {
+      constructor() { this.saved = []; }
+      countAttempts() { return 10; }
+      saveScore(record) { this.saved.push(record); }
+    }
+    const sql = new SqlStore();
+    assert.equal((await (await createScorer({ store: sql })).scoreCaller({ callerNumber: '+1', spamReports: 5, hasConsent: false })).score, 99);
+    assert.equal(sql.saved.length, 1);
+    // A lone surrogate would reach the core as U+FFFD.
+    const notUnicode = (what) => named(TypeError, new RegExp(`^${what}: not well-formed Unicode \\(a lone surrogate at index 3\\)`));
+    await assert.rejects(trainModel({ csv: 'x,y\ud800,label\n' }), notUnicode('data\\.csv'));
+    await assert.rejects(trainModel({ csv: 'a,b' }, { schema: '{"f\udc00":1}' }), notUnicode('options\\.schema'));
+    await assert.rejects(loadModel('{"f\ud800":1}'), notUnicode('model'));
+    const s = await createScorer();
+    assert.throws(() => s.model.verifyRecord('{"c\udbff":1}'), notUnicode('record'));
+    // A key or URL the caller gave is shown cut to a few dozen characters, printable.
+    const long = 'k'.repeat(100000);
+    const messageOf = async (p) => p.then(() => assert.fail('resolved'), (e) => e.message);
+    for (const message of [
+      await messageOf(createScorer({ [long]: 1 })),
+      await messageOf(createScorer({ ['\ud800x']: 1 })),
+      await messageOf(trainModel(SEED_ROWS, { signs: { [long]: 'nonneg' } })),
+      await messageOf(trainModel(SEED_ROWS, { signs: { spam_reports: long } })),
+      await messageOf(api.init({ wasmUrl: `data:application/wasm;base64,${'A'.repeat(100000)}` })),
+    ]) {
+      assert.ok(message.length < 400, `${message.length} characters: ${message.slice(0, 80)}…`);
+      assert.ok(!/[\ud800-\udfff]/.test(message), message);
+    }
+  });
+
   /* ---- the hostile-user probe: init() ---- */
 
   test('init(): bytes that are not callrisk.wasm name wasmBinary; once loaded, another source is an Error, the same or none resolves', async () => {
