@@ -79,6 +79,11 @@ class MemoryStore:
 
 
 _compiled = {}  # file -> (engine, module): compiled once, instantiated per Scorer
+# What this host calls: a module without one of these is not callrisk.wasm.
+EXPORTS = ("_initialize", "crw_alloc", "crw_free", "crw_caller_start", "cr_caller_op_free", "cr_caller_op_result", "cr_model_coef",
+           "cr_model_create_default", "cr_model_free", "cr_model_from_json", "cr_model_id", "cr_model_intercept", "cr_model_load",
+           "cr_model_schema", "cr_model_to_json", "cr_schema_feature_count", "cr_schema_feature_name", "cr_schema_field_count",
+           "cr_schema_field_name", "cr_schema_field_type", "cr_score", "cr_status_name")
 
 
 class _Module:
@@ -87,9 +92,19 @@ class _Module:
     def __init__(self, path):
         st = os.stat(path)
         key = (os.path.abspath(path), st.st_mtime_ns, st.st_size)  # a rebuilt file is compiled anew
+        def not_ours(why):
+            return ValueError("wasm_path: %s is not callrisk.wasm (%s)" % (_echo_path(path), why))
+
         if key not in _compiled:
+            with open(path, "rb") as f:
+                head = f.read(4)
+            if head != b"\0asm":
+                raise not_ours("not a wasm module: it starts %s" % (head.hex(" ") or "empty"))
             engine = wasmtime.Engine()
-            _compiled[key] = (engine, wasmtime.Module.from_file(engine, path))
+            try:
+                _compiled[key] = (engine, wasmtime.Module.from_file(engine, path))
+            except wasmtime.WasmtimeError as e:
+                raise not_ours(_echo(str(e).strip().split("\n")[0])) from e
         engine, module = _compiled[key]
         self.store = wasmtime.Store(engine)
         self.store.set_wasi(wasmtime.WasiConfig())
@@ -99,8 +114,16 @@ class _Module:
         linker.define_func("host", "count_attempts", wasmtime.FuncType([i32, i32, i32, f64, f64], [f64]), self._count_attempts)
         linker.define_func("host", "save_score", wasmtime.FuncType([i32, i32, i32], [i32]), self._save_score)
         linker.define_func("host", "progress", wasmtime.FuncType([i32, f64, f64], [i32]), lambda it, obj, g: 0)
-        instance = linker.instantiate(self.store, module)
+        try:
+            instance = linker.instantiate(self.store, module)
+        except wasmtime.WasmtimeError as e:  # it imports what this host does not define
+            raise not_ours(_echo(str(e).strip().split("\n")[0])) from e
         self.x = instance.exports(self.store)
+        for name in ("memory",) + EXPORTS:
+            try:
+                self.x[name]
+            except KeyError:
+                raise not_ours("no export '%s'" % name) from None
         self.memory = self.x["memory"]
         self.x["_initialize"](self.store)
         self.current_store = None  # the Python store answering the running scoreCaller
@@ -168,11 +191,17 @@ class _Module:
 ECHO_MAX = 40  # characters of a caller's value an error message shows
 
 
-def _echo(text):
-    """`text` as a message may show it: its first ECHO_MAX characters, and
+def _echo(text, limit=ECHO_MAX):
+    """`text` as a message may show it: its first `limit` characters, and
     anything but printable ASCII escaped (a lone surrogate cannot be printed)."""
-    cut = text[:ECHO_MAX] + ("..." if len(text) > ECHO_MAX else "")
+    cut = text[:limit] + ("..." if len(text) > limit else "")
     return cut if cut.isascii() and cut.isprintable() else ascii(cut)[1:-1]
+
+
+def _echo_path(path):
+    """A file name in a message: its last 200 characters (the end names the file)."""
+    text = os.fsdecode(path)
+    return _echo(text if len(text) <= 200 else "..." + text[-200:], 210)
 
 
 def _shown(v):
@@ -264,7 +293,7 @@ class Scorer:
         try:
             self._m = m = _Module(wasm_path or default_wasm_path())
         except UnicodeError:
-            raise ValueError("wasm_path: not a file name this system can encode: %s" % _echo(os.fspath(wasm_path))) from None
+            raise ValueError("wasm_path: not a file name this system can encode: %s" % _echo_path(wasm_path)) from None
         self.store = store if store is not None else MemoryStore()
         self._err = m.malloc(ERR_SIZE)
         self._fields = m.malloc(8 * MAX_FEATURES)

@@ -134,3 +134,20 @@ def test_a_field_named_self_is_given_by_name():
     s = Scorer(model=model)
     assert s.score(self=5, has_consent=False, call_attempts_24h=10) == s.score(5, False, 10)
     assert s.score_caller("+1", self=5, has_consent=False, at_ms=AT)["probability"] == s.score(5, False, 0)["probability"]
+
+
+def test_a_wasm_path_that_is_not_callrisk_wasm_is_a_value_error_naming_it(tmp_path):
+    # Before: KeyError 'memory', WasmtimeError, KeyError '_initialize'.
+    cases = {
+        "empty.wasm": (b"\0asm\1\0\0\0", r"\(no export 'memory'\)$"),
+        "text.wasm": (b"hello", r"\(not a wasm module: it starts 68 65 6c 6c\)$"),
+        "none.wasm": (b"", r"\(not a wasm module: it starts empty\)$"),
+        # (type () -> ()) and an import of "nope"."func": a module for another host.
+        "foreign.wasm": (b"\0asm\1\0\0\0\1\4\1\x60\0\0\2\x0d\1\4nope\4func\0\0", r"\(.*nope"),
+        "broken.wasm": (b"\0asm\1\0\0\0\1\xff", r"\(.+\)$"),
+    }
+    for name, (data, why) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(ValueError, match=r"^wasm_path: .*%s is not callrisk.wasm " % name + why):
+            Scorer(wasm_path=str(path))
