@@ -157,19 +157,28 @@ export type RequestBody<F extends FieldList = SeedFields> = Known<F> extends fal
   : AllNamed<F, Values>;
 
 type Caller = { callerNumber: string; caller_number?: undefined } | { callerNumber?: undefined; caller_number: string };
+/** Whether one of F's fields is named K (the keys of a request that are no field). */
+type Clashes<F extends FieldList, K extends string> = [Extract<F[number]['name'], K>] extends [never] ? false : true;
 /**
  * scoreCaller's request: the caller (`callerNumber` or `caller_number`), when
  * (`at`), and every field but `call_attempts_24h`, which the store counts. A
- * model without a `call_attempts_24h` field cannot scoreCaller (CR_E_SCHEMA):
- * its input type is `never`.
+ * model without a `call_attempts_24h` field, or with a field named `at`,
+ * `callerNumber` or `caller_number`, cannot scoreCaller (CR_E_SCHEMA): its
+ * input type is `never`.
  */
 export type ScoreCallerInput<F extends FieldList = SeedFields> = Known<F> extends false
   ? Caller & { at?: number | Date; readonly [field: string]: unknown }
   : HasField<F, 'call_attempts_24h'> extends false ? never
+  : Clashes<F, 'at' | 'callerNumber' | 'caller_number'> extends true ? never
   : Flat<Caller & { at?: number | Date } & ByField<Without<F, 'call_attempts_24h'>, Values, never, F>>;
 
-/** A training row: the fields (as in a request), `label` and an optional `weight` (finite, >= 0; default 1). */
-export type TrainingRow<F extends FieldList = SeedFields> = ScoreInput<F> & { label: 0 | 1 | boolean; weight?: number };
+/**
+ * A training row: the fields (as in a request), `label` and an optional
+ * `weight` (finite, >= 0; default 1). A schema with a field named `label` or
+ * `weight` trains from CSV only (rows: CR_E_SCHEMA): its row type is `never`.
+ */
+export type TrainingRow<F extends FieldList = SeedFields> = Clashes<F, 'label' | 'weight'> extends true ? never
+  : ScoreInput<F> & { label: 0 | 1 | boolean; weight?: number };
 /** Rows, or CSV text with a header (field names, `label`, optional `weight`). */
 export type TrainingData<F extends FieldList = SeedFields> = readonly TrainingRow<F>[] | { readonly csv: string };
 
