@@ -332,7 +332,7 @@ function fieldOf(req, proto, field, v, w, pv, pw, list, row, cOnly) {
 const where = (list, row) => (row < 0 ? '' : `${list}[${row}].`);
 
 /** One field of a request (fieldOf, for paths that are not hot). */
-const fieldIn = (req, proto, f, list = '', row = -1, cOnly = false) => fieldOf(req, proto, f, req[f.key], req[f.name], f.key in OP, f.name in OP, list, row, cOnly);
+const fieldIn = (req, proto, f, list = '', row = -1, cOnly = false) => fieldOf(req, proto, f, req[f.key], f.alias ? req[f.name] : undefined, f.key in OP, f.name in OP, list, row, cOnly);
 
 /**
  * Every field of request `req` into out[at..] (row `row` of `list`, or -1).
@@ -347,16 +347,16 @@ function readFields(req, fields, out, at, list, row, cOnly) {
   if (n === 0) return;
   let f = fields[0];
   let v = req[f.key];
-  let w = req[f.name];
+  let w = f.alias ? req[f.name] : undefined; // a key read once: a getter answers once
   const proto = getProto(req); // after the reads' map checks: folded to a constant
   out[at] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly);
-  if (n > 1) { f = fields[1]; v = req[f.key]; w = req[f.name]; out[at + 1] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
-  if (n > 2) { f = fields[2]; v = req[f.key]; w = req[f.name]; out[at + 2] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
-  if (n > 3) { f = fields[3]; v = req[f.key]; w = req[f.name]; out[at + 3] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
-  if (n > 4) { f = fields[4]; v = req[f.key]; w = req[f.name]; out[at + 4] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
-  if (n > 5) { f = fields[5]; v = req[f.key]; w = req[f.name]; out[at + 5] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
-  if (n > 6) { f = fields[6]; v = req[f.key]; w = req[f.name]; out[at + 6] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
-  if (n > 7) { f = fields[7]; v = req[f.key]; w = req[f.name]; out[at + 7] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 1) { f = fields[1]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 1] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 2) { f = fields[2]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 2] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 3) { f = fields[3]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 3] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 4) { f = fields[4]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 4] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 5) { f = fields[5]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 5] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 6) { f = fields[6]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 6] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 7) { f = fields[7]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 7] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
   for (let i = 8; i < n; i++) out[at + i] = fieldIn(req, proto, fields[i], list, row, cOnly);
 }
 

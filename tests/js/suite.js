@@ -1020,6 +1020,10 @@ export function defineSuite({ test, assert, api, golden, freshApi, wasmUrl, wasm
     assert.equal(s.scoreBatch(Float64Array.from([0, 5, 1, 0, 2])).probabilities[0], want.probability);
     assert.equal(s.scoreRequest({ a_b: 0, aB: 5, x_1_y: 1, x1_y: 0, call_attempts_24h: 2 }).score, want.score);
     assert.equal((await s.scoreCaller({ callerNumber: '+1', a_b: 0, aB: 5, x_1_y: 1, x1_y: 0 })).probability, want.probability);
+    // A key read once: a field with one spelling has its getter asked once.
+    let asked = 0;
+    assert.equal(s.score({ get a_b() { asked++; return 0; }, get aB() { asked++; return 5; }, x_1_y: 1, x1_y: 0, callAttempts24h: 2 }).probability, want.probability);
+    assert.equal(asked, 2);
     // The colliding camelCase forms give no field.
     assert.throws(() => s.score({ aB: 5, x_1_y: 1, x1_y: 0, callAttempts24h: 2 }), named(TypeError, /^a_b: required/));
     assert.throws(() => s.score({ a_b: 0, aB: 5, x1Y: 1, callAttempts24h: 2 }), named(TypeError, /^x_1_y: required/));
