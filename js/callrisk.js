@@ -293,9 +293,13 @@ function withAliases(names) {
   return names.map((name, i) => {
     const c = camels[i];
     const alias = c !== name && !names.includes(c) && camels.indexOf(c) === camels.lastIndexOf(c);
-    return { name: interned(name), key: interned(alias ? c : name), alias };
+    // other: the second key read, the C name; for a field with one spelling,
+    // a key no object has (a key read once: a getter answers once).
+    return { name: interned(name), key: interned(alias ? c : name), alias, other: alias ? interned(name) : NO_KEY };
   });
 }
+
+const NO_KEY = Symbol('callrisk.noKey');
 
 /** The engine's one copy of string `s` (a property key, as a literal is): a
  * read by a key built at run time otherwise looks the string up each time. */
@@ -303,7 +307,7 @@ const interned = (s) => Object.keys({ [s]: 0 })[0];
 
 /**
  * One field's value as the C core takes it: `v` and `w` are what
- * req[field.key] and req[field.name] gave (each read once: a getter cannot
+ * req[field.key] and req[field.other] gave (each read once: a getter cannot
  * answer differently to the check and to the use), `pv` and `pw` whether
  * Object.prototype has those keys (asked only for a value given). An error
  * names the key the caller used, after `${list}[${row}].` for a row of a
@@ -332,7 +336,7 @@ function fieldOf(req, proto, field, v, w, pv, pw, list, row, cOnly) {
 const where = (list, row) => (row < 0 ? '' : `${list}[${row}].`);
 
 /** One field of a request (fieldOf, for paths that are not hot). */
-const fieldIn = (req, proto, f, list = '', row = -1, cOnly = false) => fieldOf(req, proto, f, req[f.key], f.alias ? req[f.name] : undefined, f.key in OP, f.name in OP, list, row, cOnly);
+const fieldIn = (req, proto, f, list = '', row = -1, cOnly = false) => fieldOf(req, proto, f, req[f.key], req[f.other], f.key in OP, f.name in OP, list, row, cOnly);
 
 /**
  * Every field of request `req` into out[at..] (row `row` of `list`, or -1).
@@ -347,16 +351,16 @@ function readFields(req, fields, out, at, list, row, cOnly) {
   if (n === 0) return;
   let f = fields[0];
   let v = req[f.key];
-  let w = f.alias ? req[f.name] : undefined; // a key read once: a getter answers once
+  let w = req[f.other];
   const proto = getProto(req); // after the reads' map checks: folded to a constant
   out[at] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly);
-  if (n > 1) { f = fields[1]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 1] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
-  if (n > 2) { f = fields[2]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 2] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
-  if (n > 3) { f = fields[3]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 3] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
-  if (n > 4) { f = fields[4]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 4] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
-  if (n > 5) { f = fields[5]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 5] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
-  if (n > 6) { f = fields[6]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 6] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
-  if (n > 7) { f = fields[7]; v = req[f.key]; w = f.alias ? req[f.name] : undefined; out[at + 7] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 1) { f = fields[1]; v = req[f.key]; w = req[f.other]; out[at + 1] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 2) { f = fields[2]; v = req[f.key]; w = req[f.other]; out[at + 2] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 3) { f = fields[3]; v = req[f.key]; w = req[f.other]; out[at + 3] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 4) { f = fields[4]; v = req[f.key]; w = req[f.other]; out[at + 4] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 5) { f = fields[5]; v = req[f.key]; w = req[f.other]; out[at + 5] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 6) { f = fields[6]; v = req[f.key]; w = req[f.other]; out[at + 6] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
+  if (n > 7) { f = fields[7]; v = req[f.key]; w = req[f.other]; out[at + 7] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row, cOnly); }
   for (let i = 8; i < n; i++) out[at + i] = fieldIn(req, proto, fields[i], list, row, cOnly);
 }
 
