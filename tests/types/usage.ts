@@ -12,14 +12,20 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B 
 const check = <T extends true>(): T => true as T;
 
 await init();
-await init({ wasmUrl: new URL('https://example.com/callrisk.wasm') });
-await init({ wasmUrl: '/assets/callrisk.wasm' });
-await init({ wasmBinary: new Uint8Array(8) });
-await init({ wasmBinary: new ArrayBuffer(8) });
-setWasmLoader(() => new Uint8Array(8));
-setWasmLoader(async () => new ArrayBuffer(8));
+await init(); // again, with no source (or the same one): resolves
+// Every source init() takes, typed; compiled, not run: once the module is
+// loaded, a call naming another source is an Error ("already initialised").
+export async function beforeTheFirstCall(): Promise<void> {
+  await init({ wasmUrl: new URL('https://example.com/callrisk.wasm') });
+  await init({ wasmUrl: '/assets/callrisk.wasm' });
+  await init({ wasmBinary: new Uint8Array(8) });
+  await init({ wasmBinary: new ArrayBuffer(8) });
+  setWasmLoader(() => new Uint8Array(8));
+  setWasmLoader(async () => new ArrayBuffer(8));
+  await createScorer({ wasmUrl: new URL('file:///opt/callrisk.wasm') });
+}
 
-// The seed's requests: camelCase, C names, or a mix (camelCase read first).
+// The seed's requests: camelCase, C names, or a mix (one spelling per field).
 const seed = await createScorer();
 const r: ScoreResult = seed.score({ spamReports: 5, hasConsent: false, callAttempts24h: 10 });
 seed.score({ spam_reports: 5, has_consent: false, call_attempts_24h: 10 });
@@ -57,7 +63,7 @@ const myStore: Store = {
   countAttempts: async (callerNumber, sinceMs, untilMs, context) => (context ? 1 : 0) + callerNumber.length + sinceMs - untilMs,
   saveScore: (rec) => { void rec.model_id; },
 };
-await createScorer({ store: myStore, wasmUrl: new URL('file:///opt/callrisk.wasm') });
+await createScorer({ store: myStore });
 
 // Training: every option form the runtime takes.
 const rows: TrainingRow[] = [{ spamReports: 3, hasConsent: false, callAttempts24h: 8, label: 1 }, { spam_reports: 0, has_consent: true, call_attempts_24h: 1, label: 0, weight: 2.5 }, { spamReports: 1, hasConsent: true, callAttempts24h: 0, label: false }];
