@@ -47,7 +47,11 @@ base() { # NAME SUITE [PACKAGES]
     umount "$root/proc"
     rm -f "$root/etc/resolv.conf"
   fi
-  rm -rf "${root:?}"/dev/* "$root"/var/cache/apt/archives/*.deb
+  # An image has an empty /dev (the runtime provides one). debootstrap may
+  # bind-mount the host's /dev in some environments: never delete through it.
+  for mnt in dev/pts dev proc; do ! mountpoint -q "$root/$mnt" || umount "$root/$mnt"; done
+  mountpoint -q "$root/dev" || rm -rf "${root:?}"/dev/*
+  rm -f "$root"/var/cache/apt/archives/*.deb
   mkdir -p "$root/etc/ssl/certs"
   cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/"
   tar -C "$root" -c . | "${pm[@]}" import --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' - "$1" >/dev/null
