@@ -6,6 +6,13 @@
 // stdin, stdout and stderr are the process's own, and the CLI's exit code is
 // the process's. The output is byte for byte the native CLI's.
 import { readFile } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
+
+// V8's fast API calls make node:wasi keep using the wasm memory's old
+// backing store once memory.grow moves it: Node crashes (SIGSEGV) or drops
+// output on large inputs, e.g. training from a 20 MB CSV (nodejs/node#53087).
+// Off before any WASI call is compiled; the slow path re-reads the memory.
+setFlagsFromString('--no-turbo-fast-api-calls');
 
 // node:wasi announces itself as experimental on stderr, which is the CLI's:
 // drop that one warning, nothing else.

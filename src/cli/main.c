@@ -49,7 +49,7 @@ static void print_error(const char *what, const cr_error *e)
 
 /* Model and schema files are a few KiB: anything past this is not one
    (and /dev/zero must not fill memory). */
-#define MAX_SMALL_FILE (16u << 20)
+#define MAX_SMALL_FILE (1u << 20)
 
 static int read_file(const char *path, blob *out)
 {

@@ -149,7 +149,7 @@ expect_exit 2 "${cli[@]}" score --model
 grep -q "option '--model' needs a value" "$work/err" || fail "--model without value: $(cat "$work/err")"
 # Files that are not models: endless, a directory; answers nowhere to go.
 expect_exit 1 "${cli[@]}" info /dev/zero
-grep -q "is larger than 16 MiB: not a model or schema" "$work/err" || fail "/dev/zero: $(cat "$work/err")"
+grep -q "is larger than 1 MiB: not a model or schema" "$work/err" || fail "/dev/zero: $(cat "$work/err")"
 mkdir -p "$work/adir"
 expect_exit 1 "${cli[@]}" info "$work/adir"
 grep -q "cannot read '.*adir': it is a directory" "$work/err" || fail "directory as a model: $(cat "$work/err")"

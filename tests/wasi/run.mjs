@@ -7,7 +7,13 @@
 // so absolute and relative paths mean what they mean natively (the CLI
 // changes to CALLRISK_CWD first; wasi-libc resolves through the preopen).
 import { readFile } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
 import { WASI } from 'node:wasi';
+
+// As js/cli.js: without this, node:wasi writes through a stale memory
+// pointer after memory.grow (nodejs/node#53087) and Node crashes on large
+// inputs.
+setFlagsFromString('--no-turbo-fast-api-calls');
 
 const [file, ...args] = process.argv.slice(2);
 const wasi = new WASI({
