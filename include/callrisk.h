@@ -261,6 +261,12 @@ typedef struct {
  *  semantics, seed bands). */
 CR_API void cr_train_options_init(cr_train_options *o);
 
+/*! cr_train_options_check() :
+ *  The check cr_train() makes before any work (liblinear's
+ *  check_parameter()), callable on its own: every option in range for a
+ *  model of schema `s`; the error names the option. */
+CR_API cr_status cr_train_options_check(const cr_train_options *o, const cr_schema *s, cr_error *err);
+
 typedef struct {
     int iterations;
     double objective;

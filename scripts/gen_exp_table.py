@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/exp_table.h: 2^(j/128), j = 0..127, as a head double and a tail
+"""Writes src/base/exp_table.h: 2^(j/128), j = 0..127, as a head double and a tail
 double (head + tail carries ~106 bits), computed with 60-digit decimals.
 The table is data for cr_exp(); regenerate only to change its size."""
 import os
@@ -26,6 +26,6 @@ for j in range(N):
     head, tail = split(Decimal(2) ** (Decimal(j) / N))
     lines.append("    %s, %s," % (head.hex(), tail.hex()))
 lines.append("};")
-out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "exp_table.h")
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "base", "exp_table.h")
 with open(out, "w") as f:
     f.write("\n".join(lines) + "\n")

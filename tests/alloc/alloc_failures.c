@@ -840,6 +840,7 @@ static void case_no_alloc(run *r)
     OK(cr_csv_finish(rd, E(r)));
     cr_train_options_init(&o);
     sig_put(r, &o.C, sizeof o.C);
+    OK(cr_train_options_check(&o, s, E(r)));
     sig_str(r, cr_model_id(m));
     sig_str(r, cr_schema_field_name(cr_model_schema(m), 2));
     double nums[4] = {cr_model_intercept(m), cr_model_coef(m, 2), cr_model_baseline(m, 2), cr_model_sign(m, 2)};
@@ -923,7 +924,7 @@ static const entry CASES[] = {
      "cr_schema_free cr_schema_field_count cr_schema_field_name cr_schema_field_type cr_schema_feature_count "
      "cr_schema_feature_name cr_schema_feature_field cr_schema_field_index cr_schema_check_row "
      "cr_dataset_free cr_dataset_rows cr_dataset_schema cr_dataset_digest "
-     "cr_csv_feed cr_csv_finish cr_csv_reader_free cr_train_options_init "
+     "cr_csv_feed cr_csv_finish cr_csv_reader_free cr_train_options_init cr_train_options_check "
      "cr_model_free cr_model_schema cr_model_id cr_model_intercept cr_model_coef cr_model_baseline "
      "cr_model_sign cr_model_bands cr_model_stats cr_model_training_info "
      "cr_model_save cr_model_to_json cr_model_card_json cr_score cr_score_batch cr_score_record_json "

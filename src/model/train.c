@@ -262,52 +262,6 @@ static int newton_direction(const problem *p, const evaluation *ev, const int *f
     return 1;
 }
 
-static cr_status check_options(const cr_dataset *ds, const cr_train_options *o, cr_error *err)
-{
-    /* 1/C is the penalty: it must be finite too (C >= 5.6e-309). */
-    if (!(o->C > 0) || o->C - o->C != 0 || !(1.0 / o->C < 1.0 / 0.0))
-        return cr_fail(err, CR_E_RANGE, "C", "option 'C': must be a finite number > 0 with a finite inverse, "
-                       "got %.17g", o->C);
-    if (o->fit_intercept != 0 && o->fit_intercept != 1)
-        return cr_fail(err, CR_E_RANGE, "fit_intercept", "option 'fit_intercept': must be 0 or 1, got %d",
-                       o->fit_intercept);
-    if (o->max_iter < 1 || o->max_iter > 1000000)
-        return cr_fail(err, CR_E_RANGE, "max_iter", "option 'max_iter': must be 1 to 1000000, got %d",
-                       o->max_iter);
-    if (!(o->tol >= 0) || o->tol - o->tol != 0)
-        return cr_fail(err, CR_E_RANGE, "tol", "option 'tol': must be a finite number >= 0, got %.17g", o->tol);
-    if ((unsigned)o->class_weight_mode > CR_CLASS_WEIGHT_EXPLICIT)
-        return cr_fail(err, CR_E_RANGE, "class_weight", "option 'class_weight': unknown mode %d",
-                       (int)o->class_weight_mode);
-    if (o->class_weight_mode == CR_CLASS_WEIGHT_EXPLICIT)
-        for (int c = 0; c < 2; c++)
-            if (!(o->class_weight[c] >= 0) || o->class_weight[c] - o->class_weight[c] != 0)
-                return cr_fail(err, CR_E_RANGE, "class_weight",
-                               "option 'class_weight': weight of class %d must be a finite number >= 0, "
-                               "got %.17g", c, o->class_weight[c]);
-    if (o->signs)
-        for (size_t j = 0; j < ds->schema.n_features; j++)
-            if ((unsigned)o->signs[j] > CR_SIGN_NONPOS)
-                return cr_fail(err, CR_E_RANGE, ds->schema.feature_name[j],
-                               "option 'signs': feature '%s' has unknown sign %d",
-                               ds->schema.feature_name[j], (int)o->signs[j]);
-    return cr_bands_check(o->band_high, o->band_medium, "option", err);
-}
-
-void cr_train_options_init(cr_train_options *o)
-{
-    if (!o) return;
-    memset(o, 0, sizeof *o);
-    o->C = 1.0;
-    o->fit_intercept = 1;
-    o->class_weight_mode = CR_CLASS_WEIGHT_NONE;
-    o->class_weight[0] = o->class_weight[1] = 1.0;
-    o->max_iter = 100;
-    o->tol = 1e-10;
-    o->band_high = 70;
-    o->band_medium = 40;
-}
-
 /* Class weights, weight sums and weighted feature means (the reasons'
    baseline), over the original rows in block order. */
 typedef struct {
@@ -427,7 +381,7 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
         cr_train_options_init(&defaults);
         opt = &defaults;
     }
-    cr_status st = check_options(ds, opt, err);
+    cr_status st = cr_train_options_check(opt, &ds->schema, err);
     data_summary sum;
     if (st == CR_OK) st = summarise(ds, opt, &sum, err);
     if (st != CR_OK) return st;

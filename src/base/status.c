@@ -1,6 +1,5 @@
-/* status.c - status names and messages, error reporting, bounded text output. */
+/* status.c - status names, their messages, and filling a cr_error. */
 #include "internal.h"
-#include "numtext.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -107,86 +106,4 @@ cr_status cr_failv(cr_error *err, cr_status st, const char *field, const char *f
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     printable(err->message);
     return st;
-}
-
-int cr_name_valid(const char *s, size_t len)
-{
-    if (len == 0 || len > CR_MAX_NAME) return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        int alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-        int digit = c >= '0' && c <= '9';
-        if (!alpha && !(digit && i > 0)) return 0;
-    }
-    return 1;
-}
-
-void cr_text_put(cr_text *t, const char *s, size_t n)
-{
-    if (t->len < t->cap) {
-        size_t room = t->cap - t->len;
-        memcpy(t->buf + t->len, s, n < room ? n : room);
-    }
-    t->len += n;
-}
-
-void cr_text_str(cr_text *t, const char *s) { cr_text_put(t, s, strlen(s)); }
-
-void cr_text_printf(cr_text *t, const char *fmt, ...)
-{
-    char tmp[128];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0) cr_text_put(t, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-void cr_text_double(cr_text *t, double v)
-{
-    /* %.17g round-trips every double and integers stay valid JSON numbers.
-       -0 is written as 0, as every JSON host writes it back. */
-    char buf[32];
-    cr_text_put(t, buf, cr_format_double(buf, v));
-}
-
-cr_status cr_text_end(cr_text *t, size_t *size, cr_error *err)
-{
-    if (size) *size = t->len;
-    if (t->buf && t->len < t->cap) {
-        t->buf[t->len] = 0;
-        return CR_OK;
-    }
-    return cr_fail(err, CR_E_BUFFER, NULL, "output needs %zu bytes plus NUL, buffer holds %zu",
-                   t->len, t->cap);
-}
-
-const char *cr_field_type_name(cr_field_type t)
-{
-    switch (t) {
-    case CR_FIELD_COUNT: return "count";
-    case CR_FIELD_BOOL: return "bool";
-    case CR_FIELD_REAL: return "real";
-    }
-    return "?";
-}
-
-const char *cr_sign_name(cr_sign s)
-{
-    switch (s) {
-    case CR_SIGN_FREE: return "free";
-    case CR_SIGN_NONNEG: return "nonneg";
-    case CR_SIGN_NONPOS: return "nonpos";
-    }
-    return "?";
-}
-
-const char *cr_class_weight_name(cr_class_weight_mode m)
-{
-    switch (m) {
-    case CR_CLASS_WEIGHT_NONE: return "none";
-    case CR_CLASS_WEIGHT_BALANCED: return "balanced";
-    case CR_CLASS_WEIGHT_EXPLICIT: return "explicit";
-    }
-    return "?";
 }

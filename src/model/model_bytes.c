@@ -12,6 +12,7 @@
  */
 #include "internal.h"
 #include "crc32.h"
+#include "sha256.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -289,4 +290,24 @@ cr_status cr_model_load(const void *src, size_t len, cr_model **out, cr_error *e
     }
     *out = m;
     return CR_OK;
+}
+
+/* The id: SHA-256 of the canonical bytes. */
+cr_status cr_model_finish(cr_model *m, cr_error *err)
+{
+    size_t size = 0;
+    cr_model_save(m, NULL, 0, &size, NULL);
+    uint8_t *buf = malloc(size);
+    if (!buf) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory serialising model");
+    cr_status st = cr_model_save(m, buf, size, &size, err);
+    if (st == CR_OK) {
+        cr_sha256_ctx h;
+        uint8_t d[32];
+        cr_sha256_init(&h);
+        cr_sha256_update(&h, buf, size);
+        cr_sha256_final(&h, d);
+        cr_sha256_hex(d, m->id);
+    }
+    free(buf);
+    return st;
 }

@@ -183,3 +183,25 @@ void cr_schema_features(const cr_schema *s, const double *fields, double *x)
         x[j] = s->feature_invert[j] ? 1.0 - v : v;
     }
 }
+
+int cr_name_valid(const char *s, size_t len)
+{
+    if (len == 0 || len > CR_MAX_NAME) return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        int alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+        int digit = c >= '0' && c <= '9';
+        if (!alpha && !(digit && i > 0)) return 0;
+    }
+    return 1;
+}
+
+const char *cr_field_type_name(cr_field_type t)
+{
+    switch (t) {
+    case CR_FIELD_COUNT: return "count";
+    case CR_FIELD_BOOL: return "bool";
+    case CR_FIELD_REAL: return "real";
+    }
+    return "?";
+}
