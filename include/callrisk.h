@@ -66,6 +66,7 @@ CR_API unsigned cr_version_number(void);
 CR_API const char *cr_version_string(void);
 CR_API unsigned cr_model_format_version(void);
 
+
 /*-************************************
  *  Status codes (numbers are stable: never renumber, only append)
  **************************************/
@@ -103,6 +104,12 @@ CR_API const char *cr_status_str(cr_status s);
 /*! cr_status_name() :
  *  @return the symbolic name of `s` ("CR_E_RANGE"), for logs and JSON. */
 CR_API const char *cr_status_name(cr_status s);
+
+/*! cr_status_http() :
+ *  @return the HTTP status a service answers for `s` (200 for CR_OK; 400
+ *  malformed text, 422 invalid values, 409 mismatch or wrong state, 503 the
+ *  store failed, 500 the service's own fault): one table for every host. */
+CR_API int cr_status_http(cr_status s);
 
 /* field and message are printable ASCII (other bytes of echoed input become
    '?'), NUL-terminated. */
@@ -205,24 +212,6 @@ CR_API const cr_schema *cr_dataset_schema(const cr_dataset *ds);
 CR_API void cr_dataset_digest(const cr_dataset *ds, char out[CR_MODEL_ID_SIZE]);
 
 /*-************************************
- *  Streaming CSV reader
- *  Header: column names; every schema field and `label` are required,
- *  `weight` is optional, other columns are ignored. Booleans: true/false/1/0.
- *  Quoted fields ("a,b", "" for a quote) and CRLF are accepted.
- **************************************/
-typedef struct cr_csv_reader_s cr_csv_reader;
-
-/* *out is NULL on error. */
-CR_API cr_status cr_csv_reader_create(cr_dataset *ds, cr_csv_reader **out, cr_error *err);
-/*! cr_csv_feed() : parses the next `len` bytes (any chunking). Complete rows
- *  are appended to the data set as they are read. On error the failing row is
- *  not added; err carries line and column; the reader stays failed. */
-CR_API cr_status cr_csv_feed(cr_csv_reader *r, const char *data, size_t len, cr_error *err);
-/*! cr_csv_finish() : ends input (a last line without newline is a row). */
-CR_API cr_status cr_csv_finish(cr_csv_reader *r, cr_error *err);
-CR_API void cr_csv_reader_free(cr_csv_reader *r);
-
-/*-************************************
  *  Training
  **************************************/
 typedef enum { CR_SIGN_FREE = 0, CR_SIGN_NONNEG = 1, CR_SIGN_NONPOS = 2 } cr_sign;
@@ -241,15 +230,20 @@ typedef struct {
 /* Return non-zero to stop training (cr_train() then returns CR_E_CANCELLED). */
 typedef int (*cr_progress_fn)(void *ctx, const cr_progress *p);
 
+/* The options of a fit. Self-contained (no pointer but the callback): hosts
+   set it from JSON, one option or all at once, and every value is checked
+   by cr_train_options_check() -- the one check for every host. The options
+   and their JSON forms are listed, with defaults and ranges, in
+   cr_abi_json()'s "options". */
 typedef struct {
-    double C;                      /* inverse L2 strength, > 0 (default 1.0) */
+    double C;                      /* inverse L2 strength, > 0 with 1/C finite (default 1.0) */
     int fit_intercept;             /* default 1 */
     cr_class_weight_mode class_weight_mode;   /* default NONE */
     double class_weight[2];        /* EXPLICIT only; finite, >= 0 */
-    int max_iter;                  /* Newton iterations, >= 1 (default 100) */
+    int max_iter;                  /* Newton iterations, 1..1000000 (default 100) */
     double tol;                    /* stop when max |projected gradient| <=
                                       tol * sum of weights (default 1e-10) */
-    const cr_sign *signs;          /* per feature, or NULL for all free */
+    cr_sign signs[CR_MAX_FEATURES];   /* per feature in schema order (default all FREE) */
     int band_high;                 /* score >= band_high is HIGH (default 70) */
     int band_medium;               /* score >= band_medium is MEDIUM (default 40);
                                       1 <= medium <= high <= 100 */
@@ -266,6 +260,69 @@ CR_API void cr_train_options_init(cr_train_options *o);
  *  check_parameter()), callable on its own: every option in range for a
  *  model of schema `s`; the error names the option. */
 CR_API cr_status cr_train_options_check(const cr_train_options *o, const cr_schema *s, cr_error *err);
+
+/*! cr_train_options_set() :
+ *  Sets the option `name` (e.g. "max_iter") from its JSON value:
+ *    C, tol                number
+ *    max_iter              integer
+ *    fit_intercept         true | false
+ *    class_weight          "none" | "balanced" | [w0, w1] | {"0": w0, "1": w1}
+ *    signs                 {"feature": "free" | "nonneg" | "nonpos", ...} (the
+ *                          features named; the others keep their sign)
+ *    bands                 {"high": int, "medium": int} (either or both)
+ *  then checks the options (cr_train_options_check()). On any error `o` is
+ *  unchanged: CR_E_ARG for an unknown option, CR_E_TYPE for a value of the
+ *  wrong JSON type, CR_E_RANGE out of range, CR_E_JSON for bad JSON; the
+ *  error's field is the option's name (or the feature's, for signs). */
+CR_API cr_status cr_train_options_set(cr_train_options *o, const cr_schema *s, const char *name,
+                                      const char *json, size_t len, cr_error *err);
+
+/*! cr_train_options_from_json() :
+ *  Every option from one JSON object ({"C": 0.5, "signs": {...}}); the
+ *  others keep their defaults. Same errors as cr_train_options_set(); on
+ *  error `o` holds the defaults. */
+CR_API cr_status cr_train_options_from_json(cr_train_options *o, const cr_schema *s, const char *json,
+                                            size_t len, cr_error *err);
+
+/*! cr_train_options_set_text() :
+ *  Sets one option from command-line text: numbers as written, true/false,
+ *  class_weight "none" | "balanced" | "W0,W1", bands "HIGH,MEDIUM", signs
+ *  "FEATURE=SIGN" (one feature per call). Same errors as
+ *  cr_train_options_set(), CR_E_TYPE for text that is not the option's form. */
+CR_API cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema *s, const char *name,
+                                           const char *text, cr_error *err);
+
+/*! cr_training_columns_json() :
+ *  The columns of a training row for schema `s` under options `o` (NULL:
+ *  defaults), as a host packs them for cr_dataset_add_rows():
+ *    [{"name":"spam_reports","role":"field","type":"count"}, ...,
+ *     {"name":"label","role":"label","required":true},
+ *     {"name":"weight","role":"weight","required":false}]
+ *  Same buffer contract as cr_model_save(). */
+CR_API cr_status cr_training_columns_json(const cr_schema *s, const cr_train_options *o, char *dst, size_t cap,
+                                          size_t *size, cr_error *err);
+
+/*-************************************
+ *  Streaming CSV reader
+ *  Header: column names, those of cr_training_columns_json() for the
+ *  schema and options (opt NULL: defaults): every schema field and `label`
+ *  are required, `weight` is optional, other columns are ignored.
+ *  Booleans: true/false/1/0. Quoted fields ("a,b", "" for a quote), CRLF and
+ *  a UTF-8 byte order mark are accepted.
+ **************************************/
+typedef struct cr_csv_reader_s cr_csv_reader;
+
+/* *out is NULL on error. */
+CR_API cr_status cr_csv_reader_create(cr_dataset *ds, const cr_train_options *opt, cr_csv_reader **out,
+                                      cr_error *err);
+/*! cr_csv_feed() : parses the next `len` bytes (any chunking). Complete rows
+ *  are appended to the data set as they are read. On error the failing row is
+ *  not added; err carries line and column; the reader stays failed. */
+CR_API cr_status cr_csv_feed(cr_csv_reader *r, const char *data, size_t len, cr_error *err);
+/*! cr_csv_finish() : ends input (a last line without newline is a row). */
+CR_API cr_status cr_csv_finish(cr_csv_reader *r, cr_error *err);
+CR_API void cr_csv_reader_free(cr_csv_reader *r);
+
 
 typedef struct {
     int iterations;
@@ -480,6 +537,18 @@ CR_API cr_status cr_model_card_json(const cr_model *m, char *dst, size_t cap, si
  *  (1 <= medium <= high <= 100); its id differs. */
 CR_API cr_status cr_model_with_bands(const cr_model *m, int high, int medium,
                                      cr_model **out, cr_error *err);
+
+/*-************************************
+ *  The library's own description
+ **************************************/
+/*! cr_abi_json() :
+ *  The library describes itself for hosts that load it as a .so or .wasm:
+ *  struct layouts (offsets and sizes, from this build), limits, statuses
+ *  (name, number, message, HTTP status), enum values, the host ABI's
+ *  constants, the training options (name, JSON kind, default, doc) and the
+ *  versions, as one JSON object. Hosts take every layout and constant from
+ *  it. Same buffer contract as cr_model_save(). */
+CR_API cr_status cr_abi_json(char *dst, size_t cap, size_t *size, cr_error *err);
 
 #ifdef __cplusplus
 }

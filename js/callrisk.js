@@ -908,7 +908,7 @@ async function trainModel(env, data, options) {
     ds = rt.dv.getUint32(rt.outs, true);
 
     if (csv !== undefined) {
-      rt.check(rt.x.cr_csv_reader_create(ds, rt.outs, rt.err));
+      rt.check(rt.x.cr_csv_reader_create(ds, 0, rt.outs, rt.err));
       const reader = rt.dv.getUint32(rt.outs, true);
       try {
         const [p, len] = rt.putString(csv);

@@ -97,7 +97,12 @@ CR_HIDDEN void cr_text_printf(cr_text *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* %.17g, with integers still written as e.g. 2.0 never needed: JSON number. */
 CR_HIDDEN void cr_text_double(cr_text *t, double v);
+/* s as a JSON string, quotes and escapes included. */
+CR_HIDDEN void cr_text_json_string(cr_text *t, const char *s);
 /* NUL-terminates when it fits; returns CR_OK or CR_E_BUFFER. */
 CR_HIDDEN cr_status cr_text_end(cr_text *t, size_t *size, cr_error *err);
+
+/* The training options' table as JSON (for cr_abi_json()). */
+CR_HIDDEN void cr_options_describe(cr_text *t);
 
 #endif

@@ -54,6 +54,32 @@ static const char *const status_text[] = {
     [CR_E_STATE] = "object used in the wrong state",
 };
 
+static const short status_http[] = {
+    [CR_OK] = 200,
+    [CR_E_NOMEM] = 500,
+    [CR_E_ARG] = 400,
+    [CR_E_RANGE] = 422,
+    [CR_E_TYPE] = 422,
+    [CR_E_MISSING] = 422,
+    [CR_E_SCHEMA] = 422,
+    [CR_E_DATA] = 422,
+    [CR_E_BUFFER] = 500,
+    [CR_E_TRUNCATED] = 422,
+    [CR_E_MAGIC] = 422,
+    [CR_E_VERSION] = 422,
+    [CR_E_CHECKSUM] = 422,
+    [CR_E_NONFINITE] = 422,
+    [CR_E_COUNT] = 422,
+    [CR_E_CSV] = 400,
+    [CR_E_JSON] = 400,
+    [CR_E_CANCELLED] = 503,
+    [CR_E_IO] = 500,
+    [CR_E_STORE] = 503,
+    [CR_E_MISMATCH] = 409,
+    [CR_E_STATE] = 409,
+};
+
+_Static_assert(sizeof status_http / sizeof *status_http == CR_STATUS_COUNT, "status_http out of step with cr_status");
 _Static_assert(sizeof status_names / sizeof *status_names == CR_STATUS_COUNT,
                "status_names out of step with cr_status");
 _Static_assert(sizeof status_text / sizeof *status_text == CR_STATUS_COUNT,
@@ -63,6 +89,11 @@ const char *cr_status_str(cr_status s)
 {
     if ((unsigned)s >= CR_STATUS_COUNT) return "unknown status";
     return status_text[s];
+}
+
+int cr_status_http(cr_status s)
+{
+    return (unsigned)s < CR_STATUS_COUNT ? status_http[s] : 500;
 }
 
 const char *cr_status_name(cr_status s)

@@ -21,12 +21,21 @@ void cr_text_str(cr_text *t, const char *s) { cr_text_put(t, s, strlen(s)); }
 
 void cr_text_printf(cr_text *t, const char *fmt, ...)
 {
-    char tmp[128];
-    va_list ap;
+    char tmp[256];
+    va_list ap, again;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_copy(again, ap);
+    const int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    if (n > 0 && (size_t)n < sizeof tmp) {
+        cr_text_put(t, tmp, (size_t)n);
+    } else if (n > 0) {
+        /* Longer than the scratch: straight into the buffer when it fits
+           whole, else only counted (the buffer is then too small anyway). */
+        if (t->len < t->cap && t->cap - t->len > (size_t)n) vsnprintf(t->buf + t->len, (size_t)n + 1, fmt, again);
+        t->len += (size_t)n;
+    }
+    va_end(again);
     va_end(ap);
-    if (n > 0) cr_text_put(t, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
 void cr_text_double(cr_text *t, double v)
@@ -46,4 +55,21 @@ cr_status cr_text_end(cr_text *t, size_t *size, cr_error *err)
     }
     return cr_fail(err, CR_E_BUFFER, NULL, "output needs %zu bytes plus NUL, buffer holds %zu",
                    t->len, t->cap);
+}
+
+void cr_text_json_string(cr_text *t, const char *s)
+{
+    cr_text_put(t, "\"", 1);
+    for (; *s; s++) {
+        const unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            cr_text_put(t, "\\", 1);
+            cr_text_put(t, s, 1);
+        } else if (c < 0x20) {
+            cr_text_printf(t, "\\u%04x", c);
+        } else {
+            cr_text_put(t, s, 1);
+        }
+    }
+    cr_text_put(t, "\"", 1);
 }

@@ -25,6 +25,7 @@ static const char USAGE[] =
     "\n"
     "train options:\n"
     "  --schema FILE        fields and features as JSON (default: the seed's schema)\n"
+    "  --options JSON       every option below at once, as JSON ({\"C\": 0.5, \"signs\": {...}})\n"
     "  --C X                inverse L2 strength (default 1.0)\n"
     "  --no-intercept       do not fit an intercept\n"
     "  --class-weight balanced | W0,W1\n"
@@ -155,63 +156,8 @@ static void print_card(const cr_model *m)
     free(buf);
 }
 
-static int parse_double(const char *opt, const char *s, double *v)
-{
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    /* Out of range (ERANGE) is still a number: the core says why it cannot
-       take it (C = 1e-320, C = 1e400). */
-    if (*s && !*end && (!errno || errno == ERANGE)) return 1;
-    fprintf(stderr, "callrisk: option '%s': '%s' is not a number\n", opt, s);
-    return 0;
-}
-
-static int parse_int(const char *opt, const char *s, int *v)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(s, &end, 10);
-    if (*s && !*end && !errno && x >= -2147483647L && x <= 2147483647L) {
-        *v = (int)x;
-        return 1;
-    }
-    fprintf(stderr, "callrisk: option '%s': '%s' is not an integer\n", opt, s);
-    return 0;
-}
-
-/* "A,B": two doubles (d0, d1) or two ints (i0, i1), each parsed whole: no
-   junk after a number, no overflow. */
-static int parse_pair(const char *opt, const char *s, const char *want, double *d0, double *d1, int *i0, int *i1)
-{
-    const char *comma = strchr(s, ',');
-    char first[64];
-    int ok = comma && (size_t)(comma - s) < sizeof first;
-    if (ok) {
-        memcpy(first, s, (size_t)(comma - s));
-        first[comma - s] = 0;
-        char *end;
-        for (int k = 0; k < 2 && ok; k++) {
-            const char *part = k ? comma + 1 : first;
-            errno = 0;
-            if (d0) {
-                double v = strtod(part, &end);
-                *(k ? d1 : d0) = v;
-            } else {
-                long v = strtol(part, &end, 10);
-                ok = v >= -2147483647L - 1 && v <= 2147483647L;
-                *(k ? i1 : i0) = (int)v;
-            }
-            ok = ok && *part && !*end && (!errno || (d0 && errno == ERANGE));
-        }
-    }
-    if (!ok) fprintf(stderr, "callrisk: option '%s': want '%s' (%s), got '%s'\n", opt, want,
-                     d0 ? "two numbers" : "two integers", s);
-    return ok;
-}
-
 /* Reads the CSV in chunks: the training set never has to fit twice in memory. */
-static int read_csv(const char *path, cr_dataset *ds)
+static int read_csv(const char *path, cr_dataset *ds, const cr_train_options *opt)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -220,7 +166,7 @@ static int read_csv(const char *path, cr_dataset *ds)
     }
     cr_csv_reader *r = NULL;
     cr_error e;
-    cr_status st = cr_csv_reader_create(ds, &r, &e);
+    cr_status st = cr_csv_reader_create(ds, opt, &r, &e);
     char buf[1 << 16];
     size_t n;
     while (st == CR_OK && (n = fread(buf, 1, sizeof buf, f)) > 0) st = cr_csv_feed(r, buf, n, &e);
@@ -238,15 +184,23 @@ static int read_csv(const char *path, cr_dataset *ds)
 
 static int cmd_train(int argc, char **argv)
 {
-    const char *csv = NULL, *out = NULL, *schema_path = NULL;
-    cr_train_options opt;
-    cr_train_options_init(&opt);
-    const char *sign_args[CR_MAX_FEATURES];
-    int n_sign = 0;
+    const char *csv = NULL, *out = NULL, *schema_path = NULL, *options_json = NULL;
+    /* --options JSON sets them all at once (cr_train_options_from_json()); every other flag is a training option, --name-with-dashes VALUE for
+       the option name_with_dashes: the core knows them, parses their text and
+       checks them (cr_train_options_set_text()), so a new option needs no
+       code here. --no-intercept and --sign are the shorter spellings of
+       --fit-intercept false and --signs FEATURE=SIGN. */
+    const char *names[2 * CR_MAX_FEATURES], *values[2 * CR_MAX_FEATURES];
+    char name_buf[2 * CR_MAX_FEATURES][CR_MAX_NAME + 1];
+    int n_options = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = strcmp(a, "--no-intercept") != 0;
+        const int takes = strcmp(a, "--no-intercept") != 0;
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(stderr, "callrisk: unexpected argument '%s'\n%s", a, USAGE);
+            return 2;
+        }
         if (takes && !v) {
             fprintf(stderr, "callrisk: option '%s' needs a value\n%s", a, USAGE);
             return 2;
@@ -254,26 +208,17 @@ static int cmd_train(int argc, char **argv)
         if (strcmp(a, "--csv") == 0) csv = v;
         else if (strcmp(a, "--out") == 0) out = v;
         else if (strcmp(a, "--schema") == 0) schema_path = v;
-        else if (strcmp(a, "--no-intercept") == 0) opt.fit_intercept = 0;
-        else if (strcmp(a, "--C") == 0) { if (!parse_double(a, v, &opt.C)) return 2; }
-        else if (strcmp(a, "--tol") == 0) { if (!parse_double(a, v, &opt.tol)) return 2; }
-        else if (strcmp(a, "--max-iter") == 0) { if (!parse_int(a, v, &opt.max_iter)) return 2; }
-        else if (strcmp(a, "--class-weight") == 0) {
-            if (strcmp(v, "balanced") == 0) opt.class_weight_mode = CR_CLASS_WEIGHT_BALANCED;
-            else if (parse_pair(a, v, "W0,W1", &opt.class_weight[0], &opt.class_weight[1], NULL, NULL))
-                opt.class_weight_mode = CR_CLASS_WEIGHT_EXPLICIT;
-            else return 2;
-        } else if (strcmp(a, "--bands") == 0) {
-            if (!parse_pair(a, v, "HIGH,MEDIUM", NULL, NULL, &opt.band_high, &opt.band_medium)) return 2;
-        } else if (strcmp(a, "--sign") == 0) {
-            if (n_sign == CR_MAX_FEATURES) {
-                fprintf(stderr, "callrisk: too many --sign options\n");
-                return 2;
-            }
-            sign_args[n_sign++] = v;
-        } else {
-            fprintf(stderr, "callrisk: unknown option '%s'\n%s", a, USAGE);
+        else if (strcmp(a, "--options") == 0) options_json = v;
+        else if (n_options == 2 * CR_MAX_FEATURES || strlen(a + 2) > CR_MAX_NAME) {
+            fprintf(stderr, "callrisk: too many options, or '%.40s' is too long\n", a);
             return 2;
+        } else {
+            const char *name = !takes ? "fit_intercept" : strcmp(a, "--sign") == 0 ? "signs" : a + 2;
+            char *n = strcpy(name_buf[n_options], name);
+            for (; *n; n++)
+                if (*n == '-') *n = '_';
+            names[n_options] = name_buf[n_options];
+            values[n_options++] = takes ? v : "false";
         }
         i += takes;
     }
@@ -298,31 +243,20 @@ static int cmd_train(int argc, char **argv)
         return 1;
     }
 
-    cr_sign signs[CR_MAX_FEATURES] = {CR_SIGN_FREE};
-    for (int k = 0; k < n_sign; k++) {
-        const char *eq = strchr(sign_args[k], '=');
-        int found = -1;
-        for (size_t j = 0; eq && j < cr_schema_feature_count(schema); j++) {
-            const char *name = cr_schema_feature_name(schema, j);
-            if (strlen(name) == (size_t)(eq - sign_args[k]) && strncmp(name, sign_args[k], strlen(name)) == 0)
-                found = (int)j;
-        }
-        cr_sign s = !eq ? CR_SIGN_FREE : strcmp(eq + 1, "nonneg") == 0 ? CR_SIGN_NONNEG
-                        : strcmp(eq + 1, "nonpos") == 0                ? CR_SIGN_NONPOS
-                                                                       : CR_SIGN_FREE;
-        if (found < 0 || (s == CR_SIGN_FREE && strcmp(eq + 1, "free") != 0)) {
-            fprintf(stderr, "callrisk: option '--sign': want FEATURE=nonneg|nonpos|free with a feature of the "
-                            "schema, got '%s'\n", sign_args[k]);
-            cr_schema_free(schema);
-            return 2;
-        }
-        signs[found] = s;
+    cr_train_options opt;
+    cr_train_options_init(&opt);
+    int bad = options_json && cr_train_options_from_json(&opt, schema, options_json, strlen(options_json), &e) != CR_OK;
+    for (int k = 0; k < n_options && !bad; k++) bad = cr_train_options_set_text(&opt, schema, names[k], values[k], &e) != CR_OK;
+    if (bad) {   /* a usage error: the option and its reason, the field for scripts */
+        fprintf(stderr, "callrisk: %s [%s, field '%s']\n%s", e.message, cr_status_name(e.status), e.field,
+                e.status == CR_E_ARG ? USAGE : "");
+        cr_schema_free(schema);
+        return 2;
     }
-    opt.signs = signs;
 
     cr_dataset *ds = NULL;
     cr_model *m = NULL;
-    int ok = cr_dataset_create(schema, &ds, &e) == CR_OK && read_csv(csv, ds);
+    int ok = cr_dataset_create(schema, &ds, &e) == CR_OK && read_csv(csv, ds, &opt);
     if (ok && cr_train(ds, &opt, &m, &e) != CR_OK) {
         print_error("train", &e);
         ok = 0;

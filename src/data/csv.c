@@ -57,10 +57,11 @@ static cr_status fail_at(cr_csv_reader *r, cr_error *err, cr_status st, const ch
     return st;
 }
 
-cr_status cr_csv_reader_create(cr_dataset *ds, cr_csv_reader **out, cr_error *err)
+cr_status cr_csv_reader_create(cr_dataset *ds, const cr_train_options *opt, cr_csv_reader **out, cr_error *err)
 {
     if (!ds || !out) return cr_fail(err, CR_E_ARG, NULL, "data set or out is NULL");
     *out = NULL;
+    (void)opt;   /* the label and weight columns have fixed names for now */
     cr_csv_reader *r = calloc(1, sizeof *r);
     if (!r) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory allocating CSV reader");
     r->ds = ds;

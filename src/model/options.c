@@ -1,8 +1,39 @@
-/* options.c - training options: their defaults, their names, and the one
- * check every host's options go through (liblinear's check_parameter()). */
+/* options.c - training options: one table of their names, JSON forms and
+ * defaults; the one check every host's options go through (liblinear's
+ * check_parameter()); setting them from JSON or command-line text, so that
+ * hosts pass options through instead of knowing them. */
 #include "internal.h"
+#include "json.h"
+#include "numtext.h"
 
+#include <stdio.h>
 #include <string.h>
+
+typedef enum { K_NUMBER, K_INTEGER, K_BOOL, K_CLASS_WEIGHT, K_SIGNS, K_BANDS } option_kind;
+
+typedef struct {
+    const char *name;
+    option_kind kind;
+    const char *default_json;
+    const char *doc;
+} option_spec;
+
+static const option_spec OPTIONS[] = {
+    {"C", K_NUMBER, "1", "inverse L2 strength: > 0, with 1/C finite"},
+    {"fit_intercept", K_BOOL, "true", "fit an unpenalised intercept"},
+    {"class_weight", K_CLASS_WEIGHT, "\"none\"",
+     "\"none\", \"balanced\" (class c weighs n / (2 count(c))), [w0, w1] or {\"0\": w0, \"1\": w1}"},
+    {"max_iter", K_INTEGER, "100", "Newton iterations, 1 to 1000000"},
+    {"tol", K_NUMBER, "1e-10", "stop when max |projected gradient| <= tol * weight sum; >= 0"},
+    {"signs", K_SIGNS, "{}", "{\"feature\": \"free\" | \"nonneg\" | \"nonpos\"}: sign constraints"},
+    {"bands", K_BANDS, "{\"high\":70,\"medium\":40}", "score >= high is HIGH, >= medium MEDIUM; 1 <= medium <= high <= 100"},
+};
+#define N_OPTIONS (sizeof OPTIONS / sizeof *OPTIONS)
+
+static const char *const KIND_NAMES[] = {
+    [K_NUMBER] = "number", [K_INTEGER] = "integer", [K_BOOL] = "boolean", [K_CLASS_WEIGHT] = "class_weight",
+    [K_SIGNS] = "signs", [K_BANDS] = "bands",
+};
 
 void cr_train_options_init(cr_train_options *o)
 {
@@ -42,12 +73,14 @@ cr_status cr_train_options_check(const cr_train_options *o, const cr_schema *s, 
                 return cr_fail(err, CR_E_RANGE, "class_weight",
                                "option 'class_weight': weight of class %d must be a finite number >= 0, "
                                "got %.17g", c, o->class_weight[c]);
-    if (o->signs)
-        for (size_t j = 0; j < s->n_features; j++)
-            if ((unsigned)o->signs[j] > CR_SIGN_NONPOS)
-                return cr_fail(err, CR_E_RANGE, s->feature_name[j],
-                               "option 'signs': feature '%s' has unknown sign %d",
-                               s->feature_name[j], (int)o->signs[j]);
+    for (size_t j = 0; j < s->n_features; j++)
+        if ((unsigned)o->signs[j] > CR_SIGN_NONPOS)
+            return cr_fail(err, CR_E_RANGE, s->feature_name[j], "option 'signs': feature '%s' has unknown sign %d",
+                           s->feature_name[j], (int)o->signs[j]);
+    for (size_t j = s->n_features; j < CR_MAX_FEATURES; j++)
+        if (o->signs[j] != CR_SIGN_FREE)
+            return cr_fail(err, CR_E_RANGE, "signs", "option 'signs': sign set for feature %zu, the schema has %zu",
+                           j, s->n_features);
     return cr_bands_check(o->band_high, o->band_medium, "option", err);
 }
 
@@ -69,4 +102,296 @@ const char *cr_class_weight_name(cr_class_weight_mode m)
     case CR_CLASS_WEIGHT_EXPLICIT: return "explicit";
     }
     return "?";
+}
+
+/* ---- setting options from JSON ---- */
+
+static const option_spec *find_option(const char *name)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (strcmp(OPTIONS[i].name, name) == 0) return &OPTIONS[i];
+    return NULL;
+}
+
+static cr_status wrong_type(cr_error *err, const char *name, const char *want, int got)
+{
+    return cr_fail(err, CR_E_TYPE, name, "option '%s': must be %s, got %s", name, want, cr_json_type_name(got));
+}
+
+/* A number token's value, or CR_E_TYPE. */
+static cr_status number_at(const cr_json_doc *d, int t, const char *name, double *v, cr_error *err)
+{
+    if (!cr_json_number(d, t, v)) return wrong_type(err, name, "a number", d->tok[t].type);
+    return CR_OK;
+}
+
+static cr_status set_value(cr_train_options *o, const cr_schema *s, const option_spec *spec, const cr_json_doc *d,
+                           int t, cr_error *err)
+{
+    const char *name = spec->name;
+    const int type = d->tok[t].type;
+    double v = 0;
+    cr_status st = CR_OK;
+    switch (spec->kind) {
+    case K_NUMBER:
+        if ((st = number_at(d, t, name, &v, err)) != CR_OK) return st;
+        if (strcmp(name, "C") == 0) o->C = v;
+        else o->tol = v;
+        return CR_OK;
+    case K_INTEGER:
+        if ((st = number_at(d, t, name, &v, err)) != CR_OK) return st;
+        if (!(v >= -2147483648.0 && v <= 2147483647.0) || v != (double)(int)v)
+            return cr_fail(err, CR_E_TYPE, name, "option '%s': must be an integer, got %.17g", name, v);
+        o->max_iter = (int)v;
+        return CR_OK;
+    case K_BOOL:
+        if (type != CR_JSON_TRUE && type != CR_JSON_FALSE) return wrong_type(err, name, "true or false", type);
+        o->fit_intercept = type == CR_JSON_TRUE;
+        return CR_OK;
+    case K_CLASS_WEIGHT: {
+        char mode[16];
+        if (type == CR_JSON_STRING) {
+            if (!cr_json_string(d, t, mode, sizeof mode) || (strcmp(mode, "none") != 0 && strcmp(mode, "balanced") != 0))
+                return cr_fail(err, CR_E_RANGE, name, "option 'class_weight': must be \"none\", \"balanced\", "
+                               "[w0, w1] or {\"0\": w0, \"1\": w1}");
+            o->class_weight_mode = strcmp(mode, "none") == 0 ? CR_CLASS_WEIGHT_NONE : CR_CLASS_WEIGHT_BALANCED;
+            return CR_OK;
+        }
+        int w[2] = {-1, -1};
+        if (type == CR_JSON_ARRAY && d->tok[t].count == 2) {
+            w[0] = cr_json_item(d, t, 0);
+            w[1] = cr_json_item(d, t, 1);
+        } else if (type == CR_JSON_OBJECT && d->tok[t].count == 2) {
+            w[0] = cr_json_get(d, t, "0");
+            w[1] = cr_json_get(d, t, "1");
+        }
+        if (w[0] < 0 || w[1] < 0)
+            return wrong_type(err, name, "\"none\", \"balanced\", [w0, w1] or {\"0\": w0, \"1\": w1}", type);
+        for (int c = 0; c < 2; c++)
+            if ((st = number_at(d, w[c], name, &o->class_weight[c], err)) != CR_OK) return st;
+        o->class_weight_mode = CR_CLASS_WEIGHT_EXPLICIT;
+        return CR_OK;
+    }
+    case K_SIGNS: {
+        if (type != CR_JSON_OBJECT) return wrong_type(err, name, "an object of feature names", type);
+        int k = t + 1;
+        for (uint32_t m = 0; m < d->tok[t].count; m++) {
+            char feature[CR_MAX_NAME + 1], sign[16];
+            const int value = k + 1;
+            size_t j = 0;
+            if (cr_json_string(d, k, feature, sizeof feature))
+                while (j < s->n_features && strcmp(s->feature_name[j], feature) != 0) j++;
+            else j = s->n_features;
+            if (j == s->n_features)
+                return cr_fail(err, CR_E_RANGE, "signs", "option 'signs': no feature '%.*s' in the schema",
+                               (int)(d->tok[k].end - d->tok[k].start < 64 ? d->tok[k].end - d->tok[k].start : 64),
+                               d->src + d->tok[k].start);
+            if (d->tok[value].type != CR_JSON_STRING)
+                return cr_fail(err, CR_E_TYPE, feature, "option 'signs': feature '%s' must be \"free\", \"nonneg\" "
+                               "or \"nonpos\", got %s", feature, cr_json_type_name(d->tok[value].type));
+            int found = -1;
+            if (cr_json_string(d, value, sign, sizeof sign))
+                for (int c = CR_SIGN_FREE; c <= CR_SIGN_NONPOS; c++)
+                    if (strcmp(sign, cr_sign_name((cr_sign)c)) == 0) found = c;
+            if (found < 0)
+                return cr_fail(err, CR_E_RANGE, feature, "option 'signs': feature '%s' must be \"free\", "
+                               "\"nonneg\" or \"nonpos\"", feature);
+            o->signs[j] = (cr_sign)found;
+            k = (int)d->tok[value].next;
+        }
+        return CR_OK;
+    }
+    case K_BANDS: {
+        if (type != CR_JSON_OBJECT) return wrong_type(err, name, "an object {\"high\": int, \"medium\": int}", type);
+        int k = t + 1;
+        for (uint32_t m = 0; m < d->tok[t].count; m++) {
+            char member[16] = "";
+            const int value = k + 1;
+            cr_json_string(d, k, member, sizeof member);
+            int *dst = strcmp(member, "high") == 0 ? &o->band_high : strcmp(member, "medium") == 0 ? &o->band_medium : NULL;
+            if (!dst) return cr_fail(err, CR_E_ARG, "bands", "option 'bands': unknown member (known: high, medium)");
+            if ((st = number_at(d, value, "bands", &v, err)) != CR_OK) return st;
+            if (!(v >= -2147483648.0 && v <= 2147483647.0) || v != (double)(int)v)
+                return cr_fail(err, CR_E_TYPE, "bands", "option 'bands': %s must be an integer, got %.17g", member, v);
+            *dst = (int)v;
+            k = (int)d->tok[value].next;
+        }
+        return CR_OK;
+    }
+    }
+    return CR_OK;
+}
+
+/* Sets one option from value token t of d, all or nothing. */
+static cr_status set_token(cr_train_options *o, const cr_schema *s, const char *name, const cr_json_doc *d, int t,
+                           cr_error *err)
+{
+    const option_spec *spec = find_option(name);
+    if (!spec) {
+        char known[256];
+        cr_text list = {known, sizeof known, 0};
+        for (size_t i = 0; i < N_OPTIONS; i++) {
+            if (i) cr_text_str(&list, ", ");
+            cr_text_str(&list, OPTIONS[i].name);
+        }
+        cr_text_end(&list, NULL, NULL);
+        return cr_fail(err, CR_E_ARG, name, "unknown option '%.64s' (known: %s)", name, known);
+    }
+    cr_train_options tmp = *o;
+    cr_status st = set_value(&tmp, s, spec, d, t, err);
+    if (st == CR_OK) st = cr_train_options_check(&tmp, s, err);
+    if (st == CR_OK) *o = tmp;
+    return st;
+}
+
+cr_status cr_train_options_set(cr_train_options *o, const cr_schema *s, const char *name, const char *json,
+                               size_t len, cr_error *err)
+{
+    if (!o || !s || !name || !json) return cr_fail(err, CR_E_ARG, NULL, "options, schema, name or value is NULL");
+    cr_json_doc d;
+    cr_status st = cr_json_parse(json, len, &d, err);
+    if (st != CR_OK) return st;
+    st = set_token(o, s, name, &d, 0, err);
+    cr_json_free(&d);
+    return st;
+}
+
+cr_status cr_train_options_from_json(cr_train_options *o, const cr_schema *s, const char *json, size_t len,
+                                     cr_error *err)
+{
+    if (!o || !s || !json) return cr_fail(err, CR_E_ARG, NULL, "options, schema or JSON is NULL");
+    cr_train_options_init(o);
+    cr_json_doc d;
+    cr_status st = cr_json_parse(json, len, &d, err);
+    if (st != CR_OK) return st;
+    if (d.tok[0].type != CR_JSON_OBJECT) {
+        st = cr_fail(err, CR_E_TYPE, NULL, "options: must be a JSON object, got %s", cr_json_type_name(d.tok[0].type));
+    } else {
+        int k = 1;
+        for (uint32_t m = 0; m < d.tok[0].count && st == CR_OK; m++) {
+            char name[CR_MAX_NAME + 1];
+            if (!cr_json_string(&d, k, name, sizeof name)) {
+                st = cr_fail(err, CR_E_ARG, NULL, "options: an option name longer than %d bytes", CR_MAX_NAME);
+                break;
+            }
+            st = set_token(o, s, name, &d, k + 1, err);
+            k = (int)d.tok[k + 1].next;
+        }
+    }
+    cr_json_free(&d);
+    if (st != CR_OK) cr_train_options_init(o);
+    return st;
+}
+
+/* ---- command-line text ---- */
+
+/* RFC 8259's number grammar, whole string (no allocation). */
+static int json_number(const char *p)
+{
+#define DIGITS(p) (*(p) >= '0' && *(p) <= '9')
+    if (*p == '-') p++;
+    if (*p == '0') p++;
+    else if (DIGITS(p)) while (DIGITS(p)) p++;
+    else return 0;
+    if (*p == '.') {
+        if (!DIGITS(++p)) return 0;
+        while (DIGITS(p)) p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        if (*++p == '+' || *p == '-') p++;
+        if (!DIGITS(p)) return 0;
+        while (DIGITS(p)) p++;
+    }
+#undef DIGITS
+    return *p == 0;
+}
+
+/* "a,b" into two parts (no more commas), each a JSON number. */
+static int two_numbers(const char *text, char *a, char *b, size_t cap)
+{
+    const char *comma = strchr(text, ',');
+    if (!comma || strchr(comma + 1, ',') || (size_t)(comma - text) >= cap || strlen(comma + 1) >= cap) return 0;
+    memcpy(a, text, (size_t)(comma - text));
+    a[comma - text] = 0;
+    strcpy(b, comma + 1);
+    return json_number(a) && json_number(b);
+}
+
+cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema *s, const char *name, const char *text,
+                                     cr_error *err)
+{
+    if (!o || !s || !name || !text) return cr_fail(err, CR_E_ARG, NULL, "options, schema, name or text is NULL");
+    const option_spec *spec = find_option(name);
+    if (!spec) return cr_train_options_set(o, s, name, "null", 4, err);   /* names the unknown option */
+    char json[320], a[128], b[128];
+    const char *form = NULL;
+    const size_t n = strlen(text);
+    switch (spec->kind) {
+    case K_NUMBER:
+    case K_INTEGER:
+        if (n < sizeof json) snprintf(json, sizeof json, "%s", text);
+        else form = "a number";
+        break;
+    case K_BOOL:
+        if (strcmp(text, "true") == 0 || strcmp(text, "1") == 0) strcpy(json, "true");
+        else if (strcmp(text, "false") == 0 || strcmp(text, "0") == 0) strcpy(json, "false");
+        else form = "true or false";
+        break;
+    case K_CLASS_WEIGHT:
+        if (strcmp(text, "none") == 0 || strcmp(text, "balanced") == 0) snprintf(json, sizeof json, "\"%s\"", text);
+        else if (two_numbers(text, a, b, sizeof a)) snprintf(json, sizeof json, "[%s,%s]", a, b);
+        else form = "'none', 'balanced' or 'W0,W1'";
+        break;
+    case K_BANDS:
+        if (two_numbers(text, a, b, sizeof a)) snprintf(json, sizeof json, "{\"high\":%s,\"medium\":%s}", a, b);
+        else form = "'HIGH,MEDIUM'";
+        break;
+    case K_SIGNS: {
+        const char *eq = strchr(text, '=');
+        if (eq && (size_t)(eq - text) <= CR_MAX_NAME && cr_name_valid(text, (size_t)(eq - text)) && strlen(eq + 1) < 16)
+            snprintf(json, sizeof json, "{\"%.*s\":\"%s\"}", (int)(eq - text), text, eq + 1);
+        else form = "'FEATURE=free|nonneg|nonpos'";
+        break;
+    }
+    }
+    if (form) return cr_fail(err, CR_E_TYPE, spec->name, "option '%s': must be %s, got '%.64s'", spec->name, form, text);
+    cr_json_doc d;
+    cr_error why;
+    cr_status st = cr_json_parse(json, strlen(json), &d, &why);
+    if (st == CR_E_NOMEM) return cr_fail(err, st, NULL, "%s", why.message);
+    if (st != CR_OK)
+        return cr_fail(err, CR_E_TYPE, spec->name, "option '%s': '%.64s' is not %s", spec->name, text,
+                       spec->kind == K_SIGNS ? "a sign" : "a number");
+    st = set_token(o, s, spec->name, &d, 0, err);
+    cr_json_free(&d);
+    return st;
+}
+
+/* ---- what hosts read ---- */
+
+cr_status cr_training_columns_json(const cr_schema *s, const cr_train_options *o, char *dst, size_t cap, size_t *size,
+                                   cr_error *err)
+{
+    if (!s) return cr_fail(err, CR_E_ARG, NULL, "schema is NULL");
+    (void)o;   /* the label and weight columns are fixed names for now */
+    cr_text t = {dst, dst ? cap : 0, 0};
+    cr_text_str(&t, "[");
+    for (size_t i = 0; i < s->n_fields; i++)
+        cr_text_printf(&t, "{\"name\":\"%s\",\"role\":\"field\",\"type\":\"%s\"},", s->field_name[i],
+                       cr_field_type_name((cr_field_type)s->field_type[i]));
+    cr_text_str(&t, "{\"name\":\"label\",\"role\":\"label\",\"required\":true},"
+                    "{\"name\":\"weight\",\"role\":\"weight\",\"required\":false}]");
+    return cr_text_end(&t, size, err);
+}
+
+void cr_options_describe(cr_text *t)
+{
+    cr_text_str(t, "[");
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        cr_text_printf(t, "%s{\"name\":\"%s\",\"kind\":\"%s\",\"default\":%s,\"doc\":", i ? "," : "",
+                       OPTIONS[i].name, KIND_NAMES[OPTIONS[i].kind], OPTIONS[i].default_json);
+        cr_text_json_string(t, OPTIONS[i].doc);
+        cr_text_str(t, "}");
+    }
+    cr_text_str(t, "]");
 }

@@ -414,8 +414,7 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
     if (!m || !ws || !p.s) st = cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
 
     uint8_t sign[CR_MAX_FEATURES] = {0};
-    if (opt->signs)
-        for (size_t j = 0; j < d; j++) sign[j] = (uint8_t)opt->signs[j];
+    for (size_t j = 0; j < d; j++) sign[j] = (uint8_t)opt->signs[j];
     double theta[CR_MAX_PARAMS];
     if (st == CR_OK) st = solve(&p, opt, sign, opt->tol * sum.wsum, ws, theta, &m->stats, err);
     free(ws);

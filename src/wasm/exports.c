@@ -46,11 +46,22 @@ cr_status crw_train(const cr_dataset *ds, double C, int fit_intercept, int class
     o.class_weight[1] = cw1;
     o.max_iter = max_iter;
     o.tol = tol;
-    o.signs = signs;
+    for (size_t j = 0; signs && j < cr_schema_feature_count(cr_dataset_schema(ds)); j++) o.signs[j] = signs[j];
     o.band_high = band_high;
     o.band_medium = band_medium;
     if (progress) o.progress = progress_to_host;
     return cr_train(ds, &o, out, err);
+}
+
+/* cr_train() with options a host set from JSON (cr_train_options_from_json
+   into memory it allocated by the size cr_abi_json() gives); progress != 0
+   reports each iteration to the host's progress import. */
+cr_status crw_train_with(const cr_dataset *ds, cr_train_options *o, int progress, cr_model **out, cr_error *err)
+{
+    if (!o) return cr_train(ds, NULL, out, err);
+    o->progress = progress ? progress_to_host : NULL;
+    o->progress_ctx = NULL;
+    return cr_train(ds, o, out, err);
 }
 
 /* Asks the host's store what the op needs next, for as long as the answers

@@ -295,9 +295,8 @@ static cr_model *wide_model(void)
     }
     cr_train_options o;
     cr_train_options_init(&o);
-    static const cr_sign signs[7] = {CR_SIGN_NONNEG, CR_SIGN_FREE, CR_SIGN_NONPOS, CR_SIGN_FREE,
-                                     CR_SIGN_FREE, CR_SIGN_FREE, CR_SIGN_FREE};
-    o.signs = signs;
+    o.signs[0] = CR_SIGN_NONNEG;
+    o.signs[2] = CR_SIGN_NONPOS;
     CHECK_OK(cr_train(ds, &o, &m, &check_err));
     cr_dataset_free(ds);
     cr_schema_free(s);
@@ -436,7 +435,7 @@ static void case_csv_reader_create(run *r)
     cr_dataset *ds = seed_dataset();
     cr_csv_reader *rd = (cr_csv_reader *)&r;
     arm();
-    r->st = cr_csv_reader_create(ds, &rd, E(r));
+    r->st = cr_csv_reader_create(ds, NULL, &rd, E(r));
     disarm();
     if (failed()) {
         CHECK(rd == NULL);
@@ -460,7 +459,7 @@ static void case_csv_feed(run *r)
     const size_t len = strlen(csv);
     cr_dataset *ds = seed_dataset();
     cr_csv_reader *rd = NULL;
-    CHECK_OK(cr_csv_reader_create(ds, &rd, &check_err));
+    CHECK_OK(cr_csv_reader_create(ds, NULL, &rd, &check_err));
     cr_status st = CR_OK;
     arm();
     for (size_t i = 0; i < len && st == CR_OK; i += 4000)
@@ -500,7 +499,7 @@ static void case_csv_finish(run *r)
     char *csv = gen_csv(1025, 0);
     cr_dataset *ds = seed_dataset();
     cr_csv_reader *rd = NULL;
-    CHECK_OK(cr_csv_reader_create(ds, &rd, &check_err));
+    CHECK_OK(cr_csv_reader_create(ds, NULL, &rd, &check_err));
     CHECK_OK(cr_csv_feed(rd, csv, strlen(csv), &check_err));
     CHECK_INT(cr_dataset_rows(ds), 1024);
     arm();
@@ -560,8 +559,8 @@ static void case_train_distinct(run *r)
 {
     cr_train_options o;
     cr_train_options_init(&o);
-    static const cr_sign signs[3] = {CR_SIGN_NONNEG, CR_SIGN_NONPOS, CR_SIGN_FREE};
-    o.signs = signs;
+    o.signs[0] = CR_SIGN_NONNEG;
+    o.signs[1] = CR_SIGN_NONPOS;
     o.fit_intercept = 0;
     train(r, gen_dataset(200, 1), &o);
 }
@@ -654,6 +653,34 @@ static void case_request_parse(run *r)
         sig_put(r, fields, 6 * sizeof *fields);
     }
     cr_model_free(m);
+}
+
+/* Options from JSON: the JSON reader allocates; a failure leaves the
+   defaults (from_json) or the options as they were (set, set_text). */
+static void case_train_options(run *r)
+{
+    cr_schema *s = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    const char *json = "{\"C\":0.5,\"signs\":{\"spam_reports\":\"nonneg\",\"no_consent\":\"nonpos\"},"
+                       "\"bands\":{\"high\":80,\"medium\":50},\"class_weight\":[1,2],\"max_iter\":9}";
+    cr_train_options o, defaults;
+    cr_train_options_init(&defaults);
+    memset(&o, 0xA5, sizeof o);
+    arm();
+    r->st = cr_train_options_from_json(&o, s, json, strlen(json), E(r));
+    disarm();
+    if (failed()) CHECK(memcmp(&o, &defaults, sizeof o) == 0);
+    else sig_put(r, &o, offsetof(cr_train_options, progress));
+    cr_train_options before = defaults;
+    o = defaults;
+    arm();
+    cr_status st = cr_train_options_set(&o, s, "signs", "{\"call_attempts_24h\":\"nonneg\"}", 30, E(r));
+    if (st == CR_OK) st = cr_train_options_set_text(&o, s, "bands", "90,60", E(r));
+    disarm();
+    if (r->st == CR_OK) r->st = st;
+    if (st != CR_OK) CHECK(o.band_high == before.band_high);   /* set_text failed: the bands as they were */
+    else sig_put(r, &o, offsetof(cr_train_options, progress));
+    cr_schema_free(s);
 }
 
 static const double CALL_FIELDS[3] = {5, 0, 12345};
@@ -794,7 +821,7 @@ static void case_no_alloc(run *r)
     cr_csv_reader *rd = NULL;
     cr_caller_op *op = NULL, *op2 = NULL;
     CHECK_OK(cr_schema_create_default(&s, &check_err));
-    CHECK_OK(cr_csv_reader_create(ds, &rd, &check_err));
+    CHECK_OK(cr_csv_reader_create(ds, NULL, &rd, &check_err));
     CHECK_OK(cr_caller_op_start(m2, "+1555", 5, CALL_FIELDS, CALL_AT, &op, &check_err));
     CHECK_OK(cr_caller_op_counted(op, 3, &check_err));
     CHECK_OK(cr_caller_op_start(m2, "+1555", 5, CALL_FIELDS, CALL_AT, &op2, &check_err));
@@ -841,6 +868,12 @@ static void case_no_alloc(run *r)
     cr_train_options_init(&o);
     sig_put(r, &o.C, sizeof o.C);
     OK(cr_train_options_check(&o, s, E(r)));
+    OK(cr_training_columns_json(s, &o, buf, sizeof buf, &n, E(r)));
+    sig_str(r, buf);
+    OK(cr_abi_json(buf, sizeof buf, &n, E(r)));
+    sig_put(r, &n, sizeof n);
+    n = (size_t)cr_status_http(CR_E_STORE);
+    sig_put(r, &n, sizeof n);
     sig_str(r, cr_model_id(m));
     sig_str(r, cr_schema_field_name(cr_model_schema(m), 2));
     double nums[4] = {cr_model_intercept(m), cr_model_coef(m, 2), cr_model_baseline(m, 2), cr_model_sign(m, 2)};
@@ -919,12 +952,14 @@ static const entry CASES[] = {
     {"caller_op_counted", case_caller_op_counted, 1, "cr_caller_op_counted"},
     {"score_caller", case_score_caller, 1, "cr_score_caller"},
     {"verify_record", case_verify_record, 1, "cr_verify_record"},
+    {"train_options", case_train_options, 1, "cr_train_options_from_json cr_train_options_set cr_train_options_set_text"},
     {"no_alloc", case_no_alloc, 0,
      "cr_status_str cr_status_name cr_risk_level_str cr_version_number cr_version_string cr_model_format_version "
      "cr_schema_free cr_schema_field_count cr_schema_field_name cr_schema_field_type cr_schema_feature_count "
      "cr_schema_feature_name cr_schema_feature_field cr_schema_field_index cr_schema_check_row "
      "cr_dataset_free cr_dataset_rows cr_dataset_schema cr_dataset_digest "
      "cr_csv_feed cr_csv_finish cr_csv_reader_free cr_train_options_init cr_train_options_check "
+     "cr_training_columns_json cr_abi_json cr_status_http "
      "cr_model_free cr_model_schema cr_model_id cr_model_intercept cr_model_coef cr_model_baseline "
      "cr_model_sign cr_model_bands cr_model_stats cr_model_training_info "
      "cr_model_save cr_model_to_json cr_model_card_json cr_score cr_score_batch cr_score_record_json "

@@ -18,7 +18,7 @@ static cr_dataset *fresh(void)
 static cr_status read_all(cr_dataset *ds, const char *text, size_t chunk, cr_error *e)
 {
     cr_csv_reader *r = NULL;
-    cr_status st = cr_csv_reader_create(ds, &r, e);
+    cr_status st = cr_csv_reader_create(ds, NULL, &r, e);
     size_t n = strlen(text);
     for (size_t i = 0; i < n && st == CR_OK; i += chunk)
         st = cr_csv_feed(r, text + i, i + chunk < n ? chunk : n - i, e);
@@ -180,7 +180,7 @@ static void test_more_bad_inputs(void)
     cr_csv_reader *r = NULL;
     cr_error e;
     static const char nul[] = "spam_reports,has_consent,call_attempts_24h,label,weight\n1,true,1,0,1\0\n";
-    CHECK_OK(cr_csv_reader_create(ds, &r, &check_err));
+    CHECK_OK(cr_csv_reader_create(ds, NULL, &r, &check_err));
     CHECK_ERR(cr_csv_feed(r, nul, sizeof nul - 1, &e), e, CR_E_TYPE, "field 'weight': must be a number");
     cr_csv_reader_free(r);
     cr_dataset_free(ds);
@@ -251,11 +251,11 @@ static void test_bad_arguments(void)
     cr_dataset *ds = fresh();
     cr_csv_reader *r = (cr_csv_reader *)&ds;
     cr_error e;
-    CHECK_ERR(cr_csv_reader_create(NULL, &r, &e), e, CR_E_ARG, "NULL");
-    CHECK_ERR(cr_csv_reader_create(ds, NULL, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_csv_reader_create(NULL, NULL, &r, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_csv_reader_create(ds, NULL, NULL, &e), e, CR_E_ARG, "NULL");
     CHECK_ERR(cr_csv_feed(NULL, "a", 1, &e), e, CR_E_ARG, "NULL");
     CHECK_ERR(cr_csv_finish(NULL, &e), e, CR_E_ARG, "NULL");
-    CHECK_OK(cr_csv_reader_create(ds, &r, &check_err));
+    CHECK_OK(cr_csv_reader_create(ds, NULL, &r, &check_err));
     CHECK_ERR(cr_csv_feed(r, NULL, 1, &e), e, CR_E_ARG, "NULL");
     CHECK_OK(cr_csv_feed(r, NULL, 0, &check_err));
     const char *one = "spam_reports,has_consent,call_attempts_24h,label\n1,1,1,1";
@@ -277,7 +277,7 @@ static void test_failed_reader_stays_failed(void)
     cr_dataset *ds = fresh();
     cr_csv_reader *r = NULL;
     cr_error e;
-    CHECK_OK(cr_csv_reader_create(ds, &r, &check_err));
+    CHECK_OK(cr_csv_reader_create(ds, NULL, &r, &check_err));
     const char *bad = "spam_reports,has_consent,call_attempts_24h,label\n1,x,1,0\n2,true,1,1\n";
     CHECK_ERR(cr_csv_feed(r, bad, strlen(bad), &e), e, CR_E_TYPE, "has_consent");
     CHECK_ERR(cr_csv_feed(r, "1,true,1,0\n", 11, &e), e, CR_E_TYPE, "has_consent");
@@ -285,7 +285,7 @@ static void test_failed_reader_stays_failed(void)
     CHECK_INT(cr_dataset_rows(ds), 0);
     cr_csv_reader_free(r);
     /* Failing without a cr_error: the reader still remembers the whole error. */
-    CHECK_OK(cr_csv_reader_create(ds, &r, &check_err));
+    CHECK_OK(cr_csv_reader_create(ds, NULL, &r, &check_err));
     CHECK_INT(cr_csv_feed(r, bad, strlen(bad), NULL), CR_E_TYPE);
     CHECK_ERR(cr_csv_finish(r, &e), e, CR_E_TYPE,
               "field 'has_consent': must be true, false, 1 or 0, got 'x' (line 2, column 2)");

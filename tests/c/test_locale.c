@@ -50,7 +50,7 @@ int main(void)
     cr_csv_reader *rd = NULL;
     CHECK_OK(cr_schema_create(fs, 1, ts, 1, &s, &check_err));
     CHECK_OK(cr_dataset_create(s, &ds, &check_err));
-    CHECK_OK(cr_csv_reader_create(ds, &rd, &check_err));
+    CHECK_OK(cr_csv_reader_create(ds, NULL, &rd, &check_err));
     const char *csv = "x,label\n0.25,0\n1.75,1\n";
     CHECK_OK(cr_csv_feed(rd, csv, strlen(csv), &check_err));
     CHECK_OK(cr_csv_finish(rd, &check_err));

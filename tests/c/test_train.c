@@ -73,8 +73,7 @@ static void test_sign_constraints_kkt(void)
     cr_model *free_m = NULL, *m = NULL;
     CHECK_OK(cr_train(ds, &o, &free_m, &check_err));
     CHECK(cr_model_coef(free_m, 1) < 0);   /* the unconstrained optimum violates the sign */
-    cr_sign signs[3] = {CR_SIGN_NONNEG, CR_SIGN_NONNEG, CR_SIGN_NONNEG};
-    o.signs = signs;
+    for (int j = 0; j < 3; j++) o.signs[j] = CR_SIGN_NONNEG;
     CHECK_OK(cr_train(ds, &o, &m, &check_err));
     cr_train_stats st;
     cr_model_stats(m, &st);
@@ -95,8 +94,8 @@ static void test_sign_constraints_kkt(void)
     CHECK_NEAR(g[3], 0, 1e-9);
     CHECK(g[1] > 1e-3);
     /* A non-positive constraint on a coefficient that wants to be positive. */
-    signs[0] = CR_SIGN_NONPOS;
-    signs[1] = CR_SIGN_FREE;
+    o.signs[0] = CR_SIGN_NONPOS;
+    o.signs[1] = CR_SIGN_FREE;
     cr_model *m2 = NULL;
     CHECK_OK(cr_train(ds, &o, &m2, &check_err));
     CHECK(cr_model_coef(m2, 0) == 0);
@@ -156,9 +155,9 @@ static void test_options_rejected(void)
     BAD((o.band_high = 101, o.band_medium = 40), CR_E_RANGE, "need integers 1 <= medium <= high <= 100");
     BAD((o.band_high = 70, o.band_medium = 0), CR_E_RANGE, "got medium 0, high 70");
     BAD((o.band_high = 2147483647, o.band_medium = -2147483647 - 1), CR_E_RANGE, "option 'bands'");
-    static const cr_sign bad_signs[3] = {CR_SIGN_FREE, (cr_sign)9, CR_SIGN_FREE};
-    BAD(o.signs = bad_signs, CR_E_RANGE, "feature 'no_consent' has unknown sign 9");
+    BAD(o.signs[1] = (cr_sign)9, CR_E_RANGE, "feature 'no_consent' has unknown sign 9");
     CHECK_STR(e.field, "no_consent");
+    BAD(o.signs[3] = CR_SIGN_NONNEG, CR_E_RANGE, "sign set for feature 3, the schema has 3");
 #undef BAD
     cr_dataset_free(ds);
 }
@@ -401,8 +400,11 @@ static void test_every_unrolled_shape(void)
             o.C = 0.7;
             o.fit_intercept = fit;
             o.class_weight_mode = d % 2 ? CR_CLASS_WEIGHT_NONE : CR_CLASS_WEIGHT_BALANCED;
-            cr_sign signs[D_MAX] = {CR_SIGN_NONNEG, CR_SIGN_NONPOS};
-            if (d >= 3) o.signs = signs;
+            const int signed_fit = d >= 3;
+            if (signed_fit) {
+                o.signs[0] = CR_SIGN_NONNEG;
+                o.signs[1] = CR_SIGN_NONPOS;
+            }
             CHECK_OK(cr_train(ds, &o, &m, &check_err));
             if (!m) continue;
             cr_train_stats st;
@@ -417,7 +419,7 @@ static void test_every_unrolled_shape(void)
             if (!fit) CHECK(b == 0);
             kkt_weighted(x, y, s_eff, N, d, o.C, w, b, g);
             for (size_t j = 0; j < d; j++) {
-                if (o.signs && j < 2) {
+                if (signed_fit && j < 2) {
                     /* The bound is active: w = 0, and the gradient pushes outwards. */
                     CHECK(w[j] == 0);
                     CHECK(j == 0 ? g[j] > 1e-3 : g[j] < -1e-3);

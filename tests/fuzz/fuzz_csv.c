@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     cr_csv_reader *r = NULL;
     cr_error e;
     if (cr_schema_create_default(&s, &e) != CR_OK || cr_dataset_create(s, &ds, &e) != CR_OK ||
-        cr_csv_reader_create(ds, &r, &e) != CR_OK)
+        cr_csv_reader_create(ds, NULL, &r, &e) != CR_OK)
         abort();
     const char *text = (const char *)data + 1;
     cr_status st = cr_csv_feed(r, text, split ? split - 1 : 0, &e);
