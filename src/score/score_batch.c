@@ -43,6 +43,41 @@ static inline __attribute__((always_inline)) int block_valid(const cr_schema *s,
     return all;
 }
 
+/* The same check for any schema, without a branch: each value takes every
+   type's test and keeps the one of its field's type (masks made once per
+   batch), so rows are read in order, two at a time. */
+typedef struct {
+    cr_v2i count, boolean, real;
+} type_masks;
+
+static void masks_init(const cr_schema *s, type_masks *tm)
+{
+    for (size_t f = 0; f < s->n_fields; f++) {
+        const int64_t t = s->field_type[f];
+        tm[f].count = (cr_v2i){-(int64_t)(t == CR_FIELD_COUNT), -(int64_t)(t == CR_FIELD_COUNT)};
+        tm[f].boolean = (cr_v2i){-(int64_t)(t == CR_FIELD_BOOL), -(int64_t)(t == CR_FIELD_BOOL)};
+        tm[f].real = (cr_v2i){-(int64_t)(t == CR_FIELD_REAL), -(int64_t)(t == CR_FIELD_REAL)};
+    }
+}
+
+static inline __attribute__((always_inline)) int rows_valid(const cr_schema *s, const type_masks *tm,
+                                                            const size_t NF, const double *fields, size_t i0,
+                                                            size_t i1)
+{
+    const cr_v2d zero = {0.0, 0.0}, one = {1.0, 1.0};
+    cr_v2i ok = {-1, -1};
+    size_t i = i0;
+    for (; i + 1 < i1; i += 2)
+        for (size_t f = 0; f < NF; f++) {
+            const cr_v2d v = column2(fields, NF, i, f);
+            ok &= (count_ok(v) & tm[f].count) | (((v == zero) | (v == one)) & tm[f].boolean) |
+                  ((v >= -CR_REAL_MAX) & (v <= CR_REAL_MAX) & tm[f].real);   /* NaN fails every test */
+        }
+    int all = (int)(ok[0] & ok[1] & 1);
+    for (; i < i1; i++) all &= cr_schema_check_row(s, fields + i * NF, NULL) == CR_OK;
+    return all;
+}
+
 static const uint8_t SEED_TYPES[3] = {CR_FIELD_COUNT, CR_FIELD_BOOL, CR_FIELD_COUNT};
 
 typedef struct {
@@ -86,15 +121,25 @@ static inline __attribute__((always_inline)) size_t score_rows(const cr_model *m
                                                              int32_t *scores, double *probabilities,
                                                              uint8_t *levels)
 {
+    /* Locals, not lin's fields: the outputs are doubles too, so the compiler
+       would reload lin after every store; copies stay in registers. */
+    double c[CR_MAX_FEATURES], off[CR_MAX_FEATURES], mul[CR_MAX_FEATURES];
+    size_t src[CR_MAX_FEATURES];
+    for (size_t j = 0; j < D; j++) {
+        c[j] = lin->coef[j];
+        off[j] = lin->off[j];
+        mul[j] = lin->mul[j];
+        src[j] = lin->src[j];
+    }
+    const double b = lin->intercept;
     size_t i = i0;
     for (; i + 1 < i1; i += 2) {
-        cr_v2d z = {lin->intercept, lin->intercept};
+        cr_v2d z = {b, b};
         if (SEED)   /* features v0, 1 - v1, v2: what cr_schema_features() computes */
-            z = ((z + lin->coef[0] * column2(fields, 3, i, 0)) + lin->coef[1] * (1.0 - column2(fields, 3, i, 1))) +
-                lin->coef[2] * column2(fields, 3, i, 2);
+            z = ((z + c[0] * column2(fields, 3, i, 0)) + c[1] * (1.0 - column2(fields, 3, i, 1))) +
+                c[2] * column2(fields, 3, i, 2);
         else
-            for (size_t j = 0; j < D; j++)
-                z = z + lin->coef[j] * (lin->off[j] + lin->mul[j] * column2(fields, NF, i, lin->src[j]));
+            for (size_t j = 0; j < D; j++) z = z + c[j] * (off[j] + mul[j] * column2(fields, NF, i, src[j]));
         int fast;
         cr_v2d p = cr_sigmoid_v2(z, &fast);
         if (!fast) {
@@ -150,6 +195,8 @@ cr_status cr_score_batch(const cr_model *m, const double *fields, size_t n, int3
     const size_t nf = s->n_fields, d = s->n_features;
     linear lin;
     linear_init(m, &lin);
+    type_masks tm[CR_MAX_FIELDS];
+    masks_init(s, tm);
     const int seed_shape = nf == 3 && d == 3 && memcmp(s->field_type, SEED_TYPES, 3) == 0 &&
                            s->feature_field[0] == 0 && s->feature_field[1] == 1 && s->feature_field[2] == 2 &&
                            !s->feature_invert[0] && s->feature_invert[1] && !s->feature_invert[2];
@@ -167,14 +214,14 @@ cr_status cr_score_batch(const cr_model *m, const double *fields, size_t n, int3
         size_t bad;
 #define SHAPE(N)                                                                                 \
         case N:                                                                                  \
-            if (!block_valid(s, s->field_type, N, fields, i0, i1))                               \
+            if (!rows_valid(s, tm, N, fields, i0, i1))                                           \
                 return first_bad_row(s, fields, i0, i1, err);                                    \
             bad = score_rows(m, &lin, fields, i0, i1, N, N, 0, scores, probabilities, levels);   \
             break;
         switch (nf == d ? nf : 0) {
             SHAPE(1) SHAPE(2) SHAPE(3) SHAPE(4) SHAPE(5) SHAPE(6) SHAPE(7) SHAPE(8)
         default:
-            if (!block_valid(s, s->field_type, nf, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err);
+            if (!rows_valid(s, tm, nf, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err);
             bad = score_rows(m, &lin, fields, i0, i1, nf, d, 0, scores, probabilities, levels);
         }
 #undef SHAPE
