@@ -8,7 +8,6 @@ const el = (tag, props = {}, ...children) => {
   e.append(...children);
   return e;
 };
-const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 const SEED_INPUT = { spam_reports: 2, has_consent: false, call_attempts_24h: 4 };
 
 let scorer;
@@ -19,7 +18,7 @@ function inputs() {
   const req = {};
   for (const f of scorer.model.fields) {
     const control = $(`field-${f.name}`);
-    req[camel(f.name)] = f.type === 'bool' ? control.checked : control.valueAsNumber;
+    req[f.name] = f.type === 'bool' ? control.checked : control.valueAsNumber;   /* the model's own names: any schema */
   }
   return req;
 }
@@ -73,7 +72,7 @@ function renderWhatIf() {
   const max = Math.max(1, Math.min(1000, $('whatif-max').valueAsNumber || 30));
   if (!field) return svg.replaceChildren();
   const base = inputs();
-  const key = camel(field);
+  const key = field;
   const steps = 60;
   const points = [];
   for (let i = 0; i <= steps; i++) {
