@@ -3,50 +3,43 @@ in this package and run by the wasmtime engine from PyPI. Same bits as the
 native library and the npm package; persistence through a store you provide
 (the module's "host" imports, include/callrisk_host.h).
 
-    from callrisk import Scorer, calculate_score
+    from callrisk import Scorer, calculate_score, train
     scorer = Scorer()                       # the seed's model, trained at start-up
     scorer.score(5, False, 10)              # {'score': 99, 'risk_level': 'HIGH', ...}
+    scorer.score_json('{"spam_reports": 5, "has_consent": false, "call_attempts_24h": 10}')
     calculate_score(0, True, 1)             # (11, 'LOW'), the seed's function
+    model = train(rows, C=0.5, bands={"high": 80})   # or train({"csv": text}, schema, ...)
 
-Arguments are checked before the module is entered: a wrong type is a
-TypeError, a value out of its range (or text that is not Unicode) a
-ValueError, each naming the field and showing at most 40 characters of the
-value; statuses of the C core are CallriskError (.code, .status, .field). A
-store that raises KeyboardInterrupt or SystemExit has it raised as it was by
-score_caller, after the core has freed the call's memory.
+The package is a thin converter over the core: every layout and constant is
+read from the module's own description (cr_abi_json()), every value the core
+can see is judged by the core, and every error is a CallriskError with the
+core's .code, .field and .http_status (see _errors.py). Python judges only
+what cannot reach the core -- a str or None for a number, a bool for a count,
+a missing field, an int no double holds -- and reports it with the code and
+field the core gives the same input in JSON; such errors are also TypeErrors
+or ValueErrors. A store that raises KeyboardInterrupt or SystemExit has it
+raised as it was by score_caller, after the core has freed the call's memory.
 """
+import copy
 import json
-import math
 import numbers
 import os
 import struct
-import time
+from collections.abc import Mapping
 
-import wasmtime
+from ._convert import field_value, options_json, time_ms, utf8
+from ._errors import (CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, echo_path, host_error, shown,
+                      type_name)
+from ._wasm import DOUBLE, INT, INT64, Module, layout, takes_text
 
-__all__ = ["Scorer", "MemoryStore", "CallriskError", "calculate_score", "default_wasm_path"]
+__all__ = ["Scorer", "MemoryStore", "CallriskError", "CallriskTypeError", "CallriskValueError", "calculate_score",
+           "default_wasm_path", "train", "train_options"]
 
-RISK_LEVELS = ("LOW", "MEDIUM", "HIGH")
-HOST_PENDING = -2
-MAX_FEATURES = 64
-ERR_SIZE = 332  # cr_error: status@0 line@4 column@8 field@12 message@76
-RESULT_SIZE = 32  # cr_score_result: score@0 level@4 probability@8 logit@16 base_logit@24
-REASON_SIZE = 16  # cr_reason: feature@0 contribution@8
-COUNT_MAX = 2**53
-TIME_MAX = 8_640_000_000_000_000  # ms: the range of a JS Date
-ATTEMPTS_FIELD = "call_attempts_24h"  # the store counts it (CR_ATTEMPTS_FIELD)
-
-
-class CallriskError(Exception):
-    """A status from the C core; `code` is its name (e.g. "CR_E_STORE")."""
-
-    def __init__(self, message, code, status, field=None, line=None, column=None):
-        super().__init__(message)
-        self.code = code
-        self.status = status
-        self.field = field
-        self.line = line
-        self.column = column
+ROWS_PER_CALL = 1024  # training rows packed per cr_dataset_add_rows()
+CSV_CHUNK = 1 << 16  # bytes of CSV text per cr_csv_feed()
+LABEL = struct.Struct("<B")  # a label, as cr_dataset_add_rows() takes them (uint8_t)
+# The roles of training columns (cr_training_columns_json); the columns' names are the core's.
+ROLE_FIELD, ROLE_LABEL, ROLE_WEIGHT = "field", "label", "weight"
 
 
 def default_wasm_path():
@@ -61,12 +54,25 @@ def default_wasm_path():
     return os.path.join(here, "..", "..", "build", "wasi", "callrisk.wasm")
 
 
+def _load(wasm_path):
+    """A new instance of the module at wasm_path (default: default_wasm_path())."""
+    if wasm_path is not None and not isinstance(wasm_path, (str, bytes, os.PathLike)):
+        raise TypeError("wasm_path: must be a path, got %s" % type_name(wasm_path))
+    try:
+        return Module(wasm_path or default_wasm_path())
+    except UnicodeError:
+        raise ValueError("wasm_path: not a file name this system can encode: %s" % echo_path(wasm_path)) from None
+
+
 class MemoryStore:
-    """The default store: call attempts and score records in memory."""
+    """The default store: call attempts, and score records with the text the
+    core wrote for each (`texts[i]` is `records[i]` as stored, byte for byte;
+    None when a subclass's save_score passed the record only)."""
 
     def __init__(self):
         self.attempts = {}
         self.records = []
+        self.texts = []
 
     def record_attempt(self, caller_number, at_ms):
         self.attempts.setdefault(caller_number, []).append(at_ms)
@@ -74,251 +80,102 @@ class MemoryStore:
     def count_attempts(self, caller_number, since_ms, until_ms):
         return sum(1 for t in self.attempts.get(caller_number, ()) if since_ms <= t <= until_ms)
 
-    def save_score(self, record):
+    def save_score(self, record, text=None):
         self.records.append(record)
+        self.texts.append(text)
 
 
-_compiled = {}  # file -> (engine, module): compiled once, instantiated per Scorer
-# What this host calls: a module without one of these is not callrisk.wasm.
-EXPORTS = ("_initialize", "crw_alloc", "crw_free", "crw_caller_start", "cr_caller_op_free", "cr_caller_op_result", "cr_model_coef",
-           "cr_model_create_default", "cr_model_free", "cr_model_from_json", "cr_model_id", "cr_model_intercept", "cr_model_load",
-           "cr_model_schema", "cr_model_to_json", "cr_schema_feature_count", "cr_schema_feature_name", "cr_schema_field_count",
-           "cr_schema_field_name", "cr_schema_field_type", "cr_score", "cr_status_name")
+def _check_store(abi, store):
+    if not (callable(getattr(store, "count_attempts", None)) and callable(getattr(store, "save_score", None))):
+        raise host_error(abi, CallriskTypeError, "CR_E_ARG", None,
+                         "store: must have count_attempts(caller_number, since_ms, until_ms) and save_score(record[, text])")
 
 
-class _Module:
-    """One instance of callrisk.wasm and the host functions it imports."""
-
-    def __init__(self, path):
-        st = os.stat(path)
-        key = (os.path.abspath(path), st.st_mtime_ns, st.st_size)  # a rebuilt file is compiled anew
-        def not_ours(why):
-            return ValueError("wasm_path: %s is not callrisk.wasm (%s)" % (_echo_path(path), why))
-
-        if key not in _compiled:
-            with open(path, "rb") as f:
-                head = f.read(4)
-            if head != b"\0asm":
-                raise not_ours("not a wasm module: it starts %s" % (head.hex(" ") or "empty"))
-            engine = wasmtime.Engine()
-            try:
-                _compiled[key] = (engine, wasmtime.Module.from_file(engine, path))
-            except wasmtime.WasmtimeError as e:
-                raise not_ours(_echo(str(e).strip().split("\n")[0])) from e
-        engine, module = _compiled[key]
-        self.store = wasmtime.Store(engine)
-        self.store.set_wasi(wasmtime.WasiConfig())
-        linker = wasmtime.Linker(engine)
-        linker.define_wasi()
-        i32, f64 = wasmtime.ValType.i32(), wasmtime.ValType.f64()
-        linker.define_func("host", "count_attempts", wasmtime.FuncType([i32, i32, i32, f64, f64], [f64]), self._count_attempts)
-        linker.define_func("host", "save_score", wasmtime.FuncType([i32, i32, i32], [i32]), self._save_score)
-        linker.define_func("host", "progress", wasmtime.FuncType([i32, f64, f64], [i32]), lambda it, obj, g: 0)
+def _json_text(abi, value, name):
+    """A model or schema given as text, bytes or a dict: its JSON text as UTF-8."""
+    if isinstance(value, Mapping):
         try:
-            instance = linker.instantiate(self.store, module)
-        except wasmtime.WasmtimeError as e:  # it imports what this host does not define
-            raise not_ours(_echo(str(e).strip().split("\n")[0])) from e
-        self.x = instance.exports(self.store)
-        for name in ("memory",) + EXPORTS:
-            try:
-                self.x[name]
-            except KeyError:
-                raise not_ours("no export '%s'" % name) from None
-        self.memory = self.x["memory"]
-        self.x["_initialize"](self.store)
-        self.current_store = None  # the Python store answering the running scoreCaller
-        self.failures = {}  # op -> the store's exception
-
-    def call(self, name, *args):
-        return self.x[name](self.store, *args)
-
-    def malloc(self, n):
-        p = self.call("crw_alloc", n)
-        if not p:
-            raise MemoryError("callrisk: out of wasm memory")
-        return p
-
-    def read(self, ptr, n):
-        return bytes(self.memory.read(self.store, ptr, ptr + n))
-
-    def write(self, ptr, data):
-        self.memory.write(self.store, data, ptr)
-
-    def cstring(self, ptr):
-        out = bytearray()
-        while True:
-            chunk = self.read(ptr + len(out), 64)
-            end = chunk.find(b"\0")
-            if end >= 0:
-                out += chunk[:end]
-                return out.decode()
-            out += chunk
-
-    def check(self, status, err, cause=None):
-        if status == 0:
-            return
-        field = self.cstring(err + 12) or None
-        line, column = struct.unpack("<ii", self.read(err + 4, 8))
-        e = CallriskError(self.cstring(err + 76), self.cstring(self.call("cr_status_name", status)), status, field,
-                          line or None, column or None)
-        raise e from cause
-
-    # The host imports. They never raise into the module: a failing store
-    # answers "failed" and its exception is kept, by op, for the caller.
-    # BaseException too (KeyboardInterrupt, SystemExit): raised through wasm,
-    # it would trap mid-call, leaving the op allocated and the C stack pointer
-    # lowered for good; answered as a failure, the core frees what it holds,
-    # and score_caller raises it as it was.
-    def _count_attempts(self, op, caller_ptr, caller_len, since_ms, until_ms):
-        try:
-            n = self.current_store.count_attempts(self.read(caller_ptr, caller_len).decode(), since_ms, until_ms)
-            if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= COUNT_MAX:
-                raise TypeError("store.count_attempts must return an int >= 0, got %s" % _shown(n))
-            return float(n)
-        except BaseException as e:  # noqa: BLE001 - reported to the caller below
-            self.failures[op] = e
-            return -1.0
-
-    def _save_score(self, op, record_ptr, record_len):
-        try:
-            self.current_store.save_score(json.loads(self.read(record_ptr, record_len)))
-            return 0
-        except BaseException as e:  # noqa: BLE001
-            self.failures[op] = e
-            return -1
-
-
-ECHO_MAX = 40  # characters of a caller's value an error message shows
-
-
-def _echo(text, limit=ECHO_MAX):
-    """`text` as a message may show it: its first `limit` characters, and
-    anything but printable ASCII escaped (a lone surrogate cannot be printed)."""
-    cut = text[:limit] + ("..." if len(text) > limit else "")
-    return cut if cut.isascii() and cut.isprintable() else ascii(cut)[1:-1]
-
-
-def _echo_path(path):
-    """A file name in a message: its last 200 characters (the end names the file)."""
-    text = os.fsdecode(path)
-    return _echo(text if len(text) <= 200 else "..." + text[-200:], 210)
-
-
-def _shown(v):
-    """A value in an error message: its repr, cut to ECHO_MAX characters. An
-    int is not converted whole (10**400 has 401 digits; past 4300, str()
-    raises), nor is a repr that raises trusted."""
-    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 128:
-        digits = len(str(abs(v))) if v.bit_length() < 14000 else int(math.log10(abs(v))) + 1
-        return "an int of %d digits" % digits
-    try:
-        return _echo(repr(v))
-    except Exception:  # noqa: BLE001 - a hostile __repr__
-        return "a %s" % _type_name(v)
-
-
-def _type_name(v):
-    return "None" if v is None else _echo(type(v).__name__)
-
-
-def _field_value(name, kind, v):
-    """One field value as the C core takes it (a float), checked here: the
-    wrong type is a TypeError, a value out of range a ValueError, both
-    naming the field. bool is an int in Python, but never a count or real."""
-    if kind == "bool":
-        if not isinstance(v, bool):
-            raise TypeError("%s: must be a bool, got %s" % (name, _type_name(v)))
-        return 1.0 if v else 0.0
-    if isinstance(v, bool) or not isinstance(v, (numbers.Integral, float)):
-        raise TypeError("%s: must be a number, got %s" % (name, _type_name(v)))
-    if isinstance(v, float) and not math.isfinite(v):
-        raise ValueError("%s: must be a finite number, got %s" % (name, _shown(v)))
-    if kind == "count":
-        if isinstance(v, float) and not v.is_integer():
-            raise TypeError("%s: must be an integer, got %s" % (name, _shown(v)))
-        if v < 0:
-            raise ValueError("%s: must be an integer >= 0, got %s" % (name, _shown(v)))
-        if v > COUNT_MAX:
-            raise ValueError("%s: must be an integer <= 2**53, got %s" % (name, _shown(v)))
-        return float(v)
-    try:
-        return float(v)  # an int beyond the doubles (> ~1.8e308) does not fit
-    except OverflowError:
-        raise ValueError("%s: too large for a double, got %s" % (name, _shown(v))) from None
-
-
-def _utf8(text, name):
-    """`text` as UTF-8; a lone surrogate ('\\ud800') has none: a ValueError naming `name`."""
-    try:
-        return text.encode()
-    except UnicodeEncodeError as e:
-        raise ValueError("%s: not valid Unicode text (%s at index %d)" % (name, _echo(e.reason), e.start)) from None
-
-
-def _time_ms(at_ms):
-    """scoreCaller's time: whole ms since 1970 in 0..8.64e15 (as a JS Date)."""
-    if at_ms is None:
-        return time.time_ns() // 1_000_000
-    if isinstance(at_ms, bool) or not isinstance(at_ms, (numbers.Integral, float)):
-        raise TypeError("at_ms: must be an int of ms since 1970, got %s" % _type_name(at_ms))
-    if isinstance(at_ms, float) and not (math.isfinite(at_ms) and at_ms.is_integer()):
-        raise ValueError("at_ms: must be a whole number of ms, got %s" % _shown(at_ms))
-    if not 0 <= at_ms <= TIME_MAX:
-        raise ValueError("at_ms: must be in 0..8.64e15 ms, got %s" % _shown(at_ms))
-    return int(at_ms)
+            value = json.dumps(value, allow_nan=False)
+        except TypeError as e:  # a set, an object
+            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "%s: not JSON: %s" % (name, echo(str(e)))) from None
+        except (ValueError, RecursionError) as e:  # NaN/Infinity, a cycle
+            raise host_error(abi, CallriskValueError, "CR_E_JSON", None, "%s: not JSON: %s" % (name, echo(str(e)))) from None
+    if isinstance(value, str):
+        return utf8(abi, value, name, "CR_E_JSON")
+    return bytes(value)
 
 
 class Scorer:
     """Scores with a model inside callrisk.wasm. With no `model` it trains
     the seed's default model, as the seed did. `model`: the bytes of a
-    saved model, its canonical JSON text, or that JSON as a dict."""
+    saved model, its canonical JSON text, or that JSON as a dict. train()
+    returns one for the model it trained."""
 
     def __init__(self, model=None, store=None, wasm_path=None):
-        if store is not None and not (callable(getattr(store, "count_attempts", None)) and callable(getattr(store, "save_score", None))):
-            raise TypeError("store: must have count_attempts(caller_number, since_ms, until_ms) and save_score(record)")
-        if isinstance(model, dict):
-            try:
-                model = json.dumps(model, allow_nan=False)
-            except (TypeError, ValueError, RecursionError) as e:  # NaN/Infinity, a set, a cycle: not JSON
-                raise (TypeError if isinstance(e, TypeError) else ValueError)("model: not JSON: %s" % _echo(str(e))) from None
-        if model is not None and not isinstance(model, (bytes, bytearray, memoryview, str)):
-            raise TypeError("model: must be model bytes, its JSON text or a dict, got %s" % _type_name(model))
-        if isinstance(model, str):
-            model = _utf8(model, "model")
-            json_text = True
-        else:
-            json_text = False
-        if wasm_path is not None and not isinstance(wasm_path, (str, bytes, os.PathLike)):
-            raise TypeError("wasm_path: must be a path, got %s" % _type_name(wasm_path))
+        m = _load(wasm_path)
+        abi = m.abi
+        if store is not None:
+            _check_store(abi, store)
+        if model is not None and not isinstance(model, (bytes, bytearray, memoryview, str, Mapping)):
+            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None,
+                             "model: must be model bytes, its JSON text or a dict, got %s" % type_name(model))
+        error = abi.structs["cr_error"]
+        (err, out), size = layout([(error.size, error.align), (m.ptr.size, m.ptr.size)])
+        mem = m.malloc(size)
+        err, out = mem + err, mem + out
         try:
-            self._m = m = _Module(wasm_path or default_wasm_path())
-        except UnicodeError:
-            raise ValueError("wasm_path: not a file name this system can encode: %s" % _echo_path(wasm_path)) from None
+            if model is None:
+                m.check(m.call("cr_model_create_default", out, err), err)
+            else:
+                load = "cr_model_load" if isinstance(model, (bytes, bytearray, memoryview)) else "cr_model_from_json"
+                m.with_bytes(_json_text(abi, model, "model"), lambda p, n: m.check(m.call(load, p, n, out, err), err))
+            self._adopt(m, m.read_ptr(out), store)
+        finally:
+            m.free(mem)
+
+    @classmethod
+    def _for(cls, m, model, store):
+        self = cls.__new__(cls)
+        self._adopt(m, model, store)
+        return self
+
+    def _adopt(self, m, model, store):
+        """Scores with `model` (a pointer into `m`, now owned by this scorer)."""
+        abi = m.abi
+        self._m = m
+        self._model = model
         self.store = store if store is not None else MemoryStore()
-        self._err = m.malloc(ERR_SIZE)
-        self._fields = m.malloc(8 * MAX_FEATURES)
-        self._result = m.malloc(RESULT_SIZE)
-        self._reasons = m.malloc(REASON_SIZE * MAX_FEATURES)
-        self._outs = m.malloc(16)
-        if model is None:
-            m.check(m.call("cr_model_create_default", self._outs, self._err), self._err)
-        else:
-            data = bytes(model)
-            load = "cr_model_from_json" if json_text else "cr_model_load"
-            p = m.malloc(len(data) or 1)
-            try:
-                m.write(p, data)
-                m.check(m.call(load, p, len(data), self._outs, self._err), self._err)
-            finally:
-                m.call("crw_free", p)
-        self._model = struct.unpack("<I", m.read(self._outs, 4))[0]
-        self.model_id = m.cstring(m.call("cr_model_id", self._model))
-        schema = m.call("cr_model_schema", self._model)
+        self.model_id = m.cstring(m.call("cr_model_id", model))
+        self._schema = schema = m.call("cr_model_schema", model)
         self.fields = [
-            (m.cstring(m.call("cr_schema_field_name", schema, i)), ("count", "bool", "real")[m.call("cr_schema_field_type", schema, i)])
+            (m.cstring(m.call("cr_schema_field_name", schema, i)), abi.field_types[m.call("cr_schema_field_type", schema, i)])
             for i in range(m.call("cr_schema_field_count", schema))
         ]
         self.features = [m.cstring(m.call("cr_schema_feature_name", schema, j)) for j in range(m.call("cr_schema_feature_count", schema))]
+        self._row_format = struct.Struct("<%dd" % len(self.fields))
+        self._result = abi.structs["cr_score_result"]
+        self._reason = abi.structs["cr_reason"]
+        self._error = abi.structs["cr_error"]
+        # One block for a scoreCaller's memory (a store may call this scorer
+        # again from inside its answer: each call has its own), and one for score().
+        self._call_layout = layout([
+            (self._error.size, self._error.align), (self._result.size, self._result.align),
+            (self._reason.size * len(self.features), self._reason.align), (self._row_format.size, DOUBLE.size),
+            (max(INT64.size, m.ptr.size), INT64.size),  # the op, then the attempts
+        ])
+        offsets, size = self._call_layout
+        base = m.malloc(size)
+        self._err, self._res, self._reasons, self._fields, _ = (base + o for o in offsets)
+
+    @property
+    def store(self):
+        return self._store
+
+    @store.setter
+    def store(self, store):
+        _check_store(self._m.abi, store)
+        self._store = store
+        self._store_takes_text = takes_text(store.save_score)
 
     @property
     def coefficients(self):
@@ -328,118 +185,412 @@ class Scorer:
     def intercept(self):
         return self._m.call("cr_model_intercept", self._model)
 
+    @property
+    def bands(self):
+        """{"high": h, "medium": m}: score >= h is HIGH, >= m MEDIUM."""
+        m = self._m
+        (high, medium), size = layout([(INT.size, INT.size), (INT.size, INT.size)])
+        p = m.malloc(size)
+        try:
+            m.call("cr_model_bands", self._model, p + high, p + medium)
+            return {"high": INT.unpack(m.read(p + high, INT.size))[0], "medium": INT.unpack(m.read(p + medium, INT.size))[0]}
+        finally:
+            m.free(p)
+
+    @property
+    def stats(self):
+        """The fit's statistics (cr_train_stats: iterations, objective, grad_norm, converged)."""
+        m, st = self._m, self._m.abi.structs["cr_train_stats"]
+        p = m.malloc(st.size)
+        try:
+            m.call("cr_model_stats", self._model, p)
+            return st.unpack(m.read(p, st.size))
+        finally:
+            m.free(p)
+
     def to_json(self):
         """The model's canonical JSON text (loadable with Scorer(model=...))."""
+        return self._m.text_out("cr_model_to_json", self._model, err=self._err).decode()
+
+    def to_bytes(self):
+        """The model's canonical bytes (model_id is their SHA-256; loadable with Scorer(model=...))."""
+        return self._m.text_out("cr_model_save", self._model, err=self._err)
+
+    def verify_record(self, text):
+        """Replays a stored score record (the text save_score got) against this
+        model (cr_verify_record): None when it gives the same score, band and
+        bits; else CallriskError CR_E_MISMATCH naming the part that differs."""
         m = self._m
-        m.call("cr_model_to_json", self._model, 0, 0, self._outs, 0)
-        size = struct.unpack("<I", m.read(self._outs, 4))[0]
-        p = m.malloc(size + 1)
-        try:
-            m.check(m.call("cr_model_to_json", self._model, p, size + 1, self._outs, self._err), self._err)
-            return m.read(p, size).decode()
-        finally:
-            m.call("crw_free", p)
+        if isinstance(text, str):
+            data = utf8(m.abi, text, "text", "CR_E_JSON")
+        elif isinstance(text, (bytes, bytearray, memoryview)):
+            data = bytes(text)
+        else:
+            raise host_error(m.abi, CallriskTypeError, "CR_E_TYPE", None, "text: must be the record's text (str or bytes), got %s" % type_name(text))
+        m.with_bytes(data, lambda p, n: m.check(m.call("cr_verify_record", self._model, p, n, self._err), self._err))
+
+    # ---- rows: Python values to the doubles the core judges ----
+
+    def _first_bad(self, done, e):
+        """The error to raise for a value Python refused (`e`) after the
+        values in `done` (name -> double) were converted: the core's, if it
+        refuses one of those (it reports the first bad field in schema
+        order), else `e`. The fields not converted yet are probed as 0, which
+        every field type holds."""
+        m = self._m
+        m.write(self._fields, self._row_format.pack(*(done.get(name, 0.0) for name, _ in self.fields)))
+        status = m.call("cr_score", self._model, self._fields, self._res, self._reasons, len(self.features), self._err)
+        if status != m.abi.ok:
+            return core_error(m.abi, self._error.unpack(m.read(self._err, self._error.size)))
+        return e
+
+    def _convert(self, fields, get):
+        """The doubles of `fields` (name, kind), each value from get(name)
+        (KeyError: missing), in order; the first bad one raises."""
+        abi = self._m.abi
+        done = {}
+        for name, kind in fields:
+            try:
+                try:
+                    v = get(name)
+                except KeyError:
+                    raise host_error(abi, CallriskTypeError, "CR_E_MISSING", name, "%s: required" % name) from None
+                done[name] = field_value(abi, name, kind, v)
+            except CallriskError as e:
+                raise self._first_bad(done, e) from None
+        return done
 
     def _named_values(self, fields, values, named, what):
         """Positional then named values for `fields`, each given once; an
         unknown name is a TypeError (a typo must not be ignored)."""
+        abi = self._m.abi
         names = [name for name, _ in fields]
         if len(values) > len(fields):
-            raise TypeError("%s takes %d values (%s), got %d" % (what, len(fields), ", ".join(names), len(values)))
+            raise host_error(abi, CallriskTypeError, "CR_E_ARG", None,
+                             "%s takes %d values (%s), got %d" % (what, len(fields), ", ".join(names), len(values)))
         for name in named:
             if name not in names:
-                raise TypeError("%s: unknown field (fields: %s)" % (_echo(name), ", ".join(names)))
+                raise host_error(abi, CallriskTypeError, "CR_E_ARG", echo(name),
+                                 "%s: unknown field (fields: %s)" % (echo(name), ", ".join(names)))
             if names.index(name) < len(values):
-                raise TypeError("%s: given twice, by position and by name" % name)
-        out = []
-        for i, (name, kind) in enumerate(fields):
-            if i < len(values):
-                v = values[i]
-            elif name in named:
-                v = named[name]
-            else:
-                raise TypeError("%s: required" % name)
-            out.append(_field_value(name, kind, v))
-        return out
+                raise host_error(abi, CallriskTypeError, "CR_E_ARG", name, "%s: given twice, by position and by name" % name)
+        given = dict(zip(names, values))
+        given.update(named)
+        return self._convert(fields, given.__getitem__)
+
+    def _row(self, values, named, what):
+        if len(values) == 1 and not named and isinstance(values[0], Mapping):
+            return self._convert(self.fields, values[0].__getitem__)  # a request: other keys are ignored, as by the core
+        return self._named_values(self.fields, values, named, what)
 
     def _read_result(self, result, reasons):
         m = self._m
-        score, level, p, logit, base = struct.unpack("<iiddd", m.read(result, RESULT_SIZE))
-        raw = m.read(reasons, REASON_SIZE * len(self.features))
-        return {
-            "score": score,
-            "risk_level": RISK_LEVELS[level],
-            "probability": p,
-            "logit": logit,
-            "base_logit": base,
-            "reasons": [
-                {"feature": self.features[struct.unpack_from("<I", raw, 16 * j)[0]], "contribution": struct.unpack_from("<d", raw, 16 * j + 8)[0]}
-                for j in range(len(self.features))
-            ],
-            "model_id": self.model_id,
-        }
+        out = self._result.unpack(m.read(result, self._result.size))
+        out["risk_level"] = m.abi.risk_levels[out["risk_level"]]
+        feature, contribution = self._reason.index["feature"], self._reason.index["contribution"]
+        out["reasons"] = [
+            {"feature": self.features[r[feature]], "contribution": r[contribution]}
+            for r in self._reason.struct.iter_unpack(m.read(reasons, self._reason.size * len(self.features)))
+        ]
+        out["model_id"] = self.model_id
+        return out
+
+    def _score_fields(self):
+        m = self._m
+        m.check(m.call("cr_score", self._model, self._fields, self._res, self._reasons, len(self.features), self._err), self._err)
+        return self._read_result(self._res, self._reasons)
+
+    # ---- scoring ----
 
     def score(self, /, *values, **named):
-        """score(spam_reports, has_consent, call_attempts_24h), positional or by field name."""
-        row = self._named_values(self.fields, values, named, "score")
+        """score(spam_reports, has_consent, call_attempts_24h): the model's
+        fields, positional or by name, or one mapping of them (a request:
+        keys that are no field are ignored)."""
+        row = self._row(values, named, "score")
+        self._m.write(self._fields, self._row_format.pack(*(row[name] for name, _ in self.fields)))
+        return self._score_fields()
+
+    def score_json(self, text):
+        """Scores a request as JSON text (str or UTF-8 bytes): an object of the
+        model's fields, parsed and judged by the core (cr_request_parse)."""
         m = self._m
-        m.write(self._fields, struct.pack("<%dd" % len(row), *row))
-        m.check(m.call("cr_score", self._model, self._fields, self._result, self._reasons, MAX_FEATURES, self._err), self._err)
-        return self._read_result(self._result, self._reasons)
+        abi = m.abi
+        if isinstance(text, str):
+            data = utf8(abi, text, "text", "CR_E_JSON")
+        elif isinstance(text, (bytes, bytearray, memoryview)):
+            data = bytes(text)
+        else:
+            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "text: must be JSON text (str or bytes), got %s" % type_name(text))
+        m.with_bytes(data, lambda p, n: m.check(m.call("cr_request_parse", self._schema, p, n, self._fields, self._err), self._err))
+        return self._score_fields()
 
     def score_caller(self, /, caller_number, *values, at_ms=None, **named):
         """The seed's scoreCaller: counts the caller's attempts in the 24 h
-        before `at_ms` (whole ms; default now) through the store, scores, and
-        has the store persist the record; raises CallriskError (CR_E_STORE,
-        with the store's exception as __cause__) if the store fails. The
-        values are the model's fields but call_attempts_24h (the store's
-        count), by position or by name: (caller, spam_reports, has_consent)."""
-        if not isinstance(caller_number, str):
-            raise TypeError("caller_number: must be a str, got %s" % _type_name(caller_number))
-        caller = _utf8(caller_number, "caller_number")  # its rules (1 to 64 printable ASCII bytes) are the core's
-        at = _time_ms(at_ms)
-        given = [(name, kind) for name, kind in self.fields if name != ATTEMPTS_FIELD]
-        row = iter(self._named_values(given, values, named, "score_caller"))
-        row = [0.0 if name == ATTEMPTS_FIELD else next(row) for name, _ in self.fields]
+        before `at_ms` (whole ms; default now) through the store, scores with
+        that count in the model's attempts field (call_attempts_24h, the
+        ABI's), and has the store persist the record; raises CallriskError
+        (CR_E_STORE, with the store's exception as __cause__) if the store
+        fails. The values are the model's other fields, by position or by
+        name: (caller, spam_reports, has_consent) for the seed's model.
+
+        The store's save_score(record, text) gets the record as a dict and
+        the canonical text the core wrote for it; a save_score that takes one
+        argument gets the record only."""
         m = self._m
-        # Per-call memory, and the running store saved and restored: a store
-        # may call this scorer again from inside its answer.
-        n = len(row)
-        mem = m.malloc(ERR_SIZE + 4 + RESULT_SIZE + REASON_SIZE * MAX_FEATURES + 8 * n + 16 + len(caller) + 1)
-        err = mem
-        result = mem + ERR_SIZE + 4  # 8-aligned
-        reasons = result + RESULT_SIZE
-        fields = reasons + REASON_SIZE * MAX_FEATURES
-        outs = fields + 8 * n
-        cp = outs + 16
+        abi = m.abi
+        if not isinstance(caller_number, str):
+            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", "caller_number", "caller_number: must be a str, got %s" % type_name(caller_number))
+        caller = utf8(abi, caller_number, "caller_number", "CR_E_TYPE", "caller_number")  # its rules (length, printable ASCII) are the core's
+        at = time_ms(abi, at_ms)
+        attempts = abi.attempts_field
+        done = self._named_values([f for f in self.fields if f[0] != attempts], values, named, "score_caller")
+        # The attempts field's value is the store's count; the core ignores what is given for it.
+        row = self._row_format.pack(*(done.get(name, 0.0) for name, _ in self.fields))
+        (err, result, reasons, fields, outs), size = self._call_layout
+        mem = m.malloc(size + len(caller) + 1)
+        err, result, reasons, fields, outs = (mem + o for o in (err, result, reasons, fields, outs))
+        cp = mem + size
         op = 0
         started = False
         saved = m.current_store
         try:
-            m.write(outs, b"\0" * 8)
+            m.write(outs, bytes(INT64.size))
             m.write(cp, caller + b"\0")
-            m.write(fields, struct.pack("<%dd" % n, *row))
-            m.current_store = self.store
+            m.write(fields, row)
+            m.current_store = (self._store, self._store_takes_text)
             started = True
             status = m.call("crw_caller_start", self._model, cp, len(caller), fields, float(at), outs, err)
-            op = struct.unpack("<I", m.read(outs, 4))[0]
+            op = m.read_ptr(outs)
             failure = m.failures.get(op)
             if failure is not None and not isinstance(failure, Exception):
                 raise failure  # KeyboardInterrupt, SystemExit: as the store raised it, not a store failure
             m.check(status, err, failure)
-            m.check(m.call("cr_caller_op_result", op, result, reasons, MAX_FEATURES, outs, err), err, m.failures.get(op))
+            m.check(m.call("cr_caller_op_result", op, result, reasons, len(self.features), outs, err), err, m.failures.get(op))
             out = self._read_result(result, reasons)
-            out["call_attempts_24h"] = struct.unpack("<q", m.read(outs, 8))[0]
+            out[attempts] = INT64.unpack(m.read(outs, INT64.size))[0]
             return out
         finally:
             m.current_store = saved
             if started and not op:
                 # The call raised (a trap): the core wrote the op, if it made one, before asking the store.
-                op = struct.unpack("<I", m.read(outs, 4))[0]
+                op = m.read_ptr(outs)
             if op:
                 m.call("cr_caller_op_free", op)
                 m.failures.pop(op, None)
-            m.call("crw_free", mem)
+            m.free(mem)
+
+
+# ---- training ----
+
+
+def train_options(wasm_path=None):
+    """The training options the core knows: [{"name", "kind", "default", "doc"}, ...]
+    from its description; train() passes any of them, by these names."""
+    return copy.deepcopy(_load(wasm_path).abi.description["options"])
+
+
+def train(data, schema=None, *, store=None, wasm_path=None, progress=None, **options):
+    """Trains a model in callrisk.wasm and returns a Scorer for it.
+
+    data: training rows, an iterable of mappings with the columns the core
+    asks for (cr_training_columns_json: every schema field, the label 0/1,
+    optionally a weight; other keys are ignored; the first row decides
+    whether rows carry a weight), or {"csv": text} (str or UTF-8 bytes, with
+    a header naming the same columns).
+    schema: the fields and features, as a dict or JSON text
+    ({"fields": [...], "features": [...]}); None: the seed's.
+    options: by the core's names (train_options()): C, fit_intercept,
+    class_weight, max_iter, tol, signs, bands, ... They go to the core as
+    one JSON object (cr_train_options_from_json), which judges each one:
+    an unknown name, a wrong type or a value out of range is a
+    CallriskError naming the option.
+    store, wasm_path: the Scorer's. progress: called as progress(iteration,
+    objective, grad_norm) after each Newton iteration; a true answer stops
+    the training (CR_E_CANCELLED)."""
+    m = _load(wasm_path)
+    abi = m.abi
+    if progress is not None and not callable(progress):
+        raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "progress: must be callable, got %s" % type_name(progress))
+    if store is not None:
+        _check_store(abi, store)
+    csv = None
+    if isinstance(data, Mapping):
+        if set(data) != {"csv"}:
+            raise host_error(abi, CallriskTypeError, "CR_E_ARG", None,
+                             "data: must be rows (an iterable of mappings) or {'csv': text}, got a mapping of %s" % echo(", ".join(map(str, data))))
+        csv = data["csv"]
+        if isinstance(csv, str):
+            csv = utf8(abi, csv, "csv", "CR_E_CSV")
+        elif isinstance(csv, (bytes, bytearray, memoryview)):
+            csv = bytes(csv)
+        else:
+            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "csv: must be text (str or bytes), got %s" % type_name(csv))
+    elif isinstance(data, (str, bytes, bytearray, memoryview)):
+        raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "data: CSV text goes as {'csv': text}; rows as an iterable of mappings")
+    else:
+        try:
+            data = iter(data)
+        except TypeError:
+            raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "data: must be rows (an iterable of mappings) or {'csv': text}, got %s"
+                             % type_name(data)) from None
+    options_text = options_json(abi, options).encode()
+    if schema is not None and not isinstance(schema, (str, bytes, bytearray, memoryview, Mapping)):
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "schema: must be a dict or JSON text, got %s" % type_name(schema))
+    schema_text = None if schema is None else _json_text(abi, schema, "schema")
+
+    error = abi.structs["cr_error"]
+    (err, opts, outs), size = layout([(error.size, error.align), (abi.structs["cr_train_options"].size, abi.structs["cr_train_options"].align),
+                                      (m.ptr.size, m.ptr.size)])
+    mem = m.malloc(size)
+    err, opts, outs = mem + err, mem + opts, mem + outs
+    s = ds = 0
+    try:
+        if schema_text is None:
+            m.check(m.call("cr_schema_create_default", outs, err), err)
+        else:
+            m.with_bytes(schema_text, lambda p, n: m.check(m.call("cr_schema_from_json", p, n, outs, err), err))
+        s = m.read_ptr(outs)
+        m.with_bytes(options_text, lambda p, n: m.check(m.call("cr_train_options_from_json", opts, s, p, n, err), err))
+        m.check(m.call("cr_dataset_create", s, outs, err), err)
+        ds = m.read_ptr(outs)
+        if csv is not None:
+            _feed_csv(m, ds, opts, csv, err, outs)
+        else:
+            columns = json.loads(m.text_out("cr_training_columns_json", s, opts, err=err))
+            _Rows(m, ds, columns, err).add(data)
+        m.current_progress, saved = progress, m.current_progress
+        try:
+            status = m.call("crw_train_with", ds, opts, 1 if progress is not None else 0, outs, err)
+        finally:
+            m.current_progress = saved
+            failure = m.failures.pop("progress", None)
+        if failure is not None and not isinstance(failure, Exception):
+            raise failure  # KeyboardInterrupt, SystemExit: as the callback raised it
+        m.check(status, err, failure)
+        return Scorer._for(m, m.read_ptr(outs), store)
+    finally:
+        if ds:
+            m.call("cr_dataset_free", ds)
+        if s:
+            m.call("cr_schema_free", s)
+        m.free(mem)
+
+
+def _feed_csv(m, ds, opts, text, err, outs):
+    m.check(m.call("cr_csv_reader_create", ds, opts, outs, err), err)
+    reader = m.read_ptr(outs)
+    buf = m.malloc(min(len(text), CSV_CHUNK) + 1)
+    try:
+        for at in range(0, len(text), CSV_CHUNK):
+            chunk = text[at:at + CSV_CHUNK]
+            m.write(buf, chunk)
+            m.check(m.call("cr_csv_feed", reader, buf, len(chunk), err), err)
+        m.check(m.call("cr_csv_finish", reader, err), err)
+    finally:
+        m.free(buf)
+        m.call("cr_csv_reader_free", reader)
+
+
+class _Rows:
+    """Training rows (mappings) packed as the core asks (cr_training_columns_json)
+    into cr_dataset_add_rows(), ROWS_PER_CALL at a time. Errors carry the
+    1-based row as .line and in the message."""
+
+    def __init__(self, m, ds, columns, err):
+        self.m, self.ds, self.err = m, ds, err
+        abi = m.abi
+        roles = {ROLE_FIELD: [], ROLE_LABEL: [], ROLE_WEIGHT: []}
+        for c in columns:
+            roles.setdefault(c["role"], []).append(c)
+        if len(roles) > len((ROLE_FIELD, ROLE_LABEL, ROLE_WEIGHT)) or len(roles[ROLE_LABEL]) != 1 or len(roles[ROLE_WEIGHT]) > 1:
+            raise NotImplementedError("callrisk.wasm %s asks for training columns this host cannot pack (%s): train from {'csv': text}"
+                                      % (abi.version, echo(json.dumps(columns))))
+        self.fields = [(c["name"], c["type"]) for c in roles[ROLE_FIELD]]
+        self.label = roles[ROLE_LABEL][0]["name"]
+        self.weight = roles[ROLE_WEIGHT][0]["name"] if roles[ROLE_WEIGHT] else None
+        self.weighted = None  # whether rows carry a weight: the first row decides
+
+    def add(self, rows):
+        batch, first = [], 1
+        for line, row in enumerate(rows, 1):
+            batch.append(self._row(row, line, batch, first))
+            if len(batch) == ROWS_PER_CALL:
+                self._flush(batch, first)
+                batch, first = [], line + 1
+        self._flush(batch, first)
+
+    def _row(self, row, line, batch, first):
+        abi = self.m.abi
+        fields, label, weight = [], None, None
+        try:
+            if not isinstance(row, Mapping):
+                raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "must be a mapping of column names, got %s" % type_name(row))
+            for name, kind in self.fields:
+                if name not in row:
+                    raise host_error(abi, CallriskTypeError, "CR_E_MISSING", name, "%s: required" % name)
+                fields.append(field_value(abi, name, kind, row[name]))
+            if self.label not in row:
+                raise host_error(abi, CallriskTypeError, "CR_E_MISSING", self.label, "%s: required" % self.label)
+            label = _label(abi, self.label, row[self.label])
+            if self.weight is not None:
+                if self.weighted is None:
+                    self.weighted = self.weight in row
+                if self.weighted and self.weight not in row:
+                    raise host_error(abi, CallriskTypeError, "CR_E_MISSING", self.weight,
+                                     "%s: required: the first row has one (every row has a weight or none does)" % self.weight)
+                if not self.weighted and self.weight in row:
+                    raise host_error(abi, CallriskTypeError, "CR_E_ARG", self.weight,
+                                     "%s: the first row has none (every row has a weight or none does)" % self.weight)
+                if self.weighted:
+                    weight = field_value(abi, self.weight, None, row[self.weight])
+        except CallriskError as e:
+            # The core reports the first bad row and field: ask it about the
+            # rows before and this row's converted values (0, which every
+            # column holds, in the rest).
+            fields += [0.0] * (len(self.fields) - len(fields))
+            try:
+                self._flush(batch + [(fields, label or 0, 0.0)], first)
+            except CallriskError as core:
+                e = core
+            else:
+                e.line = line
+                e.args = ("row %d: %s" % (line, e.args[0]),)
+            raise e from None
+        return fields, label, weight
+
+    def _flush(self, batch, first):
+        if not batch:
+            return
+        m, n = self.m, len(batch)
+        fields = struct.Struct("<%dd" % (n * len(self.fields)))
+        weighted = bool(self.weighted)
+        (pf, pw, pl), size = layout([(fields.size, DOUBLE.size), (DOUBLE.size * n if weighted else 0, DOUBLE.size), (n, 1)])
+        mem = m.malloc(size)
+        try:
+            m.write(mem + pf, fields.pack(*(v for f, _, _ in batch for v in f)))
+            m.write(mem + pl, bytes(label for _, label, _ in batch))
+            if weighted:
+                m.write(mem + pw, struct.pack("<%dd" % n, *(0.0 if w is None else w for _, _, w in batch)))
+            status = m.call("cr_dataset_add_rows", self.ds, mem + pf, mem + pl, mem + pw if weighted else 0, n, self.err)
+            if status != m.abi.ok:
+                e = core_error(m.abi, m.error.unpack(m.read(self.err, m.error.size)))
+                e.line = first - 1 + (e.line or 1)
+                e.args = ("row %d: %s" % (e.line, e.args[0]),)
+                raise e
+        finally:
+            m.free(mem)
+
+
+def _label(abi, name, v):
+    """A label as the byte cr_dataset_add_rows() takes; the core judges 0 or 1."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if not isinstance(v, numbers.Integral):
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be 0 or 1, got %s" % (name, shown(v)))
+    try:
+        return LABEL.unpack(LABEL.pack(int(v)))[0]
+    except struct.error:  # no byte holds it
+        raise host_error(abi, CallriskValueError, "CR_E_RANGE", name, "%s: must be 0 or 1, got %s" % (name, shown(v))) from None
 
 
 _default = None

@@ -19,7 +19,9 @@ def test_text_that_is_not_unicode_is_a_value_error_naming_the_argument(scorer):
     # Before: a bare UnicodeEncodeError ('utf-8' codec can't encode character '\ud800').
     with pytest.raises(ValueError, match=r"^caller_number: not valid Unicode text \(surrogates not allowed at index 2\)$") as info:
         scorer.score_caller("+1\ud800", 5, False, at_ms=AT)
-    assert type(info.value) is ValueError
+    # A ValueError, never the bare UnicodeEncodeError; it carries the core's code and field for the caller.
+    assert isinstance(info.value, ValueError) and not isinstance(info.value, UnicodeError)
+    assert (info.value.code, info.value.field) == ("CR_E_TYPE", "caller_number")
     with pytest.raises(ValueError, match=r"^model: not valid Unicode text"):
         Scorer(model='{"format": "callrisk-model\udc80"}')
     with pytest.raises(ValueError, match=r"^wasm_path: not a file name this system can encode: \\ud800x$"):

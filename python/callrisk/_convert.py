@@ -1,0 +1,126 @@
+"""Python values as the core takes them: field values as doubles, text as
+UTF-8, training options as one JSON text. The core judges every value it
+can see; these functions refuse only what cannot reach it (a Python type no
+double or JSON holds, an int no double holds exactly, NaN), with the code and
+field the core gives for the same input in JSON."""
+import json
+import math
+import numbers
+import sys
+import time
+from collections.abc import Mapping
+
+from ._errors import CallriskTypeError, CallriskValueError, host_error, shown, type_name
+
+NS_PER_MS = 1_000_000
+
+
+def limit_text(n):
+    """A limit as a message shows it: 2**53 for a power of two, 8.64e15 for a float."""
+    if isinstance(n, int) and n > 0 and n & (n - 1) == 0:
+        return "2**%d" % (n.bit_length() - 1)
+    return ("%g" % n).replace("e+", "e")
+
+
+def field_value(abi, name, kind, v):
+    """One field value as the double the core judges (range, fraction,
+    finiteness). Refused here: a bool field's value that is not a bool (True
+    and 1 are one double), a number field's bool, str, None or other type,
+    and an int no double holds (a count must be exact, a real may round)."""
+    if kind == "bool":
+        if not isinstance(v, bool):
+            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a bool, got %s" % (name, type_name(v)))
+        return float(v)
+    if isinstance(v, bool) or not isinstance(v, (numbers.Integral, float)):
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a number, got %s" % (name, type_name(v)))
+    if isinstance(v, float):
+        return float(v)
+    v = int(v)
+    try:
+        f = float(v)
+    except OverflowError:
+        f = None
+    if kind == "count" and f != v:  # beyond 2**53: no double is this count
+        if v < 0:
+            raise host_error(abi, CallriskValueError, "CR_E_RANGE", name, "%s: must be an integer >= 0, got %s" % (name, shown(v)))
+        raise host_error(abi, CallriskValueError, "CR_E_RANGE", name,
+                         "%s: must be an integer <= %s, got %s" % (name, limit_text(abi.count_max), shown(v)))
+    if f is None:
+        raise host_error(abi, CallriskValueError, "CR_E_RANGE", name, "%s: too large for a double, got %s" % (name, shown(v)))
+    return f
+
+
+def utf8(abi, text, name, code, field=None):
+    """`text` as UTF-8; a lone surrogate ('\\ud800') has none: a ValueError
+    naming `name`, with the code the core gives text it cannot read."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError as e:
+        raise host_error(abi, CallriskValueError, code, field,
+                         "%s: not valid Unicode text (%s at index %d)" % (name, e.reason, e.start)) from None
+
+
+def time_ms(abi, at_ms):
+    """scoreCaller's time: whole ms since 1970 in 0..time_max_ms (the ABI's
+    limit, a JS Date's), the core's field `at`; None is now. Judged here, by
+    the core's rule, because the argument's name is Python's."""
+    if at_ms is None:
+        return time.time_ns() // NS_PER_MS
+    if isinstance(at_ms, bool) or not isinstance(at_ms, (numbers.Integral, float)):
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", "at", "at_ms: must be an int of ms since 1970, got %s" % type_name(at_ms))
+    if isinstance(at_ms, float) and not math.isfinite(at_ms):
+        raise host_error(abi, CallriskValueError, "CR_E_NONFINITE", "at", "at_ms: must be a whole number of ms, got %s" % shown(at_ms))
+    if isinstance(at_ms, float) and not at_ms.is_integer():
+        raise host_error(abi, CallriskValueError, "CR_E_TYPE", "at", "at_ms: must be a whole number of ms, got %s" % shown(at_ms))
+    if not 0 <= at_ms <= abi.time_max_ms:
+        raise host_error(abi, CallriskValueError, "CR_E_RANGE", "at",
+                         "at_ms: must be in 0..%s ms, got %s" % (limit_text(abi.time_max_ms), shown(at_ms)))
+    return int(at_ms)
+
+
+# JSON for a number past the doubles (an int that long, an infinity): the
+# core reads it as infinity and judges the option as for any such number.
+_PAST_DOUBLES = "1e%d" % (sys.float_info.max_10_exp + 1)
+
+
+def options_json(abi, options):
+    """Training options as one JSON object for cr_train_options_from_json():
+    every name and value passes to the core, which judges them (unknown
+    names, types, ranges). Refused here: what JSON cannot carry (NaN, a set,
+    bytes, an object, a cycle), as the option's error."""
+    return "{%s}" % ",".join("%s:%s" % (json.dumps(name), _json(abi, name, v, set())) for name, v in options.items())
+
+
+def _json(abi, option, v, open_ids):
+    if v is None or isinstance(v, (bool, str)):
+        return json.dumps(v)
+    if isinstance(v, numbers.Integral):
+        v = int(v)
+        return str(v) if v.bit_length() <= sys.float_info.max_exp else ("-" if v < 0 else "") + _PAST_DOUBLES
+    if isinstance(v, numbers.Real):
+        v = float(v)
+        if math.isnan(v):
+            raise host_error(abi, CallriskValueError, "CR_E_NONFINITE", option, "option '%s': NaN is not JSON" % option)
+        return repr(v) if math.isfinite(v) else ("-" if v < 0 else "") + _PAST_DOUBLES
+    if isinstance(v, (list, tuple, Mapping)):
+        if id(v) in open_ids:
+            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", option, "option '%s': a value that contains itself is not JSON" % option)
+        open_ids.add(id(v))
+        try:
+            if isinstance(v, Mapping):
+                return "{%s}" % ",".join("%s:%s" % (json.dumps(_key(abi, option, k)), _json(abi, option, x, open_ids)) for k, x in v.items())
+            return "[%s]" % ",".join(_json(abi, option, x, open_ids) for x in v)
+        except RecursionError:
+            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", option, "option '%s': nested too deeply" % option) from None
+        finally:
+            open_ids.discard(id(v))
+    raise host_error(abi, CallriskTypeError, "CR_E_TYPE", option, "option '%s': a %s is not JSON" % (option, type_name(v)))
+
+
+def _key(abi, option, k):
+    """A dict key in JSON: a str, or an int written as JSON's own dumps does ({0: w0} is {"0": w0})."""
+    if isinstance(k, str):
+        return k
+    if isinstance(k, numbers.Integral) and not isinstance(k, bool):
+        return str(int(k))
+    raise host_error(abi, CallriskTypeError, "CR_E_TYPE", option, "option '%s': a %s key is not JSON" % (option, type_name(k)))
