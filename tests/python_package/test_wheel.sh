@@ -18,7 +18,9 @@ grep -q "calculate_score" "$work/example.py" || { echo "test_wheel: no Python ex
 (cd "$work" && env -u PYTHONPATH "$work/venv/bin/python" example.py) >"$work/example.out"
 grep -q "(99, 'HIGH')" "$work/example.out" || { echo "test_wheel: README example printed: $(cat "$work/example.out")" >&2; exit 1; }
 # The suite, against the installed package (CALLRISK_INSTALLED keeps the
-# source tree off sys.path), from outside the checkout.
+# source tree off sys.path), from outside the checkout; the golden bits and
+# the contract's cases (tests/contract/cases.json) are the checkout's.
 cp -r "$src/python/tests" "$work/tests"
-(cd "$work" && CALLRISK_INSTALLED=1 CALLRISK_GOLDEN="$src/tests/golden/default_model.txt" "$work/venv/bin/python" -m pytest -q tests)
+(cd "$work" && CALLRISK_INSTALLED=1 CALLRISK_GOLDEN="$src/tests/golden/default_model.txt" \
+  CALLRISK_CONTRACT="$src/tests/contract/cases.json" "$work/venv/bin/python" -m pytest -q tests)
 echo "test_wheel: ok ($(basename "$wheel"))"
