@@ -147,8 +147,10 @@ cr_status cr_schema_check_value(const cr_schema *s, size_t i, double v, cr_error
         return cr_fail(err, CR_E_NONFINITE, name, "field '%s': must be a finite number", name);
     switch ((cr_field_type)s->field_type[i]) {
     case CR_FIELD_COUNT:
-        if (v < 0 || v > CR_COUNT_MAX)
-            return cr_fail(err, CR_E_RANGE, name, "field '%s': must be an integer >= 0, got %.17g",
+        if (v < 0)
+            return cr_fail(err, CR_E_RANGE, name, "field '%s': must be an integer >= 0, got %.17g", name, v);
+        if (v > CR_COUNT_MAX)
+            return cr_fail(err, CR_E_RANGE, name, "field '%s': must be at most 2^53 (9007199254740992), got %.17g",
                            name, v);
         if (v != (double)(uint64_t)v)
             return cr_fail(err, CR_E_TYPE, name, "field '%s': must be an integer, got %.17g", name, v);
