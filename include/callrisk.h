@@ -472,6 +472,17 @@ CR_API cr_status cr_caller_op_result(const cr_caller_op *op, cr_score_result *ou
                                      size_t reasons_cap, int64_t *attempts, cr_error *err);
 CR_API void cr_caller_op_free(cr_caller_op *op);
 
+/*! cr_caller_request_parse() :
+ *  A scoreCaller request as one JSON object: "caller_number" (a string,
+ *  1..CR_CALLER_MAX printable ASCII bytes), "at" (optional: ms since 1970,
+ *  a whole number in 0..8.64e15; *at_ms is NaN when absent, for the host's
+ *  clock) and the model's fields as cr_request_parse() reads them, except
+ *  call_attempts_24h, which the store counts (not read; set to 0). `caller`
+ *  (capacity >= CR_CALLER_MAX + 1) gets the number, NUL-terminated. Unknown
+ *  keys are ignored. On error nothing is written. */
+CR_API cr_status cr_caller_request_parse(const cr_schema *s, const char *json, size_t len, double *fields,
+                                         char *caller, size_t *caller_len, double *at_ms, cr_error *err);
+
 /*! cr_score_record_json() :
  *  The record of one score, as stored by scoreCaller and `callrisk score
  *  --store`: canonical JSON. caller (caller_len > 0) and at_ms (finite)

@@ -1,5 +1,6 @@
 /* score_caller.c - the seed's scoreCaller as a resumable operation over a host store. */
 #include "internal.h"
+#include "data/request.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,59 @@ cr_status cr_score_record_json(const cr_model *m, const double *fields, const cr
     return cr_text_end(&t, size, err);
 }
 
+static cr_status check_time(double at_ms, cr_error *err)
+{
+    if (!(at_ms >= 0 && at_ms <= 8.64e15))
+        return cr_fail(err, at_ms - at_ms == 0 ? CR_E_RANGE : CR_E_NONFINITE, "at",
+                       "field 'at': must be a time in ms since 1970 (0 to 8.64e15), got %.17g", at_ms);
+    if (at_ms != (double)(int64_t)at_ms)
+        return cr_fail(err, CR_E_TYPE, "at", "field 'at': must be a whole number of ms, got %.17g", at_ms);
+    return CR_OK;
+}
+
+cr_status cr_caller_request_parse(const cr_schema *s, const char *json, size_t len, double *fields, char *caller,
+                                  size_t *caller_len, double *at_ms, cr_error *err)
+{
+    if (!s || !fields || !caller || !caller_len || !at_ms)
+        return cr_fail(err, CR_E_ARG, NULL, "schema, fields, caller, caller_len or at_ms is NULL");
+    const int af = cr_schema_field_index(s, CR_ATTEMPTS_FIELD);
+    if (af < 0)
+        return cr_fail(err, CR_E_SCHEMA, CR_ATTEMPTS_FIELD, "model has no field '%s' to count attempts into",
+                       CR_ATTEMPTS_FIELD);
+    cr_json_doc doc;
+    cr_status st = cr_request_object(json, len, &doc, err);
+    if (st != CR_OK) return st;
+    char number[CR_CALLER_MAX + 2];
+    double at = 0.0 / 0.0;
+    const int c = cr_json_get(&doc, 0, "caller_number");
+    const int a = cr_json_get(&doc, 0, "at");
+    if (c < 0) {
+        st = cr_fail(err, CR_E_MISSING, "caller_number", "field 'caller_number': required");
+    } else if (doc.tok[c].type != CR_JSON_STRING) {
+        st = cr_fail(err, CR_E_TYPE, "caller_number", "field 'caller_number': must be a string, got %s",
+                     cr_json_type_name(doc.tok[c].type));
+    } else if (!cr_json_string(&doc, c, number, sizeof number)) {
+        st = cr_fail(err, CR_E_RANGE, "caller_number", "field 'caller_number': must have 1 to %d bytes, got more",
+                     CR_CALLER_MAX);
+    } else {
+        st = check_caller(number, strlen(number), err);
+    }
+    if (st == CR_OK && a >= 0) {
+        if (!cr_json_number(&doc, a, &at))
+            st = cr_fail(err, CR_E_TYPE, "at", "field 'at': must be a number of ms since 1970, got %s",
+                         cr_json_type_name(doc.tok[a].type));
+        else
+            st = check_time(at, err);
+    }
+    if (st == CR_OK) st = cr_request_fields(s, &doc, 0, af, fields, err);
+    cr_json_free(&doc);
+    if (st != CR_OK) return st;
+    *caller_len = strlen(number);
+    memcpy(caller, number, *caller_len + 1);
+    *at_ms = at;
+    return CR_OK;
+}
+
 cr_status cr_caller_op_start(const cr_model *m, const char *caller, size_t caller_len, const double *fields,
                              double at_ms, cr_caller_op **out, cr_error *err)
 {
@@ -94,11 +148,7 @@ cr_status cr_caller_op_start(const cr_model *m, const char *caller, size_t calle
                        CR_ATTEMPTS_FIELD);
     cr_status st = check_caller(caller, caller_len, err);
     if (st != CR_OK) return st;
-    if (!(at_ms >= 0 && at_ms <= 8.64e15))
-        return cr_fail(err, at_ms - at_ms == 0 ? CR_E_RANGE : CR_E_NONFINITE, "at",
-                       "field 'at': must be a time in ms since 1970 (0 to 8.64e15), got %.17g", at_ms);
-    if (at_ms != (double)(int64_t)at_ms)
-        return cr_fail(err, CR_E_TYPE, "at", "field 'at': must be a whole number of ms, got %.17g", at_ms);
+    if ((st = check_time(at_ms, err)) != CR_OK) return st;
     cr_caller_op *op = calloc(1, sizeof *op);
     if (!op) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory starting scoreCaller");
     memcpy(op->row, fields, s->n_fields * sizeof *op->row);

@@ -655,6 +655,32 @@ static void case_request_parse(run *r)
     cr_model_free(m);
 }
 
+/* A scoreCaller request: nothing is written unless the whole request is good. */
+static void case_caller_request_parse(run *r)
+{
+    cr_model *m = default_model();
+    char req[1024];
+    size_t o = (size_t)snprintf(req, sizeof req, "{\"caller_number\":\"+1 555 0100\",\"at\":1700000000000,"
+                                                  "\"spam_reports\":4,\"has_consent\":false,\"ignored\":[");
+    for (int item = 0; item < 70; item++) o += (size_t)snprintf(req + o, sizeof req - o, "%s1", item ? "," : "");
+    snprintf(req + o, sizeof req - o, "]}");
+    double fields[CR_MAX_FIELDS], at = -1;
+    char caller[CR_CALLER_MAX + 1] = "untouched";
+    size_t len = 99;
+    memset(fields, 0xA5, sizeof fields);
+    arm();
+    r->st = cr_caller_request_parse(cr_model_schema(m), req, strlen(req), fields, caller, &len, &at, E(r));
+    disarm();
+    if (failed()) {
+        CHECK(bits_of(fields[0]) == 0xA5A5A5A5A5A5A5A5u && at == -1 && len == 99 && strcmp(caller, "untouched") == 0);
+    } else {
+        CHECK(fields[0] == 4 && fields[1] == 0 && fields[2] == 0 && at == 1700000000000.0 && len == 11);
+        sig_put(r, fields, 3 * sizeof *fields);
+        sig_put(r, caller, len);
+    }
+    cr_model_free(m);
+}
+
 /* Options from JSON: the JSON reader allocates; a failure leaves the
    defaults (from_json) or the options as they were (set, set_text). */
 static void case_train_options(run *r)
@@ -948,6 +974,7 @@ static const entry CASES[] = {
     {"model_from_json", case_model_from_json, 1, "cr_model_from_json"},
     {"model_with_bands", case_model_with_bands, 1, "cr_model_with_bands"},
     {"request_parse", case_request_parse, 1, "cr_request_parse"},
+    {"caller_request_parse", case_caller_request_parse, 1, "cr_caller_request_parse"},
     {"caller_op_start", case_caller_op_start, 1, "cr_caller_op_start"},
     {"caller_op_counted", case_caller_op_counted, 1, "cr_caller_op_counted"},
     {"score_caller", case_score_caller, 1, "cr_score_caller"},

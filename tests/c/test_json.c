@@ -239,10 +239,73 @@ static void test_requests(void)
     cr_schema_free(s);
 }
 
+static void expect_caller_error(const cr_schema *s, const char *json, cr_status st, const char *field, const char *msg)
+{
+    double f[3] = {-1, -2, -3}, at = -4;
+    char caller[CR_CALLER_MAX + 1] = "x";
+    size_t len = 5;
+    cr_error e;
+    CHECK_ERR(cr_caller_request_parse(s, json, strlen(json), f, caller, &len, &at, &e), e, st, msg);
+    CHECK_STR(e.field, field);
+    CHECK(f[0] == -1 && f[1] == -2 && f[2] == -3 && at == -4 && len == 5 && strcmp(caller, "x") == 0);
+}
+
+static void test_caller_requests(void)
+{
+    cr_schema *s = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    double f[3], at;
+    char caller[CR_CALLER_MAX + 1];
+    size_t len;
+    /* call_attempts_24h is the store's: not read, even when it is bad. */
+    const char *ok = "{\"caller_number\":\"+1 555\\u0030\",\"at\":86400000,\"spam_reports\":2,"
+                     "\"has_consent\":true,\"call_attempts_24h\":\"many\",\"extra\":null}";
+    CHECK_OK(cr_caller_request_parse(s, ok, strlen(ok), f, caller, &len, &at, &check_err));
+    CHECK(f[0] == 2 && f[1] == 1 && f[2] == 0 && at == 86400000.0 && len == 7);
+    CHECK_STR(caller, "+1 5550");
+    const char *now = "{\"caller_number\":\"a\",\"spam_reports\":0,\"has_consent\":false}";
+    CHECK_OK(cr_caller_request_parse(s, now, strlen(now), f, caller, &len, &at, &check_err));
+    CHECK(at != at && len == 1);   /* NaN: the host's clock */
+
+    expect_caller_error(s, "{\"spam_reports\":1,\"has_consent\":true}", CR_E_MISSING, "caller_number",
+                        "field 'caller_number': required");
+    expect_caller_error(s, "{\"caller_number\":5,\"spam_reports\":1,\"has_consent\":true}", CR_E_TYPE,
+                        "caller_number", "must be a string, got number");
+    expect_caller_error(s, "{\"caller_number\":\"\",\"spam_reports\":1,\"has_consent\":true}", CR_E_RANGE,
+                        "caller_number", "must have 1 to 64 bytes, got 0");
+    expect_caller_error(s, "{\"caller_number\":\"a\\nb\",\"spam_reports\":1,\"has_consent\":true}", CR_E_TYPE,
+                        "caller_number", "byte 2 is not printable ASCII");
+    expect_caller_error(s,
+                        "{\"caller_number\":\"0123456789012345678901234567890123456789012345678901234567890123456789\","
+                        "\"spam_reports\":1,\"has_consent\":true}",
+                        CR_E_RANGE, "caller_number", "must have 1 to 64 bytes");
+    expect_caller_error(s, "{\"caller_number\":\"a\",\"at\":\"2026-01-01\",\"spam_reports\":1,\"has_consent\":true}",
+                        CR_E_TYPE, "at", "must be a number of ms since 1970, got string");
+    expect_caller_error(s, "{\"caller_number\":\"a\",\"at\":-1,\"spam_reports\":1,\"has_consent\":true}",
+                        CR_E_RANGE, "at", "0 to 8.64e15");
+    expect_caller_error(s, "{\"caller_number\":\"a\",\"at\":1.5,\"spam_reports\":1,\"has_consent\":true}",
+                        CR_E_TYPE, "at", "whole number of ms");
+    expect_caller_error(s, "{\"caller_number\":\"a\",\"at\":1e400,\"spam_reports\":1,\"has_consent\":true}",
+                        CR_E_NONFINITE, "at", "got inf");
+    expect_caller_error(s, "{\"caller_number\":\"a\",\"has_consent\":true}", CR_E_MISSING, "spam_reports",
+                        "field 'spam_reports': required");
+    expect_caller_error(s, "[]", CR_E_TYPE, "", "request: must be a JSON object, got array");
+    cr_error e;
+    CHECK_ERR(cr_caller_request_parse(s, ok, strlen(ok), NULL, caller, &len, &at, &e), e, CR_E_ARG, "is NULL");
+    cr_schema_free(s);
+
+    /* A schema without the attempts field cannot take a scoreCaller. */
+    const char *other = "{\"fields\":[{\"name\":\"x\",\"type\":\"real\"}],\"features\":[{\"name\":\"x\",\"field\":\"x\"}]}";
+    CHECK_OK(cr_schema_from_json(other, strlen(other), &s, &check_err));
+    expect_caller_error(s, "{\"caller_number\":\"a\",\"x\":1}", CR_E_SCHEMA, "call_attempts_24h", "no field");
+    cr_schema_free(s);
+}
+
 int main(void)
 {
     test_reader();
     test_strings();
+    test_caller_requests();
     test_numbers();
     test_requests();
     return check_done("test_json");
