@@ -8,7 +8,7 @@ import { bindEnvironment, echo } from './callrisk.js';
 
 export { CallriskError, Model, RISK_LEVELS, Scorer, createMemoryStore, setWasmLoader } from './callrisk.js';
 
-export const { init, createScorer, trainModel, loadModel, scoreRequest } = bindEnvironment({
+export const { init, createScorer, trainModel, loadModel, scoreRequest, trainOptions, describe } = bindEnvironment({
   defaultUrl: () => new URL('./dist/callrisk.wasm', import.meta.url),
   async read(url, isDefault) {
     let r;

@@ -1,0 +1,414 @@
+// runtime.js - the module in memory: where its bytes come from, its
+// instance, views over its memory, strings in and out, the core's errors,
+// and the "host" imports it calls (include/callrisk_host.h), answered from
+// the store of the scoreCaller running. One module per page or process.
+
+import { member, readAbi } from './abi.js';
+import { bindCapi } from './capi.js';
+import { CallriskError, coreError } from './errors.js';
+import { echo, ownKey, shown, typeName } from './values.js';
+
+/** The names of the seed's risk levels, in the core's order: the public
+ * vocabulary of scoreBatch's riskLevels; a module that orders them
+ * otherwise is refused at start. */
+export const RISK_LEVELS = Object.freeze(['LOW', 'MEDIUM', 'HIGH']);
+
+const F64 = Float64Array.BYTES_PER_ELEMENT;
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+let userLoader = null; // setWasmLoader()
+let runtime = null; // Promise<Runtime>
+let runtimeFrom = null; // what `runtime` comes (or is coming) from: { what, href }
+
+/** Replaces the entry file's way of getting callrisk.wasm's bytes (before the first call that needs the module). */
+export function setWasmLoader(loader) {
+  if (typeof loader !== 'function') throw new TypeError(`loader: must be a function, got ${typeName(loader)}`);
+  if (runtime && loader !== userLoader) {
+    throw new Error(`callrisk: already initialised from ${runtimeFrom.what}; setWasmLoader() must come before the first call that needs the module`);
+  }
+  userLoader = loader;
+}
+
+/**
+ * The Runtime, started once. `wasmBinary` (bytes) or `wasmUrl` say where the
+ * module comes from; once it is loaded (or loading), a call naming another
+ * source is an Error: the same bytes, the same URL, or no source resolve.
+ */
+export function runtimeOf(env, { wasmBinary, wasmUrl } = {}) {
+  if (wasmBinary !== undefined && !(wasmBinary instanceof ArrayBuffer || ArrayBuffer.isView(wasmBinary))) {
+    throw new TypeError(`wasmBinary: must be an ArrayBuffer or Uint8Array, got ${typeName(wasmBinary)}`);
+  }
+  if (wasmUrl !== undefined && typeof wasmUrl !== 'string' && !(wasmUrl instanceof URL)) {
+    throw new TypeError(`wasmUrl: must be a string or URL, got ${typeName(wasmUrl)}`);
+  }
+  if (wasmBinary !== undefined && wasmUrl !== undefined) throw new TypeError('wasmBinary, wasmUrl: give one source, not both');
+  if (!runtime) {
+    const from = wasmBinary !== undefined ? { what: 'wasmBinary' }
+      : wasmUrl !== undefined ? { what: `wasmUrl ${echo(wasmUrl, 100)}`, href: hrefOf(wasmUrl) }
+        : userLoader ? { what: "setWasmLoader()'s loader" } : { what: 'the default callrisk.wasm' };
+    const started = wasmBytes(env, wasmBinary, wasmUrl).then(({ bytes, url }) => {
+      if (url !== undefined) from.href = hrefOf(url);
+      return Runtime.create(bytes, from);
+    });
+    runtime = started;
+    runtimeFrom = from;
+    started.catch(() => { // a failed start is tried again, not kept
+      if (runtime === started) runtime = runtimeFrom = null;
+    });
+    return started;
+  }
+  if (wasmBinary === undefined && wasmUrl === undefined) return runtime;
+  // Another call named a source: it must be the one loaded (or loading).
+  return runtime.then((rt) => {
+    const same = wasmBinary !== undefined ? sameBytes(rt.bytes, wasmBinary) : rt.from.href !== undefined && rt.from.href === hrefOf(wasmUrl);
+    if (!same) {
+      throw new Error(`callrisk: already initialised from ${rt.from.what}; ${wasmBinary !== undefined ? 'wasmBinary holds other bytes'
+        : `wasmUrl ${echo(wasmUrl, 100)} is another source`} (init() takes one module per page or process, before the first call that needs it)`);
+    }
+    return rt;
+  });
+}
+
+/** A URL as fetch() would resolve it (in a page, relative to it). */
+function hrefOf(url) {
+  try {
+    return new URL(url, globalThis.location?.href).href;
+  } catch {
+    return String(url);
+  }
+}
+
+export const bytesOf = (b) => (ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b));
+
+function sameBytes(a, b) {
+  const u = bytesOf(b);
+  if (u.length !== a.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== u[i]) return false;
+  return true;
+}
+
+/** The module's bytes ({ bytes, url }): given, from `wasmUrl`, from setWasmLoader's loader, or from the entry's default URL. */
+async function wasmBytes(env, wasmBinary, wasmUrl) {
+  if (wasmBinary !== undefined) return { bytes: wasmBinary };
+  if (userLoader && wasmUrl === undefined) {
+    const bytes = await userLoader();
+    if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) {
+      throw new TypeError(`callrisk: setWasmLoader()'s loader must give an ArrayBuffer or Uint8Array, got ${typeName(bytes)}`);
+    }
+    return { bytes };
+  }
+  let url = wasmUrl;
+  if (url === undefined) {
+    try {
+      url = env.defaultUrl();
+    } catch (e) {
+      // e.g. import.meta.url is empty in a bundle built as CommonJS
+      throw new Error(`callrisk: cannot locate callrisk.wasm (${e.message}); pass { wasmUrl } or { wasmBinary } to init() (README: "Bundlers")`, { cause: e });
+    }
+  }
+  const bytes = await env.read(url, wasmUrl === undefined);
+  const head = bytesOf(bytes).subarray(0, WASM_MAGIC.length);
+  if (!WASM_MAGIC.every((b, i) => head[i] === b)) {
+    const got = Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new Error(`callrisk: ${echo(url, 100)} is not a wasm module (it starts ${got || 'empty'}); ${wasmUrl === undefined
+      ? 'the app may not serve the callrisk.wasm its bundler was told about: pass { wasmUrl } or { wasmBinary } to init() (README: "Bundlers")'
+      : 'check wasmUrl'}`);
+  }
+  return { bytes, url };
+}
+
+/** A store's method: its own, or its class's (never Object.prototype's); undefined if none. */
+export function storeMethod(store, name) {
+  const f = ownKey(store, name);
+  return typeof f === 'function' ? f : undefined;
+}
+
+export class Runtime {
+  /** A Runtime over `bytes`; `from` names them for errors ({ what, href }). */
+  static async create(bytes, from) {
+    const rt = new Runtime();
+    let instance;
+    try {
+      ({ instance } = await WebAssembly.instantiate(bytes, rt.imports()));
+    } catch (e) {
+      // CompileError (not wasm), LinkError (imports another module's names), a trap while starting.
+      throw new Error(`callrisk: ${from.what} is not callrisk.wasm (${e.message})`, { cause: e });
+    }
+    const x = instance.exports;
+    const { capi, missing } = x.memory instanceof WebAssembly.Memory ? bindCapi(x) : { missing: 'memory' };
+    if (missing) throw new Error(`callrisk: ${from.what} is not callrisk.wasm: it has no export '${missing}'`);
+    try {
+      rt.attach(capi);
+    } catch (e) {
+      throw new Error(`callrisk: ${from.what}: starting the module failed (${e.message})`, { cause: e });
+    }
+    rt.from = from;
+    rt.bytes = bytesOf(bytes).slice(); // a copy, to tell the same bytes given again from others
+    return rt;
+  }
+
+  constructor() {
+    this.pending = new Map(); // op -> { kind, promise }
+    this.failures = new Map(); // op -> the store's error
+    this.onProgress = null;
+    this.encoder = new TextEncoder();
+    this.decoder = new TextDecoder();
+    this.currentStore = null;
+    this.currentContext = undefined;
+    // A model the GC collects while an operation still holds it (one whose
+    // store never answered) is left to that operation: see Model[HOLD].
+    this.registry = new FinalizationRegistry((h) => {
+      h.freed = true;
+      if (h.holds === 0) this.release(h);
+    });
+  }
+
+  imports() {
+    const rt = this;
+    return {
+      host: {
+        count_attempts(op, callerPtr, callerLen, since, until) {
+          return rt.ask(op, 'count', () => storeMethod(rt.currentStore, 'countAttempts').call(rt.currentStore, rt.text(callerPtr, callerLen), since, until, rt.currentContext));
+        },
+        save_score(op, recordPtr, recordLen) {
+          return rt.ask(op, 'save', () => {
+            const text = rt.text(recordPtr, recordLen);
+            return storeMethod(rt.currentStore, 'saveScore').call(rt.currentStore, JSON.parse(text), { text, context: rt.currentContext });
+          });
+        },
+        progress(iteration, objective, gradNorm) {
+          try {
+            return rt.onProgress && rt.onProgress({ iteration, objective, gradNorm }) === false ? 1 : 0;
+          } catch (e) {
+            rt.progressError = e;
+            return 1;
+          }
+        },
+      },
+      env: { emscripten_notify_memory_growth() {} },
+    };
+  }
+
+  attach(capi) {
+    this.x = capi;
+    this.memory = capi.memory;
+    capi._initialize?.();
+    this.refresh();
+    this.abi = readAbi(JSON.parse(this.describe()));
+    const abi = this.abi;
+    if (abi.library.pointer_size !== Uint32Array.BYTES_PER_ELEMENT) throw new Error(`a ${abi.library.pointer_size}-byte pointer (wasm32 only)`);
+    if (abi.riskLevels.join() !== RISK_LEVELS.join()) throw new Error(`risk levels ${abi.riskLevels.join(', ')}, not ${RISK_LEVELS.join(', ')}`);
+    const { cr_error: error, cr_score_result: result, cr_reason: reason } = abi.structs;
+    this.error = {
+      size: error.size,
+      status: member(error, 'cr_error', 'status'),
+      line: member(error, 'cr_error', 'line'),
+      column: member(error, 'cr_error', 'column'),
+      field: member(error, 'cr_error', 'field'),
+      message: member(error, 'cr_error', 'message'),
+    };
+    this.resultLayout = {
+      size: result.size,
+      align: result.align,
+      score: member(result, 'cr_score_result', 'score'),
+      level: member(result, 'cr_score_result', 'risk_level'),
+      probability: member(result, 'cr_score_result', 'probability'),
+      logit: member(result, 'cr_score_result', 'logit'),
+      baseLogit: member(result, 'cr_score_result', 'base_logit'),
+    };
+    this.reasonLayout = {
+      size: reason.size,
+      feature: member(reason, 'cr_reason', 'feature'),
+      contribution: member(reason, 'cr_reason', 'contribution'),
+    };
+    this.optionsSize = abi.structs.cr_train_options.size;
+    this.maxFields = abi.limits.max_fields;
+    this.maxFeatures = abi.limits.max_features;
+    // Scratch for synchronous calls (never held across an await, nor across
+    // a call that runs the caller's code).
+    this.err = this.malloc(this.error.size);
+    this.fields = this.malloc(F64 * this.maxFields);
+    this.result = this.malloc(this.resultLayout.size);
+    this.reasons = this.malloc(this.reasonLayout.size * this.maxFeatures);
+    this.outs = this.malloc(F64 * 2); // a pointer, a size, two ints
+    this.values = new Float64Array(this.maxFields); // score()'s values, read from the request
+    this.reading = 0; // score()s reading a request (a getter may start another)
+  }
+
+  /** cr_abi_json()'s text; the size goes through memory the module itself allocates. */
+  describe() {
+    const x = this.x;
+    const out = x.crw_alloc(F64);
+    if (!out) throw new Error('out of wasm memory');
+    try {
+      x.cr_abi_json(0, 0, out, 0);
+      const size = this.dv.getUint32(out, true);
+      const p = x.crw_alloc(size + 1);
+      if (!p) throw new Error('out of wasm memory');
+      try {
+        if (x.cr_abi_json(p, size + 1, out, 0) !== 0) throw new Error('cr_abi_json failed');
+        return this.text(p, size);
+      } finally {
+        x.crw_free(p);
+      }
+    } finally {
+      x.crw_free(out);
+    }
+  }
+
+  // Views over wasm memory. Growth detaches the old buffer, which empties
+  // its views: a zero length (all views share one buffer, so u8 tells) is
+  // the cheap signal to take new ones.
+  refresh() {
+    const buf = this.memory.buffer;
+    this._f64 = new Float64Array(buf);
+    this._u8 = new Uint8Array(buf);
+    this._i32 = new Int32Array(buf);
+    this._dv = new DataView(buf);
+    return this;
+  }
+  get f64() {
+    return this._u8.length ? this._f64 : this.refresh()._f64;
+  }
+  get u8() {
+    return this._u8.length ? this._u8 : this.refresh()._u8;
+  }
+  get i32() {
+    return this._u8.length ? this._i32 : this.refresh()._i32;
+  }
+  get dv() {
+    return this._u8.length ? this._dv : this.refresh()._dv; // DataView.byteLength throws once detached
+  }
+
+  /** A pointer or size_t the module wrote at `p` (wasm32: a u32). */
+  ptrAt(p) {
+    return this.dv.getUint32(p, true);
+  }
+
+  /** An integer member `m` of the struct at `base`, by its size. */
+  intAt(base, m) {
+    const dv = this.dv;
+    if (m.size === Int32Array.BYTES_PER_ELEMENT) return m.kind === 'uint' ? dv.getUint32(base + m.offset, true) : dv.getInt32(base + m.offset, true);
+    return Number(dv.getBigInt64(base + m.offset, true));
+  }
+
+  malloc(n) {
+    const p = this.x.crw_alloc(n);
+    if (!p) throw coreError(this.abi, 'CR_E_NOMEM', 'callrisk: out of wasm memory');
+    return p;
+  }
+
+  free(p) {
+    if (p) this.x.crw_free(p);
+  }
+
+  /** Frees a model's memory, once. */
+  release(h) {
+    if (h.ptr) this.x.cr_model_free(h.ptr);
+    h.ptr = 0;
+  }
+
+  /** CR_E_STATE: an object used after free(). */
+  stateError(message) {
+    return coreError(this.abi, 'CR_E_STATE', message);
+  }
+
+  text(ptr, len) {
+    return this.decoder.decode(this.u8.subarray(ptr, ptr + len));
+  }
+
+  /** The NUL-terminated text at `ptr`, at most `max` bytes. */
+  cstring(ptr, max = Infinity) {
+    const u8 = this.u8;
+    let end = ptr;
+    while (u8[end] && end - ptr < max) end++;
+    return this.decoder.decode(u8.subarray(ptr, end));
+  }
+
+  /** Copies a string into wasm memory (NUL-terminated); caller frees. */
+  putString(s) {
+    return this.putBytes(this.encoder.encode(s));
+  }
+
+  /** Copies bytes into wasm memory (NUL-terminated); caller frees. */
+  putBytes(bytes) {
+    const p = this.malloc(bytes.length + 1);
+    const u8 = this.u8;
+    u8.set(bytes, p);
+    u8[p + bytes.length] = 0;
+    return [p, bytes.length];
+  }
+
+  /** The CallriskError for the cr_error at `err`, which the core filled with `status`. */
+  errorAt(status, err = this.err, cause) {
+    const e = this.error;
+    const s = this.abi.byCode[status];
+    return new CallriskError(this.cstring(err + e.message.offset, e.message.size) || s?.text || `status ${status}`, {
+      code: s?.name ?? `status ${status}`,
+      status,
+      httpStatus: s?.http,
+      field: this.cstring(err + e.field.offset, e.field.size) || undefined,
+      line: this.intAt(err, e.line) || undefined,
+      column: this.intAt(err, e.column) || undefined,
+      cause,
+    });
+  }
+
+  /** Throws the core's error in `err` unless status is CR_OK. */
+  check(status, err = this.err, cause) {
+    if (status !== this.abi.ok) throw this.errorAt(status, err, cause);
+  }
+
+  /** Text the core writes by the buffer contract of cr_model_save(): the size first, then the bytes. */
+  textOut(write) {
+    write(0, 0, this.outs, 0);
+    const size = this.ptrAt(this.outs);
+    const buf = this.malloc(size + 1);
+    try {
+      this.check(write(buf, size + 1, this.outs, this.err));
+      return this.text(buf, size);
+    } finally {
+      this.free(buf);
+    }
+  }
+
+  /**
+   * Calls into the module for a scoreCaller, with its store and context
+   * answering the imports. Saved and restored around the call: a store that
+   * starts another scoreCaller from inside its answer must not leave its own
+   * store or context in place for the rest of this one.
+   */
+  withStore(store, context, call) {
+    const saved = [this.currentStore, this.currentContext];
+    this.currentStore = store;
+    this.currentContext = context;
+    try {
+      return call();
+    } finally {
+      [this.currentStore, this.currentContext] = saved;
+    }
+  }
+
+  /** Runs a store call for an import; never lets it throw into wasm. */
+  ask(op, kind, call) {
+    try {
+      const answer = call();
+      // Inside the try: a `then` getter may throw too.
+      if (answer !== null && typeof answer === 'object' && typeof answer.then === 'function') {
+        this.pending.set(op, { kind, promise: answer });
+        return this.abi.pending;
+      }
+      return kind === 'count' ? this.countAnswer(answer, op) : 0;
+    } catch (e) {
+      this.failures.set(op, e);
+      return -1;
+    }
+  }
+
+  /** A store's count as the module takes it; anything but a whole number >= 0 is the store failing. */
+  countAnswer(n, op) {
+    if (Number.isInteger(n) && n >= 0 && n <= this.abi.limits.count_max) return n;
+    this.failures.set(op, new TypeError(`store.countAttempts must give an integer >= 0, got ${shown(n)}`));
+    return -1;
+  }
+}

@@ -1,0 +1,347 @@
+// scorer.js - Scorer: one model and one store. score() and scoreBatch()
+// convert JS values to the core's doubles and let the core judge them;
+// scoreJSON() and scoreCaller(text) hand text to the core's parsers;
+// scoreCaller() runs the core's resumable operation against the store.
+
+import { coreError } from './errors.js';
+import { HOLD, INTERNAL, Model, PTR, SCHEMA, defaultModelIn, loadModelIn } from './model.js';
+import { RISK_LEVELS } from './runtime.js';
+import { createMemoryStore, isStore } from './store.js';
+import { isPlainObject, ownKey, packColumns, readFields, timeOf, typeName, wellFormed } from './values.js';
+
+const F64 = Float64Array.BYTES_PER_ELEMENT;
+const I32 = Int32Array.BYTES_PER_ELEMENT;
+const I64 = BigInt64Array.BYTES_PER_ELEMENT;
+// scoreCaller's own keys: a field by one of these names could not be told apart.
+const CALLER_KEYS = Object.freeze(['callerNumber', 'caller_number', 'at']);
+
+const alignUp = (n, a) => Math.ceil(n / a) * a;
+
+/** Where each part of a result is, as view indices from the struct at `base` (sizes checked once). */
+function resultIndex(rt, base) {
+  const L = rt.resultLayout;
+  return { score: (base + L.score.offset) / I32, level: (base + L.level.offset) / I32, probability: (base + L.probability.offset) / F64, logit: (base + L.logit.offset) / F64, baseLogit: (base + L.baseLogit.offset) / F64 };
+}
+
+function checkLayouts(rt) {
+  const { resultLayout: L, reasonLayout: R } = rt;
+  const ints = [L.score, L.level, R.feature];
+  const floats = [L.probability, L.logit, L.baseLogit, R.contribution];
+  if (ints.some((m) => m.size !== I32 || m.offset % I32) || floats.some((m) => m.size !== F64 || m.offset % F64) || L.align % F64 || R.size % F64) {
+    throw new Error('callrisk: the module lays out cr_score_result or cr_reason in a way this glue cannot read');
+  }
+}
+
+export class Scorer {
+  #rt;
+  #model;
+  #store;
+  #features;
+  #modelId;
+  #at; // view indices of the scratch result
+
+  constructor(token, rt, model, store) {
+    if (token !== INTERNAL) throw new TypeError('Scorer: not a constructor; use createScorer()');
+    void model[PTR]; // CR_E_STATE for a freed model
+    checkLayouts(rt);
+    this.#rt = rt;
+    this.#model = model;
+    this.#store = store;
+    this.#features = model[SCHEMA].features;
+    this.#modelId = model.id;
+    this.#at = resultIndex(rt, rt.result);
+  }
+
+  get model() {
+    return this.#model;
+  }
+  get store() {
+    return this.#store;
+  }
+
+  #readResult(at, reasons) {
+    const rt = this.#rt;
+    const f64 = rt.f64;
+    const i32 = rt.i32;
+    const out = {
+      score: i32[at.score],
+      riskLevel: RISK_LEVELS[i32[at.level]],
+      probability: f64[at.probability],
+      logit: f64[at.logit],
+      baseLogit: f64[at.baseLogit],
+      reasons: undefined,
+      modelId: this.#modelId,
+    };
+    if (reasons) {
+      const R = rt.reasonLayout;
+      const names = this.#features;
+      const list = new Array(names.length);
+      for (let j = 0; j < names.length; j++) {
+        const p = reasons + R.size * j;
+        list[j] = { feature: names[i32[(p + R.feature.offset) / I32]], contribution: f64[(p + R.contribution.offset) / F64] };
+      }
+      out.reasons = list;
+    }
+    return out;
+  }
+
+  /** Scores one request: an object of the model's fields (its C names, or camelCase aliases). Synchronous. */
+  score(req) {
+    void this.#model[PTR]; // CR_E_STATE on a freed model, before the input is looked at
+    const rt = this.#rt;
+    if (req === null || typeof req !== 'object' || Array.isArray(req)) {
+      throw coreError(rt.abi, 'CR_E_TYPE', `request: must be an object, got ${typeName(req)}`);
+    }
+    const fields = this.#model[SCHEMA].fields;
+    // Every value read before any is written: a getter may call into the
+    // module (another score() reuses the scratch; growth detaches views).
+    // The values go to rt.values, or, for a score() that a getter starts
+    // meanwhile, to an array of its own.
+    const nf = fields.length;
+    const values = rt.reading++ === 0 ? rt.values : new Float64Array(nf);
+    try {
+      readFields(req, fields, values, 0, '', -1);
+    } finally {
+      rt.reading--;
+    }
+    rt.f64.set(nf === values.length ? values : values.subarray(0, nf), rt.fields / F64);
+    // The pointer is taken after the request's getters ran: one may have freed the model.
+    rt.check(rt.x.cr_score(this.#model[PTR], rt.fields, rt.result, rt.reasons, rt.maxFeatures, rt.err));
+    return this.#readResult(this.#at, rt.reasons);
+  }
+
+  /** Scores one request given as JSON text, read by the core's parser (the model's C names only; other keys are ignored). */
+  scoreJSON(text) {
+    void this.#model[PTR];
+    const rt = this.#rt;
+    if (typeof text !== 'string') throw new TypeError(`text: must be a string of JSON, got ${typeName(text)}`);
+    const [p, len] = rt.putString(wellFormed(rt.abi, text, 'request', 'CR_E_JSON'));
+    try {
+      const m = this.#model[PTR];
+      rt.check(rt.x.cr_request_parse(rt.x.cr_model_schema(m), p, len, rt.fields, rt.err));
+      rt.check(rt.x.cr_score(m, rt.fields, rt.result, rt.reasons, rt.maxFeatures, rt.err));
+    } finally {
+      rt.free(p);
+    }
+    return this.#readResult(this.#at, rt.reasons);
+  }
+
+  /** The seed's /score contract: a body of the model's C names (object or JSON text) in, {score, risk_level} out. */
+  scoreRequest(body) {
+    void this.#model[PTR];
+    let text = body;
+    if (typeof body !== 'string') {
+      if (!isPlainObject(body)) throw coreError(this.#rt.abi, 'CR_E_TYPE', `body: must be an object, got ${typeName(body)}`);
+      try {
+        text = JSON.stringify(body);
+      } catch (e) {
+        throw coreError(this.#rt.abi, 'CR_E_JSON', `body: not JSON: ${e.message}`, { cause: e });
+      }
+    }
+    const r = this.scoreJSON(text);
+    return { score: r.score, risk_level: r.riskLevel };
+  }
+
+  /**
+   * Scores many rows: an array of request objects, an object of columns
+   * ({spamReports: [...], ...}: arrays or typed arrays, booleans as
+   * true/false or 0/1), or a Float64Array of rows (field order).
+   * Returns { scores: Int32Array, probabilities: Float64Array, riskLevels: Uint8Array } (indices into RISK_LEVELS).
+   * A bad row is the core's error with its row (1-based) as `line`.
+   */
+  scoreBatch(input) {
+    void this.#model[PTR]; // CR_E_STATE on a freed model, before the input is looked at
+    const rt = this.#rt;
+    const fields = this.#model[SCHEMA].fields;
+    const nf = fields.length;
+    let rows;
+    if (ArrayBuffer.isView(input)) {
+      // A real typed array (a Proxy of one is not a view): the core judges each value.
+      if (!(input instanceof Float64Array)) throw new TypeError(`rows: must be a Float64Array, got ${Object.prototype.toString.call(input).slice(8, -1)}`);
+      if (input.length % nf !== 0) throw coreError(rt.abi, 'CR_E_ARG', `rows: length ${input.length} is not a multiple of ${nf} fields`);
+      rows = input;
+    } else if (Array.isArray(input)) {
+      const n = input.length; // read once: a Proxy's length may change
+      rows = new Float64Array(n * nf);
+      for (let i = 0; i < n; i++) {
+        const r = input[i];
+        if (r === null || typeof r !== 'object' || Array.isArray(r)) {
+          throw coreError(rt.abi, 'CR_E_TYPE', `requests[${i}]: must be an object, got ${typeName(r)}`, { line: i + 1 });
+        }
+        readFields(r, fields, rows, i * nf, 'requests', i);
+      }
+    } else if (input !== null && typeof input === 'object') {
+      rows = packColumns(rt.abi, input, fields);
+    } else {
+      throw new TypeError(`requests: must be an array, an object of columns, or a Float64Array, got ${typeName(input)}`);
+    }
+    const n = rows.length / nf;
+    const scoresAt = rows.byteLength;
+    const probsAt = alignUp(scoresAt + I32 * n, F64);
+    const levelsAt = probsAt + F64 * n;
+    const p = rt.malloc(levelsAt + n || 1);
+    try {
+      rt.f64.set(rows, p / F64);
+      rt.check(rt.x.cr_score_batch(this.#model[PTR], p, n, p + scoresAt, p + probsAt, p + levelsAt, rt.err));
+      const buf = rt.memory.buffer;
+      return {
+        scores: new Int32Array(buf.slice(p + scoresAt, p + scoresAt + I32 * n)),
+        probabilities: new Float64Array(buf.slice(p + probsAt, p + probsAt + F64 * n)),
+        riskLevels: rt.u8.slice(p + levelsAt, p + levelsAt + n),
+      };
+    } finally {
+      rt.free(p);
+    }
+  }
+
+  /**
+   * The seed's scoreCaller: counts the caller's attempts in the 24 h before
+   * `at` through the store, scores with that count, and persists the record
+   * the core writes through the store. `req`: an object ({callerNumber (or
+   * caller_number), at (ms or Date; default now), ...fields}) or its JSON
+   * text (caller_number, at in ms, the model's C names), read by the core.
+   * Resolves after the store has the record; rejects with the store's error
+   * (as `cause`) if the store fails. `options.context` goes to the store's
+   * countAttempts and saveScore (e.g. a request id). The operation holds its
+   * model: free() meanwhile waits for it to end.
+   */
+  async scoreCaller(req, options) {
+    void this.#model[PTR]; // CR_E_STATE on a freed model, before the input is looked at
+    if (options !== undefined && !isPlainObject(options)) throw new TypeError(`options: must be a plain object, got ${typeName(options)}`);
+    for (const key of Object.keys(options ?? {})) if (key !== 'context') throw new TypeError(`options.${key}: unknown option (known: context)`);
+    const context = options?.context;
+    const rt = this.#rt;
+    const abi = rt.abi;
+    const store = this.#store;
+    const E = rt.error.size;
+    const resultAt = alignUp(E, F64);
+    const reasonsAt = resultAt + alignUp(rt.resultLayout.size, F64);
+    const fieldsAt = reasonsAt + rt.reasonLayout.size * rt.maxFeatures;
+    const outsAt = fieldsAt + F64 * rt.maxFields; // the op (a pointer), then the count (int64)
+    const callerAt = outsAt + F64 + I64;
+    const mem = rt.malloc(callerAt + abi.limits.caller_max + 1);
+    const err = mem;
+    const result = mem + resultAt;
+    const reasons = mem + reasonsAt;
+    const fieldsPtr = mem + fieldsAt;
+    const outs = mem + outsAt;
+    let callerPtr = mem + callerAt;
+    let callerLen = 0;
+    let ownCaller = 0;
+    let op = 0;
+    let letGo = null;
+    try {
+      let at;
+      if (typeof req === 'string') {
+        const [p, len] = rt.putString(wellFormed(abi, req, 'request', 'CR_E_JSON'));
+        try {
+          const m = this.#model[PTR];
+          rt.check(rt.x.cr_caller_request_parse(rt.x.cr_model_schema(m), p, len, fieldsPtr, callerPtr, outs, outs + F64, err), err);
+        } finally {
+          rt.free(p);
+        }
+        callerLen = rt.ptrAt(outs);
+        at = rt.dv.getFloat64(outs + F64, true);
+        if (Number.isNaN(at)) at = Date.now();
+      } else {
+        let values;
+        [values, [ownCaller, callerLen], at] = this.#callerObject(req, err);
+        if (ownCaller) callerPtr = ownCaller;
+        rt.f64.set(values, fieldsPtr / F64);
+      }
+      rt.dv.setUint32(outs, 0, true);
+      // Held from here to the op's end, across every await.
+      let model;
+      [model, letGo] = this.#model[HOLD]();
+      let status = rt.withStore(store, context, () => rt.x.crw_caller_start(model, callerPtr, callerLen, fieldsPtr, at, outs, err));
+      op = rt.ptrAt(outs);
+      const { need_count: needCount, need_save: needSave } = abi.opStates;
+      for (;;) {
+        if (status !== abi.ok) rt.check(status, err, rt.failures.get(op));
+        const state = rt.x.cr_caller_op_state(op);
+        if (state !== needCount && state !== needSave) break;
+        const wait = rt.pending.get(op);
+        rt.pending.delete(op);
+        let answer;
+        let ok = true;
+        try {
+          answer = await wait.promise;
+        } catch (e) {
+          rt.failures.set(op, e);
+          ok = false;
+        }
+        status = rt.withStore(store, context, () => (wait.kind === 'count'
+          ? rt.x.crw_op_counted(op, ok ? rt.countAnswer(answer, op) : -1, err)
+          : rt.x.crw_op_saved(op, ok ? 0 : -1, err)));
+      }
+      rt.check(rt.x.cr_caller_op_result(op, result, reasons, rt.maxFeatures, outs + F64, err), err, rt.failures.get(op));
+      return {
+        ...this.#readResult(resultIndex(rt, result), reasons),
+        callAttempts24h: Number(rt.dv.getBigInt64(outs + F64, true)),
+        at,
+      };
+    } finally {
+      if (op) {
+        rt.x.cr_caller_op_free(op);
+        rt.pending.delete(op);
+        rt.failures.delete(op);
+      }
+      letGo?.();
+      rt.free(ownCaller);
+      rt.free(mem);
+    }
+  }
+
+  /** A scoreCaller request object as the core takes it: [field values, [caller pointer, length], at]. */
+  #callerObject(req, err) {
+    const rt = this.#rt;
+    const abi = rt.abi;
+    if (req === null || typeof req !== 'object' || Array.isArray(req)) throw coreError(abi, 'CR_E_TYPE', `request: must be an object, got ${typeName(req)}`);
+    const fields = this.#model[SCHEMA].fields;
+    const attempts = abi.limits.attempts_field;
+    if (!fields.some((f) => f.name === attempts)) {
+      // The core's own answer for a model it cannot count attempts into.
+      rt.check(rt.x.crw_caller_start(this.#model[PTR], 0, 0, rt.fields, 0, rt.outs, err), err);
+    }
+    const clash = fields.find((f) => CALLER_KEYS.includes(f.name) || CALLER_KEYS.includes(f.key));
+    if (clash) {
+      throw coreError(abi, 'CR_E_SCHEMA', `scoreCaller: the model's field '${clash.name}' has the name of a scoreCaller key (${CALLER_KEYS.join(', ')}); score it with score() or give JSON text`, { field: clash.name });
+    }
+    // callerNumber, or caller_number as the core's JSON names it; not both.
+    let caller = ownKey(req, 'callerNumber');
+    const snake = ownKey(req, 'caller_number');
+    if (snake !== undefined) {
+      if (caller !== undefined) throw coreError(abi, 'CR_E_ARG', "field 'caller_number': given twice (callerNumber and caller_number)", { field: 'caller_number' });
+      caller = snake;
+    }
+    if (caller === undefined) throw coreError(abi, 'CR_E_MISSING', "field 'caller_number': required (callerNumber)", { field: 'caller_number' });
+    if (typeof caller !== 'string') throw coreError(abi, 'CR_E_TYPE', `field 'caller_number': must be a string, got ${typeName(caller)}`, { field: 'caller_number' });
+    const at = timeOf(abi, ownKey(req, 'at'));
+    const values = new Float64Array(fields.length);
+    const one = new Float64Array(1);
+    fields.forEach((field, i) => {
+      if (field.name === attempts) return; // the store counts it
+      readFields(req, [field], one, 0, '', -1);
+      values[i] = one[0];
+    });
+    // The core judges the number (1..caller_max printable ASCII bytes): a
+    // longer one is cut one past the limit, still too long for it.
+    const bytes = rt.encoder.encode(caller.slice(0, abi.limits.caller_max + 1));
+    return [values, rt.putBytes(bytes), at];
+  }
+}
+
+/**
+ * A scorer over the module. `model`: a Model, its bytes, or its JSON
+ * (default: the seed's model, trained at start-up as the seed did).
+ * `store`: { countAttempts, saveScore } (sync or async; see store.js);
+ * default: an in-memory store.
+ */
+export function scorerIn(rt, model, store) {
+  if (store !== undefined && !isStore(store)) {
+    throw new TypeError('store: must have countAttempts(callerNumber, sinceMs, untilMs, context) and saveScore(record, { text, context })');
+  }
+  const m = model === undefined ? defaultModelIn(rt) : model instanceof Model ? model : loadModelIn(rt, model);
+  return new Scorer(INTERNAL, rt, m, store ?? createMemoryStore());
+}
+

@@ -1,0 +1,303 @@
+// values.js - JS values as the core takes them: field values as doubles,
+// text as UTF-8, options as one JSON text. The core judges every value it
+// can see (ranges, fractions, finiteness); these functions refuse only what
+// cannot reach it (a string or null for a count, a number for a bool, a
+// missing field, NaN in an option), with the code and field the core gives
+// for the same input in JSON. Misuse of the JS API itself (an options bag
+// that is not an object, an unknown key of it) is a TypeError.
+
+import { coreError } from './errors.js';
+
+export const typeName = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+export const shown = (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeName(v));
+
+const ECHO_MAX = 40; // characters of a caller's text an error message shows
+
+/** A caller's text (a key, a URL) as a message shows it: its first `max`
+ * characters, and no lone surrogate (a message must print). */
+export function echo(text, max = ECHO_MAX) {
+  const s = String(text);
+  const cut = s.length > max ? `${s.slice(0, max)}…` : s;
+  return isWellFormed(cut) ? cut : cut.replace(/[\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const isWellFormed = (s) => (typeof s.isWellFormed === 'function' ? s.isWellFormed() : !LONE_SURROGATE.test(s));
+
+/** Text handed to the core as UTF-8: a lone surrogate has none (TextEncoder
+ * would put U+FFFD in its place), so it is the error the core gives text it
+ * cannot read (`code`), naming `what`. */
+export function wellFormed(abi, text, what, code, field) {
+  if (!isWellFormed(text)) throw coreError(abi, code, `${what}: not well-formed Unicode (a lone surrogate at index ${text.search(LONE_SURROGATE)})`, { field });
+  return text;
+}
+
+/** A plain object: {…} or Object.create(null), from any realm. Not an array,
+ * a class instance, a Map, a Date, a typed array. */
+export function isPlainObject(v) {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/**
+ * The own properties of a JS options bag, each read once (a getter cannot
+ * answer differently to the check and to the use). Inherited properties are
+ * never read; an unknown key is a TypeError, so a typo is not ignored.
+ */
+export function ownOptions(options, known, what) {
+  if (options === undefined) return {};
+  if (!isPlainObject(options)) throw new TypeError(`${what}: must be a plain object, got ${typeName(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new TypeError(`${what}.${echo(key)}: unknown option (known: ${known.join(', ')})`);
+  }
+  const out = Object.create(null); // a polluted Object.prototype cannot answer for a missing key
+  for (const key of known) if (Object.hasOwn(options, key)) out[key] = options[key];
+  return out;
+}
+
+/* ---- options as JSON ---- */
+
+// JSON for a number past the doubles (Infinity, a BigInt that long): the core
+// reads it as infinity and judges the option as for any such number.
+const PAST_DOUBLES = '1e999';
+
+/**
+ * Training options as one JSON object for cr_train_options_from_json():
+ * every name and value goes to the core, which judges them (unknown names,
+ * types, ranges). Refused here: what JSON cannot carry (NaN, undefined, a
+ * function, a cycle), as the option's error.
+ */
+export function optionsJson(abi, options) {
+  return `{${Object.keys(options).map((name) => `${JSON.stringify(name)}:${jsonOf(abi, name, options[name], new Set())}`).join(',')}}`;
+}
+
+function jsonOf(abi, option, v, open) {
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') {
+    return JSON.stringify(typeof v === 'string' ? wellFormed(abi, v, `option '${echo(option)}'`, 'CR_E_JSON', option) : v);
+  }
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) throw coreError(abi, 'CR_E_NONFINITE', `option '${echo(option)}': NaN is not JSON`, { field: option });
+    return Number.isFinite(v) ? JSON.stringify(v) : `${v < 0 ? '-' : ''}${PAST_DOUBLES}`;
+  }
+  if (typeof v === 'bigint') return String(v); // exact: the core reads the digits
+  if (Array.isArray(v) || isPlainObject(v)) {
+    if (open.has(v)) throw coreError(abi, 'CR_E_TYPE', `option '${echo(option)}': a value that contains itself is not JSON`, { field: option });
+    open.add(v);
+    try {
+      return Array.isArray(v)
+        ? `[${Array.from(v, (x) => jsonOf(abi, option, x, open)).join(',')}]`
+        : `{${Object.keys(v).map((k) => `${JSON.stringify(wellFormed(abi, k, `option '${echo(option)}'`, 'CR_E_JSON', option))}:${jsonOf(abi, option, v[k], open)}`).join(',')}}`;
+    } finally {
+      open.delete(v);
+    }
+  }
+  throw coreError(abi, 'CR_E_TYPE', `option '${echo(option)}': a ${typeName(v)} is not JSON`, { field: option });
+}
+
+/* ---- field values ---- */
+
+const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+
+const NO_KEY = Symbol('callrisk.noKey');
+
+/** The engine's one copy of string `s` (a property key, as a literal is): a
+ * read by a key built at run time otherwise looks the string up each time. */
+const interned = (s) => Object.keys({ [s]: 0 })[0];
+
+/**
+ * The fields of a schema as requests name them ({ name, type, key, other,
+ * alias, abi }): a field has a camelCase alias (`spamReports`) only when
+ * camel(name) differs from the name and is no other field's name or alias
+ * (fields `a_b` and `aB`: `a_b` is read by its C name only). `key` is read
+ * first, `other` second (a symbol no object has, for one spelling: a key is
+ * read once, so a getter answers once).
+ */
+export function fieldsOf(abi, names, types) {
+  const camels = names.map(camel);
+  return Object.freeze(names.map((name, i) => {
+    const c = camels[i];
+    const alias = c !== name && !names.includes(c) && camels.indexOf(c) === camels.lastIndexOf(c);
+    return Object.freeze({ name: interned(name), type: types[i], key: interned(alias ? c : name), alias, other: alias ? interned(name) : NO_KEY, abi });
+  }));
+}
+
+/** A field value as the double the core judges, or undefined when no double
+ * can stand for it. `numeric`: a bool may be given as a number (columns and
+ * Float64Array rows, where the core judges 0 or 1). */
+function fieldNumber(type, v, numeric) {
+  if (type === 'bool') {
+    if (v === true) return 1;
+    if (v === false) return 0;
+    return numeric && typeof v === 'number' ? v : undefined;
+  }
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** The core's error for a value `v` that cannot reach it, `key` as the
+ * caller wrote it, after `where` ("requests[3]: "), in row `line` (1-based) of many. */
+export function fieldError(field, v, key, where = '', line = undefined) {
+  if (v === undefined) return coreError(field.abi, 'CR_E_MISSING', `${where}field '${field.name}': required`, { field: field.name, line });
+  const given = key === field.name ? '' : ` (given as ${echo(key)})`;
+  const want = field.type === 'bool' ? 'must be true or false' : 'must be a number';
+  return coreError(field.abi, 'CR_E_TYPE', `${where}field '${field.name}'${given}: ${want}, got ${shown(v)}`, { field: field.name, line });
+}
+
+/** Where row `row` of `list` is, for a message ('' for one request: row -1). */
+const rowAt = (list, row) => (row < 0 ? '' : `${list}[${row}]: `);
+const lineOf = (row) => (row < 0 ? undefined : row + 1);
+
+/*
+ * Reading a request. A field is given under its C name (`spam_reports`) or
+ * its camelCase alias (`spamReports`), never both. Values are the object's
+ * own properties, or its prototypes' (a class's getters) up to the end of
+ * its prototype chain, which is never read: a key on Object.prototype
+ * (polluted, or `hasOwnProperty`) does not give a field, nor does anything
+ * a null-prototype object lacks.
+ */
+
+const OP = Object.prototype;
+const getProto = Object.getPrototypeOf;
+const hasOwn = Object.hasOwn;
+
+/** `v` (read as req[key]) when it is the object's or a class prototype's, else undefined. */
+function inherited(req, key, v) {
+  for (let p = getProto(req); p !== null;) {
+    const up = getProto(p);
+    if (up === null) return undefined; // the chain's end: Object.prototype (of any realm)
+    if (hasOwn(p, key)) return v;
+    p = up;
+  }
+  return undefined;
+}
+
+/** `v`, read as req[key], if the rules above let it count; `inOP`: key in Object.prototype.
+ * A plain object's value needs no lookup unless Object.prototype has the key too. */
+const ownValue = (req, proto, key, v, inOP) =>
+  (v === undefined || proto === null || (proto === OP && !inOP) || hasOwn(req, key) ? v : inherited(req, key, v));
+
+/** A key that is no field (callerNumber, at, a label): own or a class prototype's, never Object.prototype's. */
+export const ownKey = (obj, key) => ownValue(obj, getProto(obj), key, obj[key], key in OP);
+
+/**
+ * One field's value as the core takes it: `v` and `w` are what req[field.key]
+ * and req[field.other] gave (each read once), `pv` and `pw` whether
+ * Object.prototype has those keys (asked only for a value given).
+ */
+function fieldOf(req, proto, field, v, w, pv, pw, list, row) {
+  let key = field.key;
+  v = ownValue(req, proto, key, v, pv);
+  if (field.alias) {
+    w = ownValue(req, proto, field.name, w, pw);
+    if (w !== undefined) {
+      if (v !== undefined) {
+        throw coreError(field.abi, 'CR_E_ARG', `${rowAt(list, row)}field '${field.name}': given twice (${key} and ${field.name})`,
+          { field: field.name, line: lineOf(row) });
+      }
+      v = w;
+      key = field.name;
+    }
+  }
+  const x = fieldNumber(field.type, v, false);
+  if (x !== undefined) return x;
+  throw fieldError(field, v, key, rowAt(list, row), lineOf(row));
+}
+
+/** One field of a request (fieldOf, for paths that are not hot). */
+const fieldIn = (req, proto, f, list, row) => fieldOf(req, proto, f, req[f.key], req[f.other], f.key in OP, f.name in OP, list, row);
+
+/**
+ * Every field of request `req` into out[at..] (row `row` of `list`, or -1).
+ * The first eight fields are each read at their own place in this source: a
+ * property read then sees one key, and its inline cache stays monomorphic;
+ * one read in a loop sees every field's key and goes megamorphic, which made
+ * reading both spellings about four times as slow (the seed's request in a
+ * micro-benchmark: 12 ns here, 46 ns in a loop).
+ */
+export function readFields(req, fields, out, at, list, row) {
+  const n = fields.length;
+  if (n === 0) return;
+  let f = fields[0];
+  let v = req[f.key];
+  let w = req[f.other];
+  const proto = getProto(req); // after the reads' map checks: folded to a constant
+  out[at] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row);
+  if (n > 1) { f = fields[1]; v = req[f.key]; w = req[f.other]; out[at + 1] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+  if (n > 2) { f = fields[2]; v = req[f.key]; w = req[f.other]; out[at + 2] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+  if (n > 3) { f = fields[3]; v = req[f.key]; w = req[f.other]; out[at + 3] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+  if (n > 4) { f = fields[4]; v = req[f.key]; w = req[f.other]; out[at + 4] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+  if (n > 5) { f = fields[5]; v = req[f.key]; w = req[f.other]; out[at + 5] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+  if (n > 6) { f = fields[6]; v = req[f.key]; w = req[f.other]; out[at + 6] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+  if (n > 7) { f = fields[7]; v = req[f.key]; w = req[f.other]; out[at + 7] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+  for (let i = 8; i < n; i++) out[at + i] = fieldIn(req, proto, fields[i], list, row);
+}
+
+/** Columns are arrays or typed arrays; a string or an array-like object is not. */
+const isColumn = (c) => Array.isArray(c) || (ArrayBuffer.isView(c) && !(c instanceof DataView));
+
+/**
+ * An object of columns ({spamReports: [...], ...}) as rows of doubles for
+ * the core to judge; a value no double stands for is the core's error for
+ * it, naming `column[index]` and the row (line, 1-based).
+ */
+export function packColumns(abi, input, fields) {
+  const nf = fields.length;
+  const cols = [];
+  const keys = [];
+  for (const field of fields) {
+    let key = field.key;
+    let c = ownKey(input, key);
+    if (field.alias) {
+      const d = ownKey(input, field.name);
+      if (d !== undefined) {
+        if (c !== undefined) throw coreError(abi, 'CR_E_ARG', `field '${field.name}': given twice (${key} and ${field.name})`, { field: field.name });
+        c = d;
+        key = field.name;
+      }
+    }
+    if (c === undefined) throw coreError(abi, 'CR_E_MISSING', `field '${field.name}': required (a column)`, { field: field.name });
+    if (!isColumn(c)) throw coreError(abi, 'CR_E_TYPE', `field '${field.name}': must be a column (an array or typed array), got ${typeName(c)}`, { field: field.name });
+    cols.push(c);
+    keys.push(key);
+  }
+  const n = nf ? cols[0].length : 0;
+  for (let f = 1; f < nf; f++) {
+    if (cols[f].length !== n) {
+      throw coreError(abi, 'CR_E_ARG', `field '${fields[f].name}': has ${cols[f].length} values, ${keys[0]} has ${n}`, { field: fields[f].name });
+    }
+  }
+  const rows = new Float64Array(n * nf);
+  for (let f = 0; f < nf; f++) {
+    const c = cols[f];
+    const field = fields[f];
+    for (let i = 0; i < n; i++) {
+      const v = c[i];
+      const x = fieldNumber(field.type, v, true);
+      if (x === undefined) throw fieldError(field, v, keys[f], `${keys[f]}[${i}]: `, i + 1);
+      rows[i * nf + f] = x;
+    }
+  }
+  return rows;
+}
+
+/* ---- times ---- */
+
+const getTime = Date.prototype.getTime;
+const isDate = (v) => {
+  try {
+    getTime.call(v); // a TypeError for anything but a Date
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** scoreCaller's `at` as the double the core judges (whole ms in range):
+ * a number, or a Date of any realm (the time it holds, whatever its getTime
+ * method says; an invalid Date is NaN, which the core calls not finite). */
+export function timeOf(abi, at) {
+  if (at === undefined) return Date.now();
+  if (typeof at === 'number') return at;
+  if (typeof at === 'object' && at !== null && isDate(at)) return getTime.call(at);
+  throw coreError(abi, 'CR_E_TYPE', `field 'at': must be a Date or ms since 1970, got ${shown(at)}`, { field: 'at' });
+}
