@@ -4,7 +4,7 @@
 // file exports, so Vite and webpack see it, emit the .wasm as an asset and
 // rewrite the URL, and no bundler can drop it while the API is used. esbuild
 // emits no such assets: pass { wasmUrl } or { wasmBinary } to init() (README).
-import { bindEnvironment, echo } from './callrisk.js';
+import { bindEnvironment, echoUrl } from './callrisk.js';
 
 export { CallriskError, Model, RISK_LEVELS, Scorer, createMemoryStore, setWasmLoader } from './callrisk.js';
 
@@ -15,10 +15,10 @@ export const { init, createScorer, trainModel, loadModel, scoreRequest, trainOpt
     try {
       r = await fetch(url);
     } catch (e) {
-      throw new Error(`callrisk: fetching callrisk.wasm from ${echo(url, 100)} failed: ${e.message}`, { cause: e });
+      throw new Error(`callrisk: fetching callrisk.wasm from ${echoUrl(url)} failed: ${e.message}`, { cause: e });
     }
     if (!r.ok) {
-      throw new Error(`callrisk: fetching callrisk.wasm from ${echo(url, 100)} failed: HTTP ${r.status}${isDefault
+      throw new Error(`callrisk: fetching callrisk.wasm from ${echoUrl(url)} failed: HTTP ${r.status}${isDefault
         ? '; if a bundler moved the module (esbuild does not emit it), pass { wasmUrl } or { wasmBinary } to init() (README: "Bundlers")'
         : ''}`);
     }

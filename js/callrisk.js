@@ -14,9 +14,9 @@ import { RISK_LEVELS, runtimeOf, setWasmLoader } from './runtime.js';
 import { Scorer, scorerIn } from './scorer.js';
 import { createMemoryStore } from './store.js';
 import { trainIn } from './train.js';
-import { echo, ownOptions } from './values.js';
+import { echo, echoUrl, ownOptions } from './values.js';
 
-export { CallriskError, Model, RISK_LEVELS, Scorer, createMemoryStore, echo, setWasmLoader };
+export { CallriskError, Model, RISK_LEVELS, Scorer, createMemoryStore, echo, echoUrl, setWasmLoader };
 
 /**
  * The functions that need the module, bound to an entry file's environment:

@@ -25,9 +25,10 @@ process.emitWarning = function (warning, ...rest) {
 const { WASI } = await import('node:wasi');
 process.emitWarning = emitWarning;
 
+const USER_ARGS = 2; // process.argv: node, this script, then the user's
 const wasi = new WASI({
   version: 'preview1',
-  args: ['callrisk', ...process.argv.slice(2)],
+  args: ['callrisk', ...process.argv.slice(USER_ARGS)],
   env: { ...process.env, CALLRISK_CWD: process.cwd() },
   preopens: { '/': '/' },
   returnOnExit: true,

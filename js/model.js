@@ -11,6 +11,7 @@ export const INTERNAL = Symbol('callrisk.internal');
 export const PTR = Symbol('callrisk.ptr');
 export const HOLD = Symbol('callrisk.hold');
 export const SCHEMA = Symbol('callrisk.schema');
+const ID_SHOWN = 12; // hex digits of a model id a message shows
 
 /** The schema at `s` as the glue reads requests by it: { fields, features }. */
 export function readSchema(rt, s) {
@@ -50,7 +51,7 @@ export class Model {
   /** The pointer, for one synchronous call; CR_E_STATE once freed (so
    * reading it is also the check that the model is live). */
   get [PTR]() {
-    if (this.#h.freed) throw this.#rt.stateError(`callrisk: model ${this.#id.slice(0, 12)}… has been freed`);
+    if (this.#h.freed) throw this.#rt.stateError(`callrisk: model ${this.#id.slice(0, ID_SHOWN)}… has been freed`);
     return this.#h.ptr;
   }
 

@@ -3,7 +3,7 @@
 // `wasmUrl` may be a file: URL (read with fs) or an http(s)/data URL (fetch).
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { bindEnvironment, echo } from './callrisk.js';
+import { bindEnvironment, echoUrl } from './callrisk.js';
 
 export { CallriskError, Model, RISK_LEVELS, Scorer, createMemoryStore, setWasmLoader } from './callrisk.js';
 
@@ -14,11 +14,11 @@ export const { init, createScorer, trainModel, loadModel, scoreRequest, trainOpt
     try {
       u = new URL(url);
     } catch {
-      throw new TypeError(`wasmUrl: must be an absolute URL (in Node, e.g. new URL('./callrisk.wasm', import.meta.url)), got '${echo(url, 100)}'`);
+      throw new TypeError(`wasmUrl: must be an absolute URL (in Node, e.g. new URL('./callrisk.wasm', import.meta.url)), got '${echoUrl(url)}'`);
     }
     if (u.protocol !== 'file:') {
       const r = await fetch(u);
-      if (!r.ok) throw new Error(`callrisk: fetching callrisk.wasm from ${echo(u, 100)} failed: HTTP ${r.status}`);
+      if (!r.ok) throw new Error(`callrisk: fetching callrisk.wasm from ${echoUrl(u)} failed: HTTP ${r.status}`);
       return r.arrayBuffer();
     }
     try {

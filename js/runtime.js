@@ -6,7 +6,7 @@
 import { member, readAbi } from './abi.js';
 import { bindCapi } from './capi.js';
 import { CallriskError, coreError } from './errors.js';
-import { echo, ownKey, shown, typeName } from './values.js';
+import { echoUrl, ownKey, shown, typeName } from './values.js';
 
 /** The names of the seed's risk levels, in the core's order: the public
  * vocabulary of scoreBatch's riskLevels; a module that orders them
@@ -15,6 +15,7 @@ export const RISK_LEVELS = Object.freeze(['LOW', 'MEDIUM', 'HIGH']);
 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+const HEX_BYTE = (b) => b.toString(16).padStart(2, '0');
 
 let userLoader = null; // setWasmLoader()
 let runtime = null; // Promise<Runtime>
@@ -44,7 +45,7 @@ export function runtimeOf(env, { wasmBinary, wasmUrl } = {}) {
   if (wasmBinary !== undefined && wasmUrl !== undefined) throw new TypeError('wasmBinary, wasmUrl: give one source, not both');
   if (!runtime) {
     const from = wasmBinary !== undefined ? { what: 'wasmBinary' }
-      : wasmUrl !== undefined ? { what: `wasmUrl ${echo(wasmUrl, 100)}`, href: hrefOf(wasmUrl) }
+      : wasmUrl !== undefined ? { what: `wasmUrl ${echoUrl(wasmUrl)}`, href: hrefOf(wasmUrl) }
         : userLoader ? { what: "setWasmLoader()'s loader" } : { what: 'the default callrisk.wasm' };
     const started = wasmBytes(env, wasmBinary, wasmUrl).then(({ bytes, url }) => {
       if (url !== undefined) from.href = hrefOf(url);
@@ -63,7 +64,7 @@ export function runtimeOf(env, { wasmBinary, wasmUrl } = {}) {
     const same = wasmBinary !== undefined ? sameBytes(rt.bytes, wasmBinary) : rt.from.href !== undefined && rt.from.href === hrefOf(wasmUrl);
     if (!same) {
       throw new Error(`callrisk: already initialised from ${rt.from.what}; ${wasmBinary !== undefined ? 'wasmBinary holds other bytes'
-        : `wasmUrl ${echo(wasmUrl, 100)} is another source`} (init() takes one module per page or process, before the first call that needs it)`);
+        : `wasmUrl ${echoUrl(wasmUrl)} is another source`} (init() takes one module per page or process, before the first call that needs it)`);
     }
     return rt;
   });
@@ -109,8 +110,8 @@ async function wasmBytes(env, wasmBinary, wasmUrl) {
   const bytes = await env.read(url, wasmUrl === undefined);
   const head = bytesOf(bytes).subarray(0, WASM_MAGIC.length);
   if (!WASM_MAGIC.every((b, i) => head[i] === b)) {
-    const got = Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new Error(`callrisk: ${echo(url, 100)} is not a wasm module (it starts ${got || 'empty'}); ${wasmUrl === undefined
+    const got = Array.from(head, HEX_BYTE).join(' ');
+    throw new Error(`callrisk: ${echoUrl(url)} is not a wasm module (it starts ${got || 'empty'}); ${wasmUrl === undefined
       ? 'the app may not serve the callrisk.wasm its bundler was told about: pass { wasmUrl } or { wasmBinary } to init() (README: "Bundlers")'
       : 'check wasmUrl'}`);
   }
@@ -230,7 +231,7 @@ export class Runtime {
     this.fields = this.malloc(F64 * this.maxFields);
     this.result = this.malloc(this.resultLayout.size);
     this.reasons = this.malloc(this.reasonLayout.size * this.maxFeatures);
-    this.outs = this.malloc(F64 * 2); // a pointer, a size, two ints
+    this.outs = this.malloc(F64 + F64); // a pointer or size, two ints
     this.values = new Float64Array(this.maxFields); // score()'s values, read from the request
     this.reading = 0; // score()s reading a request (a getter may start another)
   }

@@ -157,7 +157,7 @@ export class Scorer {
     let rows;
     if (ArrayBuffer.isView(input)) {
       // A real typed array (a Proxy of one is not a view): the core judges each value.
-      if (!(input instanceof Float64Array)) throw new TypeError(`rows: must be a Float64Array, got ${Object.prototype.toString.call(input).slice(8, -1)}`);
+      if (!(input instanceof Float64Array)) throw new TypeError(`rows: must be a Float64Array, got ${input.constructor?.name ?? 'a typed array'}`);
       if (input.length % nf !== 0) throw coreError(rt.abi, 'CR_E_ARG', `rows: length ${input.length} is not a multiple of ${nf} fields`);
       rows = input;
     } else if (Array.isArray(input)) {

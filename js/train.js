@@ -5,7 +5,7 @@
 
 import { coreError } from './errors.js';
 import { modelAt, readSchema } from './model.js';
-import { isPlainObject, optionsJson, ownKey, readFields, shown, typeName, wellFormed } from './values.js';
+import { echo, isPlainObject, optionsJson, ownKey, readFields, shown, typeName, wellFormed } from './values.js';
 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 const LABEL_MAX = 255; // a label crosses as a byte (uint8_t); the core judges 0 or 1
@@ -112,7 +112,7 @@ export function trainIn(rt, data, options) {
 function columnOf(columns, role, required) {
   const found = columns.filter((c) => c.role === role);
   if (found.length > 1 || (required && found.length === 0)) {
-    throw new Error(`callrisk: the module asks for training columns this host cannot pack (${JSON.stringify(columns).slice(0, 200)}): train from { csv }`);
+    throw new Error(`callrisk: the module asks for training columns this host cannot pack (${echo(JSON.stringify(columns))}): train from { csv }`);
   }
   return found[0]?.name;
 }

@@ -12,13 +12,18 @@ export const typeName = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array'
 export const shown = (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeName(v));
 
 const ECHO_MAX = 40; // characters of a caller's text an error message shows
+const HEX = 16; // a lone surrogate is shown as \\uXXXX
+const URL_ECHO_MAX = 100; // characters of a URL or path an error message shows
+
+/** A URL or path as a message shows it. */
+export const echoUrl = (url) => echo(url, URL_ECHO_MAX);
 
 /** A caller's text (a key, a URL) as a message shows it: its first `max`
  * characters, and no lone surrogate (a message must print). */
 export function echo(text, max = ECHO_MAX) {
   const s = String(text);
   const cut = s.length > max ? `${s.slice(0, max)}…` : s;
-  return isWellFormed(cut) ? cut : cut.replace(/[\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  return isWellFormed(cut) ? cut : cut.replace(/[\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(HEX)}`);
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
