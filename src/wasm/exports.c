@@ -1,26 +1,15 @@
 /* exports.c - wasm entry points beyond the C API itself (see callrisk_host.h):
- * allocation, training with flat options, and scoreCaller driven through the
- * host's imported store. */
+ * allocation, training with options a host set from JSON, and scoreCaller
+ * driven through the host's imported store. */
 #include <stddef.h>
 #include <stdlib.h>
 
 #include "callrisk.h"
 #include "callrisk_host.h"
 
-/* Hosts read these structs by offset: pin the layouts they rely on. */
+/* The imports pass an op as a u32 (callrisk_host.h). Struct layouts are not
+   pinned here: hosts read them from cr_abi_json(). */
 _Static_assert(sizeof(void *) == 4, "wasm32 only");
-_Static_assert(offsetof(cr_error, status) == 0 && offsetof(cr_error, line) == 4 && offsetof(cr_error, column) == 8 &&
-                   offsetof(cr_error, field) == 12 && offsetof(cr_error, message) == 76 && sizeof(cr_error) == 332,
-               "cr_error layout");
-_Static_assert(offsetof(cr_score_result, score) == 0 && offsetof(cr_score_result, risk_level) == 4 &&
-                   offsetof(cr_score_result, probability) == 8 && offsetof(cr_score_result, logit) == 16 &&
-                   offsetof(cr_score_result, base_logit) == 24 && sizeof(cr_score_result) == 32,
-               "cr_score_result layout");
-_Static_assert(offsetof(cr_reason, feature) == 0 && offsetof(cr_reason, contribution) == 8 && sizeof(cr_reason) == 16,
-               "cr_reason layout");
-_Static_assert(offsetof(cr_train_stats, iterations) == 0 && offsetof(cr_train_stats, objective) == 8 &&
-                   offsetof(cr_train_stats, grad_norm) == 16 && offsetof(cr_train_stats, converged) == 24,
-               "cr_train_stats layout");
 
 void *crw_alloc(size_t n) { return malloc(n ? n : 1); }
 void crw_free(void *p) { free(p); }
@@ -29,28 +18,6 @@ static int progress_to_host(void *ctx, const cr_progress *p)
 {
     (void)ctx;
     return cr_host_progress(p->iteration, p->objective, p->grad_norm);
-}
-
-/* cr_train() with its options as arguments (no struct layout for hosts to
-   mirror); signs may be 0 (all free). */
-cr_status crw_train(const cr_dataset *ds, double C, int fit_intercept, int class_weight_mode, double cw0, double cw1,
-                    int max_iter, double tol, const cr_sign *signs, int band_high, int band_medium, int progress,
-                    cr_model **out, cr_error *err)
-{
-    cr_train_options o;
-    cr_train_options_init(&o);
-    o.C = C;
-    o.fit_intercept = fit_intercept;
-    o.class_weight_mode = (cr_class_weight_mode)class_weight_mode;
-    o.class_weight[0] = cw0;
-    o.class_weight[1] = cw1;
-    o.max_iter = max_iter;
-    o.tol = tol;
-    for (size_t j = 0; signs && j < cr_schema_feature_count(cr_dataset_schema(ds)); j++) o.signs[j] = signs[j];
-    o.band_high = band_high;
-    o.band_medium = band_medium;
-    if (progress) o.progress = progress_to_host;
-    return cr_train(ds, &o, out, err);
 }
 
 /* cr_train() with options a host set from JSON (cr_train_options_from_json
