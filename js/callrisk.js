@@ -1,6 +1,7 @@
 // callrisk.js - the JS glue over callrisk.wasm, the same in Node and
 // browsers. Layers, each its own file:
-//   runtime.js  the module: its bytes, instance, memory, imports, errors
+//   loader.js   where the module's bytes come from; the one Runtime
+//   runtime.js  the module in memory: views, strings, imports, errors
 //   abi.js      the core's description of itself (layouts, constants)
 //   capi.js     the C functions called, declared once
 //   values.js   JS values as the core takes them
@@ -10,7 +11,8 @@
 
 import { CallriskError } from './errors.js';
 import { Model, loadModelIn } from './model.js';
-import { RISK_LEVELS, runtimeOf, setWasmLoader } from './runtime.js';
+import { runtimeOf, setWasmLoader } from './loader.js';
+import { RISK_LEVELS } from './runtime.js';
 import { Scorer, scorerIn } from './scorer.js';
 import { createMemoryStore } from './store.js';
 import { trainIn } from './train.js';

@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import * as acorn from 'acorn';
 
 import { readAbi } from '../../js/abi.js';
-import { runtimeOf } from '../../js/runtime.js';
+import { runtimeOf } from '../../js/loader.js';
 
 const JS = new URL('../../js/', import.meta.url);
 const WASM = new URL('../../js/dist/callrisk.wasm', import.meta.url);
