@@ -247,6 +247,13 @@ typedef struct {
     int band_high;                 /* score >= band_high is HIGH (default 70) */
     int band_medium;               /* score >= band_medium is MEDIUM (default 40);
                                       1 <= medium <= high <= 100 */
+    /* Training data's column names (CSV header, a host's row keys), so that a
+       file's own names such as `is_spam` need no renaming. Each follows the
+       rule of field names, is no field of the schema, and the two differ.
+       They do not reach the model: the same rows give the same model id
+       under any names. */
+    char label_column[CR_MAX_NAME + 1];    /* the 0/1 label (default "label") */
+    char weight_column[CR_MAX_NAME + 1];   /* the optional sample weight (default "weight") */
     cr_progress_fn progress;       /* optional, called once per iteration */
     void *progress_ctx;
 } cr_train_options;
@@ -258,7 +265,8 @@ CR_API void cr_train_options_init(cr_train_options *o);
 /*! cr_train_options_check() :
  *  The check cr_train() makes before any work (liblinear's
  *  check_parameter()), callable on its own: every option in range for a
- *  model of schema `s`; the error names the option. */
+ *  model of schema `s`, the column names valid, distinct and no field's;
+ *  the error names the option. */
 CR_API cr_status cr_train_options_check(const cr_train_options *o, const cr_schema *s, cr_error *err);
 
 /*! cr_train_options_set() :
@@ -270,6 +278,8 @@ CR_API cr_status cr_train_options_check(const cr_train_options *o, const cr_sche
  *    signs                 {"feature": "free" | "nonneg" | "nonpos", ...} (the
  *                          features named; the others keep their sign)
  *    bands                 {"high": int, "medium": int} (either or both)
+ *    label_column,         a column name, e.g. "is_spam"
+ *    weight_column
  *  then checks the options (cr_train_options_check()). On any error `o` is
  *  unchanged: CR_E_ARG for an unknown option, CR_E_TYPE for a value of the
  *  wrong JSON type, CR_E_RANGE out of range, CR_E_JSON for bad JSON; the
@@ -285,9 +295,9 @@ CR_API cr_status cr_train_options_from_json(cr_train_options *o, const cr_schema
                                             size_t len, cr_error *err);
 
 /*! cr_train_options_set_text() :
- *  Sets one option from command-line text: numbers as written, true/false,
- *  class_weight "none" | "balanced" | "W0,W1", bands "HIGH,MEDIUM", signs
- *  "FEATURE=SIGN" (one feature per call). Same errors as
+ *  Sets one option from command-line text: numbers and column names as
+ *  written, true/false, class_weight "none" | "balanced" | "W0,W1", bands
+ *  "HIGH,MEDIUM", signs "FEATURE=SIGN" (one feature per call). Same errors as
  *  cr_train_options_set(), CR_E_TYPE for text that is not the option's form. */
 CR_API cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema *s, const char *name,
                                            const char *text, cr_error *err);
@@ -298,15 +308,20 @@ CR_API cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema 
  *    [{"name":"spam_reports","role":"field","type":"count"}, ...,
  *     {"name":"label","role":"label","required":true},
  *     {"name":"weight","role":"weight","required":false}]
- *  Same buffer contract as cr_model_save(). */
+ *  The label and weight names are o's label_column and weight_column.
+ *  Options that fail cr_train_options_check() are its error. Same buffer
+ *  contract as cr_model_save(). */
 CR_API cr_status cr_training_columns_json(const cr_schema *s, const cr_train_options *o, char *dst, size_t cap,
                                           size_t *size, cr_error *err);
 
 /*-************************************
  *  Streaming CSV reader
  *  Header: column names, those of cr_training_columns_json() for the
- *  schema and options (opt NULL: defaults): every schema field and `label`
- *  are required, `weight` is optional, other columns are ignored.
+ *  schema and options (opt NULL: defaults): every schema field and the
+ *  label column (opt->label_column, "label") are required, the weight
+ *  column (opt->weight_column, "weight") is optional, other columns are
+ *  ignored. The reader copies the names: opt need not outlive it; options
+ *  that fail cr_train_options_check() are its error.
  *  Booleans: true/false/1/0. Quoted fields ("a,b", "" for a quote), CRLF and
  *  a UTF-8 byte order mark are accepted.
  **************************************/

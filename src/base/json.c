@@ -376,6 +376,15 @@ int cr_json_string(const cr_json_doc *doc, int t, char *dst, size_t cap)
     return 1;
 }
 
+size_t cr_json_string_length(const cr_json_doc *doc, int t)
+{
+    unescaper u;
+    unescaper_init(&u, doc, t);
+    size_t n = 0;
+    while (unescaped_byte(&u) >= 0) n++;
+    return n;
+}
+
 int cr_json_number(const cr_json_doc *doc, int t, double *out)
 {
     if (t < 0 || doc->tok[t].type != CR_JSON_NUMBER) return 0;

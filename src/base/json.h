@@ -36,6 +36,9 @@ CR_HIDDEN int cr_json_get(const cr_json_doc *doc, int obj, const char *key);
 CR_HIDDEN int cr_json_item(const cr_json_doc *doc, int arr, size_t k);
 /* Unescaped string into dst (NUL-terminated); 0 if not a string or too long. */
 CR_HIDDEN int cr_json_string(const cr_json_doc *doc, int t, char *dst, size_t cap);
+/* Bytes of string token t unescaped: more than strlen() of what
+   cr_json_string() wrote when an escape spells a NUL ("a\u0000b"). */
+CR_HIDDEN size_t cr_json_string_length(const cr_json_doc *doc, int t);
 /* Number value (the nearest double; +-inf beyond range, any length); 0 if
    not a number. */
 CR_HIDDEN int cr_json_number(const cr_json_doc *doc, int t, double *out);

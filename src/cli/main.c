@@ -33,6 +33,8 @@ static const char USAGE[] =
     "  --tol X              gradient tolerance relative to the weight sum (default 1e-10)\n"
     "  --sign FEATURE=nonneg|nonpos|free   sign constraint (repeatable)\n"
     "  --bands HIGH,MEDIUM  risk bands (default 70,40)\n"
+    "  --label-column NAME  the CSV's column of 0/1 labels (default label)\n"
+    "  --weight-column NAME the CSV's column of sample weights, optional (default weight)\n"
     "--store DIR: each score's record is appended to DIR/scores.jsonl (flushed before\n"
     "the answer is printed); verify reports every record that does not replay.\n"
     "MODEL files ending in .json are canonical JSON, others binary. Without a MODEL,\n"

@@ -14,6 +14,8 @@ enum { S_START, S_UNQUOTED, S_QUOTED, S_QUOTE_IN_QUOTED };
 
 struct cr_csv_reader_s {
     cr_dataset *ds;
+    char label_column[CR_MAX_NAME + 1];    /* copied: the options need not outlive the reader */
+    char weight_column[CR_MAX_NAME + 1];
     int state;
     int header_done;
     int bom_checked;
@@ -61,10 +63,18 @@ cr_status cr_csv_reader_create(cr_dataset *ds, const cr_train_options *opt, cr_c
 {
     if (!ds || !out) return cr_fail(err, CR_E_ARG, NULL, "data set or out is NULL");
     *out = NULL;
-    (void)opt;   /* the label and weight columns have fixed names for now */
+    cr_train_options defaults;
+    if (!opt) {
+        cr_train_options_init(&defaults);
+        opt = &defaults;
+    }
+    const cr_status st = cr_train_options_check(opt, &ds->schema, err);
+    if (st != CR_OK) return st;
     cr_csv_reader *r = calloc(1, sizeof *r);
     if (!r) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory allocating CSV reader");
     r->ds = ds;
+    strcpy(r->label_column, opt->label_column);
+    strcpy(r->weight_column, opt->weight_column);
     r->line = r->cur_line = 1;
     r->weight = 1.0;
     *out = r;
@@ -141,11 +151,15 @@ static cr_status end_cell(cr_csv_reader *r, cr_error *err)
         return fail_at(r, err, CR_E_MISSING, name, "field '%s': empty value", name);
     if (role == ROLE_LABEL) {
         if (!(n == 1 && (s[0] == '0' || s[0] == '1')))
-            return fail_at(r, err, CR_E_TYPE, name, "field 'label': must be 0 or 1, got '%s'", text);
+            return fail_at(r, err, CR_E_TYPE, name, "field '%s': must be 0 or 1, got '%s'", name, text);
         r->label = s[0] - '0';
     } else if (role == ROLE_WEIGHT) {
         if (!parse_real(s, n, &r->weight))
-            return fail_at(r, err, CR_E_TYPE, name, "field 'weight': must be a number, got '%s'", text);
+            return fail_at(r, err, CR_E_TYPE, name, "field '%s': must be a number, got '%s'", name, text);
+        /* The data set's own check would name the column 'weight', not as the header does. */
+        if (!(r->weight >= 0) || r->weight - r->weight != 0)
+            return fail_at(r, err, CR_E_RANGE, name, "field '%s': must be a finite number >= 0, got %.17g", name,
+                           r->weight);
     } else {
         const cr_schema *sc = &r->ds->schema;
         double v = 0;
@@ -190,9 +204,9 @@ static cr_status end_header(cr_csv_reader *r, cr_error *err)
     for (size_t c = 0; c < r->ncols; c++) {
         r->col = c;
         int role = cr_schema_field_index(sc, r->names[c]);
-        if (role < 0) role = strcmp(r->names[c], "label") == 0    ? ROLE_LABEL
-                             : strcmp(r->names[c], "weight") == 0 ? ROLE_WEIGHT
-                                                                  : ROLE_IGNORE;
+        if (role < 0) role = strcmp(r->names[c], r->label_column) == 0    ? ROLE_LABEL
+                             : strcmp(r->names[c], r->weight_column) == 0 ? ROLE_WEIGHT
+                                                                          : ROLE_IGNORE;
         int *seen = role >= 0 ? &seen_field[role] : role == ROLE_LABEL ? &seen_label
                                                   : role == ROLE_WEIGHT ? &seen_weight : NULL;
         if (seen && (*seen)++)
@@ -203,7 +217,8 @@ static cr_status end_header(cr_csv_reader *r, cr_error *err)
     for (size_t i = 0; i < sc->n_fields; i++)
         if (!seen_field[i])
             return fail_at(r, err, CR_E_MISSING, sc->field_name[i], "CSV header: no column '%s'", sc->field_name[i]);
-    if (!seen_label) return fail_at(r, err, CR_E_MISSING, "label", "CSV header: no column 'label'");
+    if (!seen_label)
+        return fail_at(r, err, CR_E_MISSING, r->label_column, "CSV header: no column '%s'", r->label_column);
     r->header_done = 1;
     return CR_OK;
 }

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef enum { K_NUMBER, K_INTEGER, K_BOOL, K_CLASS_WEIGHT, K_SIGNS, K_BANDS } option_kind;
+typedef enum { K_NUMBER, K_INTEGER, K_BOOL, K_CLASS_WEIGHT, K_SIGNS, K_BANDS, K_NAME } option_kind;
 
 typedef struct {
     const char *name;
@@ -27,12 +27,15 @@ static const option_spec OPTIONS[] = {
     {"tol", K_NUMBER, "1e-10", "stop when max |projected gradient| <= tol * weight sum; >= 0"},
     {"signs", K_SIGNS, "{}", "{\"feature\": \"free\" | \"nonneg\" | \"nonpos\"}: sign constraints"},
     {"bands", K_BANDS, "{\"high\":70,\"medium\":40}", "score >= high is HIGH, >= medium MEDIUM; 1 <= medium <= high <= 100"},
+    {"label_column", K_NAME, "\"label\"", "the training data's column of 0/1 labels (CSV header, row key); not a field's name"},
+    {"weight_column", K_NAME, "\"weight\"",
+     "the training data's optional column of sample weights; not a field's name nor label_column"},
 };
 #define N_OPTIONS (sizeof OPTIONS / sizeof *OPTIONS)
 
 static const char *const KIND_NAMES[] = {
     [K_NUMBER] = "number", [K_INTEGER] = "integer", [K_BOOL] = "boolean", [K_CLASS_WEIGHT] = "class_weight",
-    [K_SIGNS] = "signs", [K_BANDS] = "bands",
+    [K_SIGNS] = "signs", [K_BANDS] = "bands", [K_NAME] = "name",
 };
 
 void cr_train_options_init(cr_train_options *o)
@@ -47,9 +50,42 @@ void cr_train_options_init(cr_train_options *o)
     o->tol = 1e-10;
     o->band_high = 70;
     o->band_medium = 40;
+    strcpy(o->label_column, "label");
+    strcpy(o->weight_column, "weight");
 }
 
-cr_status cr_train_options_check(const cr_train_options *o, const cr_schema *s, cr_error *err)
+/* A column name that is no name: `got` is what was given, `len` bytes of it
+   (shown up to 64). */
+static cr_status bad_column(cr_error *err, const char *option, const char *got, size_t len)
+{
+    return cr_fail(err, CR_E_RANGE, option, "option '%s': must match [A-Za-z_][A-Za-z0-9_]* and have 1 to %d bytes, "
+                   "got '%.*s'", option, CR_MAX_NAME, (int)(len < 64 ? len : 64), got);
+}
+
+/* The column names: each a name, no field of the schema, the two distinct.
+   Their clash is reported on `changed` when that is the option just set (the
+   other one was already there), else on weight_column. */
+static cr_status check_columns(const cr_train_options *o, const cr_schema *s, const char *changed, cr_error *err)
+{
+    const char *const option[2] = {"label_column", "weight_column"};
+    const char *const column[2] = {o->label_column, o->weight_column};
+    for (int c = 0; c < 2; c++) {
+        const char *end = memchr(column[c], 0, CR_MAX_NAME + 1);   /* a C host may have filled it whole */
+        const size_t len = end ? (size_t)(end - column[c]) : CR_MAX_NAME + 1;
+        if (!cr_name_valid(column[c], len)) return bad_column(err, option[c], column[c], len);
+        if (cr_schema_field_index(s, column[c]) >= 0)
+            return cr_fail(err, CR_E_RANGE, option[c], "option '%s': '%s' is a field of the schema", option[c],
+                           column[c]);
+    }
+    if (strcmp(o->label_column, o->weight_column) == 0) {
+        const int c = changed && strcmp(changed, option[0]) == 0 ? 0 : 1;
+        return cr_fail(err, CR_E_RANGE, option[c], "option '%s': '%s' is %s too; the label and weight columns "
+                       "must differ", option[c], column[c], option[1 - c]);
+    }
+    return CR_OK;
+}
+
+static cr_status check_options(const cr_train_options *o, const cr_schema *s, const char *changed, cr_error *err)
 {
     if (!o || !s) return cr_fail(err, CR_E_ARG, NULL, "options or schema is NULL");
     /* 1/C is the penalty: it must be finite too (C >= 5.6e-309). */
@@ -81,7 +117,13 @@ cr_status cr_train_options_check(const cr_train_options *o, const cr_schema *s, 
         if (o->signs[j] != CR_SIGN_FREE)
             return cr_fail(err, CR_E_RANGE, "signs", "option 'signs': sign set for feature %zu, the schema has %zu",
                            j, s->n_features);
-    return cr_bands_check(o->band_high, o->band_medium, "option", err);
+    const cr_status st = cr_bands_check(o->band_high, o->band_medium, "option", err);
+    return st != CR_OK ? st : check_columns(o, s, changed, err);
+}
+
+cr_status cr_train_options_check(const cr_train_options *o, const cr_schema *s, cr_error *err)
+{
+    return check_options(o, s, NULL, err);
 }
 
 const char *cr_sign_name(cr_sign s)
@@ -218,6 +260,17 @@ static cr_status set_value(cr_train_options *o, const cr_schema *s, const option
         }
         return CR_OK;
     }
+    case K_NAME: {
+        if (type != CR_JSON_STRING) return wrong_type(err, name, "a column name (a string)", type);
+        char column[CR_MAX_NAME + 1];
+        /* Too long, or a NUL spelled by an escape ("a\u0000b" is not "a"). */
+        if (!cr_json_string(d, t, column, sizeof column) || strlen(column) != cr_json_string_length(d, t))
+            return bad_column(err, name, d->src + d->tok[t].start, d->tok[t].end - d->tok[t].start);
+        char *dst = strcmp(name, "label_column") == 0 ? o->label_column : o->weight_column;
+        memset(dst, 0, CR_MAX_NAME + 1);   /* the same options, the same bytes */
+        strcpy(dst, column);
+        return CR_OK;
+    }
     }
     return CR_OK;
 }
@@ -239,7 +292,7 @@ static cr_status set_token(cr_train_options *o, const cr_schema *s, const char *
     }
     cr_train_options tmp = *o;
     cr_status st = set_value(&tmp, s, spec, d, t, err);
-    if (st == CR_OK) st = cr_train_options_check(&tmp, s, err);
+    if (st == CR_OK) st = check_options(&tmp, s, spec->name, err);
     if (st == CR_OK) *o = tmp;
     return st;
 }
@@ -353,6 +406,10 @@ cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema *s, con
         else form = "'FEATURE=free|nonneg|nonpos'";
         break;
     }
+    case K_NAME:   /* as written: a name needs no quoting, anything else is no name */
+        if (!cr_name_valid(text, n)) return bad_column(err, spec->name, text, n);
+        snprintf(json, sizeof json, "\"%s\"", text);
+        break;
     }
     if (form) return cr_fail(err, CR_E_TYPE, spec->name, "option '%s': must be %s, got '%.64s'", spec->name, form, text);
     cr_json_doc d;
@@ -373,14 +430,21 @@ cr_status cr_training_columns_json(const cr_schema *s, const cr_train_options *o
                                    cr_error *err)
 {
     if (!s) return cr_fail(err, CR_E_ARG, NULL, "schema is NULL");
-    (void)o;   /* the label and weight columns are fixed names for now */
+    cr_train_options defaults;
+    if (!o) {
+        cr_train_options_init(&defaults);
+        o = &defaults;
+    }
+    const cr_status st = cr_train_options_check(o, s, err);
+    if (st != CR_OK) return st;
     cr_text t = {dst, dst ? cap : 0, 0};
     cr_text_str(&t, "[");
     for (size_t i = 0; i < s->n_fields; i++)
         cr_text_printf(&t, "{\"name\":\"%s\",\"role\":\"field\",\"type\":\"%s\"},", s->field_name[i],
                        cr_field_type_name((cr_field_type)s->field_type[i]));
-    cr_text_str(&t, "{\"name\":\"label\",\"role\":\"label\",\"required\":true},"
-                    "{\"name\":\"weight\",\"role\":\"weight\",\"required\":false}]");
+    cr_text_printf(&t, "{\"name\":\"%s\",\"role\":\"label\",\"required\":true},"
+                       "{\"name\":\"%s\",\"role\":\"weight\",\"required\":false}]",
+                   o->label_column, o->weight_column);
     return cr_text_end(&t, size, err);
 }
 

@@ -82,7 +82,17 @@ int main(void)
     CHECK_INT(num(&d, lib, "pointer_size"), sizeof(void *));
     /* The options: the table cr_train_options_set() knows. */
     const int options = cr_json_get(&d, 0, "options");
-    CHECK_INT(d.tok[options].count, 7);
+    CHECK_INT(d.tok[options].count, 9);
+    /* The column names: a kind of their own, JSON strings for defaults. */
+    static const char *const column_options[2][2] = {{"label_column", "label"}, {"weight_column", "weight"}};
+    for (size_t k = 0; k < 2; k++) {
+        const int it = cr_json_item(&d, options, 7 + k);
+        char kind[16], def[16];
+        CHECK(cr_json_string(&d, cr_json_get(&d, it, "name"), s, sizeof s) && strcmp(s, column_options[k][0]) == 0);
+        CHECK(cr_json_string(&d, cr_json_get(&d, it, "kind"), kind, sizeof kind) && strcmp(kind, "name") == 0);
+        CHECK(cr_json_string(&d, cr_json_get(&d, it, "default"), def, sizeof def) &&
+              strcmp(def, column_options[k][1]) == 0);
+    }
     for (size_t i = 0; i < d.tok[options].count; i++) {
         const int it = cr_json_item(&d, options, i), def = cr_json_get(&d, it, "default");
         CHECK(cr_json_string(&d, cr_json_get(&d, it, "name"), s, sizeof s));

@@ -14,17 +14,23 @@ static cr_dataset *fresh(void)
     return ds;
 }
 
-/* Feeds `text` in chunks of `chunk` bytes; returns the status of the whole read. */
-static cr_status read_all(cr_dataset *ds, const char *text, size_t chunk, cr_error *e)
+/* Feeds `text` in chunks of `chunk` bytes under options `opt` (NULL:
+   defaults); returns the status of the whole read. */
+static cr_status read_with(cr_dataset *ds, const cr_train_options *opt, const char *text, size_t chunk, cr_error *e)
 {
     cr_csv_reader *r = NULL;
-    cr_status st = cr_csv_reader_create(ds, NULL, &r, e);
+    cr_status st = cr_csv_reader_create(ds, opt, &r, e);
     size_t n = strlen(text);
     for (size_t i = 0; i < n && st == CR_OK; i += chunk)
         st = cr_csv_feed(r, text + i, i + chunk < n ? chunk : n - i, e);
     if (st == CR_OK) st = cr_csv_finish(r, e);
     cr_csv_reader_free(r);
     return st;
+}
+
+static cr_status read_all(cr_dataset *ds, const char *text, size_t chunk, cr_error *e)
+{
+    return read_with(ds, NULL, text, chunk, e);
 }
 
 static const char GOOD[] =
@@ -298,6 +304,101 @@ static void test_failed_reader_stays_failed(void)
     cr_dataset_free(ds);
 }
 
+/* label_column and weight_column: the header's names for the label and the
+   weight; the rows, and so the digest and the model, do not change. */
+static void test_named_columns(void)
+{
+    cr_train_options opt, defaults;
+    cr_train_options_init(&defaults);
+    cr_train_options_init(&opt);
+    const cr_schema *s = NULL;
+    cr_dataset *plain = fresh(), *named = fresh();
+    s = cr_dataset_schema(named);
+    CHECK_OK(cr_train_options_set_text(&opt, s, "label_column", "is_spam", &check_err));
+    CHECK_OK(cr_train_options_set_text(&opt, s, "weight_column", "w", &check_err));
+    static const char PLAIN[] = "spam_reports,has_consent,call_attempts_24h,label,weight\n"
+                                "0,true,1,0,1\n1,false,2,0,2.5\n2,false,3,1,1\n3,true,5,1,0.5\n4,false,7,1,1\n";
+    /* Another order, and columns called label and weight that are now just other columns. */
+    static const char NAMED[] = "w,label,call_attempts_24h,is_spam,spam_reports,has_consent,weight\n"
+                                "1,x,1,0,0,true,y\n2.5,x,2,0,1,false,y\n1,x,3,1,2,false,y\n"
+                                "0.5,x,5,1,3,true,y\n1,x,7,1,4,false,y\n";
+    CHECK_OK(read_all(plain, PLAIN, 7, &check_err));
+    CHECK_OK(read_with(named, &opt, NAMED, 5, &check_err));
+    CHECK_INT(cr_dataset_rows(named), 5);
+    char dp[CR_MODEL_ID_SIZE], dn[CR_MODEL_ID_SIZE];
+    cr_dataset_digest(plain, dp);
+    cr_dataset_digest(named, dn);
+    CHECK_STR(dn, dp);
+    /* Trained, the same model: same id, same training info (the names are in neither). */
+    cr_model *mp = NULL, *mn = NULL;
+    CHECK_OK(cr_train(plain, &defaults, &mp, &check_err));
+    CHECK_OK(cr_train(named, &opt, &mn, &check_err));
+    if (mp && mn) {
+        CHECK_STR(cr_model_id(mn), cr_model_id(mp));
+        cr_training_info ip, in;
+        cr_model_training_info(mp, &ip);
+        cr_model_training_info(mn, &in);
+        CHECK(memcmp(&ip, &in, sizeof ip) == 0);
+    }
+    cr_model_free(mp);
+    cr_model_free(mn);
+    cr_dataset_free(plain);
+
+    /* The reader copies the names: the options may go before it does. */
+    cr_dataset *ds = fresh();
+    cr_csv_reader *r = NULL;
+    cr_train_options gone = opt;
+    CHECK_OK(cr_csv_reader_create(ds, &gone, &r, &check_err));
+    memset(&gone, 0, sizeof gone);
+    CHECK_OK(cr_csv_feed(r, NAMED, strlen(NAMED), &check_err));
+    CHECK_OK(cr_csv_finish(r, &check_err));
+    CHECK_INT(cr_dataset_rows(ds), 5);
+    cr_csv_reader_free(r);
+    cr_dataset_free(ds);
+
+    /* Errors name the columns as configured. */
+    static const struct {
+        const char *text, *field, *msg;
+        cr_status st;
+        long line, column;
+    } bad[] = {
+        {"spam_reports,has_consent,call_attempts_24h,label\n1,true,1,0\n", "is_spam", "CSV header: no column 'is_spam'",
+         CR_E_MISSING, 1, 1},
+        {"spam_reports,has_consent,call_attempts_24h,is_spam,is_spam\n", "is_spam",
+         "CSV header: column 'is_spam' appears twice", CR_E_CSV, 1, 5},
+        {"spam_reports,has_consent,call_attempts_24h,is_spam\n1,true,1,2\n", "is_spam",
+         "field 'is_spam': must be 0 or 1, got '2'", CR_E_TYPE, 2, 4},
+        {"spam_reports,has_consent,call_attempts_24h,is_spam\n1,true,1,\n", "is_spam", "field 'is_spam': empty value",
+         CR_E_MISSING, 2, 4},
+        {"spam_reports,has_consent,call_attempts_24h,is_spam,w\n1,true,1,0,abc\n", "w",
+         "field 'w': must be a number, got 'abc'", CR_E_TYPE, 2, 5},
+        {"spam_reports,has_consent,call_attempts_24h,is_spam,w\n1,true,1,0,-1\n", "w",
+         "field 'w': must be a finite number >= 0, got -1", CR_E_RANGE, 2, 5},
+        {"spam_reports,has_consent,call_attempts_24h,is_spam,w\n1,true,1,0,1e999\n", "w",
+         "field 'w': must be a finite number >= 0, got inf", CR_E_RANGE, 2, 5},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        for (size_t chunk = 1; chunk <= 64; chunk *= 8) {
+            ds = fresh();
+            cr_error e;
+            CHECK_ERR(read_with(ds, &opt, bad[i].text, chunk, &e), e, bad[i].st, bad[i].msg);
+            CHECK_STR(e.field, bad[i].field);
+            CHECK_INT(e.line, bad[i].line);
+            CHECK_INT(e.column, bad[i].column);
+            CHECK_INT(cr_dataset_rows(ds), 0);
+            cr_dataset_free(ds);
+        }
+
+    /* Options that fail the check make no reader. */
+    cr_error e;
+    r = (cr_csv_reader *)&opt;
+    strcpy(opt.weight_column, "spam_reports");
+    CHECK_ERR(cr_csv_reader_create(named, &opt, &r, &e), e, CR_E_RANGE, "'spam_reports' is a field of the schema");
+    CHECK_STR(e.field, "weight_column");
+    CHECK(r == NULL);
+    cr_dataset_free(named);
+}
+
 int main(void)
 {
     test_good_any_chunking();
@@ -308,5 +409,6 @@ int main(void)
     test_long_header_names();
     test_bad_arguments();
     test_failed_reader_stays_failed();
+    test_named_columns();
     return check_done("test_csv");
 }

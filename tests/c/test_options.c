@@ -39,7 +39,8 @@ static void test_from_json(const cr_schema *s)
     CHECK_ERR(cr_train_options_from_json(&o, s, "[1]", 3, &e), e, CR_E_TYPE, "options: must be a JSON object");
     CHECK_ERR(cr_train_options_from_json(&o, s, "{\"C\":", 5, &e), e, CR_E_JSON, "JSON:");
     CHECK_ERR(cr_train_options_from_json(&o, s, "{\"penalty\":1}", 13, &e), e, CR_E_ARG,
-              "unknown option 'penalty' (known: C, fit_intercept, class_weight, max_iter, tol, signs, bands)");
+              "unknown option 'penalty' (known: C, fit_intercept, class_weight, max_iter, tol, signs, bands, "
+              "label_column, weight_column)");
     CHECK_ERR(cr_train_options_from_json(NULL, s, "{}", 2, &e), e, CR_E_ARG, "NULL");
 }
 
@@ -103,6 +104,130 @@ static void test_text(const cr_schema *s)
     }
 }
 
+/* label_column and weight_column: a file's own names for the label and the
+   weight, set like any option and judged by the one check. */
+static void test_column_names(const cr_schema *s)
+{
+    cr_train_options o, d;
+    cr_train_options_init(&d);
+    CHECK_STR(d.label_column, "label");
+    CHECK_STR(d.weight_column, "weight");
+    const char *named = "{\"label_column\":\"is_spam\",\"weight_column\":\"w\"}";
+    CHECK_OK(cr_train_options_from_json(&o, s, named, strlen(named), &check_err));
+    CHECK_STR(o.label_column, "is_spam");
+    CHECK_STR(o.weight_column, "w");
+    /* Back to the defaults: the very bytes init() gives. */
+    CHECK_OK(cr_train_options_set(&o, s, "label_column", "\"label\"", 7, &check_err));
+    CHECK_OK(cr_train_options_set(&o, s, "weight_column", "\"weight\"", 8, &check_err));
+    CHECK(memcmp(&o, &d, sizeof o) == 0);
+    /* Escapes spell names as anywhere in JSON; the longest name fits. */
+    CHECK_OK(cr_train_options_set(&o, s, "label_column", "\"is\\u005fspam\"", 14, &check_err));
+    CHECK_STR(o.label_column, "is_spam");
+    char longest[CR_MAX_NAME + 1], json[CR_MAX_NAME + 8];
+    memset(longest, 'x', CR_MAX_NAME);
+    longest[CR_MAX_NAME] = 0;
+    snprintf(json, sizeof json, "\"%s\"", longest);
+    CHECK_OK(cr_train_options_set(&o, s, "weight_column", json, strlen(json), &check_err));
+    CHECK_STR(o.weight_column, longest);
+    /* Command-line text is the name as written. */
+    CHECK_OK(cr_train_options_set_text(&o, s, "weight_column", "sample_weight", &check_err));
+    CHECK_OK(cr_train_options_set_text(&o, s, "label_column", "_y2", &check_err));
+    CHECK(strcmp(o.weight_column, "sample_weight") == 0 && strcmp(o.label_column, "_y2") == 0);
+    /* A swap goes through a third name: the two never clash on the way. */
+    CHECK_OK(cr_train_options_set_text(&o, s, "label_column", "sample_weight_tmp", &check_err));
+    CHECK_OK(cr_train_options_set_text(&o, s, "weight_column", "_y2", &check_err));
+    CHECK_OK(cr_train_options_set_text(&o, s, "label_column", "sample_weight", &check_err));
+
+    /* Every bad value: the option's own error, the options unchanged. */
+    char one_too_many[CR_MAX_NAME + 2], too_long[CR_MAX_NAME + 8];   /* 64 bytes: as text, as JSON */
+    snprintf(one_too_many, sizeof one_too_many, "%sx", longest);
+    snprintf(too_long, sizeof too_long, "\"%s\"", one_too_many);
+    static const struct {
+        const char *name, *json, *msg;
+        cr_status st;
+    } bad[] = {
+        {"label_column", "1", "option 'label_column': must be a column name (a string), got number", CR_E_TYPE},
+        {"weight_column", "null", "must be a column name (a string), got null", CR_E_TYPE},
+        {"label_column", "[\"is_spam\"]", "got array", CR_E_TYPE},
+        {"label_column", "\"\"", "option 'label_column': must match [A-Za-z_][A-Za-z0-9_]* and have 1 to 63 bytes, got ''",
+         CR_E_RANGE},
+        {"label_column", "\"is spam\"", "got 'is spam'", CR_E_RANGE},
+        {"weight_column", "\"1st\"", "got '1st'", CR_E_RANGE},
+        {"weight_column", "\"w-1\"", "got 'w-1'", CR_E_RANGE},
+        {"label_column", "\"\xc3\xa9t\xc3\xa9\"", "must match", CR_E_RANGE},
+        {"label_column", "\"is\\u0000spam\"", "got 'is\\u0000spam'", CR_E_RANGE},
+        {"weight_column", NULL /* too_long */, "have 1 to 63 bytes", CR_E_RANGE},
+        {"label_column", "\"weight\"", "option 'label_column': 'weight' is weight_column too; the label and weight "
+         "columns must differ", CR_E_RANGE},
+        {"weight_column", "\"label\"", "option 'weight_column': 'label' is label_column too", CR_E_RANGE},
+        {"label_column", "\"spam_reports\"", "option 'label_column': 'spam_reports' is a field of the schema",
+         CR_E_RANGE},
+        {"weight_column", "\"has_consent\"", "option 'weight_column': 'has_consent' is a field of the schema",
+         CR_E_RANGE},
+    };
+    cr_error e;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *value = bad[i].json ? bad[i].json : too_long;
+        o = d;
+        CHECK_ERR(cr_train_options_set(&o, s, bad[i].name, value, strlen(value), &e), e, bad[i].st, bad[i].msg);
+        CHECK_STR(e.field, bad[i].name);
+        CHECK(memcmp(&o, &d, sizeof o) == 0);
+        char all[160];
+        snprintf(all, sizeof all, "{\"%s\":%s}", bad[i].name, value);
+        CHECK_ERR(cr_train_options_from_json(&o, s, all, strlen(all), &e), e, bad[i].st, bad[i].msg);
+        CHECK_STR(e.field, bad[i].name);
+        CHECK(memcmp(&o, &d, sizeof o) == 0);
+    }
+    static const struct {
+        const char *name, *text, *msg;
+    } bad_text[] = {
+        {"label_column", "", "option 'label_column': must match [A-Za-z_][A-Za-z0-9_]* and have 1 to 63 bytes, got ''"},
+        {"label_column", "is spam", "got 'is spam'"},
+        {"weight_column", "\"w\"", "got '\"w\"'"},
+        {"weight_column", NULL /* 64 bytes */, "have 1 to 63 bytes"},
+        {"label_column", "weight", "option 'label_column': 'weight' is weight_column too"},
+        {"weight_column", "call_attempts_24h", "option 'weight_column': 'call_attempts_24h' is a field of the schema"},
+    };
+    for (size_t i = 0; i < sizeof bad_text / sizeof *bad_text; i++) {
+        o = d;
+        CHECK_ERR(cr_train_options_set_text(&o, s, bad_text[i].name, bad_text[i].text ? bad_text[i].text : one_too_many,
+                                            &e), e, CR_E_RANGE, bad_text[i].msg);
+        CHECK_STR(e.field, bad_text[i].name);
+        CHECK(memcmp(&o, &d, sizeof o) == 0);
+    }
+
+    /* The check on a struct a C host filled itself: not knowing which name
+       changed, a clash is weight_column's; an unterminated name is no name. */
+    o = d;
+    strcpy(o.label_column, "weight");
+    CHECK_ERR(cr_train_options_check(&o, s, &e), e, CR_E_RANGE, "option 'weight_column': 'weight' is label_column too");
+    CHECK_STR(e.field, "weight_column");
+    o = d;
+    memset(o.label_column, 'a', sizeof o.label_column);
+    CHECK_ERR(cr_train_options_check(&o, s, &e), e, CR_E_RANGE, "option 'label_column': must match");
+    o = d;
+    memset(o.weight_column, 0, sizeof o.weight_column);
+    CHECK_ERR(cr_train_options_check(&o, s, &e), e, CR_E_RANGE, "option 'weight_column': must match");
+    CHECK_ERR(cr_train_options_check(&d, NULL, &e), e, CR_E_ARG, "NULL");
+
+    /* A schema whose field is called "weight": the defaults clash, a rename settles it. */
+    const char *sj = "{\"fields\":[{\"name\":\"weight\",\"type\":\"real\"}],"
+                     "\"features\":[{\"name\":\"weight\",\"field\":\"weight\"}]}";
+    cr_schema *ws = NULL;
+    CHECK_OK(cr_schema_from_json(sj, strlen(sj), &ws, &check_err));
+    CHECK_ERR(cr_train_options_check(&d, ws, &e), e, CR_E_RANGE, "option 'weight_column': 'weight' is a field");
+    o = d;
+    CHECK_OK(cr_train_options_set_text(&o, ws, "weight_column", "sample_weight", &check_err));
+    char buf[256];
+    size_t n = 0;
+    CHECK_OK(cr_training_columns_json(ws, &o, buf, sizeof buf, &n, &check_err));
+    CHECK_STR(buf, "[{\"name\":\"weight\",\"role\":\"field\",\"type\":\"real\"},"
+                   "{\"name\":\"label\",\"role\":\"label\",\"required\":true},"
+                   "{\"name\":\"sample_weight\",\"role\":\"weight\",\"required\":false}]");
+    CHECK_ERR(cr_training_columns_json(ws, NULL, buf, sizeof buf, &n, &e), e, CR_E_RANGE, "'weight' is a field");
+    cr_schema_free(ws);
+}
+
 /* The columns a host packs training rows by. */
 static void test_columns(const cr_schema *s)
 {
@@ -114,7 +239,23 @@ static void test_columns(const cr_schema *s)
                    "{\"name\":\"call_attempts_24h\",\"role\":\"field\",\"type\":\"count\"},"
                    "{\"name\":\"label\",\"role\":\"label\",\"required\":true},"
                    "{\"name\":\"weight\",\"role\":\"weight\",\"required\":false}]");
+    /* Under options naming the label and weight columns: those names. */
+    cr_train_options o;
+    cr_train_options_init(&o);
+    CHECK_OK(cr_train_options_set_text(&o, s, "label_column", "is_spam", &check_err));
+    CHECK_OK(cr_train_options_set_text(&o, s, "weight_column", "w", &check_err));
+    CHECK_OK(cr_training_columns_json(s, &o, buf, sizeof buf, &n, &check_err));
+    CHECK_STR(buf, "[{\"name\":\"spam_reports\",\"role\":\"field\",\"type\":\"count\"},"
+                   "{\"name\":\"has_consent\",\"role\":\"field\",\"type\":\"bool\"},"
+                   "{\"name\":\"call_attempts_24h\",\"role\":\"field\",\"type\":\"count\"},"
+                   "{\"name\":\"is_spam\",\"role\":\"label\",\"required\":true},"
+                   "{\"name\":\"w\",\"role\":\"weight\",\"required\":false}]");
+    CHECK_INT(n, strlen(buf));
+    /* Options that fail the check are its error, not a list of columns. */
     cr_error e;
+    strcpy(o.weight_column, "is_spam");
+    CHECK_ERR(cr_training_columns_json(s, &o, buf, sizeof buf, &n, &e), e, CR_E_RANGE, "must differ");
+    CHECK_STR(e.field, "weight_column");
     CHECK_ERR(cr_training_columns_json(s, NULL, buf, 10, &n, &e), e, CR_E_BUFFER, "output needs");
     CHECK_ERR(cr_training_columns_json(NULL, NULL, buf, sizeof buf, &n, &e), e, CR_E_ARG, "NULL");
 }
@@ -126,6 +267,7 @@ int main(void)
     test_from_json(s);
     test_set(s);
     test_text(s);
+    test_column_names(s);
     test_columns(s);
     cr_schema_free(s);
     return check_done("test_options");

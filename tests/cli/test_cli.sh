@@ -56,6 +56,25 @@ id=$(sed -n 's/.*"model_id":"\([0-9a-f]*\)".*/\1/p' "$work/out")
 head -1 "$here/data/requests.jsonl" | "${cli[@]}" score --model "$work/m.crm" | grep -q "\"model_id\":\"$id\"" ||
   fail "score --model does not report the model's id"
 
+# The file's own names for the label and weight (--label-column, --weight-column,
+# or --label_column as the option is spelled): the same rows, the same model.
+{ echo "caller_number,spam_reports,has_consent,call_attempts_24h,is_spam,w"; tail -n +2 "$here/data/train.csv" | sed 's/$/,1/'; } \
+  >"$work/is_spam.csv"
+expect_exit 0 "${cli[@]}" train --label-column is_spam --weight-column w --csv "$work/is_spam.csv" --out "$work/named.crm"
+same "$work/out" "$here/expected/train_card.json"
+expect_exit 0 "${cli[@]}" train --csv "$work/is_spam.csv" --out "$work/named2.crm" --label_column is_spam
+cmp -s "$work/named2.crm" "$work/m.crm" || fail "--label_column is_spam: not the model of train.csv"
+expect_exit 1 "${cli[@]}" train --csv "$work/is_spam.csv" --out "$work/x.crm"
+grep -q "CSV header: no column 'label' (line 1, column 1) \[CR_E_MISSING\]" "$work/err" || fail "no label column: $(cat "$work/err")"
+expect_exit 1 "${cli[@]}" train --csv "$here/data/train.csv" --out "$work/x.crm" --label-column is_spam
+grep -q "no column 'is_spam'" "$work/err" || fail "no is_spam column: $(cat "$work/err")"
+expect_exit 2 "${cli[@]}" train --csv "$work/is_spam.csv" --out "$work/x.crm" --weight-column label
+grep -q "option 'weight_column': 'label' is label_column too.*\[CR_E_RANGE, field 'weight_column'\]" "$work/err" ||
+  fail "clashing columns: $(cat "$work/err")"
+expect_exit 2 "${cli[@]}" train --csv "$work/is_spam.csv" --out "$work/x.crm" --label-column "is spam"
+grep -q "\[CR_E_RANGE, field 'label_column'\]" "$work/err" || fail "bad column name: $(cat "$work/err")"
+[ ! -e "$work/x.crm" ] || fail "a model was written for bad column options"
+
 # export to canonical JSON and back: same id, same bytes.
 expect_exit 0 "${cli[@]}" export "$work/m.crm" --out "$work/m.json"
 expect_exit 0 "${cli[@]}" export "$work/m.json" --out "$work/m2.crm"
