@@ -4,7 +4,7 @@
 // Needs build/native (bench_native) and js/dist/callrisk.wasm
 // (scripts/test.sh builds both). Prints medians and wasm/native ratios.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +86,8 @@ const coefBits = [...model.coefficients, model.intercept].map((x) => x.toPrecisi
 const nativeBits = [...native.coef, native.intercept].map((x) => x.toPrecision(17));
 
 const wasm = readFileSync(join(ROOT, 'js/dist/callrisk.wasm'));
-const glue = ['js/callrisk.js', 'js/node.js'].map((f) => readFileSync(join(ROOT, f)));
+// The glue a Node app loads: every js/*.js but the CLI and the browser entry.
+const glue = readdirSync(join(ROOT, 'js')).filter((f) => f.endsWith('.js') && f !== 'cli.js' && f !== 'browser.js').map((f) => readFileSync(join(ROOT, 'js', f)));
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 
 const nativeSingle = native.score_single_ns;

@@ -23,6 +23,17 @@ function resultIndex(rt, base) {
   return { score: (base + L.score.offset) / I32, level: (base + L.level.offset) / I32, probability: (base + L.probability.offset) / F64, logit: (base + L.logit.offset) / F64, baseLogit: (base + L.baseLogit.offset) / F64 };
 }
 
+/** View indices of `n` reasons from `base`: the i32 of each feature, then the f64 of each contribution. */
+function reasonIndex(rt, base, n) {
+  const R = rt.reasonLayout;
+  const at = new Int32Array(n + n);
+  for (let j = 0; j < n; j++) {
+    at[j] = (base + R.size * j + R.feature.offset) / I32;
+    at[n + j] = (base + R.size * j + R.contribution.offset) / F64;
+  }
+  return at;
+}
+
 function checkLayouts(rt) {
   const { resultLayout: L, reasonLayout: R } = rt;
   const ints = [L.score, L.level, R.feature];
@@ -39,6 +50,8 @@ export class Scorer {
   #features;
   #modelId;
   #at; // view indices of the scratch result
+  #reasonsAt; // view indices of the scratch reasons (reasonIndex())
+  #fieldsAt; // f64 index of the scratch fields
 
   constructor(token, rt, model, store) {
     if (token !== INTERNAL) throw new TypeError('Scorer: not a constructor; use createScorer()');
@@ -50,6 +63,8 @@ export class Scorer {
     this.#features = model[SCHEMA].features;
     this.#modelId = model.id;
     this.#at = resultIndex(rt, rt.result);
+    this.#reasonsAt = reasonIndex(rt, rt.reasons, this.#features.length);
+    this.#fieldsAt = rt.fields / F64;
   }
 
   get model() {
@@ -59,6 +74,7 @@ export class Scorer {
     return this.#store;
   }
 
+  /** The result at view indices `at`, with the reasons at `reasons` (reasonIndex(), or null for none). */
   #readResult(at, reasons) {
     const rt = this.#rt;
     const f64 = rt.f64;
@@ -73,13 +89,10 @@ export class Scorer {
       modelId: this.#modelId,
     };
     if (reasons) {
-      const R = rt.reasonLayout;
       const names = this.#features;
       const list = new Array(names.length);
-      for (let j = 0; j < names.length; j++) {
-        const p = reasons + R.size * j;
-        list[j] = { feature: names[i32[(p + R.feature.offset) / I32]], contribution: f64[(p + R.contribution.offset) / F64] };
-      }
+      const n = names.length;
+      for (let j = 0; j < n; j++) list[j] = { feature: names[i32[reasons[j]]], contribution: f64[reasons[n + j]] };
       out.reasons = list;
     }
     return out;
@@ -104,10 +117,12 @@ export class Scorer {
     } finally {
       rt.reading--;
     }
-    rt.f64.set(nf === values.length ? values : values.subarray(0, nf), rt.fields / F64);
+    const f64 = rt.f64;
+    const base = this.#fieldsAt;
+    for (let f = 0; f < nf; f++) f64[base + f] = values[f];
     // The pointer is taken after the request's getters ran: one may have freed the model.
     rt.check(rt.x.cr_score(this.#model[PTR], rt.fields, rt.result, rt.reasons, rt.maxFeatures, rt.err));
-    return this.#readResult(this.#at, rt.reasons);
+    return this.#readResult(this.#at, this.#reasonsAt);
   }
 
   /** Scores one request given as JSON text, read by the core's parser (the model's C names only; other keys are ignored). */
@@ -123,7 +138,7 @@ export class Scorer {
     } finally {
       rt.free(p);
     }
-    return this.#readResult(this.#at, rt.reasons);
+    return this.#readResult(this.#at, this.#reasonsAt);
   }
 
   /** The seed's /score contract: a body of the model's C names (object or JSON text) in, {score, risk_level} out. */
@@ -276,7 +291,7 @@ export class Scorer {
       }
       rt.check(rt.x.cr_caller_op_result(op, result, reasons, rt.maxFeatures, outs + F64, err), err, rt.failures.get(op));
       return {
-        ...this.#readResult(resultIndex(rt, result), reasons),
+        ...this.#readResult(resultIndex(rt, result), reasonIndex(rt, reasons, this.#features.length)),
         callAttempts24h: Number(rt.dv.getBigInt64(outs + F64, true)),
         at,
       };

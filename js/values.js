@@ -195,17 +195,23 @@ function fieldOf(req, proto, field, v, w, pv, pw, list, row) {
   if (field.alias) {
     w = ownValue(req, proto, field.name, w, pw);
     if (w !== undefined) {
-      if (v !== undefined) {
-        throw coreError(field.abi, 'CR_E_ARG', `${rowAt(list, row)}field '${field.name}': given twice (${key} and ${field.name})`,
-          { field: field.name, line: lineOf(row) });
-      }
+      if (v !== undefined) throw givenTwice(field, key, list, row);
       v = w;
       key = field.name;
     }
   }
-  const x = fieldNumber(field.type, v, false);
-  if (x !== undefined) return x;
+  // fieldNumber(type, v, false), written out: this function stays small enough to be inlined.
+  if (field.type === 'bool') {
+    if (v === true) return 1;
+    if (v === false) return 0;
+  } else if (typeof v === 'number') {
+    return v;
+  }
   throw fieldError(field, v, key, rowAt(list, row), lineOf(row));
+}
+
+function givenTwice(field, key, list, row) {
+  return coreError(field.abi, 'CR_E_ARG', `${rowAt(list, row)}field '${field.name}': given twice (${key} and ${field.name})`, { field: field.name, line: lineOf(row) });
 }
 
 /** One field of a request (fieldOf, for paths that are not hot). */
