@@ -76,12 +76,30 @@ def test_options_go_as_json_values():
     ({"bands": {("high",): 80}}, CallriskTypeError, "CR_E_TYPE", "bands"),
     ({"C": b"1"}, CallriskTypeError, "CR_E_TYPE", "C"),
     ({"C": None}, CallriskTypeError, "CR_E_TYPE", "C"),  # None is null, not "the default"
-    ({"label_column": "y"}, CallriskTypeError, "CR_E_ARG", "label_column"),  # not (yet) an option of this core
+    ({"label_column": 1}, CallriskTypeError, "CR_E_TYPE", "label_column"),
+    ({"label_column": "spam_reports"}, CallriskValueError, "CR_E_RANGE", "label_column"),  # a field's name
+    ({"labelColumn": "y"}, CallriskTypeError, "CR_E_ARG", "labelColumn"),  # the core's names only
 ])
 def test_bad_options_name_the_option(options, cls, code, field):
     with pytest.raises(cls) as info:
         train(ROWS, **options)
     assert (info.value.code, info.value.field) == (code, field), str(info.value)
+
+
+def test_label_and_weight_columns_by_the_files_own_names():
+    """label_column/weight_column reach Python with no code of its own: rows
+    and CSV under other names train the model that default names train."""
+    weighted = [dict(r, weight=1 + i % 3) for i, r in enumerate(ROWS)]
+    want = train(weighted).model_id
+    renamed = [{("is_spam" if k == "label" else "w" if k == "weight" else k): v for k, v in r.items()} for r in weighted]
+    assert train(renamed, label_column="is_spam", weight_column="w").model_id == want
+    header = "w,call_attempts_24h,is_spam,has_consent,spam_reports"
+    csv = "\n".join([header] + ["%d,%d,%d,%s,%d" % (r["w"], r["call_attempts_24h"], r["is_spam"], str(r["has_consent"]).lower(),
+                                                   r["spam_reports"]) for r in renamed]) + "\n"
+    assert train({"csv": csv}, label_column="is_spam", weight_column="w").model_id == want
+    with pytest.raises(CallriskTypeError) as info:
+        train(renamed)  # the default names: no column 'label'
+    assert (info.value.code, info.value.field) == ("CR_E_MISSING", "label")
 
 
 def test_an_option_that_contains_itself():
