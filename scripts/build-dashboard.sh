@@ -9,6 +9,9 @@ out=build/dashboard
 rm -rf "$out"
 mkdir -p "$out/dashboard" "$out/callrisk/dist"
 cp dashboard/index.html dashboard/app.js dashboard/style.css "$out/dashboard/"
-cp js/browser.js js/callrisk.js "$out/callrisk/"
+# The browser entry and every module it imports (the glue is one file per layer).
+for f in js/*.js; do
+  case "$f" in js/node.js|js/cli.js) ;; *) cp "$f" "$out/callrisk/" ;; esac
+done
 cp js/dist/callrisk.wasm "$out/callrisk/dist/"
 echo "$out"
