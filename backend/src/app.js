@@ -1,27 +1,31 @@
 // The reference backend: the seed's /score contract and its scoreCaller on a
-// real database, with the callrisk package used through its public API.
+// real database, with the callrisk package used through its public API, for
+// any model's fields: request bodies go to the core's parser as text, the
+// core's errors answer with the HTTP status of the core's own table, and the
+// records are stored as the bytes the core wrote.
 // node:http, no framework: every route is declared with who may call it,
 // every failure has its status (errors.js), every socket and stream error
 // is handled, and the server's timeouts and connection cap are set on
 // purpose (see createApp's options).
 import { createServer, STATUS_CODES } from 'node:http';
-import { CallriskError, createScorer, loadModel } from 'callrisk';
+import { CallriskError, createScorer, describe, loadModel, trainModel } from 'callrisk';
 import { runAudit } from './audit.js';
 import { authorize, Token } from './auth.js';
-import { DuplicateKeyError, errorResponse, HttpError, isClientAbort, isDatabaseFailure, ModelLimitError, RecordRejected, StoreError, StoreMisuse } from './errors.js';
+import { coreError, DuplicateKeyError, errorResponse, HttpError, isClientAbort, isDatabaseFailure, ModelLimitError, RecordRejected, StoreError, StoreMisuse } from './errors.js';
 import { createMetrics } from './metrics.js';
 import { ModelCache } from './model-cache.js';
 import { callAnswer, modelUnfit, scoreCallerAnswer } from './records.js';
-import { decodeSegment, mediaType, parseTarget, readBody, readJson } from './request.js';
+import { decodeSegment, mediaType, parseTarget, readBody, readJson, readText } from './request.js';
 import { Router } from './router.js';
 import { serveStatic, staticRootOf } from './static-files.js';
-import { checkCallerNumber, findNonFinite, fingerprint, idempotencyKeyOf, intParam, timeOf } from './validate.js';
+import { checkCallerNumber, checkDepth, findNonFinite, fingerprint, idempotencyKeyOf, intParam, isoTime, timeOf } from './validate.js';
 
 export const DEFAULTS = {
   maxModels: 1000, // stored models; PUT /model of a new one beyond this is 409
   modelCacheSize: 16, // models kept loaded for replays (LRU)
   bodyLimit: 16 * 1024, // JSON bodies
   modelBodyLimit: 1024 * 1024, // PUT /model
+  trainBodyLimit: 8 * 1024 * 1024, // POST /models/train (CSV text or rows, as JSON)
   bodyTimeoutMs: 10000, // the whole body must arrive within this
   headersTimeoutMs: 10000, // the request line and headers must arrive within this (idle new connections too)
   requestTimeoutMs: 30000, // the whole request, headers and body
@@ -88,24 +92,47 @@ export function addressKey(address = '') {
 
 /** An own property of a parsed JSON body; an inherited name ("constructor") is not a field. */
 const own = (body, name) => (Object.hasOwn(body, name) ? body[name] : undefined);
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
- * The request handed to the package: the model's fields, read from the body
- * by their snake_case names only (the seed's HTTP contract). A camelCase key
- * is an extra field like any other, ignored, so that every route reads the
- * same values. A missing field is 422 naming it. `skip`: a field the route
- * fills itself (call_attempts_24h, counted from the call log).
+ * A parsed JSON value as JSON text again, for the core to read: a number
+ * JSON.parse read as ±Infinity (1e400) is written past the doubles, so the
+ * core judges it as it would have judged the original (CR_E_NONFINITE).
+ * Only for values checkDepth() has passed.
  */
-function modelRequest(model, body, skip) {
-  const request = Object.create(null);
-  for (const { name } of model.fields) {
-    if (name === skip) continue;
-    const value = own(body, name);
-    if (value === undefined) throw new HttpError(422, `${name}: required`, { field: name });
-    request[name] = value;
-  }
-  return request;
+function jsonAgain(v) {
+  if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : v > 0 ? '1e999' : '-1e999';
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(jsonAgain).join(',')}]`;
+  return `{${Object.keys(v).map((k) => `${JSON.stringify(k)}:${jsonAgain(v[k])}`).join(',')}}`;
 }
+
+/** The stored text of a record, to put into an answer as it is; null if it is not JSON (the audit reports such a row). */
+function recordJson(text) {
+  try {
+    JSON.parse(text);
+    return text;
+  } catch {
+    return 'null';
+  }
+}
+
+const MODEL_ID = /^[0-9a-f]{64}$/;
+// The keys of a POST /models/train body.
+const TRAIN_KEYS = ['csv', 'rows', 'schema', 'options'];
+// Keys of the package's training options that are the host's, not the core's.
+const HOST_OPTIONS = ['schema', 'onProgress'];
+
+// What the probe's store answers: the core read the request and got as far as asking the store.
+const PROBED = new Error('probe: the core read the request');
+const PROBE_STORE = Object.freeze({
+  countAttempts() {
+    throw PROBED;
+  },
+  saveScore() {
+    throw PROBED;
+  },
+});
 
 /**
  * Logs one line per `key` at most every `intervalMs`, saying how many were
@@ -147,37 +174,95 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
   const cors = corsOrigin ? new Set(corsOrigin.split(',').map((s) => s.trim()).filter(Boolean)) : null;
   const jsonBody = { limit: o.bodyLimit, timeoutMs: o.bodyTimeoutMs };
 
-  const stored = await store.activeModelBytes();
-  let scorer = await createScorer({ store, model: stored ? new Uint8Array(stored) : undefined });
-  const unfit = modelUnfit(scorer.model);
-  if (unfit) {
-    throw new Error(`the active model ${scorer.model.id} in the database cannot be served: it ${unfit}; make another stored model the active one (the models table's active column) and start again`);
+  // The core's description of itself: its statuses with their HTTP
+  // statuses, and the field the store's count goes into.
+  const abi = await describe();
+  const attemptsField = abi.limits.attempts_field;
+  const textBody = { abi, limit: o.bodyLimit, timeoutMs: o.bodyTimeoutMs };
+
+  /**
+   * The scorers of one model: `scorer` over the store, and `probe`, whose
+   * store refuses at once: it lets the core judge a /score-caller body the
+   * backend cannot read itself, with nothing counted or stored.
+   */
+  async function serving(model) {
+    const scorer = await createScorer({ store, model });
+    return { scorer, probe: await createScorer({ store: PROBE_STORE, model: scorer.model }) };
   }
-  if (!stored) await store.saveModel(scorer.model.id, scorer.model.toBytes(), { makeActive: true });
+
+  /** The core's error for request `text`, or `fallback` when the core reads it (or fails otherwise). */
+  async function coreRefusal(probe, text, fallback) {
+    try {
+      await probe.scoreCaller(text);
+    } catch (e) {
+      if (e instanceof CallriskError && e.cause !== PROBED) return e;
+    }
+    return fallback;
+  }
+
+  const stored = await store.activeModelBytes();
+  let live = await serving(stored ? new Uint8Array(stored) : undefined);
+  const unfit = modelUnfit(live.scorer.model);
+  if (unfit) {
+    throw new Error(`the active model ${live.scorer.model.id} in the database cannot be served: it ${unfit}; make another stored model the active one (the models table's active column) and start again`);
+  }
+  if (!stored) await store.saveModel(live.scorer.model.id, live.scorer.model.toBytes(), { makeActive: true });
   const models = new ModelCache(o.modelCacheSize, async (id) => {
     const bytes = await store.modelBytes(id);
     return bytes ? loadModel(new Uint8Array(bytes)) : null;
   });
-  models.set(scorer.model.id, scorer.model);
+  models.set(live.scorer.model.id, live.scorer.model);
 
-  /** Replays a stored record with the model that made it: null, or why not. */
-  async function replayError(record) {
-    let model = null;
+  /**
+   * Replays a stored record's text, as stored, with the model that made it
+   * (its model_id): null, or why not. A text that names no model is judged
+   * by the core against the active model (CR_E_JSON, CR_E_MISSING…).
+   */
+  async function replayError(text) {
+    let id;
     try {
-      model = typeof record?.model_id === 'string' ? await models.get(record.model_id) : null;
-    } catch (e) {
-      if (!(e instanceof CallriskError)) throw e; // a database failure stays one (503)
-      return { code: e.code, field: 'model_id', message: `record: model ${record.model_id} in the database does not load (${e.message})` };
+      id = JSON.parse(text)?.model_id;
+    } catch {
+      id = undefined;
     }
-    if (!model) return { code: 'CR_E_MISMATCH', field: 'model_id', message: `record: model ${record?.model_id} is not in the database` };
+    let model = live.scorer.model;
+    if (typeof id === 'string') {
+      try {
+        model = await models.get(id);
+      } catch (e) {
+        if (!(e instanceof CallriskError)) throw e; // a database failure stays one (503)
+        return { code: e.code, field: 'model_id', message: `record: model ${id.slice(0, 80)} in the database does not load (${e.message})` };
+      }
+      if (!model) return { code: 'CR_E_MISMATCH', field: 'model_id', message: `record: model ${id.slice(0, 80)} is not in the database` };
+    }
     try {
-      model.verifyRecord(record);
+      model.verifyRecord(text);
       return null;
     } catch (e) {
       if (!(e instanceof CallriskError)) throw e;
       return { code: e.code, field: e.field ?? null, message: e.message };
     }
   }
+
+  /** Makes `model` the active one, here and in the database; one switch at a time. */
+  function activate(model) {
+    const change = modelSwitch.then(async () => {
+      await store.saveModel(model.id, model.toBytes(), { makeActive: true, maxModels: o.maxModels });
+      // The previous scorers stay alive for requests still using them.
+      live = await serving(model);
+      models.set(model.id, model);
+    });
+    modelSwitch = change.catch(() => {});
+    return change;
+  }
+
+  /** The id in a /models/:id path: 64 lowercase hex digits, else 404. */
+  const modelIdOf = (params) => {
+    const id = decodeSegment(params.id, 'model_id');
+    if (!MODEL_ID.test(id)) throw new HttpError(404, `model_id: ${JSON.stringify(id.slice(0, 80))} is not a model id (64 hex digits)`, { field: 'model_id' });
+    return id;
+  };
+  const noModel = (id) => new HttpError(404, `model_id: no stored model ${id}`, { field: 'model_id' });
 
   // PUT /model: one switch at a time, so that the database's active model
   // and this process's are the same one.
@@ -186,6 +271,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
   let shuttingDown = false;
 
   const ok = (status, body, headers) => ({ status, body, headers });
+  const json200 = (text) => ({ status: 200, text, contentType: 'application/json' });
   const replayed = (route) => {
     metrics.idempotentReplays.inc({ route });
     return { 'idempotent-replayed': 'true' };
@@ -208,7 +294,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
           throw new HttpError(503, `database: not reachable (${e.cause?.message ?? e.message})`, { field: 'database', code: 'NOT_READY' });
         }
         if (active !== 1) throw new HttpError(503, `database: ${active} active models, expected 1`, { field: 'database', code: 'NOT_READY' });
-        return ok(200, { status: 'ready', model_id: scorer.model.id });
+        return ok(200, { status: 'ready', model_id: live.scorer.model.id });
       },
     })
     .add({
@@ -218,10 +304,9 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     .add({
       method: 'POST', path: '/score', auth: 'api',
       handler: async ({ req }) => {
-        // The seed's contract: {spam_reports, has_consent, call_attempts_24h} -> {score, risk_level}.
-        const body = await readJson(req, jsonBody);
-        const s = scorer;
-        const r = s.scoreRequest(modelRequest(s.model, body));
+        // The seed's contract, for the model's fields: {spam_reports, has_consent, call_attempts_24h} -> {score, risk_level}.
+        // The body's text goes to the core's parser as it came: the model's C names, other keys ignored.
+        const r = live.scorer.scoreRequest(await readText(req, textBody));
         countScore('/score', r.risk_level);
         return ok(200, r);
       },
@@ -252,13 +337,27 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     .add({
       method: 'POST', path: '/score-caller', auth: 'api',
       handler: async ({ req }) => {
-        const body = await readJson(req, jsonBody);
-        const s = scorer; // the model a switch meanwhile does not change under this request
-        const callerNumber = checkCallerNumber(own(body, 'caller_number'));
-        const request = modelRequest(s.model, body, 'call_attempts_24h');
-        request.caller_number = callerNumber;
-        request.at = timeOf(body);
+        // The body's text goes to the core's parser (caller_number, at in ms,
+        // the model's C names; other keys ignored). The backend reads only
+        // its own keys: request_id, and an ISO 8601 `at`, which it turns
+        // into ms (the body is then written again for the core).
+        const text = await readText(req, textBody);
+        const { scorer: s, probe } = live; // the model a switch meanwhile does not change under this request
+        let body;
+        try {
+          body = JSON.parse(text);
+        } catch (e) {
+          throw await coreRefusal(probe, text, coreError(abi, 'CR_E_JSON', `body: not valid JSON (${e.message})`));
+        }
+        if (!isObject(body)) throw await coreRefusal(probe, text, new HttpError(422, 'body: must be a JSON object', { field: 'body' }));
+        try {
+          checkDepth(body);
+        } catch (e) {
+          throw await coreRefusal(probe, text, e);
+        }
         const key = idempotencyKeyOf(req, body);
+        // The core reads `at` as ms: an ISO 8601 string is the backend's to convert.
+        const request = typeof own(body, 'at') === 'string' ? jsonAgain({ ...body, at: isoTime(body.at) }) : text;
         if (!key) {
           const r = await s.scoreCaller(request);
           countScore('/score-caller', r.riskLevel);
@@ -267,7 +366,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         const hash = fingerprint(body);
         const replay = (prior) => {
           if (prior.requestHash !== hash) throw keyReused(req, key);
-          return ok(200, scoreCallerAnswer(prior.record), replayed('/score-caller'));
+          return ok(200, scoreCallerAnswer(prior.record, attemptsField), replayed('/score-caller'));
         };
         const prior = await store.scoreByKey(key);
         if (prior) return replay(prior);
@@ -289,7 +388,9 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         const limit = intParam(query, 'limit', { min: 1, ...o.listLimit });
         const before = intParam(query, 'before', { min: 1, max: MAX_ID, fallback: undefined });
         const rows = await store.listScores(callerNumber, { limit: limit + 1, before });
-        return ok(200, { scores: rows.slice(0, limit).map((r) => r.record), next_cursor: rows.length > limit ? rows[limit - 1].id : null });
+        // Each record as stored: the bytes the core wrote.
+        const scores = rows.slice(0, limit).map((r) => recordJson(r.text)).join(',');
+        return json200(`{"scores":[${scores}],"next_cursor":${JSON.stringify(rows.length > limit ? rows[limit - 1].id : null)}}`);
       },
     })
     .add({
@@ -299,15 +400,15 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         const before = intParam(query, 'before', { min: 1, max: MAX_ID, fallback: undefined });
         const rows = await store.recentScores({ limit: limit + 1, before });
         const scores = [];
-        for (const { id, record } of rows.slice(0, limit)) {
+        for (const { id, text } of rows.slice(0, limit)) {
           if (isGone()) return null; // nobody to answer: stop replaying
-          const error = await replayError(record);
-          scores.push({ id, record, verified: !error, error: error?.message ?? null });
+          const error = await replayError(text);
+          scores.push(`{"id":${JSON.stringify(id)},"record":${recordJson(text)},"verified":${!error},"error":${JSON.stringify(error?.message ?? null)}}`);
         }
-        return ok(200, { scores, next_cursor: rows.length > limit ? rows[limit - 1].id : null });
+        return json200(`{"scores":[${scores.join(',')}],"next_cursor":${JSON.stringify(rows.length > limit ? rows[limit - 1].id : null)}}`);
       },
     })
-    .add({ method: 'GET', path: '/model', auth: 'api', handler: () => ok(200, scorer.model.card()) })
+    .add({ method: 'GET', path: '/model', auth: 'api', handler: () => ok(200, live.scorer.model.card()) })
     .add({
       method: 'PUT', path: '/model', auth: 'admin',
       handler: async ({ req }) => {
@@ -322,14 +423,63 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
           model.free(); // never used: nothing else holds it
           throw new HttpError(422, `model: ${unfit}`, { field: 'model', code: 'MODEL_SCHEMA' });
         }
-        const change = modelSwitch.then(async () => {
-          await store.saveModel(model.id, model.toBytes(), { makeActive: true, maxModels: o.maxModels });
-          // The previous scorer stays alive for requests still using it.
-          scorer = await createScorer({ store, model });
-          models.set(model.id, model);
-        });
-        modelSwitch = change.catch(() => {});
-        await change;
+        await activate(model);
+        return ok(200, { model_id: model.id });
+      },
+    })
+    .add({
+      method: 'POST', path: '/models/train', auth: 'admin',
+      handler: async ({ req }) => {
+        // {"csv": text} or {"rows": [...]}, optional "schema" (the core's
+        // schema JSON, as an object or text) and "options" (the core's
+        // training options by its names): trained here by the core, stored,
+        // not activated. The core judges every option and row.
+        const body = await readJson(req, { limit: o.trainBodyLimit, timeoutMs: o.bodyTimeoutMs });
+        const unknown = Object.keys(body).find((k) => !TRAIN_KEYS.includes(k));
+        if (unknown !== undefined) throw new HttpError(422, `${unknown}: not a key of a training request (${TRAIN_KEYS.join(', ')})`, { field: unknown.slice(0, 64) });
+        const [csv, rows, schema] = [own(body, 'csv'), own(body, 'rows'), own(body, 'schema')];
+        const options = own(body, 'options') ?? {};
+        if ((csv === undefined) === (rows === undefined)) {
+          throw new HttpError(422, 'csv: give the training data as "csv" (CSV text) or as "rows" (a list of row objects), one of the two', { field: 'csv' });
+        }
+        if (csv !== undefined && typeof csv !== 'string') throw new HttpError(422, 'csv: must be the CSV file\'s text', { field: 'csv' });
+        if (rows !== undefined && !Array.isArray(rows)) throw new HttpError(422, 'rows: must be a list of row objects', { field: 'rows' });
+        if (schema !== undefined && typeof schema !== 'string' && !isObject(schema)) throw new HttpError(422, 'schema: must be a schema object or its JSON text', { field: 'schema' });
+        if (!isObject(options)) throw new HttpError(422, 'options: must be an object of training options', { field: 'options' });
+        const host = HOST_OPTIONS.find((k) => Object.hasOwn(options, k));
+        if (host !== undefined) {
+          throw coreError(abi, 'CR_E_ARG', `option '${host}': not a training option (the core's: ${abi.options.map((x) => x.name).join(', ')})${host === 'schema' ? '; give the schema beside "options"' : ''}`, { field: host });
+        }
+        const model = await trainModel(csv !== undefined ? { csv } : rows, schema === undefined ? { ...options } : { ...options, schema });
+        const unfit = modelUnfit(model);
+        if (unfit) {
+          model.free(); // never used: nothing else holds it
+          throw new HttpError(422, `schema: the model ${unfit}`, { field: 'schema', code: 'MODEL_SCHEMA' });
+        }
+        await store.saveModel(model.id, model.toBytes(), { maxModels: o.maxModels });
+        models.set(model.id, model);
+        return ok(201, { model_id: model.id, card: model.card() });
+      },
+    })
+    .add({
+      method: 'GET', path: '/models/:id', auth: 'api',
+      handler: async ({ params }) => {
+        // A stored model's bytes (the dashboard loads the active one by the id GET /model gives).
+        const id = modelIdOf(params);
+        const bytes = await store.modelBytes(id);
+        if (!bytes) throw noModel(id);
+        return { status: 200, bytes: Buffer.from(bytes), contentType: 'application/octet-stream' };
+      },
+    })
+    .add({
+      method: 'POST', path: '/models/:id/activate', auth: 'admin',
+      handler: async ({ params }) => {
+        const id = modelIdOf(params);
+        const model = await models.get(id);
+        if (!model) throw noModel(id);
+        const unfit = modelUnfit(model);
+        if (unfit) throw new HttpError(422, `model: ${unfit}`, { field: 'model', code: 'MODEL_SCHEMA' });
+        await activate(model);
         return ok(200, { model_id: model.id });
       },
     })
@@ -355,10 +505,11 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       },
     });
 
+  /** The /score-caller answer; the same bytes as scoreCallerAnswer() gives for its record on a retry. */
   function answerOf(r) {
     return {
       score: r.score, risk_level: r.riskLevel, probability: r.probability, reasons: r.reasons,
-      model_id: r.modelId, call_attempts_24h: r.callAttempts24h, at: r.at,
+      model_id: r.modelId, [attemptsField]: r.callAttempts24h, at: r.at,
     };
   }
 
@@ -398,7 +549,9 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     let { status, headers = {} } = reply;
     let payload = '';
     let type = reply.contentType;
-    if (reply.text !== undefined) {
+    if (reply.bytes !== undefined) {
+      payload = reply.bytes;
+    } else if (reply.text !== undefined) {
       payload = reply.text;
     } else if (reply.body !== undefined) {
       const bad = findNonFinite(reply.body);
@@ -605,7 +758,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     metrics,
     routes: router.routes.map(({ method, path, auth }) => ({ method, path, auth })),
     get scorer() {
-      return scorer;
+      return live.scorer;
     },
     get inflight() {
       return inflight;

@@ -1,4 +1,5 @@
-// POST /audit: replays stored records with the models that made them, in
+// POST /audit: replays stored records (the text as stored, byte for byte,
+// handed to the core's verifyRecord) with the models that made them, in
 // time slices, so that other requests are served while it runs (the event
 // loop is handed back every SLICE_MS), and with a bounded answer: every
 // record after the cursor is checked and counted, at most `limit` of the
@@ -9,7 +10,7 @@ const SLICE_MS = 10;
 const PAGE_ROWS = 500;
 
 /**
- * `replay(record)` gives null or {code, field, message}. `isCancelled()` is
+ * `replay(text)` gives null or {code, field, message} for a stored record's text. `isCancelled()` is
  * asked between slices (client gone, shutdown): the audit then stops.
  * Records written after the audit starts are not in it (`last_id` bounds it).
  */
@@ -24,13 +25,7 @@ export async function runAudit({ store, replay, after, limit, isCancelled }) {
     const rows = await store.recordsAfter(cursor, until, PAGE_ROWS);
     if (rows.length === 0) break;
     for (const { id, text } of rows) {
-      let error;
-      try {
-        error = await replay(JSON.parse(text));
-      } catch (e) {
-        if (!(e instanceof SyntaxError)) throw e;
-        error = { code: 'CR_E_JSON', field: 'record', message: `record: not valid JSON (${e.message})` };
-      }
+      const error = await replay(text);
       checked++;
       if (error) {
         total++;

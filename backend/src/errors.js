@@ -1,6 +1,8 @@
 // What can go wrong in a request, and the status each failure gets. Every
-// error body is {"error":{"field","code"?,"message"}}; the field names the
-// parameter, header or body field at fault (null when none does).
+// error body is {"error":{"field","code"?,"message","line"?}}; the field
+// names the parameter, header or body field at fault (null when none does);
+// `code` is the core's status name (CR_E_…) for what the core judged, and
+// `line` the row of training data it names.
 import { CallriskError } from 'callrisk';
 
 /** A failure the client can act on: status, the field at fault, a message naming it. */
@@ -71,20 +73,30 @@ export class ModelLimitError extends Error {
 
 /** The client went away mid-request: nothing to answer, nothing to log as a server error. */
 export function isClientAbort(e, req) {
-  return e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE' || e?.message === 'aborted' ||
+  return e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE' || e?.code === 'ECONNABORTED' ||
     Boolean(req?.destroyed && !req.complete);
 }
 
-// C statuses that describe the input or the model the client sent: 422.
-const INPUT_CODES = new Set(['CR_E_ARG', 'CR_E_RANGE', 'CR_E_TYPE', 'CR_E_MISSING', 'CR_E_SCHEMA', 'CR_E_DATA', 'CR_E_TRUNCATED',
-  'CR_E_MAGIC', 'CR_E_VERSION', 'CR_E_CHECKSUM', 'CR_E_NONFINITE', 'CR_E_COUNT', 'CR_E_CSV', 'CR_E_JSON', 'CR_E_MISMATCH']);
-
-const body = (field, message, code) => ({ error: code ? { field, code, message } : { field, message } });
+const body = (field, message, code, line) => ({ error: { field, ...(code ? { code } : {}), message, ...(line ? { line } : {}) } });
+const INTERNAL = { status: 500, body: body(null, 'internal error', 'INTERNAL'), internal: true };
 
 /**
- * [status, body, headers] for an error; `internal` is set when the server is
- * at fault (logged, with no detail to the client). Decided by class and
- * `.code`, never by message text.
+ * A CallriskError with the core's status `code` (a name), its number and its
+ * HTTP status from the core's own table (`abi`: the package's describe()),
+ * for what the backend judges in the core's place (a body that is not
+ * UTF-8, a key that is no training option).
+ */
+export function coreError(abi, code, message, { field, line } = {}) {
+  const s = abi.statuses.find((x) => x.name === code);
+  if (!s) throw new Error(`callrisk backend: the core has no status ${code}`);
+  return new CallriskError(message, { code, status: s.code, httpStatus: s.http, field, line });
+}
+
+/**
+ * { status, body, headers } for an error; `internal` is set when the server
+ * is at fault (logged; a 500 shows no detail). Decided by class and, for the
+ * core's errors, by its code's HTTP status (`httpStatus`, the core's table):
+ * never by message text. The body is {"error":{"field","code"?,"message","line"?}}.
  */
 export function errorResponse(e) {
   if (e instanceof HttpError) return { status: e.status, body: body(e.field, e.message, e.code), headers: e.headers };
@@ -93,17 +105,14 @@ export function errorResponse(e) {
   if (e instanceof ModelLimitError) return { status: 409, body: body('model', e.message, 'MODEL_LIMIT') };
   if (e instanceof CallriskError) {
     if (e.code === 'CR_E_STORE') {
-      // The glue wraps whatever the store threw: only a database failure is 503.
+      // The glue wraps whatever the store threw: a database failure is 503,
+      // a refused record 422; anything else the store threw is a bug.
       if (e.cause instanceof StoreError || e.cause instanceof RecordRejected) return errorResponse(e.cause);
-      return { status: 500, body: body(null, 'internal error', 'INTERNAL'), internal: true };
+      return INTERNAL;
     }
-    if (INPUT_CODES.has(e.code)) return { status: 422, body: body(e.field ?? null, e.message, e.code) };
-    return { status: 500, body: body(null, 'internal error', 'INTERNAL'), internal: true };
+    const status = Number.isInteger(e.httpStatus) && e.httpStatus >= 400 && e.httpStatus <= 599 ? e.httpStatus : 500;
+    if (status === 500) return { ...INTERNAL, body: body(null, 'internal error', e.code ?? 'INTERNAL') };
+    return { status, body: body(e.field ?? null, e.message, e.code, e.line), internal: status > 500 };
   }
-  if (e instanceof TypeError || e instanceof RangeError) {
-    // The package names the field first: "spamReports: must be an integer".
-    const field = /^([A-Za-z_][\w.[\]]*):/.exec(e.message)?.[1];
-    if (field) return { status: 422, body: body(field, e.message) };
-  }
-  return { status: 500, body: body(null, 'internal error', 'INTERNAL'), internal: true };
+  return INTERNAL;
 }

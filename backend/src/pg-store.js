@@ -1,9 +1,10 @@
 // The PostgreSQL store: the same tables and methods as sqlite-store.js, for
 // backend replicas sharing one database. Every method is async; a record is
-// one INSERT (its own transaction), its idempotency key in the same row.
+// one INSERT (its own transaction), its idempotency key in the same row,
+// its text stored as the core wrote it.
 import pg from 'pg';
 import { DuplicateKeyError, ModelLimitError } from './errors.js';
-import { checkCall, checkScoreRecord } from './records.js';
+import { checkCall, recordOfText, SEED_COLUMNS } from './records.js';
 
 // Schema changes and the model limit are serialised across replicas with
 // advisory locks (arbitrary constants, unique to this program).
@@ -20,13 +21,8 @@ CREATE TABLE IF NOT EXISTS score_records (
   id                BIGSERIAL PRIMARY KEY,
   caller_number     TEXT             NOT NULL,
   at                BIGINT           NOT NULL,
-  spam_reports      BIGINT           NOT NULL,
-  has_consent       INTEGER          NOT NULL,
-  call_attempts_24h BIGINT           NOT NULL,
   score             INTEGER          NOT NULL,
   risk_level        TEXT             NOT NULL,
-  probability       DOUBLE PRECISION NOT NULL,
-  reasons           TEXT             NOT NULL,
   model_id          TEXT             NOT NULL,
   record            TEXT             NOT NULL
 );
@@ -40,6 +36,7 @@ ALTER TABLE call_log ADD COLUMN IF NOT EXISTS idem_key TEXT;
 ALTER TABLE call_log ADD COLUMN IF NOT EXISTS request_hash TEXT;
 ALTER TABLE score_records ADD COLUMN IF NOT EXISTS idem_key TEXT;
 ALTER TABLE score_records ADD COLUMN IF NOT EXISTS request_hash TEXT;
+${SEED_COLUMNS.map((c) => `ALTER TABLE score_records DROP COLUMN IF EXISTS ${c};`).join('\n')}
 CREATE INDEX IF NOT EXISTS call_log_by_caller ON call_log (caller_number, created_at);
 CREATE UNIQUE INDEX IF NOT EXISTS call_log_by_key ON call_log (idem_key);
 CREATE INDEX IF NOT EXISTS score_records_by_caller ON score_records (caller_number, at);
@@ -83,7 +80,7 @@ export async function openPgStore(connectionString, { onIdleError = () => {} } =
       c.release();
     }
   };
-  const rowsOf = (r) => r.rows.map((row) => ({ id: Number(row.id), record: JSON.parse(row.record) }));
+  const rowsOf = (r) => r.rows.map((row) => ({ id: Number(row.id), text: row.record }));
 
   return {
     pool,
@@ -92,20 +89,19 @@ export async function openPgStore(connectionString, { onIdleError = () => {} } =
         [callerNumber, sinceMs, untilMs]);
       return r.rows[0].n;
     },
-    async saveScore(record, context) {
-      checkScoreRecord(record);
+    /** Stores `text` as the core wrote it and the columns read from that text (see sqlite-store.js). */
+    async saveScore(_record, { text, context } = {}) {
+      const record = recordOfText(text);
       const key = context?.idempotencyKey ?? null;
       const r = await pool.query(`INSERT INTO score_records
-        (caller_number, at, spam_reports, has_consent, call_attempts_24h, score, risk_level, probability, reasons, model_id, record, idem_key, request_hash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (idem_key) DO NOTHING RETURNING id`,
-      [record.caller_number, record.at, record.inputs.spam_reports, record.inputs.has_consent ? 1 : 0, record.inputs.call_attempts_24h,
-        record.score, record.risk_level, record.probability, JSON.stringify(record.reasons), record.model_id, JSON.stringify(record),
-        key, context?.requestHash ?? null]);
+        (caller_number, at, score, risk_level, model_id, record, idem_key, request_hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idem_key) DO NOTHING RETURNING id`,
+      [record.caller_number, record.at, record.score, record.risk_level, record.model_id, text, key, context?.requestHash ?? null]);
       if (r.rowCount === 0) throw new DuplicateKeyError(key);
     },
     async scoreByKey(key) {
       const row = (await pool.query('SELECT id, record, request_hash FROM score_records WHERE idem_key = $1', [key])).rows[0];
-      return row && { id: Number(row.id), record: JSON.parse(row.record), requestHash: row.request_hash };
+      return row && { id: Number(row.id), text: row.record, record: JSON.parse(row.record), requestHash: row.request_hash };
     },
     async logCall(callerNumber, at, { idempotencyKey = null, requestHash = null } = {}) {
       checkCall(callerNumber, at);

@@ -1,38 +1,33 @@
-// Score records and call times as the stores keep them. Both stores check
-// every value here before writing, so that no NaN, infinity, fraction or
-// out-of-range time can reach the database, whatever produced it.
+// Score records and call times as the stores keep them. A score record is
+// the text the core wrote (canonical JSON), stored as those bytes; the
+// columns a query needs (caller_number, at, score, risk_level, model_id)
+// are read from that text, so they always say what the text says. Both
+// stores check those values here before writing, so that no NaN, infinity,
+// fraction or out-of-range time can reach the database, whatever produced it.
 import { RecordRejected } from './errors.js';
 import { AT_MAX } from './validate.js';
 
-/**
- * The fields the tables hold in columns of their own (score_records:
- * spam_reports INTEGER, has_consent INTEGER 0/1, call_attempts_24h INTEGER),
- * with the types those columns need. Until storage is generic, a model is
- * served only if it has each of them with that type; it may have more
- * (kept in the record's JSON).
- */
-export const TABLE_FIELDS = Object.freeze({ spam_reports: 'count', has_consent: 'bool', call_attempts_24h: 'count' });
 // Names a request body uses for itself: a model field so named could not be sent.
-const REQUEST_NAMES = ['caller_number', 'at', 'request_id'];
-const NEEDED = Object.entries(TABLE_FIELDS).map(([name, type]) => `${name} (${type})`).join(', ');
+export const REQUEST_NAMES = Object.freeze(['caller_number', 'at', 'request_id']);
 
-/** Why this backend cannot serve `model` (its fields do not fit the tables), or null when it can. */
+/**
+ * Why this backend cannot serve `model`, or null when it can. Any schema is
+ * served (storage keeps the record text, whatever its inputs); only a field
+ * with the name of a key a request body uses for itself is refused.
+ */
 export function modelUnfit(model) {
-  const types = new Map(model.fields.map((f) => [f.name, f.type]));
-  for (const [name, type] of Object.entries(TABLE_FIELDS)) {
-    const why = !types.has(name) ? `has no field ${name}` : types.get(name) !== type ? `has ${name} as a ${types.get(name)}, not a ${type}` : null;
-    if (why) {
-      return `${why}: the score_records table keeps ${name} in a column of its own, so a model served here needs the fields ${NEEDED} ` +
-        '(the tables are the seed\'s; other fields may be added)';
-    }
-  }
-  const clash = REQUEST_NAMES.find((name) => types.has(name));
-  if (clash) return `has a field named ${clash}, which a request body uses for itself (${REQUEST_NAMES.join(', ')})`;
-  return null;
+  const clash = model.fields.find((f) => REQUEST_NAMES.includes(f.name));
+  return clash ? `has a field named ${clash.name}, which a request body uses for itself (${REQUEST_NAMES.join(', ')})` : null;
 }
 
+/**
+ * The seed's own columns of score_records, from before storage was generic:
+ * each value is in the record's text too (its inputs, probability and
+ * reasons), so the stores drop them from an existing database.
+ */
+export const SEED_COLUMNS = Object.freeze(['spam_reports', 'has_consent', 'call_attempts_24h', 'probability', 'reasons']);
+
 const isTime = (v) => Number.isInteger(v) && v >= 0 && v <= AT_MAX;
-const isCount = (v) => Number.isInteger(v) && v >= 0 && v <= 2 ** 53;
 
 /** Throws RecordRejected naming the first value a call_log row must not hold. */
 export function checkCall(callerNumber, at) {
@@ -42,29 +37,44 @@ export function checkCall(callerNumber, at) {
   if (!isTime(at)) throw new RecordRejected('at', `must be an integer of ms from 0 to ${AT_MAX}, got ${at}`, Number.isFinite(at) ? 'CR_E_RANGE' : 'CR_E_NONFINITE');
 }
 
+/**
+ * The record in `text` (what the core wrote, as saveScore received it),
+ * parsed and checked: the columns are read from it. Throws TypeError when
+ * there is no text (a caller of the store's old shape: a bug, 500), and
+ * RecordRejected naming the first value that must not be stored.
+ */
+export function recordOfText(text) {
+  if (typeof text !== 'string') throw new TypeError(`saveScore: needs { text } (the record as the core wrote it), got ${text === null ? 'null' : typeof text}`);
+  let record;
+  try {
+    record = JSON.parse(text);
+  } catch (e) {
+    throw new RecordRejected('record', `not JSON (${e.message})`, 'CR_E_JSON');
+  }
+  checkScoreRecord(record);
+  return record;
+}
+
 /** Throws RecordRejected naming the first value of a score record that must not be stored. */
 export function checkScoreRecord(record) {
-  if (record === null || typeof record !== 'object') throw new RecordRejected('record', 'must be an object', 'CR_E_TYPE');
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new RecordRejected('record', 'must be an object', 'CR_E_TYPE');
   checkCall(record.caller_number, record.at);
   if (!Number.isInteger(record.score) || record.score < 0 || record.score > 100) {
     throw new RecordRejected('score', `must be an integer from 0 to 100, got ${record.score}`, Number.isFinite(record.score) ? 'CR_E_RANGE' : 'CR_E_NONFINITE');
   }
   const p = record.probability;
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-    throw new RecordRejected('probability', `must be a number from 0 to 1, got ${p}`, Number.isFinite(p) ? 'CR_E_RANGE' : 'CR_E_NONFINITE');
+    throw new RecordRejected('probability', `must be a number from 0 to 1, got ${p}`, typeof p !== 'number' || Number.isFinite(p) ? 'CR_E_RANGE' : 'CR_E_NONFINITE');
   }
   if (typeof record.risk_level !== 'string' || typeof record.model_id !== 'string') {
     throw new RecordRejected('record', 'needs risk_level and model_id strings', 'CR_E_MISSING');
   }
-  for (const [name, v] of Object.entries(record.inputs ?? {})) {
+  const inputs = record.inputs;
+  if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) throw new RecordRejected('inputs', 'must be an object', 'CR_E_TYPE');
+  for (const [name, v] of Object.entries(inputs)) {
     if (typeof v === 'boolean') continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RecordRejected(`inputs.${name}`, `must be a finite number, got ${v}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RecordRejected(`inputs.${name}`, `must be a finite number or a boolean, got ${v}`);
   }
-  // The columns of their own (TABLE_FIELDS): never a NULL, a REAL in an INTEGER column or a silent 0.
-  for (const name of ['spam_reports', 'call_attempts_24h']) {
-    if (!isCount(record.inputs?.[name])) throw new RecordRejected(`inputs.${name}`, `must be an integer >= 0, got ${record.inputs?.[name]}`, 'CR_E_RANGE');
-  }
-  if (typeof record.inputs.has_consent !== 'boolean') throw new RecordRejected('inputs.has_consent', `must be a boolean, got ${record.inputs.has_consent}`, 'CR_E_TYPE');
   if (!Array.isArray(record.reasons)) throw new RecordRejected('reasons', 'must be a list', 'CR_E_TYPE');
   record.reasons.forEach((r, i) => {
     if (typeof r?.contribution !== 'number' || !Number.isFinite(r.contribution)) {
@@ -73,15 +83,19 @@ export function checkScoreRecord(record) {
   });
 }
 
-/** The /score-caller answer for a stored record: the same bytes first time and on every idempotent retry. */
-export function scoreCallerAnswer(record) {
+/**
+ * The /score-caller answer for a stored record: the same bytes first time
+ * and on every idempotent retry. `attemptsField`: the field the store's
+ * count went into (the core's, from its description).
+ */
+export function scoreCallerAnswer(record, attemptsField) {
   return {
     score: record.score,
     risk_level: record.risk_level,
     probability: record.probability,
     reasons: record.reasons,
     model_id: record.model_id,
-    call_attempts_24h: record.inputs.call_attempts_24h,
+    [attemptsField]: record.inputs[attemptsField],
     at: record.at,
   };
 }

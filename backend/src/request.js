@@ -2,7 +2,7 @@
 // body (a size limit and a deadline, so a slow or endless body cannot hold
 // a socket), and JSON bodies (only with content-type application/json, so a
 // cross-site "simple" form POST never reaches a route).
-import { HttpError } from './errors.js';
+import { coreError, HttpError } from './errors.js';
 import { checkDepth } from './validate.js';
 
 /** A query string's parameters; a parameter given twice is ambiguous: 400. */
@@ -112,6 +112,23 @@ export function requireJson(req) {
   if (type !== 'application/json' || (charset && charset !== 'utf-8' && charset !== 'utf8')) {
     const got = req.headers['content-type'] ? JSON.stringify(req.headers['content-type'].slice(0, 60)) : 'none';
     throw new HttpError(415, `content-type: must be application/json (utf-8), got ${got}`, { field: 'content-type' });
+  }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A JSON body as text, for the core's parser to read: 415 without the JSON
+ * media type; bytes that are not UTF-8 are the core's CR_E_JSON (`abi`: its
+ * description), as text it cannot read.
+ */
+export async function readText(req, { abi, ...options }) {
+  requireJson(req);
+  const body = await readBody(req, options);
+  try {
+    return UTF8.decode(body);
+  } catch {
+    throw coreError(abi, 'CR_E_JSON', 'body: not UTF-8 text');
   }
 }
 

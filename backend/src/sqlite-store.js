@@ -1,11 +1,13 @@
 // The SQLite store behind createScorer({ store }): the call log the seed
-// counted, one row per score record, and the models that made them.
+// counted, one row per score record (the record's text as the core wrote
+// it, and the columns queries need, read from that text), and the models
+// that made them.
 // WAL + synchronous=FULL: a record the server acknowledged is on disk,
 // whatever happens to the process. An idempotency key lives in the same row
 // as its record (a UNIQUE column), so a crash never separates the two.
 import Database from 'better-sqlite3';
 import { DuplicateKeyError, ModelLimitError } from './errors.js';
-import { checkCall, checkScoreRecord } from './records.js';
+import { checkCall, recordOfText, SEED_COLUMNS } from './records.js';
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS call_log (
@@ -15,19 +17,17 @@ CREATE TABLE IF NOT EXISTS call_log (
   idem_key      TEXT,                         -- Idempotency-Key / request_id, if given
   request_hash  TEXT                          -- sha256 of the request body the key came with
 );
+-- One row per score record, for any model's fields: \`record\` is the text
+-- the core wrote (canonical JSON, stored byte for byte: what the audit
+-- replays); the other columns are read from it for queries.
 CREATE TABLE IF NOT EXISTS score_records (
   id                INTEGER PRIMARY KEY,
   caller_number     TEXT    NOT NULL,
   at                INTEGER NOT NULL,         -- ms since 1970
-  spam_reports      INTEGER NOT NULL,
-  has_consent       INTEGER NOT NULL,
-  call_attempts_24h INTEGER NOT NULL,
   score             INTEGER NOT NULL,
   risk_level        TEXT    NOT NULL,
-  probability       REAL    NOT NULL,
-  reasons           TEXT    NOT NULL,         -- JSON
   model_id          TEXT    NOT NULL,
-  record            TEXT    NOT NULL,         -- the whole record, JSON: what the audit replays
+  record            TEXT    NOT NULL,         -- the record as the core wrote it
   idem_key          TEXT,
   request_hash      TEXT
 );
@@ -55,6 +55,9 @@ function migrate(db) {
     for (const column of ['idem_key', 'request_hash']) {
       if (!columns.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT`);
     }
+    if (table === 'score_records') {
+      for (const column of SEED_COLUMNS) if (columns.has(column)) db.exec(`ALTER TABLE score_records DROP COLUMN ${column}`);
+    }
   }
 }
 
@@ -79,8 +82,8 @@ export function openSqliteStore(path) {
   const logStmt = db.prepare('INSERT INTO call_log (caller_number, created_at, idem_key, request_hash) VALUES (?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING');
   const callByKey = db.prepare('SELECT id, caller_number, created_at AS at, request_hash FROM call_log WHERE idem_key = ?');
   const saveStmt = db.prepare(`INSERT INTO score_records
-    (caller_number, at, spam_reports, has_consent, call_attempts_24h, score, risk_level, probability, reasons, model_id, record, idem_key, request_hash)
-    VALUES (@caller_number, @at, @spam_reports, @has_consent, @call_attempts_24h, @score, @risk_level, @probability, @reasons, @model_id, @record, @idem_key, @request_hash)
+    (caller_number, at, score, risk_level, model_id, record, idem_key, request_hash)
+    VALUES (@caller_number, @at, @score, @risk_level, @model_id, @record, @idem_key, @request_hash)
     ON CONFLICT (idem_key) DO NOTHING`);
   const scoreByKey = db.prepare('SELECT id, record, request_hash FROM score_records WHERE idem_key = ?');
   const byCallerStmt = db.prepare('SELECT id, record FROM score_records WHERE caller_number = ? AND id < ? ORDER BY id DESC LIMIT ?');
@@ -97,19 +100,15 @@ export function openSqliteStore(path) {
   const pingStmt = db.prepare('SELECT count(*) AS n FROM models WHERE active = 1');
 
   // One record is one row; inserted, or (its key already stored) not at all.
-  const insert = ({ record, context }) =>
+  // The text goes in as it came; the columns are read from it.
+  const insert = ({ record, text, context }) =>
     saveStmt.run({
       caller_number: record.caller_number,
       at: record.at,
-      spam_reports: record.inputs.spam_reports,
-      has_consent: record.inputs.has_consent ? 1 : 0,
-      call_attempts_24h: record.inputs.call_attempts_24h,
       score: record.score,
       risk_level: record.risk_level,
-      probability: record.probability,
-      reasons: JSON.stringify(record.reasons),
       model_id: record.model_id,
-      record: JSON.stringify(record),
+      record: text,
       idem_key: context?.idempotencyKey ?? null,
       request_hash: context?.requestHash ?? null,
     }).changes;
@@ -152,17 +151,22 @@ export function openSqliteStore(path) {
       open();
       return countStmt.get(callerNumber, sinceMs, untilMs).n;
     },
-    saveScore(record, context) {
+    /**
+     * Stores one record: `text` as the core wrote it, byte for byte, and the
+     * columns read from that text (not from `record`, so that they can never
+     * say otherwise). `context`: { idempotencyKey, requestHash } or none.
+     */
+    saveScore(record, { text, context } = {}) {
       open();
-      checkScoreRecord(record);
+      const parsed = recordOfText(text);
       return new Promise((resolve, reject) => {
-        if (queue.push({ record, context, resolve, reject }) === 1) setImmediate(flush);
+        if (queue.push({ record: parsed, text, context, resolve, reject }) === 1) setImmediate(flush);
       });
     },
     scoreByKey(key) {
       open();
       const row = scoreByKey.get(key);
-      return row && { id: row.id, record: JSON.parse(row.record), requestHash: row.request_hash };
+      return row && { id: row.id, text: row.record, record: JSON.parse(row.record), requestHash: row.request_hash };
     },
     logCall(callerNumber, at, { idempotencyKey = null, requestHash = null } = {}) {
       open();
@@ -176,16 +180,16 @@ export function openSqliteStore(path) {
       const row = callByKey.get(key);
       return row && { id: row.id, caller_number: row.caller_number, at: row.at, requestHash: row.request_hash };
     },
-    /** A caller's records, newest first: [{ id, record }], ids below `before`. */
+    /** A caller's records, newest first: [{ id, text }] (the stored text), ids below `before`. */
     listScores(callerNumber, { limit, before = NEWEST }) {
       open();
-      return byCallerStmt.all(callerNumber, before, limit).map((r) => ({ id: r.id, record: JSON.parse(r.record) }));
+      return byCallerStmt.all(callerNumber, before, limit).map((r) => ({ id: r.id, text: r.record }));
     },
     recentScores({ limit, before = NEWEST }) {
       open();
-      return recentStmt.all(before, limit).map((r) => ({ id: r.id, record: JSON.parse(r.record) }));
+      return recentStmt.all(before, limit).map((r) => ({ id: r.id, text: r.record }));
     },
-    /** Records with after < id <= until in id order, as stored text (the audit parses them). */
+    /** Records with after < id <= until in id order, as stored text (the audit replays it). */
     recordsAfter(after, until, limit) {
       open();
       return afterStmt.all(after, until, limit).map((r) => ({ id: r.id, text: r.record }));

@@ -20,7 +20,7 @@ const daysIn = (y, m) => (m === 2 ? (isLeap(y) ? 29 : 28) : [4, 6, 9, 11].includ
  * ±hh:mm, at most ±23:59), every part checked exactly: a day that does not
  * exist, hour 24, second 60 or a time before 1970 is refused with its reason.
  */
-function isoTime(text) {
+export function isoTime(text) {
   const m = ISO.exec(text);
   if (!m) throw invalid('at', `must be an ISO 8601 date (2026-11-25) or date-time with a zone (2026-11-25T10:00:00Z), got ${JSON.stringify(text.slice(0, 40))}`);
   const [, ys, mos, ds, hs, mis, ss = '00', frac = '', zone] = m;
@@ -95,8 +95,13 @@ export function idempotencyKeyOf(req, body) {
   return header ?? fromBody ?? null;
 }
 
-/** How deep a JSON body may nest (the body object is level 1): deeper is 422 `body`. */
-export const MAX_JSON_DEPTH = 32;
+/**
+ * How deep a JSON body may nest (the body object is level 1): deeper is 422
+ * `body` on the routes that read a body themselves. As deep as the core's
+ * parser reads, so that a body the core reads is one the backend reads too;
+ * /score and /score-caller answer the core's own error past it.
+ */
+export const MAX_JSON_DEPTH = 64;
 
 const tooDeep = () => invalid('body', `nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`);
 

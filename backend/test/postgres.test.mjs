@@ -8,7 +8,7 @@ import { openPgStore } from '../src/pg-store.js';
 import { startPostgres } from './postgres.mjs';
 import { defineBackendSuite } from './suite.mjs';
 
-const COLUMNS = 'caller_number, at, spam_reports, has_consent, call_attempts_24h, score, risk_level, probability, reasons, model_id, record';
+const COLUMNS = 'caller_number, at, score, risk_level, model_id, record';
 let server = null;
 let url;
 after(() => server?.stop());
@@ -40,6 +40,7 @@ defineBackendSuite(async () => {
     store,
     count,
     exec: (sql) => store.pool.query(sql),
+    recordText: async (id) => (await store.pool.query('SELECT record FROM score_records WHERE id = $1', [id])).rows[0].record,
     editScoreSql: (by, id = 1) => `UPDATE score_records SET ${edit(by)} WHERE id = ${id}`,
     editScoresSql: (by) => `UPDATE score_records SET ${edit(by)} WHERE caller_number = '+1copy'`,
     copyScoresSql: (n) => `INSERT INTO score_records (${COLUMNS}) SELECT '+1copy', ${COLUMNS.split(', ').slice(1).map((c) => `s.${c}`).join(', ')}
@@ -47,8 +48,8 @@ defineBackendSuite(async () => {
     failing: (method) => ({
       ...store,
       [method]: {
-        saveScore: (record) => failAfter(`INSERT INTO score_records (${COLUMNS}) VALUES ($1, $2, 0, 0, 0, 0, $3, 0, $4, $5, $6)`,
-          [record.caller_number, record.at, record.risk_level, '[]', record.model_id, JSON.stringify(record)]),
+        saveScore: (record, { text }) => failAfter(`INSERT INTO score_records (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [record.caller_number, record.at, record.score, record.risk_level, record.model_id, text]),
         logCall: (callerNumber, at) => failAfter('INSERT INTO call_log (caller_number, created_at) VALUES ($1, $2)', [callerNumber, at]),
         saveModel: (id, bytes) => failAfter('INSERT INTO models (id, bytes, added_at) VALUES ($1, $2, 0)', [id, Buffer.from(bytes)]),
       }[method] ?? (async () => {

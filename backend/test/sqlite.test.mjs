@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../src/sqlite-store.js';
 import { defineBackendSuite } from './suite.mjs';
 
-const COLUMNS = 'caller_number, at, spam_reports, has_consent, call_attempts_24h, score, risk_level, probability, reasons, model_id, record';
+const COLUMNS = 'caller_number, at, score, risk_level, model_id, record';
 
 defineBackendSuite(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'callrisk-sqlite-'));
@@ -17,6 +17,7 @@ defineBackendSuite(async () => {
     store,
     count: (table) => store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get().n,
     exec: (sql) => store.db.prepare(sql).run(),
+    recordText: (id) => store.db.prepare('SELECT record FROM score_records WHERE id = ?').get(id).record,
     editScoreSql: (by, id = 1) => `UPDATE score_records SET record = json_set(record, '$.score', json_extract(record, '$.score') + (${by})) WHERE id = ${id}`,
     editScoresSql: (by) => `UPDATE score_records SET record = json_set(record, '$.score', json_extract(record, '$.score') + (${by})) WHERE caller_number = '+1copy'`,
     copyScoresSql: (n) => `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n})
@@ -26,10 +27,10 @@ defineBackendSuite(async () => {
     failing: (method) => ({
       ...store,
       [method]: {
-        saveScore(record) {
+        saveScore(record, { text }) {
           store.db.transaction(() => {
-            store.db.prepare(`INSERT INTO score_records (${COLUMNS}) VALUES (?, ?, 0, 0, 0, 0, ?, 0, '[]', ?, ?)`)
-              .run(record.caller_number, record.at, record.risk_level, record.model_id, JSON.stringify(record));
+            store.db.prepare(`INSERT INTO score_records (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`)
+              .run(record.caller_number, record.at, record.score, record.risk_level, record.model_id, text);
             fail();
           })();
         },

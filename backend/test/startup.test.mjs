@@ -110,16 +110,32 @@ test('the admin token: created on the first start (0600, printed once), read on 
   assertOneLine(await runServer({ ...env, CALLRISK_ADMIN_TOKEN_FILE: custom }), new RegExp(`admin token file ${custom}: readable by others`));
 });
 
-test('a stored active model the tables cannot hold: one line naming the model and the field, exit 1', async () => {
-  const path = join(dir, 'unfit.db');
-  const store = openSqliteStore(path);
-  // No spam_reports: every /score-caller would have failed its INSERT (NOT NULL), reported as a database outage.
-  const unfit = await trainModel({ csv: 'has_consent,call_attempts_24h,label\ntrue,0,0\nfalse,9,1\ntrue,1,0\nfalse,5,1\n' }, {
-    schema: { fields: [{ name: 'has_consent', type: 'bool' }, { name: 'call_attempts_24h', type: 'count' }], features: [{ name: 'no_consent', field: 'has_consent', invert: true }, { name: 'call_attempts_24h', field: 'call_attempts_24h' }] },
+test('a stored active model of any schema is served; one with a field named like a request key stops the start with one line', { timeout: 60000 }, async () => {
+  const train = (fields) => trainModel({ csv: `${fields.map(([n]) => n).join(',')},label\n${[0, 1, 2, 3].map((i) => `${fields.map(([, t]) => (t === 'bool' ? (i % 2 ? 'false' : 'true') : String(i))).join(',')},${i % 2}`).join('\n')}\n` }, {
+    schema: { fields: fields.map(([name, type]) => ({ name, type })), features: fields.map(([name]) => ({ name, field: name })) },
   });
-  store.saveModel(unfit.id, unfit.toBytes(), { makeActive: true });
+  // No spam_reports: served (the tables keep the record text, not the seed's columns).
+  const path = join(dir, 'any-schema.db');
+  const store = openSqliteStore(path);
+  const other = await train([['has_consent', 'bool'], ['call_attempts_24h', 'count']]);
+  store.saveModel(other.id, other.toBytes(), { makeActive: true });
   store.close();
-  assertOneLine(await runServer({ ...TOKEN, CALLRISK_DB: path }, { timeoutMs: 10000 }),
-    new RegExp(`cannot start with database ${path}: the active model ${unfit.id} in the database cannot be served: it has no field spam_reports`),
-    /needs the fields spam_reports \(count\), has_consent \(bool\), call_attempts_24h \(count\)/);
+  const server = await startServer({ ...TOKEN, CALLRISK_DB: path });
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.port}/score-caller`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"caller_number":"+15558000","has_consent":false}' });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal((await res.json()).model_id, other.id);
+  } finally {
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
+  // A field named request_id: a request body could not send it (the key is the backend's).
+  const clashPath = join(dir, 'clash.db');
+  const clashStore = openSqliteStore(clashPath);
+  const clash = await train([['request_id', 'count'], ['call_attempts_24h', 'count']]);
+  clashStore.saveModel(clash.id, clash.toBytes(), { makeActive: true });
+  clashStore.close();
+  assertOneLine(await runServer({ ...TOKEN, CALLRISK_DB: clashPath }, { timeoutMs: 10000 }),
+    new RegExp(`cannot start with database ${clashPath}: the active model ${clash.id} in the database cannot be served: it has a field named request_id`),
+    /make another stored model the active one/);
 });

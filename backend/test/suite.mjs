@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import axios from 'axios';
-import { CallriskError, trainModel } from 'callrisk';
+import { CallriskError, createScorer, loadModel, trainModel } from 'callrisk';
 import { createApp } from '../src/app.js';
 import { errorResponse, RecordRejected, StoreError, StoreMisuse } from '../src/errors.js';
 
@@ -15,8 +15,9 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 const AS_ADMIN = { authorization: `Bearer ${ADMIN}` };
 
 /**
- * `open()` gives { store, count(table), exec(sql), failing(method) (a store
- * whose `method` fails; saveScore writes in a transaction that then fails),
+ * `open()` gives { store, count(table), exec(sql), recordText(id) (the
+ * stored text of a score record), failing(method) (a store whose `method`
+ * fails; saveScore writes in a transaction that then fails),
  * editScoreSql(by, id), copyScoresSql(n), close() }.
  */
 export function defineBackendSuite(open) {
@@ -111,7 +112,7 @@ test('a model switch keeps old rows verifiable; an edited row is caught', async 
   assert.ok(audit.checked >= 3);
   assert.deepEqual([audit.mismatched_total, audit.mismatched, audit.next_cursor], [0, [], null]);
   // Newest first.
-  const ids = (await store.listScores('+15550200', { limit: 10 })).map((r) => r.record.model_id);
+  const ids = (await store.listScores('+15550200', { limit: 10 })).map((r) => JSON.parse(r.text).model_id);
   assert.deepEqual(ids, [other.id, oldId]);
   // Someone edits a stored score: the audit names the row and the part.
   await db.exec(db.editScoreSql(1));
@@ -133,10 +134,13 @@ test('bad requests: 4xx naming the field, nothing stored', async () => {
     ['/score', { spam_reports: 5, has_consent: true, call_attempts_24h: -1 }, 422, 'call_attempts_24h'],
     ['/score', { spam_reports: 5, has_consent: true, call_attempts_24h: 2.5 }, 422, 'call_attempts_24h'],
     ['/score', { spam_reports: 1e300, has_consent: true, call_attempts_24h: 1 }, 422, 'spam_reports'],
-    ['/score', '{"spam_reports": 1,', 400, 'body'],
-    ['/score', '[1,2]', 422, 'body'],
+    ['/score', '{"spam_reports": 1,', 400, null],
+    ['/score', '[1,2]', 422, null],
     ['/score', 'x'.repeat(20000), 413, 'body'],
     ['/score-caller', { spam_reports: 1, has_consent: true }, 422, 'caller_number'],
+    ['/score-caller', '{"caller_number": "+1", "spam_reports": 1,', 400, null],
+    ['/score-caller', '[1,2]', 422, null],
+    ['/score-caller', 'null', 422, null],
     ['/score-caller', { caller_number: '', spam_reports: 1, has_consent: true }, 422, 'caller_number'],
     ['/score-caller', { caller_number: '+1', spam_reports: -3, has_consent: true }, 422, 'spam_reports'],
     ['/score-caller', { caller_number: '+1', spam_reports: 1, has_consent: true, at: 'yesterday' }, 422, 'at'],
@@ -191,8 +195,8 @@ test('the HTTP contract is snake_case: camelCase keys are ignored extras on ever
     ['/calls', { callerNumber: '+15550450' }, 'caller_number'],
   ]) {
     const [s, b] = await post(path, body);
-    assert.deepEqual([s, b.error?.field], [422, field], `${path} ${JSON.stringify(body)}: ${JSON.stringify(b)}`);
-    assert.match(b.error.message, new RegExp(`^${field}: `));
+    assert.deepEqual([s, b.error?.field, b.error?.code ?? 'none'], [422, field, path === '/calls' ? 'none' : 'CR_E_MISSING'], `${path} ${JSON.stringify(body)}: ${JSON.stringify(b)}`);
+    assert.match(b.error.message, new RegExp(`^(${field}: |field '${field}': )`));
   }
   assert.deepEqual(await counts(), before);
   // Inherited names are not fields: "__proto__" or "constructor" keys change nothing.
@@ -207,7 +211,8 @@ test('times: `at` is an integer of ms in 0…8.64e15 or an ISO date; anything el
       const [s, b] = await post(path, `{"caller_number": "+15550400", "spam_reports": 1, "has_consent": true, "at": ${at}}`);
       assert.equal(s, 422, `${path} at=${at}: ${JSON.stringify(b)}`);
       assert.equal(b.error.field, 'at', `${path} at=${at}`);
-      assert.match(b.error.message, /^at: /);
+      // /calls judges `at` itself; /score-caller hands a number to the core (a string is an ISO date, the backend's).
+      assert.match(b.error.message, path === '/calls' || at.startsWith('"') ? /^at: / : /^field 'at': /);
     }
   }
   assert.deepEqual(await counts(), before);
@@ -276,7 +281,7 @@ test('tokens: admin routes need the admin token (401 without, 403 wrong) and cha
   assert.equal((await post('/audit', '', { authorization: 'Bearer wrong-token-wrong-token' }))[0], 403);
   // Every route declared admin, now and later, refuses a request without the token.
   const adminRoutes = app.routes.filter((r) => r.auth === 'admin');
-  assert.deepEqual(adminRoutes.map((r) => `${r.method} ${r.path}`).sort(), ['POST /audit', 'PUT /model']);
+  assert.deepEqual(adminRoutes.map((r) => `${r.method} ${r.path}`).sort(), ['POST /audit', 'POST /models/:id/activate', 'POST /models/train', 'PUT /model']);
   for (const r of adminRoutes) {
     const res = await fetch(base + r.path, { method: r.method, body: '{}', headers: JSON_TYPE });
     assert.equal(res.status, 401, `${r.method} ${r.path}`);
@@ -315,7 +320,8 @@ test('an API token, when configured, guards scoring and listing; the admin token
   const url = await listen(guarded);
   try {
     const before = await counts();
-    const scoring = [['POST', '/score'], ['POST', '/calls'], ['POST', '/score-caller'], ['GET', '/callers/%2B1/scores'], ['GET', '/scores/recent'], ['GET', '/model'], ['GET', '/metrics']];
+    const scoring = [['POST', '/score'], ['POST', '/calls'], ['POST', '/score-caller'], ['GET', '/callers/%2B1/scores'], ['GET', '/scores/recent'], ['GET', '/model'],
+      ['GET', `/models/${guarded.scorer.model.id}`], ['GET', '/metrics']];
     const body = JSON.stringify({ caller_number: '+15550600', spam_reports: 1, has_consent: true, call_attempts_24h: 1 });
     for (const [method, path] of scoring) {
       const call = (headers) => fetch(url + path, { method, headers: { ...JSON_TYPE, ...headers }, body: method === 'POST' ? body : undefined }).then((r) => r.status);
@@ -556,33 +562,38 @@ async function schemaModel(fields) {
   });
 }
 
-test('PUT /model refuses a model the tables cannot hold: 422 naming the field and why, nothing stored, the active model unchanged', async () => {
+test('PUT /model takes any schema; a field named like a request key is 422; /score-caller needs the attempts field (the core\'s CR_E_SCHEMA)', async () => {
   const put = (m) => fetch(`${base}/model`, { method: 'PUT', body: m.toBytes(), headers: { 'content-type': 'application/octet-stream', ...AS_ADMIN } }).then(answer);
   const putJson = (m) => fetch(`${base}/model`, { method: 'PUT', body: JSON.stringify(m.toJSON()), headers: { ...JSON_TYPE, ...AS_ADMIN } }).then(answer);
   const active = app.scorer.model;
   const before = [...await counts(), active.id];
   const seed = [['spam_reports', 'count'], ['has_consent', 'bool'], ['call_attempts_24h', 'count']];
-  for (const [fields, reason] of [
-    [[['has_consent', 'bool'], ['call_attempts_24h', 'count'], ['attestation', 'real']], /^model: has no field spam_reports: the score_records table keeps spam_reports in a column of its own/],
-    [[['spam_reports', 'count'], ['has_consent', 'bool']], /^model: has no field call_attempts_24h: /],
-    [[['spam_reports', 'count'], ['call_attempts_24h', 'count']], /^model: has no field has_consent: /],
-    [[['spam_reports', 'real'], ['has_consent', 'bool'], ['call_attempts_24h', 'count']], /^model: has spam_reports as a real, not a count: /],
-    [[['spam_reports', 'count'], ['has_consent', 'count'], ['call_attempts_24h', 'count']], /^model: has has_consent as a count, not a bool: /],
-    [[['spam_reports', 'count'], ['has_consent', 'bool'], ['call_attempts_24h', 'real']], /^model: has call_attempts_24h as a real, not a count: /],
-    [[...seed, ['at', 'count']], /^model: has a field named at, which a request body uses for itself/],
-    [[...seed, ['caller_number', 'real']], /^model: has a field named caller_number/],
-  ]) {
+  for (const [fields, name] of [[[...seed, ['at', 'count']], 'at'], [[...seed, ['caller_number', 'real']], 'caller_number'], [[['request_id', 'real'], ...seed], 'request_id']]) {
     const m = await schemaModel(fields);
     for (const [s, b] of [await put(m), await putJson(m)]) {
       assert.deepEqual([s, b.error?.field, b.error?.code], [422, 'model', 'MODEL_SCHEMA'], JSON.stringify(b));
-      assert.match(b.error.message, reason);
-      assert.match(b.error.message, /needs the fields spam_reports \(count\), has_consent \(bool\), call_attempts_24h \(count\)|uses for itself/);
+      assert.match(b.error.message, new RegExp(`^model: has a field named ${name}, which a request body uses for itself`));
     }
   }
   assert.deepEqual([...await counts(), app.scorer.model.id], before, 'nothing stored, the same active model');
-  assert.equal((await get('/model'))[1].model_id, before[3]);
-  assert.equal((await post('/score-caller', { caller_number: '+15550460', spam_reports: 1, has_consent: true }))[0], 200, 'still served');
-  // More fields than the tables' are fine: they live in the record.
+  // A model with none of the seed's fields: /score reads its own; /score-caller has no attempts field to count into.
+  const other = await schemaModel([['stir_score', 'real'], ['verified', 'bool']]);
+  try {
+    assert.deepEqual(await put(other), [200, { model_id: other.id }]);
+    const [s1, r1] = await post('/score', { stir_score: 0.5, verified: false, spam_reports: 'ignored' });
+    assert.equal(s1, 200, JSON.stringify(r1));
+    const expected = await createScorer({ model: other }).then((sc) => sc.score({ stir_score: 0.5, verified: false }));
+    assert.deepEqual(r1, { score: expected.score, risk_level: expected.riskLevel });
+    const [s2, b2] = await post('/score', { stir_score: 0.5 });
+    assert.deepEqual([s2, b2.error.code, b2.error.field], [422, 'CR_E_MISSING', 'verified']);
+    const n = await rows('score_records');
+    const [s3, b3] = await post('/score-caller', { caller_number: '+15550462', stir_score: 0.5, verified: false });
+    assert.deepEqual([s3, b3.error.code, b3.error.field], [422, 'CR_E_SCHEMA', 'call_attempts_24h'], JSON.stringify(b3));
+    assert.equal(await rows('score_records'), n, 'nothing stored');
+  } finally {
+    assert.equal((await put(active))[0], 200);
+  }
+  // More fields than the seed's: they live in the record.
   const wider = await schemaModel([...seed, ['attestation', 'real']]);
   assert.deepEqual(await put(wider), [200, { model_id: wider.id }]);
   try {
@@ -595,6 +606,50 @@ test('PUT /model refuses a model the tables cannot hold: 422 naming the field an
     assert.equal((await put(active))[0], 200);
   }
   assert.equal(app.scorer.model.id, before[3]);
+});
+
+test('the stored record is the text the core wrote, byte for byte; the audit replays that text and catches a one-byte edit', async () => {
+  const at = Date.UTC(2026, 6, 1, 8);
+  const request = { caller_number: '+15550480', spam_reports: 3, has_consent: false, at };
+  await post('/calls', { caller_number: request.caller_number, at: at - 5000 });
+  const [status, answered] = await post('/score-caller', request);
+  assert.equal(status, 200);
+  const [, page] = await get('/scores/recent?limit=1');
+  const id = page.scores[0].id;
+  const stored = await db.recordText(id);
+  // The core's own text for the same request and count, from a scorer with an in-memory store.
+  let coreText;
+  const scorer = await createScorer({ model: await loadModel(app.scorer.model.toBytes()), store: { countAttempts: () => 1, saveScore: (r, { text }) => (coreText = text) } });
+  await scorer.scoreCaller(JSON.stringify(request));
+  assert.equal(stored, coreText, 'the stored text is the core\'s bytes');
+  assert.equal(JSON.parse(stored).probability, answered.probability);
+  // The listing serves those bytes too.
+  const listing = await fetch(`${base}/callers/%2B15550480/scores`).then((r) => r.text());
+  assert.ok(listing.includes(stored), listing);
+  const [, clean] = await post(`/audit?after=${id - 1}`, '', AS_ADMIN);
+  assert.deepEqual([clean.checked, clean.mismatched_total], [1, 0]);
+  // One byte of the stored text changes, in the database: a digit of the probability, then of a contribution.
+  const digitAt = (text, key) => { // the second significant digit of the first number after "key":
+    const i = text.indexOf(`"${key}":`) + key.length + 3;
+    const first = i + text.slice(i).search(/[1-9]/);
+    return first + 1 + text.slice(first + 1).search(/[0-9]/);
+  };
+  for (const [key, part] of [['probability', 'probability'], ['contribution', 'reasons']]) {
+    const i = digitAt(stored, key);
+    const edited = stored[i] === '5' ? '6' : '5';
+    await db.exec(`UPDATE score_records SET record = substr(record, 1, ${i}) || '${edited}' || substr(record, ${i + 2}) WHERE id = ${id}`);
+    const now = await db.recordText(id);
+    assert.equal(now.length, stored.length);
+    assert.deepEqual([...now].filter((c, j) => c !== stored[j]).length, 1, 'one byte edited');
+    const [s, audit] = await post(`/audit?after=${id - 1}`, '', AS_ADMIN);
+    assert.equal(s, 409, JSON.stringify(audit));
+    assert.deepEqual(audit.mismatched.map((m) => [m.id, m.code, m.field]), [[id, 'CR_E_MISMATCH', part]], JSON.stringify(audit));
+    const [, recent] = await get('/scores/recent?limit=1');
+    assert.equal(recent.scores[0].verified, false);
+    await db.exec(`UPDATE score_records SET record = substr(record, 1, ${i}) || '${stored[i]}' || substr(record, ${i + 2}) WHERE id = ${id}`);
+    assert.equal(await db.recordText(id), stored);
+  }
+  assert.equal((await post(`/audit?after=${id - 1}`, '', AS_ADMIN))[0], 200);
 });
 
 test('a store error that is not the database failing (a constraint, a bug) is a 500, never a 503', async () => {
@@ -618,39 +673,53 @@ test('a store error that is not the database failing (a constraint, a bug) is a 
   }
   assert.equal(await rows('score_records'), n);
   assert.equal(errorResponse(new StoreMisuse('saveScore', new Error('NOT NULL constraint failed'))).status, 500);
-  // The store itself never writes a record whose table columns would be NULL, REAL or a silent 0.
-  const record = (await store.recentScores({ limit: 1 }))[0].record;
-  for (const inputs of [
-    { has_consent: true, call_attempts_24h: 1 }, { spam_reports: 1.5, has_consent: true, call_attempts_24h: 1 },
-    { spam_reports: 1, call_attempts_24h: 1 }, { spam_reports: 1, has_consent: 1, call_attempts_24h: 1 },
-  ]) {
-    await assert.rejects(async () => store.saveScore({ ...record, inputs }), RecordRejected, JSON.stringify(inputs));
+  // The store writes the text it is given, and reads its columns from that text: no text is a bug (TypeError, a 500).
+  const text = (await store.recentScores({ limit: 1 }))[0].text;
+  const record = JSON.parse(text);
+  await assert.rejects(async () => store.saveScore(record), TypeError);
+  await assert.rejects(async () => store.saveScore(record, { text: record }), TypeError);
+  // A text whose columns would be NULL, REAL or out of range, or that is not a record, is refused.
+  for (const bad of ['{"caller_number":', '[]', JSON.stringify({ ...record, caller_number: undefined }), JSON.stringify({ ...record, risk_level: 3 }),
+    JSON.stringify({ ...record, inputs: [] }), JSON.stringify({ ...record, inputs: { x: 'one' } }), JSON.stringify({ ...record, reasons: {} })]) {
+    await assert.rejects(async () => store.saveScore(record, { text: bad }), RecordRejected, bad);
   }
   assert.equal(await rows('score_records'), n);
 });
 
 test('no non-finite number reaches the database or an answer; C statuses map by code', async () => {
-  const record = (await store.recentScores({ limit: 1 }))[0].record;
+  const record = JSON.parse((await store.recentScores({ limit: 1 }))[0].text);
   const n = await rows('score_records');
-  for (const [path, value] of [['probability', NaN], ['probability', Infinity], ['score', 1.5], ['at', 1e400], ['at', -5]]) {
-    await assert.rejects(async () => store.saveScore({ ...record, [path]: value }), RecordRejected, `${path} = ${value}`);
+  // JSON text holds no NaN, but a number past the doubles reads as infinity.
+  const withValue = (path, value) => JSON.stringify({ ...record, [path]: '@' }).replace('"@"', value);
+  for (const [path, value] of [['probability', '1e400'], ['probability', '-1e400'], ['probability', '1.5'], ['score', '1.5'], ['score', '101'], ['at', '1e400'], ['at', '-5'], ['at', '0.5']]) {
+    await assert.rejects(async () => store.saveScore(record, { text: withValue(path, value) }), RecordRejected, `${path} = ${value}`);
   }
-  await assert.rejects(async () => store.saveScore({ ...record, reasons: [{ feature: 'x', contribution: -Infinity }] }), RecordRejected);
+  await assert.rejects(async () => store.saveScore(record, { text: withValue('reasons', '[{"feature":"x","contribution":-1e999}]') }), RecordRejected);
+  await assert.rejects(async () => store.saveScore(record, { text: withValue('inputs', '{"spam_reports":1e999}') }), RecordRejected);
   await assert.rejects(async () => store.logCall('+1', Infinity), RecordRejected);
   await assert.rejects(async () => store.logCall('+1', 1.5), RecordRejected);
   assert.equal(await rows('score_records'), n);
   // How each class of error reaches the client: by class and code, never by message.
-  const nonfinite = new CallriskError('logit: not finite', { code: 'CR_E_NONFINITE', field: 'logit' });
+  // A CallriskError answers with its httpStatus (the core's table), whatever its message says.
+  const nonfinite = new CallriskError('logit: not finite', { code: 'CR_E_NONFINITE', httpStatus: 422, field: 'logit' });
   assert.deepEqual([errorResponse(nonfinite).status, errorResponse(nonfinite).body.error.field], [422, 'logit']);
+  const misleading = new CallriskError('spam_reports: must be an integer', { code: 'CR_E_JSON', httpStatus: 400 });
+  assert.deepEqual([errorResponse(misleading).status, errorResponse(misleading).body.error], [400, { field: null, code: 'CR_E_JSON', message: misleading.message }]);
+  const csv = new CallriskError('bad quote', { code: 'CR_E_CSV', httpStatus: 400, line: 7 });
+  assert.deepEqual(errorResponse(csv).body.error, { field: null, code: 'CR_E_CSV', message: 'bad quote', line: 7 });
   const wrapped = (cause) => new CallriskError('host store: saving the score record failed (-1)', { code: 'CR_E_STORE', cause });
   assert.equal(errorResponse(wrapped(new StoreError('saveScore', new Error('disk I/O error')))).status, 503);
   assert.equal(errorResponse(wrapped(new RecordRejected('probability', 'must be a number from 0 to 1, got NaN'))).status, 422);
   assert.equal(errorResponse(wrapped(new SyntaxError('Unexpected token i in JSON'))).status, 500, 'not a database failure: never 503');
-  assert.equal(errorResponse(new CallriskError('out of memory', { code: 'CR_E_NOMEM' })).status, 500);
+  assert.equal(errorResponse(new CallriskError('out of memory', { code: 'CR_E_NOMEM', httpStatus: 500 })).status, 500);
+  assert.equal(errorResponse(new CallriskError('no table', { code: 'CR_E_RANGE' })).status, 500, 'no httpStatus: the server\'s fault');
+  // A TypeError is a bug, whatever its message looks like: no field is guessed from it.
+  assert.deepEqual(errorResponse(new TypeError('spam_reports: must be a number')).body.error, { field: null, code: 'INTERNAL', message: 'internal error' });
   assert.equal(errorResponse(new TypeError("Cannot read properties of undefined (reading 'x')")).status, 500);
   // A record the store refuses, end to end: 422 naming the value, nothing stored.
   const refusing = await createApp({
-    store: { ...store, saveScore: (r, context) => store.saveScore({ ...r, probability: NaN }, context) }, adminToken: ADMIN, log: () => {},
+    store: { ...store, saveScore: (r, { text, context }) => store.saveScore(r, { text: text.replace(/"probability":[^,]*/, '"probability":1e400'), context }) },
+    adminToken: ADMIN, log: () => {},
   });
   const url = await listen(refusing);
   const [s, b] = await post('/score-caller', { caller_number: '+15551000', spam_reports: 1, has_consent: true }, JSON_TYPE, url);
