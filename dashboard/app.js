@@ -1,5 +1,9 @@
 // The score preview: every number comes from the callrisk package (the
-// same wasm core as the backend); this file only draws.
+// same wasm core as the backend); this file only draws. Served by the
+// backend, it scores with the model the backend serves (GET /model, then
+// its bytes from GET /models/:id), whatever its fields; as static files,
+// with the package's default model. Controls, training and what-if follow
+// the active model's own fields (its C names).
 import { createScorer, loadModel, trainModel } from 'callrisk';
 
 const $ = (id) => document.getElementById(id);
@@ -11,6 +15,7 @@ const el = (tag, props = {}, ...children) => {
 const SEED_INPUT = { spam_reports: 2, has_consent: false, call_attempts_24h: 4 };
 
 let scorer;
+let served = false; // the backend's active model, not the package's default
 let compareModel = null;
 let compareScorer = null;
 
@@ -103,9 +108,10 @@ function renderWhatIf() {
 
 function renderCard() {
   const card = scorer.model.card();
+  const source = served ? 'the model the backend serves' : 'the package\'s default model';
   const rows = card.features.map((f) => el('tr', {}, el('td', {}, f.name), el('td', {}, f.coef.toFixed(6)), el('td', {}, f.baseline.toFixed(4)), el('td', {}, f.sign)));
   $('card').replaceChildren(
-    el('p', {}, 'id ', el('code', { id: 'model-id' }, card.model_id)),
+    el('p', {}, 'id ', el('code', { id: 'model-id' }, card.model_id), el('span', { id: 'model-source', className: 'muted' }, ` (${source})`)),
     el('table', {}, el('thead', {}, el('tr', {}, ...['feature', 'coefficient', 'baseline', 'sign'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, ...rows, el('tr', {}, el('td', {}, 'intercept'), el('td', {}, card.intercept.toFixed(6)), el('td'), el('td')))),
     el('p', { className: 'muted' }, `bands HIGH ≥ ${card.bands.high}, MEDIUM ≥ ${card.bands.medium}; trained on ${card.training.rows} rows, `
@@ -154,7 +160,10 @@ async function onCsvFile(file) {
   progress.removeAttribute('value');
   try {
     const csv = await file.text();
-    const model = await trainModel({ csv }, { onProgress: ({ iteration }) => { progress.value = Math.min(iteration, progress.max); } });
+    // The active model's schema: its fields (the CSV's columns) and features.
+    const { fields, features } = scorer.model.toJSON();
+    const schema = { fields, features: features.map(({ name, field, invert }) => ({ name, field, invert })) };
+    const model = await trainModel({ csv }, { schema, onProgress: ({ iteration }) => { progress.value = Math.min(iteration, progress.max); } });
     const card = model.card();
     $('train-status').replaceChildren('model ', el('code', { id: 'trained-model-id' }, model.id), ` (${card.training.rows} rows, ${card.solver.iterations} iterations)`);
     const link = $('train-download');
@@ -166,6 +175,7 @@ async function onCsvFile(file) {
     activate.hidden = false;
     activate.onclick = async () => {
       scorer = await createScorer({ model });
+      served = false;
       renderForm();
       renderCard();
       renderResult();
@@ -195,7 +205,23 @@ async function loadRecent() {
     el('td', { title: error ?? '' }, verified ? '✓ replays' : `✗ ${error ?? ''}`))));
 }
 
-scorer = await createScorer();
+// Served by the backend: the model it scores with, by its id (checked against the bytes).
+async function servedModel() {
+  try {
+    const card = await fetch('../model').then((r) => (r.ok ? r.json() : null));
+    if (typeof card?.model_id !== 'string') return undefined;
+    const res = await fetch(`../models/${encodeURIComponent(card.model_id)}`);
+    if (!res.ok) return undefined;
+    const model = await loadModel(new Uint8Array(await res.arrayBuffer()));
+    return model.id === card.model_id ? model : undefined;
+  } catch {
+    return undefined; // static hosting: no backend
+  }
+}
+
+const model = await servedModel();
+served = model !== undefined;
+scorer = await createScorer({ model });
 renderForm();
 renderCard();
 renderResult();

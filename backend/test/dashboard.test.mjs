@@ -1,7 +1,9 @@
 // The dashboard in headless Chromium (Debian chromium, playwright-core),
 // served by the backend and as static files: no console errors, the same
 // bits as the Node package, the same model id from a CSV as Node and the
-// native CLI, recent records verified; screenshots in build/artifacts/.
+// native CLI, recent records verified; with a 5-field model the backend
+// serves, its controls and the same bits as Node and the backend;
+// screenshots in build/artifacts/.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,14 +12,16 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createScorer, trainModel } from 'callrisk';
+import { createScorer, loadModel, trainModel } from 'callrisk';
 import { chromium } from 'playwright-core';
 import { createApp } from '../src/app.js';
 import { openSqliteStore } from '../src/sqlite-store.js';
+import { NAMES, SCHEMA, rowsOf } from '../../tests/contract/five_field.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'build/artifacts');
 const CLI = join(ROOT, 'build/native/callrisk');
+const ADMIN = 'dashboard-admin-token-0123456789';
 let dir;
 let store;
 let app;
@@ -27,7 +31,7 @@ let browser;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'callrisk-dash-'));
   store = openSqliteStore(join(dir, 'db'));
-  app = await createApp({ store });
+  app = await createApp({ store, adminToken: ADMIN });
   await new Promise((r) => app.server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${app.server.address().port}`;
   browser = await chromium.launch({
@@ -118,6 +122,57 @@ test('served by the backend: exact scores, training, comparison, recent records'
   assert.ok(await phone.page.evaluate(() => document.documentElement.scrollWidth <= 390 + 1), 'wider than a phone');
   await phone.page.screenshot({ path: join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
   assert.deepEqual([...errors, ...phone.errors], []);
+});
+
+test('served by the backend with a 5-field model: a control per field, the bits of Node and of the backend, training by its schema', { timeout: 120000 }, async () => {
+  // tests/contract/five_field.mjs's model: a count, a bool, a bool used inverted, two reals.
+  const csv = `${[...NAMES, 'label'].join(',')}\n${rowsOf(400, 12).map((r) => [...NAMES, 'label'].map((k) => JSON.stringify(r[k])).join(',')).join('\n')}\n`;
+  const model = await trainModel({ csv }, { schema: SCHEMA });
+  const put = (m) => fetch(`${base}/model`, { method: 'PUT', body: m.toBytes(), headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${ADMIN}` } });
+  const seed = app.scorer.model;
+  assert.equal((await put(model)).status, 200);
+  try {
+    const { page, errors } = await openPage(`${base}/dashboard/`);
+    assert.equal(await page.textContent('#model-id'), model.id);
+    assert.match(await page.textContent('#model-source'), /the backend serves/);
+    const ids = await page.$$eval('#inputs input', (list) => list.map((i) => [i.id, i.type]));
+    assert.deepEqual(ids, SCHEMA.fields.map((f) => [`field-${f.name}`, f.type === 'bool' ? 'checkbox' : 'number']));
+    assert.equal(await page.locator('#reasons li').count(), 5);
+    const node = await createScorer({ model: await loadModel(model.toBytes()) });
+    // No calls logged: /score-caller counts 0 attempts, so the page's inputs have 0 too.
+    for (const [k, input] of rowsOf(4, 7).map(({ label, ...fields }) => ({ ...fields, call_attempts_24h: 0 })).entries()) {
+      for (const f of SCHEMA.fields) {
+        if (f.type === 'bool') await page.setChecked(`#field-${f.name}`, input[f.name]);
+        else await page.fill(`#field-${f.name}`, String(input[f.name]));
+      }
+      const want = node.score(input);
+      await page.waitForFunction((p) => document.querySelector('#result').dataset.probability === p, String(want.probability), { timeout: 5000 });
+      const shown = await page.evaluate(() => ({ ...document.querySelector('#result').dataset }));
+      assert.equal(Number(shown.score), want.score);
+      assert.equal(shown.probability, String(want.probability), 'probability bits differ from the Node package');
+      // The backend, for the same request: /score's answer and /score-caller's probability (no calls logged: 0 attempts).
+      const score = await fetch(`${base}/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) }).then((r) => r.json());
+      assert.deepEqual(score, { score: want.score, risk_level: want.riskLevel });
+      const { call_attempts_24h: _, ...body } = input;
+      const scored = await fetch(`${base}/score-caller`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ caller_number: `+1555800${k}`, ...body }) }).then((r) => r.json());
+      assert.equal(String(scored.probability), shown.probability, 'the backend\'s probability differs from the page\'s');
+    }
+    // A missing value is the core's error, shown; nothing is scored.
+    await page.fill('#field-stir_attestation', '');
+    await page.waitForFunction(() => document.querySelector('#input-error').textContent !== '');
+    assert.match(await page.textContent('#input-error'), /stir_attestation/);
+    // Training in the page uses the served model's fields and features: the same id as Node.
+    const csvPath = join(dir, 'five.csv');
+    writeFileSync(csvPath, csv);
+    await page.setInputFiles('#csv-file', csvPath);
+    const trainedId = (await page.waitForSelector('#trained-model-id', { timeout: 30000 }).then((h) => h.textContent())).trim();
+    assert.equal(trainedId, model.id);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-five-fields.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    assert.equal((await put(seed)).status, 200);
+  }
 });
 
 test('as static files: the same page works without the backend', { timeout: 120000 }, async () => {
