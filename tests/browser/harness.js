@@ -1,7 +1,8 @@
 // A minimal test harness for the browser: the subset of node:test and
-// node:assert that tests/js/suite.js uses.
+// node:assert that tests/js/suite.js uses. test(name, [{ todo }], fn): a
+// todo test runs, and its failure is reported as todo, as node:test does.
 const tests = [];
-export const test = (name, fn) => tests.push({ name, fn });
+export const test = (name, options, fn) => tests.push(fn === undefined ? { name, fn: options } : { name, fn, todo: options?.todo });
 
 const fail = (message) => {
   throw new Error(message);
@@ -59,9 +60,9 @@ export async function run() {
   for (const t of tests) {
     try {
       await t.fn();
-      results.push({ name: t.name, ok: true });
+      results.push({ name: t.name, ok: true, todo: t.todo });
     } catch (e) {
-      results.push({ name: t.name, ok: false, error: `${e?.name}: ${e?.message}` });
+      results.push({ name: t.name, ok: !!t.todo, todo: t.todo, error: `${e?.name}: ${e?.message}` });
     }
   }
   return results;
