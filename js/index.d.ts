@@ -1,6 +1,11 @@
-// Type declarations for the callrisk package: what the runtime (js/callrisk.js)
+// Type declarations for the callrisk package: what the runtime (js/*.js)
 // accepts and returns, no more and no less. tests/types checks them with
 // `tsc --strict` against the README's examples and a file of misuses.
+//
+// The C core judges every value (issue 12): a bad value is a CallriskError
+// with the core's status and the field by its C name; a TypeError is the JS
+// API misused (an options bag that is not a plain object, an unknown key of
+// it, an input of no accepted shape).
 
 export type RiskLevel = 'LOW' | 'MEDIUM' | 'HIGH';
 export declare const RISK_LEVELS: readonly ['LOW', 'MEDIUM', 'HIGH'];
@@ -14,15 +19,26 @@ export type ErrorCode =
   | 'CR_E_STATE';
 
 /**
- * A status from the C core. `code` is its name, e.g. "CR_E_TYPE"; `status`
- * its stable number. Wrong argument types are TypeError/RangeError instead,
- * naming the field as it was written.
+ * A status of the C core: every bad value (a missing field, a wrong type, a
+ * count out of range, NaN, a bad option, text the core cannot read), a bad
+ * model, a failed store, a freed model. `code` is the status's name, e.g.
+ * "CR_E_RANGE"; `status` its number and `httpStatus` what a service answers
+ * for it (both from the module's description: see describe()). `field` is
+ * the field or option by the core's name (`spam_reports`, also when given as
+ * `spamReports`; `caller_number`; `at`; `max_iter`); `line` the 1-based row
+ * of a batch or training data, or the line of CSV text; `column` the CSV
+ * column or the byte of JSON text. Misuse of the JS API itself is a
+ * TypeError instead.
  */
 export declare class CallriskError extends Error {
-  constructor(message: string, options?: { code?: string; status?: number; field?: string; line?: number; column?: number; cause?: unknown });
+  constructor(message: string, options?: {
+    code?: string; status?: number; httpStatus?: number; field?: string; line?: number; column?: number; cause?: unknown;
+  });
   readonly name: 'CallriskError';
   readonly code: ErrorCode | (string & {});
   readonly status: number;
+  /** The HTTP status a service answers for this status (e.g. 422 for a bad value, 400 for bad JSON). */
+  readonly httpStatus: number;
   readonly field?: string;
   readonly line?: number;
   readonly column?: number;
@@ -106,9 +122,9 @@ export type HasAlias<F extends FieldList, N extends string> = CamelCase<N> exten
 type Key<F extends FieldList, N extends string> = HasAlias<F, N> extends true ? CamelCase<N> : N;
 
 /**
- * One field of a request: by its alias or by its C name, not both (the glue
- * throws a TypeError naming both; undefined is not giving it). All: every
- * field of the model, which decides the aliases.
+ * One field of a request: by its alias or by its C name, not both (the core's
+ * CR_E_ARG naming the field; undefined is not giving it). All: every field of
+ * the model, which decides the aliases.
  */
 type OneField<All extends FieldList, N extends string, V> = HasAlias<All, N> extends false
   ? { [K in N]: V }
@@ -151,7 +167,7 @@ type ColumnValues = { count: readonly number[] | NumericArray; real: readonly nu
 /** scoreBatch's columns: one per field, by camelCase key or C name, all the same length. */
 export type Columns<F extends FieldList = SeedFields> = ByField<F, ColumnValues, { readonly [field: string]: Column | undefined }>;
 
-/** The seed's /score contract: every field by its C name. */
+/** The seed's /score contract: every field by its C name (the core's parser reads it; other keys are ignored). */
 export type RequestBody<F extends FieldList = SeedFields> = Known<F> extends false
   ? { readonly [field: string]: number | boolean | undefined }
   : AllNamed<F, Values>;
@@ -173,14 +189,22 @@ export type ScoreCallerInput<F extends FieldList = SeedFields> = Known<F> extend
   : Flat<Caller & { at?: number | Date } & ByField<Without<F, 'call_attempts_24h'>, Values, never, F>>;
 
 /**
- * A training row: the fields (as in a request), `label` and an optional
- * `weight` (finite, >= 0; default 1). A schema with a field named `label` or
- * `weight` trains from CSV only (rows: CR_E_SCHEMA): its row type is `never`.
+ * A training row: the fields (as in a request), the label (0, 1 or a
+ * boolean) under the key L and an optional weight (finite, >= 0; default 1)
+ * under the key W: the options `label_column` and `weight_column`, by
+ * default `label` and `weight`. The label and weight columns cannot be
+ * fields (the core's CR_E_RANGE on the option): such a row type is `never`.
  */
-export type TrainingRow<F extends FieldList = SeedFields> = Clashes<F, 'label' | 'weight'> extends true ? never
-  : ScoreInput<F> & { label: 0 | 1 | boolean; weight?: number };
-/** Rows, or CSV text with a header (field names, `label`, optional `weight`). */
-export type TrainingData<F extends FieldList = SeedFields> = readonly TrainingRow<F>[] | { readonly csv: string };
+export type TrainingRow<F extends FieldList = SeedFields, L extends string = 'label', W extends string = 'weight'> =
+  Clashes<F, Literal<L> | Literal<W>> extends true ? never
+  : ScoreInput<F> & LabelColumn<L> & WeightColumn<W>;
+type Literal<S extends string> = string extends S ? never : S;
+/** The label under its column's name; a name known only at run time (a `string`) types no key. */
+type LabelColumn<L extends string> = string extends L ? { readonly [column: string]: unknown } : { [K in L]: 0 | 1 | boolean };
+type WeightColumn<W extends string> = string extends W ? unknown : { [K in W]?: number };
+/** Rows, or CSV text with a header (field names, the label column, optionally the weight column). */
+export type TrainingData<F extends FieldList = SeedFields, L extends string = 'label', W extends string = 'weight'> =
+  readonly TrainingRow<F, L, W>[] | { readonly csv: string };
 
 /* ---- results ---- */
 
@@ -230,14 +254,30 @@ export interface ScoreRecord {
 /** What verifyRecord replays: a ScoreRecord, or one without caller and time (the CLI's `score --store` writes those). */
 export type StoredRecord = Omit<ScoreRecord, 'caller_number' | 'at'> & { caller_number?: string; at?: number };
 
+/** What saveScore gets beside the record. */
+export interface StoreInfo {
+  /**
+   * The record exactly as the core wrote it (canonical JSON: its key order,
+   * 17 significant digits): store these bytes, and audit them with
+   * model.verifyRecord(text). `record` is JSON.parse(text).
+   */
+  text: string;
+  /** scoreCaller's options.context (e.g. a request id), or undefined. */
+  context: unknown;
+}
+
 /** Persistence, provided by the host. Either method may return a promise. */
 export interface Store {
+  /** Attempts by `callerNumber` in [sinceMs, untilMs]: a whole number, 0 to 2^53. */
   countAttempts(callerNumber: string, sinceMs: number, untilMs: number, context?: unknown): number | Promise<number>;
-  saveScore(record: ScoreRecord, context?: unknown): void | Promise<void>;
+  saveScore(record: ScoreRecord, info: StoreInfo): void | Promise<void>;
 }
 
 export interface MemoryStore extends Store {
+  /** The records saved, parsed. */
   readonly records: ScoreRecord[];
+  /** The records saved, as the core wrote them. */
+  readonly texts: string[];
   recordAttempt(callerNumber: string, at?: number): void;
 }
 
@@ -327,7 +367,11 @@ export declare class Model<F extends FieldList = FieldList> {
   toCanonicalJSON(): string;
   toJSON(): ModelJSON<F> & { id: string };
   card(): ModelCard;
-  /** true, or throws CallriskError (CR_E_MISMATCH names what differs). */
+  /**
+   * Replays a stored record: its text as the core wrote it (saveScore's
+   * `info.text`), or a record object (stringified). true, or throws
+   * CallriskError (CR_E_MISMATCH names what differs).
+   */
   verifyRecord(record: StoredRecord | string): true;
   /** Releases the wasm memory (deferred while a pending scoreCaller holds the model). A second call does nothing. */
   free(): void;
@@ -339,12 +383,23 @@ export declare class Scorer<F extends FieldList = FieldList> {
   readonly store: Store;
   /** Scores one request. Synchronous. */
   score(input: ScoreInput<F>): ScoreResult;
-  /** Request objects, an object of columns (camelCase or C names), or a Float64Array of rows in field order. */
+  /** Scores one request given as JSON text, read by the core's parser: the model's C names only, other keys ignored. */
+  scoreJSON(text: string): ScoreResult;
+  /**
+   * Request objects, an object of columns (camelCase or C names), or a
+   * Float64Array of rows in field order. A bad row is a CallriskError with
+   * its row (1-based) as `line`.
+   */
   scoreBatch(input: readonly ScoreInput<F>[] | Columns<F> | Float64Array): BatchResult;
-  /** `context` reaches the store's countAttempts and saveScore as their last argument; no other option exists. */
-  scoreCaller(input: ScoreCallerInput<F>, options?: { context?: unknown }): Promise<ScoreCallerResult>;
-  /** The seed's /score contract: C names in, `{ score, risk_level }` out. */
-  scoreRequest(body: RequestBody<F>): { score: number; risk_level: RiskLevel };
+  /**
+   * The seed's scoreCaller: an object, or its JSON text read by the core
+   * (`caller_number`, `at` in ms, the model's C names; `call_attempts_24h`
+   * is not read: the store counts it). `context` reaches the store's
+   * countAttempts and saveScore; no other option exists.
+   */
+  scoreCaller(input: ScoreCallerInput<F> | string, options?: { context?: unknown }): Promise<ScoreCallerResult>;
+  /** The seed's /score contract: a body of C names (an object, or JSON text) read by the core's parser; `{ score, risk_level }` out. */
+  scoreRequest(body: RequestBody<F> | string): { score: number; risk_level: RiskLevel };
 }
 
 /* ---- functions ---- */
@@ -367,23 +422,78 @@ export interface Progress {
   gradNorm: number;
 }
 
-/** Only own properties are read; an unknown key is a TypeError. */
-export interface TrainOptions<Feature extends string = string> {
-  /** Inverse L2 strength: finite, > 0. Default 1. */
-  C?: number;
-  fitIntercept?: boolean;
+/**
+ * Training options: the core's, by its names (trainOptions() lists them, with
+ * kinds, defaults and docs), each judged by the core (an unknown name is
+ * CR_E_ARG naming it, a bad value the option's CR_E_TYPE/CR_E_RANGE); and
+ * the host's `schema` (see trainModel) and `onProgress`. Only own properties
+ * are read. A value must be JSON (NaN is CR_E_NONFINITE; a cycle, a function
+ * or undefined is CR_E_TYPE); a BigInt goes as its digits.
+ */
+export interface TrainOptions<Feature extends string = string, L extends string = string, W extends string = string> {
+  /** Inverse L2 strength: > 0, with 1/C finite. Default 1. */
+  C?: number | bigint;
+  /** Fit an unpenalised intercept. Default true. */
+  fit_intercept?: boolean;
   /** 'none' (default), 'balanced' (n / (2 * count)), or explicit weights of class 0 and class 1 (finite, >= 0). */
-  classWeight?: 'none' | 'balanced' | readonly [number, number] | { readonly 0: number; readonly 1: number };
+  class_weight?: 'none' | 'balanced' | readonly [number, number] | { readonly 0: number; readonly 1: number };
   /** Newton iterations, 1..1000000. Default 100. */
-  maxIter?: number;
-  /** Finite, >= 0. Default 1e-10. */
+  max_iter?: number | bigint;
+  /** Stop when max |projected gradient| <= tol * weight sum; >= 0. Default 1e-10. */
   tol?: number;
   /** Sign constraints by feature name; unnamed features are 'free'. */
   signs?: { readonly [K in Feature]?: Sign };
-  /** Both, integers with 1 <= medium <= high <= 100 (checked by the core: CR_E_RANGE, field "bands"). Default 70/40. */
-  bands?: Bands;
-  /** Called each iteration; return false to stop (CR_E_CANCELLED). */
+  /** Integers with 1 <= medium <= high <= 100 (the core's CR_E_RANGE, field "bands"); one left out keeps its default (70/40). */
+  bands?: Partial<Bands>;
+  /** The training data's column of 0/1 labels (CSV header, row key); not a field's name. Default 'label'. */
+  label_column?: L;
+  /** The training data's optional column of sample weights; not a field's name nor label_column. Default 'weight'. */
+  weight_column?: W;
+  /** Called each iteration; return false to stop (CR_E_CANCELLED). An exception it throws is trainModel's. */
   onProgress?: (p: Progress) => boolean | void;
+}
+
+/** A training option as the core describes it (trainOptions()). */
+export interface TrainOptionInfo {
+  name: 'C' | 'fit_intercept' | 'class_weight' | 'max_iter' | 'tol' | 'signs' | 'bands' | 'label_column' | 'weight_column' | (string & {});
+  /** 'number', 'integer', 'boolean', 'class_weight', 'signs', 'bands', 'name', … */
+  kind: string;
+  /** The value used when the option is not given. */
+  default: unknown;
+  doc: string;
+}
+
+/** The core's status table entry: its name, number, the HTTP status a service answers, its text. */
+export interface StatusInfo {
+  name: ErrorCode | 'CR_OK' | (string & {});
+  code: number;
+  http: number;
+  text: string;
+}
+/** A struct of the C ABI as the build lays it out. */
+export interface StructLayout {
+  size: number;
+  align: number;
+  members: { [member: string]: { offset: number; size: number; kind: string } };
+}
+/** The core's description of itself (cr_abi_json()): what every host reads its layouts and constants from. */
+export interface Description {
+  library: { version: string; version_number: number; model_format: number; pointer_size: number };
+  limits: {
+    max_fields: number; max_features: number; max_name: number; model_id_size: number; caller_max: number;
+    band_min: number; band_max: number; attempts_window_ms: number; time_max_ms: number; count_max: number; real_max: number;
+    attempts_field: string;
+    [limit: string]: number | string;
+  };
+  structs: { [name: string]: StructLayout };
+  statuses: StatusInfo[];
+  field_types: { [type: string]: number };
+  signs: { [sign: string]: number };
+  class_weights: { [mode: string]: number };
+  risk_levels: string[];
+  op_states: { [state: string]: number };
+  host: { pending: number };
+  options: TrainOptionInfo[];
 }
 
 /**
@@ -401,26 +511,45 @@ export declare function createScorer(options?: ScorerOptions & { model?: undefin
 /** A scorer over `model`: a Model, or what loadModel() reads (bytes, JSON text, the JSON object). */
 export declare function createScorer<F extends FieldList = FieldList>(options: ScorerOptions & { model: Model<F> | ModelSource<F> }): Promise<Scorer<F>>;
 
-/** Trains on the seed's schema. */
-export declare function trainModel(data: TrainingData<SeedFields>, options?: TrainOptions<SeedFeature> & { schema?: undefined }): Promise<Model<SeedFields>>;
+/** A type parameter written where TypeScript must not infer it from (the rows): only from the options. */
+type NoInfer_<T> = [T][T extends unknown ? 0 : never];
+
+/**
+ * Trains on the seed's schema. `data`: rows (the fields, the label under
+ * `label_column`, an optional weight under `weight_column`) or `{ csv }`.
+ */
+export declare function trainModel<const L extends string = 'label', const W extends string = 'weight'>(
+  data: TrainingData<SeedFields, NoInfer_<L>, NoInfer_<W>>,
+  options?: TrainOptions<SeedFeature, L, W> & { schema?: undefined },
+): Promise<Model<SeedFields>>;
 /**
  * Trains on another schema. Written inline (or `as const`), its field names
  * type the rows, the signs and the model's requests; a schema typed
  * `SchemaSpec` accepts any names.
  */
-export declare function trainModel<const S extends SchemaSpec>(
-  data: TrainingData<S['fields']>,
-  options: TrainOptions<S['features'][number]['name']> & { schema: S },
+export declare function trainModel<const S extends SchemaSpec, const L extends string = 'label', const W extends string = 'weight'>(
+  data: TrainingData<S['fields'], NoInfer_<L>, NoInfer_<W>>,
+  options: TrainOptions<S['features'][number]['name'], L, W> & { schema: S },
 ): Promise<Model<S['fields']>>;
 /** Trains on a schema given as JSON text. */
-export declare function trainModel(data: TrainingData<FieldList>, options: TrainOptions & { schema: string }): Promise<Model<FieldList>>;
+export declare function trainModel<const L extends string = 'label', const W extends string = 'weight'>(
+  data: TrainingData<FieldList, NoInfer_<L>, NoInfer_<W>>,
+  options: TrainOptions<string, L, W> & { schema: string },
+): Promise<Model<FieldList>>;
 
 /** Loads a model from its bytes, its canonical JSON text, or the object toJSON() gave. Name F to type its requests. */
 export declare function loadModel<F extends FieldList = FieldList>(source: ModelSource<F>): Promise<Model<F>>;
 
-/** The seed's /score contract with the default model. */
-export declare function scoreRequest(body: RequestBody<SeedFields>): Promise<{ score: number; risk_level: RiskLevel }>;
+/** The seed's /score contract with the default model: a body of C names (an object, or JSON text) read by the core's parser. */
+export declare function scoreRequest(body: RequestBody<SeedFields> | string): Promise<{ score: number; risk_level: RiskLevel }>;
 
+/** The training options the core knows, from its description: name, kind, default, doc. Each call gives a fresh copy. */
+export declare function trainOptions(): Promise<TrainOptionInfo[]>;
+
+/** The core's description of itself (cr_abi_json(), parsed): layouts, limits, statuses with HTTP statuses, options, versions. */
+export declare function describe(): Promise<Description>;
+
+/** An in-memory store: attempts as recorded, records as saved (parsed, and as the core wrote them). */
 export declare function createMemoryStore(): MemoryStore;
 
 /** Replaces how callrisk.wasm's bytes are obtained (before the first call that needs the module: after it, another loader is an Error). Prefer init({ wasmUrl | wasmBinary }). */

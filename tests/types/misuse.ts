@@ -1,8 +1,9 @@
 // Misuses the types must reject: each is an error (or a silent no-op) at
-// run time too. Every one sits under `// @ts-expect-error`, so this file
+// run time too: the core's CallriskError (code and field in the comment) or,
+// for the JS API misused, a TypeError. Every one sits under `// @ts-expect-error`, so this file
 // compiles only if each is a type error; the test also compiles it with the
 // directives removed and checks that exactly those lines fail.
-import { Model, Scorer, createScorer, init, loadModel, scoreRequest, trainModel } from 'callrisk';
+import { Model, Scorer, createScorer, init, loadModel, scoreRequest, trainModel, type ScoreRecord } from 'callrisk';
 import wasmUrl from 'callrisk/callrisk.wasm';
 
 const scorer = await createScorer();
@@ -21,22 +22,25 @@ new Model();
 // @ts-expect-error
 new Scorer();
 
-// A typo in a seed field (TypeError: spamReports: required).
+// A typo in a seed field (CR_E_MISSING spam_reports).
 // @ts-expect-error
 scorer.score({ spamReprots: 5, hasConsent: false, callAttempts24h: 10 });
-// A field missing (TypeError: callAttempts24h: required).
+// A field missing (CR_E_MISSING call_attempts_24h).
 // @ts-expect-error
 scorer.score({ spamReports: 5, hasConsent: false });
-// A wrong type (TypeError: hasConsent: must be a boolean).
+// A wrong type (CR_E_TYPE has_consent).
 // @ts-expect-error
 scorer.score({ spamReports: 5, hasConsent: 'no', callAttempts24h: 10 });
-// Another schema's model asked with the seed's fields (TypeError: attestation: required).
+// Another schema's model asked with the seed's fields (CR_E_MISSING attestation).
 // @ts-expect-error
 stirScorer.score({ spamReports: 1, callAttempts24h: 3 });
-// The /score contract takes C names only (TypeError: spam_reports: required).
+// The /score contract takes C names only (CR_E_MISSING spam_reports).
 // @ts-expect-error
 await scoreRequest({ spamReports: 0, hasConsent: true, callAttempts24h: 1 });
-// A column of strings (TypeError: spamReports[0]: must be a number).
+// JSON text is text: an object goes to score() (TypeError: text: must be a string of JSON).
+// @ts-expect-error
+scorer.scoreJSON({ spam_reports: 5, has_consent: false, call_attempts_24h: 10 });
+// A column of strings (CR_E_TYPE spam_reports, line 1).
 // @ts-expect-error
 scorer.scoreBatch({ spamReports: ['1'], hasConsent: [true], callAttempts24h: [1] });
 // Packed rows are a Float64Array only (TypeError: rows: must be a Float64Array).
@@ -46,7 +50,7 @@ scorer.scoreBatch(new Float32Array(3));
 // scoreCaller: the store counts the attempts (a callAttempts24h given is ignored).
 // @ts-expect-error
 await scorer.scoreCaller({ callerNumber: '+1', spamReports: 1, hasConsent: false, callAttempts24h: 3 });
-// No caller (TypeError: callerNumber: must be a string).
+// No caller (CR_E_MISSING caller_number).
 // @ts-expect-error
 await scorer.scoreCaller({ spamReports: 1, hasConsent: false });
 // A model without call_attempts_24h cannot scoreCaller (CR_E_SCHEMA).
@@ -56,29 +60,47 @@ await stirScorer.scoreCaller({ callerNumber: '+1', spamReports: 1, attestation: 
 // @ts-expect-error
 await scorer.scoreCaller({ callerNumber: '+1', spamReports: 1, hasConsent: false }, { retries: 2 });
 
-// Training options as the runtime checks them.
-// @ts-expect-error -- bands needs both (TypeError: options.bands.medium: required)
-await trainModel(rows, { bands: { high: 80 } });
-// @ts-expect-error -- (TypeError: options.classWeight: must be 'balanced', 'none', [w0, w1] or {0: w0, 1: w1})
-await trainModel(rows, { classWeight: 'auto' });
+// A store's saveScore gets { text, context } beside the record, not the context (CR_E_STORE: its own TypeError as the cause).
 // @ts-expect-error
-await trainModel(rows, { classWeight: [1] });
-// @ts-expect-error -- has_consent is a field; the feature is no_consent (RangeError: no such feature)
+await createScorer({ store: { countAttempts: () => 0, saveScore: (record: ScoreRecord, context: string) => void context.toUpperCase() } });
+
+// Training options as the core judges them, by its names.
+// @ts-expect-error -- camelCase is not an option name (CR_E_ARG maxIter: unknown option)
+await trainModel(rows, { maxIter: 50 });
+// @ts-expect-error -- (CR_E_ARG classWeight: unknown option)
+await trainModel(rows, { classWeight: 'balanced' });
+// @ts-expect-error -- (CR_E_RANGE class_weight: must be "none", "balanced", [w0, w1] or {"0": w0, "1": w1})
+await trainModel(rows, { class_weight: 'auto' });
+// @ts-expect-error -- (CR_E_TYPE class_weight)
+await trainModel(rows, { class_weight: [1] });
+// @ts-expect-error -- has_consent is a field; the feature is no_consent (CR_E_RANGE signs: no feature 'has_consent')
 await trainModel(rows, { signs: { has_consent: 'nonneg' } });
-// @ts-expect-error -- (RangeError: must be 'nonneg', 'nonpos' or 'free')
+// @ts-expect-error -- (CR_E_RANGE spam_reports: must be "free", "nonneg" or "nonpos")
 await trainModel(rows, { signs: { spam_reports: 'positive' } });
-// @ts-expect-error -- (TypeError: options.learningRate: unknown option)
+// @ts-expect-error -- (CR_E_ARG learningRate: unknown option)
 await trainModel(rows, { learningRate: 0.1 });
-// @ts-expect-error -- (TypeError: options.fitIntercept: must be a boolean)
-await trainModel(rows, { fitIntercept: 1 });
-// @ts-expect-error -- a label is 0, 1 or a boolean (TypeError)
+// @ts-expect-error -- (CR_E_TYPE fit_intercept: must be true or false)
+await trainModel(rows, { fit_intercept: 1 });
+// @ts-expect-error -- (CR_E_TYPE max_iter: must be an integer)
+await trainModel(rows, { max_iter: '50' });
+// @ts-expect-error -- (CR_E_TYPE label_column: must be a column name (a string))
+await trainModel(rows, { label_column: 1 });
+// @ts-expect-error -- the label column cannot be a field (CR_E_RANGE label_column)
+await trainModel(rows, { label_column: 'spam_reports' });
+// @ts-expect-error -- the rows' label is under label_column (CR_E_MISSING is_spam, line 1)
+await trainModel([{ spamReports: 3, hasConsent: false, callAttempts24h: 8, label: 1 }], { label_column: 'is_spam' });
+// @ts-expect-error -- a label is 0, 1 or a boolean (CR_E_RANGE label, line 1)
 await trainModel([{ spamReports: 3, hasConsent: false, callAttempts24h: 8, label: 2 }]);
-// @ts-expect-error -- no label (TypeError: data[0].label)
+// @ts-expect-error -- no label (CR_E_MISSING label, line 1)
 await trainModel([{ spamReports: 3, hasConsent: false, callAttempts24h: 8 }]);
+// @ts-expect-error -- a weight is a number (CR_E_TYPE weight, line 1)
+await trainModel([{ spamReports: 3, hasConsent: false, callAttempts24h: 8, label: 1, weight: '2' }]);
 // @ts-expect-error -- a field type the core does not know (CR_E_SCHEMA)
 await trainModel({ csv: '' }, { schema: { fields: [{ name: 'a', type: 'integer' }], features: [{ name: 'a', field: 'a' }] } });
-// @ts-expect-error -- rows of another schema than the one given (TypeError: attestation: required)
+// @ts-expect-error -- rows of another schema than the one given (CR_E_MISSING attestation, line 1)
 await trainModel(rows, { schema: { fields: [{ name: 'attestation', type: 'real' }], features: [{ name: 'attestation', field: 'attestation' }] } });
+// @ts-expect-error -- a schema field named label trains only with another label_column (CR_E_RANGE label_column)
+await trainModel([{ label: 0.5, label_: 1 }], { schema: { fields: [{ name: 'label', type: 'real' }], features: [{ name: 'label', field: 'label' }] } });
 
 // Models: the JSON and the card have fixed keys.
 const model = await trainModel(rows);

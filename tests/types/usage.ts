@@ -2,9 +2,10 @@
 // with tsc --strict and then runs it against the installed tarball: every
 // call here must type-check and must work.
 import {
-  CallriskError, Model, RISK_LEVELS, Scorer, createMemoryStore, createScorer, init, loadModel, scoreRequest, setWasmLoader, trainModel,
-  type BatchResult, type FieldList, type ModelCard, type ModelJSON, type RiskLevel, type ScoreCallerResult, type ScoreInput,
-  type ScoreRecord, type ScoreResult, type SeedFields, type Store, type TrainingInfo, type TrainingRow,
+  CallriskError, Model, RISK_LEVELS, Scorer, createMemoryStore, createScorer, describe, init, loadModel, scoreRequest, setWasmLoader, trainModel,
+  trainOptions,
+  type BatchResult, type Description, type FieldList, type ModelCard, type ModelJSON, type RiskLevel, type ScoreCallerResult, type ScoreInput,
+  type ScoreRecord, type ScoreResult, type SeedFields, type Store, type StoreInfo, type TrainOptionInfo, type TrainingInfo, type TrainingRow,
 } from 'callrisk';
 
 // Types that say what they hold.
@@ -34,6 +35,11 @@ seed.score({ spamReports: undefined, spam_reports: 5, hasConsent: false, callAtt
 const fromDb = { spam_reports: 1, has_consent: true, call_attempts_24h: 2, id: 17, note: 'x' };
 seed.score(fromDb); // a variable with more keys: extra keys are ignored at run time
 const level: RiskLevel = r.riskLevel;
+// JSON text, read by the core's parser (C names only).
+const fromText: ScoreResult = seed.scoreJSON('{"spam_reports": 5, "has_consent": false, "call_attempts_24h": 10}');
+void fromText.reasons;
+seed.scoreRequest('{"spam_reports": 5, "has_consent": false, "call_attempts_24h": 10}').risk_level;
+void (await scoreRequest('{"spam_reports": 0, "has_consent": true, "call_attempts_24h": 1}')).score;
 check<Equal<typeof RISK_LEVELS[number], RiskLevel>>();
 r.reasons.map((x) => x.feature + x.contribution);
 
@@ -52,26 +58,58 @@ const caller = await createScorer({ store });
 const c: ScoreCallerResult = await caller.scoreCaller({ callerNumber: '+15551234567', spamReports: 2, hasConsent: false, at: new Date() });
 await caller.scoreCaller({ caller_number: '+15551234567', spam_reports: 2, has_consent: false, at: 1_700_000_000_000 }, { context: { requestId: 'r1' } });
 c.callAttempts24h.toFixed();
+// JSON text: caller_number, at in ms, the model's C names.
+await caller.scoreCaller('{"caller_number": "+15551234567", "at": 1700000000000, "spam_reports": 2, "has_consent": false}', { context: 'r2' });
 const record: ScoreRecord = store.records[0]!;
+const text: string = store.texts[0]!;
+caller.model.verifyRecord(text); // the bytes as the core wrote them
 caller.model.verifyRecord(record);
 caller.model.verifyRecord(JSON.stringify(record));
 const { caller_number: _caller, at: _at, ...bare } = record; // as the CLI's score --store writes them
 caller.model.verifyRecord(bare);
 
-// A store of your own: sync or async answers, the optional context.
+// A store of your own: sync or async answers, the optional context; saveScore gets the core's text beside the record.
 const myStore: Store = {
   countAttempts: async (callerNumber, sinceMs, untilMs, context) => (context ? 1 : 0) + callerNumber.length + sinceMs - untilMs,
   saveScore: (rec) => { void rec.model_id; },
 };
 await createScorer({ store: myStore });
+const saved: string[] = [];
+const textStore: Store = {
+  countAttempts: () => 0,
+  saveScore: async (rec, { text, context }) => { saved.push(`${rec.score} ${text} ${String(context)}`); },
+};
+await (await createScorer({ store: textStore })).scoreCaller({ callerNumber: '+1', spamReports: 1, hasConsent: true }, { context: 7 });
+const storeInfo: StoreInfo = { text: '{}', context: undefined };
+void storeInfo;
+class SqlStore {
+  countAttempts(_caller: string, _since: number, _until: number): number { return 0; }
+  saveScore(_record: ScoreRecord, { text }: StoreInfo): void { saved.push(text); }
+}
+await createScorer({ store: new SqlStore() });
 
 // Training: every option form the runtime takes.
 const rows: TrainingRow[] = [{ spamReports: 3, hasConsent: false, callAttempts24h: 8, label: 1 }, { spam_reports: 0, has_consent: true, call_attempts_24h: 1, label: 0, weight: 2.5 }, { spamReports: 1, hasConsent: true, callAttempts24h: 0, label: false }];
 const m1 = await trainModel(rows);
-await trainModel(rows, { classWeight: 'none' });
-await trainModel(rows, { classWeight: [1, 2] });
-await trainModel(rows, { classWeight: { 0: 1, 1: 3 } });
-await trainModel(rows, { C: 0.5, fitIntercept: false, maxIter: 50, tol: 1e-8, bands: { high: 80, medium: 30 }, signs: { no_consent: 'nonpos', call_attempts_24h: 'free' } });
+await trainModel(rows, { class_weight: 'none' });
+await trainModel(rows, { class_weight: 'balanced' });
+await trainModel(rows, { class_weight: [1, 2] });
+await trainModel(rows, { class_weight: { 0: 1, 1: 3 } });
+await trainModel(rows, { C: 0.5, fit_intercept: false, max_iter: 50, tol: 1e-8, bands: { high: 80, medium: 30 }, signs: { no_consent: 'nonpos', call_attempts_24h: 'free' } });
+await trainModel(rows, { bands: { high: 80 } }); // the other band keeps its default
+await trainModel(rows, { C: 2n, max_iter: 20n }); // a BigInt goes as its digits
+// The label and weight under other names: the rows use them.
+await trainModel([{ spamReports: 3, hasConsent: false, callAttempts24h: 8, is_spam: 1, w: 2 }, { spam_reports: 0, has_consent: true, call_attempts_24h: 1, is_spam: false }],
+  { label_column: 'is_spam', weight_column: 'w' });
+await trainModel({ csv: 'spam_reports,has_consent,call_attempts_24h,is_spam\n1,true,2,0\n4,false,9,1\n' }, { label_column: 'is_spam' });
+const labelColumn: string = 'is_spam'; // a name known only at run time
+await trainModel([{ spamReports: 3, hasConsent: false, callAttempts24h: 8, is_spam: 1 }, { spamReports: 0, hasConsent: true, callAttempts24h: 1, is_spam: 0 }], { label_column: labelColumn });
+// What the core knows: its options and its description.
+const known: TrainOptionInfo[] = await trainOptions();
+known.map((o) => `${o.name} (${o.kind}) = ${JSON.stringify(o.default)}: ${o.doc}`);
+const description: Description = await describe();
+description.statuses.map((s) => `${s.name} ${s.code} ${s.http} ${s.text}`);
+void [description.limits.real_max, description.limits.attempts_field.length, description.library.version, description.structs['cr_error']?.size];
 const seen: number[] = [];
 await trainModel(rows, { onProgress: ({ iteration, objective, gradNorm }) => { seen.push(iteration + objective + gradNorm); } });
 await trainModel(rows, { onProgress: () => true });
@@ -120,6 +158,17 @@ stirScorer.score(stirInput);
 // A schema as JSON text, or typed as SchemaSpec: any field names.
 const dynamic = await trainModel({ csv: 'a,label\n1,0\n2,1\n' }, { schema: '{"fields":[{"name":"a","type":"real"}],"features":[{"name":"a","field":"a"}]}' });
 (await createScorer({ model: dynamic })).score({ a: 1 });
+await trainModel([{ a: 1, y: 0 }, { a: 2, y: 1 }], { schema: '{"fields":[{"name":"a","type":"real"}],"features":[{"name":"a","field":"a"}]}', label_column: 'y' });
+
+// A field named label: the label column takes another name.
+const labelled = await trainModel([{ label: 0.5, callAttempts24h: 1, y: 1 }, { label: 0.1, call_attempts_24h: 0, y: 0 }], {
+  schema: {
+    fields: [{ name: 'label', type: 'real' }, { name: 'call_attempts_24h', type: 'count' }],
+    features: [{ name: 'label', field: 'label' }, { name: 'call_attempts_24h', field: 'call_attempts_24h' }],
+  },
+  label_column: 'y',
+});
+(await createScorer({ model: labelled })).score({ label: 0.3, callAttempts24h: 2 });
 
 // Names with digits and several underscores, as the glue camelCases them.
 const wide = await trainModel([{ callAttempts1h: 1, callAttempts24h: 2, isVoip: true, label: 1 }, { call_attempts_1h: 0, call_attempts_24h: 1, is_voip: false, label: 0 }], {
@@ -146,13 +195,22 @@ const tenScorer = await createScorer({ model: ten });
 tenScorer.score({ fA: 1, fB: 2, fC: 3, fD: 4, fE: 5, fF: 6, fG: 7, fH: 8, fI: 9, fJ: false });
 tenScorer.score({ f_a: 1, f_b: 2, f_c: 3, f_d: 4, f_e: 5, f_f: 6, f_g: 7, f_h: 8, f_i: 9, f_j: true });
 
-// Errors: the class, its codes.
+// Errors: the class, its codes, the field, row and HTTP status.
 try {
   seed.score({ spamReports: -1, hasConsent: false, callAttempts24h: 1 });
+  throw new Error('scored');
 } catch (e) {
-  if (e instanceof CallriskError && e.code === 'CR_E_RANGE') void e.field?.length;
+  if (!(e instanceof CallriskError) || e.code !== 'CR_E_RANGE' || e.field !== 'spam_reports' || e.httpStatus !== 422) throw e;
+  const where: string = `${e.status} ${e.line ?? '-'} ${e.column ?? '-'}`;
+  void where;
 }
-new CallriskError('store down', { code: 'CR_E_STORE', cause: new Error('x') });
+try {
+  seed.scoreBatch([{ spamReports: 1, hasConsent: true, callAttempts24h: 1 }, { spamReports: 1.5, hasConsent: true, callAttempts24h: 1 }]);
+  throw new Error('scored');
+} catch (e) {
+  if (!(e instanceof CallriskError) || e.code !== 'CR_E_TYPE' || e.line !== 2) throw e;
+}
+new CallriskError('store down', { code: 'CR_E_STORE', status: 19, httpStatus: 503, cause: new Error('x') });
 void (await scoreRequest({ spam_reports: 0, has_consent: true, call_attempts_24h: 1 })).risk_level;
 m1.free();
 void level;
