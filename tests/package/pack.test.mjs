@@ -13,6 +13,19 @@ import { installInto, pack, ROOT } from './tarball.mjs';
 const SEED = { spamReports: 5, hasConsent: false, callAttempts24h: 10 };
 const DEFAULT_MODEL_ID = '468f7583854c656ff3d1372ecaff7224e2cdf535c9a5db88a0d325f81da4c484';
 
+/** The glue files an entry loads: its relative imports, followed from file to file. */
+function gluOf(entries) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\b[^;]*?\bfrom '(\.\/[\w.-]+\.js)';/gms)) visit(join(file, '..', m[1]));
+  };
+  entries.forEach(visit);
+  return [...seen].sort();
+}
+
 /** Node's version against the engines range this package states (only the forms it uses: ^a.b.c, >=a.b.c, ||). */
 function satisfies(version, range) {
   const v = version.replace(/^v/, '').split('.').map(Number);
@@ -29,27 +42,41 @@ test('the packed tarball installs and imports through its exports map', { timeou
   const dir = mkdtempSync(join(tmpdir(), 'callrisk-pack-'));
   try {
     const info = await pack(dir);
-    assert.deepEqual(info.files, ['README.md', 'js/browser.js', 'js/callrisk.js', 'js/cli.js', 'js/dist/callrisk-cli.wasm',
-      'js/dist/callrisk.wasm', 'js/index.d.ts', 'js/node.js', 'js/wasm-url.d.ts', 'package.json']);
+    // Every file the entries load, the launcher, the types and the two modules: nothing more, nothing less.
+    const glue = gluOf(['js/node.js', 'js/browser.js']);
+    assert.ok(glue.length >= 10 && glue.includes('js/callrisk.js') && glue.includes('js/values.js'), glue.join(' '));
+    assert.deepEqual(info.files, [...glue, 'README.md', 'js/cli.js', 'js/dist/callrisk-cli.wasm', 'js/dist/callrisk.wasm', 'js/index.d.ts',
+      'js/wasm-url.d.ts', 'package.json'].sort());
     const wasm = readFileSync(join(ROOT, 'js/dist/callrisk.wasm'));
-    const glue = ['js/callrisk.js', 'js/node.js'].map((f) => readFileSync(join(ROOT, f)));
-    const gz = gzipSync(wasm, { level: 9 }).length + glue.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0);
-    t.diagnostic(`tarball ${info.size} B; wasm ${wasm.length} B raw; wasm + glue gzipped ${gz} B`);
+    const nodeGlue = gluOf(['js/node.js']).map((f) => readFileSync(join(ROOT, f)));
+    const gz = gzipSync(wasm, { level: 9 }).length + nodeGlue.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0);
+    t.diagnostic(`tarball ${info.size} B; wasm ${wasm.length} B raw; wasm + ${nodeGlue.length} glue files gzipped ${gz} B`);
 
     const app = join(dir, 'app');
     installInto(app, info.tarball, { type: 'module' });
     writeFileSync(join(app, 'main.mjs'), `
-      import { createScorer, scoreRequest, RISK_LEVELS } from 'callrisk';
+      import { CallriskError, createScorer, scoreRequest, trainOptions, RISK_LEVELS } from 'callrisk';
       const s = await createScorer();
       const r = s.score(${JSON.stringify(SEED)});
+      let error;
+      try {
+        s.score({ ...${JSON.stringify(SEED)}, spamReports: -1 });
+      } catch (e) {
+        error = [e instanceof CallriskError, e.code, e.field, e.httpStatus];
+      }
       console.log(JSON.stringify({ score: r.score, level: r.riskLevel, id: r.modelId,
-        seed: await scoreRequest({ spam_reports: 0, has_consent: true, call_attempts_24h: 1 }), levels: RISK_LEVELS }));
+        seed: await scoreRequest({ spam_reports: 0, has_consent: true, call_attempts_24h: 1 }), levels: RISK_LEVELS,
+        text: s.scoreJSON('{"spam_reports": 5, "has_consent": false, "call_attempts_24h": 10}').probability === r.probability,
+        options: (await trainOptions()).length, error }));
     `);
     const out = JSON.parse(execFileSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' }));
     assert.equal(out.score, 99);
     assert.equal(out.level, 'HIGH');
     assert.deepEqual(out.seed, { score: 11, risk_level: 'LOW' });
     assert.equal(out.id, DEFAULT_MODEL_ID);
+    assert.equal(out.text, true);
+    assert.ok(out.options >= 7, `${out.options} training options`);
+    assert.deepEqual(out.error, [true, 'CR_E_RANGE', 'spam_reports', 422]);
     // Types first in the exports map, and nothing to install beside it.
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules/callrisk/package.json'), 'utf8'));
     assert.equal(pkg.exports['.'].types, './js/index.d.ts');
