@@ -437,6 +437,54 @@ CR_API cr_status cr_request_parse(const cr_schema *s, const char *json, size_t l
                                   double *fields, cr_error *err);
 
 /*-************************************
+ *  Model quality
+ *  scikit-learn's definitions, with sample weights: log_loss (probabilities
+ *  clipped to [1e-15, 1 - 1e-15], as scikit-learn 1.2), brier_score_loss,
+ *  roc_auc_score (ties as one ROC point), Gini = 2 AUC - 1, KS = the
+ *  largest TPR - FPR over those points, calibration_curve(strategy=
+ *  'uniform', n_bins=10). The result depends on the rows, never on their
+ *  order, and has the same bits on every host.
+ **************************************/
+#define CR_CALIBRATION_BINS 10
+
+typedef struct {
+    double lo, hi;           /* the bin (lo, hi]; the first is [0, 0.1] */
+    double weight;           /* sample weight of the rows in it */
+    double mean_predicted;   /* their weighted mean probability; NaN when empty */
+    double observed_rate;    /* their weighted share of label 1; NaN when empty */
+} cr_calibration_bin;
+
+typedef struct {
+    double weight;           /* sample weight scored into the band */
+    double share;            /* weight / weight_sum */
+    double observed_rate;    /* weighted share of label 1; NaN when empty */
+    double mean_predicted;   /* weighted mean probability; NaN when empty */
+} cr_band_stats;
+
+typedef struct {
+    uint64_t n;              /* rows */
+    double weight_sum;
+    double base_rate;        /* weighted share of label 1 */
+    double log_loss;
+    double brier;
+    double auc, gini, ks;    /* NaN unless both labels have weight */
+    cr_calibration_bin calibration[CR_CALIBRATION_BINS];
+    cr_band_stats bands[3];  /* by cr_risk_level */
+} cr_metrics;
+
+/*! cr_evaluate() :
+ *  The model's quality on a data set of its schema (CR_E_SCHEMA otherwise;
+ *  CR_E_DATA when it has no rows). */
+CR_API cr_status cr_evaluate(const cr_model *m, const cr_dataset *ds, cr_metrics *out, cr_error *err);
+
+/*! cr_metrics_json() :
+ *  The metrics as JSON: n, weight_sum, base_rate, log_loss, brier, auc,
+ *  gini, ks, calibration [{lo, hi, weight, mean_predicted, observed_rate}],
+ *  bands [{band, weight, share, observed_rate, mean_predicted}]; NaN is
+ *  null. Same buffer contract as cr_model_save(). */
+CR_API cr_status cr_metrics_json(const cr_metrics *mt, char *dst, size_t cap, size_t *size, cr_error *err);
+
+/*-************************************
  *  Scoring a caller against the host's store
  *  The seed's scoreCaller: count the caller's attempts in the 24 h up to
  *  `at`, score with that count in the schema's `call_attempts_24h` field,

@@ -20,6 +20,7 @@ static const char USAGE[] =
     "usage: callrisk train --csv FILE --out MODEL [options]   train, print the model card\n"
     "       callrisk score [--model MODEL] [--store DIR]       JSON lines in, JSON lines out\n"
     "       callrisk info [MODEL]                              print the model card\n"
+    "       callrisk eval --csv FILE [--model MODEL]           the model's metrics on labelled rows, as JSON\n"
     "       callrisk export MODEL --out FILE                   convert binary <-> JSON (by extension)\n"
     "       callrisk verify --store DIR [--model MODEL]        replay every stored score record\n"
     "\n"
@@ -789,6 +790,62 @@ static int cmd_verify(int argc, char **argv)
     return ok && !bad && !torn ? 0 : 1;
 }
 
+/* eval --csv FILE [--model MODEL] [--label-column NAME] [--weight-column NAME]:
+   the model's metrics on labelled rows, as JSON. */
+static int cmd_eval(int argc, char **argv)
+{
+    const char *model_path = NULL, *csv = NULL;
+    cr_train_options opt;
+    cr_train_options_init(&opt);
+    cr_model *m = NULL;
+    int i = 0;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (i + 1 >= argc) break;
+        if (strcmp(a, "--model") == 0) model_path = argv[++i];
+        else if (strcmp(a, "--csv") == 0) csv = argv[++i];
+        else if (strcmp(a, "--label-column") == 0 || strcmp(a, "--weight-column") == 0) {
+            /* checked with the model's schema below, once it is loaded */
+            i++;
+        } else break;
+    }
+    if (i != argc || !csv) {
+        fprintf(stderr, "callrisk: eval needs --csv FILE%s\n%s", i != argc ? " (and no other argument)" : "", USAGE);
+        return 2;
+    }
+    if (!load_model(model_path, &m)) return 1;
+    const cr_schema *s = cr_model_schema(m);
+    cr_error e;
+    for (i = 0; i + 1 < argc; i += 2) {
+        const char *name = strcmp(argv[i], "--label-column") == 0 ? "label_column"
+                         : strcmp(argv[i], "--weight-column") == 0 ? "weight_column" : NULL;
+        if (name && cr_train_options_set_text(&opt, s, name, argv[i + 1], &e) != CR_OK) {
+            fprintf(stderr, "callrisk: %s [%s, field '%s']\n", e.message, cr_status_name(e.status), e.field);
+            cr_model_free(m);
+            return 2;
+        }
+    }
+    cr_dataset *ds = NULL;
+    cr_metrics mt;
+    int ok = cr_dataset_create(s, &ds, &e) == CR_OK && read_csv(csv, ds, &opt);
+    if (ok && cr_evaluate(m, ds, &mt, &e) != CR_OK) {
+        print_error("eval", &e);
+        ok = 0;
+    }
+    size_t size = 0;
+    char *buf = NULL;
+    if (ok) {
+        cr_metrics_json(&mt, NULL, 0, &size, NULL);
+        buf = malloc(size + 1);
+        ok = buf && cr_metrics_json(&mt, buf, size + 1, &size, &e) == CR_OK;
+        if (ok) printf("%s\n", buf);
+    }
+    free(buf);
+    cr_dataset_free(ds);
+    cr_model_free(m);
+    return ok ? 0 : 1;
+}
+
 static int cmd_info(int argc, char **argv)
 {
     if (argc > 1) {
@@ -844,6 +901,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "train") == 0) return cmd_train(argc - 2, argv + 2);
     if (strcmp(argv[1], "score") == 0) return cmd_score(argc - 2, argv + 2);
     if (strcmp(argv[1], "info") == 0) return cmd_info(argc - 2, argv + 2);
+    if (strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 2, argv + 2);
     if (strcmp(argv[1], "export") == 0) return cmd_export(argc - 2, argv + 2);
     if (strcmp(argv[1], "verify") == 0) return cmd_verify(argc - 2, argv + 2);
     fprintf(stderr, "callrisk: unknown command '%s'\n%s", argv[1], USAGE);

@@ -655,6 +655,27 @@ static void case_request_parse(run *r)
     cr_model_free(m);
 }
 
+/* Evaluation: weighted rows take the weight sort's extra buffer; the
+   metrics are written only on success. */
+static void case_evaluate(run *r)
+{
+    cr_model *m = default_model();
+    cr_dataset *ds = gen_dataset(300, 1);
+    cr_metrics mt;
+    memset(&mt, 0xA5, sizeof mt);
+    arm();
+    r->st = cr_evaluate(m, ds, &mt, E(r));
+    disarm();
+    if (failed()) {
+        CHECK(mt.n == 0xA5A5A5A5A5A5A5A5u);
+    } else {
+        CHECK(mt.n == 300);
+        sig_put(r, &mt, sizeof mt);
+    }
+    cr_dataset_free(ds);
+    cr_model_free(m);
+}
+
 /* A scoreCaller request: nothing is written unless the whole request is good. */
 static void case_caller_request_parse(run *r)
 {
@@ -870,6 +891,8 @@ static void case_no_alloc(run *r)
     int64_t att;
     char digest[CR_MODEL_ID_SIZE];
     cr_status st = CR_OK;
+    cr_metrics mt;
+    CHECK_OK(cr_evaluate(m2, ds, &mt, &check_err));
     arm();
 #define OK(call) (st = st != CR_OK ? st : (call))
     sig_str(r, cr_status_str(CR_E_NOMEM));
@@ -915,6 +938,8 @@ static void case_no_alloc(run *r)
     OK(cr_model_to_json(m, buf, sizeof buf, &n, E(r)));
     sig_put(r, buf, n);
     OK(cr_model_card_json(m, buf, sizeof buf, &n, E(r)));
+    sig_put(r, buf, n);
+    OK(cr_metrics_json(&mt, buf, sizeof buf, &n, E(r)));
     sig_put(r, buf, n);
     OK(cr_score(m, f, &res, reasons, 7, E(r)));
     sig_put(r, &res, sizeof res);
@@ -974,6 +999,7 @@ static const entry CASES[] = {
     {"model_from_json", case_model_from_json, 1, "cr_model_from_json"},
     {"model_with_bands", case_model_with_bands, 1, "cr_model_with_bands"},
     {"request_parse", case_request_parse, 1, "cr_request_parse"},
+    {"evaluate", case_evaluate, 1, "cr_evaluate"},
     {"caller_request_parse", case_caller_request_parse, 1, "cr_caller_request_parse"},
     {"caller_op_start", case_caller_op_start, 1, "cr_caller_op_start"},
     {"caller_op_counted", case_caller_op_counted, 1, "cr_caller_op_counted"},
@@ -991,7 +1017,7 @@ static const entry CASES[] = {
      "cr_model_sign cr_model_bands cr_model_stats cr_model_training_info "
      "cr_model_save cr_model_to_json cr_model_card_json cr_score cr_score_batch cr_score_record_json "
      "cr_caller_op_state cr_caller_op_count_query cr_caller_op_record cr_caller_op_saved "
-     "cr_caller_op_result cr_caller_op_free"},
+     "cr_caller_op_result cr_caller_op_free cr_metrics_json"},
 };
 #define N_CASES (sizeof CASES / sizeof *CASES)
 
