@@ -314,6 +314,12 @@ CR_API cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema 
 CR_API cr_status cr_training_columns_json(const cr_schema *s, const cr_train_options *o, char *dst, size_t cap,
                                           size_t *size, cr_error *err);
 
+/*! cr_dataset_name_columns() :
+ *  The data set's errors name the label and weight by the options'
+ *  label_column and weight_column (default "label" and "weight"), as the
+ *  host's rows and files call them. The options are checked first. */
+CR_API cr_status cr_dataset_name_columns(cr_dataset *ds, const cr_train_options *o, cr_error *err);
+
 /*-************************************
  *  Streaming CSV reader
  *  Header: column names, those of cr_training_columns_json() for the

@@ -28,6 +28,7 @@ export const CAPI = Object.freeze({
   cr_train_options_from_json: 'o s json len err',
   cr_training_columns_json: 's o dst cap size err',
   cr_dataset_create: 's out err',
+  cr_dataset_name_columns: 'ds options err',
   cr_dataset_add_rows: 'ds fields labels weights n err',
   cr_dataset_free: 'ds',
   cr_csv_reader_create: 'ds options out err',

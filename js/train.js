@@ -79,6 +79,7 @@ export function trainIn(rt, data, options) {
     rt.check(rt.x.cr_train_options_from_json(opts, schema, ...put(optionsText), err), err);
     rt.check(rt.x.cr_dataset_create(schema, out, err), err);
     ds = rt.ptrAt(out);
+    rt.check(rt.x.cr_dataset_name_columns(ds, opts, err), err);
 
     if (csv !== undefined) {
       rt.check(rt.x.cr_csv_reader_create(ds, opts, out, err), err);

@@ -40,6 +40,8 @@ struct cr_dataset_s {
     uint8_t *y;
     double *w;
     int weighted;            /* some weight != 1 */
+    char label_name[CR_MAX_NAME + 1];    /* the label's column, for errors */
+    char weight_name[CR_MAX_NAME + 1];   /* the weight's column, for errors */
     void *digest;            /* running SHA-256 of the raw rows (cr_sha256_ctx) */
 };
 

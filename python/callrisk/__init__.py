@@ -453,6 +453,7 @@ def train(data, schema=None, *, store=None, wasm_path=None, progress=None, **opt
         m.with_bytes(options_text, lambda p, n: m.check(m.call("cr_train_options_from_json", opts, s, p, n, err), err))
         m.check(m.call("cr_dataset_create", s, outs, err), err)
         ds = m.read_ptr(outs)
+        m.check(m.call("cr_dataset_name_columns", ds, opts, err), err)
         if csv is not None:
             _feed_csv(m, ds, opts, csv, err, outs)
         else:

@@ -17,6 +17,8 @@ cr_status cr_dataset_create(const cr_schema *s, cr_dataset **out, cr_error *err)
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory allocating data set");
     }
     memcpy(&ds->schema, s, sizeof *s);
+    strcpy(ds->label_name, "label");
+    strcpy(ds->weight_name, "weight");
     cr_sha256_init(h);
     ds->digest = h;
     *out = ds;
@@ -75,13 +77,23 @@ static void append_row(cr_dataset *ds, const double *fields, int label, double w
     cr_sha256_update(ds->digest, buf, 8 * (nf + 2));
 }
 
-static cr_status check_label_weight(int label, double weight, cr_error *err)
+static cr_status check_label_weight(const cr_dataset *ds, int label, double weight, cr_error *err)
 {
     if (label != 0 && label != 1)
-        return cr_fail(err, CR_E_RANGE, "label", "field 'label': must be 0 or 1, got %d", label);
+        return cr_fail(err, CR_E_RANGE, ds->label_name, "field '%s': must be 0 or 1, got %d", ds->label_name, label);
     if (!(weight >= 0) || weight - weight != 0)
-        return cr_fail(err, CR_E_RANGE, "weight", "field 'weight': must be a finite number >= 0, got %.17g",
-                       weight);
+        return cr_fail(err, CR_E_RANGE, ds->weight_name, "field '%s': must be a finite number >= 0, got %.17g",
+                       ds->weight_name, weight);
+    return CR_OK;
+}
+
+cr_status cr_dataset_name_columns(cr_dataset *ds, const cr_train_options *o, cr_error *err)
+{
+    if (!ds || !o) return cr_fail(err, CR_E_ARG, NULL, "data set or options is NULL");
+    cr_status st = cr_train_options_check(o, &ds->schema, err);
+    if (st != CR_OK) return st;
+    strcpy(ds->label_name, o->label_column);
+    strcpy(ds->weight_name, o->weight_column);
     return CR_OK;
 }
 
@@ -89,7 +101,7 @@ cr_status cr_dataset_add(cr_dataset *ds, const double *fields, int label, double
 {
     if (!ds || !fields) return cr_fail(err, CR_E_ARG, NULL, "data set or fields is NULL");
     cr_status st = cr_schema_check_row(&ds->schema, fields, err);
-    if (st == CR_OK) st = check_label_weight(label, weight, err);
+    if (st == CR_OK) st = check_label_weight(ds, label, weight, err);
     if (st == CR_OK && ds->rows == ds->cap) st = grow(ds, err);
     if (st == CR_OK) append_row(ds, fields, label, weight);
     return st;
@@ -102,7 +114,7 @@ cr_status cr_dataset_add_rows(cr_dataset *ds, const double *fields, const uint8_
     const size_t nf = ds->schema.n_fields;
     for (size_t i = 0; i < n; i++) {
         cr_status st = cr_schema_check_row(&ds->schema, fields + i * nf, err);
-        if (st == CR_OK) st = check_label_weight(labels[i], weights ? weights[i] : 1.0, err);
+        if (st == CR_OK) st = check_label_weight(ds, labels[i], weights ? weights[i] : 1.0, err);
         if (st != CR_OK) {
             if (err) err->line = (long)(i + 1);
             return st;

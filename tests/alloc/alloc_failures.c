@@ -917,6 +917,7 @@ static void case_no_alloc(run *r)
     cr_train_options_init(&o);
     sig_put(r, &o.C, sizeof o.C);
     OK(cr_train_options_check(&o, s, E(r)));
+    OK(cr_dataset_name_columns(ds, &o, E(r)));
     OK(cr_training_columns_json(s, &o, buf, sizeof buf, &n, E(r)));
     sig_str(r, buf);
     OK(cr_abi_json(buf, sizeof buf, &n, E(r)));
@@ -1017,7 +1018,7 @@ static const entry CASES[] = {
      "cr_model_sign cr_model_bands cr_model_stats cr_model_training_info "
      "cr_model_save cr_model_to_json cr_model_card_json cr_score cr_score_batch cr_score_record_json "
      "cr_caller_op_state cr_caller_op_count_query cr_caller_op_record cr_caller_op_saved "
-     "cr_caller_op_result cr_caller_op_free cr_metrics_json"},
+     "cr_caller_op_result cr_caller_op_free cr_metrics_json cr_dataset_name_columns"},
 };
 #define N_CASES (sizeof CASES / sizeof *CASES)
 

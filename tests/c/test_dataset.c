@@ -1,5 +1,7 @@
 /* test_dataset.c - data sets: rows in, the digest that names them, arguments. */
 #include "callrisk.h"
+
+#include <string.h>
 #include "check.h"
 
 #include <stdlib.h>
@@ -91,6 +93,24 @@ static void test_arguments(void)
     CHECK_INT(e.line, 2);
     const uint8_t bad_label[2] = {0, 2};
     CHECK_ERR(cr_dataset_add_rows(ds, two, bad_label, NULL, 2, &e), e, CR_E_RANGE, "field 'label'");
+    CHECK_INT(cr_dataset_rows(ds), 0);
+
+    /* Errors name the columns as the options call them. */
+    cr_train_options o;
+    cr_train_options_init(&o);
+    CHECK_ERR(cr_dataset_name_columns(NULL, &o, &e), e, CR_E_ARG, "data set or options is NULL");
+    CHECK_ERR(cr_dataset_name_columns(ds, NULL, &e), e, CR_E_ARG, "data set or options is NULL");
+    CHECK_OK(cr_train_options_set(&o, cr_dataset_schema(ds), "label_column", "\"is_spam\"", 9, &check_err));
+    CHECK_OK(cr_train_options_set(&o, cr_dataset_schema(ds), "weight_column", "\"w\"", 3, &check_err));
+    CHECK_OK(cr_dataset_name_columns(ds, &o, &check_err));
+    CHECK_ERR(cr_dataset_add_rows(ds, two, bad_label, NULL, 2, &e), e, CR_E_RANGE, "field 'is_spam': must be 0 or 1, got 2");
+    CHECK_STR(e.field, "is_spam");
+    CHECK_ERR(cr_dataset_add_rows(ds, two, labels, neg_w, 2, &e), e, CR_E_RANGE, "field 'w': must be a finite");
+    CHECK_STR(e.field, "w");
+    /* Options the check refuses change nothing. */
+    strcpy(o.label_column, "spam_reports");
+    CHECK_ERR(cr_dataset_name_columns(ds, &o, &e), e, CR_E_RANGE, "spam_reports");
+    CHECK_ERR(cr_dataset_add(ds, row, 3, 1.0, &e), e, CR_E_RANGE, "field 'is_spam'");
     CHECK_INT(cr_dataset_rows(ds), 0);
     CHECK_INT(cr_dataset_rows(NULL), 0);
     CHECK(cr_dataset_schema(NULL) == NULL);

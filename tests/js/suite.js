@@ -1107,11 +1107,8 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     assert.deepEqual([e.name, e.message, e.code, e.status, e.httpStatus, e.field, e.line, e.column, e.cause], ['CallriskError', 'x', 'CR_E_STORE', 19, 503, 'f', 2, 3, 'why']);
   });
 
-  // ... and in rows: not yet. cr_dataset_add_rows() (src/data/dataset.c)
-  // names its label and weight 'label' and 'weight' whatever the options call
-  // them (the data set does not know the options); the CSV reader, which is
-  // given them, names the file's column.
-  test('training rows: a bad value in a renamed label or weight column is named by that column', { todo: "cr_dataset_add_rows() names 'label'/'weight', not label_column/weight_column" }, async () => {
+  // ... and in rows: cr_dataset_name_columns() gives the data set the options' names.
+  test('training rows: a bad value in a renamed label or weight column is named by that column', async () => {
     const isSpam = SEED_ROWS.map(({ label, ...r }) => ({ ...r, is_spam: label }));
     await assert.rejects(trainModel(isSpam.map((r, i) => (i === 2 ? { ...r, is_spam: 2 } : r)), { label_column: 'is_spam' }),
       coreError('CR_E_RANGE', { field: 'is_spam', line: 3, message: /^data\[2\]: field 'is_spam': must be 0 or 1, got 2/ }));
