@@ -100,6 +100,13 @@ def test_label_and_weight_columns_by_the_files_own_names():
     with pytest.raises(CallriskTypeError) as info:
         train(renamed)  # the default names: no column 'label'
     assert (info.value.code, info.value.field) == ("CR_E_MISSING", "label")
+    # A bad value in a renamed column is named as the rows name it.
+    with pytest.raises(CallriskValueError) as info:
+        train(renamed[:2] + [dict(renamed[2], is_spam=2)] + renamed[3:], label_column="is_spam", weight_column="w")
+    assert (info.value.code, info.value.field, info.value.line) == ("CR_E_RANGE", "is_spam", 3)
+    with pytest.raises(CallriskValueError) as info:
+        train(renamed[:4] + [dict(renamed[4], w=-2)] + renamed[5:], label_column="is_spam", weight_column="w")
+    assert (info.value.code, info.value.field, info.value.line) == ("CR_E_RANGE", "w", 5)
 
 
 def test_an_option_that_contains_itself():
