@@ -147,11 +147,19 @@ export class Scorer {
     let text = body;
     if (typeof body !== 'string') {
       if (!isPlainObject(body)) throw coreError(this.#rt.abi, 'CR_E_TYPE', `body: must be an object, got ${typeName(body)}`);
+      // JSON has no NaN or Infinity (JSON.stringify writes null): a field's
+      // is the core's CR_E_NONFINITE, as score() gives; other keys' are ignored, as the core ignores those keys.
+      const fields = this.#model[SCHEMA].fields;
+      let nonFinite;
       try {
-        text = JSON.stringify(body);
+        text = JSON.stringify(body, function (key, v) {
+          if (this === body && typeof v === 'number' && !Number.isFinite(v) && nonFinite === undefined && fields.some((f) => f.name === key)) nonFinite = key;
+          return v;
+        });
       } catch (e) {
         throw coreError(this.#rt.abi, 'CR_E_JSON', `body: not JSON: ${e.message}`, { cause: e });
       }
+      if (nonFinite !== undefined) throw coreError(this.#rt.abi, 'CR_E_NONFINITE', `field '${nonFinite}': must be a finite number`, { field: nonFinite });
     }
     const r = this.scoreJSON(text);
     return { score: r.score, risk_level: r.riskLevel };
