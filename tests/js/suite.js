@@ -687,6 +687,14 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     for (const body of [null, 42, [1], true]) assert.throws(() => s.scoreRequest(body), coreError('CR_E_TYPE', { message: /^body: must be an object/ }));
     assert.throws(() => s.scoreRequest({ spam_reports: 5n }), coreError('CR_E_JSON', { message: /^body: not JSON/ }));
     assert.throws(() => s.scoreRequest({ spamReports: 5, hasConsent: false, callAttempts24h: 10 }), coreError('CR_E_MISSING', { field: 'spam_reports' }));
+    // JSON has no NaN or Infinity: a field's is CR_E_NONFINITE, as score() says, not the null JSON.stringify would write.
+    for (const v of [NaN, Infinity, -Infinity]) {
+      assert.throws(() => s.scoreRequest({ spam_reports: 5, has_consent: false, call_attempts_24h: v }),
+        coreError('CR_E_NONFINITE', { field: 'call_attempts_24h', message: /^field 'call_attempts_24h': must be a finite number/ }));
+      assert.throws(() => s.score({ spam_reports: 5, has_consent: false, call_attempts_24h: v }), coreError('CR_E_NONFINITE', { field: 'call_attempts_24h' }));
+    }
+    // Another key's is ignored, as the core ignores the key.
+    assert.equal(s.scoreRequest({ spam_reports: 5, has_consent: false, call_attempts_24h: 10, note: NaN, meta: { x: Infinity }, spamReports: NaN }).score, 99);
     // A getter answers once; the answer checked is the answer used.
     let n = 0;
     const flip = { spamReports: 5, hasConsent: false, get callAttempts24h() { return n++ === 0 ? 10 : 'garbage'; } };
