@@ -548,7 +548,8 @@ CR_API void cr_caller_op_free(cr_caller_op *op);
  *  clock) and the model's fields as cr_request_parse() reads them, except
  *  call_attempts_24h, which the store counts (not read; set to 0). `caller`
  *  (capacity >= CR_CALLER_MAX + 1) gets the number, NUL-terminated. Unknown
- *  keys are ignored. On error nothing is written. */
+ *  keys are ignored. A model with a field named caller_number or at cannot
+ *  be read so (CR_E_SCHEMA). On error nothing is written. */
 CR_API cr_status cr_caller_request_parse(const cr_schema *s, const char *json, size_t len, double *fields,
                                          char *caller, size_t *caller_len, double *at_ms, cr_error *err);
 

@@ -74,8 +74,12 @@ const PAST_DOUBLES = '1e999';
  * function, a cycle), as the option's error.
  */
 export function optionsJson(abi, options) {
-  return `{${Object.keys(options).map((name) => `${JSON.stringify(name)}:${jsonOf(abi, name, options[name], new Set())}`).join(',')}}`;
+  // An option set to undefined is not given, as JSON.stringify leaves it out.
+  const given = Object.keys(options).filter((name) => options[name] !== undefined);
+  return `{${given.map((name) => `${JSON.stringify(name)}:${jsonOf(abi, name, options[name], new Set())}`).join(',')}}`;
 }
+
+const article = (word) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
 
 function jsonOf(abi, option, v, open) {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') {
@@ -97,7 +101,7 @@ function jsonOf(abi, option, v, open) {
       open.delete(v);
     }
   }
-  throw coreError(abi, 'CR_E_TYPE', `option '${echo(option)}': a ${typeName(v)} is not JSON`, { field: option });
+  throw coreError(abi, 'CR_E_TYPE', `option '${echo(option)}': ${article(typeName(v))} is not JSON`, { field: option });
 }
 
 /* ---- field values ---- */

@@ -150,8 +150,13 @@ static cr_status end_cell(cr_csv_reader *r, cr_error *err)
     if (n == 0)
         return fail_at(r, err, CR_E_MISSING, name, "field '%s': empty value", name);
     if (role == ROLE_LABEL) {
-        if (!(n == 1 && (s[0] == '0' || s[0] == '1')))
-            return fail_at(r, err, CR_E_TYPE, name, "field '%s': must be 0 or 1, got '%s'", name, text);
+        if (!(n == 1 && (s[0] == '0' || s[0] == '1'))) {
+            /* Another whole number is out of range, as in rows (cr_dataset_add_rows()); anything else the wrong type. */
+            double v;
+            const int whole = parse_real(s, n, &v) && v - v == 0 && v == (double)(long long)v && v != 0 && v != 1;
+            return fail_at(r, err, whole ? CR_E_RANGE : CR_E_TYPE, name, "field '%s': must be 0 or 1, got '%s'", name,
+                           text);
+        }
         r->label = s[0] - '0';
     } else if (role == ROLE_WEIGHT) {
         if (!parse_real(s, n, &r->weight))

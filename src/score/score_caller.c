@@ -102,6 +102,13 @@ cr_status cr_caller_request_parse(const cr_schema *s, const char *json, size_t l
     if (af < 0)
         return cr_fail(err, CR_E_SCHEMA, CR_ATTEMPTS_FIELD, "model has no field '%s' to count attempts into",
                        CR_ATTEMPTS_FIELD);
+    /* One object holds the request's own keys and the fields: a field by
+       one of those names could not be told from it. */
+    static const char *const own[] = {"caller_number", "at"};
+    for (size_t k = 0; k < sizeof own / sizeof *own; k++)
+        if (cr_schema_field_index(s, own[k]) >= 0)
+            return cr_fail(err, CR_E_SCHEMA, own[k],
+                           "model has a field named '%s', a key of the scoreCaller request itself", own[k]);
     cr_json_doc doc;
     cr_status st = cr_request_object(json, len, &doc, err);
     if (st != CR_OK) return st;

@@ -100,7 +100,12 @@ static void test_bad_inputs(void)
     expect_csv_error(ROW("1.5,true,1,0"), CR_E_TYPE, "spam_reports", 3, 1, "must be an integer >= 0, got '1.5'");
     expect_csv_error(ROW("-2,true,1,0"), CR_E_RANGE, "spam_reports", 3, 1, "must be an integer >= 0, got '-2'");
     expect_csv_error(ROW("1,true,,0"), CR_E_MISSING, "call_attempts_24h", 3, 3, "field 'call_attempts_24h': empty value");
-    expect_csv_error(ROW("1,true,1,2"), CR_E_TYPE, "label", 3, 4, "field 'label': must be 0 or 1, got '2'");
+    expect_csv_error(ROW("1,true,1,2"), CR_E_RANGE, "label", 3, 4, "field 'label': must be 0 or 1, got '2'");
+    /* Another whole number is out of range (as in rows); any other text, a fraction too, the wrong type. */
+    expect_csv_error(ROW("1,true,1,-1"), CR_E_RANGE, "label", 3, 4, "field 'label': must be 0 or 1, got '-1'");
+    expect_csv_error(ROW("1,true,1,0.5"), CR_E_TYPE, "label", 3, 4, "field 'label': must be 0 or 1, got '0.5'");
+    expect_csv_error(ROW("1,true,1,1.0"), CR_E_TYPE, "label", 3, 4, "field 'label': must be 0 or 1, got '1.0'");
+    expect_csv_error(ROW("1,true,1,yes"), CR_E_TYPE, "label", 3, 4, "field 'label': must be 0 or 1, got 'yes'");
     expect_csv_error(ROW("1,true,1,\"0"), CR_E_CSV, "", 3, 4, "unterminated quoted value");
     expect_csv_error(ROW("1,\"true\"x,1,0"), CR_E_CSV, "", 3, 2, "text after a closing quote");
     expect_csv_error(ROW("1,tr\"ue,1,0"), CR_E_CSV, "", 3, 2, "quote inside an unquoted value");
@@ -367,7 +372,7 @@ static void test_named_columns(void)
         {"spam_reports,has_consent,call_attempts_24h,is_spam,is_spam\n", "is_spam",
          "CSV header: column 'is_spam' appears twice", CR_E_CSV, 1, 5},
         {"spam_reports,has_consent,call_attempts_24h,is_spam\n1,true,1,2\n", "is_spam",
-         "field 'is_spam': must be 0 or 1, got '2'", CR_E_TYPE, 2, 4},
+         "field 'is_spam': must be 0 or 1, got '2'", CR_E_RANGE, 2, 4},
         {"spam_reports,has_consent,call_attempts_24h,is_spam\n1,true,1,\n", "is_spam", "field 'is_spam': empty value",
          CR_E_MISSING, 2, 4},
         {"spam_reports,has_consent,call_attempts_24h,is_spam,w\n1,true,1,0,abc\n", "w",

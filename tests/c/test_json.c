@@ -299,6 +299,12 @@ static void test_caller_requests(void)
     CHECK_OK(cr_schema_from_json(other, strlen(other), &s, &check_err));
     expect_caller_error(s, "{\"caller_number\":\"a\",\"x\":1}", CR_E_SCHEMA, "call_attempts_24h", "no field");
     cr_schema_free(s);
+    /* Nor one with a field named like the request's own keys. */
+    const char *clash = "{\"fields\":[{\"name\":\"at\",\"type\":\"real\"},{\"name\":\"call_attempts_24h\",\"type\":\"count\"}],"
+                        "\"features\":[{\"name\":\"at\",\"field\":\"at\"},{\"name\":\"n\",\"field\":\"call_attempts_24h\"}]}";
+    CHECK_OK(cr_schema_from_json(clash, strlen(clash), &s, &check_err));
+    expect_caller_error(s, "{\"caller_number\":\"a\",\"at\":1}", CR_E_SCHEMA, "at", "a key of the scoreCaller request");
+    cr_schema_free(s);
 }
 
 int main(void)

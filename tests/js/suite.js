@@ -779,13 +779,15 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     await refuses({ tol: -1e-3 }, 'CR_E_RANGE', 'tol');
     await refuses({ fit_intercept: 1 }, 'CR_E_TYPE', 'fit_intercept', /must be true or false, got number/);
     await refuses({ fit_intercept: 'false' }, 'CR_E_TYPE', 'fit_intercept');
-    // What JSON cannot carry is the option's CR_E_TYPE (a cycle, a function, a Date, undefined).
+    // What JSON cannot carry is the option's CR_E_TYPE (a cycle, a function, a Date, undefined inside a value).
     const cyclic = {};
     cyclic.self = cyclic;
     await refuses({ signs: cyclic }, 'CR_E_TYPE', 'signs', /a value that contains itself is not JSON/);
     await refuses({ C: () => 1 }, 'CR_E_TYPE', 'C', /a function is not JSON/);
     await refuses({ C: new Date(1) }, 'CR_E_TYPE', 'C', /is not JSON/);
-    await refuses({ tol: undefined }, 'CR_E_TYPE', 'tol', /is not JSON/);
+    await refuses({ signs: { spam_reports: undefined } }, 'CR_E_TYPE', 'signs', /an undefined is not JSON/);
+    // An option set to undefined is not given (JSON.stringify leaves it out): the defaults' model.
+    assert.equal((await trainModel(SEED_ROWS, { tol: undefined, C: undefined })).id, (await trainModel(SEED_ROWS)).id);
     // The host's own keys: the API misused.
     await assert.rejects(trainModel(SEED_ROWS, { onProgress: 'log' }), misuse(/^options\.onProgress: must be a function, got string/));
     for (const schema of [42, [], new Map(), true]) await assert.rejects(trainModel(SEED_ROWS, { schema }), misuse(/^options\.schema: must be JSON text or a plain object/));
@@ -1143,7 +1145,7 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     assert.notEqual(fromRows.id, id);
     assert.equal(fromRows.card().training.weight_sum, 15);
     // A bad value in a renamed column is named by that name, in CSV (line, column) ...
-    await assert.rejects(trainModel({ csv: seedCsv('is_spam').replace(/1\n$/, '2\n') }, { label_column: 'is_spam' }), coreError('CR_E_TYPE', { field: 'is_spam', line: 6, column: 4 }));
+    await assert.rejects(trainModel({ csv: seedCsv('is_spam').replace(/1\n$/, '2\n') }, { label_column: 'is_spam' }), coreError('CR_E_RANGE', { field: 'is_spam', line: 6, column: 4 }));
     await assert.rejects(trainModel({ csv: csv.replace(/5\n$/, '-2\n') }, { weight_column: 'w' }), coreError('CR_E_RANGE', { field: 'w', line: 6, column: 5 }));
     // The names are judged by the core.
     await assert.rejects(trainModel(SEED_ROWS, { label_column: 'is spam' }), coreError('CR_E_RANGE', { field: 'label_column' }));
