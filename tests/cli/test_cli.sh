@@ -235,6 +235,31 @@ grep -q "bad magic.*CR_E_MAGIC" "$work/err" || fail "bad model message: $(cat "$
 head -c 40 "$work/m.crm" >"$work/short.crm"
 expect_exit 1 "${cli[@]}" score --model "$work/short.crm" </dev/null
 grep -q "CR_E_TRUNCATED" "$work/err" || fail "truncated model message: $(cat "$work/err")"
+# eval: the metrics of a model on labelled rows, as JSON with the core's key
+# names; its own label and weight columns; errors with their exit codes.
+expect_exit 0 "${cli[@]}" eval --csv "$here/data/train.csv" --model "$work/m.crm"
+python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert list(m) == ["n", "weight_sum", "base_rate", "log_loss", "brier", "auc", "gini", "ks", "calibration", "bands"], list(m)
+assert m["n"] == sum(1 for _ in open(sys.argv[2])) - 1 and 0.5 <= m["auc"] <= 1 and abs(m["gini"] - (2 * m["auc"] - 1)) < 1e-15
+assert len(m["calibration"]) == 10 and [b["band"] for b in m["bands"]] == ["LOW", "MEDIUM", "HIGH"]
+' "$work/out" "$here/data/train.csv" || fail "eval: metrics JSON"
+cp "$work/out" "$work/eval_default_names.json"
+sed '1s/label/is_spam/' "$here/data/train.csv" >"$work/is_spam.csv"
+expect_exit 0 "${cli[@]}" eval --csv "$work/is_spam.csv" --model "$work/m.crm" --label-column is_spam
+same "$work/out" "$work/eval_default_names.json"
+expect_exit 0 "${cli[@]}" eval --csv "$here/data/train.csv"   # the default model
+expect_exit 1 "${cli[@]}" eval --csv "$work/is_spam.csv" --model "$work/m.crm"
+grep -q "no column 'label'" "$work/err" || fail "eval: a missing label column is named"
+expect_exit 2 "${cli[@]}" eval --csv "$work/is_spam.csv" --label-column "is spam"
+grep -q "CR_E_RANGE, field 'label_column'" "$work/err" || fail "eval: a bad --label-column is named"
+expect_exit 2 "${cli[@]}" eval --model "$work/m.crm"
+expect_exit 2 "${cli[@]}" eval --csv "$here/data/train.csv" --bogus 1
+expect_exit 1 "${cli[@]}" eval --csv "$work/nonexistent.csv"
+expect_exit 1 "${cli[@]}" eval --csv "$here/data/stir.csv"   # another schema's columns
+expect_exit 1 "${cli[@]}" eval --csv "$here/data/train.csv" --model "$work/nonexistent.crm"
+
 expect_exit 2 "${cli[@]}" frobnicate
 expect_exit 2 "${cli[@]}"
 expect_exit 0 "${cli[@]}" --help

@@ -1,0 +1,215 @@
+/* test_evaluate.c - model quality: metrics by hand on small sets, the order
+ * of rows never changing a bit, weights as repeated rows, the JSON form.
+ * (Agreement with scikit-learn on large generated sets: tests/quality.) */
+#include "callrisk.h"
+#include "check.h"
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const cr_field_spec FIELDS[] = {{"x", CR_FIELD_REAL}};
+static const cr_feature_spec FEATURES[] = {{"x", "x", 0}};
+
+/* A model with p = sigmoid(x): trained on a real field, then set to coef 1,
+   intercept 0 (white-box), so each row's probability is known. */
+static cr_model *identity_model(cr_schema **s)
+{
+    CHECK_OK(cr_schema_create(FIELDS, 1, FEATURES, 1, s, &check_err));
+    cr_dataset *ds = NULL;
+    CHECK_OK(cr_dataset_create(*s, &ds, &check_err));
+    const double a = -1, b = 1;
+    CHECK_OK(cr_dataset_add(ds, &a, 0, 1, &check_err));
+    CHECK_OK(cr_dataset_add(ds, &b, 1, 1, &check_err));
+    cr_model *m = NULL;
+    CHECK_OK(cr_train(ds, NULL, &m, &check_err));
+    cr_dataset_free(ds);
+    if (!m) abort();
+    m->coef[0] = 1;
+    m->intercept = 0;
+    return m;
+}
+
+static cr_dataset *rows(const cr_schema *s, const double *x, const int *y, const double *w, size_t n)
+{
+    cr_dataset *ds = NULL;
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    for (size_t i = 0; i < n; i++) CHECK_OK(cr_dataset_add(ds, &x[i], y[i], w ? w[i] : 1.0, &check_err));
+    return ds;
+}
+
+static cr_metrics evaluate(const cr_model *m, const cr_schema *s, const double *x, const int *y, const double *w,
+                           size_t n)
+{
+    cr_dataset *ds = rows(s, x, y, w, n);
+    cr_metrics mt;
+    memset(&mt, 0, sizeof mt);
+    CHECK_OK(cr_evaluate(m, ds, &mt, &check_err));
+    cr_dataset_free(ds);
+    return mt;
+}
+
+static double sigmoid(double x) { return 1 / (1 + exp(-x)); }
+
+static void test_by_hand(const cr_model *m, const cr_schema *s)
+{
+    /* Positives at 2 and 4, negatives at 1 and 3: 3 of 4 pairs ordered. */
+    const double x[4] = {1, 2, 3, 4};
+    const int y[4] = {0, 1, 0, 1};
+    cr_metrics mt = evaluate(m, s, x, y, NULL, 4);
+    CHECK_INT((int)mt.n, 4);
+    CHECK_NEAR(mt.weight_sum, 4, 0);
+    CHECK_NEAR(mt.base_rate, 0.5, 0);
+    CHECK_NEAR(mt.auc, 0.75, 0);
+    CHECK_NEAR(mt.gini, 0.5, 0);
+    CHECK_NEAR(mt.ks, 0.5, 0);   /* at x >= 4 (TPR 1/2, FPR 0) and at x >= 2 (1, 1/2) */
+    double ll = 0, br = 0;
+    for (int i = 0; i < 4; i++) {
+        const double p = sigmoid(x[i]);
+        ll += -log(y[i] ? p : 1 - p);
+        br += (y[i] - p) * (y[i] - p);
+    }
+    CHECK_NEAR(mt.log_loss, ll / 4, 1e-15);
+    CHECK_NEAR(mt.brier, br / 4, 1e-15);
+    /* sigmoid(1..4) = 0.73, 0.88, 0.95, 0.98: bins (0.7, 0.8], (0.8, 0.9], (0.9, 1]. */
+    CHECK_NEAR(mt.calibration[7].weight, 1, 0);
+    CHECK_NEAR(mt.calibration[8].weight, 1, 0);
+    CHECK_NEAR(mt.calibration[9].weight, 2, 0);
+    CHECK_NEAR(mt.calibration[9].observed_rate, 0.5, 0);
+    CHECK_NEAR(mt.calibration[9].mean_predicted, (sigmoid(3) + sigmoid(4)) / 2, 1e-15);
+    CHECK(isnan(mt.calibration[0].mean_predicted) && isnan(mt.calibration[0].observed_rate));
+    CHECK_NEAR(mt.calibration[0].lo, 0, 0);
+    CHECK_NEAR(mt.calibration[3].lo, 0.30000000000000004, 0);   /* numpy's linspace(0, 1, 11)[3] */
+    CHECK_NEAR(mt.calibration[9].hi, 1, 0);
+    /* Scores 73, 88, 95, 98: all HIGH under the bands 70/40. */
+    CHECK_NEAR(mt.bands[CR_RISK_HIGH].share, 1, 0);
+    CHECK_NEAR(mt.bands[CR_RISK_LOW].weight, 0, 0);
+    CHECK(isnan(mt.bands[CR_RISK_LOW].observed_rate));
+
+    /* Ties are one ROC point: half a pair each. */
+    const double tx[4] = {1, 1, 2, 2};
+    const int ty[4] = {0, 1, 0, 1};
+    mt = evaluate(m, s, tx, ty, NULL, 4);
+    CHECK_NEAR(mt.auc, 0.5, 0);
+    CHECK_NEAR(mt.ks, 0, 0);
+
+    /* Perfect separation: AUC 1, KS 1. */
+    const double px[4] = {-3, -2, 2, 3};
+    const int py[4] = {0, 0, 1, 1};
+    mt = evaluate(m, s, px, py, NULL, 4);
+    CHECK_NEAR(mt.auc, 1, 0);
+    CHECK_NEAR(mt.ks, 1, 0);
+    CHECK_NEAR(mt.gini, 1, 0);
+
+    /* One class: no ROC. */
+    const int one[4] = {1, 1, 1, 1};
+    mt = evaluate(m, s, x, one, NULL, 4);
+    CHECK(isnan(mt.auc) && isnan(mt.gini) && isnan(mt.ks));
+    CHECK_NEAR(mt.base_rate, 1, 0);
+
+    /* log_loss clips p to [1e-15, 1 - 1e-15], as scikit-learn 1.2. */
+    const double far[2] = {-800, 800};
+    const int wrong[2] = {1, 0};
+    mt = evaluate(m, s, far, wrong, NULL, 2);
+    CHECK_NEAR(mt.log_loss, -log(1e-15), 1e-12);
+}
+
+/* The rows' order never changes a bit; a weight w is w equal rows. */
+static void test_order_and_weights(const cr_model *m, const cr_schema *s)
+{
+    enum { N = 3000 };
+    static double x[N], w[N], xr[N], wr[N], xd[2 * N];
+    static int y[N], yr[N], yd[2 * N];
+    uint32_t r = 12345;
+    for (int i = 0; i < N; i++) {
+        r = r * 1664525u + 1013904223u;
+        x[i] = (double)(r >> 20) / 1024.0 - 2;   /* many ties */
+        r = r * 1664525u + 1013904223u;
+        y[i] = (r >> 16) % 3 == 0 || x[i] > 1.5;
+        w[i] = 1 + i % 3 * 0.25;
+    }
+    for (int i = 0; i < N; i++) {   /* reversed, then every 7th moved to the front */
+        xr[i] = x[N - 1 - i];
+        yr[i] = y[N - 1 - i];
+        wr[i] = w[N - 1 - i];
+    }
+    for (int i = 7; i < N; i += 7) {
+        double tx = xr[i], tw = wr[i];
+        int ty = yr[i];
+        xr[i] = xr[0], wr[i] = wr[0], yr[i] = yr[0];
+        xr[0] = tx, wr[0] = tw, yr[0] = ty;
+    }
+    cr_metrics a = evaluate(m, s, x, y, w, N), b = evaluate(m, s, xr, yr, wr, N);
+    CHECK(memcmp(&a, &b, sizeof a) == 0);
+    /* Weight 2 on every row = every row twice. */
+    static double w2[N];
+    for (int i = 0; i < N; i++) {
+        w2[i] = 2;
+        xd[2 * i] = xd[2 * i + 1] = x[i];
+        yd[2 * i] = yd[2 * i + 1] = y[i];
+    }
+    a = evaluate(m, s, x, y, w2, N);
+    b = evaluate(m, s, xd, yd, NULL, 2 * N);
+    CHECK_NEAR(a.auc, b.auc, 1e-15);
+    CHECK_NEAR(a.log_loss, b.log_loss, 1e-15);
+    CHECK_NEAR(a.brier, b.brier, 1e-15);
+    CHECK_NEAR(a.ks, b.ks, 1e-15);
+    CHECK_NEAR(a.weight_sum, b.weight_sum, 0);
+    CHECK_INT((int)a.n, N);
+    CHECK_INT((int)b.n, 2 * N);
+    CHECK(a.auc > 0.5 && a.auc < 1);
+}
+
+static void test_errors_and_json(const cr_model *m, const cr_schema *s)
+{
+    cr_error e;
+    cr_metrics mt;
+    cr_dataset *empty = rows(s, NULL, NULL, NULL, 0);
+    CHECK_ERR(cr_evaluate(NULL, empty, &mt, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_evaluate(m, NULL, &mt, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_evaluate(m, empty, NULL, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_evaluate(m, empty, &mt, &e), e, CR_E_DATA, "no rows");
+    cr_dataset_free(empty);
+    cr_schema *seed = NULL;
+    cr_dataset *other = NULL;
+    CHECK_OK(cr_schema_create_default(&seed, &check_err));
+    CHECK_OK(cr_dataset_create(seed, &other, &check_err));
+    CHECK_ERR(cr_evaluate(m, other, &mt, &e), e, CR_E_SCHEMA, "not the model's");
+    cr_dataset_free(other);
+    cr_schema_free(seed);
+
+    const double x[3] = {-1, 0.5, 2};
+    const int y[3] = {0, 1, 1};
+    mt = evaluate(m, s, x, y, NULL, 3);
+    size_t size = 0;
+    CHECK_ERR(cr_metrics_json(&mt, NULL, 0, &size, &e), e, CR_E_BUFFER, "");
+    CHECK_ERR(cr_metrics_json(NULL, NULL, 0, &size, &e), e, CR_E_ARG, "NULL");
+    char *buf = malloc(size + 1);
+    CHECK_OK(cr_metrics_json(&mt, buf, size + 1, &size, &check_err));
+    CHECK_INT((int)strlen(buf), (int)size);
+    CHECK(strncmp(buf, "{\"n\":3,\"weight_sum\":3,\"base_rate\":0.66666666666666663,\"log_loss\":", 65) == 0);
+    CHECK(strstr(buf, "\"auc\":1,\"gini\":1,\"ks\":1,\"calibration\":[{\"lo\":0,\"hi\":0.10000000000000001,\"weight\":0,"
+                      "\"mean_predicted\":null,\"observed_rate\":null}") != NULL);
+    CHECK(strstr(buf, "\"bands\":[{\"band\":\"LOW\",\"weight\":1,\"share\":0.33333333333333331,\"observed_rate\":0,") != NULL);
+    CHECK(buf[size - 1] == '}');
+    free(buf);
+    /* One class: null where there is no ROC. */
+    const int one[3] = {1, 1, 1};
+    mt = evaluate(m, s, x, one, NULL, 3);
+    char small[4096];
+    CHECK_OK(cr_metrics_json(&mt, small, sizeof small, &size, &check_err));
+    CHECK(strstr(small, "\"auc\":null,\"gini\":null,\"ks\":null") != NULL);
+}
+
+int main(void)
+{
+    cr_schema *s = NULL;
+    cr_model *m = identity_model(&s);
+    test_by_hand(m, s);
+    test_order_and_weights(m, s);
+    test_errors_and_json(m, s);
+    cr_model_free(m);
+    cr_schema_free(s);
+    return check_done("test_evaluate");
+}
