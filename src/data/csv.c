@@ -153,7 +153,9 @@ static cr_status end_cell(cr_csv_reader *r, cr_error *err)
         if (!(n == 1 && (s[0] == '0' || s[0] == '1'))) {
             /* Another whole number is out of range, as in rows (cr_dataset_add_rows()); anything else the wrong type. */
             double v;
-            const int whole = parse_real(s, n, &v) && v - v == 0 && v == (double)(long long)v && v != 0 && v != 1;
+            /* |v| >= 2^53 is whole; below, the cast is defined and exact. */
+            const int whole = parse_real(s, n, &v) && v - v == 0 && v != 0 && v != 1 &&
+                              (v >= 9007199254740992.0 || v <= -9007199254740992.0 || v == (double)(int64_t)v);
             return fail_at(r, err, whole ? CR_E_RANGE : CR_E_TYPE, name, "field '%s': must be 0 or 1, got '%s'", name,
                            text);
         }

@@ -106,6 +106,10 @@ static void test_bad_inputs(void)
     expect_csv_error(ROW("1,true,1,0.5"), CR_E_TYPE, "label", 3, 4, "field 'label': must be 0 or 1, got '0.5'");
     expect_csv_error(ROW("1,true,1,1.0"), CR_E_TYPE, "label", 3, 4, "field 'label': must be 0 or 1, got '1.0'");
     expect_csv_error(ROW("1,true,1,yes"), CR_E_TYPE, "label", 3, 4, "field 'label': must be 0 or 1, got 'yes'");
+    /* Past every integer type (no undefined cast): still a whole number. */
+    expect_csv_error(ROW("1,true,1,1e300"), CR_E_RANGE, "label", 3, 4, "field 'label': must be 0 or 1, got '1e300'");
+    expect_csv_error(ROW("1,true,1,-1e19"), CR_E_RANGE, "label", 3, 4, "field 'label': must be 0 or 1, got '-1e19'");
+    expect_csv_error(ROW("1,true,1,1e400"), CR_E_TYPE, "label", 3, 4, "field 'label': must be 0 or 1, got '1e400'");
     expect_csv_error(ROW("1,true,1,\"0"), CR_E_CSV, "", 3, 4, "unterminated quoted value");
     expect_csv_error(ROW("1,\"true\"x,1,0"), CR_E_CSV, "", 3, 2, "text after a closing quote");
     expect_csv_error(ROW("1,tr\"ue,1,0"), CR_E_CSV, "", 3, 2, "quote inside an unquoted value");
