@@ -7,9 +7,48 @@
 
 static int finite(double v) { return v - v == 0; }
 
+/* The one NaN the canonical forms hold (the evidence's empty bins, AUC of
+   one class): positive, quiet, no payload. x86 computes 0.0 / 0.0 as the
+   negative one; JSON's null carries no bits at all. */
+static double canonical_nan(void)
+{
+    const uint64_t u = 0x7ff8000000000000u;
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+static void canonical(double *v)
+{
+    if (*v != *v) *v = canonical_nan();
+    else *v += 0.0;
+}
+
+static void canonical_metrics(cr_metrics *mt)
+{
+    double *scalars[] = {&mt->weight_sum, &mt->base_rate, &mt->log_loss, &mt->brier, &mt->auc, &mt->gini, &mt->ks};
+    for (size_t k = 0; k < sizeof scalars / sizeof *scalars; k++) canonical(scalars[k]);
+    for (int b = 0; b < CR_CALIBRATION_BINS; b++) {
+        cr_calibration_bin *c = &mt->calibration[b];
+        canonical(&c->lo), canonical(&c->hi), canonical(&c->weight);
+        canonical(&c->mean_predicted), canonical(&c->observed_rate);
+    }
+    for (int l = 0; l < 3; l++) {
+        cr_band_stats *bs = &mt->bands[l];
+        canonical(&bs->weight), canonical(&bs->share), canonical(&bs->observed_rate), canonical(&bs->mean_predicted);
+    }
+}
+
+static void canonical_bins(cr_bins *b)
+{
+    for (int k = 0; k < CR_DRIFT_BINS - 1; k++) canonical(&b->cut[k]);
+    for (int k = 0; k < CR_DRIFT_BINS; k++) canonical(&b->share[k]);
+}
+
 void cr_model_drop_negative_zeros(cr_model *m)
 {
-    /* x + 0.0 is x, except that -0 + 0 is +0 (round to nearest). */
+    /* x + 0.0 is x, except that -0 + 0 is +0 (round to nearest). The
+       evidence's NaNs become the canonical one too. */
     m->intercept += 0.0;
     for (size_t j = 0; j < m->schema.n_features; j++) {
         m->coef[j] += 0.0;
@@ -22,6 +61,15 @@ void cr_model_drop_negative_zeros(cr_model *m)
     m->info.class_weight[1] += 0.0;
     m->stats.objective += 0.0;
     m->stats.grad_norm += 0.0;
+    if (!m->ev.present) return;
+    cr_evidence *ev = &m->ev;
+    canonical_metrics(&ev->train);
+    canonical_metrics(&ev->holdout);
+    canonical(&ev->holdout_fraction);
+    canonical(&ev->cal_a);
+    canonical(&ev->cal_b);
+    for (size_t j = 0; j < m->schema.n_features; j++) canonical_bins(&ev->reference[j]);
+    canonical_bins(&ev->score_reference);
 }
 
 cr_status cr_bands_check(int high, int medium, const char *what, cr_error *err)
@@ -40,6 +88,123 @@ static cr_status check_number(double v, const char *field, const char *what, cr_
         return cr_fail(err, CR_E_RANGE, field, "model %s: %.17g is beyond +-1e150, so some inputs could not "
                        "score to a finite number", what, v);
     return CR_OK;
+}
+
+/* ---- the evidence (model format 2) ----
+   Every number is finite, except NaN (JSON null) in exactly these places:
+   auc, gini and ks (one class has no weight), and observed_rate and
+   mean_predicted of a calibration bin or a band whose weight is 0. Weights
+   are >= 0, shares in [0, 1]. */
+
+/* `what` names the number in messages ("train calibration[3]"), `key` is
+   its JSON key (the error's field). */
+static cr_status ev_finite(double v, int nan_ok, const char *what, const char *key, cr_error *err)
+{
+    if (finite(v) || (nan_ok && v != v)) return CR_OK;
+    if (v != v)
+        return cr_fail(err, CR_E_NONFINITE, key, "model evidence: %s '%s' is NaN (null), allowed only in auc, gini, "
+                       "ks and the rates of an empty bin or band", what, key);
+    return cr_fail(err, CR_E_NONFINITE, key, "model evidence: %s '%s' is not a finite number", what, key);
+}
+
+static cr_status ev_weight(double v, const char *what, const char *key, cr_error *err)
+{
+    cr_status st = ev_finite(v, 0, what, key, err);
+    if (st == CR_OK && v < 0)
+        st = cr_fail(err, CR_E_RANGE, key, "model evidence: %s '%s' is %.17g, a weight must be >= 0", what, key, v);
+    return st;
+}
+
+static cr_status ev_share(double v, const char *what, const char *key, cr_error *err)
+{
+    cr_status st = ev_finite(v, 0, what, key, err);
+    if (st == CR_OK && !(v >= 0 && v <= 1))
+        st = cr_fail(err, CR_E_RANGE, key, "model evidence: %s '%s' is %.17g, a share must be in [0, 1]", what, key, v);
+    return st;
+}
+
+static cr_status check_metrics(const cr_metrics *mt, const char *which, cr_error *err)
+{
+    if (mt->n < 1 || mt->n > 9007199254740992u)
+        return cr_fail(err, CR_E_RANGE, "n", "model evidence: %s 'n' is %llu rows, need 1 to 2^53", which,
+                       (unsigned long long)mt->n);
+    cr_status st = ev_weight(mt->weight_sum, which, "weight_sum", err);
+    const struct { const char *key; double v; int nan_ok; } scalars[] = {
+        {"base_rate", mt->base_rate, 0}, {"log_loss", mt->log_loss, 0}, {"brier", mt->brier, 0},
+        {"auc", mt->auc, 1},             {"gini", mt->gini, 1},         {"ks", mt->ks, 1},
+    };
+    for (size_t k = 0; k < sizeof scalars / sizeof *scalars && st == CR_OK; k++)
+        st = ev_finite(scalars[k].v, scalars[k].nan_ok, which, scalars[k].key, err);
+    char what[48];
+    for (int b = 0; b < CR_CALIBRATION_BINS && st == CR_OK; b++) {
+        const cr_calibration_bin *c = &mt->calibration[b];
+        snprintf(what, sizeof what, "%s calibration[%d]", which, b);
+        const int empty = c->weight == 0;
+        st = ev_finite(c->lo, 0, what, "lo", err);
+        if (st == CR_OK) st = ev_finite(c->hi, 0, what, "hi", err);
+        if (st == CR_OK) st = ev_weight(c->weight, what, "weight", err);
+        if (st == CR_OK) st = ev_finite(c->mean_predicted, empty, what, "mean_predicted", err);
+        if (st == CR_OK) st = ev_finite(c->observed_rate, empty, what, "observed_rate", err);
+    }
+    for (int l = 0; l < 3 && st == CR_OK; l++) {
+        const cr_band_stats *bs = &mt->bands[l];
+        snprintf(what, sizeof what, "%s bands[%d]", which, l);
+        const int empty = bs->weight == 0;
+        st = ev_weight(bs->weight, what, "weight", err);
+        if (st == CR_OK) st = ev_share(bs->share, what, "share", err);
+        if (st == CR_OK) st = ev_finite(bs->observed_rate, empty, what, "observed_rate", err);
+        if (st == CR_OK) st = ev_finite(bs->mean_predicted, empty, what, "mean_predicted", err);
+    }
+    return st;
+}
+
+/* Reference bins of feature `name` (or "score"). */
+static cr_status check_bins(const cr_bins *b, const char *name, cr_error *err)
+{
+    if (b->n_bins < 1 || b->n_bins > CR_DRIFT_BINS)
+        return cr_fail(err, CR_E_COUNT, name, "model evidence: reference of '%s' has %u bins (need 1 to %d)", name,
+                       (unsigned)b->n_bins, CR_DRIFT_BINS);
+    char what[CR_MAX_NAME + 32];
+    snprintf(what, sizeof what, "reference of '%s'", name);
+    cr_status st = CR_OK;
+    for (int k = 0; k + 1 < b->n_bins && st == CR_OK; k++) {
+        st = ev_finite(b->cut[k], 0, what, "cuts", err);
+        if (st == CR_OK && k > 0 && !(b->cut[k] > b->cut[k - 1]))
+            st = cr_fail(err, CR_E_RANGE, "cuts", "model evidence: %s 'cuts' must be strictly ascending, cut %d is "
+                         "%.17g after %.17g", what, k, b->cut[k], b->cut[k - 1]);
+    }
+    for (int k = 0; k < b->n_bins && st == CR_OK; k++) st = ev_share(b->share[k], what, "shares", err);
+    return st;
+}
+
+static cr_status check_evidence(const cr_model *m, cr_error *err)
+{
+    const cr_evidence *ev = &m->ev;
+    cr_status st = check_metrics(&ev->train, "train", err);
+    if (st != CR_OK) return st;
+    if ((unsigned)ev->holdout_method > CR_HOLDOUT_HASH)
+        return cr_fail(err, CR_E_RANGE, "holdout", "model evidence: unknown holdout method %u",
+                       (unsigned)ev->holdout_method);
+    if (ev->holdout_method != CR_HOLDOUT_NONE) {
+        st = ev_finite(ev->holdout_fraction, 0, "holdout", "fraction", err);
+        if (st == CR_OK && !(ev->holdout_fraction > 0 && ev->holdout_fraction < 1))
+            st = cr_fail(err, CR_E_RANGE, "fraction", "model evidence: holdout 'fraction' is %.17g, need 0 < "
+                         "fraction < 1", ev->holdout_fraction);
+        if (st == CR_OK) st = check_metrics(&ev->holdout, "holdout", err);
+        if (st != CR_OK) return st;
+    }
+    if ((unsigned)ev->calibration > CR_CALIBRATION_SIGMOID)
+        return cr_fail(err, CR_E_RANGE, "calibration", "model evidence: unknown calibration method %u",
+                       (unsigned)ev->calibration);
+    if (ev->calibration != CR_CALIBRATION_NONE) {
+        st = check_number(ev->cal_a, "a", "calibration 'a'", err);
+        if (st == CR_OK) st = check_number(ev->cal_b, "b", "calibration 'b'", err);
+        if (st != CR_OK) return st;
+    }
+    for (size_t j = 0; j < m->schema.n_features && st == CR_OK; j++)
+        st = check_bins(&ev->reference[j], m->schema.feature_name[j], err);
+    if (st == CR_OK) st = check_bins(&ev->score_reference, "score", err);
+    return st;
 }
 
 cr_status cr_model_validate(const cr_model *m, cr_error *err)
@@ -72,7 +237,7 @@ cr_status cr_model_validate(const cr_model *m, cr_error *err)
                        "iterations <= max_iter, got %d and %d", in->max_iter, m->stats.iterations);
     if (!in->fit_intercept && m->intercept != 0)
         return cr_fail(err, CR_E_RANGE, "intercept", "model 'intercept': must be 0 without fit_intercept");
-    return CR_OK;
+    return m->ev.present ? check_evidence(m, err) : CR_OK;
 }
 
 void cr_model_free(cr_model *m) { free(m); }
@@ -110,4 +275,24 @@ void cr_model_stats(const cr_model *m, cr_train_stats *out)
 void cr_model_training_info(const cr_model *m, cr_training_info *out)
 {
     if (m && out) *out = m->info;
+}
+
+cr_status cr_model_metrics(const cr_model *m, int holdout, cr_metrics *out, cr_error *err)
+{
+    if (!m || !out) return cr_fail(err, CR_E_ARG, NULL, "model or out is NULL");
+    if (!m->ev.present)
+        return cr_fail(err, CR_E_MISSING, NULL, "model has no %s metrics (it carries no evidence: model format 1)",
+                       holdout ? "holdout" : "training");
+    if (holdout && m->ev.holdout_method == CR_HOLDOUT_NONE)
+        return cr_fail(err, CR_E_MISSING, NULL, "model has no holdout metrics (trained without a holdout)");
+    *out = holdout ? m->ev.holdout : m->ev.train;
+    return CR_OK;
+}
+
+int cr_model_calibration(const cr_model *m, double *a, double *b)
+{
+    const int on = m && m->ev.present && m->ev.calibration == CR_CALIBRATION_SIGMOID;
+    if (a) *a = on ? m->ev.cal_a : 1.0;   /* uncalibrated: the identity, sigmoid(1 * logit + 0) */
+    if (b) *b = on ? m->ev.cal_b : 0.0;
+    return on;
 }

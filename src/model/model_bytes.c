@@ -8,7 +8,21 @@
  *   training: u64 rows | f64 weight sum | f64 C | u8 fit_intercept | u8 class weight mode
  *             | u16 0 | f64 class weight[2] | u32 max_iter | f64 tol | 32 bytes data SHA-256
  *   solver:   u32 iterations | u8 converged | 3 x u8 0 | f64 objective | f64 gradient norm
+ *   format 2 only (a model with evidence, see internal.h):
+ *     u8 section count | sections in ascending tag order, each u8 tag | u32 length | payload:
+ *       1 train metrics (required)
+ *       2 holdout: u8 method (1 order, 2 hash) | f64 fraction | u32 seed | metrics (with a holdout)
+ *       3 calibration: u8 method (1 sigmoid) | f64 a | f64 b (when calibrated)
+ *       4 reference (required): per feature in schema order, then the score: bins
+ *     metrics: u64 n | f64 weight_sum, base_rate, log_loss, brier, auc, gini, ks
+ *              | 10 x f64 (lo, hi, weight, mean_predicted, observed_rate)
+ *              | 3 x f64 (weight, share, observed_rate, mean_predicted)
+ *     bins:    u8 n_bins | f64 cut[n_bins - 1] | f64 share[n_bins]
  *   u32 CRC-32 of everything before it
+ *
+ * A model without evidence is written as format 1, byte for byte as before
+ * format 2 existed: its id never changes. NaN is written as the one
+ * canonical quiet NaN; bytes holding another are not canonical.
  */
 #include "internal.h"
 #include "crc32.h"
@@ -19,6 +33,11 @@
 
 static const uint8_t MAGIC[8] = {'C', 'R', 'I', 'S', 'K', 'M', 'D', 'L'};
 #define HEADER_SIZE 20
+/* Format 1: no evidence; format 2: with (the newest this library writes). */
+#define FORMAT_V1 1u
+#define FORMAT_V2 2u
+enum { SEC_TRAIN = 1, SEC_HOLDOUT = 2, SEC_CALIBRATION = 3, SEC_REFERENCE = 4, SEC_LAST = SEC_REFERENCE };
+static const char *const SECTION_NAME[SEC_LAST + 1] = {"", "train metrics", "holdout", "calibration", "reference"};
 
 typedef struct {
     uint8_t *buf;
@@ -40,8 +59,8 @@ static void put_uint(writer *w, uint64_t v, int bytes)
 
 static void put_f64(writer *w, double v)
 {
-    uint64_t u;
-    memcpy(&u, &v, 8);
+    uint64_t u = 0x7ff8000000000000u;   /* NaN: the canonical one, whatever its bits */
+    if (v == v) memcpy(&u, &v, 8);
     put_uint(w, u, 8);
 }
 
@@ -64,13 +83,86 @@ static void put_hex_digest(writer *w, const char *hex)
     put(w, raw, 32);
 }
 
+static void put_metrics(writer *w, const cr_metrics *mt)
+{
+    put_uint(w, mt->n, 8);
+    const double scalars[] = {mt->weight_sum, mt->base_rate, mt->log_loss, mt->brier, mt->auc, mt->gini, mt->ks};
+    for (size_t k = 0; k < sizeof scalars / sizeof *scalars; k++) put_f64(w, scalars[k]);
+    for (int b = 0; b < CR_CALIBRATION_BINS; b++) {
+        const cr_calibration_bin *c = &mt->calibration[b];
+        put_f64(w, c->lo);
+        put_f64(w, c->hi);
+        put_f64(w, c->weight);
+        put_f64(w, c->mean_predicted);
+        put_f64(w, c->observed_rate);
+    }
+    for (int l = 0; l < 3; l++) {
+        const cr_band_stats *bs = &mt->bands[l];
+        put_f64(w, bs->weight);
+        put_f64(w, bs->share);
+        put_f64(w, bs->observed_rate);
+        put_f64(w, bs->mean_predicted);
+    }
+}
+
+static void put_bins(writer *w, const cr_bins *b)
+{
+    put_uint(w, b->n_bins, 1);
+    for (int k = 0; k + 1 < b->n_bins; k++) put_f64(w, b->cut[k]);
+    for (int k = 0; k < b->n_bins; k++) put_f64(w, b->share[k]);
+}
+
+/* A section's tag and length; the length is patched by end_section(). */
+static size_t begin_section(writer *w, int tag)
+{
+    put_uint(w, (uint64_t)tag, 1);
+    put_uint(w, 0, 4);
+    return w->len;
+}
+
+static void end_section(writer *w, size_t start)
+{
+    const uint32_t n = (uint32_t)(w->len - start);
+    if (w->buf && w->len <= w->cap)
+        for (int k = 0; k < 4; k++) w->buf[start - 4 + k] = (uint8_t)(n >> (8 * k));
+}
+
+static void put_evidence(writer *w, const cr_model *m)
+{
+    const cr_evidence *ev = &m->ev;
+    const int holdout = ev->holdout_method != CR_HOLDOUT_NONE, calibrated = ev->calibration != CR_CALIBRATION_NONE;
+    put_uint(w, (uint64_t)(2 + holdout + calibrated), 1);
+    size_t at = begin_section(w, SEC_TRAIN);
+    put_metrics(w, &ev->train);
+    end_section(w, at);
+    if (holdout) {
+        at = begin_section(w, SEC_HOLDOUT);
+        put_uint(w, (uint64_t)ev->holdout_method, 1);
+        put_f64(w, ev->holdout_fraction);
+        put_uint(w, ev->holdout_seed, 4);
+        put_metrics(w, &ev->holdout);
+        end_section(w, at);
+    }
+    if (calibrated) {
+        at = begin_section(w, SEC_CALIBRATION);
+        put_uint(w, (uint64_t)ev->calibration, 1);
+        put_f64(w, ev->cal_a);
+        put_f64(w, ev->cal_b);
+        end_section(w, at);
+    }
+    at = begin_section(w, SEC_REFERENCE);
+    for (size_t j = 0; j < m->schema.n_features; j++) put_bins(w, &ev->reference[j]);
+    put_bins(w, &ev->score_reference);
+    end_section(w, at);
+}
+
 cr_status cr_model_save(const cr_model *m, void *dst, size_t cap, size_t *size, cr_error *err)
 {
     if (!m) return cr_fail(err, CR_E_ARG, NULL, "model is NULL");
     writer w = {dst, dst ? cap : 0, 0};
     const cr_schema *s = &m->schema;
     put(&w, MAGIC, 8);
-    put_uint(&w, CR_MODEL_FORMAT_VERSION, 2);
+    put_uint(&w, m->ev.present ? FORMAT_V2 : FORMAT_V1, 2);
     put_uint(&w, 0, 2);
     put_uint(&w, 0, 4);   /* total size, patched below */
     put_uint(&w, s->n_fields, 1);
@@ -108,6 +200,7 @@ cr_status cr_model_save(const cr_model *m, void *dst, size_t cap, size_t *size, 
     put_uint(&w, 0, 3);
     put_f64(&w, m->stats.objective);
     put_f64(&w, m->stats.grad_norm);
+    if (m->ev.present) put_evidence(&w, m);
     const size_t total = w.len + 4;
     if (size) *size = total;
     if (!dst || cap < total)
@@ -165,6 +258,129 @@ static cr_status get_name(reader *r, char *dst, const char *what, size_t index, 
     return CR_OK;
 }
 
+static void get_metrics(reader *r, cr_metrics *mt)
+{
+    mt->n = get_uint(r, 8);
+    double *scalars[] = {&mt->weight_sum, &mt->base_rate, &mt->log_loss, &mt->brier, &mt->auc, &mt->gini, &mt->ks};
+    for (size_t k = 0; k < sizeof scalars / sizeof *scalars; k++) *scalars[k] = get_f64(r);
+    for (int b = 0; b < CR_CALIBRATION_BINS; b++) {
+        cr_calibration_bin *c = &mt->calibration[b];
+        c->lo = get_f64(r);
+        c->hi = get_f64(r);
+        c->weight = get_f64(r);
+        c->mean_predicted = get_f64(r);
+        c->observed_rate = get_f64(r);
+    }
+    for (int l = 0; l < 3; l++) {
+        cr_band_stats *bs = &mt->bands[l];
+        bs->weight = get_f64(r);
+        bs->share = get_f64(r);
+        bs->observed_rate = get_f64(r);
+        bs->mean_predicted = get_f64(r);
+    }
+}
+
+/* Reference bins of `name` (a feature, or "score"). A bin count that the
+   section's bytes do hold must be 1..CR_DRIFT_BINS; a section too short for
+   the contents is the caller's to report. */
+static cr_status get_bins(reader *r, cr_bins *b, const char *name, cr_error *err)
+{
+    const unsigned n = (unsigned)get_uint(r, 1);
+    if (r->overrun) return CR_OK;
+    if (n < 1 || n > CR_DRIFT_BINS)
+        return cr_fail(err, CR_E_COUNT, name, "model bytes: reference of '%s' has %u bins (need 1 to %d)", name, n,
+                       CR_DRIFT_BINS);
+    b->n_bins = (uint8_t)n;
+    for (unsigned k = 0; k + 1 < n; k++) b->cut[k] = get_f64(r);
+    for (unsigned k = 0; k < n; k++) b->share[k] = get_f64(r);
+    return CR_OK;
+}
+
+/* One section's payload, read from exactly its `r` (the section's bytes). */
+static cr_status get_section(reader *r, int tag, cr_model *m, size_t nd, char (*names)[CR_MAX_NAME + 1],
+                             cr_error *err)
+{
+    cr_evidence *ev = &m->ev;
+    unsigned method = 0;
+    cr_status st = CR_OK;
+    switch (tag) {
+    case SEC_TRAIN:
+        get_metrics(r, &ev->train);
+        break;
+    case SEC_HOLDOUT:
+        method = (unsigned)get_uint(r, 1);
+        ev->holdout_method = (cr_holdout_method)method;
+        ev->holdout_fraction = get_f64(r);
+        ev->holdout_seed = (uint32_t)get_uint(r, 4);
+        get_metrics(r, &ev->holdout);
+        if (!r->overrun && method != CR_HOLDOUT_ORDER && method != CR_HOLDOUT_HASH)
+            st = cr_fail(err, CR_E_RANGE, "holdout", "model bytes: holdout method %u (need 1 order or 2 hash)", method);
+        break;
+    case SEC_CALIBRATION:
+        method = (unsigned)get_uint(r, 1);
+        ev->calibration = (cr_calibration_method)method;
+        ev->cal_a = get_f64(r);
+        ev->cal_b = get_f64(r);
+        if (!r->overrun && method != CR_CALIBRATION_SIGMOID)
+            st = cr_fail(err, CR_E_RANGE, "calibration", "model bytes: calibration method %u (need 1 sigmoid)", method);
+        break;
+    default: /* SEC_REFERENCE */
+        for (size_t j = 0; j < nd && st == CR_OK; j++) st = get_bins(r, &ev->reference[j], names[j], err);
+        if (st == CR_OK) st = get_bins(r, &ev->score_reference, "score", err);
+        break;
+    }
+    return st;
+}
+
+/* Format 2's sections, from r's position up to the checksum, for nd features
+   called names (the schema is not built yet). */
+static cr_status get_evidence(reader *r, cr_model *m, size_t nd, char (*names)[CR_MAX_NAME + 1], cr_error *err)
+{
+    const unsigned count = (unsigned)get_uint(r, 1);
+    if (r->overrun)
+        return cr_fail(err, CR_E_TRUNCATED, NULL, "model bytes: format 2 but no evidence before the checksum");
+    if (count < 2 || count > SEC_LAST)
+        return cr_fail(err, CR_E_COUNT, NULL, "model bytes: %u evidence sections (need 2 to %d)", count, SEC_LAST);
+    unsigned seen = 0;   /* bit k: section k */
+    int last = 0;
+    for (unsigned i = 0; i < count; i++) {
+        const unsigned tag = (unsigned)get_uint(r, 1);
+        const size_t len = (size_t)get_uint(r, 4);
+        if (r->overrun)
+            return cr_fail(err, CR_E_TRUNCATED, NULL, "model bytes: evidence section %u of %u runs past the "
+                           "declared size", i + 1, count);
+        if (tag < 1 || tag > SEC_LAST)
+            return cr_fail(err, CR_E_COUNT, NULL, "model bytes: unknown evidence section tag %u", tag);
+        if ((int)tag == last)
+            return cr_fail(err, CR_E_COUNT, NULL, "model bytes: evidence section %u (%s) appears twice", tag,
+                           SECTION_NAME[tag]);
+        if ((int)tag < last)
+            return cr_fail(err, CR_E_COUNT, NULL, "model bytes: evidence section %u (%s) after section %d: sections "
+                           "go in tag order", tag, SECTION_NAME[tag], last);
+        if (len > r->len - r->pos)
+            return cr_fail(err, CR_E_TRUNCATED, NULL, "model bytes: evidence section %u (%s) declares %zu bytes, "
+                           "%zu remain", tag, SECTION_NAME[tag], len, r->len - r->pos);
+        reader sec = {r->p, r->pos + len, r->pos, 0};
+        cr_status st = get_section(&sec, (int)tag, m, nd, names, err);
+        if (st != CR_OK) return st;
+        if (sec.overrun)
+            return cr_fail(err, CR_E_COUNT, NULL, "model bytes: evidence section %u (%s) declares %zu bytes, too few "
+                           "for its contents", tag, SECTION_NAME[tag], len);
+        if (sec.pos != sec.len)
+            return cr_fail(err, CR_E_COUNT, NULL, "model bytes: evidence section %u (%s) has %zu unused bytes", tag,
+                           SECTION_NAME[tag], sec.len - sec.pos);
+        r->pos += len;
+        last = (int)tag;
+        seen |= 1u << tag;
+    }
+    const int missing = !(seen >> SEC_TRAIN & 1) ? SEC_TRAIN : !(seen >> SEC_REFERENCE & 1) ? SEC_REFERENCE : 0;
+    if (missing)
+        return cr_fail(err, CR_E_MISSING, NULL, "model bytes: format 2 without evidence section %d (%s)", missing,
+                       SECTION_NAME[missing]);
+    m->ev.present = 1;
+    return CR_OK;
+}
+
 /* Reserved bytes and encodings must be exactly what cr_model_save() writes,
    so that the model id is the SHA-256 of the bytes the caller holds. */
 static cr_status check_canonical(const cr_model *m, const uint8_t *b, size_t len, cr_error *err)
@@ -193,9 +409,9 @@ cr_status cr_model_load(const void *src, size_t len, cr_model **out, cr_error *e
                        HEADER_SIZE);
     reader r = {b, len, 8, 0};
     unsigned version = (unsigned)get_uint(&r, 2), flags = (unsigned)get_uint(&r, 2);
-    if (version != CR_MODEL_FORMAT_VERSION)
-        return cr_fail(err, CR_E_VERSION, NULL, "model bytes: format version %u, this library reads %u",
-                       version, CR_MODEL_FORMAT_VERSION);
+    if (version != FORMAT_V1 && version != FORMAT_V2)
+        return cr_fail(err, CR_E_VERSION, NULL, "model bytes: format version %u, this library reads %u to %u",
+                       version, FORMAT_V1, FORMAT_V2);
     if (flags != 0)
         return cr_fail(err, CR_E_VERSION, NULL, "model bytes: unsupported flags 0x%04x", flags);
     size_t total = (size_t)get_uint(&r, 4);
@@ -269,6 +485,7 @@ cr_status cr_model_load(const void *src, size_t len, cr_model **out, cr_error *e
     m->stats.objective = get_f64(&r);
     m->stats.grad_norm = get_f64(&r);
 
+    if (st == CR_OK && !r.overrun && version == FORMAT_V2) st = get_evidence(&r, m, nd, tname, err);
     if (st == CR_OK && r.overrun)
         st = cr_fail(err, CR_E_TRUNCATED, NULL, "model bytes: contents run past the declared size");
     if (st == CR_OK && r.pos != r.len)
