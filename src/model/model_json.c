@@ -2,8 +2,13 @@
 #include "internal.h"
 #include "json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Format 1: no evidence; format 2: with (as the binary form, model_bytes.c). */
+#define FORMAT_V1 1u
+#define FORMAT_V2 2u
 
 static void key(cr_text *t, const char *k)
 {
@@ -91,12 +96,103 @@ static void training(cr_text *t, const cr_model *m)
     cr_text_str(t, "}");
 }
 
-/* The closing members both forms share: bands, training, solver. */
+/* ---- the evidence (model format 2) ---- */
+
+/* A number, or null for NaN (where the evidence allows it). */
+static void number_or_null(cr_text *t, double v)
+{
+    if (v != v) cr_text_str(t, "null");
+    else cr_text_double(t, v);
+}
+
+/* cr_metrics_json()'s text, in place. */
+static void metrics(cr_text *t, const cr_metrics *mt)
+{
+    size_t n = 0;
+    const size_t room = t->buf && t->len < t->cap ? t->cap - t->len : 0;
+    cr_metrics_json(mt, room ? t->buf + t->len : NULL, room, &n, NULL);
+    t->len += n;
+}
+
+static void bins(cr_text *t, const cr_bins *b)
+{
+    cr_text_str(t, "\"cuts\":[");
+    for (int k = 0; k + 1 < b->n_bins; k++) {
+        if (k) cr_text_str(t, ",");
+        number_or_null(t, b->cut[k]);
+    }
+    cr_text_str(t, "],\"shares\":[");
+    for (int k = 0; k < b->n_bins; k++) {
+        if (k) cr_text_str(t, ",");
+        number_or_null(t, b->share[k]);
+    }
+    cr_text_str(t, "]");
+}
+
+static const char *holdout_name(int e) { return e == CR_HOLDOUT_ORDER ? "order" : e == CR_HOLDOUT_HASH ? "hash" : "none"; }
+
+/* "evidence": {"train", "holdout" (or null), "calibration" (or null), "reference"}. */
+static void evidence(cr_text *t, const cr_model *m)
+{
+    const cr_evidence *ev = &m->ev;
+    key(t, "evidence");
+    cr_text_str(t, "{");
+    key(t, "train");
+    metrics(t, &ev->train);
+    cr_text_str(t, ",");
+    key(t, "holdout");
+    if (ev->holdout_method == CR_HOLDOUT_NONE) {
+        cr_text_str(t, "null");
+    } else {
+        cr_text_str(t, "{");
+        string(t, "method", holdout_name(ev->holdout_method));
+        cr_text_str(t, ",");
+        key(t, "fraction");
+        number_or_null(t, ev->holdout_fraction);
+        cr_text_printf(t, ",\"seed\":%lu,", (unsigned long)ev->holdout_seed);
+        key(t, "metrics");
+        metrics(t, &ev->holdout);
+        cr_text_str(t, "}");
+    }
+    cr_text_str(t, ",");
+    key(t, "calibration");
+    if (ev->calibration == CR_CALIBRATION_NONE) {
+        cr_text_str(t, "null");
+    } else {
+        cr_text_str(t, "{");
+        string(t, "method", "sigmoid");
+        cr_text_str(t, ",");
+        key(t, "a");
+        number_or_null(t, ev->cal_a);
+        cr_text_str(t, ",");
+        key(t, "b");
+        number_or_null(t, ev->cal_b);
+        cr_text_str(t, "}");
+    }
+    cr_text_str(t, ",\"reference\":{\"features\":[");
+    for (size_t j = 0; j < m->schema.n_features; j++) {
+        cr_text_str(t, j ? ",{" : "{");
+        string(t, "feature", m->schema.feature_name[j]);
+        cr_text_str(t, ",");
+        bins(t, &ev->reference[j]);
+        cr_text_str(t, "}");
+    }
+    cr_text_str(t, "],\"score\":{");
+    bins(t, &ev->score_reference);
+    cr_text_str(t, "}}}");
+}
+
+/* The closing members both forms share: bands, training, solver, and the
+   evidence of a model that carries it. */
 static cr_status end_with_bands_and_training(cr_text *t, const cr_model *m, size_t *size, cr_error *err)
 {
     bands(t, m);
     cr_text_str(t, ",");
     training(t, m);
+    if (m->ev.present) {
+        cr_text_str(t, ",");
+        evidence(t, m);
+    }
     cr_text_str(t, "}");
     return cr_text_end(t, size, err);
 }
@@ -106,7 +202,7 @@ cr_status cr_model_to_json(const cr_model *m, char *dst, size_t cap, size_t *siz
     if (!m) return cr_fail(err, CR_E_ARG, NULL, "model is NULL");
     cr_text t = {dst, dst ? cap : 0, 0};
     const cr_schema *s = &m->schema;
-    cr_text_printf(&t, "{\"format\":\"callrisk-model\",\"version\":%u,", CR_MODEL_FORMAT_VERSION);
+    cr_text_printf(&t, "{\"format\":\"callrisk-model\",\"version\":%u,", m->ev.present ? FORMAT_V2 : FORMAT_V1);
     string(&t, "id", m->id);
     cr_text_str(&t, ",\"fields\":[");
     for (size_t i = 0; i < s->n_fields; i++) {
@@ -242,6 +338,160 @@ static void get_array(jreader *r, int obj, const char *k, double *dst, size_t n)
         }
 }
 
+/* ---- reading the evidence ---- */
+
+/* A number, or null for NaN: where NaN may stand is cr_model_validate()'s
+   to say (CR_E_NONFINITE elsewhere, as for a NaN in the binary form). */
+static double get_nullable(jreader *r, int obj, const char *k, const char *where)
+{
+    if (r->st != CR_OK) return 0;
+    const int v = cr_json_get(r->doc, obj, k);
+    if (v >= 0 && r->doc->tok[v].type == CR_JSON_NULL) return 0.0 / 0.0;
+    return get_number(r, obj, k, where);
+}
+
+/* Item i of array `arr` (called k): a number, or null for NaN. */
+static double item_nullable(jreader *r, int arr, size_t i, const char *k, const char *where)
+{
+    double v = 0;
+    if (r->st != CR_OK) return 0;
+    const int t = cr_json_item(r->doc, arr, i);
+    if (r->doc->tok[t].type == CR_JSON_NULL) return 0.0 / 0.0;
+    if (!cr_json_number(r->doc, t, &v))
+        r->st = cr_fail(r->err, CR_E_TYPE, k, "model JSON: %s'%s'[%zu] must be a number or null", where, k, i);
+    return v;
+}
+
+/* Item i of array `arr` (called k): an object. Called while r->st is CR_OK. */
+static int item_object(jreader *r, int arr, size_t i, const char *k, const char *where)
+{
+    const int t = cr_json_item(r->doc, arr, i);
+    if (r->doc->tok[t].type != CR_JSON_OBJECT) {
+        r->st = cr_fail(r->err, CR_E_TYPE, k, "model JSON: %s'%s'[%zu] must be object, got %s", where, k, i,
+                        cr_json_type_name(r->doc->tok[t].type));
+        return -1;
+    }
+    return t;
+}
+
+/* Array member k of `obj` with exactly n items. */
+static int array_of(jreader *r, int obj, const char *k, unsigned n, const char *where)
+{
+    const int a = need(r, obj, k, CR_JSON_ARRAY, where);
+    if (a >= 0 && r->doc->tok[a].count != n) {
+        r->st = cr_fail(r->err, CR_E_COUNT, k, "model JSON: %s'%s' has %u items, expected %u", where, k,
+                        r->doc->tok[a].count, n);
+        return -1;
+    }
+    return a;
+}
+
+/* Member k: an object (its token), null (-2), or an error (-1). */
+static int object_or_null(jreader *r, int obj, const char *k, const char *where)
+{
+    if (r->st != CR_OK) return -1;
+    const int v = cr_json_get(r->doc, obj, k);
+    if (v >= 0 && r->doc->tok[v].type == CR_JSON_NULL) return -2;
+    return need(r, obj, k, CR_JSON_OBJECT, where);
+}
+
+/* cr_metrics_json()'s form, NaN written as null. */
+static void read_metrics(jreader *r, int obj, cr_metrics *mt, const char *which)
+{
+    char where[64], item[96];
+    snprintf(where, sizeof where, "evidence: %s: ", which);
+    mt->n = (uint64_t)get_int(r, obj, "n", 0, 9007199254740992LL, where);
+    static const char *const keys[] = {"weight_sum", "base_rate", "log_loss", "brier", "auc", "gini", "ks"};
+    double *dst[] = {&mt->weight_sum, &mt->base_rate, &mt->log_loss, &mt->brier, &mt->auc, &mt->gini, &mt->ks};
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) *dst[k] = get_nullable(r, obj, keys[k], where);
+    const int cal = array_of(r, obj, "calibration", CR_CALIBRATION_BINS, where);
+    for (unsigned b = 0; b < CR_CALIBRATION_BINS && r->st == CR_OK; b++) {
+        cr_calibration_bin *c = &mt->calibration[b];
+        const int o = item_object(r, cal, b, "calibration", where);
+        snprintf(item, sizeof item, "%scalibration[%u]: ", where, b);
+        c->lo = get_nullable(r, o, "lo", item);
+        c->hi = get_nullable(r, o, "hi", item);
+        c->weight = get_nullable(r, o, "weight", item);
+        c->mean_predicted = get_nullable(r, o, "mean_predicted", item);
+        c->observed_rate = get_nullable(r, o, "observed_rate", item);
+    }
+    const int bands = array_of(r, obj, "bands", 3, where);
+    for (unsigned l = 0; l < 3 && r->st == CR_OK; l++) {
+        cr_band_stats *bs = &mt->bands[l];
+        const int o = item_object(r, bands, l, "bands", where);
+        snprintf(item, sizeof item, "%sbands[%u]: ", where, l);
+        char band[16];
+        get_string(r, o, "band", band, sizeof band, item);
+        const char *want = cr_risk_level_str((cr_risk_level)l);
+        if (r->st == CR_OK && strcmp(band, want) != 0)
+            r->st = cr_fail(r->err, CR_E_RANGE, "band", "model JSON: %s'band' is '%s', expected '%s'", item, band, want);
+        bs->weight = get_nullable(r, o, "weight", item);
+        bs->share = get_nullable(r, o, "share", item);
+        bs->observed_rate = get_nullable(r, o, "observed_rate", item);
+        bs->mean_predicted = get_nullable(r, o, "mean_predicted", item);
+    }
+}
+
+/* {"cuts": [n - 1 numbers], "shares": [n numbers]}, 1 <= n <= CR_DRIFT_BINS. */
+static void read_bins(jreader *r, int obj, cr_bins *b, const char *where)
+{
+    const int sh = need(r, obj, "shares", CR_JSON_ARRAY, where), cu = need(r, obj, "cuts", CR_JSON_ARRAY, where);
+    if (r->st != CR_OK) return;
+    const unsigned n = r->doc->tok[sh].count;
+    if (n < 1 || n > CR_DRIFT_BINS) {
+        r->st = cr_fail(r->err, CR_E_COUNT, "shares", "model JSON: %s'shares' has %u values (need 1 to %d bins)",
+                        where, n, CR_DRIFT_BINS);
+        return;
+    }
+    if (r->doc->tok[cu].count != n - 1) {
+        r->st = cr_fail(r->err, CR_E_COUNT, "cuts", "model JSON: %s'cuts' has %u values, expected %u (one fewer "
+                        "than 'shares')", where, r->doc->tok[cu].count, n - 1);
+        return;
+    }
+    b->n_bins = (uint8_t)n;
+    for (unsigned k = 0; k + 1 < n; k++) b->cut[k] = item_nullable(r, cu, k, "cuts", where);
+    for (unsigned k = 0; k < n; k++) b->share[k] = item_nullable(r, sh, k, "shares", where);
+}
+
+static const char *holdout_word(int e) { return e ? "hash" : "order"; }
+static const char *calibration_word(int e) { (void)e; return "sigmoid"; }
+
+/* The "evidence" object of a format 2 model with schema s. */
+static void read_evidence(jreader *r, cr_model *m, const cr_schema *s)
+{
+    cr_evidence *ev = &m->ev;
+    const int e = need(r, 0, "evidence", CR_JSON_OBJECT, "");
+    read_metrics(r, need(r, e, "train", CR_JSON_OBJECT, "evidence: "), &ev->train, "train");
+    const int h = object_or_null(r, e, "holdout", "evidence: ");
+    if (h >= 0) {
+        ev->holdout_method = (cr_holdout_method)(1 + get_enum(r, h, "method", holdout_word, 2, "evidence: holdout: "));
+        ev->holdout_fraction = get_nullable(r, h, "fraction", "evidence: holdout: ");
+        ev->holdout_seed = (uint32_t)get_int(r, h, "seed", 0, 0xFFFFFFFFLL, "evidence: holdout: ");
+        read_metrics(r, need(r, h, "metrics", CR_JSON_OBJECT, "evidence: holdout: "), &ev->holdout, "holdout");
+    }
+    const int c = object_or_null(r, e, "calibration", "evidence: ");
+    if (c >= 0) {
+        ev->calibration = (cr_calibration_method)(1 + get_enum(r, c, "method", calibration_word, 1,
+                                                                "evidence: calibration: "));
+        ev->cal_a = get_nullable(r, c, "a", "evidence: calibration: ");
+        ev->cal_b = get_nullable(r, c, "b", "evidence: calibration: ");
+    }
+    const int ref = need(r, e, "reference", CR_JSON_OBJECT, "evidence: ");
+    const int fa = array_of(r, ref, "features", (unsigned)s->n_features, "evidence: reference: ");
+    for (size_t j = 0; j < s->n_features && r->st == CR_OK; j++) {
+        const int o = item_object(r, fa, j, "features", "evidence: reference: ");
+        char name[CR_MAX_NAME + 1];
+        get_string(r, o, "feature", name, sizeof name, "evidence: reference: features[]: ");
+        if (r->st == CR_OK && strcmp(name, s->feature_name[j]) != 0)
+            r->st = cr_fail(r->err, CR_E_SCHEMA, "feature", "model JSON: evidence: reference: features[%zu] is for "
+                            "'%s', the model's feature %zu is '%s'", j, name, j, s->feature_name[j]);
+        read_bins(r, o, &ev->reference[j], "evidence: reference: features[]: ");
+    }
+    read_bins(r, need(r, ref, "score", CR_JSON_OBJECT, "evidence: reference: "), &ev->score_reference,
+              "evidence: reference: score: ");
+    ev->present = 1;
+}
+
 /* The "fields" and "features" arrays of the root object; `signs` (or NULL)
    receives each feature's "sign", which is optional when signs is NULL. */
 static cr_schema *read_schema(jreader *r, uint8_t *signs)
@@ -313,9 +563,9 @@ cr_status cr_model_from_json(const char *json, size_t len, cr_model **out, cr_er
     if (r.st == CR_OK && strcmp(fmt, "callrisk-model") != 0)
         r.st = cr_fail(err, CR_E_MAGIC, "format", "model JSON: 'format' is '%s', not 'callrisk-model'", fmt);
     long long version = get_int(&r, 0, "version", 0, 0xFFFF, "");
-    if (r.st == CR_OK && version != CR_MODEL_FORMAT_VERSION)
-        r.st = cr_fail(err, CR_E_VERSION, "version", "model JSON: format version %lld, this library reads %u",
-                       version, CR_MODEL_FORMAT_VERSION);
+    if (r.st == CR_OK && version != FORMAT_V1 && version != FORMAT_V2)
+        r.st = cr_fail(err, CR_E_VERSION, "version", "model JSON: format version %lld, this library reads %u to %u",
+                       version, FORMAT_V1, FORMAT_V2);
 
     cr_schema *s = read_schema(&r, m->sign);
     m->intercept = get_number(&r, 0, "intercept", "");
@@ -349,6 +599,9 @@ cr_status cr_model_from_json(const char *json, size_t len, cr_model **out, cr_er
     m->stats.converged = get_bool(&r, so, "converged", "solver: ");
     m->stats.objective = get_number(&r, so, "objective", "solver: ");
     m->stats.grad_norm = get_number(&r, so, "grad_norm", "solver: ");
+    if (r.st == CR_OK && version == FORMAT_V1 && cr_json_get(&doc, 0, "evidence") >= 0)
+        r.st = cr_fail(err, CR_E_VERSION, "evidence", "model JSON: 'evidence' needs format version 2, not 1");
+    if (r.st == CR_OK && version == FORMAT_V2) read_evidence(&r, m, s);
     char id[CR_MODEL_ID_SIZE + 1] = "";
     if (r.st == CR_OK && cr_json_get(&doc, 0, "id") >= 0) get_string(&r, 0, "id", id, sizeof id, "");
 
