@@ -3,6 +3,7 @@
 #include "check.h"
 #include "crc32.h"
 #include "sha256.h"
+#include "evidence.h"
 
 #include <stdlib.h>
 
@@ -96,9 +97,14 @@ static void test_load_errors(const cr_model *m)
     expect_load_error((const uint8_t *)"{\"a\":1}", 7, CR_E_MAGIC, "bad magic");
 
     memcpy(c, b, len);
+    c[8] = 3;
+    fix_crc(c, len);
+    expect_load_error(c, len, CR_E_VERSION, "format version 3, this library reads 1 to 2");
+    /* Format 2 is format 1 and the evidence: without it, the file ends early. */
+    memcpy(c, b, len);
     c[8] = 2;
     fix_crc(c, len);
-    expect_load_error(c, len, CR_E_VERSION, "format version 2, this library reads 1");
+    expect_load_error(c, len, CR_E_TRUNCATED, "format 2 but no evidence before the checksum");
     memcpy(c, b, len);
     c[10] = 1;
     fix_crc(c, len);
@@ -456,6 +462,653 @@ static void test_negative_zero(void)
     cr_schema_free(s);
 }
 
+/* ---- model format 2: the evidence ---- */
+
+static cr_dataset *default_rows(const double (*rows)[3], const uint8_t *labels, const double *weights, size_t n)
+{
+    cr_schema *s = NULL;
+    cr_dataset *ds = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    CHECK_OK(cr_dataset_add_rows(ds, &rows[0][0], labels, weights, n, &check_err));
+    cr_schema_free(s);
+    return ds;
+}
+
+/* The seed's model with evidence: train metrics on 12 weighted rows (empty
+   calibration bins: NaN rates), a holdout of 4 rows, Platt's a and b. */
+static cr_model *v2_model(const cr_model *m, int holdout, int calibrated)
+{
+    static const double train[12][3] = {{0, 1, 0}, {1, 1, 1}, {0, 0, 2}, {2, 1, 1}, {3, 0, 4}, {5, 0, 10},
+                                        {1, 0, 3}, {0, 1, 1}, {4, 1, 6}, {2, 0, 2}, {6, 0, 8}, {0, 1, 0}};
+    static const uint8_t train_y[12] = {0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0};
+    static const double train_w[12] = {1, 2, 1, 0.5, 1, 3, 1, 1, 2, 1, 1, 0.25};
+    static const double hold[4][3] = {{1, 1, 2}, {3, 0, 5}, {0, 1, 0}, {2, 0, 3}};
+    static const uint8_t hold_y[4] = {0, 1, 0, 1};
+    cr_dataset *t = default_rows(train, train_y, train_w, 12), *h = default_rows(hold, hold_y, NULL, 4);
+    cr_model *e = evidence_model(m, t, holdout ? h : NULL, calibrated);
+    CHECK(e != NULL);
+    cr_dataset_free(t);
+    cr_dataset_free(h);
+    return e;
+}
+
+/* Where the evidence starts: after the format 1 body. */
+static size_t evidence_at(const cr_model *m)
+{
+    cr_model *c = evidence_clone(m);
+    c->ev.present = 0;
+    size_t n = 0;
+    cr_model_save(c, NULL, 0, &n, NULL);
+    free(c);
+    return n - 4;
+}
+
+static uint32_t get_u32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static void set_u32(uint8_t *p, uint32_t v) { for (int k = 0; k < 4; k++) p[k] = (uint8_t)(v >> (8 * k)); }
+
+typedef struct {
+    size_t at, len;   /* the tag byte; 5 + payload */
+    int tag;
+} section;
+
+static int walk_sections(const uint8_t *b, size_t len, size_t ev_at, section *s)
+{
+    const int count = b[ev_at];
+    size_t pos = ev_at + 1;
+    for (int i = 0; i < count; i++) {
+        s[i].at = pos;
+        s[i].tag = b[pos];
+        s[i].len = 5 + get_u32(b + pos + 1);
+        pos += s[i].len;
+    }
+    CHECK_INT(pos, len - 4);
+    return count;
+}
+
+/* The body before the evidence, a section count, the sections picked (by
+   index, repeats allowed), then a valid size and checksum. */
+static uint8_t *assemble(const uint8_t *b, size_t ev_at, unsigned count, const section *s, const int *pick, int n,
+                         size_t *out_len)
+{
+    size_t len = ev_at + 1 + 4;
+    for (int i = 0; i < n; i++) len += s[pick[i]].len;
+    uint8_t *c = malloc(len);
+    memcpy(c, b, ev_at);
+    c[ev_at] = (uint8_t)count;
+    size_t pos = ev_at + 1;
+    for (int i = 0; i < n; i++) {
+        memcpy(c + pos, b + s[pick[i]].at, s[pick[i]].len);
+        pos += s[pick[i]].len;
+    }
+    set_u32(c + 12, (uint32_t)len);
+    fix_crc(c, len);
+    *out_len = len;
+    return c;
+}
+
+static void test_v1_stays_v1(const cr_model *m)
+{
+    /* A model without evidence is format 1, byte for byte as ever (the
+       golden test holds the default model's id). */
+    size_t len;
+    uint8_t *b = save(m, &len);
+    CHECK_INT(b[8], 1);
+    char *js = to_json(m);
+    CHECK(strstr(js, "\"version\":1,") != NULL && strstr(js, "evidence") == NULL);
+    size_t n = 0;
+    cr_model_card_json(m, NULL, 0, &n, NULL);
+    char *card = malloc(n + 1);
+    CHECK_OK(cr_model_card_json(m, card, n + 1, &n, &check_err));
+    CHECK(strstr(card, "evidence") == NULL);
+    free(card);
+    free(js);
+    free(b);
+}
+
+static void test_v2_round_trip(const cr_model *base, int holdout, int calibrated)
+{
+    cr_model *m = v2_model(base, holdout, calibrated);
+    if (!m) return;
+    test_binary_round_trip(m);
+    size_t len;
+    uint8_t *b = save(m, &len);
+    CHECK_INT(b[8], 2);
+    section s[4];
+    const int count = walk_sections(b, len, evidence_at(m), s);
+    CHECK_INT(count, 2 + holdout + calibrated);
+    CHECK_INT(s[0].tag, 1);
+    CHECK_INT(s[0].len, 5 + 560);
+    if (holdout) {
+        CHECK_INT(s[1].tag, 2);
+        CHECK_INT(s[1].len, 5 + 573);
+    }
+    if (calibrated) {
+        CHECK_INT(s[count - 2].tag, 3);
+        CHECK_INT(s[count - 2].len, 5 + 17);
+    }
+    CHECK_INT(s[count - 1].tag, 4);
+    /* Reference bins: 1, 2, 10 for the three features, 10 for the score. */
+    CHECK_INT(s[count - 1].len, 5 + (1 + 8) + (1 + 24) + (1 + 152) + (1 + 152));
+
+    /* JSON: byte for byte, the same id, the same bytes back. */
+    char *js = to_json(m);
+    CHECK(strncmp(js, "{\"format\":\"callrisk-model\",\"version\":2,\"id\":\"", 44) == 0);
+    CHECK(strstr(js, "\"solver\":{") < strstr(js, ",\"evidence\":{\"train\":{\"n\":12,\"weight_sum\":14.75,"));
+    CHECK((strstr(js, "\"holdout\":{\"method\":\"hash\",\"fraction\":0.25,\"seed\":42,\"metrics\":{\"n\":4,") != NULL) ==
+          holdout);
+    CHECK((strstr(js, "\"holdout\":null") != NULL) == !holdout);
+    CHECK((strstr(js, "\"calibration\":{\"method\":\"sigmoid\",\"a\":0.875,\"b\":-0.3125}") != NULL) == calibrated);
+    CHECK((strstr(js, "\"calibration\":null") != NULL) == !calibrated);
+    CHECK(strstr(js, "\"reference\":{\"features\":[{\"feature\":\"spam_reports\",\"cuts\":[],\"shares\":[1]},"
+                     "{\"feature\":\"no_consent\",\"cuts\":[0.5],\"shares\":[0.5,0.5]},") != NULL);
+    CHECK(strstr(js, "\"score\":{\"cuts\":[9,19,29,39,49,59,69,79,89],\"shares\":[0.20000000000000001,0.050000000000000003,") != NULL);
+    CHECK(strstr(js, "\"mean_predicted\":null,\"observed_rate\":null") != NULL);   /* an empty bin */
+    cr_model *m2 = NULL;
+    CHECK_OK(cr_model_from_json(js, strlen(js), &m2, &check_err));
+    if (m2) {
+        CHECK_STR(cr_model_id(m2), cr_model_id(m));
+        char *js2 = to_json(m2);
+        CHECK_STR(js2, js);
+        size_t len2;
+        uint8_t *b2 = save(m2, &len2);
+        CHECK(len2 == len && memcmp(b2, b, len) == 0);
+        free(b2);
+        free(js2);
+    }
+    cr_model_free(m2);
+
+    /* The card carries the same evidence. */
+    size_t n = 0;
+    cr_model_card_json(m, NULL, 0, &n, NULL);
+    char *card = malloc(n + 1);
+    CHECK_OK(cr_model_card_json(m, card, n + 1, &n, &check_err));
+    const char *ev = strstr(js, ",\"evidence\":");
+    CHECK(ev && strstr(card, ev) != NULL);   /* the evidence closes both */
+    /* Too small a buffer for the evidence: the size still comes out right. */
+    char small[64];
+    size_t need = 0;
+    cr_error e;
+    CHECK_ERR(cr_model_card_json(m, small, sizeof small, &need, &e), e, CR_E_BUFFER, "output needs");
+    CHECK_INT(need, n);
+    char *out = malloc(strlen(js) + 1);
+    CHECK_ERR(cr_model_to_json(m, out, strlen(js) - 5, &need, &e), e, CR_E_BUFFER, "output needs");
+    CHECK_INT(need, strlen(js));
+    CHECK_ERR(cr_model_to_json(m, out, strlen(js), &need, &e), e, CR_E_BUFFER, "output needs");   /* no room for NUL */
+    CHECK(memcmp(out, js, strlen(js)) == 0);
+    free(out);
+    free(card);
+    free(js);
+    free(b);
+    cr_model_free(m);
+}
+
+/* The holdout by order (seed 0), and a method no loader knows. */
+static void test_v2_holdout_order(const cr_model *base)
+{
+    cr_model *m = v2_model(base, 1, 0);
+    if (!m) return;
+    m->ev.holdout_method = CR_HOLDOUT_ORDER;
+    m->ev.holdout_seed = 0;
+    CHECK_OK(cr_model_finish(m, &check_err));
+    test_binary_round_trip(m);
+    char *js = to_json(m);
+    CHECK(strstr(js, "\"holdout\":{\"method\":\"order\",\"fraction\":0.25,\"seed\":0,") != NULL);
+    cr_model *m2 = NULL;
+    CHECK_OK(cr_model_from_json(js, strlen(js), &m2, &check_err));
+    if (m2) CHECK_STR(cr_model_id(m2), cr_model_id(m));
+    cr_model_free(m2);
+    free(js);
+    /* A model holding an unknown method (training never makes one) is
+       written as "none", which no loader reads. */
+    m->ev.holdout_method = (cr_holdout_method)3;
+    expect_json_error(m, "\"method\":\"none\"", "\"method\":\"none\"", CR_E_RANGE,
+                      "evidence: holdout: 'method' has unknown value 'none'");
+    /* A buffer too small for the first section: the size still comes out. */
+    m->ev.holdout_method = CR_HOLDOUT_ORDER;
+    uint8_t small[600];
+    size_t need = 0;
+    cr_error e;
+    CHECK_ERR(cr_model_save(m, small, sizeof small, &need, &e), e, CR_E_BUFFER, "model needs");
+    size_t len;
+    uint8_t *b = save(m, &len);
+    CHECK_INT(need, len);
+    CHECK(memcmp(small, b, 12) == 0);   /* the contents are unspecified, but no write past the buffer */
+    free(b);
+    cr_model_free(m);
+}
+
+/* Every prefix of a format 2 file is refused, as is, and with its size and
+   checksum made to fit (reaching the section parser); every single-byte
+   change of the evidence is refused or is a model that saves to the same
+   bytes. Never a crash. */
+static void test_v2_truncation_and_flips(const cr_model *base)
+{
+    cr_model *m = v2_model(base, 1, 1);
+    if (!m) return;
+    size_t len;
+    uint8_t *b = save(m, &len);
+    uint8_t *c = malloc(len);
+    const size_t at = evidence_at(m);
+    int bad = 0;
+    for (size_t n = 0; n < len; n++) {
+        cr_model *out = (cr_model *)1;
+        cr_error e;
+        if (cr_model_load(b, n, &out, &e) == CR_OK || out != NULL || e.message[0] == 0) bad++;
+        if (n < 24) continue;
+        memcpy(c, b, n);
+        set_u32(c + 12, (uint32_t)n);
+        fix_crc(c, n);
+        out = (cr_model *)1;
+        if (cr_model_load(c, n, &out, &e) == CR_OK || out != NULL || e.message[0] == 0) bad++;
+    }
+    CHECK_INT(bad, 0);
+    for (size_t i = at; i < len - 4; i++) {
+        for (int bit = 0; bit < 8; bit += 3) {
+            memcpy(c, b, len);
+            c[i] ^= (uint8_t)(1u << bit);
+            fix_crc(c, len);
+            cr_model *out = NULL;
+            if (cr_model_load(c, len, &out, NULL) != CR_OK) continue;
+            size_t len2;
+            uint8_t *c2 = save(out, &len2);
+            if (len2 != len || memcmp(c2, c, len) != 0) bad++;
+            free(c2);
+            cr_model_free(out);
+        }
+    }
+    CHECK_INT(bad, 0);
+    free(c);
+    free(b);
+    cr_model_free(m);
+}
+
+/* The sections: structure defects, each with its own status and message. */
+static void test_v2_section_errors(const cr_model *base)
+{
+    cr_model *m = v2_model(base, 1, 1), *plain = v2_model(base, 0, 0);
+    if (!m || !plain) return;
+    size_t len, plen, n;
+    uint8_t *b = save(m, &len), *pb = save(plain, &plen);
+    const size_t at = evidence_at(m);
+    section s[4], ps[4];
+    CHECK_INT(walk_sections(b, len, at, s), 4);
+    CHECK_INT(walk_sections(pb, plen, at, ps), 2);
+    uint8_t *c;
+#define ASSEMBLE(count, ...)                                                         \
+    do {                                                                             \
+        const int pick_[] = {__VA_ARGS__};                                           \
+        c = assemble(b, at, count, s, pick_, (int)(sizeof pick_ / sizeof *pick_), &n); \
+    } while (0)
+    /* The very sections, reassembled: the same bytes. */
+    ASSEMBLE(4, 0, 1, 2, 3);
+    CHECK(n == len && memcmp(c, b, len) == 0);
+    free(c);
+    ASSEMBLE(4, 0, 1, 1, 3);
+    expect_load_error(c, n, CR_E_COUNT, "evidence section 2 (holdout) appears twice");
+    free(c);
+    ASSEMBLE(4, 0, 2, 1, 3);
+    expect_load_error(c, n, CR_E_COUNT, "evidence section 2 (holdout) after section 3: sections go in tag order");
+    free(c);
+    ASSEMBLE(2, 3, 0);
+    expect_load_error(c, n, CR_E_COUNT, "evidence section 1 (train metrics) after section 4");
+    free(c);
+    ASSEMBLE(2, 0, 1);
+    expect_load_error(c, n, CR_E_MISSING, "format 2 without evidence section 4 (reference)");
+    free(c);
+    ASSEMBLE(3, 1, 2, 3);
+    expect_load_error(c, n, CR_E_MISSING, "format 2 without evidence section 1 (train metrics)");
+    free(c);
+    ASSEMBLE(1, 0);
+    expect_load_error(c, n, CR_E_COUNT, "1 evidence sections (need 2 to 4)");
+    free(c);
+    ASSEMBLE(5, 0, 1, 2, 3, 3);
+    expect_load_error(c, n, CR_E_COUNT, "5 evidence sections (need 2 to 4)");
+    free(c);
+    c = assemble(b, at, 0, s, NULL, 0, &n);
+    expect_load_error(c, n, CR_E_COUNT, "0 evidence sections");
+    free(c);
+    /* Three sections announced, two there. */
+    ASSEMBLE(3, 0, 3);
+    expect_load_error(c, n, CR_E_TRUNCATED, "evidence section 3 of 3 runs past the declared size");
+    free(c);
+    /* Byte edits: tags, lengths, methods, bin counts. */
+    c = malloc(len + 16);
+#define V2_EDIT(stmt, status, text)              \
+    do {                                         \
+        memcpy(c, b, len);                       \
+        stmt;                                    \
+        fix_crc(c, len);                         \
+        expect_load_error(c, len, status, text); \
+    } while (0)
+    V2_EDIT(c[s[2].at] = 9, CR_E_COUNT, "unknown evidence section tag 9");
+    V2_EDIT(c[s[0].at] = 0, CR_E_COUNT, "unknown evidence section tag 0");
+    V2_EDIT(set_u32(c + s[0].at + 1, 559), CR_E_COUNT, "evidence section 1 (train metrics) declares 559 bytes, too few");
+    V2_EDIT(set_u32(c + s[0].at + 1, 561), CR_E_COUNT, "evidence section 1 (train metrics) has 1 unused bytes");
+    V2_EDIT(set_u32(c + s[2].at + 1, 16), CR_E_COUNT, "evidence section 3 (calibration) declares 16 bytes, too few");
+    V2_EDIT(set_u32(c + s[1].at + 1, 572), CR_E_COUNT, "evidence section 2 (holdout) declares 572 bytes, too few");
+    V2_EDIT(set_u32(c + s[3].at + 1, (uint32_t)s[3].len), CR_E_TRUNCATED, "evidence section 4 (reference) declares");
+    V2_EDIT(set_u32(c + s[3].at + 1, 0xFFFFFFFFu), CR_E_TRUNCATED, "declares 4294967295 bytes, ");
+    V2_EDIT(set_u32(c + s[3].at + 1, 3), CR_E_COUNT, "evidence section 4 (reference) declares 3 bytes, too few");
+    V2_EDIT(c[s[1].at + 5] = 0, CR_E_RANGE, "holdout method 0 (need 1 order or 2 hash)");
+    V2_EDIT(c[s[1].at + 5] = 3, CR_E_RANGE, "holdout method 3 (need 1 order or 2 hash)");
+    V2_EDIT(c[s[2].at + 5] = 0, CR_E_RANGE, "calibration method 0 (need 1 sigmoid)");
+    V2_EDIT(c[s[2].at + 5] = 2, CR_E_RANGE, "calibration method 2 (need 1 sigmoid)");
+    V2_EDIT(c[s[3].at + 5] = 0, CR_E_COUNT, "reference of 'spam_reports' has 0 bins (need 1 to 10)");
+    V2_EDIT(c[s[3].at + 5] = 11, CR_E_COUNT, "reference of 'spam_reports' has 11 bins (need 1 to 10)");
+    /* The score's bins come last: 10 of them, 152 bytes. */
+    V2_EDIT(c[s[3].at + s[3].len - 153] = 11, CR_E_COUNT, "reference of 'score' has 11 bins");
+    V2_EDIT(c[s[3].at + s[3].len - 153] = 9, CR_E_COUNT, "evidence section 4 (reference) has 16 unused bytes");
+    /* The evidence is no part of format 1: unused bytes there. */
+    V2_EDIT(c[8] = 1, CR_E_COUNT, "unused bytes before the checksum");
+    /* A NaN other than the canonical one (x86's 0.0 / 0.0 is negative):
+       the id would not be the SHA-256 of these bytes. */
+    const uint64_t nan_bits = 0x7ff8000000000000u;
+    double nan;
+    memcpy(&nan, &nan_bits, 8);
+    const size_t nan_at = find_f64(b, len, nan);
+    CHECK(nan_at > at && b[nan_at + 7] == 0x7f);
+    V2_EDIT(c[nan_at + 7] = 0xff, CR_E_RANGE, "not in canonical form");
+    V2_EDIT(c[nan_at] = 1, CR_E_RANGE, "not in canonical form");
+#undef V2_EDIT
+#undef ASSEMBLE
+    free(c);
+    free(pb);
+    free(b);
+    cr_model_free(plain);
+    cr_model_free(m);
+}
+
+/* An evidence value edited in memory, saved both ways, refused by both loaders. */
+static void expect_both(const cr_model *bad, cr_status status, const char *text)
+{
+    size_t len = 0;
+    cr_model_save(bad, NULL, 0, &len, NULL);
+    uint8_t *b = malloc(len);
+    CHECK_OK(cr_model_save(bad, b, len, &len, &check_err));
+    expect_load_error(b, len, status, text);
+    char *js = to_json(bad);
+    cr_model *out = (cr_model *)1;
+    cr_error e;
+    CHECK_ERR(cr_model_from_json(js, strlen(js), &out, &e), e, status, text);
+    CHECK(out == NULL);
+    free(js);
+    free(b);
+}
+
+static void test_v2_value_errors(const cr_model *base)
+{
+    cr_model *m = v2_model(base, 1, 1);
+    if (!m) return;
+    cr_model *c = evidence_clone(m);
+    const double nan = 0.0 / 0.0, inf = 1.0 / 0.0;
+    /* The bins with and without weight. */
+    int full = -1, empty = -1;
+    for (int k = 0; k < CR_CALIBRATION_BINS; k++) {
+        if (m->ev.holdout.calibration[k].weight > 0 && full < 0) full = k;
+        if (m->ev.holdout.calibration[k].weight == 0 && empty < 0) empty = k;
+    }
+    CHECK(full >= 0 && empty >= 0);
+    CHECK(m->ev.holdout.calibration[empty].observed_rate != m->ev.holdout.calibration[empty].observed_rate);
+#define BOTH(stmt, status, text)      \
+    do {                              \
+        memcpy(c, m, sizeof *c);      \
+        stmt;                         \
+        expect_both(c, status, text); \
+    } while (0)
+    BOTH(c->ev.train.log_loss = nan, CR_E_NONFINITE,
+         "model evidence: train 'log_loss' is NaN (null), allowed only in auc, gini, ks and the rates of an empty bin");
+    BOTH(c->ev.train.weight_sum = nan, CR_E_NONFINITE, "train 'weight_sum' is NaN");
+    BOTH(c->ev.train.weight_sum = -2, CR_E_RANGE, "train 'weight_sum' is -2, a weight must be >= 0");
+    BOTH(c->ev.train.base_rate = nan, CR_E_NONFINITE, "train 'base_rate' is NaN");
+    BOTH(c->ev.train.brier = nan, CR_E_NONFINITE, "train 'brier' is NaN");
+    BOTH(c->ev.train.n = 0, CR_E_RANGE, "model evidence: train 'n' is 0 rows, need 1 to 2^53");
+    BOTH(c->ev.holdout.calibration[full].observed_rate = nan, CR_E_NONFINITE, "'observed_rate' is NaN");
+    BOTH(c->ev.holdout.calibration[full].mean_predicted = nan, CR_E_NONFINITE, "'mean_predicted' is NaN");
+    BOTH(c->ev.holdout.calibration[0].lo = nan, CR_E_NONFINITE, "holdout calibration[0] 'lo' is NaN");
+    BOTH(c->ev.holdout.calibration[9].hi = nan, CR_E_NONFINITE, "holdout calibration[9] 'hi' is NaN");
+    BOTH(c->ev.holdout.calibration[3].weight = nan, CR_E_NONFINITE, "holdout calibration[3] 'weight' is NaN");
+    BOTH(c->ev.holdout.calibration[3].weight = -1, CR_E_RANGE, "holdout calibration[3] 'weight' is -1");
+    BOTH(c->ev.train.bands[1].share = 1.5, CR_E_RANGE, "train bands[1] 'share' is 1.5, a share must be in [0, 1]");
+    BOTH(c->ev.train.bands[1].share = -0.25, CR_E_RANGE, "train bands[1] 'share' is -0.25");
+    BOTH(c->ev.train.bands[1].share = nan, CR_E_NONFINITE, "train bands[1] 'share' is NaN");
+    BOTH(c->ev.train.bands[2].weight = -1, CR_E_RANGE, "train bands[2] 'weight' is -1");
+    BOTH(c->ev.train.bands[0].observed_rate = nan, CR_E_NONFINITE, "train bands[0] 'observed_rate' is NaN");
+    BOTH(c->ev.train.bands[0].mean_predicted = nan, CR_E_NONFINITE, "train bands[0] 'mean_predicted' is NaN");
+    BOTH(c->ev.holdout.n = 0, CR_E_RANGE, "holdout 'n' is 0 rows");
+    BOTH(c->ev.holdout_fraction = 1, CR_E_RANGE, "holdout 'fraction' is 1, need 0 < fraction < 1");
+    BOTH(c->ev.holdout_fraction = 0, CR_E_RANGE, "holdout 'fraction' is 0, need 0 < fraction < 1");
+    BOTH(c->ev.holdout_fraction = nan, CR_E_NONFINITE, "holdout 'fraction' is NaN");
+    BOTH(c->ev.cal_a = 2e150, CR_E_RANGE, "model calibration 'a': 2e+150 is beyond +-1e150");
+    BOTH(c->ev.cal_b = -2e150, CR_E_RANGE, "model calibration 'b': -2e+150 is beyond");
+    BOTH(c->ev.cal_b = nan, CR_E_NONFINITE, "model calibration 'b': not a finite number");
+    BOTH(c->ev.reference[2].cut[4] = c->ev.reference[2].cut[3], CR_E_RANGE,
+         "reference of 'call_attempts_24h' 'cuts' must be strictly ascending, cut 4 is 6 after 6");
+    BOTH(c->ev.reference[2].cut[1] = nan, CR_E_NONFINITE, "reference of 'call_attempts_24h' 'cuts' is NaN");
+    BOTH(c->ev.reference[1].share[1] = 1.25, CR_E_RANGE, "reference of 'no_consent' 'shares' is 1.25");
+    BOTH(c->ev.reference[1].share[0] = nan, CR_E_NONFINITE, "reference of 'no_consent' 'shares' is NaN");
+    BOTH(c->ev.score_reference.cut[8] = 1e9 * 0 + 5, CR_E_RANGE, "reference of 'score' 'cuts' must be strictly");
+    BOTH(c->ev.score_reference.share[9] = 2, CR_E_RANGE, "reference of 'score' 'shares' is 2");
+#undef BOTH
+    /* Infinity: JSON cannot say it (1e999 below); the bytes can. */
+#define BYTES(stmt, status, text)                        \
+    do {                                                 \
+        memcpy(c, m, sizeof *c);                         \
+        stmt;                                            \
+        size_t len_;                                     \
+        uint8_t *b_ = save(c, &len_);                    \
+        expect_load_error(b_, len_, status, text);       \
+        free(b_);                                        \
+    } while (0)
+    BYTES(c->ev.train.auc = inf, CR_E_NONFINITE, "model evidence: train 'auc' is not a finite number");
+    BYTES(c->ev.train.gini = -inf, CR_E_NONFINITE, "train 'gini' is not a finite number");
+    BYTES(c->ev.train.ks = inf, CR_E_NONFINITE, "train 'ks' is not a finite number");
+    BYTES(c->ev.train.log_loss = inf, CR_E_NONFINITE, "train 'log_loss' is not a finite number");
+    BYTES(c->ev.holdout.calibration[empty].observed_rate = inf, CR_E_NONFINITE, "'observed_rate' is not a finite");
+    BYTES(c->ev.cal_a = inf, CR_E_NONFINITE, "model calibration 'a': not a finite number");
+    BYTES(c->ev.reference[0].share[0] = inf, CR_E_NONFINITE, "reference of 'spam_reports' 'shares' is not a finite");
+    BYTES(c->ev.train.n = 9007199254740993u, CR_E_RANGE, "train 'n' is 9007199254740993 rows, need 1 to 2^53");
+    BYTES(c->ev.cal_b = -0.0, CR_E_RANGE, "not in canonical form");   /* -0: JSON hosts write it as 0 */
+#undef BYTES
+    /* In memory only (the loaders refuse these before): what training must
+       never produce. */
+    cr_error e;
+    memcpy(c, m, sizeof *c);
+    c->ev.holdout_method = (cr_holdout_method)7;
+    CHECK_ERR(cr_model_validate(c, &e), e, CR_E_RANGE, "model evidence: unknown holdout method 7");
+    memcpy(c, m, sizeof *c);
+    c->ev.calibration = (cr_calibration_method)5;
+    CHECK_ERR(cr_model_validate(c, &e), e, CR_E_RANGE, "model evidence: unknown calibration method 5");
+    memcpy(c, m, sizeof *c);
+    c->ev.reference[1].n_bins = 0;
+    CHECK_ERR(cr_model_validate(c, &e), e, CR_E_COUNT, "model evidence: reference of 'no_consent' has 0 bins");
+    c->ev.reference[1].n_bins = 11;
+    CHECK_ERR(cr_model_validate(c, &e), e, CR_E_COUNT, "reference of 'no_consent' has 11 bins (need 1 to 10)");
+    memcpy(c, m, sizeof *c);
+    c->ev.present = 0;   /* without evidence, whatever it holds is not looked at */
+    c->ev.train.log_loss = nan;
+    CHECK_OK(cr_model_validate(c, &check_err));
+    free(c);
+    cr_model_free(m);
+}
+
+/* NaN only where allowed, written as null, read back as the canonical NaN. */
+static void test_v2_nan(const cr_model *base)
+{
+    static const double rows[3][3] = {{0, 1, 0}, {1, 1, 1}, {2, 0, 2}};
+    static const uint8_t labels[3] = {0, 0, 0};
+    cr_dataset *one_class = default_rows(rows, labels, NULL, 3);
+    cr_model *m = evidence_model(base, one_class, one_class, 0);
+    CHECK(m != NULL);
+    cr_dataset_free(one_class);
+    if (!m) return;
+    cr_metrics mt;
+    CHECK_OK(cr_model_metrics(m, 0, &mt, &check_err));
+    CHECK(bits_of(mt.auc) == 0x7ff8000000000000u && bits_of(mt.gini) == 0x7ff8000000000000u &&
+          bits_of(mt.ks) == 0x7ff8000000000000u);
+    char *js = to_json(m);
+    CHECK(strstr(js, "\"auc\":null,\"gini\":null,\"ks\":null,") != NULL);
+    cr_model *m2 = NULL;
+    CHECK_OK(cr_model_from_json(js, strlen(js), &m2, &check_err));
+    if (m2) {
+        CHECK_STR(cr_model_id(m2), cr_model_id(m));
+        CHECK_OK(cr_model_metrics(m2, 1, &mt, &check_err));
+        CHECK(bits_of(mt.auc) == 0x7ff8000000000000u && bits_of(mt.calibration[9].observed_rate) == 0x7ff8000000000000u);
+    }
+    cr_model_free(m2);
+    /* Whatever NaN the model holds in memory, the bytes hold the canonical one. */
+    size_t len, len2;
+    uint8_t *b = save(m, &len);
+    cr_model *c = evidence_clone(m);
+    const uint64_t negative_nan = 0xfff8000000000001u;
+    memcpy(&c->ev.train.auc, &negative_nan, 8);
+    uint8_t *b2 = save(c, &len2);
+    CHECK(len2 == len && memcmp(b, b2, len) == 0);
+    free(b2);
+    free(b);
+    free(c);
+    free(js);
+    cr_model_free(m);
+}
+
+/* Model JSON: the evidence's own defects. */
+static void test_v2_json_errors(const cr_model *base)
+{
+    cr_model *m = v2_model(base, 1, 1);
+    if (!m) return;
+    expect_json_error(m, "\"version\":2", "\"version\":1", CR_E_VERSION, "'evidence' needs format version 2, not 1");
+    expect_json_error(base, "\"version\":1", "\"version\":2", CR_E_MISSING, "model JSON: 'evidence' is missing");
+    expect_json_error(m, "\"version\":2", "\"version\":3", CR_E_VERSION, "format version 3, this library reads 1 to 2");
+    expect_json_error(m, "\"evidence\":{", "\"evidence\":[],\"e\":{", CR_E_TYPE, "'evidence' must be object, got array");
+    expect_json_error(m, "\"train\":{", "\"train_\":{", CR_E_MISSING, "model JSON: evidence: 'train' is missing");
+    expect_json_error(m, "\"train\":{\"n\":12,", "\"train\":{\"n\":0,", CR_E_RANGE, "train 'n' is 0 rows");
+    expect_json_error(m, "\"train\":{\"n\":12,", "\"train\":{\"n\":1.5,", CR_E_RANGE,
+                      "evidence: train: 'n' must be an integer in 0..9007199254740992");
+    expect_json_error(m, "\"log_loss\":", "\"log_loss\":\"x\",\"l\":", CR_E_TYPE,
+                      "evidence: train: 'log_loss' must be number, got string");
+    expect_json_error(m, "\"log_loss\":", "\"log_loss\":null,\"l\":", CR_E_NONFINITE, "train 'log_loss' is NaN (null)");
+    expect_json_error(m, "\"auc\":", "\"auc\":1e999,\"a\":", CR_E_NONFINITE, "train 'auc' is not a finite number");
+    expect_json_error(m, "\"brier\":", "\"brier_\":", CR_E_MISSING, "evidence: train: 'brier' is missing");
+    expect_json_error(m, "\"calibration\":[", "\"calibration\":[{}],\"c\":[", CR_E_COUNT,
+                      "evidence: train: 'calibration' has 1 items, expected 10");
+    expect_json_error(m, "\"calibration\":[", "\"calibration\":[0,0,0,0,0,0,0,0,0,0],\"c\":[", CR_E_TYPE,
+                      "evidence: train: 'calibration'[0] must be object, got number");
+    expect_json_error(m, "{\"lo\":0,", "{\"lo\":\"0\",", CR_E_TYPE,
+                      "evidence: train: calibration[0]: 'lo' must be number, got string");
+    expect_json_error(m, "\"bands\":[", "\"bands\":[1,2],\"b\":[", CR_E_COUNT, "train: 'bands' has 2 items, expected 3");
+    expect_json_error(m, "\"bands\":[", "\"bands\":[{\"band\":\"HIGH\"},2,3],\"b\":[", CR_E_RANGE,
+                      "evidence: train: bands[0]: 'band' is 'HIGH', expected 'LOW'");
+    expect_json_error(m, "\"band\":\"LOW\"", "\"band\":\"LOWEST_OF_THE_BANDS\"", CR_E_RANGE, "'band' is too long");
+    expect_json_error(m, "\"share\":", "\"share\":null,\"s\":", CR_E_NONFINITE, "train bands[0] 'share' is NaN");
+    expect_json_error(m, "\"holdout\":{", "\"holdout\":[],\"h\":{", CR_E_TYPE,
+                      "evidence: 'holdout' must be object, got array");
+    expect_json_error(m, "\"holdout\":{", "\"holdout_\":{", CR_E_MISSING, "evidence: 'holdout' is missing");
+    expect_json_error(m, "\"method\":\"hash\"", "\"method\":\"none\"", CR_E_RANGE,
+                      "evidence: holdout: 'method' has unknown value 'none'");
+    expect_json_error(m, "\"method\":\"hash\"", "\"method\":1", CR_E_TYPE, "holdout: 'method' must be string");
+    expect_json_error(m, "\"fraction\":0.25", "\"fraction\":null", CR_E_NONFINITE, "holdout 'fraction' is NaN");
+    expect_json_error(m, "\"fraction\":0.25", "\"fraction\":1", CR_E_RANGE, "holdout 'fraction' is 1, need 0 <");
+    expect_json_error(m, "\"seed\":42", "\"seed\":-1", CR_E_RANGE, "holdout: 'seed' must be an integer in 0..4294967295");
+    expect_json_error(m, "\"seed\":42", "\"seed\":4294967296", CR_E_RANGE, "'seed' must be an integer");
+    expect_json_error(m, "\"metrics\":{", "\"metrics\":null,\"m\":{", CR_E_TYPE,
+                      "evidence: holdout: 'metrics' must be object, got null");
+    expect_json_error(m, "\"calibration\":{", "\"calibration\":true,\"c\":{", CR_E_TYPE,
+                      "evidence: 'calibration' must be object, got true");
+    expect_json_error(m, "\"method\":\"sigmoid\"", "\"method\":\"isotonic\"", CR_E_RANGE,
+                      "evidence: calibration: 'method' has unknown value 'isotonic'");
+    expect_json_error(m, "\"a\":0.875", "\"a\":1e151", CR_E_RANGE, "model calibration 'a': 1e+151 is beyond");
+    expect_json_error(m, "\"b\":-0.3125", "\"b\":1e999", CR_E_NONFINITE, "model calibration 'b': not a finite number");
+    expect_json_error(m, "\"b\":-0.3125", "\"b\":null", CR_E_NONFINITE, "model calibration 'b': not a finite number");
+    expect_json_error(m, "\"reference\":{", "\"reference_\":{", CR_E_MISSING, "evidence: 'reference' is missing");
+    expect_json_error(m, "\"reference\":{\"features\":[", "\"reference\":{\"features\":[{},", CR_E_COUNT,
+                      "evidence: reference: 'features' has 4 items, expected 3");
+    expect_json_error(m, "\"reference\":{\"features\":[", "\"reference\":{\"features\":[1,2,3],\"f\":[", CR_E_TYPE,
+                      "reference: 'features'[0] must be object, got number");
+    expect_json_error(m, "{\"feature\":\"spam_reports\",", "{\"feature\":\"spam\",", CR_E_SCHEMA,
+                      "evidence: reference: features[0] is for 'spam', the model's feature 0 is 'spam_reports'");
+    expect_json_error(m, "{\"feature\":\"spam_reports\",", "{", CR_E_MISSING, "features[]: 'feature' is missing");
+    expect_json_error(m, "\"cuts\":[],\"shares\":[1]", "\"cuts\":[],\"shares\":[]", CR_E_COUNT,
+                      "features[]: 'shares' has 0 values (need 1 to 10 bins)");
+    expect_json_error(m, "\"cuts\":[],\"shares\":[1]", "\"cuts\":[0,1,2,3,4,5,6,7,8,9],\"shares\":[1,1,1,1,1,1,1,1,1,1,1]",
+                      CR_E_COUNT, "'shares' has 11 values (need 1 to 10 bins)");
+    expect_json_error(m, "\"cuts\":[],\"shares\":[1]", "\"cuts\":[0],\"shares\":[1]", CR_E_COUNT,
+                      "'cuts' has 1 values, expected 0 (one fewer than 'shares')");
+    expect_json_error(m, "\"cuts\":[],\"shares\":[1]", "\"cuts\":{},\"shares\":[1]", CR_E_TYPE,
+                      "features[]: 'cuts' must be array, got object");
+    expect_json_error(m, "\"cuts\":[],\"shares\":[1]", "\"cuts\":[],\"shares\":[1.5]", CR_E_RANGE,
+                      "reference of 'spam_reports' 'shares' is 1.5, a share must be in [0, 1]");
+    expect_json_error(m, "\"cuts\":[],\"shares\":[1]", "\"cuts\":[],\"shares\":[true]", CR_E_TYPE,
+                      "features[]: 'shares'[0] must be a number or null");
+    expect_json_error(m, "\"score\":{\"cuts\":[9,", "\"score\":{\"cuts\":[\"9\",", CR_E_TYPE,
+                      "evidence: reference: score: 'cuts'[0] must be a number or null");
+    expect_json_error(m, "\"score\":{\"cuts\":[9,", "\"score\":{\"cuts\":[null,", CR_E_NONFINITE,
+                      "reference of 'score' 'cuts' is NaN");
+    expect_json_error(m, "\"score\":{\"cuts\":[9,", "\"score\":{\"cuts\":[19,", CR_E_RANGE,
+                      "reference of 'score' 'cuts' must be strictly ascending, cut 1 is 19 after 19");
+    expect_json_error(m, "\"score\":{", "\"score_\":{", CR_E_MISSING, "evidence: reference: 'score' is missing");
+
+    /* "-0" is 0: the same model, the same id. */
+    char *js = to_json(m);
+    char *at = strstr(js, "\"weight\":0,");
+    CHECK(at != NULL);
+    if (at) {
+        char *edited = malloc(strlen(js) + 2);
+        sprintf(edited, "%.*s\"weight\":-0,%s", (int)(at - js), js, at + strlen("\"weight\":0,"));
+        cr_model *m2 = NULL;
+        CHECK_OK(cr_model_from_json(edited, strlen(edited), &m2, &check_err));
+        if (m2) CHECK_STR(cr_model_id(m2), cr_model_id(m));
+        cr_model_free(m2);
+        free(edited);
+    }
+    free(js);
+    cr_model_free(m);
+}
+
+static void test_v2_accessors(const cr_model *base)
+{
+    cr_model *m = v2_model(base, 1, 1), *plain = v2_model(base, 0, 0);
+    if (!m || !plain) return;
+    cr_metrics mt;
+    cr_error e;
+    CHECK_OK(cr_model_metrics(m, 0, &mt, &check_err));
+    CHECK(memcmp(&mt, &m->ev.train, sizeof mt) == 0);
+    CHECK_INT(mt.n, 12);
+    CHECK_OK(cr_model_metrics(m, 1, &mt, &check_err));
+    CHECK(memcmp(&mt, &m->ev.holdout, sizeof mt) == 0);
+    CHECK_INT(mt.n, 4);
+    CHECK_OK(cr_model_metrics(plain, 0, &mt, &check_err));
+    CHECK_ERR(cr_model_metrics(plain, 1, &mt, &e), e, CR_E_MISSING, "model has no holdout metrics (trained without");
+    CHECK_ERR(cr_model_metrics(base, 0, &mt, &e), e, CR_E_MISSING, "model has no training metrics");
+    CHECK_ERR(cr_model_metrics(base, 1, &mt, &e), e, CR_E_MISSING, "model has no holdout metrics (it carries no");
+    CHECK_ERR(cr_model_metrics(NULL, 0, &mt, &e), e, CR_E_ARG, "model or out is NULL");
+    CHECK_ERR(cr_model_metrics(m, 0, NULL, &e), e, CR_E_ARG, "model or out is NULL");
+    double a = 0, b = 0;
+    CHECK_INT(cr_model_calibration(m, &a, &b), 1);
+    CHECK(a == 0.875 && b == -0.3125);
+    CHECK_INT(cr_model_calibration(m, NULL, NULL), 1);
+    CHECK_INT(cr_model_calibration(plain, &a, &b), 0);
+    CHECK(a == 1 && b == 0);   /* the identity */
+    CHECK_INT(cr_model_calibration(base, &a, NULL), 0);
+    CHECK_INT(cr_model_calibration(NULL, &a, &b), 0);
+    CHECK(a == 1 && b == 0);
+    /* Loaded models answer the same. */
+    size_t len;
+    uint8_t *bytes = save(m, &len);
+    cr_model *m2 = NULL;
+    CHECK_OK(cr_model_load(bytes, len, &m2, &check_err));
+    if (m2) {
+        cr_metrics mt2;
+        CHECK_OK(cr_model_metrics(m2, 1, &mt2, &check_err));
+        CHECK(memcmp(&mt2, &m->ev.holdout, sizeof mt2) == 0);
+        CHECK_INT(cr_model_calibration(m2, &a, &b), 1);
+        CHECK(a == 0.875 && b == -0.3125);
+    }
+    cr_model_free(m2);
+    free(bytes);
+    cr_model_free(plain);
+    cr_model_free(m);
+}
+
 int main(void)
 {
     cr_model *m = NULL;
@@ -469,6 +1122,15 @@ int main(void)
     test_card(m);
     test_bands_change_id(m);
     test_negative_zero();
+    test_v1_stays_v1(m);
+    for (int k = 0; k < 4; k++) test_v2_round_trip(m, k & 1, k >> 1);
+    test_v2_holdout_order(m);
+    test_v2_truncation_and_flips(m);
+    test_v2_section_errors(m);
+    test_v2_value_errors(m);
+    test_v2_nan(m);
+    test_v2_json_errors(m);
+    test_v2_accessors(m);
     cr_model_free(m);
     return check_done("test_model_bytes");
 }
