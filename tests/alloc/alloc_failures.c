@@ -21,6 +21,7 @@
  */
 #include "callrisk.h"
 #include "check.h"
+#include "evidence.h"
 
 #include <stdlib.h>
 
@@ -302,6 +303,24 @@ static cr_model *wide_model(void)
     cr_schema_free(s);
     if (!m) abort();
     return m;
+}
+
+/* wide_model() carrying evidence by hand (model format 2): a holdout and a
+   calibration, whatever training itself stores. */
+static cr_model *wide_v2_model(void)
+{
+    cr_model *m = wide_model(), *e = NULL;
+    cr_dataset *ds = NULL;
+    CHECK_OK(cr_dataset_create(cr_model_schema(m), &ds, &check_err));
+    for (int i = 0; i < 40; i++) {
+        double f[6] = {i % 4, i % 2, (i % 9) * 0.25 - 1, i % 3, (i / 3) % 2, i * 0.1};
+        CHECK_OK(cr_dataset_add(ds, f, (i * 7 + i / 4) % 3 == 0, 1.0 + (i % 3), &check_err));
+    }
+    e = evidence_model(m, ds, ds, 1);
+    cr_dataset_free(ds);
+    cr_model_free(m);
+    if (!e) abort();
+    return e;
 }
 
 static char *model_json(const cr_model *m)
@@ -612,6 +631,45 @@ static void case_model_from_json(run *r)
     cr_model_free(orig);
 }
 
+static void case_model_load_v2(run *r)
+{
+    cr_model *orig = wide_v2_model();
+    static uint8_t bytes[16384];
+    size_t n = 0;
+    CHECK_OK(cr_model_save(orig, bytes, sizeof bytes, &n, &check_err));
+    CHECK_INT(bytes[8], 2);
+    cr_model *m = (cr_model *)&r;
+    arm();
+    r->st = cr_model_load(bytes, n, &m, E(r));
+    disarm();
+    if (failed()) CHECK(m == NULL);
+    else {
+        CHECK_STR(cr_model_id(m), cr_model_id(orig));
+        sig_model(r, m);
+        cr_model_free(m);
+    }
+    cr_model_free(orig);
+}
+
+static void case_model_from_json_v2(run *r)
+{
+    cr_model *orig = wide_v2_model();
+    char *json = model_json(orig);
+    CHECK(strstr(json, "\"evidence\":{\"train\":") != NULL);
+    cr_model *m = (cr_model *)&r;
+    arm();
+    r->st = cr_model_from_json(json, strlen(json), &m, E(r));
+    disarm();
+    if (failed()) CHECK(m == NULL);
+    else {
+        CHECK_STR(cr_model_id(m), cr_model_id(orig));
+        sig_model(r, m);
+        cr_model_free(m);
+    }
+    free(json);
+    cr_model_free(orig);
+}
+
 static void case_model_with_bands(run *r)
 {
     cr_model *orig = default_model();
@@ -862,7 +920,7 @@ static void case_verify_record(run *r)
 
 static void case_no_alloc(run *r)
 {
-    cr_model *m = wide_model(), *m2 = default_model(), *m3 = default_model();
+    cr_model *m = wide_model(), *m2 = default_model(), *m3 = default_model(), *v2 = wide_v2_model();
     cr_schema *s = NULL;
     cr_dataset *ds = seed_rows();
     cr_csv_reader *rd = NULL;
@@ -942,6 +1000,21 @@ static void case_no_alloc(run *r)
     sig_put(r, buf, n);
     OK(cr_metrics_json(&mt, buf, sizeof buf, &n, E(r)));
     sig_put(r, buf, n);
+    /* Format 2: the evidence's accessors and text. */
+    cr_metrics held;
+    OK(cr_model_metrics(v2, 1, &held, E(r)));
+    sig_put(r, &held.n, sizeof held.n);
+    sig_put(r, &held.log_loss, sizeof held.log_loss);
+    double cal[2];
+    n = (size_t)cr_model_calibration(v2, &cal[0], &cal[1]);
+    sig_put(r, &n, sizeof n);
+    sig_put(r, cal, sizeof cal);
+    OK(cr_model_save(v2, buf, sizeof buf, &n, E(r)));
+    sig_put(r, buf, n);
+    OK(cr_model_to_json(v2, buf, sizeof buf, &n, E(r)));
+    sig_put(r, buf, n);
+    OK(cr_model_card_json(v2, buf, sizeof buf, &n, E(r)));
+    sig_put(r, buf, n);
     OK(cr_score(m, f, &res, reasons, 7, E(r)));
     sig_put(r, &res, sizeof res);
     sig_reasons(r, reasons, sizeof reasons / sizeof *reasons);
@@ -969,6 +1042,7 @@ static void case_no_alloc(run *r)
     r->st = st;
     cr_model_free(m);
     cr_model_free(m2);
+    cr_model_free(v2);
 }
 
 /* ---- the table and the driver ---- */
@@ -998,6 +1072,8 @@ static const entry CASES[] = {
     {"model_create_default", case_model_create_default, 1, "cr_model_create_default"},
     {"model_load", case_model_load, 1, "cr_model_load"},
     {"model_from_json", case_model_from_json, 1, "cr_model_from_json"},
+    {"model_load_v2", case_model_load_v2, 1, "cr_model_load"},
+    {"model_from_json_v2", case_model_from_json_v2, 1, "cr_model_from_json"},
     {"model_with_bands", case_model_with_bands, 1, "cr_model_with_bands"},
     {"request_parse", case_request_parse, 1, "cr_request_parse"},
     {"evaluate", case_evaluate, 1, "cr_evaluate"},
@@ -1018,7 +1094,8 @@ static const entry CASES[] = {
      "cr_model_sign cr_model_bands cr_model_stats cr_model_training_info "
      "cr_model_save cr_model_to_json cr_model_card_json cr_score cr_score_batch cr_score_record_json "
      "cr_caller_op_state cr_caller_op_count_query cr_caller_op_record cr_caller_op_saved "
-     "cr_caller_op_result cr_caller_op_free cr_metrics_json cr_dataset_name_columns"},
+     "cr_caller_op_result cr_caller_op_free cr_metrics_json cr_dataset_name_columns "
+     "cr_model_metrics cr_model_calibration"},
 };
 #define N_CASES (sizeof CASES / sizeof *CASES)
 
