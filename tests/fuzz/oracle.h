@@ -3,8 +3,10 @@
  * in 0..100 that agrees with its probability and bands; probability, logit,
  * base logit and reasons are finite; reasons add up to the logit; batch
  * scoring gives the same bits; the record is strict JSON that replays; model
- * JSON and cards are strict JSON; a refusal carries its status and a
- * printable message. Any violation aborts, so libFuzzer keeps the input. */
+ * JSON and cards are strict JSON; a model's evidence (format 2) is valid
+ * (metrics finite but the allowed NaNs, weights >= 0, shares in [0, 1],
+ * cuts ascending) and its accessors give it; a refusal carries its status
+ * and a printable message. Any violation aborts, so libFuzzer keeps the input. */
 #ifndef CR_FUZZ_ORACLE_H
 #define CR_FUZZ_ORACLE_H
 
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "callrisk.h"
+#include "internal.h"   /* the evidence's reference bins: no accessor reads them */
 
 #define ORACLE(cond)                                                                        \
     do {                                                                                    \
@@ -264,6 +267,89 @@ static inline void oracle_model_text(const cr_model *m)
     }
 }
 
+/* ---- model format 2: the evidence ---- */
+
+/* The one NaN the canonical forms hold. */
+static inline int oracle_nan_ok(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u == 0x7ff8000000000000u;
+}
+
+/* Finite, or (when allowed) the canonical NaN. */
+static inline int oracle_number(double v, int nan_allowed)
+{
+    return oracle_finite(v) || (nan_allowed && oracle_nan_ok(v));
+}
+
+/* Every number finite but auc, gini, ks and the rates of an empty bin or
+   band (NaN allowed there); weights >= 0; shares in [0, 1]; n exact. */
+static inline void oracle_metrics(const cr_metrics *mt)
+{
+    ORACLE(mt->n >= 1 && mt->n <= 9007199254740992u);
+    ORACLE(oracle_finite(mt->weight_sum) && mt->weight_sum >= 0);
+    ORACLE(oracle_finite(mt->base_rate) && oracle_finite(mt->log_loss) && oracle_finite(mt->brier));
+    ORACLE(oracle_number(mt->auc, 1) && oracle_number(mt->gini, 1) && oracle_number(mt->ks, 1));
+    for (int b = 0; b < CR_CALIBRATION_BINS; b++) {
+        const cr_calibration_bin *c = &mt->calibration[b];
+        ORACLE(oracle_finite(c->lo) && oracle_finite(c->hi) && oracle_finite(c->weight) && c->weight >= 0);
+        ORACLE(oracle_number(c->mean_predicted, c->weight == 0) && oracle_number(c->observed_rate, c->weight == 0));
+    }
+    for (int l = 0; l < 3; l++) {
+        const cr_band_stats *bs = &mt->bands[l];
+        ORACLE(oracle_finite(bs->weight) && bs->weight >= 0);
+        ORACLE(oracle_finite(bs->share) && bs->share >= 0 && bs->share <= 1);
+        ORACLE(oracle_number(bs->observed_rate, bs->weight == 0) && oracle_number(bs->mean_predicted, bs->weight == 0));
+    }
+}
+
+static inline void oracle_bins(const cr_bins *b)
+{
+    ORACLE(b->n_bins >= 1 && b->n_bins <= CR_DRIFT_BINS);
+    for (int k = 0; k + 1 < b->n_bins; k++) ORACLE(oracle_finite(b->cut[k]) && (k == 0 || b->cut[k] > b->cut[k - 1]));
+    for (int k = 0; k < b->n_bins; k++) ORACLE(oracle_finite(b->share[k]) && b->share[k] >= 0 && b->share[k] <= 1);
+}
+
+/* A model of format 1 answers "no metrics"; one of format 2 holds valid
+   evidence, and the accessors give exactly what it holds. */
+static inline void oracle_evidence(const cr_model *m)
+{
+    size_t n = 0;
+    cr_model_save(m, NULL, 0, &n, NULL);
+    unsigned char *bytes = malloc(n);
+    cr_error e;
+    ORACLE(bytes && cr_model_save(m, bytes, n, &n, &e) == CR_OK);
+    const unsigned version = bytes[8];
+    free(bytes);
+    cr_metrics mt;
+    double a = 0, b = 0;
+    const int calibrated = cr_model_calibration(m, &a, &b);
+    const cr_status train = cr_model_metrics(m, 0, &mt, &e), holdout = cr_model_metrics(m, 1, &mt, &e);
+    if (version == 1) {
+        ORACLE(!m->ev.present && train == CR_E_MISSING && holdout == CR_E_MISSING && !calibrated);
+        ORACLE(a == 1 && b == 0);
+        return;
+    }
+    ORACLE(version == 2 && m->ev.present && train == CR_OK);
+    ORACLE(cr_model_metrics(m, 0, &mt, &e) == CR_OK && memcmp(&mt, &m->ev.train, sizeof mt) == 0);
+    oracle_metrics(&mt);
+    ORACLE(holdout == (m->ev.holdout_method == CR_HOLDOUT_NONE ? CR_E_MISSING : CR_OK));
+    if (holdout == CR_OK) {
+        ORACLE(m->ev.holdout_method == CR_HOLDOUT_ORDER || m->ev.holdout_method == CR_HOLDOUT_HASH);
+        ORACLE(m->ev.holdout_fraction > 0 && m->ev.holdout_fraction < 1);
+        ORACLE(cr_model_metrics(m, 1, &mt, &e) == CR_OK && memcmp(&mt, &m->ev.holdout, sizeof mt) == 0);
+        oracle_metrics(&mt);
+    }
+    ORACLE(calibrated == (m->ev.calibration == CR_CALIBRATION_SIGMOID));
+    ORACLE(m->ev.calibration == CR_CALIBRATION_NONE || calibrated);
+    if (calibrated)
+        ORACLE(oracle_finite(a) && oracle_finite(b) && a <= CR_REAL_MAX && a >= -CR_REAL_MAX && b <= CR_REAL_MAX &&
+               b >= -CR_REAL_MAX);
+    for (size_t j = 0; j < cr_schema_feature_count(cr_model_schema(m)); j++) oracle_bins(&m->ev.reference[j]);
+    oracle_bins(&m->ev.score_reference);
+}
+
 /* A loaded model must score every valid input finitely: try the corners of
    the input domain (0 and the largest value of each field, both signs for
    reals), each alone and all at once. */
@@ -289,6 +375,7 @@ static inline void oracle_model(const cr_model *m)
         ORACLE(oracle_score(m, row) == CR_OK);
     }
     oracle_model_text(m);
+    oracle_evidence(m);
 }
 
 #endif
