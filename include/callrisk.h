@@ -37,7 +37,7 @@ extern "C" {
 #define CR_VERSION_MINOR 2
 #define CR_VERSION_PATCH 0
 
-#define CR_MODEL_FORMAT_VERSION 1u
+#define CR_MODEL_FORMAT_VERSION 2u   /* the newest written; 1 (no evidence) is still read and written */
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as cr_version_number() returns it. */
 #define CR_VERSION_NUMBER (CR_VERSION_MAJOR * 10000 + CR_VERSION_MINOR * 100 + CR_VERSION_PATCH)
 #define CR_MAX_FEATURES 64
@@ -230,6 +230,17 @@ typedef struct {
 /* Return non-zero to stop training (cr_train() then returns CR_E_CANCELLED). */
 typedef int (*cr_progress_fn)(void *ctx, const cr_progress *p);
 
+typedef enum {
+    CR_HOLDOUT_NONE = 0,
+    CR_HOLDOUT_ORDER = 1,   /* the last rows, for time-ordered data */
+    CR_HOLDOUT_HASH = 2     /* a pseudo-random split by row position and seed */
+} cr_holdout_method;
+
+typedef enum {
+    CR_CALIBRATION_NONE = 0,
+    CR_CALIBRATION_SIGMOID = 1   /* Platt scaling, fitted on the holdout */
+} cr_calibration_method;
+
 /* The options of a fit. Self-contained (no pointer but the callback): hosts
    set it from JSON, one option or all at once, and every value is checked
    by cr_train_options_check() -- the one check for every host. The options
@@ -252,6 +263,10 @@ typedef struct {
        rule of field names, is no field of the schema, and the two differ.
        They do not reach the model: the same rows give the same model id
        under any names. */
+    cr_holdout_method holdout_method;      /* default NONE */
+    double holdout_fraction;               /* 0 < f < 1 with a holdout */
+    uint32_t holdout_seed;                 /* CR_HOLDOUT_HASH only */
+    cr_calibration_method calibration;     /* default NONE; SIGMOID needs a holdout */
     char label_column[CR_MAX_NAME + 1];    /* the 0/1 label (default "label") */
     char weight_column[CR_MAX_NAME + 1];   /* the optional sample weight (default "weight") */
     cr_progress_fn progress;       /* optional, called once per iteration */
@@ -483,6 +498,44 @@ typedef struct {
  *  CR_E_DATA when it has no rows). */
 CR_API cr_status cr_evaluate(const cr_model *m, const cr_dataset *ds, cr_metrics *out, cr_error *err);
 
+/*! cr_model_metrics() :
+ *  The metrics a trained model carries (model format 2): on its training
+ *  rows (holdout 0) or on its holdout (holdout 1). CR_E_MISSING when the
+ *  model has none (the default model, format 1 files, no holdout). */
+CR_API cr_status cr_model_metrics(const cr_model *m, int holdout, cr_metrics *out, cr_error *err);
+
+/*! cr_model_calibration() :
+ *  1 and Platt's a, b when the model is calibrated (probability =
+ *  sigmoid(a * logit + b); the reasons still add up to the logit), else 0. */
+CR_API int cr_model_calibration(const cr_model *m, double *a, double *b);
+
+/*-************************************
+ *  Drift: a data set against the model's reference
+ *  A trained model stores, per feature, up to 10 weighted-quantile bins of
+ *  its training rows (booleans: 2) with their shares, and the score's share
+ *  per decile (0-9, ..., 90-100). PSI = sum (a - e) ln(a / e) over the bins,
+ *  every share smoothed as (s + CR_PSI_EPSILON) / (1 + bins * CR_PSI_EPSILON)
+ *  so an empty bin counts; status stable < 0.10 <= watch < 0.25 <= alert.
+ **************************************/
+#define CR_PSI_EPSILON 1e-4
+typedef struct cr_drift_s cr_drift;
+
+/*! cr_drift_create() : CR_E_MISSING when the model has no reference. */
+CR_API cr_status cr_drift_create(const cr_model *m, cr_drift **out, cr_error *err);
+/*! cr_drift_add_dataset() : every row of a data set of the model's schema, by its weight. */
+CR_API cr_status cr_drift_add_dataset(cr_drift *d, const cr_dataset *ds, cr_error *err);
+/*! cr_drift_add_rows() : n rows of field values (validated as cr_score()), weight 1 each. */
+CR_API cr_status cr_drift_add_rows(cr_drift *d, const double *fields, size_t n, cr_error *err);
+/*! cr_drift_add_record() : a stored score record (its inputs and score), weight 1. */
+CR_API cr_status cr_drift_add_record(cr_drift *d, const char *record, size_t len, cr_error *err);
+/*! cr_drift_json() :
+ *  {"n", "weight_sum", "epsilon", "features": [{"feature", "psi", "status",
+ *  "bins": [{"hi", "reference", "actual"}]}], "score": {"psi", "status",
+ *  "bins": [...]}}; "hi" is null for the last bin. CR_E_DATA with no rows.
+ *  Same buffer contract as cr_model_save(). */
+CR_API cr_status cr_drift_json(const cr_drift *d, char *dst, size_t cap, size_t *size, cr_error *err);
+CR_API void cr_drift_free(cr_drift *d);
+
 /*! cr_metrics_json() :
  *  The metrics as JSON: n, weight_sum, base_rate, log_loss, brier, auc,
  *  gini, ks, calibration [{lo, hi, weight, mean_predicted, observed_rate}],
@@ -615,7 +668,9 @@ CR_API cr_status cr_model_card_json(const cr_model *m, char *dst, size_t cap, si
                                     cr_error *err);
 
 /*! cr_model_with_bands() : returns a copy of `m` with other bands
- *  (1 <= medium <= high <= 100); its id differs. */
+ *  (1 <= medium <= high <= 100); its id differs. The copy carries no
+ *  evidence (its band tables were measured under the old bands): measure it
+ *  with cr_evaluate(). */
 CR_API cr_status cr_model_with_bands(const cr_model *m, int high, int medium,
                                      cr_model **out, cr_error *err);
 

@@ -3,6 +3,7 @@
 #define CR_INTERNAL_H
 
 #include "callrisk.h"
+#include "crmath.h"
 
 #include <stdarg.h>
 
@@ -18,6 +19,32 @@ struct cr_schema_s {
     uint8_t feature_invert[CR_MAX_FEATURES];
 };
 
+/* Model format 2: the evidence a trained model carries (absent, present ==
+   0, in the default model and in format 1 files). */
+#define CR_DRIFT_BINS 10
+#define CR_SCORE_BINS 10
+
+/* Reference bins of one value: bin k holds cut[k-1] < x <= cut[k] (the
+   first from -inf, the last to +inf), with the training rows' weight share. */
+typedef struct {
+    uint8_t n_bins;                   /* 1..CR_DRIFT_BINS */
+    double cut[CR_DRIFT_BINS - 1];    /* n_bins - 1 cuts, strictly ascending, finite */
+    double share[CR_DRIFT_BINS];      /* n_bins shares in [0, 1] */
+} cr_bins;
+
+typedef struct {
+    int present;
+    cr_metrics train;                 /* on the rows the model was fitted to */
+    cr_holdout_method holdout_method; /* CR_HOLDOUT_NONE: no holdout metrics */
+    double holdout_fraction;
+    uint32_t holdout_seed;
+    cr_metrics holdout;
+    cr_calibration_method calibration;
+    double cal_a, cal_b;              /* probability = sigmoid(cal_a * logit + cal_b) */
+    cr_bins reference[CR_MAX_FEATURES];   /* per feature, from the training rows */
+    cr_bins score_reference;          /* the score's deciles: cuts 9, 19, ..., 89 */
+} cr_evidence;
+
 struct cr_model_s {
     cr_schema schema;
     double intercept;
@@ -28,6 +55,7 @@ struct cr_model_s {
     int band_medium;
     cr_training_info info;
     cr_train_stats stats;
+    cr_evidence ev;
     char id[CR_MODEL_ID_SIZE];
 };
 
@@ -45,6 +73,53 @@ struct cr_dataset_s {
     void *digest;            /* running SHA-256 of the raw rows (cr_sha256_ctx) */
 };
 
+/* Distinct (features, label) rows with summed weights (sample weight *
+   cw[label]; zero-weight rows dropped), in order of first appearance.
+   Returns 1 when the data has at most `limit` such rows, 0 when it has more
+   (out emptied), -1 out of memory. Free x, s and y. */
+typedef struct {
+    double *x, *s;
+    uint8_t *y;
+    size_t n;
+} cr_rows;
+CR_HIDDEN int cr_compress_rows(const cr_dataset *ds, const double cw[2], size_t limit, cr_rows *out);
+
+/* The rows i of ds with pick[i] == which, in order, as a new data set (its
+   digest is of no rows: the caller keeps the whole set's). */
+CR_HIDDEN cr_status cr_dataset_subset(const cr_dataset *ds, const uint8_t *pick, int which, cr_dataset **out,
+                                      cr_error *err);
+/* cr_train() with the default options and no evidence (model format 1):
+   the seed's default model. */
+CR_HIDDEN cr_status cr_train_without_evidence(const cr_dataset *ds, cr_model **out, cr_error *err);
+/* The rows of ds kept for the fit (part[0]) and held out (part[1]) under
+   the options' holdout; CR_E_DATA when either part would be empty. */
+CR_HIDDEN cr_status cr_holdout_split(const cr_dataset *ds, const cr_train_options *o, cr_dataset *part[2],
+                                     cr_error *err);
+/* A fitted model's evidence (evidence.c): calibration on the holdout, the
+   metrics of the fit's rows and the holdout's, the drift reference.
+   `merged`: the fitted rows merged with their sample weights, or NULL. */
+CR_HIDDEN cr_status cr_evidence_build(cr_model *m, const cr_dataset *fitted, const cr_rows *merged,
+                                      const cr_dataset *holdout, const cr_train_options *o, cr_error *err);
+/* cr_evaluate() over rows (x: n * features, y, w) reported as `rows` rows. */
+CR_HIDDEN cr_status cr_evaluate_rows(const cr_model *m, const double *x, const uint8_t *y, const double *w, size_t n,
+                                     uint64_t rows, cr_metrics *out, cr_error *err);
+/* Sorts (key, idx) stably by the low `bits` bits of key (radix); 0 when out of memory. */
+CR_HIDDEN int cr_sort_keys(uint64_t *key, uint32_t *idx, size_t n, int bits);
+/* Neumaier's compensated sum: within a few ulp of the exact sum of its terms. */
+typedef struct {
+    double sum, comp;
+} cr_acc;
+static inline void cr_acc_add(cr_acc *a, double v)
+{
+    const double t = a->sum + v;
+    if ((a->sum < 0 ? -a->sum : a->sum) >= (v < 0 ? -v : v)) a->comp += (a->sum - t) + v;
+    else a->comp += (v - t) + a->sum;
+    a->sum = t;
+}
+static inline double cr_acc_total(const cr_acc *a) { return a->sum + a->comp; }
+/* The model's logit of a feature vector, in cr_score()'s order. */
+CR_HIDDEN double cr_logit(const cr_model *m, const double *x);
+
 /* Fills err (if non-NULL) and returns `st`. `field` may be NULL. */
 CR_HIDDEN cr_status cr_fail(cr_error *err, cr_status st, const char *field,
                             const char *fmt, ...)
@@ -54,6 +129,9 @@ CR_HIDDEN cr_status cr_failv(cr_error *err, cr_status st, const char *field, con
 
 /* Names: [A-Za-z_][A-Za-z0-9_]*, 1..CR_MAX_NAME bytes. */
 CR_HIDDEN int cr_name_valid(const char *s, size_t len);
+
+/* Whether two schemas have the same fields and features. */
+CR_HIDDEN int cr_schema_same(const cr_schema *a, const cr_schema *b);
 
 /* Feature vector of one validated row of field values. */
 CR_HIDDEN void cr_schema_features(const cr_schema *s, const double *fields, double *x);
@@ -83,9 +161,20 @@ static inline cr_risk_level cr_level_of(const cr_model *m, int score)
     return (cr_risk_level)((score >= m->band_medium) + (score >= m->band_high));
 }
 
+/* The probability of a logit: sigmoid(logit), or sigmoid(a logit + b) for a
+   calibrated model. |a| <= CR_CALIBRATION_A_MAX keeps a logit's image finite. */
+#define CR_CALIBRATION_A_MAX 1e6
+static inline double cr_probability(const cr_model *m, double logit)
+{
+    return m->ev.calibration == CR_CALIBRATION_SIGMOID ? cr_sigmoid(m->ev.cal_a * logit + m->ev.cal_b)
+                                                       : cr_sigmoid(logit);
+}
+
 CR_HIDDEN const char *cr_field_type_name(cr_field_type t);
 CR_HIDDEN const char *cr_sign_name(cr_sign s);
 CR_HIDDEN const char *cr_class_weight_name(cr_class_weight_mode m);
+CR_HIDDEN const char *cr_holdout_method_name(cr_holdout_method m);
+CR_HIDDEN const char *cr_calibration_name(cr_calibration_method c);
 
 /* Appends to a bounded text buffer; tracks the size needed even past cap. */
 typedef struct {

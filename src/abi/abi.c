@@ -64,6 +64,9 @@ static void structs(cr_text *t)
     cr_text_str(t, ",");
     /* Set through cr_train_options_set() and friends: hosts need its size only. */
     STRUCT(cr_train_options, { (void)first; });
+    cr_text_str(t, ",");
+    /* Read through cr_metrics_json(): hosts need its size only. */
+    STRUCT(cr_metrics, { (void)first; });
     cr_text_str(t, "}");
 }
 

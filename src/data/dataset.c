@@ -128,6 +128,33 @@ cr_status cr_dataset_add_rows(cr_dataset *ds, const double *fields, const uint8_
     return CR_OK;
 }
 
+cr_status cr_dataset_subset(const cr_dataset *ds, const uint8_t *pick, int which, cr_dataset **out, cr_error *err)
+{
+    cr_dataset *sub = NULL;
+    cr_status st = cr_dataset_create(&ds->schema, &sub, err);
+    if (st != CR_OK) return st;
+    const size_t d = ds->schema.n_features;
+    size_t n = 0;
+    for (size_t i = 0; i < ds->rows; i++) n += pick[i] == which;
+    while (st == CR_OK && sub->cap < n) st = grow(sub, err);
+    if (st != CR_OK) {
+        cr_dataset_free(sub);
+        return st;
+    }
+    for (size_t i = 0; i < ds->rows; i++) {
+        if (pick[i] != which) continue;
+        memcpy(sub->x + sub->rows * d, ds->x + i * d, d * sizeof *ds->x);
+        sub->y[sub->rows] = ds->y[i];
+        sub->w[sub->rows] = ds->w[i];
+        sub->weighted |= ds->w[i] != 1.0;
+        sub->rows++;
+    }
+    memcpy(sub->label_name, ds->label_name, sizeof sub->label_name);
+    memcpy(sub->weight_name, ds->weight_name, sizeof sub->weight_name);
+    *out = sub;
+    return CR_OK;
+}
+
 size_t cr_dataset_rows(const cr_dataset *ds) { return ds ? ds->rows : 0; }
 const cr_schema *cr_dataset_schema(const cr_dataset *ds) { return ds ? &ds->schema : NULL; }
 

@@ -207,3 +207,15 @@ const char *cr_field_type_name(cr_field_type t)
     }
     return "?";
 }
+
+int cr_schema_same(const cr_schema *a, const cr_schema *b)
+{
+    if (a->n_fields != b->n_fields || a->n_features != b->n_features) return 0;
+    for (size_t i = 0; i < a->n_fields; i++)
+        if (a->field_type[i] != b->field_type[i] || strcmp(a->field_name[i], b->field_name[i]) != 0) return 0;
+    for (size_t j = 0; j < a->n_features; j++)
+        if (a->feature_field[j] != b->feature_field[j] || a->feature_invert[j] != b->feature_invert[j] ||
+            strcmp(a->feature_name[j], b->feature_name[j]) != 0)
+            return 0;
+    return 1;
+}

@@ -34,8 +34,8 @@
 static const uint8_t MAGIC[8] = {'C', 'R', 'I', 'S', 'K', 'M', 'D', 'L'};
 #define HEADER_SIZE 20
 /* Format 1: no evidence; format 2: with (the newest this library writes). */
-#define FORMAT_V1 1u
-#define FORMAT_V2 2u
+#define FORMAT_V1 1u                        /* no evidence */
+#define FORMAT_V2 CR_MODEL_FORMAT_VERSION   /* with evidence */
 enum { SEC_TRAIN = 1, SEC_HOLDOUT = 2, SEC_CALIBRATION = 3, SEC_REFERENCE = 4, SEC_LAST = SEC_REFERENCE };
 static const char *const SECTION_NAME[SEC_LAST + 1] = {"", "train metrics", "holdout", "calibration", "reference"};
 

@@ -7,8 +7,8 @@
 #include <string.h>
 
 /* Format 1: no evidence; format 2: with (as the binary form, model_bytes.c). */
-#define FORMAT_V1 1u
-#define FORMAT_V2 2u
+#define FORMAT_V1 1u                        /* no evidence */
+#define FORMAT_V2 CR_MODEL_FORMAT_VERSION   /* with evidence */
 
 static void key(cr_text *t, const char *k)
 {

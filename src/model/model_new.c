@@ -17,7 +17,9 @@ cr_status cr_model_create_default(cr_model **out, cr_error *err)
     cr_status st = cr_schema_create_default(&s, err);
     if (st == CR_OK) st = cr_dataset_create(s, &ds, err);
     for (int i = 0; i < 5 && st == CR_OK; i++) st = cr_dataset_add(ds, rows[i], labels[i], 1.0, err);
-    if (st == CR_OK) st = cr_train(ds, NULL, out, err);
+    /* Format 1, as the seed's model always was: its id names it in every
+       store, and five rows are no evidence to carry. */
+    if (st == CR_OK) st = cr_train_without_evidence(ds, out, err);
     cr_dataset_free(ds);
     cr_schema_free(s);
     return st;
@@ -34,6 +36,9 @@ cr_status cr_model_with_bands(const cr_model *m, int high, int medium, cr_model 
     memcpy(c, m, sizeof *c);
     c->band_high = high;
     c->band_medium = medium;
+    /* Evidence measured under other bands (its band tables) is no evidence
+       of this model: the copy has none; cr_evaluate() measures it anew. */
+    memset(&c->ev, 0, sizeof c->ev);
     st = cr_model_finish(c, err);
     if (st != CR_OK) {
         free(c);

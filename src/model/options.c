@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef enum { K_NUMBER, K_INTEGER, K_BOOL, K_CLASS_WEIGHT, K_SIGNS, K_BANDS, K_NAME } option_kind;
+typedef enum { K_NUMBER, K_INTEGER, K_BOOL, K_CLASS_WEIGHT, K_SIGNS, K_BANDS, K_NAME, K_HOLDOUT, K_CALIBRATION } option_kind;
 
 typedef struct {
     const char *name;
@@ -30,13 +30,33 @@ static const option_spec OPTIONS[] = {
     {"label_column", K_NAME, "\"label\"", "the training data's column of 0/1 labels (CSV header, row key); not a field's name"},
     {"weight_column", K_NAME, "\"weight\"",
      "the training data's optional column of sample weights; not a field's name nor label_column"},
+    {"holdout", K_HOLDOUT, "null",
+     "rows kept out of the fit to measure it: null, or {\"fraction\": 0 < f < 1, \"method\": \"order\" (the last "
+     "rows) | \"hash\" (pseudo-random by row position), \"seed\": 0 to 4294967295}"},
+    {"calibration", K_CALIBRATION, "\"none\"",
+     "\"none\" or \"sigmoid\": Platt scaling fitted on the holdout; probability = sigmoid(a logit + b)"},
 };
 #define N_OPTIONS (sizeof OPTIONS / sizeof *OPTIONS)
 
 static const char *const KIND_NAMES[] = {
     [K_NUMBER] = "number", [K_INTEGER] = "integer", [K_BOOL] = "boolean", [K_CLASS_WEIGHT] = "class_weight",
-    [K_SIGNS] = "signs", [K_BANDS] = "bands", [K_NAME] = "name",
+    [K_SIGNS] = "signs", [K_BANDS] = "bands", [K_NAME] = "name", [K_HOLDOUT] = "holdout",
+    [K_CALIBRATION] = "calibration",
 };
+
+static const char *const HOLDOUT_METHODS[] = {[CR_HOLDOUT_NONE] = "none", [CR_HOLDOUT_ORDER] = "order",
+                                              [CR_HOLDOUT_HASH] = "hash"};
+static const char *const CALIBRATIONS[] = {[CR_CALIBRATION_NONE] = "none", [CR_CALIBRATION_SIGMOID] = "sigmoid"};
+
+const char *cr_holdout_method_name(cr_holdout_method m)
+{
+    return (unsigned)m <= CR_HOLDOUT_HASH ? HOLDOUT_METHODS[m] : "?";
+}
+
+const char *cr_calibration_name(cr_calibration_method c)
+{
+    return (unsigned)c <= CR_CALIBRATION_SIGMOID ? CALIBRATIONS[c] : "?";
+}
 
 void cr_train_options_init(cr_train_options *o)
 {
@@ -85,6 +105,23 @@ static cr_status check_columns(const cr_train_options *o, const cr_schema *s, co
     return CR_OK;
 }
 
+/* The holdout and calibration; `final`: the options as a whole (calibration
+   needs a holdout), not one being set while others may follow. */
+static cr_status check_evidence(const cr_train_options *o, int final, cr_error *err)
+{
+    if ((unsigned)o->holdout_method > CR_HOLDOUT_HASH)
+        return cr_fail(err, CR_E_RANGE, "holdout", "option 'holdout': unknown method %d", (int)o->holdout_method);
+    if (o->holdout_method != CR_HOLDOUT_NONE && !(o->holdout_fraction > 0 && o->holdout_fraction < 1))
+        return cr_fail(err, CR_E_RANGE, "holdout", "option 'holdout': fraction must be > 0 and < 1, got %.17g",
+                       o->holdout_fraction);
+    if ((unsigned)o->calibration > CR_CALIBRATION_SIGMOID)
+        return cr_fail(err, CR_E_RANGE, "calibration", "option 'calibration': unknown method %d", (int)o->calibration);
+    if (final && o->calibration != CR_CALIBRATION_NONE && o->holdout_method == CR_HOLDOUT_NONE)
+        return cr_fail(err, CR_E_ARG, "calibration", "option 'calibration': \"%s\" is fitted on held-out rows: "
+                       "set 'holdout' too", cr_calibration_name(o->calibration));
+    return CR_OK;
+}
+
 static cr_status check_options(const cr_train_options *o, const cr_schema *s, const char *changed, cr_error *err)
 {
     if (!o || !s) return cr_fail(err, CR_E_ARG, NULL, "options or schema is NULL");
@@ -117,8 +154,9 @@ static cr_status check_options(const cr_train_options *o, const cr_schema *s, co
         if (o->signs[j] != CR_SIGN_FREE)
             return cr_fail(err, CR_E_RANGE, "signs", "option 'signs': sign set for feature %zu, the schema has %zu",
                            j, s->n_features);
-    const cr_status st = cr_bands_check(o->band_high, o->band_medium, "option", err);
-    return st != CR_OK ? st : check_columns(o, s, changed, err);
+    cr_status st = cr_bands_check(o->band_high, o->band_medium, "option", err);
+    if (st == CR_OK) st = check_columns(o, s, changed, err);
+    return st != CR_OK ? st : check_evidence(o, changed == NULL, err);
 }
 
 cr_status cr_train_options_check(const cr_train_options *o, const cr_schema *s, cr_error *err)
@@ -260,6 +298,57 @@ static cr_status set_value(cr_train_options *o, const cr_schema *s, const option
         }
         return CR_OK;
     }
+    case K_HOLDOUT: {
+        if (type == CR_JSON_NULL) {
+            o->holdout_method = CR_HOLDOUT_NONE;
+            o->holdout_fraction = 0;
+            o->holdout_seed = 0;
+            return CR_OK;
+        }
+        if (type != CR_JSON_OBJECT)
+            return wrong_type(err, name, "null or {\"fraction\": f, \"method\": \"order\" | \"hash\", \"seed\": n}", type);
+        cr_holdout_method method = CR_HOLDOUT_ORDER;
+        double fraction = 0.0 / 0.0, seed = 0;
+        int k = t + 1;
+        for (uint32_t m = 0; m < d->tok[t].count; m++) {
+            char member[16] = "", text[16] = "";
+            const int value = k + 1;
+            cr_json_string(d, k, member, sizeof member);
+            if (strcmp(member, "fraction") == 0) {
+                if ((st = number_at(d, value, name, &fraction, err)) != CR_OK) return st;
+            } else if (strcmp(member, "seed") == 0) {
+                if ((st = number_at(d, value, name, &seed, err)) != CR_OK) return st;
+                if (!(seed >= 0 && seed <= 4294967295.0) || seed != (double)(uint32_t)seed)
+                    return cr_fail(err, CR_E_RANGE, name, "option 'holdout': seed must be an integer 0 to 4294967295, "
+                                   "got %.17g", seed);
+            } else if (strcmp(member, "method") == 0) {
+                if (d->tok[value].type != CR_JSON_STRING)
+                    return wrong_type(err, name, "a method \"order\" or \"hash\"", d->tok[value].type);
+                cr_json_string(d, value, text, sizeof text);
+                if (strcmp(text, "order") == 0) method = CR_HOLDOUT_ORDER;
+                else if (strcmp(text, "hash") == 0) method = CR_HOLDOUT_HASH;
+                else return cr_fail(err, CR_E_RANGE, name, "option 'holdout': method must be \"order\" or \"hash\"");
+            } else {
+                return cr_fail(err, CR_E_ARG, name, "option 'holdout': unknown member (known: fraction, method, seed)");
+            }
+            k = (int)d->tok[value].next;
+        }
+        if (fraction != fraction)
+            return cr_fail(err, CR_E_MISSING, name, "option 'holdout': fraction is required");
+        o->holdout_method = method;
+        o->holdout_fraction = fraction;
+        o->holdout_seed = (uint32_t)seed;
+        return CR_OK;
+    }
+    case K_CALIBRATION: {
+        char text[16] = "";
+        if (type != CR_JSON_STRING) return wrong_type(err, name, "\"none\" or \"sigmoid\"", type);
+        cr_json_string(d, t, text, sizeof text);
+        if (strcmp(text, "none") == 0) o->calibration = CR_CALIBRATION_NONE;
+        else if (strcmp(text, "sigmoid") == 0) o->calibration = CR_CALIBRATION_SIGMOID;
+        else return cr_fail(err, CR_E_RANGE, name, "option 'calibration': must be \"none\" or \"sigmoid\"");
+        return CR_OK;
+    }
     case K_NAME: {
         if (type != CR_JSON_STRING) return wrong_type(err, name, "a column name (a string)", type);
         char column[CR_MAX_NAME + 1];
@@ -332,6 +421,7 @@ cr_status cr_train_options_from_json(cr_train_options *o, const cr_schema *s, co
         }
     }
     cr_json_free(&d);
+    if (st == CR_OK) st = cr_train_options_check(o, s, err);   /* the options as a whole */
     if (st != CR_OK) cr_train_options_init(o);
     return st;
 }
@@ -406,6 +496,19 @@ cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema *s, con
         else form = "'FEATURE=free|nonneg|nonpos'";
         break;
     }
+    case K_HOLDOUT: {   /* none | F | F,order | F,hash | F,hash,SEED */
+        char f[64] = "", m[16] = "order", seed[16] = "0";
+        const int parts = strcmp(text, "none") == 0 ? 0 : sscanf(text, "%63[^,],%15[^,],%15[^,]", f, m, seed);
+        if (strcmp(text, "none") == 0) strcpy(json, "null");
+        else if (parts >= 1 && json_number(f) && (parts < 3 || json_number(seed)) && n < 96)
+            snprintf(json, sizeof json, "{\"fraction\":%s,\"method\":\"%s\",\"seed\":%s}", f, m, seed);
+        else form = "'none', 'F', 'F,order', 'F,hash' or 'F,hash,SEED'";
+        break;
+    }
+    case K_CALIBRATION:
+        if (strcmp(text, "none") == 0 || strcmp(text, "sigmoid") == 0) snprintf(json, sizeof json, "\"%s\"", text);
+        else form = "'none' or 'sigmoid'";
+        break;
     case K_NAME:   /* as written: a name needs no quoting, anything else is no name */
         if (!cr_name_valid(text, n)) return bad_column(err, spec->name, text, n);
         snprintf(json, sizeof json, "\"%s\"", text);

@@ -132,11 +132,6 @@ static void evaluate(const problem *p, const double *theta, evaluation *ev, doub
    0) once distinct rows exceed `limit`; weights are summed in row order.
    Returns -1 when out of memory: training must then fail, not fall back to
    the uncompressed rows, whose sums round differently (another model). */
-typedef struct {
-    double *x, *s;
-    uint8_t *y;
-    size_t n;
-} compressed;
 
 static uint64_t row_hash(const double *x, size_t d, int y)
 {
@@ -151,7 +146,7 @@ static uint64_t row_hash(const double *x, size_t d, int y)
     return h;
 }
 
-static int compress_rows(const cr_dataset *ds, const double cw[2], size_t limit, compressed *out)
+int cr_compress_rows(const cr_dataset *ds, const double cw[2], size_t limit, cr_rows *out)
 {
     const size_t n = ds->rows, d = ds->schema.n_features;
     size_t cap = 64;
@@ -372,18 +367,15 @@ static cr_status solve(const problem *p, const cr_train_options *opt, const uint
     return CR_OK;
 }
 
-cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model **out, cr_error *err)
+/* The fit of `ds` (checked options): a model without its evidence and id.
+   `digest`: the data set the caller was given (all of it, holdout too). */
+/* `merged` (optional) receives the solver's merged rows when their weights
+   are the sample weights (no class weights), for the evidence to reuse. */
+static cr_status fit(const cr_dataset *ds, const cr_train_options *opt, const char *digest, cr_model **out,
+                     cr_rows *merged, cr_error *err)
 {
-    if (!ds || !out) return cr_fail(err, CR_E_ARG, NULL, "data set or out is NULL");
-    *out = NULL;
-    cr_train_options defaults;
-    if (!opt) {
-        cr_train_options_init(&defaults);
-        opt = &defaults;
-    }
-    cr_status st = cr_train_options_check(opt, &ds->schema, err);
     data_summary sum;
-    if (st == CR_OK) st = summarise(ds, opt, &sum, err);
+    cr_status st = summarise(ds, opt, &sum, err);
     if (st != CR_OK) return st;
 
     const size_t n = ds->rows, d = ds->schema.n_features;
@@ -391,9 +383,9 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
     p.d = d;
     p.np = d + (size_t)opt->fit_intercept;
     p.inv_c = 1.0 / opt->C;
-    compressed cx = {0};
+    cr_rows cx = {0};
     double *s_all = NULL;
-    const int packed = n >= 64 ? compress_rows(ds, sum.cw, n / 4, &cx) : 0;
+    const int packed = n >= 64 ? cr_compress_rows(ds, sum.cw, n / 4, &cx) : 0;
     if (packed < 0) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
     if (packed) {
         p.x = cx.x;
@@ -419,9 +411,13 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
     if (st == CR_OK) st = solve(&p, opt, sign, opt->tol * sum.wsum, ws, theta, &m->stats, err);
     free(ws);
     free(s_all);
-    free(cx.x);
-    free(cx.s);
-    free(cx.y);
+    if (merged && packed && sum.cw[0] == 1.0 && sum.cw[1] == 1.0 && st == CR_OK) {
+        *merged = cx;
+    } else {
+        free(cx.x);
+        free(cx.s);
+        free(cx.y);
+    }
     if (st != CR_OK) {
         free(m);
         return st;
@@ -445,7 +441,7 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
     m->info.class_weight[1] = sum.cw[1];
     m->info.max_iter = opt->max_iter;
     m->info.tol = opt->tol;
-    cr_dataset_digest(ds, m->info.data_sha256);
+    memcpy(m->info.data_sha256, digest, CR_MODEL_ID_SIZE);
     cr_model_drop_negative_zeros(m);   /* e.g. tol = -0 */
     /* Data near the top of the double range can overflow the objective or
        leave coefficients beyond CR_REAL_MAX: such a model is never returned. */
@@ -454,7 +450,65 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
     if (st != CR_OK)
         st = cr_fail(err, CR_E_NONFINITE, why.field,
                      "training overflowed (%s); scale the features down", why.message);
+    if (st != CR_OK) {
+        free(m);
+        return st;
+    }
+    *out = m;
+    return CR_OK;
+}
+
+cr_status cr_train_without_evidence(const cr_dataset *ds, cr_model **out, cr_error *err)
+{
+    cr_train_options opt;
+    cr_train_options_init(&opt);
+    char digest[CR_MODEL_ID_SIZE];
+    cr_dataset_digest(ds, digest);
+    cr_model *m = NULL;
+    cr_status st = fit(ds, &opt, digest, &m, NULL, err);
     if (st == CR_OK) st = cr_model_finish(m, err);
+    if (st != CR_OK) {
+        free(m);
+        return st;
+    }
+    *out = m;
+    return CR_OK;
+}
+
+cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model **out, cr_error *err)
+{
+    if (!ds || !out) return cr_fail(err, CR_E_ARG, NULL, "data set or out is NULL");
+    *out = NULL;
+    cr_train_options defaults;
+    if (!opt) {
+        cr_train_options_init(&defaults);
+        opt = &defaults;
+    }
+    cr_status st = cr_train_options_check(opt, &ds->schema, err);
+    if (st != CR_OK) return st;
+    if (ds->rows == 0) return cr_fail(err, CR_E_DATA, NULL, "training data has no rows");
+    char digest[CR_MODEL_ID_SIZE];
+    cr_dataset_digest(ds, digest);
+    /* The holdout's rows are kept out of the fit and measure it. */
+    cr_dataset *part[2] = {NULL, NULL};
+    if (opt->holdout_method != CR_HOLDOUT_NONE) st = cr_holdout_split(ds, opt, part, err);
+    const cr_dataset *fitted = part[0] ? part[0] : ds;
+    cr_model *m = NULL;
+    cr_rows merged = {0};
+    if (st == CR_OK) st = fit(fitted, opt, digest, &m, &merged, err);
+    if (st == CR_OK) st = cr_evidence_build(m, fitted, merged.n ? &merged : NULL, part[1], opt, err);
+    if (st == CR_OK) {
+        /* The evidence in canonical form and within the loaders' bounds: a
+           model that saves must load. */
+        cr_model_drop_negative_zeros(m);
+        st = cr_model_validate(m, err);
+    }
+    free(merged.x);
+    free(merged.s);
+    free(merged.y);
+    if (st == CR_OK) st = cr_model_finish(m, err);
+    cr_dataset_free(part[0]);
+    cr_dataset_free(part[1]);
     if (st != CR_OK) {
         free(m);
         return st;

@@ -47,7 +47,7 @@ cr_status cr_score(const cr_model *m, const double *fields, cr_score_result *out
                            "score: the contribution of '%s' is not a finite number", m->schema.feature_name[j]);
     out->logit = logit;
     out->base_logit = base_logit;
-    out->probability = cr_sigmoid(logit);
+    out->probability = cr_probability(m, logit);   /* calibrated, for a model that is */
     out->score = cr_score_of(out->probability);
     out->risk_level = cr_level_of(m, out->score);
     if (!reasons) return CR_OK;

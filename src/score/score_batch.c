@@ -82,6 +82,7 @@ static const uint8_t SEED_TYPES[3] = {CR_FIELD_COUNT, CR_FIELD_BOOL, CR_FIELD_CO
 
 typedef struct {
     double intercept, coef[CR_MAX_FEATURES], off[CR_MAX_FEATURES], mul[CR_MAX_FEATURES];
+    double cal_a, cal_b;   /* the calibration: 1 and 0 for none, which change no bit */
     size_t src[CR_MAX_FEATURES];
 } linear;
 
@@ -91,6 +92,9 @@ static void linear_init(const cr_model *m, linear *lin)
 {
     const cr_schema *s = &m->schema;
     lin->intercept = m->intercept;
+    const int cal = m->ev.calibration == CR_CALIBRATION_SIGMOID;
+    lin->cal_a = cal ? m->ev.cal_a : 1.0;
+    lin->cal_b = cal ? m->ev.cal_b : 0.0;
     for (size_t j = 0; j < s->n_features; j++) {
         lin->coef[j] = m->coef[j];
         lin->src[j] = s->feature_field[j];
@@ -131,7 +135,7 @@ static inline __attribute__((always_inline)) size_t score_rows(const cr_model *m
         mul[j] = lin->mul[j];
         src[j] = lin->src[j];
     }
-    const double b = lin->intercept;
+    const double b = lin->intercept, ca = lin->cal_a, cb = lin->cal_b;
     size_t i = i0;
     for (; i + 1 < i1; i += 2) {
         cr_v2d z = {b, b};
@@ -140,6 +144,9 @@ static inline __attribute__((always_inline)) size_t score_rows(const cr_model *m
                 c[2] * column2(fields, 3, i, 2);
         else
             for (size_t j = 0; j < D; j++) z = z + c[j] * (off[j] + mul[j] * column2(fields, NF, i, src[j]));
+        /* cr_probability(): sigmoid(a z + b), exact for a = 1, b = 0; finite
+           when z is (|a| <= CR_CALIBRATION_A_MAX), so checked on the slow path only. */
+        z = ca * z + cb;
         int fast;
         cr_v2d p = cr_sigmoid_v2(z, &fast);
         if (!fast) {
@@ -162,7 +169,7 @@ static inline __attribute__((always_inline)) size_t score_rows(const cr_model *m
         double z = lin->intercept;
         for (size_t j = 0; j < D; j++) z += lin->coef[j] * (lin->off[j] + lin->mul[j] * fields[i * NF + lin->src[j]]);
         if (!finite(z)) return i;
-        put(m, i, cr_sigmoid(z), scores, probabilities, levels);
+        put(m, i, cr_probability(m, z), scores, probabilities, levels);
     }
     return (size_t)-1;
 }

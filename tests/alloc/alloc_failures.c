@@ -584,6 +584,51 @@ static void case_train_distinct(run *r)
     train(r, gen_dataset(200, 1), &o);
 }
 
+/* A holdout (hash) with Platt scaling, on merged unit-weight rows: the
+   split, the calibration, both metrics and the reference allocate. */
+static void case_train_holdout(run *r)
+{
+    cr_train_options o;
+    cr_train_options_init(&o);
+    o.holdout_method = CR_HOLDOUT_HASH;
+    o.holdout_fraction = 0.3;
+    o.holdout_seed = 3;
+    o.calibration = CR_CALIBRATION_SIGMOID;
+    cr_dataset *ds = seed_dataset();
+    for (size_t i = 0; i < 600; i++) {
+        double f[3], w;
+        uint8_t y;
+        gen_row(i, 0, f, &y, &w);
+        CHECK_OK(cr_dataset_add(ds, f, y, 1.0, &check_err));
+    }
+    train(r, ds, &o);
+}
+
+/* Drift: the accumulator, a record's JSON; the report is written only whole. */
+static void case_drift(run *r)
+{
+    cr_dataset *ds = gen_dataset(300, 0);
+    cr_model *m = NULL;
+    CHECK_OK(cr_train(ds, NULL, &m, &check_err));
+    const char *rec = "{\"inputs\":{\"spam_reports\":2,\"has_consent\":false,\"call_attempts_24h\":5},\"score\":61}";
+    const double fields[3] = {1, 1, 3};
+    cr_drift *d = (cr_drift *)&r;
+    static char buf[8192];
+    size_t n = 0;
+    arm();
+    r->st = cr_drift_create(m, &d, E(r));
+    if (r->st == CR_OK) r->st = cr_drift_add_dataset(d, ds, E(r));
+    if (r->st == CR_OK) r->st = cr_drift_add_rows(d, fields, 1, E(r));
+    if (r->st == CR_OK) r->st = cr_drift_add_record(d, rec, strlen(rec), E(r));
+    if (r->st == CR_OK) r->st = cr_drift_json(d, buf, sizeof buf, &n, E(r));
+    disarm();
+    if (r->st == CR_OK) sig_put(r, buf, n);
+    CHECK(r->st == CR_OK || d == NULL || d != (cr_drift *)&r);
+    if (d != (cr_drift *)&r) cr_drift_free(d);   /* NULL when create failed */
+    cr_model_free(m);
+    cr_dataset_free(ds);
+}
+
 static void case_model_create_default(run *r)
 {
     cr_model *m = (cr_model *)&r;
@@ -1069,6 +1114,8 @@ static const entry CASES[] = {
     {"train_small", case_train_small, 1, "cr_train"},
     {"train_compressed", case_train_compressed, 1, "cr_train"},
     {"train_distinct", case_train_distinct, 1, "cr_train"},
+    {"train_holdout", case_train_holdout, 1, "cr_train"},
+    {"drift", case_drift, 1, "cr_drift_create cr_drift_add_dataset cr_drift_add_rows cr_drift_add_record cr_drift_json cr_drift_free"},
     {"model_create_default", case_model_create_default, 1, "cr_model_create_default"},
     {"model_load", case_model_load, 1, "cr_model_load"},
     {"model_from_json", case_model_from_json, 1, "cr_model_from_json"},

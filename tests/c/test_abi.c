@@ -82,7 +82,7 @@ int main(void)
     CHECK_INT(num(&d, lib, "pointer_size"), sizeof(void *));
     /* The options: the table cr_train_options_set() knows. */
     const int options = cr_json_get(&d, 0, "options");
-    CHECK_INT(d.tok[options].count, 9);
+    CHECK_INT(d.tok[options].count, 11);
     /* The column names: a kind of their own, JSON strings for defaults. */
     static const char *const column_options[2][2] = {{"label_column", "label"}, {"weight_column", "weight"}};
     for (size_t k = 0; k < 2; k++) {
@@ -93,6 +93,12 @@ int main(void)
         CHECK(cr_json_string(&d, cr_json_get(&d, it, "default"), def, sizeof def) &&
               strcmp(def, column_options[k][1]) == 0);
     }
+    /* The evidence's options: a holdout (default null) and a calibration (default "none"). */
+    const int holdout = cr_json_item(&d, options, 9), calibration = cr_json_item(&d, options, 10);
+    char kind[16];
+    CHECK(cr_json_string(&d, cr_json_get(&d, holdout, "kind"), kind, sizeof kind) && strcmp(kind, "holdout") == 0);
+    CHECK_INT(d.tok[cr_json_get(&d, holdout, "default")].type, CR_JSON_NULL);
+    CHECK(cr_json_string(&d, cr_json_get(&d, calibration, "default"), kind, sizeof kind) && strcmp(kind, "none") == 0);
     for (size_t i = 0; i < d.tok[options].count; i++) {
         const int it = cr_json_item(&d, options, i), def = cr_json_get(&d, it, "default");
         CHECK(cr_json_string(&d, cr_json_get(&d, it, "name"), s, sizeof s));

@@ -40,7 +40,7 @@ static void test_from_json(const cr_schema *s)
     CHECK_ERR(cr_train_options_from_json(&o, s, "{\"C\":", 5, &e), e, CR_E_JSON, "JSON:");
     CHECK_ERR(cr_train_options_from_json(&o, s, "{\"penalty\":1}", 13, &e), e, CR_E_ARG,
               "unknown option 'penalty' (known: C, fit_intercept, class_weight, max_iter, tol, signs, bands, "
-              "label_column, weight_column)");
+              "label_column, weight_column, holdout, calibration)");
     CHECK_ERR(cr_train_options_from_json(NULL, s, "{}", 2, &e), e, CR_E_ARG, "NULL");
 }
 

@@ -53,49 +53,43 @@ static void radix_sort(uint64_t *key, uint32_t *idx, uint64_t *tk, uint32_t *ti,
     }
 }
 
-/* The probability of a logit under the model (calibrated when it is). */
-static double probability_of(const cr_model *m, double z)
+int cr_sort_keys(uint64_t *key, uint32_t *idx, size_t n, int bits)
 {
-    (void)m;
-    return cr_sigmoid(z);
+    uint64_t *tk = malloc((n ? n : 1) * sizeof *tk);
+    uint32_t *ti = malloc((n ? n : 1) * sizeof *ti);
+    size_t *count = malloc(RADIX * sizeof *count);
+    const int ok = tk && ti && count;
+    if (ok) radix_sort(key, idx, tk, ti, n, bits, count);
+    free(tk), free(ti), free(count);
+    return ok;
 }
 
-static int same_schema(const cr_schema *a, const cr_schema *b)
+double cr_logit(const cr_model *m, const double *x)
 {
-    if (a->n_fields != b->n_fields || a->n_features != b->n_features) return 0;
-    for (size_t i = 0; i < a->n_fields; i++)
-        if (a->field_type[i] != b->field_type[i] || strcmp(a->field_name[i], b->field_name[i]) != 0) return 0;
-    for (size_t j = 0; j < a->n_features; j++)
-        if (a->feature_field[j] != b->feature_field[j] || a->feature_invert[j] != b->feature_invert[j] ||
-            strcmp(a->feature_name[j], b->feature_name[j]) != 0)
-            return 0;
-    return 1;
+    double z = m->intercept;
+    for (size_t j = 0; j < m->schema.n_features; j++) z += m->coef[j] * x[j];
+    return z;
 }
 
-/* Neumaier's compensated sum: every metric is within a few ulp of the exact
-   sum of its terms, however many rows (a plain sum drifts by ~n ulp). */
-typedef struct {
-    double sum, comp;
-} acc;
+/* The one NaN the model formats hold (0x7ff8000000000000): 0.0 / 0.0 is
+   another on x86 (the sign bit set). */
+static double no_value(void) { return double_of(0x7ff8000000000000u); }
 
-static void add(acc *a, double v)
-{
-    const double t = a->sum + v;
-    if ((a->sum < 0 ? -a->sum : a->sum) >= (v < 0 ? -v : v)) a->comp += (a->sum - t) + v;
-    else a->comp += (v - t) + a->sum;
-    a->sum = t;
-}
-
-static double total(const acc *a) { return a->sum + a->comp; }
-
-static double ratio(double num, double den) { return den > 0 ? num / den : 0.0 / 0.0; }
+/* No -0 either: every number as the canonical forms write it. */
+static double ratio(double num, double den) { return den > 0 ? num / den + 0.0 : no_value(); }
 
 cr_status cr_evaluate(const cr_model *m, const cr_dataset *ds, cr_metrics *out, cr_error *err)
 {
     if (!m || !ds || !out) return cr_fail(err, CR_E_ARG, NULL, "model, data set or out is NULL");
-    if (!same_schema(&m->schema, &ds->schema))
+    if (!cr_schema_same(&m->schema, &ds->schema))
         return cr_fail(err, CR_E_SCHEMA, NULL, "evaluate: the data set's schema is not the model's");
-    const size_t n = ds->rows, d = m->schema.n_features;
+    return cr_evaluate_rows(m, ds->x, ds->y, ds->w, ds->rows, ds->rows, out, err);
+}
+
+cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *ys, const double *ws, size_t n,
+                           uint64_t rows, cr_metrics *out, cr_error *err)
+{
+    const size_t d = m->schema.n_features;
     if (n == 0) return cr_fail(err, CR_E_DATA, NULL, "evaluate: the data set has no rows");
     if (n > UINT32_MAX) return cr_fail(err, CR_E_RANGE, NULL, "evaluate: more than 2^32 - 1 rows");
 
@@ -110,12 +104,9 @@ cr_status cr_evaluate(const cr_model *m, const cr_dataset *ds, cr_metrics *out, 
        and 62 are 0 for p <= 1) shifted past the label. */
     int weights_vary = 0;
     for (size_t i = 0; i < n; i++) {
-        const double *x = ds->x + i * d;
-        double z = m->intercept;
-        for (size_t j = 0; j < d; j++) z += m->coef[j] * x[j];
-        key[i] = bits_of(probability_of(m, z) + 0.0) << 1 | ds->y[i];
+        key[i] = bits_of(cr_probability(m, cr_logit(m, xs + i * d)) + 0.0) << 1 | ys[i];
         idx[i] = (uint32_t)i;
-        weights_vary |= ds->w[i] != ds->w[0];
+        weights_vary |= ws[i] != ws[0];
     }
     if (weights_vary) {
         /* Ties in (probability, label) are ordered by weight (finite, >= +0:
@@ -126,7 +117,7 @@ cr_status cr_evaluate(const cr_model *m, const cr_dataset *ds, cr_metrics *out, 
             return cr_fail(err, CR_E_NOMEM, NULL, "out of memory evaluating %zu rows", n);
         }
         memcpy(pk, key, n * sizeof *key);
-        for (size_t i = 0; i < n; i++) key[i] = bits_of(ds->w[i] + 0.0);
+        for (size_t i = 0; i < n; i++) key[i] = bits_of(ws[i] + 0.0);
         radix_sort(key, idx, key + n, idx + n, n, 64, count);
         for (size_t i = 0; i < n; i++) key[i] = pk[idx[i]];
         free(pk);
@@ -134,81 +125,97 @@ cr_status cr_evaluate(const cr_model *m, const cr_dataset *ds, cr_metrics *out, 
     radix_sort(key, idx, key + n, idx + n, n, 63, count);
     free(count);
 
+    /* Rows of one (probability, label) are one term, by their summed weight:
+       rows the trainer merged (their weights summed) and the same rows apart
+       give the same sums. */
+    double *gw = malloc(n * sizeof *gw);
+    if (!gw) {
+        free(key), free(idx);
+        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory evaluating %zu rows", n);
+    }
+    size_t groups = 0;
+    for (size_t k = 0; k < n;) {
+        cr_acc w = {0, 0};
+        const uint64_t g = key[k];
+        while (k < n && key[k] == g) cr_acc_add(&w, ws[idx[k++]]);
+        key[groups] = g;
+        gw[groups++] = cr_acc_total(&w);
+    }
     memset(out, 0, sizeof *out);
-    out->n = n;
-    acc wsum = {0, 0}, wpos = {0, 0}, loss = {0, 0}, brier = {0, 0};
-    acc bin_w[CR_CALIBRATION_BINS] = {{0, 0}}, bin_p[CR_CALIBRATION_BINS] = {{0, 0}}, bin_y[CR_CALIBRATION_BINS] = {{0, 0}};
-    acc band_w[3] = {{0, 0}}, band_p[3] = {{0, 0}}, band_y[3] = {{0, 0}};
-    for (size_t k = 0; k < n; k++) {
-        const double p = double_of(key[k] >> 1), w = ds->w[idx[k]];
+    out->n = rows;
+    cr_acc wsum = {0, 0}, wpos = {0, 0}, loss = {0, 0}, brier = {0, 0};
+    cr_acc bin_w[CR_CALIBRATION_BINS] = {{0, 0}}, bin_p[CR_CALIBRATION_BINS] = {{0, 0}}, bin_y[CR_CALIBRATION_BINS] = {{0, 0}};
+    cr_acc band_w[3] = {{0, 0}}, band_p[3] = {{0, 0}}, band_y[3] = {{0, 0}};
+    for (size_t k = 0; k < groups; k++) {
+        const double p = double_of(key[k] >> 1), w = gw[k];
         const int y = (int)(key[k] & 1);
-        add(&wsum, w);
-        if (y) add(&wpos, w);
+        cr_acc_add(&wsum, w);
+        if (y) cr_acc_add(&wpos, w);
         /* log_loss: [1 - p, p] clipped to [eps, 1 - eps] and renormalised. */
         double q1 = p, q0 = 1.0 - p;
         q1 = q1 < LOG_LOSS_EPS ? LOG_LOSS_EPS : q1 > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : q1;
         q0 = q0 < LOG_LOSS_EPS ? LOG_LOSS_EPS : q0 > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : q0;
-        add(&loss, w * -cr_log((y ? q1 : q0) / (q0 + q1)));
+        cr_acc_add(&loss, w * -cr_log((y ? q1 : q0) / (q0 + q1)));
         const double e = (double)y - p;
-        add(&brier, w * (e * e));
+        cr_acc_add(&brier, w * (e * e));
         /* calibration_curve(strategy='uniform'): the number of inner edges
            i/10 below p (searchsorted, side 'left'). */
         int b = 0;
         while (b < CR_CALIBRATION_BINS - 1 && (double)(b + 1) * 0.1 < p) b++;
-        add(&bin_w[b], w);
-        add(&bin_p[b], w * p);
-        if (y) add(&bin_y[b], w);
+        cr_acc_add(&bin_w[b], w);
+        cr_acc_add(&bin_p[b], w * p);
+        if (y) cr_acc_add(&bin_y[b], w);
         const int level = (int)cr_level_of(m, cr_score_of(p));
-        add(&band_w[level], w);
-        add(&band_p[level], w * p);
-        if (y) add(&band_y[level], w);
+        cr_acc_add(&band_w[level], w);
+        cr_acc_add(&band_p[level], w * p);
+        if (y) cr_acc_add(&band_y[level], w);
     }
-    const double W = total(&wsum), P = total(&wpos);
+    const double W = cr_acc_total(&wsum), P = cr_acc_total(&wpos);
     out->weight_sum = W;
     out->base_rate = ratio(P, W);
-    out->log_loss = ratio(total(&loss), W);
-    out->brier = ratio(total(&brier), W);
+    out->log_loss = ratio(cr_acc_total(&loss), W);
+    out->brier = ratio(cr_acc_total(&brier), W);
     for (int b = 0; b < CR_CALIBRATION_BINS; b++) {
         cr_calibration_bin *c = &out->calibration[b];
         c->lo = (double)b * 0.1;
         c->hi = b == CR_CALIBRATION_BINS - 1 ? 1.0 : (double)(b + 1) * 0.1;
-        c->weight = total(&bin_w[b]);
-        c->mean_predicted = ratio(total(&bin_p[b]), c->weight);
-        c->observed_rate = ratio(total(&bin_y[b]), c->weight);
+        c->weight = cr_acc_total(&bin_w[b]);
+        c->mean_predicted = ratio(cr_acc_total(&bin_p[b]), c->weight);
+        c->observed_rate = ratio(cr_acc_total(&bin_y[b]), c->weight);
     }
     for (int l = 0; l < 3; l++) {
-        const double bw = total(&band_w[l]);
+        const double bw = cr_acc_total(&band_w[l]);
         out->bands[l].weight = bw;
         out->bands[l].share = ratio(bw, W);
-        out->bands[l].observed_rate = ratio(total(&band_y[l]), bw);
-        out->bands[l].mean_predicted = ratio(total(&band_p[l]), bw);
+        out->bands[l].observed_rate = ratio(cr_acc_total(&band_y[l]), bw);
+        out->bands[l].mean_predicted = ratio(cr_acc_total(&band_p[l]), bw);
     }
 
     /* ROC from the highest probability down: one point per distinct
        probability (roc_curve's thresholds), trapezoids between them. */
-    acc tp = {0, 0}, fp = {0, 0}, auc2 = {0, 0};
+    cr_acc tp = {0, 0}, fp = {0, 0}, auc2 = {0, 0};
     double ks = 0;
-    const double pos = P, neg = total(&wsum) - P;
+    const double pos = P, neg = cr_acc_total(&wsum) - P;
     double prev_tpr = 0, prev_fpr = 0;
     if (pos > 0 && neg > 0) {
-        for (size_t k = n; k > 0;) {
+        for (size_t k = groups; k > 0;) {
             const uint64_t pb = key[k - 1] >> 1;
             while (k > 0 && key[k - 1] >> 1 == pb) {
-                add(key[k - 1] & 1 ? &tp : &fp, ds->w[idx[k - 1]]);
+                cr_acc_add(key[k - 1] & 1 ? &tp : &fp, gw[k - 1]);
                 k--;
             }
-            const double tpr = total(&tp) / pos, fpr = total(&fp) / neg;
-            add(&auc2, (fpr - prev_fpr) * (tpr + prev_tpr));
+            const double tpr = cr_acc_total(&tp) / pos, fpr = cr_acc_total(&fp) / neg;
+            cr_acc_add(&auc2, (fpr - prev_fpr) * (tpr + prev_tpr));
             if (tpr - fpr > ks) ks = tpr - fpr;
             prev_tpr = tpr, prev_fpr = fpr;
         }
-        out->auc = total(&auc2) / 2;
-        out->gini = 2 * out->auc - 1;
-        out->ks = ks;
+        out->auc = cr_acc_total(&auc2) / 2 + 0.0;
+        out->gini = 2 * out->auc - 1 + 0.0;
+        out->ks = ks + 0.0;
     } else {
-        out->auc = out->gini = out->ks = 0.0 / 0.0;
+        out->auc = out->gini = out->ks = no_value();
     }
-    free(key), free(idx);
+    free(key), free(idx), free(gw);
     return CR_OK;
 }
 

@@ -1,0 +1,325 @@
+/* evidence.c - what a trained model carries about itself (model format 2):
+ * the holdout split, Platt scaling fitted on the holdout, the metrics of the
+ * fitted rows and of the holdout, and the drift reference (weighted-quantile
+ * bins of every feature and the score's deciles over the fitted rows).
+ * Every sum is compensated and runs in a fixed order. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PLATT_MAX_ITER 100
+
+/* ---- the holdout ---- */
+
+/* splitmix64: the row's position and the seed, mixed. */
+static uint64_t mix(uint64_t z)
+{
+    z += 0x9E3779B97F4A7C15u;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+cr_status cr_holdout_split(const cr_dataset *ds, const cr_train_options *o, cr_dataset *part[2], cr_error *err)
+{
+    const size_t n = ds->rows;
+    part[0] = part[1] = NULL;
+    uint8_t *pick = malloc(n ? n : 1);
+    if (!pick) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory splitting the holdout");
+    const double f = o->holdout_fraction;
+    size_t held = 0;
+    if (o->holdout_method == CR_HOLDOUT_ORDER) {
+        /* The last ceil(f n) rows, as train_test_split counts a test fraction. */
+        size_t h = (size_t)(f * (double)n);
+        if ((double)h < f * (double)n) h++;
+        for (size_t i = 0; i < n; i++) pick[i] = i >= n - h;
+        held = h;
+    } else {
+        const uint64_t seed = mix((uint64_t)o->holdout_seed);
+        for (size_t i = 0; i < n; i++) {
+            pick[i] = (double)(mix(seed ^ (uint64_t)i) >> 11) * 0x1p-53 < f;
+            held += pick[i];
+        }
+    }
+    cr_status st = CR_OK;
+    if (held == 0 || held == n)
+        st = cr_fail(err, CR_E_DATA, "holdout", "holdout: a fraction %.17g of %zu rows leaves %s", f, n,
+                     held ? "no row to fit" : "no row held out");
+    if (st == CR_OK) st = cr_dataset_subset(ds, pick, 0, &part[0], err);
+    if (st == CR_OK) st = cr_dataset_subset(ds, pick, 1, &part[1], err);
+    free(pick);
+    if (st != CR_OK) {
+        cr_dataset_free(part[0]);
+        cr_dataset_free(part[1]);
+        part[0] = part[1] = NULL;
+    }
+    return st;
+}
+
+/* ---- Platt scaling ---- */
+
+/* log(1 + e^z) without overflow. */
+static double softplus(double z)
+{
+    const double a = z < 0 ? -z : z;
+    return (z > 0 ? z : 0) + cr_log1p(cr_exp(-a));
+}
+
+/* Platt's objective at (a, b): targets t, weights w over logits f. */
+static double platt_loss(const double *f, const double *t, const double *w, size_t n, double a, double b)
+{
+    cr_acc s = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        const double z = a * f[i] + b;
+        cr_acc_add(&s, w[i] * (t[i] * softplus(-z) + (1 - t[i]) * softplus(z)));
+    }
+    return cr_acc_total(&s);
+}
+
+/* Minimises sum w_i [t_i log(1 + e^-z_i) + (1 - t_i) log(1 + e^z_i)], z = a f + b,
+   Platt's smoothed targets t = (N+ + 1) / (N+ + 2) for label 1 and 1 / (N- + 2)
+   for 0 (N by rows, as scikit-learn's _sigmoid_calibration), by Newton's
+   method with halving steps, to the point where no step lowers it. */
+static cr_status platt_fit(const double *f, const uint8_t *y, const double *w, size_t n, double *a_out,
+                           double *b_out, cr_error *err)
+{
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++) pos += y[i];
+    const double tp = ((double)pos + 1) / ((double)pos + 2), tn = 1 / ((double)(n - pos) + 2);
+    double *t = malloc((n ? n : 1) * sizeof *t);
+    if (!t) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory calibrating");
+    for (size_t i = 0; i < n; i++) t[i] = y[i] ? tp : tn;
+    /* Near the optimum the objective is flat to rounding, so a step is also
+       taken when it leaves the objective within rounding of where it was;
+       the point kept is the one with the smallest gradient. */
+    double a = 1, b = 0, loss = platt_loss(f, t, w, n, a, b);
+    double best_a = a, best_b = b, best_g = 1.0 / 0.0;
+    for (int it = 0; it < PLATT_MAX_ITER; it++) {
+        cr_acc ga = {0, 0}, gb = {0, 0}, haa = {0, 0}, hab = {0, 0}, hbb = {0, 0};
+        for (size_t i = 0; i < n; i++) {
+            const double p = cr_sigmoid(a * f[i] + b), r = w[i] * (p - t[i]), h = w[i] * p * (1 - p);
+            cr_acc_add(&ga, r * f[i]);
+            cr_acc_add(&gb, r);
+            cr_acc_add(&haa, h * f[i] * f[i]);
+            cr_acc_add(&hab, h * f[i]);
+            cr_acc_add(&hbb, h);
+        }
+        const double Ga = cr_acc_total(&ga), Gb = cr_acc_total(&gb);
+        const double Haa = cr_acc_total(&haa), Hab = cr_acc_total(&hab), Hbb = cr_acc_total(&hbb);
+        const double g = (Ga < 0 ? -Ga : Ga) + (Gb < 0 ? -Gb : Gb);
+        if (g < best_g) best_a = a, best_b = b, best_g = g;
+        else break;   /* no longer closer to the optimum */
+        if (g == 0) break;
+        const double det = Haa * Hbb - Hab * Hab;
+        double da, db;
+        if (det > 1e-12 * Haa * Hbb && det > 0) {
+            da = -(Hbb * Ga - Hab * Gb) / det;
+            db = -(Haa * Gb - Hab * Ga) / det;
+        } else if (Hbb > 0) {   /* the logits do not vary: only b can move */
+            da = 0;
+            db = -Gb / Hbb;
+        } else {
+            break;
+        }
+        double step = 1;
+        int moved = 0;
+        for (int k = 0; k < 60; k++, step *= 0.5) {
+            const double na = a + step * da, nb = b + step * db;
+            if (na == a && nb == b) break;
+            const double next = platt_loss(f, t, w, n, na, nb);
+            if (next < loss || (k == 0 && next <= loss + 1e-14 * (loss < 0 ? -loss : loss))) {
+                a = na, b = nb, loss = next < loss ? next : loss, moved = 1;
+                break;
+            }
+        }
+        if (!moved) break;
+    }
+    a = best_a, b = best_b;
+    free(t);
+    if (!(a - a == 0) || !(b - b == 0) || (a < 0 ? -a : a) > CR_CALIBRATION_A_MAX || (b < 0 ? -b : b) > CR_REAL_MAX)
+        return cr_fail(err, CR_E_RANGE, "calibration", "calibration: Platt scaling gives a = %.17g, b = %.17g; |a| "
+                       "must be at most %g (the model's logits barely vary on the holdout)", a, b, CR_CALIBRATION_A_MAX);
+    *a_out = a + 0.0;
+    *b_out = b + 0.0;
+    return CR_OK;
+}
+
+/* ---- the drift reference ---- */
+
+/* A double's bits, ordered as the doubles are (-0 before +0). */
+static uint64_t ordered(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u >> 63 ? ~u : u | (uint64_t)1 << 63;
+}
+
+static double unordered(uint64_t k)
+{
+    const uint64_t u = k >> 63 ? k & ~((uint64_t)1 << 63) : ~k;
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/* The bin of x: the number of cuts below it. */
+static int bin_of(const cr_bins *b, double x)
+{
+    int k = 0;
+    while (k < b->n_bins - 1 && b->cut[k] < x) k++;
+    return k;
+}
+
+/* Each bin's weight share over the rows (value of row i: v[i * stride]). */
+static void shares(cr_bins *b, const double *v, size_t stride, const double *w, size_t n, double total)
+{
+    cr_acc s[CR_DRIFT_BINS];
+    memset(s, 0, sizeof s);
+    for (size_t i = 0; i < n; i++) cr_acc_add(&s[bin_of(b, v[i * stride])], w[i]);
+    for (int k = 0; k < b->n_bins; k++) b->share[k] = cr_acc_total(&s[k]) / total + 0.0;
+}
+
+/* Up to 10 bins at the weighted deciles of one feature: cut k is the least
+   value whose cumulative weight reaches k/10 of the total; equal cuts merge,
+   and a cut at the largest value is dropped (no bin above it). */
+static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const double *w, size_t n, double total,
+                               cr_error *err)
+{
+    uint64_t *key = malloc((n ? n : 1) * sizeof *key);
+    uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    if (!key || !idx) {
+        free(key), free(idx);
+        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
+    }
+    for (size_t i = 0; i < n; i++) {
+        key[i] = ordered(v[i * stride] + 0.0);
+        idx[i] = (uint32_t)i;
+    }
+    if (!cr_sort_keys(key, idx, n, 64)) {
+        free(key), free(idx);
+        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
+    }
+    const double largest = unordered(key[n - 1]);
+    cr_acc cum = {0, 0};
+    int cuts = 0, k = 1;
+    for (size_t i = 0; i < n && k < CR_DRIFT_BINS; i++) {
+        cr_acc_add(&cum, w[idx[i]]);
+        if (i + 1 < n && key[i + 1] == key[i]) continue;   /* the value's whole weight first */
+        const double value = unordered(key[i]);
+        int reached = 0;
+        while (k < CR_DRIFT_BINS && cr_acc_total(&cum) >= total * k / CR_DRIFT_BINS) k++, reached = 1;
+        if (reached && value < largest && (cuts == 0 || b->cut[cuts - 1] < value)) b->cut[cuts++] = value;
+    }
+    b->n_bins = (uint8_t)(cuts + 1);
+    free(key), free(idx);
+    shares(b, v, stride, w, n, total);
+    return CR_OK;
+}
+
+static cr_status reference_build(cr_model *m, const double *x, const double *w, size_t n, cr_error *err)
+{
+    const cr_schema *s = &m->schema;
+    const size_t d = s->n_features;
+    cr_acc tw = {0, 0};
+    for (size_t i = 0; i < n; i++) cr_acc_add(&tw, w[i]);
+    const double total = cr_acc_total(&tw);
+    cr_status st = CR_OK;
+    for (size_t j = 0; j < d && st == CR_OK; j++) {
+        cr_bins *b = &m->ev.reference[j];
+        memset(b, 0, sizeof *b);
+        if (s->field_type[s->feature_field[j]] == CR_FIELD_BOOL) {   /* 0 or 1: two bins */
+            b->n_bins = 2;
+            b->cut[0] = 0;
+            shares(b, x + j, d, w, n, total);
+        } else {
+            st = quantile_bins(b, x + j, d, w, n, total, err);
+        }
+    }
+    if (st != CR_OK) return st;
+    /* The score's deciles: 0-9, ..., 80-89, 90-100. */
+    double *score = malloc((n ? n : 1) * sizeof *score);
+    if (!score) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
+    for (size_t i = 0; i < n; i++) score[i] = cr_score_of(cr_probability(m, cr_logit(m, x + i * d)));
+    cr_bins *sb = &m->ev.score_reference;
+    memset(sb, 0, sizeof *sb);
+    sb->n_bins = CR_SCORE_BINS;
+    for (int k = 0; k < CR_SCORE_BINS - 1; k++) sb->cut[k] = 10.0 * k + 9;
+    shares(sb, score, 1, w, n, total);
+    free(score);
+    return CR_OK;
+}
+
+/* ---- all of it ---- */
+
+/* The rows of ds, merged when few are distinct (most call data): the
+   metrics and the reference read the same multiset either way. */
+typedef struct {
+    cr_rows merged;
+    const double *x, *w;
+    const uint8_t *y;
+    size_t n;
+} row_view;
+
+static cr_status view_of(const cr_dataset *ds, row_view *v, cr_error *err)
+{
+    static const double unit[2] = {1, 1};
+    memset(v, 0, sizeof *v);
+    /* Merged only with unit weights: their sums are exact counts, so the
+       metrics are cr_evaluate()'s of the rows apart, bit for bit. */
+    const int packed = ds->rows >= 64 && !ds->weighted ? cr_compress_rows(ds, unit, ds->rows / 4, &v->merged) : 0;
+    if (packed < 0) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory measuring the model");
+    v->x = packed ? v->merged.x : ds->x;
+    v->w = packed ? v->merged.s : ds->w;
+    v->y = packed ? v->merged.y : ds->y;
+    v->n = packed ? v->merged.n : ds->rows;
+    return CR_OK;
+}
+
+static void view_free(row_view *v)
+{
+    free(v->merged.x);
+    free(v->merged.s);
+    free(v->merged.y);
+}
+
+cr_status cr_evidence_build(cr_model *m, const cr_dataset *fitted, const cr_rows *merged, const cr_dataset *holdout,
+                            const cr_train_options *o, cr_error *err)
+{
+    cr_evidence *ev = &m->ev;
+    memset(ev, 0, sizeof *ev);
+    cr_status st = CR_OK;
+    const size_t d = m->schema.n_features;
+    if (holdout) {
+        ev->holdout_method = o->holdout_method;
+        ev->holdout_fraction = o->holdout_fraction;
+        ev->holdout_seed = o->holdout_method == CR_HOLDOUT_HASH ? o->holdout_seed : 0;
+    }
+    if (holdout && o->calibration == CR_CALIBRATION_SIGMOID) {
+        double *f = malloc((holdout->rows ? holdout->rows : 1) * sizeof *f);
+        if (!f) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory calibrating");
+        for (size_t i = 0; i < holdout->rows; i++) f[i] = cr_logit(m, holdout->x + i * d);
+        st = platt_fit(f, holdout->y, holdout->w, holdout->rows, &ev->cal_a, &ev->cal_b, err);
+        free(f);
+        if (st != CR_OK) return st;
+        ev->calibration = CR_CALIBRATION_SIGMOID;
+    }
+    row_view v;
+    if (merged && !fitted->weighted) {   /* the solver's own merged rows: no second pass over the data */
+        memset(&v, 0, sizeof v);
+        v.x = merged->x, v.w = merged->s, v.y = merged->y, v.n = merged->n;
+    } else if ((st = view_of(fitted, &v, err)) != CR_OK) {
+        return st;
+    }
+    st = cr_evaluate_rows(m, v.x, v.y, v.w, v.n, fitted->rows, &ev->train, err);
+    if (st == CR_OK) st = reference_build(m, v.x, v.w, v.n, err);
+    view_free(&v);
+    if (st == CR_OK && holdout) {
+        if ((st = view_of(holdout, &v, err)) != CR_OK) return st;
+        st = cr_evaluate_rows(m, v.x, v.y, v.w, v.n, holdout->rows, &ev->holdout, err);
+        view_free(&v);
+    }
+    if (st != CR_OK) return st;
+    ev->present = 1;
+    return CR_OK;
+}
