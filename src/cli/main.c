@@ -21,6 +21,7 @@ static const char USAGE[] =
     "       callrisk score [--model MODEL] [--store DIR]       JSON lines in, JSON lines out\n"
     "       callrisk info [MODEL]                              print the model card\n"
     "       callrisk eval --csv FILE [--model MODEL]           the model's metrics on labelled rows, as JSON\n"
+    "       callrisk drift --model MODEL (--csv FILE | --store DIR)  PSI against the model's reference, as JSON\n"
     "       callrisk export MODEL --out FILE                   convert binary <-> JSON (by extension)\n"
     "       callrisk verify --store DIR [--model MODEL]        replay every stored score record\n"
     "\n"
@@ -36,6 +37,8 @@ static const char USAGE[] =
     "  --bands HIGH,MEDIUM  risk bands (default 70,40)\n"
     "  --label-column NAME  the CSV's column of 0/1 labels (default label)\n"
     "  --weight-column NAME the CSV's column of sample weights, optional (default weight)\n"
+    "  --holdout F[,order|hash[,SEED]]  keep a fraction F of the rows out of the fit and measure the model on them\n"
+    "  --calibration sigmoid  Platt scaling fitted on the holdout (needs --holdout)\n"
     "--store DIR: each score's record is appended to DIR/scores.jsonl (flushed before\n"
     "the answer is printed); verify reports every record that does not replay.\n"
     "MODEL files ending in .json are canonical JSON, others binary. Without a MODEL,\n"
@@ -250,6 +253,7 @@ static int cmd_train(int argc, char **argv)
     cr_train_options_init(&opt);
     int bad = options_json && cr_train_options_from_json(&opt, schema, options_json, strlen(options_json), &e) != CR_OK;
     for (int k = 0; k < n_options && !bad; k++) bad = cr_train_options_set_text(&opt, schema, names[k], values[k], &e) != CR_OK;
+    if (!bad) bad = cr_train_options_check(&opt, schema, &e) != CR_OK;   /* the options as a whole */
     if (bad) {   /* a usage error: the option and its reason, the field for scripts */
         fprintf(stderr, "callrisk: %s [%s, field '%s']\n%s", e.message, cr_status_name(e.status), e.field,
                 e.status == CR_E_ARG ? USAGE : "");
@@ -846,6 +850,91 @@ static int cmd_eval(int argc, char **argv)
     return ok ? 0 : 1;
 }
 
+/* Prints a JSON document the core writes by the buffer contract. */
+static int print_json(cr_status (*write)(const void *, char *, size_t, size_t *, cr_error *), const void *what)
+{
+    size_t size = 0;
+    cr_error e;
+    write(what, NULL, 0, &size, NULL);
+    char *buf = malloc(size + 1);
+    const int ok = buf && write(what, buf, size + 1, &size, &e) == CR_OK;
+    if (ok) printf("%s\n", buf);
+    else if (buf) print_error("drift", &e);
+    free(buf);
+    return ok;
+}
+
+static cr_status drift_json(const void *d, char *dst, size_t cap, size_t *size, cr_error *err)
+{
+    return cr_drift_json(d, dst, cap, size, err);
+}
+
+/* drift --model MODEL (--csv FILE | --store DIR): PSI per feature and for
+   the score against the model's reference, as JSON. */
+static int cmd_drift(int argc, char **argv)
+{
+    const char *model_path = NULL, *csv = NULL, *store_dir = NULL;
+    int i = 0;
+    for (; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--model") == 0) model_path = argv[i + 1];
+        else if (strcmp(argv[i], "--csv") == 0) csv = argv[i + 1];
+        else if (strcmp(argv[i], "--store") == 0) store_dir = argv[i + 1];
+        else break;
+    }
+    if (i != argc || !model_path || !csv == !store_dir) {
+        fprintf(stderr, "callrisk: drift needs --model MODEL and one of --csv FILE, --store DIR\n%s", USAGE);
+        return 2;
+    }
+    cr_model *m = NULL;
+    if (!load_model(model_path, &m)) return 1;
+    cr_error e;
+    cr_drift *d = NULL;
+    int ok = cr_drift_create(m, &d, &e) == CR_OK;
+    if (!ok) print_error("drift", &e);
+    if (ok && csv) {
+        cr_dataset *ds = NULL;
+        ok = cr_dataset_create(cr_model_schema(m), &ds, &e) == CR_OK && read_csv(csv, ds, NULL);
+        if (ok && cr_drift_add_dataset(d, ds, &e) != CR_OK) {
+            print_error("drift", &e);
+            ok = 0;
+        }
+        cr_dataset_free(ds);
+    } else if (ok) {
+        record_store store;
+        line_reader *in = NULL;
+        ok = store_path(&store, store_dir) && (in = calloc(1, sizeof *in)) != NULL;
+        if (ok && (in->fd = open(store.path, O_RDONLY)) < 0) {
+            fprintf(stderr, "callrisk: cannot open store '%s': %s\n", store.path, strerror(errno));
+            ok = 0;
+        }
+        long line = 0;
+        while (ok && next_line(in)) {
+            line++;
+            if (in->len == 0 && !in->too_long) continue;
+            if (in->too_long || !in->ended_by_newline) continue;   /* verify reports these */
+            if (cr_drift_add_record(d, in->line, in->len, &e) != CR_OK) {
+                char what[64];
+                snprintf(what, sizeof what, "store line %ld", line);
+                print_error(what, &e);
+                ok = 0;
+            }
+        }
+        if (ok && in->error) {
+            fprintf(stderr, "callrisk: cannot read store '%s': %s\n", store.path, strerror(in->error));
+            ok = 0;
+        }
+        if (in) {
+            if (in->fd > 0) close(in->fd);
+            free(in->line);
+            free(in);
+        }
+    }
+    if (ok) ok = print_json(drift_json, d);
+    cr_drift_free(d);
+    cr_model_free(m);
+    return ok ? 0 : 1;
+}
+
 static int cmd_info(int argc, char **argv)
 {
     if (argc > 1) {
@@ -902,6 +991,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "score") == 0) return cmd_score(argc - 2, argv + 2);
     if (strcmp(argv[1], "info") == 0) return cmd_info(argc - 2, argv + 2);
     if (strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 2, argv + 2);
+    if (strcmp(argv[1], "drift") == 0) return cmd_drift(argc - 2, argv + 2);
     if (strcmp(argv[1], "export") == 0) return cmd_export(argc - 2, argv + 2);
     if (strcmp(argv[1], "verify") == 0) return cmd_verify(argc - 2, argv + 2);
     fprintf(stderr, "callrisk: unknown command '%s'\n%s", argv[1], USAGE);

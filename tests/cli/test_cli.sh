@@ -260,6 +260,55 @@ expect_exit 1 "${cli[@]}" eval --csv "$work/nonexistent.csv"
 expect_exit 1 "${cli[@]}" eval --csv "$here/data/stir.csv"   # another schema's columns
 expect_exit 1 "${cli[@]}" eval --csv "$here/data/train.csv" --model "$work/nonexistent.crm"
 
+# train --holdout --calibration: the evidence in the card; drift against the
+# model's reference from CSV and from a store's records.
+python3 -c '
+import random
+random.seed(4)
+print("spam_reports,has_consent,call_attempts_24h,label")
+for i in range(3000):
+    s, c, a = random.randrange(6), random.random() < 0.5, random.randrange(9)
+    p = 1 / (1 + 2.718281828 ** -(0.6 * s - (1 if c else 0) + 0.2 * a - 3))
+    print("%d,%s,%d,%d" % (s, "true" if c else "false", a, random.random() < p))
+' >"$work/many.csv"
+expect_exit 0 "${cli[@]}" train --csv "$work/many.csv" --out "$work/h.crm" --holdout 0.25,hash,3 --calibration sigmoid --class-weight balanced
+python3 -c '
+import json, sys
+ev = json.load(open(sys.argv[1]))["evidence"]
+assert ev["holdout"]["method"] == "hash" and ev["holdout"]["seed"] == 3 and 600 < ev["holdout"]["metrics"]["n"] < 900
+assert ev["train"]["n"] + ev["holdout"]["metrics"]["n"] == 3000 and ev["calibration"]["method"] == "sigmoid"
+' "$work/out" || fail "train --holdout: the evidence in the card"
+expect_exit 0 "${cli[@]}" drift --model "$work/h.crm" --csv "$work/many.csv"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["n"] == 3000 and [f["feature"] for f in d["features"]] == ["spam_reports", "no_consent", "call_attempts_24h"]
+assert all(f["status"] == "stable" for f in d["features"]) and d["score"]["status"] == "stable", d
+' "$work/out" || fail "drift: the training rows are stable"
+mkdir -p "$work/dstore"
+python3 -c '
+import json
+for i in range(50): print(json.dumps({"spam_reports": 5, "has_consent": False, "call_attempts_24h": i % 9}))
+' | "${cli[@]}" score --model "$work/h.crm" --store "$work/dstore" >/dev/null || fail "score --store for drift"
+expect_exit 0 "${cli[@]}" drift --model "$work/h.crm" --store "$work/dstore"
+grep -q '"feature":"spam_reports","psi":[0-9.e+-]*,"status":"alert"' "$work/out" || fail "drift --store: moved reports are an alert"
+expect_exit 1 "${cli[@]}" drift --model "$work/m.crm" --store "$work/nonexistent-store"
+expect_exit 2 "${cli[@]}" drift --model "$work/h.crm"
+expect_exit 2 "${cli[@]}" drift --csv "$work/many.csv"
+expect_exit 2 "${cli[@]}" drift --model "$work/h.crm" --csv "$work/many.csv" --store "$work/dstore"
+expect_exit 1 "${cli[@]}" drift --model "$work/h.crm" --csv "$work/nonexistent.csv"
+expect_exit 1 "${cli[@]}" drift --model "$work/nonexistent.crm" --csv "$work/many.csv"
+printf '{"inputs":{"spam_reports":1},"score":3}\n' >"$work/badstore/scores.jsonl" 2>/dev/null ||
+  { mkdir -p "$work/badstore" && printf '{"inputs":{"spam_reports":1},"score":3}\n' >"$work/badstore/scores.jsonl"; }
+expect_exit 1 "${cli[@]}" drift --model "$work/h.crm" --store "$work/badstore"
+grep -q "store line 1" "$work/err" || fail "drift: a bad record names its line"
+expect_exit 1 "${cli[@]}" drift --model "$here/../fuzz/corpus/model_json/trained.json" --store "$work/dstore"
+grep -q "carries no reference" "$work/err" || fail "drift: a format 1 model has no reference"
+expect_exit 2 "${cli[@]}" drift --model "$work/m.crm" --csv "$work/many.csv" --bogus
+expect_exit 2 "${cli[@]}" train --csv "$work/many.csv" --out "$work/x.crm" --calibration sigmoid
+grep -q "set 'holdout' too" "$work/err" || fail "train: calibration needs a holdout"
+expect_exit 2 "${cli[@]}" train --csv "$work/many.csv" --out "$work/x.crm" --holdout 1.5
+
 expect_exit 2 "${cli[@]}" frobnicate
 expect_exit 2 "${cli[@]}"
 expect_exit 0 "${cli[@]}" --help
