@@ -30,7 +30,7 @@ export function member(s, sname, name) {
  */
 export function readAbi(d) {
   const structs = Object.create(null);
-  for (const name of ['cr_error', 'cr_score_result', 'cr_reason', 'cr_train_options']) structs[name] = layout(name, d.structs?.[name]);
+  for (const name of ['cr_error', 'cr_score_result', 'cr_reason', 'cr_train_options', 'cr_metrics']) structs[name] = layout(name, d.structs?.[name]);
   const statuses = new Map(); // name -> { code, http, text }
   const byCode = [];
   for (const s of d.statuses) {
@@ -55,7 +55,7 @@ export function readAbi(d) {
     pending: d.host.pending,
     options: Object.freeze(d.options.map((o) => Object.freeze({ ...o }))),
     paths: Object.freeze([
-      'library', 'limits', 'structs.cr_error', 'structs.cr_score_result', 'structs.cr_reason', 'structs.cr_train_options',
+      'library', 'limits', 'structs.cr_error', 'structs.cr_score_result', 'structs.cr_reason', 'structs.cr_train_options', 'structs.cr_metrics',
       'statuses', 'field_types', 'risk_levels', 'op_states', 'host.pending', 'options',
     ]),
   });

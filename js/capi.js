@@ -57,6 +57,15 @@ export const CAPI = Object.freeze({
   cr_caller_op_result: 'op out reasons reasons_cap attempts err',
   cr_caller_op_free: 'op',
   cr_verify_record: 'm record len err',
+  // quality and drift
+  cr_evaluate: 'm ds out err',
+  cr_metrics_json: 'metrics dst cap size err',
+  cr_drift_create: 'm out err',
+  cr_drift_add_dataset: 'd ds err',
+  cr_drift_add_rows: 'd fields n err',
+  cr_drift_add_record: 'd record len err',
+  cr_drift_json: 'd dst cap size err',
+  cr_drift_free: 'd',
 });
 
 /** The module's exports of CAPI, or the name of the first one it lacks. */

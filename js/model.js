@@ -3,7 +3,11 @@
 
 import { coreError } from './errors.js';
 import { bytesOf } from './runtime.js';
-import { fieldsOf, isPlainObject, typeName, wellFormed } from './values.js';
+import { datasetOf, labelledData } from './dataset.js';
+import { readSchema } from './schema.js';
+import { isPlainObject, optionsJson, readFields, typeName, wellFormed } from './values.js';
+
+const F64 = Float64Array.BYTES_PER_ELEMENT;
 
 // Internal handles, never exported from the package: users see no pointer
 // and cannot build a Model or Scorer around one.
@@ -12,20 +16,6 @@ export const PTR = Symbol('callrisk.ptr');
 export const HOLD = Symbol('callrisk.hold');
 export const SCHEMA = Symbol('callrisk.schema');
 const ID_SHOWN = 12; // hex digits of a model id a message shows
-
-/** The schema at `s` as the glue reads requests by it: { fields, features }. */
-export function readSchema(rt, s) {
-  const x = rt.x;
-  const names = [];
-  const types = [];
-  for (let i = 0, n = x.cr_schema_field_count(s); i < n; i++) {
-    names.push(rt.cstring(x.cr_schema_field_name(s, i)));
-    types.push(rt.abi.fieldTypes[x.cr_schema_field_type(s, i)]);
-  }
-  const features = [];
-  for (let j = 0, n = x.cr_schema_feature_count(s); j < n; j++) features.push(rt.cstring(x.cr_schema_feature_name(s, j)));
-  return Object.freeze({ fields: fieldsOf(rt.abi, names, types), features: Object.freeze(features) });
-}
 
 /**
  * A trained model. Its memory is freed by free() (or, failing that, by GC).
@@ -159,6 +149,110 @@ export class Model {
     }
   }
 
+  /**
+   * The model's quality on labelled rows (an array of row objects, as
+   * trainModel takes them, or { csv }): n, weight_sum, base_rate, log_loss,
+   * brier, auc, gini, ks, calibration and bands, as the core computes them
+   * (cr_evaluate: scikit-learn's definitions, the same bits on every host).
+   * `options`: label_column and weight_column, by the core's names.
+   */
+  evaluate(data, options) {
+    const rt = this.#rt;
+    void this[PTR];
+    const labelled = labelledData(rt.abi, data);
+    if (options !== undefined && !isPlainObject(options)) throw new TypeError(`options: must be a plain object, got ${typeName(options)}`);
+    const optionsText = optionsJson(rt.abi, options ?? {});
+    return scratch(rt, (alloc, put, err) => {
+      const ptr = this[PTR];
+      const schema = rt.x.cr_model_schema(ptr);
+      const opts = alloc(rt.optionsSize);
+      rt.x.cr_train_options_init(opts);
+      rt.check(rt.x.cr_train_options_from_json(opts, schema, ...put(optionsText), err), err);
+      const ds = datasetOf(rt, schema, opts, labelled, err, put);
+      try {
+        const metrics = alloc(rt.metricsSize);
+        rt.check(rt.x.cr_evaluate(this[PTR], ds, metrics, err), err);
+        return JSON.parse(rt.textOut((buf, cap, size, e) => rt.x.cr_metrics_json(metrics, buf, cap, size, e)));
+      } finally {
+        rt.x.cr_dataset_free(ds);
+      }
+    });
+  }
+
+  /**
+   * Drift against the reference the model carries (a trained model; the
+   * default model has none: CR_E_MISSING): PSI per feature and for the score,
+   * each bin's reference and actual share, a status per PSI. `data`: request
+   * objects (the model's fields), { csv } (labelled rows, as evaluate()), or
+   * { records: [text, ...] } (stored score records, as saveScore got them).
+   */
+  drift(data) {
+    const rt = this.#rt;
+    void this[PTR];
+    const fields = this.#schema.fields;
+    let input;
+    if (Array.isArray(data)) {
+      const nf = fields.length;
+      const n = data.length;
+      const rows = new Float64Array(n * nf);
+      for (let i = 0; i < n; i++) {
+        const r = data[i];
+        if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new TypeError(`data[${i}]: must be an object, got ${typeName(r)}`);
+        readFields(r, fields, rows, i * nf, 'data', i);
+      }
+      input = { rows };
+    } else if (isPlainObject(data) && Object.keys(data).join() === 'records' && Array.isArray(data.records)) {
+      input = { records: data.records.map((t, i) => {
+        if (typeof t !== 'string') throw new TypeError(`data.records[${i}]: must be a record's JSON text, got ${typeName(t)}`);
+        return wellFormed(rt.abi, t, `data.records[${i}]`, 'CR_E_JSON');
+      }) };
+    } else if (isPlainObject(data) && Object.keys(data).join() === 'csv') {
+      input = labelledData(rt.abi, data);
+    } else {
+      throw new TypeError(`data: must be an array of requests, { csv: text } or { records: [text, ...] }, got ${typeName(data)}`);
+    }
+    return scratch(rt, (alloc, put, err) => {
+      const out = alloc(F64);
+      rt.check(rt.x.cr_drift_create(this[PTR], out, err), err);
+      const d = rt.ptrAt(out);
+      try {
+        if (input.rows) {
+          const p = alloc(input.rows.byteLength || F64);
+          rt.f64.set(input.rows, p / F64);
+          rt.check(rt.x.cr_drift_add_rows(d, p, input.rows.length / (fields.length || 1), err), err);
+        } else if (input.records) {
+          input.records.forEach((text, i) => {
+            const [p, len] = rt.putString(text);
+            try {
+              const status = rt.x.cr_drift_add_record(d, p, len, err);
+              if (status !== rt.abi.ok) {
+                const e = rt.errorAt(status, err);
+                e.line = i + 1;
+                e.message = `data.records[${i}]: ${e.message}`;
+                throw e;
+              }
+            } finally {
+              rt.free(p);
+            }
+          });
+        } else {
+          const schema = rt.x.cr_model_schema(this[PTR]);
+          const opts = alloc(rt.optionsSize);
+          rt.x.cr_train_options_init(opts);
+          const ds = datasetOf(rt, schema, opts, input, err, put);
+          try {
+            rt.check(rt.x.cr_drift_add_dataset(d, ds, err), err);
+          } finally {
+            rt.x.cr_dataset_free(ds);
+          }
+        }
+        return JSON.parse(rt.textOut((buf, cap, size, e) => rt.x.cr_drift_json(d, buf, cap, size, e)));
+      } finally {
+        rt.x.cr_drift_free(d);
+      }
+    });
+  }
+
   /** Frees the model's memory (deferred while a scoreCaller holds it). Twice is a no-op. */
   free() {
     const h = this.#h;
@@ -166,6 +260,27 @@ export class Model {
     h.freed = true;
     this.#rt.registry.unregister(this);
     if (h.holds === 0) this.#rt.release(h);
+  }
+}
+
+/** Runs `fn(alloc, put, err)` with memory of its own (a cr_error, and what
+ * alloc and put take), freed after it whatever happens. */
+function scratch(rt, fn) {
+  const allocs = [];
+  const alloc = (n) => {
+    const p = rt.malloc(n);
+    allocs.push(p);
+    return p;
+  };
+  const put = (text) => {
+    const [p, len] = rt.putString(text);
+    allocs.push(p);
+    return [p, len];
+  };
+  try {
+    return fn(alloc, put, alloc(rt.error.size));
+  } finally {
+    allocs.forEach((p) => rt.free(p));
   }
 }
 

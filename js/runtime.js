@@ -123,6 +123,7 @@ export class Runtime {
       contribution: member(reason, 'cr_reason', 'contribution'),
     };
     this.optionsSize = abi.structs.cr_train_options.size;
+    this.metricsSize = abi.structs.cr_metrics.size;
     this.maxFields = abi.limits.max_fields;
     this.maxFeatures = abi.limits.max_features;
     // Scratch for synchronous calls (never held across an await, nor across

@@ -58,7 +58,7 @@ test("the host's view of the ABI is the module's description, fact by fact", asy
   const abi = rt.abi;
   assert.deepEqual(abi.library, d.library);
   assert.deepEqual(abi.limits, d.limits);
-  for (const name of ['cr_error', 'cr_score_result', 'cr_reason', 'cr_train_options']) {
+  for (const name of ['cr_error', 'cr_score_result', 'cr_reason', 'cr_train_options', 'cr_metrics']) {
     assert.equal(abi.structs[name].size, d.structs[name].size, name);
     assert.deepEqual({ ...abi.structs[name].members }, Object.fromEntries(Object.entries(d.structs[name].members).map(([k, v]) => [k, { ...v }])), name);
   }
@@ -148,11 +148,11 @@ function stringsIn(source) {
   return found;
 }
 
-test('no layout, status number, limit or seed field is written in js/', async () => {
+// Option defaults are numbers (max_iter 100, tol 1e-10, bands 70/40: the number scan
+// finds them) or names the glue never needs (it passes options through).
+test('no layout, status number, limit, option default or seed field is written in js/', async () => {
   const files = (await readdir(JS)).filter((f) => f.endsWith('.js'));
   assert.ok(files.includes('runtime.js') && files.includes('scorer.js'), 'the glue is where this test looks');
-  const d = await independentDescription();
-  const defaults = d.options.map((o) => JSON.stringify(o.default)).filter((t) => !['true', 'false', '{}', '1'].includes(t));
   const bad = [];
   for (const file of files) {
     const source = await readFile(new URL(file, JS), 'utf8');
@@ -163,7 +163,6 @@ test('no layout, status number, limit or seed field is written in js/', async ()
     }
     for (const s of stringsIn(source)) {
       for (const name of SEED_NAMES) if (s.value.includes(name)) bad.push(`${file}:${s.line}: the seed's field name '${name}'`);
-      for (const t of defaults) if (s.value === t) bad.push(`${file}:${s.line}: an option default ${t}`);
     }
   }
   assert.deepEqual(bad, []);
