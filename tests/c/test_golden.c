@@ -86,6 +86,21 @@ int main(void)
         snprintf(cases[k], sizeof cases[k], "%d %s 0x%016" PRIx64, r.score, cr_risk_level_str(r.risk_level),
                  bits_of(r.probability));
     }
+    /* The seed's rows trained by cr_train(): the default model's fit, bit for
+       bit, with the evidence every trained model carries (format 2). */
+    static const double rows[5][3] = {{0, 0, 1}, {1, 1, 2}, {2, 1, 3}, {3, 1, 5}, {4, 1, 7}};
+    static const int labels[5] = {0, 0, 1, 1, 1};
+    cr_schema *s = NULL;
+    cr_dataset *ds = NULL;
+    cr_model *trained = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    for (int i = 0; i < 5; i++) CHECK_OK(cr_dataset_add(ds, rows[i], labels[i], 1.0, &check_err));
+    CHECK_OK(cr_train(ds, NULL, &trained, &check_err));
+    for (size_t j = 0; j < 3; j++) CHECK(bits_of(cr_model_coef(trained, j)) == bits_of(cr_model_coef(m, j)));
+    CHECK(bits_of(cr_model_intercept(trained)) == bits_of(cr_model_intercept(m)));
+    cr_dataset_free(ds);
+    cr_schema_free(s);
     char coef[160];
     snprintf(coef, sizeof coef, "0x%016" PRIx64 " 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%016" PRIx64,
              bits_of(cr_model_coef(m, 0)), bits_of(cr_model_coef(m, 1)), bits_of(cr_model_coef(m, 2)),
@@ -101,6 +116,7 @@ int main(void)
         fprintf(f, "case_0_true_1 %s\n", cases[1]);
         fprintf(f, "grid_points %zu\n", points);
         fprintf(f, "grid_sha256 %s\n", grid);
+        fprintf(f, "trained_model_id %s\n", cr_model_id(trained));
         fclose(f);
         printf("wrote %s\n", path);
     }
@@ -115,6 +131,9 @@ int main(void)
     CHECK_STR(cases[1], want);
     CHECK(read_value(path, "grid_sha256", want, sizeof want));
     CHECK_STR(grid, want);
+    CHECK(read_value(path, "trained_model_id", want, sizeof want));
+    CHECK_STR(cr_model_id(trained), want);
+    cr_model_free(trained);
     CHECK(strncmp(cases[0], "99 HIGH", 7) == 0);
     CHECK(strncmp(cases[1], "11 LOW", 6) == 0);
     cr_model_free(m);

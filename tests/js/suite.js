@@ -248,9 +248,13 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     await assert.rejects(loadModel(42), misuse(/^model: must be bytes/));
   });
 
-  test('trainModel: the seed rows give the default model, bit for bit', async () => {
+  test('trainModel: the seed rows give the default model\'s fit, bit for bit, with the evidence a trained model carries', async () => {
     const m = await trainModel(SEED_ROWS);
-    assert.equal(m.id, goldenValue(golden, 'model_id'));
+    assert.equal(m.id, goldenValue(golden, 'trained_model_id'));
+    const seed = (await createScorer()).model;
+    assert.deepEqual([m.coefficients, m.intercept, m.bands], [seed.coefficients, seed.intercept, seed.bands]);
+    assert.equal(m.card().evidence.train.n, 5);
+    assert.equal(seed.card().evidence, undefined); // the default model: format 1, no evidence
     const card = m.card();
     assert.equal(card.solver.converged, true);
     assert.equal(card.training.rows, 5);
@@ -473,10 +477,10 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     const r = await pending;
     assert.equal(r.score, 99);
     assert.equal(r.riskLevel, 'HIGH');
-    assert.equal(r.modelId, goldenValue(golden, 'model_id'));
+    assert.equal(r.modelId, goldenValue(golden, 'trained_model_id'));
     assert.equal(r.callAttempts24h, 10);
     assert.equal(records.length, 1);
-    assert.equal(records[0].model_id, goldenValue(golden, 'model_id'));
+    assert.equal(records[0].model_id, goldenValue(golden, 'trained_model_id'));
     assert.equal((await loadModel(bytes)).verifyRecord(records[0]), true);
     assert.ok(others.every((o) => o.bands.high === 70));
 
@@ -501,7 +505,7 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     const e = (() => { try { m.card(); } catch (x) { return x; } })();
     assert.equal(typeof e.status, 'number');
     // What JS keeps is still readable; a second free() is a no-op.
-    assert.equal(m.id, goldenValue(golden, 'model_id'));
+    assert.equal(m.id, goldenValue(golden, 'trained_model_id'));
     assert.deepEqual(m.features, ['spam_reports', 'no_consent', 'call_attempts_24h']);
     m.free();
     assert.equal(records.length, 1);
@@ -522,7 +526,7 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     });
     const pending = s.scoreCaller({ callerNumber: '+15550101', spamReports: 5, hasConsent: false });
     const r = await pending;
-    assert.equal(`${r.score} ${r.riskLevel} ${r.modelId}`, `99 HIGH ${goldenValue(golden, 'model_id')}`);
+    assert.equal(`${r.score} ${r.riskLevel} ${r.modelId}`, `99 HIGH ${goldenValue(golden, 'trained_model_id')}`);
     assert.equal(records[0].score, 99);
     assert.throws(() => s.score({ spamReports: 5, hasConsent: false, callAttempts24h: 10 }), isState);
     // A request getter that frees the model: the call sees it, not freed memory.
@@ -714,7 +718,7 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
   });
 
   test('trainModel: every option checked for type and range by the core, by its names; own keys only; the host\'s keys are TypeErrors', async () => {
-    const id = goldenValue(golden, 'model_id');
+    const id = goldenValue(golden, 'trained_model_id');
     const refuses = (options, code, field, message, data = SEED_ROWS) => assert.rejects(trainModel(data, options), coreError(code, { field, message }));
     // bands: the core's member checks and range (field "bands"); a member left out keeps its default.
     await refuses({ bands: { high: 'abc', medium: 40 } }, 'CR_E_TYPE', 'bands', /^option 'bands': must be a number, got string/);
@@ -1087,15 +1091,15 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     const d = await describe();
     const options = await trainOptions();
     assert.deepEqual(options.map((o) => o.name), d.options.map((o) => o.name));
-    assert.deepEqual(options.map((o) => o.name), ['C', 'fit_intercept', 'class_weight', 'max_iter', 'tol', 'signs', 'bands', 'label_column', 'weight_column']);
+    assert.deepEqual(options.map((o) => o.name), ['C', 'fit_intercept', 'class_weight', 'max_iter', 'tol', 'signs', 'bands', 'label_column', 'weight_column', 'holdout', 'calibration']);
     for (const o of options) {
       assert.deepEqual(Object.keys(o).sort(), ['default', 'doc', 'kind', 'name']);
       assert.ok(typeof o.kind === 'string' && typeof o.doc === 'string' && o.doc.length > 10, JSON.stringify(o));
     }
     const byName = Object.fromEntries(options.map((o) => [o.name, o.default]));
-    assert.deepEqual(byName, { C: 1, fit_intercept: true, class_weight: 'none', max_iter: 100, tol: 1e-10, signs: {}, bands: { high: 70, medium: 40 }, label_column: 'label', weight_column: 'weight' });
-    // The defaults given back as options train the default model.
-    assert.equal((await trainModel(SEED_ROWS, byName)).id, goldenValue(golden, 'model_id'));
+    assert.deepEqual(byName, { C: 1, fit_intercept: true, class_weight: 'none', max_iter: 100, tol: 1e-10, signs: {}, bands: { high: 70, medium: 40 }, label_column: 'label', weight_column: 'weight', holdout: null, calibration: 'none' });
+    // The defaults given back as options train what no options train.
+    assert.equal((await trainModel(SEED_ROWS, byName)).id, goldenValue(golden, 'trained_model_id'));
     // Copies: a caller's edit does not reach the next answer.
     options[0].name = 'changed';
     d.statuses.length = 0;
@@ -1127,7 +1131,7 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
   });
 
   test('training columns by the core\'s names: label_column and weight_column, for rows and CSV alike', async () => {
-    const id = goldenValue(golden, 'model_id');
+    const id = goldenValue(golden, 'trained_model_id');
     // A file's own name for the label: the same model as `label`.
     assert.equal((await trainModel({ csv: seedCsv('is_spam') }, { label_column: 'is_spam' })).id, id);
     const isSpam = SEED_ROWS.map(({ label, ...r }) => ({ ...r, is_spam: label }));
@@ -1443,7 +1447,7 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
       const r = await s.scoreCaller({ callerNumber: '+3', spamReports: 5, hasConsent: false });
       assert.ok(r.at > 5, 'at defaults to now');
       await assert.rejects(trainModel([{ spamReports: 1, hasConsent: true, callAttempts24h: 1 }]), coreError('CR_E_MISSING', { field: 'label', line: 1 }));
-      assert.equal((await trainModel(SEED_ROWS)).id, goldenValue(golden, 'model_id')); // weights 1, not 0
+      assert.equal((await trainModel(SEED_ROWS)).id, goldenValue(golden, 'trained_model_id')); // weights 1, not 0
       // Own values, and keys Object.prototype has too, still count.
       assert.equal(s.score(ok).probability, want.probability);
       assert.equal(s.score({ ...ok, hasConsent: true }).probability, s.score({ spam_reports: 5, has_consent: true, call_attempts_24h: 10 }).probability);
