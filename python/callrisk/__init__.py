@@ -22,24 +22,19 @@ raised as it was by score_caller, after the core has freed the call's memory.
 """
 import copy
 import json
-import numbers
 import os
 import struct
 from collections.abc import Mapping
 
 from ._convert import field_value, options_json, time_ms, utf8
-from ._errors import (CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, echo_path, host_error, shown,
-                      type_name)
+from ._data import Requests, dataset, labelled_data, numbered, text_bytes
+from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, echo_path, host_error, type_name
 from ._wasm import DOUBLE, INT, INT64, Module, layout, takes_text
 
 __all__ = ["Scorer", "MemoryStore", "CallriskError", "CallriskTypeError", "CallriskValueError", "calculate_score",
            "default_wasm_path", "train", "train_options"]
 
-ROWS_PER_CALL = 1024  # training rows packed per cr_dataset_add_rows()
-CSV_CHUNK = 1 << 16  # bytes of CSV text per cr_csv_feed()
-LABEL = struct.Struct("<B")  # a label, as cr_dataset_add_rows() takes them (uint8_t)
-# The roles of training columns (cr_training_columns_json); the columns' names are the core's.
-ROLE_FIELD, ROLE_LABEL, ROLE_WEIGHT = "field", "label", "weight"
+REQUESTS = "requests (an iterable of mappings), {'csv': text} or {'records': [text, ...]}"
 
 
 def default_wasm_path():
@@ -229,6 +224,86 @@ class Scorer:
             raise host_error(m.abi, CallriskTypeError, "CR_E_TYPE", None, "text: must be the record's text (str or bytes), got %s" % type_name(text))
         m.with_bytes(data, lambda p, n: m.check(m.call("cr_verify_record", self._model, p, n, self._err), self._err))
 
+    def card(self):
+        """The model card (cr_model_card_json) as a dict: features with
+        coefficients and baselines, bands, training and solver statistics,
+        and for a trained model its "evidence": the metrics of the fitted
+        rows ("train") and of the holdout, the calibration and the drift
+        reference (None for what the model was trained without)."""
+        return json.loads(self._m.text_out("cr_model_card_json", self._model, err=self._err))
+
+    def evaluate(self, data, label_column=None, weight_column=None, **options):
+        """The model's quality on labelled data, as the core computes it
+        (cr_evaluate: scikit-learn's definitions, the same bits on every
+        host): a dict of n, weight_sum, base_rate, log_loss, brier, auc, gini,
+        ks, calibration (10 equal-width bins: lo, hi, weight, mean_predicted,
+        observed_rate) and bands (band, weight, share, observed_rate,
+        mean_predicted); what the core writes as null (auc with one class, an
+        empty bin's rates) is None.
+
+        data: rows, an iterable of mappings (the model's fields, the label,
+        optionally a weight), or {"csv": text}, exactly as train() takes
+        them. label_column, weight_column: the columns' names, when not the
+        core's defaults (None: the default). Other options go to the core by
+        its names, which judges them as train() does (an unknown name is
+        CR_E_ARG); only the columns bear on evaluation."""
+        m = self._m
+        abi = m.abi
+        data = labelled_data(abi, data)
+        columns = {"label_column": label_column, "weight_column": weight_column}
+        options_text = options_json(abi, dict({k: v for k, v in columns.items() if v is not None}, **options)).encode()
+        with m.scratch(_parts(m, "cr_error", "cr_train_options", "cr_metrics", None)) as (err, opts, metrics, outs):
+            ds = dataset(m, self._schema, options_text, data, opts, err, outs)
+            try:
+                m.check(m.call("cr_evaluate", self._model, ds, metrics, err), err)
+            finally:
+                m.call("cr_dataset_free", ds)
+            return json.loads(m.text_out("cr_metrics_json", metrics, err=err))
+
+    def drift(self, data):
+        """Drift against the reference a trained model carries (the default
+        model and format 1 files have none: CallriskError CR_E_MISSING): a
+        dict of n, weight_sum, epsilon, features (per feature: feature, psi,
+        status, bins of hi, reference and actual share) and score (psi,
+        status, bins); status is stable < 0.10 <= watch < 0.25 <= alert.
+
+        data: requests, an iterable of mappings of the model's fields (other
+        keys are ignored; weight 1 each); {"csv": text}, labelled rows with
+        the default column names, by their weights (as evaluate() reads
+        CSV); or {"records": [text, ...]}, stored score records, each the
+        text save_score() got (weight 1 each). An error names the row or
+        record (.line, 1-based)."""
+        m = self._m
+        abi = m.abi
+        if isinstance(data, Mapping) and set(data) == {"records"}:
+            records = data["records"]
+            try:
+                if isinstance(records, (str, bytes, bytearray, memoryview, Mapping)):
+                    raise TypeError
+                kind, value = "records", iter(records)
+            except TypeError:
+                raise host_error(abi, CallriskTypeError, "CR_E_ARG", None,
+                                 "records: must be an iterable of record texts, got %s" % type_name(records)) from None
+        else:
+            kind, value = labelled_data(abi, data, REQUESTS)
+        with m.scratch(_parts(m, "cr_error", "cr_train_options", None)) as (err, opts, outs):
+            m.check(m.call("cr_drift_create", self._model, outs, err), err)
+            drift = m.read_ptr(outs)
+            try:
+                if kind == "rows":
+                    Requests(m, drift, self.fields, err).add(value)
+                elif kind == "records":
+                    _add_records(m, drift, value, err)
+                else:
+                    ds = dataset(m, self._schema, options_json(abi, {}).encode(), (kind, value), opts, err, outs)
+                    try:
+                        m.check(m.call("cr_drift_add_dataset", drift, ds, err), err)
+                    finally:
+                        m.call("cr_dataset_free", ds)
+                return json.loads(m.text_out("cr_drift_json", drift, err=err))
+            finally:
+                m.call("cr_drift_free", drift)
+
     # ---- rows: Python values to the doubles the core judges ----
 
     def _first_bad(self, done, e):
@@ -380,6 +455,19 @@ class Scorer:
             m.free(mem)
 
 
+def _add_records(m, drift, records, err):
+    """Stored score records' texts into a drift, each named by its 1-based place."""
+    abi = m.abi
+    for line, text in enumerate(records, 1):
+        try:
+            data = text_bytes(abi, text, "text", "CR_E_JSON")
+        except CallriskError as e:
+            raise numbered(e, line, "record") from None
+        status = m.with_bytes(data, lambda p, n: m.call("cr_drift_add_record", drift, p, n, err))
+        if status != abi.ok:
+            raise numbered(core_error(abi, m.error.unpack(m.read(err, m.error.size))), line, "record")
+
+
 # ---- training ----
 
 
@@ -400,7 +488,11 @@ def train(data, schema=None, *, store=None, wasm_path=None, progress=None, **opt
     schema: the fields and features, as a dict or JSON text
     ({"fields": [...], "features": [...]}); None: the seed's.
     options: by the core's names (train_options()): C, fit_intercept,
-    class_weight, max_iter, tol, signs, bands, ... They go to the core as
+    class_weight, max_iter, tol, signs, bands, label_column, weight_column,
+    holdout ({"fraction": f, "method": "order" | "hash", "seed": n}: rows
+    kept out of the fit; their metrics go into the model, card()["evidence"]),
+    calibration ("none" | "sigmoid": Platt scaling fitted on the holdout),
+    ... They go to the core as
     one JSON object (cr_train_options_from_json), which judges each one:
     an unknown name, a wrong type or a value out of range is a
     CallriskError naming the option.
@@ -413,185 +505,41 @@ def train(data, schema=None, *, store=None, wasm_path=None, progress=None, **opt
         raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "progress: must be callable, got %s" % type_name(progress))
     if store is not None:
         _check_store(abi, store)
-    csv = None
-    if isinstance(data, Mapping):
-        if set(data) != {"csv"}:
-            raise host_error(abi, CallriskTypeError, "CR_E_ARG", None,
-                             "data: must be rows (an iterable of mappings) or {'csv': text}, got a mapping of %s" % echo(", ".join(map(str, data))))
-        csv = data["csv"]
-        if isinstance(csv, str):
-            csv = utf8(abi, csv, "csv", "CR_E_CSV")
-        elif isinstance(csv, (bytes, bytearray, memoryview)):
-            csv = bytes(csv)
-        else:
-            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "csv: must be text (str or bytes), got %s" % type_name(csv))
-    elif isinstance(data, (str, bytes, bytearray, memoryview)):
-        raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "data: CSV text goes as {'csv': text}; rows as an iterable of mappings")
-    else:
-        try:
-            data = iter(data)
-        except TypeError:
-            raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "data: must be rows (an iterable of mappings) or {'csv': text}, got %s"
-                             % type_name(data)) from None
+    data = labelled_data(abi, data)
     options_text = options_json(abi, options).encode()
     if schema is not None and not isinstance(schema, (str, bytes, bytearray, memoryview, Mapping)):
         raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "schema: must be a dict or JSON text, got %s" % type_name(schema))
     schema_text = None if schema is None else _json_text(abi, schema, "schema")
 
-    error = abi.structs["cr_error"]
-    (err, opts, outs), size = layout([(error.size, error.align), (abi.structs["cr_train_options"].size, abi.structs["cr_train_options"].align),
-                                      (m.ptr.size, m.ptr.size)])
-    mem = m.malloc(size)
-    err, opts, outs = mem + err, mem + opts, mem + outs
-    s = ds = 0
-    try:
-        if schema_text is None:
-            m.check(m.call("cr_schema_create_default", outs, err), err)
-        else:
-            m.with_bytes(schema_text, lambda p, n: m.check(m.call("cr_schema_from_json", p, n, outs, err), err))
-        s = m.read_ptr(outs)
-        m.with_bytes(options_text, lambda p, n: m.check(m.call("cr_train_options_from_json", opts, s, p, n, err), err))
-        m.check(m.call("cr_dataset_create", s, outs, err), err)
-        ds = m.read_ptr(outs)
-        m.check(m.call("cr_dataset_name_columns", ds, opts, err), err)
-        if csv is not None:
-            _feed_csv(m, ds, opts, csv, err, outs)
-        else:
-            columns = json.loads(m.text_out("cr_training_columns_json", s, opts, err=err))
-            _Rows(m, ds, columns, err).add(data)
-        m.current_progress, saved = progress, m.current_progress
+    with m.scratch(_parts(m, "cr_error", "cr_train_options", None)) as (err, opts, outs):
+        s = ds = 0
         try:
-            status = m.call("crw_train_with", ds, opts, 1 if progress is not None else 0, outs, err)
-        finally:
-            m.current_progress = saved
-            failure = m.failures.pop("progress", None)
-        if failure is not None and not isinstance(failure, Exception):
-            raise failure  # KeyboardInterrupt, SystemExit: as the callback raised it
-        m.check(status, err, failure)
-        return Scorer._for(m, m.read_ptr(outs), store)
-    finally:
-        if ds:
-            m.call("cr_dataset_free", ds)
-        if s:
-            m.call("cr_schema_free", s)
-        m.free(mem)
-
-
-def _feed_csv(m, ds, opts, text, err, outs):
-    m.check(m.call("cr_csv_reader_create", ds, opts, outs, err), err)
-    reader = m.read_ptr(outs)
-    buf = m.malloc(min(len(text), CSV_CHUNK) + 1)
-    try:
-        for at in range(0, len(text), CSV_CHUNK):
-            chunk = text[at:at + CSV_CHUNK]
-            m.write(buf, chunk)
-            m.check(m.call("cr_csv_feed", reader, buf, len(chunk), err), err)
-        m.check(m.call("cr_csv_finish", reader, err), err)
-    finally:
-        m.free(buf)
-        m.call("cr_csv_reader_free", reader)
-
-
-class _Rows:
-    """Training rows (mappings) packed as the core asks (cr_training_columns_json)
-    into cr_dataset_add_rows(), ROWS_PER_CALL at a time. Errors carry the
-    1-based row as .line and in the message."""
-
-    def __init__(self, m, ds, columns, err):
-        self.m, self.ds, self.err = m, ds, err
-        abi = m.abi
-        roles = {ROLE_FIELD: [], ROLE_LABEL: [], ROLE_WEIGHT: []}
-        for c in columns:
-            roles.setdefault(c["role"], []).append(c)
-        if len(roles) > len((ROLE_FIELD, ROLE_LABEL, ROLE_WEIGHT)) or len(roles[ROLE_LABEL]) != 1 or len(roles[ROLE_WEIGHT]) > 1:
-            raise NotImplementedError("callrisk.wasm %s asks for training columns this host cannot pack (%s): train from {'csv': text}"
-                                      % (abi.version, echo(json.dumps(columns))))
-        self.fields = [(c["name"], c["type"]) for c in roles[ROLE_FIELD]]
-        self.label = roles[ROLE_LABEL][0]["name"]
-        self.weight = roles[ROLE_WEIGHT][0]["name"] if roles[ROLE_WEIGHT] else None
-        self.weighted = None  # whether rows carry a weight: the first row decides
-
-    def add(self, rows):
-        batch, first = [], 1
-        for line, row in enumerate(rows, 1):
-            batch.append(self._row(row, line, batch, first))
-            if len(batch) == ROWS_PER_CALL:
-                self._flush(batch, first)
-                batch, first = [], line + 1
-        self._flush(batch, first)
-
-    def _row(self, row, line, batch, first):
-        abi = self.m.abi
-        fields, label, weight = [], None, None
-        try:
-            if not isinstance(row, Mapping):
-                raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "must be a mapping of column names, got %s" % type_name(row))
-            for name, kind in self.fields:
-                if name not in row:
-                    raise host_error(abi, CallriskTypeError, "CR_E_MISSING", name, "%s: required" % name)
-                fields.append(field_value(abi, name, kind, row[name]))
-            if self.label not in row:
-                raise host_error(abi, CallriskTypeError, "CR_E_MISSING", self.label, "%s: required" % self.label)
-            label = _label(abi, self.label, row[self.label])
-            if self.weight is not None:
-                if self.weighted is None:
-                    self.weighted = self.weight in row
-                if self.weighted and self.weight not in row:
-                    raise host_error(abi, CallriskTypeError, "CR_E_MISSING", self.weight,
-                                     "%s: required: the first row has one (every row has a weight or none does)" % self.weight)
-                if not self.weighted and self.weight in row:
-                    raise host_error(abi, CallriskTypeError, "CR_E_ARG", self.weight,
-                                     "%s: the first row has none (every row has a weight or none does)" % self.weight)
-                if self.weighted:
-                    weight = field_value(abi, self.weight, None, row[self.weight])
-        except CallriskError as e:
-            # The core reports the first bad row and field: ask it about the
-            # rows before and this row's converted values (0, which every
-            # column holds, in the rest).
-            fields += [0.0] * (len(self.fields) - len(fields))
-            try:
-                self._flush(batch + [(fields, label or 0, 0.0)], first)
-            except CallriskError as core:
-                e = core
+            if schema_text is None:
+                m.check(m.call("cr_schema_create_default", outs, err), err)
             else:
-                e.line = line
-                e.args = ("row %d: %s" % (line, e.args[0]),)
-            raise e from None
-        return fields, label, weight
-
-    def _flush(self, batch, first):
-        if not batch:
-            return
-        m, n = self.m, len(batch)
-        fields = struct.Struct("<%dd" % (n * len(self.fields)))
-        weighted = bool(self.weighted)
-        (pf, pw, pl), size = layout([(fields.size, DOUBLE.size), (DOUBLE.size * n if weighted else 0, DOUBLE.size), (n, 1)])
-        mem = m.malloc(size)
-        try:
-            m.write(mem + pf, fields.pack(*(v for f, _, _ in batch for v in f)))
-            m.write(mem + pl, bytes(label for _, label, _ in batch))
-            if weighted:
-                m.write(mem + pw, struct.pack("<%dd" % n, *(0.0 if w is None else w for _, _, w in batch)))
-            status = m.call("cr_dataset_add_rows", self.ds, mem + pf, mem + pl, mem + pw if weighted else 0, n, self.err)
-            if status != m.abi.ok:
-                e = core_error(m.abi, m.error.unpack(m.read(self.err, m.error.size)))
-                e.line = first - 1 + (e.line or 1)
-                e.args = ("row %d: %s" % (e.line, e.args[0]),)
-                raise e
+                m.with_bytes(schema_text, lambda p, n: m.check(m.call("cr_schema_from_json", p, n, outs, err), err))
+            s = m.read_ptr(outs)
+            ds = dataset(m, s, options_text, data, opts, err, outs)
+            m.current_progress, saved = progress, m.current_progress
+            try:
+                status = m.call("crw_train_with", ds, opts, 1 if progress is not None else 0, outs, err)
+            finally:
+                m.current_progress = saved
+                failure = m.failures.pop("progress", None)
+            if failure is not None and not isinstance(failure, Exception):
+                raise failure  # KeyboardInterrupt, SystemExit: as the callback raised it
+            m.check(status, err, failure)
+            return Scorer._for(m, m.read_ptr(outs), store)
         finally:
-            m.free(mem)
+            if ds:
+                m.call("cr_dataset_free", ds)
+            if s:
+                m.call("cr_schema_free", s)
 
 
-def _label(abi, name, v):
-    """A label as the byte cr_dataset_add_rows() takes; the core judges 0 or 1."""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    if not isinstance(v, numbers.Integral):
-        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be 0 or 1, got %s" % (name, shown(v)))
-    try:
-        return LABEL.unpack(LABEL.pack(int(v)))[0]
-    except struct.error:  # no byte holds it
-        raise host_error(abi, CallriskValueError, "CR_E_RANGE", name, "%s: must be 0 or 1, got %s" % (name, shown(v))) from None
+def _parts(m, *structs):
+    """(size, align) of each struct the ABI names, None for a pointer: a scratch block's parts."""
+    return [(m.ptr.size, m.ptr.size) if name is None else (m.abi.structs[name].size, m.abi.structs[name].align) for name in structs]
 
 
 _default = None

@@ -6,6 +6,7 @@ import inspect
 import json
 import os
 import struct
+from contextlib import contextmanager
 
 import wasmtime
 
@@ -23,7 +24,9 @@ EXPORTS = (
     "cr_train_options_from_json", "cr_training_columns_json",
     "cr_dataset_create", "cr_dataset_add_rows", "cr_dataset_free",
     "cr_csv_reader_create", "cr_csv_feed", "cr_csv_finish", "cr_csv_reader_free",
-    "cr_score", "cr_request_parse", "cr_verify_record",
+    "cr_score", "cr_request_parse", "cr_verify_record", "cr_model_card_json",
+    "cr_evaluate", "cr_metrics_json",
+    "cr_drift_create", "cr_drift_add_dataset", "cr_drift_add_rows", "cr_drift_add_record", "cr_drift_json", "cr_drift_free",
 )
 
 DOUBLE = struct.Struct("<d")  # a C double, as field rows and reasons hold them
@@ -145,6 +148,16 @@ class Module:
 
     def free(self, p):
         self.call("crw_free", p)
+
+    @contextmanager
+    def scratch(self, parts):
+        """Pointers to (size, align) parts of one block of memory, freed after the with."""
+        offsets, size = layout(parts)
+        base = self.malloc(size)
+        try:
+            yield [base + o for o in offsets]
+        finally:
+            self.free(base)
 
     def read(self, ptr, n):
         return bytes(self.memory.read(self.store, ptr, ptr + n))

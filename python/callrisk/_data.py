@@ -1,0 +1,240 @@
+"""Data for the core: labelled rows (mappings) or CSV text into a data set
+of a schema, as training and evaluation take them; request rows into a
+drift. Rows are packed ROWS_PER_CALL at a time, CSV fed CSV_CHUNK bytes at a
+time; every value is judged by the core, and an error names the 1-based row
+(.line and the message), as the core reports the first bad row and field."""
+import json
+import numbers
+import struct
+from collections.abc import Mapping
+
+from ._convert import field_value, utf8
+from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, host_error, shown, type_name
+from ._wasm import DOUBLE, layout
+
+ROWS_PER_CALL = 1024  # rows packed per cr_dataset_add_rows() / cr_drift_add_rows()
+CSV_CHUNK = 1 << 16  # bytes of CSV text per cr_csv_feed()
+LABEL = struct.Struct("<B")  # a label, as cr_dataset_add_rows() takes them (uint8_t)
+# The roles of training columns (cr_training_columns_json); the columns' names are the core's.
+ROLE_FIELD, ROLE_LABEL, ROLE_WEIGHT = "field", "label", "weight"
+LABELLED = "rows (an iterable of mappings) or {'csv': text}"
+
+
+def labelled_data(abi, data, forms=LABELLED):
+    """`data` as ("csv", its UTF-8 bytes) or ("rows", an iterator); anything
+    else is the API misused (a CallriskTypeError naming `forms`)."""
+    if isinstance(data, Mapping):
+        if set(data) != {"csv"}:
+            raise host_error(abi, CallriskTypeError, "CR_E_ARG", None,
+                             "data: must be %s, got a mapping of %s" % (forms, echo(", ".join(map(str, data)))))
+        return "csv", text_bytes(abi, data["csv"], "csv", "CR_E_CSV")
+    if isinstance(data, (str, bytes, bytearray, memoryview)):
+        raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "data: CSV text goes as {'csv': text}; must be %s" % forms)
+    try:
+        return "rows", iter(data)
+    except TypeError:
+        raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "data: must be %s, got %s" % (forms, type_name(data))) from None
+
+
+def text_bytes(abi, text, name, code):
+    """Text given as str (as UTF-8; `code` when it has none) or bytes; another type is CR_E_TYPE."""
+    if isinstance(text, str):
+        return utf8(abi, text, name, code)
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        return bytes(text)
+    raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "%s: must be text (str or bytes), got %s" % (name, type_name(text)))
+
+
+def dataset(m, schema, options, data, opts, err, outs):
+    """A new data set of `schema` (the caller frees it) holding `data`
+    (labelled_data()), its columns named by `options` (JSON text, which the
+    core reads into `opts`: it judges every option). `err` is a cr_error,
+    `outs` room for a pointer."""
+    m.with_bytes(options, lambda p, n: m.check(m.call("cr_train_options_from_json", opts, schema, p, n, err), err))
+    m.check(m.call("cr_dataset_create", schema, outs, err), err)
+    ds = m.read_ptr(outs)
+    try:
+        m.check(m.call("cr_dataset_name_columns", ds, opts, err), err)
+        kind, value = data
+        if kind == "csv":
+            _feed_csv(m, ds, opts, value, err, outs)
+        else:
+            columns = json.loads(m.text_out("cr_training_columns_json", schema, opts, err=err))
+            _Rows(m, ds, columns, err).add(value)
+    except BaseException:
+        m.call("cr_dataset_free", ds)
+        raise
+    return ds
+
+
+def numbered(e, line, what="row"):
+    """`e` about the 1-based `line`th row (or record): its .line, and its message."""
+    e.line = line
+    e.args = ("%s %d: %s" % (what, line, e.args[0]),)
+    return e
+
+
+def _feed_csv(m, ds, opts, text, err, outs):
+    m.check(m.call("cr_csv_reader_create", ds, opts, outs, err), err)
+    reader = m.read_ptr(outs)
+    buf = m.malloc(min(len(text), CSV_CHUNK) + 1)
+    try:
+        for at in range(0, len(text), CSV_CHUNK):
+            chunk = text[at:at + CSV_CHUNK]
+            m.write(buf, chunk)
+            m.check(m.call("cr_csv_feed", reader, buf, len(chunk), err), err)
+        m.check(m.call("cr_csv_finish", reader, err), err)
+    finally:
+        m.free(buf)
+        m.call("cr_csv_reader_free", reader)
+
+
+class _Batches:
+    """Rows (mappings) converted as the core takes them and given to it
+    ROWS_PER_CALL at a time: each row's `fields` (name, type), in order, then
+    what a subclass reads besides (_rest). Errors carry the 1-based row as
+    .line and in the message."""
+
+    blank = None  # the rest of a row whose values Python refused, for the core to judge the others
+
+    def __init__(self, m, fields, err):
+        self.m, self.fields, self.err = m, fields, err
+
+    def add(self, rows):
+        batch, first = [], 1
+        for line, row in enumerate(rows, 1):
+            batch.append(self._row(row, line, batch, first))
+            if len(batch) == ROWS_PER_CALL:
+                self._flush(batch, first)
+                batch, first = [], line + 1
+        self._flush(batch, first)
+
+    def _row(self, row, line, batch, first):
+        abi = self.m.abi
+        fields = []
+        try:
+            if not isinstance(row, Mapping):
+                raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "must be a mapping of column names, got %s" % type_name(row))
+            for name, kind in self.fields:
+                if name not in row:
+                    raise host_error(abi, CallriskTypeError, "CR_E_MISSING", name, "%s: required" % name)
+                fields.append(field_value(abi, name, kind, row[name]))
+            rest = self._rest(row)
+        except CallriskError as e:
+            # The core reports the first bad row and field: ask it about the
+            # rows before and this row's converted values (0, which every
+            # column holds, in the rest).
+            fields += [0.0] * (len(self.fields) - len(fields))
+            try:
+                self._flush(batch + [(fields, self.blank)], first)
+            except CallriskError as core:
+                e = core
+            else:
+                numbered(e, line)
+            raise e from None
+        return fields, rest
+
+    def _rest(self, row):
+        return None
+
+    def _flush(self, batch, first):
+        if not batch:
+            return
+        m, n = self.m, len(batch)
+        fields = struct.Struct("<%dd" % (n * len(self.fields)))
+        # Each array the core takes, as (bytes or None for NULL, alignment).
+        parts = [(fields.pack(*(v for f, _ in batch for v in f)), DOUBLE.size)] + self._pack_rest([r for _, r in batch])
+        offsets, size = layout([(0 if data is None else len(data), align) for data, align in parts])
+        mem = m.malloc(size)
+        try:
+            pointers = []
+            for (data, _), at in zip(parts, offsets):
+                if data is not None:
+                    m.write(mem + at, data)
+                pointers.append(0 if data is None else mem + at)
+            status = self._give(pointers, n)
+            if status != m.abi.ok:
+                e = core_error(m.abi, m.error.unpack(m.read(self.err, m.error.size)))
+                raise numbered(e, first - 1 + (e.line or 1))
+        finally:
+            m.free(mem)
+
+    def _pack_rest(self, rests):
+        """The arrays besides the fields, as _give() takes them."""
+        return []
+
+    def _give(self, pointers, n):
+        """Gives the core n rows: the fields' array, then _pack_rest()'s; its status."""
+        raise NotImplementedError
+
+
+class _Rows(_Batches):
+    """Training rows packed as the core asks (cr_training_columns_json: the
+    fields, the label, optionally a weight) into cr_dataset_add_rows()."""
+
+    blank = (0, 0.0)
+
+    def __init__(self, m, ds, columns, err):
+        abi = m.abi
+        roles = {ROLE_FIELD: [], ROLE_LABEL: [], ROLE_WEIGHT: []}
+        for c in columns:
+            roles.setdefault(c["role"], []).append(c)
+        if len(roles) > len((ROLE_FIELD, ROLE_LABEL, ROLE_WEIGHT)) or len(roles[ROLE_LABEL]) != 1 or len(roles[ROLE_WEIGHT]) > 1:
+            raise NotImplementedError("callrisk.wasm %s asks for training columns this host cannot pack (%s): train from {'csv': text}"
+                                      % (abi.version, echo(json.dumps(columns))))
+        super().__init__(m, [(c["name"], c["type"]) for c in roles[ROLE_FIELD]], err)
+        self.ds = ds
+        self.label = roles[ROLE_LABEL][0]["name"]
+        self.weight = roles[ROLE_WEIGHT][0]["name"] if roles[ROLE_WEIGHT] else None
+        self.weighted = None  # whether rows carry a weight: the first row decides
+
+    def _rest(self, row):
+        abi = self.m.abi
+        if self.label not in row:
+            raise host_error(abi, CallriskTypeError, "CR_E_MISSING", self.label, "%s: required" % self.label)
+        label, weight = _label(abi, self.label, row[self.label]), None
+        if self.weight is not None:
+            if self.weighted is None:
+                self.weighted = self.weight in row
+            if self.weighted and self.weight not in row:
+                raise host_error(abi, CallriskTypeError, "CR_E_MISSING", self.weight,
+                                 "%s: required: the first row has one (every row has a weight or none does)" % self.weight)
+            if not self.weighted and self.weight in row:
+                raise host_error(abi, CallriskTypeError, "CR_E_ARG", self.weight,
+                                 "%s: the first row has none (every row has a weight or none does)" % self.weight)
+            if self.weighted:
+                weight = field_value(abi, self.weight, None, row[self.weight])
+        return label, weight
+
+    def _pack_rest(self, rests):
+        weights = struct.pack("<%dd" % len(rests), *(0.0 if w is None else w for _, w in rests)) if self.weighted else None
+        return [(bytes(label for label, _ in rests), LABEL.size), (weights, DOUBLE.size)]
+
+    def _give(self, pointers, n):
+        fields, labels, weights = pointers
+        return self.m.call("cr_dataset_add_rows", self.ds, fields, labels, weights, n, self.err)
+
+
+class Requests(_Batches):
+    """Requests (mappings of a model's fields; other keys are ignored) into
+    cr_drift_add_rows(), weight 1 each."""
+
+    def __init__(self, m, drift, fields, err):
+        super().__init__(m, fields, err)
+        self.drift = drift
+
+    def _give(self, pointers, n):
+        fields, = pointers
+        return self.m.call("cr_drift_add_rows", self.drift, fields, n, self.err)
+
+
+def _label(abi, name, v):
+    """A label as the byte cr_dataset_add_rows() takes; the core judges 0 or 1."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if not isinstance(v, numbers.Integral):
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be 0 or 1, got %s" % (name, shown(v)))
+    try:
+        return LABEL.unpack(LABEL.pack(int(v)))[0]
+    except struct.error:  # no byte holds it
+        raise host_error(abi, CallriskValueError, "CR_E_RANGE", name, "%s: must be 0 or 1, got %s" % (name, shown(v))) from None
