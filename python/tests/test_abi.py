@@ -90,7 +90,7 @@ def test_the_hosts_view_is_the_description(scorer, description):
     for path, value in view.items():
         assert at(description, path) == value and type(at(description, path)) is type(value), path
     # What the host reads by: every struct it uses, every member of each, every status.
-    for name in ("cr_error", "cr_score_result", "cr_reason", "cr_train_stats", "cr_train_options"):
+    for name in ("cr_error", "cr_score_result", "cr_reason", "cr_train_stats", "cr_train_options", "cr_metrics"):
         assert view["structs", name, "size"] == description["structs"][name]["size"]
         for member in description["structs"][name]["members"]:
             assert ("structs", name, "members", member, "offset") in view

@@ -39,7 +39,7 @@ def test_rows_csv_and_bytes_train_the_same_model():
 
 
 def test_the_model_is_the_native_clis():
-    cli = os.path.join(ROOT, "build", "native", "callrisk")
+    cli = os.environ.get("CALLRISK_CLI") or os.path.join(ROOT, "build", "native", "callrisk")
     if not os.path.exists(cli):
         pytest.skip("native CLI not built")
     import tempfile
