@@ -9,6 +9,10 @@ native library and the npm package; persistence through a store you provide
     scorer.score_json('{"spam_reports": 5, "has_consent": false, "call_attempts_24h": 10}')
     calculate_score(0, True, 1)             # (11, 'LOW'), the seed's function
     model = train(rows, C=0.5, bands={"high": 80})   # or train({"csv": text}, schema, ...)
+    model = train(rows, holdout={"fraction": 0.2}, calibration="sigmoid")
+    model.card()["evidence"]                # train and holdout metrics, calibration, drift reference
+    model.evaluate(rows)                    # {'n': ..., 'log_loss': ..., 'auc': ..., 'calibration': [...], ...}
+    model.drift(requests)                   # PSI per feature and for the score; or {"csv": text}, {"records": [text, ...]}
 
 The package is a thin converter over the core: every layout and constant is
 read from the module's own description (cr_abi_json()), every value the core
