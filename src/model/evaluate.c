@@ -195,7 +195,12 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
        probability (roc_curve's thresholds), trapezoids between them. */
     cr_acc tp = {0, 0}, fp = {0, 0}, auc2 = {0, 0};
     double ks = 0;
-    const double pos = P, neg = cr_acc_total(&wsum) - P;
+    /* The rates' denominators are the sums the walk below ends on (as
+       roc_curve divides by its last cumulative sum): the last point is
+       exactly (1, 1), and no W - P cancels when one class outweighs the other. */
+    cr_acc tp_all = {0, 0}, fp_all = {0, 0};
+    for (size_t k = groups; k > 0; k--) cr_acc_add(key[k - 1] & 1 ? &tp_all : &fp_all, gw[k - 1]);
+    const double pos = cr_acc_total(&tp_all), neg = cr_acc_total(&fp_all);
     double prev_tpr = 0, prev_fpr = 0;
     if (pos > 0 && neg > 0) {
         for (size_t k = groups; k > 0;) {

@@ -1,6 +1,7 @@
 /* libFuzzer: the streaming CSV reader (default schema), fed in two chunks
  * split where the first byte says; whatever it accepts must train to a model
- * that scores every valid input finitely (oracle.h). */
+ * that scores every valid input finitely, whose metrics on those rows and
+ * drift against them are valid (oracle.h). */
 #include <stdlib.h>
 
 #include "callrisk.h"
@@ -29,14 +30,21 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         cr_train_options o;
         cr_train_options_init(&o);
         o.max_iter = 20;
+        if (data[0] & 0x80) {   /* half the inputs: a holdout, Platt scaling too */
+            o.holdout_method = data[0] & 0x40 ? CR_HOLDOUT_HASH : CR_HOLDOUT_ORDER;
+            o.holdout_fraction = 0.1 + (data[0] & 0x0f) * 0.05;
+            o.holdout_seed = data[0];
+            o.calibration = data[0] & 0x20 ? CR_CALIBRATION_SIGMOID : CR_CALIBRATION_NONE;
+        }
         cr_model *m = NULL;
         memset(&e, 0, sizeof e);
         st = cr_train(ds, &o, &m, &e);
         if (st != CR_OK) {
             oracle_refusal(st, &e);
-            ORACLE(st == CR_E_DATA || st == CR_E_NONFINITE);
+            ORACLE(st == CR_E_DATA || st == CR_E_NONFINITE || (st == CR_E_RANGE && o.calibration));
         } else {
             oracle_model(m);
+            oracle_quality(m, ds);
         }
         cr_model_free(m);
     }

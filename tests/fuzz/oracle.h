@@ -304,6 +304,39 @@ static inline void oracle_metrics(const cr_metrics *mt)
     }
 }
 
+/* The metrics of a model on rows, and the drift of those rows against its
+   reference: every number valid for what it measures. */
+static inline void oracle_quality(const cr_model *m, const cr_dataset *ds)
+{
+    cr_metrics mt;
+    cr_error e;
+    cr_status st = cr_evaluate(m, ds, &mt, &e);
+    if (st != CR_OK) {
+        oracle_refusal(st, &e);
+        ORACLE(st == CR_E_DATA || st == CR_E_NOMEM);
+        return;
+    }
+    oracle_metrics(&mt);
+    const double one = 1 + 1e-15;   /* compensated sums: within an ulp */
+    ORACLE(mt.auc != mt.auc || (mt.auc >= 0 && mt.auc <= one && mt.ks >= 0 && mt.ks <= one));
+    ORACLE(mt.log_loss >= 0 && mt.brier >= 0 && mt.brier <= one && mt.base_rate >= 0 && mt.base_rate <= one);
+    cr_drift *d = NULL;
+    if (cr_drift_create(m, &d, &e) != CR_OK) return;   /* a model without reference */
+    static char buf[1 << 15];
+    size_t n = 0;
+    if (cr_drift_add_dataset(d, ds, &e) == CR_OK && (st = cr_drift_json(d, buf, sizeof buf, &n, &e)) == CR_OK) {
+        ORACLE(oracle_json_valid(buf, n));
+        /* PSI, smoothed, is finite and >= 0 (a sum of (a - e) ln(a / e)). */
+        for (const char *p = strstr(buf, "\"psi\":"); p; p = strstr(p + 1, "\"psi\":")) {
+            const double psi = strtod(p + 6, NULL);
+            ORACLE(oracle_finite(psi) && psi >= 0);
+        }
+    } else if (st != CR_OK) {
+        ORACLE(st == CR_E_DATA);   /* rows without weight */
+    }
+    cr_drift_free(d);
+}
+
 static inline void oracle_bins(const cr_bins *b)
 {
     ORACLE(b->n_bins >= 1 && b->n_bins <= CR_DRIFT_BINS);
