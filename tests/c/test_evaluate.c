@@ -102,6 +102,13 @@ static void test_by_hand(const cr_model *m, const cr_schema *s)
     CHECK_NEAR(mt.ks, 1, 0);
     CHECK_NEAR(mt.gini, 1, 0);
 
+    /* One class outweighs the other by 1e18: still exactly 1 (the rates
+       divide by the sums the walk ends on, never by W - P). */
+    const double hw[4] = {1e18, 3, 1e18, 5};
+    mt = evaluate(m, s, px, py, hw, 4);
+    CHECK_NEAR(mt.auc, 1, 0);
+    CHECK_NEAR(mt.ks, 1, 0);
+
     /* One class: no ROC. */
     const int one[4] = {1, 1, 1, 1};
     mt = evaluate(m, s, x, one, NULL, 4);
