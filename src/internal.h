@@ -3,7 +3,6 @@
 #define CR_INTERNAL_H
 
 #include "callrisk.h"
-#include "crmath.h"
 
 #include <stdarg.h>
 
@@ -164,11 +163,7 @@ static inline cr_risk_level cr_level_of(const cr_model *m, int score)
 /* The probability of a logit: sigmoid(logit), or sigmoid(a logit + b) for a
    calibrated model. |a| <= CR_CALIBRATION_A_MAX keeps a logit's image finite. */
 #define CR_CALIBRATION_A_MAX 1e6
-static inline double cr_probability(const cr_model *m, double logit)
-{
-    return m->ev.calibration == CR_CALIBRATION_SIGMOID ? cr_sigmoid(m->ev.cal_a * logit + m->ev.cal_b)
-                                                       : cr_sigmoid(logit);
-}
+CR_HIDDEN double cr_probability(const cr_model *m, double logit);
 
 CR_HIDDEN const char *cr_field_type_name(cr_field_type t);
 CR_HIDDEN const char *cr_sign_name(cr_sign s);

@@ -2,6 +2,7 @@
  * on: per feature and for the score, the share of rows in each of the
  * model's reference bins, and the population stability index (PSI). */
 #include "internal.h"
+#include "crmath.h"
 #include "data/request.h"
 
 #include <stdlib.h>

@@ -4,6 +4,7 @@
  * bins of every feature and the score's deciles over the fitted rows).
  * Every sum is compensated and runs in a fixed order. */
 #include "internal.h"
+#include "crmath.h"
 
 #include <stdlib.h>
 #include <string.h>

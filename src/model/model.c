@@ -1,5 +1,6 @@
 /* model.c - the model object: what a model may hold, and its accessors. */
 #include "internal.h"
+#include "crmath.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,14 +71,6 @@ void cr_model_drop_negative_zeros(cr_model *m)
     canonical(&ev->cal_b);
     for (size_t j = 0; j < m->schema.n_features; j++) canonical_bins(&ev->reference[j]);
     canonical_bins(&ev->score_reference);
-}
-
-cr_status cr_bands_check(int high, int medium, const char *what, cr_error *err)
-{
-    if (medium < CR_BAND_MIN || high < medium || high > CR_BAND_MAX)
-        return cr_fail(err, CR_E_RANGE, "bands", "%s 'bands': need integers %d <= medium <= high <= %d, got "
-                       "medium %d, high %d", what, CR_BAND_MIN, CR_BAND_MAX, medium, high);
-    return CR_OK;
 }
 
 /* A model number: finite, and within CR_REAL_MAX so that scoring stays finite. */
@@ -295,4 +288,20 @@ int cr_model_calibration(const cr_model *m, double *a, double *b)
     if (a) *a = on ? m->ev.cal_a : 1.0;   /* uncalibrated: the identity, sigmoid(1 * logit + 0) */
     if (b) *b = on ? m->ev.cal_b : 0.0;
     return on;
+}
+
+const char *cr_risk_level_str(cr_risk_level r)
+{
+    switch (r) {
+    case CR_RISK_LOW: return "LOW";
+    case CR_RISK_MEDIUM: return "MEDIUM";
+    case CR_RISK_HIGH: return "HIGH";
+    }
+    return "?";
+}
+
+double cr_probability(const cr_model *m, double logit)
+{
+    return m->ev.calibration == CR_CALIBRATION_SIGMOID ? cr_sigmoid(m->ev.cal_a * logit + m->ev.cal_b)
+                                                       : cr_sigmoid(logit);
 }

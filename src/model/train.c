@@ -133,65 +133,6 @@ static void evaluate(const problem *p, const double *theta, evaluation *ev, doub
    Returns -1 when out of memory: training must then fail, not fall back to
    the uncompressed rows, whose sums round differently (another model). */
 
-static uint64_t row_hash(const double *x, size_t d, int y)
-{
-    uint64_t h = 0x9E3779B97F4A7C15u ^ (uint64_t)y;
-    for (size_t j = 0; j < d; j++) {
-        uint64_t u;
-        memcpy(&u, &x[j], 8);
-        h ^= u + 0x9E3779B97F4A7C15u + (h << 6) + (h >> 2);
-        h *= 0xBF58476D1CE4E5B9u;
-        h ^= h >> 31;
-    }
-    return h;
-}
-
-int cr_compress_rows(const cr_dataset *ds, const double cw[2], size_t limit, cr_rows *out)
-{
-    const size_t n = ds->rows, d = ds->schema.n_features;
-    size_t cap = 64;
-    while (cap < 2 * limit) cap *= 2;
-    uint32_t *slot = malloc(cap * sizeof *slot);
-    out->x = malloc(limit * d * sizeof *out->x);
-    out->s = malloc(limit * sizeof *out->s);
-    out->y = malloc(limit);
-    out->n = 0;
-    const int allocated = slot && out->x && out->s && out->y;
-    int ok = allocated;
-    if (ok) memset(slot, 0xFF, cap * sizeof *slot);
-    for (size_t i = 0; i < n && ok; i++) {
-        const double *xi = ds->x + i * d;
-        const int yi = ds->y[i];
-        const double si = ds->w[i] * cw[yi];
-        if (si == 0) continue;   /* contributes nothing to the objective */
-        size_t k = (size_t)row_hash(xi, d, yi) & (cap - 1);
-        while (slot[k] != UINT32_MAX) {
-            size_t u = slot[k];
-            if (out->y[u] == yi && memcmp(out->x + u * d, xi, d * sizeof *xi) == 0) break;
-            k = (k + 1) & (cap - 1);
-        }
-        if (slot[k] == UINT32_MAX) {
-            if (out->n == limit) {
-                ok = 0;
-                break;
-            }
-            slot[k] = (uint32_t)out->n;
-            memcpy(out->x + out->n * d, xi, d * sizeof *xi);
-            out->y[out->n] = (uint8_t)yi;
-            out->s[out->n] = 0;
-            out->n++;
-        }
-        out->s[slot[k]] += si;
-    }
-    free(slot);
-    if (!ok) {
-        free(out->x);
-        free(out->s);
-        free(out->y);
-        memset(out, 0, sizeof *out);
-    }
-    return allocated ? ok : -1;
-}
 
 /* Variables fixed this iteration: at their bound with the gradient pushing out. */
 static int at_bound_pushing_out(const uint8_t *sign, size_t j, double wj, double gj)

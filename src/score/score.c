@@ -5,16 +5,6 @@
 /* z - z is 0 exactly for finite z. */
 static int finite(double v) { return v - v == 0; }
 
-const char *cr_risk_level_str(cr_risk_level r)
-{
-    switch (r) {
-    case CR_RISK_LOW: return "LOW";
-    case CR_RISK_MEDIUM: return "MEDIUM";
-    case CR_RISK_HIGH: return "HIGH";
-    }
-    return "?";
-}
-
 static double logit_of(const cr_model *m, const double *x)
 {
     double z = m->intercept;

@@ -5,6 +5,7 @@
 #include "callrisk.h"
 #include "check.h"
 #include "internal.h"
+#include "crmath.h"
 
 #include <math.h>
 #include <stdlib.h>

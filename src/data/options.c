@@ -82,6 +82,14 @@ static cr_status bad_column(cr_error *err, const char *option, const char *got, 
                    "got '%.*s'", option, CR_MAX_NAME, (int)(len < 64 ? len : 64), got);
 }
 
+cr_status cr_bands_check(int high, int medium, const char *what, cr_error *err)
+{
+    if (medium < CR_BAND_MIN || high < medium || high > CR_BAND_MAX)
+        return cr_fail(err, CR_E_RANGE, "bands", "%s 'bands': need integers %d <= medium <= high <= %d, got "
+                       "medium %d, high %d", what, CR_BAND_MIN, CR_BAND_MAX, medium, high);
+    return CR_OK;
+}
+
 /* The column names: each a name, no field of the schema, the two distinct.
    Their clash is reported on `changed` when that is the option just set (the
    other one was already there), else on weight_column. */
