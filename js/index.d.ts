@@ -316,10 +316,15 @@ export interface SolverStats {
   objective: number;
   grad_norm: number;
 }
-/** The canonical model JSON (model.toJSON(), `callrisk export x.json`): loadModel() reads it back. */
+/**
+ * The canonical model JSON (model.toJSON(), `callrisk export x.json`):
+ * loadModel() reads it back. Version 2 (model format 2) is a trained model
+ * with its `evidence`; version 1 has none (the default model, and files
+ * written before evidence, which load with their ids).
+ */
 export interface ModelJSON<F extends FieldList = FieldList> {
   format: 'callrisk-model';
-  version: 1;
+  version: 1 | 2;
   /** Optional when loading; if present it must match the contents. */
   id?: string;
   fields: F;
@@ -331,6 +336,8 @@ export interface ModelJSON<F extends FieldList = FieldList> {
   bands: Bands;
   training: TrainingInfo;
   solver: SolverStats;
+  /** Version 2 only: what the model was measured on and drift is measured against. */
+  evidence?: ModelEvidence;
 }
 /** The model card (model.card(), `callrisk info`). */
 export interface ModelCard {
@@ -340,6 +347,140 @@ export interface ModelCard {
   bands: Bands;
   training: TrainingInfo;
   solver: SolverStats;
+  /**
+   * A trained model's evidence (model format 2), as its JSON holds it;
+   * absent for the default model and format 1 files.
+   */
+  evidence?: ModelEvidence;
+}
+
+/* ---- model quality: the core's cr_evaluate, cr_drift_*, and the evidence a trained model carries ---- */
+
+/**
+ * One of 10 equal-width probability bins (lo, hi] (the first [0, 0.1]):
+ * scikit-learn's calibration_curve(strategy='uniform', n_bins=10), weighted.
+ */
+export interface CalibrationBin {
+  lo: number;
+  hi: number;
+  /** Sample weight of the rows in the bin. */
+  weight: number;
+  /** Their weighted mean probability; null when the bin has no weight. */
+  mean_predicted: number | null;
+  /** Their weighted share of label 1; null when the bin has no weight. */
+  observed_rate: number | null;
+}
+/** The rows scored into one band. */
+export interface BandStats {
+  band: RiskLevel;
+  weight: number;
+  /** weight / weight_sum. */
+  share: number;
+  /** Weighted share of label 1; null when the band has no weight. */
+  observed_rate: number | null;
+  /** Weighted mean probability; null when the band has no weight. */
+  mean_predicted: number | null;
+}
+/**
+ * A model's quality on labelled rows (cr_metrics_json; NaN is null):
+ * scikit-learn's definitions with sample weights, the same bits on every
+ * host, whatever the rows' order.
+ */
+export interface Metrics {
+  /** Rows. */
+  n: number;
+  weight_sum: number;
+  /** Weighted share of label 1. */
+  base_rate: number;
+  /** log_loss, probabilities clipped to [1e-15, 1 - 1e-15] (scikit-learn 1.2). */
+  log_loss: number;
+  /** brier_score_loss. */
+  brier: number;
+  /** roc_auc_score (ties as one ROC point); null unless both labels have weight. */
+  auc: number | null;
+  /** 2 auc - 1; null with auc. */
+  gini: number | null;
+  /** Kolmogorov-Smirnov: the largest TPR - FPR over the ROC points; null with auc. */
+  ks: number | null;
+  /** 10 bins: [0, 0.1], (0.1, 0.2], …, (0.9, 1]. */
+  calibration: CalibrationBin[];
+  /** LOW, MEDIUM, HIGH. */
+  bands: BandStats[];
+}
+/**
+ * evaluate() of rows that all weigh 0: no rate, loss or share exists (null).
+ * Tell it from Metrics by `base_rate !== null`.
+ */
+export interface UnweightedMetrics extends Omit<Metrics, 'base_rate' | 'log_loss' | 'brier' | 'auc' | 'gini' | 'ks' | 'bands'> {
+  weight_sum: 0;
+  base_rate: null;
+  log_loss: null;
+  brier: null;
+  auc: null;
+  gini: null;
+  ks: null;
+  bands: (Omit<BandStats, 'share' | 'observed_rate' | 'mean_predicted'> & { share: null; observed_rate: null; mean_predicted: null })[];
+}
+
+/** PSI < 0.10: stable; < 0.25: watch; else alert. */
+export type DriftStatus = 'stable' | 'watch' | 'alert';
+/** A reference bin: values up to `hi` (null: the last bin, to +∞), its share in the reference and in the data. */
+export interface DriftBin {
+  hi: number | null;
+  reference: number;
+  actual: number;
+}
+/** PSI = Σ (actual - reference) ln(actual / reference) over the bins, shares smoothed by `epsilon`. */
+export interface DriftMeasure {
+  psi: number;
+  status: DriftStatus;
+  bins: DriftBin[];
+}
+/** model.drift(): PSI per feature and for the score against the reference the model carries. */
+export interface DriftReport {
+  /** Rows (or records) compared. */
+  n: number;
+  weight_sum: number;
+  /** 1e-4: every share s is taken as (s + ε) / (1 + bins·ε), so an empty bin counts. */
+  epsilon: number;
+  /** By feature (its name, e.g. no_consent), in the model's order. */
+  features: (DriftMeasure & { feature: string })[];
+  /** The score, by decile bands 0–9, 10–19, …, 90–100. */
+  score: DriftMeasure;
+}
+
+/** Reference bins as the model stores them: ascending cuts, one share more than cuts. */
+export interface ReferenceBins {
+  cuts: number[];
+  shares: number[];
+}
+/** The holdout a model was measured on: its split and the metrics of the model on it. */
+export interface HoldoutEvidence {
+  /** 'order': the last rows; 'hash': pseudo-random by row position, with `seed`. */
+  method: 'order' | 'hash';
+  fraction: number;
+  seed: number;
+  metrics: Metrics;
+}
+/** Platt scaling fitted on the holdout: probability = sigmoid(a · logit + b). */
+export interface CalibrationEvidence {
+  method: 'sigmoid';
+  a: number;
+  b: number;
+}
+/** What a trained model carries (model format 2), in its bytes, JSON and card. */
+export interface ModelEvidence {
+  /** On the rows the model was fitted on (the holdout left out). */
+  train: Metrics;
+  /** null: trained without a holdout. */
+  holdout: HoldoutEvidence | null;
+  /** null: not calibrated. */
+  calibration: CalibrationEvidence | null;
+  /** What drift() compares with: per feature up to 10 weighted-quantile bins of the fitted rows (booleans 2), and the score by decile. */
+  reference: {
+    features: (ReferenceBins & { feature: string })[];
+    score: ReferenceBins;
+  };
 }
 
 /** What loadModel() reads: the model's bytes, its canonical JSON text, or that JSON as an object. */
@@ -373,6 +514,24 @@ export declare class Model<F extends FieldList = FieldList> {
    * CallriskError (CR_E_MISMATCH names what differs).
    */
   verifyRecord(record: StoredRecord | string): true;
+  /**
+   * The model's quality on labelled rows (as trainModel takes them, for this
+   * model's fields) or `{ csv }`: the core's cr_evaluate. `options`: the
+   * rows' label and weight columns, by the core's names (default 'label',
+   * 'weight'). UnweightedMetrics when every row weighs 0.
+   */
+  evaluate<const L extends string = 'label', const W extends string = 'weight'>(
+    data: TrainingData<F, NoInfer_<L>, NoInfer_<W>>,
+    options?: { label_column?: L; weight_column?: W },
+  ): Metrics | UnweightedMetrics;
+  /**
+   * Drift against the reference the model carries (CallriskError
+   * CR_E_MISSING for a model without one: the default model, format 1
+   * files): requests (this model's fields; weight 1 each), `{ csv }`
+   * (labelled rows, by their weights) or `{ records }` (stored score records'
+   * text, as saveScore got it).
+   */
+  drift(data: readonly ScoreInput<F>[] | { readonly csv: string } | { readonly records: readonly string[] }): DriftReport;
   /** Releases the wasm memory (deferred while a pending scoreCaller holds the model). A second call does nothing. */
   free(): void;
 }
@@ -449,14 +608,29 @@ export interface TrainOptions<Feature extends string = string, L extends string 
   label_column?: L;
   /** The training data's optional column of sample weights; not a field's name nor label_column. Default 'weight'. */
   weight_column?: W;
+  /**
+   * Rows kept out of the fit to measure it (stored in the model as its
+   * evidence): null (default), or `fraction` (0 < f < 1) with `method`
+   * 'order' (the last rows, the default: for time-ordered data) or 'hash'
+   * (pseudo-random by row position, with `seed` 0..4294967295, default 0).
+   */
+  holdout?: null | { fraction: number; method?: 'order' | 'hash'; seed?: number | bigint };
+  /**
+   * 'none' (default) or 'sigmoid': Platt scaling fitted on the holdout
+   * (needs `holdout`: else CR_E_ARG calibration); probability =
+   * sigmoid(a · logit + b), the reasons still add up to the logit.
+   */
+  calibration?: 'none' | 'sigmoid';
   /** Called each iteration; return false to stop (CR_E_CANCELLED). An exception it throws is trainModel's. */
   onProgress?: (p: Progress) => boolean | void;
 }
 
 /** A training option as the core describes it (trainOptions()). */
 export interface TrainOptionInfo {
-  name: 'C' | 'fit_intercept' | 'class_weight' | 'max_iter' | 'tol' | 'signs' | 'bands' | 'label_column' | 'weight_column' | (string & {});
-  /** 'number', 'integer', 'boolean', 'class_weight', 'signs', 'bands', 'name', … */
+  name:
+    | 'C' | 'fit_intercept' | 'class_weight' | 'max_iter' | 'tol' | 'signs' | 'bands' | 'label_column' | 'weight_column'
+    | 'holdout' | 'calibration' | (string & {});
+  /** 'number', 'integer', 'boolean', 'class_weight', 'signs', 'bands', 'name', 'holdout', 'calibration', … */
   kind: string;
   /** The value used when the option is not given. */
   default: unknown;

@@ -124,3 +124,53 @@ await createScorer({ store: { countAttempts: () => 0 } });
 await init({ wasmUrl: 42 });
 // @ts-expect-error -- callrisk/callrisk.wasm is the URL string esbuild's file loader gives, not bytes
 await init({ wasmBinary: wasmUrl });
+
+// Model quality: the holdout and calibration options as the core judges them.
+// @ts-expect-error -- a holdout is null or an object (CR_E_TYPE holdout)
+await trainModel(rows, { holdout: 0.2 });
+// @ts-expect-error -- (CR_E_MISSING holdout: fraction is required)
+await trainModel(rows, { holdout: { method: 'hash', seed: 1 } });
+// @ts-expect-error -- (CR_E_RANGE holdout: method must be "order" or "hash")
+await trainModel(rows, { holdout: { fraction: 0.2, method: 'random' } });
+// @ts-expect-error -- (CR_E_TYPE holdout: seed must be a number)
+await trainModel(rows, { holdout: { fraction: 0.2, method: 'hash', seed: '7' } });
+// @ts-expect-error -- (CR_E_ARG holdout: unknown member)
+await trainModel(rows, { holdout: { fraction: 0.2, shuffle: true } });
+// @ts-expect-error -- (CR_E_RANGE calibration: must be "none" or "sigmoid")
+await trainModel(rows, { calibration: 'isotonic' });
+// @ts-expect-error -- (CR_E_TYPE calibration)
+await trainModel(rows, { calibration: true });
+
+// evaluate() and drift().
+// @ts-expect-error -- the evidence is absent from the default model's card and format 1 files
+scorer.model.card().evidence.train.auc;
+// @ts-expect-error -- auc is null unless both labels have weight
+model.evaluate(rows).auc.toFixed(4);
+// @ts-expect-error -- log_loss is null when every row weighs 0 (test base_rate !== null first)
+model.evaluate(rows).log_loss.toFixed(4);
+// @ts-expect-error -- holdout is null for a model trained without one
+model.card().evidence?.holdout.metrics;
+// @ts-expect-error -- the metrics say auc (TypeError: reading undefined)
+model.card().evidence?.train.AUC;
+// @ts-expect-error -- (TypeError: data: must be an array of rows or { csv: text })
+model.evaluate('spam_reports,label\n1,0\n');
+// @ts-expect-error -- (TypeError: options: must be a plain object)
+model.evaluate(rows, 'is_spam');
+// @ts-expect-error -- camelCase is not an option name (CR_E_ARG labelColumn: unknown option)
+model.evaluate(rows, { labelColumn: 'is_spam' });
+// @ts-expect-error -- evaluation needs labels (CR_E_MISSING label, line 1)
+model.evaluate([{ spamReports: 3, hasConsent: false, callAttempts24h: 8 }]);
+// @ts-expect-error -- a label is 0, 1 or a boolean (CR_E_RANGE label, line 1)
+model.evaluate([{ spamReports: 3, hasConsent: false, callAttempts24h: 8, label: 2 }]);
+// @ts-expect-error -- the rows' label is under label_column (CR_E_MISSING is_spam, line 1)
+model.evaluate([{ spamReports: 3, hasConsent: false, callAttempts24h: 8, label: 1 }], { label_column: 'is_spam' });
+// @ts-expect-error -- another schema's rows (CR_E_MISSING attestation, line 1)
+stir.evaluate([{ spamReports: 1, label: 0 }]);
+// @ts-expect-error -- a typo in a request's field (CR_E_MISSING spam_reports)
+model.drift([{ spamReprots: 1, hasConsent: true, callAttempts24h: 2 }]);
+// @ts-expect-error -- records are the stored text, not objects (TypeError: data.records[0]: must be a record's JSON text)
+model.drift({ records: [{ score: 1 }] });
+// @ts-expect-error -- (TypeError: data: must be an array of requests, { csv: text } or { records: [text, ...] })
+model.drift('{"spam_reports": 1}');
+// @ts-expect-error -- drift() takes no options (a { csv } is read with the default label column)
+model.drift({ csv: 'spam_reports,has_consent,call_attempts_24h,is_spam\n1,true,2,0\n' }, { label_column: 'is_spam' });

@@ -4,8 +4,9 @@
 import {
   CallriskError, Model, RISK_LEVELS, Scorer, createMemoryStore, createScorer, describe, init, loadModel, scoreRequest, setWasmLoader, trainModel,
   trainOptions,
-  type BatchResult, type Description, type FieldList, type ModelCard, type ModelJSON, type RiskLevel, type ScoreCallerResult, type ScoreInput,
-  type ScoreRecord, type ScoreResult, type SeedFields, type Store, type StoreInfo, type TrainOptionInfo, type TrainingInfo, type TrainingRow,
+  type BatchResult, type BandStats, type CalibrationBin, type Description, type DriftReport, type DriftStatus, type FieldList, type Metrics,
+  type ModelCard, type ModelEvidence, type ModelJSON, type RiskLevel, type ScoreCallerResult, type ScoreInput, type ScoreRecord, type ScoreResult,
+  type SeedFields, type Store, type StoreInfo, type TrainOptionInfo, type TrainOptions, type TrainingInfo, type TrainingRow, type UnweightedMetrics,
 } from 'callrisk';
 
 // Types that say what they hold.
@@ -126,6 +127,72 @@ info.class_weight === 'explicit'; info.class_weight_values[1].toFixed(); card.so
 json.format === 'callrisk-model'; json.version === 1; json.coef.length; json.baseline[0]; json.id?.length; json.training.data_sha256.length;
 JSON.stringify(m1);
 
+// Model quality: a holdout (order or hash, with a seed), Platt scaling, the
+// evidence in the card and the JSON; evaluate() and drift() of rows, CSV, records.
+const qualityRows: TrainingRow[] = Array.from({ length: 60 }, (_, i) => ({
+  spamReports: i % 7, hasConsent: i % 3 === 0, callAttempts24h: (i * 5) % 11, label: (i % 7) + ((i * 5) % 11) / 2 > 5 !== (i % 13 === 0) ? 1 : 0, weight: 1 + (i % 2),
+}));
+const holdout = await trainModel(qualityRows, { holdout: { fraction: 0.25, method: 'hash', seed: 7 }, calibration: 'sigmoid' });
+await trainModel(qualityRows, { holdout: { fraction: 0.25 } }); // 'order': the last rows
+await trainModel(qualityRows, { holdout: { fraction: 0.25, method: 'order' }, calibration: 'none' });
+await trainModel(qualityRows, { holdout: { fraction: 0.25, method: 'hash', seed: 4294967295n } });
+await trainModel(qualityRows, { holdout: null });
+const asVariable: TrainOptions = { holdout: { fraction: 0.3 }, calibration: 'sigmoid' };
+await trainModel(qualityRows, asVariable);
+const evidence: ModelEvidence | undefined = holdout.card().evidence;
+if (!evidence || !evidence.holdout || !evidence.calibration) throw new Error('a model trained with a holdout carries it');
+const held: Metrics = evidence.holdout.metrics;
+const method: 'order' | 'hash' = evidence.holdout.method;
+void [method, evidence.holdout.fraction.toFixed(2), evidence.holdout.seed.toFixed(0), evidence.calibration.method === 'sigmoid', evidence.calibration.a + evidence.calibration.b];
+void [held.n.toFixed(), held.weight_sum + held.base_rate + held.log_loss + held.brier, held.auc?.toFixed(4), held.gini ?? 0, held.ks ?? 0];
+const bin: CalibrationBin = evidence.train.calibration[0]!;
+void [bin.lo + bin.hi + bin.weight, bin.mean_predicted ?? 0, bin.observed_rate ?? 0];
+const band: BandStats = evidence.train.bands[2]!;
+const bandName: RiskLevel = band.band;
+void [bandName, band.weight + band.share, band.observed_rate ?? 0, band.mean_predicted ?? 0];
+evidence.reference.features.map((f) => `${f.feature} ${f.cuts.length + 1 === f.shares.length}`);
+void evidence.reference.score.shares.reduce((a, b) => a + b, 0);
+const holdoutJson = holdout.toJSON();
+void [holdoutJson.version === 2, holdoutJson.evidence?.train.auc];
+if (JSON.stringify(holdoutJson.evidence) !== JSON.stringify(evidence)) throw new Error('the card and the JSON carry the same evidence');
+const noHoldout = (await trainModel(qualityRows)).card().evidence;
+if (noHoldout?.holdout !== null || noHoldout.calibration !== null) throw new Error('no holdout, no calibration');
+const defaultCard: ModelCard = seed.model.card();
+if (defaultCard.evidence !== undefined) throw new Error('the default model carries no evidence');
+const loadedBack = await loadModel(holdout.toBytes());
+void loadedBack.card().evidence?.reference;
+
+// evaluate(): rows of the model's fields (its own label and weight columns), or CSV.
+const quality = holdout.evaluate(qualityRows);
+if (quality.base_rate === null) throw new Error('these rows have weight');
+check<Equal<typeof quality, Metrics>>();
+quality.log_loss.toFixed(6); quality.brier.toFixed(6); quality.auc?.toFixed(4); quality.bands.map((b) => b.share.toFixed(3));
+holdout.evaluate({ csv: 'spam_reports,has_consent,call_attempts_24h,label,weight\n1,true,2,0,1\n6,false,9,1,2.5\n' });
+holdout.evaluate([{ spam_reports: 1, has_consent: true, call_attempts_24h: 2, is_spam: 0, w: 0 }, { spamReports: 6, hasConsent: false, callAttempts24h: 9, is_spam: true }], { label_column: 'is_spam', weight_column: 'w' });
+holdout.evaluate({ csv: 'spam_reports,has_consent,call_attempts_24h,is_spam\n1,true,2,0\n' }, { label_column: 'is_spam' });
+const unweighted: Metrics | UnweightedMetrics = holdout.evaluate([{ spamReports: 1, hasConsent: true, callAttempts24h: 2, label: 1, weight: 0 }]);
+if (unweighted.base_rate !== null || unweighted.log_loss !== null || unweighted.bands[0]?.share !== null) throw new Error('rows that all weigh 0: no rates');
+void (unweighted.weight_sum satisfies 0);
+
+// drift(): requests (weight 1 each), labelled CSV (by weight), stored records' text.
+const driftReport: DriftReport = holdout.drift(qualityRows.map(({ label: _label, weight: _weight, ...request }) => request));
+holdout.drift([{ spamReports: 9, hasConsent: false, callAttempts24h: 20 }, { spam_reports: 0, has_consent: true, call_attempts_24h: 0 }]);
+holdout.drift({ csv: 'spam_reports,has_consent,call_attempts_24h,label\n1,true,2,0\n' });
+const driftStore = createMemoryStore();
+const driftScorer = await createScorer({ model: holdout, store: driftStore });
+await driftScorer.scoreCaller({ callerNumber: '+15550001', spamReports: 4, hasConsent: false, at: 1_700_000_000_000 });
+const byRecords = holdout.drift({ records: driftStore.texts });
+if (byRecords.n !== 1) throw new Error('one record');
+const status: DriftStatus = driftReport.score.status;
+void [status, driftReport.epsilon, driftReport.weight_sum];
+driftReport.features.map((f) => `${f.feature} ${f.psi.toFixed(4)} ${f.status} ${f.bins.map((b) => `${b.hi ?? '+inf'}: ${b.reference} -> ${b.actual}`).join(', ')}`);
+try {
+  seed.model.drift([{ spamReports: 1, hasConsent: true, callAttempts24h: 2 }]);
+  throw new Error('the default model has a reference');
+} catch (e) {
+  if (!(e instanceof CallriskError) || e.code !== 'CR_E_MISSING') throw e;
+}
+
 // loadModel: bytes, JSON text, the JSON object; the fields follow a typed JSON object.
 const again = await loadModel(m1.toJSON());
 again.fields[2].name === 'call_attempts_24h';
@@ -154,6 +221,10 @@ stirScorer.scoreBatch({ spamReports: [1], has_consent: [true], attestation: new 
 type StirInput = ScoreInput<typeof stir.fields>;
 const stirInput: StirInput = { spamReports: 0, hasConsent: false, attestation: 1 };
 stirScorer.score(stirInput);
+// evaluate() and drift() take the model's own fields.
+const stirQuality = stir.evaluate([{ spamReports: 1, hasConsent: true, attestation: 0.9, label: 0 }, { spam_reports: 3, has_consent: false, attestation: 0.1, label: 1 }]);
+void stirQuality.n;
+stir.drift([{ spamReports: 1, hasConsent: true, attestation: 0.5 }]);
 
 // A schema as JSON text, or typed as SchemaSpec: any field names.
 const dynamic = await trainModel({ csv: 'a,label\n1,0\n2,1\n' }, { schema: '{"fields":[{"name":"a","type":"real"}],"features":[{"name":"a","field":"a"}]}' });
