@@ -18,6 +18,7 @@ let scorer;
 let served = false; // the backend's active model, not the package's default
 let compareModel = null;
 let compareScorer = null;
+let defaultModelId = '';
 
 function inputs() {
   const req = {};
@@ -106,6 +107,60 @@ function renderWhatIf() {
   svg.replaceChildren(line(10, y(high), 310, y(high), '#cf222e', '4 3'), line(10, y(medium), 310, y(medium), '#bf8700', '4 3'), path);
 }
 
+// Numbers of the evidence: 4 decimals (the exact value in data-value, and
+// as the tooltip); null (no such number: an empty band, a single class) as –.
+const fixed = (v) => (v === null || v === undefined ? '–' : v.toFixed(4));
+/** `node` with the exact number it shows rounded (data-value: what tests and people who compare read). */
+const withValue = (node, v) => {
+  node.dataset.value = String(v);
+  return node;
+};
+const num = (v, text, props = {}) => el('td', { className: 'num', title: v === null ? '' : String(v), ...props }, text);
+const numCell = (v, props) => withValue(num(v, fixed(v), props), v);
+const METRICS = [['auc', 'AUC'], ['gini', 'Gini'], ['ks', 'KS'], ['log_loss', 'log loss'], ['brier', 'Brier'], ['base_rate', 'base rate']];
+const pct = (f) => `${Math.round(f * 10000) / 100}%`;
+
+/**
+ * The evidence a trained model carries (card.evidence, model format 2):
+ * its metrics on the holdout beside those on the rows it was fitted on, the
+ * Platt scaling, and the band table (on the holdout when it has one). A
+ * model without any says so.
+ */
+function renderEvidence(card, isDefault) {
+  const ev = card.evidence;
+  if (!ev) {
+    return el('p', { id: 'evidence-none', className: 'muted' }, isDefault
+      ? 'no evidence: the seed\'s default model; train one with a holdout'
+      : 'no evidence: a model file of format 1 (written before evidence); train one with a holdout');
+  }
+  const sets = [...(ev.holdout ? [['holdout', ev.holdout.metrics]] : []), ['train', ev.train]];
+  const head = el('tr', {}, el('th', { scope: 'col' }, 'metric'), ...sets.map(([name]) => el('th', { scope: 'col', className: 'num' }, name === 'holdout' ? 'holdout' : 'fitted rows')));
+  const rows = METRICS.map(([key, label]) => el('tr', {}, el('th', { scope: 'row' }, label),
+    ...sets.map(([name, m]) => numCell(m[key], { id: `ev-${name}-${key}` }))));
+  rows.push(el('tr', {}, el('th', { scope: 'row' }, 'n'), ...sets.map(([name, m]) => withValue(num(m.n, String(m.n), { id: `ev-${name}-n` }), m.n))));
+  rows.push(el('tr', {}, el('th', { scope: 'row' }, 'weight'), ...sets.map(([name, m]) => numCell(m.weight_sum, { id: `ev-${name}-weight_sum` }))));
+  const metrics = el('table', { id: 'evidence-metrics' }, el('thead', {}, head), el('tbody', {}, ...rows));
+  const h = ev.holdout;
+  const split = h
+    ? `holdout: ${pct(h.fraction)} of the rows, ${h.method === 'order' ? 'the last ones (order)' : `by hash (seed ${h.seed})`}`
+    : 'no holdout: the metrics are on the rows the model was fitted on';
+  const cal = ev.calibration;
+  const calibration = cal
+    ? el('p', { id: 'evidence-calibration' }, 'Platt scaling: probability = sigmoid(a · logit + b), a = ',
+      withValue(el('span', { id: 'ev-calibration-a', title: String(cal.a) }, fixed(cal.a)), cal.a), ', b = ',
+      withValue(el('span', { id: 'ev-calibration-b', title: String(cal.b) }, fixed(cal.b)), cal.b))
+    : el('p', { id: 'evidence-calibration', className: 'muted' }, 'not calibrated (no Platt scaling)');
+  const [bandSet, bandMetrics] = sets[0];
+  const bands = el('table', { id: 'evidence-bands' },
+    el('caption', {}, `bands, on the ${bandSet === 'holdout' ? 'holdout' : 'fitted rows'}`),
+    el('thead', {}, el('tr', {}, ...['band', 'weight share', 'observed rate', 'mean predicted'].map((t, i) => el('th', { scope: 'col', className: i ? 'num' : '' }, t)))),
+    el('tbody', {}, ...bandMetrics.bands.map((b) => el('tr', {}, el('th', { scope: 'row' }, b.band),
+      numCell(b.share, { id: `ev-band-${b.band}-share` }), numCell(b.observed_rate, { id: `ev-band-${b.band}-observed_rate` }),
+      numCell(b.mean_predicted, { id: `ev-band-${b.band}-mean_predicted` })))));
+  return el('div', { id: 'evidence', className: 'evidence' },
+    el('p', { className: 'muted', id: 'evidence-split' }, split), el('div', { className: 'tables' }, metrics, bands), calibration);
+}
+
 function renderCard() {
   const card = scorer.model.card();
   const source = served ? 'the model the backend serves' : 'the package\'s default model';
@@ -116,6 +171,8 @@ function renderCard() {
       el('tbody', {}, ...rows, el('tr', {}, el('td', {}, 'intercept'), el('td', {}, card.intercept.toFixed(6)), el('td'), el('td')))),
     el('p', { className: 'muted' }, `bands HIGH ≥ ${card.bands.high}, MEDIUM ≥ ${card.bands.medium}; trained on ${card.training.rows} rows, `
       + `${card.solver.iterations} Newton iterations, ${card.solver.converged ? 'converged' : 'NOT converged'}`),
+    el('h3', {}, 'Evidence'),
+    renderEvidence(card, card.model_id === defaultModelId),
   );
 }
 
@@ -199,10 +256,17 @@ async function loadRecent() {
     return; // static hosting: no backend
   }
   $('recent-section').hidden = false;
+  // Each cell names its column (data-label): a phone shows the rows as cards, without the header.
+  const labels = [...$('recent').tHead.rows[0].cells].map((th) => th.textContent);
+  const cell = (i, props, ...children) => {
+    const td = el('td', props, ...children);
+    td.dataset.label = labels[i];
+    return td;
+  };
   $('recent').tBodies[0].replaceChildren(...data.scores.map(({ record, verified, error }) => el('tr', {},
-    el('td', {}, record.caller_number ?? ''), el('td', {}, new Date(record.at).toISOString().replace('T', ' ').slice(0, 19)),
-    el('td', {}, String(record.score)), el('td', {}, record.risk_level), el('td', {}, el('code', {}, record.model_id.slice(0, 12))),
-    el('td', { title: error ?? '' }, verified ? '✓ replays' : `✗ ${error ?? ''}`))));
+    cell(0, {}, record.caller_number ?? ''), cell(1, {}, new Date(record.at).toISOString().replace('T', ' ').slice(0, 19)),
+    cell(2, {}, String(record.score)), cell(3, {}, record.risk_level), cell(4, {}, el('code', {}, record.model_id.slice(0, 12))),
+    cell(5, { title: error ?? '' }, verified ? '✓ replays' : `✗ ${error ?? ''}`))));
 }
 
 // Served by the backend: the model it scores with, by its id (checked against the bytes).
@@ -222,6 +286,8 @@ async function servedModel() {
 const model = await servedModel();
 served = model !== undefined;
 scorer = await createScorer({ model });
+// The seed's default model (its id names it in the card; it carries no evidence).
+defaultModelId = served ? (await createScorer()).model.id : scorer.model.id;
 renderForm();
 renderCard();
 renderResult();
