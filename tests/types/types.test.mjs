@@ -3,10 +3,11 @@
 // under TypeScript 7.0, 5.9 and 5.0 (the first with `const` type
 // parameters), for Node (@types/node, no DOM, exactOptionalPropertyTypes)
 // and for browsers (DOM lib):
-// - readme/*: the README's npm examples, verbatim below a marker line,
-//   compile; usage.ts (every form the runtime accepts) compiles, and then
-//   runs against the installed package, as do the README's schema and
-//   CommonJS examples: the types accept nothing the runtime rejects there;
+// - readme/*: the README's js examples (its npm package and model quality
+//   sections), verbatim below a marker line, compile; usage.ts (every form
+//   the runtime accepts) compiles, and then runs against the installed
+//   package, as do the README's schema, model quality and CommonJS
+//   examples: the types accept nothing the runtime rejects there;
 // - misuse.ts compiles only because each misuse is under @ts-expect-error,
 //   and without those directives fails on exactly those lines.
 // TypeScript is this directory's own dev dependency: `npm ci --prefix tests/types`.
@@ -115,26 +116,29 @@ for (const [version, { tsc: compiler, cjs }] of Object.entries(COMPILERS)) {
   });
 }
 
-test('usage.ts and the README schema and CommonJS examples run as compiled', { timeout: 300000 }, async (t) => {
+test('usage.ts and the README schema, model quality and CommonJS examples run as compiled', { timeout: 300000 }, async (t) => {
   const { app: appDir } = await app();
-  const r = tsc(COMPILERS['TypeScript 7.0'].tsc, appDir, 'emit', ['usage.ts', 'readme/schema.ts', 'readme/commonjs.cjs'], SETTINGS.node, true);
+  const r = tsc(COMPILERS['TypeScript 7.0'].tsc, appDir, 'emit', ['usage.ts', 'readme/schema.ts', 'readme/quality.ts', 'readme/commonjs.cjs'], SETTINGS.node, true);
   assert.ok(r.ok, r.output);
-  for (const file of ['usage.js', 'readme/schema.js', 'readme/commonjs.cjs']) {
+  for (const file of ['usage.js', 'readme/schema.js', 'readme/quality.js', 'readme/commonjs.cjs']) {
     const out = execFileSync(process.execPath, [join(appDir, 'out', file)], { cwd: appDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     t.diagnostic(`${file} ran${out.trim() ? `: ${out.trim().split('\n').pop()}` : ''}`);
     if (file.endsWith('.cjs')) assert.equal(out.trim(), 'HIGH');
   }
 });
 
-test("the README's npm examples are the ones compiled here", (t) => {
+test("the README's npm and model quality examples are the ones compiled here", (t) => {
   const readme = readFileSync(process.env.CALLRISK_README ?? join(ROOT, 'README.md'), 'utf8'); // (another README: to try a proposed text)
-  const section = readme.split(/^## The npm package/m)[1]?.split(/^## /m)[0];
+  const sectionOf = (title) => readme.split(new RegExp(`^## ${title}`, 'm'))[1]?.split(/^## /m)[0];
+  const section = sectionOf('The npm package');
   assert.ok(section, 'README has no "The npm package" section');
   if (!section.includes('<!-- npm-examples:')) {
     t.todo('README.md does not yet mark its npm examples as compiled by tests/types (see the issue 11 report for the text)');
     return;
   }
-  const blocks = [...section.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+  const quality = sectionOf('Model quality');
+  assert.ok(quality, 'README has no "Model quality" section');
+  const blocks = [section, quality].flatMap((text) => [...text.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => m[1]));
   const copies = README_FILES.map((f) => readFileSync(join(HERE, 'readme', f), 'utf8').split(MARKER)[1]);
   assert.ok(blocks.length >= 4, `only ${blocks.length} js blocks found`);
   for (const block of blocks) {

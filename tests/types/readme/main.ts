@@ -34,7 +34,7 @@ await db.scoreCaller('{"caller_number": "+15551234567", "spam_reports": 2, "has_
 const model = await trainModel(rows, { C: 1, class_weight: 'balanced', signs: { spam_reports: 'nonneg' } });
 model.id; model.toBytes(); model.toJSON(); model.card();
 await loadModel(bytesOrJson);
-(await trainOptions()).map((o) => o.name);   // ['C', 'fit_intercept', 'class_weight', 'max_iter', 'tol', 'signs', 'bands', 'label_column', 'weight_column']
+(await trainOptions()).map((o) => o.name);   // ['C', 'fit_intercept', 'class_weight', 'max_iter', 'tol', 'signs', 'bands', 'label_column', 'weight_column', 'holdout', 'calibration']
 
 try {
   scorer.score({ spamReports: -1, hasConsent: false, callAttempts24h: 10 });
