@@ -27,7 +27,7 @@ cmake --preset wasi >/dev/null
 cmake --build --preset wasi
 ctest --preset wasi
 export PATH="$PWD/.cache/wasmtime/bin:$PATH"
-node --test tests/js/ tests/package/ tests/browser/ tests/bundlers/ tests/types/ tests/wasi/ tests/readme/ tests/contract/
+node --test tests/js/ tests/package/ tests/browser/ tests/bundlers/ tests/types/ tests/wasi/ tests/readme/ tests/contract/ tests/quality/
 .cache/venv/bin/pytest -q python/tests
 scripts/build-python.sh
 tests/python_package/test_wheel.sh
