@@ -1,7 +1,11 @@
-/* bench_native.c - native timings of training and batch scoring on generated data.
+/* bench_native.c - native timings of training, batch scoring and evaluation on generated data.
  *   bench_native [--rows N] [--repeat K] [--seed S] [--generator default|stir] [--dump FILE]
+ *                [--dump-eval FILE]
  * --dump writes the generated rows (n * fields f64, little-endian) and
  * then the labels (n bytes), so that other builds time the same data.
+ * --dump-eval writes what cr_evaluate() measured, for scikit-learn to measure
+ * the same: the model's probabilities (n f64), the labels (n bytes) and the
+ * generator's weights (n f64); bench/evaluate_bench.py reads it.
  * Prints one JSON object (milliseconds; medians over K runs). bench/run.py
  * runs it beside scikit-learn on the same rows and prints the ratios. */
 #define _POSIX_C_SOURCE 200809L
@@ -63,12 +67,13 @@ int main(int argc, char **argv)
 {
     long rows = 1000000, repeat = 5, seed = 1;
     gen_kind kind = GEN_DEFAULT;
-    const char *dump = NULL;
+    const char *dump = NULL, *dump_eval = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--rows")) rows = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--repeat")) repeat = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--seed")) seed = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--dump")) dump = argv[i + 1];
+        else if (!strcmp(argv[i], "--dump-eval")) dump_eval = argv[i + 1];
         else if (!strcmp(argv[i], "--generator")) kind = strcmp(argv[i + 1], "stir") ? GEN_DEFAULT : GEN_STIR;
     }
     if (rows < 1 || repeat < 1 || repeat > 100) {
@@ -116,10 +121,10 @@ int main(int argc, char **argv)
     double *fields = malloc(n * nf * sizeof *fields), *prob = malloc(n * sizeof *prob);
     int32_t *scores = malloc(n * sizeof *scores);
     uint8_t *labels = malloc(n);
+    double *weights = malloc(n * sizeof *weights);
     for (size_t i = 0; i < n; i++) {
         int label;
-        double w;
-        gen_row(kind, (uint64_t)seed, offset, i, fields + nf * i, &label, &w);
+        gen_row(kind, (uint64_t)seed, offset, i, fields + nf * i, &label, &weights[i]);
         labels[i] = (uint8_t)label;
     }
     if (dump) {
@@ -186,6 +191,42 @@ int main(int argc, char **argv)
         free(gp);
         free(g);
     }
+    /* Evaluation (cr_evaluate: probabilities, sort, log loss, Brier, AUC,
+       KS, calibration and band tables) of the trained model on its rows,
+       unweighted and with the generator's weights (0.5..2: the weighted
+       sort path). */
+    double *eval = malloc((size_t)repeat * sizeof *eval), *eval_w = malloc((size_t)repeat * sizeof *eval_w);
+    cr_metrics mt, mt_w;
+    cr_dataset *ds_w = NULL;
+    if (gen_dataset(kind, (uint64_t)seed, offset, (size_t)rows, 1, &ds_w, &e) != CR_OK) {
+        fprintf(stderr, "bench_native: %s\n", e.message);
+        return 1;
+    }
+    for (long k = 0; k < repeat; k++) {
+        double t0 = now_ms();
+        if (cr_evaluate(m, ds, &mt, &e) != CR_OK) {
+            fprintf(stderr, "bench_native: %s\n", e.message);
+            return 1;
+        }
+        eval[k] = now_ms() - t0;
+        t0 = now_ms();
+        if (cr_evaluate(m, ds_w, &mt_w, &e) != CR_OK) {
+            fprintf(stderr, "bench_native: %s\n", e.message);
+            return 1;
+        }
+        eval_w[k] = now_ms() - t0;
+    }
+    cr_dataset_free(ds_w);
+    if (dump_eval) {
+        /* The probabilities cr_score_batch gave: cr_evaluate's (the same bits). */
+        FILE *f = fopen(dump_eval, "wb");
+        int ok = f && fwrite(prob, sizeof *prob, n, f) == n && fwrite(labels, 1, n, f) == n &&
+                 fwrite(weights, sizeof *weights, n, f) == n;
+        if (!f || fclose(f) != 0 || !ok) {
+            fprintf(stderr, "bench_native: cannot write %s\n", dump_eval);
+            return 1;
+        }
+    }
     long peak = peak_rss_bytes();
     printf("{\"generator\":\"%s\",\"rows\":%ld,\"repeat\":%ld,\"seed\":%ld,", kind == GEN_STIR ? "stir" : "default", rows, repeat,
            seed);
@@ -196,11 +237,19 @@ int main(int argc, char **argv)
         print_series("score_batch_generic", generic, (int)repeat);
         printf("\"generic_over_specialised\":%.3f,", generic_ratio);
     }
+    print_series("evaluate", eval, (int)repeat);
+    print_series("evaluate_weighted", eval_w, (int)repeat);
+    printf("\"evaluate_metrics\":{\"auc\":%.17g,\"log_loss\":%.17g,\"brier\":%.17g},", mt.auc, mt.log_loss, mt.brier);
+    printf("\"evaluate_weighted_metrics\":{\"auc\":%.17g,\"log_loss\":%.17g,\"brier\":%.17g},", mt_w.auc,
+           mt_w.log_loss, mt_w.brier);
     printf("\"score_single_ns\":%.1f,\"default_model_us\":%.1f,", median(single, (int)repeat), median(cold, (int)repeat));
     printf("\"iterations\":%d,\"converged\":%s,\"coef\":[", stats.iterations, stats.converged ? "true" : "false");
     for (size_t j = 0; j < cr_schema_feature_count(cr_model_schema(m)); j++)
         printf("%s%.17g", j ? "," : "", cr_model_coef(m, j));
     printf("],\"intercept\":%.17g,\"peak_rss_bytes\":%ld}\n", cr_model_intercept(m), peak);
+    free(eval);
+    free(eval_w);
+    free(weights);
     free(generic);
     free(single);
     free(cold);
