@@ -171,6 +171,10 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
         if (y) cr_acc_add(&band_y[level], w);
     }
     const double W = cr_acc_total(&wsum), P = cr_acc_total(&wpos);
+    if (!(W > 0)) {
+        free(key), free(idx), free(gw);
+        return cr_fail(err, CR_E_DATA, "weight", "evaluate: the rows all weigh 0: nothing to measure");
+    }
     out->weight_sum = W;
     out->base_rate = ratio(P, W);
     out->log_loss = ratio(cr_acc_total(&loss), W);

@@ -49,6 +49,13 @@ cr_status cr_holdout_split(const cr_dataset *ds, const cr_train_options *o, cr_d
                      held ? "no row to fit" : "no row held out");
     if (st == CR_OK) st = cr_dataset_subset(ds, pick, 0, &part[0], err);
     if (st == CR_OK) st = cr_dataset_subset(ds, pick, 1, &part[1], err);
+    if (st == CR_OK) {
+        int weighed = 0;
+        for (size_t i = 0; i < part[1]->rows && !weighed; i++) weighed = part[1]->w[i] > 0;
+        if (!weighed)
+            st = cr_fail(err, CR_E_DATA, "holdout", "holdout: the %zu held-out rows all weigh 0: nothing to measure the "
+                         "model on", part[1]->rows);
+    }
     free(pick);
     if (st != CR_OK) {
         cr_dataset_free(part[0]);
@@ -91,10 +98,12 @@ static cr_status platt_fit(const double *f, const uint8_t *y, const double *w, s
     double *t = malloc((n ? n : 1) * sizeof *t);
     if (!t) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory calibrating");
     for (size_t i = 0; i < n; i++) t[i] = y[i] ? tp : tn;
-    /* Near the optimum the objective is flat to rounding, so a step is also
-       taken when it leaves the objective within rounding of where it was;
-       the point kept is the one with the smallest gradient. */
+    /* Damped Newton while a step lowers the objective; once none does (the
+       objective is flat to rounding there), full Newton steps polish the
+       point while they shrink the gradient, and the point with the smallest
+       gradient is kept. */
     double a = 1, b = 0, loss = platt_loss(f, t, w, n, a, b);
+    int polishing = 0;
     double best_a = a, best_b = b, best_g = 1.0 / 0.0;
     for (int it = 0; it < PLATT_MAX_ITER; it++) {
         cr_acc ga = {0, 0}, gb = {0, 0}, haa = {0, 0}, hab = {0, 0}, hbb = {0, 0};
@@ -109,8 +118,10 @@ static cr_status platt_fit(const double *f, const uint8_t *y, const double *w, s
         const double Ga = cr_acc_total(&ga), Gb = cr_acc_total(&gb);
         const double Haa = cr_acc_total(&haa), Hab = cr_acc_total(&hab), Hbb = cr_acc_total(&hbb);
         const double g = (Ga < 0 ? -Ga : Ga) + (Gb < 0 ? -Gb : Gb);
-        if (g < best_g) best_a = a, best_b = b, best_g = g;
-        else break;   /* no longer closer to the optimum */
+        if (polishing) {
+            if (!(g < best_g)) break;   /* no longer closer */
+            best_a = a, best_b = b, best_g = g;
+        }
         if (g == 0) break;
         const double det = Haa * Hbb - Hab * Hab;
         double da, db;
@@ -123,20 +134,28 @@ static cr_status platt_fit(const double *f, const uint8_t *y, const double *w, s
         } else {
             break;
         }
+        if (polishing) {
+            a += da, b += db;
+            continue;
+        }
         double step = 1;
         int moved = 0;
         for (int k = 0; k < 60; k++, step *= 0.5) {
             const double na = a + step * da, nb = b + step * db;
             if (na == a && nb == b) break;
             const double next = platt_loss(f, t, w, n, na, nb);
-            if (next < loss || (k == 0 && next <= loss + 1e-14 * (loss < 0 ? -loss : loss))) {
-                a = na, b = nb, loss = next < loss ? next : loss, moved = 1;
+            if (next < loss) {
+                a = na, b = nb, loss = next, moved = 1;
                 break;
             }
         }
-        if (!moved) break;
+        if (!moved) {   /* flat: polish from here */
+            polishing = 1;
+            best_a = a, best_b = b, best_g = g;
+            a += da, b += db;
+        }
     }
-    a = best_a, b = best_b;
+    if (polishing) a = best_a, b = best_b;
     free(t);
     if (!(a - a == 0) || !(b - b == 0) || (a < 0 ? -a : a) > CR_CALIBRATION_A_MAX || (b < 0 ? -b : b) > CR_REAL_MAX)
         return cr_fail(err, CR_E_RANGE, "calibration", "calibration: Platt scaling gives a = %.17g, b = %.17g; |a| "

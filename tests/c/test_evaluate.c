@@ -177,6 +177,11 @@ static void test_errors_and_json(const cr_model *m, const cr_schema *s)
     CHECK_ERR(cr_evaluate(m, NULL, &mt, &e), e, CR_E_ARG, "NULL");
     CHECK_ERR(cr_evaluate(m, empty, NULL, &e), e, CR_E_ARG, "NULL");
     CHECK_ERR(cr_evaluate(m, empty, &mt, &e), e, CR_E_DATA, "no rows");
+    const double zx[2] = {0, 1}, zw[2] = {0, 0};
+    const int zy[2] = {0, 1};
+    cr_dataset *weightless = rows(s, zx, zy, zw, 2);
+    CHECK_ERR(cr_evaluate(m, weightless, &mt, &e), e, CR_E_DATA, "all weigh 0");
+    cr_dataset_free(weightless);
     cr_dataset_free(empty);
     cr_schema *seed = NULL;
     cr_dataset *other = NULL;

@@ -211,6 +211,42 @@ static void test_training(const cr_schema *s)
     cr_dataset_free(ds);
 }
 
+/* A holdout of two rows: Newton's first step lowers the objective but grows
+   the gradient; the fit still ends at the optimum (it once stopped at the
+   start, a = 1, b = 0). Rows that weigh nothing are no holdout. */
+static void test_small_holdouts(const cr_schema *s)
+{
+    /* examples/calls.csv */
+    static const double rows[8][3] = {{0, 1, 1}, {1, 0, 2}, {2, 0, 3}, {3, 0, 5}, {4, 0, 7}, {0, 1, 0}, {6, 1, 9}, {1, 1, 1}};
+    static const int labels[8] = {0, 0, 1, 1, 1, 0, 1, 0};
+    cr_dataset *ds = NULL;
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    for (int i = 0; i < 8; i++) CHECK_OK(cr_dataset_add(ds, rows[i], labels[i], 1.0, &check_err));
+    cr_train_options o;
+    cr_train_options_init(&o);
+    o.holdout_method = CR_HOLDOUT_ORDER;
+    o.holdout_fraction = 0.25;
+    o.calibration = CR_CALIBRATION_SIGMOID;
+    cr_model *m = NULL;
+    CHECK_OK(cr_train(ds, &o, &m, &check_err));
+    CHECK_NEAR(m->ev.cal_a, 0.149801, 1e-6);   /* not the start, (1, 0) */
+    CHECK_NEAR(m->ev.cal_b, -0.435635, 1e-6);
+    cr_dataset *part[2];
+    CHECK_OK(cr_holdout_split(ds, &o, part, &check_err));
+    CHECK_INT((int)part[1]->rows, 2);
+    check_platt_optimum(m, part[1]);
+    cr_dataset_free(part[0]), cr_dataset_free(part[1]);
+    cr_model_free(m);
+    cr_dataset_free(ds);
+    /* The last two rows weigh 0: the holdout has nothing to measure. */
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    for (int i = 0; i < 8; i++) CHECK_OK(cr_dataset_add(ds, rows[i], labels[i], i < 6 ? 1.0 : 0.0, &check_err));
+    cr_error e;
+    CHECK_ERR(cr_train(ds, &o, &m, &e), e, CR_E_DATA, "held-out rows all weigh 0");
+    CHECK_STR(e.field, "holdout");
+    cr_dataset_free(ds);
+}
+
 static void test_reference(const cr_schema *s)
 {
     /* spam_reports 0..99 once each (a count), consent alternating, attempts
@@ -367,6 +403,7 @@ int main(void)
     test_split(s);
     test_options(s);
     test_training(s);
+    test_small_holdouts(s);
     test_reference(s);
     test_drift(s);
     cr_schema_free(s);
