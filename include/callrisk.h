@@ -460,7 +460,8 @@ CR_API cr_status cr_request_parse(const cr_schema *s, const char *json, size_t l
 /*-************************************
  *  Model quality
  *  scikit-learn's definitions, with sample weights: log_loss (probabilities
- *  clipped to [1e-15, 1 - 1e-15], as scikit-learn 1.2), brier_score_loss,
+ *  clipped to [eps, 1 - eps] with eps = 2^-52, scikit-learn 1.2's "auto"),
+ *  brier_score_loss,
  *  roc_auc_score (ties as one ROC point), Gini = 2 AUC - 1, KS = the
  *  largest TPR - FPR over those points, calibration_curve(strategy=
  *  'uniform', n_bins=10). The result depends on the rows, never on their

@@ -392,7 +392,7 @@ export interface Metrics {
   weight_sum: number;
   /** Weighted share of label 1. */
   base_rate: number;
-  /** log_loss, probabilities clipped to [1e-15, 1 - 1e-15] (scikit-learn 1.2). */
+  /** log_loss, probabilities clipped to [2^-52, 1 - 2^-52] (scikit-learn 1.2's eps="auto"). */
   log_loss: number;
   /** brier_score_loss. */
   brier: number;
@@ -406,20 +406,6 @@ export interface Metrics {
   calibration: CalibrationBin[];
   /** LOW, MEDIUM, HIGH. */
   bands: BandStats[];
-}
-/**
- * evaluate() of rows that all weigh 0: no rate, loss or share exists (null).
- * Tell it from Metrics by `base_rate !== null`.
- */
-export interface UnweightedMetrics extends Omit<Metrics, 'base_rate' | 'log_loss' | 'brier' | 'auc' | 'gini' | 'ks' | 'bands'> {
-  weight_sum: 0;
-  base_rate: null;
-  log_loss: null;
-  brier: null;
-  auc: null;
-  gini: null;
-  ks: null;
-  bands: (Omit<BandStats, 'share' | 'observed_rate' | 'mean_predicted'> & { share: null; observed_rate: null; mean_predicted: null })[];
 }
 
 /** PSI < 0.10: stable; < 0.25: watch; else alert. */
@@ -518,12 +504,12 @@ export declare class Model<F extends FieldList = FieldList> {
    * The model's quality on labelled rows (as trainModel takes them, for this
    * model's fields) or `{ csv }`: the core's cr_evaluate. `options`: the
    * rows' label and weight columns, by the core's names (default 'label',
-   * 'weight'). UnweightedMetrics when every row weighs 0.
+   * 'weight'). No rows, or rows that all weigh 0: CR_E_DATA.
    */
   evaluate<const L extends string = 'label', const W extends string = 'weight'>(
     data: TrainingData<F, NoInfer_<L>, NoInfer_<W>>,
     options?: { label_column?: L; weight_column?: W },
-  ): Metrics | UnweightedMetrics;
+  ): Metrics;
   /**
    * Drift against the reference the model carries (CallriskError
    * CR_E_MISSING for a model without one: the default model, format 1

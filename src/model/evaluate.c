@@ -14,8 +14,9 @@
 
 #define RADIX_BITS 11
 #define RADIX (1u << RADIX_BITS)
-/* log_loss's clipping as scikit-learn 1.2 does it (eps=1e-15). */
-#define LOG_LOSS_EPS 1e-15
+/* log_loss's clipping as scikit-learn 1.2 does it (eps="auto": float64's
+   epsilon, 2^-52; 1e-15 was the default up to 1.1). */
+#define LOG_LOSS_EPS 0x1p-52
 
 static uint64_t bits_of(double v)
 {

@@ -87,7 +87,8 @@ static double platt_loss(const double *f, const double *t, const double *w, size
 
 /* Minimises sum w_i [t_i log(1 + e^-z_i) + (1 - t_i) log(1 + e^z_i)], z = a f + b,
    Platt's smoothed targets t = (N+ + 1) / (N+ + 2) for label 1 and 1 / (N- + 2)
-   for 0 (N by rows, as scikit-learn's _sigmoid_calibration), by Newton's
+   for 0 (N by rows: scikit-learn's _sigmoid_calibration counts rows too, and
+   summed weights when given sample weights), by Newton's
    method with halving steps, to the point where no step lowers it. */
 static cr_status platt_fit(const double *f, const uint8_t *y, const double *w, size_t n, double *a_out,
                            double *b_out, cr_error *err)

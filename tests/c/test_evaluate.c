@@ -115,11 +115,11 @@ static void test_by_hand(const cr_model *m, const cr_schema *s)
     CHECK(isnan(mt.auc) && isnan(mt.gini) && isnan(mt.ks));
     CHECK_NEAR(mt.base_rate, 1, 0);
 
-    /* log_loss clips p to [1e-15, 1 - 1e-15], as scikit-learn 1.2. */
+    /* log_loss clips p to [2^-52, 1 - 2^-52], as scikit-learn 1.2 (eps="auto"). */
     const double far[2] = {-800, 800};
     const int wrong[2] = {1, 0};
     mt = evaluate(m, s, far, wrong, NULL, 2);
-    CHECK_NEAR(mt.log_loss, -log(1e-15), 1e-12);
+    CHECK_NEAR(mt.log_loss, -log(0x1p-52), 1e-12);
 }
 
 /* The rows' order never changes a bit; a weight w is w equal rows. */

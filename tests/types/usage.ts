@@ -6,7 +6,7 @@ import {
   trainOptions,
   type BatchResult, type BandStats, type CalibrationBin, type Description, type DriftReport, type DriftStatus, type FieldList, type Metrics,
   type ModelCard, type ModelEvidence, type ModelJSON, type RiskLevel, type ScoreCallerResult, type ScoreInput, type ScoreRecord, type ScoreResult,
-  type SeedFields, type Store, type StoreInfo, type TrainOptionInfo, type TrainOptions, type TrainingInfo, type TrainingRow, type UnweightedMetrics,
+  type SeedFields, type Store, type StoreInfo, type TrainOptionInfo, type TrainOptions, type TrainingInfo, type TrainingRow,
 } from 'callrisk';
 
 // Types that say what they hold.
@@ -170,9 +170,12 @@ quality.log_loss.toFixed(6); quality.brier.toFixed(6); quality.auc?.toFixed(4); 
 holdout.evaluate({ csv: 'spam_reports,has_consent,call_attempts_24h,label,weight\n1,true,2,0,1\n6,false,9,1,2.5\n' });
 holdout.evaluate([{ spam_reports: 1, has_consent: true, call_attempts_24h: 2, is_spam: 0, w: 0 }, { spamReports: 6, hasConsent: false, callAttempts24h: 9, is_spam: true }], { label_column: 'is_spam', weight_column: 'w' });
 holdout.evaluate({ csv: 'spam_reports,has_consent,call_attempts_24h,is_spam\n1,true,2,0\n' }, { label_column: 'is_spam' });
-const unweighted: Metrics | UnweightedMetrics = holdout.evaluate([{ spamReports: 1, hasConsent: true, callAttempts24h: 2, label: 1, weight: 0 }]);
-if (unweighted.base_rate !== null || unweighted.log_loss !== null || unweighted.bands[0]?.share !== null) throw new Error('rows that all weigh 0: no rates');
-void (unweighted.weight_sum satisfies 0);
+try {
+  holdout.evaluate([{ spamReports: 1, hasConsent: true, callAttempts24h: 2, label: 1, weight: 0 }]);
+  throw new Error('rows that all weigh 0 are CR_E_DATA');
+} catch (e) {
+  if (!(e instanceof CallriskError) || e.code !== 'CR_E_DATA') throw e;
+}
 
 // drift(): requests (weight 1 each), labelled CSV (by weight), stored records' text.
 const driftReport: DriftReport = holdout.drift(qualityRows.map(({ label: _label, weight: _weight, ...request }) => request));
