@@ -162,7 +162,7 @@ export class Model {
     const labelled = labelledData(rt.abi, data);
     if (options !== undefined && !isPlainObject(options)) throw new TypeError(`options: must be a plain object, got ${typeName(options)}`);
     const optionsText = optionsJson(rt.abi, options ?? {});
-    return scratch(rt, (alloc, put, err) => {
+    return rt.scratch((alloc, put, err) => {
       const ptr = this[PTR];
       const schema = rt.x.cr_model_schema(ptr);
       const opts = alloc(rt.optionsSize);
@@ -211,7 +211,7 @@ export class Model {
     } else {
       throw new TypeError(`data: must be an array of requests, { csv: text } or { records: [text, ...] }, got ${typeName(data)}`);
     }
-    return scratch(rt, (alloc, put, err) => {
+    return rt.scratch((alloc, put, err) => {
       const out = alloc(F64);
       rt.check(rt.x.cr_drift_create(this[PTR], out, err), err);
       const d = rt.ptrAt(out);
@@ -260,27 +260,6 @@ export class Model {
     h.freed = true;
     this.#rt.registry.unregister(this);
     if (h.holds === 0) this.#rt.release(h);
-  }
-}
-
-/** Runs `fn(alloc, put, err)` with memory of its own (a cr_error, and what
- * alloc and put take), freed after it whatever happens. */
-function scratch(rt, fn) {
-  const allocs = [];
-  const alloc = (n) => {
-    const p = rt.malloc(n);
-    allocs.push(p);
-    return p;
-  };
-  const put = (text) => {
-    const [p, len] = rt.putString(text);
-    allocs.push(p);
-    return [p, len];
-  };
-  try {
-    return fn(alloc, put, alloc(rt.error.size));
-  } finally {
-    allocs.forEach((p) => rt.free(p));
   }
 }
 

@@ -261,6 +261,29 @@ export class Runtime {
     if (status !== this.abi.ok) throw this.errorAt(status, err, cause);
   }
 
+  /** Runs `fn(alloc, put, err)` with memory of its own (a cr_error, and what
+   * alloc and put take), freed after it whatever happens: calls that run
+   * the caller's code (a progress callback, a getter) cannot reuse the
+   * shared scratch. */
+  scratch(fn) {
+    const allocs = [];
+    const alloc = (n) => {
+      const p = this.malloc(n);
+      allocs.push(p);
+      return p;
+    };
+    const put = (text) => {
+      const [p, len] = this.putString(text);
+      allocs.push(p);
+      return [p, len];
+    };
+    try {
+      return fn(alloc, put, alloc(this.error.size));
+    } finally {
+      allocs.forEach((p) => this.free(p));
+    }
+  }
+
   /** Text the core writes by the buffer contract of cr_model_save(): the size first, then the bytes. */
   textOut(write) {
     write(0, 0, this.outs, 0);

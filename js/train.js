@@ -45,43 +45,31 @@ export function trainIn(rt, data, options) {
   const labelled = labelledData(abi, data);
   const optionsText = optionsJson(abi, core);
 
-  const allocs = [];
-  const alloc = (n) => {
-    const p = rt.malloc(n);
-    allocs.push(p);
-    return p;
-  };
-  const put = (text) => {
-    const [p, len] = rt.putString(text);
-    allocs.push(p);
-    return [p, len];
-  };
-  let schema = 0;
-  let ds = 0;
-  try {
-    // Own err and out: onProgress runs the caller's code, which may call
-    // into the module and use the shared scratch.
-    const err = alloc(rt.error.size);
-    const out = alloc(F64);
-    if (schemaJson !== undefined) rt.check(rt.x.cr_schema_from_json(...put(schemaJson), out, err), err);
-    else rt.check(rt.x.cr_schema_create_default(out, err), err);
-    schema = rt.ptrAt(out);
-    const opts = alloc(rt.optionsSize);
-    rt.x.cr_train_options_init(opts);
-    rt.check(rt.x.cr_train_options_from_json(opts, schema, ...put(optionsText), err), err);
-    ds = datasetOf(rt, schema, opts, labelled, err, put);
+  return rt.scratch((alloc, put, err) => {
+    let schema = 0;
+    let ds = 0;
+    try {
+      // Its own err and out: onProgress runs the caller's code, which may
+      // call into the module and use the shared scratch.
+      const out = alloc(F64);
+      if (schemaJson !== undefined) rt.check(rt.x.cr_schema_from_json(...put(schemaJson), out, err), err);
+      else rt.check(rt.x.cr_schema_create_default(out, err), err);
+      schema = rt.ptrAt(out);
+      const opts = alloc(rt.optionsSize);
+      rt.x.cr_train_options_init(opts);
+      rt.check(rt.x.cr_train_options_from_json(opts, schema, ...put(optionsText), err), err);
+      ds = datasetOf(rt, schema, opts, labelled, err, put);
 
-    rt.onProgress = onProgress;
-    rt.progressError = null;
-    const status = rt.x.crw_train_with(ds, opts, onProgress ? 1 : 0, out, err);
-    if (rt.progressError) throw rt.progressError;
-    rt.check(status, err);
-    return modelAt(rt, out);
-  } finally {
-    rt.onProgress = null;
-    if (ds) rt.x.cr_dataset_free(ds);
-    if (schema) rt.x.cr_schema_free(schema);
-    allocs.forEach((p) => rt.free(p));
-  }
+      rt.onProgress = onProgress;
+      rt.progressError = null;
+      const status = rt.x.crw_train_with(ds, opts, onProgress ? 1 : 0, out, err);
+      if (rt.progressError) throw rt.progressError;
+      rt.check(status, err);
+      return modelAt(rt, out);
+    } finally {
+      rt.onProgress = null;
+      if (ds) rt.x.cr_dataset_free(ds);
+      if (schema) rt.x.cr_schema_free(schema);
+    }
+  });
 }
-
