@@ -11,7 +11,8 @@ import { createServer, STATUS_CODES } from 'node:http';
 import { CallriskError, createScorer, describe, loadModel, trainModel } from 'callrisk';
 import { runAudit } from './audit.js';
 import { authorize, Token } from './auth.js';
-import { coreError, DuplicateKeyError, errorResponse, HttpError, isClientAbort, isDatabaseFailure, ModelLimitError, RecordRejected, StoreError, StoreMisuse } from './errors.js';
+import { coreError, DuplicateKeyError, errorResponse, HttpError, isClientAbort, isDatabaseFailure, ModelLimitError, OutcomeExists, RecordRejected, StoreError, StoreMisuse } from './errors.js';
+import { evidenceMetrics, scorePsi, trainingRows, windowOf } from './lifecycle.js';
 import { createMetrics } from './metrics.js';
 import { ModelCache } from './model-cache.js';
 import { callAnswer, modelUnfit, scoreCallerAnswer } from './records.js';
@@ -38,11 +39,14 @@ export const DEFAULTS = {
   listLimit: { fallback: 50, max: 500 }, // GET /callers/:number/scores
   recentLimit: { fallback: 20, max: 200 }, // GET /scores/recent (each one replayed)
   auditLimit: { fallback: 100, max: 1000 }, // mismatches listed per POST /audit
+  outcomeWindowMs: 86400000, // POST /outcomes by caller: the score record labelled is at most this much before the outcome's `at`
+  promoteWindowMs: 30 * 86400000, // POST /models/:id/promote: the labelled records the gate evaluates on, by default the last 30 days
   logIntervalMs: 10000, // one log line per kind of failure (500 by route and error class, 503, accept errors…) per interval
 };
 
 const STORE_METHODS = ['countAttempts', 'saveScore', 'scoreByKey', 'logCall', 'callByKey', 'listScores', 'recentScores', 'recordsAfter',
-  'maxScoreId', 'saveModel', 'activeModelBytes', 'modelBytes', 'ping'];
+  'maxScoreId', 'saveModel', 'activeModelBytes', 'modelBytes', 'ping',
+  'listModels', 'modelHistory', 'outcomeRecord', 'outcomeByKey', 'saveOutcome', 'labelledRecords'];
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 const MAX_ID = 2 ** 53;
 
@@ -54,7 +58,7 @@ const MAX_ID = 2 ** 53;
  */
 function guardStore(store, onFailure) {
   const wrap = (operation, e) => {
-    if (e instanceof DuplicateKeyError || e instanceof RecordRejected || e instanceof ModelLimitError || e instanceof StoreError || e instanceof StoreMisuse) return e;
+    if (e instanceof DuplicateKeyError || e instanceof RecordRejected || e instanceof ModelLimitError || e instanceof OutcomeExists || e instanceof StoreError || e instanceof StoreMisuse) return e;
     if (!isDatabaseFailure(e)) return new StoreMisuse(operation, e);
     onFailure(operation);
     return new StoreError(operation, e);
@@ -119,7 +123,11 @@ function recordJson(text) {
 
 const MODEL_ID = /^[0-9a-f]{64}$/;
 // The keys of a POST /models/train body.
-const TRAIN_KEYS = ['csv', 'rows', 'schema', 'options'];
+const TRAIN_KEYS = ['csv', 'rows', 'from_records', 'schema', 'options'];
+// The keys of a POST /outcomes body, and of a gate.
+const OUTCOME_KEYS = ['caller_number', 'at', 'label', 'source', 'record_id', 'request_id'];
+const GATE_KEYS = ['min_auc_gain', 'max_score_psi', 'min_labelled'];
+const SOURCE = /^[\x20-\x7e]{1,64}$/;
 // Keys of the package's training options that are the host's, not the core's.
 const HOST_OPTIONS = ['schema', 'onProgress'];
 
@@ -244,16 +252,38 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     }
   }
 
-  /** Makes `model` the active one, here and in the database; one switch at a time. */
-  function activate(model) {
-    const change = modelSwitch.then(async () => {
-      await store.saveModel(model.id, model.toBytes(), { makeActive: true, maxModels: o.maxModels });
-      // The previous scorers stay alive for requests still using them.
-      live = await serving(model);
-      models.set(model.id, model);
-    });
+  /** Runs `fn` when no other switch is running: one switch (and its gate) at a time. */
+  function exclusive(fn) {
+    const change = modelSwitch.then(fn);
     modelSwitch = change.catch(() => {});
     return change;
+  }
+
+  /**
+   * Makes `model` the champion, here and in the database, with its history
+   * row ({actor, action, gate}) in the same transaction. Call inside exclusive().
+   */
+  async function switchTo(model, history) {
+    await store.saveModel(model.id, model.toBytes(), { makeActive: true, maxModels: o.maxModels, history });
+    // The previous scorers stay alive for requests still using them.
+    live = await serving(model);
+    models.set(model.id, model);
+  }
+
+  /** Makes `model` the active one (PUT /model, POST /models/:id/activate), recorded as 'put'; one switch at a time. */
+  function activate(model) {
+    return exclusive(() => switchTo(model, { actor: 'admin', action: 'put', gate: null }));
+  }
+
+  /** Labelled records in [since, until] as training rows. */
+  async function labelledRows(since, until) {
+    return trainingRows(await store.labelledRecords(since, until));
+  }
+
+  /** A model's scores on `rows` (each row's fields by the model's names), as /score gives them. */
+  async function scoresOf(model, rows) {
+    const s = await createScorer({ store: PROBE_STORE, model });
+    return rows.map((r) => s.score(r).score);
   }
 
   /** The id in a /models/:id path: 64 lowercase hex digits, else 404. */
@@ -437,10 +467,19 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         const body = await readJson(req, { limit: o.trainBodyLimit, timeoutMs: o.bodyTimeoutMs });
         const unknown = Object.keys(body).find((k) => !TRAIN_KEYS.includes(k));
         if (unknown !== undefined) throw new HttpError(422, `${unknown}: not a key of a training request (${TRAIN_KEYS.join(', ')})`, { field: unknown.slice(0, 64) });
-        const [csv, rows, schema] = [own(body, 'csv'), own(body, 'rows'), own(body, 'schema')];
+        const [csv, schema, fromRecords] = [own(body, 'csv'), own(body, 'schema'), own(body, 'from_records')];
+        let rows = own(body, 'rows');
         const options = own(body, 'options') ?? {};
-        if ((csv === undefined) === (rows === undefined)) {
-          throw new HttpError(422, 'csv: give the training data as "csv" (CSV text) or as "rows" (a list of row objects), one of the two', { field: 'csv' });
+        if ([csv, rows, fromRecords].filter((x) => x !== undefined).length !== 1) {
+          throw new HttpError(422, 'csv: give the training data as "csv" (CSV text), "rows" (a list of row objects) or "from_records" ({since, until}: the labelled score records), one of the three', { field: 'csv' });
+        }
+        if (fromRecords !== undefined) {
+          if (!isObject(fromRecords)) throw new HttpError(422, 'from_records: must be an object {since, until} (ms since 1970 or ISO 8601)', { field: 'from_records' });
+          const extra = Object.keys(fromRecords).find((k) => k !== 'since' && k !== 'until');
+          if (extra !== undefined) throw new HttpError(422, `from_records.${extra.slice(0, 64)}: not a key of from_records (since, until)`, { field: `from_records.${extra.slice(0, 64)}` });
+          const { since, until } = windowOf(fromRecords, 'from_records', { since: 0, until: Date.now() });
+          // Training runs on this thread (issue 14: a worker thread is later work).
+          rows = await labelledRows(since, until);
         }
         if (csv !== undefined && typeof csv !== 'string') throw new HttpError(422, 'csv: must be the CSV file\'s text', { field: 'csv' });
         if (rows !== undefined && !Array.isArray(rows)) throw new HttpError(422, 'rows: must be a list of row objects', { field: 'rows' });
@@ -459,6 +498,155 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         await store.saveModel(model.id, model.toBytes(), { maxModels: o.maxModels });
         models.set(model.id, model);
         return ok(201, { model_id: model.id, card: model.card() });
+      },
+    })
+    .add({
+      method: 'GET', path: '/models', auth: 'api',
+      handler: async () => {
+        const list = [];
+        for (const m of await store.listModels()) {
+          let metrics = null;
+          try {
+            const model = await models.get(m.id);
+            metrics = model ? evidenceMetrics(model.card()) : null;
+          } catch (e) {
+            if (!(e instanceof CallriskError)) throw e; // a model that does not load shows no metrics
+          }
+          list.push({ id: m.id, created_at: m.created_at, role: m.role, metrics });
+        }
+        return ok(200, { champion: live.scorer.model.id, models: list });
+      },
+    })
+    .add({
+      method: 'GET', path: '/models/history', auth: 'api',
+      handler: async () => ok(200, { history: await store.modelHistory() }),
+    })
+    .add({
+      method: 'POST', path: '/models/rollback', auth: 'admin',
+      handler: async ({ req }) => {
+        await readBody(req, { limit: o.bodyLimit, timeoutMs: o.bodyTimeoutMs }); // any body is ignored
+        return exclusive(async () => {
+          // The previous champion: the from_id of the latest switch to the
+          // current champion that was not itself a rollback.
+          const current = live.scorer.model.id;
+          const last = (await store.modelHistory()).find((h) => h.to_id === current && h.action !== 'rollback');
+          if (!last?.from_id) throw new HttpError(409, `model: no previous champion to roll back to from ${current}`, { field: 'model', code: 'NO_PREVIOUS_CHAMPION' });
+          const model = await models.get(last.from_id);
+          if (!model) throw noModel(last.from_id);
+          await switchTo(model, { actor: 'admin', action: 'rollback', gate: null });
+          return ok(200, { model_id: model.id, from_id: current });
+        });
+      },
+    })
+    .add({
+      method: 'POST', path: '/models/:id/promote', auth: 'admin',
+      handler: async ({ req, params }) => {
+        const id = modelIdOf(params);
+        // The body is optional: none is {} (no gate: promoted unconditionally, recorded).
+        const hasBody = Number(req.headers['content-length']) > 0 || req.headers['transfer-encoding'] !== undefined;
+        const body = hasBody ? await readJson(req, jsonBody) : (await readBody(req, jsonBody), {});
+        const unknown = Object.keys(body).find((k) => !['gate', 'since', 'until'].includes(k));
+        if (unknown !== undefined) throw new HttpError(422, `${unknown.slice(0, 64)}: not a key of a promotion (gate, since, until)`, { field: unknown.slice(0, 64) });
+        const gate = own(body, 'gate');
+        if (gate !== undefined && !isObject(gate)) throw new HttpError(422, 'gate: must be an object {min_auc_gain?, max_score_psi?, min_labelled?}', { field: 'gate' });
+        for (const k of Object.keys(gate ?? {})) {
+          if (!GATE_KEYS.includes(k)) throw new HttpError(422, `gate.${k.slice(0, 64)}: not a gate key (${GATE_KEYS.join(', ')})`, { field: `gate.${k.slice(0, 64)}` });
+          const v = gate[k];
+          if (typeof v !== 'number' || !Number.isFinite(v) || (k === 'min_labelled' && (!Number.isInteger(v) || v < 0)) || (k === 'max_score_psi' && v < 0)) {
+            throw new HttpError(422, `gate.${k}: must be a finite number${k === 'min_labelled' ? ' (an integer >= 0)' : k === 'max_score_psi' ? ' >= 0' : ''}, got ${JSON.stringify(v)}`, { field: `gate.${k}` });
+          }
+        }
+        const now = Date.now();
+        const window = windowOf(body, '', { since: now - o.promoteWindowMs, until: now });
+        const candidate = await models.get(id);
+        if (!candidate) throw noModel(id);
+        const unfit = modelUnfit(candidate);
+        if (unfit) throw new HttpError(422, `model: ${unfit}`, { field: 'model', code: 'MODEL_SCHEMA' });
+        return exclusive(async () => {
+          const champion = live.scorer.model;
+          if (champion.id === id) throw new HttpError(409, `model_id: ${id} is already the champion`, { field: 'model_id', code: 'ALREADY_CHAMPION' });
+          let measured = null;
+          if (gate !== undefined) {
+            const rows = await labelledRows(window.since, window.until);
+            measured = { since: window.since, until: window.until, labelled: rows.length, candidate_auc: null, champion_auc: null, auc_gain: null, score_psi: null };
+            const failures = [];
+            if (gate.min_labelled !== undefined && rows.length < gate.min_labelled) failures.push(`labelled: ${rows.length} < min_labelled ${gate.min_labelled}`);
+            if (gate.min_auc_gain !== undefined || gate.max_score_psi !== undefined) {
+              try {
+                if (gate.min_auc_gain !== undefined) {
+                  measured.candidate_auc = candidate.evaluate(rows).auc;
+                  measured.champion_auc = champion.evaluate(rows).auc;
+                  measured.auc_gain = measured.candidate_auc - measured.champion_auc;
+                  if (!(measured.auc_gain >= gate.min_auc_gain)) failures.push(`auc_gain: ${measured.auc_gain} < min_auc_gain ${gate.min_auc_gain}`);
+                }
+                if (gate.max_score_psi !== undefined) {
+                  measured.score_psi = scorePsi(await scoresOf(champion, rows), await scoresOf(candidate, rows));
+                  if (!(measured.score_psi <= gate.max_score_psi)) failures.push(`score_psi: ${measured.score_psi} > max_score_psi ${gate.max_score_psi}`);
+                }
+              } catch (e) {
+                if (!(e instanceof CallriskError) || e.httpStatus >= 500) throw e;
+                failures.push(`evaluation: ${e.code}: ${e.message}`);
+              }
+            }
+            if (failures.length) {
+              return ok(409, { error: { field: 'gate', code: 'GATE_FAILED', message: `gate: ${failures.join('; ')}` }, gate, measured });
+            }
+          }
+          const from = champion.id;
+          await switchTo(candidate, { actor: 'admin', action: 'promote', gate: gate === undefined ? null : { ...gate, measured } });
+          return ok(200, { model_id: candidate.id, from_id: from, gate: gate ?? null, measured });
+        });
+      },
+    })
+    .add({
+      method: 'POST', path: '/outcomes', auth: 'admin',
+      handler: async ({ req }) => {
+        const body = await readJson(req, jsonBody);
+        const unknown = Object.keys(body).find((k) => !OUTCOME_KEYS.includes(k));
+        if (unknown !== undefined) throw new HttpError(422, `${unknown.slice(0, 64)}: not a key of an outcome (${OUTCOME_KEYS.join(', ')})`, { field: unknown.slice(0, 64) });
+        const label = own(body, 'label');
+        if (label === undefined) throw coreError(abi, 'CR_E_MISSING', 'label: required (0 or 1)', { field: 'label' });
+        if (typeof label !== 'number') throw coreError(abi, 'CR_E_TYPE', `label: must be 0 or 1, got ${label === null ? 'null' : typeof label}`, { field: 'label' });
+        if (label !== 0 && label !== 1) throw coreError(abi, 'CR_E_RANGE', `label: must be 0 or 1, got ${label}`, { field: 'label' });
+        const source = own(body, 'source');
+        if (source !== undefined && (typeof source !== 'string' || !SOURCE.test(source))) {
+          throw new HttpError(422, 'source: must be 1 to 64 printable ASCII characters', { field: 'source' });
+        }
+        const recordId = own(body, 'record_id');
+        const callerNumber = own(body, 'caller_number');
+        if ((recordId === undefined) === (callerNumber === undefined)) {
+          throw new HttpError(422, 'record_id: give "record_id" (a score record) or "caller_number" with "at" (its latest record before then), one of the two', { field: 'record_id' });
+        }
+        if (recordId !== undefined && !(Number.isInteger(recordId) && recordId >= 1 && recordId <= MAX_ID)) {
+          throw new HttpError(422, `record_id: must be an integer from 1 to ${MAX_ID}`, { field: 'record_id' });
+        }
+        if (callerNumber !== undefined) checkCallerNumber(callerNumber);
+        const at = timeOf(body);
+        const key = idempotencyKeyOf(req, body);
+        const hash = key ? fingerprint(body) : null;
+        const answer = (r) => ({ record_id: r.record_id, label: r.label, source: r.source ?? null, at: r.at });
+        const replay = (prior) => {
+          if (prior.requestHash !== hash) throw keyReused(req, key);
+          return ok(201, answer(prior), replayed('/outcomes'));
+        };
+        if (key) {
+          const prior = await store.outcomeByKey(key);
+          if (prior) return replay(prior);
+        }
+        const record = await store.outcomeRecord(recordId !== undefined ? { recordId } : { callerNumber, at, since: at - o.outcomeWindowMs });
+        if (!record) {
+          throw new HttpError(404, recordId !== undefined ? `record_id: no score record ${recordId}`
+            : `caller_number: no score record of ${JSON.stringify(callerNumber)} at or before ${at} within ${o.outcomeWindowMs} ms (CALLRISK_OUTCOME_WINDOW_MS)`,
+          { field: recordId !== undefined ? 'record_id' : 'caller_number', code: 'NO_RECORD' });
+        }
+        const outcome = { record_id: record.id, label, source: source ?? null, at };
+        try {
+          await store.saveOutcome({ recordId: record.id, label, source, at, idempotencyKey: key, requestHash: hash });
+        } catch (e) {
+          if (!(e instanceof DuplicateKeyError)) throw e;
+          return replay(await store.outcomeByKey(key)); // a concurrent request with the key won
+        }
+        return ok(201, outcome);
       },
     })
     .add({

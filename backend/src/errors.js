@@ -63,6 +63,14 @@ export class DuplicateKeyError extends Error {
   }
 }
 
+/** An outcome for a score record that already has one: nothing was written (409). */
+export class OutcomeExists extends Error {
+  constructor(recordId) {
+    super(`record_id: score record ${recordId} already has an outcome (one outcome per record)`);
+    this.recordId = recordId;
+  }
+}
+
 /** PUT /model of a new model when the database already holds the limit. */
 export class ModelLimitError extends Error {
   constructor(limit) {
@@ -102,6 +110,7 @@ export function errorResponse(e) {
   if (e instanceof HttpError) return { status: e.status, body: body(e.field, e.message, e.code), headers: e.headers };
   if (e instanceof StoreError) return { status: 503, body: body(null, e.message, 'STORE'), headers: { 'retry-after': '1' }, logged: true };
   if (e instanceof RecordRejected) return { status: 422, body: body(e.field, e.message, e.code) };
+  if (e instanceof OutcomeExists) return { status: 409, body: body('record_id', e.message, 'OUTCOME_EXISTS') };
   if (e instanceof ModelLimitError) return { status: 409, body: body('model', e.message, 'MODEL_LIMIT') };
   if (e instanceof CallriskError) {
     if (e.code === 'CR_E_STORE') {

@@ -3,7 +3,7 @@
 // one INSERT (its own transaction), its idempotency key in the same row,
 // its text stored as the core wrote it.
 import pg from 'pg';
-import { DuplicateKeyError, ModelLimitError } from './errors.js';
+import { DuplicateKeyError, ModelLimitError, OutcomeExists } from './errors.js';
 import { checkCall, recordOfText, SEED_COLUMNS } from './records.js';
 
 // Schema changes and the model limit are serialised across replicas with
@@ -42,6 +42,32 @@ CREATE UNIQUE INDEX IF NOT EXISTS call_log_by_key ON call_log (idem_key);
 CREATE INDEX IF NOT EXISTS score_records_by_caller ON score_records (caller_number, at);
 CREATE INDEX IF NOT EXISTS score_records_by_caller_id ON score_records (caller_number, id);
 CREATE UNIQUE INDEX IF NOT EXISTS score_records_by_key ON score_records (idem_key);
+CREATE TABLE IF NOT EXISTS outcomes (
+  record_id    BIGINT  PRIMARY KEY REFERENCES score_records (id),
+  label        INTEGER NOT NULL CHECK (label IN (0, 1)),
+  source       TEXT,
+  at           BIGINT  NOT NULL,
+  created_at   BIGINT  NOT NULL,
+  idem_key     TEXT,
+  request_hash TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS outcomes_by_key ON outcomes (idem_key);
+CREATE INDEX IF NOT EXISTS score_records_by_at ON score_records (at);
+CREATE TABLE IF NOT EXISTS model_history (
+  id      BIGSERIAL PRIMARY KEY,
+  at      BIGINT NOT NULL,
+  actor   TEXT   NOT NULL,
+  action  TEXT   NOT NULL,
+  from_id TEXT,
+  to_id   TEXT   NOT NULL,
+  gate    TEXT
+);
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'models' AND column_name = 'role') THEN
+    ALTER TABLE models ADD COLUMN role TEXT NOT NULL DEFAULT 'candidate';
+    UPDATE models SET role = 'champion' WHERE active = 1;
+  END IF;
+END $$;
 `;
 const NEWEST = Number.MAX_SAFE_INTEGER;
 
@@ -127,7 +153,8 @@ export async function openPgStore(connectionString, { onIdleError = () => {} } =
     async maxScoreId() {
       return Number((await pool.query('SELECT coalesce(max(id), 0) AS id FROM score_records')).rows[0].id);
     },
-    async saveModel(id, bytes, { makeActive = false, maxModels = Infinity } = {}) {
+    /** As sqlite-store.js: the switch and its history row in one transaction, under the models lock. */
+    async saveModel(id, bytes, { makeActive = false, maxModels = Infinity, history } = {}) {
       await tx(async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1)', [MODELS_LOCK]);
         if ((await c.query('SELECT 1 FROM models WHERE id = $1', [id])).rowCount === 0) {
@@ -136,10 +163,48 @@ export async function openPgStore(connectionString, { onIdleError = () => {} } =
           await c.query('INSERT INTO models (id, bytes, added_at) VALUES ($1, $2, $3)', [id, Buffer.from(bytes), Date.now()]);
         }
         if (makeActive) {
-          await c.query('UPDATE models SET active = 0 WHERE active = 1');
-          await c.query('UPDATE models SET active = 1 WHERE id = $1', [id]);
+          const from = (await c.query('SELECT id FROM models WHERE active = 1')).rows[0]?.id ?? null;
+          if (from === id) return;
+          await c.query("UPDATE models SET active = 0, role = 'retired' WHERE active = 1");
+          await c.query("UPDATE models SET active = 1, role = 'champion' WHERE id = $1", [id]);
+          if (history) {
+            await c.query('INSERT INTO model_history (at, actor, action, from_id, to_id, gate) VALUES ($1, $2, $3, $4, $5, $6)',
+              [Date.now(), history.actor, history.action, from, id, history.gate == null ? null : JSON.stringify(history.gate)]);
+          }
         }
       });
+    },
+    async listModels() {
+      const r = await pool.query('SELECT id, added_at, role, active FROM models ORDER BY added_at, id');
+      return r.rows.map((row) => ({ id: row.id, created_at: Number(row.added_at), role: row.role, active: row.active === 1 }));
+    },
+    async modelHistory(limit = 1000) {
+      const r = await pool.query('SELECT id, at, actor, action, from_id, to_id, gate FROM model_history ORDER BY id DESC LIMIT $1', [limit]);
+      return r.rows.map((row) => ({ ...row, id: Number(row.id), at: Number(row.at), gate: row.gate === null ? null : JSON.parse(row.gate) }));
+    },
+    async outcomeRecord({ recordId, callerNumber, at, since }) {
+      const r = recordId !== undefined
+        ? await pool.query('SELECT id, at FROM score_records WHERE id = $1', [recordId])
+        : await pool.query('SELECT id, at FROM score_records WHERE caller_number = $1 AND at <= $2 AND at >= $3 ORDER BY at DESC, id DESC LIMIT 1', [callerNumber, at, since]);
+      const row = r.rows[0];
+      return row && { id: Number(row.id), at: Number(row.at) };
+    },
+    async outcomeByKey(key) {
+      const row = (await pool.query('SELECT record_id, label, source, at, request_hash FROM outcomes WHERE idem_key = $1', [key])).rows[0];
+      return row && { record_id: Number(row.record_id), label: row.label, source: row.source, at: Number(row.at), requestHash: row.request_hash };
+    },
+    async saveOutcome({ recordId, label, source, at, idempotencyKey = null, requestHash = null }) {
+      const r = await pool.query(`INSERT INTO outcomes (record_id, label, source, at, created_at, idem_key, request_hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, [recordId, label, source ?? null, at, Date.now(), idempotencyKey, requestHash]);
+      if (r.rowCount === 0) {
+        if (idempotencyKey !== null && (await pool.query('SELECT 1 FROM outcomes WHERE idem_key = $1', [idempotencyKey])).rowCount) throw new DuplicateKeyError(idempotencyKey);
+        throw new OutcomeExists(recordId);
+      }
+    },
+    async labelledRecords(since, until) {
+      const r = await pool.query(`SELECT s.id, s.record, o.label FROM score_records s JOIN outcomes o ON o.record_id = s.id
+        WHERE s.at >= $1 AND s.at <= $2 ORDER BY s.id`, [since, until]);
+      return r.rows.map((row) => ({ id: Number(row.id), text: row.record, label: row.label }));
     },
     async activeModelBytes() {
       return (await pool.query('SELECT bytes FROM models WHERE active = 1')).rows[0]?.bytes;

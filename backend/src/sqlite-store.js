@@ -6,7 +6,7 @@
 // whatever happens to the process. An idempotency key lives in the same row
 // as its record (a UNIQUE column), so a crash never separates the two.
 import Database from 'better-sqlite3';
-import { DuplicateKeyError, ModelLimitError } from './errors.js';
+import { DuplicateKeyError, ModelLimitError, OutcomeExists } from './errors.js';
 import { checkCall, recordOfText, SEED_COLUMNS } from './records.js';
 
 const TABLES = `
@@ -38,6 +38,26 @@ CREATE TABLE IF NOT EXISTS models (
   added_at   INTEGER NOT NULL,
   active     INTEGER NOT NULL DEFAULT 0
 );
+-- What really happened to a caller: one outcome labels one score record.
+CREATE TABLE IF NOT EXISTS outcomes (
+  record_id    INTEGER PRIMARY KEY REFERENCES score_records (id),
+  label        INTEGER NOT NULL CHECK (label IN (0, 1)),
+  source       TEXT,
+  at           INTEGER NOT NULL,              -- ms since 1970: when the outcome was known
+  created_at   INTEGER NOT NULL,
+  idem_key     TEXT,
+  request_hash TEXT
+);
+-- Every champion switch: promote, rollback, put (PUT /model, POST /models/:id/activate).
+CREATE TABLE IF NOT EXISTS model_history (
+  id      INTEGER PRIMARY KEY,
+  at      INTEGER NOT NULL,
+  actor   TEXT    NOT NULL,
+  action  TEXT    NOT NULL,
+  from_id TEXT,
+  to_id   TEXT    NOT NULL,
+  gate    TEXT                                -- JSON: the gate and the measured numbers, or null
+);
 `;
 // After the migration: databases from before idempotency keys get the columns first.
 const INDEXES = `
@@ -46,6 +66,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS call_log_by_key ON call_log (idem_key);
 CREATE INDEX IF NOT EXISTS score_records_by_caller ON score_records (caller_number, at);
 CREATE INDEX IF NOT EXISTS score_records_by_caller_id ON score_records (caller_number, id);
 CREATE UNIQUE INDEX IF NOT EXISTS score_records_by_key ON score_records (idem_key);
+CREATE UNIQUE INDEX IF NOT EXISTS outcomes_by_key ON outcomes (idem_key);
+CREATE INDEX IF NOT EXISTS score_records_by_at ON score_records (at);
 `;
 const NEWEST = Number.MAX_SAFE_INTEGER;
 
@@ -58,6 +80,12 @@ function migrate(db) {
     if (table === 'score_records') {
       for (const column of SEED_COLUMNS) if (columns.has(column)) db.exec(`ALTER TABLE score_records DROP COLUMN ${column}`);
     }
+  }
+  // Roles (before them: the active model is the champion, every other one a candidate).
+  const modelColumns = new Set(db.prepare('PRAGMA table_info(models)').all().map((c) => c.name));
+  if (!modelColumns.has('role')) {
+    db.exec("ALTER TABLE models ADD COLUMN role TEXT NOT NULL DEFAULT 'candidate'");
+    db.exec("UPDATE models SET role = 'champion' WHERE active = 1");
   }
 }
 
@@ -93,8 +121,19 @@ export function openSqliteStore(path) {
   const hasModel = db.prepare('SELECT 1 FROM models WHERE id = ?');
   const modelCount = db.prepare('SELECT count(*) AS n FROM models');
   const putModel = db.prepare('INSERT INTO models (id, bytes, added_at) VALUES (?, ?, ?)');
-  const deactivate = db.prepare('UPDATE models SET active = 0 WHERE active = 1');
-  const activate = db.prepare('UPDATE models SET active = 1 WHERE id = ?');
+  const deactivate = db.prepare("UPDATE models SET active = 0, role = 'retired' WHERE active = 1");
+  const activate = db.prepare("UPDATE models SET active = 1, role = 'champion' WHERE id = ?");
+  const activeId = db.prepare('SELECT id FROM models WHERE active = 1');
+  const putHistory = db.prepare('INSERT INTO model_history (at, actor, action, from_id, to_id, gate) VALUES (?, ?, ?, ?, ?, ?)');
+  const historyStmt = db.prepare('SELECT id, at, actor, action, from_id, to_id, gate FROM model_history ORDER BY id DESC LIMIT ?');
+  const listModelsStmt = db.prepare('SELECT id, added_at, role, active FROM models ORDER BY added_at, id');
+  const outcomeByKey = db.prepare('SELECT record_id, label, source, at, request_hash FROM outcomes WHERE idem_key = ?');
+  const putOutcome = db.prepare(`INSERT INTO outcomes (record_id, label, source, at, created_at, idem_key, request_hash)
+    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
+  const recordAt = db.prepare('SELECT id, at FROM score_records WHERE id = ?');
+  const joinStmt = db.prepare('SELECT id, at FROM score_records WHERE caller_number = ? AND at <= ? AND at >= ? ORDER BY at DESC, id DESC LIMIT 1');
+  const labelledStmt = db.prepare(`SELECT s.id, s.record, o.label FROM score_records s JOIN outcomes o ON o.record_id = s.id
+    WHERE s.at >= ? AND s.at <= ? ORDER BY s.id`);
   const activeModel = db.prepare('SELECT bytes FROM models WHERE active = 1');
   const modelById = db.prepare('SELECT bytes FROM models WHERE id = ?');
   const pingStmt = db.prepare('SELECT count(*) AS n FROM models WHERE active = 1');
@@ -199,7 +238,12 @@ export function openSqliteStore(path) {
       return maxIdStmt.get().id;
     },
     /** Stores a model (unless stored) and maybe activates it; a new one beyond `maxModels` is refused. */
-    saveModel(id, bytes, { makeActive = false, maxModels = Infinity } = {}) {
+    /**
+     * Stores a model (unless stored) and maybe activates it (the old champion
+     * retired, this one champion); `history` ({actor, action, gate}): the
+     * switch is recorded in the same transaction.
+     */
+    saveModel(id, bytes, { makeActive = false, maxModels = Infinity, history } = {}) {
       open();
       db.transaction(() => {
         if (!hasModel.get(id)) {
@@ -207,10 +251,47 @@ export function openSqliteStore(path) {
           putModel.run(id, Buffer.from(bytes), Date.now());
         }
         if (makeActive) {
+          const from = activeId.get()?.id ?? null;
+          if (from === id) return;
           deactivate.run();
           activate.run(id);
+          if (history) putHistory.run(Date.now(), history.actor, history.action, from, id, history.gate == null ? null : JSON.stringify(history.gate));
         }
       }).immediate();
+    },
+    /** Every stored model: { id, created_at, role, active }, oldest first. */
+    listModels() {
+      open();
+      return listModelsStmt.all().map((r) => ({ id: r.id, created_at: r.added_at, role: r.role, active: r.active === 1 }));
+    },
+    /** The champion switches, newest first. */
+    modelHistory(limit = 1000) {
+      open();
+      return historyStmt.all(limit).map((r) => ({ ...r, gate: r.gate === null ? null : JSON.parse(r.gate) }));
+    },
+    /** The record an outcome labels: by id, or the caller's latest at or before `at`, not before `since`. { id, at } or undefined. */
+    outcomeRecord({ recordId, callerNumber, at, since }) {
+      open();
+      return recordId !== undefined ? recordAt.get(recordId) : joinStmt.get(callerNumber, at, since);
+    },
+    outcomeByKey(key) {
+      open();
+      const r = outcomeByKey.get(key);
+      return r && { record_id: r.record_id, label: r.label, source: r.source, at: r.at, requestHash: r.request_hash };
+    },
+    /** Stores an outcome; its key already stored: DuplicateKeyError; its record already labelled: OutcomeExists. */
+    saveOutcome({ recordId, label, source, at, idempotencyKey = null, requestHash = null }) {
+      open();
+      const changes = putOutcome.run(recordId, label, source ?? null, at, Date.now(), idempotencyKey, requestHash).changes;
+      if (changes === 0) {
+        if (idempotencyKey !== null && outcomeByKey.get(idempotencyKey)) throw new DuplicateKeyError(idempotencyKey);
+        throw new OutcomeExists(recordId);
+      }
+    },
+    /** Labelled score records with since <= at <= until: [{ id, text, label }] in id order. */
+    labelledRecords(since, until) {
+      open();
+      return labelledStmt.all(since, until).map((r) => ({ id: r.id, text: r.record, label: r.label }));
     },
     activeModelBytes() {
       open();

@@ -52,6 +52,9 @@ async function checkMigrated(store, columns) {
     assert.ok(columns[table].includes('idem_key') && columns[table].includes('request_hash'), `${table}: ${columns[table]}`);
   }
   assert.deepEqual(columns.score_records.filter((c) => SEED_COLUMNS.includes(c)), [], 'the seed\'s columns are gone');
+  // The lifecycle's tables and the models' roles: the active model is the champion.
+  assert.deepEqual((await store.listModels()).map((m) => [m.role, m.active]), [['champion', true]]);
+  assert.deepEqual(await store.modelHistory(), []);
   const app = await createApp({ store, adminToken: 'migration-admin-token-0123456', log: () => {} });
   await new Promise((r) => app.server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${app.server.address().port}`;
@@ -81,6 +84,12 @@ async function checkMigrated(store, columns) {
     assert.equal(scored.status, 200, await scored.clone().text());
     const [row] = await store.listScores('+15557001', { limit: 1 });
     assert.deepEqual(JSON.parse(row.text).inputs, { call_attempts_24h: 0, verified: false, stir: 0.25 });
+    // An old record takes an outcome; the switch above is in the history.
+    const outcome = await fetch(`${base}/outcomes`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer migration-admin-token-0123456' },
+      body: JSON.stringify({ caller_number: '+15557000', at: 1700000000000 + 1000, label: 1 }) });
+    assert.equal(outcome.status, 201, await outcome.clone().text());
+    assert.deepEqual((await store.modelHistory()).map((h) => [h.action, h.to_id]), [['put', other.id]]);
+    assert.deepEqual((await store.listModels()).map((m) => m.role).sort(), ['champion', 'retired']);
     const audit2 = await fetch(`${base}/audit`, { method: 'POST', headers: { authorization: 'Bearer migration-admin-token-0123456' } }).then((r) => r.json());
     assert.deepEqual([audit2.checked, audit2.mismatched_total], [3, 0]);
   } finally {

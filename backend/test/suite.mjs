@@ -8,6 +8,7 @@ import axios from 'axios';
 import { CallriskError, createScorer, loadModel, trainModel } from 'callrisk';
 import { createApp } from '../src/app.js';
 import { errorResponse, RecordRejected, StoreError, StoreMisuse } from '../src/errors.js';
+import { defineLifecycleTests } from './lifecycle.mjs';
 
 const DAY = 86400000;
 export const ADMIN = 'admin-token-for-the-suite-0123456789';
@@ -281,12 +282,15 @@ test('tokens: admin routes need the admin token (401 without, 403 wrong) and cha
   assert.equal((await post('/audit', '', { authorization: 'Bearer wrong-token-wrong-token' }))[0], 403);
   // Every route declared admin, now and later, refuses a request without the token.
   const adminRoutes = app.routes.filter((r) => r.auth === 'admin');
-  assert.deepEqual(adminRoutes.map((r) => `${r.method} ${r.path}`).sort(), ['POST /audit', 'POST /models/:id/activate', 'POST /models/train', 'PUT /model']);
+  assert.deepEqual(adminRoutes.map((r) => `${r.method} ${r.path}`).sort(),
+    ['POST /audit', 'POST /models/:id/activate', 'POST /models/:id/promote', 'POST /models/rollback', 'POST /models/train', 'POST /outcomes', 'PUT /model']);
+  const lifecycleBefore = [await rows('outcomes'), await rows('model_history')];
   for (const r of adminRoutes) {
     const res = await fetch(base + r.path, { method: r.method, body: '{}', headers: JSON_TYPE });
     assert.equal(res.status, 401, `${r.method} ${r.path}`);
   }
   assert.deepEqual([...await counts(), app.scorer.model.id], before, 'nothing changed');
+  assert.deepEqual([await rows('outcomes'), await rows('model_history')], lifecycleBefore, 'no outcome, no switch');
   assert.equal((await get('/model'))[1].model_id, before[3]);
   // With the token: the switch happens.
   assert.deepEqual(await putModel(AS_ADMIN), [200, { model_id: other.id }]);
@@ -736,4 +740,6 @@ test('no non-finite number reaches the database or an answer; C statuses map by 
   assert.match(put[1].error.code, /^CR_E_/);
   assert.deepEqual([...await counts(), app.scorer.model.id], before);
 });
+
+defineLifecycleTests(() => ({ db, store, app, base, listen }));
 }

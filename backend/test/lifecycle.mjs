@@ -1,0 +1,246 @@
+// The model lifecycle over a real database (suite.mjs runs it on SQLite and
+// PostgreSQL): outcomes and their join rule, training from labelled
+// records, the registry, gated promotion, rollback and the history; every
+// admin route refuses without the token and changes nothing.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { trainModel } from 'callrisk';
+import { createApp } from '../src/app.js';
+
+const ADMIN = 'admin-token-for-the-suite-0123456789';
+const API = 'api-token-for-the-lifecycle-0123456789';
+const JSON_TYPE = { 'content-type': 'application/json' };
+const AS_ADMIN = { ...JSON_TYPE, authorization: `Bearer ${ADMIN}` };
+const HOUR = 3600000;
+const DAY = 24 * HOUR;
+
+/** `ctx()` gives { db, store, app, base, listen } once the suite's before() ran. */
+export function defineLifecycleTests(ctx) {
+  const answer = async (r) => [r.status, r.headers.get('content-type')?.startsWith('application/json') ? await r.json() : await r.text(), r.headers];
+  const call = (method, path, body, headers = AS_ADMIN) =>
+    fetch(ctx().base + path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) }).then(answer);
+  const post = (path, body, headers) => call('POST', path, body, headers);
+  const get = (path, headers = {}) => call('GET', path, undefined, headers);
+  const rows = (table) => ctx().db.count(table);
+  /** What the lifecycle routes may change: outcomes, history, models, the champion (here and in the database), roles. */
+  const state = async () => {
+    const [, listed] = await get('/models');
+    return {
+      outcomes: await rows('outcomes'), history: await rows('model_history'), models: await rows('models'),
+      champion: ctx().app.scorer.model.id, listedChampion: listed.champion,
+      roles: listed.models.map((m) => `${m.id}:${m.role}`).sort(),
+    };
+  };
+  const recordIds = async (caller) => (await ctx().store.listScores(caller, { limit: 100 })).map((r) => ({ id: r.id, at: JSON.parse(r.text).at }));
+
+  test('lifecycle: POST /outcomes needs the admin token (anonymous 401, the API token 403), nothing stored', async () => {
+    const { store } = ctx();
+    const app2 = await createApp({ store, adminToken: ADMIN, apiToken: API, log: () => {} });
+    const base2 = await ctx().listen(app2);
+    try {
+      const before = await state();
+      const body = JSON.stringify({ caller_number: '+15559000', at: Date.now(), label: 1 });
+      const send = (headers) => fetch(`${base2}/outcomes`, { method: 'POST', body, headers: { ...JSON_TYPE, ...headers } }).then(answer);
+      assert.equal((await send({}))[0], 401);
+      assert.equal((await send({ authorization: `Bearer ${API}` }))[0], 403, 'the API token is not enough');
+      assert.equal((await send({ authorization: 'Bearer not-the-admin-token-000000' }))[0], 403);
+      // The API token may read the registry.
+      assert.equal((await fetch(`${base2}/models`, { headers: { authorization: `Bearer ${API}` } })).status, 200);
+      assert.equal((await fetch(`${base2}/models/history`, { headers: { authorization: `Bearer ${API}` } })).status, 200);
+      assert.equal((await fetch(`${base2}/models`)).status, 401);
+      assert.deepEqual(await state(), before);
+    } finally {
+      app2.server.close();
+    }
+  });
+
+  test('lifecycle: the join rule (latest record at or before `at`, within the window), one outcome per record, idempotent by key, 422 naming the field', async () => {
+    const T0 = Date.UTC(2020, 0, 1, 12);
+    const caller = '+15559001';
+    for (const at of [T0, T0 + HOUR]) assert.equal((await post('/score-caller', { caller_number: caller, spam_reports: 2, has_consent: false, at }, JSON_TYPE))[0], 200);
+    const [late, early] = await recordIds(caller); // newest first
+    assert.deepEqual([early.at, late.at], [T0, T0 + HOUR]);
+    const n = await rows('outcomes');
+    // Nothing at or before `at` within 24 h: 404, nothing stored.
+    for (const at of [T0 - 1, T0 + HOUR + DAY + 1]) {
+      const [s, b] = await post('/outcomes', { caller_number: caller, at, label: 1 });
+      assert.deepEqual([s, b.error.code, b.error.field], [404, 'NO_RECORD', 'caller_number'], String(at));
+    }
+    assert.deepEqual((await post('/outcomes', { record_id: 2 ** 52, label: 1 })).slice(0, 1), [404]);
+    // Bad input: 422 naming the field; the label's codes are the core's.
+    for (const [body, field, code] of [
+      [{ caller_number: caller, at: T0 }, 'label', 'CR_E_MISSING'],
+      [{ caller_number: caller, at: T0, label: true }, 'label', 'CR_E_TYPE'],
+      [{ caller_number: caller, at: T0, label: '1' }, 'label', 'CR_E_TYPE'],
+      [{ caller_number: caller, at: T0, label: 2 }, 'label', 'CR_E_RANGE'],
+      [{ caller_number: caller, at: T0, label: 0.5 }, 'label', 'CR_E_RANGE'],
+      [{ caller_number: caller, at: T0, label: 1, source: '' }, 'source', undefined],
+      [{ caller_number: caller, record_id: early.id, label: 1 }, 'record_id', undefined],
+      [{ label: 1 }, 'record_id', undefined],
+      [{ record_id: 1.5, label: 1 }, 'record_id', undefined],
+      [{ caller_number: caller, at: 'yesterday', label: 1 }, 'at', undefined],
+      [{ caller_number: caller, at: T0, label: 1, weight: 2 }, 'weight', undefined],
+    ]) {
+      const [s, b] = await post('/outcomes', body);
+      assert.deepEqual([s, b.error.field, b.error.code], [422, field, code], JSON.stringify(body));
+    }
+    assert.equal(await rows('outcomes'), n, 'nothing stored');
+    // Two hours after the first record: the latest one at or before then, the second.
+    const [s1, b1] = await post('/outcomes', { caller_number: caller, at: T0 + 2 * HOUR, label: 1, source: 'complaint' });
+    assert.deepEqual([s1, b1], [201, { record_id: late.id, label: 1, source: 'complaint', at: T0 + 2 * HOUR }]);
+    // Between the two: the first; at exactly the record's time: that record.
+    const [s2, b2] = await post('/outcomes', { caller_number: caller, at: new Date(T0 + HOUR - 1).toISOString(), label: 0 });
+    assert.deepEqual([s2, b2.record_id, b2.at], [201, early.id, T0 + HOUR - 1]);
+    // A second outcome for a labelled record: 409, nothing stored.
+    const [s3, b3] = await post('/outcomes', { caller_number: caller, at: T0 + 3 * HOUR, label: 0 });
+    assert.deepEqual([s3, b3.error.code, b3.error.field], [409, 'OUTCOME_EXISTS', 'record_id']);
+    assert.equal((await post('/outcomes', { record_id: early.id, label: 1 }))[0], 409);
+    assert.equal(await rows('outcomes'), n + 2);
+    // Idempotency: a replay answers the first answer, a different body with the key is 422, a concurrent pair stores one.
+    assert.equal((await post('/score-caller', { caller_number: '+15559002', spam_reports: 1, has_consent: true, at: T0 }, JSON_TYPE))[0], 200);
+    const [{ id }] = await recordIds('+15559002');
+    const keyed = { ...AS_ADMIN, 'idempotency-key': 'outcome-key-1' };
+    const [k1, kb1, kh1] = await post('/outcomes', { record_id: id, label: 1, at: T0 + 5 }, keyed);
+    assert.deepEqual([k1, kb1, kh1.get('idempotent-replayed')], [201, { record_id: id, label: 1, source: null, at: T0 + 5 }, null]);
+    const [k2, kb2, kh2] = await post('/outcomes', { record_id: id, label: 1, at: T0 + 5 }, keyed);
+    assert.deepEqual([k2, kb2, kh2.get('idempotent-replayed')], [201, kb1, 'true']);
+    const [k3, kb3] = await post('/outcomes', { record_id: id, label: 0, at: T0 + 5 }, keyed);
+    assert.deepEqual([k3, kb3.error.code], [422, 'IDEMPOTENCY_KEY_REUSED']);
+    // request_id in the body is the same key.
+    const [k4, , kh4] = await post('/outcomes', { record_id: id, label: 1, at: T0 + 5, request_id: 'outcome-key-1' });
+    assert.deepEqual([k4, kh4.get('idempotent-replayed')], [201, 'true']);
+    assert.equal(await rows('outcomes'), n + 3);
+    // Concurrent requests with one key: one row, both answers the same.
+    assert.equal((await post('/score-caller', { caller_number: '+15559003', spam_reports: 1, has_consent: true, at: T0 }, JSON_TYPE))[0], 200);
+    const [{ id: id3 }] = await recordIds('+15559003');
+    const pair = await Promise.all([1, 2].map(() => post('/outcomes', { record_id: id3, label: 0, at: T0 }, { ...AS_ADMIN, 'idempotency-key': 'outcome-key-2' })));
+    assert.deepEqual(pair.map(([s, b]) => [s, b]), [[201, { record_id: id3, label: 0, source: null, at: T0 }], [201, { record_id: id3, label: 0, source: null, at: T0 }]]);
+    assert.equal(await rows('outcomes'), n + 4);
+  });
+
+  test('lifecycle: train from labelled records, the registry, a failing gate (409, nothing changed), promote, rollback, history, every record verifies', async () => {
+    const since = Date.now() - 3 * DAY;
+    // 80 calls; what really happened depends on consent only (unlike the seed's model).
+    const callers = [];
+    for (let i = 0; i < 80; i++) {
+      const caller = `+1555930${String(i).padStart(2, '0')}`;
+      const at = since + i * 60000;
+      const body = { caller_number: caller, spam_reports: i % 5, has_consent: i % 2 === 0, at };
+      assert.equal((await post('/score-caller', body, JSON_TYPE))[0], 200);
+      callers.push({ caller, at, label: i % 2 === 0 ? 0 : 1 });
+    }
+    const until = since + 80 * 60000;
+    const window = { since: new Date(since).toISOString(), until };
+    // No labelled record yet in the window: the core's CR_E_DATA.
+    const [e0, eb0] = await post('/models/train', { from_records: window });
+    assert.deepEqual([e0, eb0.error.code], [422, 'CR_E_DATA']);
+    for (const { caller, at, label } of callers) {
+      assert.equal((await post('/outcomes', { caller_number: caller, at: at + 1000, label, source: 'sim' }))[0], 201);
+    }
+    // One class only (the first record's window holds one labelled row): CR_E_DATA.
+    const [e1, eb1] = await post('/models/train', { from_records: { since, until: since } });
+    assert.deepEqual([e1, eb1.error.code], [422, 'CR_E_DATA']);
+    // Bad windows: 422 naming the field.
+    for (const [fr, field] of [[{ since: 'x' }, 'from_records.since'], [{ since: until, until: since }, 'from_records.since'], [{ until: -1 }, 'from_records.until'], [{ from: 1 }, 'from_records.from'], [3, 'from_records']]) {
+      const [s, b] = await post('/models/train', { from_records: fr });
+      assert.deepEqual([s, b.error.field], [422, field], JSON.stringify(fr));
+    }
+    assert.equal((await post('/models/train', { from_records: window, rows: [] }))[0], 422, 'one source of rows');
+    const [st, trained] = await post('/models/train', { from_records: window, options: { C: 1 } });
+    assert.equal(st, 201, JSON.stringify(trained));
+    assert.equal(trained.card.evidence.train.n, 80);
+    // The same rows given as rows train the same model (same bits, same id).
+    const same = await trainModel(callers.map(({ label }, i) => ({ spam_reports: i % 5, has_consent: i % 2 === 0, call_attempts_24h: 0, label })), { C: 1 });
+    assert.equal(trained.model_id, same.id);
+    const candidate = trained.model_id;
+
+    // The registry: the candidate with its evidence, the champion.
+    const [, listed] = await get('/models');
+    const champion = ctx().app.scorer.model.id;
+    assert.equal(listed.champion, champion);
+    const byId = Object.fromEntries(listed.models.map((m) => [m.id, m]));
+    assert.equal(byId[candidate].role, 'candidate');
+    assert.equal(byId[candidate].metrics.source, 'train');
+    assert.equal(byId[candidate].metrics.n, 80);
+    assert.equal(typeof byId[candidate].created_at, 'number');
+    assert.equal(byId[champion].role, 'champion');
+    assert.equal(listed.models.filter((m) => m.role === 'champion').length, 1);
+
+    // Without the token: 401, nothing changed.
+    const before = await state();
+    assert.equal((await post(`/models/${candidate}/promote`, {}, JSON_TYPE))[0], 401);
+    assert.equal((await post('/models/rollback', undefined, {}))[0], 401);
+    assert.deepEqual(await state(), before);
+    // A failing gate: 409 with the measured numbers, nothing changed.
+    const [g1, gb1] = await post(`/models/${candidate}/promote`, { gate: { min_auc_gain: 2, min_labelled: 1000 }, since, until });
+    assert.equal(g1, 409, JSON.stringify(gb1));
+    assert.equal(gb1.error.code, 'GATE_FAILED');
+    assert.equal(gb1.measured.labelled, 80);
+    assert.equal(typeof gb1.measured.candidate_auc, 'number');
+    assert.equal(typeof gb1.measured.champion_auc, 'number');
+    assert.match(gb1.error.message, /min_labelled/);
+    assert.match(gb1.error.message, /min_auc_gain/);
+    const [g2, gb2] = await post(`/models/${candidate}/promote`, { gate: { max_score_psi: 0 }, since, until });
+    assert.equal(g2, 409);
+    assert.ok(gb2.measured.score_psi > 0);
+    // An empty window: the evaluation cannot run; 409, nothing changed.
+    const [g3, gb3] = await post(`/models/${candidate}/promote`, { gate: { min_auc_gain: 0 }, since: 0, until: 1 });
+    assert.deepEqual([g3, gb3.measured.labelled], [409, 0]);
+    assert.match(gb3.error.message, /CR_E_DATA/);
+    assert.deepEqual(await state(), before);
+    // Bad gates: 422 naming the field.
+    for (const [body, field] of [[{ gate: { min_auc: 1 } }, 'gate.min_auc'], [{ gate: { min_labelled: -1 } }, 'gate.min_labelled'], [{ gate: 1 }, 'gate'], [{ since: 'nope' }, 'since'], [{ extra: 1 }, 'extra']]) {
+      const [s, b] = await post(`/models/${candidate}/promote`, body);
+      assert.deepEqual([s, b.error.field], [422, field], JSON.stringify(body));
+    }
+    assert.equal((await post(`/models/${'0'.repeat(64)}/promote`, {}))[0], 404);
+
+    // A passing gate: the champion switches, /score-caller answers with it.
+    const gate = { min_auc_gain: 0.05, max_score_psi: 100, min_labelled: 50 };
+    const [p1, pb1] = await post(`/models/${candidate}/promote`, { gate, since, until });
+    assert.equal(p1, 200, JSON.stringify(pb1));
+    assert.equal(pb1.model_id, candidate);
+    assert.equal(pb1.from_id, champion);
+    assert.ok(pb1.measured.auc_gain >= 0.05, JSON.stringify(pb1.measured));
+    assert.equal(ctx().app.scorer.model.id, candidate);
+    assert.equal((await get('/model'))[1].model_id, candidate);
+    assert.equal((await post('/score-caller', { caller_number: '+15559100', spam_reports: 1, has_consent: false }, JSON_TYPE))[1].model_id, candidate);
+    assert.equal((await get('/readyz'))[1].model_id, candidate);
+    let [, history] = await get('/models/history');
+    assert.equal(history.history[0].action, 'promote');
+    assert.equal(history.history[0].actor, 'admin');
+    assert.equal(history.history[0].from_id, champion);
+    assert.equal(history.history[0].to_id, candidate);
+    assert.deepEqual({ ...history.history[0].gate, measured: undefined }, { ...gate, measured: undefined });
+    assert.equal(history.history[0].gate.measured.labelled, 80);
+    const [, afterPromote] = await get('/models');
+    const roles = Object.fromEntries(afterPromote.models.map((m) => [m.id, m.role]));
+    assert.deepEqual([roles[candidate], roles[champion]], ['champion', 'retired']);
+    assert.equal(afterPromote.models.filter((m) => m.role === 'champion').length, 1);
+    assert.equal((await post(`/models/${candidate}/promote`, {}))[0], 409, 'already the champion');
+    const [a1, ab1] = await post('/audit', '', { authorization: `Bearer ${ADMIN}` });
+    assert.deepEqual([a1, ab1.mismatched_total], [200, 0]);
+
+    // Rollback: the previous champion back, recorded.
+    const [r1, rb1] = await post('/models/rollback', undefined, { authorization: `Bearer ${ADMIN}` });
+    assert.deepEqual([r1, rb1], [200, { model_id: champion, from_id: candidate }]);
+    assert.equal(ctx().app.scorer.model.id, champion);
+    assert.equal((await post('/score-caller', { caller_number: '+15559100', spam_reports: 1, has_consent: false }, JSON_TYPE))[1].model_id, champion);
+    [, history] = await get('/models/history');
+    assert.deepEqual([history.history[0].action, history.history[0].from_id, history.history[0].to_id], ['rollback', candidate, champion]);
+    const [, afterRollback] = await get('/models');
+    const roles2 = Object.fromEntries(afterRollback.models.map((m) => [m.id, m.role]));
+    assert.deepEqual([roles2[candidate], roles2[champion]], ['retired', 'champion']);
+    const [a2, ab2] = await post('/audit', '', { authorization: `Bearer ${ADMIN}` });
+    assert.deepEqual([a2, ab2.mismatched_total], [200, 0]);
+
+    // PUT /model is recorded as 'put'; a rollback then goes back to the model before it.
+    const put = await fetch(`${ctx().base}/model`, { method: 'PUT', body: same.toBytes(), headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${ADMIN}` } });
+    assert.equal(put.status, 200);
+    [, history] = await get('/models/history');
+    assert.deepEqual([history.history[0].action, history.history[0].from_id, history.history[0].to_id, history.history[0].gate], ['put', champion, candidate, null]);
+    assert.equal((await post('/models/rollback', undefined, { authorization: `Bearer ${ADMIN}` }))[1].model_id, champion);
+    assert.equal(ctx().app.scorer.model.id, champion);
+    assert.equal((await post('/audit', '', { authorization: `Bearer ${ADMIN}` }))[0], 200);
+  });
+}
