@@ -2,6 +2,7 @@
 // the core bins the score, the core's smoothing (CR_PSI_EPSILON = 1e-4).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ConfigError, readConfig } from '../src/config.js';
 import { decileOf, evidenceMetrics, PSI_EPSILON, scorePsi, trainingRows } from '../src/lifecycle.js';
 
 test('score PSI: deciles 0-9 … 90-100, smoothed shares, sum (a - e) ln(a / e)', () => {
@@ -29,4 +30,10 @@ test('training rows: a record\'s inputs plus its label; evidence: holdout metric
   assert.deepEqual(evidenceMetrics({ evidence: { train: m, holdout: { metrics: { n: 2, auc: 0.75 } } } }), { source: 'holdout', n: 2, auc: 0.75 });
   assert.deepEqual(evidenceMetrics({ evidence: { train: m, holdout: null } }), { source: 'train', n: 4, auc: 0.5 });
   assert.equal(evidenceMetrics({}), null);
+});
+
+test('CALLRISK_OUTCOME_WINDOW_MS: 24 h by default, an integer of ms, else the start stops naming it', () => {
+  assert.equal(readConfig({}).app.outcomeWindowMs, 86400000);
+  assert.equal(readConfig({ CALLRISK_OUTCOME_WINDOW_MS: '3600000' }).app.outcomeWindowMs, 3600000);
+  for (const bad of ['0', '-1', '1.5', 'day']) assert.throws(() => readConfig({ CALLRISK_OUTCOME_WINDOW_MS: bad }), (e) => e instanceof ConfigError && /CALLRISK_OUTCOME_WINDOW_MS/.test(e.message));
 });

@@ -35,7 +35,7 @@ export function defineLifecycleTests(ctx) {
 
   test('lifecycle: POST /outcomes needs the admin token (anonymous 401, the API token 403), nothing stored', async () => {
     const { store } = ctx();
-    const app2 = await createApp({ store, adminToken: ADMIN, apiToken: API, log: () => {} });
+    const app2 = await createApp({ store, adminToken: ADMIN, apiToken: API, outcomeWindowMs: 1000, log: () => {} });
     const base2 = await ctx().listen(app2);
     try {
       const before = await state();
@@ -48,7 +48,22 @@ export function defineLifecycleTests(ctx) {
       assert.equal((await fetch(`${base2}/models`, { headers: { authorization: `Bearer ${API}` } })).status, 200);
       assert.equal((await fetch(`${base2}/models/history`, { headers: { authorization: `Bearer ${API}` } })).status, 200);
       assert.equal((await fetch(`${base2}/models`)).status, 401);
+      // Every admin route: the API token is 403, nothing changes.
+      for (const r of app2.routes.filter((x) => x.auth === 'admin')) {
+        const res = await fetch(base2 + r.path.replace(':id', ctx().app.scorer.model.id), { method: r.method, body: '{}', headers: { ...JSON_TYPE, authorization: `Bearer ${API}` } });
+        assert.equal(res.status, 403, `${r.method} ${r.path}`);
+      }
       assert.deepEqual(await state(), before);
+      // CALLRISK_OUTCOME_WINDOW_MS (here 1 s): a record more than the window before `at` is not labelled.
+      const at = Date.UTC(2019, 5, 1);
+      const scored = await fetch(`${base2}/score-caller`, { method: 'POST', body: JSON.stringify({ caller_number: '+15559010', spam_reports: 0, has_consent: true, at }), headers: { ...JSON_TYPE, authorization: `Bearer ${API}` } });
+      assert.equal(scored.status, 200);
+      const labelAt = (t) => fetch(`${base2}/outcomes`, { method: 'POST', body: JSON.stringify({ caller_number: '+15559010', at: t, label: 0 }), headers: { ...JSON_TYPE, authorization: `Bearer ${ADMIN}` } }).then(answer);
+      const [s404, b404] = await labelAt(at + 1001);
+      assert.deepEqual([s404, b404.error.code], [404, 'NO_RECORD']);
+      assert.match(b404.error.message, /within 1000 ms/);
+      assert.equal(await rows('outcomes'), before.outcomes);
+      assert.equal((await labelAt(at + 1000))[0], 201, 'the window\'s end is inside');
     } finally {
       app2.server.close();
     }
