@@ -257,5 +257,25 @@ export function defineLifecycleTests(ctx) {
     assert.equal((await post('/models/rollback', undefined, { authorization: `Bearer ${ADMIN}` }))[1].model_id, champion);
     assert.equal(ctx().app.scorer.model.id, champion);
     assert.equal((await post('/audit', '', { authorization: `Bearer ${ADMIN}` }))[0], 200);
+
+    // The database failing at the switch: 503, no history row, no role changed, the live model unchanged.
+    const failing = await createApp({
+      store: { ...ctx().store, saveModel: async () => { throw new Error('disk I/O error'); } }, adminToken: ADMIN, log: () => {},
+    });
+    const failingBase = await ctx().listen(failing);
+    try {
+      const beforeFailure = await state();
+      const res = await fetch(`${failingBase}/models/${candidate}/promote`, { method: 'POST', headers: AS_ADMIN, body: JSON.stringify({ gate: { min_auc_gain: 0.05 }, since, until }) });
+      assert.equal(res.status, 503, await res.clone().text());
+      assert.equal(failing.scorer.model.id, champion);
+      assert.deepEqual(await state(), beforeFailure);
+    } finally {
+      failing.server.close();
+    }
+    // The switch is one transaction: its history row failing (a NOT NULL actor) undoes the roles and the active flag too.
+    const beforeAtomic = await state();
+    await assert.rejects(Promise.resolve().then(() => ctx().store.saveModel(candidate, same.toBytes(), { makeActive: true, history: { actor: null, action: 'promote', gate: null } })));
+    assert.deepEqual(await state(), beforeAtomic);
+    assert.equal(Buffer.from(await ctx().store.activeModelBytes()).equals(Buffer.from(ctx().app.scorer.model.toBytes())), true, 'the database\'s active model is still the live one');
   });
 }
