@@ -278,4 +278,40 @@ export function defineLifecycleTests(ctx) {
     assert.deepEqual(await state(), beforeAtomic);
     assert.equal(Buffer.from(await ctx().store.activeModelBytes()).equals(Buffer.from(ctx().app.scorer.model.toBytes())), true, 'the database\'s active model is still the live one');
   });
+
+  test('lifecycle: concurrent promotions run one at a time (exactly one champion, a consistent history chain); rollbacks walk it back', async () => {
+    const rowsOf = (C) => trainModel([
+      { spam_reports: 0, has_consent: true, call_attempts_24h: 0, label: 0 },
+      { spam_reports: 1, has_consent: true, call_attempts_24h: 2, label: 0 },
+      { spam_reports: 5, has_consent: false, call_attempts_24h: 8, label: 1 },
+      { spam_reports: 4, has_consent: false, call_attempts_24h: 3, label: 1 },
+    ], { C });
+    const [a, b] = [await rowsOf(0.11), await rowsOf(0.13)];
+    for (const m of [a, b]) {
+      const res = await fetch(`${ctx().base}/model`, { method: 'PUT', body: m.toBytes(), headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${ADMIN}` } });
+      assert.equal(res.status, 200);
+    }
+    // b is the champion now; a retired. Start from a third one so both a and b are candidates to promote.
+    const start = await rowsOf(0.17);
+    await fetch(`${ctx().base}/model`, { method: 'PUT', body: start.toBytes(), headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${ADMIN}` } });
+    const historyBefore = await rows('model_history');
+    const answers = await Promise.all([a, b].map((m) => post(`/models/${m.id}/promote`, {})));
+    assert.deepEqual(answers.map(([s]) => s), [200, 200]);
+    const [, { history }] = await get('/models/history');
+    assert.equal(await rows('model_history'), historyBefore + 2);
+    const [second, first] = history;
+    assert.deepEqual([first.action, second.action], ['promote', 'promote']);
+    assert.equal(first.from_id, start.id);
+    assert.equal(second.from_id, first.to_id, 'the second switch starts from the first one\'s champion');
+    assert.equal(ctx().app.scorer.model.id, second.to_id);
+    const [, listed] = await get('/models');
+    assert.deepEqual(listed.models.filter((m) => m.role === 'champion').map((m) => m.id), [second.to_id]);
+    // Rolling back twice: second's champion → first's → start.
+    assert.equal((await post('/models/rollback', undefined, { authorization: `Bearer ${ADMIN}` }))[1].model_id, first.to_id);
+    assert.equal((await post('/models/rollback', undefined, { authorization: `Bearer ${ADMIN}` }))[1].model_id, start.id);
+    assert.equal(ctx().app.scorer.model.id, start.id);
+    assert.equal((await post('/score-caller', { caller_number: '+15559200', spam_reports: 2, has_consent: false }, JSON_TYPE))[1].model_id, start.id);
+    const [s, audit] = await post('/audit', '', { authorization: `Bearer ${ADMIN}` });
+    assert.deepEqual([s, audit.mismatched_total], [200, 0]);
+  });
 }
