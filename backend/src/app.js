@@ -8,7 +8,8 @@
 // is handled, and the server's timeouts and connection cap are set on
 // purpose (see createApp's options).
 import { createServer, STATUS_CODES } from 'node:http';
-import { CallriskError, createScorer, describe, loadModel, trainModel } from 'callrisk';
+import { Worker } from 'node:worker_threads';
+import { CallriskError, createScorer, describe, loadModel } from 'callrisk';
 import { runAudit } from './audit.js';
 import { authorize, Token } from './auth.js';
 import { coreError, DuplicateKeyError, errorResponse, HttpError, isClientAbort, isDatabaseFailure, ModelLimitError, OutcomeExists, RecordRejected, StoreError, StoreMisuse } from './errors.js';
@@ -27,6 +28,8 @@ export const DEFAULTS = {
   bodyLimit: 16 * 1024, // JSON bodies
   modelBodyLimit: 1024 * 1024, // PUT /model
   trainBodyLimit: 8 * 1024 * 1024, // POST /models/train (CSV text or rows, as JSON)
+  trainTimeoutMs: 600000, // POST /models/train: the worker thread training is ended after this (503, nothing stored)
+  trainWorker: new URL('./train-worker.js', import.meta.url), // the worker's script (a test may give another)
   bodyTimeoutMs: 10000, // the whole body must arrive within this
   headersTimeoutMs: 10000, // the request line and headers must arrive within this (idle new connections too)
   requestTimeoutMs: 30000, // the whole request, headers and body
@@ -299,6 +302,50 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
   let modelSwitch = Promise.resolve();
   let auditRunning = false;
   let shuttingDown = false;
+  // POST /models/train: the one training's worker thread (null when none runs).
+  let trainer = null;
+
+  /**
+   * Trains in a worker thread with its own callrisk instance: resolves to the
+   * model's bytes; rejects with the core's error as the worker saw it, or an
+   * HttpError when the worker died (500), ran past trainTimeoutMs or was
+   * ended by the shutdown (503).
+   */
+  function trainInWorker(data, options) {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const worker = new Worker(o.trainWorker, { workerData: { data, options } });
+      const finish = (fn, value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        trainer = null;
+        worker.terminate().catch(() => {});
+        fn(value);
+      };
+      const timer = setTimeout(() => finish(reject, new HttpError(503,
+        `training: ran past the time limit (${o.trainTimeoutMs} ms, CALLRISK_TRAIN_TIMEOUT_MS) and was stopped; nothing was stored`,
+        { code: 'TRAIN_TIMEOUT' })), o.trainTimeoutMs);
+      trainer = { stop: () => finish(reject, new HttpError(503, 'server: shutting down; the training was stopped, nothing was stored', { code: 'SHUTTING_DOWN' })) };
+      worker.on('message', (m) => {
+        if (m.bytes) return finish(resolve, m.bytes);
+        const e = m.error;
+        finish(reject, e.core
+          ? new CallriskError(e.message, { code: e.code, status: e.status, httpStatus: e.httpStatus, field: e.field, line: e.line, column: e.column })
+          : new Error(`training worker: ${e.message}`));
+      });
+      worker.on('error', (e) => {
+        if (settled) return;
+        logOnce('train-worker', `callrisk backend: the training worker failed: ${e?.stack ?? e}`);
+        finish(reject, new HttpError(500, 'training: the training worker failed; nothing was stored', { code: 'TRAIN_WORKER' }));
+      });
+      worker.on('exit', (code) => {
+        if (settled) return;
+        logOnce('train-worker', `callrisk backend: the training worker exited (code ${code}) without an answer`);
+        finish(reject, new HttpError(500, `training: the training worker exited (code ${code}) without an answer; nothing was stored`, { code: 'TRAIN_WORKER' }));
+      });
+    });
+  }
 
   const ok = (status, body, headers) => ({ status, body, headers });
   const json200 = (text) => ({ status: 200, text, contentType: 'application/json' });
@@ -462,8 +509,9 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       handler: async ({ req }) => {
         // {"csv": text} or {"rows": [...]}, optional "schema" (the core's
         // schema JSON, as an object or text) and "options" (the core's
-        // training options by its names): trained here by the core, stored,
-        // not activated. The core judges every option and row.
+        // training options by its names): trained by the core in a worker
+        // thread (one at a time), stored, not activated. The core judges
+        // every option and row.
         const body = await readJson(req, { limit: o.trainBodyLimit, timeoutMs: o.bodyTimeoutMs });
         const unknown = Object.keys(body).find((k) => !TRAIN_KEYS.includes(k));
         if (unknown !== undefined) throw new HttpError(422, `${unknown}: not a key of a training request (${TRAIN_KEYS.join(', ')})`, { field: unknown.slice(0, 64) });
@@ -473,13 +521,13 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         if ([csv, rows, fromRecords].filter((x) => x !== undefined).length !== 1) {
           throw new HttpError(422, 'csv: give the training data as "csv" (CSV text), "rows" (a list of row objects) or "from_records" ({since, until}: the labelled score records), one of the three', { field: 'csv' });
         }
+        if (trainer) throw new HttpError(429, 'training: another training is running; try again when it ends', { code: 'TRAIN_RUNNING', headers: { 'retry-after': '5' } });
         if (fromRecords !== undefined) {
           if (!isObject(fromRecords)) throw new HttpError(422, 'from_records: must be an object {since, until} (ms since 1970 or ISO 8601)', { field: 'from_records' });
           const extra = Object.keys(fromRecords).find((k) => k !== 'since' && k !== 'until');
           if (extra !== undefined) throw new HttpError(422, `from_records.${extra.slice(0, 64)}: not a key of from_records (since, until)`, { field: `from_records.${extra.slice(0, 64)}` });
           const { since, until } = windowOf(fromRecords, 'from_records', { since: 0, until: Date.now() });
-          // Training runs on this thread (issue 14: a worker thread is later work).
-          rows = await labelledRows(since, until);
+          rows = await labelledRows(since, until); // gathered here, trained in the worker
         }
         if (csv !== undefined && typeof csv !== 'string') throw new HttpError(422, 'csv: must be the CSV file\'s text', { field: 'csv' });
         if (rows !== undefined && !Array.isArray(rows)) throw new HttpError(422, 'rows: must be a list of row objects', { field: 'rows' });
@@ -489,7 +537,19 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         if (host !== undefined) {
           throw coreError(abi, 'CR_E_ARG', `option '${host}': not a training option (the core's: ${abi.options.map((x) => x.name).join(', ')})${host === 'schema' ? '; give the schema beside "options"' : ''}`, { field: host });
         }
-        const model = await trainModel(csv !== undefined ? { csv } : rows, schema === undefined ? { ...options } : { ...options, schema });
+        if (trainer) throw new HttpError(429, 'training: another training is running; try again when it ends', { code: 'TRAIN_RUNNING', headers: { 'retry-after': '5' } });
+        if (shuttingDown) throw new HttpError(503, 'server: shutting down', { code: 'SHUTTING_DOWN' });
+        // Trained in a worker thread (its own callrisk instance), off this
+        // event loop; the bytes come back and are loaded here.
+        // The socket is quiet while the worker trains: it may stay so up to the time limit.
+        req.socket.setTimeout(Math.max(o.socketIdleTimeoutMs, o.trainTimeoutMs + 10000));
+        let bytes;
+        try {
+          bytes = await trainInWorker(csv !== undefined ? { csv } : rows, schema === undefined ? { ...options } : { ...options, schema });
+        } finally {
+          req.socket.setTimeout(o.socketIdleTimeoutMs);
+        }
+        const model = await loadModel(bytes);
         const unfit = modelUnfit(model);
         if (unfit) {
           model.free(); // never used: nothing else holds it
@@ -958,12 +1018,17 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     get cachedModels() {
       return models.size;
     },
+    /** Whether a POST /models/train's worker thread is running. */
+    get training() {
+      return trainer !== null;
+    },
     /**
      * From now on /readyz is 503 and every answer closes its connection;
      * connections with no request in progress are closed now.
      */
     beginShutdown() {
       shuttingDown = true;
+      trainer?.stop(); // the training's worker thread is terminated; its request answers 503
       for (const [socket, c] of conns) if (c.requests === 0) socket.destroy();
     },
     /** Resolves when no request is being handled (or after `timeoutMs`: false). */
