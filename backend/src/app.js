@@ -18,6 +18,7 @@ import { createMetrics } from './metrics.js';
 import { ModelCache } from './model-cache.js';
 import { callAnswer, modelUnfit, scoreCallerAnswer } from './records.js';
 import { decodeSegment, mediaType, parseTarget, readBody, readJson, readText } from './request.js';
+import { OPENAPI_TEXT } from './openapi.js';
 import { Router } from './router.js';
 import { serveStatic, staticRootOf } from './static-files.js';
 import { checkCallerNumber, checkDepth, findNonFinite, fingerprint, idempotencyKeyOf, intParam, isoTime, timeOf } from './validate.js';
@@ -360,6 +361,8 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
 
   const router = new Router()
     .add({ method: 'GET', path: '/healthz', auth: 'public', handler: () => ok(200, { status: 'ok' }) })
+    // The API description (src/openapi.js: every route below has its entry there; test/openapi.test.mjs checks it).
+    .add({ method: 'GET', path: '/openapi.json', auth: 'public', handler: () => json200(OPENAPI_TEXT) })
     .add({
       method: 'GET', path: '/readyz', auth: 'public',
       handler: async () => {
