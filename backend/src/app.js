@@ -13,7 +13,7 @@ import { CallriskError, createScorer, describe, loadModel } from 'callrisk';
 import { runAudit } from './audit.js';
 import { authorize, Token } from './auth.js';
 import { coreError, DuplicateKeyError, errorResponse, HttpError, isClientAbort, isDatabaseFailure, ModelLimitError, OutcomeExists, RecordRejected, StoreError, StoreMisuse } from './errors.js';
-import { evidenceMetrics, scorePsi, trainingRows, windowOf } from './lifecycle.js';
+import { evidenceMetrics, scorePsi, timeValue, trainingRows, windowOf } from './lifecycle.js';
 import { createMetrics } from './metrics.js';
 import { ModelCache } from './model-cache.js';
 import { callAnswer, modelUnfit, scoreCallerAnswer } from './records.js';
@@ -44,12 +44,15 @@ export const DEFAULTS = {
   recentLimit: { fallback: 20, max: 200 }, // GET /scores/recent (each one replayed)
   auditLimit: { fallback: 100, max: 1000 }, // mismatches listed per POST /audit
   outcomeWindowMs: 86400000, // POST /outcomes by caller: the score record labelled is at most this much before the outcome's `at`
+  driftWindowMs: 86400000, // GET /drift: by default the score records of the last 24 h
+  driftMaxRecords: 200000, // GET /drift: score records read at most (the oldest in the window first); the answer says when capped
+  compareWindowMs: 30 * 86400000, // GET /models/compare: by default the labelled records of the last 30 days (as promote)
   promoteWindowMs: 30 * 86400000, // POST /models/:id/promote: the labelled records the gate evaluates on, by default the last 30 days
   logIntervalMs: 10000, // one log line per kind of failure (500 by route and error class, 503, accept errors…) per interval
 };
 
 const STORE_METHODS = ['countAttempts', 'saveScore', 'scoreByKey', 'logCall', 'callByKey', 'listScores', 'recentScores', 'recordsAfter',
-  'maxScoreId', 'saveModel', 'activeModelBytes', 'modelBytes', 'ping',
+  'recordsBetween', 'maxScoreId', 'saveModel', 'activeModelBytes', 'modelBytes', 'ping',
   'listModels', 'modelHistory', 'outcomeRecord', 'outcomeByKey', 'saveOutcome', 'labelledRecords'];
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 const MAX_ID = 2 ** 53;
@@ -288,6 +291,23 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
   async function scoresOf(model, rows) {
     const s = await createScorer({ store: PROBE_STORE, model });
     return rows.map((r) => s.score(r).score);
+  }
+
+  /** A window { since, until } from the query (ms or ISO 8601 each; absent parts fall back); 422 naming the parameter. */
+  function queryWindow(query, fallback) {
+    const value = (name) => {
+      const raw = query.get(name);
+      if (raw === null) return undefined;
+      return /^\d{1,16}$/.test(raw) ? Number(raw) : raw;
+    };
+    return windowOf({ since: value('since'), until: value('until') }, '', fallback);
+  }
+
+  const LEVELS = abi.risk_levels ?? ['LOW', 'MEDIUM', 'HIGH'];
+  /** A model's risk levels on `rows` (scoreBatch's riskLevels, as names). */
+  async function levelsOf(model, rows) {
+    const s = await createScorer({ store: PROBE_STORE, model });
+    return Array.from(s.scoreBatch(rows).riskLevels, (i) => LEVELS[i]);
   }
 
   /** The id in a /models/:id path: 64 lowercase hex digits, else 404. */
@@ -583,6 +603,60 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     .add({
       method: 'GET', path: '/models/history', auth: 'api',
       handler: async () => ok(200, { history: await store.modelHistory() }),
+    })
+    .add({
+      method: 'GET', path: '/drift', auth: 'api',
+      handler: async ({ query }) => {
+        // The champion's drift (the core's report, model.drift({records})) over
+        // the stored score records with since <= at <= until, as stored.
+        const now = Date.now();
+        const window = queryWindow(query, { since: now - o.driftWindowMs, until: now });
+        const model = live.scorer.model;
+        try {
+          model.drift({ records: [] }); // no reference: CR_E_MISSING; else CR_E_DATA (no rows)
+        } catch (e) {
+          if (!(e instanceof CallriskError)) throw e;
+          if (e.code === 'CR_E_MISSING') throw new HttpError(409, `model: the champion ${model.id} has no drift reference (${e.message})`, { field: 'model', code: 'CR_E_MISSING' });
+        }
+        const rows = await store.recordsBetween(window.since, window.until, o.driftMaxRecords + 1);
+        const capped = rows.length > o.driftMaxRecords;
+        if (!rows.length) throw coreError(abi, 'CR_E_DATA', `since: no score records with ${window.since} <= at <= ${window.until}`, { field: 'since' });
+        const report = model.drift({ records: rows.slice(0, o.driftMaxRecords).map((r) => r.text) });
+        return ok(200, { model_id: model.id, since: window.since, until: window.until, records: Math.min(rows.length, o.driftMaxRecords), capped, max_records: o.driftMaxRecords, drift: report });
+      },
+    })
+    .add({
+      method: 'GET', path: '/models/compare', auth: 'api',
+      handler: async ({ query }) => {
+        // Two stored models on the labelled records in the window (the rows promote's gate uses).
+        const ids = ['a', 'b'].map((k) => {
+          const id = query.get(k);
+          if (id === null) throw new HttpError(400, `${k}: required (a model id)`, { field: k });
+          if (!MODEL_ID.test(id)) throw new HttpError(404, `${k}: ${JSON.stringify(id.slice(0, 80))} is not a model id (64 hex digits)`, { field: k });
+          return id;
+        });
+        const now = Date.now();
+        const window = queryWindow(query, { since: now - o.compareWindowMs, until: now });
+        const pair = [];
+        for (const [i, id] of ids.entries()) {
+          const m = await models.get(id);
+          if (!m) throw new HttpError(404, `${'ab'[i]}: no stored model ${id}`, { field: 'ab'[i] });
+          pair.push(m);
+        }
+        const rows = await labelledRows(window.since, window.until);
+        if (rows.length < 1) throw coreError(abi, 'CR_E_DATA', `since: no labelled score records with ${window.since} <= at <= ${window.until}`, { field: 'since' });
+        const [ma, mb] = pair;
+        const [la, lb] = [await levelsOf(ma, rows), await levelsOf(mb, rows)];
+        const migration = Object.fromEntries(LEVELS.map((x) => [x, Object.fromEntries(LEVELS.map((y) => [y, 0]))]));
+        for (let i = 0; i < rows.length; i++) migration[la[i]][lb[i]]++;
+        return ok(200, {
+          since: window.since, until: window.until, labelled: rows.length,
+          a: { model_id: ma.id, metrics: ma.evaluate(rows) },
+          b: { model_id: mb.id, metrics: mb.evaluate(rows) },
+          score_psi: scorePsi(await scoresOf(ma, rows), await scoresOf(mb, rows)),
+          migration,
+        });
+      },
     })
     .add({
       method: 'POST', path: '/models/rollback', auth: 'admin',

@@ -61,6 +61,7 @@ export function readConfig(env = process.env) {
       maxModels: intEnv(env, 'CALLRISK_MAX_MODELS', DEFAULTS.maxModels, 1, 1e9),
       trainBodyLimit: intEnv(env, 'CALLRISK_TRAIN_BODY_LIMIT', DEFAULTS.trainBodyLimit, 1024, 2 ** 30),
       trainTimeoutMs: intEnv(env, 'CALLRISK_TRAIN_TIMEOUT_MS', DEFAULTS.trainTimeoutMs, 1000, 86400000),
+      driftMaxRecords: intEnv(env, 'CALLRISK_DRIFT_MAX_RECORDS', DEFAULTS.driftMaxRecords, 1, 1e8),
       outcomeWindowMs: intEnv(env, 'CALLRISK_OUTCOME_WINDOW_MS', DEFAULTS.outcomeWindowMs, 1, 8.64e15),
       modelCacheSize: intEnv(env, 'CALLRISK_MODEL_CACHE', DEFAULTS.modelCacheSize, 1, 10000),
       maxConnections: intEnv(env, 'CALLRISK_MAX_CONNECTIONS', defaultMaxConnections, 1, 1e6),

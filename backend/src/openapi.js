@@ -44,6 +44,7 @@ const obj = (properties, required = [], extra = {}) => ({ type: 'object', proper
 
 const MODEL_ID = { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'a model id: 64 lowercase hex digits' };
 const TIME = { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', description: 'ISO 8601 date and time, with Z or ±hh:mm' }] };
+const TIME_QUERY = { type: 'string', description: 'an integer of ms since 1970, or an ISO 8601 date and time' };
 const CALLER = { type: 'string', minLength: 1, description: 'the caller\'s number' };
 const REQUEST_ID = { type: 'string', minLength: 1, maxLength: 128, description: 'idempotency key (the Idempotency-Key header may give it instead)' };
 const SEED_FIELDS = {
@@ -139,6 +140,42 @@ export const ROUTES = {
   'GET /models/history': {
     auth: 'api', summary: 'Every champion switch: who, when, from, to, gate numbers',
     ok: { 200: ['The history, newest first', obj({ history: { type: 'array', items: { type: 'object' } } }, ['history'])] }, errors: [503],
+  },
+  'GET /drift': {
+    auth: 'api', summary: "The champion's drift (the core's report, model.drift({records})) over the stored score records with since <= at <= until",
+    params: [
+      { name: 'since', in: 'query', required: false, schema: TIME_QUERY, description: 'ms since 1970 or ISO 8601; default: until - 24 h' },
+      { name: 'until', in: 'query', required: false, schema: TIME_QUERY, description: 'ms since 1970 or ISO 8601; default: now' },
+    ],
+    ok: {
+      200: ['The drift report: records read (at most CALLRISK_DRIFT_MAX_RECORDS, oldest first; capped says when more were in the window) and the core\'s report (n, weight_sum, epsilon, per-feature PSI/status/bins, the score\'s PSI/status)',
+        obj({
+          model_id: MODEL_ID, since: { type: 'integer' }, until: { type: 'integer' }, records: { type: 'integer', minimum: 1 },
+          capped: { type: 'boolean' }, max_records: { type: 'integer' },
+          drift: obj({ n: { type: 'number' }, weight_sum: { type: 'number' }, epsilon: { type: 'number' }, features: {}, score: {} }, [], { additionalProperties: true, description: "the core's drift report, as model.drift() gives it" }),
+        }, ['model_id', 'since', 'until', 'records', 'capped', 'drift'])],
+    },
+    errors: [400, 409, 422, 503],
+    conflict: { description: 'The champion carries no drift reference (the default model, format 1 files): code CR_E_MISSING; train and promote a model', content: json({ $ref: '#/components/schemas/Error' }) },
+  },
+  'GET /models/compare': {
+    auth: 'api', summary: "Two stored models on the labelled records in the window (promote's rows): each one's metrics (model.evaluate), the score PSI of b against a, and the risk-band migration (rows by band under a × band under b)",
+    params: [
+      { name: 'a', in: 'query', required: true, schema: MODEL_ID, description: 'a stored model (the reference of the PSI; the rows of the migration)' },
+      { name: 'b', in: 'query', required: true, schema: MODEL_ID, description: 'a stored model (the columns of the migration)' },
+      { name: 'since', in: 'query', required: false, schema: TIME_QUERY, description: 'ms since 1970 or ISO 8601; default: until - 30 days' },
+      { name: 'until', in: 'query', required: false, schema: TIME_QUERY, description: 'ms since 1970 or ISO 8601; default: now' },
+    ],
+    ok: {
+      200: ['The comparison', obj({
+        since: { type: 'integer' }, until: { type: 'integer' }, labelled: { type: 'integer', minimum: 1 },
+        a: obj({ model_id: MODEL_ID, metrics: { type: 'object' } }, ['model_id', 'metrics']),
+        b: obj({ model_id: MODEL_ID, metrics: { type: 'object' } }, ['model_id', 'metrics']),
+        score_psi: { type: 'number', minimum: 0 },
+        migration: { type: 'object', description: 'migration[band under a][band under b]: rows (LOW, MEDIUM, HIGH); the counts sum to labelled', additionalProperties: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } } },
+      }, ['since', 'until', 'labelled', 'a', 'b', 'score_psi', 'migration'])],
+    },
+    errors: [400, 404, 422, 503],
   },
   'POST /models/rollback': {
     auth: 'admin', summary: 'Makes the previous champion the champion again (any body is ignored)',

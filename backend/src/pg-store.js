@@ -150,6 +150,10 @@ export async function openPgStore(connectionString, { onIdleError = () => {} } =
       const r = await pool.query('SELECT id, record FROM score_records WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3', [after, until, limit]);
       return r.rows.map((row) => ({ id: Number(row.id), text: row.record }));
     },
+    async recordsBetween(since, until, limit) {
+      const r = await pool.query('SELECT id, record FROM score_records WHERE at >= $1 AND at <= $2 ORDER BY id LIMIT $3', [since, until, limit]);
+      return r.rows.map((row) => ({ id: Number(row.id), text: row.record }));
+    },
     async maxScoreId() {
       return Number((await pool.query('SELECT coalesce(max(id), 0) AS id FROM score_records')).rows[0].id);
     },

@@ -117,6 +117,7 @@ export function openSqliteStore(path) {
   const byCallerStmt = db.prepare('SELECT id, record FROM score_records WHERE caller_number = ? AND id < ? ORDER BY id DESC LIMIT ?');
   const recentStmt = db.prepare('SELECT id, record FROM score_records WHERE id < ? ORDER BY id DESC LIMIT ?');
   const afterStmt = db.prepare('SELECT id, record FROM score_records WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
+  const betweenStmt = db.prepare('SELECT id, record FROM score_records WHERE at >= ? AND at <= ? ORDER BY id LIMIT ?');
   const maxIdStmt = db.prepare('SELECT coalesce(max(id), 0) AS id FROM score_records');
   const hasModel = db.prepare('SELECT 1 FROM models WHERE id = ?');
   const modelCount = db.prepare('SELECT count(*) AS n FROM models');
@@ -232,6 +233,11 @@ export function openSqliteStore(path) {
     recordsAfter(after, until, limit) {
       open();
       return afterStmt.all(after, until, limit).map((r) => ({ id: r.id, text: r.record }));
+    },
+    /** Score records with since <= at <= until, in id order, at most `limit`, as stored text (GET /drift). */
+    recordsBetween(since, until, limit) {
+      open();
+      return betweenStmt.all(since, until, limit).map((r) => ({ id: r.id, text: r.record }));
     },
     maxScoreId() {
       open();

@@ -37,3 +37,9 @@ test('CALLRISK_OUTCOME_WINDOW_MS: 24 h by default, an integer of ms, else the st
   assert.equal(readConfig({ CALLRISK_OUTCOME_WINDOW_MS: '3600000' }).app.outcomeWindowMs, 3600000);
   for (const bad of ['0', '-1', '1.5', 'day']) assert.throws(() => readConfig({ CALLRISK_OUTCOME_WINDOW_MS: bad }), (e) => e instanceof ConfigError && /CALLRISK_OUTCOME_WINDOW_MS/.test(e.message));
 });
+
+test('CALLRISK_DRIFT_MAX_RECORDS: 200000 by default, an integer >= 1, else the start stops naming it', () => {
+  assert.equal(readConfig({}).app.driftMaxRecords, 200000);
+  assert.equal(readConfig({ CALLRISK_DRIFT_MAX_RECORDS: '10' }).app.driftMaxRecords, 10);
+  for (const bad of ['0', '-1', '1.5', 'many']) assert.throws(() => readConfig({ CALLRISK_DRIFT_MAX_RECORDS: bad }), (e) => e instanceof ConfigError && /CALLRISK_DRIFT_MAX_RECORDS/.test(e.message));
+});

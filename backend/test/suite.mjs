@@ -8,6 +8,7 @@ import axios from 'axios';
 import { CallriskError, createScorer, loadModel, trainModel } from 'callrisk';
 import { createApp } from '../src/app.js';
 import { errorResponse, RecordRejected, StoreError, StoreMisuse } from '../src/errors.js';
+import { defineDriftCompareTests } from './drift-compare.mjs';
 import { defineLifecycleTests } from './lifecycle.mjs';
 
 const DAY = 86400000;
@@ -742,4 +743,5 @@ test('no non-finite number reaches the database or an answer; C statuses map by 
 });
 
 defineLifecycleTests(() => ({ db, store, app, base, listen }));
+defineDriftCompareTests(() => ({ db, store, app, base, listen }));
 }
