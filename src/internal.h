@@ -102,6 +102,12 @@ CR_HIDDEN cr_status cr_evidence_build(cr_model *m, const cr_dataset *fitted, con
 /* cr_evaluate() over rows (x: n * features, y, w) reported as `rows` rows. */
 CR_HIDDEN cr_status cr_evaluate_rows(const cr_model *m, const double *x, const uint8_t *y, const double *w, size_t n,
                                      uint64_t rows, cr_metrics *out, cr_error *err);
+/* The bin of x in reference bins: the number of cuts below it (evidence.c);
+   the reference is built and drift is counted by this one rule. */
+CR_HIDDEN int cr_bin_of(const cr_bins *b, double x);
+/* The one NaN the canonical forms hold, 0x7ff8000000000000 (model.c): x86
+   computes 0.0 / 0.0 as another (the sign bit set). */
+CR_HIDDEN double cr_nan(void);
 /* Sorts (key, idx) stably by the low `bits` bits of key (radix); 0 when out of memory. */
 CR_HIDDEN int cr_sort_keys(uint64_t *key, uint32_t *idx, size_t n, int bits);
 /* Neumaier's compensated sum: within a few ulp of the exact sum of its terms. */

@@ -35,19 +35,12 @@ cr_status cr_drift_create(const cr_model *m, cr_drift **out, cr_error *err)
 
 void cr_drift_free(cr_drift *d) { free(d); }
 
-static int bin_of(const cr_bins *b, double x)
-{
-    int k = 0;
-    while (k < b->n_bins - 1 && b->cut[k] < x) k++;
-    return k;
-}
-
 /* One row: its features, its score, its weight. */
 static void add_row(cr_drift *d, const double *x, int score, double w)
 {
     const cr_model *m = d->model;
-    for (size_t j = 0; j < m->schema.n_features; j++) cr_acc_add(&d->feature[j][bin_of(&m->ev.reference[j], x[j])], w);
-    cr_acc_add(&d->score[bin_of(&m->ev.score_reference, (double)score)], w);
+    for (size_t j = 0; j < m->schema.n_features; j++) cr_acc_add(&d->feature[j][cr_bin_of(&m->ev.reference[j], x[j])], w);
+    cr_acc_add(&d->score[cr_bin_of(&m->ev.score_reference, (double)score)], w);
     cr_acc_add(&d->weight, w);
     d->n++;
 }

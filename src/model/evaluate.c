@@ -72,12 +72,8 @@ double cr_logit(const cr_model *m, const double *x)
     return z;
 }
 
-/* The one NaN the model formats hold (0x7ff8000000000000): 0.0 / 0.0 is
-   another on x86 (the sign bit set). */
-static double no_value(void) { return double_of(0x7ff8000000000000u); }
-
 /* No -0 either: every number as the canonical forms write it. */
-static double ratio(double num, double den) { return den > 0 ? num / den + 0.0 : no_value(); }
+static double ratio(double num, double den) { return den > 0 ? num / den + 0.0 : cr_nan(); }
 
 cr_status cr_evaluate(const cr_model *m, const cr_dataset *ds, cr_metrics *out, cr_error *err)
 {
@@ -223,7 +219,7 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
         out->gini = 2 * out->auc - 1 + 0.0;
         out->ks = ks + 0.0;
     } else {
-        out->auc = out->gini = out->ks = no_value();
+        out->auc = out->gini = out->ks = cr_nan();
     }
     free(key), free(idx), free(gw);
     return CR_OK;

@@ -184,8 +184,7 @@ static double unordered(uint64_t k)
     return v;
 }
 
-/* The bin of x: the number of cuts below it. */
-static int bin_of(const cr_bins *b, double x)
+int cr_bin_of(const cr_bins *b, double x)
 {
     int k = 0;
     while (k < b->n_bins - 1 && b->cut[k] < x) k++;
@@ -197,7 +196,7 @@ static void shares(cr_bins *b, const double *v, size_t stride, const double *w, 
 {
     cr_acc s[CR_DRIFT_BINS];
     memset(s, 0, sizeof s);
-    for (size_t i = 0; i < n; i++) cr_acc_add(&s[bin_of(b, v[i * stride])], w[i]);
+    for (size_t i = 0; i < n; i++) cr_acc_add(&s[cr_bin_of(b, v[i * stride])], w[i]);
     for (int k = 0; k < b->n_bins; k++) b->share[k] = cr_acc_total(&s[k]) / total + 0.0;
 }
 

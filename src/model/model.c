@@ -11,7 +11,7 @@ static int finite(double v) { return v - v == 0; }
 /* The one NaN the canonical forms hold (the evidence's empty bins, AUC of
    one class): positive, quiet, no payload. x86 computes 0.0 / 0.0 as the
    negative one; JSON's null carries no bits at all. */
-static double canonical_nan(void)
+double cr_nan(void)
 {
     const uint64_t u = 0x7ff8000000000000u;
     double v;
@@ -21,7 +21,7 @@ static double canonical_nan(void)
 
 static void canonical(double *v)
 {
-    if (*v != *v) *v = canonical_nan();
+    if (*v != *v) *v = cr_nan();
     else *v += 0.0;
 }
 
