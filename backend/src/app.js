@@ -48,12 +48,16 @@ export const DEFAULTS = {
   driftMaxRecords: 200000, // GET /drift: score records read at most (the oldest in the window first); the answer says when capped
   compareWindowMs: 30 * 86400000, // GET /models/compare: by default the labelled records of the last 30 days (as promote)
   promoteWindowMs: 30 * 86400000, // POST /models/:id/promote: the labelled records the gate evaluates on, by default the last 30 days
+  evaluationWindowMs: 30 * 86400000, // GET /models/:id/evaluation: by default the labelled records of the last 30 days
+  maxChallengers: 4, // PUT /challengers: models scored in shadow of every /score-caller at most
+  maxShadowPending: 1000, // shadow scorings waiting for the database; past this they are dropped (counted), never the live request
   logIntervalMs: 10000, // one log line per kind of failure (500 by route and error class, 503, accept errors…) per interval
 };
 
 const STORE_METHODS = ['countAttempts', 'saveScore', 'scoreByKey', 'logCall', 'callByKey', 'listScores', 'recentScores', 'recordsAfter',
   'recordsBetween', 'maxScoreId', 'saveModel', 'activeModelBytes', 'modelBytes', 'ping',
-  'listModels', 'modelHistory', 'outcomeRecord', 'outcomeByKey', 'saveOutcome', 'labelledRecords'];
+  'listModels', 'modelHistory', 'outcomeRecord', 'outcomeByKey', 'saveOutcome', 'labelledRecords',
+  'saveShadow', 'challengers', 'setChallengers', 'shadowCount'];
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 const MAX_ID = 2 ** 53;
 
@@ -116,6 +120,12 @@ function jsonAgain(v) {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(jsonAgain).join(',')}]`;
   return `{${Object.keys(v).map((k) => `${JSON.stringify(k)}:${jsonAgain(v[k])}`).join(',')}}`;
+}
+
+/** Whether a request's Accept asks for JSON rather than bytes (an explicit application/json, not outweighed). */
+function prefersJson(req) {
+  const accept = String(req.headers.accept ?? '').toLowerCase();
+  return /(^|,)\s*application\/json\s*(;|,|$)/.test(accept) && !/application\/octet-stream/.test(accept);
 }
 
 /** The stored text of a record, to put into an answer as it is; null if it is not JSON (the audit reports such a row). */
@@ -228,6 +238,30 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
   });
   models.set(live.scorer.model.id, live.scorer.model);
 
+  // The challengers (PUT /challengers): each scores every fresh
+  // /score-caller in shadow, after the live answer is given, with the live
+  // request's inputs (its `at` and attempt count); its record is stored
+  // flagged shadow and never answered. Nothing a challenger or its store
+  // does reaches the live request.
+  const SHADOW_STORE = {
+    countAttempts: (callerNumber, sinceMs, untilMs, context) => context?.attempts ?? store.countAttempts(callerNumber, sinceMs, untilMs),
+    saveScore: (record, { text }) => store.saveShadow(record, { text }),
+  };
+  const shadowing = async (model) => ({ model, scorer: await createScorer({ store: SHADOW_STORE, model }) });
+  let challengers = [];
+  for (const id of await store.challengers()) {
+    let model = null;
+    try {
+      model = await models.get(id);
+    } catch (e) {
+      if (!(e instanceof CallriskError)) throw e;
+    }
+    const unfit = model ? modelUnfit(model) : 'does not load from the database';
+    if (unfit) log(`callrisk backend: the challenger ${id} is not shadowing: it ${unfit}`);
+    else challengers.push(await shadowing(model));
+  }
+  let shadowPending = 0;
+
   /**
    * Replays a stored record's text, as stored, with the model that made it
    * (its model_id): null, or why not. A text that names no model is judged
@@ -275,6 +309,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     // The previous scorers stay alive for requests still using them.
     live = await serving(model);
     models.set(model.id, model);
+    challengers = challengers.filter((c) => c.model.id !== model.id); // the store made it the champion
   }
 
   /** Makes `model` the active one (PUT /model, POST /models/:id/activate), recorded as 'put'; one switch at a time. */
@@ -332,10 +367,10 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
    * HttpError when the worker died (500), ran past trainTimeoutMs or was
    * ended by the shutdown (503).
    */
-  function trainInWorker(data, options) {
+  function trainInWorker(work) {
     return new Promise((resolve, reject) => {
       let settled = false;
-      const worker = new Worker(o.trainWorker, { workerData: { data, options } });
+      const worker = new Worker(o.trainWorker, { workerData: work });
       const finish = (fn, value) => {
         if (settled) return;
         settled = true;
@@ -349,11 +384,12 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         { code: 'TRAIN_TIMEOUT' })), o.trainTimeoutMs);
       trainer = { stop: () => finish(reject, new HttpError(503, 'server: shutting down; the training was stopped, nothing was stored', { code: 'SHUTTING_DOWN' })) };
       worker.on('message', (m) => {
-        if (m.bytes) return finish(resolve, m.bytes);
+        if (m.bytes) return finish(resolve, m);
         const e = m.error;
+        if (e.reading) metrics.storeFailures.inc({ operation: 'labelledRecords' });
         finish(reject, e.core
           ? new CallriskError(e.message, { code: e.code, status: e.status, httpStatus: e.httpStatus, field: e.field, line: e.line, column: e.column })
-          : new Error(`training worker: ${e.message}`));
+          : e.reading ? new StoreError('labelledRecords (the training worker\'s connection)', new Error(e.message)) : new Error(`training worker: ${e.message}`));
       });
       worker.on('error', (e) => {
         if (settled) return;
@@ -461,6 +497,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         if (!key) {
           const r = await s.scoreCaller(request);
           countScore('/score-caller', r.riskLevel);
+          setImmediate(shadowScore, body, r); // after the answer is sent
           return ok(200, answerOf(r));
         }
         const hash = fingerprint(body);
@@ -474,6 +511,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
           // The key travels to saveScore, which writes it in the record's row.
           const r = await s.scoreCaller(request, { context: { idempotencyKey: key, requestHash: hash } });
           countScore('/score-caller', r.riskLevel);
+          setImmediate(shadowScore, body, r); // a replay of the key is not scored again, in shadow either
           return ok(200, answerOf(r));
         } catch (e) {
           if (!(e instanceof CallriskError && e.cause instanceof DuplicateKeyError)) throw e;
@@ -498,7 +536,10 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       handler: async ({ query, isGone }) => {
         const limit = intParam(query, 'limit', { min: 1, ...o.recentLimit });
         const before = intParam(query, 'before', { min: 1, max: MAX_ID, fallback: undefined });
-        const rows = await store.recentScores({ limit: limit + 1, before });
+        // ?shadow=true: the challengers' shadow records instead of the live ones.
+        const shadow = query.get('shadow');
+        if (shadow !== null && shadow !== 'true' && shadow !== 'false') throw new HttpError(400, `shadow: must be true or false, got ${JSON.stringify(shadow.slice(0, 40))}`, { field: 'shadow' });
+        const rows = await store.recentScores({ limit: limit + 1, before, shadow: shadow === 'true' });
         const scores = [];
         for (const { id, text } of rows.slice(0, limit)) {
           if (isGone()) return null; // nobody to answer: stop replaying
@@ -540,6 +581,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         if (unknown !== undefined) throw new HttpError(422, `${unknown}: not a key of a training request (${TRAIN_KEYS.join(', ')})`, { field: unknown.slice(0, 64) });
         const [csv, schema, fromRecords] = [own(body, 'csv'), own(body, 'schema'), own(body, 'from_records')];
         let rows = own(body, 'rows');
+        let source = null;
         const options = own(body, 'options') ?? {};
         if ([csv, rows, fromRecords].filter((x) => x !== undefined).length !== 1) {
           throw new HttpError(422, 'csv: give the training data as "csv" (CSV text), "rows" (a list of row objects) or "from_records" ({since, until}: the labelled score records), one of the three', { field: 'csv' });
@@ -550,7 +592,10 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
           const extra = Object.keys(fromRecords).find((k) => k !== 'since' && k !== 'until');
           if (extra !== undefined) throw new HttpError(422, `from_records.${extra.slice(0, 64)}: not a key of from_records (since, until)`, { field: `from_records.${extra.slice(0, 64)}` });
           const { since, until } = windowOf(fromRecords, 'from_records', { since: 0, until: Date.now() });
-          rows = await labelledRows(since, until); // gathered here, trained in the worker
+          // The worker reads them through a connection of its own, off this event loop; a store that cannot say where (an in-memory database): read here.
+          source = rawStore.labelledSource?.() ?? null;
+          if (source) source = { ...source, since, until };
+          else rows = await labelledRows(since, until);
         }
         if (csv !== undefined && typeof csv !== 'string') throw new HttpError(422, 'csv: must be the CSV file\'s text', { field: 'csv' });
         if (rows !== undefined && !Array.isArray(rows)) throw new HttpError(422, 'rows: must be a list of row objects', { field: 'rows' });
@@ -566,13 +611,19 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         // event loop; the bytes come back and are loaded here.
         // The socket is quiet while the worker trains: it may stay so up to the time limit.
         req.socket.setTimeout(Math.max(o.socketIdleTimeoutMs, o.trainTimeoutMs + 10000));
-        let bytes;
+        const champion = live.scorer.model;
+        let trained;
         try {
-          bytes = await trainInWorker(csv !== undefined ? { csv } : rows, schema === undefined ? { ...options } : { ...options, schema });
+          trained = await trainInWorker({
+            data: source ? null : csv !== undefined ? { csv } : rows,
+            source,
+            options: schema === undefined ? { ...options } : { ...options, schema },
+            champion: champion.toBytes(),
+          });
         } finally {
           req.socket.setTimeout(o.socketIdleTimeoutMs);
         }
-        const model = await loadModel(bytes);
+        const model = await loadModel(trained.bytes);
         const unfit = modelUnfit(model);
         if (unfit) {
           model.free(); // never used: nothing else holds it
@@ -580,7 +631,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         }
         await store.saveModel(model.id, model.toBytes(), { maxModels: o.maxModels });
         models.set(model.id, model);
-        return ok(201, { model_id: model.id, card: model.card() });
+        return ok(201, { model_id: model.id, card: model.card(), champion_holdout: trained.championHoldout });
       },
     })
     .add({
@@ -597,7 +648,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
           }
           list.push({ id: m.id, created_at: m.created_at, role: m.role, metrics });
         }
-        return ok(200, { champion: live.scorer.model.id, models: list });
+        return ok(200, { champion: live.scorer.model.id, challengers: challengers.map((c) => c.model.id), models: list });
       },
     })
     .add({
@@ -788,12 +839,73 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     })
     .add({
       method: 'GET', path: '/models/:id', auth: 'api',
-      handler: async ({ params }) => {
-        // A stored model's bytes (the dashboard loads the active one by the id GET /model gives).
+      handler: async ({ req, params }) => {
+        // A stored model: its bytes (the dashboard loads the active one by
+        // the id GET /model gives), or with Accept: application/json its
+        // entry (id, created_at, role, metrics) and card.
         const id = modelIdOf(params);
+        if (prefersJson(req)) {
+          const entry = (await store.listModels()).find((m) => m.id === id);
+          const model = entry && await models.get(id);
+          if (!model) throw noModel(id);
+          const card = model.card();
+          return ok(200, { id, created_at: entry.created_at, role: entry.role, metrics: evidenceMetrics(card), card });
+        }
         const bytes = await store.modelBytes(id);
         if (!bytes) throw noModel(id);
         return { status: 200, bytes: Buffer.from(bytes), contentType: 'application/octet-stream' };
+      },
+    })
+    .add({
+      method: 'GET', path: '/models/:id/evaluation', auth: 'api',
+      handler: async ({ params, query }) => {
+        // A stored model on the labelled records in the window: the core's evaluate (metrics, calibration, bands, ROC).
+        const id = modelIdOf(params);
+        const now = Date.now();
+        const window = queryWindow(query, { since: now - o.evaluationWindowMs, until: now });
+        const model = await models.get(id);
+        if (!model) throw noModel(id);
+        const rows = await labelledRows(window.since, window.until);
+        if (rows.length < 1) throw coreError(abi, 'CR_E_DATA', `since: no labelled score records with ${window.since} <= at <= ${window.until}`, { field: 'since' });
+        return ok(200, { model_id: id, since: window.since, until: window.until, labelled: rows.length, metrics: model.evaluate(rows) });
+      },
+    })
+    .add({
+      method: 'GET', path: '/challengers', auth: 'api',
+      handler: async () => {
+        const list = [];
+        for (const c of challengers) list.push({ model_id: c.model.id, shadow_records: await store.shadowCount(c.model.id) });
+        return ok(200, { champion: live.scorer.model.id, challengers: list });
+      },
+    })
+    .add({
+      method: 'PUT', path: '/challengers', auth: 'admin',
+      handler: async ({ req }) => {
+        // {"model_ids": [...]}: exactly these stored models shadow the champion from now on; [] ends the shadowing.
+        const body = await readJson(req, jsonBody);
+        const unknown = Object.keys(body).find((k) => k !== 'model_ids');
+        if (unknown !== undefined) throw new HttpError(422, `${unknown.slice(0, 64)}: not a key of a challenger list (model_ids)`, { field: unknown.slice(0, 64) });
+        const ids = own(body, 'model_ids');
+        if (!Array.isArray(ids)) throw new HttpError(422, 'model_ids: required, a list of model ids (64 hex digits); [] ends the shadowing', { field: 'model_ids' });
+        if (ids.length > o.maxChallengers) throw new HttpError(422, `model_ids: at most ${o.maxChallengers} challengers (CALLRISK_MAX_CHALLENGERS), got ${ids.length}`, { field: 'model_ids' });
+        ids.forEach((id, i) => {
+          if (typeof id !== 'string' || !MODEL_ID.test(id)) throw new HttpError(422, `model_ids[${i}]: must be a model id (64 lowercase hex digits), got ${JSON.stringify(id)?.slice(0, 80)}`, { field: `model_ids[${i}]` });
+          if (ids.indexOf(id) !== i) throw new HttpError(422, `model_ids[${i}]: ${id} is listed twice`, { field: `model_ids[${i}]` });
+        });
+        return exclusive(async () => {
+          const next = [];
+          for (const [i, id] of ids.entries()) {
+            if (id === live.scorer.model.id) throw new HttpError(409, `model_ids[${i}]: ${id} is the champion; a challenger runs beside it`, { field: `model_ids[${i}]`, code: 'IS_CHAMPION' });
+            const model = await models.get(id);
+            if (!model) throw new HttpError(404, `model_ids[${i}]: no stored model ${id}`, { field: `model_ids[${i}]` });
+            const unfit = modelUnfit(model);
+            if (unfit) throw new HttpError(422, `model_ids[${i}]: the model ${unfit}`, { field: `model_ids[${i}]`, code: 'MODEL_SCHEMA' });
+            next.push(await shadowing(model));
+          }
+          await store.setChallengers(ids);
+          challengers = next;
+          return ok(200, { champion: live.scorer.model.id, challengers: ids });
+        });
       },
     })
     .add({
@@ -829,6 +941,46 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         return ok(result.mismatched_total ? 409 : 200, result);
       },
     });
+
+  /**
+   * Scores a live /score-caller request (its parsed body, and `live` the
+   * live result) by every challenger, in shadow: at most maxShadowPending
+   * wait for the database (more are dropped); every outcome is counted
+   * (callrisk_shadow_scores_total), a failure logged once per kind. The
+   * shutdown waits for them as for requests.
+   */
+  function shadowScore(body, result) {
+    const list = challengers;
+    if (!list.length) return;
+    let text;
+    try {
+      text = jsonAgain({ ...body, at: result.at });
+    } catch (e) {
+      metrics.shadowScores.inc({ outcome: 'failed' }, list.length);
+      logOnce('shadow:text', `callrisk backend: a shadow scoring failed: ${e?.message}`);
+      return;
+    }
+    const context = { attempts: result.callAttempts24h ?? undefined };
+    for (const c of list) {
+      if (shadowPending >= o.maxShadowPending) {
+        metrics.shadowScores.inc({ outcome: 'dropped' });
+        logOnce('shadow:dropped', `callrisk backend: ${o.maxShadowPending} shadow scorings wait for the database (CALLRISK_MAX_SHADOW_PENDING); dropping more`);
+        continue;
+      }
+      shadowPending++;
+      inflight++;
+      Promise.resolve()
+        .then(() => c.scorer.scoreCaller(text, { context }))
+        .then(() => metrics.shadowScores.inc({ outcome: 'stored' }), (e) => {
+          metrics.shadowScores.inc({ outcome: 'failed' });
+          logOnce(`shadow:${e?.name}:${e?.code}`, `callrisk backend: a shadow scoring by the challenger ${c.model.id} failed: ${e?.code ?? e?.name}: ${e?.message}`);
+        })
+        .finally(() => {
+          shadowPending--;
+          if (--inflight === 0 && onIdle) onIdle();
+        });
+    }
+  }
 
   /** The /score-caller answer; the same bytes as scoreCallerAnswer() gives for its record on a retry. */
   function answerOf(r) {

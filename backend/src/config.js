@@ -64,6 +64,8 @@ export function readConfig(env = process.env) {
       driftMaxRecords: intEnv(env, 'CALLRISK_DRIFT_MAX_RECORDS', DEFAULTS.driftMaxRecords, 1, 1e8),
       outcomeWindowMs: intEnv(env, 'CALLRISK_OUTCOME_WINDOW_MS', DEFAULTS.outcomeWindowMs, 1, 8.64e15),
       modelCacheSize: intEnv(env, 'CALLRISK_MODEL_CACHE', DEFAULTS.modelCacheSize, 1, 10000),
+      maxChallengers: intEnv(env, 'CALLRISK_MAX_CHALLENGERS', DEFAULTS.maxChallengers, 0, 64),
+      maxShadowPending: intEnv(env, 'CALLRISK_MAX_SHADOW_PENDING', DEFAULTS.maxShadowPending, 0, 1e6),
       maxConnections: intEnv(env, 'CALLRISK_MAX_CONNECTIONS', defaultMaxConnections, 1, 1e6),
       // null: half of maxConnections; 0: no limit (e.g. behind a proxy that connects from one address).
       maxConnectionsPerAddress: intEnv(env, 'CALLRISK_MAX_CONNECTIONS_PER_ADDRESS', null, 0, 1e6),

@@ -31,9 +31,12 @@ export function scorePsi(expected, actual) {
   return psi;
 }
 
-/** Training rows from labelled records ({ text, label }): the record's inputs (its model's C names) plus `label`. */
+/** A training row from a labelled record: the record's inputs (its model's C names) plus `label`. */
+export const trainingRow = (text, label) => ({ ...JSON.parse(text).inputs, label });
+
+/** Training rows from labelled records ({ text, label }). */
 export function trainingRows(labelled) {
-  return labelled.map(({ text, label }) => ({ ...JSON.parse(text).inputs, label }));
+  return labelled.map(({ text, label }) => trainingRow(text, label));
 }
 
 const SUMMARY = ['n', 'weight_sum', 'base_rate', 'log_loss', 'brier', 'auc', 'gini', 'ks'];

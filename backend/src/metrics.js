@@ -46,6 +46,12 @@ export function createMetrics() {
       labelNames: ['kind'],
       registers: [register],
     }),
+    shadowScores: new client.Counter({
+      name: 'callrisk_shadow_scores_total',
+      help: 'Shadow scorings by the challengers, by outcome: stored, failed (the challenger or the database refused; the live answer was already given) or dropped (too many waiting).',
+      labelNames: ['outcome'],
+      registers: [register],
+    }),
     auditMismatches: new client.Counter({
       name: 'callrisk_audit_mismatches_total',
       help: 'Stored records that did not replay, found by POST /audit.',

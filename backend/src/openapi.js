@@ -102,7 +102,8 @@ export const ROUTES = {
   },
   'GET /scores/recent': {
     auth: 'api', summary: 'The latest score records, each replayed and verified',
-    params: [QUERY_INT('limit', 'records per page'), QUERY_INT('before', 'the next_cursor of the previous page')],
+    params: [QUERY_INT('limit', 'records per page'), QUERY_INT('before', 'the next_cursor of the previous page'),
+      { name: 'shadow', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] }, description: "true: the challengers' shadow records instead of the live ones" }],
     ok: { 200: ['A page of records', PAGE(obj({ id: { type: 'integer' }, record: RECORD, verified: { type: 'boolean' }, error: { type: ['string', 'null'] } }, ['id', 'record', 'verified', 'error']))] },
     errors: [400, 503],
   },
@@ -129,12 +130,15 @@ export const ROUTES = {
       }, [], { additionalProperties: false, minProperties: 1, description: 'exactly one of csv, rows, from_records' }),
       example: { rows: [{ spam_reports: 0, has_consent: true, call_attempts_24h: 1, label: 0 }, { spam_reports: 5, has_consent: false, call_attempts_24h: 9, label: 1 }], options: { C: 1 } },
     },
-    ok: { 201: ['The stored model and its card', obj({ model_id: MODEL_ID, card: { type: 'object' } }, ['model_id', 'card'])] },
+    ok: {
+      201: ['The stored model (a candidate) and its card; with a holdout, champion_holdout is the champion evaluated on the same holdout rows (null without one, or when the champion cannot read the rows)',
+        obj({ model_id: MODEL_ID, card: { type: 'object' }, champion_holdout: obj({ model_id: MODEL_ID, metrics: { type: ['object', 'null'] }, error: { type: ['string', 'null'] } }, [], { type: ['object', 'null'] }) }, ['model_id', 'card'])],
+    },
     errors: [400, 413, 415, 422, 429, 500, 503],
   },
   'GET /models': {
     auth: 'api', summary: 'Every stored model with its role and metrics',
-    ok: { 200: ['The registry', obj({ champion: MODEL_ID, models: { type: 'array', items: obj({ id: MODEL_ID, created_at: {}, role: { type: 'string' }, metrics: { type: ['object', 'null'] } }) } }, ['champion', 'models'])] },
+    ok: { 200: ['The registry', obj({ champion: MODEL_ID, challengers: { type: 'array', items: MODEL_ID }, models: { type: 'array', items: obj({ id: MODEL_ID, created_at: {}, role: { type: 'string', enum: ['champion', 'challenger', 'candidate', 'retired'] }, metrics: { type: ['object', 'null'] } }) } }, ['champion', 'challengers', 'models'])] },
     errors: [503],
   },
   'GET /models/history': {
@@ -209,8 +213,36 @@ export const ROUTES = {
     errors: [400, 404, 409, 413, 415, 422, 503],
   },
   'GET /models/:id': {
-    auth: 'api', summary: "A stored model's bytes", params: [MODEL_ID_PARAM],
-    ok: { 200: ["The model's bytes", { type: 'string', contentMediaType: 'application/octet-stream' }, 'application/octet-stream'] }, errors: [400, 404, 503],
+    auth: 'api', summary: "A stored model: its bytes, or with Accept: application/json its registry entry and card", params: [MODEL_ID_PARAM],
+    ok: {
+      200: ["The model's bytes (Accept: application/json: id, created_at, role, metrics, card)", null, null, {
+        'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
+        'application/json': { schema: obj({ id: MODEL_ID, created_at: { type: 'integer' }, role: { type: 'string' }, metrics: { type: ['object', 'null'] }, card: { type: 'object' } }, ['id', 'created_at', 'role', 'metrics', 'card']) },
+      }],
+    },
+    errors: [400, 404, 503],
+  },
+  'GET /models/:id/evaluation': {
+    auth: 'api', summary: 'A stored model on the labelled records in the window: the core\'s evaluate (metrics, calibration, bands, ROC)',
+    params: [
+      MODEL_ID_PARAM,
+      { name: 'since', in: 'query', required: false, schema: TIME_QUERY, description: 'ms since 1970 or ISO 8601; default: until - 30 days' },
+      { name: 'until', in: 'query', required: false, schema: TIME_QUERY, description: 'ms since 1970 or ISO 8601; default: now' },
+    ],
+    ok: { 200: ['The evaluation', obj({ model_id: MODEL_ID, since: { type: 'integer' }, until: { type: 'integer' }, labelled: { type: 'integer', minimum: 1 }, metrics: { type: 'object' } }, ['model_id', 'since', 'until', 'labelled', 'metrics'])] },
+    errors: [400, 404, 422, 503],
+  },
+  'GET /challengers': {
+    auth: 'api', summary: 'The models scoring in shadow of the champion, with their shadow records',
+    ok: { 200: ['The challengers', obj({ champion: MODEL_ID, challengers: { type: 'array', items: obj({ model_id: MODEL_ID, shadow_records: { type: 'integer', minimum: 0 } }, ['model_id', 'shadow_records']) } }, ['champion', 'challengers'])] },
+    errors: [503],
+  },
+  'PUT /challengers': {
+    auth: 'admin', summary: 'Sets the challengers: every fresh /score-caller is also scored by each, in shadow (stored flagged shadow, never answered, never failing the live request); [] ends it',
+    body: { schema: obj({ model_ids: { type: 'array', items: MODEL_ID, maxItems: 64 } }, ['model_ids'], { additionalProperties: false }), example: { model_ids: [] } },
+    ok: { 200: ['The challengers now', obj({ champion: MODEL_ID, challengers: { type: 'array', items: MODEL_ID } }, ['champion', 'challengers'])] },
+    errors: [400, 404, 409, 413, 415, 422, 503],
+    conflict: { description: 'A listed model is the champion (code IS_CHAMPION)', content: json({ $ref: '#/components/schemas/Error' }) },
   },
   'POST /models/:id/activate': {
     auth: 'admin', summary: 'Makes a stored model the champion, with no gate', params: [MODEL_ID_PARAM],
@@ -235,8 +267,8 @@ export const openapiPath = (path) => path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, 
 function operation(key, d) {
   const [method, path] = key.split(' ');
   const responses = {};
-  for (const [status, [description, schema, type = 'application/json']] of Object.entries(d.ok)) {
-    responses[status] = { description, ...(schema ? { content: { [type]: { schema } } } : { content: { [type]: { schema: { type: 'string' } } } }) };
+  for (const [status, [description, schema, type = 'application/json', content]] of Object.entries(d.ok)) {
+    responses[status] = { description, content: content ?? { [type]: { schema: schema ?? { type: 'string' } } } };
   }
   const errors = new Set(d.errors);
   if (d.auth !== 'public') [401, 403].forEach((s) => errors.add(s));

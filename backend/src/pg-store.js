@@ -36,6 +36,8 @@ ALTER TABLE call_log ADD COLUMN IF NOT EXISTS idem_key TEXT;
 ALTER TABLE call_log ADD COLUMN IF NOT EXISTS request_hash TEXT;
 ALTER TABLE score_records ADD COLUMN IF NOT EXISTS idem_key TEXT;
 ALTER TABLE score_records ADD COLUMN IF NOT EXISTS request_hash TEXT;
+ALTER TABLE score_records ADD COLUMN IF NOT EXISTS shadow INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS score_records_shadow_by_model ON score_records (model_id) WHERE shadow = 1;
 ${SEED_COLUMNS.map((c) => `ALTER TABLE score_records DROP COLUMN IF EXISTS ${c};`).join('\n')}
 CREATE INDEX IF NOT EXISTS call_log_by_caller ON call_log (caller_number, created_at);
 CREATE UNIQUE INDEX IF NOT EXISTS call_log_by_key ON call_log (idem_key);
@@ -70,6 +72,26 @@ DO $$ BEGIN
 END $$;
 `;
 const NEWEST = Number.MAX_SAFE_INTEGER;
+// The labelled live records of a window after an id, a page at a time (see sqlite-store.js).
+const LABELLED_PAGE = `SELECT s.id, s.record, o.label FROM score_records s JOIN outcomes o ON o.record_id = s.id
+  WHERE s.at >= $1 AND s.at <= $2 AND s.shadow = 0 AND s.id > $3 ORDER BY s.id LIMIT $4`;
+const PAGE_ROWS = 20000;
+
+/** The labelled records of a window through a connection of its own (the training worker's); calls `each(text, label)`. */
+export async function readLabelledPg(connectionString, since, until, each) {
+  const client = new pg.Client({ connectionString, statement_timeout: 300000 });
+  await client.connect();
+  try {
+    for (let after = 0; ;) {
+      const { rows } = await client.query(LABELLED_PAGE, [since, until, after, PAGE_ROWS]);
+      for (const r of rows) each(r.record, r.label);
+      if (rows.length < PAGE_ROWS) break;
+      after = rows[rows.length - 1].id;
+    }
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
 
 /**
  * `onIdleError` hears about pooled connections that fail while idle (the
@@ -120,10 +142,31 @@ export async function openPgStore(connectionString, { onIdleError = () => {} } =
       const record = recordOfText(text);
       const key = context?.idempotencyKey ?? null;
       const r = await pool.query(`INSERT INTO score_records
-        (caller_number, at, score, risk_level, model_id, record, idem_key, request_hash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idem_key) DO NOTHING RETURNING id`,
-      [record.caller_number, record.at, record.score, record.risk_level, record.model_id, text, key, context?.requestHash ?? null]);
+        (caller_number, at, score, risk_level, model_id, record, idem_key, request_hash, shadow)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (idem_key) DO NOTHING RETURNING id`,
+      [record.caller_number, record.at, record.score, record.risk_level, record.model_id, text, key, context?.requestHash ?? null, context?.shadow ? 1 : 0]);
       if (r.rowCount === 0) throw new DuplicateKeyError(key);
+    },
+    /** A challenger's record, flagged shadow (see sqlite-store.js). */
+    saveShadow(record, { text } = {}) {
+      return this.saveScore(record, { text, context: { shadow: true } });
+    },
+    async challengers() {
+      return (await pool.query("SELECT id FROM models WHERE role = 'challenger' ORDER BY added_at, id")).rows.map((r) => r.id);
+    },
+    async setChallengers(ids) {
+      await tx(async (c) => {
+        await c.query('SELECT pg_advisory_xact_lock($1)', [MODELS_LOCK]);
+        await c.query("UPDATE models SET role = 'candidate' WHERE role = 'challenger'");
+        for (const id of ids) {
+          if ((await c.query("UPDATE models SET role = 'challenger' WHERE id = $1 AND active = 0", [id])).rowCount !== 1) {
+            throw new Error(`setChallengers: ${id} is not a stored model other than the champion`);
+          }
+        }
+      });
+    },
+    async shadowCount(modelId) {
+      return (await pool.query('SELECT count(*)::int AS n FROM score_records WHERE shadow = 1 AND model_id = $1', [modelId])).rows[0].n;
     },
     async scoreByKey(key) {
       const row = (await pool.query('SELECT id, record, request_hash FROM score_records WHERE idem_key = $1', [key])).rows[0];
@@ -141,17 +184,17 @@ export async function openPgStore(connectionString, { onIdleError = () => {} } =
       return row && { id: Number(row.id), caller_number: row.caller_number, at: Number(row.created_at), requestHash: row.request_hash };
     },
     async listScores(callerNumber, { limit, before = NEWEST }) {
-      return rowsOf(await pool.query('SELECT id, record FROM score_records WHERE caller_number = $1 AND id < $2 ORDER BY id DESC LIMIT $3', [callerNumber, before, limit]));
+      return rowsOf(await pool.query('SELECT id, record FROM score_records WHERE caller_number = $1 AND id < $2 AND shadow = 0 ORDER BY id DESC LIMIT $3', [callerNumber, before, limit]));
     },
-    async recentScores({ limit, before = NEWEST }) {
-      return rowsOf(await pool.query('SELECT id, record FROM score_records WHERE id < $1 ORDER BY id DESC LIMIT $2', [before, limit]));
+    async recentScores({ limit, before = NEWEST, shadow = false }) {
+      return rowsOf(await pool.query('SELECT id, record FROM score_records WHERE id < $1 AND shadow = $2 ORDER BY id DESC LIMIT $3', [before, shadow ? 1 : 0, limit]));
     },
     async recordsAfter(after, until, limit) {
       const r = await pool.query('SELECT id, record FROM score_records WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3', [after, until, limit]);
       return r.rows.map((row) => ({ id: Number(row.id), text: row.record }));
     },
     async recordsBetween(since, until, limit) {
-      const r = await pool.query('SELECT id, record FROM score_records WHERE at >= $1 AND at <= $2 ORDER BY id LIMIT $3', [since, until, limit]);
+      const r = await pool.query('SELECT id, record FROM score_records WHERE at >= $1 AND at <= $2 AND shadow = 0 ORDER BY id LIMIT $3', [since, until, limit]);
       return r.rows.map((row) => ({ id: Number(row.id), text: row.record }));
     },
     async maxScoreId() {
@@ -188,8 +231,8 @@ export async function openPgStore(connectionString, { onIdleError = () => {} } =
     },
     async outcomeRecord({ recordId, callerNumber, at, since }) {
       const r = recordId !== undefined
-        ? await pool.query('SELECT id, at FROM score_records WHERE id = $1', [recordId])
-        : await pool.query('SELECT id, at FROM score_records WHERE caller_number = $1 AND at <= $2 AND at >= $3 ORDER BY at DESC, id DESC LIMIT 1', [callerNumber, at, since]);
+        ? await pool.query('SELECT id, at FROM score_records WHERE id = $1 AND shadow = 0', [recordId])
+        : await pool.query('SELECT id, at FROM score_records WHERE caller_number = $1 AND at <= $2 AND at >= $3 AND shadow = 0 ORDER BY at DESC, id DESC LIMIT 1', [callerNumber, at, since]);
       const row = r.rows[0];
       return row && { id: Number(row.id), at: Number(row.at) };
     },
@@ -206,9 +249,17 @@ export async function openPgStore(connectionString, { onIdleError = () => {} } =
       }
     },
     async labelledRecords(since, until) {
-      const r = await pool.query(`SELECT s.id, s.record, o.label FROM score_records s JOIN outcomes o ON o.record_id = s.id
-        WHERE s.at >= $1 AND s.at <= $2 ORDER BY s.id`, [since, until]);
-      return r.rows.map((row) => ({ id: Number(row.id), text: row.record, label: row.label }));
+      const out = [];
+      for (let after = 0; ;) {
+        const { rows } = await pool.query(LABELLED_PAGE, [since, until, after, PAGE_ROWS]);
+        for (const row of rows) out.push({ id: Number(row.id), text: row.record, label: row.label });
+        if (rows.length < PAGE_ROWS) return out;
+        after = rows[rows.length - 1].id;
+      }
+    },
+    /** Where a worker thread reads labelled records itself (readLabelledPg). */
+    labelledSource() {
+      return { kind: 'pg', connectionString };
     },
     async activeModelBytes() {
       return (await pool.query('SELECT bytes FROM models WHERE active = 1')).rows[0]?.bytes;

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS score_records (
   model_id          TEXT    NOT NULL,
   record            TEXT    NOT NULL,         -- the record as the core wrote it
   idem_key          TEXT,
-  request_hash      TEXT
+  request_hash      TEXT,
+  shadow            INTEGER NOT NULL DEFAULT 0 -- 1: a challenger's record, made beside a live one (never answered)
 );
 -- Models by id: any stored score can be replayed with the model that made it.
 CREATE TABLE IF NOT EXISTS models (
@@ -68,8 +69,27 @@ CREATE INDEX IF NOT EXISTS score_records_by_caller_id ON score_records (caller_n
 CREATE UNIQUE INDEX IF NOT EXISTS score_records_by_key ON score_records (idem_key);
 CREATE UNIQUE INDEX IF NOT EXISTS outcomes_by_key ON outcomes (idem_key);
 CREATE INDEX IF NOT EXISTS score_records_by_at ON score_records (at);
+CREATE INDEX IF NOT EXISTS score_records_shadow_by_model ON score_records (model_id) WHERE shadow = 1;
 `;
 const NEWEST = Number.MAX_SAFE_INTEGER;
+// The labelled live records of a window: training rows (POST /models/train, the gate, compare).
+const LABELLED = `SELECT s.id, s.record, o.label FROM score_records s JOIN outcomes o ON o.record_id = s.id
+  WHERE s.at >= ? AND s.at <= ? AND s.shadow = 0 ORDER BY s.id`;
+
+/**
+ * The labelled records of a window read through a connection of its own
+ * (read-only; WAL lets it read beside the server's): the training worker
+ * reads them so, off the server's event loop. Calls `each(text, label)`.
+ */
+export function readLabelledSqlite(path, since, until, each) {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    for (const r of db.prepare(LABELLED).iterate(since, until)) each(r.record, r.label);
+  } finally {
+    db.close();
+  }
+}
 
 function migrate(db) {
   for (const table of ['call_log', 'score_records']) {
@@ -78,6 +98,7 @@ function migrate(db) {
       if (!columns.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT`);
     }
     if (table === 'score_records') {
+      if (!columns.has('shadow')) db.exec('ALTER TABLE score_records ADD COLUMN shadow INTEGER NOT NULL DEFAULT 0');
       for (const column of SEED_COLUMNS) if (columns.has(column)) db.exec(`ALTER TABLE score_records DROP COLUMN ${column}`);
     }
   }
@@ -110,14 +131,14 @@ export function openSqliteStore(path) {
   const logStmt = db.prepare('INSERT INTO call_log (caller_number, created_at, idem_key, request_hash) VALUES (?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING');
   const callByKey = db.prepare('SELECT id, caller_number, created_at AS at, request_hash FROM call_log WHERE idem_key = ?');
   const saveStmt = db.prepare(`INSERT INTO score_records
-    (caller_number, at, score, risk_level, model_id, record, idem_key, request_hash)
-    VALUES (@caller_number, @at, @score, @risk_level, @model_id, @record, @idem_key, @request_hash)
+    (caller_number, at, score, risk_level, model_id, record, idem_key, request_hash, shadow)
+    VALUES (@caller_number, @at, @score, @risk_level, @model_id, @record, @idem_key, @request_hash, @shadow)
     ON CONFLICT (idem_key) DO NOTHING`);
   const scoreByKey = db.prepare('SELECT id, record, request_hash FROM score_records WHERE idem_key = ?');
-  const byCallerStmt = db.prepare('SELECT id, record FROM score_records WHERE caller_number = ? AND id < ? ORDER BY id DESC LIMIT ?');
-  const recentStmt = db.prepare('SELECT id, record FROM score_records WHERE id < ? ORDER BY id DESC LIMIT ?');
+  const byCallerStmt = db.prepare('SELECT id, record FROM score_records WHERE caller_number = ? AND id < ? AND shadow = 0 ORDER BY id DESC LIMIT ?');
+  const recentStmt = db.prepare('SELECT id, record FROM score_records WHERE id < ? AND shadow = ? ORDER BY id DESC LIMIT ?');
   const afterStmt = db.prepare('SELECT id, record FROM score_records WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
-  const betweenStmt = db.prepare('SELECT id, record FROM score_records WHERE at >= ? AND at <= ? ORDER BY id LIMIT ?');
+  const betweenStmt = db.prepare('SELECT id, record FROM score_records WHERE at >= ? AND at <= ? AND shadow = 0 ORDER BY id LIMIT ?');
   const maxIdStmt = db.prepare('SELECT coalesce(max(id), 0) AS id FROM score_records');
   const hasModel = db.prepare('SELECT 1 FROM models WHERE id = ?');
   const modelCount = db.prepare('SELECT count(*) AS n FROM models');
@@ -131,10 +152,13 @@ export function openSqliteStore(path) {
   const outcomeByKey = db.prepare('SELECT record_id, label, source, at, request_hash FROM outcomes WHERE idem_key = ?');
   const putOutcome = db.prepare(`INSERT INTO outcomes (record_id, label, source, at, created_at, idem_key, request_hash)
     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
-  const recordAt = db.prepare('SELECT id, at FROM score_records WHERE id = ?');
-  const joinStmt = db.prepare('SELECT id, at FROM score_records WHERE caller_number = ? AND at <= ? AND at >= ? ORDER BY at DESC, id DESC LIMIT 1');
-  const labelledStmt = db.prepare(`SELECT s.id, s.record, o.label FROM score_records s JOIN outcomes o ON o.record_id = s.id
-    WHERE s.at >= ? AND s.at <= ? ORDER BY s.id`);
+  const recordAt = db.prepare('SELECT id, at FROM score_records WHERE id = ? AND shadow = 0');
+  const joinStmt = db.prepare('SELECT id, at FROM score_records WHERE caller_number = ? AND at <= ? AND at >= ? AND shadow = 0 ORDER BY at DESC, id DESC LIMIT 1');
+  const labelledStmt = db.prepare(LABELLED);
+  const shadowCount = db.prepare('SELECT count(*) AS n FROM score_records WHERE shadow = 1 AND model_id = ?');
+  const clearChallengers = db.prepare("UPDATE models SET role = 'candidate' WHERE role = 'challenger'");
+  const makeChallenger = db.prepare("UPDATE models SET role = 'challenger' WHERE id = ? AND active = 0");
+  const challengerIds = db.prepare("SELECT id FROM models WHERE role = 'challenger' ORDER BY added_at, id");
   const activeModel = db.prepare('SELECT bytes FROM models WHERE active = 1');
   const modelById = db.prepare('SELECT bytes FROM models WHERE id = ?');
   const pingStmt = db.prepare('SELECT count(*) AS n FROM models WHERE active = 1');
@@ -151,6 +175,7 @@ export function openSqliteStore(path) {
       record: text,
       idem_key: context?.idempotencyKey ?? null,
       request_hash: context?.requestHash ?? null,
+      shadow: context?.shadow ? 1 : 0,
     }).changes;
   const saveOne = db.transaction(insert);
   // Settled only after COMMIT: a duplicate's lookup then sees the first row.
@@ -225,11 +250,34 @@ export function openSqliteStore(path) {
       open();
       return byCallerStmt.all(callerNumber, before, limit).map((r) => ({ id: r.id, text: r.record }));
     },
-    recentScores({ limit, before = NEWEST }) {
+    /** The newest records (live, or with `shadow` the challengers'), ids below `before`. */
+    recentScores({ limit, before = NEWEST, shadow = false }) {
       open();
-      return recentStmt.all(before, limit).map((r) => ({ id: r.id, text: r.record }));
+      return recentStmt.all(before, shadow ? 1 : 0, limit).map((r) => ({ id: r.id, text: r.record }));
     },
-    /** Records with after < id <= until in id order, as stored text (the audit replays it). */
+    /** A challenger's record (made by the shadow scoring of a live request): stored as saveScore stores, flagged shadow. */
+    saveShadow(record, { text } = {}) {
+      return this.saveScore(record, { text, context: { shadow: true } });
+    },
+    /** The challengers (role 'challenger'), oldest first. */
+    challengers() {
+      open();
+      return challengerIds.all().map((r) => r.id);
+    },
+    /** Makes exactly `ids` the challengers (stored models, not the champion), in one transaction; the others become candidates. */
+    setChallengers(ids) {
+      open();
+      db.transaction(() => {
+        clearChallengers.run();
+        for (const id of ids) if (makeChallenger.run(id).changes !== 1) throw new Error(`setChallengers: ${id} is not a stored model other than the champion`);
+      }).immediate();
+    },
+    /** The shadow records a model made. */
+    shadowCount(modelId) {
+      open();
+      return shadowCount.get(modelId).n;
+    },
+    /** Records (live and shadow) with after < id <= until in id order, as stored text (the audit replays them all). */
     recordsAfter(after, until, limit) {
       open();
       return afterStmt.all(after, until, limit).map((r) => ({ id: r.id, text: r.record }));
@@ -293,6 +341,10 @@ export function openSqliteStore(path) {
         if (idempotencyKey !== null && outcomeByKey.get(idempotencyKey)) throw new DuplicateKeyError(idempotencyKey);
         throw new OutcomeExists(recordId);
       }
+    },
+    /** Where a worker thread reads labelled records itself (readLabelledSqlite), or null (an in-memory database). */
+    labelledSource() {
+      return path && path !== ':memory:' && !db.memory ? { kind: 'sqlite', path } : null;
     },
     /** Labelled score records with since <= at <= until: [{ id, text, label }] in id order. */
     labelledRecords(since, until) {

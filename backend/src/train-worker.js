@@ -1,23 +1,59 @@
 // POST /models/train's worker thread: its own callrisk instance trains here,
 // off the server's event loop, so that /score keeps answering while a large
-// model trains. It receives { data ({csv} or rows), options } and answers
-// { bytes } (the model's bytes, transferred) or { error } (the core's error:
-// code, status, httpStatus, field, line, message; or a plain error's message).
+// model trains. It receives { data ({csv} or rows) or source (where to read
+// the labelled records itself: its own database connection), options,
+// champion (the champion's bytes, evaluated on the candidate's holdout) }
+// and answers { bytes (transferred), rows, championHoldout } or { error }
+// (the core's error: code, status, httpStatus, field, line, message; a
+// database failure while reading; or a plain error's message).
 import { parentPort, workerData } from 'node:worker_threads';
-import { CallriskError, trainModel } from 'callrisk';
+import { CallriskError, loadModel, trainModel } from 'callrisk';
+import { trainingRow } from './lifecycle.js';
 
-const { data, options } = workerData;
+const { data, source, options, champion } = workerData;
+
+/** The labelled records of the window as training rows, read through a connection of this thread's own. */
+async function labelledRows({ kind, since, until, path, connectionString }) {
+  const rows = [];
+  const each = (text, label) => rows.push(trainingRow(text, label));
+  try {
+    if (kind === 'sqlite') (await import('./sqlite-store.js')).readLabelledSqlite(path, since, until, each);
+    else await (await import('./pg-store.js')).readLabelledPg(connectionString, since, until, each);
+  } catch (e) {
+    e.readingRecords = true;
+    throw e;
+  }
+  return rows;
+}
+
+/** The champion on the holdout the candidate's training held out: { model_id, metrics, error }. */
+async function championOnHoldout(rows) {
+  const model = await loadModel(champion);
+  const { schema, ...evaluation } = options; // the data's schema is the candidate's; the champion reads by its own fields
+  void schema;
+  try {
+    return { model_id: model.id, metrics: model.evaluate(rows, evaluation), error: null };
+  } catch (e) {
+    if (!(e instanceof CallriskError)) throw e;
+    return { model_id: model.id, metrics: null, error: `${e.code}: ${e.message}` };
+  } finally {
+    model.free();
+  }
+}
+
 try {
-  const model = await trainModel(data, options);
+  const rows = source ? await labelledRows(source) : data;
+  const model = await trainModel(rows, options);
   const bytes = model.toBytes();
   model.free();
+  const championHoldout = champion && options.holdout ? await championOnHoldout(rows) : null;
   const copy = new Uint8Array(bytes); // an ArrayBuffer of its own to transfer
-  parentPort.postMessage({ bytes: copy }, [copy.buffer]);
+  parentPort.postMessage({ bytes: copy, rows: Array.isArray(rows) ? rows.length : null, championHoldout }, [copy.buffer]);
 } catch (e) {
   const core = e instanceof CallriskError;
   parentPort.postMessage({
     error: core
       ? { core: true, message: e.message, code: e.code, status: e.status, httpStatus: e.httpStatus, field: e.field, line: e.line, column: e.column }
-      : { core: false, message: String(e?.message ?? e) },
+      : { core: false, reading: e?.readingRecords === true, message: String(e?.message ?? e) },
   });
 }

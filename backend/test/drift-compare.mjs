@@ -74,6 +74,21 @@ export function defineDriftCompareTests(ctx) {
     assert.deepEqual([s422, b422.error.code], [422, 'CR_E_DATA']);
     assert.equal((await get(`/models/compare?a=${champion0}`))[0], 400);
 
+    // One model's evaluation on the same rows: the core's evaluate, as the package gives it; its registry entry and card by Accept.
+    const [sev, ev] = await get(`/models/${id}/evaluation?${q}`);
+    assert.equal(sev, 200, JSON.stringify(ev));
+    assert.deepEqual(ev, { model_id: id, since: trainWindow.since, until: trainWindow.until, labelled: 60, metrics: JSON.parse(JSON.stringify(mb.evaluate(rows))) });
+    assert.deepEqual((await get(`/models/${id}/evaluation?since=1000&until=2000`))[1].error.code, 'CR_E_DATA');
+    assert.equal((await get(`/models/${'f'.repeat(64)}/evaluation`))[0], 404);
+    assert.equal((await get(`/models/${id}/evaluation?since=nope`))[0], 422);
+    const entry = await fetch(`${ctx().base}/models/${id}`, { headers: { accept: 'application/json' } });
+    assert.equal(entry.headers.get('content-type'), 'application/json');
+    const entryBody = await entry.json();
+    assert.deepEqual([entryBody.id, entryBody.role, entryBody.card.model_id, entryBody.metrics.source, typeof entryBody.created_at], [id, 'candidate', id, 'train', 'number']);
+    const bytes = await fetch(`${ctx().base}/models/${id}`);
+    assert.equal(bytes.headers.get('content-type'), 'application/octet-stream');
+    assert.equal((await loadModel(new Uint8Array(await bytes.arrayBuffer()))).id, id);
+
     // Promote the trained model; score traffic like its training data, then moved traffic.
     assert.equal((await post(`/models/${id}/activate`))[0], 200);
     const w1 = Date.UTC(2018, 1, 1);

@@ -1,10 +1,10 @@
 // The model lifecycle over a real database (suite.mjs runs it on SQLite and
 // PostgreSQL): outcomes and their join rule, training from labelled
-// records, the registry, gated promotion, rollback and the history; every
-// admin route refuses without the token and changes nothing.
+// records, the registry, shadow challengers, gated promotion, rollback and
+// the history; every admin route refuses without the token and changes nothing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { trainModel } from 'callrisk';
+import { createScorer, trainModel } from 'callrisk';
 import { createApp } from '../src/app.js';
 
 const ADMIN = 'admin-token-for-the-suite-0123456789';
@@ -313,5 +313,107 @@ export function defineLifecycleTests(ctx) {
     assert.equal((await post('/score-caller', { caller_number: '+15559200', spam_reports: 2, has_consent: false }, JSON_TYPE))[1].model_id, start.id);
     const [s, audit] = await post('/audit', '', { authorization: `Bearer ${ADMIN}` });
     assert.deepEqual([s, audit.mismatched_total], [200, 0]);
+  });
+
+  test('lifecycle: challengers score in shadow (live answers unchanged, shadow records stored and verified, never listed or labelled as live); a failing shadow store never fails the live request', async () => {
+    const adminOnly = { authorization: `Bearer ${ADMIN}` };
+    const champion = ctx().app.scorer.model.id;
+    // A challenger unlike the champion: consent alone decides.
+    const challenger = await trainModel(Array.from({ length: 40 }, (_, i) => ({ spam_reports: i % 7, has_consent: i % 2 === 0, call_attempts_24h: i % 3, label: i % 2 })), { C: 0.5 });
+    const put = await fetch(`${ctx().base}/model`, { method: 'PUT', body: challenger.toBytes(), headers: { 'content-type': 'application/octet-stream', ...adminOnly } });
+    assert.equal(put.status, 200);
+    assert.equal((await post('/models/rollback', undefined, adminOnly))[1].model_id, champion); // stored, not the champion
+    const before = await state();
+    // Without the token: 401, nothing changed; bad lists: 422 naming the entry; the champion 409; an unknown model 404.
+    assert.equal((await call('PUT', '/challengers', { model_ids: [challenger.id] }, JSON_TYPE))[0], 401);
+    for (const [body, status, field] of [
+      [{}, 422, 'model_ids'], [{ model_ids: challenger.id }, 422, 'model_ids'], [{ model_ids: ['x'] }, 422, 'model_ids[0]'],
+      [{ model_ids: [challenger.id, challenger.id] }, 422, 'model_ids[1]'], [{ model_ids: [challenger.id], extra: 1 }, 422, 'extra'],
+      [{ model_ids: Array(5).fill(challenger.id) }, 422, 'model_ids'], [{ model_ids: [champion] }, 409, 'model_ids[0]'],
+      [{ model_ids: [challenger.id, 'f'.repeat(64)] }, 404, 'model_ids[1]'],
+    ]) {
+      const [s, b] = await call('PUT', '/challengers', body);
+      assert.deepEqual([s, b.error.field], [status, field], JSON.stringify(body));
+    }
+    assert.deepEqual(await state(), before);
+    assert.deepEqual((await get('/challengers'))[1].challengers, []);
+
+    const [s1, b1] = await call('PUT', '/challengers', { model_ids: [challenger.id] });
+    assert.deepEqual([s1, b1], [200, { champion, challengers: [challenger.id] }]);
+    const [, listed] = await get('/models');
+    assert.deepEqual(listed.challengers, [challenger.id]);
+    assert.equal(listed.models.find((m) => m.id === challenger.id).role, 'challenger');
+
+    // Live answers: the champion's, as its own scorer gives them; each fresh request also scored in shadow.
+    const local = await createScorer({ model: ctx().app.scorer.model });
+    const t0 = Date.UTC(2031, 0, 1);
+    const shadowBefore = (await get('/challengers'))[1].challengers[0].shadow_records;
+    const sent = [];
+    for (let i = 0; i < 30; i++) {
+      const body = { caller_number: `+1555940${String(i).padStart(2, '0')}`, spam_reports: i % 6, has_consent: i % 3 === 0, at: t0 + i * 1000 };
+      const headers = i % 2 ? { ...JSON_TYPE, 'idempotency-key': `shadow-${i}` } : JSON_TYPE;
+      const [s, b] = await post('/score-caller', body, headers);
+      assert.equal(s, 200);
+      const expected = local.score({ spam_reports: body.spam_reports, has_consent: body.has_consent, call_attempts_24h: b.call_attempts_24h });
+      assert.deepEqual([b.model_id, b.score, b.risk_level, b.probability], [champion, expected.score, expected.riskLevel, expected.probability]);
+      if (i % 2) assert.deepEqual(await post('/score-caller', body, headers).then(([st, bb]) => [st, bb]), [200, b], 'a replay answers the same, and is not shadowed again');
+      sent.push({ body, answer: b });
+    }
+    const deadline = Date.now() + 10000;
+    let shadowed;
+    while ((shadowed = (await get('/challengers'))[1].challengers[0].shadow_records) < shadowBefore + 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await get('/challengers'))[1].challengers[0].shadow_records, shadowBefore + 30, 'one shadow record per fresh request');
+    const [, recent] = await get('/scores/recent?shadow=true&limit=30');
+    assert.equal(recent.scores.length, 30);
+    const challengerScorer = await createScorer({ model: challenger });
+    for (const r of recent.scores) {
+      assert.equal(r.verified, true, r.error);
+      assert.equal(r.record.model_id, challenger.id);
+      const live = sent.find((x) => x.body.caller_number === r.record.caller_number);
+      assert.equal(r.record.at, live.answer.at, 'the live request\'s time');
+      assert.equal(r.record.inputs.call_attempts_24h, live.answer.call_attempts_24h, 'the live request\'s attempt count');
+      assert.equal(r.record.score, challengerScorer.score(r.record.inputs).score);
+    }
+    // Shadow records are not live ones: not listed per caller, not in /scores/recent, not labelled by an outcome.
+    const caller = sent[0].body.caller_number;
+    const [, mine] = await get(`/callers/${encodeURIComponent(caller)}/scores`);
+    assert.deepEqual(mine.scores.map((r) => r.model_id), [champion]);
+    const [, live] = await get('/scores/recent?limit=30');
+    assert.ok(live.scores.every((r) => r.record.model_id === champion));
+    const shadowId = recent.scores.find((r) => r.record.caller_number === caller).id;
+    assert.deepEqual(await post('/outcomes', { record_id: shadowId, label: 1 }).then(([st, b]) => [st, b.error.code]), [404, 'NO_RECORD']);
+    const [o1, ob1] = await post('/outcomes', { caller_number: caller, at: sent[0].body.at + 5, label: 1 });
+    assert.equal(o1, 201);
+    assert.equal(ob1.record_id, (await ctx().store.listScores(caller, { limit: 1 }))[0].id, 'the live record');
+    assert.equal((await get('/scores/recent?shadow=maybe'))[0], 400);
+    // The audit replays live and shadow records alike.
+    const [a1, ab1] = await post('/audit', '', adminOnly);
+    assert.deepEqual([a1, ab1.mismatched_total], [200, 0]);
+    assert.ok(ab1.checked >= 60);
+
+    // A shadow store that fails: the live request answers as before; the failure is counted.
+    const failing = await createApp({ store: { ...ctx().store, saveShadow: async () => { throw new Error('disk full'); } }, adminToken: ADMIN, log: () => {} });
+    const failingBase = await ctx().listen(failing);
+    try {
+      assert.deepEqual((await fetch(`${failingBase}/challengers`).then((r) => r.json())).challengers.map((c) => c.model_id), [challenger.id], 'loaded from the database');
+      const body = { caller_number: '+15559499', spam_reports: 2, has_consent: false, at: t0 + 99000 };
+      const res = await fetch(`${failingBase}/score-caller`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(body) });
+      assert.equal(res.status, 200);
+      assert.equal((await res.json()).model_id, champion);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.match(await failing.metrics.register.metrics(), /callrisk_shadow_scores_total\{outcome="failed"\} 1/);
+    } finally {
+      failing.server.close();
+    }
+
+    // Promoting the challenger ends its shadowing; an empty list ends them all.
+    assert.equal((await post(`/models/${challenger.id}/promote`, {}))[0], 200);
+    assert.deepEqual((await get('/challengers'))[1].challengers, []);
+    assert.equal((await get('/models'))[1].models.find((m) => m.id === challenger.id).role, 'champion');
+    assert.equal((await post('/models/rollback', undefined, adminOnly))[1].model_id, champion);
+    assert.deepEqual(await call('PUT', '/challengers', { model_ids: [challenger.id] }).then(([st]) => st), 200);
+    assert.deepEqual(await call('PUT', '/challengers', { model_ids: [] }).then(([st, b]) => [st, b]), [200, { champion, challengers: [] }]);
+    assert.equal((await get('/models'))[1].models.find((m) => m.id === challenger.id).role, 'candidate');
   });
 }

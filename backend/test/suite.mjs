@@ -284,7 +284,7 @@ test('tokens: admin routes need the admin token (401 without, 403 wrong) and cha
   // Every route declared admin, now and later, refuses a request without the token.
   const adminRoutes = app.routes.filter((r) => r.auth === 'admin');
   assert.deepEqual(adminRoutes.map((r) => `${r.method} ${r.path}`).sort(),
-    ['POST /audit', 'POST /models/:id/activate', 'POST /models/:id/promote', 'POST /models/rollback', 'POST /models/train', 'POST /outcomes', 'PUT /model']);
+    ['POST /audit', 'POST /models/:id/activate', 'POST /models/:id/promote', 'POST /models/rollback', 'POST /models/train', 'POST /outcomes', 'PUT /challengers', 'PUT /model']);
   const lifecycleBefore = [await rows('outcomes'), await rows('model_history')];
   for (const r of adminRoutes) {
     const res = await fetch(base + r.path, { method: r.method, body: '{}', headers: JSON_TYPE });
