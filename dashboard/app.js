@@ -72,39 +72,104 @@ function renderResult() {
   renderCompare();
 }
 
+// ---- SVG charts by hand: a frame with axes, ticks, tick labels and axis
+// titles; every drawn value carries its exact number (data-x/data-y or
+// data-value) and a <title> (the tooltip and what a screen reader reads).
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** An SVG element with attributes (undefined and null left out) and children. */
+const svgEl = (tag, attrs = {}, ...children) => {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) e.setAttribute(k, String(v));
+  e.append(...children);
+  return e;
+};
+/** About `count` round ticks (1, 2 or 5 times a power of ten) from `min` to `max`, both ends included when round. */
+function niceTicks(min, max, count = 5) {
+  if (!(max > min)) return [min];
+  const raw = (max - min) / count;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw);
+  const out = [];
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+/** A tick's text: at most 3 decimals, no trailing zeros. */
+const tickText = (v) => String(Number(v.toFixed(3)));
+
+/**
+ * Draws a chart's frame into `svg` (its children replaced): a width×height
+ * viewBox, the plot inside the margins, x and y axes with ticks, tick
+ * labels and titles. x and y: {min, max, ticks, label, format?}, or for y
+ * {categories: [names], label} (one band per name, top to bottom). Returns
+ * {x, y, plot, box}: x(v) and y(v) in viewBox units (y of a category: its
+ * index, at the band's top; box.band its height), plot the group to draw in.
+ */
+function chartFrame(svg, { width = 320, height = 200, margin = {}, x, y }) {
+  const m = { top: 12, right: 14, bottom: 38, left: 46, ...margin };
+  svg.replaceChildren();
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.classList.add('chart');
+  const [l, r, t, b] = [m.left, width - m.right, m.top, height - m.bottom];
+  const sx = (v) => l + ((v - x.min) / (x.max - x.min)) * (r - l);
+  const band = y.categories ? (b - t) / Math.max(1, y.categories.length) : 0;
+  const sy = y.categories ? (i) => t + i * band : (v) => b - ((v - y.min) / (y.max - y.min)) * (b - t);
+  const axes = svgEl('g', { class: 'axes', 'aria-hidden': 'true' });
+  for (const v of x.ticks) {
+    axes.append(svgEl('line', { x1: sx(v), x2: sx(v), y1: t, y2: b, class: 'grid' }),
+      svgEl('line', { x1: sx(v), x2: sx(v), y1: b, y2: b + 4, class: 'tick' }),
+      svgEl('text', { x: sx(v), y: b + 14, 'text-anchor': 'middle', class: 'tick-label' }, (x.format ?? tickText)(v)));
+  }
+  if (y.categories) {
+    y.categories.forEach((name, i) => axes.append(svgEl('text', { x: l - 5, y: sy(i) + band / 2 + 3.5, 'text-anchor': 'end', class: 'tick-label' }, name)));
+  } else {
+    for (const v of y.ticks) {
+      axes.append(svgEl('line', { x1: l, x2: r, y1: sy(v), y2: sy(v), class: 'grid' }),
+        svgEl('line', { x1: l - 4, x2: l, y1: sy(v), y2: sy(v), class: 'tick' }),
+        svgEl('text', { x: l - 6, y: sy(v) + 3.5, 'text-anchor': 'end', class: 'tick-label' }, (y.format ?? tickText)(v)));
+    }
+  }
+  axes.append(svgEl('line', { x1: l, y1: b, x2: r, y2: b, class: 'axis' }), svgEl('line', { x1: l, y1: t, x2: l, y2: b, class: 'axis' }),
+    svgEl('text', { x: (l + r) / 2, y: height - 4, 'text-anchor': 'middle', class: 'axis-label' }, x.label));
+  if (y.label) axes.append(svgEl('text', { transform: `translate(11 ${(t + b) / 2}) rotate(-90)`, 'text-anchor': 'middle', class: 'axis-label' }, y.label));
+  const plot = svgEl('g', { class: 'plot' });
+  svg.append(axes, plot);
+  return { x: sx, y: sy, plot, box: { l, r, t, b, band } };
+}
+
+/** A point of a line chart: its exact coordinates (data-x, data-y) and a <title>. */
+const chartPoint = (cx, cy, title, data, r = 2.5) => svgEl('circle', { cx, cy, r, class: 'point', ...data }, svgEl('title', {}, title));
+
 function renderWhatIf() {
   const svg = $('whatif');
   const field = $('whatif-field').value;
   const max = Math.max(1, Math.min(1000, $('whatif-max').valueAsNumber || 30));
   if (!field) return svg.replaceChildren();
   const base = inputs();
-  const key = field;
+  const type = scorer.model.fields.find((f) => f.name === field).type;
   const steps = 60;
   const points = [];
   for (let i = 0; i <= steps; i++) {
-    const type = scorer.model.fields.find((f) => f.name === field).type;
     const v = type === 'count' ? Math.round((max * i) / steps) : (max * i) / steps;
+    if (points.length && points[points.length - 1][0] === v) continue; // a count repeats below 60
     try {
-      points.push([v, scorer.score({ ...base, [key]: v }).score]);
+      points.push([v, scorer.score({ ...base, [field]: v }).score]);
     } catch {
       return;
     }
   }
-  const x = (v) => (300 * v) / max + 10;
-  const y = (s) => 150 - (140 * s) / 100;
-  const ns = 'http://www.w3.org/2000/svg';
-  const line = (x1, y1, x2, y2, color, dash) => {
-    const l = document.createElementNS(ns, 'line');
-    Object.entries({ x1, y1, x2, y2, stroke: color, 'stroke-dasharray': dash ?? '' }).forEach(([k, v]) => l.setAttribute(k, v));
-    return l;
-  };
-  const path = document.createElementNS(ns, 'polyline');
-  path.setAttribute('points', points.map(([v, s]) => `${x(v)},${y(s)}`).join(' '));
-  path.setAttribute('fill', 'none');
-  path.setAttribute('stroke', '#2f6fdd');
-  path.setAttribute('stroke-width', '2');
+  const { x, y, plot, box } = chartFrame(svg, {
+    width: 320, height: 190,
+    x: { min: 0, max, ticks: niceTicks(0, max, 5), label: field },
+    y: { min: 0, max: 100, ticks: [0, 20, 40, 60, 80, 100], label: 'score' },
+  });
+  svg.setAttribute('aria-label', `Score as ${field} varies from 0 to ${max}, the other inputs as entered; bands HIGH from ${scorer.model.bands.high}, MEDIUM from ${scorer.model.bands.medium}`);
   const { high, medium } = scorer.model.bands;
-  svg.replaceChildren(line(10, y(high), 310, y(high), '#cf222e', '4 3'), line(10, y(medium), 310, y(medium), '#bf8700', '4 3'), path);
+  for (const [level, at] of [['HIGH', high], ['MEDIUM', medium]]) {
+    plot.append(svgEl('line', { x1: box.l, x2: box.r, y1: y(at), y2: y(at), class: `threshold ${level}`, 'data-value': at }, svgEl('title', {}, `${level} from score ${at}`)),
+      svgEl('text', { x: box.r - 2, y: y(at) - 3, 'text-anchor': 'end', class: `threshold-label ${level}` }, `${level} ≥ ${at}`));
+  }
+  plot.append(svgEl('polyline', { points: points.map(([v, s]) => `${x(v)},${y(s)}`).join(' '), class: 'series' }));
+  for (const [v, s] of points) plot.append(chartPoint(x(v), y(s), `${field} = ${v}: score ${s}`, { 'data-x': v, 'data-y': s }, 1.6));
 }
 
 // Numbers of the evidence: 4 decimals (the exact value in data-value, and
