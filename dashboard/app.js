@@ -348,6 +348,17 @@ async function servedModel() {
   }
 }
 
+// A new champion (promoted or rolled back in this page): the page scores with it.
+async function followChampion() {
+  const next = await servedModel();
+  if (!next) return;
+  scorer = await createScorer({ model: next });
+  served = true;
+  renderForm();
+  renderCard();
+  renderResult();
+}
+
 const model = await servedModel();
 served = model !== undefined;
 scorer = await createScorer({ model });
@@ -362,4 +373,14 @@ $('whatif-max').addEventListener('input', renderWhatIf);
 $('model-file').addEventListener('change', (e) => e.target.files[0] && onModelFile(e.target.files[0]));
 $('csv-file').addEventListener('change', (e) => e.target.files[0] && onCsvFile(e.target.files[0]));
 loadRecent();
+// Served by the backend: the model lifecycle's views (lifecycle.js; the
+// static build has no backend and does not load it).
+if (served) {
+  try {
+    const { mountLifecycle } = await import('./lifecycle.js');
+    await mountLifecycle({ el, svgEl, chartFrame, chartPoint, niceTicks, loadModel, onChampionChange: followChampion });
+  } catch (e) {
+    console.error(`callrisk dashboard: the model lifecycle views failed: ${e?.stack ?? e}`);
+  }
+}
 document.documentElement.dataset.ready = 'true';
