@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 out=build/dashboard
 rm -rf "$out"
 mkdir -p "$out/dashboard" "$out/callrisk/dist"
-cp dashboard/index.html dashboard/app.js dashboard/style.css "$out/dashboard/"
+cp dashboard/*.html dashboard/*.js dashboard/*.css "$out/dashboard/"
 # The browser entry and every module it imports (the glue is one file per layer).
 for f in js/*.js; do
   case "$f" in js/node.js|js/cli.js) ;; *) cp "$f" "$out/callrisk/" ;; esac

@@ -659,7 +659,8 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       method: 'GET', path: '/drift', auth: 'api',
       handler: async ({ query }) => {
         // The champion's drift (the core's report, model.drift({records})) over
-        // the stored score records with since <= at <= until, as stored.
+        // the score records it made with since <= at <= until, as stored: a
+        // record another model made has other scores (and maybe other fields).
         const now = Date.now();
         const window = queryWindow(query, { since: now - o.driftWindowMs, until: now });
         const model = live.scorer.model;
@@ -669,9 +670,9 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
           if (!(e instanceof CallriskError)) throw e;
           if (e.code === 'CR_E_MISSING') throw new HttpError(409, `model: the champion ${model.id} has no drift reference (${e.message})`, { field: 'model', code: 'CR_E_MISSING' });
         }
-        const rows = await store.recordsBetween(window.since, window.until, o.driftMaxRecords + 1);
+        const rows = await store.recordsBetween(window.since, window.until, o.driftMaxRecords + 1, model.id);
         const capped = rows.length > o.driftMaxRecords;
-        if (!rows.length) throw coreError(abi, 'CR_E_DATA', `since: no score records with ${window.since} <= at <= ${window.until}`, { field: 'since' });
+        if (!rows.length) throw coreError(abi, 'CR_E_DATA', `since: no score records of the champion ${model.id} with ${window.since} <= at <= ${window.until}`, { field: 'since' });
         const report = model.drift({ records: rows.slice(0, o.driftMaxRecords).map((r) => r.text) });
         return ok(200, { model_id: model.id, since: window.since, until: window.until, records: Math.min(rows.length, o.driftMaxRecords), capped, max_records: o.driftMaxRecords, drift: report });
       },

@@ -146,7 +146,7 @@ export const ROUTES = {
     ok: { 200: ['The history, newest first', obj({ history: { type: 'array', items: { type: 'object' } } }, ['history'])] }, errors: [503],
   },
   'GET /drift': {
-    auth: 'api', summary: "The champion's drift (the core's report, model.drift({records})) over the stored score records with since <= at <= until",
+    auth: 'api', summary: "The champion's drift (the core's report, model.drift({records})) over the live score records it made with since <= at <= until",
     params: [
       { name: 'since', in: 'query', required: false, schema: TIME_QUERY, description: 'ms since 1970 or ISO 8601; default: until - 24 h' },
       { name: 'until', in: 'query', required: false, schema: TIME_QUERY, description: 'ms since 1970 or ISO 8601; default: now' },

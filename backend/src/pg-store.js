@@ -193,8 +193,8 @@ export async function openPgStore(connectionString, { onIdleError = () => {} } =
       const r = await pool.query('SELECT id, record FROM score_records WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3', [after, until, limit]);
       return r.rows.map((row) => ({ id: Number(row.id), text: row.record }));
     },
-    async recordsBetween(since, until, limit) {
-      const r = await pool.query('SELECT id, record FROM score_records WHERE at >= $1 AND at <= $2 AND shadow = 0 ORDER BY id LIMIT $3', [since, until, limit]);
+    async recordsBetween(since, until, limit, modelId) {
+      const r = await pool.query('SELECT id, record FROM score_records WHERE at >= $1 AND at <= $2 AND shadow = 0 AND model_id = $3 ORDER BY id LIMIT $4', [since, until, modelId, limit]);
       return r.rows.map((row) => ({ id: Number(row.id), text: row.record }));
     },
     async maxScoreId() {

@@ -138,7 +138,7 @@ export function openSqliteStore(path) {
   const byCallerStmt = db.prepare('SELECT id, record FROM score_records WHERE caller_number = ? AND id < ? AND shadow = 0 ORDER BY id DESC LIMIT ?');
   const recentStmt = db.prepare('SELECT id, record FROM score_records WHERE id < ? AND shadow = ? ORDER BY id DESC LIMIT ?');
   const afterStmt = db.prepare('SELECT id, record FROM score_records WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
-  const betweenStmt = db.prepare('SELECT id, record FROM score_records WHERE at >= ? AND at <= ? AND shadow = 0 ORDER BY id LIMIT ?');
+  const betweenStmt = db.prepare('SELECT id, record FROM score_records WHERE at >= ? AND at <= ? AND shadow = 0 AND model_id = ? ORDER BY id LIMIT ?');
   const maxIdStmt = db.prepare('SELECT coalesce(max(id), 0) AS id FROM score_records');
   const hasModel = db.prepare('SELECT 1 FROM models WHERE id = ?');
   const modelCount = db.prepare('SELECT count(*) AS n FROM models');
@@ -177,35 +177,39 @@ export function openSqliteStore(path) {
       request_hash: context?.requestHash ?? null,
       shadow: context?.shadow ? 1 : 0,
     }).changes;
-  const saveOne = db.transaction(insert);
-  // Settled only after COMMIT: a duplicate's lookup then sees the first row.
-  const settle = (item, changes) => (changes ? item.resolve() : item.reject(new DuplicateKeyError(item.context.idempotencyKey)));
 
-  // Group commit: the records of all requests that arrive while one
-  // transaction is pending share it (one fsync), and each is acknowledged
-  // only after its COMMIT. A batch that fails is retried record by record,
-  // so one bad record fails alone.
+  // Group commit: the writes of all requests that arrive while one
+  // transaction is pending (score records, logged calls, outcomes) share it
+  // (one fsync), and each is acknowledged only after its COMMIT. A write
+  // answers a value, or a typed refusal (a duplicate key, a labelled record)
+  // that fails it alone; a batch that throws is retried write by write, so
+  // one bad write fails alone.
   let queue = [];
   let closed = false;
+  const settle = (item, value) => (value instanceof Error ? item.reject(value) : item.resolve(value));
   const flush = () => {
     const batch = queue;
     queue = [];
     if (batch.length === 0) return;
-    let changes;
+    let values;
     try {
-      changes = db.transaction(() => batch.map(insert))();
+      values = db.transaction(() => batch.map((item) => item.write()))();
     } catch {
       for (const item of batch) {
         try {
-          settle(item, saveOne(item));
+          settle(item, db.transaction(item.write)());
         } catch (e) {
           item.reject(e);
         }
       }
       return;
     }
-    batch.forEach((item, i) => settle(item, changes[i]));
+    batch.forEach((item, i) => settle(item, values[i]));
   };
+  /** Queues `write` (run inside the next shared transaction); resolves after its COMMIT. */
+  const commit = (write) => new Promise((resolve, reject) => {
+    if (queue.push({ write, resolve, reject }) === 1) setImmediate(flush);
+  });
   const open = () => {
     if (closed) throw new Error('the database is closed');
   };
@@ -223,10 +227,8 @@ export function openSqliteStore(path) {
      */
     saveScore(record, { text, context } = {}) {
       open();
-      const parsed = recordOfText(text);
-      return new Promise((resolve, reject) => {
-        if (queue.push({ record: parsed, text, context, resolve, reject }) === 1) setImmediate(flush);
-      });
+      const item = { record: recordOfText(text), text, context };
+      return commit(() => (insert(item) ? undefined : new DuplicateKeyError(context.idempotencyKey)));
     },
     scoreByKey(key) {
       open();
@@ -236,9 +238,10 @@ export function openSqliteStore(path) {
     logCall(callerNumber, at, { idempotencyKey = null, requestHash = null } = {}) {
       open();
       checkCall(callerNumber, at);
-      const r = logStmt.run(callerNumber, at, idempotencyKey, requestHash);
-      if (r.changes === 0) throw new DuplicateKeyError(idempotencyKey);
-      return Number(r.lastInsertRowid);
+      return commit(() => {
+        const r = logStmt.run(callerNumber, at, idempotencyKey, requestHash);
+        return r.changes === 0 ? new DuplicateKeyError(idempotencyKey) : Number(r.lastInsertRowid);
+      });
     },
     callByKey(key) {
       open();
@@ -282,10 +285,10 @@ export function openSqliteStore(path) {
       open();
       return afterStmt.all(after, until, limit).map((r) => ({ id: r.id, text: r.record }));
     },
-    /** Score records with since <= at <= until, in id order, at most `limit`, as stored text (GET /drift). */
-    recordsBetween(since, until, limit) {
+    /** A model's live score records with since <= at <= until, in id order, at most `limit`, as stored text (GET /drift). */
+    recordsBetween(since, until, limit, modelId) {
       open();
-      return betweenStmt.all(since, until, limit).map((r) => ({ id: r.id, text: r.record }));
+      return betweenStmt.all(since, until, modelId, limit).map((r) => ({ id: r.id, text: r.record }));
     },
     maxScoreId() {
       open();
@@ -336,11 +339,10 @@ export function openSqliteStore(path) {
     /** Stores an outcome; its key already stored: DuplicateKeyError; its record already labelled: OutcomeExists. */
     saveOutcome({ recordId, label, source, at, idempotencyKey = null, requestHash = null }) {
       open();
-      const changes = putOutcome.run(recordId, label, source ?? null, at, Date.now(), idempotencyKey, requestHash).changes;
-      if (changes === 0) {
-        if (idempotencyKey !== null && outcomeByKey.get(idempotencyKey)) throw new DuplicateKeyError(idempotencyKey);
-        throw new OutcomeExists(recordId);
-      }
+      return commit(() => {
+        if (putOutcome.run(recordId, label, source ?? null, at, Date.now(), idempotencyKey, requestHash).changes) return undefined;
+        return idempotencyKey !== null && outcomeByKey.get(idempotencyKey) ? new DuplicateKeyError(idempotencyKey) : new OutcomeExists(recordId);
+      });
     },
     /** Where a worker thread reads labelled records itself (readLabelledSqlite), or null (an in-memory database). */
     labelledSource() {

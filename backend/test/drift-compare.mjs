@@ -21,7 +21,7 @@ export function defineDriftCompareTests(ctx) {
   const post = (path, body) => call('POST', path, body);
   const get = (path) => call('GET', path);
   const modelOf = async (id) => loadModel(new Uint8Array(await ctx().store.modelBytes(id)));
-  const texts = async (since, until) => (await ctx().store.recordsBetween(since, until, 1e6)).map((r) => r.text);
+  const texts = async (since, until, modelId = ctx().app.scorer.model.id) => (await ctx().store.recordsBetween(since, until, 1e6, modelId)).map((r) => r.text);
 
   test('drift and compare: the default champion is 409 (CR_E_MISSING); a trained champion drifts as model.drift({records}); moved traffic alerts; compare counts bands', async () => {
     const start = ctx().app.scorer.model.id;
@@ -102,6 +102,10 @@ export function defineDriftCompareTests(ctx) {
     assert.equal(d1.records, 60);
     assert.equal(d1.capped, false);
     assert.equal(d1.model_id, id);
+    // A window that also holds the seed champion's records (January): only the champion's own records count.
+    const [, dAll] = await get(`/drift?since=${since}&until=${w1 + 60000}`);
+    assert.equal(dAll.records, 60);
+    assert.deepEqual(dAll.drift, d1.drift);
     const w2 = Date.UTC(2018, 2, 1);
     for (let i = 0; i < 60; i++) {
       assert.equal((await post('/score-caller', { caller_number: `+1555772${String(i).padStart(2, '0')}`, spam_reports: 40 + i, has_consent: false, at: w2 + i * 1000 }))[0], 200);
