@@ -52,6 +52,9 @@ async function checkMigrated(store, columns) {
     assert.ok(columns[table].includes('idem_key') && columns[table].includes('request_hash'), `${table}: ${columns[table]}`);
   }
   assert.deepEqual(columns.score_records.filter((c) => SEED_COLUMNS.includes(c)), [], 'the seed\'s columns are gone');
+  assert.ok(columns.score_records.includes('shadow'), 'the shadow flag is added');
+  assert.deepEqual(await store.challengers(), []);
+  assert.equal((await store.recentScores({ limit: 1000 })).length > 0, true, 'old rows are live records (shadow 0)');
   // The lifecycle's tables and the models' roles: the active model is the champion.
   assert.deepEqual((await store.listModels()).map((m) => [m.role, m.active]), [['champion', true]]);
   assert.deepEqual(await store.modelHistory(), []);
