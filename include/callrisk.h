@@ -483,6 +483,9 @@ typedef struct {
     double mean_predicted;   /* weighted mean probability; NaN when empty */
 } cr_band_stats;
 
+/* The ROC curve sampled at FPR = k / (CR_ROC_GRID - 1), k = 0..20. */
+#define CR_ROC_GRID 21
+
 typedef struct {
     uint64_t n;              /* rows */
     double weight_sum;
@@ -492,6 +495,17 @@ typedef struct {
     double auc, gini, ks;    /* NaN unless both labels have weight */
     cr_calibration_bin calibration[CR_CALIBRATION_BINS];
     cr_band_stats bands[3];  /* by cr_risk_level */
+    /* The ROC curve whose area is auc: the piecewise-linear curve from (0, 0)
+       through one vertex per distinct probability (roc_curve(...,
+       drop_intermediate=False)), its TPR at FPR = (double)k / 20. Where the
+       curve rises vertically at exactly that FPR, the highest TPR there: so
+       roc_tpr[0] is the TPR reached before the first negative and
+       roc_tpr[20] is 1. All NaN when auc is.
+       has_roc 0: no grid (roc_tpr all 0). A model stores none: the metrics
+       of cr_model_metrics() and of a model's card and JSON have none, so its
+       bytes and id do not depend on it; cr_evaluate() always fills it. */
+    int has_roc;
+    double roc_tpr[CR_ROC_GRID];
 } cr_metrics;
 
 /*! cr_evaluate() :
@@ -499,10 +513,23 @@ typedef struct {
  *  CR_E_DATA when it has no rows). */
 CR_API cr_status cr_evaluate(const cr_model *m, const cr_dataset *ds, cr_metrics *out, cr_error *err);
 
+/*! cr_evaluate_with() :
+ *  cr_evaluate() on the rows cr_train() would hold out of `ds` with options
+ *  `o`: the same split (cr_train_options_check() first; a split that leaves
+ *  either side empty is CR_E_DATA), so that a model trained on `ds` with `o`
+ *  has holdout metrics (cr_model_metrics(m, 1, ...)) equal to these bit for
+ *  bit but for the ROC grid, which a model does not store. Evaluating
+ *  another model (a champion) this way measures it on a candidate's
+ *  holdout. `o` NULL or without a holdout: cr_evaluate() on every row. Only
+ *  the holdout options bear on the result. */
+CR_API cr_status cr_evaluate_with(const cr_model *m, const cr_dataset *ds, const cr_train_options *o,
+                                  cr_metrics *out, cr_error *err);
+
 /*! cr_model_metrics() :
  *  The metrics a trained model carries (model format 2): on its training
- *  rows (holdout 0) or on its holdout (holdout 1). CR_E_MISSING when the
- *  model has none (the default model, format 1 files, no holdout). */
+ *  rows (holdout 0) or on its holdout (holdout 1); has_roc is 0 (a model
+ *  stores no ROC grid). CR_E_MISSING when the model has none (the default
+ *  model, format 1 files, no holdout). */
 CR_API cr_status cr_model_metrics(const cr_model *m, int holdout, cr_metrics *out, cr_error *err);
 
 /*! cr_model_calibration() :
@@ -539,7 +566,8 @@ CR_API void cr_drift_free(cr_drift *d);
 
 /*! cr_metrics_json() :
  *  The metrics as JSON: n, weight_sum, base_rate, log_loss, brier, auc,
- *  gini, ks, calibration [{lo, hi, weight, mean_predicted, observed_rate}],
+ *  gini, ks, roc [{fpr, tpr}] (the CR_ROC_GRID points; only when has_roc),
+ *  calibration [{lo, hi, weight, mean_predicted, observed_rate}],
  *  bands [{band, weight, share, observed_rate, mean_predicted}]; NaN is
  *  null. Same buffer contract as cr_model_save(). */
 CR_API cr_status cr_metrics_json(const cr_metrics *mt, char *dst, size_t cap, size_t *size, cr_error *err);

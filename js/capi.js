@@ -58,7 +58,7 @@ export const CAPI = Object.freeze({
   cr_caller_op_free: 'op',
   cr_verify_record: 'm record len err',
   // quality and drift
-  cr_evaluate: 'm ds out err',
+  cr_evaluate_with: 'm ds o out err',
   cr_metrics_json: 'metrics dst cap size err',
   cr_drift_create: 'm out err',
   cr_drift_add_dataset: 'd ds err',

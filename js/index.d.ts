@@ -370,6 +370,12 @@ export interface CalibrationBin {
   /** Their weighted share of label 1; null when the bin has no weight. */
   observed_rate: number | null;
 }
+/** A point of the ROC grid: the curve's TPR at `fpr`. */
+export interface RocPoint {
+  fpr: number;
+  /** null unless both labels have weight. */
+  tpr: number | null;
+}
 /** The rows scored into one band. */
 export interface BandStats {
   band: RiskLevel;
@@ -402,6 +408,14 @@ export interface Metrics {
   gini: number | null;
   /** Kolmogorov-Smirnov: the largest TPR - FPR over the ROC points; null with auc. */
   ks: number | null;
+  /**
+   * The ROC curve whose area is auc (from (0, 0), linear between one vertex
+   * per distinct probability), at FPR = k/20, k = 0..20: 21 points, `fpr`
+   * exactly k / 20; where the curve rises vertically at that FPR, the top
+   * (so the last tpr is 1). tpr null with auc. Absent from the metrics a
+   * model carries (its card's evidence): evaluate() always gives it.
+   */
+  roc?: RocPoint[];
   /** 10 bins: [0, 0.1], (0.1, 0.2], …, (0.9, 1]. */
   calibration: CalibrationBin[];
   /** LOW, MEDIUM, HIGH. */
@@ -502,13 +516,18 @@ export declare class Model<F extends FieldList = FieldList> {
   verifyRecord(record: StoredRecord | string): true;
   /**
    * The model's quality on labelled rows (as trainModel takes them, for this
-   * model's fields) or `{ csv }`: the core's cr_evaluate. `options`: the
-   * rows' label and weight columns, by the core's names (default 'label',
-   * 'weight'). No rows, or rows that all weigh 0: CR_E_DATA.
+   * model's fields) or `{ csv }`: the core's cr_evaluate_with. `options`:
+   * training options, judged as trainModel judges them: the rows' label and
+   * weight columns (default 'label', 'weight'), and with `holdout` only the
+   * rows trainModel(data, options) holds out are measured: a candidate
+   * trained so carries these metrics as its holdout evidence, bit for bit
+   * (but for `roc`, which a model does not store), and any other model (the
+   * champion) is measured on the same rows. No rows, or rows that all weigh
+   * 0: CR_E_DATA; a holdout leaving either side empty: CR_E_DATA.
    */
   evaluate<const L extends string = 'label', const W extends string = 'weight'>(
     data: TrainingData<F, NoInfer_<L>, NoInfer_<W>>,
-    options?: { label_column?: L; weight_column?: W },
+    options?: Omit<TrainOptions<string, L, W>, 'onProgress'>,
   ): Metrics;
   /**
    * Drift against the reference the model carries (CallriskError

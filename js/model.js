@@ -152,9 +152,13 @@ export class Model {
   /**
    * The model's quality on labelled rows (an array of row objects, as
    * trainModel takes them, or { csv }): n, weight_sum, base_rate, log_loss,
-   * brier, auc, gini, ks, calibration and bands, as the core computes them
-   * (cr_evaluate: scikit-learn's definitions, the same bits on every host).
-   * `options`: label_column and weight_column, by the core's names.
+   * brier, auc, gini, ks, roc (TPR at FPR = k/20), calibration and bands, as
+   * the core computes them (cr_evaluate_with: scikit-learn's definitions, the
+   * same bits on every host). `options`: training options by the core's
+   * names, judged as trainModel judges them: label_column and weight_column
+   * name the columns; with `holdout`, only the rows training with these
+   * options holds out are measured (a candidate trained so has these
+   * holdout metrics, bit for bit, but for roc).
    */
   evaluate(data, options) {
     const rt = this.#rt;
@@ -171,7 +175,7 @@ export class Model {
       const ds = datasetOf(rt, schema, opts, labelled, err, put);
       try {
         const metrics = alloc(rt.metricsSize);
-        rt.check(rt.x.cr_evaluate(this[PTR], ds, metrics, err), err);
+        rt.check(rt.x.cr_evaluate_with(this[PTR], ds, opts, metrics, err), err);
         return JSON.parse(rt.textOut((buf, cap, size, e) => rt.x.cr_metrics_json(metrics, buf, cap, size, e)));
       } finally {
         rt.x.cr_dataset_free(ds);

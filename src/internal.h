@@ -102,6 +102,10 @@ CR_HIDDEN cr_status cr_evidence_build(cr_model *m, const cr_dataset *fitted, con
 /* cr_evaluate() over rows (x: n * features, y, w) reported as `rows` rows. */
 CR_HIDDEN cr_status cr_evaluate_rows(const cr_model *m, const double *x, const uint8_t *y, const double *w, size_t n,
                                      uint64_t rows, cr_metrics *out, cr_error *err);
+/* Marks the ROC grid absent (has_roc 0, roc_tpr 0), as a model holds its
+   metrics (cr_model_drop_negative_zeros): the grid is in no model's bytes,
+   JSON or card. */
+CR_HIDDEN void cr_metrics_drop_roc(cr_metrics *mt);
 /* The bin of x in reference bins: the number of cuts below it (evidence.c);
    the reference is built and drift is counted by this one rule. */
 CR_HIDDEN int cr_bin_of(const cr_bins *b, double x);
@@ -148,7 +152,8 @@ CR_HIDDEN cr_status cr_schema_check_value(const cr_schema *s, size_t i, double v
 CR_HIDDEN cr_status cr_bands_check(int high, int medium, const char *what, cr_error *err);
 
 /* -0 becomes 0 in every number of the model: the canonical forms hold no
-   negative zero (JSON hosts write -0 as 0, which would change the bits). */
+   negative zero (JSON hosts write -0 as 0, which would change the bits).
+   The evidence's NaNs become cr_nan(), its metrics lose the ROC grid. */
 CR_HIDDEN void cr_model_drop_negative_zeros(cr_model *m);
 
 /* Sets m->id from the canonical bytes. */

@@ -11,7 +11,8 @@ native library and the npm package; persistence through a store you provide
     model = train(rows, C=0.5, bands={"high": 80})   # or train({"csv": text}, schema, ...)
     model = train(rows, holdout={"fraction": 0.2}, calibration="sigmoid")
     model.card()["evidence"]                # train and holdout metrics, calibration, drift reference
-    model.evaluate(rows)                    # {'n': ..., 'log_loss': ..., 'auc': ..., 'calibration': [...], ...}
+    model.evaluate(rows)                    # {'n': ..., 'log_loss': ..., 'auc': ..., 'roc': [...], 'calibration': [...], ...}
+    champion.evaluate(rows, holdout={"fraction": 0.2})  # on the rows train(rows, holdout=...) holds out
     model.drift(requests)                   # PSI per feature and for the score; or {"csv": text}, {"records": [text, ...]}
 
 The package is a thin converter over the core: every layout and constant is
@@ -238,19 +239,25 @@ class Scorer:
 
     def evaluate(self, data, label_column=None, weight_column=None, **options):
         """The model's quality on labelled data, as the core computes it
-        (cr_evaluate: scikit-learn's definitions, the same bits on every
+        (cr_evaluate_with: scikit-learn's definitions, the same bits on every
         host): a dict of n, weight_sum, base_rate, log_loss, brier, auc, gini,
-        ks, calibration (10 equal-width bins: lo, hi, weight, mean_predicted,
+        ks, roc (21 points {fpr, tpr}: the ROC curve's TPR at FPR = k/20),
+        calibration (10 equal-width bins: lo, hi, weight, mean_predicted,
         observed_rate) and bands (band, weight, share, observed_rate,
-        mean_predicted); what the core writes as null (auc with one class, an
-        empty bin's rates) is None.
+        mean_predicted); what the core writes as null (auc and roc's tpr with
+        one class, an empty bin's rates) is None.
 
         data: rows, an iterable of mappings (the model's fields, the label,
         optionally a weight), or {"csv": text}, exactly as train() takes
         them. label_column, weight_column: the columns' names, when not the
         core's defaults (None: the default). Other options go to the core by
         its names, which judges them as train() does (an unknown name is
-        CR_E_ARG); only the columns bear on evaluation."""
+        CR_E_ARG). holdout: only the rows train() with these options holds
+        out are measured, so evaluate(data, holdout=h) of any model is on the
+        rows a candidate train(data, holdout=h, ...) was measured on, and of
+        that candidate equals its card's holdout metrics bit for bit (but for
+        roc: a model stores none). The other options do not bear on
+        evaluation."""
         m = self._m
         abi = m.abi
         data = labelled_data(abi, data)
@@ -259,7 +266,7 @@ class Scorer:
         with m.scratch(_parts(m, "cr_error", "cr_train_options", "cr_metrics", None)) as (err, opts, metrics, outs):
             ds = dataset(m, self._schema, options_text, data, opts, err, outs)
             try:
-                m.check(m.call("cr_evaluate", self._model, ds, metrics, err), err)
+                m.check(m.call("cr_evaluate_with", self._model, ds, opts, metrics, err), err)
             finally:
                 m.call("cr_dataset_free", ds)
             return json.loads(m.text_out("cr_metrics_json", metrics, err=err))

@@ -99,6 +99,12 @@ def test_holdout_and_calibration_the_evidence_in_the_card():
     assert "evidence" not in Scorer().card()  # the default model: format 1, no evidence
 
 
+def without_roc(metrics):
+    """evaluate()'s metrics as a model stores them: without the ROC grid."""
+    assert [p["fpr"] for p in metrics["roc"]] == [k / 20 for k in range(21)]
+    return {k: v for k, v in metrics.items() if k != "roc"}
+
+
 def test_the_stored_metrics_are_evaluate_on_those_rows():
     # An order holdout is the last rows: the evidence is reproducible from outside.
     for calibration in ("none", "sigmoid"):
@@ -106,8 +112,31 @@ def test_the_stored_metrics_are_evaluate_on_those_rows():
         ev = m.card()["evidence"]
         n = ev["holdout"]["metrics"]["n"]
         assert n == len(ROWS) // 5
-        assert bits(m.evaluate(ROWS[-n:])) == bits(ev["holdout"]["metrics"])
-        assert bits(m.evaluate(ROWS[:-n])) == bits(ev["train"])
+        assert "roc" not in ev["holdout"]["metrics"] and "roc" not in ev["train"]
+        assert bits(without_roc(m.evaluate(ROWS[-n:]))) == bits(ev["holdout"]["metrics"])
+        assert bits(without_roc(m.evaluate(ROWS[:-n]))) == bits(ev["train"])
+
+
+def test_evaluate_on_the_holdout_training_would_keep():
+    # holdout=...: the rows train() holds out with those options, whatever
+    # the method; the candidate's card holds these metrics bit for bit.
+    champion = train(MOVED)
+    for options in (OPTIONS, {"holdout": {"fraction": 0.3}}, {"holdout": {"fraction": 0.25, "method": "hash", "seed": 7}}):
+        candidate = train({"csv": CSV}, **options)
+        held = candidate.card()["evidence"]["holdout"]["metrics"]
+        assert bits(without_roc(candidate.evaluate(ROWS, **options))) == bits(held)
+        assert bits(candidate.evaluate({"csv": CSV}, **options)) == bits(candidate.evaluate(ROWS, **options))
+        ev = champion.evaluate(ROWS, **options)
+        assert ev["n"] == held["n"] and ev["weight_sum"] == held["weight_sum"] and ev["base_rate"] == held["base_rate"]
+    # An order holdout is the last rows: the champion on them.
+    n = math.ceil(0.3 * len(ROWS))
+    assert bits(champion.evaluate(ROWS, holdout={"fraction": 0.3})) == bits(champion.evaluate(ROWS[-n:]))
+    with pytest.raises(CallriskError) as e:
+        champion.evaluate(ROWS[:2], holdout={"fraction": 0.9})
+    assert e.value.code == "CR_E_DATA" and e.value.field == "holdout"
+    with pytest.raises(CallriskError) as e:
+        champion.evaluate(ROWS, holdout={"fraction": 1.5})
+    assert e.value.code == "CR_E_RANGE" and e.value.field == "holdout"
 
 
 def test_train_with_holdout_and_calibration_is_the_native_clis_model(work):
@@ -119,7 +148,7 @@ def test_train_with_holdout_and_calibration_is_the_native_clis_model(work):
 
 def test_evaluate_is_the_native_clis_bit_for_bit(work, model):
     native = json.loads(cli(work, "eval", "--csv", "rows.csv", "--model", "model.json"))
-    assert set(native) == {"n", "weight_sum", "base_rate", "log_loss", "brier", "auc", "gini", "ks", "calibration", "bands"}
+    assert list(native) == ["n", "weight_sum", "base_rate", "log_loss", "brier", "auc", "gini", "ks", "roc", "calibration", "bands"]
     assert bits(model.evaluate({"csv": CSV})) == bits(native)
     assert bits(model.evaluate({"csv": CSV.encode()})) == bits(native)
     assert bits(model.evaluate(ROWS)) == bits(native) == bits(model.evaluate(iter(ROWS)))
@@ -135,6 +164,7 @@ def test_evaluate_reads_null_as_none(model):
     one_class = [r for r in ROWS if r["label"] == 0][:50]
     ev = model.evaluate(one_class)
     assert ev["auc"] is None and ev["gini"] is None and ev["ks"] is None and ev["base_rate"] == 0
+    assert [p["tpr"] for p in ev["roc"]] == [None] * 21 and ev["roc"][20]["fpr"] == 1
     assert any(b["observed_rate"] is None and b["weight"] == 0 for b in ev["calibration"])
 
 

@@ -20,7 +20,9 @@ static const char USAGE[] =
     "usage: callrisk train --csv FILE --out MODEL [options]   train, print the model card\n"
     "       callrisk score [--model MODEL] [--store DIR]       JSON lines in, JSON lines out\n"
     "       callrisk info [MODEL]                              print the model card\n"
-    "       callrisk eval --csv FILE [--model MODEL]           the model's metrics on labelled rows, as JSON\n"
+    "       callrisk eval --csv FILE [--model MODEL] [--holdout F[,order|hash[,SEED]]]\n"
+    "                                                          the model's metrics on labelled rows (with --holdout:\n"
+    "                                                          those train holds out with it), as JSON\n"
     "       callrisk drift --model MODEL (--csv FILE | --store DIR)  PSI against the model's reference, as JSON\n"
     "       callrisk export MODEL --out FILE                   convert binary <-> JSON (by extension)\n"
     "       callrisk verify --store DIR [--model MODEL]        replay every stored score record\n"
@@ -794,8 +796,9 @@ static int cmd_verify(int argc, char **argv)
     return ok && !bad && !torn ? 0 : 1;
 }
 
-/* eval --csv FILE [--model MODEL] [--label-column NAME] [--weight-column NAME]:
-   the model's metrics on labelled rows, as JSON. */
+/* eval --csv FILE [--model MODEL] [--label-column NAME] [--weight-column NAME]
+   [--holdout F[,order|hash[,SEED]]]: the model's metrics on labelled rows, as
+   JSON; with --holdout on the rows train holds out with it (cr_evaluate_with). */
 static int cmd_eval(int argc, char **argv)
 {
     const char *model_path = NULL, *csv = NULL;
@@ -808,7 +811,7 @@ static int cmd_eval(int argc, char **argv)
         if (i + 1 >= argc) break;
         if (strcmp(a, "--model") == 0) model_path = argv[++i];
         else if (strcmp(a, "--csv") == 0) csv = argv[++i];
-        else if (strcmp(a, "--label-column") == 0 || strcmp(a, "--weight-column") == 0) {
+        else if (strcmp(a, "--label-column") == 0 || strcmp(a, "--weight-column") == 0 || strcmp(a, "--holdout") == 0) {
             /* checked with the model's schema below, once it is loaded */
             i++;
         } else break;
@@ -822,7 +825,8 @@ static int cmd_eval(int argc, char **argv)
     cr_error e;
     for (i = 0; i + 1 < argc; i += 2) {
         const char *name = strcmp(argv[i], "--label-column") == 0 ? "label_column"
-                         : strcmp(argv[i], "--weight-column") == 0 ? "weight_column" : NULL;
+                         : strcmp(argv[i], "--weight-column") == 0 ? "weight_column"
+                         : strcmp(argv[i], "--holdout") == 0 ? "holdout" : NULL;
         if (name && cr_train_options_set_text(&opt, s, name, argv[i + 1], &e) != CR_OK) {
             fprintf(stderr, "callrisk: %s [%s, field '%s']\n", e.message, cr_status_name(e.status), e.field);
             cr_model_free(m);
@@ -832,7 +836,7 @@ static int cmd_eval(int argc, char **argv)
     cr_dataset *ds = NULL;
     cr_metrics mt;
     int ok = cr_dataset_create(s, &ds, &e) == CR_OK && read_csv(csv, ds, &opt);
-    if (ok && cr_evaluate(m, ds, &mt, &e) != CR_OK) {
+    if (ok && cr_evaluate_with(m, ds, &opt, &mt, &e) != CR_OK) {
         print_error("eval", &e);
         ok = 0;
     }

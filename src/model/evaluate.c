@@ -83,6 +83,33 @@ cr_status cr_evaluate(const cr_model *m, const cr_dataset *ds, cr_metrics *out, 
     return cr_evaluate_rows(m, ds->x, ds->y, ds->w, ds->rows, ds->rows, out, err);
 }
 
+cr_status cr_evaluate_with(const cr_model *m, const cr_dataset *ds, const cr_train_options *o, cr_metrics *out,
+                           cr_error *err)
+{
+    if (!o || !m || !ds || !out) return cr_evaluate(m, ds, out, err);
+    if (!cr_schema_same(&m->schema, &ds->schema))
+        return cr_fail(err, CR_E_SCHEMA, NULL, "evaluate: the data set's schema is not the model's");
+    cr_status st = cr_train_options_check(o, &ds->schema, err);
+    if (st != CR_OK) return st;
+    if (o->holdout_method == CR_HOLDOUT_NONE) return cr_evaluate(m, ds, out, err);
+    if (ds->rows == 0) return cr_fail(err, CR_E_DATA, NULL, "evaluate: the data set has no rows");
+    /* cr_train()'s split; its evidence evaluates the held-out rows merged
+       only where merging changes no bit (evidence.c: view_of), so these
+       rows as they are give its holdout metrics. */
+    cr_dataset *part[2];
+    st = cr_holdout_split(ds, o, part, err);
+    if (st == CR_OK) st = cr_evaluate(m, part[1], out, err);
+    cr_dataset_free(part[0]);
+    cr_dataset_free(part[1]);
+    return st;
+}
+
+void cr_metrics_drop_roc(cr_metrics *mt)
+{
+    mt->has_roc = 0;
+    memset(mt->roc_tpr, 0, sizeof mt->roc_tpr);
+}
+
 cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *ys, const double *ws, size_t n,
                            uint64_t rows, cr_metrics *out, cr_error *err)
 {
@@ -203,7 +230,12 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
     for (size_t k = groups; k > 0; k--) cr_acc_add(key[k - 1] & 1 ? &tp_all : &fp_all, gw[k - 1]);
     const double pos = cr_acc_total(&tp_all), neg = cr_acc_total(&fp_all);
     double prev_tpr = 0, prev_fpr = 0;
+    out->has_roc = 1;
     if (pos > 0 && neg > 0) {
+        /* The grid: points below the vertex's FPR lie on the segment from
+           the previous vertex (or the origin); a point at exactly its FPR
+           takes its TPR, and the last vertex there (the highest TPR) wins. */
+        int g = 0;
         for (size_t k = groups; k > 0;) {
             const uint64_t pb = key[k - 1] >> 1;
             while (k > 0 && key[k - 1] >> 1 == pb) {
@@ -213,6 +245,13 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
             const double tpr = cr_acc_total(&tp) / pos, fpr = cr_acc_total(&fp) / neg;
             cr_acc_add(&auc2, (fpr - prev_fpr) * (tpr + prev_tpr));
             if (tpr - fpr > ks) ks = tpr - fpr;
+            for (; g < CR_ROC_GRID; g++) {
+                const double x = (double)g / (CR_ROC_GRID - 1);
+                if (!(x < fpr)) break;
+                out->roc_tpr[g] = x > prev_fpr ? prev_tpr + (tpr - prev_tpr) * ((x - prev_fpr) / (fpr - prev_fpr))
+                                               : prev_tpr;   /* at the previous vertex: its TPR, the highest there */
+            }
+            if (g < CR_ROC_GRID && (double)g / (CR_ROC_GRID - 1) == fpr) out->roc_tpr[g] = tpr;
             prev_tpr = tpr, prev_fpr = fpr;
         }
         out->auc = cr_acc_total(&auc2) / 2 + 0.0;
@@ -220,6 +259,7 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
         out->ks = ks + 0.0;
     } else {
         out->auc = out->gini = out->ks = cr_nan();
+        for (int g = 0; g < CR_ROC_GRID; g++) out->roc_tpr[g] = cr_nan();
     }
     free(key), free(idx), free(gw);
     return CR_OK;
@@ -245,6 +285,17 @@ cr_status cr_metrics_json(const cr_metrics *mt, char *dst, size_t cap, size_t *s
     for (size_t k = 0; k < sizeof scalars / sizeof *scalars; k++) {
         cr_text_printf(&t, ",\"%s\":", scalars[k].name);
         number(&t, scalars[k].v);
+    }
+    if (mt->has_roc) {   /* absent from a model's metrics: its JSON and card stay as they were */
+        cr_text_str(&t, ",\"roc\":[");
+        for (int g = 0; g < CR_ROC_GRID; g++) {
+            cr_text_str(&t, g ? ",{\"fpr\":" : "{\"fpr\":");
+            number(&t, (double)g / (CR_ROC_GRID - 1));
+            cr_text_str(&t, ",\"tpr\":");
+            number(&t, mt->roc_tpr[g]);
+            cr_text_str(&t, "}");
+        }
+        cr_text_str(&t, "]");
     }
     cr_text_str(&t, ",\"calibration\":[");
     for (int b = 0; b < CR_CALIBRATION_BINS; b++) {

@@ -27,6 +27,9 @@ static void canonical(double *v)
 
 static void canonical_metrics(cr_metrics *mt)
 {
+    /* A model stores no ROC grid (not in its bytes, JSON or card): a model
+       trained and the same loaded back hold the same metrics. */
+    cr_metrics_drop_roc(mt);
     double *scalars[] = {&mt->weight_sum, &mt->base_rate, &mt->log_loss, &mt->brier, &mt->auc, &mt->gini, &mt->ks};
     for (size_t k = 0; k < sizeof scalars / sizeof *scalars; k++) canonical(scalars[k]);
     for (int b = 0; b < CR_CALIBRATION_BINS; b++) {

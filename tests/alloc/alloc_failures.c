@@ -779,6 +779,32 @@ static void case_evaluate(run *r)
     cr_model_free(m);
 }
 
+/* Evaluation on a holdout: the split's copies, then cr_evaluate()'s
+   buffers; the metrics are written only on success. */
+static void case_evaluate_with(run *r)
+{
+    cr_model *m = default_model();
+    cr_dataset *ds = gen_dataset(300, 1);
+    cr_train_options o;
+    cr_train_options_init(&o);
+    o.holdout_method = CR_HOLDOUT_HASH;
+    o.holdout_fraction = 0.3;
+    o.holdout_seed = 5;
+    cr_metrics mt;
+    memset(&mt, 0xA5, sizeof mt);
+    arm();
+    r->st = cr_evaluate_with(m, ds, &o, &mt, E(r));
+    disarm();
+    if (failed()) {
+        CHECK(mt.n == 0xA5A5A5A5A5A5A5A5u);
+    } else {
+        CHECK(mt.n > 0 && mt.n < 300 && mt.has_roc);
+        sig_put(r, &mt, sizeof mt);
+    }
+    cr_dataset_free(ds);
+    cr_model_free(m);
+}
+
 /* A scoreCaller request: nothing is written unless the whole request is good. */
 static void case_caller_request_parse(run *r)
 {
@@ -1124,6 +1150,7 @@ static const entry CASES[] = {
     {"model_with_bands", case_model_with_bands, 1, "cr_model_with_bands"},
     {"request_parse", case_request_parse, 1, "cr_request_parse"},
     {"evaluate", case_evaluate, 1, "cr_evaluate"},
+    {"evaluate_with", case_evaluate_with, 1, "cr_evaluate_with"},
     {"caller_request_parse", case_caller_request_parse, 1, "cr_caller_request_parse"},
     {"caller_op_start", case_caller_op_start, 1, "cr_caller_op_start"},
     {"caller_op_counted", case_caller_op_counted, 1, "cr_caller_op_counted"},

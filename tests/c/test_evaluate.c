@@ -122,6 +122,71 @@ static void test_by_hand(const cr_model *m, const cr_schema *s)
     CHECK_NEAR(mt.log_loss, -log(0x1p-52), 1e-12);
 }
 
+/* The ROC grid: TPR at FPR = k/20 on the curve from (0, 0) through one
+   vertex per distinct probability; at a vertical segment, its top. */
+static void test_roc(const cr_model *m, const cr_schema *s)
+{
+    /* p(4) positive, p(3) negative, p(2) positive, p(1) negative: vertices
+       (0, 1/2), (1/2, 1/2), (1/2, 1), (1, 1), vertical at FPR 0 and 1/2. */
+    const double x[4] = {1, 2, 3, 4};
+    const int y[4] = {0, 1, 0, 1};
+    cr_metrics mt = evaluate(m, s, x, y, NULL, 4);
+    CHECK_INT(mt.has_roc, 1);
+    for (int k = 0; k < CR_ROC_GRID; k++) CHECK(mt.roc_tpr[k] == (k < 10 ? 0.5 : 1.0));
+
+    /* Ties: one vertex (1/2, 1/2) per tied pair, the diagonal between. */
+    const double tx[4] = {1, 1, 2, 2};
+    mt = evaluate(m, s, tx, y, NULL, 4);
+    for (int k = 0; k < CR_ROC_GRID; k++) CHECK(mt.roc_tpr[k] == (double)k / 20);
+    /* Weighted (positives 1 and 3): (0, 0) to (1/2, 3/4) to (1, 1). */
+    const double tw[4] = {1, 1, 1, 3};
+    mt = evaluate(m, s, tx, y, tw, 4);
+    CHECK(mt.roc_tpr[0] == 0 && mt.roc_tpr[5] == 0.375 && mt.roc_tpr[10] == 0.75 && mt.roc_tpr[20] == 1);
+    CHECK_NEAR(mt.roc_tpr[1], 0.075, 1e-16);
+    CHECK_NEAR(mt.roc_tpr[15], 0.875, 1e-16);
+    CHECK_NEAR(mt.auc, 0.625, 0);
+
+    /* A negative of weight 1 on top, then a positive, then negatives of
+       weight 3: (1/4, 0), a vertical segment at exactly the grid's 5/20 up
+       to (1/4, 1), then (1, 1). */
+    const double vx[3] = {3, 2, 1};
+    const int vy[3] = {0, 1, 0};
+    const double vw[3] = {1, 1, 3};
+    mt = evaluate(m, s, vx, vy, vw, 3);
+    for (int k = 0; k < CR_ROC_GRID; k++) CHECK(mt.roc_tpr[k] == (k < 5 ? 0.0 : 1.0));
+    CHECK_NEAR(mt.auc, 0.75, 0);
+    /* Vertical between grid points: (1/3, 0) to (1/3, 1); 0.3 is below, 0.35 above. */
+    const double wx[4] = {4, 3, 2, 1};
+    const int wy[4] = {0, 1, 0, 0};
+    mt = evaluate(m, s, wx, wy, NULL, 4);
+    for (int k = 0; k < CR_ROC_GRID; k++) CHECK(mt.roc_tpr[k] == (k <= 6 ? 0.0 : 1.0));
+
+    /* One class: no curve, NaN throughout; JSON null. */
+    const int one[4] = {1, 1, 1, 1};
+    mt = evaluate(m, s, x, one, NULL, 4);
+    CHECK_INT(mt.has_roc, 1);
+    for (int k = 0; k < CR_ROC_GRID; k++) CHECK(isnan(mt.roc_tpr[k]));
+    char buf[8192];
+    size_t size;
+    CHECK_OK(cr_metrics_json(&mt, buf, sizeof buf, &size, &check_err));
+    CHECK(strstr(buf, "\"ks\":null,\"roc\":[{\"fpr\":0,\"tpr\":null},{\"fpr\":0.050000000000000003,\"tpr\":null},") !=
+          NULL);
+    CHECK(strstr(buf, "{\"fpr\":1,\"tpr\":null}],\"calibration\":[") != NULL);
+
+    /* The JSON: 21 points after ks, fpr (double)k / 20; none when absent. */
+    mt = evaluate(m, s, x, y, NULL, 4);
+    CHECK_OK(cr_metrics_json(&mt, buf, sizeof buf, &size, &check_err));
+    CHECK(strstr(buf, "\"ks\":0.5,\"roc\":[{\"fpr\":0,\"tpr\":0.5},{\"fpr\":0.050000000000000003,\"tpr\":0.5},") != NULL);
+    CHECK(strstr(buf, "{\"fpr\":0.45000000000000001,\"tpr\":0.5},{\"fpr\":0.5,\"tpr\":1},") != NULL);
+    CHECK(strstr(buf, "{\"fpr\":0.94999999999999996,\"tpr\":1},{\"fpr\":1,\"tpr\":1}],\"calibration\":[") != NULL);
+    int points = 0;
+    for (const char *q = buf; (q = strstr(q, "\"fpr\":")) != NULL; q++) points++;
+    CHECK_INT(points, CR_ROC_GRID);
+    cr_metrics_drop_roc(&mt);
+    CHECK_OK(cr_metrics_json(&mt, buf, sizeof buf, &size, &check_err));
+    CHECK(strstr(buf, "\"ks\":0.5,\"calibration\":[") != NULL && !strstr(buf, "roc"));
+}
+
 /* The rows' order never changes a bit; a weight w is w equal rows. */
 static void test_order_and_weights(const cr_model *m, const cr_schema *s)
 {
@@ -201,7 +266,8 @@ static void test_errors_and_json(const cr_model *m, const cr_schema *s)
     CHECK_OK(cr_metrics_json(&mt, buf, size + 1, &size, &check_err));
     CHECK_INT((int)strlen(buf), (int)size);
     CHECK(strncmp(buf, "{\"n\":3,\"weight_sum\":3,\"base_rate\":0.66666666666666663,\"log_loss\":", 65) == 0);
-    CHECK(strstr(buf, "\"auc\":1,\"gini\":1,\"ks\":1,\"calibration\":[{\"lo\":0,\"hi\":0.10000000000000001,\"weight\":0,"
+    CHECK(strstr(buf, "\"auc\":1,\"gini\":1,\"ks\":1,\"roc\":[{\"fpr\":0,\"tpr\":1},") != NULL);
+    CHECK(strstr(buf, "{\"fpr\":1,\"tpr\":1}],\"calibration\":[{\"lo\":0,\"hi\":0.10000000000000001,\"weight\":0,"
                       "\"mean_predicted\":null,\"observed_rate\":null}") != NULL);
     CHECK(strstr(buf, "\"bands\":[{\"band\":\"LOW\",\"weight\":1,\"share\":0.33333333333333331,\"observed_rate\":0,") != NULL);
     CHECK(buf[size - 1] == '}');
@@ -219,6 +285,7 @@ int main(void)
     cr_schema *s = NULL;
     cr_model *m = identity_model(&s);
     test_by_hand(m, s);
+    test_roc(m, s);
     test_order_and_weights(m, s);
     test_errors_and_json(m, s);
     cr_model_free(m);

@@ -167,9 +167,12 @@ static void test_training(const cr_schema *s)
     cr_dataset *part[2];
     CHECK_OK(cr_holdout_split(ds, &o, part, &check_err));
     check_platt_optimum(m, part[1]);
-    /* The holdout's metrics are cr_evaluate() of the model on those rows. */
+    /* The holdout's metrics are cr_evaluate() of the model on those rows
+       (but for the ROC grid, which a model does not store). */
     cr_metrics mt;
     CHECK_OK(cr_evaluate(m, part[1], &mt, &check_err));
+    CHECK(mt.has_roc && !m->ev.holdout.has_roc);
+    cr_metrics_drop_roc(&mt);
     CHECK(memcmp(&mt, &m->ev.holdout, sizeof mt) == 0);
     CHECK_OK(cr_evaluate(m, part[0], &mt, &check_err));
     CHECK(mt.auc == m->ev.train.auc && mt.log_loss == m->ev.train.log_loss && mt.n == m->ev.train.n);
@@ -245,6 +248,109 @@ static void test_small_holdouts(const cr_schema *s)
     CHECK_ERR(cr_train(ds, &o, &m, &e), e, CR_E_DATA, "held-out rows all weigh 0");
     CHECK_STR(e.field, "holdout");
     cr_dataset_free(ds);
+}
+
+/* cr_evaluate_with() on a model trained with options o on ds: its holdout
+   metrics, bit for bit (the ROC grid aside: a model stores none). */
+static void check_evaluate_with(const cr_dataset *ds, const cr_train_options *o, const cr_model *champion)
+{
+    cr_model *m = NULL;
+    CHECK_OK(cr_train(ds, o, &m, &check_err));
+    if (!m) return;
+    cr_metrics mt, stored;
+    memset(&mt, 0xA5, sizeof mt);
+    CHECK_OK(cr_evaluate_with(m, ds, o, &mt, &check_err));
+    CHECK_OK(cr_model_metrics(m, 1, &stored, &check_err));
+    CHECK(mt.has_roc == 1 && stored.has_roc == 0);
+    CHECK(mt.roc_tpr[CR_ROC_GRID - 1] == 1);
+    cr_metrics_drop_roc(&mt);
+    CHECK(memcmp(&mt, &stored, sizeof mt) == 0);
+    CHECK(mt.n == stored.n && mt.weight_sum == stored.weight_sum && mt.auc == stored.auc &&
+          mt.log_loss == stored.log_loss && mt.brier == stored.brier && mt.ks == stored.ks);
+    /* Another model on the same rows: cr_evaluate() of the held-out part. */
+    cr_dataset *part[2];
+    CHECK_OK(cr_holdout_split(ds, o, part, &check_err));
+    cr_metrics a, b;
+    CHECK_OK(cr_evaluate_with(champion, ds, o, &a, &check_err));
+    CHECK_OK(cr_evaluate(champion, part[1], &b, &check_err));
+    CHECK(memcmp(&a, &b, sizeof a) == 0 && a.n == part[1]->rows && a.has_roc);
+    cr_dataset_free(part[0]), cr_dataset_free(part[1]);
+    cr_model_free(m);
+}
+
+static void test_evaluate_with(const cr_schema *s)
+{
+    /* 4000 rows of few distinct ones: training and its evidence merge them. */
+    cr_dataset *ds = gen(s, 4000, 5, 0), *weighted = NULL;
+    CHECK_OK(cr_dataset_create(s, &weighted, &check_err));
+    for (size_t i = 0; i < ds->rows; i++)
+        CHECK_OK(cr_dataset_add(weighted, ds->x + 3 * i, ds->y[i], 0.5 + (double)(i % 7) * 0.3, &check_err));
+    /* The champion: another model, fitted on other rows. */
+    cr_dataset *older = gen(s, 3000, 77, 1);
+    cr_model *champion = NULL;
+    CHECK_OK(cr_train(older, NULL, &champion, &check_err));
+    cr_dataset_free(older);
+    static const char *const options[] = {
+        "{\"holdout\":{\"fraction\":0.2}}",
+        "{\"holdout\":{\"fraction\":0.25,\"method\":\"hash\",\"seed\":7}}",
+        "{\"holdout\":{\"fraction\":0.3,\"method\":\"hash\",\"seed\":11},\"calibration\":\"sigmoid\","
+        "\"class_weight\":\"balanced\",\"C\":0.5}",
+    };
+    for (size_t k = 0; k < sizeof options / sizeof *options; k++) {
+        cr_train_options o;
+        CHECK_OK(cr_train_options_from_json(&o, s, options[k], strlen(options[k]), &check_err));
+        check_evaluate_with(ds, &o, champion);
+        check_evaluate_with(weighted, &o, champion);
+    }
+    /* A small holdout (no merging): 30 rows. */
+    cr_dataset *small = gen(s, 30, 9, 0);
+    cr_train_options o;
+    cr_train_options_init(&o);
+    o.holdout_method = CR_HOLDOUT_HASH;
+    o.holdout_fraction = 0.4;
+    o.holdout_seed = 3;
+    check_evaluate_with(small, &o, champion);
+
+    /* Without a holdout (or options): cr_evaluate() on every row. */
+    cr_metrics a, b;
+    cr_train_options_init(&o);
+    CHECK_OK(cr_evaluate_with(champion, ds, &o, &a, &check_err));
+    CHECK_OK(cr_evaluate(champion, ds, &b, &check_err));
+    CHECK(memcmp(&a, &b, sizeof a) == 0 && a.n == 4000);
+    CHECK_OK(cr_evaluate_with(champion, ds, NULL, &a, &check_err));
+    CHECK(memcmp(&a, &b, sizeof a) == 0);
+
+    /* Errors: those of cr_evaluate(), the options' check, the split's. */
+    cr_error e;
+    o.holdout_method = CR_HOLDOUT_ORDER;
+    o.holdout_fraction = 1.5;
+    CHECK_ERR(cr_evaluate_with(champion, ds, &o, &a, &e), e, CR_E_RANGE, "");
+    CHECK_STR(e.field, "holdout");
+    o.holdout_fraction = 0.9;
+    cr_dataset *two = gen(s, 2, 1, 0), *empty = gen(s, 0, 1, 0);
+    CHECK_ERR(cr_evaluate_with(champion, two, &o, &a, &e), e, CR_E_DATA, "no row to fit");
+    CHECK_ERR(cr_evaluate_with(champion, empty, &o, &a, &e), e, CR_E_DATA, "no rows");
+    o.calibration = CR_CALIBRATION_SIGMOID;
+    o.holdout_method = CR_HOLDOUT_NONE;
+    CHECK_ERR(cr_evaluate_with(champion, ds, &o, &a, &e), e, CR_E_ARG, "");
+    cr_train_options_init(&o);
+    o.holdout_method = CR_HOLDOUT_ORDER;
+    o.holdout_fraction = 0.2;
+    CHECK_ERR(cr_evaluate_with(NULL, ds, &o, &a, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_evaluate_with(champion, NULL, &o, &a, &e), e, CR_E_ARG, "NULL");
+    CHECK_ERR(cr_evaluate_with(champion, ds, &o, NULL, &e), e, CR_E_ARG, "NULL");
+    cr_schema *other = NULL;
+    static const cr_field_spec fields[] = {{"x", CR_FIELD_REAL}};
+    static const cr_feature_spec features[] = {{"x", "x", 0}};
+    CHECK_OK(cr_schema_create(fields, 1, features, 1, &other, &check_err));
+    cr_dataset *elsewhere = NULL;
+    CHECK_OK(cr_dataset_create(other, &elsewhere, &check_err));
+    CHECK_ERR(cr_evaluate_with(champion, elsewhere, &o, &a, &e), e, CR_E_SCHEMA, "not the model's");
+    cr_dataset_free(elsewhere);
+    cr_schema_free(other);
+    cr_dataset_free(two), cr_dataset_free(empty), cr_dataset_free(small);
+    cr_model_free(champion);
+    cr_dataset_free(weighted), cr_dataset_free(ds);
 }
 
 static void test_reference(const cr_schema *s)
@@ -404,6 +510,7 @@ int main(void)
     test_options(s);
     test_training(s);
     test_small_holdouts(s);
+    test_evaluate_with(s);
     test_reference(s);
     test_drift(s);
     cr_schema_free(s);

@@ -241,7 +241,8 @@ expect_exit 0 "${cli[@]}" eval --csv "$here/data/train.csv" --model "$work/m.crm
 python3 -c '
 import json, sys
 m = json.load(open(sys.argv[1]))
-assert list(m) == ["n", "weight_sum", "base_rate", "log_loss", "brier", "auc", "gini", "ks", "calibration", "bands"], list(m)
+assert list(m) == ["n", "weight_sum", "base_rate", "log_loss", "brier", "auc", "gini", "ks", "roc", "calibration", "bands"], list(m)
+assert [p["fpr"] for p in m["roc"]] == [k / 20 for k in range(21)] and m["roc"][-1]["tpr"] == 1
 assert m["n"] == sum(1 for _ in open(sys.argv[2])) - 1 and 0.5 <= m["auc"] <= 1 and abs(m["gini"] - (2 * m["auc"] - 1)) < 1e-15
 assert len(m["calibration"]) == 10 and [b["band"] for b in m["bands"]] == ["LOW", "MEDIUM", "HIGH"]
 ' "$work/out" "$here/data/train.csv" || fail "eval: metrics JSON"
@@ -278,6 +279,19 @@ ev = json.load(open(sys.argv[1]))["evidence"]
 assert ev["holdout"]["method"] == "hash" and ev["holdout"]["seed"] == 3 and 600 < ev["holdout"]["metrics"]["n"] < 900
 assert ev["train"]["n"] + ev["holdout"]["metrics"]["n"] == 3000 and ev["calibration"]["method"] == "sigmoid"
 ' "$work/out" || fail "train --holdout: the evidence in the card"
+cp "$work/out" "$work/h_card.json"
+# eval --holdout: on the rows train held out with it, the card's holdout
+# metrics bit for bit (a model stores no ROC grid; eval writes one).
+expect_exit 0 "${cli[@]}" eval --csv "$work/many.csv" --model "$work/h.crm" --holdout 0.25,hash,3
+python3 -c '
+import json, sys
+held = json.load(open(sys.argv[1]))["evidence"]["holdout"]["metrics"]
+ev = json.load(open(sys.argv[2]))
+assert "roc" not in held and len(ev.pop("roc")) == 21
+assert json.dumps(ev) == json.dumps(held), (ev, held)
+' "$work/h_card.json" "$work/out" || fail "eval --holdout: the card's holdout metrics"
+expect_exit 2 "${cli[@]}" eval --csv "$work/many.csv" --model "$work/h.crm" --holdout 2
+grep -q "field 'holdout'" "$work/err" || fail "eval: a bad --holdout is named"
 expect_exit 0 "${cli[@]}" drift --model "$work/h.crm" --csv "$work/many.csv"
 python3 -c '
 import json, sys

@@ -55,6 +55,38 @@ test('a model trained with a holdout and Platt scaling: the evidence in its card
   assert.ok(ev.auc > 0.7 && ev.auc < 0.9);
 });
 
+// evaluate(data, options) with a holdout: the rows trainModel(data, options)
+// holds out; a candidate so trained carries these metrics bit for bit (a
+// model stores no ROC grid, evaluate() always gives one).
+test('evaluate() on the holdout training would keep: the candidate\'s holdout evidence; the ROC grid', async () => {
+  const champion = await trainModel(rowsOf(3000, 5));
+  for (const options of [
+    { holdout: { fraction: 0.2, method: 'hash', seed: 11 }, calibration: 'sigmoid', class_weight: 'balanced' },
+    { holdout: { fraction: 0.3 } },
+  ]) {
+    const candidate = await trainModel({ csv }, options);
+    const held = candidate.card().evidence.holdout.metrics;
+    const { roc, ...rest } = candidate.evaluate(rows, options);
+    assert.equal(held.roc, undefined);
+    assert.deepStrictEqual(rest, held);
+    assert.deepStrictEqual(roc.map((p) => p.fpr), Array.from({ length: 21 }, (_, k) => k / 20));
+    assert.equal(roc[20].tpr, 1);
+    assert.ok(roc.every((p, k) => k === 0 || p.tpr >= roc[k - 1].tpr), 'the curve rises');
+    assert.equal(champion.evaluate({ csv }, options).n, held.n);
+    candidate.free();
+  }
+  // An order holdout is the last ceil(f n) rows.
+  assert.deepStrictEqual(champion.evaluate(rows, { holdout: { fraction: 0.3 } }), champion.evaluate(rows.slice(-1500)));
+  const core = (code, field) => (e) => e instanceof CallriskError && e.code === code && e.field === field;
+  assert.throws(() => champion.evaluate(rows.slice(0, 2), { holdout: { fraction: 0.9 } }), core('CR_E_DATA', 'holdout'));
+  assert.throws(() => champion.evaluate(rows, { holdout: { fraction: 1.5 } }), core('CR_E_RANGE', 'holdout'));
+  // One class: no curve, every tpr null.
+  const ev = champion.evaluate(rows.filter((r) => r.label === 0));
+  assert.equal(ev.auc, null);
+  assert.deepStrictEqual(ev.roc.map((p) => p.tpr), Array(21).fill(null));
+  champion.free();
+});
+
 // Parsed, the core's 17 significant digits give each double back exactly.
 test('evaluate() and drift() give the native CLI\'s numbers, bit for bit', async () => {
   const m = await trainModel({ csv }, { holdout: { fraction: 0.25 } });

@@ -31,15 +31,23 @@ hash holdout, with and without Platt scaling. For every model:
     ks_reference(); the calibration table against calibration_curve
     (strategy='uniform', n_bins=10) on unweighted rows, against a weighted
     numpy reference on weighted rows; the band table against a numpy
-    reference. The probabilities are the model's, per row, from
-    `callrisk score` (17 significant digits: the double exactly).
+    reference; eval's ROC grid (TPR at FPR = k/20) against roc_reference(),
+    from roc_curve(drop_intermediate=False); the card's metrics carry no
+    grid. The probabilities are the model's, per row, from `callrisk score`
+    (17 significant digits: the double exactly).
+  * `callrisk eval --holdout` (the training's --holdout) against the card's
+    holdout metrics: the same JSON bit for bit but for eval's ROC grid,
+    which is checked against roc_reference() on the held-out rows.
+  * ROC grids of tiny data sets (roc_cases()): ties, integer and real
+    weights, 20 or 40 negatives (every vertex on a grid point, so vertical
+    segments land exactly on them), a weight-0 row, one class (all null).
   * Platt's a, b (the card's evidence.calibration) against platt_reference():
     Newton's method in np.longdouble on Platt's objective.
   * `callrisk drift` on the rows and on moved rows against psi_reference();
     the card's reference bins against reference_bins() on the fitted rows.
 
 Tolerances: 1e-12 relative (REL) for every metric and PSI; 1e-9 for Platt's
-a, b (PLATT). Exit 0 when all hold, 1 otherwise, 77 (ctest: skipped) without
+a, b (PLATT); ROC (absolute, TPR in [0, 1]) for the ROC grid. Exit 0 when all hold, 1 otherwise, 77 (ctest: skipped) without
 numpy/scikit-learn. The closing lines print the Brier score and the expected
 calibration error of the balanced-class-weight models' holdout, before and
 after Platt scaling.
@@ -52,12 +60,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 
 try:
     import numpy as np
     import sklearn
     from sklearn.calibration import calibration_curve
-    from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
+    from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score, roc_curve
 except ImportError as missing:  # ctest reads 77 as "skipped"
     print("skipped: %s (Debian: apt-get install python3-sklearn)" % missing)
     sys.exit(77)
@@ -67,6 +76,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 REL = 1e-12     # metrics, calibration table, ks, PSI
 PLATT = 1e-9    # Platt's a, b against the reference optimum
+ROC = 1e-14     # the ROC grid's TPR, absolute
+ROC_GRID = 21   # CR_ROC_GRID: FPR = k/20
 EPSILON = 1e-4  # CR_PSI_EPSILON
 PSI_WATCH, PSI_ALERT = 0.10, 0.25
 DRIFT_BINS = 10
@@ -286,6 +297,38 @@ def ks_reference(p, y, w):
     return float(max(L(0), np.max(tpr - fpr)))
 
 
+def roc_reference(p, y, w, weighted):
+    """The ROC grid from scikit-learn's roc_curve(y, p, sample_weight=w,
+    drop_intermediate=False): at each x = k/20 the largest TPR over the
+    curve's segments that contain x, linear between the vertices (a vertical
+    segment at x gives its top). None throughout with one class."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # UndefinedMetricWarning with one class
+        fpr, tpr, _ = roc_curve(y, p, sample_weight=w if weighted else None, drop_intermediate=False)
+    if np.isnan(fpr).any() or np.isnan(tpr).any():
+        return [None] * ROC_GRID
+    x0, x1, y0, y1 = fpr[:-1], fpr[1:], tpr[:-1], tpr[1:]
+    out = []
+    for k in range(ROC_GRID):
+        x = k / 20
+        on = (x0 <= x) & (x <= x1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at = np.where(x1 == x0, np.maximum(y0, y1), y0 + (y1 - y0) * (x - x0) / (x1 - x0))
+        out.append(float(at[on].max()))
+    return out
+
+
+def check_roc(rep, where, mt, p, y, w, weighted):
+    """eval's "roc" against roc_reference(): 21 points, fpr exactly k/20."""
+    roc = mt.get("roc")
+    rep.equal("roc points", where, None if roc is None else len(roc), ROC_GRID)
+    if roc is None or len(roc) != ROC_GRID:
+        return
+    rep.equal("roc fpr", where, [pt["fpr"] for pt in roc], [k / 20 for k in range(ROC_GRID)])
+    for pt, ref in zip(roc, roc_reference(p, y, w, weighted)):
+        rep.rel("roc tpr (absolute)", where, pt["tpr"], ref, tol=ROC, floor=1.0)
+
+
 def calibration_reference(p, y, w):
     """10 uniform bins as calibration_curve (bin = inner edges below p, searchsorted
     'left'), weighted, sums exactly rounded (math.fsum): [(weight, mean_predicted,
@@ -398,9 +441,14 @@ def none_if_nan(v):
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
 
 
-def check_metrics(rep, where, mt, p, y, w, weighted, high, medium):
-    """One metrics object (eval's or the card's) against the references on its rows."""
+def check_metrics(rep, where, mt, p, y, w, weighted, high, medium, stored=False):
+    """One metrics object (eval's, or the card's when stored) against the
+    references on its rows. A model stores no ROC grid: eval writes one."""
     rep.equal("n", where, mt["n"], len(y))
+    if stored:
+        rep.equal("roc absent from a model's metrics", where, "roc" in mt, False)
+    else:
+        check_roc(rep, where, mt, p, y, w, weighted)
     rep.rel("weight_sum", where, mt["weight_sum"], math.fsum(w))
     rep.rel("base_rate", where, mt["base_rate"], math.fsum(w[y == 1]) / math.fsum(w))
     sw = w if weighted else None
@@ -529,10 +577,17 @@ def run_schema(rep, cli, work, tag, schema, schema_file, quick, seed, summary, q
             mask = (holdout_mask(n, hold["fraction"], hold["method"], hold["seed"]) if hold
                     else np.zeros(n, dtype=bool))
             fit = ~mask
-            check_metrics(rep, where + " card.train", ev["train"], p[fit], y[fit], w[fit], weighted, high, medium)
+            check_metrics(rep, where + " card.train", ev["train"], p[fit], y[fit], w[fit], weighted, high, medium,
+                          stored=True)
             if hold:
                 check_metrics(rep, where + " card.holdout", hold["metrics"], p[mask], y[mask], w[mask], weighted,
-                              high, medium)
+                              high, medium, stored=True)
+                # eval on the holdout train used: the card's metrics, and a grid
+                held = json.loads(cli.run("eval", "--csv", csv, "--model", model,
+                                          "--holdout", args[args.index("--holdout") + 1]))
+                check_roc(rep, where + " eval --holdout", held, p[mask], y[mask], w[mask], weighted)
+                held.pop("roc", None)
+                rep.equal("eval --holdout = card holdout (JSON)", where, json.dumps(held), json.dumps(hold["metrics"]))
             # the drift reference: from the fitted rows
             for j, (f, r) in enumerate(zip(schema["features"], ev["reference"]["features"])):
                 ftype = next(g["type"] for g in schema["fields"] if g["name"] == f["field"])
@@ -570,6 +625,46 @@ def run_schema(rep, cli, work, tag, schema, schema_file, quick, seed, summary, q
                 quality[(tag, kind, name)] = (hold["metrics"]["brier"], ece(hold["metrics"]), hold["metrics"]["n"])
 
 
+def roc_cases(rep, cli, work, seed):
+    """Tiny data sets whose ROC grids are checked (roc_reference()): rows of
+    the ties data set (few distinct probabilities) under a model trained on
+    them; 20 or 40 negatives of unit weight put every vertex on a grid point."""
+    schema = SEED_SCHEMA
+    cols, y, _ = generate(schema, "ties", seed * 10000 + 7, 4000)
+    write_csv(os.path.join(work, "roc_train.csv"), schema, cols, y, None)
+    cli.run("train", "--csv", "roc_train.csv", "--out", "roc_model.json")
+    neg, pos = np.nonzero(y == 0)[0], np.nonzero(y == 1)[0]
+    rng = np.random.RandomState(seed + 99)
+    cases = [
+        ("20neg", neg[:20], pos[:8], None),
+        ("40neg", neg[:40], pos[:15], None),
+        ("7neg", neg[:7], pos[:5], None),
+        ("20neg_int_weights", neg[:20], pos[:9], lambda n: rng.randint(1, 4, size=n).astype(np.float64)),
+        ("10neg_weight2", neg[:10], pos[:6], lambda n: np.full(n, 2.0)),
+        ("20neg_real_weights", neg[:20], pos[:10], lambda n: rng.uniform(0.05, 5.0, size=n)),
+        ("weight0_row", neg[:20], pos[:6], lambda n: np.r_[np.zeros(1), np.ones(n - 1)]),
+        ("one_class_negative", neg[:15], pos[:0], None),
+        ("one_class_positive", neg[:0], pos[:12], None),
+    ]
+    for name, ni, pi, weights in cases:
+        idx = np.r_[ni, pi]
+        rng.shuffle(idx)
+        sub = {k: v[idx] for k, v in cols.items()}
+        yy = y[idx]
+        w_opt = weights(len(idx)) if weights else None
+        csv = "roc_%s.csv" % name
+        write_csv(os.path.join(work, csv), schema, sub, yy, w_opt)
+        mt = json.loads(cli.run("eval", "--csv", csv, "--model", "roc_model.json"))
+        p = cli.probabilities("roc_model.json", requests_text(schema, sub, len(idx)))
+        w = w_opt if w_opt is not None else np.ones(len(idx))
+        where = "roc/%s" % name
+        check_roc(rep, where, mt, p, yy, w, w_opt is not None)
+        if len(ni) and len(pi):
+            rep.rel("auc", where, mt["auc"], float(roc_auc_score(yy, p, sample_weight=w_opt)))
+        else:
+            rep.equal("one class: roc all null", where, [pt["tpr"] for pt in mt["roc"]], [None] * ROC_GRID)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "native", "callrisk"))
@@ -595,6 +690,7 @@ def main():
                 schemas = [("seed", SEED_SCHEMA, None), ("stir", json.load(fh), stir)]
         for tag, schema, schema_file in schemas:
             run_schema(rep, cli, work, tag, schema, schema_file, args.quick, args.seed, summary, quality)
+        roc_cases(rep, cli, work, args.seed)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -618,7 +714,8 @@ def main():
         for f in rep.failures[:200]:
             print("  " + f)
         return 1
-    print("all within tolerance (metrics, calibration, ks, PSI: %g relative; Platt a, b: %g)" % (REL, PLATT))
+    print("all within tolerance (metrics, calibration, ks, PSI: %g relative; Platt a, b: %g; ROC grid: %g absolute)"
+          % (REL, PLATT, ROC))
     return 0
 
 

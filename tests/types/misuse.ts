@@ -150,6 +150,12 @@ model.evaluate(rows).auc.toFixed(4);
 model.card().evidence?.holdout.metrics;
 // @ts-expect-error -- the metrics say auc (TypeError: reading undefined)
 model.card().evidence?.train.AUC;
+// @ts-expect-error -- a model's stored metrics carry no ROC grid (roc is optional)
+model.card().evidence?.train.roc.length;
+// @ts-expect-error -- roc's tpr is null unless both labels have weight
+model.evaluate(rows).roc?.[0]?.tpr.toFixed(4);
+// @ts-expect-error -- onProgress is trainModel's, not an option of the core (CR_E_TYPE onProgress)
+model.evaluate(rows, { onProgress: () => true });
 // @ts-expect-error -- (TypeError: data: must be an array of rows or { csv: text })
 model.evaluate('spam_reports,label\n1,0\n');
 // @ts-expect-error -- (TypeError: options: must be a plain object)

@@ -5,7 +5,7 @@ import {
   CallriskError, Model, RISK_LEVELS, Scorer, createMemoryStore, createScorer, describe, init, loadModel, scoreRequest, setWasmLoader, trainModel,
   trainOptions,
   type BatchResult, type BandStats, type CalibrationBin, type Description, type DriftReport, type DriftStatus, type FieldList, type Metrics,
-  type ModelCard, type ModelEvidence, type ModelJSON, type RiskLevel, type ScoreCallerResult, type ScoreInput, type ScoreRecord, type ScoreResult,
+  type RocPoint, type ModelCard, type ModelEvidence, type ModelJSON, type RiskLevel, type ScoreCallerResult, type ScoreInput, type ScoreRecord, type ScoreResult,
   type SeedFields, type Store, type StoreInfo, type TrainOptionInfo, type TrainOptions, type TrainingInfo, type TrainingRow,
 } from 'callrisk';
 
@@ -170,6 +170,12 @@ quality.log_loss.toFixed(6); quality.brier.toFixed(6); quality.auc?.toFixed(4); 
 holdout.evaluate({ csv: 'spam_reports,has_consent,call_attempts_24h,label,weight\n1,true,2,0,1\n6,false,9,1,2.5\n' });
 holdout.evaluate([{ spam_reports: 1, has_consent: true, call_attempts_24h: 2, is_spam: 0, w: 0 }, { spamReports: 6, hasConsent: false, callAttempts24h: 9, is_spam: true }], { label_column: 'is_spam', weight_column: 'w' });
 holdout.evaluate({ csv: 'spam_reports,has_consent,call_attempts_24h,is_spam\n1,true,2,0\n' }, { label_column: 'is_spam' });
+// The ROC grid (evaluate() gives it; a model's stored metrics have none), and
+// the holdout a candidate trained with these options was measured on.
+const curve: RocPoint[] = quality.roc ?? [];
+void curve.map((p) => `${p.fpr.toFixed(2)} ${p.tpr?.toFixed(4) ?? '-'}`);
+const onHoldout = holdout.evaluate(qualityRows, { holdout: { fraction: 0.25, method: 'hash', seed: 7 }, calibration: 'sigmoid' });
+if (onHoldout.n !== evidence.holdout.metrics.n || onHoldout.roc?.length !== 21) throw new Error('the holdout training measured');
 try {
   holdout.evaluate([{ spamReports: 1, hasConsent: true, callAttempts24h: 2, label: 1, weight: 0 }]);
   throw new Error('rows that all weigh 0 are CR_E_DATA');
