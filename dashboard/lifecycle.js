@@ -558,13 +558,23 @@ export async function mountLifecycle(kit) {
   $('promote').addEventListener('click', () => {
     const id = $('compare-with').value;
     if (!id) return undefined;
-    return adminAction(`Promoting ${short(id)}`, () => {
+    const label = `Promoting ${short(id)}`;
+    return adminAction(label, async () => {
       const gate = gateOf();
-      // With a gate, it is measured on the labelled records of the window the comparison shows.
-      return api(`models/${id}/promote`, gate ? { method: 'POST', body: { gate, ...windowOf($('labelled-window')) } } : { method: 'POST' });
+      if (!gate) return api(`models/${id}/promote`, { method: 'POST' });
+      // With a gate, it is measured on the labelled records of the window the
+      // comparison shows: first as a dry run (a failing gate is an answer to
+      // show, not an error), then for real.
+      const body = { gate, ...windowOf($('labelled-window')) };
+      const check = await api(`models/${id}/promote`, { method: 'POST', body: { ...body, dry_run: true } });
+      if (!check.ok || !check.data.passed) return check;
+      return api(`models/${id}/promote`, { method: 'POST', body });
     }, (r) => {
       const d = r.data;
-      if (r.ok) {
+      if (r.ok && d.dry_run) {
+        $('action-error').textContent = `${label}: the gate failed (nothing changed): ${d.failures.join('; ')}`;
+        $('measured').replaceChildren(measuredTable(d.gate, d.measured, 'The gate failed: what was measured'));
+      } else if (r.ok) {
         $('action-status').replaceChildren('Promoted ', idCode(d.model_id), ' (the champion was ', idCode(d.from_id), ')', d.gate ? ': the gate passed.' : ', no gate.');
         if (d.measured) $('measured').replaceChildren(measuredTable(d.gate, d.measured, 'The gate and what was measured'));
       } else if (r.status === 409 && d?.measured) {

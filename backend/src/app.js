@@ -734,9 +734,12 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         // The body is optional: none is {} (no gate: promoted unconditionally, recorded).
         const hasBody = Number(req.headers['content-length']) > 0 || req.headers['transfer-encoding'] !== undefined;
         const body = hasBody ? await readJson(req, jsonBody) : (await readBody(req, jsonBody), {});
-        const unknown = Object.keys(body).find((k) => !['gate', 'since', 'until'].includes(k));
-        if (unknown !== undefined) throw new HttpError(422, `${unknown.slice(0, 64)}: not a key of a promotion (gate, since, until)`, { field: unknown.slice(0, 64) });
+        const unknown = Object.keys(body).find((k) => !['gate', 'since', 'until', 'dry_run'].includes(k));
+        if (unknown !== undefined) throw new HttpError(422, `${unknown.slice(0, 64)}: not a key of a promotion (gate, since, until, dry_run)`, { field: unknown.slice(0, 64) });
         const gate = own(body, 'gate');
+        // dry_run: measure the gate and answer 200 {passed, failures, measured}; nothing switches.
+        const dryRun = own(body, 'dry_run') ?? false;
+        if (typeof dryRun !== 'boolean') throw new HttpError(422, `dry_run: must be true or false, got ${JSON.stringify(dryRun)?.slice(0, 40)}`, { field: 'dry_run' });
         if (gate !== undefined && !isObject(gate)) throw new HttpError(422, 'gate: must be an object {min_auc_gain?, max_score_psi?, min_labelled?}', { field: 'gate' });
         for (const k of Object.keys(gate ?? {})) {
           if (!GATE_KEYS.includes(k)) throw new HttpError(422, `gate.${k.slice(0, 64)}: not a gate key (${GATE_KEYS.join(', ')})`, { field: `gate.${k.slice(0, 64)}` });
@@ -777,10 +780,12 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
                 failures.push(`evaluation: ${e.code}: ${e.message}`);
               }
             }
+            if (dryRun) return ok(200, { model_id: id, dry_run: true, passed: failures.length === 0, failures, gate, measured });
             if (failures.length) {
               return ok(409, { error: { field: 'gate', code: 'GATE_FAILED', message: `gate: ${failures.join('; ')}` }, gate, measured });
             }
           }
+          if (dryRun) return ok(200, { model_id: id, dry_run: true, passed: true, failures: [], gate: null, measured: null });
           const from = champion.id;
           await switchTo(candidate, { actor: 'admin', action: 'promote', gate: gate === undefined ? null : { ...gate, measured } });
           return ok(200, { model_id: candidate.id, from_id: from, gate: gate ?? null, measured });

@@ -190,10 +190,10 @@ export const ROUTES = {
     params: [MODEL_ID_PARAM],
     body: {
       required: false,
-      schema: obj({ gate: GATE, since: TIME, until: TIME }, [], { additionalProperties: false }),
-      example: { gate: { min_auc_gain: 0.01, min_labelled: 100 } },
+      schema: obj({ gate: GATE, since: TIME, until: TIME, dry_run: { type: 'boolean', description: 'measure the gate only: 200 {passed, failures, measured}, nothing switches' } }, [], { additionalProperties: false }),
+      example: { gate: { min_auc_gain: 0.01, min_labelled: 100 }, dry_run: true },
     },
-    ok: { 200: ['Promoted', obj({ model_id: MODEL_ID, from_id: MODEL_ID, gate: { type: ['object', 'null'] }, measured: { type: ['object', 'null'] } }, ['model_id', 'from_id'])] },
+    ok: { 200: ['Promoted (or, with dry_run, the gate measured: passed, failures, measured; nothing switched)', obj({ model_id: MODEL_ID, from_id: MODEL_ID, dry_run: { type: 'boolean' }, passed: { type: 'boolean' }, failures: { type: 'array', items: { type: 'string' } }, gate: { type: ['object', 'null'] }, measured: { type: ['object', 'null'] } }, ['model_id'])] },
     errors: [400, 404, 409, 413, 415, 422, 503],
     conflict: { description: 'The gate failed (the body has the error, the gate and the measured numbers), or the model is already the champion', content: json({ allOf: [{ $ref: '#/components/schemas/Error' }, obj({ gate: { type: 'object' }, measured: { type: 'object' } })] }) },
   },

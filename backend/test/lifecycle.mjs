@@ -195,6 +195,14 @@ export function defineLifecycleTests(ctx) {
     assert.equal(typeof gb1.measured.champion_auc, 'number');
     assert.match(gb1.error.message, /min_labelled/);
     assert.match(gb1.error.message, /min_auc_gain/);
+    // A dry run measures the same numbers, answers 200 with passed false, and switches nothing.
+    const [d1, db1] = await post(`/models/${candidate}/promote`, { gate: { min_auc_gain: 2, min_labelled: 1000 }, since, until, dry_run: true });
+    assert.equal(d1, 200, JSON.stringify(db1));
+    assert.deepEqual([db1.dry_run, db1.passed, db1.failures.length, db1.measured], [true, false, 2, gb1.measured]);
+    const [d2, db2] = await post(`/models/${candidate}/promote`, { gate: { min_labelled: 10 }, since, until, dry_run: true });
+    assert.deepEqual([d2, db2.passed, db2.failures], [200, true, []]);
+    assert.equal((await post(`/models/${candidate}/promote`, { dry_run: 'yes' }))[1].error.field, 'dry_run');
+    assert.deepEqual(await state(), before);
     const [g2, gb2] = await post(`/models/${candidate}/promote`, { gate: { max_score_psi: 0 }, since, until });
     assert.equal(g2, 409);
     assert.ok(gb2.measured.score_psi > 0);
