@@ -4,14 +4,9 @@
 // idempotency keys against a restarted server: each gets an answer, and no
 // request is stored twice.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { loadModel } from 'callrisk';
-import pg from 'pg';
-import { startPostgres } from './postgres.mjs';
+import { withPostgres, withSqliteFile } from './postgres.mjs';
 import { startServer } from './server-process.mjs';
 
 const ADMIN = 'crash-test-admin-token-0123456789';
@@ -97,38 +92,14 @@ async function crashAndRetry(t, env, db) {
   assert.equal(server.child.exitCode, 0);
 }
 
-test('SQLite: SIGKILL under load loses no acknowledged score; retries with keys store nothing twice', { timeout: 120000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'callrisk-crash-'));
-  const dbPath = join(dir, 'crash.db');
-  const read = (fn) => {
-    const db = new Database(dbPath, { readonly: true });
-    try {
-      return fn(db);
-    } finally {
-      db.close();
-    }
-  };
-  try {
-    await crashAndRetry(t, { CALLRISK_DB: dbPath }, {
-      rows: () => read((db) => db.prepare('SELECT * FROM score_records').all()),
-      activeModelBytes: () => read((db) => db.prepare('SELECT bytes FROM models WHERE active = 1').get().bytes),
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('SQLite: SIGKILL under load loses no acknowledged score; retries with keys store nothing twice', { timeout: 120000 }, (t) =>
+  withSqliteFile(({ path, rows }) => crashAndRetry(t, { CALLRISK_DB: path }, {
+    rows: () => rows('SELECT * FROM score_records'),
+    activeModelBytes: () => rows('SELECT bytes FROM models WHERE active = 1')[0].bytes,
+  })));
 
-test('PostgreSQL: SIGKILL under load loses no acknowledged score; retries with keys store nothing twice', { timeout: 180000 }, async (t) => {
-  const pgServer = await startPostgres();
-  const client = new pg.Client({ connectionString: pgServer.url });
-  try {
-    await client.connect();
-    await crashAndRetry(t, { CALLRISK_PG_URL: pgServer.url }, {
-      rows: async () => (await client.query('SELECT * FROM score_records')).rows.map((r) => ({ ...r, score: Number(r.score) })),
-      activeModelBytes: async () => (await client.query('SELECT bytes FROM models WHERE active = 1')).rows[0].bytes,
-    });
-  } finally {
-    await client.end().catch(() => {});
-    pgServer.stop();
-  }
-});
+test('PostgreSQL: SIGKILL under load loses no acknowledged score; retries with keys store nothing twice', { timeout: 180000 }, (t) =>
+  withPostgres(({ url, rows }) => crashAndRetry(t, { CALLRISK_PG_URL: url }, {
+    rows: async () => (await rows('SELECT * FROM score_records')).map((r) => ({ ...r, score: Number(r.score) })),
+    activeModelBytes: async () => (await rows('SELECT bytes FROM models WHERE active = 1'))[0].bytes,
+  })));

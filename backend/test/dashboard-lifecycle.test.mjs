@@ -22,9 +22,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from 'callrisk';
-import { chromium } from 'playwright-core';
 import { createApp } from '../src/app.js';
 import { openSqliteStore } from '../src/sqlite-store.js';
+import { launchChromium } from '../../tests/support/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'build/artifacts');
@@ -115,10 +115,7 @@ before(async () => {
     }
     assert.equal(shadow, 20, 'shadow records');
   }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 

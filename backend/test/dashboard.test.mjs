@@ -15,10 +15,10 @@ import { extname, join, normalize } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createScorer, loadModel, trainModel } from 'callrisk';
-import { chromium } from 'playwright-core';
 import { createApp } from '../src/app.js';
 import { openSqliteStore } from '../src/sqlite-store.js';
 import { NAMES, SCHEMA, rowsOf } from '../../tests/contract/five_field.mjs';
+import { launchChromium } from '../../tests/support/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'build/artifacts');
@@ -36,10 +36,7 @@ before(async () => {
   app = await createApp({ store, adminToken: ADMIN });
   await new Promise((r) => app.server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${app.server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 

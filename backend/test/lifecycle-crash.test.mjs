@@ -5,14 +5,9 @@
 // in which every switch starts from the champion before it, every stored
 // model loads under its id, no half-stored model, every record verifies.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { loadModel } from 'callrisk';
-import pg from 'pg';
-import { startPostgres } from './postgres.mjs';
+import { withPostgres, withSqliteFile } from './postgres.mjs';
 import { startServer } from './server-process.mjs';
 
 const ADMIN = 'lifecycle-crash-admin-token-0123456789';
@@ -148,38 +143,14 @@ async function killDuringLifecycle(t, env, db) {
   }
 }
 
-test('SQLite: SIGKILL during training and during promotions leaves one champion and consistent tables', { timeout: 240000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'callrisk-lifecrash-'));
-  const dbPath = join(dir, 'lifecycle.db');
-  const read = (fn) => {
-    const db = new Database(dbPath, { readonly: true });
-    try {
-      return fn(db);
-    } finally {
-      db.close();
-    }
-  };
-  try {
-    await killDuringLifecycle(t, { CALLRISK_DB: dbPath }, {
-      models: () => read((db) => db.prepare('SELECT id, bytes, active, role FROM models').all()),
-      history: () => read((db) => db.prepare('SELECT from_id, to_id FROM model_history ORDER BY id').all()),
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('SQLite: SIGKILL during training and during promotions leaves one champion and consistent tables', { timeout: 240000 }, (t) =>
+  withSqliteFile(({ path, rows }) => killDuringLifecycle(t, { CALLRISK_DB: path }, {
+    models: () => rows('SELECT id, bytes, active, role FROM models'),
+    history: () => rows('SELECT from_id, to_id FROM model_history ORDER BY id'),
+  })));
 
-test('PostgreSQL: SIGKILL during training and during promotions leaves one champion and consistent tables', { timeout: 300000 }, async (t) => {
-  const pgServer = await startPostgres();
-  const client = new pg.Client({ connectionString: pgServer.url });
-  try {
-    await client.connect();
-    await killDuringLifecycle(t, { CALLRISK_PG_URL: pgServer.url }, {
-      models: async () => (await client.query('SELECT id, bytes, active, role FROM models')).rows,
-      history: async () => (await client.query('SELECT from_id, to_id FROM model_history ORDER BY id')).rows,
-    });
-  } finally {
-    await client.end().catch(() => {});
-    pgServer.stop();
-  }
-});
+test('PostgreSQL: SIGKILL during training and during promotions leaves one champion and consistent tables', { timeout: 300000 }, (t) =>
+  withPostgres(({ url, rows }) => killDuringLifecycle(t, { CALLRISK_PG_URL: url }, {
+    models: () => rows('SELECT id, bytes, active, role FROM models'),
+    history: () => rows('SELECT from_id, to_id FROM model_history ORDER BY id'),
+  })));

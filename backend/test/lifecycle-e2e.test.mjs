@@ -8,15 +8,10 @@
 // nothing; a passing gate promotes; rollback restores; every stored record,
 // live and shadow, verifies.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { createScorer, loadModel } from 'callrisk';
-import pg from 'pg';
 import { simulate } from '../sim/simulate.mjs';
-import { startPostgres } from './postgres.mjs';
+import { withPostgres, withSqliteFile } from './postgres.mjs';
 import { startServer } from './server-process.mjs';
 
 const ADMIN = 'lifecycle-e2e-admin-token-0123456789';
@@ -141,55 +136,25 @@ async function waitFor(check, timeoutMs = 20000) {
 
 const recordRow = (r) => ({ ...JSON.parse(r.record), model_id: r.model_id });
 
-test('SQLite: the lifecycle end to end over 50k simulated calls', { timeout: 900000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'callrisk-e2e-'));
-  const path = join(dir, 'e2e.db');
-  const read = (fn) => {
-    const d = new Database(path, { readonly: true });
-    try {
-      return fn(d);
-    } finally {
-      d.close();
-    }
+/** The test's reads of the database, in either SQL dialect (`$n` parameters become `?` on SQLite). */
+function reader(rows, sqlite) {
+  const q = (sql, args) => rows(sqlite ? sql.replace(/\$\d+/g, '?') : sql, args);
+  return {
+    count: async (sql) => Number((await q(sql))[0].n),
+    labelled: (since, until) => q('SELECT s.record AS text, o.label FROM score_records s JOIN outcomes o ON o.record_id = s.id WHERE s.at >= $1 AND s.at <= $2 AND s.shadow = 0 ORDER BY s.id', [since, until]),
+    records: async (since, until, shadow) => (await q('SELECT record, model_id FROM score_records WHERE at >= $1 AND at <= $2 AND shadow = $3', [since, until, shadow])).map(recordRow),
+    models: () => q('SELECT id, bytes FROM models'),
+    state: async () => ({
+      active: (await q('SELECT id FROM models WHERE active = 1')).map((r) => r.id),
+      champions: (await q("SELECT id FROM models WHERE role = 'champion'")).map((r) => r.id),
+      roles: await q('SELECT id, role FROM models ORDER BY id'),
+      history: Number((await q('SELECT count(*) AS n FROM model_history'))[0].n),
+    }),
   };
-  try {
-    await lifecycle(t, { CALLRISK_DB: path }, {
-      count: (sql) => read((d) => d.prepare(sql).get().n),
-      labelled: (since, until) => read((d) => d.prepare('SELECT s.record AS text, o.label FROM score_records s JOIN outcomes o ON o.record_id = s.id WHERE s.at >= ? AND s.at <= ? AND s.shadow = 0 ORDER BY s.id').all(since, until)),
-      records: (since, until, shadow) => read((d) => d.prepare('SELECT record, model_id FROM score_records WHERE at >= ? AND at <= ? AND shadow = ?').all(since, until, shadow).map(recordRow)),
-      models: () => read((d) => d.prepare('SELECT id, bytes FROM models').all()),
-      state: () => read((d) => ({
-        active: d.prepare('SELECT id FROM models WHERE active = 1').all().map((r) => r.id),
-        champions: d.prepare("SELECT id FROM models WHERE role = 'champion'").all().map((r) => r.id),
-        roles: d.prepare('SELECT id, role FROM models ORDER BY id').all(),
-        history: d.prepare('SELECT count(*) AS n FROM model_history').get().n,
-      })),
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+}
 
-test('PostgreSQL: the lifecycle end to end over 50k simulated calls', { timeout: 900000 }, async (t) => {
-  const pgServer = await startPostgres();
-  const client = new pg.Client({ connectionString: pgServer.url });
-  const rows = async (sql, args = []) => (await client.query(sql, args)).rows;
-  try {
-    await client.connect();
-    await lifecycle(t, { CALLRISK_PG_URL: pgServer.url }, {
-      count: async (sql) => Number((await rows(sql))[0].n),
-      labelled: (since, until) => rows('SELECT s.record AS text, o.label FROM score_records s JOIN outcomes o ON o.record_id = s.id WHERE s.at >= $1 AND s.at <= $2 AND s.shadow = 0 ORDER BY s.id', [since, until]),
-      records: async (since, until, shadow) => (await rows('SELECT record, model_id FROM score_records WHERE at >= $1 AND at <= $2 AND shadow = $3', [since, until, shadow])).map(recordRow),
-      models: () => rows('SELECT id, bytes FROM models'),
-      state: async () => ({
-        active: (await rows('SELECT id FROM models WHERE active = 1')).map((r) => r.id),
-        champions: (await rows("SELECT id FROM models WHERE role = 'champion'")).map((r) => r.id),
-        roles: await rows('SELECT id, role FROM models ORDER BY id'),
-        history: Number((await rows('SELECT count(*) AS n FROM model_history'))[0].n),
-      }),
-    });
-  } finally {
-    await client.end().catch(() => {});
-    pgServer.stop();
-  }
-});
+test('SQLite: the lifecycle end to end over 50k simulated calls', { timeout: 900000 }, (t) =>
+  withSqliteFile(({ path, rows }) => lifecycle(t, { CALLRISK_DB: path }, reader(rows, true))));
+
+test('PostgreSQL: the lifecycle end to end over 50k simulated calls', { timeout: 900000 }, (t) =>
+  withPostgres(({ url, rows }) => lifecycle(t, { CALLRISK_PG_URL: url }, reader(rows, false))));

@@ -1,7 +1,10 @@
-// A throwaway PostgreSQL server on loopback for the tests: Debian's
-// postgresql binaries, a cluster in a temp dir, a free port. As root the
-// server runs as the postgres user (it refuses to run as root).
+// Throwaway databases for the tests. PostgreSQL: a server on loopback from
+// Debian's postgresql binaries, a cluster in a temp dir, a free port (as
+// root the server runs as the postgres user: it refuses to run as root).
+// SQLite: a file in a temp dir.
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -46,4 +49,40 @@ export async function startPostgres() {
       }
     },
   };
+}
+
+/** Runs `fn({ url, rows(sql, args) })` on a throwaway server with a client of the test's own; stops both after. */
+export async function withPostgres(fn) {
+  const server = await startPostgres();
+  const client = new pg.Client({ connectionString: server.url });
+  try {
+    await client.connect();
+    return await fn({ url: server.url, rows: async (sql, args = []) => (await client.query(sql, args)).rows });
+  } finally {
+    await client.end().catch(() => {});
+    server.stop();
+  }
+}
+
+/**
+ * Runs `fn({ path, rows(sql, args) })` on a SQLite file in a temp dir, read
+ * by a read-only connection per query (the server process writes it); the
+ * dir is removed after.
+ */
+export async function withSqliteFile(fn) {
+  const dir = mkdtempSync(join(tmpdir(), 'callrisk-sqlite-'));
+  const path = join(dir, 'test.db');
+  const rows = (sql, args = []) => {
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.prepare(sql).all(...args);
+    } finally {
+      db.close();
+    }
+  };
+  try {
+    return await fn({ path, rows });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -17,9 +17,9 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, relative, sep } from 'node:path';
 import { test } from 'node:test';
 import { installInto, pack, ROOT } from '../package/tarball.mjs';
+import { launchChromium } from '../support/chromium.mjs';
 
 const HERE = join(ROOT, 'tests/bundlers');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DEFAULT_MODEL_ID = '468f7583854c656ff3d1372ecaff7224e2cdf535c9a5db88a0d325f81da4c484';
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
 
@@ -188,14 +188,8 @@ test.after(async () => {
 });
 
 test('web apps built by Vite, webpack, esbuild and Rollup load in Chromium', { timeout: 600000 }, async (t) => {
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (scripts/setup.sh --tests installs Debian's chromium)`);
   const { app: appDir, dir, wasmBytes } = await app();
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
     for (const [name, build] of Object.entries(WEB_BUILDS)) {
       await t.test(name, async (t) => {

@@ -20,6 +20,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { loadModel } from '../../js/node.js';
+import { launchChromium } from '../support/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NATIVE = join(ROOT, 'build/native/callrisk');
@@ -27,7 +28,6 @@ const CLI_WASM = join(ROOT, 'build/wasi/callrisk-cli.wasm');
 const REACTOR_WASM = join(ROOT, 'build/wasi/callrisk.wasm');
 const WASMTIME = process.env.WASMTIME ?? [join(ROOT, '.cache/wasmtime/bin/wasmtime'), 'wasmtime'].find((p) => p === 'wasmtime' || existsSync(p));
 const PYTHON = join(ROOT, '.cache/venv/bin/python');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const dir = mkdtempSync(join(tmpdir(), 'callrisk-hosts-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -238,14 +238,8 @@ function serve() {
 }
 
 test('JS in headless Chromium: the same bits', { timeout: 180000 }, async (t) => {
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (scripts/setup.sh --tests installs Debian's chromium)`);
-  const { chromium } = await import('playwright-core');
   const server = await serve();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors = [];
