@@ -35,6 +35,8 @@ from ._convert import field_value, options_json, time_ms, utf8
 from ._data import Requests, dataset, labelled_data, numbered, text_bytes
 from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, echo_path, host_error, type_name
 from ._wasm import DOUBLE, INT, INT64, Module, layout, takes_text
+from . import _batch  # Scorer.score_batch
+from ._batch import BatchResult  # noqa: F401 - what Scorer.score_batch returns
 
 __all__ = ["Scorer", "MemoryStore", "CallriskError", "CallriskTypeError", "CallriskValueError", "calculate_score",
            "default_wasm_path", "train", "train_options"]
@@ -395,6 +397,26 @@ class Scorer:
         row = self._row(values, named, "score")
         self._m.write(self._fields, self._row_format.pack(*(row[name] for name, _ in self.fields)))
         return self._score_fields()
+
+    # ---- many rows at once (_batch.py) ----
+
+    def score_batch(self, data, *, reasons=False):
+        """Scores many rows in one call of the core (cr_score_batch), bit for
+        bit as score() scores each; returns a BatchResult (scores, risk_levels
+        and level_codes, probabilities: arrays in row order).
+
+        data: columns -- a mapping of field name -> column (other keys are
+        ignored), a pyarrow RecordBatch or Table, or a pandas DataFrame; a
+        column is a sequence of numbers, an array('d') or another buffer, a
+        NumPy array or an Arrow array; a bool field takes bools or 0/1 --
+        or rows: an iterable of mappings (as score() takes one), or a
+        float64 buffer of n rows of the fields in order (array('d'), a NumPy
+        array of shape (n, fields)). Columns of floats are copied into the
+        module without a Python loop; NumPy and Arrow columns through their
+        buffers. A bad value is a CallriskError naming the field and its row
+        (.line, 1-based). reasons=True also keeps each row's reasons (one
+        cr_score() call per row: slower)."""
+        return _batch.score_batch(self, data, reasons)
 
     def score_json(self, text):
         """Scores a request as JSON text (str or UTF-8 bytes): an object of the

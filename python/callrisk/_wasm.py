@@ -24,7 +24,7 @@ EXPORTS = (
     "cr_train_options_from_json", "cr_training_columns_json",
     "cr_dataset_create", "cr_dataset_add_rows", "cr_dataset_free",
     "cr_csv_reader_create", "cr_csv_feed", "cr_csv_finish", "cr_csv_reader_free",
-    "cr_score", "cr_request_parse", "cr_verify_record", "cr_model_card_json",
+    "cr_score", "cr_score_batch", "cr_request_parse", "cr_verify_record", "cr_model_card_json",
     "cr_evaluate_with", "cr_metrics_json",
     "cr_drift_create", "cr_drift_add_dataset", "cr_drift_add_rows", "cr_drift_add_record", "cr_drift_json", "cr_drift_free",
 )
