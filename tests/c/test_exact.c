@@ -1,0 +1,697 @@
+/* test_exact.c - cr_exact (src/base/exact.h), the exact superaccumulator.
+ *
+ * - Sums from deterministic generators (the whole exponent range with
+ *   subnormals, heavy cancellation, equal values, ties, huge values, 10^6
+ *   terms) against the slow bit-array reference in exact_ref.h, bit for bit.
+ * - Order independence: permutations and random splits into k = 1, 2, 7,
+ *   100 accumulators merged in random order (some through save/load) give
+ *   the same saved bytes and the same rounded value.
+ * - Save/load round trips, malformed and truncated saved forms.
+ * - Edge cases: empty, -0, inf/NaN, DBL_MAX overflow, ties, 2^40 DBL_MAX.
+ * - cr_exact_add_product against the reference's exact products.
+ *
+ * `test_exact --dump` prints generated cases and cr_exact's results for
+ * tests/quality/exact_reference.py, which checks them with Python integers
+ * (an independent, arbitrary-precision oracle).
+ */
+#include "exact.h"
+#include "exact_ref.h"
+
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+
+#define CHECK(cond)                                                              \
+    do {                                                                         \
+        if (!(cond)) {                                                           \
+            printf("%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);      \
+            failures++;                                                          \
+        }                                                                        \
+    } while (0)
+
+static uint64_t bits(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+static double dbl(uint64_t u)
+{
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+#define CANONICAL_NAN 0x7ff8000000000000ull
+/* The bits cr_exact_round must give for the reference's value. */
+static uint64_t want_bits(double ref) { return isnan(ref) ? CANONICAL_NAN : bits(ref); }
+
+static void check_bits(const char *what, int line, double got, uint64_t want)
+{
+    if (bits(got) != want) {
+        printf("%s:%d: %s: got %a (0x%016" PRIx64 "), want %a (0x%016" PRIx64 ")\n", __FILE__, line, what, got,
+               bits(got), dbl(want), want);
+        failures++;
+    }
+}
+#define CHECK_BITS(what, got, want) check_bits((what), __LINE__, (got), (want))
+
+/* ---- deterministic generators ---- */
+
+typedef struct {
+    uint64_t s;
+} rng;
+
+static uint64_t next(rng *r) /* splitmix64 */
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static uint64_t below(rng *r, uint64_t n) { return next(r) % n; }
+
+/* A random sign and mantissa with a biased exponent field in [emin, emax]
+   (0: a subnormal or zero). */
+static double rexp(rng *r, int emin, int emax)
+{
+    const uint64_t e = (uint64_t)emin + below(r, (uint64_t)(emax - emin + 1));
+    return dbl((next(r) & 0x800fffffffffffffull) | e << 52);
+}
+
+/* Any finite double, every bit pattern alike. */
+static double rbits(rng *r)
+{
+    for (;;) {
+        const uint64_t u = next(r);
+        if (((u >> 52) & 0x7ff) != 0x7ff) return dbl(u);
+    }
+}
+
+static void shuffle(rng *r, double *v, size_t n)
+{
+    for (size_t i = n; i > 1; i--) {
+        const size_t j = (size_t)below(r, i);
+        const double t = v[i - 1];
+        v[i - 1] = v[j];
+        v[j] = t;
+    }
+}
+
+enum { G_BITS, G_WINDOW, G_CANCEL, G_EQUAL, G_UNIT, G_TIES, G_SUB, G_HUGE, G_MIXED, G_TRAIN, G_COUNT };
+static const char *const gen_name[G_COUNT] = {"bits", "window", "cancel", "equal", "unit",
+                                              "ties", "subnormal", "huge", "mixed", "train"};
+
+static void generate(int kind, rng *r, double *v, size_t n)
+{
+    const int e0 = (int)below(r, 2047 - 60);
+    const double same = rbits(r);
+    for (size_t i = 0; i < n; i++) {
+        int k = kind == G_MIXED ? (int)below(r, G_MIXED) : kind;
+        if (k == G_CANCEL || k == G_TIES) k = G_WINDOW; /* built below */
+        switch (k) {
+        case G_BITS: v[i] = rbits(r); break;
+        case G_WINDOW: v[i] = rexp(r, e0, e0 + 60); break;
+        case G_EQUAL: v[i] = same; break;
+        case G_UNIT: v[i] = ldexp((double)(int64_t)next(r), -63); break; /* [-1, 1], any low bits */
+        case G_SUB: v[i] = rexp(r, 0, 0); break;
+        case G_HUGE: v[i] = rexp(r, 2030, 2046); break;
+        case G_TRAIN: v[i] = (double)below(r, 11) * (double)below(r, 50) * (below(r, 4) ? 1.0 : 0.1); break;
+        }
+    }
+    if (kind == G_CANCEL && n >= 2) {
+        /* x, -x pairs and a few tiny terms: the sum is the tiny ones. */
+        size_t i = 0;
+        for (; i + 1 < n && i + 3 < n; i += 2) {
+            v[i] = below(r, 2) ? rbits(r) : rexp(r, e0, e0 + 60);
+            v[i + 1] = -v[i];
+        }
+        for (; i < n; i++) v[i] = below(r, 2) ? rexp(r, 0, 0) : rexp(r, e0, e0 + 2);
+        shuffle(r, v, n);
+    } else if (kind == G_TIES && n >= 2) {
+        /* B plus half an ulp of B (a tie), sometimes tipped by a tiny term. */
+        const double b = rexp(r, 60, 2040);
+        int e;
+        frexp(b, &e);
+        v[0] = b;
+        v[1] = ldexp(below(r, 2) ? 1.0 : -1.0, e - 54); /* half an ulp (ulp = 2^(e-53)) */
+        for (size_t i = 2; i < n; i++) {
+            if (i + 1 < n && below(r, 2)) {
+                v[i] = rexp(r, 0, 2046);
+                v[i + 1] = -v[i];
+                i++;
+            } else {
+                int k = e - 55 - (int)below(r, 200);
+                if (k < -1074) k = -1074;
+                v[i] = below(r, 3) ? 0.0 : ldexp(below(r, 2) ? 1.0 : -1.0, k);
+            }
+        }
+        shuffle(r, v, n);
+    }
+}
+
+/* ---- accumulation helpers ---- */
+
+static void sum_into(cr_exact *a, const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) cr_exact_add(a, v[i]);
+}
+
+static double ref_of(const double *v, size_t n)
+{
+    static ref_sum r;
+    ref_init(&r);
+    for (size_t i = 0; i < n; i++) ref_add(&r, v[i]);
+    return ref_round(&r);
+}
+
+/* Splits v into k random parts (each term to a random part), sums each,
+   merges them pairwise in random order (a third of them saved and loaded
+   first, as partial sums travelling between processes), saves the result. */
+static void split_merge(rng *r, const double *v, size_t n, int k, unsigned char *out)
+{
+    cr_exact *part = calloc((size_t)k, sizeof *part);
+    if (!part) abort();
+    for (size_t i = 0; i < n; i++) cr_exact_add(&part[below(r, (uint64_t)k)], v[i]);
+    for (int live = k; live > 1; live--) {
+        const int i = (int)below(r, (uint64_t)live);
+        int j = (int)below(r, (uint64_t)live - 1);
+        if (j >= i) j++;
+        if (below(r, 3) == 0) {
+            unsigned char buf[CR_EXACT_BYTES];
+            CHECK(cr_exact_save(&part[j], buf) == CR_EXACT_BYTES);
+            cr_exact moved;
+            CHECK(cr_exact_load(&moved, buf, sizeof buf) == 0);
+            cr_exact_merge(&part[i], &moved);
+        } else {
+            cr_exact_merge(&part[i], &part[j]);
+        }
+        part[j] = part[live - 1];
+    }
+    cr_exact_save(&part[0], out);
+    free(part);
+}
+
+/* ---- the sections ---- */
+
+static double sum_of(int n, ...);
+
+static void test_reference(void)
+{
+    static const size_t sizes[] = {1, 2, 3, 5, 10, 100, 1000, 4000};
+    double *v = malloc(4000 * sizeof *v);
+    if (!v) abort();
+    rng r = {1};
+    int cases = 0;
+    for (int kind = 0; kind < G_COUNT; kind++)
+        for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+            for (int rep = 0; rep < 12; rep++) {
+                const size_t n = sizes[s];
+                generate(kind, &r, v, n);
+                cr_exact a = {0};
+                sum_into(&a, v, n);
+                char what[64];
+                snprintf(what, sizeof what, "%s n=%zu rep %d", gen_name[kind], n, rep);
+                CHECK_BITS(what, cr_exact_round(&a), want_bits(ref_of(v, n)));
+                cases++;
+            }
+    free(v);
+    printf("reference: %d generated sums\n", cases);
+}
+
+static void test_large(void)
+{
+    const size_t n = 1000000;
+    double *v = malloc(n * sizeof *v);
+    if (!v) abort();
+    rng r = {2};
+    static const int kinds[] = {G_UNIT, G_EQUAL, G_CANCEL, G_MIXED, G_TRAIN};
+    for (size_t t = 0; t < sizeof kinds / sizeof *kinds; t++) {
+        generate(kinds[t], &r, v, n);
+        if (kinds[t] == G_EQUAL)
+            for (size_t i = 0; i < n; i++) v[i] = 0.1;
+        cr_exact a;
+        cr_exact_init(&a);
+        sum_into(&a, v, n);
+        const double got = cr_exact_round(&a);
+        CHECK_BITS(gen_name[kinds[t]], got, want_bits(ref_of(v, n)));
+        cr_exact b = {0};
+        cr_exact_add_array(&b, v, n);
+        unsigned char sa[CR_EXACT_BYTES], sb[CR_EXACT_BYTES];
+        cr_exact_save(&a, sa);
+        cr_exact_save(&b, sb);
+        CHECK(memcmp(sa, sb, sizeof sa) == 0);
+        /* Order: three permutations, and 7- and 100-way splits. */
+        for (int p = 0; p < 3; p++) {
+            shuffle(&r, v, n);
+            cr_exact c = {0};
+            sum_into(&c, v, n);
+            cr_exact_save(&c, sb);
+            CHECK(memcmp(sa, sb, sizeof sa) == 0);
+            CHECK_BITS("permuted", cr_exact_round(&c), bits(got));
+        }
+        split_merge(&r, v, n, 7, sb);
+        CHECK(memcmp(sa, sb, sizeof sa) == 0);
+        split_merge(&r, v, n, 100, sb);
+        CHECK(memcmp(sa, sb, sizeof sa) == 0);
+    }
+    free(v);
+}
+
+static void test_order(void)
+{
+    static const int ks[] = {1, 2, 7, 100};
+    double *v = malloc(5000 * sizeof *v);
+    if (!v) abort();
+    rng r = {3};
+    for (int kind = 0; kind < G_COUNT; kind++)
+        for (int rep = 0; rep < 6; rep++) {
+            const size_t n = rep < 3 ? 5000 : 1 + below(&r, 300);
+            generate(kind, &r, v, n);
+            cr_exact a = {0};
+            sum_into(&a, v, n);
+            unsigned char want[CR_EXACT_BYTES], got[CR_EXACT_BYTES];
+            cr_exact_save(&a, want);
+            const double x = cr_exact_round(&a);
+            for (int p = 0; p < 3; p++) {
+                shuffle(&r, v, n);
+                cr_exact b = {0};
+                sum_into(&b, v, n);
+                cr_exact_save(&b, got);
+                if (memcmp(want, got, sizeof got) != 0) {
+                    printf("order: %s n=%zu permutation %d saves other bytes\n", gen_name[kind], n, p);
+                    failures++;
+                }
+                CHECK_BITS("permutation", cr_exact_round(&b), bits(x));
+            }
+            for (size_t k = 0; k < sizeof ks / sizeof *ks; k++) {
+                split_merge(&r, v, n, ks[k], got);
+                if (memcmp(want, got, sizeof got) != 0) {
+                    printf("order: %s n=%zu split %d ways saves other bytes\n", gen_name[kind], n, ks[k]);
+                    failures++;
+                }
+                cr_exact c;
+                CHECK(cr_exact_load(&c, got, sizeof got) == 0);
+                CHECK_BITS("split", cr_exact_round(&c), bits(x));
+            }
+        }
+    free(v);
+}
+
+static double sum_of(int n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    cr_exact a = {0};
+    for (int i = 0; i < n; i++) cr_exact_add(&a, va_arg(ap, double));
+    va_end(ap);
+    return cr_exact_round(&a);
+}
+
+static void test_edges(void)
+{
+    const uint64_t pinf = 0x7ff0000000000000ull, ninf = 0xfff0000000000000ull;
+    const double tiny = 0x1p-1074, u53 = 0x1p-53;
+
+    /* Empty: zero-filled memory, cr_exact_init, calloc. */
+    cr_exact z = {0};
+    CHECK_BITS("empty", cr_exact_round(&z), 0);
+    cr_exact_init(&z);
+    CHECK_BITS("init", cr_exact_round(&z), 0);
+    cr_exact *h = calloc(1, sizeof *h);
+    if (!h) abort();
+    CHECK_BITS("calloc", cr_exact_round(h), 0);
+    cr_exact_add(h, 2.5);
+    CHECK_BITS("calloc + 2.5", cr_exact_round(h), bits(2.5));
+    free(h);
+    CHECK(sizeof(cr_exact) == 544);
+
+    /* Zeros: an exact zero sum is +0. */
+    CHECK_BITS("-0", sum_of(1, -0.0), 0);
+    CHECK_BITS("-0 + -0", sum_of(2, -0.0, -0.0), 0);
+    CHECK_BITS("+0 + -0", sum_of(2, 0.0, -0.0), 0);
+    CHECK_BITS("1 - 1", sum_of(2, 1.0, -1.0), 0);
+    CHECK_BITS("-x + x", sum_of(2, -DBL_MAX, DBL_MAX), 0);
+    CHECK_BITS("-tiny", sum_of(2, -0.0, -tiny), bits(-tiny));
+
+    /* Infinities and NaN. */
+    CHECK_BITS("+inf", sum_of(2, INFINITY, 1.0), pinf);
+    CHECK_BITS("-inf", sum_of(3, -INFINITY, 1.0, DBL_MAX), ninf);
+    CHECK_BITS("inf + inf", sum_of(2, INFINITY, INFINITY), pinf);
+    CHECK_BITS("inf - inf", sum_of(2, INFINITY, -INFINITY), CANONICAL_NAN);
+    CHECK_BITS("-inf + inf", sum_of(3, -INFINITY, 5.0, INFINITY), CANONICAL_NAN);
+    CHECK_BITS("NaN", sum_of(1, NAN), CANONICAL_NAN);
+    CHECK_BITS("-NaN payload", sum_of(2, 1.0, dbl(0xfff0000000000001ull)), CANONICAL_NAN);
+    CHECK_BITS("NaN + inf", sum_of(2, INFINITY, NAN), CANONICAL_NAN);
+
+    /* Overflow of the final rounding, and its absence. */
+    CHECK_BITS("DBL_MAX + DBL_MAX", sum_of(2, DBL_MAX, DBL_MAX), pinf);
+    CHECK_BITS("-2 DBL_MAX", sum_of(2, -DBL_MAX, -DBL_MAX), ninf);
+    CHECK_BITS("DBL_MAX + DBL_MAX - DBL_MAX", sum_of(3, DBL_MAX, DBL_MAX, -DBL_MAX), bits(DBL_MAX));
+    /* DBL_MAX + half its ulp: a tie, DBL_MAX odd, so up, to inf. */
+    CHECK_BITS("DBL_MAX + half ulp", sum_of(2, DBL_MAX, 0x1p970), pinf);
+    CHECK_BITS("DBL_MAX + half ulp - tiny", sum_of(3, DBL_MAX, 0x1p970, -tiny), bits(DBL_MAX));
+    CHECK_BITS("-DBL_MAX - half ulp", sum_of(2, -DBL_MAX, -0x1p970), ninf);
+
+    /* Ties to even. */
+    CHECK_BITS("1 + 2^-53", sum_of(2, 1.0, u53), bits(1.0));
+    CHECK_BITS("1 + 2^-53 + tiny", sum_of(3, 1.0, u53, tiny), bits(1.0 + 0x1p-52));
+    CHECK_BITS("1 + 2^-53 - tiny", sum_of(3, 1.0, u53, -tiny), bits(1.0));
+    CHECK_BITS("1+2^-52 + 2^-53", sum_of(2, 1.0 + 0x1p-52, u53), bits(1.0 + 0x1p-51));
+    CHECK_BITS("-(1+2^-52) - 2^-53", sum_of(2, -1.0 - 0x1p-52, -u53), bits(-1.0 - 0x1p-51));
+    CHECK_BITS("-1 - 2^-53", sum_of(2, -1.0, -u53), bits(-1.0));
+    CHECK_BITS("2^53 + 1", sum_of(2, 0x1p53, 1.0), bits(0x1p53));
+    CHECK_BITS("2^53 + 3", sum_of(2, 0x1p53, 3.0), bits(0x1p53 + 4.0));
+    CHECK_BITS("0.1 + 0.2", sum_of(2, 0.1, 0.2), bits(0x1.3333333333334p-2)); /* exact 0.1+0.2 rounds to 0.30000000000000004 */
+    CHECK_BITS("1e16 + 1 + 1", sum_of(3, 1e16, 1.0, 1.0), bits(1e16 + 2.0));   /* naive: 1e16 */
+    CHECK_BITS("1 + 1e100 + 1 - 1e100", sum_of(4, 1.0, 1e100, 1.0, -1e100), bits(2.0));
+
+    /* Subnormals. */
+    CHECK_BITS("tiny + tiny", sum_of(2, tiny, tiny), bits(0x1p-1073));
+    CHECK_BITS("DBL_MIN - tiny", sum_of(2, DBL_MIN, -tiny), bits(0x0.fffffffffffffp-1022));
+    CHECK_BITS("max subnormal + tiny", sum_of(2, 0x0.fffffffffffffp-1022, tiny), bits(DBL_MIN));
+    CHECK_BITS("-DBL_MIN + tiny", sum_of(2, -DBL_MIN, tiny), bits(-0x0.fffffffffffffp-1022));
+    CHECK_BITS("2^-1022 * 2^53 - tiny", sum_of(2, 0x1p-969, -tiny), bits(0x1p-969)); /* below half an ulp */
+
+    /* 2^40 times DBL_MAX (by merging with itself 40 times): no overflow
+       inside; the total still cancels exactly. */
+    cr_exact big = {0}, neg = {0};
+    cr_exact_add(&big, DBL_MAX);
+    cr_exact_add(&neg, -DBL_MAX);
+    for (int i = 0; i < 40; i++) {
+        cr_exact_merge(&big, &big);
+        cr_exact_merge(&neg, &neg);
+    }
+    CHECK_BITS("2^40 DBL_MAX", cr_exact_round(&big), pinf);
+    cr_exact_add(&big, 1.5);
+    cr_exact_merge(&big, &neg);
+    CHECK_BITS("2^40 DBL_MAX + 1.5 - 2^40 DBL_MAX", cr_exact_round(&big), bits(1.5));
+    /* Adds of the largest terms past many carry propagations. */
+    cr_exact many = {0};
+    for (int i = 0; i < 100000; i++) cr_exact_add(&many, DBL_MAX);
+    for (int i = 0; i < 99999; i++) cr_exact_add(&many, -DBL_MAX);
+    CHECK_BITS("1e5 DBL_MAX - (1e5-1) DBL_MAX", cr_exact_round(&many), bits(DBL_MAX));
+    /* The widest high parts (shift 31, all-ones significand), both signs. */
+    const double w = dbl(((uint64_t)(32 * 20 + 31 + 1) << 52) | 0xfffffffffffffull);
+    cr_exact wide = {0};
+    for (int i = 0; i < 300000; i++) cr_exact_add(&wide, -w);
+    for (int i = 0; i < 299999; i++) cr_exact_add(&wide, w);
+    cr_exact_add(&wide, 0x1p-1000);
+    CHECK_BITS("3e5 wide terms", cr_exact_round(&wide), bits(-w));
+    /* The same for products: the high half all ones at shift 31. */
+    /* (2^53 - 1) 2^1000 units times (2^53 - 1) 2^1076 units: the high
+       53 bits of the product (2^53 - 2) land at bit 1000 + 1076 - 1074 + 53,
+       31 mod 32, so its high part is 2^52 - 1. */
+    const double pm = dbl(((uint64_t)(1000 + 1) << 52) | 0xfffffffffffffull);
+    const double py = dbl(((uint64_t)(1076 + 1) << 52) | 0xfffffffffffffull);
+    cr_exact prod = {0}, one = {0};
+    for (int i = 0; i < 300000; i++) cr_exact_add_product(&prod, pm, py);
+    for (int i = 0; i < 299999; i++) cr_exact_add_product(&prod, -pm, py);
+    cr_exact_add_product(&one, pm, py);
+    CHECK_BITS("3e5 wide products", cr_exact_round(&prod), bits(cr_exact_round(&one)));
+    /* Saturation (documented): past 2^1099 the total is +-inf. */
+    cr_exact sat = {0};
+    cr_exact_add(&sat, DBL_MAX);
+    for (int i = 0; i < 80; i++) cr_exact_merge(&sat, &sat);
+    CHECK_BITS("2^80 DBL_MAX saturates", cr_exact_round(&sat), pinf);
+    cr_exact_init(&sat);
+    cr_exact_add(&sat, -DBL_MAX);
+    for (int i = 0; i < 80; i++) cr_exact_merge(&sat, &sat);
+    CHECK_BITS("-2^80 DBL_MAX saturates", cr_exact_round(&sat), ninf);
+}
+
+static void test_save_load(void)
+{
+    unsigned char e[CR_EXACT_BYTES], b[CR_EXACT_BYTES], c[CR_EXACT_BYTES + 1];
+    cr_exact a = {0}, t;
+    CHECK(cr_exact_save(&a, e) == CR_EXACT_BYTES);
+    CHECK(memcmp(e, "CRX\0", 4) == 0);
+    for (size_t i = 4; i < sizeof e; i++) CHECK(e[i] == 0);
+    /* Cancelled histories save as the empty accumulator. */
+    cr_exact_add(&a, 1e300);
+    cr_exact_add(&a, 0x1p-1074);
+    cr_exact_add(&a, -1e300);
+    cr_exact_add(&a, -0x1p-1074);
+    cr_exact_save(&a, b);
+    CHECK(memcmp(e, b, sizeof e) == 0);
+    /* 1.0 is 2^1074 units: bit 18 of chunk 33. */
+    cr_exact_add(&a, 1.0);
+    cr_exact_save(&a, b);
+    CHECK(b[4 + 4 * 33 + 2] == 4);
+    /* -1.0: the top chunk -1, the chunks below it 2^32 - 2^18 ... */
+    cr_exact m = {0};
+    cr_exact_add(&m, -1.0);
+    cr_exact_save(&m, b);
+    CHECK(b[4 + 4 * 33 + 2] == 0xfc && b[4 + 4 * 33 + 3] == 0xff && b[4 + 4 * 34] == 0xff);
+    for (int k = 268; k < 276; k++) CHECK(b[k] == 0xff);
+
+    /* Round trips over generated sums: same bytes, same value. */
+    rng r = {4};
+    double v[200];
+    for (int rep = 0; rep < 300; rep++) {
+        const size_t n = 1 + below(&r, 200);
+        generate((int)below(&r, G_COUNT), &r, v, n);
+        cr_exact x = {0};
+        sum_into(&x, v, n);
+        if (rep % 50 == 0) cr_exact_add(&x, rep % 100 ? INFINITY : NAN);
+        cr_exact_save(&x, b);
+        CHECK(cr_exact_load(&t, b, sizeof b) == 0);
+        cr_exact_save(&t, c);
+        CHECK(memcmp(b, c, sizeof b) == 0);
+        CHECK(bits(cr_exact_round(&t)) == bits(cr_exact_round(&x)));
+        /* Loaded accumulators go on adding. */
+        cr_exact_add(&t, 1.0);
+        cr_exact_add(&x, 1.0);
+        CHECK(bits(cr_exact_round(&t)) == bits(cr_exact_round(&x)));
+    }
+
+    /* Specials: the state byte, no chunks. */
+    static const struct {
+        double v[3];
+        int n;
+        unsigned char state;
+    } sp[] = {{{1.0, INFINITY}, 2, 1}, {{-INFINITY, 2.0}, 2, 2}, {{NAN, 3.0}, 2, 3}, {{INFINITY, -INFINITY}, 2, 3}};
+    for (size_t i = 0; i < sizeof sp / sizeof *sp; i++) {
+        cr_exact x = {0};
+        sum_into(&x, sp[i].v, (size_t)sp[i].n);
+        cr_exact_save(&x, b);
+        CHECK(b[3] == sp[i].state);
+        CHECK(memcmp(b + 4, e + 4, sizeof b - 4) == 0);
+    }
+
+    /* Malformed input: rejected, the accumulator unchanged. */
+    cr_exact keep = {0};
+    cr_exact_add(&keep, 42.0);
+    cr_exact_save(&keep, b);
+#define REJECT(buf, n)                                        \
+    do {                                                      \
+        t = keep;                                             \
+        CHECK(cr_exact_load(&t, (buf), (n)) != 0);            \
+        CHECK(memcmp(&t, &keep, sizeof t) == 0);              \
+    } while (0)
+    REJECT(b, sizeof b - 1);
+    REJECT(b, 0);
+    REJECT(NULL, sizeof b);
+    memcpy(c, b, sizeof b);
+    c[sizeof b] = 0;
+    REJECT(c, sizeof c);
+    for (int k = 0; k < 4; k++) {
+        memcpy(c, b, sizeof b);
+        c[k] ^= 0x20;
+        REJECT(c, sizeof b);
+    }
+    memcpy(c, b, sizeof b);
+    c[3] = 4;
+    REJECT(c, sizeof b);
+    memcpy(c, b, sizeof b); /* 42 with an inf state */
+    c[3] = 1;
+    REJECT(c, sizeof b);
+    memcpy(c, e, sizeof e); /* inf with a chunk */
+    c[3] = 2;
+    c[100] = 1;
+    REJECT(c, sizeof e);
+    memcpy(c, e, sizeof e); /* the top chunk at +2^61 and -2^61 */
+    c[268 + 7] = 0x20;
+    REJECT(c, sizeof e);
+    memset(c + 268, 0, 8);
+    c[268 + 7] = 0xe0;
+    REJECT(c, sizeof e);
+    c[268] = 1; /* -2^61 + 1: accepted */
+    CHECK(cr_exact_load(&t, c, sizeof e) == 0);
+    memcpy(c, e, sizeof e);
+    c[268 + 7] = 0x1f;
+    c[268] = 0xff;
+    memset(c + 269, 0xff, 6); /* 2^61 - 1: accepted, a total far past 2^1024 */
+    CHECK(cr_exact_load(&t, c, sizeof e) == 0);
+    CHECK_BITS("2^61 - 1 top", cr_exact_round(&t), 0x7ff0000000000000ull);
+    /* ... and one more carry into it saturates (in round, save, merge). */
+    memset(c + 4 + 4 * 64, 0xff, 8);
+    CHECK(cr_exact_load(&t, c, sizeof e) == 0);
+    cr_exact_add(&t, DBL_MAX);
+    CHECK_BITS("saturated by a carry", cr_exact_round(&t), 0x7ff0000000000000ull);
+    cr_exact_save(&t, b);
+    CHECK(b[3] == 1);
+    cr_exact_init(&m);
+    cr_exact_merge(&m, &t);
+    CHECK_BITS("saturated, merged", cr_exact_round(&m), 0x7ff0000000000000ull);
+    memcpy(c, e, sizeof e);
+    memset(c + 268, 0, 8);
+    c[268] = 1;
+    c[275] = 0xe0; /* -2^61 + 1 */
+    CHECK(cr_exact_load(&t, c, sizeof e) == 0);
+    cr_exact_add(&t, -0x1p-1074);
+    CHECK_BITS("negative saturation", cr_exact_round(&t), 0xfff0000000000000ull);
+    cr_exact_save(&t, b);
+    CHECK(b[3] == 2);
+    /* Any chunks 0..65 are canonical: random ones load and save as read. */
+    for (int rep = 0; rep < 1000; rep++) {
+        for (size_t k = 4; k < sizeof c; k++) c[k] = (unsigned char)next(&r);
+        memcpy(c, "CRX", 3);
+        c[3] = 0;
+        c[275] = (unsigned char)(c[275] & 0x1f) | (rep % 2 ? 0xe0 : 0);
+        if (c[275] == 0xe0) c[275] = 0xe1;
+        CHECK(cr_exact_load(&t, c, CR_EXACT_BYTES) == 0);
+        cr_exact_save(&t, b);
+        CHECK(memcmp(b, c, CR_EXACT_BYTES) == 0);
+    }
+}
+
+static void test_products(void)
+{
+    rng r = {5};
+    static ref_sum ref;
+    int cases = 0;
+    for (int rep = 0; rep < 400; rep++) {
+        ref_init(&ref);
+        cr_exact a = {0}, b = {0};
+        const int n = 1 + (int)below(&r, 20);
+        const int mode = rep % 5;
+        for (int i = 0; i < n; i++) {
+            double x, y;
+            switch (mode) {
+            case 0: x = rbits(&r), y = rbits(&r); break;               /* anything: tiny and huge products */
+            case 1: x = rexp(&r, 1, 300), y = rexp(&r, 0, 1000); break; /* products below 2^-1074 */
+            case 2: x = rexp(&r, 1500, 2046), y = rexp(&r, 1000, 1100); break; /* near 2^1024 */
+            case 3: x = (double)below(&r, 11), y = (double)below(&r, 1000) * 0.25; break; /* training */
+            default: x = rexp(&r, 700, 1300), y = rexp(&r, 700, 1300); break;
+            }
+            cr_exact_add_product(&a, x, y);
+            cr_exact_add_product(&b, y, x);
+            ref_add_product(&ref, x, y);
+        }
+        CHECK_BITS("products", cr_exact_round(&a), want_bits(ref_round(&ref)));
+        unsigned char sa[CR_EXACT_BYTES], sb[CR_EXACT_BYTES];
+        cr_exact_save(&a, sa);
+        cr_exact_save(&b, sb);
+        CHECK(memcmp(sa, sb, sizeof sa) == 0);
+        cases++;
+    }
+    /* Many products past the carries, against the sum of the exact doubles. */
+    cr_exact a = {0}, b = {0};
+    for (int i = 0; i < 100000; i++) {
+        const double x = (double)(i % 11), y = (double)(i % 37) * 0.5;
+        cr_exact_add_product(&a, x, y);
+        cr_exact_add(&b, x * y); /* exact: small integers and halves */
+    }
+    CHECK_BITS("training products", cr_exact_round(&a), bits(cr_exact_round(&b)));
+    /* Rounding to the 2^-1074 grid, ties to even. */
+    const double tiny = 0x1p-1074;
+    struct {
+        double x, y;
+        uint64_t want;
+    } g[] = {
+        {tiny, 0.5, 0},                    /* 1/2 unit: to 0 (even) */
+        {tiny, 0.75, 1},                   /* 3/4: 1 */
+        {3 * tiny, 0.5, 2},                /* 3/2: 2 */
+        {5 * tiny, 0.5, 2},                /* 5/2: 2 */
+        {5 * tiny, -0.5, bits(-2 * tiny)}, /* -5/2: -2 */
+        {7 * tiny, 0.5, 4},                /* 7/2: 4 */
+        {tiny, 0x1p-60, 0},                /* far below */
+        {0x1p-600, 0x1p-600, 0},
+        {0x1p-537, 0x1p-537, 1},           /* exactly one unit */
+        {0x1.8p-537, 0x1p-538, 1},         /* 3/4 */
+        {0x1p-1022, 0x1.8p-52, 2},         /* 1.5 units: 2 */
+        {0x1p-1022, 0x1.4p-51, 2},         /* 2.5 units: 2 */
+        {DBL_MAX, 1.0, bits(DBL_MAX)},
+        {0x1p1023, 2.0, 0x7ff0000000000000ull},   /* 2^1024: inf */
+        {-0x1p1000, 0x1p100, 0xfff0000000000000ull},
+        {0x1p1000, 0x1p-100, bits(0x1p900)},
+        {INFINITY, 0.0, CANONICAL_NAN},
+        {-0.0, INFINITY, CANONICAL_NAN},
+        {INFINITY, -2.0, 0xfff0000000000000ull},
+        {NAN, 1.0, CANONICAL_NAN},
+        {-0.0, 5.0, 0},
+    };
+    for (size_t i = 0; i < sizeof g / sizeof *g; i++) {
+        cr_exact x = {0}, y = {0};
+        cr_exact_add_product(&x, g[i].x, g[i].y);
+        cr_exact_add_product(&y, g[i].y, g[i].x);
+        char what[64];
+        snprintf(what, sizeof what, "product %zu: %a * %a", i, g[i].x, g[i].y);
+        CHECK_BITS(what, cr_exact_round(&x), g[i].want);
+        CHECK_BITS(what, cr_exact_round(&y), g[i].want);
+    }
+    /* The product is exact where the double one rounds: (1 + 2^-52)^2. */
+    cr_exact p = {0};
+    const double o = 1.0 + 0x1p-52;
+    cr_exact_add_product(&p, o, o);
+    cr_exact_add(&p, -(o * o));
+    CHECK_BITS("(1+2^-52)^2 - fl((1+2^-52)^2)", cr_exact_round(&p), bits(0x1p-104));
+    printf("products: %d generated sums\n", cases);
+}
+
+/* Cases for tests/quality/exact_reference.py. */
+static int dump(void)
+{
+    rng r = {6};
+    static double v[3000], w[3000];
+    for (int kind = 0; kind < G_COUNT; kind++)
+        for (int rep = 0; rep < 20; rep++) {
+            const size_t n = rep == 0 ? 3000 : 1 + below(&r, 300);
+            generate(kind, &r, v, n);
+            cr_exact a = {0};
+            sum_into(&a, v, n);
+            printf("S %zu\n", n);
+            for (size_t i = 0; i < n; i++) printf("%016" PRIx64 "\n", bits(v[i]));
+            printf("= %016" PRIx64 "\n", bits(cr_exact_round(&a)));
+        }
+    for (int rep = 0; rep < 200; rep++) {
+        const size_t n = 1 + below(&r, 50);
+        for (size_t i = 0; i < n; i++) {
+            const int mode = rep % 4;
+            v[i] = mode == 0 ? rbits(&r) : mode == 1 ? rexp(&r, 1, 300) : mode == 2 ? rexp(&r, 1500, 2046) : rexp(&r, 700, 1300);
+            w[i] = mode == 0 ? rbits(&r) : mode == 1 ? rexp(&r, 0, 1000) : mode == 2 ? rexp(&r, 1000, 1100) : rexp(&r, 700, 1300);
+        }
+        cr_exact a = {0};
+        for (size_t i = 0; i < n; i++) cr_exact_add_product(&a, v[i], w[i]);
+        printf("P %zu\n", n);
+        for (size_t i = 0; i < n; i++) printf("%016" PRIx64 " %016" PRIx64 "\n", bits(v[i]), bits(w[i]));
+        printf("= %016" PRIx64 "\n", bits(cr_exact_round(&a)));
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--dump") == 0) return dump();
+    test_edges();
+    test_save_load();
+    test_reference();
+    test_order();
+    test_products();
+    test_large();
+    if (failures) {
+        printf("%d failures\n", failures);
+        return 1;
+    }
+    printf("ok\n");
+    return 0;
+}
