@@ -172,41 +172,26 @@ static double from_bits(uint64_t u)
     return v;
 }
 
-double cr_exact_round(const cr_exact *a)
+/* The double nearest (-1)^negative * D * 2^(32 base) units, D the digits
+   d[0..n) (base 2^32, little-endian), d[n] and d[n + 1] zero. */
+static double round_digits(const uint32_t *d, int n, int base, int negative)
 {
-    int64_t c[CR_EXACT_CHUNKS];
-    const int state = special_state(normalised(a, c));
-    if (state) return from_bits(state == 3 ? NAN_BITS : state == 1 ? INF_BITS : INF_BITS | 1ull << 63);
-    /* The value as 70 32-bit digits, two's complement; then its magnitude. */
-    uint32_t d[CR_EXACT_CHUNKS + 3];
-    for (int k = 0; k < TOP; k++) d[k] = (uint32_t)c[k];
-    const int negative = c[TOP] < 0;
-    const uint64_t t = (uint64_t)c[TOP];
-    d[TOP] = (uint32_t)t;
-    d[TOP + 1] = (uint32_t)(t >> 32);
-    d[TOP + 2] = d[TOP + 3] = negative ? 0xffffffffu : 0;
-    if (negative) {
-        uint64_t cy = 1;
-        for (int k = 0; k < CR_EXACT_CHUNKS + 3; k++) {
-            cy += (uint32_t)~d[k];
-            d[k] = (uint32_t)cy;
-            cy >>= 32;
-        }
-    }
-    int top = CR_EXACT_CHUNKS + 2;
+    int top = n - 1;
     while (top >= 0 && d[top] == 0) top--;
     if (top < 0) return 0.0; /* an exact zero is +0 */
-    const int msb = 32 * top + 31 - __builtin_clz(d[top]); /* the magnitude is in [2^msb, 2^(msb+1)) units */
+    const int lmsb = 32 * top + 31 - __builtin_clz(d[top]); /* D in [2^lmsb, 2^(lmsb+1)) */
+    const int msb = lmsb + 32 * base;
     uint64_t bits;
     if (msb < 53) {
-        bits = (uint64_t)d[1] << 32 | d[0]; /* < 2^53 units: exact, and its own bit pattern */
+        /* < 2^53 units: exact, and its own bit pattern (base 0, or 1 with d[1] = 0). */
+        bits = ((uint64_t)d[1] << 32 | d[0]) << (32 * base);
     } else {
         /* w: the 64 bits from msb down; sticky: any bit below them. */
-        const int low = msb - 63;
+        const int low = lmsb - 63;
         uint64_t w;
         int sticky = 0;
         if (low <= 0) {
-            w = ((uint64_t)d[1] << 32 | d[0]) << -low;
+            w = ((uint64_t)d[1] << 32 | d[0]) << -low; /* nothing below the digits */
         } else {
             const int idx = low >> 5, off = low & 31;
             w = ((uint64_t)d[idx + 1] << 32 | d[idx]) >> off;
@@ -224,6 +209,71 @@ double cr_exact_round(const cr_exact *a)
         bits = shift >= 2046 ? INF_BITS : (shift << 52) + mant;
     }
     return from_bits(bits | (uint64_t)negative << 63);
+}
+
+/* Two's complement negation of d[0..n) in place; the carry out (1 when
+   d was zero). */
+static uint32_t negate_digits(uint32_t *d, int n)
+{
+    uint64_t cy = 1;
+    for (int k = 0; k < n; k++) {
+        cy += (uint32_t)~d[k];
+        d[k] = (uint32_t)cy;
+        cy >>= 32;
+    }
+    return (uint32_t)cy;
+}
+
+double cr_exact_round(const cr_exact *a)
+{
+    const int64_t *c = a->chunk;
+    uint32_t d[CR_EXACT_CHUNKS + 5];
+    if (!a->special && (c[TOP] == 0 || c[TOP] == -1)) {
+        /* The usual case, no saturation possible (the chunks below the top
+           hold < 2^2144 units): carries over the nonzero chunks only.
+           A normalised negative total ends in 0xffffffff chunks and a top
+           of -1, together -2^(32 hi): one chunk of -1 at hi. */
+        int hi = TOP;
+        int64_t top_value = c[TOP];
+        if (top_value == -1)
+            while (hi > 0 && c[hi - 1] == 0xffffffff) hi--;
+        else
+            while (hi >= 0 && c[hi] == 0) hi--;
+        if (hi < 0) return 0.0;
+        int lo = 0;
+        while (lo < hi && c[lo] == 0) lo++;
+        int n = 0;
+        int64_t carry = 0;
+        for (int k = lo; k <= hi; k++) {
+            const int64_t x = (k == hi && top_value == -1 ? -1 : c[k]) + carry;
+            const int64_t low = (int64_t)((uint64_t)x & 0xffffffffu);
+            carry = (x - low) / ((int64_t)1 << 32);
+            d[n++] = (uint32_t)low;
+        }
+        if (carry != 0 && carry != -1) { /* |carry| < 2^31: one more digit */
+            const int64_t low = (int64_t)((uint64_t)carry & 0xffffffffu);
+            carry = (carry - low) / ((int64_t)1 << 32);
+            d[n++] = (uint32_t)low;
+        }
+        /* The value: D - 2^(32 n) * (carry == -1), times 2^(32 lo). */
+        const int negative = carry == -1;
+        if (negative && negate_digits(d, n)) d[n++] = 1;
+        d[n] = d[n + 1] = 0;
+        return round_digits(d, n, lo, negative);
+    }
+    int64_t nc[CR_EXACT_CHUNKS];
+    const int state = special_state(normalised(a, nc));
+    if (state) return from_bits(state == 3 ? NAN_BITS : state == 1 ? INF_BITS : INF_BITS | 1ull << 63);
+    /* The normalised value as 70 32-bit digits, two's complement. */
+    for (int k = 0; k < TOP; k++) d[k] = (uint32_t)nc[k];
+    const int negative = nc[TOP] < 0;
+    const uint64_t t = (uint64_t)nc[TOP];
+    d[TOP] = (uint32_t)t;
+    d[TOP + 1] = (uint32_t)(t >> 32);
+    d[TOP + 2] = d[TOP + 3] = negative ? 0xffffffffu : 0;
+    if (negative) negate_digits(d, CR_EXACT_CHUNKS + 3);
+    d[CR_EXACT_CHUNKS + 3] = d[CR_EXACT_CHUNKS + 4] = 0;
+    return round_digits(d, CR_EXACT_CHUNKS + 3, 0, negative);
 }
 
 static void put32(unsigned char *p, uint32_t v)

@@ -453,6 +453,38 @@ static void test_save_load(void)
     CHECK(b[4 + 4 * 33 + 2] == 0xfc && b[4 + 4 * 33 + 3] == 0xff && b[4 + 4 * 34] == 0xff);
     for (int k = 268; k < 276; k++) CHECK(b[k] == 0xff);
 
+    /* Negative totals, normalised (0xffffffff chunks and a top of -1) or
+       not, round alike. */
+    static const double negs[] = {-0x1p-1074, -1.0, -0x1p-1042, -0x1p-1041, -3 * 0x1p-1074, -DBL_MAX, -0x1p1023,
+                                  -0x1.fffffffffffffp-1, -0x1p-1022};
+    for (size_t i = 0; i < sizeof negs / sizeof *negs; i++) {
+        cr_exact x = {0}, y;
+        cr_exact_add(&x, negs[i]);
+        CHECK_BITS("negative", cr_exact_round(&x), bits(negs[i]));
+        cr_exact_save(&x, b);
+        CHECK(cr_exact_load(&y, b, sizeof b) == 0);
+        CHECK_BITS("negative, normalised", cr_exact_round(&y), bits(negs[i]));
+        if (negs[i] / 2 * 2 != negs[i]) continue; /* halving not exact */
+        cr_exact_add(&y, -negs[i] / 2);
+        CHECK_BITS("negative half", cr_exact_round(&y), bits(negs[i] / 2));
+    }
+    /* Every power of two, both signs, alone and normalised, and beside
+       a term one below it (a -2^k can be a single chunk of -2^32). */
+    for (int k = -1074; k <= 1023; k++) {
+        for (int sign = -1; sign <= 1; sign += 2) {
+            const double p2 = ldexp((double)sign, k);
+            cr_exact x = {0}, y;
+            cr_exact_add(&x, p2);
+            CHECK_BITS("2^k", cr_exact_round(&x), bits(p2));
+            cr_exact_save(&x, b);
+            CHECK(cr_exact_load(&y, b, sizeof b) == 0);
+            CHECK_BITS("2^k normalised", cr_exact_round(&y), bits(p2));
+            if (k > -1074) {
+                cr_exact_add(&x, -ldexp((double)sign, k - 1));
+                CHECK_BITS("2^k - 2^(k-1)", cr_exact_round(&x), bits(ldexp((double)sign, k - 1)));
+            }
+        }
+    }
     /* Round trips over generated sums: same bytes, same value. */
     rng r = {4};
     double v[200];
