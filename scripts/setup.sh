@@ -5,8 +5,11 @@
 # builds), Node.js + npm, Debian's Chromium (browser tests), scikit-learn
 # (checks the parity fixtures reproduce), the npm dev dependencies (npm ci),
 # wasmtime 48 (cargo install, cached in .cache/wasmtime) and a Python venv
-# with the wasmtime engine and pytest (.cache/venv). --backend: what the
-# reference backend needs (Emscripten, Node, npm ci in backend/).
+# with the wasmtime engine and pytest (.cache/venv), and for the Spark tests
+# (python/tests/test_spark.py) Java >= 17 and PySpark with pyarrow and pandas
+# in that venv (pinned; pip's cache keeps the wheel it builds from PySpark's
+# 430 MB sdist). --backend: what the reference backend needs (Emscripten,
+# Node, npm ci in backend/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +40,9 @@ if [ "${1:-}" = --tests ]; then
   command -v wrk >/dev/null || need+=(wrk)
   # A locale with a decimal comma, for the test that numbers ignore the locale.
   locale -a 2>/dev/null | grep -qi '^de_DE.utf' || need+=(locales)
+  # PySpark 4 runs on Java 17 or later (Java 8 says "1.8.0").
+  java_major=$(java -version 2>&1 | sed -n 's/.* version "\([0-9]*\).*/\1/p' | head -n 1 || true)
+  [ "${java_major:-0}" -ge 17 ] || need+=(openjdk-17-jre-headless)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   sudo=
@@ -76,5 +82,13 @@ if [ "${1:-}" = --tests ]; then
   if [ ! -x .cache/venv/bin/pytest ]; then
     python3 -m venv .cache/venv >&2
     .cache/venv/bin/pip install --quiet wasmtime==50.0.1 pytest >&2
+  fi
+  # callrisk.spark's tests: a local Spark (mapInArrow needs pyarrow; PySpark's
+  # Arrow conversions import pandas). Installed unless every pin is.
+  spark_pins=(pyspark==4.0.5 pyarrow==20.0.0 pandas==2.3.3 numpy==2.4.6)
+  if ! .cache/venv/bin/python -c 'import sys; from importlib.metadata import version
+sys.exit(any(version(n) != v for n, v in (p.split("==") for p in sys.argv[1:])))' "${spark_pins[@]}" 2>/dev/null; then
+    echo "setup: installing ${spark_pins[*]} into .cache/venv" >&2
+    .cache/venv/bin/pip install --quiet "${spark_pins[@]}" >&2
   fi
 fi

@@ -4,7 +4,10 @@ buffers, NumPy and Arrow when they are installed; rows of mappings; a float64
 buffer of rows); a bad value is the core's error naming the field and the
 row, across the chunks rows are given in."""
 import math
+import os
 import struct
+import subprocess
+import sys
 from array import array
 
 import pytest
@@ -171,3 +174,10 @@ def test_numpy_and_arrow_columns(scorer):
     pd = pytest.importorskip("pandas")
     assert_matches(scorer.score_batch(pd.DataFrame(cols)), want)
 
+
+def test_callrisk_spark_says_what_it_needs():
+    # Without PySpark, callrisk imports and callrisk.spark says what to install.
+    code = "import sys; sys.modules['pyspark'] = None\nimport callrisk\ntry:\n import callrisk.spark\nexcept ImportError as e:\n print(e)"
+    package = os.path.dirname(os.path.dirname(os.path.abspath(callrisk._batch.__file__)))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=package))
+    assert "callrisk.spark needs PySpark >= 3.3 and pyarrow" in out.stdout, out.stderr
