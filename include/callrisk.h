@@ -207,8 +207,12 @@ CR_API size_t cr_dataset_rows(const cr_dataset *ds);
 CR_API const cr_schema *cr_dataset_schema(const cr_dataset *ds);
 
 /*! cr_dataset_digest() :
- *  SHA-256 (hex) of the rows in order: each field value, label and weight as
- *  little-endian IEEE doubles. Identifies the training data in a model. */
+ *  The digest (hex) of the multiset of rows, whatever their order: each row
+ *  (its field values, label and weight as little-endian IEEE doubles) is
+ *  hashed with SHA-256, the hashes are added mod 2^256 (as little-endian
+ *  numbers), and the digest is the SHA-256 of "callrisk rows v1", the row
+ *  count (LE64) and that sum (LE, 32 bytes). Identifies the training data in
+ *  a model; shards' sums add up to the whole set's. */
 CR_API void cr_dataset_digest(const cr_dataset *ds, char out[CR_MODEL_ID_SIZE]);
 
 /*-************************************
@@ -233,7 +237,8 @@ typedef int (*cr_progress_fn)(void *ctx, const cr_progress *p);
 typedef enum {
     CR_HOLDOUT_NONE = 0,
     CR_HOLDOUT_ORDER = 1,   /* the last rows, for time-ordered data */
-    CR_HOLDOUT_HASH = 2     /* a pseudo-random split by row position and seed */
+    CR_HOLDOUT_HASH = 2     /* a pseudo-random split by the row's content (its hash) and seed:
+                               the same rows split alike in any order or shards */
 } cr_holdout_method;
 
 typedef enum {

@@ -456,7 +456,7 @@ export interface ReferenceBins {
 }
 /** The holdout a model was measured on: its split and the metrics of the model on it. */
 export interface HoldoutEvidence {
-  /** 'order': the last rows; 'hash': pseudo-random by row position, with `seed`. */
+  /** 'order': the last rows; 'hash': pseudo-random by the row's content (its hash), with `seed`. */
   method: 'order' | 'hash';
   fraction: number;
   seed: number;
@@ -617,7 +617,8 @@ export interface TrainOptions<Feature extends string = string, L extends string 
    * Rows kept out of the fit to measure it (stored in the model as its
    * evidence): null (default), or `fraction` (0 < f < 1) with `method`
    * 'order' (the last rows, the default: for time-ordered data) or 'hash'
-   * (pseudo-random by row position, with `seed` 0..4294967295, default 0).
+   * (pseudo-random by the row's content, so the same rows split alike in any
+   * order; `seed` 0..4294967295, default 0).
    */
   holdout?: null | { fraction: number; method?: 'order' | 'hash'; seed?: number | bigint };
   /**

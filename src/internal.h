@@ -3,6 +3,7 @@
 #define CR_INTERNAL_H
 
 #include "callrisk.h"
+#include "exact.h"
 
 #include <stdarg.h>
 
@@ -58,6 +59,14 @@ struct cr_model_s {
     char id[CR_MODEL_ID_SIZE];
 };
 
+/* The digest of a multiset of rows: their count and the sum mod 2^256 of
+   each row's SHA-256 (read as a little-endian number). Order-independent
+   and additive, so shards' digests combine. */
+typedef struct {
+    uint64_t count;
+    uint64_t sum[4];         /* little-endian limbs */
+} cr_rows_digest;
+
 /* Training rows, already turned into features (row-major, n_features wide). */
 struct cr_dataset_s {
     cr_schema schema;
@@ -69,19 +78,26 @@ struct cr_dataset_s {
     int weighted;            /* some weight != 1 */
     char label_name[CR_MAX_NAME + 1];    /* the label's column, for errors */
     char weight_name[CR_MAX_NAME + 1];   /* the weight's column, for errors */
-    void *digest;            /* running SHA-256 of the raw rows (cr_sha256_ctx) */
+    uint64_t *row_hash;      /* per row: the first 8 bytes of its SHA-256 (the holdout's split) */
+    cr_rows_digest digest;   /* the multiset of the raw rows */
 };
 
-/* Distinct (features, label) rows with summed weights (sample weight *
-   cw[label]; zero-weight rows dropped), in order of first appearance.
-   Returns 1 when the data has at most `limit` such rows, 0 when it has more
-   (out emptied), -1 out of memory. Free x, s and y. */
+/* Distinct (features, label) rows with their summed sample weights
+   (zero-weight rows dropped), in order of first appearance. Returns 1 when
+   every weight is a whole number, their total is at most 2^53 (so the sums
+   are exact) and the data has at most `limit` distinct rows; 0 otherwise
+   (out emptied); -1 out of memory. Free x, s and y. */
 typedef struct {
     double *x, *s;
     uint8_t *y;
     size_t n;
 } cr_rows;
-CR_HIDDEN int cr_compress_rows(const cr_dataset *ds, const double cw[2], size_t limit, cr_rows *out);
+CR_HIDDEN int cr_compress_rows(const cr_dataset *ds, size_t limit, cr_rows *out);
+
+CR_HIDDEN void cr_rows_digest_add(cr_rows_digest *d, const uint8_t row_sha256[32]);
+CR_HIDDEN void cr_rows_digest_merge(cr_rows_digest *into, const cr_rows_digest *from);
+/* SHA-256 (hex) of "callrisk rows v1", the count (LE64) and the sum (LE). */
+CR_HIDDEN void cr_rows_digest_hex(const cr_rows_digest *d, char out[CR_MODEL_ID_SIZE]);
 
 /* The rows i of ds with pick[i] == which, in order, as a new data set (its
    digest is of no rows: the caller keeps the whole set's). */
@@ -114,18 +130,6 @@ CR_HIDDEN int cr_bin_of(const cr_bins *b, double x);
 CR_HIDDEN double cr_nan(void);
 /* Sorts (key, idx) stably by the low `bits` bits of key (radix); 0 when out of memory. */
 CR_HIDDEN int cr_sort_keys(uint64_t *key, uint32_t *idx, size_t n, int bits);
-/* Neumaier's compensated sum: within a few ulp of the exact sum of its terms. */
-typedef struct {
-    double sum, comp;
-} cr_acc;
-static inline void cr_acc_add(cr_acc *a, double v)
-{
-    const double t = a->sum + v;
-    if ((a->sum < 0 ? -a->sum : a->sum) >= (v < 0 ? -v : v)) a->comp += (a->sum - t) + v;
-    else a->comp += (v - t) + a->sum;
-    a->sum = t;
-}
-static inline double cr_acc_total(const cr_acc *a) { return a->sum + a->comp; }
 /* The model's logit of a feature vector, in cr_score()'s order. */
 CR_HIDDEN double cr_logit(const cr_model *m, const double *x);
 

@@ -1,7 +1,11 @@
-/* dataset.c - training rows stored as features, with a running digest. */
+/* dataset.c - training rows stored as features, with the digest of their
+ * multiset: each row's SHA-256 added mod 2^256, so the digest (and the
+ * holdout, split by the row's hash) depends on which rows there are, not on
+ * their order or on how they were split into shards. */
 #include "internal.h"
 #include "sha256.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,17 +14,10 @@ cr_status cr_dataset_create(const cr_schema *s, cr_dataset **out, cr_error *err)
     if (!s || !out) return cr_fail(err, CR_E_ARG, NULL, "schema or out is NULL");
     *out = NULL;
     cr_dataset *ds = calloc(1, sizeof *ds);
-    cr_sha256_ctx *h = malloc(sizeof *h);
-    if (!ds || !h) {
-        free(ds);
-        free(h);
-        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory allocating data set");
-    }
+    if (!ds) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory allocating data set");
     memcpy(&ds->schema, s, sizeof *s);
     strcpy(ds->label_name, "label");
     strcpy(ds->weight_name, "weight");
-    cr_sha256_init(h);
-    ds->digest = h;
     *out = ds;
     return CR_OK;
 }
@@ -31,7 +28,7 @@ void cr_dataset_free(cr_dataset *ds)
     free(ds->x);
     free(ds->y);
     free(ds->w);
-    free(ds->digest);
+    free(ds->row_hash);
     free(ds);
 }
 
@@ -47,9 +44,57 @@ static cr_status grow(cr_dataset *ds, cr_error *err)
     if (y) ds->y = y;
     double *w = realloc(ds->w, cap * sizeof *w);
     if (w) ds->w = w;
-    if (!x || !y || !w) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory growing data set");
+    uint64_t *rh = realloc(ds->row_hash, cap * sizeof *rh);
+    if (rh) ds->row_hash = rh;
+    if (!x || !y || !w || !rh) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory growing data set");
     ds->cap = cap;
     return CR_OK;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t u = 0;
+    for (int k = 7; k >= 0; k--) u = u << 8 | p[k];
+    return u;
+}
+
+void cr_rows_digest_add(cr_rows_digest *d, const uint8_t row_sha256[32])
+{
+    uint64_t carry = 0;
+    for (int k = 0; k < 4; k++) {
+        const uint64_t a = d->sum[k], b = le64(row_sha256 + 8 * k);
+        const uint64_t t = a + b, u = t + carry;
+        carry = (t < a) | (u < t);
+        d->sum[k] = u;
+    }
+    d->count++;
+}
+
+void cr_rows_digest_merge(cr_rows_digest *into, const cr_rows_digest *from)
+{
+    uint64_t carry = 0;
+    for (int k = 0; k < 4; k++) {
+        const uint64_t a = into->sum[k], t = a + from->sum[k], u = t + carry;
+        carry = (t < a) | (u < t);
+        into->sum[k] = u;
+    }
+    into->count += from->count;
+}
+
+void cr_rows_digest_hex(const cr_rows_digest *d, char out[CR_MODEL_ID_SIZE])
+{
+    /* SHA-256 of a tag, the count and the sum, all little-endian. */
+    static const char TAG[] = "callrisk rows v1";
+    uint8_t buf[sizeof TAG - 1 + 8 + 32], h[32];
+    memcpy(buf, TAG, sizeof TAG - 1);
+    for (int k = 0; k < 8; k++) buf[sizeof TAG - 1 + k] = (uint8_t)(d->count >> (8 * k));
+    for (int l = 0; l < 4; l++)
+        for (int k = 0; k < 8; k++) buf[sizeof TAG - 1 + 8 + 8 * l + k] = (uint8_t)(d->sum[l] >> (8 * k));
+    cr_sha256_ctx c;
+    cr_sha256_init(&c);
+    cr_sha256_update(&c, buf, sizeof buf);
+    cr_sha256_final(&c, h);
+    cr_sha256_hex(h, out);
 }
 
 static void put_le64(uint8_t *p, double v)
@@ -68,13 +113,20 @@ static void append_row(cr_dataset *ds, const double *fields, int label, double w
     ds->w[ds->rows] = weight;
     if (weight != 1.0) ds->weighted = 1;
     ds->rows++;
+    /* The row as the caller gave it (fields, label, weight), hashed: its
+       digest term and its 64-bit hash (the holdout's). */
 
-    uint8_t buf[(CR_MAX_FIELDS + 2) * 8];
+    uint8_t buf[(CR_MAX_FIELDS + 2) * 8], h[32];
     size_t nf = ds->schema.n_fields;
     for (size_t i = 0; i < nf; i++) put_le64(buf + 8 * i, fields[i]);
     put_le64(buf + 8 * nf, (double)label);
     put_le64(buf + 8 * nf + 8, weight);
-    cr_sha256_update(ds->digest, buf, 8 * (nf + 2));
+    cr_sha256_ctx c;
+    cr_sha256_init(&c);
+    cr_sha256_update(&c, buf, 8 * (nf + 2));
+    cr_sha256_final(&c, h);
+    ds->row_hash[ds->rows - 1] = le64(h);
+    cr_rows_digest_add(&ds->digest, h);
 }
 
 static cr_status check_label_weight(const cr_dataset *ds, int label, double weight, cr_error *err)
@@ -146,6 +198,7 @@ cr_status cr_dataset_subset(const cr_dataset *ds, const uint8_t *pick, int which
         memcpy(sub->x + sub->rows * d, ds->x + i * d, d * sizeof *ds->x);
         sub->y[sub->rows] = ds->y[i];
         sub->w[sub->rows] = ds->w[i];
+        sub->row_hash[sub->rows] = ds->row_hash[i];
         sub->weighted |= ds->w[i] != 1.0;
         sub->rows++;
     }
@@ -158,13 +211,7 @@ cr_status cr_dataset_subset(const cr_dataset *ds, const uint8_t *pick, int which
 size_t cr_dataset_rows(const cr_dataset *ds) { return ds ? ds->rows : 0; }
 const cr_schema *cr_dataset_schema(const cr_dataset *ds) { return ds ? &ds->schema : NULL; }
 
-void cr_dataset_digest(const cr_dataset *ds, char out[CR_MODEL_ID_SIZE])
-{
-    cr_sha256_ctx h = *(const cr_sha256_ctx *)ds->digest;
-    uint8_t d[32];
-    cr_sha256_final(&h, d);
-    cr_sha256_hex(d, out);
-}
+void cr_dataset_digest(const cr_dataset *ds, char out[CR_MODEL_ID_SIZE]) { cr_rows_digest_hex(&ds->digest, out); }
 
 static uint64_t row_hash(const double *x, size_t d, int y)
 {
@@ -179,9 +226,17 @@ static uint64_t row_hash(const double *x, size_t d, int y)
     return h;
 }
 
-int cr_compress_rows(const cr_dataset *ds, const double cw[2], size_t limit, cr_rows *out)
+int cr_compress_rows(const cr_dataset *ds, size_t limit, cr_rows *out)
 {
     const size_t n = ds->rows, d = ds->schema.n_features;
+    /* Whole-number weights with a total of at most 2^53: every partial sum
+       is exact, so a merged row's weight is exactly its copies' total. */
+    cr_exact total = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (ds->w[i] != floor(ds->w[i])) return 0;
+        cr_exact_add(&total, ds->w[i]);
+    }
+    if (cr_exact_round(&total) > 0x1p53) return 0;
     size_t cap = 64;
     while (cap < 2 * limit) cap *= 2;
     uint32_t *slot = malloc(cap * sizeof *slot);
@@ -195,8 +250,8 @@ int cr_compress_rows(const cr_dataset *ds, const double cw[2], size_t limit, cr_
     for (size_t i = 0; i < n && ok; i++) {
         const double *xi = ds->x + i * d;
         const int yi = ds->y[i];
-        const double si = ds->w[i] * cw[yi];
-        if (si == 0) continue;   /* contributes nothing to the objective */
+        const double si = ds->w[i];
+        if (si == 0) continue;   /* contributes nothing to any sum */
         size_t k = (size_t)row_hash(xi, d, yi) & (cap - 1);
         while (slot[k] != UINT32_MAX) {
             size_t u = slot[k];

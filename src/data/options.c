@@ -32,7 +32,7 @@ static const option_spec OPTIONS[] = {
      "the training data's optional column of sample weights; not a field's name nor label_column"},
     {"holdout", K_HOLDOUT, "null",
      "rows kept out of the fit to measure it: null, or {\"fraction\": 0 < f < 1, \"method\": \"order\" (the last "
-     "rows) | \"hash\" (pseudo-random by row position), \"seed\": 0 to 4294967295}"},
+     "rows) | \"hash\" (pseudo-random by the row's content), \"seed\": 0 to 4294967295}"},
     {"calibration", K_CALIBRATION, "\"none\"",
      "\"none\" or \"sigmoid\": Platt scaling fitted on the holdout; probability = sigmoid(a logit + b)"},
 };

@@ -14,9 +14,9 @@
 struct cr_drift_s {
     const cr_model *model;
     uint64_t n;
-    cr_acc weight;
-    cr_acc feature[CR_MAX_FEATURES][CR_DRIFT_BINS];
-    cr_acc score[CR_SCORE_BINS];
+    cr_exact weight;
+    cr_exact feature[CR_MAX_FEATURES][CR_DRIFT_BINS];
+    cr_exact score[CR_SCORE_BINS];
 };
 
 cr_status cr_drift_create(const cr_model *m, cr_drift **out, cr_error *err)
@@ -39,9 +39,9 @@ void cr_drift_free(cr_drift *d) { free(d); }
 static void add_row(cr_drift *d, const double *x, int score, double w)
 {
     const cr_model *m = d->model;
-    for (size_t j = 0; j < m->schema.n_features; j++) cr_acc_add(&d->feature[j][cr_bin_of(&m->ev.reference[j], x[j])], w);
-    cr_acc_add(&d->score[cr_bin_of(&m->ev.score_reference, (double)score)], w);
-    cr_acc_add(&d->weight, w);
+    for (size_t j = 0; j < m->schema.n_features; j++) cr_exact_add(&d->feature[j][cr_bin_of(&m->ev.reference[j], x[j])], w);
+    cr_exact_add(&d->score[cr_bin_of(&m->ev.score_reference, (double)score)], w);
+    cr_exact_add(&d->weight, w);
     d->n++;
 }
 
@@ -106,21 +106,21 @@ cr_status cr_drift_add_record(cr_drift *d, const char *record, size_t len, cr_er
 }
 
 /* PSI of one value's bins, shares smoothed by CR_PSI_EPSILON. */
-static double psi_of(const cr_bins *ref, const cr_acc *count, double total, double *actual)
+static double psi_of(const cr_bins *ref, const cr_exact *count, double total, double *actual)
 {
     const double norm = 1 + ref->n_bins * CR_PSI_EPSILON;
-    cr_acc psi = {0, 0};
+    cr_exact psi = {0};
     for (int k = 0; k < ref->n_bins; k++) {
-        actual[k] = cr_acc_total(&count[k]) / total + 0.0;
+        actual[k] = cr_exact_round(&count[k]) / total + 0.0;
         const double a = (actual[k] + CR_PSI_EPSILON) / norm, e = (ref->share[k] + CR_PSI_EPSILON) / norm;
-        cr_acc_add(&psi, (a - e) * cr_log(a / e));
+        cr_exact_add_product(&psi, a - e, cr_log(a / e));
     }
-    return cr_acc_total(&psi) + 0.0;
+    return cr_exact_round(&psi) + 0.0;
 }
 
 static const char *status_of(double psi) { return psi < PSI_WATCH ? "stable" : psi < PSI_ALERT ? "watch" : "alert"; }
 
-static void bins_json(cr_text *t, const cr_bins *ref, const cr_acc *count, double total)
+static void bins_json(cr_text *t, const cr_bins *ref, const cr_exact *count, double total)
 {
     double actual[CR_DRIFT_BINS];
     const double psi = psi_of(ref, count, total, actual);
@@ -143,7 +143,7 @@ static void bins_json(cr_text *t, const cr_bins *ref, const cr_acc *count, doubl
 cr_status cr_drift_json(const cr_drift *d, char *dst, size_t cap, size_t *size, cr_error *err)
 {
     if (!d) return cr_fail(err, CR_E_ARG, NULL, "drift is NULL");
-    const double total = cr_acc_total(&d->weight);
+    const double total = cr_exact_round(&d->weight);
     if (d->n == 0 || !(total > 0)) return cr_fail(err, CR_E_DATA, NULL, "drift: no rows (with weight) to compare");
     const cr_model *m = d->model;
     cr_text t = {dst, dst ? cap : 0, 0};

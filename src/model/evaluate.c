@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "crmath.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,26 +127,17 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
     }
     /* Keys: the probability's bits (>= +0, so ordered as integers; bits 63
        and 62 are 0 for p <= 1) shifted past the label. */
-    int weights_vary = 0;
+    /* Whole-number weights with a total of at most 2^53 add up exactly in
+       doubles: the weight sums below then need no exact accumulator. */
+    int whole = 1;
+    double total = 0;
     for (size_t i = 0; i < n; i++) {
         key[i] = bits_of(cr_probability(m, cr_logit(m, xs + i * d)) + 0.0) << 1 | ys[i];
         idx[i] = (uint32_t)i;
-        weights_vary |= ws[i] != ws[0];
+        whole &= ws[i] == floor(ws[i]);
+        total += ws[i];
     }
-    if (weights_vary) {
-        /* Ties in (probability, label) are ordered by weight (finite, >= +0:
-           ordered as integers): sort by weight first, then stably by key. */
-        uint64_t *pk = malloc(n * sizeof *pk);
-        if (!pk) {
-            free(key), free(idx), free(count);
-            return cr_fail(err, CR_E_NOMEM, NULL, "out of memory evaluating %zu rows", n);
-        }
-        memcpy(pk, key, n * sizeof *key);
-        for (size_t i = 0; i < n; i++) key[i] = bits_of(ws[i] + 0.0);
-        radix_sort(key, idx, key + n, idx + n, n, 64, count);
-        for (size_t i = 0; i < n; i++) key[i] = pk[idx[i]];
-        free(pk);
-    }
+    const int exact_doubles = whole && total <= 0x1p53;
     radix_sort(key, idx, key + n, idx + n, n, 63, count);
     free(count);
 
@@ -157,78 +149,92 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
         free(key), free(idx);
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory evaluating %zu rows", n);
     }
+    /* Exact sums, a weight times a term as the exact product: the metrics of
+       a multiset of rows, whatever their order or merging. */
+    cr_exact *acc = calloc(4 + 3 * CR_CALIBRATION_BINS + 3 * 3, sizeof *acc);
+    if (!acc) {
+        free(key), free(idx), free(gw);
+        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory evaluating %zu rows", n);
+    }
     size_t groups = 0;
     for (size_t k = 0; k < n;) {
-        cr_acc w = {0, 0};
         const uint64_t g = key[k];
-        while (k < n && key[k] == g) cr_acc_add(&w, ws[idx[k++]]);
+        double sum = ws[idx[k++]];
+        if (k < n && key[k] == g) {
+            cr_exact w = {0};
+            cr_exact_add(&w, sum);
+            while (k < n && key[k] == g) cr_exact_add(&w, ws[idx[k++]]);
+            sum = cr_exact_round(&w);
+        }
         key[groups] = g;
-        gw[groups++] = cr_acc_total(&w);
+        gw[groups++] = sum;
     }
     memset(out, 0, sizeof *out);
     out->n = rows;
-    cr_acc wsum = {0, 0}, wpos = {0, 0}, loss = {0, 0}, brier = {0, 0};
-    cr_acc bin_w[CR_CALIBRATION_BINS] = {{0, 0}}, bin_p[CR_CALIBRATION_BINS] = {{0, 0}}, bin_y[CR_CALIBRATION_BINS] = {{0, 0}};
-    cr_acc band_w[3] = {{0, 0}}, band_p[3] = {{0, 0}}, band_y[3] = {{0, 0}};
+    cr_exact *wsum = acc, *wpos = acc + 1, *loss = acc + 2, *brier = acc + 3;
+    cr_exact *bin_w = acc + 4, *bin_p = bin_w + CR_CALIBRATION_BINS, *bin_y = bin_p + CR_CALIBRATION_BINS;
+    cr_exact *band_w = bin_y + CR_CALIBRATION_BINS, *band_p = band_w + 3, *band_y = band_p + 3;
     for (size_t k = 0; k < groups; k++) {
         const double p = double_of(key[k] >> 1), w = gw[k];
         const int y = (int)(key[k] & 1);
-        cr_acc_add(&wsum, w);
-        if (y) cr_acc_add(&wpos, w);
+        cr_exact_add(wsum, w);
+        if (y) cr_exact_add(wpos, w);
         /* log_loss: [1 - p, p] clipped to [eps, 1 - eps] and renormalised. */
         double q1 = p, q0 = 1.0 - p;
         q1 = q1 < LOG_LOSS_EPS ? LOG_LOSS_EPS : q1 > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : q1;
         q0 = q0 < LOG_LOSS_EPS ? LOG_LOSS_EPS : q0 > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : q0;
-        cr_acc_add(&loss, w * -cr_log((y ? q1 : q0) / (q0 + q1)));
+        cr_exact_add_product(loss, w, -cr_log((y ? q1 : q0) / (q0 + q1)));
         const double e = (double)y - p;
-        cr_acc_add(&brier, w * (e * e));
+        cr_exact_add_product(brier, w, e * e);
         /* calibration_curve(strategy='uniform'): the number of inner edges
            i/10 below p (searchsorted, side 'left'). */
         int b = 0;
         while (b < CR_CALIBRATION_BINS - 1 && (double)(b + 1) * 0.1 < p) b++;
-        cr_acc_add(&bin_w[b], w);
-        cr_acc_add(&bin_p[b], w * p);
-        if (y) cr_acc_add(&bin_y[b], w);
+        cr_exact_add(&bin_w[b], w);
+        cr_exact_add_product(&bin_p[b], w, p);
+        if (y) cr_exact_add(&bin_y[b], w);
         const int level = (int)cr_level_of(m, cr_score_of(p));
-        cr_acc_add(&band_w[level], w);
-        cr_acc_add(&band_p[level], w * p);
-        if (y) cr_acc_add(&band_y[level], w);
+        cr_exact_add(&band_w[level], w);
+        cr_exact_add_product(&band_p[level], w, p);
+        if (y) cr_exact_add(&band_y[level], w);
     }
-    const double W = cr_acc_total(&wsum), P = cr_acc_total(&wpos);
+    const double W = cr_exact_round(wsum), P = cr_exact_round(wpos);
     if (!(W > 0)) {
-        free(key), free(idx), free(gw);
+        free(key), free(idx), free(gw), free(acc);
         return cr_fail(err, CR_E_DATA, "weight", "evaluate: the rows all weigh 0: nothing to measure");
     }
     out->weight_sum = W;
     out->base_rate = ratio(P, W);
-    out->log_loss = ratio(cr_acc_total(&loss), W);
-    out->brier = ratio(cr_acc_total(&brier), W);
+    out->log_loss = ratio(cr_exact_round(loss), W);
+    out->brier = ratio(cr_exact_round(brier), W);
     for (int b = 0; b < CR_CALIBRATION_BINS; b++) {
         cr_calibration_bin *c = &out->calibration[b];
         c->lo = (double)b * 0.1;
         c->hi = b == CR_CALIBRATION_BINS - 1 ? 1.0 : (double)(b + 1) * 0.1;
-        c->weight = cr_acc_total(&bin_w[b]);
-        c->mean_predicted = ratio(cr_acc_total(&bin_p[b]), c->weight);
-        c->observed_rate = ratio(cr_acc_total(&bin_y[b]), c->weight);
+        c->weight = cr_exact_round(&bin_w[b]);
+        c->mean_predicted = ratio(cr_exact_round(&bin_p[b]), c->weight);
+        c->observed_rate = ratio(cr_exact_round(&bin_y[b]), c->weight);
     }
     for (int l = 0; l < 3; l++) {
-        const double bw = cr_acc_total(&band_w[l]);
+        const double bw = cr_exact_round(&band_w[l]);
         out->bands[l].weight = bw;
         out->bands[l].share = ratio(bw, W);
-        out->bands[l].observed_rate = ratio(cr_acc_total(&band_y[l]), bw);
-        out->bands[l].mean_predicted = ratio(cr_acc_total(&band_p[l]), bw);
+        out->bands[l].observed_rate = ratio(cr_exact_round(&band_y[l]), bw);
+        out->bands[l].mean_predicted = ratio(cr_exact_round(&band_p[l]), bw);
     }
 
     /* ROC from the highest probability down: one point per distinct
        probability (roc_curve's thresholds), trapezoids between them. */
-    cr_acc tp = {0, 0}, fp = {0, 0}, auc2 = {0, 0};
+    free(acc);
+    cr_exact tp = {0}, fp = {0}, auc2 = {0};
+    double tp_d = 0, fp_d = 0;   /* the same sums, when exact_doubles */
     double ks = 0;
     /* The rates' denominators are the sums the walk below ends on (as
        roc_curve divides by its last cumulative sum): the last point is
        exactly (1, 1), and no W - P cancels when one class outweighs the other. */
-    cr_acc tp_all = {0, 0}, fp_all = {0, 0};
-    for (size_t k = groups; k > 0; k--) cr_acc_add(key[k - 1] & 1 ? &tp_all : &fp_all, gw[k - 1]);
-    const double pos = cr_acc_total(&tp_all), neg = cr_acc_total(&fp_all);
+    cr_exact tp_all = {0}, fp_all = {0};
+    for (size_t k = groups; k > 0; k--) cr_exact_add(key[k - 1] & 1 ? &tp_all : &fp_all, gw[k - 1]);
+    const double pos = cr_exact_round(&tp_all), neg = cr_exact_round(&fp_all);
     double prev_tpr = 0, prev_fpr = 0;
     out->has_roc = 1;
     if (pos > 0 && neg > 0) {
@@ -239,11 +245,13 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
         for (size_t k = groups; k > 0;) {
             const uint64_t pb = key[k - 1] >> 1;
             while (k > 0 && key[k - 1] >> 1 == pb) {
-                cr_acc_add(key[k - 1] & 1 ? &tp : &fp, gw[k - 1]);
+                if (exact_doubles) *(key[k - 1] & 1 ? &tp_d : &fp_d) += gw[k - 1];
+                else cr_exact_add(key[k - 1] & 1 ? &tp : &fp, gw[k - 1]);
                 k--;
             }
-            const double tpr = cr_acc_total(&tp) / pos, fpr = cr_acc_total(&fp) / neg;
-            cr_acc_add(&auc2, (fpr - prev_fpr) * (tpr + prev_tpr));
+            const double tpr = (exact_doubles ? tp_d : cr_exact_round(&tp)) / pos;
+            const double fpr = (exact_doubles ? fp_d : cr_exact_round(&fp)) / neg;
+            cr_exact_add_product(&auc2, fpr - prev_fpr, tpr + prev_tpr);
             if (tpr - fpr > ks) ks = tpr - fpr;
             for (; g < CR_ROC_GRID; g++) {
                 const double x = (double)g / (CR_ROC_GRID - 1);
@@ -254,7 +262,7 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
             if (g < CR_ROC_GRID && (double)g / (CR_ROC_GRID - 1) == fpr) out->roc_tpr[g] = tpr;
             prev_tpr = tpr, prev_fpr = fpr;
         }
-        out->auc = cr_acc_total(&auc2) / 2 + 0.0;
+        out->auc = cr_exact_round(&auc2) / 2 + 0.0;
         out->gini = 2 * out->auc - 1 + 0.0;
         out->ks = ks + 0.0;
     } else {

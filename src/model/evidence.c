@@ -2,10 +2,13 @@
  * the holdout split, Platt scaling fitted on the holdout, the metrics of the
  * fitted rows and of the holdout, and the drift reference (weighted-quantile
  * bins of every feature and the score's deciles over the fitted rows).
- * Every sum is compensated and runs in a fixed order. */
+ * Every sum is exact (cr_exact), a weight times a term added as the exact
+ * product: the result depends on the multiset of rows, not on their order,
+ * and a row of weight k is k rows of weight 1. */
 #include "internal.h"
 #include "crmath.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +16,7 @@
 
 /* ---- the holdout ---- */
 
-/* splitmix64: the row's position and the seed, mixed. */
+/* splitmix64: the row's hash and the seed, mixed. */
 static uint64_t mix(uint64_t z)
 {
     z += 0x9E3779B97F4A7C15u;
@@ -39,7 +42,8 @@ cr_status cr_holdout_split(const cr_dataset *ds, const cr_train_options *o, cr_d
     } else {
         const uint64_t seed = mix((uint64_t)o->holdout_seed);
         for (size_t i = 0; i < n; i++) {
-            pick[i] = (double)(mix(seed ^ (uint64_t)i) >> 11) * 0x1p-53 < f;
+            /* By the row's content: the same rows split alike whatever their order or shards. */
+            pick[i] = (double)(mix(seed ^ ds->row_hash[i]) >> 11) * 0x1p-53 < f;
             held += pick[i];
         }
     }
@@ -77,12 +81,12 @@ static double softplus(double z)
 /* Platt's objective at (a, b): targets t, weights w over logits f. */
 static double platt_loss(const double *f, const double *t, const double *w, size_t n, double a, double b)
 {
-    cr_acc s = {0, 0};
+    cr_exact s = {0};
     for (size_t i = 0; i < n; i++) {
         const double z = a * f[i] + b;
-        cr_acc_add(&s, w[i] * (t[i] * softplus(-z) + (1 - t[i]) * softplus(z)));
+        cr_exact_add_product(&s, w[i], t[i] * softplus(-z) + (1 - t[i]) * softplus(z));
     }
-    return cr_acc_total(&s);
+    return cr_exact_round(&s);
 }
 
 /* Minimises sum w_i [t_i log(1 + e^-z_i) + (1 - t_i) log(1 + e^z_i)], z = a f + b,
@@ -107,17 +111,17 @@ static cr_status platt_fit(const double *f, const uint8_t *y, const double *w, s
     int polishing = 0;
     double best_a = a, best_b = b, best_g = 1.0 / 0.0;
     for (int it = 0; it < PLATT_MAX_ITER; it++) {
-        cr_acc ga = {0, 0}, gb = {0, 0}, haa = {0, 0}, hab = {0, 0}, hbb = {0, 0};
+        cr_exact ga = {0}, gb = {0}, haa = {0}, hab = {0}, hbb = {0};
         for (size_t i = 0; i < n; i++) {
-            const double p = cr_sigmoid(a * f[i] + b), r = w[i] * (p - t[i]), h = w[i] * p * (1 - p);
-            cr_acc_add(&ga, r * f[i]);
-            cr_acc_add(&gb, r);
-            cr_acc_add(&haa, h * f[i] * f[i]);
-            cr_acc_add(&hab, h * f[i]);
-            cr_acc_add(&hbb, h);
+            const double p = cr_sigmoid(a * f[i] + b), r = p - t[i], h = p * (1 - p);
+            cr_exact_add_product(&ga, w[i], r * f[i]);
+            cr_exact_add_product(&gb, w[i], r);
+            cr_exact_add_product(&haa, w[i], h * f[i] * f[i]);
+            cr_exact_add_product(&hab, w[i], h * f[i]);
+            cr_exact_add_product(&hbb, w[i], h);
         }
-        const double Ga = cr_acc_total(&ga), Gb = cr_acc_total(&gb);
-        const double Haa = cr_acc_total(&haa), Hab = cr_acc_total(&hab), Hbb = cr_acc_total(&hbb);
+        const double Ga = cr_exact_round(&ga), Gb = cr_exact_round(&gb);
+        const double Haa = cr_exact_round(&haa), Hab = cr_exact_round(&hab), Hbb = cr_exact_round(&hbb);
         const double g = (Ga < 0 ? -Ga : Ga) + (Gb < 0 ? -Gb : Gb);
         if (polishing) {
             if (!(g < best_g)) break;   /* no longer closer */
@@ -194,10 +198,10 @@ int cr_bin_of(const cr_bins *b, double x)
 /* Each bin's weight share over the rows (value of row i: v[i * stride]). */
 static void shares(cr_bins *b, const double *v, size_t stride, const double *w, size_t n, double total)
 {
-    cr_acc s[CR_DRIFT_BINS];
+    cr_exact s[CR_DRIFT_BINS];
     memset(s, 0, sizeof s);
-    for (size_t i = 0; i < n; i++) cr_acc_add(&s[cr_bin_of(b, v[i * stride])], w[i]);
-    for (int k = 0; k < b->n_bins; k++) b->share[k] = cr_acc_total(&s[k]) / total + 0.0;
+    for (size_t i = 0; i < n; i++) cr_exact_add(&s[cr_bin_of(b, v[i * stride])], w[i]);
+    for (int k = 0; k < b->n_bins; k++) b->share[k] = cr_exact_round(&s[k]) / total + 0.0;
 }
 
 /* Up to 10 bins at the weighted deciles of one feature: cut k is the least
@@ -221,14 +225,21 @@ static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
     }
     const double largest = unordered(key[n - 1]);
-    cr_acc cum = {0, 0};
+    /* Whole-number weights up to 2^53 in all add up exactly in doubles. */
+    int whole = 1;
+    for (size_t i = 0; i < n; i++) whole &= w[i] == floor(w[i]);
+    const int exact_doubles = whole && total <= 0x1p53;
+    cr_exact cum = {0};
+    double cum_d = 0;
     int cuts = 0, k = 1;
     for (size_t i = 0; i < n && k < CR_DRIFT_BINS; i++) {
-        cr_acc_add(&cum, w[idx[i]]);
+        if (exact_doubles) cum_d += w[idx[i]];
+        else cr_exact_add(&cum, w[idx[i]]);
         if (i + 1 < n && key[i + 1] == key[i]) continue;   /* the value's whole weight first */
         const double value = unordered(key[i]);
+        const double reached_weight = exact_doubles ? cum_d : cr_exact_round(&cum);
         int reached = 0;
-        while (k < CR_DRIFT_BINS && cr_acc_total(&cum) >= total * k / CR_DRIFT_BINS) k++, reached = 1;
+        while (k < CR_DRIFT_BINS && reached_weight >= total * k / CR_DRIFT_BINS) k++, reached = 1;
         if (reached && value < largest && (cuts == 0 || b->cut[cuts - 1] < value)) b->cut[cuts++] = value;
     }
     b->n_bins = (uint8_t)(cuts + 1);
@@ -241,9 +252,9 @@ static cr_status reference_build(cr_model *m, const double *x, const double *w, 
 {
     const cr_schema *s = &m->schema;
     const size_t d = s->n_features;
-    cr_acc tw = {0, 0};
-    for (size_t i = 0; i < n; i++) cr_acc_add(&tw, w[i]);
-    const double total = cr_acc_total(&tw);
+    cr_exact tw = {0};
+    cr_exact_add_array(&tw, w, n);
+    const double total = cr_exact_round(&tw);
     cr_status st = CR_OK;
     for (size_t j = 0; j < d && st == CR_OK; j++) {
         cr_bins *b = &m->ev.reference[j];
@@ -283,11 +294,10 @@ typedef struct {
 
 static cr_status view_of(const cr_dataset *ds, row_view *v, cr_error *err)
 {
-    static const double unit[2] = {1, 1};
     memset(v, 0, sizeof *v);
-    /* Merged only with unit weights: their sums are exact counts, so the
-       metrics are cr_evaluate()'s of the rows apart, bit for bit. */
-    const int packed = ds->rows >= 64 && !ds->weighted ? cr_compress_rows(ds, unit, ds->rows / 4, &v->merged) : 0;
+    /* Merged rows (whole-number weights, summed exactly) add exactly what
+       their copies would: the metrics are cr_evaluate()'s of the rows apart. */
+    const int packed = ds->rows >= 64 ? cr_compress_rows(ds, ds->rows / 4, &v->merged) : 0;
     if (packed < 0) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory measuring the model");
     v->x = packed ? v->merged.x : ds->x;
     v->w = packed ? v->merged.s : ds->w;
@@ -325,7 +335,7 @@ cr_status cr_evidence_build(cr_model *m, const cr_dataset *fitted, const cr_rows
         ev->calibration = CR_CALIBRATION_SIGMOID;
     }
     row_view v;
-    if (merged && !fitted->weighted) {   /* the solver's own merged rows: no second pass over the data */
+    if (merged) {   /* the solver's own merged rows: no second pass over the data */
         memset(&v, 0, sizeof v);
         v.x = merged->x, v.w = merged->s, v.y = merged->y, v.n = merged->n;
     } else if ((st = view_of(fitted, &v, err)) != CR_OK) {

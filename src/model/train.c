@@ -6,8 +6,12 @@
  * fixing the bound variables whose gradient points outwards (Bertsekas'
  * projected Newton) and projecting each trial point back onto the bounds.
  *
- * Determinism: one pass per evaluation, rows in order, partial sums per block
- * of rows added in block order; exp/log1p are the project's own.
+ * Determinism: every sum is exact (cr_exact) and a row's weight multiplies
+ * its terms exactly, so f, g and H are the correctly rounded sums of the
+ * rows' exact contributions: they depend on the multiset of rows, not on
+ * their order or on how they are split into shards (cr_shard_*), and a row
+ * of whole weight k contributes exactly what k copies of it would. exp and
+ * log1p are the project's own.
  */
 #include "internal.h"
 #include "crmath.h"
@@ -18,15 +22,17 @@
 
 #define CR_MAX_PARAMS (CR_MAX_FEATURES + 1)
 #define CR_HESS_SIZE (CR_MAX_PARAMS * (CR_MAX_PARAMS + 1) / 2)
-#define CR_BLOCK_ROWS 4096
 #define CR_MAX_BACKTRACKS 60
 
-/* The rows the solver sees: distinct (features, label) pairs with summed
-   weights when that shrinks the data (see compress_rows), else the data set. */
+/* The rows the solver sees: the data set's, or its distinct (features,
+   label) rows with summed whole-number weights (cr_compress_rows), which
+   give the same bits. A row's contribution is its weight times terms that
+   depend on its features, label and the class weight only. */
 typedef struct {
     const double *x;     /* n * d features */
     const uint8_t *y;
-    const double *s;     /* effective weights: sample weight * class weight */
+    const double *w;     /* sample weights (merged: their sums) */
+    double cw[2];        /* class weights */
     size_t n, d, np;     /* np = d + fit_intercept */
     double inv_c;
 } problem;
@@ -37,22 +43,25 @@ typedef struct {
     double h[CR_HESS_SIZE];   /* packed upper triangle, row by row */
 } evaluation;
 
+/* The exact sums of one evaluation: f, then g, then the packed H. */
+typedef struct {
+    cr_exact s[1 + CR_MAX_PARAMS + CR_HESS_SIZE];
+} sums;
+
 /* Index of (k, l), k <= l, in the packed upper triangle of an np x np matrix. */
 static size_t tri(size_t np, size_t k, size_t l) { return k * np - k * (k - 1) / 2 + (l - k); }
 
-/* Adds rows [i0, i1) to f, g, h. Inlined with constant D and NP for the
-   common small schemas, so the compiler unrolls the Hessian update. */
-static inline __attribute__((always_inline)) void accumulate(const problem *p, const double *theta, size_t i0,
-                                                             size_t i1, const size_t D, const size_t NP,
-                                                             double *restrict f, double *restrict g,
-                                                             double *restrict h)
+/* Adds rows [0, n) to the sums at theta: f (loss), g, H. Inlined with
+   constant D and NP for the common small schemas. */
+static inline __attribute__((always_inline)) void accumulate(const problem *p, const double *theta, const size_t D,
+                                                             const size_t NP, sums *acc)
 {
     const double b = NP > D ? theta[D] : 0.0;
-    double fb = 0;
-    for (size_t i = i0; i < i1; i++) {
+    cr_exact *f = acc->s, *g = acc->s + 1, *h = acc->s + 1 + NP;
+    for (size_t i = 0; i < p->n; i++) {
         const double *xi = p->x + i * D;
         const int yi = p->y[i];
-        const double si = p->s[i];
+        const double wi = p->w[i], cw = p->cw[yi];
         double z = b;
         for (size_t j = 0; j < D; j++) z += theta[j] * xi[j];
         /* logloss = softplus(t), t = z for y = 0 and -z for y = 1; with
@@ -62,34 +71,41 @@ static inline __attribute__((always_inline)) void accumulate(const problem *p, c
         const double e = cr_exp(z < 0 ? z : -z);
         const double q = 1.0 / (1.0 + e);
         const double sigma = z >= 0 ? q : e * q;
-        fb += si * ((t > 0 ? t : 0.0) + cr_log1p(e));
-        const double r = si * (sigma - yi);
-        const double c = si * (e * q * q);    /* s * sigma * (1 - sigma) */
+        const double r = cw * (sigma - yi);
+        const double c = cw * (e * q * q);    /* cw * sigma * (1 - sigma) */
         double v[CR_MAX_PARAMS];
         for (size_t j = 0; j < D; j++) v[j] = xi[j];
         if (NP > D) v[D] = 1.0;
         size_t k2 = 0;
+        if (wi == 1.0) {   /* 1 * term is the term: the cheaper exact add, the same sum */
+            cr_exact_add(f, cw * ((t > 0 ? t : 0.0) + cr_log1p(e)));
+            for (size_t k = 0; k < NP; k++) {
+                cr_exact_add(&g[k], r * v[k]);
+                const double cv = c * v[k];
+                for (size_t l = k; l < NP; l++) cr_exact_add(&h[k2++], cv * v[l]);
+            }
+            continue;
+        }
+        cr_exact_add_product(f, wi, cw * ((t > 0 ? t : 0.0) + cr_log1p(e)));
         for (size_t k = 0; k < NP; k++) {
-            g[k] += r * v[k];
+            cr_exact_add_product(&g[k], wi, r * v[k]);
             const double cv = c * v[k];
-            for (size_t l = k; l < NP; l++) h[k2++] += cv * v[l];
+            for (size_t l = k; l < NP; l++) cr_exact_add_product(&h[k2++], wi, cv * v[l]);
         }
     }
-    *f += fb;
 }
 
-static void accumulate_block(const problem *p, const double *theta, size_t i0, size_t i1, double *restrict f,
-                             double *restrict g, double *restrict h)
+static void accumulate_all(const problem *p, const double *theta, sums *acc)
 {
 #define CASE(D)                                                               \
     case D:                                                                   \
-        if (p->np > D) accumulate(p, theta, i0, i1, D, D + 1, f, g, h);       \
-        else accumulate(p, theta, i0, i1, D, D, f, g, h);                     \
+        if (p->np > D) accumulate(p, theta, D, D + 1, acc);                   \
+        else accumulate(p, theta, D, D, acc);                                 \
         return;
     switch (p->d) {
         CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8)
     default:
-        accumulate(p, theta, i0, i1, p->d, p->np, f, g, h);
+        accumulate(p, theta, p->d, p->np, acc);
     }
 #undef CASE
 }
@@ -97,42 +113,28 @@ static void accumulate_block(const problem *p, const double *theta, size_t i0, s
 /* Large scratch lives on the heap: wasm stacks are small (64 KiB in WASI). */
 typedef struct {
     evaluation ev[2];
-    double block_h[CR_HESS_SIZE];
+    sums acc;
     double chol[CR_MAX_PARAMS * CR_MAX_PARAMS];
 } workspace;
 
-static void evaluate(const problem *p, const double *theta, evaluation *ev, double *hb)
+/* The objective, gradient and Hessian at theta: the rows' exact sums,
+   rounded, plus the penalty. */
+static void evaluate(const problem *p, const double *theta, evaluation *ev, sums *acc)
 {
     const size_t d = p->d, np = p->np, nh = np * (np + 1) / 2;
-    double f = 0, g[CR_MAX_PARAMS] = {0}, *h = ev->h;
-    memset(h, 0, nh * sizeof *h);
-    for (size_t i0 = 0; i0 < p->n; i0 += CR_BLOCK_ROWS) {
-        size_t i1 = i0 + CR_BLOCK_ROWS < p->n ? i0 + CR_BLOCK_ROWS : p->n;
-        double fb = 0, gb[CR_MAX_PARAMS] = {0};
-        memset(hb, 0, nh * sizeof *hb);
-        accumulate_block(p, theta, i0, i1, &fb, gb, hb);
-        f += fb;
-        for (size_t k = 0; k < np; k++) g[k] += gb[k];
-        for (size_t k = 0; k < nh; k++) h[k] += hb[k];
-    }
+    memset(acc, 0, (1 + np + nh) * sizeof acc->s[0]);
+    accumulate_all(p, theta, acc);
+    const double f = cr_exact_round(&acc->s[0]);
+    for (size_t k = 0; k < np; k++) ev->g[k] = cr_exact_round(&acc->s[1 + k]);
+    for (size_t k = 0; k < nh; k++) ev->h[k] = cr_exact_round(&acc->s[1 + np + k]);
     double reg = 0;
     for (size_t j = 0; j < d; j++) {
         reg += theta[j] * theta[j];
-        g[j] += p->inv_c * theta[j];
-        h[tri(np, j, j)] += p->inv_c;
+        ev->g[j] += p->inv_c * theta[j];
+        ev->h[tri(np, j, j)] += p->inv_c;
     }
     ev->f = f + 0.5 * p->inv_c * reg;
-    memcpy(ev->g, g, np * sizeof *g);
 }
-
-/* Rows that agree in every feature bit and the label are one row with the
-   summed weight: the same objective, so the same optimum (up to rounding),
-   at a fraction of the cost. Call-risk inputs are small counts and flags,
-   so a million rows often hold a few hundred distinct ones. Gives up (returns
-   0) once distinct rows exceed `limit`; weights are summed in row order.
-   Returns -1 when out of memory: training must then fail, not fall back to
-   the uncompressed rows, whose sums round differently (another model). */
-
 
 /* Variables fixed this iteration: at their bound with the gradient pushing out. */
 static int at_bound_pushing_out(const uint8_t *sign, size_t j, double wj, double gj)
@@ -198,12 +200,16 @@ static int newton_direction(const problem *p, const evaluation *ev, const int *f
     return 1;
 }
 
-/* Class weights, weight sums and weighted feature means (the reasons'
-   baseline), over the original rows in block order. */
+/* Class weights, the weight sum and the weighted feature means (the
+   reasons' baseline), as exact sums; and whether the rows may merge: every
+   weight a whole number and their total at most 2^53, so that summing them
+   is exact in any order and a merged row adds exactly what its copies
+   would. */
 typedef struct {
     double cw[2];
     double wsum;
     double mean[CR_MAX_FEATURES];
+    int mergeable;
 } data_summary;
 
 static cr_status summarise(const cr_dataset *ds, const cr_train_options *opt, data_summary *sum, cr_error *err)
@@ -223,20 +229,24 @@ static cr_status summarise(const cr_dataset *ds, const cr_train_options *opt, da
         sum->cw[0] = opt->class_weight[0];
         sum->cw[1] = opt->class_weight[1];
     }
-    double wsum_class[2] = {0, 0}, total[CR_MAX_FEATURES] = {0};
-    for (size_t i0 = 0; i0 < n; i0 += CR_BLOCK_ROWS) {
-        size_t i1 = i0 + CR_BLOCK_ROWS < n ? i0 + CR_BLOCK_ROWS : n;
-        double sb[2] = {0, 0}, mb[CR_MAX_FEATURES] = {0};
-        for (size_t i = i0; i < i1; i++) {
-            double si = ds->w[i] * sum->cw[ds->y[i]];
-            sb[ds->y[i]] += si;
-            for (size_t j = 0; j < d; j++) mb[j] += si * ds->x[i * d + j];
-        }
-        wsum_class[0] += sb[0];
-        wsum_class[1] += sb[1];
-        for (size_t j = 0; j < d; j++) total[j] += mb[j];
+    cr_exact *acc = calloc(3 + d, sizeof *acc);   /* class 0, class 1, raw weights, features */
+    if (!acc) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
+    int whole = 1;
+    for (size_t i = 0; i < n; i++) {
+        const double wi = ds->w[i], cw = sum->cw[ds->y[i]];
+        cr_exact_add_product(&acc[ds->y[i]], wi, cw);
+        cr_exact_add(&acc[2], wi);
+        whole &= wi == floor(wi);
+        for (size_t j = 0; j < d; j++) cr_exact_add_product(&acc[3 + j], wi, cw * ds->x[i * d + j]);
     }
-    sum->wsum = wsum_class[0] + wsum_class[1];
+    const double wsum_class[2] = {cr_exact_round(&acc[0]), cr_exact_round(&acc[1])};
+    sum->mergeable = whole && cr_exact_round(&acc[2]) <= 0x1p53;
+    cr_exact both = acc[0];
+    cr_exact_merge(&both, &acc[1]);
+    sum->wsum = cr_exact_round(&both);
+    double total[CR_MAX_FEATURES];
+    for (size_t j = 0; j < d; j++) total[j] = cr_exact_round(&acc[3 + j]);
+    free(acc);
     if (!(wsum_class[0] > 0) || !(wsum_class[1] > 0))
         return cr_fail(err, CR_E_DATA, "weight", "training data needs a positive weight sum in both classes, "
                        "got %.17g and %.17g", wsum_class[0], wsum_class[1]);
@@ -254,7 +264,7 @@ static cr_status solve(const problem *p, const cr_train_options *opt, const uint
 {
     evaluation *cur = &ws->ev[0], *trial = &ws->ev[1];
     memset(theta, 0, p->np * sizeof *theta);
-    evaluate(p, theta, cur, ws->block_h);
+    evaluate(p, theta, cur, &ws->acc);
     double gnorm = projected_grad_norm(p, sign, theta, cur->g);
     int iter = 0, converged = 0;
     for (;;) {
@@ -287,7 +297,7 @@ static cr_status solve(const problem *p, const cr_train_options *opt, const uint
             project(p, sign, next);
             double slope = 0;
             for (size_t k = 0; k < p->np; k++) slope += cur->g[k] * (next[k] - theta[k]);
-            evaluate(p, next, trial, ws->block_h);
+            evaluate(p, next, trial, &ws->acc);
             double gn = projected_grad_norm(p, sign, next, trial->g);
             if (trial->f <= cur->f + 1e-4 * slope || (trial->f <= cur->f + 1e-13 * cur->f && gn < gnorm)) {
                 accepted = 1;
@@ -316,6 +326,7 @@ static cr_status fit(const cr_dataset *ds, const cr_train_options *opt, const ch
                      cr_rows *merged, cr_error *err)
 {
     data_summary sum;
+    memset(&sum, 0, sizeof sum);
     cr_status st = summarise(ds, opt, &sum, err);
     if (st != CR_OK) return st;
 
@@ -324,35 +335,26 @@ static cr_status fit(const cr_dataset *ds, const cr_train_options *opt, const ch
     p.d = d;
     p.np = d + (size_t)opt->fit_intercept;
     p.inv_c = 1.0 / opt->C;
+    p.cw[0] = sum.cw[0];
+    p.cw[1] = sum.cw[1];
+    /* Merged rows give the same bits, faster: call data holds few distinct rows. */
     cr_rows cx = {0};
-    double *s_all = NULL;
-    const int packed = n >= 64 ? cr_compress_rows(ds, sum.cw, n / 4, &cx) : 0;
+    const int packed = n >= 64 ? cr_compress_rows(ds, n / 4, &cx) : 0;
     if (packed < 0) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
-    if (packed) {
-        p.x = cx.x;
-        p.y = cx.y;
-        p.s = cx.s;
-        p.n = cx.n;
-    } else {
-        s_all = malloc(n * sizeof *s_all);
-        if (s_all)
-            for (size_t i = 0; i < n; i++) s_all[i] = ds->w[i] * sum.cw[ds->y[i]];
-        p.x = ds->x;
-        p.y = ds->y;
-        p.s = s_all;
-        p.n = n;
-    }
+    p.x = packed ? cx.x : ds->x;
+    p.y = packed ? cx.y : ds->y;
+    p.w = packed ? cx.s : ds->w;
+    p.n = packed ? cx.n : n;
     cr_model *m = calloc(1, sizeof *m);
     workspace *ws = malloc(sizeof *ws);
-    if (!m || !ws || !p.s) st = cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
+    if (!m || !ws) st = cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
 
     uint8_t sign[CR_MAX_FEATURES] = {0};
     for (size_t j = 0; j < d; j++) sign[j] = (uint8_t)opt->signs[j];
     double theta[CR_MAX_PARAMS];
     if (st == CR_OK) st = solve(&p, opt, sign, opt->tol * sum.wsum, ws, theta, &m->stats, err);
     free(ws);
-    free(s_all);
-    if (merged && packed && sum.cw[0] == 1.0 && sum.cw[1] == 1.0 && st == CR_OK) {
+    if (merged && packed && st == CR_OK) {
         *merged = cx;
     } else {
         free(cx.x);

@@ -20,7 +20,7 @@ import { installInto, pack, ROOT } from '../package/tarball.mjs';
 import { launchChromium } from '../support/chromium.mjs';
 
 const HERE = join(ROOT, 'tests/bundlers');
-const DEFAULT_MODEL_ID = '468f7583854c656ff3d1372ecaff7224e2cdf535c9a5db88a0d325f81da4c484';
+const DEFAULT_MODEL_ID = '2033a8d95ed7b3b1a764b228893ac02e633770cebf541da97791d47eec0fb530';
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
 
 // The app: what a user writes. app.js is shared; main.js is the whole entry

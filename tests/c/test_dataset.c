@@ -35,8 +35,8 @@ static void test_rows_and_digest(void)
     cr_dataset *a = fresh(), *b = fresh(), *c = fresh();
     char da[CR_MODEL_ID_SIZE], db[CR_MODEL_ID_SIZE], dc[CR_MODEL_ID_SIZE];
     digest(a, da);
-    /* The empty data set's digest is SHA-256 of nothing. */
-    CHECK_STR(da, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    /* The empty multiset: SHA-256 of the tag, count 0 and sum 0. */
+    CHECK_STR(da, "b61b6b5322ddb39242987bd45046a535b6c69a2e3fdbfa9c2fc4a0acd8140602");
     for (int i = 0; i < N; i++) CHECK_OK(cr_dataset_add(a, f + 3 * i, y[i], w[i], &check_err));
     CHECK_OK(cr_dataset_add_rows(b, f, y, w, 1000, &check_err));
     CHECK_OK(cr_dataset_add_rows(b, f + 3000, y + 1000, w + 1000, N - 1000, &check_err));
@@ -50,7 +50,8 @@ static void test_rows_and_digest(void)
     CHECK_OK(cr_dataset_add_rows(c, f, y, NULL, N, &check_err));
     digest(c, dc);
     CHECK(strcmp(dc, da) != 0);
-    /* Order counts. */
+    /* Order does not count: the digest is of the multiset (Python's
+       hashlib: sum of the rows' SHA-256 mod 2^256, then the tagged SHA-256). */
     cr_dataset *d = fresh();
     CHECK_OK(cr_dataset_add(d, f + 3, y[1], w[1], &check_err));
     CHECK_OK(cr_dataset_add(d, f, y[0], w[0], &check_err));
@@ -58,6 +59,11 @@ static void test_rows_and_digest(void)
     CHECK_OK(cr_dataset_add_rows(e2, f, y, w, 2, &check_err));
     digest(d, da);
     digest(e2, db);
+    CHECK_STR(da, db);
+    CHECK_STR(da, "873a11dcac4a055ef5573ed313614bd39e299b0b3e7e06f0165ecaa5a1579de8");
+    /* A row twice is another multiset than the row once. */
+    CHECK_OK(cr_dataset_add(d, f, y[0], w[0], &check_err));
+    digest(d, da);
     CHECK(strcmp(da, db) != 0);
     /* The digest is of the field values: inverted features do not change it. */
     CHECK_STR(cr_schema_field_name(cr_dataset_schema(a), 1), "has_consent");

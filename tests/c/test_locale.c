@@ -21,7 +21,7 @@ int main(void)
     cr_model *m = NULL;
     CHECK_OK(cr_model_create_default(&m, &check_err));
     if (!m) return check_done("test_locale");
-    CHECK_STR(cr_model_id(m), "468f7583854c656ff3d1372ecaff7224e2cdf535c9a5db88a0d325f81da4c484");
+    CHECK_STR(cr_model_id(m), "2033a8d95ed7b3b1a764b228893ac02e633770cebf541da97791d47eec0fb530");
     size_t n = 0;
     cr_model_to_json(m, NULL, 0, &n, NULL);
     char *js = malloc(n + 1);

@@ -55,7 +55,7 @@ int main(void)
              "\"has_consent\":false,\"call_attempts_24h\":10},\"score\":99,\"risk_level\":\"HIGH\","
              "\"probability\":0.99932355305733123,\"reasons\":[{\"feature\":\"call_attempts_24h\","
              "\"contribution\":4.5168649830392829},{\"feature\":\"spam_reports\",\"contribution\":"
-             "1.8601426584045901},{\"feature\":\"no_consent\",\"contribution\":-0.083159025419452873}],"
+             "1.8601426584045906},{\"feature\":\"no_consent\",\"contribution\":-0.0831590254194529}],"
              "\"model_id\":\"%s\"}", cr_model_id(m));
     CHECK_STR(st.record, want);
 

@@ -69,9 +69,9 @@ int main(void)
     char want[1024];
     snprintf(want, sizeof want,
              "{\"inputs\":{\"spam_reports\":2,\"has_consent\":false,\"call_attempts_24h\":4},\"score\":76,"
-             "\"risk_level\":\"HIGH\",\"probability\":0.76910710387333581,\"reasons\":[{\"feature\":"
-             "\"call_attempts_24h\",\"contribution\":0.28230406143995512},{\"feature\":\"no_consent\","
-             "\"contribution\":-0.083159025419452873},{\"feature\":\"spam_reports\",\"contribution\":0}],"
+             "\"risk_level\":\"HIGH\",\"probability\":0.76910710387333603,\"reasons\":[{\"feature\":"
+             "\"call_attempts_24h\",\"contribution\":0.28230406143995507},{\"feature\":\"no_consent\","
+             "\"contribution\":-0.0831590254194529},{\"feature\":\"spam_reports\",\"contribution\":0}],"
              "\"model_id\":\"%s\"}", cr_model_id(m));
     CHECK_STR(plain, want);
     CHECK_OK(cr_verify_record(m, plain, strlen(plain), &check_err));
@@ -81,11 +81,11 @@ int main(void)
     CHECK_OK(cr_verify_record(m, full, strlen(full), &check_err));
 
     expect_edit(m, plain, "\"score\":76", "\"score\":75", CR_E_MISMATCH, "record 'score': stored 75, replay gives 76");
-    expect_edit(m, plain, "0.76910710387333581", "0.76910710387333", CR_E_MISMATCH, "record 'probability'");
+    expect_edit(m, plain, "0.76910710387333603", "0.76910710387333", CR_E_MISMATCH, "record 'probability'");
     expect_edit(m, plain, "\"HIGH\"", "\"MEDIUM\"", CR_E_MISMATCH, "record 'risk_level': stored MEDIUM");
-    expect_edit(m, plain, "0.28230406143995512", "0.282304061439955", CR_E_MISMATCH, "record 'reasons': entry 0");
+    expect_edit(m, plain, "0.28230406143995507", "0.282304061439955", CR_E_MISMATCH, "record 'reasons': entry 0");
     expect_edit(m, plain, "\"call_attempts_24h\":4", "\"call_attempts_24h\":5", CR_E_MISMATCH, "record 'score'");
-    expect_edit(m, plain, "\"model_id\":\"4", "\"model_id\":\"5", CR_E_MISMATCH, "record 'model_id'");
+    expect_edit(m, plain, "\"model_id\":\"2", "\"model_id\":\"5", CR_E_MISMATCH, "record 'model_id'");
     expect_edit(m, plain, "\"score\":76,", "", CR_E_MISSING, "record 'score': missing");
     expect_edit(m, plain, "\"has_consent\":false", "\"has_consent\":0", CR_E_TYPE, "field 'has_consent'");
     expect_edit(m, plain, "{\"inputs\"", "[{\"inputs\"", CR_E_JSON, "JSON:");
@@ -102,7 +102,7 @@ int main(void)
     expect_edit(m, plain, "\"reasons\":[", "\"reasons\":[1,", CR_E_MISSING, "not 3 entries");
     expect_edit(m, plain, "{\"feature\":\"call_attempts_24h\",", "{\"f\":\"call_attempts_24h\",", CR_E_MISSING,
                 "record 'reasons'[0]: needs feature and contribution");
-    expect_edit(m, plain, "\"contribution\":-0.083159025419452873", "\"contribution\":\"x\"", CR_E_MISSING,
+    expect_edit(m, plain, "\"contribution\":-0.0831590254194529", "\"contribution\":\"x\"", CR_E_MISSING,
                 "record 'reasons'[1]: needs feature and contribution");
     expect_edit(m, plain, "{\"feature\":\"no_consent\"", "{\"feature\":\"spam_reports\"", CR_E_MISMATCH,
                 "record 'reasons': entry 1 is spam_reports");

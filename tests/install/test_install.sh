@@ -8,7 +8,7 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-want="99 HIGH 468f7583854c656ff3d1372ecaff7224e2cdf535c9a5db88a0d325f81da4c484"
+want="99 HIGH 2033a8d95ed7b3b1a764b228893ac02e633770cebf541da97791d47eec0fb530"
 check() { # NAME PROGRAM
   local got
   got=$("$2") || { echo "test_install: $1 failed" >&2; exit 1; }

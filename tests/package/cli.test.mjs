@@ -89,7 +89,7 @@ test('the launcher: a shebang, and node:wasi quiet', () => {
   const r = spawnSync(process.execPath, [join(ROOT, 'js/cli.js'), 'info'], { encoding: 'utf8' });
   assert.equal(r.status, 0);
   assert.equal(r.stderr, '', 'an ExperimentalWarning reached stderr');
-  assert.match(r.stdout, /^\{"model_id":"468f7583/);
+  assert.match(r.stdout, /^\{"model_id":"2033a8d9/);
   // Other warnings still reach stderr.
   const w = spawnSync(process.execPath, ['--input-type=module', '-e',
     `process.argv = [process.argv[0], 'cli', 'info']; await import(${JSON.stringify(join(ROOT, 'js/cli.js'))}); process.emitWarning('still here');`], { encoding: 'utf8' });

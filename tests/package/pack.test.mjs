@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { installInto, pack, ROOT } from './tarball.mjs';
 
 const SEED = { spamReports: 5, hasConsent: false, callAttempts24h: 10 };
-const DEFAULT_MODEL_ID = '468f7583854c656ff3d1372ecaff7224e2cdf535c9a5db88a0d325f81da4c484';
+const DEFAULT_MODEL_ID = '2033a8d95ed7b3b1a764b228893ac02e633770cebf541da97791d47eec0fb530';
 
 /** The glue files an entry loads: its relative imports, followed from file to file. */
 function gluOf(entries) {

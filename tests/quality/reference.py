@@ -53,6 +53,7 @@ calibration error of the balanced-class-weight models' holdout, before and
 after Platt scaling.
 """
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -205,10 +206,38 @@ def mix(z):
     return z ^ (z >> np.uint64(31))
 
 
-def holdout_mask(n, fraction, method, seed):
+def row_hashes(schema, cols, y, w):
+    """Each row's hash: the first 8 bytes (little-endian) of the SHA-256 of
+    its field values, label and weight as little-endian doubles."""
+    names = [f["name"] for f in schema["fields"]]
+    table = np.column_stack([np.asarray(cols[k], dtype=np.float64) for k in names]
+                            + [np.asarray(y, dtype=np.float64), np.asarray(w, dtype=np.float64)])
+    raw = table.astype("<f8").tobytes()
+    width = 8 * table.shape[1]
+    return np.array([int.from_bytes(hashlib.sha256(raw[i * width:(i + 1) * width]).digest()[:8], "little")
+                     for i in range(table.shape[0])], dtype=np.uint64)
+
+
+def rows_digest(schema, cols, y, w):
+    """The data set's digest (cr_dataset_digest): the SHA-256 of "callrisk
+    rows v1", the row count and the sum mod 2^256 of the rows' SHA-256s (as
+    little-endian numbers); every row its field values, label and weight as
+    little-endian doubles."""
+    names = [f["name"] for f in schema["fields"]]
+    table = np.column_stack([np.asarray(cols[k], dtype=np.float64) for k in names]
+                            + [np.asarray(y, dtype=np.float64), np.asarray(w, dtype=np.float64)])
+    raw = table.astype("<f8").tobytes()
+    width = 8 * table.shape[1]
+    total = sum(int.from_bytes(hashlib.sha256(raw[i * width:(i + 1) * width]).digest(), "little")
+                for i in range(table.shape[0])) % (1 << 256)
+    return hashlib.sha256(b"callrisk rows v1" + table.shape[0].to_bytes(8, "little")
+                          + total.to_bytes(32, "little")).hexdigest()
+
+
+def holdout_mask(n, fraction, method, seed, hashes):
     """True for the held-out rows. order: the last ceil(f n) rows (f n in
-    double); hash: row i is held out when the top 53 bits of
-    mix(mix(seed) ^ i), as a fraction of 2^53, are below f."""
+    double); hash: a row is held out when the top 53 bits of
+    mix(mix(seed) ^ its hash), as a fraction of 2^53, are below f."""
     if method == "order":
         h = int(fraction * n)
         if h < fraction * n:
@@ -216,7 +245,7 @@ def holdout_mask(n, fraction, method, seed):
         return np.arange(n) >= n - h
     with np.errstate(over="ignore"):
         s = mix(np.array([seed], dtype=np.uint64))[0]
-        u = mix(np.uint64(s) ^ np.arange(n, dtype=np.uint64)) >> np.uint64(11)
+        u = mix(np.uint64(s) ^ hashes) >> np.uint64(11)
     return u.astype(np.float64) * 2.0 ** -53 < fraction
 
 
@@ -567,6 +596,8 @@ def run_schema(rep, cli, work, tag, schema, schema_file, quick, seed, summary, q
             sargs = ["--schema", schema_file] if schema_file else []
             card = json.loads(cli.run("train", "--csv", csv, "--out", model, *sargs, *args))
             ev = card["evidence"]
+            rep.equal("data_sha256 = the multiset digest (hashlib)", where, card["training"]["data_sha256"],
+                      rows_digest(schema, cols, y, w))
             high, medium = card["bands"]["high"], card["bands"]["medium"]
             p = cli.probabilities(model, requests)
             # 1. eval on every row
@@ -574,7 +605,7 @@ def run_schema(rep, cli, work, tag, schema, schema_file, quick, seed, summary, q
                           p, y, w, weighted, high, medium)
             # the card: train metrics on the fitted rows, holdout metrics on the held-out rows
             hold = ev["holdout"]
-            mask = (holdout_mask(n, hold["fraction"], hold["method"], hold["seed"]) if hold
+            mask = (holdout_mask(n, hold["fraction"], hold["method"], hold["seed"], row_hashes(schema, cols, y, w)) if hold
                     else np.zeros(n, dtype=bool))
             fit = ~mask
             check_metrics(rep, where + " card.train", ev["train"], p[fit], y[fit], w[fit], weighted, high, medium,

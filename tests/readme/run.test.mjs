@@ -55,7 +55,7 @@ test("./scripts/run.sh serves what its curl lines promise", { timeout: 600000 },
     assert.deepEqual(of('/score '), { score: 99, risk_level: 'HIGH' });
     assert.equal(of('/calls ').caller_number, '+15551234567');
     assert.equal(of('/score-caller ').call_attempts_24h, 1);
-    assert.match(of('/model').model_id, /^468f7583/);
+    assert.match(of('/model').model_id, /^2033a8d9/);
     assert.equal(of('/audit ').checked, 1);
     assert.equal(of('/audit ').mismatched_total, 0);
     const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
