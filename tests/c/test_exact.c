@@ -391,6 +391,7 @@ static void test_edges(void)
         cr_exact_merge(&neg, &neg);
     }
     CHECK_BITS("2^40 DBL_MAX", cr_exact_round(&big), pinf);
+    CHECK_BITS("-2^40 DBL_MAX", cr_exact_round(&neg), ninf);
     cr_exact_add(&big, 1.5);
     cr_exact_merge(&big, &neg);
     CHECK_BITS("2^40 DBL_MAX + 1.5 - 2^40 DBL_MAX", cr_exact_round(&big), bits(1.5));
@@ -626,6 +627,20 @@ static void test_products(void)
         CHECK(memcmp(sa, sb, sizeof sa) == 0);
         cases++;
     }
+    /* Products shifted right by every s = 1..110 bits onto the 2^-1074
+       grid (x = 2^-1022 * m, y of exponent field 1075 - s). */
+    for (int rep = 0; rep < 4; rep++)
+        for (int s = 1; s <= 110; s++) {
+            const double x = dbl(((uint64_t)1 << 52) | (next(&r) & 0xfffffffffffffull)) * (rep & 1 ? -1 : 1);
+            const double y = dbl(((uint64_t)(1075 - s) << 52) | (next(&r) & (rep < 2 ? 0xfffffffffffffull : 0x8000000000000ull)));
+            ref_init(&ref);
+            ref_add_product(&ref, x, y);
+            cr_exact p = {0};
+            cr_exact_add_product(&p, x, y);
+            char what[64];
+            snprintf(what, sizeof what, "product shifted by %d", s);
+            CHECK_BITS(what, cr_exact_round(&p), want_bits(ref_round(&ref)));
+        }
     /* Many products past the carries, against the sum of the exact doubles. */
     cr_exact a = {0}, b = {0};
     for (int i = 0; i < 100000; i++) {
@@ -659,6 +674,9 @@ static void test_products(void)
         {INFINITY, 0.0, CANONICAL_NAN},
         {-0.0, INFINITY, CANONICAL_NAN},
         {INFINITY, -2.0, 0xfff0000000000000ull},
+        {-3.0, -INFINITY, 0x7ff0000000000000ull},
+        {0.0, DBL_MAX, 0},
+        {DBL_MAX, -0.0, 0},
         {NAN, 1.0, CANONICAL_NAN},
         {-0.0, 5.0, 0},
     };
