@@ -513,6 +513,45 @@ typedef struct {
     double roc_tpr[CR_ROC_GRID];
 } cr_metrics;
 
+/*-************************************
+ *  Training across shards
+ *  cr_train's passes over its rows, made by a host over shards of them (Spark
+ *  partitions, files): every statistic is an exact sum, a count or the
+ *  additive digest, so shards merged in any order give what the rows give
+ *  together, and the model's coefficients, baselines, solver path and data
+ *  digest are cr_train's, bit for bit. The model carries no evidence (format
+ *  1): its id is not cr_train's with evidence, whose metrics need all rows.
+ *
+ *    every shard: cr_shard_census(rows, options) -> merge them -> cr_fit_create
+ *    while (!cr_fit_done(fit)):
+ *        cr_fit_question(fit) -> bytes; every shard: cr_shard_answer(rows,
+ *        bytes) -> merge them -> cr_fit_feed(fit, merged)
+ *    cr_fit_model(fit)
+ *
+ *  Shards travel as bytes (cr_shard_save / cr_shard_load: the same on every
+ *  host). The hash holdout splits every shard by row content alike; the
+ *  'order' holdout (the last rows) has no meaning across shards: CR_E_ARG.
+ **************************************/
+typedef struct cr_shard_s cr_shard;
+typedef struct cr_fit_s cr_fit;
+CR_API cr_status cr_shard_census(const cr_dataset *ds, const cr_train_options *o, cr_shard **out, cr_error *err);
+CR_API cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, cr_shard **out, cr_error *err);
+/*! cr_shard_merge() : into += from (shards of the same pass); CR_E_STATE otherwise. */
+CR_API cr_status cr_shard_merge(cr_shard *into, const cr_shard *from, cr_error *err);
+/*! cr_shard_save() : same buffer contract as cr_model_save(). */
+CR_API cr_status cr_shard_save(const cr_shard *sh, void *dst, size_t cap, size_t *size, cr_error *err);
+CR_API cr_status cr_shard_load(const void *src, size_t n, cr_shard **out, cr_error *err);
+CR_API void cr_shard_free(cr_shard *sh);
+/*! cr_fit_create() : from the merged census; cr_train's data errors (no rows, one label, an empty holdout). */
+CR_API cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, const cr_shard *census, cr_fit **out,
+                               cr_error *err);
+CR_API int cr_fit_done(const cr_fit *f);
+/*! cr_fit_question() : what every shard answers next; same buffer contract as cr_model_save(). */
+CR_API cr_status cr_fit_question(const cr_fit *f, void *dst, size_t cap, size_t *size, cr_error *err);
+CR_API cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err);
+CR_API cr_status cr_fit_model(const cr_fit *f, cr_model **out, cr_error *err);
+CR_API void cr_fit_free(cr_fit *f);
+
 /*! cr_evaluate() :
  *  The model's quality on a data set of its schema (CR_E_SCHEMA otherwise;
  *  CR_E_DATA when it has no rows). */

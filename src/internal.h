@@ -110,6 +110,8 @@ CR_HIDDEN cr_status cr_train_without_evidence(const cr_dataset *ds, cr_model **o
    the options' holdout; CR_E_DATA when either part would be empty. */
 CR_HIDDEN cr_status cr_holdout_split(const cr_dataset *ds, const cr_train_options *o, cr_dataset *part[2],
                                      cr_error *err);
+/* The hash holdout's verdict on a row (1: held out), by its hash. */
+CR_HIDDEN int cr_holdout_hash_pick(const cr_train_options *o, uint64_t row_hash);
 /* A fitted model's evidence (evidence.c): calibration on the holdout, the
    metrics of the fit's rows and the holdout's, the drift reference.
    `merged`: the fitted rows merged with their sample weights, or NULL. */

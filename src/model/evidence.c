@@ -25,6 +25,12 @@ static uint64_t mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
+int cr_holdout_hash_pick(const cr_train_options *o, uint64_t row_hash)
+{
+    /* By the row's content: the same rows split alike whatever their order or shards. */
+    return (double)(mix(mix((uint64_t)o->holdout_seed) ^ row_hash) >> 11) * 0x1p-53 < o->holdout_fraction;
+}
+
 cr_status cr_holdout_split(const cr_dataset *ds, const cr_train_options *o, cr_dataset *part[2], cr_error *err)
 {
     const size_t n = ds->rows;
@@ -40,10 +46,8 @@ cr_status cr_holdout_split(const cr_dataset *ds, const cr_train_options *o, cr_d
         for (size_t i = 0; i < n; i++) pick[i] = i >= n - h;
         held = h;
     } else {
-        const uint64_t seed = mix((uint64_t)o->holdout_seed);
         for (size_t i = 0; i < n; i++) {
-            /* By the row's content: the same rows split alike whatever their order or shards. */
-            pick[i] = (double)(mix(seed ^ ds->row_hash[i]) >> 11) * 0x1p-53 < f;
+            pick[i] = (uint8_t)cr_holdout_hash_pick(o, ds->row_hash[i]);
             held += pick[i];
         }
     }

@@ -54,10 +54,10 @@ static size_t tri(size_t np, size_t k, size_t l) { return k * np - k * (k - 1) /
 /* Adds rows [0, n) to the sums at theta: f (loss), g, H. Inlined with
    constant D and NP for the common small schemas. */
 static inline __attribute__((always_inline)) void accumulate(const problem *p, const double *theta, const size_t D,
-                                                             const size_t NP, sums *acc)
+                                                             const size_t NP, cr_exact *acc)
 {
     const double b = NP > D ? theta[D] : 0.0;
-    cr_exact *f = acc->s, *g = acc->s + 1, *h = acc->s + 1 + NP;
+    cr_exact *f = acc, *g = acc + 1, *h = acc + 1 + NP;
     for (size_t i = 0; i < p->n; i++) {
         const double *xi = p->x + i * D;
         const int yi = p->y[i];
@@ -95,7 +95,7 @@ static inline __attribute__((always_inline)) void accumulate(const problem *p, c
     }
 }
 
-static void accumulate_all(const problem *p, const double *theta, sums *acc)
+static void accumulate_all(const problem *p, const double *theta, cr_exact *acc)
 {
 #define CASE(D)                                                               \
     case D:                                                                   \
@@ -110,23 +110,15 @@ static void accumulate_all(const problem *p, const double *theta, sums *acc)
 #undef CASE
 }
 
-/* Large scratch lives on the heap: wasm stacks are small (64 KiB in WASI). */
-typedef struct {
-    evaluation ev[2];
-    sums acc;
-    double chol[CR_MAX_PARAMS * CR_MAX_PARAMS];
-} workspace;
 
 /* The objective, gradient and Hessian at theta: the rows' exact sums,
    rounded, plus the penalty. */
-static void evaluate(const problem *p, const double *theta, evaluation *ev, sums *acc)
+static void evaluation_of(const problem *p, const double *theta, const cr_exact *acc, evaluation *ev)
 {
     const size_t d = p->d, np = p->np, nh = np * (np + 1) / 2;
-    memset(acc, 0, (1 + np + nh) * sizeof acc->s[0]);
-    accumulate_all(p, theta, acc);
-    const double f = cr_exact_round(&acc->s[0]);
-    for (size_t k = 0; k < np; k++) ev->g[k] = cr_exact_round(&acc->s[1 + k]);
-    for (size_t k = 0; k < nh; k++) ev->h[k] = cr_exact_round(&acc->s[1 + np + k]);
+    const double f = cr_exact_round(&acc[0]);
+    for (size_t k = 0; k < np; k++) ev->g[k] = cr_exact_round(&acc[1 + k]);
+    for (size_t k = 0; k < nh; k++) ev->h[k] = cr_exact_round(&acc[1 + np + k]);
     double reg = 0;
     for (size_t j = 0; j < d; j++) {
         reg += theta[j] * theta[j];
@@ -134,6 +126,14 @@ static void evaluate(const problem *p, const double *theta, evaluation *ev, sums
         ev->h[tri(np, j, j)] += p->inv_c;
     }
     ev->f = f + 0.5 * p->inv_c * reg;
+}
+
+static void evaluate(const problem *p, const double *theta, evaluation *ev, sums *acc)
+{
+    const size_t np = p->np, nh = np * (np + 1) / 2;
+    memset(acc, 0, (1 + np + nh) * sizeof acc->s[0]);
+    accumulate_all(p, theta, acc->s);
+    evaluation_of(p, theta, acc->s, ev);
 }
 
 /* Variables fixed this iteration: at their bound with the gradient pushing out. */
@@ -257,64 +257,174 @@ static cr_status summarise(const cr_dataset *ds, const cr_train_options *opt, da
     return CR_OK;
 }
 
-/* Projected Newton from theta = 0 until max |projected gradient| <= gtol.
-   Fills theta and stats; fails only when the progress callback cancels. */
+/* Projected Newton from theta = 0 until max |projected gradient| <= gtol,
+   as a machine that asks for the evaluation at one point at a time: the
+   in-process fit evaluates its rows, a host with shards merges theirs
+   (cr_fit_*). Either way the same points and the same bits. */
+typedef enum { ASK_THETA, ASK_TRIAL, SOLVED } solver_phase;
+typedef struct {
+    problem p;                /* dimensions and penalty only (no rows) */
+    uint8_t sign[CR_MAX_FEATURES];
+    double gtol;
+    int max_iter;
+    cr_progress_fn progress;
+    void *progress_ctx;
+    solver_phase phase;
+    double theta[CR_MAX_PARAMS], next[CR_MAX_PARAMS], dir[CR_MAX_PARAMS];
+    double gnorm, alpha, slope;
+    int bt, iter, converged;
+    evaluation cur;
+    double chol[CR_MAX_PARAMS * CR_MAX_PARAMS];
+} solver;
+
+/* Large scratch lives on the heap: wasm stacks are small (64 KiB in WASI). */
+typedef struct {
+    evaluation ev[1];
+    sums acc;
+    solver solver;
+} workspace;
+
+static void solver_init(solver *s, const problem *p, const uint8_t *sign, double gtol, const cr_train_options *opt)
+{
+    memset(s, 0, sizeof *s);
+    s->p.d = p->d, s->p.np = p->np, s->p.inv_c = p->inv_c;
+    memcpy(s->sign, sign, sizeof s->sign);
+    s->gtol = gtol;
+    s->max_iter = opt->max_iter;
+    s->progress = opt->progress;
+    s->progress_ctx = opt->progress_ctx;
+    s->phase = ASK_THETA;
+}
+
+/* The point whose evaluation the solver needs next. */
+static const double *solver_point(const solver *s) { return s->phase == ASK_THETA ? s->theta : s->next; }
+
+/* The next trial point on the projected path, at step alpha along dir. */
+static void solver_trial(solver *s)
+{
+    const problem *p = &s->p;
+    for (size_t k = 0; k < p->np; k++) s->next[k] = s->theta[k] + s->alpha * s->dir[k];
+    project(p, s->sign, s->next);
+    double slope = 0;
+    for (size_t k = 0; k < p->np; k++) slope += s->cur.g[k] * (s->next[k] - s->theta[k]);
+    s->slope = slope;
+}
+
+/* At an accepted point: stop, or the next Newton direction and its first trial. */
+static cr_status solver_decide(solver *s, cr_error *err)
+{
+    const problem *p = &s->p;
+    if (s->progress) {
+        cr_progress pr = {s->iter, s->cur.f, s->gnorm};
+        if (s->progress(s->progress_ctx, &pr))
+            return cr_fail(err, CR_E_CANCELLED, NULL, "training cancelled at iteration %d", s->iter);
+    }
+    if (s->gnorm <= s->gtol) {
+        s->converged = 1;
+        s->phase = SOLVED;
+        return CR_OK;
+    }
+    if (s->iter >= s->max_iter) {
+        s->phase = SOLVED;
+        return CR_OK;
+    }
+    int free_var[CR_MAX_PARAMS];
+    for (size_t k = 0; k < p->np; k++)
+        free_var[k] = !(k < p->d && at_bound_pushing_out(s->sign, k, s->theta[k], s->cur.g[k]));
+    if (!newton_direction(p, &s->cur, free_var, s->dir, s->chol))
+        for (size_t k = 0; k < p->np; k++) s->dir[k] = free_var[k] ? -s->cur.g[k] : 0.0;
+    s->alpha = 1.0;
+    s->bt = 0;
+    solver_trial(s);
+    s->phase = ASK_TRIAL;
+    return CR_OK;
+}
+
+/* The evaluation at solver_point(s). Backtracking on the projected path; a
+   step that cuts the gradient while f changes only at rounding level is
+   also taken, since near the optimum f cannot resolve the Newton decrement.
+   f >= 0: a sum of weighted log-losses and a square. */
+static cr_status solver_feed(solver *s, const evaluation *ev, cr_error *err)
+{
+    const problem *p = &s->p;
+    if (s->phase == ASK_THETA) {
+        s->cur = *ev;
+        s->gnorm = projected_grad_norm(p, s->sign, s->theta, s->cur.g);
+        return solver_decide(s, err);
+    }
+    const double gn = projected_grad_norm(p, s->sign, s->next, ev->g);
+    if (ev->f <= s->cur.f + 1e-4 * s->slope || (ev->f <= s->cur.f + 1e-13 * s->cur.f && gn < s->gnorm)) {
+        s->gnorm = gn;
+        memcpy(s->theta, s->next, p->np * sizeof *s->theta);
+        s->cur = *ev;
+        s->iter++;
+        return solver_decide(s, err);
+    }
+    if (++s->bt >= CR_MAX_BACKTRACKS) {
+        s->phase = SOLVED;   /* no step lowers f: the point stands */
+        return CR_OK;
+    }
+    s->alpha *= 0.5;
+    solver_trial(s);
+    return CR_OK;
+}
+
+static void solver_stats(const solver *s, cr_train_stats *stats)
+{
+    stats->iterations = s->iter;
+    stats->objective = s->cur.f;
+    stats->grad_norm = s->gnorm;
+    stats->converged = s->converged;
+}
+
+/* The in-process solve: the rows' own evaluations. */
 static cr_status solve(const problem *p, const cr_train_options *opt, const uint8_t *sign, double gtol,
                        workspace *ws, double *theta, cr_train_stats *stats, cr_error *err)
 {
-    evaluation *cur = &ws->ev[0], *trial = &ws->ev[1];
-    memset(theta, 0, p->np * sizeof *theta);
-    evaluate(p, theta, cur, &ws->acc);
-    double gnorm = projected_grad_norm(p, sign, theta, cur->g);
-    int iter = 0, converged = 0;
-    for (;;) {
-        if (opt->progress) {
-            cr_progress pr = {iter, cur->f, gnorm};
-            if (opt->progress(opt->progress_ctx, &pr))
-                return cr_fail(err, CR_E_CANCELLED, NULL, "training cancelled at iteration %d", iter);
-        }
-        if (gnorm <= gtol) {
-            converged = 1;
-            break;
-        }
-        if (iter >= opt->max_iter) break;
-
-        int free_var[CR_MAX_PARAMS];
-        for (size_t k = 0; k < p->np; k++)
-            free_var[k] = !(k < p->d && at_bound_pushing_out(sign, k, theta[k], cur->g[k]));
-        double dir[CR_MAX_PARAMS];
-        if (!newton_direction(p, cur, free_var, dir, ws->chol))
-            for (size_t k = 0; k < p->np; k++) dir[k] = free_var[k] ? -cur->g[k] : 0.0;
-
-        /* Backtracking on the projected path; a step that cuts the gradient
-           while f changes only at rounding level is also taken, since near the
-           optimum f cannot resolve the Newton decrement. f >= 0: a sum of
-           weighted log-losses and a square. */
-        double alpha = 1.0, next[CR_MAX_PARAMS];
-        int accepted = 0;
-        for (int bt = 0; bt < CR_MAX_BACKTRACKS && !accepted; bt++, alpha *= 0.5) {
-            for (size_t k = 0; k < p->np; k++) next[k] = theta[k] + alpha * dir[k];
-            project(p, sign, next);
-            double slope = 0;
-            for (size_t k = 0; k < p->np; k++) slope += cur->g[k] * (next[k] - theta[k]);
-            evaluate(p, next, trial, &ws->acc);
-            double gn = projected_grad_norm(p, sign, next, trial->g);
-            if (trial->f <= cur->f + 1e-4 * slope || (trial->f <= cur->f + 1e-13 * cur->f && gn < gnorm)) {
-                accepted = 1;
-                gnorm = gn;
-            }
-        }
-        if (!accepted) break;
-        memcpy(theta, next, p->np * sizeof *theta);
-        evaluation *t = cur;
-        cur = trial;
-        trial = t;
-        iter++;
+    solver *s = &ws->solver;
+    solver_init(s, p, sign, gtol, opt);
+    while (s->phase != SOLVED) {
+        evaluate(p, solver_point(s), &ws->ev[0], &ws->acc);
+        cr_status st = solver_feed(s, &ws->ev[0], err);
+        if (st != CR_OK) return st;
     }
-    stats->iterations = iter;
-    stats->objective = cur->f;
-    stats->grad_norm = gnorm;
-    stats->converged = converged;
+    memcpy(theta, s->theta, p->np * sizeof *theta);
+    solver_stats(s, stats);
+    return CR_OK;
+}
+
+/* The model of a solved fit (no evidence, no id yet): coefficients, the
+   summary's baselines, the training info. `rows`: the rows fitted. */
+static cr_status model_of(cr_model *m, const cr_schema *schema, const cr_train_options *opt, const data_summary *sum,
+                          const uint8_t *sign, const double *theta, uint64_t rows, const char *digest, cr_error *err)
+{
+    const size_t d = schema->n_features;
+    memcpy(&m->schema, schema, sizeof m->schema);
+    for (size_t j = 0; j < d; j++) {
+        m->coef[j] = theta[j] + 0.0;   /* + 0.0 turns a projected -0 into 0 */
+        m->baseline[j] = sum->mean[j];
+        m->sign[j] = sign[j];
+    }
+    m->intercept = opt->fit_intercept ? theta[d] : 0.0;
+    m->band_high = opt->band_high;
+    m->band_medium = opt->band_medium;
+    m->info.rows = rows;
+    m->info.weight_sum = sum->wsum;
+    m->info.C = opt->C;
+    m->info.fit_intercept = opt->fit_intercept;
+    m->info.class_weight_mode = opt->class_weight_mode;
+    m->info.class_weight[0] = sum->cw[0];
+    m->info.class_weight[1] = sum->cw[1];
+    m->info.max_iter = opt->max_iter;
+    m->info.tol = opt->tol;
+    memcpy(m->info.data_sha256, digest, CR_MODEL_ID_SIZE);
+    cr_model_drop_negative_zeros(m);   /* e.g. tol = -0 */
+    /* Data near the top of the double range can overflow the objective or
+       leave coefficients beyond CR_REAL_MAX: such a model is never returned. */
+    cr_error why;
+    cr_status st = cr_model_validate(m, &why);
+    if (st != CR_OK)
+        return cr_fail(err, CR_E_NONFINITE, why.field, "training overflowed (%s); scale the features down", why.message);
     return CR_OK;
 }
 
@@ -366,33 +476,7 @@ static cr_status fit(const cr_dataset *ds, const cr_train_options *opt, const ch
         return st;
     }
 
-    memcpy(&m->schema, &ds->schema, sizeof m->schema);
-    for (size_t j = 0; j < d; j++) {
-        m->coef[j] = theta[j] + 0.0;   /* + 0.0 turns a projected -0 into 0 */
-        m->baseline[j] = sum.mean[j];
-        m->sign[j] = sign[j];
-    }
-    m->intercept = opt->fit_intercept ? theta[d] : 0.0;
-    m->band_high = opt->band_high;
-    m->band_medium = opt->band_medium;
-    m->info.rows = n;
-    m->info.weight_sum = sum.wsum;
-    m->info.C = opt->C;
-    m->info.fit_intercept = opt->fit_intercept;
-    m->info.class_weight_mode = opt->class_weight_mode;
-    m->info.class_weight[0] = sum.cw[0];
-    m->info.class_weight[1] = sum.cw[1];
-    m->info.max_iter = opt->max_iter;
-    m->info.tol = opt->tol;
-    memcpy(m->info.data_sha256, digest, CR_MODEL_ID_SIZE);
-    cr_model_drop_negative_zeros(m);   /* e.g. tol = -0 */
-    /* Data near the top of the double range can overflow the objective or
-       leave coefficients beyond CR_REAL_MAX: such a model is never returned. */
-    cr_error why;
-    st = cr_model_validate(m, &why);
-    if (st != CR_OK)
-        st = cr_fail(err, CR_E_NONFINITE, why.field,
-                     "training overflowed (%s); scale the features down", why.message);
+    st = model_of(m, &ds->schema, opt, &sum, sign, theta, n, digest, err);
     if (st != CR_OK) {
         free(m);
         return st;
@@ -452,6 +536,366 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
     if (st == CR_OK) st = cr_model_finish(m, err);
     cr_dataset_free(part[0]);
     cr_dataset_free(part[1]);
+    if (st != CR_OK) {
+        free(m);
+        return st;
+    }
+    *out = m;
+    return CR_OK;
+}
+
+/* ---- training across shards ----
+ * The passes cr_train makes over its rows, made by a host over shards:
+ * every statistic is an exact sum (or a count, or the additive digest), so
+ * shards merged in any order give what the rows together give, and the
+ * solver above takes them as it takes its own. */
+
+enum { PASS_CENSUS = 1, PASS_SUMMARY = 2, PASS_EVAL = 3 };
+enum { CENSUS_FIT0, CENSUS_FIT1, CENSUS_HELD, CENSUS_HELD_WEIGHED, CENSUS_COUNTS };
+
+struct cr_shard_s {
+    uint8_t kind;                      /* PASS_* */
+    uint64_t count[CENSUS_COUNTS];     /* census */
+    cr_rows_digest digest;             /* census: every row, held out or not */
+    uint32_t k;                        /* sums */
+    cr_exact *acc;
+};
+
+struct cr_fit_s {
+    cr_schema schema;
+    cr_train_options opt;
+    data_summary sum;
+    uint64_t rows;                     /* fitted */
+    char digest[CR_MODEL_ID_SIZE];
+    uint8_t sign[CR_MAX_FEATURES];
+    problem p;                         /* dimensions, penalty, class weights */
+    int pass;                          /* PASS_SUMMARY, PASS_EVAL, or 0 when solved */
+    solver solver;
+};
+
+static cr_status shard_new(uint8_t kind, uint32_t k, cr_shard **out, cr_error *err)
+{
+    cr_shard *sh = calloc(1, sizeof *sh);
+    cr_exact *acc = k ? calloc(k, sizeof *acc) : NULL;
+    if (!sh || (k && !acc)) {
+        free(sh);
+        free(acc);
+        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory for a shard's statistics");
+    }
+    sh->kind = kind;
+    sh->k = k;
+    sh->acc = acc;
+    *out = sh;
+    return CR_OK;
+}
+
+void cr_shard_free(cr_shard *sh)
+{
+    if (!sh) return;
+    free(sh->acc);
+    free(sh);
+}
+
+/* The held-out rows of ds under o (hash split only: shards have no order). */
+static cr_status held_rows(const cr_dataset *ds, const cr_train_options *o, uint8_t **pick, cr_error *err)
+{
+    *pick = NULL;
+    if (o->holdout_method == CR_HOLDOUT_NONE) return CR_OK;
+    if (o->holdout_method != CR_HOLDOUT_HASH)
+        return cr_fail(err, CR_E_ARG, "holdout", "holdout: method 'order' holds out the last rows, which shards do "
+                       "not have; use method 'hash' (by each row's content)");
+    uint8_t *p = malloc(ds->rows ? ds->rows : 1);
+    if (!p) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory splitting the holdout");
+    for (size_t i = 0; i < ds->rows; i++) p[i] = (uint8_t)cr_holdout_hash_pick(o, ds->row_hash[i]);
+    *pick = p;
+    return CR_OK;
+}
+
+cr_status cr_shard_census(const cr_dataset *ds, const cr_train_options *o, cr_shard **out, cr_error *err)
+{
+    if (!ds || !o || !out) return cr_fail(err, CR_E_ARG, NULL, "data set, options or out is NULL");
+    *out = NULL;
+    cr_status st = cr_train_options_check(o, &ds->schema, err);
+    uint8_t *pick = NULL;
+    if (st == CR_OK) st = held_rows(ds, o, &pick, err);
+    cr_shard *sh = NULL;
+    if (st == CR_OK) st = shard_new(PASS_CENSUS, 0, &sh, err);
+    if (st != CR_OK) {
+        free(pick);
+        return st;
+    }
+    for (size_t i = 0; i < ds->rows; i++) {
+        if (pick && pick[i]) {
+            sh->count[CENSUS_HELD]++;
+            sh->count[CENSUS_HELD_WEIGHED] += ds->w[i] > 0;
+        } else {
+            sh->count[ds->y[i] ? CENSUS_FIT1 : CENSUS_FIT0]++;
+        }
+    }
+    sh->digest = ds->digest;
+    free(pick);
+    *out = sh;
+    return CR_OK;
+}
+
+cr_status cr_shard_merge(cr_shard *into, const cr_shard *from, cr_error *err)
+{
+    if (!into || !from) return cr_fail(err, CR_E_ARG, NULL, "shard is NULL");
+    if (into->kind != from->kind || into->k != from->k)
+        return cr_fail(err, CR_E_STATE, NULL, "shards of different passes (%u and %u) do not merge", into->kind, from->kind);
+    for (int c = 0; c < CENSUS_COUNTS; c++) into->count[c] += from->count[c];
+    cr_rows_digest_merge(&into->digest, &from->digest);
+    for (uint32_t k = 0; k < into->k; k++) cr_exact_merge(&into->acc[k], &from->acc[k]);
+    return CR_OK;
+}
+
+/* "CRS1", kind, k (LE32), the counts and the digest (LE64), k saved sums. */
+#define SHARD_HEAD (4 + 1 + 4 + 8 * CENSUS_COUNTS + 8 * 5)
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int b = 0; b < 8; b++) p[b] = (uint8_t)(v >> (8 * b));
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int b = 7; b >= 0; b--) v = v << 8 | p[b];
+    return v;
+}
+
+cr_status cr_shard_save(const cr_shard *sh, void *dst, size_t cap, size_t *size, cr_error *err)
+{
+    if (!sh || !size) return cr_fail(err, CR_E_ARG, NULL, "shard or size is NULL");
+    const size_t n = SHARD_HEAD + (size_t)sh->k * CR_EXACT_BYTES;
+    *size = n;
+    if (!dst || cap < n) return cr_fail(err, CR_E_BUFFER, NULL, "shard: %zu bytes needed", n);
+    uint8_t *p = dst;
+    memcpy(p, "CRS1", 4);
+    p[4] = sh->kind;
+    for (int b = 0; b < 4; b++) p[5 + b] = (uint8_t)(sh->k >> (8 * b));
+    uint8_t *q = p + 9;
+    for (int c = 0; c < CENSUS_COUNTS; c++, q += 8) put64(q, sh->count[c]);
+    put64(q, sh->digest.count), q += 8;
+    for (int l = 0; l < 4; l++, q += 8) put64(q, sh->digest.sum[l]);
+    for (uint32_t k = 0; k < sh->k; k++, q += CR_EXACT_BYTES) cr_exact_save(&sh->acc[k], q);
+    return CR_OK;
+}
+
+cr_status cr_shard_load(const void *src, size_t n, cr_shard **out, cr_error *err)
+{
+    if (!src || !out) return cr_fail(err, CR_E_ARG, NULL, "bytes or out is NULL");
+    *out = NULL;
+    const uint8_t *p = src;
+    if (n < SHARD_HEAD || memcmp(p, "CRS1", 4) != 0 || p[4] < PASS_CENSUS || p[4] > PASS_EVAL)
+        return cr_fail(err, CR_E_MAGIC, NULL, "shard: not a shard's statistics (CRS1)");
+    uint32_t k = 0;
+    for (int b = 3; b >= 0; b--) k = k << 8 | p[5 + b];
+    if (k > 1 + CR_MAX_PARAMS + CR_HESS_SIZE || n != SHARD_HEAD + (size_t)k * CR_EXACT_BYTES)
+        return cr_fail(err, CR_E_TRUNCATED, NULL, "shard: %zu bytes do not hold %u sums", n, k);
+    cr_shard *sh = NULL;
+    cr_status st = shard_new(p[4], k, &sh, err);
+    if (st != CR_OK) return st;
+    const uint8_t *q = p + 9;
+    for (int c = 0; c < CENSUS_COUNTS; c++, q += 8) sh->count[c] = get64(q);
+    sh->digest.count = get64(q), q += 8;
+    for (int l = 0; l < 4; l++, q += 8) sh->digest.sum[l] = get64(q);
+    for (uint32_t j = 0; j < k; j++, q += CR_EXACT_BYTES) {
+        if (cr_exact_load(&sh->acc[j], q, CR_EXACT_BYTES) != 0) {
+            cr_shard_free(sh);
+            return cr_fail(err, CR_E_MAGIC, NULL, "shard: sum %u is not a saved exact sum", j);
+        }
+    }
+    *out = sh;
+    return CR_OK;
+}
+
+void cr_fit_free(cr_fit *f) { free(f); }
+
+cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, const cr_shard *census, cr_fit **out,
+                        cr_error *err)
+{
+    if (!s || !o || !census || !out) return cr_fail(err, CR_E_ARG, NULL, "schema, options, census or out is NULL");
+    *out = NULL;
+    if (census->kind != PASS_CENSUS) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_create: takes the merged census");
+    cr_status st = cr_train_options_check(o, s, err);
+    if (st != CR_OK) return st;
+    const uint64_t *c = census->count, fitted = c[CENSUS_FIT0] + c[CENSUS_FIT1], all = fitted + c[CENSUS_HELD];
+    /* cr_train's checks, in its order, with its messages. */
+    if (all == 0) return cr_fail(err, CR_E_DATA, NULL, "training data has no rows");
+    if (o->holdout_method != CR_HOLDOUT_NONE) {
+        if (c[CENSUS_HELD] == 0 || fitted == 0)
+            return cr_fail(err, CR_E_DATA, "holdout", "holdout: a fraction %.17g of %llu rows leaves %s", o->holdout_fraction,
+                           (unsigned long long)all, c[CENSUS_HELD] ? "no row to fit" : "no row held out");
+        if (c[CENSUS_HELD_WEIGHED] == 0)
+            return cr_fail(err, CR_E_DATA, "holdout", "holdout: the %llu held-out rows all weigh 0: nothing to measure "
+                           "the model on", (unsigned long long)c[CENSUS_HELD]);
+    }
+    if (c[CENSUS_FIT0] == 0 || c[CENSUS_FIT1] == 0)
+        return cr_fail(err, CR_E_DATA, "label", "training data needs both labels, got only label %d",
+                       c[CENSUS_FIT0] ? 0 : 1);
+    cr_fit *f = calloc(1, sizeof *f);
+    if (!f) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory for the fit");
+    f->schema = *s;
+    f->opt = *o;
+    f->opt.progress = NULL;   /* a host drives the passes itself */
+    f->rows = fitted;
+    cr_rows_digest_hex(&census->digest, f->digest);
+    f->sum.cw[0] = f->sum.cw[1] = 1.0;
+    if (o->class_weight_mode == CR_CLASS_WEIGHT_BALANCED) {
+        f->sum.cw[0] = (double)fitted / (2.0 * (double)c[CENSUS_FIT0]);
+        f->sum.cw[1] = (double)fitted / (2.0 * (double)c[CENSUS_FIT1]);
+    } else if (o->class_weight_mode == CR_CLASS_WEIGHT_EXPLICIT) {
+        f->sum.cw[0] = o->class_weight[0];
+        f->sum.cw[1] = o->class_weight[1];
+    }
+    f->p.d = s->n_features;
+    f->p.np = s->n_features + (size_t)o->fit_intercept;
+    f->p.inv_c = 1.0 / o->C;
+    f->p.cw[0] = f->sum.cw[0];
+    f->p.cw[1] = f->sum.cw[1];
+    for (size_t j = 0; j < s->n_features; j++) f->sign[j] = (uint8_t)o->signs[j];
+    f->pass = PASS_SUMMARY;
+    *out = f;
+    return CR_OK;
+}
+
+int cr_fit_done(const cr_fit *f) { return !f || f->pass == 0; }
+
+/* "CRQ1", pass, holdout method, fit_intercept, d, np (bytes), fraction,
+   seed (LE32 in 8), class weights, the point (np doubles): what a shard
+   needs to answer. */
+#define QUESTION_HEAD (4 + 4 + 8 * 4)
+
+static void put_f64(uint8_t *p, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    put64(p, u);
+}
+
+static double get_f64(const uint8_t *p)
+{
+    const uint64_t u = get64(p);
+    double v;
+    memcpy(&v, &u, 8);
+    return v;
+}
+
+cr_status cr_fit_question(const cr_fit *f, void *dst, size_t cap, size_t *size, cr_error *err)
+{
+    if (!f || !size) return cr_fail(err, CR_E_ARG, NULL, "fit or size is NULL");
+    if (f->pass == 0) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_question: the fit is solved");
+    const size_t np = f->p.np, n = QUESTION_HEAD + 8 * np;
+    *size = n;
+    if (!dst || cap < n) return cr_fail(err, CR_E_BUFFER, NULL, "question: %zu bytes needed", n);
+    uint8_t *p = dst;
+    memcpy(p, "CRQ1", 4);
+    p[4] = (uint8_t)f->pass;
+    p[5] = (uint8_t)f->opt.holdout_method;
+    p[6] = (uint8_t)f->p.d;
+    p[7] = (uint8_t)np;
+    put_f64(p + 8, f->opt.holdout_fraction);
+    put64(p + 16, f->opt.holdout_seed);
+    put_f64(p + 24, f->p.cw[0]);
+    put_f64(p + 32, f->p.cw[1]);
+    const double *point = f->pass == PASS_EVAL ? solver_point(&f->solver) : NULL;
+    for (size_t k = 0; k < np; k++) put_f64(p + QUESTION_HEAD + 8 * k, point ? point[k] : 0.0);
+    return CR_OK;
+}
+
+cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, cr_shard **out, cr_error *err)
+{
+    if (!ds || !question || !out) return cr_fail(err, CR_E_ARG, NULL, "data set, question or out is NULL");
+    *out = NULL;
+    const uint8_t *q = question;
+    const size_t d = ds->schema.n_features;
+    if (n < QUESTION_HEAD || memcmp(q, "CRQ1", 4) != 0 || (q[4] != PASS_SUMMARY && q[4] != PASS_EVAL) ||
+        q[5] > CR_HOLDOUT_HASH || q[6] != d || (q[7] != d && q[7] != d + 1) || n != QUESTION_HEAD + 8 * (size_t)q[7])
+        return cr_fail(err, CR_E_MAGIC, NULL, "question: not a fit's question for this schema (CRQ1, %zu features)", d);
+    cr_train_options o;
+    cr_train_options_init(&o);
+    o.holdout_method = (cr_holdout_method)q[5];
+    o.holdout_fraction = get_f64(q + 8);
+    o.holdout_seed = (uint32_t)get64(q + 16);
+    uint8_t *pick = NULL;
+    cr_status st = held_rows(ds, &o, &pick, err);
+    if (st != CR_OK) return st;
+    problem p = {0};
+    p.d = d;
+    p.np = q[7];
+    p.cw[0] = get_f64(q + 24);
+    p.cw[1] = get_f64(q + 32);
+    double point[CR_MAX_PARAMS];
+    for (size_t k = 0; k < p.np; k++) point[k] = get_f64(q + QUESTION_HEAD + 8 * k);
+    const size_t nh = p.np * (p.np + 1) / 2;
+    cr_shard *sh = NULL;
+    st = shard_new(q[4], q[4] == PASS_SUMMARY ? (uint32_t)(2 + d) : (uint32_t)(1 + p.np + nh), &sh, err);
+    cr_dataset *fitted = NULL;
+    if (st == CR_OK && pick) st = cr_dataset_subset(ds, pick, 0, &fitted, err);
+    free(pick);
+    if (st != CR_OK) {
+        cr_shard_free(sh);
+        return st;
+    }
+    const cr_dataset *rows = fitted ? fitted : ds;
+    if (q[4] == PASS_SUMMARY) {
+        /* summarise()'s sums: per class, weight times class weight; per feature, weight times cw x. */
+        for (size_t i = 0; i < rows->rows; i++) {
+            const double wi = rows->w[i], cw = p.cw[rows->y[i]];
+            cr_exact_add_product(&sh->acc[rows->y[i]], wi, cw);
+            for (size_t j = 0; j < d; j++) cr_exact_add_product(&sh->acc[2 + j], wi, cw * rows->x[i * d + j]);
+        }
+    } else {
+        p.x = rows->x, p.y = rows->y, p.w = rows->w, p.n = rows->rows;
+        accumulate_all(&p, point, sh->acc);
+    }
+    cr_dataset_free(fitted);
+    *out = sh;
+    return CR_OK;
+}
+
+cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err)
+{
+    if (!f || !merged) return cr_fail(err, CR_E_ARG, NULL, "fit or shard is NULL");
+    if (f->pass == 0) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the fit is solved");
+    const size_t d = f->p.d, np = f->p.np;
+    const uint32_t want = f->pass == PASS_SUMMARY ? (uint32_t)(2 + d) : (uint32_t)(1 + np + np * (np + 1) / 2);
+    if (merged->kind != f->pass || merged->k != want)
+        return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the shards answer pass %u, the fit asks pass %d", merged->kind, f->pass);
+    if (f->pass == PASS_SUMMARY) {
+        const double wsum_class[2] = {cr_exact_round(&merged->acc[0]), cr_exact_round(&merged->acc[1])};
+        cr_exact both = merged->acc[0];
+        cr_exact_merge(&both, &merged->acc[1]);
+        f->sum.wsum = cr_exact_round(&both);
+        if (!(wsum_class[0] > 0) || !(wsum_class[1] > 0))
+            return cr_fail(err, CR_E_DATA, "weight", "training data needs a positive weight sum in both classes, "
+                           "got %.17g and %.17g", wsum_class[0], wsum_class[1]);
+        if (f->sum.wsum - f->sum.wsum != 0)
+            return cr_fail(err, CR_E_DATA, "weight", "training data: the weights add up beyond the largest double "
+                           "(classes %.17g and %.17g); scale them down", wsum_class[0], wsum_class[1]);
+        for (size_t j = 0; j < d; j++) f->sum.mean[j] = cr_exact_round(&merged->acc[2 + j]) / f->sum.wsum;
+        solver_init(&f->solver, &f->p, f->sign, f->opt.tol * f->sum.wsum, &f->opt);
+        f->pass = PASS_EVAL;
+        return CR_OK;
+    }
+    evaluation ev;
+    evaluation_of(&f->p, solver_point(&f->solver), merged->acc, &ev);
+    cr_status st = solver_feed(&f->solver, &ev, err);
+    if (st == CR_OK && f->solver.phase == SOLVED) f->pass = 0;
+    return st;
+}
+
+cr_status cr_fit_model(const cr_fit *f, cr_model **out, cr_error *err)
+{
+    if (!f || !out) return cr_fail(err, CR_E_ARG, NULL, "fit or out is NULL");
+    *out = NULL;
+    if (f->pass != 0) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_model: the fit is not solved yet");
+    cr_model *m = calloc(1, sizeof *m);
+    if (!m) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory for the model");
+    solver_stats(&f->solver, &m->stats);
+    cr_status st = model_of(m, &f->schema, &f->opt, &f->sum, f->sign, f->solver.theta, f->rows, f->digest, err);
+    if (st == CR_OK) st = cr_model_finish(m, err);
     if (st != CR_OK) {
         free(m);
         return st;

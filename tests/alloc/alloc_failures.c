@@ -805,6 +805,60 @@ static void case_evaluate_with(run *r)
     cr_model_free(m);
 }
 
+/* Training across shards: two shards' census and answers (one through its
+   bytes), merged, the fit to the end, the model; no model unless all of it
+   succeeded. */
+static void case_shards(run *r)
+{
+    cr_dataset *part[2] = {gen_dataset(200, 1), gen_dataset(150, 0)};
+    cr_schema *s = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    cr_train_options o;
+    cr_train_options_init(&o);
+    o.holdout_method = CR_HOLDOUT_HASH;
+    o.holdout_fraction = 0.3;
+    o.holdout_seed = 5;
+    cr_shard *c[2] = {NULL, NULL}, *loaded = NULL;
+    cr_fit *fit = NULL;
+    cr_model *m = NULL;
+    static unsigned char buf[1 << 14];
+    size_t n = 0;
+    arm();
+    cr_status st = cr_shard_census(part[0], &o, &c[0], E(r));
+    if (st == CR_OK) st = cr_shard_census(part[1], &o, &c[1], E(r));
+    if (st == CR_OK) st = cr_shard_save(c[1], buf, sizeof buf, &n, E(r));
+    if (st == CR_OK) st = cr_shard_load(buf, n, &loaded, E(r));
+    if (st == CR_OK) st = cr_shard_merge(c[0], loaded, E(r));
+    if (st == CR_OK) st = cr_fit_create(s, &o, c[0], &fit, E(r));
+    while (st == CR_OK && !cr_fit_done(fit)) {
+        cr_shard *q[2] = {NULL, NULL};
+        st = cr_fit_question(fit, buf, sizeof buf, &n, E(r));
+        if (st == CR_OK) st = cr_shard_answer(part[0], buf, n, &q[0], E(r));
+        if (st == CR_OK) st = cr_shard_answer(part[1], buf, n, &q[1], E(r));
+        if (st == CR_OK) st = cr_shard_merge(q[0], q[1], E(r));
+        if (st == CR_OK) st = cr_fit_feed(fit, q[0], E(r));
+        cr_shard_free(q[0]);
+        cr_shard_free(q[1]);
+    }
+    if (st == CR_OK) st = cr_fit_model(fit, &m, E(r));
+    disarm();
+    r->st = st;
+    if (failed()) {
+        CHECK(m == NULL);
+    } else {
+        CHECK(m != NULL);
+        if (m) sig_put(r, cr_model_id(m), CR_MODEL_ID_SIZE);
+    }
+    cr_model_free(m);
+    cr_fit_free(fit);
+    cr_shard_free(c[0]);
+    cr_shard_free(c[1]);
+    cr_shard_free(loaded);
+    cr_schema_free(s);
+    cr_dataset_free(part[0]);
+    cr_dataset_free(part[1]);
+}
+
 /* A scoreCaller request: nothing is written unless the whole request is good. */
 static void case_caller_request_parse(run *r)
 {
@@ -1151,6 +1205,9 @@ static const entry CASES[] = {
     {"request_parse", case_request_parse, 1, "cr_request_parse"},
     {"evaluate", case_evaluate, 1, "cr_evaluate"},
     {"evaluate_with", case_evaluate_with, 1, "cr_evaluate_with"},
+    {"shards", case_shards, 1,
+     "cr_shard_census cr_shard_answer cr_shard_merge cr_shard_save cr_shard_load cr_shard_free "
+     "cr_fit_create cr_fit_done cr_fit_question cr_fit_feed cr_fit_model cr_fit_free"},
     {"caller_request_parse", case_caller_request_parse, 1, "cr_caller_request_parse"},
     {"caller_op_start", case_caller_op_start, 1, "cr_caller_op_start"},
     {"caller_op_counted", case_caller_op_counted, 1, "cr_caller_op_counted"},

@@ -5,6 +5,8 @@
 #include "callrisk.h"
 #include "gen_dataset.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
@@ -131,9 +133,68 @@ static void test_weight_is_copies(void)
     cr_model_free(b);
 }
 
+/* Every width the solver's kernel is specialised for (1..8 features) and
+   one beyond, with and without an intercept, unit and fractional weights:
+   shuffled rows, the same model id. */
+static void test_every_width(void)
+{
+    enum { ROWS = 400 };
+    static char names[10][8];
+    for (size_t d = 1; d <= 10; d += (d == 8) ? 2 : 1) {
+        cr_field_spec fields[10];
+        cr_feature_spec features[10];
+        for (size_t j = 0; j < d; j++) {
+            snprintf(names[j], sizeof names[j], "x%zu", j);
+            fields[j] = (cr_field_spec){names[j], CR_FIELD_REAL};
+            features[j] = (cr_feature_spec){names[j], names[j], 0};
+        }
+        cr_schema *s = NULL;
+        CHECK_OK(cr_schema_create(fields, d, features, d, &s, &check_err));
+        static double x[ROWS * 10], w[ROWS];
+        static uint8_t y[ROWS];
+        uint64_t r = 77 + d;
+        for (size_t i = 0; i < ROWS; i++) {
+            double z = -0.5;
+            for (size_t j = 0; j < d; j++) {
+                r = r * 6364136223846793005u + 1442695040888963407u;
+                x[i * d + j] = (double)(r >> 40) / 16777216.0 * 4 - 2;
+                z += x[i * d + j] * (j % 2 ? -0.7 : 0.9);
+            }
+            r = r * 6364136223846793005u + 1442695040888963407u;
+            y[i] = (uint8_t)((double)(r >> 40) / 16777216.0 < 1 / (1 + exp(-z)));
+            w[i] = 0.25 + (double)(i % 7) / 3;
+        }
+        size_t order[ROWS];
+        permute(order, ROWS, d);
+        for (int variant = 0; variant < 4; variant++) {
+            const int weighted = variant & 1, intercept = !(variant & 2);
+            cr_train_options o;
+            cr_train_options_init(&o);
+            o.fit_intercept = intercept;
+            char id[2][CR_MODEL_ID_SIZE];
+            for (int pass = 0; pass < 2; pass++) {
+                cr_dataset *ds = NULL;
+                CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+                for (size_t i = 0; i < ROWS; i++) {
+                    const size_t k = pass ? order[i] : i;
+                    CHECK_OK(cr_dataset_add(ds, x + k * d, y[k], weighted ? w[k] : 1.0, &check_err));
+                }
+                cr_model *m = NULL;
+                CHECK_OK(cr_train(ds, &o, &m, &check_err));
+                memcpy(id[pass], cr_model_id(m), CR_MODEL_ID_SIZE);
+                cr_model_free(m);
+                cr_dataset_free(ds);
+            }
+            CHECK_STR(id[1], id[0]);
+        }
+        cr_schema_free(s);
+    }
+}
+
 int main(void)
 {
     test_any_order();
+    test_every_width();
     test_weight_is_copies();
     return check_done("test_order_free");
 }

@@ -1,0 +1,329 @@
+/* test_shards.c - training across shards: the rows split into 1, 3 and 8
+ * shards at random, every shard's statistics through their bytes, merged in
+ * a random order, give cr_train's coefficients, baselines, solver path,
+ * training info and data digest, bit for bit; the errors cr_train gives;
+ * calls out of order and foreign bytes refused. */
+#include "callrisk.h"
+#include "gen_dataset.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+
+enum { N = 2500 };
+
+static uint64_t next_random(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+/* A shard's statistics as another process would receive them: saved, loaded. */
+static cr_shard *through_bytes(cr_shard *sh)
+{
+    size_t n = 0;
+    CHECK_INT(cr_shard_save(sh, NULL, 0, &n, NULL), CR_E_BUFFER);
+    unsigned char *buf = malloc(n);
+    CHECK_OK(cr_shard_save(sh, buf, n, &n, &check_err));
+    cr_shard *back = NULL;
+    CHECK_OK(cr_shard_load(buf, n, &back, &check_err));
+    free(buf);
+    cr_shard_free(sh);
+    return back;
+}
+
+/* The shards' answers merged in a random order. */
+static cr_shard *merged(cr_shard **parts, size_t k, uint64_t *seed)
+{
+    size_t order[8] = {0};
+    for (size_t i = 0; i < k; i++) order[i] = i;
+    for (size_t i = k; i > 1; i--) {
+        const size_t j = (size_t)(next_random(seed) % i), t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+    }
+    cr_shard *all = parts[order[0]];
+    for (size_t i = 1; i < k; i++) {
+        CHECK_OK(cr_shard_merge(all, parts[order[i]], &check_err));
+        cr_shard_free(parts[order[i]]);
+    }
+    return all;
+}
+
+/* The card from "features" to the end of "solver": all but the id and the evidence. */
+static void card_core(const cr_model *m, char *out, size_t cap)
+{
+    static char card[1 << 16];
+    size_t n = 0;
+    CHECK_OK(cr_model_card_json(m, card, sizeof card, &n, &check_err));
+    card[n] = 0;
+    const char *from = strstr(card, "\"features\"");
+    const char *to = strstr(card, ",\"evidence\"");
+    if (!to) to = card + n - 1;
+    snprintf(out, cap, "%.*s", (int)(to - from), from);
+}
+
+static void shard_train(gen_kind kind, const char *options, size_t k, uint64_t seed)
+{
+    cr_schema *s = NULL;
+    CHECK_OK(gen_schema(kind, &s, &check_err));
+    cr_train_options o;
+    cr_train_options_init(&o);
+    CHECK_OK(cr_train_options_from_json(&o, s, options, strlen(options), &check_err));
+    cr_dataset *all = NULL, *part[8] = {0};
+    CHECK_OK(cr_dataset_create(s, &all, &check_err));
+    for (size_t j = 0; j < k; j++) CHECK_OK(cr_dataset_create(s, &part[j], &check_err));
+    uint64_t r = seed;
+    for (size_t i = 0; i < N; i++) {
+        double f[8], w;
+        int y;
+        gen_row(kind, 11, 0, i, f, &y, &w);
+        CHECK_OK(cr_dataset_add(all, f, y, w, &check_err));
+        CHECK_OK(cr_dataset_add(part[next_random(&r) % k], f, y, w, &check_err));
+    }
+    cr_model *whole = NULL;
+    CHECK_OK(cr_train(all, &o, &whole, &check_err));
+
+    cr_shard *answers[8];
+    for (size_t j = 0; j < k; j++) {
+        CHECK_OK(cr_shard_census(part[j], &o, &answers[j], &check_err));
+        answers[j] = through_bytes(answers[j]);
+    }
+    cr_shard *census = merged(answers, k, &r);
+    cr_fit *fit = NULL;
+    CHECK_OK(cr_fit_create(s, &o, census, &fit, &check_err));
+    cr_shard_free(census);
+    unsigned char question[1024];
+    int passes = 0;
+    while (!cr_fit_done(fit) && passes < 1000) {
+        size_t qn = 0;
+        CHECK_OK(cr_fit_question(fit, question, sizeof question, &qn, &check_err));
+        for (size_t j = 0; j < k; j++) {
+            CHECK_OK(cr_shard_answer(part[j], question, qn, &answers[j], &check_err));
+            answers[j] = through_bytes(answers[j]);
+        }
+        cr_shard *m = merged(answers, k, &r);
+        CHECK_OK(cr_fit_feed(fit, m, &check_err));
+        cr_shard_free(m);
+        passes++;
+    }
+    cr_model *sharded = NULL;
+    CHECK_OK(cr_fit_model(fit, &sharded, &check_err));
+    static char a[1 << 16], b[1 << 16];
+    card_core(whole, a, sizeof a);
+    card_core(sharded, b, sizeof b);
+    CHECK_STR(b, a);
+    for (size_t j = 0; j < cr_schema_feature_count(s); j++) CHECK(bits_of(cr_model_coef(sharded, j)) == bits_of(cr_model_coef(whole, j)));
+    CHECK(bits_of(cr_model_intercept(sharded)) == bits_of(cr_model_intercept(whole)));
+    cr_fit_free(fit);
+    cr_model_free(whole);
+    cr_model_free(sharded);
+    for (size_t j = 0; j < k; j++) cr_dataset_free(part[j]);
+    cr_dataset_free(all);
+    cr_schema_free(s);
+}
+
+static void test_same_fit(void)
+{
+    static const char *const OPTIONS[] = {
+        "{}",
+        "{\"C\": 0.5, \"class_weight\": \"balanced\"}",
+        "{\"holdout\": {\"fraction\": 0.25, \"method\": \"hash\", \"seed\": 3}}",
+        "{\"holdout\": {\"fraction\": 0.3, \"method\": \"hash\", \"seed\": 9}, \"class_weight\": {\"0\": 1, \"1\": 3}, \"fit_intercept\": false}",
+        "{\"signs\": {\"spam_reports\": \"nonneg\", \"no_consent\": \"nonpos\"}, \"C\": 100}",
+    };
+    static const size_t SHARDS[] = {1, 3, 8};
+    for (int kind = GEN_DEFAULT; kind <= GEN_STIR; kind++)
+        for (size_t o = 0; o < sizeof OPTIONS / sizeof *OPTIONS; o++)
+            for (size_t k = 0; k < 3; k++) shard_train((gen_kind)kind, OPTIONS[o], SHARDS[k], 100 * o + k);
+}
+
+static void test_refusals(void)
+{
+    cr_schema *s = NULL;
+    CHECK_OK(gen_schema(GEN_DEFAULT, &s, &check_err));
+    cr_dataset *ds = NULL;
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    double f[3] = {1, 1, 2};
+    for (int i = 0; i < 10; i++) CHECK_OK(cr_dataset_add(ds, f, 0, 1.0, &check_err));
+    cr_train_options o;
+    cr_train_options_init(&o);
+    cr_shard *c = NULL;
+    cr_error e;
+    /* The 'order' holdout: shards have no order. */
+    const char *order = "{\"holdout\": {\"fraction\": 0.2, \"method\": \"order\"}}";
+    CHECK_OK(cr_train_options_from_json(&o, s, order, strlen(order), &check_err));
+    CHECK_ERR(cr_shard_census(ds, &o, &c, &e), e, CR_E_ARG, "method 'order'");
+    cr_train_options_init(&o);
+    /* One label: cr_train's error. */
+    CHECK_OK(cr_shard_census(ds, &o, &c, &check_err));
+    cr_fit *fit = NULL;
+    CHECK_ERR(cr_fit_create(s, &o, c, &fit, &e), e, CR_E_DATA, "needs both labels");
+    CHECK_OK(cr_dataset_add(ds, f, 1, 1.0, &check_err));
+    cr_shard_free(c);
+    CHECK_OK(cr_shard_census(ds, &o, &c, &check_err));
+    CHECK_OK(cr_fit_create(s, &o, c, &fit, &check_err));
+    /* Out of order: a census fed as the summary; a model before the solve. */
+    CHECK_ERR(cr_fit_feed(fit, c, &e), e, CR_E_STATE, "pass");
+    cr_model *m = NULL;
+    CHECK_ERR(cr_fit_model(fit, &m, &e), e, CR_E_STATE, "not solved");
+    /* Foreign bytes. */
+    cr_shard *x = NULL;
+    CHECK_ERR(cr_shard_load("CRS1", 4, &x, &e), e, CR_E_MAGIC, "shard");
+    CHECK_ERR(cr_shard_answer(ds, "nonsense", 8, &x, &e), e, CR_E_MAGIC, "question");
+    unsigned char saved[4096];
+    size_t n = 0;
+    CHECK_OK(cr_shard_save(c, saved, sizeof saved, &n, &check_err));
+    CHECK_ERR(cr_shard_load(saved, n - 1, &x, &e), e, CR_E_MAGIC, "shard");
+    cr_shard_free(c);
+    cr_fit_free(fit);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
+/* NULLs, buffers, foreign bytes and calls out of order, each refused with its code. */
+static void test_arguments(void)
+{
+    cr_schema *s = NULL;
+    CHECK_OK(gen_schema(GEN_DEFAULT, &s, &check_err));
+    cr_dataset *ds = NULL;
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    for (int i = 0; i < 40; i++) {
+        const double f[3] = {i % 5, i % 2, i % 7};
+        CHECK_OK(cr_dataset_add(ds, f, i % 3 == 0, i < 20 ? 0.0 : 1.0, &check_err));
+    }
+    cr_train_options o;
+    cr_train_options_init(&o);
+    cr_shard *c = NULL, *x = NULL;
+    cr_fit *fit = NULL;
+    cr_error e;
+    size_t n = 0;
+    unsigned char buf[8192];
+    CHECK_INT(cr_shard_census(NULL, &o, &c, NULL), CR_E_ARG);
+    CHECK_INT(cr_shard_census(ds, NULL, &c, NULL), CR_E_ARG);
+    CHECK_INT(cr_shard_merge(NULL, NULL, NULL), CR_E_ARG);
+    CHECK_INT(cr_shard_save(NULL, buf, sizeof buf, &n, NULL), CR_E_ARG);
+    CHECK_INT(cr_shard_load(NULL, 0, &x, NULL), CR_E_ARG);
+    CHECK_INT(cr_fit_create(NULL, &o, NULL, &fit, NULL), CR_E_ARG);
+    CHECK_INT(cr_fit_question(NULL, buf, sizeof buf, &n, NULL), CR_E_ARG);
+    CHECK_INT(cr_shard_answer(NULL, buf, 1, &x, NULL), CR_E_ARG);
+    CHECK_INT(cr_fit_feed(NULL, NULL, NULL), CR_E_ARG);
+    CHECK_INT(cr_fit_model(NULL, NULL, NULL), CR_E_ARG);
+    CHECK(cr_fit_done(NULL));
+    /* Options the schema does not take: the options' own error. */
+    cr_train_options bad = o;
+    bad.C = -1;
+    CHECK_INT(cr_shard_census(ds, &bad, &c, NULL), CR_E_RANGE);
+    /* Holdouts that leave a side empty, or only rows of weight 0 held out. */
+    cr_train_options h = o;
+    h.holdout_method = CR_HOLDOUT_HASH;
+    h.holdout_fraction = 1e-9;
+    CHECK_OK(cr_shard_census(ds, &h, &c, &check_err));
+    CHECK_ERR(cr_fit_create(s, &h, c, &fit, &e), e, CR_E_DATA, "no row held out");
+    cr_shard_free(c);
+    h.holdout_fraction = 1 - 1e-9;
+    CHECK_OK(cr_shard_census(ds, &h, &c, &check_err));
+    CHECK_ERR(cr_fit_create(s, &h, c, &fit, &e), e, CR_E_DATA, "no row to fit");
+    cr_shard_free(c);
+    cr_dataset *light = NULL;
+    CHECK_OK(cr_dataset_create(s, &light, &check_err));
+    for (int i = 0; i < 40; i++) {
+        const double f[3] = {i % 5, i % 2, i % 7};
+        CHECK_OK(cr_dataset_add(light, f, i % 3 == 0, 0.0, &check_err));
+    }
+    h.holdout_fraction = 0.5;
+    CHECK_OK(cr_shard_census(light, &h, &c, &check_err));
+    CHECK_ERR(cr_fit_create(s, &h, c, &fit, &e), e, CR_E_DATA, "weigh 0");
+    cr_shard_free(c);
+    /* No rows; rows that weigh 0 in a class: the summary's refusal. */
+    cr_dataset *none = NULL;
+    CHECK_OK(cr_dataset_create(s, &none, &check_err));
+    CHECK_OK(cr_shard_census(none, &o, &c, &check_err));
+    CHECK_ERR(cr_fit_create(s, &o, c, &fit, &e), e, CR_E_DATA, "no rows");
+    cr_shard_free(c);
+    CHECK_OK(cr_shard_census(light, &o, &c, &check_err));
+    CHECK_OK(cr_fit_create(s, &o, c, &fit, &check_err));
+    cr_fit *other = NULL;
+    CHECK_ERR(cr_fit_create(s, &o, NULL, &other, &e), e, CR_E_ARG, "NULL");
+    CHECK_OK(cr_fit_question(fit, buf, sizeof buf, &n, &check_err));
+    CHECK_INT(cr_fit_question(fit, buf, 3, &n, NULL), CR_E_BUFFER);
+    CHECK_OK(cr_shard_answer(light, buf, n, &x, &check_err));
+    CHECK_ERR(cr_fit_feed(fit, x, &e), e, CR_E_DATA, "positive weight sum");
+    CHECK_ERR(cr_fit_create(s, &o, x, &other, &e), e, CR_E_STATE, "census");
+    CHECK_ERR(cr_shard_merge(c, x, &e), e, CR_E_STATE, "do not merge");
+    /* A question for another schema, or damaged: refused. */
+    buf[6] = 9;
+    cr_shard *none_out = NULL;
+    CHECK_ERR(cr_shard_answer(light, buf, n, &none_out, &e), e, CR_E_MAGIC, "question");
+    CHECK(none_out == NULL);
+    cr_shard_free(x);
+    cr_fit_free(fit);
+    /* Saved shards: short, damaged sums, a wrong count of sums. */
+    CHECK_OK(cr_fit_create(s, &o, c, &fit, &check_err));
+    CHECK_OK(cr_fit_question(fit, buf, sizeof buf, &n, &check_err));
+    CHECK_OK(cr_shard_answer(ds, buf, n, &x, &check_err));
+    CHECK_OK(cr_shard_save(x, buf, sizeof buf, &n, &check_err));
+    cr_shard *y = NULL;
+    CHECK_ERR(cr_shard_load(buf, n - 1, &y, &e), e, CR_E_TRUNCATED, "do not hold");
+    buf[n - 1] ^= 0x40;
+    CHECK_ERR(cr_shard_load(buf, n, &y, &e), e, CR_E_MAGIC, "not a saved exact sum");
+    buf[n - 1] ^= 0x40;
+    buf[5] = 0xff;
+    CHECK_ERR(cr_shard_load(buf, n, &y, &e), e, CR_E_TRUNCATED, "do not hold");
+    CHECK(y == NULL);
+    cr_shard_free(x);
+    cr_shard_free(c);
+    cr_fit_free(fit);
+    cr_dataset_free(none);
+    cr_dataset_free(light);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
+/* A solved fit answers no more questions and takes no more answers. */
+static void test_solved(void)
+{
+    cr_schema *s = NULL;
+    CHECK_OK(gen_schema(GEN_DEFAULT, &s, &check_err));
+    cr_dataset *ds = NULL;
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    for (int i = 0; i < 60; i++) {
+        const double f[3] = {i % 5, i % 2, i % 7};
+        CHECK_OK(cr_dataset_add(ds, f, (i % 3 == 0) != (i % 11 == 0), 1.0, &check_err));
+    }
+    cr_train_options o;
+    cr_train_options_init(&o);
+    cr_shard *c = NULL, *a = NULL;
+    CHECK_OK(cr_shard_census(ds, &o, &c, &check_err));
+    cr_fit *fit = NULL;
+    CHECK_OK(cr_fit_create(s, &o, c, &fit, &check_err));
+    unsigned char q[1024];
+    size_t n = 0;
+    while (!cr_fit_done(fit)) {
+        CHECK_OK(cr_fit_question(fit, q, sizeof q, &n, &check_err));
+        CHECK_OK(cr_shard_answer(ds, q, n, &a, &check_err));
+        CHECK_OK(cr_fit_feed(fit, a, &check_err));
+        cr_shard_free(a);
+    }
+    cr_error e;
+    CHECK_ERR(cr_fit_question(fit, q, sizeof q, &n, &e), e, CR_E_STATE, "solved");
+    CHECK_ERR(cr_fit_feed(fit, c, &e), e, CR_E_STATE, "solved");
+    cr_model *m = NULL;
+    CHECK_OK(cr_fit_model(fit, &m, &check_err));
+    cr_model_free(m);
+    cr_shard_free(c);
+    cr_fit_free(fit);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
+int main(void)
+{
+    test_same_fit();
+    test_refusals();
+    test_arguments();
+    test_solved();
+    return check_done("test_shards");
+}
