@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bits.h"
+
 #include "callrisk.h"
 
 static int check_failures;
@@ -72,12 +74,6 @@ static cr_error check_err;
         }                                                                                       \
     } while (0)
 
-static inline uint64_t bits_of(double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return u;
-}
 
 static inline int check_done(const char *name)
 {

@@ -11,6 +11,8 @@
  */
 #include "crmath.h"
 
+#include "bits.h"
+
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -26,25 +28,12 @@
 
 static int failures;
 
-static uint64_t bits(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof u);
-    return u;
-}
-
-static double dbl(uint64_t u)
-{
-    double x;
-    memcpy(&x, &u, sizeof x);
-    return x;
-}
 
 static void check_bits(const char *what, double got, uint64_t want)
 {
-    if (bits(got) != want) {
+    if (bits_of(got) != want) {
         printf("FAIL %s: got %.17g (0x%016" PRIx64 "), want %.17g (0x%016" PRIx64 ")\n",
-               what, got, bits(got), dbl(want), want);
+               what, got, bits_of(got), dbl_of(want), want);
         failures++;
     }
 }
@@ -60,10 +49,10 @@ static void check_bits(const char *what, double got, uint64_t want)
 
 static void test_special(void)
 {
-    const double pinf = dbl(PINF_BITS), ninf = dbl(NINF_BITS);
-    const double qnan = dbl(NAN_BITS), nnan = dbl(UINT64_C(0xfff8000000000001));
-    const double snan = dbl(UINT64_C(0x7ff0000000000001));
-    const double dmin_sub = dbl(1), dmax = DBL_MAX;
+    const double pinf = dbl_of(PINF_BITS), ninf = dbl_of(NINF_BITS);
+    const double qnan = dbl_of(NAN_BITS), nnan = dbl_of(UINT64_C(0xfff8000000000001));
+    const double snan = dbl_of(UINT64_C(0x7ff0000000000001));
+    const double dmin_sub = dbl_of(1), dmax = DBL_MAX;
 
     /* exp */
     check_bits("exp(+0)", cr_exp(0.0), ONE_BITS);
@@ -87,7 +76,7 @@ static void test_special(void)
     check_bits("exp(709.782712893384)", cr_exp(709.782712893384),
                UINT64_C(0x7fefffffffffff2a));
     check_bits("exp(next above 709.782712893384)",
-               cr_exp(dbl(bits(709.782712893384) + 1)), PINF_BITS);
+               cr_exp(dbl_of(bits_of(709.782712893384) + 1)), PINF_BITS);
     check_bits("exp(710)", cr_exp(710.0), PINF_BITS);
     check_bits("exp(1000)", cr_exp(1000.0), PINF_BITS);
     /* underflow: subnormal results, then +0 */
@@ -97,7 +86,7 @@ static void test_special(void)
     check_bits("exp(-745.1332191019411)", cr_exp(-745.1332191019411),
                UINT64_C(0x0000000000000001));
     check_bits("exp(next below -745.1332191019411)",
-               cr_exp(dbl(bits(-745.1332191019411) + 1)), PZERO_BITS);
+               cr_exp(dbl_of(bits_of(-745.1332191019411) + 1)), PZERO_BITS);
     check_bits("exp(-745.14)", cr_exp(-745.14), PZERO_BITS);
     check_bits("exp(-1000)", cr_exp(-1000.0), PZERO_BITS);
     check_bits("exp(ln2 exact double)", cr_exp(0x1.62e42fefa39efp-1),
@@ -110,11 +99,11 @@ static void test_special(void)
     check_bits("log1p(-0)", cr_log1p(-0.0), NZERO_BITS);
     check_bits("log1p(min subnormal)", cr_log1p(dmin_sub), 1);
     check_bits("log1p(-min subnormal)", cr_log1p(-dmin_sub), UINT64_C(0x8000000000000001));
-    check_bits("log1p(1e-300)", cr_log1p(1e-300), bits(1e-300));
-    check_bits("log1p(-1e-300)", cr_log1p(-1e-300), bits(-1e-300));
-    check_bits("log1p(2^-60)", cr_log1p(0x1p-60), bits(0x1p-60));
+    check_bits("log1p(1e-300)", cr_log1p(1e-300), bits_of(1e-300));
+    check_bits("log1p(-1e-300)", cr_log1p(-1e-300), bits_of(-1e-300));
+    check_bits("log1p(2^-60)", cr_log1p(0x1p-60), bits_of(0x1p-60));
     check_bits("log1p(-1)", cr_log1p(-1.0), NINF_BITS);
-    check_bits("log1p(-1 - ulp)", cr_log1p(dbl(bits(-1.0) + 1)), NAN_BITS);
+    check_bits("log1p(-1 - ulp)", cr_log1p(dbl_of(bits_of(-1.0) + 1)), NAN_BITS);
     check_bits("log1p(-2)", cr_log1p(-2.0), NAN_BITS);
     check_bits("log1p(-inf)", cr_log1p(ninf), NAN_BITS);
     check_bits("log1p(+inf)", cr_log1p(pinf), PINF_BITS);
@@ -210,8 +199,8 @@ static double uni(double a, double b)
 /* log-uniform in [lo, hi], 0 <= lo < hi (uniform over bit patterns) */
 static double logu(double lo, double hi)
 {
-    uint64_t a = bits(lo), b = bits(hi);
-    return dbl(a + rng() % (b - a + 1));
+    uint64_t a = bits_of(lo), b = bits_of(hi);
+    return dbl_of(a + rng() % (b - a + 1));
 }
 
 static double sgn(double x)
@@ -295,18 +284,18 @@ static void sweep_one(enum fn f, double x, stats *st)
     double cr = (double)ref;
     double lib = call_libm(f, x);
     st->n++;
-    if (bits(got) != bits(lib))
+    if (bits_of(got) != bits_of(lib))
         st->vs_libm++;
     if (isnan(cr) || isinf(cr) || isnan(got) || isinf(got)) {
-        if (bits(got) != bits(cr) && !(isnan(got) && isnan(cr))) {
+        if (bits_of(got) != bits_of(cr) && !(isnan(got) && isnan(cr))) {
             if (st->printed++ < 10)
                 printf("FAIL %s(%.17g = 0x%016" PRIx64 "): got %.17g, want %.17g\n",
-                       fn_name[f], x, bits(x), got, cr);
+                       fn_name[f], x, bits_of(x), got, cr);
             failures++;
         }
         return;
     }
-    if (bits(got) != bits(cr))
+    if (bits_of(got) != bits_of(cr))
         st->not_cr++;
     double e = ulp_error(got, ref);
     if (e > st->max_ulp) {
@@ -317,7 +306,7 @@ static void sweep_one(enum fn f, double x, stats *st)
         if (st->printed++ < 10)
             printf("FAIL %s(%.17g = 0x%016" PRIx64 "): got %.17g (0x%016" PRIx64
                    "), ref %.21Lg, error %.4f ulp\n",
-                   fn_name[f], x, bits(x), got, bits(got), (long double)ref, e);
+                   fn_name[f], x, bits_of(x), got, bits_of(got), (long double)ref, e);
         failures++;
     }
 }
@@ -339,7 +328,7 @@ static long sweep_exp(void)
     for (i = 0; i < 300000; i++) sweep_one(F_EXP, uni(-1.0, 1.0), &st);
     for (i = 0; i < 100000; i++) sweep_one(F_EXP, uni(-1e-3, 1e-3), &st);
     /* tiny magnitudes, subnormal .. 1, both signs (1e-300 style values) */
-    for (i = 0; i < 250000; i++) sweep_one(F_EXP, sgn(logu(dbl(1), 1.0)), &st);
+    for (i = 0; i < 250000; i++) sweep_one(F_EXP, sgn(logu(dbl_of(1), 1.0)), &st);
     /* subnormal and near-subnormal results */
     for (i = 0; i < 250000; i++) sweep_one(F_EXP, uni(-745.14, -708.3), &st);
     /* near overflow */
@@ -364,7 +353,7 @@ static long sweep_log1p(void)
     for (i = 0; i < 400000; i++) sweep_one(F_LOG1P, logu(0x1p-60, 1e300), &st);
     for (i = 0; i < 100000; i++) sweep_one(F_LOG1P, uni(1.0, 100.0), &st);
     /* tiny, both signs */
-    for (i = 0; i < 200000; i++) sweep_one(F_LOG1P, sgn(logu(dbl(1), 1e-2)), &st);
+    for (i = 0; i < 200000; i++) sweep_one(F_LOG1P, sgn(logu(dbl_of(1), 1e-2)), &st);
     /* reduction boundaries: 1+x near sqrt(2)/2, sqrt(2), 2, 2^53 */
     for (i = 0; i < 50000; i++) sweep_one(F_LOG1P, uni(-0.29290, -0.29288), &st);
     for (i = 0; i < 50000; i++) sweep_one(F_LOG1P, uni(0.41420, 0.41422), &st);
@@ -378,8 +367,8 @@ static long sweep_log(void)
 {
     stats st = {0};
     long i;
-    for (i = 0; i < 600000; i++) sweep_one(F_LOG, logu(dbl(1), DBL_MAX), &st);
-    for (i = 0; i < 100000; i++) sweep_one(F_LOG, logu(dbl(1), DBL_MIN), &st);
+    for (i = 0; i < 600000; i++) sweep_one(F_LOG, logu(dbl_of(1), DBL_MAX), &st);
+    for (i = 0; i < 100000; i++) sweep_one(F_LOG, logu(dbl_of(1), DBL_MIN), &st);
     for (i = 0; i < 300000; i++) sweep_one(F_LOG, uni(0.5, 2.0), &st);
     for (i = 0; i < 100000; i++) sweep_one(F_LOG, 1.0 + sgn(logu(0x1p-53, 1e-2)), &st);
     for (i = 0; i < 50000; i++) sweep_one(F_LOG, uni(0.70710, 0.70712), &st);
