@@ -51,13 +51,14 @@ export const DEFAULTS = {
   evaluationWindowMs: 30 * 86400000, // GET /models/:id/evaluation: by default the labelled records of the last 30 days
   maxChallengers: 4, // PUT /challengers: models scored in shadow of every /score-caller at most
   maxShadowPending: 1000, // shadow scorings waiting for the database; past this they are dropped (counted), never the live request
+  modelPollMs: 5000, // how often the database's champion and challengers are read, so that every replica follows a switch another made; 0: never
   logIntervalMs: 10000, // one log line per kind of failure (500 by route and error class, 503, accept errors…) per interval
 };
 
 const STORE_METHODS = ['countAttempts', 'saveScore', 'scoreByKey', 'logCall', 'callByKey', 'listScores', 'recentScores', 'recordsAfter',
   'recordsBetween', 'maxScoreId', 'saveModel', 'activeModelBytes', 'modelBytes', 'ping',
   'listModels', 'modelHistory', 'outcomeRecord', 'outcomeByKey', 'saveOutcome', 'labelledRecords',
-  'saveShadow', 'challengers', 'setChallengers', 'shadowCount'];
+  'saveShadow', 'challengers', 'setChallengers', 'shadowCount', 'activeModelId'];
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 const MAX_ID = 2 ** 53;
 
@@ -310,6 +311,50 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     live = await serving(model);
     models.set(model.id, model);
     challengers = challengers.filter((c) => c.model.id !== model.id); // the store made it the champion
+  }
+
+  /**
+   * Follows the database: another replica (or an operator) may have switched
+   * the champion or the challengers. Runs every modelPollMs, one at a time,
+   * as a switch (exclusive); a model that does not load or cannot be served
+   * is logged once and not taken.
+   */
+  let syncing = false;
+  async function followDatabase() {
+    if (syncing || shuttingDown) return;
+    syncing = true;
+    try {
+      const id = await store.activeModelId();
+      const wanted = await store.challengers();
+      const same = (list) => list.length === wanted.length && list.every((c, i) => c.model.id === wanted[i]);
+      if ((!id || id === live.scorer.model.id) && same(challengers)) return;
+      await exclusive(async () => {
+        const now = await store.activeModelId();
+        if (now && now !== live.scorer.model.id) {
+          const model = await models.get(now);
+          const unfit = model ? modelUnfit(model) : 'is not in the database';
+          if (unfit) {
+            logOnce(`follow:${now}`, `callrisk backend: the database's champion ${now} cannot be served here: it ${unfit}`);
+          } else {
+            live = await serving(model);
+            logOnce(`follow:${now}`, `callrisk backend: following the database: the champion is now ${now}`);
+          }
+        }
+        const ids = await store.challengers();
+        if (ids.join() !== challengers.map((c) => c.model.id).join()) {
+          const next = [];
+          for (const cid of ids) {
+            const model = await models.get(cid);
+            if (model && !modelUnfit(model) && cid !== live.scorer.model.id) next.push(await shadowing(model));
+          }
+          challengers = next;
+        }
+      });
+    } catch (e) {
+      logOnce(`follow:${e?.name}`, `callrisk backend: reading the database's champion failed: ${e?.message}`);
+    } finally {
+      syncing = false;
+    }
   }
 
   /** Makes `model` the active one (PUT /model, POST /models/:id/activate), recorded as 'put'; one switch at a time. */
@@ -1196,6 +1241,10 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     });
   });
   server.on('drop', () => metrics.connectionErrors.inc({ kind: 'over_cap' }));
+  // Every replica follows the database's champion and challengers.
+  const follower = o.modelPollMs > 0 ? setInterval(followDatabase, o.modelPollMs) : null;
+  follower?.unref();
+  server.once('close', () => clearInterval(follower));
   // Accept failures (EMFILE, ENFILE…) arrive here once listening: the server
   // keeps listening and accepts again when descriptors free up.
   server.on('error', (e) => {
@@ -1263,6 +1312,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
      */
     beginShutdown() {
       shuttingDown = true;
+      clearInterval(follower);
       trainer?.stop(); // the training's worker thread is terminated; its request answers 503
       for (const [socket, c] of conns) if (c.requests === 0) socket.destroy();
     },

@@ -66,6 +66,7 @@ export function readConfig(env = process.env) {
       modelCacheSize: intEnv(env, 'CALLRISK_MODEL_CACHE', DEFAULTS.modelCacheSize, 1, 10000),
       maxChallengers: intEnv(env, 'CALLRISK_MAX_CHALLENGERS', DEFAULTS.maxChallengers, 0, 64),
       maxShadowPending: intEnv(env, 'CALLRISK_MAX_SHADOW_PENDING', DEFAULTS.maxShadowPending, 0, 1e6),
+      modelPollMs: intEnv(env, 'CALLRISK_MODEL_POLL_MS', DEFAULTS.modelPollMs, 0, 3600000),
       maxConnections: intEnv(env, 'CALLRISK_MAX_CONNECTIONS', defaultMaxConnections, 1, 1e6),
       // null: half of maxConnections; 0: no limit (e.g. behind a proxy that connects from one address).
       maxConnectionsPerAddress: intEnv(env, 'CALLRISK_MAX_CONNECTIONS_PER_ADDRESS', null, 0, 1e6),

@@ -267,6 +267,9 @@ export async function openPgStore(connectionString, { onIdleError = () => {} } =
     async modelBytes(id) {
       return (await pool.query('SELECT bytes FROM models WHERE id = $1', [id])).rows[0]?.bytes;
     },
+    async activeModelId() {
+      return (await pool.query('SELECT id FROM models WHERE active = 1')).rows[0]?.id ?? null;
+    },
     async ping() {
       return (await pool.query('SELECT count(*)::int AS n FROM models WHERE active = 1')).rows[0].n;
     },

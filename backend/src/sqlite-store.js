@@ -361,6 +361,11 @@ export function openSqliteStore(path) {
       open();
       return modelById.get(id)?.bytes;
     },
+    /** The champion's id (the active model), as the database has it now. */
+    activeModelId() {
+      open();
+      return activeId.get()?.id ?? null;
+    },
     /** A real query for /readyz: the number of active models. */
     ping() {
       open();
