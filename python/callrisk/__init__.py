@@ -32,8 +32,8 @@ import struct
 from collections.abc import Mapping
 
 from ._convert import field_value, options_json, time_ms, utf8
-from ._data import Requests, dataset, labelled_data, numbered, text_bytes
-from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, echo_path, host_error, type_name
+from ._data import Requests, dataset, labelled_data, text_bytes
+from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, echo_path, host_error, numbered, type_name
 from ._wasm import DOUBLE, INT, INT64, Module, layout, takes_text
 from . import _batch  # Scorer.score_batch
 from ._batch import BatchResult  # noqa: F401 - what Scorer.score_batch returns
@@ -149,10 +149,7 @@ class Scorer:
         self.store = store if store is not None else MemoryStore()
         self.model_id = m.cstring(m.call("cr_model_id", model))
         self._schema = schema = m.call("cr_model_schema", model)
-        self.fields = [
-            (m.cstring(m.call("cr_schema_field_name", schema, i)), abi.field_types[m.call("cr_schema_field_type", schema, i)])
-            for i in range(m.call("cr_schema_field_count", schema))
-        ]
+        self.fields = _schema_fields(m, schema)
         self.features = [m.cstring(m.call("cr_schema_feature_name", schema, j)) for j in range(m.call("cr_schema_feature_count", schema))]
         self._row_format = struct.Struct("<%dd" % len(self.fields))
         self._result = abi.structs["cr_score_result"]
@@ -540,18 +537,12 @@ def train(data, schema=None, *, store=None, wasm_path=None, progress=None, **opt
         _check_store(abi, store)
     data = labelled_data(abi, data)
     options_text = options_json(abi, options).encode()
-    if schema is not None and not isinstance(schema, (str, bytes, bytearray, memoryview, Mapping)):
-        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "schema: must be a dict or JSON text, got %s" % type_name(schema))
-    schema_text = None if schema is None else _json_text(abi, schema, "schema")
+    schema_text = _schema_text(abi, schema)
 
     with m.scratch(_parts(m, "cr_error", "cr_train_options", None)) as (err, opts, outs):
         s = ds = 0
         try:
-            if schema_text is None:
-                m.check(m.call("cr_schema_create_default", outs, err), err)
-            else:
-                m.with_bytes(schema_text, lambda p, n: m.check(m.call("cr_schema_from_json", p, n, outs, err), err))
-            s = m.read_ptr(outs)
+            s = _new_schema(m, schema_text, err, outs)
             ds = dataset(m, s, options_text, data, opts, err, outs)
             m.current_progress, saved = progress, m.current_progress
             try:
@@ -568,6 +559,29 @@ def train(data, schema=None, *, store=None, wasm_path=None, progress=None, **opt
                 m.call("cr_dataset_free", ds)
             if s:
                 m.call("cr_schema_free", s)
+
+
+def _schema_text(abi, schema):
+    """A schema argument as its JSON text (UTF-8): a dict or JSON text; None for the seed's."""
+    if schema is not None and not isinstance(schema, (str, bytes, bytearray, memoryview, Mapping)):
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "schema: must be a dict or JSON text, got %s" % type_name(schema))
+    return None if schema is None else _json_text(abi, schema, "schema")
+
+
+def _new_schema(m, schema_text, err, outs):
+    """A new schema in `m` (the caller frees it): the seed's for None, else
+    from its JSON text (_schema_text()), as the core judges it."""
+    if schema_text is None:
+        m.check(m.call("cr_schema_create_default", outs, err), err)
+    else:
+        m.with_bytes(schema_text, lambda p, n: m.check(m.call("cr_schema_from_json", p, n, outs, err), err))
+    return m.read_ptr(outs)
+
+
+def _schema_fields(m, schema):
+    """[(name, type)] of a schema's fields, in order (type: "count", "bool", "real")."""
+    return [(m.cstring(m.call("cr_schema_field_name", schema, i)), m.abi.field_types[m.call("cr_schema_field_type", schema, i)])
+            for i in range(m.call("cr_schema_field_count", schema))]
 
 
 def _parts(m, *structs):

@@ -25,8 +25,7 @@ from array import array
 from collections.abc import Mapping
 
 from ._convert import field_value
-from ._data import numbered
-from ._errors import CallriskError, CallriskTypeError, core_error, echo, host_error, type_name
+from ._errors import CallriskError, CallriskTypeError, core_error, echo, host_error, numbered, type_name
 from ._wasm import DOUBLE, layout
 
 CHUNK_ROWS = 1 << 16  # rows copied into the module per cr_score_batch() call
@@ -182,16 +181,24 @@ def _read_reasons(scorer, out, block, start, k):
 # ---- the input: rows, as put(dst, start, stop) writes them row-major into dst (float64) ----
 
 
+def column_mapping(data):
+    """A pyarrow RecordBatch or Table, or a pandas DataFrame, as a mapping of
+    column name -> column; anything else as it is."""
+    pa, pd = (sys.modules.get(name) for name in ("pyarrow", "pandas"))
+    if pa is not None and isinstance(data, (pa.RecordBatch, pa.Table)):
+        return {name: data.column(name) for name in data.schema.names}
+    if pd is not None and isinstance(data, pd.DataFrame):
+        return {name: data[name].to_numpy() for name in data.columns if isinstance(name, str)}
+    return data
+
+
 def _rows_source(abi, fields, data):
     """(n, put) for `data` in any of FORMS."""
     nf = len(fields)
-    pa, pd, np = (sys.modules.get(name) for name in ("pyarrow", "pandas", "numpy"))
-    if pa is not None and isinstance(data, (pa.RecordBatch, pa.Table)):
-        data = {name: data.column(name) for name in data.schema.names}
-    elif pd is not None and isinstance(data, pd.DataFrame):
-        data = {name: data[name].to_numpy() for name in data.columns if isinstance(name, str)}
+    np = sys.modules.get("numpy")
+    data = column_mapping(data)
     if isinstance(data, Mapping):
-        return _columns_source(abi, fields, data)
+        return columns_source(abi, fields, data)
     if np is not None and isinstance(data, np.ndarray):
         if data.shape[1:] == (nf,) or data.ndim == 1 and data.dtype.kind == "f":
             return _flat_source(abi, nf, memoryview(np.ascontiguousarray(data, dtype=np.float64)).cast("B").cast("d"))
@@ -245,7 +252,10 @@ def _pack_rows(abi, fields, rows):
     return out
 
 
-def _columns_source(abi, fields, columns):
+def columns_source(abi, fields, columns):
+    """(n, put) for the `fields` (name, kind) of a mapping of columns, each
+    read by column_view(); put(dst, start, stop) writes rows start..stop
+    row-major into dst (float64)."""
     nf = len(fields)
     views, n, first = [], None, None
     for name, kind in fields:

@@ -1,15 +1,19 @@
-"""Data for the core: labelled rows (mappings) or CSV text into a data set
-of a schema, as training and evaluation take them; request rows into a
-drift. Rows are packed ROWS_PER_CALL at a time, CSV fed CSV_CHUNK bytes at a
+"""Data for the core: labelled rows (mappings), CSV text or columns into a
+data set of a schema, as training and evaluation take them; request rows
+into a drift. Rows are packed ROWS_PER_CALL at a time, CSV fed CSV_CHUNK
+bytes at a time, columns (as score_batch reads them) CHUNK_ROWS rows at a
 time; every value is judged by the core, and an error names the 1-based row
 (.line and the message), as the core reports the first bad row and field."""
 import json
 import numbers
 import struct
+import sys
+from array import array
 from collections.abc import Mapping
 
 from ._convert import field_value, utf8
-from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, host_error, shown, type_name
+from ._batch import CHUNK_ROWS, column_mapping, column_view, columns_source, wasm_bytes
+from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, host_error, numbered, shown, type_name
 from ._wasm import DOUBLE, layout
 
 ROWS_PER_CALL = 1024  # rows packed per cr_dataset_add_rows() / cr_drift_add_rows()
@@ -18,11 +22,19 @@ LABEL = struct.Struct("<B")  # a label, as cr_dataset_add_rows() takes them (uin
 # The roles of training columns (cr_training_columns_json); the columns' names are the core's.
 ROLE_FIELD, ROLE_LABEL, ROLE_WEIGHT = "field", "label", "weight"
 LABELLED = "rows (an iterable of mappings) or {'csv': text}"
+LABELLED_OR_COLUMNS = ("rows (an iterable of mappings), columns (a mapping of column name -> column, a pyarrow "
+                       "RecordBatch or Table, a pandas DataFrame) or {'csv': text}")
 
 
-def labelled_data(abi, data, forms=LABELLED):
-    """`data` as ("csv", its UTF-8 bytes) or ("rows", an iterator); anything
-    else is the API misused (a CallriskTypeError naming `forms`)."""
+def labelled_data(abi, data, forms=LABELLED, columns=False):
+    """`data` as ("csv", its UTF-8 bytes) or ("rows", an iterator) -- or, with
+    `columns`, ("columns", a mapping of column name -> column) for any other
+    mapping, Arrow batch or table, or pandas DataFrame; anything else is the
+    API misused (a CallriskTypeError naming `forms`)."""
+    if columns:
+        data = column_mapping(data)
+        if isinstance(data, Mapping) and set(data) != {"csv"}:
+            return "columns", data
     if isinstance(data, Mapping):
         if set(data) != {"csv"}:
             raise host_error(abi, CallriskTypeError, "CR_E_ARG", None,
@@ -55,23 +67,26 @@ def dataset(m, schema, options, data, opts, err, outs):
     ds = m.read_ptr(outs)
     try:
         m.check(m.call("cr_dataset_name_columns", ds, opts, err), err)
-        kind, value = data
-        if kind == "csv":
-            _feed_csv(m, ds, opts, value, err, outs)
-        else:
-            columns = json.loads(m.text_out("cr_training_columns_json", schema, opts, err=err))
-            _Rows(m, ds, columns, err).add(value)
+        add(m, ds, schema, opts, data, err, outs)
     except BaseException:
         m.call("cr_dataset_free", ds)
         raise
     return ds
 
 
-def numbered(e, line, what="row"):
-    """`e` about the 1-based `line`th row (or record): its .line, and its message."""
-    e.line = line
-    e.args = ("%s %d: %s" % (what, line, e.args[0]),)
-    return e
+def add(m, ds, schema, opts, data, err, outs):
+    """Appends `data` (labelled_data()) to the data set `ds` of `schema`,
+    its columns named by the options at `opts`. On an error the rows of
+    the batches before the bad one stay appended."""
+    kind, value = data
+    if kind == "csv":
+        _feed_csv(m, ds, opts, value, err, outs)
+        return
+    columns = json.loads(m.text_out("cr_training_columns_json", schema, opts, err=err))
+    if kind == "rows":
+        _Rows(m, ds, columns, err).add(value)
+    else:
+        _add_columns(m, ds, columns, value, err)
 
 
 def _feed_csv(m, ds, opts, text, err, outs):
@@ -168,6 +183,17 @@ class _Batches:
         raise NotImplementedError
 
 
+def _roles(abi, columns):
+    """The training columns (cr_training_columns_json) by role: {role: [column, ...]}."""
+    roles = {ROLE_FIELD: [], ROLE_LABEL: [], ROLE_WEIGHT: []}
+    for c in columns:
+        roles.setdefault(c["role"], []).append(c)
+    if len(roles) > len((ROLE_FIELD, ROLE_LABEL, ROLE_WEIGHT)) or len(roles[ROLE_LABEL]) != 1 or len(roles[ROLE_WEIGHT]) > 1:
+        raise NotImplementedError("callrisk.wasm %s asks for training columns this host cannot pack (%s): train from {'csv': text}"
+                                  % (abi.version, echo(json.dumps(columns))))
+    return roles
+
+
 class _Rows(_Batches):
     """Training rows packed as the core asks (cr_training_columns_json: the
     fields, the label, optionally a weight) into cr_dataset_add_rows()."""
@@ -175,13 +201,7 @@ class _Rows(_Batches):
     blank = (0, 0.0)
 
     def __init__(self, m, ds, columns, err):
-        abi = m.abi
-        roles = {ROLE_FIELD: [], ROLE_LABEL: [], ROLE_WEIGHT: []}
-        for c in columns:
-            roles.setdefault(c["role"], []).append(c)
-        if len(roles) > len((ROLE_FIELD, ROLE_LABEL, ROLE_WEIGHT)) or len(roles[ROLE_LABEL]) != 1 or len(roles[ROLE_WEIGHT]) > 1:
-            raise NotImplementedError("callrisk.wasm %s asks for training columns this host cannot pack (%s): train from {'csv': text}"
-                                      % (abi.version, echo(json.dumps(columns))))
+        roles = _roles(m.abi, columns)
         super().__init__(m, [(c["name"], c["type"]) for c in roles[ROLE_FIELD]], err)
         self.ds = ds
         self.label = roles[ROLE_LABEL][0]["name"]
@@ -238,3 +258,93 @@ def _label(abi, name, v):
         return LABEL.unpack(LABEL.pack(int(v)))[0]
     except struct.error:  # no byte holds it
         raise host_error(abi, CallriskValueError, "CR_E_RANGE", name, "%s: must be 0 or 1, got %s" % (name, shown(v))) from None
+
+
+# ---- columns: score_batch's column conversion, with a label and a weight ----
+
+
+def _add_columns(m, ds, columns, data, err):
+    """Labelled columns (a mapping of column name -> column) into
+    cr_dataset_add_rows(), CHUNK_ROWS rows at a time: the fields as
+    score_batch reads them (float64, row-major), the label (bytes: bools or
+    whole numbers; the core judges 0 or 1) and, when `data` has the weight's
+    column, the weight (float64; without it every row weighs 1, as rows
+    without a weight do). The columns' names are the core's
+    (cr_training_columns_json); other columns are ignored."""
+    abi = m.abi
+    roles = _roles(abi, columns)
+    fields = [(c["name"], c["type"]) for c in roles[ROLE_FIELD]]
+    n, put = columns_source(abi, fields, data)
+    first = fields[0][0]
+    label = roles[ROLE_LABEL][0]["name"]
+    if label not in data:
+        raise host_error(abi, CallriskTypeError, "CR_E_MISSING", label, "%s: required (a column)" % label)
+    labels = _label_column(abi, label, data[label])
+    weight = roles[ROLE_WEIGHT][0]["name"] if roles[ROLE_WEIGHT] else None
+    weights = column_view(abi, weight, "real", data[weight]) if weight is not None and weight in data else None
+    for name, column in ((label, labels), (weight, weights)):
+        if column is not None and len(column) != n:
+            raise host_error(abi, CallriskTypeError, "CR_E_ARG", name, "%s: has %d values, %s has %d" % (name, len(column), first, n))
+    if n == 0:
+        return
+    chunk = min(n, CHUNK_ROWS)
+    nf = len(fields)
+    offsets, size = layout([(DOUBLE.size * nf * chunk, DOUBLE.size), (LABEL.size * chunk, LABEL.size),
+                            (DOUBLE.size * chunk if weights is not None else 0, DOUBLE.size)])
+    base = m.malloc(size)
+    fp, lp, wp = (base + o for o in offsets)
+    try:
+        for start in range(0, n, chunk):
+            k = min(chunk, n - start)
+            mem = wasm_bytes(m)
+            put(mem[fp:fp + DOUBLE.size * nf * k].cast("d"), start, start + k)
+            mem[lp:lp + LABEL.size * k] = labels[start:start + k]
+            if weights is not None:
+                mem[wp:wp + DOUBLE.size * k].cast("d")[:] = weights[start:start + k]
+            del mem
+            status = m.call("cr_dataset_add_rows", ds, fp, lp, wp if weights is not None else 0, k, err)
+            if status != abi.ok:
+                e = core_error(abi, m.error.unpack(m.read(err, m.error.size)))
+                raise numbered(e, start + (e.line or 1)) from None
+    finally:
+        m.free(base)
+
+
+def _label_column(abi, name, col):
+    """A label column as bytes (cr_dataset_add_rows()'s uint8_t labels):
+    through its buffer when every value is 0 or 1 (bools, ints, whole
+    floats); else value by value as a row's label (_label), so a value no
+    byte holds, a fraction, NaN or a null is refused here with its row, and
+    a byte but 0 or 1 goes to the core, which judges it."""
+    pa, np = sys.modules.get("pyarrow"), sys.modules.get("numpy")
+    if pa is not None and isinstance(col, (pa.Array, pa.ChunkedArray)):
+        import pyarrow.compute as pc
+        if pa.types.is_decimal(col.type):  # 1.00 is 1, as a double: exactly
+            col = pc.cast(col, pa.float64())
+        t = col.type
+        if not col.null_count and (pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t)):
+            if pa.types.is_boolean(t) or pc.all(pc.is_in(col, value_set=pa.array([0, 1], t))).as_py() is not False:
+                labels = pc.cast(col, pa.uint8())
+                if isinstance(labels, pa.ChunkedArray):
+                    labels = pa.concat_arrays(labels.chunks) if labels.num_chunks != 1 else labels.chunk(0)
+                data = labels.buffers()[1]
+                return memoryview(data).cast("B")[labels.offset:labels.offset + len(labels)] if data is not None else b""
+        col = col.to_pylist()
+    elif np is not None and (isinstance(col, np.ndarray) or hasattr(col, "__array__") and not isinstance(col, (list, tuple, array))):
+        a = np.asarray(col)
+        if a.ndim == 1 and a.dtype.kind in "biuf" and ((a == 0) | (a == 1)).all():
+            return memoryview(np.ascontiguousarray(a, dtype=np.uint8)).cast("B")
+        col = a.tolist()
+    if isinstance(col, (str, bytes, bytearray, Mapping)) or col is None:
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a column of 0/1 labels, got %s" % (name, type_name(col)))
+    try:
+        values = iter(col.tolist() if isinstance(col, memoryview) else col)
+    except TypeError:
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a column of 0/1 labels, got %s" % (name, type_name(col))) from None
+    out = bytearray()
+    for line, v in enumerate(values, 1):
+        try:
+            out.append(_label(abi, name, v))
+        except CallriskError as e:
+            raise numbered(e, line) from None
+    return out

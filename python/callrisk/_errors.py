@@ -73,6 +73,13 @@ def host_error(abi, cls, code, field, message, line=None):
     return cls(message, code, number, field, line, None, http)
 
 
+def numbered(e, line, what="row"):
+    """`e` about the 1-based `line`th row (or record): its .line, and its message."""
+    e.line = line
+    e.args = ("%s %d: %s" % (what, line, e.args[0]),)
+    return e
+
+
 def echo(text, limit=ECHO_MAX):
     """`text` as a message may show it: its first `limit` characters, and
     anything but printable ASCII escaped (a lone surrogate cannot be printed)."""

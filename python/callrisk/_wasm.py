@@ -22,11 +22,13 @@ EXPORTS = (
     "cr_schema_create_default", "cr_schema_from_json", "cr_schema_free", "cr_schema_feature_count", "cr_schema_feature_name",
     "cr_schema_field_count", "cr_schema_field_name", "cr_schema_field_type",
     "cr_train_options_from_json", "cr_training_columns_json",
-    "cr_dataset_create", "cr_dataset_add_rows", "cr_dataset_free",
+    "cr_dataset_create", "cr_dataset_name_columns", "cr_dataset_add_rows", "cr_dataset_rows", "cr_dataset_free",
     "cr_csv_reader_create", "cr_csv_feed", "cr_csv_finish", "cr_csv_reader_free",
     "cr_score", "cr_score_batch", "cr_request_parse", "cr_verify_record", "cr_model_card_json",
     "cr_evaluate_with", "cr_metrics_json",
     "cr_drift_create", "cr_drift_add_dataset", "cr_drift_add_rows", "cr_drift_add_record", "cr_drift_json", "cr_drift_free",
+    "cr_shard_census", "cr_shard_answer", "cr_shard_merge", "cr_shard_save", "cr_shard_load", "cr_shard_free",
+    "cr_fit_create", "cr_fit_done", "cr_fit_question", "cr_fit_feed", "cr_fit_model", "cr_fit_free",
 )
 
 DOUBLE = struct.Struct("<d")  # a C double, as field rows and reasons hold them

@@ -1,0 +1,226 @@
+"""callrisk._shards, the core's shard API in one process (the Spark-free
+half of callrisk.spark.train): rows split into 1, 3 and 8 parts -- as
+mappings, Arrow tables, pandas DataFrames, NumPy or list columns -- give
+train()'s model but for the evidence: its card without "model_id" and
+"evidence" the same, the coefficients bit for bit; merged answers are the
+same bytes in any order and grouping; every refusal is the core's error
+with its code and field."""
+import json
+import math
+from decimal import Decimal
+import random
+import struct
+
+import pytest
+
+from callrisk import CallriskError, CallriskTypeError, CallriskValueError, train
+from callrisk._shards import Shards
+
+FIVE = {
+    "fields": [{"name": "attempts", "type": "count"}, {"name": "verified", "type": "bool"},
+               {"name": "consent", "type": "bool"}, {"name": "stir", "type": "real"}, {"name": "tenure", "type": "real"}],
+    "features": [{"name": "attempts", "field": "attempts"}, {"name": "verified", "field": "verified"},
+                 {"name": "no_consent", "field": "consent", "invert": True}, {"name": "stir", "field": "stir"},
+                 {"name": "tenure", "field": "tenure"}],
+}
+
+
+def seed_rows(n, seed, weights=True):
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        r = {"spam_reports": rng.randrange(12), "has_consent": rng.random() < 0.5, "call_attempts_24h": rng.randrange(20)}
+        r["label"] = int(rng.random() < (r["spam_reports"] + r["call_attempts_24h"] / 2 + 3 * (not r["has_consent"])) / 20)
+        if weights:
+            r["weight"] = 0.0 if i % 40 == 0 else rng.random() * 2
+        rows.append(r)
+    return rows
+
+
+def five_rows(n, seed):
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        r = {"attempts": rng.randrange(30), "verified": rng.random() < 0.3, "consent": rng.random() < 0.6,
+             "stir": rng.random(), "tenure": math.log1p(rng.random() * 3650)}
+        z = 0.15 * r["attempts"] - 1.2 * r["verified"] + 0.9 * (not r["consent"]) - 1.5 * r["stir"] - 0.2 * r["tenure"]
+        r["label"] = int(rng.random() < 1 / (1 + math.exp(-z)))
+        r["weight"] = rng.choice([0.5, 1.0, 2.0, 1 / 3])
+        rows.append(r)
+    return rows
+
+
+def core_card(model):
+    card = model.card()
+    card.pop("model_id")
+    card.pop("evidence", None)
+    return card
+
+
+def bits(model):
+    return [struct.pack("<d", v) for v in model.coefficients + [model.intercept]]
+
+
+OPTIONS = [
+    {},
+    {"C": 0.5, "class_weight": "balanced"},
+    {"holdout": {"fraction": 0.25, "method": "hash", "seed": 3}, "class_weight": {"0": 1, "1": 3}},
+    {"holdout": {"fraction": 0.3, "method": "hash", "seed": 9}, "fit_intercept": False, "bands": {"high": 80}},
+]
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: json.dumps(o))
+@pytest.mark.parametrize("schema", ["seed", "five"])
+def test_parts_give_trains_model_bit_for_bit(schema, options):
+    rows, s = (seed_rows(3000, 1), None) if schema == "seed" else (five_rows(3000, 2), FIVE)
+    want = train(rows, s, **options)
+    sh = Shards(s, **options)
+    rng = random.Random(5)
+    for k in (1, 3, 8):
+        parts = [[] for _ in range(k)]
+        for r in rows:
+            parts[rng.randrange(k)].append(r)
+        got = sh.train(parts)
+        assert core_card(got) == core_card(want) and bits(got) == bits(want), k
+        assert got.stats == want.stats and "evidence" not in got.card()
+
+
+def test_columns_of_every_form_train_alike():
+    np = pytest.importorskip("numpy")
+    pa = pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    rows = seed_rows(2000, 4)
+    sh = Shards(class_weight="balanced")
+    want = sh.train([rows])
+    names = list(rows[0])
+    table = pa.Table.from_pylist(rows)
+    forms = {
+        "arrow": [table.slice(0, 700), table.slice(700)],
+        "arrow, labels as bools and a chunked column": [table.set_column(names.index("label"), "label",
+                                                                       pa.chunked_array([pa.array([bool(r["label"]) for r in rows])]))],
+        "pandas": [pd.DataFrame(rows[:1000]), pd.DataFrame(rows[1000:])],
+        "arrow, labels as decimals": [table.set_column(names.index("label"), "label",
+                                                       pa.array([Decimal(r["label"]) for r in rows], pa.decimal128(5, 2)))],
+        "lists": [{n: [r[n] for r in rows] for n in names}],
+        "numpy, labels as floats": [dict({n: np.array([r[n] for r in rows]) for n in names},
+                                         label=np.array([float(r["label"]) for r in rows]))],
+    }
+    for form, parts in forms.items():
+        got = sh.train(parts)
+        assert got.model_id == want.model_id, form
+    # Without the weight column every row weighs 1, as rows without "weight".
+    unweighted = [{k: v for k, v in r.items() if k != "weight"} for r in rows]
+    assert sh.train([table.drop_columns(["weight"])]).model_id == sh.train([unweighted]).model_id
+    # The core's column names: the options label_column and weight_column.
+    named = Shards(class_weight="balanced", label_column="is_spam", weight_column="w")
+    renamed = table.rename_columns([{"label": "is_spam", "weight": "w"}.get(n, n) for n in names])
+    assert named.train([renamed]).model_id == want.model_id
+
+
+def test_the_driver_loop_by_hand_and_merges_in_any_order():
+    rows = five_rows(1500, 7)
+    options = {"holdout": {"fraction": 0.2, "method": "hash", "seed": 1}, "C": 2.0}
+    sh = Shards(FIVE, **options)
+    parts = [sh.dataset(rows[i::3]) for i in range(3)]
+    assert [p.rows for p in parts] == [500, 500, 500]
+    parts[2].add(five_rows(10, 8))
+    censuses = [sh.census(p) for p in parts]
+    merged = sh.merge(censuses)
+    assert sh.merge(reversed(censuses)) == merged == sh.merge([sh.merge(censuses[1:]), censuses[0]])
+    with sh.fit(merged) as fit:
+        while not fit.done:
+            q = fit.question()
+            answers = [sh.answer(p, q) for p in parts]
+            assert sh.merge(answers[::-1]) == sh.merge([answers[0], sh.merge(answers[1:])])
+            fit.feed(sh.merge(answers))
+        model = fit.model()
+        with pytest.raises(CallriskError) as e:
+            fit.question()
+        assert e.value.code == "CR_E_STATE"
+    want = train(rows + five_rows(10, 8), FIVE, **options)
+    assert core_card(model) == core_card(want) and bits(model) == bits(want)
+    for p in parts:
+        p.close()
+
+
+def test_refusals():
+    rows = seed_rows(200, 3)
+    sh = Shards(holdout={"fraction": 0.2, "method": "order"})
+    with pytest.raises(CallriskTypeError) as e:
+        sh.census(rows)
+    assert (e.value.code, e.value.field) == ("CR_E_ARG", "holdout")
+    with pytest.raises(CallriskTypeError) as e:
+        Shards(holdout={"fraction": 0.2, "method": "hash"}, calibration="sigmoid")
+    assert (e.value.code, e.value.field) == ("CR_E_ARG", "calibration")
+    with pytest.raises(CallriskError) as e:
+        Shards(C=0)
+    assert (e.value.code, e.value.field) == ("CR_E_RANGE", "C")
+    with pytest.raises(CallriskError) as e:
+        Shards(nonsense=1)
+    assert (e.value.code, e.value.field) == ("CR_E_ARG", "nonsense")
+    sh = Shards()
+    census = sh.census(rows)
+    with pytest.raises(CallriskTypeError) as e:
+        sh.merge([])
+    assert e.value.code == "CR_E_ARG"
+    with pytest.raises(CallriskError) as e:
+        sh.merge([census, b"CRS1 and more"])
+    assert e.value.code == "CR_E_MAGIC"
+    with pytest.raises(CallriskTypeError) as e:
+        sh.merge(["text"])
+    assert e.value.code == "CR_E_TYPE"
+    with pytest.raises(CallriskError) as e:
+        sh.fit(sh.census([]))
+    assert e.value.code == "CR_E_DATA" and "no rows" in str(e.value)
+    with sh.fit(census) as fit:
+        with pytest.raises(CallriskError) as e:
+            fit.feed(census)  # a census for the summary
+        assert e.value.code == "CR_E_STATE"
+        with pytest.raises(CallriskError) as e:
+            fit.model()
+        assert e.value.code == "CR_E_STATE"
+        answer = sh.answer(rows, fit.question())
+        with pytest.raises(CallriskError) as e:
+            sh.merge([census, answer])
+        assert e.value.code == "CR_E_STATE"
+        with pytest.raises(CallriskError) as e:
+            sh.fit(answer)
+        assert e.value.code == "CR_E_STATE"
+        with pytest.raises(CallriskError) as e:
+            Shards(FIVE).answer(five_rows(5, 1), fit.question())  # another schema's question
+        assert e.value.code == "CR_E_MAGIC"
+    with pytest.raises(CallriskTypeError) as e:
+        sh.census(Shards().dataset(rows))
+    assert e.value.code == "CR_E_ARG"
+
+
+def test_bad_columns_name_the_field_and_row():
+    pa = pytest.importorskip("pyarrow")
+    sh = Shards()
+    base = {"spam_reports": [1, 2, 3], "has_consent": [True, False, True], "call_attempts_24h": [1, 1, 1], "label": [0, 1, 0]}
+
+    def refused(cls, **changed):
+        with pytest.raises(cls) as e:
+            sh.census(dict(base, **changed))
+        return e.value.code, e.value.field, e.value.line
+
+    assert refused(CallriskValueError, spam_reports=[1, -1, 3]) == ("CR_E_RANGE", "spam_reports", 2)
+    assert refused(CallriskValueError, label=[0, 1, 2]) == ("CR_E_RANGE", "label", 3)
+    assert refused(CallriskTypeError, label=[0, 0.5, 1]) == ("CR_E_TYPE", "label", 2)
+    assert refused(CallriskTypeError, label=[0, None, 1]) == ("CR_E_TYPE", "label", 2)
+    assert refused(CallriskValueError, label=[0, 256, 1]) == ("CR_E_RANGE", "label", 2)
+    assert refused(CallriskValueError, label=pa.array([0, 1, 7])) == ("CR_E_RANGE", "label", 3)
+    assert refused(CallriskTypeError, label=pa.array([0, None, 1])) == ("CR_E_TYPE", "label", 2)
+    assert refused(CallriskTypeError, label=pa.array([0.0, 1.0, float("nan")])) == ("CR_E_TYPE", "label", 3)
+    assert refused(CallriskTypeError, label=pa.array([Decimal("0"), Decimal("1.0"), Decimal("0.5")], pa.decimal128(3, 1))) == ("CR_E_TYPE", "label", 3)
+    assert refused(CallriskTypeError, label="010") == ("CR_E_TYPE", "label", None)
+    assert refused(CallriskValueError, weight=[1.0, -1.0, 1.0]) == ("CR_E_RANGE", "weight", 2)
+    assert refused(CallriskTypeError, weight=[1.0, True, 1.0]) == ("CR_E_TYPE", "weight", 2)
+    assert refused(CallriskTypeError, weight=[1.0, 1.0]) == ("CR_E_ARG", "weight", None)
+    assert refused(CallriskTypeError, label=[0, 1]) == ("CR_E_ARG", "label", None)
+    with pytest.raises(CallriskTypeError) as e:
+        sh.census({k: v for k, v in base.items() if k != "label"})
+    assert (e.value.code, e.value.field) == ("CR_E_MISSING", "label")
+    with pytest.raises(CallriskTypeError) as e:
+        sh.census(42)
+    assert e.value.code == "CR_E_ARG"
