@@ -1,9 +1,10 @@
-"""callrisk.spark: scoring Apache Spark DataFrames with the callrisk core.
+"""callrisk.spark: scoring and training on Apache Spark DataFrames with the callrisk core.
 
     from callrisk import Scorer, train
     import callrisk.spark
     scored = callrisk.spark.score(df, Scorer())        # the seed's model; or train(...), model bytes, JSON
     scored = callrisk.spark.score(df, model, columns={"spam_reports": "spam"}, reasons=True)
+    model = callrisk.spark.train(df, C=0.5, holdout={"fraction": 0.2, "method": "hash"})   # a Scorer
 
 score() adds `score` (int), `risk_level` (string) and `probability`
 (double) -- and with reasons=True `reasons`, an array of structs (feature,
@@ -26,22 +27,33 @@ it on the driver as a PythonException whose message holds the worker's
 'spam'): must be an integer >= 0, got -1 ...". A column of a type no field
 takes (a string column, a boolean column for a count) is refused by score()
 itself, before any job runs.
+
+train() drives the core's shard API (_shards.py) over the DataFrame's
+partitions: every partition answers each pass of the fit with exact sums
+(a few KB of bytes), the driver merges them and its fit takes them, so the
+model is train()'s on the same rows bit for bit (but for the evidence,
+which it does not carry). A bad value is raised on the driver as the core's
+CallriskError itself (its code, field, and the row within its partition).
 """
 try:
     import pyspark
     from pyspark.sql import DataFrame
+    from pyspark.sql import functions as F
     from pyspark.sql import types as T
 except ImportError as e:  # pragma: no cover - the message is the point
     raise ImportError("callrisk.spark needs PySpark >= 3.3 and pyarrow, which callrisk does not install: "
                       "pip install 'pyspark[sql]>=3.3' (PySpark 4 needs Java 17 or later)") from e
 
 import functools
+import json
 from collections.abc import Mapping
 
-from . import CallriskError, CallriskTypeError, Scorer
+from . import CallriskError, CallriskTypeError, CallriskValueError, Scorer, _load
+from ._data import ROLE_LABEL, ROLE_WEIGHT
 from ._errors import echo, host_error, type_name
+from ._shards import Shards
 
-__all__ = ["score", "OUTPUT_COLUMNS"]
+__all__ = ["score", "train", "OUTPUT_COLUMNS"]
 
 OUTPUT_COLUMNS = ("score", "risk_level", "probability")  # and "reasons" with reasons=True
 
@@ -50,6 +62,8 @@ OUTPUT_COLUMNS = ("score", "risk_level", "probability")  # and "reasons" with re
 # booleans or 0/1 numbers for booleans.
 _NUMERIC = (T.ByteType, T.ShortType, T.IntegerType, T.LongType, T.FloatType, T.DoubleType, T.DecimalType)
 _TAKES = {"count": _NUMERIC, "real": _NUMERIC, "bool": _NUMERIC + (T.BooleanType,)}
+# The training columns besides the fields (by their roles): the label as a bool field, the weight as a real.
+_TAKES.update({ROLE_LABEL: _TAKES["bool"], ROLE_WEIGHT: _NUMERIC})
 
 _REASON = T.StructType([T.StructField("feature", T.StringType(), False), T.StructField("contribution", T.DoubleType(), False)])
 
@@ -73,12 +87,7 @@ def score(df, model, *, reasons=False, columns=None):
     values out of range fail the job with the core's error (its code, the
     field, the column and the row within its partition).
     reasons=True calls the core once per row for them: several times slower."""
-    if not hasattr(DataFrame, "mapInArrow"):
-        raise ImportError("callrisk.spark needs PySpark >= 3.3 (DataFrame.mapInArrow), got %s" % pyspark.__version__)
-    try:
-        import pyarrow  # noqa: F401 - mapInArrow's batches, here and on the executors
-    except ImportError as e:
-        raise ImportError("callrisk.spark needs pyarrow (mapInArrow): pip install 'pyspark[sql]'") from e
+    _needs_arrow()
     scorer = model if isinstance(model, Scorer) else Scorer(model=model)
     abi = scorer._m.abi
     if not hasattr(df, "mapInArrow") or not hasattr(df, "schema"):
@@ -97,6 +106,110 @@ def score(df, model, *, reasons=False, columns=None):
     return df.mapInArrow(functools.partial(_score_batches, job), schema)
 
 
+def train(df, *, label=None, weight=None, schema=None, columns=None, progress=None, **options):
+    """Trains a model on the rows of a Spark DataFrame and returns its
+    Scorer: the model train() gives for the same rows (collected, in any
+    order) and options, bit for bit -- coefficients, baselines, bands,
+    training info (rows, weight_sum, data_sha256) and solver statistics --
+    but without evidence (train() measures its model on all the rows at
+    once; this one has no "evidence" in its card, so its id differs).
+
+    schema: the fields and features, as a dict or JSON text; None: the
+    seed's. options: by the core's names, as train() takes them (C,
+    class_weight, holdout, signs, bands, ...); the core judges them before
+    any job. The 'order' holdout (the last rows) has no meaning across
+    partitions: CallriskError CR_E_ARG naming holdout; the 'hash' holdout
+    splits the rows by their content, as train() does.
+    columns: {field: column} for fields whose column has another name, as
+    score() takes it; the columns are read as score() reads them (a count
+    from integers or whole doubles, a boolean from booleans or 0/1 numbers).
+    label: the label's column (booleans or 0/1 numbers; default: the
+    core's label column, the option label_column, "label"). weight: the
+    sample weight's column (numbers >= 0); default: the core's weight
+    column (weight_column, "weight") if the DataFrame has one -- as a CSV
+    header or train()'s first row decides -- else every row weighs 1.
+    progress: called as progress(passes) after each pass over the data
+    (the census is the first); a true answer stops the training
+    (CallriskError CR_E_CANCELLED).
+
+    It runs as passes (jobs) of mapInArrow over the DataFrame's columns
+    that it reads, persisted for the training and unpersisted after: the
+    census, the summary, then one per point the solver asks about (about
+    as many as train()'s Newton iterations, plus one). In every pass each
+    partition's rows go into a data set of the core in the executor's
+    Python worker (one wasm instance per worker), which answers the core's
+    question -- shipped inside the function, a hundred bytes or so -- with
+    exact sums: one row of bytes per partition (about 8 KB for five
+    features), collected and merged on the driver (callrisk._shards). A
+    value the core refuses is raised here as the core's CallriskError, with
+    its code and field and, in the message and .line, its row within its
+    partition; the job itself does not fail (Spark does not retry it)."""
+    _needs_arrow()
+    sh = Shards(schema, **options)  # on the driver: the core judges the schema and the options
+    abi = sh._m.abi
+    if not hasattr(df, "mapInArrow") or not hasattr(df, "schema"):
+        raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "df: must be a Spark DataFrame, got %s" % type_name(df))
+    for name, v in (("label=", label), ("weight=", weight)):
+        if v is not None and not isinstance(v, str):
+            raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "%s must be a column name, got %s" % (name, type_name(v)))
+    if progress is not None and not callable(progress):
+        raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "progress: must be callable, got %s" % type_name(progress))
+    types = {f.name: f.dataType for f in df.schema.fields}
+    plan = _plan(abi, sh.fields, df.schema, {} if columns is None else columns)
+    plan.append(_checked(abi, sh.label_column, ROLE_LABEL, sh.label_column if label is None else label, types, "label="))
+    if weight is not None and sh.weight_column is None:
+        raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "weight=: callrisk.wasm %s takes no sample weights" % abi.version)
+    if weight is not None or sh.weight_column in types:
+        plan.append(_checked(abi, sh.weight_column, ROLE_WEIGHT, sh.weight_column if weight is None else weight, types, "weight="))
+    with sh.dataset() as none:
+        sh.census(none)  # what the census refuses (the 'order' holdout), before any job
+    job = _TrainJob(sh.schema_text, sh.options_text, plan)
+    rows = df.select(*[F.col("`%s`" % column.replace("`", "``")) for column in dict.fromkeys(c for _, _, c in plan)]).persist()
+    try:
+        passes = 0
+        with sh.fit(_pass(sh, rows, job, None)) as fit:
+            while True:
+                passes += 1
+                if progress is not None and progress(passes):
+                    raise host_error(abi, CallriskError, "CR_E_CANCELLED", None, "callrisk.spark.train: stopped by progress after %d passes" % passes)
+                if fit.done:
+                    return fit.model()
+                fit.feed(_pass(sh, rows, job, fit.question()))
+    finally:
+        rows.unpersist()
+
+
+# A pass's result per partition: its shard's bytes, or the core's error (JSON), and the partition.
+_PASS = T.StructType([T.StructField("shard", T.BinaryType()), T.StructField("error", T.StringType()),
+                      T.StructField("partition", T.IntegerType())])
+_ERRORS = {cls.__name__: cls for cls in (CallriskError, CallriskTypeError, CallriskValueError)}
+
+
+def _pass(sh, rows, job, question):
+    """One pass over the partitions: the census (question None) or the
+    answers to `question` (bytes, shipped inside the function: a hundred
+    bytes or so), one row per partition, collected and merged on the driver
+    (bytes); the first failed partition's error raised here."""
+    answers = rows.mapInArrow(functools.partial(_answer_batches, job, question), _PASS).collect()
+    if not answers:  # a DataFrame of no partitions: the census of no rows (which the fit refuses)
+        with sh.dataset() as none:
+            return sh.census(none)
+    failed = [a for a in answers if a.error is not None]
+    if failed:
+        e = json.loads(min(failed, key=lambda a: a.partition).error)
+        raise host_error(sh._m.abi, _ERRORS.get(e["class"], CallriskError), e["code"], e["field"], e["message"], e["line"])
+    return sh.merge(a.shard for a in answers)
+
+
+def _needs_arrow():
+    if not hasattr(DataFrame, "mapInArrow"):
+        raise ImportError("callrisk.spark needs PySpark >= 3.3 (DataFrame.mapInArrow), got %s" % pyspark.__version__)
+    try:
+        import pyarrow  # noqa: F401 - mapInArrow's batches, here and on the executors
+    except ImportError as e:
+        raise ImportError("callrisk.spark needs pyarrow (mapInArrow): pip install 'pyspark[sql]'") from e
+
+
 def _plan(abi, fields, schema, columns):
     """[(field, kind, column)] for the model's fields, each column checked
     against the DataFrame's schema."""
@@ -110,25 +223,33 @@ def _plan(abi, fields, schema, columns):
         if not isinstance(column, str):
             raise host_error(abi, CallriskTypeError, "CR_E_ARG", field, "columns: %s: must be a column name, got %s" % (field, type_name(column)))
     types = {f.name: f.dataType for f in schema.fields}
-    plan = []
-    for name, kind in fields:
-        column = columns.get(name, name)
-        if column not in types:
-            raise host_error(abi, CallriskTypeError, "CR_E_MISSING", name,
-                             "%s: required: the DataFrame has no column %s (columns=: {field: column} names another)"
-                             % (name, echo(repr(column))))
-        t = types[column]
-        if not isinstance(t, _TAKES[kind]):
-            want = "booleans or numbers (0/1)" if kind == "bool" else "numbers"
-            hint = " (cast it, or read the CSV with inferSchema or a schema)" if isinstance(t, T.StringType) else ""
-            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name,
-                             "%s%s: must be a column of %s, got %s%s" % (name, _where(name, column), want, t.simpleString(), hint))
-        plan.append((name, kind, column))
-    return plan
+    return [_checked(abi, name, kind, columns.get(name, name), types, "columns=: {field: column}") for name, kind in fields]
+
+
+def _checked(abi, name, kind, column, types, hint):
+    """(name, kind, column) once the DataFrame's `column` (of `types`) takes
+    what `kind` holds; `hint` says how another column is named."""
+    if column not in types:
+        raise host_error(abi, CallriskTypeError, "CR_E_MISSING", name,
+                         "%s: required: the DataFrame has no column %s (%s names another)" % (name, echo(repr(column)), hint))
+    t = types[column]
+    if not isinstance(t, _TAKES[kind]):
+        want = "booleans or numbers (0/1)" if kind in ("bool", ROLE_LABEL) else "numbers"
+        cast = " (cast it, or read the CSV with inferSchema or a schema)" if isinstance(t, T.StringType) else ""
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name,
+                         "%s%s: must be a column of %s, got %s%s" % (name, _where(name, column), want, t.simpleString(), cast))
+    return name, kind, column
 
 
 def _where(field, column):
     return "" if column == field else " (column %s)" % echo(repr(column))
+
+
+class _TrainJob:
+    """What each Python worker needs for a training's passes, pickled into the functions Spark ships."""
+
+    def __init__(self, schema_text, options_text, plan):
+        self.schema_text, self.options_text, self.plan = schema_text, options_text, plan
 
 
 class _Job:
@@ -189,10 +310,11 @@ def _score_batches(job, batches):
         yield pa.RecordBatch.from_arrays(arrays, names=names)
 
 
-def _located(e, job, batch, row):
+def _located(e, job, batch, row, code=True):
     """The core's error `e` about row e.line of a batch, told as Spark shows a
-    worker's exception: the code first, the row within its partition, the
-    column, and the row's values -- the same class, code and field."""
+    worker's exception: the code first (unless not `code`), the row within
+    its partition, the column, and the row's values -- the same class, code
+    and field."""
     try:
         from pyspark import TaskContext
         ctx = TaskContext.get()
@@ -216,5 +338,49 @@ def _located(e, job, batch, row):
     for name, _, column in job.plan:
         if name == e.field and column != name:
             message = message.replace("%s: " % name, "%s%s: " % (name, _where(name, column)), 1)
-    e.args = ("%s: %s%s" % (e.code, message, values),)
+    e.args = ("%s%s%s" % (e.code + ": " if code else "", message, values),)
     return e
+
+
+_module = None  # the worker's callrisk.wasm instance for training, shared by its Shards
+_trainers = {}  # (schema, options) -> Shards in _module
+
+
+def _trainer(job):
+    global _module
+    key = (job.schema_text, job.options_text)
+    sh = _trainers.get(key)
+    if sh is None:
+        if _module is None:
+            _module = _load(None)
+        sh = _trainers[key] = Shards._on(_module, job.schema_text, job.options_text)
+    return sh
+
+
+def _answer_batches(job, question, batches):
+    """mapInArrow's function for a pass: the partition's rows into a data set,
+    then its census (question None) or its answer to the question, as one
+    row (shard, error, partition); the core's error as JSON."""
+    import pyarrow as pa
+    from pyspark import TaskContext
+
+    ctx = TaskContext.get()
+    partition = ctx.partitionId() if ctx is not None else 0
+    sh = _trainer(job)
+    shard = error = None
+    try:
+        with sh.dataset() as ds:
+            for batch in batches:
+                row = ds.rows
+                try:
+                    ds.add({name: batch.column(column) for name, _, column in job.plan})
+                except CallriskError as e:
+                    raise _located(e, job, batch, row, code=False) from None
+            shard = sh.census(ds) if question is None else sh.answer(ds, question)
+    except CallriskError as e:
+        error = json.dumps({"class": type(e).__name__, "code": e.code, "field": e.field, "line": e.line, "message": e.args[0]})
+        for _ in batches:  # the partition's other batches, unread
+            pass
+    yield pa.RecordBatch.from_arrays([pa.array([shard], pa.binary()), pa.array([error], pa.string()), pa.array([partition], pa.int32())],
+                                     schema=pa.schema([(f.name, t) for f, t in zip(_PASS.fields, (pa.binary(), pa.string(), pa.int32()))]))
+

@@ -16,7 +16,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 
 import pytest
 
@@ -25,7 +24,6 @@ pytest.importorskip("pyarrow", reason="pyarrow is not installed (PySpark's mapIn
 
 import numpy as np  # noqa: E402 - pandas' dependency, installed with PySpark's
 import pyarrow as pa  # noqa: E402
-from pyspark.sql import SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
 import callrisk  # noqa: E402
@@ -55,40 +53,6 @@ FIVE = {
     ],
 }
 FIVE_FIELDS = [f["name"] for f in FIVE["fields"]]
-
-
-@pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    # The workers are this Python (the venv's wasmtime and pyarrow), with
-    # this callrisk: the source tree's (conftest.py puts it first on
-    # sys.path and names the freshly built callrisk.wasm in CALLRISK_WASM,
-    # which the JVM and its Python workers inherit) or the installed one.
-    # SPARK_LOCAL_IP: nothing binds or advertises another interface.
-    package_dir = os.path.dirname(os.path.dirname(os.path.abspath(callrisk.__file__)))
-    env = {"PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1",
-           "PYTHONPATH": os.pathsep.join(p for p in (package_dir, os.environ.get("PYTHONPATH")) if p)}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    tmp = tmp_path_factory.mktemp("spark")
-    session = (SparkSession.builder.master("local[2]").appName("callrisk-test")
-               .config("spark.ui.enabled", "false")
-               .config("spark.driver.host", "127.0.0.1")
-               .config("spark.driver.bindAddress", "127.0.0.1")
-               .config("spark.driver.memory", "1g")
-               .config("spark.sql.shuffle.partitions", "2")
-               .config("spark.local.dir", str(tmp / "local"))
-               .config("spark.sql.warehouse.dir", str(tmp / "warehouse"))
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    try:
-        yield session
-    finally:
-        session.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def seed_rows(spark, n, partitions):
