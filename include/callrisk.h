@@ -530,7 +530,8 @@ typedef struct {
  *
  *  Shards travel as bytes (cr_shard_save / cr_shard_load: the same on every
  *  host). The hash holdout splits every shard by row content alike; the
- *  'order' holdout (the last rows) has no meaning across shards: CR_E_ARG.
+ *  'order' holdout (the last rows) has no meaning across shards, and Platt
+ *  scaling (calibration) is not fitted across shards yet: both CR_E_ARG.
  **************************************/
 typedef struct cr_shard_s cr_shard;
 typedef struct cr_fit_s cr_fit;

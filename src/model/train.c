@@ -600,6 +600,9 @@ void cr_shard_free(cr_shard *sh)
 static cr_status held_rows(const cr_dataset *ds, const cr_train_options *o, uint8_t **pick, cr_error *err)
 {
     *pick = NULL;
+    if (o->calibration != CR_CALIBRATION_NONE)
+        return cr_fail(err, CR_E_ARG, "calibration", "calibration: Platt scaling is fitted on the holdout's rows "
+                       "together, which shards do not yet do; train with calibration \"none\"");
     if (o->holdout_method == CR_HOLDOUT_NONE) return CR_OK;
     if (o->holdout_method != CR_HOLDOUT_HASH)
         return cr_fail(err, CR_E_ARG, "holdout", "holdout: method 'order' holds out the last rows, which shards do "
@@ -720,6 +723,9 @@ cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, const cr_
     if (census->kind != PASS_CENSUS) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_create: takes the merged census");
     cr_status st = cr_train_options_check(o, s, err);
     if (st != CR_OK) return st;
+    if (o->calibration != CR_CALIBRATION_NONE)
+        return cr_fail(err, CR_E_ARG, "calibration", "calibration: Platt scaling is fitted on the holdout's rows "
+                       "together, which shards do not yet do; train with calibration \"none\"");
     const uint64_t *c = census->count, fitted = c[CENSUS_FIT0] + c[CENSUS_FIT1], all = fitted + c[CENSUS_HELD];
     /* cr_train's checks, in its order, with its messages. */
     if (all == 0) return cr_fail(err, CR_E_DATA, NULL, "training data has no rows");

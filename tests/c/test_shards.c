@@ -157,6 +157,12 @@ static void test_refusals(void)
     CHECK_OK(cr_train_options_from_json(&o, s, order, strlen(order), &check_err));
     CHECK_ERR(cr_shard_census(ds, &o, &c, &e), e, CR_E_ARG, "method 'order'");
     cr_train_options_init(&o);
+    /* Platt scaling: not fitted across shards, refused rather than left out. */
+    const char *platt = "{\"holdout\": {\"fraction\": 0.2, \"method\": \"hash\"}, \"calibration\": \"sigmoid\"}";
+    CHECK_OK(cr_train_options_from_json(&o, s, platt, strlen(platt), &check_err));
+    CHECK_ERR(cr_shard_census(ds, &o, &c, &e), e, CR_E_ARG, "Platt scaling");
+    CHECK(c == NULL);
+    cr_train_options_init(&o);
     /* One label: cr_train's error. */
     CHECK_OK(cr_shard_census(ds, &o, &c, &check_err));
     cr_fit *fit = NULL;
