@@ -29,6 +29,7 @@ from pyspark.sql import functions as F  # noqa: E402
 import callrisk  # noqa: E402
 import callrisk.spark  # noqa: E402
 from callrisk import CallriskError, Scorer, train  # noqa: E402
+from schemas import FIVE
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 NPM_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spark_npm_scores.mjs")
@@ -36,22 +37,6 @@ N = 1_000_000
 
 SEED_FIELDS = ["spam_reports", "has_consent", "call_attempts_24h"]
 # tests/contract/five_field.mjs's schema: a count, a bool, a bool read as an inverted feature, two reals.
-FIVE = {
-    "fields": [
-        {"name": "call_attempts_24h", "type": "count"},
-        {"name": "verified_business", "type": "bool"},
-        {"name": "has_consent", "type": "bool"},
-        {"name": "stir_attestation", "type": "real"},
-        {"name": "tenure_log_days", "type": "real"},
-    ],
-    "features": [
-        {"name": "call_attempts_24h", "field": "call_attempts_24h"},
-        {"name": "verified_business", "field": "verified_business"},
-        {"name": "no_consent", "field": "has_consent", "invert": True},
-        {"name": "stir_attestation", "field": "stir_attestation"},
-        {"name": "tenure_log_days", "field": "tenure_log_days"},
-    ],
-}
 FIVE_FIELDS = [f["name"] for f in FIVE["fields"]]
 
 
