@@ -33,19 +33,13 @@ from array import array
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "python"))
+sys.path.insert(0, os.path.join(ROOT, "python", "tests"))  # the tests' schema and card helpers
 os.environ.setdefault("CALLRISK_WASM", os.path.join(ROOT, "build", "wasi", "callrisk.wasm"))
 
 import callrisk  # noqa: E402
+from support import FIVE  # noqa: E402
 from callrisk import Scorer, train  # noqa: E402
 
-FIVE = {
-    "fields": [{"name": "call_attempts_24h", "type": "count"}, {"name": "verified_business", "type": "bool"},
-               {"name": "has_consent", "type": "bool"}, {"name": "stir_attestation", "type": "real"},
-               {"name": "tenure_log_days", "type": "real"}],
-    "features": [{"name": "call_attempts_24h", "field": "call_attempts_24h"}, {"name": "verified_business", "field": "verified_business"},
-                 {"name": "no_consent", "field": "has_consent", "invert": True}, {"name": "stir_attestation", "field": "stir_attestation"},
-                 {"name": "tenure_log_days", "field": "tenure_log_days"}],
-}
 
 
 def timed(fn, repeat):

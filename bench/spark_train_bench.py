@@ -37,7 +37,6 @@ import json
 import os
 import shutil
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
@@ -46,20 +45,14 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "python"))
+sys.path.insert(0, os.path.join(ROOT, "python", "tests"))  # the tests' schema and card helpers
 os.environ.setdefault("CALLRISK_WASM", os.path.join(ROOT, "build", "wasi", "callrisk.wasm"))
 
 import callrisk  # noqa: E402
+from support import FIVE, bits, core_card  # noqa: E402
 from callrisk import Scorer, train  # noqa: E402
 from callrisk._shards import Shards  # noqa: E402
 
-FIVE = {
-    "fields": [{"name": "call_attempts_24h", "type": "count"}, {"name": "verified_business", "type": "bool"},
-               {"name": "has_consent", "type": "bool"}, {"name": "stir_attestation", "type": "real"},
-               {"name": "tenure_log_days", "type": "real"}],
-    "features": [{"name": "call_attempts_24h", "field": "call_attempts_24h"}, {"name": "verified_business", "field": "verified_business"},
-                 {"name": "no_consent", "field": "has_consent", "invert": True}, {"name": "stir_attestation", "field": "stir_attestation"},
-                 {"name": "tenure_log_days", "field": "tenure_log_days"}],
-}
 SCHEMAS = {"seed": None, "five": FIVE}
 C = 1.0  # callrisk's default; MLlib's regParam is 1/(C n)
 
@@ -98,17 +91,6 @@ def timed(fn, repeat):
 def show(what, t, extra=""):
     med, lo, hi = t
     print("  %-52s %8.2f s  (%.2f-%.2f)%s" % (what, med, lo, hi, extra), flush=True)
-
-
-def core_card(model):
-    card = model.card()
-    card.pop("model_id")
-    card.pop("evidence", None)
-    return card
-
-
-def bits(model):
-    return [struct.pack("<d", v) for v in model.coefficients + [model.intercept]]
 
 
 def features_of(scorer, schema):

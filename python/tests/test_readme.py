@@ -3,21 +3,11 @@ python/README.md, or (CALLRISK_INSTALLED=1) the README the installed wheel
 carries as its description."""
 import contextlib
 import io
-import os
 import re
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def readme():
-    if os.environ.get("CALLRISK_INSTALLED"):
-        from importlib.metadata import metadata
-
-        return metadata("callrisk").get_payload()
-    with open(os.path.join(HERE, "..", "README.md"), encoding="utf-8") as f:
-        return f.read()
+from support import readme
 
 
 BLOCKS = re.findall(r"^```python\n(.*?)^```", readme(), re.S | re.M)

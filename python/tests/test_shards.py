@@ -9,12 +9,12 @@ import json
 import math
 from decimal import Decimal
 import random
-import struct
 
 import pytest
 
 from callrisk import CallriskError, CallriskTypeError, CallriskValueError, train
 from callrisk._shards import Shards
+from support import bits, core_card
 
 FIVE = {
     "fields": [{"name": "attempts", "type": "count"}, {"name": "verified", "type": "bool"},
@@ -48,17 +48,6 @@ def five_rows(n, seed):
         r["weight"] = rng.choice([0.5, 1.0, 2.0, 1 / 3])
         rows.append(r)
     return rows
-
-
-def core_card(model):
-    card = model.card()
-    card.pop("model_id")
-    card.pop("evidence", None)
-    return card
-
-
-def bits(model):
-    return [struct.pack("<d", v) for v in model.coefficients + [model.intercept]]
 
 
 OPTIONS = [

@@ -29,7 +29,7 @@ from pyspark.sql import functions as F  # noqa: E402
 import callrisk  # noqa: E402
 import callrisk.spark  # noqa: E402
 from callrisk import CallriskError, Scorer, train  # noqa: E402
-from schemas import FIVE
+from support import FIVE, readme
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 NPM_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spark_npm_scores.mjs")
@@ -286,12 +286,7 @@ def test_columns_no_field_takes_are_refused_before_any_job(spark):
 
 
 def test_the_readmes_spark_example_runs(spark, tmp_path, capsys):
-    if os.environ.get("CALLRISK_INSTALLED"):
-        from importlib.metadata import metadata
-        text = metadata("callrisk").get_payload()
-    else:
-        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md"), encoding="utf-8") as f:
-            text = f.read()
+    text = readme()
     block = re.search(r"^## Spark\n.*?^```py\n(.*?)^```", text, re.S | re.M).group(1)
     # The example's files, in tmp_path: the JVM resolves relative paths against its own directory.
     for name in ("calls.parquet", "calls.csv", "scored.parquet", "model.bin"):

@@ -13,10 +13,8 @@ holdout, before any job; python/README.md's "Training on Spark" example runs.
 Skipped when PySpark is not installed (scripts/setup.sh --tests installs
 it into .cache/venv, with Java 17)."""
 import math
-import os
 import random
 import re
-import struct
 
 import pytest
 
@@ -28,7 +26,7 @@ import pyarrow.parquet as pq  # noqa: E402
 
 import callrisk.spark  # noqa: E402
 from callrisk import CallriskError, CallriskTypeError, CallriskValueError, train  # noqa: E402
-from schemas import FIVE
+from support import FIVE, bits, core_card, readme
 
 
 
@@ -84,18 +82,6 @@ CASES = {
                           "tenure_log_days": ("tenure", pa.float64()), "label": ("label", pa.bool_()), "weight": ("weight", pa.float64())},
                  args={"columns": {"tenure_log_days": "tenure"}}),
 }
-
-
-def core_card(model):
-    """The card but for the id and the evidence (which a model from shards does not carry)."""
-    card = model.card()
-    card.pop("model_id")
-    card.pop("evidence", None)
-    return card
-
-
-def bits(model):
-    return [struct.pack("<d", v) for v in model.coefficients + [model.intercept]]
 
 
 def frame(spark, tmp_path, rows, columns):
@@ -203,12 +189,7 @@ def test_progress_stops_the_training(spark):
 
 
 def test_the_readmes_training_example_runs(spark, tmp_path):
-    if os.environ.get("CALLRISK_INSTALLED"):
-        from importlib.metadata import metadata
-        text = metadata("callrisk").get_payload()
-    else:
-        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md"), encoding="utf-8") as f:
-            text = f.read()
+    text = readme()
     block = re.search(r"^## Training on Spark\n.*?^```py\n(.*?)^```", text, re.S | re.M).group(1)
     for name in ("calls.parquet", "model.bin"):
         assert '"%s"' % name in block
