@@ -44,9 +44,8 @@ typedef struct {
 } evaluation;
 
 /* The exact sums of one evaluation: f, then g, then the packed H. */
-typedef struct {
-    cr_exact s[1 + CR_MAX_PARAMS + CR_HESS_SIZE];
-} sums;
+#define CR_MAX_SUMS (1 + CR_MAX_PARAMS + CR_HESS_SIZE)
+static size_t sums_of(size_t np) { return 1 + np + np * (np + 1) / 2; }
 
 /* Index of (k, l), k <= l, in the packed upper triangle of an np x np matrix. */
 static size_t tri(size_t np, size_t k, size_t l) { return k * np - k * (k - 1) / 2 + (l - k); }
@@ -128,12 +127,11 @@ static void evaluation_of(const problem *p, const double *theta, const cr_exact 
     ev->f = f + 0.5 * p->inv_c * reg;
 }
 
-static void evaluate(const problem *p, const double *theta, evaluation *ev, sums *acc)
+static void evaluate(const problem *p, const double *theta, evaluation *ev, cr_exact *acc)
 {
-    const size_t np = p->np, nh = np * (np + 1) / 2;
-    memset(acc, 0, (1 + np + nh) * sizeof acc->s[0]);
-    accumulate_all(p, theta, acc->s);
-    evaluation_of(p, theta, acc->s, ev);
+    memset(acc, 0, sums_of(p->np) * sizeof *acc);
+    accumulate_all(p, theta, acc);
+    evaluation_of(p, theta, acc, ev);
 }
 
 /* Variables fixed this iteration: at their bound with the gradient pushing out. */
@@ -201,16 +199,55 @@ static int newton_direction(const problem *p, const evaluation *ev, const int *f
 }
 
 /* Class weights, the weight sum and the weighted feature means (the
-   reasons' baseline), as exact sums; and whether the rows may merge: every
-   weight a whole number and their total at most 2^53, so that summing them
-   is exact in any order and a merged row adds exactly what its copies
-   would. */
+   reasons' baseline), from exact sums. */
 typedef struct {
     double cw[2];
     double wsum;
     double mean[CR_MAX_FEATURES];
-    int mergeable;
 } data_summary;
+
+/* The options' class weights, for count0 and count1 rows of each label. */
+static void class_weights(const cr_train_options *opt, uint64_t count0, uint64_t count1, double cw[2])
+{
+    cw[0] = cw[1] = 1.0;
+    if (opt->class_weight_mode == CR_CLASS_WEIGHT_BALANCED) {
+        const double n = (double)(count0 + count1);
+        cw[0] = n / (2.0 * (double)count0);
+        cw[1] = n / (2.0 * (double)count1);
+    } else if (opt->class_weight_mode == CR_CLASS_WEIGHT_EXPLICIT) {
+        cw[0] = opt->class_weight[0];
+        cw[1] = opt->class_weight[1];
+    }
+}
+
+/* The summary's sums of n rows into acc[2 + d]: per label, weight times
+   class weight; per feature, weight times class weight times the value. */
+static void summary_add(const double *x, const uint8_t *y, const double *w, size_t n, size_t d, const double cw[2],
+                        cr_exact *acc)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double wi = w[i], c = cw[y[i]];
+        cr_exact_add_product(&acc[y[i]], wi, c);
+        for (size_t j = 0; j < d; j++) cr_exact_add_product(&acc[2 + j], wi, c * x[i * d + j]);
+    }
+}
+
+/* The weight sum and the means from summary_add()'s sums (every row's, merged). */
+static cr_status summary_finish(const cr_exact *acc, size_t d, data_summary *sum, cr_error *err)
+{
+    const double wsum_class[2] = {cr_exact_round(&acc[0]), cr_exact_round(&acc[1])};
+    cr_exact both = acc[0];
+    cr_exact_merge(&both, &acc[1]);
+    sum->wsum = cr_exact_round(&both);
+    if (!(wsum_class[0] > 0) || !(wsum_class[1] > 0))
+        return cr_fail(err, CR_E_DATA, "weight", "training data needs a positive weight sum in both classes, "
+                       "got %.17g and %.17g", wsum_class[0], wsum_class[1]);
+    if (sum->wsum - sum->wsum != 0)
+        return cr_fail(err, CR_E_DATA, "weight", "training data: the weights add up beyond the largest double "
+                       "(classes %.17g and %.17g); scale them down", wsum_class[0], wsum_class[1]);
+    for (size_t j = 0; j < d; j++) sum->mean[j] = cr_exact_round(&acc[2 + j]) / sum->wsum;
+    return CR_OK;
+}
 
 static cr_status summarise(const cr_dataset *ds, const cr_train_options *opt, data_summary *sum, cr_error *err)
 {
@@ -221,40 +258,13 @@ static cr_status summarise(const cr_dataset *ds, const cr_train_options *opt, da
     if (count[0] == 0 || count[1] == 0)
         return cr_fail(err, CR_E_DATA, "label", "training data needs both labels, got only label %d",
                        count[0] ? 0 : 1);
-    sum->cw[0] = sum->cw[1] = 1.0;
-    if (opt->class_weight_mode == CR_CLASS_WEIGHT_BALANCED) {
-        sum->cw[0] = (double)n / (2.0 * (double)count[0]);
-        sum->cw[1] = (double)n / (2.0 * (double)count[1]);
-    } else if (opt->class_weight_mode == CR_CLASS_WEIGHT_EXPLICIT) {
-        sum->cw[0] = opt->class_weight[0];
-        sum->cw[1] = opt->class_weight[1];
-    }
-    cr_exact *acc = calloc(3 + d, sizeof *acc);   /* class 0, class 1, raw weights, features */
+    class_weights(opt, count[0], count[1], sum->cw);
+    cr_exact *acc = calloc(2 + d, sizeof *acc);
     if (!acc) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
-    int whole = 1;
-    for (size_t i = 0; i < n; i++) {
-        const double wi = ds->w[i], cw = sum->cw[ds->y[i]];
-        cr_exact_add_product(&acc[ds->y[i]], wi, cw);
-        cr_exact_add(&acc[2], wi);
-        whole &= wi == floor(wi);
-        for (size_t j = 0; j < d; j++) cr_exact_add_product(&acc[3 + j], wi, cw * ds->x[i * d + j]);
-    }
-    const double wsum_class[2] = {cr_exact_round(&acc[0]), cr_exact_round(&acc[1])};
-    sum->mergeable = whole && cr_exact_round(&acc[2]) <= 0x1p53;
-    cr_exact both = acc[0];
-    cr_exact_merge(&both, &acc[1]);
-    sum->wsum = cr_exact_round(&both);
-    double total[CR_MAX_FEATURES];
-    for (size_t j = 0; j < d; j++) total[j] = cr_exact_round(&acc[3 + j]);
+    summary_add(ds->x, ds->y, ds->w, n, d, sum->cw, acc);
+    const cr_status st = summary_finish(acc, d, sum, err);
     free(acc);
-    if (!(wsum_class[0] > 0) || !(wsum_class[1] > 0))
-        return cr_fail(err, CR_E_DATA, "weight", "training data needs a positive weight sum in both classes, "
-                       "got %.17g and %.17g", wsum_class[0], wsum_class[1]);
-    if (sum->wsum - sum->wsum != 0)
-        return cr_fail(err, CR_E_DATA, "weight", "training data: the weights add up beyond the largest double "
-                       "(classes %.17g and %.17g); scale them down", wsum_class[0], wsum_class[1]);
-    for (size_t j = 0; j < d; j++) sum->mean[j] = total[j] / sum->wsum;
-    return CR_OK;
+    return st;
 }
 
 /* Projected Newton from theta = 0 until max |projected gradient| <= gtol,
@@ -279,9 +289,9 @@ typedef struct {
 
 /* Large scratch lives on the heap: wasm stacks are small (64 KiB in WASI). */
 typedef struct {
-    evaluation ev[1];
-    sums acc;
+    evaluation ev;
     solver solver;
+    cr_exact *acc;   /* sums_of(np) of them */
 } workspace;
 
 static void solver_init(solver *s, const problem *p, const uint8_t *sign, double gtol, const cr_train_options *opt)
@@ -384,8 +394,8 @@ static cr_status solve(const problem *p, const cr_train_options *opt, const uint
     solver *s = &ws->solver;
     solver_init(s, p, sign, gtol, opt);
     while (s->phase != SOLVED) {
-        evaluate(p, solver_point(s), &ws->ev[0], &ws->acc);
-        cr_status st = solver_feed(s, &ws->ev[0], err);
+        evaluate(p, solver_point(s), &ws->ev, ws->acc);
+        cr_status st = solver_feed(s, &ws->ev, err);
         if (st != CR_OK) return st;
     }
     memcpy(theta, s->theta, p->np * sizeof *theta);
@@ -457,13 +467,16 @@ static cr_status fit(const cr_dataset *ds, const cr_train_options *opt, const ch
     p.n = packed ? cx.n : n;
     cr_model *m = calloc(1, sizeof *m);
     workspace *ws = malloc(sizeof *ws);
-    if (!m || !ws) st = cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
+    cr_exact *acc = malloc(sums_of(p.np) * sizeof *acc);
+    if (ws) ws->acc = acc;
+    if (!m || !ws || !acc) st = cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
 
     uint8_t sign[CR_MAX_FEATURES] = {0};
     for (size_t j = 0; j < d; j++) sign[j] = (uint8_t)opt->signs[j];
     double theta[CR_MAX_PARAMS];
     if (st == CR_OK) st = solve(&p, opt, sign, opt->tol * sum.wsum, ws, theta, &m->stats, err);
     free(ws);
+    free(acc);
     if (merged && packed && st == CR_OK) {
         *merged = cx;
     } else {
@@ -596,17 +609,25 @@ void cr_shard_free(cr_shard *sh)
     free(sh);
 }
 
-/* The held-out rows of ds under o (hash split only: shards have no order). */
-static cr_status held_rows(const cr_dataset *ds, const cr_train_options *o, uint8_t **pick, cr_error *err)
+/* Options shards can train with: a holdout by row content (shards have no
+   order), no calibration (Platt scaling fits the holdout's rows together). */
+static cr_status check_shardable(const cr_train_options *o, cr_error *err)
 {
-    *pick = NULL;
     if (o->calibration != CR_CALIBRATION_NONE)
         return cr_fail(err, CR_E_ARG, "calibration", "calibration: Platt scaling is fitted on the holdout's rows "
                        "together, which shards do not yet do; train with calibration \"none\"");
-    if (o->holdout_method == CR_HOLDOUT_NONE) return CR_OK;
-    if (o->holdout_method != CR_HOLDOUT_HASH)
+    if (o->holdout_method != CR_HOLDOUT_NONE && o->holdout_method != CR_HOLDOUT_HASH)
         return cr_fail(err, CR_E_ARG, "holdout", "holdout: method 'order' holds out the last rows, which shards do "
                        "not have; use method 'hash' (by each row's content)");
+    return CR_OK;
+}
+
+/* The held-out rows of ds under o (NULL: none held out). */
+static cr_status held_rows(const cr_dataset *ds, const cr_train_options *o, uint8_t **pick, cr_error *err)
+{
+    *pick = NULL;
+    cr_status st = check_shardable(o, err);
+    if (st != CR_OK || o->holdout_method == CR_HOLDOUT_NONE) return st;
     uint8_t *p = malloc(ds->rows ? ds->rows : 1);
     if (!p) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory splitting the holdout");
     for (size_t i = 0; i < ds->rows; i++) p[i] = (uint8_t)cr_holdout_hash_pick(o, ds->row_hash[i]);
@@ -694,7 +715,7 @@ cr_status cr_shard_load(const void *src, size_t n, cr_shard **out, cr_error *err
         return cr_fail(err, CR_E_MAGIC, NULL, "shard: not a shard's statistics (CRS1)");
     uint32_t k = 0;
     for (int b = 3; b >= 0; b--) k = k << 8 | p[5 + b];
-    if (k > 1 + CR_MAX_PARAMS + CR_HESS_SIZE || n != SHARD_HEAD + (size_t)k * CR_EXACT_BYTES)
+    if (k > CR_MAX_SUMS || n != SHARD_HEAD + (size_t)k * CR_EXACT_BYTES)
         return cr_fail(err, CR_E_TRUNCATED, NULL, "shard: %zu bytes do not hold %u sums", n, k);
     cr_shard *sh = NULL;
     cr_status st = shard_new(p[4], k, &sh, err);
@@ -723,9 +744,7 @@ cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, const cr_
     if (census->kind != PASS_CENSUS) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_create: takes the merged census");
     cr_status st = cr_train_options_check(o, s, err);
     if (st != CR_OK) return st;
-    if (o->calibration != CR_CALIBRATION_NONE)
-        return cr_fail(err, CR_E_ARG, "calibration", "calibration: Platt scaling is fitted on the holdout's rows "
-                       "together, which shards do not yet do; train with calibration \"none\"");
+    if ((st = check_shardable(o, err)) != CR_OK) return st;
     const uint64_t *c = census->count, fitted = c[CENSUS_FIT0] + c[CENSUS_FIT1], all = fitted + c[CENSUS_HELD];
     /* cr_train's checks, in its order, with its messages. */
     if (all == 0) return cr_fail(err, CR_E_DATA, NULL, "training data has no rows");
@@ -747,14 +766,7 @@ cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, const cr_
     f->opt.progress = NULL;   /* a host drives the passes itself */
     f->rows = fitted;
     cr_rows_digest_hex(&census->digest, f->digest);
-    f->sum.cw[0] = f->sum.cw[1] = 1.0;
-    if (o->class_weight_mode == CR_CLASS_WEIGHT_BALANCED) {
-        f->sum.cw[0] = (double)fitted / (2.0 * (double)c[CENSUS_FIT0]);
-        f->sum.cw[1] = (double)fitted / (2.0 * (double)c[CENSUS_FIT1]);
-    } else if (o->class_weight_mode == CR_CLASS_WEIGHT_EXPLICIT) {
-        f->sum.cw[0] = o->class_weight[0];
-        f->sum.cw[1] = o->class_weight[1];
-    }
+    class_weights(o, c[CENSUS_FIT0], c[CENSUS_FIT1], f->sum.cw);
     f->p.d = s->n_features;
     f->p.np = s->n_features + (size_t)o->fit_intercept;
     f->p.inv_c = 1.0 / o->C;
@@ -834,9 +846,8 @@ cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, 
     p.cw[1] = get_f64(q + 32);
     double point[CR_MAX_PARAMS];
     for (size_t k = 0; k < p.np; k++) point[k] = get_f64(q + QUESTION_HEAD + 8 * k);
-    const size_t nh = p.np * (p.np + 1) / 2;
     cr_shard *sh = NULL;
-    st = shard_new(q[4], q[4] == PASS_SUMMARY ? (uint32_t)(2 + d) : (uint32_t)(1 + p.np + nh), &sh, err);
+    st = shard_new(q[4], (uint32_t)(q[4] == PASS_SUMMARY ? 2 + d : sums_of(p.np)), &sh, err);
     cr_dataset *fitted = NULL;
     if (st == CR_OK && pick) st = cr_dataset_subset(ds, pick, 0, &fitted, err);
     free(pick);
@@ -846,12 +857,7 @@ cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, 
     }
     const cr_dataset *rows = fitted ? fitted : ds;
     if (q[4] == PASS_SUMMARY) {
-        /* summarise()'s sums: per class, weight times class weight; per feature, weight times cw x. */
-        for (size_t i = 0; i < rows->rows; i++) {
-            const double wi = rows->w[i], cw = p.cw[rows->y[i]];
-            cr_exact_add_product(&sh->acc[rows->y[i]], wi, cw);
-            for (size_t j = 0; j < d; j++) cr_exact_add_product(&sh->acc[2 + j], wi, cw * rows->x[i * d + j]);
-        }
+        summary_add(rows->x, rows->y, rows->w, rows->rows, d, p.cw, sh->acc);
     } else {
         p.x = rows->x, p.y = rows->y, p.w = rows->w, p.n = rows->rows;
         accumulate_all(&p, point, sh->acc);
@@ -866,21 +872,12 @@ cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err)
     if (!f || !merged) return cr_fail(err, CR_E_ARG, NULL, "fit or shard is NULL");
     if (f->pass == 0) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the fit is solved");
     const size_t d = f->p.d, np = f->p.np;
-    const uint32_t want = f->pass == PASS_SUMMARY ? (uint32_t)(2 + d) : (uint32_t)(1 + np + np * (np + 1) / 2);
+    const uint32_t want = (uint32_t)(f->pass == PASS_SUMMARY ? 2 + d : sums_of(np));
     if (merged->kind != f->pass || merged->k != want)
         return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the shards answer pass %u, the fit asks pass %d", merged->kind, f->pass);
     if (f->pass == PASS_SUMMARY) {
-        const double wsum_class[2] = {cr_exact_round(&merged->acc[0]), cr_exact_round(&merged->acc[1])};
-        cr_exact both = merged->acc[0];
-        cr_exact_merge(&both, &merged->acc[1]);
-        f->sum.wsum = cr_exact_round(&both);
-        if (!(wsum_class[0] > 0) || !(wsum_class[1] > 0))
-            return cr_fail(err, CR_E_DATA, "weight", "training data needs a positive weight sum in both classes, "
-                           "got %.17g and %.17g", wsum_class[0], wsum_class[1]);
-        if (f->sum.wsum - f->sum.wsum != 0)
-            return cr_fail(err, CR_E_DATA, "weight", "training data: the weights add up beyond the largest double "
-                           "(classes %.17g and %.17g); scale them down", wsum_class[0], wsum_class[1]);
-        for (size_t j = 0; j < d; j++) f->sum.mean[j] = cr_exact_round(&merged->acc[2 + j]) / f->sum.wsum;
+        const cr_status st = summary_finish(merged->acc, d, &f->sum, err);
+        if (st != CR_OK) return st;
         solver_init(&f->solver, &f->p, f->sign, f->opt.tol * f->sum.wsum, &f->opt);
         f->pass = PASS_EVAL;
         return CR_OK;
