@@ -656,14 +656,14 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         // event loop; the bytes come back and are loaded here.
         // The socket is quiet while the worker trains: it may stay so up to the time limit.
         req.socket.setTimeout(Math.max(o.socketIdleTimeoutMs, o.trainTimeoutMs + 10000));
-        const champion = live.scorer.model;
         let trained;
         try {
           trained = await trainInWorker({
             data: source ? null : csv !== undefined ? { csv } : rows,
             source,
             options: schema === undefined ? { ...options } : { ...options, schema },
-            champion: champion.toBytes(),
+            // The champion is measured on the candidate's holdout, when there is one.
+            champion: options.holdout ? live.scorer.model.toBytes() : null,
           });
         } finally {
           req.socket.setTimeout(o.socketIdleTimeoutMs);
