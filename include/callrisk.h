@@ -518,9 +518,19 @@ typedef struct {
  *  cr_train's passes over its rows, made by a host over shards of them (Spark
  *  partitions, files): every statistic is an exact sum, a count or the
  *  additive digest, so shards merged in any order give what the rows give
- *  together, and the model's coefficients, baselines, solver path and data
- *  digest are cr_train's, bit for bit. The model carries no evidence (format
- *  1): its id is not cr_train's with evidence, whose metrics need all rows.
+ *  together, and the model is cr_train's, bit for bit: coefficients,
+ *  baselines, solver path, data digest and evidence (metrics of the fitted
+ *  and held-out rows, drift reference), so its id is cr_train's too.
+ *
+ *  The passes: the census, the summary, one per point the solver asks about,
+ *  then the evidence's: "groups" (each shard's rows by distinct (probability,
+ *  label), with exact weight sums: the ROC walk needs every distinct
+ *  probability, so the merged answer, and the fit, hold one group per
+ *  distinct probability, about one per row when features are real-valued),
+ *  "cuts" (the drift reference's weighted deciles, found by exact sums
+ *  between pivots, each pass narrowing a decile's bucket 8 to 256 ways:
+ *  typically 2-6 passes, at most 64) and "shares". Questions and answers grow
+ *  with that: size them with a NULL buffer (CR_E_BUFFER and *size).
  *
  *    every shard: cr_shard_census(rows, options) -> merge them -> cr_fit_create
  *    while (!cr_fit_done(fit)):

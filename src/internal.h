@@ -120,6 +120,19 @@ CR_HIDDEN cr_status cr_evidence_build(cr_model *m, const cr_dataset *fitted, con
 /* cr_evaluate() over rows (x: n * features, y, w) reported as `rows` rows. */
 CR_HIDDEN cr_status cr_evaluate_rows(const cr_model *m, const double *x, const uint8_t *y, const double *w, size_t n,
                                      uint64_t rows, cr_metrics *out, cr_error *err);
+/* The metrics of rows grouped by (probability, label): key[k] =
+   cr_probability_key(), ascending and distinct, gw[k] the group's summed
+   weight (rounded once); `rows` rows in all. cr_evaluate_rows() groups its
+   rows and calls this; shards' merged groups give the same metrics. */
+CR_HIDDEN cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const double *gw, size_t groups,
+                                         uint64_t rows, cr_metrics *out, cr_error *err);
+/* A row's group key for the metrics: its probability's bits, shifted past its label. */
+CR_HIDDEN uint64_t cr_probability_key(const cr_model *m, const double *x, uint8_t y);
+/* The drift reference's rules (evidence.c), for the passes over shards:
+   a value's key (its bits, ordered as the doubles are; -0 as +0) and back;
+   the bins of a value given its cuts (bool features: the cut 0). */
+CR_HIDDEN uint64_t cr_value_key(double v);
+CR_HIDDEN double cr_key_value(uint64_t k);
 /* Marks the ROC grid absent (has_roc 0, roc_tpr 0), as a model holds its
    metrics (cr_model_drop_negative_zeros): the grid is in no model's bytes,
    JSON or card. */

@@ -326,3 +326,33 @@ int cr_exact_load(cr_exact *a, const unsigned char *in, size_t n)
     *a = t;
     return 0;
 }
+
+size_t cr_exact_save_compact(const cr_exact *a, unsigned char *out)
+{
+    unsigned char full[CR_EXACT_BYTES];
+    cr_exact_save(a, full);
+    const unsigned char *word = full + 4;
+    int lo = 0, hi = 68;
+    while (lo < hi && !get_le(word + 4 * lo, 4)) lo++;
+    while (hi > lo && !get_le(word + 4 * (hi - 1), 4)) hi--;
+    out[0] = full[3];
+    out[1] = (unsigned char)(hi > lo ? lo : 0);
+    out[2] = (unsigned char)(hi - lo);
+    memcpy(out + 3, word + 4 * lo, (size_t)(4 * (hi - lo)));
+    return (size_t)(3 + 4 * (hi - lo));
+}
+
+int cr_exact_load_compact(cr_exact *a, const unsigned char *in, size_t avail, size_t *used)
+{
+    if (!in || avail < 3) return 1;
+    const int lo = in[1], count = in[2];
+    const size_t n = (size_t)3 + 4 * (size_t)count;
+    if (lo + count > 68 || n > avail || (count == 0 && lo != 0)) return 1;
+    /* Canonical: the first and the last word are nonzero. */
+    if (count && (!get_le(in + 3, 4) || !get_le(in + n - 4, 4))) return 1;
+    unsigned char full[CR_EXACT_BYTES] = {'C', 'R', 'X', in[0]};
+    memcpy(full + 4 + 4 * lo, in + 3, (size_t)(4 * count));
+    if (cr_exact_load(a, full, sizeof full)) return 1;
+    *used = n;
+    return 0;
+}

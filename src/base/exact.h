@@ -186,4 +186,15 @@ CR_HIDDEN size_t cr_exact_save(const cr_exact *a, unsigned char *out);
    unless n == CR_EXACT_BYTES and the bytes are a canonical saved form. */
 CR_HIDDEN int cr_exact_load(cr_exact *a, const unsigned char *in, size_t n);
 
+/* The same canonical form, trimmed for sums that span a few chunks (a
+   weight sum: ~11-15 bytes): the state byte, the index of the first nonzero
+   32-bit word of the saved chunks (68 words: 66 chunks, the top's two) and
+   the count of words up to the last nonzero one, then those words. At most
+   CR_EXACT_COMPACT_MAX bytes; returns the size. */
+#define CR_EXACT_COMPACT_MAX (3 + 4 * 68)
+CR_HIDDEN size_t cr_exact_save_compact(const cr_exact *a, unsigned char *out);
+/* Reads one compact form from in[0..avail): 0 and *used on success; nonzero
+   (a left as it was) unless the bytes start with a canonical compact form. */
+CR_HIDDEN int cr_exact_load_compact(cr_exact *a, const unsigned char *in, size_t avail, size_t *used);
+
 #endif

@@ -73,6 +73,11 @@ double cr_logit(const cr_model *m, const double *x)
     return z;
 }
 
+uint64_t cr_probability_key(const cr_model *m, const double *x, uint8_t y)
+{
+    return bits_of(cr_probability(m, cr_logit(m, x)) + 0.0) << 1 | y;
+}
+
 /* No -0 either: every number as the canonical forms write it. */
 static double ratio(double num, double den) { return den > 0 ? num / den + 0.0 : cr_nan(); }
 
@@ -127,17 +132,10 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
     }
     /* Keys: the probability's bits (>= +0, so ordered as integers; bits 63
        and 62 are 0 for p <= 1) shifted past the label. */
-    /* Whole-number weights with a total of at most 2^53 add up exactly in
-       doubles: the weight sums below then need no exact accumulator. */
-    int whole = 1;
-    double total = 0;
     for (size_t i = 0; i < n; i++) {
-        key[i] = bits_of(cr_probability(m, cr_logit(m, xs + i * d)) + 0.0) << 1 | ys[i];
+        key[i] = cr_probability_key(m, xs + i * d, ys[i]);
         idx[i] = (uint32_t)i;
-        whole &= ws[i] == floor(ws[i]);
-        total += ws[i];
     }
-    const int exact_doubles = whole && total <= 0x1p53;
     radix_sort(key, idx, key + n, idx + n, n, 63, count);
     free(count);
 
@@ -147,13 +145,6 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
     double *gw = malloc(n * sizeof *gw);
     if (!gw) {
         free(key), free(idx);
-        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory evaluating %zu rows", n);
-    }
-    /* Exact sums, a weight times a term as the exact product: the metrics of
-       a multiset of rows, whatever their order or merging. */
-    cr_exact *acc = calloc(4 + 3 * CR_CALIBRATION_BINS + 3 * 3, sizeof *acc);
-    if (!acc) {
-        free(key), free(idx), free(gw);
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory evaluating %zu rows", n);
     }
     size_t groups = 0;
@@ -169,6 +160,28 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
         key[groups] = g;
         gw[groups++] = sum;
     }
+    const cr_status st = cr_metrics_of_groups(m, key, gw, groups, rows, out, err);
+    free(key), free(idx), free(gw);
+    return st;
+}
+
+cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const double *gw, size_t groups, uint64_t rows,
+                               cr_metrics *out, cr_error *err)
+{
+    /* Whole-number weights with a total of at most 2^53 add up exactly in
+       doubles: the ROC's running sums then need no exact accumulator (the
+       same sums either way). */
+    int whole = 1;
+    double total = 0;
+    for (size_t k = 0; k < groups; k++) {
+        whole &= gw[k] == floor(gw[k]);
+        total += gw[k];
+    }
+    const int exact_doubles = whole && total <= 0x1p53;
+    /* Exact sums, a weight times a term as the exact product: the metrics of
+       a multiset of rows, whatever their order or merging. */
+    cr_exact *acc = calloc(4 + 3 * CR_CALIBRATION_BINS + 3 * 3, sizeof *acc);
+    if (!acc) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory evaluating %zu groups of rows", groups);
     memset(out, 0, sizeof *out);
     out->n = rows;
     cr_exact *wsum = acc, *wpos = acc + 1, *loss = acc + 2, *brier = acc + 3;
@@ -200,7 +213,7 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
     }
     const double W = cr_exact_round(wsum), P = cr_exact_round(wpos);
     if (!(W > 0)) {
-        free(key), free(idx), free(gw), free(acc);
+        free(acc);
         return cr_fail(err, CR_E_DATA, "weight", "evaluate: the rows all weigh 0: nothing to measure");
     }
     out->weight_sum = W;
@@ -269,7 +282,6 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
         out->auc = out->gini = out->ks = cr_nan();
         for (int g = 0; g < CR_ROC_GRID; g++) out->roc_tpr[g] = cr_nan();
     }
-    free(key), free(idx), free(gw);
     return CR_OK;
 }
 

@@ -176,15 +176,16 @@ static cr_status platt_fit(const double *f, const uint8_t *y, const double *w, s
 
 /* ---- the drift reference ---- */
 
-/* A double's bits, ordered as the doubles are (-0 before +0). */
-static uint64_t ordered(double v)
+/* A double's bits, ordered as the doubles are (-0 as +0). */
+uint64_t cr_value_key(double v)
 {
     uint64_t u;
+    v += 0.0;
     memcpy(&u, &v, sizeof u);
     return u >> 63 ? ~u : u | (uint64_t)1 << 63;
 }
 
-static double unordered(uint64_t k)
+double cr_key_value(uint64_t k)
 {
     const uint64_t u = k >> 63 ? k & ~((uint64_t)1 << 63) : ~k;
     double v;
@@ -220,18 +221,23 @@ static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const
         free(key), free(idx);
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
     }
-    for (size_t i = 0; i < n; i++) {
-        key[i] = ordered(v[i * stride] + 0.0);
-        idx[i] = (uint32_t)i;
+    /* Rows that weigh nothing are left out (as the merged rows leave them):
+       the cuts are those of the weighted multiset, however it is held. */
+    const size_t all = n;
+    n = 0;
+    for (size_t i = 0; i < all; i++) {
+        if (!(w[i] > 0)) continue;
+        key[n] = cr_value_key(v[i * stride]);
+        idx[n++] = (uint32_t)i;
     }
     if (!cr_sort_keys(key, idx, n, 64)) {
         free(key), free(idx);
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
     }
-    const double largest = unordered(key[n - 1]);
+    const double largest = cr_key_value(key[n - 1]);
     /* Whole-number weights up to 2^53 in all add up exactly in doubles. */
     int whole = 1;
-    for (size_t i = 0; i < n; i++) whole &= w[i] == floor(w[i]);
+    for (size_t i = 0; i < n; i++) whole &= w[idx[i]] == floor(w[idx[i]]);
     const int exact_doubles = whole && total <= 0x1p53;
     cr_exact cum = {0};
     double cum_d = 0;
@@ -240,7 +246,7 @@ static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const
         if (exact_doubles) cum_d += w[idx[i]];
         else cr_exact_add(&cum, w[idx[i]]);
         if (i + 1 < n && key[i + 1] == key[i]) continue;   /* the value's whole weight first */
-        const double value = unordered(key[i]);
+        const double value = cr_key_value(key[i]);
         const double reached_weight = exact_doubles ? cum_d : cr_exact_round(&cum);
         int reached = 0;
         while (k < CR_DRIFT_BINS && reached_weight >= total * k / CR_DRIFT_BINS) k++, reached = 1;
@@ -248,7 +254,7 @@ static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const
     }
     b->n_bins = (uint8_t)(cuts + 1);
     free(key), free(idx);
-    shares(b, v, stride, w, n, total);
+    shares(b, v, stride, w, all, total);
     return CR_OK;
 }
 

@@ -15,6 +15,7 @@
  */
 #include "internal.h"
 #include "crmath.h"
+#include "shard.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -563,41 +564,35 @@ cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt, cr_model *
  * shards merged in any order give what the rows together give, and the
  * solver above takes them as it takes its own. */
 
-enum { PASS_CENSUS = 1, PASS_SUMMARY = 2, PASS_EVAL = 3 };
-enum { CENSUS_FIT0, CENSUS_FIT1, CENSUS_HELD, CENSUS_HELD_WEIGHED, CENSUS_COUNTS };
-
-struct cr_shard_s {
-    uint8_t kind;                      /* PASS_* */
-    uint64_t count[CENSUS_COUNTS];     /* census */
-    cr_rows_digest digest;             /* census: every row, held out or not */
-    uint32_t k;                        /* sums */
-    cr_exact *acc;
-};
-
 struct cr_fit_s {
     cr_schema schema;
     cr_train_options opt;
     data_summary sum;
     uint64_t rows;                     /* fitted */
+    uint64_t held;                     /* held out */
     char digest[CR_MODEL_ID_SIZE];
     uint8_t sign[CR_MAX_FEATURES];
     problem p;                         /* dimensions, penalty, class weights */
-    int pass;                          /* PASS_SUMMARY, PASS_EVAL, or 0 when solved */
+    int pass;                          /* PASS_SUMMARY, PASS_EVAL, the evidence's, or 0 when done */
     solver solver;
+    cr_evidence_fit *ev;               /* once solved */
 };
 
-static cr_status shard_new(uint8_t kind, uint32_t k, cr_shard **out, cr_error *err)
+cr_status cr_shard_new(uint8_t kind, uint32_t k, uint32_t nk, cr_shard **out, cr_error *err)
 {
     cr_shard *sh = calloc(1, sizeof *sh);
     cr_exact *acc = k ? calloc(k, sizeof *acc) : NULL;
-    if (!sh || (k && !acc)) {
-        free(sh);
-        free(acc);
+    uint64_t *keys = nk ? malloc(nk * sizeof *keys) : NULL;
+    if (!sh || (k && !acc) || (nk && !keys)) {
+        free(sh), free(acc), free(keys);
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory for a shard's statistics");
     }
+    for (uint32_t i = 0; i < nk; i++) keys[i] = i & 1 ? 0 : UINT64_MAX;   /* (least, greatest) of nothing */
     sh->kind = kind;
     sh->k = k;
     sh->acc = acc;
+    sh->nk = nk;
+    sh->keys = keys;
     *out = sh;
     return CR_OK;
 }
@@ -606,6 +601,9 @@ void cr_shard_free(cr_shard *sh)
 {
     if (!sh) return;
     free(sh->acc);
+    free(sh->keys);
+    cr_groups_free(&sh->groups[0]);
+    cr_groups_free(&sh->groups[1]);
     free(sh);
 }
 
@@ -643,7 +641,7 @@ cr_status cr_shard_census(const cr_dataset *ds, const cr_train_options *o, cr_sh
     uint8_t *pick = NULL;
     if (st == CR_OK) st = held_rows(ds, o, &pick, err);
     cr_shard *sh = NULL;
-    if (st == CR_OK) st = shard_new(PASS_CENSUS, 0, &sh, err);
+    if (st == CR_OK) st = cr_shard_new(PASS_CENSUS, 0, 0, &sh, err);
     if (st != CR_OK) {
         free(pick);
         return st;
@@ -665,44 +663,59 @@ cr_status cr_shard_census(const cr_dataset *ds, const cr_train_options *o, cr_sh
 cr_status cr_shard_merge(cr_shard *into, const cr_shard *from, cr_error *err)
 {
     if (!into || !from) return cr_fail(err, CR_E_ARG, NULL, "shard is NULL");
-    if (into->kind != from->kind || into->k != from->k)
+    if (into->kind != from->kind || into->k != from->k || into->nk != from->nk)
         return cr_fail(err, CR_E_STATE, NULL, "shards of different passes (%u and %u) do not merge", into->kind, from->kind);
+    for (int side = 0; side < 2 && into->kind == PASS_GROUPS; side++) {
+        cr_groups merged;
+        const cr_status st = cr_groups_merge(&into->groups[side], &from->groups[side], &merged, err);
+        if (st != CR_OK) return st;
+        cr_groups_free(&into->groups[side]);
+        into->groups[side] = merged;
+    }
     for (int c = 0; c < CENSUS_COUNTS; c++) into->count[c] += from->count[c];
     cr_rows_digest_merge(&into->digest, &from->digest);
     for (uint32_t k = 0; k < into->k; k++) cr_exact_merge(&into->acc[k], &from->acc[k]);
+    for (uint32_t k = 0; k < into->nk; k++) {
+        const uint64_t v = from->keys[k];
+        if (k & 1 ? v > into->keys[k] : v < into->keys[k]) into->keys[k] = v;
+    }
     return CR_OK;
 }
 
-/* "CRS1", kind, k (LE32), the counts and the digest (LE64), k saved sums. */
-#define SHARD_HEAD (4 + 1 + 4 + 8 * CENSUS_COUNTS + 8 * 5)
+/* "CRS2", kind, k and nk (LE32), the counts and the digest (LE64), k
+   compact exact sums, nk keys (LE64); the groups pass: both lists of groups. */
+#define SHARD_HEAD (4 + 1 + 4 + 4 + 8 * CENSUS_COUNTS + 8 * 5)
+/* Far above any pass's need (the cuts: 64 features of 271 buckets), far
+   below what would exhaust memory when loading hostile bytes. */
+#define SHARD_MAX_SUMS (1u << 20)
 
-static void put64(uint8_t *p, uint64_t v)
+static size_t shard_size(const cr_shard *sh)
 {
-    for (int b = 0; b < 8; b++) p[b] = (uint8_t)(v >> (8 * b));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int b = 7; b >= 0; b--) v = v << 8 | p[b];
-    return v;
+    size_t n = SHARD_HEAD + 8 * (size_t)sh->nk;
+    uint8_t scratch[CR_EXACT_COMPACT_MAX];
+    for (uint32_t k = 0; k < sh->k; k++) n += cr_exact_save_compact(&sh->acc[k], scratch);
+    if (sh->kind == PASS_GROUPS) n += cr_groups_size(&sh->groups[0]) + cr_groups_size(&sh->groups[1]);
+    return n;
 }
 
 cr_status cr_shard_save(const cr_shard *sh, void *dst, size_t cap, size_t *size, cr_error *err)
 {
     if (!sh || !size) return cr_fail(err, CR_E_ARG, NULL, "shard or size is NULL");
-    const size_t n = SHARD_HEAD + (size_t)sh->k * CR_EXACT_BYTES;
+    const size_t n = shard_size(sh);
     *size = n;
     if (!dst || cap < n) return cr_fail(err, CR_E_BUFFER, NULL, "shard: %zu bytes needed", n);
     uint8_t *p = dst;
-    memcpy(p, "CRS1", 4);
+    memcpy(p, "CRS2", 4);
     p[4] = sh->kind;
-    for (int b = 0; b < 4; b++) p[5 + b] = (uint8_t)(sh->k >> (8 * b));
-    uint8_t *q = p + 9;
-    for (int c = 0; c < CENSUS_COUNTS; c++, q += 8) put64(q, sh->count[c]);
-    put64(q, sh->digest.count), q += 8;
-    for (int l = 0; l < 4; l++, q += 8) put64(q, sh->digest.sum[l]);
-    for (uint32_t k = 0; k < sh->k; k++, q += CR_EXACT_BYTES) cr_exact_save(&sh->acc[k], q);
+    cr_put32(p + 5, sh->k);
+    cr_put32(p + 9, sh->nk);
+    uint8_t *q = p + 13;
+    for (int c = 0; c < CENSUS_COUNTS; c++, q += 8) cr_put64(q, sh->count[c]);
+    cr_put64(q, sh->digest.count), q += 8;
+    for (int l = 0; l < 4; l++, q += 8) cr_put64(q, sh->digest.sum[l]);
+    for (uint32_t k = 0; k < sh->k; k++) q += cr_exact_save_compact(&sh->acc[k], q);
+    for (uint32_t k = 0; k < sh->nk; k++, q += 8) cr_put64(q, sh->keys[k]);
+    if (sh->kind == PASS_GROUPS) cr_groups_save(&sh->groups[1], cr_groups_save(&sh->groups[0], q));
     return CR_OK;
 }
 
@@ -711,30 +724,47 @@ cr_status cr_shard_load(const void *src, size_t n, cr_shard **out, cr_error *err
     if (!src || !out) return cr_fail(err, CR_E_ARG, NULL, "bytes or out is NULL");
     *out = NULL;
     const uint8_t *p = src;
-    if (n < SHARD_HEAD || memcmp(p, "CRS1", 4) != 0 || p[4] < PASS_CENSUS || p[4] > PASS_EVAL)
-        return cr_fail(err, CR_E_MAGIC, NULL, "shard: not a shard's statistics (CRS1)");
-    uint32_t k = 0;
-    for (int b = 3; b >= 0; b--) k = k << 8 | p[5 + b];
-    if (k > CR_MAX_SUMS || n != SHARD_HEAD + (size_t)k * CR_EXACT_BYTES)
-        return cr_fail(err, CR_E_TRUNCATED, NULL, "shard: %zu bytes do not hold %u sums", n, k);
+    if (n < SHARD_HEAD || memcmp(p, "CRS2", 4) != 0 || p[4] < PASS_CENSUS || p[4] > PASS_SHARES)
+        return cr_fail(err, CR_E_MAGIC, NULL, "shard: not a shard's statistics (CRS2)");
+    const uint32_t k = cr_get32(p + 5), nk = cr_get32(p + 9);
+    /* A compact sum takes 3 bytes at least, a key 8. */
+    if (k > SHARD_MAX_SUMS || nk > 2 * SHARD_MAX_SUMS || (n - SHARD_HEAD) / 3 < k ||
+        (n - SHARD_HEAD - 3 * (size_t)k) / 8 < nk)
+        return cr_fail(err, CR_E_TRUNCATED, NULL, "shard: %zu bytes do not hold %u sums and %u keys", n, k, nk);
     cr_shard *sh = NULL;
-    cr_status st = shard_new(p[4], k, &sh, err);
+    cr_status st = cr_shard_new(p[4], k, nk, &sh, err);
     if (st != CR_OK) return st;
-    const uint8_t *q = p + 9;
-    for (int c = 0; c < CENSUS_COUNTS; c++, q += 8) sh->count[c] = get64(q);
-    sh->digest.count = get64(q), q += 8;
-    for (int l = 0; l < 4; l++, q += 8) sh->digest.sum[l] = get64(q);
-    for (uint32_t j = 0; j < k; j++, q += CR_EXACT_BYTES) {
-        if (cr_exact_load(&sh->acc[j], q, CR_EXACT_BYTES) != 0) {
-            cr_shard_free(sh);
-            return cr_fail(err, CR_E_MAGIC, NULL, "shard: sum %u is not a saved exact sum", j);
-        }
+    const uint8_t *q = p + 13, *end = p + n;
+    for (int c = 0; c < CENSUS_COUNTS; c++, q += 8) sh->count[c] = cr_get64(q);
+    sh->digest.count = cr_get64(q), q += 8;
+    for (int l = 0; l < 4; l++, q += 8) sh->digest.sum[l] = cr_get64(q);
+    for (uint32_t j = 0; j < k && st == CR_OK; j++) {
+        size_t used;
+        if (cr_exact_load_compact(&sh->acc[j], q, (size_t)(end - q), &used))
+            st = cr_fail(err, CR_E_MAGIC, NULL, "shard: sum %u is not a saved exact sum", j);
+        else
+            q += used;
+    }
+    if (st == CR_OK && (size_t)(end - q) / 8 < nk) st = cr_fail(err, CR_E_TRUNCATED, NULL, "shard: the keys are cut short");
+    for (uint32_t j = 0; j < nk && st == CR_OK; j++, q += 8) sh->keys[j] = cr_get64(q);
+    for (int side = 0; side < 2 && st == CR_OK && sh->kind == PASS_GROUPS; side++)
+        if (!(q = cr_groups_load(&sh->groups[side], q, (size_t)(end - q))))
+            st = cr_fail(err, CR_E_MAGIC, NULL, "shard: the %s rows' groups are not a saved list", side ? "held-out" : "fitted");
+    if (st == CR_OK && q != end) st = cr_fail(err, CR_E_MAGIC, NULL, "shard: %zu bytes past its statistics", (size_t)(end - q));
+    if (st != CR_OK) {
+        cr_shard_free(sh);
+        return st;
     }
     *out = sh;
     return CR_OK;
 }
 
-void cr_fit_free(cr_fit *f) { free(f); }
+void cr_fit_free(cr_fit *f)
+{
+    if (!f) return;
+    cr_evidence_fit_free(f->ev);
+    free(f);
+}
 
 cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, const cr_shard *census, cr_fit **out,
                         cr_error *err)
@@ -765,6 +795,7 @@ cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, const cr_
     f->opt = *o;
     f->opt.progress = NULL;   /* a host drives the passes itself */
     f->rows = fitted;
+    f->held = c[CENSUS_HELD];
     cr_rows_digest_hex(&census->digest, f->digest);
     class_weights(o, c[CENSUS_FIT0], c[CENSUS_FIT1], f->sum.cw);
     f->p.d = s->n_features;
@@ -780,31 +811,17 @@ cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, const cr_
 
 int cr_fit_done(const cr_fit *f) { return !f || f->pass == 0; }
 
-/* "CRQ1", pass, holdout method, fit_intercept, d, np (bytes), fraction,
-   seed (LE32 in 8), class weights, the point (np doubles): what a shard
-   needs to answer. */
+/* "CRQ1", pass, holdout method, d, np (bytes), fraction, seed (LE32 in
+   8), class weights, then the solver's point (np doubles) or the
+   evidence's model and lists (shard_evidence.c): what a shard needs. */
 #define QUESTION_HEAD (4 + 4 + 8 * 4)
-
-static void put_f64(uint8_t *p, double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, 8);
-    put64(p, u);
-}
-
-static double get_f64(const uint8_t *p)
-{
-    const uint64_t u = get64(p);
-    double v;
-    memcpy(&v, &u, 8);
-    return v;
-}
 
 cr_status cr_fit_question(const cr_fit *f, void *dst, size_t cap, size_t *size, cr_error *err)
 {
     if (!f || !size) return cr_fail(err, CR_E_ARG, NULL, "fit or size is NULL");
-    if (f->pass == 0) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_question: the fit is solved");
-    const size_t np = f->p.np, n = QUESTION_HEAD + 8 * np;
+    if (f->pass == 0) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_question: the fit is done");
+    const size_t np = f->p.np;
+    const size_t n = QUESTION_HEAD + (f->ev ? cr_evidence_question_size(f->ev) : 8 * np);
     *size = n;
     if (!dst || cap < n) return cr_fail(err, CR_E_BUFFER, NULL, "question: %zu bytes needed", n);
     uint8_t *p = dst;
@@ -813,12 +830,16 @@ cr_status cr_fit_question(const cr_fit *f, void *dst, size_t cap, size_t *size, 
     p[5] = (uint8_t)f->opt.holdout_method;
     p[6] = (uint8_t)f->p.d;
     p[7] = (uint8_t)np;
-    put_f64(p + 8, f->opt.holdout_fraction);
-    put64(p + 16, f->opt.holdout_seed);
-    put_f64(p + 24, f->p.cw[0]);
-    put_f64(p + 32, f->p.cw[1]);
+    cr_put_f64(p + 8, f->opt.holdout_fraction);
+    cr_put64(p + 16, f->opt.holdout_seed);
+    cr_put_f64(p + 24, f->p.cw[0]);
+    cr_put_f64(p + 32, f->p.cw[1]);
+    if (f->ev) {
+        cr_evidence_question(f->ev, p + QUESTION_HEAD);
+        return CR_OK;
+    }
     const double *point = f->pass == PASS_EVAL ? solver_point(&f->solver) : NULL;
-    for (size_t k = 0; k < np; k++) put_f64(p + QUESTION_HEAD + 8 * k, point ? point[k] : 0.0);
+    for (size_t k = 0; k < np; k++) cr_put_f64(p + QUESTION_HEAD + 8 * k, point ? point[k] : 0.0);
     return CR_OK;
 }
 
@@ -828,26 +849,33 @@ cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, 
     *out = NULL;
     const uint8_t *q = question;
     const size_t d = ds->schema.n_features;
-    if (n < QUESTION_HEAD || memcmp(q, "CRQ1", 4) != 0 || (q[4] != PASS_SUMMARY && q[4] != PASS_EVAL) ||
-        q[5] > CR_HOLDOUT_HASH || q[6] != d || (q[7] != d && q[7] != d + 1) || n != QUESTION_HEAD + 8 * (size_t)q[7])
+    const int evidence = n >= 5 && q[4] >= PASS_GROUPS && q[4] <= PASS_SHARES;
+    if (n < QUESTION_HEAD || memcmp(q, "CRQ1", 4) != 0 || (q[4] != PASS_SUMMARY && q[4] != PASS_EVAL && !evidence) ||
+        q[5] > CR_HOLDOUT_HASH || q[6] != d || (q[7] != d && q[7] != d + 1) ||
+        (!evidence && n != QUESTION_HEAD + 8 * (size_t)q[7]))
         return cr_fail(err, CR_E_MAGIC, NULL, "question: not a fit's question for this schema (CRQ1, %zu features)", d);
     cr_train_options o;
     cr_train_options_init(&o);
     o.holdout_method = (cr_holdout_method)q[5];
-    o.holdout_fraction = get_f64(q + 8);
-    o.holdout_seed = (uint32_t)get64(q + 16);
+    o.holdout_fraction = cr_get_f64(q + 8);
+    o.holdout_seed = (uint32_t)cr_get64(q + 16);
     uint8_t *pick = NULL;
     cr_status st = held_rows(ds, &o, &pick, err);
     if (st != CR_OK) return st;
+    if (evidence) {
+        st = cr_evidence_answer(ds, pick, q[4], q + QUESTION_HEAD, n - QUESTION_HEAD, out, err);
+        free(pick);
+        return st;
+    }
     problem p = {0};
     p.d = d;
     p.np = q[7];
-    p.cw[0] = get_f64(q + 24);
-    p.cw[1] = get_f64(q + 32);
+    p.cw[0] = cr_get_f64(q + 24);
+    p.cw[1] = cr_get_f64(q + 32);
     double point[CR_MAX_PARAMS];
-    for (size_t k = 0; k < p.np; k++) point[k] = get_f64(q + QUESTION_HEAD + 8 * k);
+    for (size_t k = 0; k < p.np; k++) point[k] = cr_get_f64(q + QUESTION_HEAD + 8 * k);
     cr_shard *sh = NULL;
-    st = shard_new(q[4], (uint32_t)(q[4] == PASS_SUMMARY ? 2 + d : sums_of(p.np)), &sh, err);
+    st = cr_shard_new(q[4], (uint32_t)(q[4] == PASS_SUMMARY ? 2 + d : sums_of(p.np)), 0, &sh, err);
     cr_dataset *fitted = NULL;
     if (st == CR_OK && pick) st = cr_dataset_subset(ds, pick, 0, &fitted, err);
     free(pick);
@@ -867,13 +895,34 @@ cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, 
     return CR_OK;
 }
 
+/* The solved fit's model (no evidence yet), then the evidence's passes. */
+static cr_status solved(cr_fit *f, cr_error *err)
+{
+    cr_model *m = calloc(1, sizeof *m);
+    if (!m) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory for the model");
+    solver_stats(&f->solver, &m->stats);
+    cr_status st = model_of(m, &f->schema, &f->opt, &f->sum, f->sign, f->solver.theta, f->rows, f->digest, err);
+    if (st != CR_OK) {
+        free(m);
+        return st;
+    }
+    if ((st = cr_evidence_fit_create(m, f->rows, f->held, &f->opt, &f->ev, err)) != CR_OK) return st;
+    f->pass = cr_evidence_fit_pass(f->ev);
+    return CR_OK;
+}
+
 cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err)
 {
     if (!f || !merged) return cr_fail(err, CR_E_ARG, NULL, "fit or shard is NULL");
-    if (f->pass == 0) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the fit is solved");
+    if (f->pass == 0) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the fit is done");
+    if (f->ev) {
+        const cr_status st = cr_evidence_fit_feed(f->ev, merged, err);
+        f->pass = cr_evidence_fit_pass(f->ev);
+        return st;
+    }
     const size_t d = f->p.d, np = f->p.np;
     const uint32_t want = (uint32_t)(f->pass == PASS_SUMMARY ? 2 + d : sums_of(np));
-    if (merged->kind != f->pass || merged->k != want)
+    if (merged->kind != f->pass || merged->k != want || merged->nk)
         return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the shards answer pass %u, the fit asks pass %d", merged->kind, f->pass);
     if (f->pass == PASS_SUMMARY) {
         const cr_status st = summary_finish(merged->acc, d, &f->sum, err);
@@ -885,7 +934,7 @@ cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err)
     evaluation ev;
     evaluation_of(&f->p, solver_point(&f->solver), merged->acc, &ev);
     cr_status st = solver_feed(&f->solver, &ev, err);
-    if (st == CR_OK && f->solver.phase == SOLVED) f->pass = 0;
+    if (st == CR_OK && f->solver.phase == SOLVED) st = solved(f, err);
     return st;
 }
 
@@ -893,16 +942,6 @@ cr_status cr_fit_model(const cr_fit *f, cr_model **out, cr_error *err)
 {
     if (!f || !out) return cr_fail(err, CR_E_ARG, NULL, "fit or out is NULL");
     *out = NULL;
-    if (f->pass != 0) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_model: the fit is not solved yet");
-    cr_model *m = calloc(1, sizeof *m);
-    if (!m) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory for the model");
-    solver_stats(&f->solver, &m->stats);
-    cr_status st = model_of(m, &f->schema, &f->opt, &f->sum, f->sign, f->solver.theta, f->rows, f->digest, err);
-    if (st == CR_OK) st = cr_model_finish(m, err);
-    if (st != CR_OK) {
-        free(m);
-        return st;
-    }
-    *out = m;
-    return CR_OK;
+    if (f->pass != 0 || !f->ev) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_model: the fit is not done yet");
+    return cr_evidence_fit_model(f->ev, out, err);
 }

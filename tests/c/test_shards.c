@@ -52,20 +52,9 @@ static cr_shard *merged(cr_shard **parts, size_t k, uint64_t *seed)
     return all;
 }
 
-/* The card from "features" to the end of "solver": all but the id and the evidence. */
-static void card_core(const cr_model *m, char *out, size_t cap)
-{
-    static char card[1 << 16];
-    size_t n = 0;
-    CHECK_OK(cr_model_card_json(m, card, sizeof card, &n, &check_err));
-    card[n] = 0;
-    const char *from = strstr(card, "\"features\"");
-    const char *to = strstr(card, ",\"evidence\"");
-    if (!to) to = card + n - 1;
-    snprintf(out, cap, "%.*s", (int)(to - from), from);
-}
-
-static void shard_train(gen_kind kind, const char *options, size_t k, uint64_t seed)
+/* twist: weights in tenths (sums that doubles round), a fifth of the rows
+   weighing 0, a real feature at -0 and 0 (one key) and negative. */
+static void shard_train(gen_kind kind, const char *options, size_t k, uint64_t seed, int twist)
 {
     cr_schema *s = NULL;
     CHECK_OK(gen_schema(kind, &s, &check_err));
@@ -80,6 +69,11 @@ static void shard_train(gen_kind kind, const char *options, size_t k, uint64_t s
         double f[8], w;
         int y;
         gen_row(kind, 11, 0, i, f, &y, &w);
+        if (twist) {
+            w = i % 5 == 0 ? 0.0 : w * 0.1 * (double)(1 + i % 3);
+            if (kind == GEN_STIR && i % 7 == 0) f[3] = i % 2 ? -0.0 : 0.0;
+            if (kind == GEN_STIR && i % 3 == 1) f[3] = -f[3] * 1e3;   /* negative cuts: not ascending as bits */
+        }
         CHECK_OK(cr_dataset_add(all, f, y, w, &check_err));
         CHECK_OK(cr_dataset_add(part[next_random(&r) % k], f, y, w, &check_err));
     }
@@ -95,7 +89,7 @@ static void shard_train(gen_kind kind, const char *options, size_t k, uint64_t s
     cr_fit *fit = NULL;
     CHECK_OK(cr_fit_create(s, &o, census, &fit, &check_err));
     cr_shard_free(census);
-    unsigned char question[1024];
+    static unsigned char question[1 << 20];
     int passes = 0;
     while (!cr_fit_done(fit) && passes < 1000) {
         size_t qn = 0;
@@ -111,10 +105,13 @@ static void shard_train(gen_kind kind, const char *options, size_t k, uint64_t s
     }
     cr_model *sharded = NULL;
     CHECK_OK(cr_fit_model(fit, &sharded, &check_err));
+    /* The whole model, evidence and id too: cr_train()'s, bit for bit. */
     static char a[1 << 16], b[1 << 16];
-    card_core(whole, a, sizeof a);
-    card_core(sharded, b, sizeof b);
+    size_t an = 0, bn = 0;
+    CHECK_OK(cr_model_card_json(whole, a, sizeof a, &an, &check_err));
+    CHECK_OK(cr_model_card_json(sharded, b, sizeof b, &bn, &check_err));
     CHECK_STR(b, a);
+    CHECK_STR(cr_model_id(sharded), cr_model_id(whole));
     for (size_t j = 0; j < cr_schema_feature_count(s); j++) CHECK(bits_of(cr_model_coef(sharded, j)) == bits_of(cr_model_coef(whole, j)));
     CHECK(bits_of(cr_model_intercept(sharded)) == bits_of(cr_model_intercept(whole)));
     cr_fit_free(fit);
@@ -137,7 +134,8 @@ static void test_same_fit(void)
     static const size_t SHARDS[] = {1, 3, 8};
     for (int kind = GEN_DEFAULT; kind <= GEN_STIR; kind++)
         for (size_t o = 0; o < sizeof OPTIONS / sizeof *OPTIONS; o++)
-            for (size_t k = 0; k < 3; k++) shard_train((gen_kind)kind, OPTIONS[o], SHARDS[k], 100 * o + k);
+            for (size_t k = 0; k < 3; k++)
+                for (int twist = 0; twist < 2; twist++) shard_train((gen_kind)kind, OPTIONS[o], SHARDS[k], 100 * o + k, twist);
 }
 
 static void test_refusals(void)
@@ -174,10 +172,10 @@ static void test_refusals(void)
     /* Out of order: a census fed as the summary; a model before the solve. */
     CHECK_ERR(cr_fit_feed(fit, c, &e), e, CR_E_STATE, "pass");
     cr_model *m = NULL;
-    CHECK_ERR(cr_fit_model(fit, &m, &e), e, CR_E_STATE, "not solved");
+    CHECK_ERR(cr_fit_model(fit, &m, &e), e, CR_E_STATE, "not done");
     /* Foreign bytes. */
     cr_shard *x = NULL;
-    CHECK_ERR(cr_shard_load("CRS1", 4, &x, &e), e, CR_E_MAGIC, "shard");
+    CHECK_ERR(cr_shard_load("CRS2", 4, &x, &e), e, CR_E_MAGIC, "shard");
     CHECK_ERR(cr_shard_answer(ds, "nonsense", 8, &x, &e), e, CR_E_MAGIC, "question");
     unsigned char saved[4096];
     size_t n = 0;
@@ -272,10 +270,11 @@ static void test_arguments(void)
     CHECK_OK(cr_shard_answer(ds, buf, n, &x, &check_err));
     CHECK_OK(cr_shard_save(x, buf, sizeof buf, &n, &check_err));
     cr_shard *y = NULL;
-    CHECK_ERR(cr_shard_load(buf, n - 1, &y, &e), e, CR_E_TRUNCATED, "do not hold");
-    buf[n - 1] ^= 0x40;
+    CHECK_ERR(cr_shard_load(buf, n - 1, &y, &e), e, CR_E_MAGIC, "not a saved exact sum");
+    CHECK_ERR(cr_shard_load(buf, 90, &y, &e), e, CR_E_TRUNCATED, "do not hold");
+    /* A sum's last word made 0: no longer the canonical compact form. */
+    memset(buf + n - 4, 0, 4);
     CHECK_ERR(cr_shard_load(buf, n, &y, &e), e, CR_E_MAGIC, "not a saved exact sum");
-    buf[n - 1] ^= 0x40;
     buf[5] = 0xff;
     CHECK_ERR(cr_shard_load(buf, n, &y, &e), e, CR_E_TRUNCATED, "do not hold");
     CHECK(y == NULL);
@@ -305,7 +304,7 @@ static void test_solved(void)
     CHECK_OK(cr_shard_census(ds, &o, &c, &check_err));
     cr_fit *fit = NULL;
     CHECK_OK(cr_fit_create(s, &o, c, &fit, &check_err));
-    unsigned char q[1024];
+    static unsigned char q[1 << 16];
     size_t n = 0;
     while (!cr_fit_done(fit)) {
         CHECK_OK(cr_fit_question(fit, q, sizeof q, &n, &check_err));
@@ -314,11 +313,153 @@ static void test_solved(void)
         cr_shard_free(a);
     }
     cr_error e;
-    CHECK_ERR(cr_fit_question(fit, q, sizeof q, &n, &e), e, CR_E_STATE, "solved");
-    CHECK_ERR(cr_fit_feed(fit, c, &e), e, CR_E_STATE, "solved");
+    CHECK_ERR(cr_fit_question(fit, q, sizeof q, &n, &e), e, CR_E_STATE, "done");
+    CHECK_ERR(cr_fit_feed(fit, c, &e), e, CR_E_STATE, "done");
     cr_model *m = NULL;
     CHECK_OK(cr_fit_model(fit, &m, &check_err));
     cr_model_free(m);
+    cr_shard_free(c);
+    cr_fit_free(fit);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
+
+/* Answers the fit's questions over ds until it asks `pass` (its question in q, *n). */
+static void run_until(cr_fit *fit, const cr_dataset *ds, int pass, unsigned char *q, size_t cap, size_t *n)
+{
+    for (int guard = 0; guard < 200; guard++) {
+        CHECK_OK(cr_fit_question(fit, q, cap, n, &check_err));
+        if (q[4] == pass) return;
+        cr_shard *a = NULL;
+        CHECK_OK(cr_shard_answer(ds, q, *n, &a, &check_err));
+        CHECK_OK(cr_fit_feed(fit, a, &check_err));
+        cr_shard_free(a);
+    }
+    CHECK(!"the pass never came");
+}
+
+/* The offset of the groups lists in a saved groups answer: past the head,
+   k compact sums and nk keys. */
+static size_t groups_at(const unsigned char *b)
+{
+    const uint32_t k = (uint32_t)b[5] | (uint32_t)b[6] << 8, nk = (uint32_t)b[9] | (uint32_t)b[10] << 8;
+    size_t off = 85;
+    for (uint32_t j = 0; j < k; j++) off += 3 + 4 * (size_t)b[off + 2];
+    return off + 8 * (size_t)nk;
+}
+
+/* The evidence's questions and answers as another process may send them:
+   cut short, padded, out of order, out of bounds; each refused with its code. */
+static void test_evidence_bytes(void)
+{
+    cr_schema *s = NULL;
+    CHECK_OK(gen_schema(GEN_STIR, &s, &check_err));
+    cr_dataset *ds = NULL;
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    for (uint64_t i = 0; i < 300; i++) {
+        double f[8], w;
+        int y;
+        gen_row(GEN_STIR, 5, 0, i, f, &y, &w);
+        f[3] -= 0.5;   /* negative values, negative cuts */
+        CHECK_OK(cr_dataset_add(ds, f, y, w, &check_err));
+    }
+    cr_train_options o;
+    cr_train_options_init(&o);
+    o.holdout_method = CR_HOLDOUT_HASH;
+    o.holdout_fraction = 0.3;
+    cr_shard *c = NULL, *a = NULL;
+    CHECK_OK(cr_shard_census(ds, &o, &c, &check_err));
+    cr_fit *fit = NULL;
+    CHECK_OK(cr_fit_create(s, &o, c, &fit, &check_err));
+    static unsigned char q[1 << 16], b[1 << 20];
+    size_t n = 0, m = 0;
+    cr_error e;
+    const size_t d = cr_schema_feature_count(s);
+
+    /* The groups pass: the model, then nothing. */
+    run_until(fit, ds, 4, q, sizeof q, &n);
+    CHECK_ERR(cr_shard_answer(ds, q, n - 1, &a, &e), e, CR_E_MAGIC, "cut short");
+    q[n] = 0;
+    CHECK_ERR(cr_shard_answer(ds, q, n + 1, &a, &e), e, CR_E_MAGIC, "past the evidence's model");
+    unsigned char keep[8];
+    memcpy(keep, q + 40 + 8, 8);
+    memcpy(q + 40 + 8, (const double[]){1.0 / 0.0}, 8);   /* a coefficient at infinity */
+    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "bounds");
+    memcpy(q + 40 + 8, keep, 8);
+    q[40 + 8 * (d + 1)] = 0;   /* band medium 0 */
+    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "bounds");
+    CHECK(a == NULL);
+    CHECK_OK(cr_fit_question(fit, q, sizeof q, &n, &check_err));
+    CHECK_OK(cr_shard_answer(ds, q, n, &a, &check_err));
+    CHECK_OK(cr_shard_save(a, b, sizeof b, &m, &check_err));
+    cr_shard *x = NULL;
+    /* Saved groups: cut short, keys out of order, a probability above 1. */
+    CHECK_ERR(cr_shard_load(b, m - 1, &x, &e), e, CR_E_MAGIC, "groups");
+    const size_t at = groups_at(b);
+    CHECK(b[at] >= 2);   /* two groups at least */
+    unsigned char saved[16];
+    memcpy(saved, b + at + 8, 8);
+    memset(b + at + 8, 0xff, 8);   /* the first key above the second */
+    CHECK_ERR(cr_shard_load(b, m, &x, &e), e, CR_E_MAGIC, "groups");
+    memcpy(b + at + 8, saved, 8);
+    size_t last = at + 8;   /* the fitted rows' last group */
+    for (uint64_t k = 0; k + 1 < b[at] + 256u * b[at + 1]; k++) last += 8 + 3 + 4 * (size_t)b[last + 8 + 2];
+    memcpy(saved, b + last, 8);
+    memset(b + last, 0xff, 7);
+    b[last + 7] = 0x7f;   /* ascending still, but no probability */
+    CHECK_OK(cr_shard_load(b, m, &x, &check_err));
+    CHECK_ERR(cr_fit_feed(fit, x, &e), e, CR_E_MAGIC, "probability");
+    cr_shard_free(x);
+    memcpy(b + last, saved, 8);
+    CHECK_ERR(cr_fit_feed(fit, c, &e), e, CR_E_STATE, "pass");
+    CHECK_OK(cr_fit_feed(fit, a, &check_err));
+    cr_shard_free(a);
+
+    /* The cuts pass: per feature a count and that many ascending keys. */
+    run_until(fit, ds, 5, q, sizeof q, &n);
+    const size_t lists = 40 + 8 * (d + 1) + 8;
+    CHECK_ERR(cr_shard_answer(ds, q, lists + 2, &a, &e), e, CR_E_MAGIC, "cut short");
+    q[n] = 0;
+    CHECK_ERR(cr_shard_answer(ds, q, n + 1, &a, &e), e, CR_E_MAGIC, "past the pass's lists");
+    size_t f3 = lists;   /* the real feature's list (feature 3) */
+    for (size_t j = 0; j < 3; j++) f3 += 4 + 8 * (size_t)(q[f3] | q[f3 + 1] << 8);
+    CHECK(q[f3] >= 2);
+    memcpy(keep, q + f3 + 4, 8);
+    memset(q + f3 + 4, 0xff, 8);
+    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "not ascending");
+    memcpy(q + f3 + 4, keep, 8);
+    q[f3 + 3] = 0x7f;   /* a count beyond any pass's */
+    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "is not a pass's");
+    CHECK(a == NULL);
+
+    /* The shares pass: per feature its finite, ascending cuts. */
+    run_until(fit, ds, 6, q, sizeof q, &n);
+    f3 = lists;
+    for (size_t j = 0; j < 3; j++) f3 += 4 + 8 * (size_t)q[f3];
+    CHECK(q[f3] >= 2);
+    memcpy(keep, q + f3 + 4, 8);
+    memcpy(q + f3 + 4, (const double[]){0.0 / 0.0}, 8);
+    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "list is not ascending");
+    memcpy(q + f3 + 4, q + f3 + 12, 8);   /* two equal cuts */
+    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "not ascending");
+    memcpy(q + f3 + 4, keep, 8);
+    unsigned char top[8];
+    const size_t lastcut = f3 + 4 + 8 * ((size_t)q[f3] - 1);
+    memcpy(top, q + lastcut, 8);
+    memcpy(q + lastcut, (const double[]){1.0 / 0.0}, 8);
+    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "not finite");
+    memcpy(q + lastcut, top, 8);
+    CHECK_OK(cr_shard_answer(ds, q, n, &a, &check_err));
+    CHECK_OK(cr_fit_feed(fit, a, &check_err));
+    cr_shard_free(a);
+    CHECK(cr_fit_done(fit));
+    cr_model *model = NULL, *whole = NULL;
+    CHECK_OK(cr_fit_model(fit, &model, &check_err));
+    CHECK_OK(cr_train(ds, &o, &whole, &check_err));
+    CHECK_STR(cr_model_id(model), cr_model_id(whole));
+    cr_model_free(model);
+    cr_model_free(whole);
     cr_shard_free(c);
     cr_fit_free(fit);
     cr_dataset_free(ds);
@@ -331,5 +472,6 @@ int main(void)
     test_refusals();
     test_arguments();
     test_solved();
+    test_evidence_bytes();
     return check_done("test_shards");
 }
