@@ -526,10 +526,11 @@ typedef struct {
  *  then the evidence's: "groups" (each shard's rows by distinct (probability,
  *  label), with exact weight sums: the ROC walk needs every distinct
  *  probability, so the merged answer, and the fit, hold one group per
- *  distinct probability, about one per row when features are real-valued),
+ *  distinct (probability, label), about one per row when features are
+ *  real-valued: some 17 bytes each),
  *  "cuts" (the drift reference's weighted deciles, found by exact sums
- *  between pivots, each pass narrowing a decile's bucket 8 to 256 ways:
- *  typically 2-6 passes, at most 64) and "shares". Questions and answers grow
+ *  between pivots, each pass narrowing a decile's bucket 8 to 4096 ways:
+ *  typically 2-4 passes, at most 64) and "shares". Questions and answers grow
  *  with that: size them with a NULL buffer (CR_E_BUFFER and *size).
  *
  *    every shard: cr_shard_census(rows, options) -> merge them -> cr_fit_create

@@ -11,19 +11,25 @@ partitions (callrisk.spark.train), files, processes.
     model = fit.model()                                   # a Scorer
 
 (Shards.train(parts) runs this loop in one process.) Every part answers the
-core's passes -- a census, a summary, then the loss, gradient and Hessian at
-each point the solver asks about -- with exact sums, counts and the additive
-digest of its rows; the answers travel as bytes (the same on every host),
-merge in any order, and the solver takes them as it takes a whole data
-set's. So the model's coefficients, baselines, bands, training info (rows,
-weight_sum, data_sha256) and solver statistics are train()'s on all the
-rows, bit for bit. The model carries no evidence (train() measures its
-model on all the rows at once): its id is not train()'s, and its card has
-no "evidence". The 'order' holdout (the last rows) has no meaning across
-parts: census() refuses it (CR_E_ARG, field holdout); the 'hash' holdout
-splits every part alike, by each row's content. Nor does it calibrate:
-Shards() refuses calibration="sigmoid" (CR_E_ARG, field calibration), which
-the core's fit would leave out unasked.
+core's passes -- a census, a summary, the loss, gradient and Hessian at each
+point the solver asks about, then the evidence's: groups (its rows' weights
+by probability and label, fitted and held out), a few cuts (the drift
+reference's weighted deciles, narrowed between pivots: typically 2 to 4
+passes) and shares (each reference bin's weight) -- with exact sums, counts
+and the additive digest of its rows; the answers travel as bytes (the same
+on every host), merge in any order, and the fit takes them as train() takes
+a whole data set. So the model is train()'s on all the rows, for any parts
+and row order: the same bytes and id, its card the same -- coefficients,
+baselines, bands, training info (rows, weight_sum, data_sha256), solver
+statistics and evidence (the metrics of the fitted and the held-out rows,
+the drift reference). A part's answer to the groups pass holds one group per
+distinct (probability, label) of its rows, and the merged answer one per
+distinct pair of all of them: with real-valued features about one per row
+(some 17 bytes each), which the driver holds. The 'order' holdout (the last
+rows) has no meaning across parts: census() refuses it (CR_E_ARG, field
+holdout); the 'hash' holdout splits every part alike, by each row's content.
+Nor does it calibrate yet: Shards() refuses calibration="sigmoid" (CR_E_ARG,
+field calibration), as the core's census and fit do.
 
 A part's data is what Shards.dataset() takes: rows (an iterable of
 mappings) or {"csv": text}, as train() takes them, or columns -- a mapping
@@ -177,7 +183,7 @@ class Shards:
     def train(self, parts, store=None):
         """The whole loop in this process over `parts` (each a Dataset or
         what dataset() takes, made into one for the fit and freed after):
-        the Scorer of the model (no evidence); store: the Scorer's."""
+        the Scorer of the model (train()'s); store: the Scorer's."""
         self._live()
         made = []
         try:
@@ -307,16 +313,16 @@ class Fit:
 
 
 def _no_calibration(abi, options_text):
-    """Refuses a calibration other than the default: the core's fit across
-    shards makes none (Platt scaling is fitted on the holdout's scores, part
-    of the evidence such a model does not carry), and would train the model
-    without it, unasked -- scoring otherwise than train()'s."""
+    """Refuses a calibration other than the default when the Shards are
+    made, as the core's census and fit refuse it: Platt scaling is fitted on
+    the held-out rows' scores together, which the fit across shards does not
+    do yet."""
     option = next((o for o in abi.description["options"] if o["name"] == CALIBRATION), None)
     given = json.loads(options_text).get(CALIBRATION)
     if option is not None and given is not None and given != option["default"]:
         raise host_error(abi, CallriskTypeError, "CR_E_ARG", CALIBRATION,
-                         "%s: a model trained across shards has no calibration yet (Platt scaling is fitted on the holdout's "
-                         "scores, with the evidence such a model does not carry): train without it, or with train() in one process"
+                         "%s: a model trained across shards has no calibration yet (Platt scaling is fitted on the held-out "
+                         "rows' scores together): train without it, or with train() in one process"
                          % CALIBRATION)
 
 

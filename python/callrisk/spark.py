@@ -30,10 +30,10 @@ itself, before any job runs.
 
 train() drives the core's shard API (_shards.py) over the DataFrame's
 partitions: every partition answers each pass of the fit with exact sums
-(a few KB of bytes), the driver merges them and its fit takes them, so the
-model is train()'s on the same rows bit for bit (but for the evidence,
-which it does not carry). A bad value is raised on the driver as the core's
-CallriskError itself (its code, field, and the row within its partition).
+(bytes), the driver merges them and its fit takes them, so the model is
+train()'s on the same rows, bit for bit: the same bytes and id, evidence
+included. A bad value is raised on the driver as the core's CallriskError
+itself (its code, field, and the row within its partition).
 """
 try:
     import pyspark
@@ -109,10 +109,10 @@ def score(df, model, *, reasons=False, columns=None):
 def train(df, *, label=None, weight=None, schema=None, columns=None, progress=None, **options):
     """Trains a model on the rows of a Spark DataFrame and returns its
     Scorer: the model train() gives for the same rows (collected, in any
-    order) and options, bit for bit -- coefficients, baselines, bands,
-    training info (rows, weight_sum, data_sha256) and solver statistics --
-    but without evidence (train() measures its model on all the rows at
-    once; this one has no "evidence" in its card, so its id differs).
+    order and partitioning) and options, bit for bit -- the same bytes and
+    id: coefficients, baselines, bands, training info (rows, weight_sum,
+    data_sha256), solver statistics and evidence (the metrics of the fitted
+    and the held-out rows, the drift reference).
 
     schema: the fields and features, as a dict or JSON text; None: the
     seed's. options: by the core's names, as train() takes them (C,
@@ -132,18 +132,24 @@ def train(df, *, label=None, weight=None, schema=None, columns=None, progress=No
     (the census is the first); a true answer stops the training
     (CallriskError CR_E_CANCELLED).
 
-    It runs as passes (jobs) of mapInArrow over the DataFrame's columns
-    that it reads, persisted for the training and unpersisted after: the
-    census, the summary, then one per point the solver asks about (about
-    as many as train()'s Newton iterations, plus one). In every pass each
-    partition's rows go into a data set of the core in the executor's
-    Python worker (one wasm instance per worker), which answers the core's
-    question -- shipped inside the function, a hundred bytes or so -- with
-    exact sums: one row of bytes per partition (about 8 KB for five
-    features), collected and merged on the driver (callrisk._shards). A
-    value the core refuses is raised here as the core's CallriskError, with
-    its code and field and, in the message and .line, its row within its
-    partition; the job itself does not fail (Spark does not retry it)."""
+    It runs as passes (jobs) of mapInArrow over the DataFrame's columns that
+    it reads, persisted for the training and unpersisted after: the census,
+    the summary, one per point the solver asks about (train()'s Newton
+    iterations plus one, or more where it backtracks), then the evidence's:
+    groups, a few cuts (typically 2 to 4) and shares. In every pass each
+    partition's rows go into a data set of the core in the executor's Python
+    worker (one wasm instance per worker), which answers the core's question
+    (shipped inside the function: about a hundred bytes; the cuts' pivots,
+    up to 32768 in all, a few hundred KB) with exact sums: one row of bytes
+    per partition, collected and merged on the driver (callrisk._shards).
+    For five features the answers are about 1.5 KB, the cuts' up to a few
+    hundred KB; the groups' hold one group
+    per distinct (probability, label) of the partition's rows, about one per
+    row with real-valued features (some 17 bytes each), and the driver holds
+    them all, merged: about 17 MB for a million such rows. A value the core
+    refuses is raised here as the core's CallriskError, with its code and
+    field and, in the message and .line, its row within its partition; the
+    job itself does not fail (Spark does not retry it)."""
     _needs_arrow()
     sh = Shards(schema, **options)  # on the driver: the core judges the schema and the options
     abi = sh._m.abi
@@ -187,9 +193,10 @@ _ERRORS = {cls.__name__: cls for cls in (CallriskError, CallriskTypeError, Callr
 
 def _pass(sh, rows, job, question):
     """One pass over the partitions: the census (question None) or the
-    answers to `question` (bytes, shipped inside the function: a hundred
-    bytes or so), one row per partition, collected and merged on the driver
-    (bytes); the first failed partition's error raised here."""
+    answers to `question` (bytes, shipped inside the function: about a
+    hundred bytes, a few hundred KB for the cuts), one row per partition, collected
+    and merged on the driver (bytes); the first failed partition's error
+    raised here."""
     answers = rows.mapInArrow(functools.partial(_answer_batches, job, question), _PASS).collect()
     if not answers:  # a DataFrame of no partitions: the census of no rows (which the fit refuses)
         with sh.dataset() as none:

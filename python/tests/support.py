@@ -1,6 +1,6 @@
 """What several test files (and the Spark benches) share: the five-field
-schema, a model's card without its id and evidence, its coefficients' bits,
-and the package README as a user has it."""
+schema, a model's card without its id and evidence (bench/spark_train_bench.py's
+comparison), its coefficients' bits, and the package README as a user has it."""
 import os
 import struct
 
@@ -26,7 +26,7 @@ FIVE = {
 
 
 def core_card(model):
-    """The card but for the id and the evidence (which a model from shards does not carry)."""
+    """The card but for the id and the evidence."""
     card = model.card()
     card.pop("model_id")
     card.pop("evidence", None)

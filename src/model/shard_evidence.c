@@ -13,7 +13,7 @@
  *    counts the weight in buckets between pivots (exact sums, with the
  *    least and greatest value in each); a bucket where a threshold is
  *    crossed either holds one value (found) or is split by the next pass's
- *    pivots, up to 256 ways. The driver holds pivots, not values.
+ *    pivots, 16 to 8192 ways. The driver holds pivots, not values.
  *  - shares: each bin's weight under the cuts found.
  * Rows of weight 0 add nothing and are left out, as evidence.c leaves them.
  */
@@ -24,7 +24,12 @@
 #include <string.h>
 
 #define MAX_CUT_PASSES 64
-#define MAX_SPLIT 256
+/* Buckets per decile's interval in a cuts pass, at most; and per pass in
+   all, over the features (each bucket is an exact sum, 544 bytes, in every
+   shard's answer while it is made: 18 MB at most). The first pass splits one
+   interval per feature up to 8192 ways, later ones nine. */
+#define MAX_SPLIT 8192
+#define MAX_BUCKETS 32768
 #define NO_VALUE UINT64_MAX   /* an empty bucket's least key */
 
 /* ---- groups ---- */
@@ -283,8 +288,8 @@ cr_status cr_evidence_answer(const cr_dataset *ds, const uint8_t *pick, int pass
             if (left < 4) return cr_fail(err, CR_E_MAGIC, NULL, "question: feature %zu's list is cut short", j);
             count[j] = cr_get32(q);
             q += 4, left -= 4;
-            const uint32_t most = pass == PASS_SHARES ? CR_DRIFT_BINS - 1 : 9 * (MAX_SPLIT + 2);
-            if (count[j] > most || left / 8 < count[j])
+            const uint32_t most = pass == PASS_SHARES ? CR_DRIFT_BINS - 1 : MAX_BUCKETS;
+            if (count[j] > most || left / 8 < count[j] || buckets + count[j] > MAX_BUCKETS + 256 * (uint32_t)d)
                 return cr_fail(err, CR_E_MAGIC, NULL, "question: feature %zu's list of %u is not a pass's", j, count[j]);
             list[j] = q;
             for (uint32_t c = 1; c < count[j]; c++) {   /* ascending, as the buckets need: keys, or finite cuts */
@@ -431,30 +436,47 @@ void cr_evidence_question(const cr_evidence_fit *e, uint8_t *p)
 
 static double threshold(const cr_evidence_fit *e, int k) { return e->total * k / CR_DRIFT_BINS; }
 
+static int by_key(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Pivots splitting each of the feature's intervals [lo, hi] (keys of
-   values present) so that no bucket inside spans more than (hi - lo) /
-   split + 1 keys; lo and hi get buckets of their own. */
+   values present), half evenly in key space (no bucket inside spans more
+   than (hi - lo) / (split / 2) + 1 keys: the passes end, skewed data or
+   not) and half evenly in value (data spread evenly over a range settles in
+   two or three passes); lo and hi get buckets of their own. */
 static cr_status split_intervals(cr_evidence_fit *e, size_t j, const uint64_t *iv, int n_iv, cr_error *err)
 {
-    const uint32_t split = (uint32_t)(MAX_SPLIT / n_iv > 8 ? MAX_SPLIT / n_iv : 8);
-    uint64_t *piv = malloc((size_t)n_iv * (split + 2) * sizeof *piv);
-    if (!piv) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory for the pivots");
-    uint32_t c = 0;
-#define PUT(v)                                          \
-    do {                                                \
-        const uint64_t v_ = (v);                        \
-        if (c == 0 || piv[c - 1] < v_) piv[c++] = v_;   \
-    } while (0)
+    const size_t d = e->m->schema.n_features;
+    /* No more buckets than rows: a small data set asks small questions. */
+    uint32_t budget = (uint32_t)(MAX_BUCKETS / d / (size_t)n_iv);
+    if (budget > e->rows[0]) budget = (uint32_t)e->rows[0];
+    const uint32_t split = budget > MAX_SPLIT ? MAX_SPLIT : budget < 16 ? 16 : budget, half = split / 2;
+    uint64_t *all = malloc((size_t)n_iv * (split + 2) * sizeof *all);
+    if (!all) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory for the pivots");
+    size_t c = 0;
     for (int t = 0; t < n_iv; t++) {
         const uint64_t lo = iv[2 * t], hi = iv[2 * t + 1], span = hi - lo;
-        if (lo) PUT(lo - 1);
-        for (uint32_t i = 0; i < split; i++) PUT(lo + span / split * i + span % split * i / split);
-        PUT(hi);
+        const double vlo = cr_key_value(lo), vhi = cr_key_value(hi);
+        if (lo) all[c++] = lo - 1;
+        for (uint32_t i = 0; i < half; i++) {
+            all[c++] = lo + span / half * i + span % half * i / half;
+            const double f = (double)i / half;   /* between two finite values: finite */
+            const double v = vlo * (1 - f) + vhi * f;
+            const uint64_t k = cr_value_key(v);
+            all[c++] = k < lo ? lo : k > hi ? hi : k;
+        }
+        all[c++] = hi;
     }
-#undef PUT
+    qsort(all, c, sizeof *all, by_key);
+    uint32_t kept = 0;
+    for (size_t i = 0; i < c; i++)
+        if (kept == 0 || all[kept - 1] < all[i]) all[kept++] = all[i];
     free(e->piv[j]);
-    e->piv[j] = piv;
-    e->npiv[j] = c;
+    e->piv[j] = all;
+    e->npiv[j] = kept;
     return CR_OK;
 }
 

@@ -685,7 +685,7 @@ cr_status cr_shard_merge(cr_shard *into, const cr_shard *from, cr_error *err)
 /* "CRS2", kind, k and nk (LE32), the counts and the digest (LE64), k
    compact exact sums, nk keys (LE64); the groups pass: both lists of groups. */
 #define SHARD_HEAD (4 + 1 + 4 + 4 + 8 * CENSUS_COUNTS + 8 * 5)
-/* Far above any pass's need (the cuts: 64 features of 271 buckets), far
+/* Far above any pass's need (the cuts: 32768 buckets in all), far
    below what would exhaust memory when loading hostile bytes. */
 #define SHARD_MAX_SUMS (1u << 20)
 

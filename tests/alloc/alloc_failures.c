@@ -821,7 +821,7 @@ static void case_shards(run *r)
     cr_shard *c[2] = {NULL, NULL}, *loaded = NULL;
     cr_fit *fit = NULL;
     cr_model *m = NULL;
-    static unsigned char buf[1 << 14];
+    static unsigned char buf[1 << 20];
     size_t n = 0;
     arm();
     cr_status st = cr_shard_census(part[0], &o, &c[0], E(r));

@@ -25,5 +25,5 @@ grep -q "(99, 'HIGH')" "$work/example.out" || { echo "test_wheel: README example
 # tests compare with it; skipped where it is not built) are the checkout's.
 cp -r "$src/python/tests" "$work/tests"
 (cd "$work" && CALLRISK_INSTALLED=1 CALLRISK_GOLDEN="$src/tests/golden/default_model.txt" CALLRISK_CLI="$src/build/native/callrisk" \
-  CALLRISK_CONTRACT="$src/tests/contract/cases.json" "$work/venv/bin/python" -m pytest -q tests)
+  CALLRISK_CONTRACT="$src/tests/contract/cases.json" CALLRISK_SAME_ID="$src/tests/golden/same_id" "$work/venv/bin/python" -m pytest -q tests)
 echo "test_wheel: ok ($(basename "$wheel"))"
