@@ -73,9 +73,20 @@ static cr_status groups_of(const uint64_t *rowkey, const double *w, size_t n, cr
     ok = ok && cr_sort_keys(key, idx, n, 64);
     size_t groups = 0;
     for (size_t i = 0; ok && i < n; i++) groups += i == 0 || key[i] != key[i - 1];
-    ok = ok && groups_alloc(g, groups, groups * CR_EXACT_COMPACT_MAX);
+    /* A weight sum takes 11-15 bytes, at most CR_EXACT_COMPACT_MAX: the blob
+       starts at 16 a group and grows when it must. */
+    size_t cap = groups * 16 + CR_EXACT_COMPACT_MAX;
+    ok = ok && groups_alloc(g, groups, cap);
     size_t at = 0, k = 0;
     for (size_t i = 0; ok && i < n;) {
+        if (cap - at < CR_EXACT_COMPACT_MAX) {
+            uint8_t *more = realloc(g->blob, cap + cap / 2);
+            if (!more) {
+                ok = 0;
+                break;
+            }
+            g->blob = more, cap += cap / 2;
+        }
         cr_exact s = {0};
         const uint64_t kk = key[i];
         while (i < n && key[i] == kk) cr_exact_add(&s, w[idx[i++]]);
@@ -83,6 +94,7 @@ static cr_status groups_of(const uint64_t *rowkey, const double *w, size_t n, cr
         at += cr_exact_save_compact(&s, g->blob + at);
         g->end[k++] = at;
     }
+    if (!ok) cr_groups_free(g);
     if (ok) g->n = groups;
     free(key), free(idx);
     return ok ? CR_OK : cr_fail(err, CR_E_NOMEM, NULL, "out of memory grouping %zu rows", n);
