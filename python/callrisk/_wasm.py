@@ -34,6 +34,10 @@ EXPORTS = (
 DOUBLE = struct.Struct("<d")  # a C double, as field rows and reasons hold them
 INT = struct.Struct("<i")  # a C int out-parameter (cr_model_bands)
 INT64 = struct.Struct("<q")  # an int64_t out-parameter (scoreCaller's attempts)
+# wasmtime gives an i32 (a pointer, a host function's pointer argument) as a
+# signed int: an address past 2 GiB comes back negative, and Memory.read and
+# write would count a negative start from the end of memory, like a slice.
+ADDRESS = 0xFFFFFFFF
 STRING_CHUNK = 64  # bytes read at a time looking for a C string's NUL
 
 class _Compiled:
@@ -143,7 +147,7 @@ class Module:
         return self.x[name](self.store, *args)
 
     def malloc(self, n):
-        p = self.call("crw_alloc", n)
+        p = self.call("crw_alloc", n) & ADDRESS
         if not p:
             raise MemoryError("callrisk: out of wasm memory")
         return p
@@ -162,10 +166,11 @@ class Module:
             self.free(base)
 
     def read(self, ptr, n):
+        ptr &= ADDRESS
         return bytes(self.memory.read(self.store, ptr, ptr + n))
 
     def write(self, ptr, data):
-        self.memory.write(self.store, data, ptr)
+        self.memory.write(self.store, data, ptr & ADDRESS)
 
     def read_ptr(self, ptr):
         """A pointer or size_t the core wrote at `ptr`."""

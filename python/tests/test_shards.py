@@ -214,3 +214,30 @@ def test_bad_columns_name_the_field_and_row():
     with pytest.raises(CallriskTypeError) as e:
         sh.census(42)
     assert e.value.code == "CR_E_ARG"
+
+
+def test_addresses_past_2_gib():
+    """wasmtime gives an i32 as a signed int: a block past 2 GiB came back
+    negative and was read and written from the end of memory, so a shard's
+    answer saved there did not load ('not a shard's statistics'). With the
+    instance's first 2.2 GB taken, the parts still train to train()'s model."""
+    from callrisk import _load, _schema_text
+    from callrisk._convert import options_json
+
+    m = _load(None)
+    held = [m.malloc(1_100_000_000) for _ in range(2)]
+    p = m.malloc(64)
+    assert p >= 2**31, p
+    m.write(p, b"hello")
+    assert m.read(p, 5) == b"hello"
+    rows = [{"spam_reports": i % 7, "has_consent": i % 3 != 0, "call_attempts_24h": i % 11, "label": (i % 7) * (i % 3) > 6} for i in range(300)]
+    options = {"holdout": {"fraction": 0.2, "method": "hash"}}
+    sh = Shards._on(m, _schema_text(m.abi, None), options_json(m.abi, options).encode())
+    try:
+        got = sh.train([rows[:100], rows[100:]])
+    finally:
+        sh.close()
+    want = train(rows, **options)
+    assert got.model_id == want.model_id
+    for q in held + [p]:
+        m.free(q)
