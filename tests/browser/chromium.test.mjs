@@ -1,30 +1,13 @@
 // Runs tests/js/suite.js in headless Chromium (Debian's chromium, driven by
 // playwright-core) against js/browser.js, served from a loopback server.
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, normalize } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../support/chromium.mjs';
+import { launchChromium, serveFiles } from '../support/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.txt': 'text/plain' };
-
-function serve() {
-  const server = createServer((req, res) => {
-    // /copy/<n>/js/… is /js/…: index.html's copies of the glue, each its own module graph.
-    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/copy\/\d+\/js\//, '/js/');
-    const path = normalize(join(ROOT, pathname));
-    if (!path.startsWith(ROOT) || !existsSync(path) || !statSync(path).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
-    createReadStream(path).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+// /copy/<n>/js/… is /js/…: index.html's copies of the glue, each its own module graph.
+const serve = () => serveFiles({ root: ROOT, rewrite: (p) => p.replace(/^\/copy\/\d+\/js\//, '/js/') });
 
 test('the behavioural suite passes in headless Chromium', { timeout: 120000 }, async (t) => {
   const server = await serve();

@@ -4,41 +4,18 @@
 // the CSV and the schema itself; each must give ids.json's model_id, with no
 // page error and no console error. (Node and the CLIs: tests/js/same_id.test.mjs.)
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../support/chromium.mjs';
+import { launchChromium, serveFiles } from '../support/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GOLDEN = join(ROOT, 'tests/golden/same_id');
 const { cases: CASES } = JSON.parse(readFileSync(join(GOLDEN, 'ids.json'), 'utf8'));
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.csv': 'text/csv', '.json': 'application/json' };
 
-/** js/ and the fixtures, an empty page at /same_id.html, and no favicon (204, not a 404 console error). */
-function serve() {
-  const server = createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (pathname === '/same_id.html') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>callrisk same id</title>');
-      return;
-    }
-    if (pathname === '/favicon.ico') {
-      res.writeHead(204).end();
-      return;
-    }
-    const path = normalize(join(ROOT, pathname));
-    const allowed = [join(ROOT, 'js') + sep, GOLDEN + sep].some((d) => path.startsWith(d));
-    if (!allowed || !existsSync(path) || !statSync(path).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
-    createReadStream(path).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+/** js/ and the fixtures, and an empty page. */
+const serve = () => serveFiles({ root: ROOT, dirs: ['js', 'tests/golden/same_id'], pages: { '/same_id.html': '<!doctype html><meta charset="utf-8"><title>callrisk same id</title>' } });
 
 test("trainModel in headless Chromium gives ids.json's model ids", { timeout: 120000 }, async (t) => {
   const server = await serve();

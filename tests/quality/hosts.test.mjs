@@ -12,15 +12,14 @@
 // double back exactly); the CLIs' stdout byte for byte as well.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { loadModel } from '../../js/node.js';
-import { launchChromium } from '../support/chromium.mjs';
+import { launchChromium, serveFiles } from '../support/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NATIVE = join(ROOT, 'build/native/callrisk');
@@ -218,24 +217,7 @@ test('JS in Node (model.evaluate / model.drift): the same bits', async (t) => {
 
 // The page: js/browser.js from a loopback server; the answers come back as
 // JSON text (JSON.stringify: the shortest text that gives the double back).
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
-function serve() {
-  const server = createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (pathname === '/hosts.html') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>callrisk hosts</title>');
-      return;
-    }
-    const path = normalize(join(ROOT, pathname));
-    if (!path.startsWith(join(ROOT, 'js')) || !existsSync(path) || !statSync(path).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
-    createReadStream(path).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+const serve = () => serveFiles({ root: ROOT, dirs: ['js'], pages: { '/hosts.html': '<!doctype html><meta charset="utf-8"><title>callrisk hosts</title>' } });
 
 test('JS in headless Chromium: the same bits', { timeout: 180000 }, async (t) => {
   const server = await serve();
