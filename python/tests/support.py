@@ -1,6 +1,5 @@
 """What several test files (and the Spark benches) share: the five-field
-schema, a model's card without its id and evidence (bench/spark_train_bench.py's
-comparison), its coefficients' bits, and the package README as a user has it."""
+schema, a model's coefficients' bits, and the package README as a user has it."""
 import os
 import struct
 
@@ -23,14 +22,6 @@ FIVE = {
         {"name": "tenure_log_days", "field": "tenure_log_days"},
     ],
 }
-
-
-def core_card(model):
-    """The card but for the id and the evidence."""
-    card = model.card()
-    card.pop("model_id")
-    card.pop("evidence", None)
-    return card
 
 
 def bits(model):
