@@ -34,10 +34,6 @@ EXPORTS = (
 DOUBLE = struct.Struct("<d")  # a C double, as field rows and reasons hold them
 INT = struct.Struct("<i")  # a C int out-parameter (cr_model_bands)
 INT64 = struct.Struct("<q")  # an int64_t out-parameter (scoreCaller's attempts)
-# wasmtime gives an i32 (a pointer, a host function's pointer argument) as a
-# signed int: an address past 2 GiB comes back negative, and Memory.read and
-# write would count a negative start from the end of memory, like a slice.
-ADDRESS = 0xFFFFFFFF
 STRING_CHUNK = 64  # bytes read at a time looking for a C string's NUL
 
 class _Compiled:
@@ -115,12 +111,19 @@ class Module:
             except KeyError:
                 raise not_ours("no export '%s'" % name) from None
         self.memory = self.x["memory"]
+        self.address = -1  # until the ABI gives the pointer's width: the first blocks are near 0
         self.x["_initialize"](self.store)
         if compiled.abi is None:
             compiled.abi = Abi(self._abi_text())
         self.abi = abi = compiled.abi
         self.error = abi.structs["cr_error"]
         self.ptr = abi.pointer
+        # wasmtime gives an i32 (a pointer, a host function's pointer
+        # argument) as a signed int: an address past 2 GiB comes back
+        # negative, and Memory.read and write would count a negative start
+        # from the end of memory, like a slice. Addresses are masked to the
+        # pointer's width (all its bits set); before the ABI, not at all.
+        self.address = abi.pointer.unpack(b"\xff" * abi.pointer.size)[0]
         self.current_store = None  # (store, takes_text) answering the running scoreCaller
         self.current_progress = None  # the running training's progress callback
         self.failures = {}  # op (or "progress") -> the exception a host function caught
@@ -147,7 +150,7 @@ class Module:
         return self.x[name](self.store, *args)
 
     def malloc(self, n):
-        p = self.call("crw_alloc", n) & ADDRESS
+        p = self.call("crw_alloc", n) & self.address
         if not p:
             raise MemoryError("callrisk: out of wasm memory")
         return p
@@ -166,11 +169,11 @@ class Module:
             self.free(base)
 
     def read(self, ptr, n):
-        ptr &= ADDRESS
+        ptr &= self.address
         return bytes(self.memory.read(self.store, ptr, ptr + n))
 
     def write(self, ptr, data):
-        self.memory.write(self.store, data, ptr & ADDRESS)
+        self.memory.write(self.store, data, ptr & self.address)
 
     def read_ptr(self, ptr):
         """A pointer or size_t the core wrote at `ptr`."""
