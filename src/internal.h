@@ -133,6 +133,8 @@ CR_HIDDEN uint64_t cr_probability_key(const cr_model *m, const double *x, uint8_
    the bins of a value given its cuts (bool features: the cut 0). */
 CR_HIDDEN uint64_t cr_value_key(double v);
 CR_HIDDEN double cr_key_value(uint64_t k);
+/* The score's reference bins, shares zeroed: 0-9, ..., 80-89, 90-100. */
+CR_HIDDEN void cr_score_bins(cr_bins *b);
 /* Marks the ROC grid absent (has_roc 0, roc_tpr 0), as a model holds its
    metrics (cr_model_drop_negative_zeros): the grid is in no model's bytes,
    JSON or card. */

@@ -193,6 +193,13 @@ double cr_key_value(uint64_t k)
     return v;
 }
 
+void cr_score_bins(cr_bins *b)
+{
+    memset(b, 0, sizeof *b);
+    b->n_bins = CR_SCORE_BINS;
+    for (int k = 0; k < CR_SCORE_BINS - 1; k++) b->cut[k] = 10.0 * k + 9;
+}
+
 int cr_bin_of(const cr_bins *b, double x)
 {
     int k = 0;
@@ -283,9 +290,7 @@ static cr_status reference_build(cr_model *m, const double *x, const double *w, 
     if (!score) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
     for (size_t i = 0; i < n; i++) score[i] = cr_score_of(cr_probability(m, cr_logit(m, x + i * d)));
     cr_bins *sb = &m->ev.score_reference;
-    memset(sb, 0, sizeof *sb);
-    sb->n_bins = CR_SCORE_BINS;
-    for (int k = 0; k < CR_SCORE_BINS - 1; k++) sb->cut[k] = 10.0 * k + 9;
+    cr_score_bins(sb);
     shares(sb, score, 1, w, n, total);
     free(score);
     return CR_OK;

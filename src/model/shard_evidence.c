@@ -221,12 +221,12 @@ static int read_model(const cr_dataset *ds, const uint8_t *p, size_t n, asked *a
 
 static int is_bool(const cr_schema *s, size_t j) { return s->field_type[s->feature_field[j]] == CR_FIELD_BOOL; }
 
-/* The score's bins: 0-9, ..., 80-89, 90-100 (evidence.c's). */
-static void score_bins(cr_bins *b)
+/* What a pass's answer holds: k exact sums and nk keys (`buckets`: the
+   cuts pass's, over all features). */
+static void answer_size(int pass, size_t d, uint32_t buckets, uint32_t *k, uint32_t *nk)
 {
-    memset(b, 0, sizeof *b);
-    b->n_bins = CR_SCORE_BINS;
-    for (int k = 0; k < CR_SCORE_BINS - 1; k++) b->cut[k] = 10.0 * k + 9;
+    *k = pass == PASS_GROUPS ? 1 + CR_SCORE_BINS : pass == PASS_CUTS ? buckets : (uint32_t)d * CR_DRIFT_BINS;
+    *nk = pass == PASS_GROUPS ? 2 * (uint32_t)d : pass == PASS_CUTS ? 2 * buckets : 0;
 }
 
 /* The number of pivots below key (bucket b holds piv[b - 1] < key <= piv[b]). */
@@ -258,7 +258,7 @@ static cr_status answer_groups(const cr_dataset *ds, const uint8_t *pick, const 
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory grouping %zu rows", n);
     }
     cr_bins sb;
-    score_bins(&sb);
+    cr_score_bins(&sb);
     cr_status st = CR_OK;
     for (int side = 0; side < 2 && st == CR_OK; side++) {
         size_t k = 0;
@@ -320,8 +320,8 @@ cr_status cr_evidence_answer(const cr_dataset *ds, const uint8_t *pick, int pass
         return cr_fail(err, CR_E_MAGIC, NULL, "question: %zu bytes past the evidence's model", a.left);
     }
     cr_shard *sh = NULL;
-    const uint32_t k = pass == PASS_GROUPS ? 1 + CR_SCORE_BINS : pass == PASS_CUTS ? buckets : (uint32_t)d * CR_DRIFT_BINS;
-    const uint32_t nk = pass == PASS_GROUPS ? 2 * (uint32_t)d : pass == PASS_CUTS ? 2 * buckets : 0;
+    uint32_t k, nk;
+    answer_size(pass, d, buckets, &k, &nk);
     cr_status st = cr_shard_new((uint8_t)pass, k, nk, &sh, err);
     if (st != CR_OK) return st;
     if (pass == PASS_GROUPS) {
@@ -573,7 +573,7 @@ static cr_status feed_groups(cr_evidence_fit *e, const cr_shard *sh, cr_error *e
     }
     if (st != CR_OK) return st;
     e->total = cr_exact_round(&sh->acc[0]);
-    score_bins(&ev->score_reference);
+    cr_score_bins(&ev->score_reference);
     for (int k = 0; k < CR_SCORE_BINS; k++)
         ev->score_reference.share[k] = cr_exact_round(&sh->acc[1 + k]) / e->total + 0.0;
     for (size_t j = 0; j < d && st == CR_OK; j++) {
@@ -596,9 +596,8 @@ cr_status cr_evidence_fit_feed(cr_evidence_fit *e, const cr_shard *sh, cr_error 
     const size_t d = e->m->schema.n_features;
     uint32_t buckets = 0;
     for (size_t j = 0; j < d; j++) buckets += e->npiv[j] + 1;
-    const uint32_t k = e->pass == PASS_GROUPS ? 1 + CR_SCORE_BINS : e->pass == PASS_CUTS ? buckets
-                                                                                          : (uint32_t)d * CR_DRIFT_BINS;
-    const uint32_t nk = e->pass == PASS_GROUPS ? 2 * (uint32_t)d : e->pass == PASS_CUTS ? 2 * buckets : 0;
+    uint32_t k, nk;
+    answer_size(e->pass, d, buckets, &k, &nk);
     if (sh->kind != e->pass || sh->k != k || sh->nk != nk)
         return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the shards answer pass %u, the fit asks pass %d", sh->kind,
                        e->pass);
