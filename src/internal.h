@@ -182,6 +182,11 @@ CR_HIDDEN cr_status cr_model_finish(cr_model *m, cr_error *err);
 /* Checks what both loaders must enforce on a decoded model. */
 CR_HIDDEN cr_status cr_model_validate(const cr_model *m, cr_error *err);
 
+/* cr_score_batch() with the kernel of `lanes` lanes (0: the widest the CPU
+   runs; 2; 4 on x86-64): tests check that every width gives the same bits. */
+CR_HIDDEN cr_status cr_score_batch_lanes(int lanes, const cr_model *m, const double *fields, size_t n,
+                                         int32_t *scores, double *probabilities, uint8_t *levels, cr_error *err);
+
 /* The seed's int(probability * 100): truncation of a double product. */
 static inline int cr_score_of(double p) { return (int)(p * 100.0); }
 

@@ -102,43 +102,4 @@ static inline double cr_sigmoid(double z)
     return num / (1.0 + e);
 }
 
-/* Two lanes of cr_sigmoid() with GCC/clang vector extensions (SSE2 natively,
- * simd128 in wasm, plain scalar code elsewhere). Every lane performs exactly
- * the operations of the scalar functions, so the bits are the same. */
-typedef double cr_v2d __attribute__((vector_size(16)));
-typedef int64_t cr_v2i __attribute__((vector_size(16)));    /* comparison masks */
-typedef uint64_t cr_v2u __attribute__((vector_size(16)));   /* bit arithmetic: wraps, no UB */
-
-/* Requires |x| < 708 in both lanes (callers check and fall back). */
-static inline cr_v2d cr_exp_v2(cr_v2d x)
-{
-    const cr_v2d shifted = x * CR_EXP_INVLN2N + CR_EXP_SHIFT;
-    const cr_v2d nd = shifted - CR_EXP_SHIFT;
-    const cr_v2d r = (x - nd * CR_EXP_LN2HI_N) - nd * CR_EXP_LN2LO_N;
-    /* The low bits of `shifted` hold n = 128k + j; (n - j) << 45 is k << 52
-       (the shifter's own bits shift out). */
-    const cr_v2u nb = (cr_v2u)shifted;
-    const cr_v2u j = nb & (uint64_t)(CR_EXP_N - 1);
-    const cr_v2u scale = ((nb - j) << 45) + ((uint64_t)0x3ff << 52);
-    const cr_v2d r2 = r * r;
-    const cr_v2d p = r + r2 * (CR_EXP_C2 + r * (CR_EXP_C3 + r * (CR_EXP_C4 + r * CR_EXP_C5)));
-    const cr_v2d head = {CR_EXP_TABLE[2 * j[0]], CR_EXP_TABLE[2 * j[1]]};
-    const cr_v2d tail = {CR_EXP_TABLE[2 * j[0] + 1], CR_EXP_TABLE[2 * j[1] + 1]};
-    return (head + (tail + head * p)) * (cr_v2d)scale;
-}
-
-/* *ok is cleared when a lane needs the scalar path (|z| >= 708 or NaN). */
-static inline cr_v2d cr_sigmoid_v2(cr_v2d z, int *ok)
-{
-    const cr_v2i abs_bits = (cr_v2i)z & (cr_v2i){INT64_MAX, INT64_MAX};
-    const cr_v2d a = -(cr_v2d)abs_bits;
-    const cr_v2i fast = a > -708.0;
-    *ok = (int)(fast[0] & fast[1] & 1);
-    const cr_v2d e = cr_exp_v2(a);
-    const cr_v2i neg = z < 0.0;
-    const cr_v2d one = {1.0, 1.0};
-    const cr_v2d num = (cr_v2d)(((cr_v2i)e & neg) | ((cr_v2i)one & ~neg));
-    return num / (one + e);
-}
-
 #endif

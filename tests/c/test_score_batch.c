@@ -3,7 +3,9 @@
  * schema) and on the generic one: every output subset, odd and even row
  * counts across blocks, the scalar path for large logits, a bad value of
  * every type in either vector lane and in the scalar tail, and the defensive
- * check for a non-finite logit (a model poked past CR_REAL_MAX). */
+ * check for a non-finite logit (a model poked past CR_REAL_MAX). All of it
+ * for every kernel width this build has (2 lanes; 4 under AVX2 on x86-64,
+ * where the CPU runs it). */
 #include "callrisk.h"
 #include "check.h"
 #include "internal.h"
@@ -12,6 +14,13 @@
 #include <stdlib.h>
 
 static uint64_t rng = 0x5EEDu;
+static int lanes;   /* the kernel under test (cr_score_batch_lanes) */
+
+static cr_status batch(const cr_model *m, const double *f, size_t n, int32_t *sc, double *p, uint8_t *lv,
+                       cr_error *e)
+{
+    return cr_score_batch_lanes(lanes, m, f, n, sc, p, lv, e);
+}
 
 static uint64_t next(void)   /* splitmix64 */
 {
@@ -94,7 +103,7 @@ static void check_same_as_score(const cr_model *m, const double *f, size_t n)
     int32_t *sc = malloc(n * sizeof *sc);
     double *p = malloc(n * sizeof *p);
     uint8_t *lv = malloc(n);
-    CHECK_OK(cr_score_batch(m, f, n, sc, p, lv, &check_err));
+    CHECK_OK(batch(m, f, n, sc, p, lv, &check_err));
     int bad = 0;
     for (size_t i = 0; i < n && bad < 5; i++) {
         cr_score_result r;
@@ -110,7 +119,7 @@ static void check_same_as_score(const cr_model *m, const double *f, size_t n)
         int32_t *sc2 = mask & 1 ? malloc(n * sizeof *sc2) : NULL;
         double *p2 = mask & 2 ? malloc(n * sizeof *p2) : NULL;
         uint8_t *lv2 = mask & 4 ? malloc(n) : NULL;
-        CHECK_OK(cr_score_batch(m, f, n, sc2, p2, lv2, &check_err));
+        CHECK_OK(batch(m, f, n, sc2, p2, lv2, &check_err));
         if (sc2) CHECK(memcmp(sc2, sc, n * sizeof *sc) == 0);
         if (p2) CHECK(memcmp(p2, p, n * sizeof *p) == 0);
         if (lv2) CHECK(memcmp(lv2, lv, n) == 0);
@@ -135,7 +144,7 @@ static void check_bad_row(const cr_model *m, double *f, size_t n, size_t row, si
     int32_t *sc = malloc(n * sizeof *sc);
     for (size_t i = 0; i < n; i++) sc[i] = -1;
     cr_error e;
-    CHECK_ERR(cr_score_batch(m, f, n, sc, NULL, NULL, &e), e, want, cr_schema_field_name(s, k));
+    CHECK_ERR(batch(m, f, n, sc, NULL, NULL, &e), e, want, cr_schema_field_name(s, k));
     CHECK_INT(e.line, row + 1);
     CHECK_STR(e.field, cr_schema_field_name(s, k));
     const size_t block = row / 1024 * 1024;
@@ -145,7 +154,7 @@ static void check_bad_row(const cr_model *m, double *f, size_t n, size_t row, si
             check_failures++;
             break;
         }
-    CHECK_INT(cr_score_batch(m, f, n, NULL, NULL, NULL, NULL), want);
+    CHECK_INT(batch(m, f, n, NULL, NULL, NULL, NULL), want);
     f[row * nf + k] = keep;
     free(sc);
 }
@@ -154,10 +163,10 @@ static void check_bad_values(const cr_model *m, double *f, size_t n)
 {
     const cr_schema *s = cr_model_schema(m);
     const size_t nf = cr_schema_field_count(s);
-    /* Lane 0 and lane 1 of a pair in the second block, and the scalar tail. */
-    const size_t rows[3] = {1500, 1501, n - 1};
+    /* Each of 4 lanes of a group in the second block, and the scalar tail. */
+    const size_t rows[5] = {1500, 1501, 1502, 1503, n - 1};
     for (size_t k = 0; k < nf; k++)
-        for (int r = 0; r < 3; r++) {
+        for (int r = 0; r < 5; r++) {
             switch (cr_schema_field_type(s, k)) {
             case CR_FIELD_COUNT:
                 check_bad_row(m, f, n, rows[r], k, 2.5, CR_E_TYPE);
@@ -197,7 +206,7 @@ static void check_nonfinite_logit(const cr_model *good)
         for (size_t i = 0; i < N; i++) memcpy(f + i * nf, i == hot ? one : zero, nf * sizeof *f);
         double p[N];
         cr_error e;
-        cr_status st = cr_score_batch(m, f, N, NULL, p, NULL, &e);
+        cr_status st = batch(m, f, N, NULL, p, NULL, &e);
         if (hot == N) {
             CHECK_INT(st, CR_OK);
             for (size_t i = 0; i < N; i++) CHECK(p[i] == 1.0);
@@ -208,7 +217,7 @@ static void check_nonfinite_logit(const cr_model *good)
             CHECK(strstr(e.message, want) != NULL);
             CHECK_INT(e.line, hot + 1);
             CHECK_STR(e.field, "logit");
-            CHECK_INT(cr_score_batch(m, f, N, NULL, NULL, NULL, NULL), CR_E_NONFINITE);
+            CHECK_INT(batch(m, f, N, NULL, NULL, NULL, NULL), CR_E_NONFINITE);
             cr_score_result r;
             CHECK_INT(cr_score(m, f + hot * nf, &r, NULL, 0, NULL), CR_E_NONFINITE);
         }
@@ -303,14 +312,22 @@ static void test_arguments(void)
     CHECK_ERR(cr_score_batch(NULL, NULL, 0, NULL, NULL, NULL, &e), e, CR_E_ARG, "model or fields is NULL");
     CHECK_ERR(cr_score_batch(m, NULL, 1, NULL, NULL, NULL, &e), e, CR_E_ARG, "model or fields is NULL");
     CHECK_OK(cr_score_batch(m, NULL, 0, NULL, NULL, NULL, &check_err));
+    CHECK_ERR(cr_score_batch_lanes(3, m, NULL, 0, NULL, NULL, NULL, &e), e, CR_E_ARG, "lanes");
     cr_model_free(m);
 }
 
 int main(void)
 {
-    test_every_shape();
-    test_seed_shape();
-    test_seed_fields_other_features();
+    int widths[2] = {2, 0}, n_widths = 1;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (__builtin_cpu_supports("avx2")) widths[n_widths++] = 4;
+#endif
+    for (int w = 0; w < n_widths; w++) {
+        lanes = widths[w];
+        test_every_shape();
+        test_seed_shape();
+        test_seed_fields_other_features();
+    }
     test_arguments();
     return check_done("test_score_batch");
 }

@@ -1,0 +1,244 @@
+/* score_lanes.h - the batch kernel for one vector width, written once with
+ * GCC/clang vector extensions: score_batch.c includes it for 2 lanes (SSE2,
+ * wasm simd128, or plain scalar code) and, on x86-64, again for 4 lanes
+ * under the avx2 target. Every lane performs exactly the operations of the
+ * scalar cr_score() path (no fma: -ffp-contract=off), so every width gives
+ * the same bits.
+ *
+ * Expects LANES and LANE(name), which suffixes a name with the width. */
+
+typedef double LANE(vd) __attribute__((vector_size(8 * LANES)));
+typedef int64_t LANE(vi) __attribute__((vector_size(8 * LANES)));   /* comparison masks */
+typedef uint64_t LANE(vu) __attribute__((vector_size(8 * LANES)));  /* bit arithmetic: wraps, no UB */
+typedef int32_t LANE(v32) __attribute__((vector_size(4 * LANES)));
+#define VD LANE(vd)
+#define VI LANE(vi)
+#define VU LANE(vu)
+#define V32 LANE(v32)
+/* A vector of X(0) .. X(LANES - 1): initializers, not stores into lanes,
+   which clang turns into stack traffic when compiling for wasm. */
+#if LANES == 2
+#define EACH(X) {X(0), X(1)}
+#elif LANES == 4
+#define EACH(X) {X(0), X(1), X(2), X(3)}
+#endif
+
+static inline VD LANE(splat)(double x)
+{
+#define X_(k) x
+    return (VD)EACH(X_);
+#undef X_
+}
+
+/* Field f of rows i .. i + LANES - 1 (nf fields per row). */
+static inline VD LANE(column)(const double *fields, size_t nf, size_t i, size_t f)
+{
+#define X_(k) fields[(i + k) * nf + f]
+    return (VD)EACH(X_);
+#undef X_
+}
+
+static inline int LANE(all)(VI m)
+{
+#if LANES == 2
+    return (int)(m[0] & m[1] & 1);
+#else
+    return (int)(m[0] & m[1] & m[2] & m[3] & 1);
+#endif
+}
+
+/* Whole numbers in [0, 2^53]: below 2^52, adding and removing 2^52 drops any
+   fraction; from 2^52 on every double is whole. NaN fails every compare. */
+static inline VI LANE(count_ok)(VD v)
+{
+    return (v >= 0.0) & (v <= 0x1p53) & ((v >= 0x1p52) | ((v + 0x1p52) - 0x1p52 == v));
+}
+
+/* Per field, the mask of its type (made once per batch), so that any schema
+   is checked without a branch: each value takes every type's test and keeps
+   its field's. */
+typedef struct {
+    VI count, boolean, real;
+} LANE(type_masks);
+
+static inline void LANE(masks_init)(const cr_schema *s, LANE(type_masks) *tm)
+{
+    for (size_t f = 0; f < s->n_fields; f++) {
+        const int64_t t = s->field_type[f];
+        for (int k = 0; k < LANES; k++) {
+            tm[f].count[k] = -(int64_t)(t == CR_FIELD_COUNT);
+            tm[f].boolean[k] = -(int64_t)(t == CR_FIELD_BOOL);
+            tm[f].real[k] = -(int64_t)(t == CR_FIELD_REAL);
+        }
+    }
+}
+
+/* Rows [i0, i1) all pass cr_schema_check_row(). SEED: the seed's types as
+   constants (count, bool, count), otherwise the masks. */
+static inline __attribute__((always_inline)) int LANE(rows_valid)(const cr_schema *s, const LANE(type_masks) *tm,
+                                                                const size_t NF, const int SEED,
+                                                                const double *fields, size_t i0, size_t i1)
+{
+    const VD zero = LANE(splat)(0.0), one = LANE(splat)(1.0);
+    const VD real_max = LANE(splat)(CR_REAL_MAX);
+    VI ok = (VI)(zero == zero);
+    size_t i = i0;
+    for (; i + LANES <= i1; i += LANES) {
+        if (SEED) {
+            const VD v1 = LANE(column)(fields, 3, i, 1);
+            ok &= LANE(count_ok)(LANE(column)(fields, 3, i, 0)) & ((v1 == zero) | (v1 == one)) &
+                  LANE(count_ok)(LANE(column)(fields, 3, i, 2));
+            continue;
+        }
+        for (size_t f = 0; f < NF; f++) {
+            const VD v = LANE(column)(fields, NF, i, f);
+            ok &= (LANE(count_ok)(v) & tm[f].count) | (((v == zero) | (v == one)) & tm[f].boolean) |
+                  ((v >= -real_max) & (v <= real_max) & tm[f].real);   /* NaN fails every test */
+        }
+    }
+    int all = LANE(all)(ok);
+    for (; i < i1; i++) all &= cr_schema_check_row(s, fields + i * NF, NULL) == CR_OK;
+    return all;
+}
+
+/* cr_exp()'s operations, lane by lane; requires |x| < 708 (callers check). */
+static inline __attribute__((always_inline)) VD LANE(exp)(VD x)
+{
+    const VD shifted = x * CR_EXP_INVLN2N + CR_EXP_SHIFT;
+    const VD nd = shifted - CR_EXP_SHIFT;
+    const VD r = (x - nd * CR_EXP_LN2HI_N) - nd * CR_EXP_LN2LO_N;
+    /* The low bits of `shifted` hold n = 128k + j; (n - j) << 45 is k << 52
+       (the shifter's own bits shift out). */
+    const VU nb = (VU)shifted;
+    const VU j = nb & (uint64_t)(CR_EXP_N - 1);
+    const VU scale = ((nb - j) << 45) + ((uint64_t)0x3ff << 52);
+    const VD r2 = r * r;
+    const VD p = r + r2 * (CR_EXP_C2 + r * (CR_EXP_C3 + r * (CR_EXP_C4 + r * CR_EXP_C5)));
+#define HEAD_(k) CR_EXP_TABLE[2 * j[k]]
+#define TAIL_(k) CR_EXP_TABLE[2 * j[k] + 1]
+    const VD head = EACH(HEAD_), tail = EACH(TAIL_);
+#undef HEAD_
+#undef TAIL_
+    return (head + (tail + head * p)) * (VD)scale;
+}
+
+/* cr_sigmoid(), lane by lane; *ok is cleared when a lane needs the scalar
+   path (|z| >= 708 or NaN). */
+static inline __attribute__((always_inline)) VD LANE(sigmoid)(VD z, int *ok)
+{
+    const VI abs_bits = (VI)z & INT64_MAX;
+    const VD a = -(VD)abs_bits;
+    *ok = LANE(all)(a > -708.0);
+    const VD e = LANE(exp)(a);
+    const VI neg = z < 0.0;
+    const VD one = LANE(splat)(1.0);
+    const VD num = (VD)(((VI)e & neg) | ((VI)one & ~neg));
+    return num / (one + e);
+}
+
+/* Scores rows [i0, i1) (NF fields, D features; SEED: the seed's features
+   v0, 1 - v1, v2 as constants). Returns (size_t)-1, or the first row whose
+   logit is not finite: impossible for a valid model (CR_REAL_MAX), checked
+   only on the rare slow path, so it costs nothing. */
+static inline __attribute__((always_inline)) size_t LANE(score_rows)(const cr_model *m, const linear *lin,
+                                                                   const double *fields, size_t i0, size_t i1,
+                                                                   const size_t NF, const size_t D,
+                                                                   const int SEED, int32_t *scores,
+                                                                   double *probabilities, uint8_t *levels)
+{
+    /* Locals, not lin's fields: the outputs are doubles too, so the compiler
+       would reload lin after every store; copies stay in registers. */
+    double c[CR_MAX_FEATURES], off[CR_MAX_FEATURES], mul[CR_MAX_FEATURES];
+    size_t src[CR_MAX_FEATURES];
+    for (size_t j = 0; j < D; j++) {
+        c[j] = lin->coef[j];
+        off[j] = lin->off[j];
+        mul[j] = lin->mul[j];
+        src[j] = lin->src[j];
+    }
+    const double b = lin->intercept, ca = lin->cal_a, cb = lin->cal_b;
+    const int medium = m->band_medium, high = m->band_high;
+    size_t i = i0;
+    for (; i + LANES <= i1; i += LANES) {
+        VD z = LANE(splat)(b);
+        if (SEED)
+            z = ((z + c[0] * LANE(column)(fields, 3, i, 0)) + c[1] * (1.0 - LANE(column)(fields, 3, i, 1))) +
+                c[2] * LANE(column)(fields, 3, i, 2);
+        else
+            for (size_t j = 0; j < D; j++) z = z + c[j] * (off[j] + mul[j] * LANE(column)(fields, NF, i, src[j]));
+        /* cr_probability(): sigmoid(a z + b), exact for a = 1, b = 0; finite
+           when z is (|a| <= CR_CALIBRATION_A_MAX), so checked on the slow path only. */
+        z = ca * z + cb;
+        int fast;
+        VD p = LANE(sigmoid)(z, &fast);
+        if (!fast) {
+            for (int k = 0; k < LANES; k++)
+                if (!finite(z[k])) return i + (size_t)k;
+#define X_(k) cr_sigmoid(z[k])
+            p = (VD)EACH(X_);
+#undef X_
+        }
+        /* cr_score_of(): (int)(100 p), p in [0, 1]; cr_level_of(): the
+           thresholds reached, counted. */
+        const VD p100 = p * 100.0;
+        if (probabilities) memcpy(probabilities + i, &p, sizeof p);
+        for (int k = 0; k < LANES; k++) {
+            const int32_t sc = (int32_t)p100[k];
+            if (scores) scores[i + (size_t)k] = sc;
+            if (levels) levels[i + (size_t)k] = (uint8_t)((sc >= medium) + (sc >= high));
+        }
+    }
+    for (; i < i1; i++) {
+        double z = lin->intercept;
+        for (size_t j = 0; j < D; j++) z += lin->coef[j] * (lin->off[j] + lin->mul[j] * fields[i * NF + lin->src[j]]);
+        if (!finite(z)) return i;
+        put(m, i, cr_probability(m, z), scores, probabilities, levels);
+    }
+    return (size_t)-1;
+}
+
+/* cr_score_batch() at this width: each block is validated and then scored
+   while it is in cache; a bad row stops the batch before its block is
+   written. */
+static cr_status LANE(score_batch)(const cr_model *m, const double *fields, size_t n, int32_t *scores,
+                                   double *probabilities, uint8_t *levels, cr_error *err)
+{
+    const cr_schema *s = &m->schema;
+    const size_t nf = s->n_fields, d = s->n_features;
+    linear lin;
+    linear_init(m, &lin);
+    LANE(type_masks) tm[CR_MAX_FIELDS];
+    LANE(masks_init)(s, tm);
+    const int seed = seed_shape(s);
+    for (size_t i0 = 0; i0 < n; i0 += CR_SCORE_BLOCK) {
+        const size_t i1 = i0 + CR_SCORE_BLOCK < n ? i0 + CR_SCORE_BLOCK : n;
+        size_t bad;
+        if (seed) {
+            if (!LANE(rows_valid)(s, tm, 3, 1, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err);
+            bad = LANE(score_rows)(m, &lin, fields, i0, i1, 3, 3, 1, scores, probabilities, levels);
+            if (bad != (size_t)-1) return nonfinite_row(bad, err);
+            continue;
+        }
+        /* One field per feature is the usual shape: unrolled up to 8. */
+#define SHAPE(N)                                                                                            \
+        case N:                                                                                             \
+            if (!LANE(rows_valid)(s, tm, N, 0, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err); \
+            bad = LANE(score_rows)(m, &lin, fields, i0, i1, N, N, 0, scores, probabilities, levels);         \
+            break;
+        switch (nf == d ? nf : 0) {
+            SHAPE(1) SHAPE(2) SHAPE(3) SHAPE(4) SHAPE(5) SHAPE(6) SHAPE(7) SHAPE(8)
+        default:
+            if (!LANE(rows_valid)(s, tm, nf, 0, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err);
+            bad = LANE(score_rows)(m, &lin, fields, i0, i1, nf, d, 0, scores, probabilities, levels);
+        }
+#undef SHAPE
+        if (bad != (size_t)-1) return nonfinite_row(bad, err);
+    }
+    return CR_OK;
+}
+
+#undef VD
+#undef VI
+#undef VU
+#undef V32
+#undef EACH
