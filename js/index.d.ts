@@ -541,6 +541,28 @@ export declare class Model<F extends FieldList = FieldList> {
   free(): void;
 }
 
+/**
+ * Rows and results in wasm memory (Scorer.createBatch). The views are valid
+ * until the module's memory grows (a call that allocates: training,
+ * loading, scoreBatch ...): read them from the getters again after such a call.
+ */
+export interface ScoreBatch {
+  /** Rows it holds. */
+  readonly capacity: number;
+  /** Rows scored by the last run() (0 before it and after one that failed). */
+  readonly length: number;
+  /** capacity × fields doubles, row after row, in field order. */
+  readonly rows: Float64Array;
+  /** The last run's results: scores 0..100, probabilities, risk levels as indices into RISK_LEVELS. */
+  readonly scores: Int32Array;
+  readonly probabilities: Float64Array;
+  readonly riskLevels: Uint8Array;
+  /** Scores the first `rows` rows (default: all). A bad row is a CallriskError with its row as `line`. */
+  run(rows?: number): this;
+  /** Gives the memory back; any later use is CR_E_STATE. */
+  free(): void;
+}
+
 export declare class Scorer<F extends FieldList = FieldList> {
   private constructor();
   readonly model: Model<F>;
@@ -555,6 +577,12 @@ export declare class Scorer<F extends FieldList = FieldList> {
    * its row (1-based) as `line`.
    */
   scoreBatch(input: readonly ScoreInput<F>[] | Columns<F> | Float64Array): BatchResult;
+  /**
+   * A batch in wasm memory for `capacity` rows: write rows (field order)
+   * into `rows`, run(), read the results from views. No copy either way;
+   * the bits of score(). Reuse it; free() it when done.
+   */
+  createBatch(capacity: number): ScoreBatch;
   /**
    * The seed's scoreCaller: an object, or its JSON text read by the core
    * (`caller_number`, `at` in ms, the model's C names; `call_attempts_24h`

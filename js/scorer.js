@@ -16,6 +16,7 @@ const I64 = BigInt64Array.BYTES_PER_ELEMENT;
 const CALLER_KEYS = Object.freeze(['callerNumber', 'caller_number', 'at']);
 
 const alignUp = (n, a) => Math.ceil(n / a) * a;
+const MEMORY_MAX = 2 ** 31 - 1; // bytes: the module's memory stops at 2 GiB
 
 /** Where each part of a result is, as view indices from the struct at `base` (sizes checked once). */
 function resultIndex(rt, base) {
@@ -218,6 +219,18 @@ export class Scorer {
   }
 
   /**
+   * A batch that lives in wasm memory, for scoring many rows without a copy
+   * either way: write rows (field order) into `rows`, call run(n), read
+   * `scores`, `probabilities` and `riskLevels`. The same core and bits as
+   * scoreBatch() and score(). Reuse it; free() it when done (GC frees it
+   * otherwise).
+   */
+  createBatch(capacity) {
+    void this.#model[PTR];
+    return new ScoreBatch(INTERNAL, this.#rt, this.#model, capacity);
+  }
+
+  /**
    * The seed's scoreCaller: counts the caller's attempts in the 24 h before
    * `at` through the store, scores with that count, and persists the record
    * the core writes through the store. `req`: an object ({callerNumber (or
@@ -351,6 +364,124 @@ export class Scorer {
     // longer one is cut one past the limit, still too long for it.
     const bytes = rt.encoder.encode(caller.slice(0, abi.limits.caller_max + 1));
     return [values, rt.putBytes(bytes), at];
+  }
+}
+
+// A ScoreBatch's memory goes back to the module when the GC takes it unfreed.
+const batchMemory = new FinalizationRegistry(({ rt, ptr }) => rt.free(ptr));
+
+/**
+ * Rows and results in wasm memory (Scorer.createBatch()). The views are
+ * over the module's memory: valid until it grows, which only calls that
+ * allocate do (training, loading, scoreBatch() ...); read them from the
+ * getters again after such a call, as each getter hands out views of the
+ * current memory.
+ */
+export class ScoreBatch {
+  #rt;
+  #model;
+  #ptr;
+  #capacity;
+  #nf;
+  #length = 0;
+  #buffer = null; // the memory's buffer the cached views are over
+  #views = null;
+
+  constructor(token, rt, model, capacity) {
+    if (token !== INTERNAL) throw new TypeError('ScoreBatch: not a constructor; use scorer.createBatch(capacity)');
+    const nf = model[SCHEMA].fields.length;
+    // Rows, then scores (i32), probabilities (f64) and levels (u8): 8 nf + 13
+    // bytes a row, within the 2 GiB the module's memory may reach.
+    const limit = Math.floor((MEMORY_MAX - F64) / (F64 * nf + I32 + F64 + 1));
+    if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > limit) {
+      throw coreError(rt.abi, 'CR_E_ARG', `capacity: must be a whole number of rows from 1 to ${limit}, got ${typeName(capacity) === 'number' ? capacity : typeName(capacity)}`);
+    }
+    this.#rt = rt;
+    this.#model = model;
+    this.#capacity = capacity;
+    this.#nf = nf;
+    this.#ptr = rt.malloc(alignUp(F64 * nf * capacity + I32 * capacity, F64) + F64 * capacity + capacity);
+    batchMemory.register(this, { rt, ptr: this.#ptr }, this);
+  }
+
+  /** How many rows it holds. */
+  get capacity() {
+    return this.#capacity;
+  }
+  /** Rows scored by the last run() (0 before it, or after one that failed). */
+  get length() {
+    return this.#length;
+  }
+  /** The rows, field after field, row after row: capacity × fields doubles. */
+  get rows() {
+    return this.#viewsNow().rows;
+  }
+  /** The last run's scores (0..100), probabilities and risk levels (indices into RISK_LEVELS). */
+  get scores() {
+    return this.#viewsNow().scores.subarray(0, this.#length);
+  }
+  get probabilities() {
+    return this.#viewsNow().probabilities.subarray(0, this.#length);
+  }
+  get riskLevels() {
+    return this.#viewsNow().riskLevels.subarray(0, this.#length);
+  }
+
+  /**
+   * Scores the first `n` rows (default: all) with the scorer's model. A bad
+   * row is the core's error with its row (1-based) as `line`; no result of
+   * that run is kept (length 0). Returns the batch.
+   */
+  run(n = this.#capacity) {
+    const ptr = this.#live();
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > this.#capacity) {
+      throw coreError(this.#rt.abi, 'CR_E_ARG', `rows: must be a whole number from 0 to the capacity ${this.#capacity}, got ${typeof n === 'number' ? n : typeName(n)}`);
+    }
+    const rt = this.#rt;
+    const { scoresAt, probabilitiesAt, levelsAt } = this.#layout(ptr);
+    this.#length = 0;
+    rt.check(rt.x.cr_score_batch(this.#model[PTR], ptr, n, scoresAt, probabilitiesAt, levelsAt, rt.err));
+    this.#length = n;
+    return this;
+  }
+
+  /** Gives the memory back; the views must not be used after. Twice is a no-op. */
+  free() {
+    if (!this.#ptr) return;
+    batchMemory.unregister(this);
+    this.#rt.free(this.#ptr);
+    this.#ptr = 0;
+    this.#length = 0;
+    this.#buffer = this.#views = null;
+  }
+
+  #live() {
+    if (!this.#ptr) throw this.#rt.stateError('callrisk: this ScoreBatch has been freed');
+    return this.#ptr;
+  }
+
+  #layout(ptr) {
+    const cap = this.#capacity;
+    const scoresAt = ptr + F64 * this.#nf * cap;
+    const probabilitiesAt = alignUp(scoresAt + I32 * cap, F64);
+    return { scoresAt, probabilitiesAt, levelsAt: probabilitiesAt + F64 * cap };
+  }
+
+  #viewsNow() {
+    const ptr = this.#live();
+    const buffer = this.#rt.memory.buffer;
+    if (buffer !== this.#buffer) {
+      const cap = this.#capacity;
+      const { scoresAt, probabilitiesAt, levelsAt } = this.#layout(ptr);
+      this.#views = {
+        rows: new Float64Array(buffer, ptr, this.#nf * cap),
+        scores: new Int32Array(buffer, scoresAt, cap),
+        probabilities: new Float64Array(buffer, probabilitiesAt, cap),
+        riskLevels: new Uint8Array(buffer, levelsAt, cap),
+      };
+      this.#buffer = buffer;
+    }
+    return this.#views;
   }
 }
 

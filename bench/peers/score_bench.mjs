@@ -52,7 +52,7 @@ import { runInNewContext } from 'node:vm';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 
-import { createScorer, trainModel } from '../../js/node.js';
+import { RISK_LEVELS, createScorer, trainModel } from '../../js/node.js';
 import { NAMES as FIVE_NAMES, SCHEMA as FIVE_SCHEMA, rowsOf } from '../../tests/contract/five_field.mjs';
 import { OPSET, linearOf, scoreGraph } from './onnx_graph.mjs';
 
@@ -111,14 +111,45 @@ function fiveRows(n, seed) {
 
 /* ---- the engines: each run(rows) gives { scores, bands, probabilities } ---- */
 
+/** createBatch: the rows copied into the batch's view of wasm memory (a
+ * caller filling that view directly saves the copy), run, the results read
+ * from views: no other copy, no allocation per call. */
+function callriskBatchEngine(scorer, n) {
+  const batch = scorer.createBatch(n);
+  const nf = scorer.model.fields.length;
+  return {
+    name: 'callrisk createBatch: rows.set + run',
+    run(rows) {
+      batch.rows.set(rows);
+      batch.run(rows.length / nf);
+      return { scores: batch.scores, bands: batch.riskLevels, probabilities: batch.probabilities };
+    },
+    free: () => batch.free(),
+  };
+}
+
 function callriskEngine(scorer) {
   return {
-    name: 'callrisk scoreBatch (wasm)',
+    name: 'callrisk scoreBatch(Float64Array)',
     run(rows) {
       const r = scorer.scoreBatch(rows);
       return { scores: r.scores, bands: r.riskLevels, probabilities: r.probabilities };
     },
   };
+}
+
+/** Rows of the batch's results that differ from score() on the same row (bits of the probability, score, level). */
+function differFromScore(scorer, rows, got) {
+  const fields = scorer.model.fields;
+  const nf = fields.length;
+  const request = {};
+  let differ = 0;
+  for (let i = 0; i < rows.length / nf; i++) {
+    fields.forEach((f, j) => { request[f.name] = f.type === 'bool' ? rows[i * nf + j] === 1 : rows[i * nf + j]; });
+    const r = scorer.score(request);
+    if (r.score !== got.scores[i] || !Object.is(r.probability, got.probabilities[i]) || r.riskLevel !== RISK_LEVELS[got.bands[i]]) differ++;
+  }
+  return differ;
 }
 
 async function ortEngine(ort, name, graph, nf, options, probabilityOnly = false) {
@@ -212,6 +243,7 @@ async function bench(label, scorer, rows) {
   const graph = scoreGraph(linearOf(model));
   const probGraph = scoreGraph(linearOf(model), { probabilityOnly: true });
   const engines = [
+    callriskBatchEngine(scorer, n),
     callriskEngine(scorer),
     await ortEngine(ortNode, 'onnxruntime-node (CPU EP, default threads)', graph, nf, { executionProviders: ['cpu'] }),
     await ortEngine(ortNode, 'onnxruntime-node (CPU EP, 1 thread)', graph, nf,
@@ -222,10 +254,15 @@ async function bench(label, scorer, rows) {
     await ortEngine(ortWeb, 'ref: onnxruntime-web, probability only', probGraph, nf, { executionProviders: ['wasm'] }, true),
   ];
 
-  // Agreement on every row, before any timing.
-  const want = engines[0].run(rows);
+  // Agreement on every row, before any timing: both callrisk paths give
+  // score()'s bits on every row; the peers are compared with them.
+  // (createBatch's results are views: checked before scoreBatch allocates,
+  // which may grow the memory and detach them.)
+  const notScore = [differFromScore(scorer, rows, engines[0].run(rows))];
+  const want = engines[1].run(rows);
+  notScore.push(differFromScore(scorer, rows, want));
   const agreement = [];
-  for (const e of engines.slice(1)) agreement.push({ name: e.name, probabilityOnly: e.probabilityOnly, ...compare(want, await e.run(rows)) });
+  for (const e of engines.slice(2)) agreement.push({ name: e.name, probabilityOnly: e.probabilityOnly, ...compare(want, await e.run(rows)) });
 
   const batch = await timeBatch(engines, rows);
 
@@ -235,12 +272,13 @@ async function bench(label, scorer, rows) {
   const singles = [
     { name: 'callrisk score(object), with reasons', sync: (i) => scorer.score(objects[i]).score, scale: 10 },
     { name: 'callrisk scoreBatch(1 row)', sync: (i) => scorer.scoreBatch(one[i]).scores[0], scale: 10 },
-    ...engines.slice(1).filter((e) => !e.probabilityOnly).map((e) => ({ name: `${e.name}: run([1, ${nf}])`, async: async (i) => (await e.run(one[i])).scores[0] })),
+    ...engines.slice(2).filter((e) => !e.probabilityOnly).map((e) => ({ name: `${e.name}: run([1, ${nf}])`, async: async (i) => (await e.run(one[i])).scores[0] })),
   ];
   const single = await timeSingle(singles, CALLS);
 
-  for (const e of engines.slice(1)) await e.session.release();
-  return { label, n, nf, modelId: model.id, batch, engines: engines.map((e) => e.name), agreement, singles: singles.map((s) => s.name), single };
+  engines[0].free();
+  for (const e of engines.slice(2)) await e.session.release();
+  return { label, n, nf, modelId: model.id, batch, engines: engines.map((e) => e.name), notScore, agreement, singles: singles.map((s) => s.name), single };
 }
 
 /* ---- main ---- */
@@ -262,7 +300,7 @@ console.log(`Node ${process.version}; ${cpus().length} × ${cpus()[0]?.model}; l
 console.log(`rows ${ROWS}, ${REPEAT} timed runs after ${WARMUP} warm-up, medians; single rows: ${CALLS} calls per round (callrisk ×10)`);
 for (const r of results) {
   console.log(`\n== ${r.label}: ${r.n} × ${r.nf} float64, model ${r.modelId.slice(0, 12)}`);
-  console.log(`${'batch: scores + bands + probabilities'.padEnd(46)}${'ms'.padStart(9)}${'M rows/s'.padStart(10)}${'callrisk/peer'.padStart(15)}  runs (ms)`);
+  console.log(`${'batch: scores + bands + probabilities'.padEnd(46)}${'ms'.padStart(9)}${'M rows/s'.padStart(10)}${'x/createBatch'.padStart(15)}  runs (ms)`);
   const base = r.batch.ms[0];
   r.engines.forEach((name, e) => {
     const ms = r.batch.ms[e];
@@ -276,6 +314,7 @@ for (const r of results) {
     const ratio = e < 2 ? '' : `${fmt(us / sBase, 1)}x`;
     console.log(`${name.padEnd(46)}${fmt(us, 2).padStart(9)}${''.padStart(10)}${ratio.padStart(15)}`);
   });
+  console.log(`rows whose result differs from score() (probability bits, score, band): createBatch ${r.notScore[0]}, scoreBatch ${r.notScore[1]} of ${r.n}`);
   for (const a of r.agreement) {
     console.log(`agreement ${a.name}: probabilities ${a.identical}/${a.n} bit-identical, ${a.over} beyond 1e-15 relative (${a.overLow} of them below 0.5), `
       + `max ${a.maxRel.toExponential(2)} (${a.maxRelHigh.toExponential(2)} where p >= 0.5); `
@@ -283,4 +322,4 @@ for (const r of results) {
         : `scores differ on ${a.scoreDiff}, bands on ${a.bandDiff}, ${a.unexplained} not explained by a score edge between the two probabilities`));
   }
 }
-console.log('\ncallrisk/peer: the peer\'s time over callrisk\'s (above 1: callrisk is faster; below 1: the peer is)');
+console.log('\nx/createBatch: that engine\'s time over createBatch\'s (above 1: createBatch is faster); callrisk/peer: the peer\'s time over callrisk score()\'s');

@@ -223,6 +223,79 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     }
   });
 
+  test('createBatch: rows written into wasm memory, results read from views, with the bits of score()', async () => {
+    const s = await createScorer();
+    const n = 2053; // two blocks of the core, then rows the vector lanes leave over
+    const b = s.createBatch(n);
+    assert.equal(b.capacity, n);
+    assert.equal(b.length, 0);
+    assert.equal(b.rows.length, 3 * n);
+    const reqs = [];
+    const rows = b.rows;
+    for (let i = 0; i < n; i++) {
+      const r = { spamReports: i % 17, hasConsent: i % 5 !== 0, callAttempts24h: (i * 11) % 53 };
+      reqs.push(r);
+      rows.set([r.spamReports, r.hasConsent ? 1 : 0, r.callAttempts24h], 3 * i);
+    }
+    assert.equal(b.run(), b);
+    assert.equal(b.length, n);
+    const [scores, probabilities, levels] = [b.scores, b.probabilities, b.riskLevels];
+    assert.deepEqual([scores.length, probabilities.length, levels.length], [n, n, n]);
+    for (let i = 0; i < n; i++) {
+      const one = s.score(reqs[i]);
+      assert.equal(scores[i], one.score);
+      assert.equal(bitsHex(probabilities[i]), bitsHex(one.probability));
+      assert.equal(RISK_LEVELS[levels[i]], one.riskLevel);
+    }
+    // Part of the rows: the views cover what ran.
+    b.run(7);
+    assert.equal(b.length, 7);
+    assert.equal(b.scores.length, 7);
+    assert.equal(bitsHex(b.probabilities[6]), bitsHex(s.score(reqs[6]).probability));
+    // A bad row: the core's error with its row; no result of that run is kept.
+    rows[3 * 1500 + 1] = 0.5;
+    assert.throws(() => b.run(), coreError('CR_E_TYPE', { field: 'has_consent', line: 1501 }));
+    assert.equal(b.length, 0);
+    assert.equal(b.scores.length, 0);
+    rows[3 * 1500 + 1] = Number.NaN;
+    assert.throws(() => b.run(), coreError('CR_E_NONFINITE', { field: 'has_consent', line: 1501 }));
+    rows[3 * 1500 + 1] = 1;
+    assert.equal(b.run(1501).length, 1501); // the row before the bad one
+    // Capacity and row counts are whole numbers in range.
+    for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 31, '10', null]) {
+      assert.throws(() => s.createBatch(bad), coreError('CR_E_ARG', { message: /^capacity: must be a whole number of rows from 1 to / }));
+    }
+    for (const bad of [-1, n + 1, 2.5, '3', null]) {
+      assert.throws(() => b.run(bad), coreError('CR_E_ARG', { message: new RegExp(`^rows: must be a whole number from 0 to the capacity ${n}`) }));
+    }
+    assert.equal(b.run(0).length, 0);
+    // The memory grows (a big batch): views taken before are detached, the
+    // getters hand out views of the new memory, holding the same values.
+    b.run();
+    const before = bitsHex(b.probabilities[n - 1]);
+    const stale = b.probabilities;
+    const big = s.createBatch(4000000);
+    assert.equal(stale.length, 0);
+    assert.equal(bitsHex(b.probabilities[n - 1]), before);
+    assert.equal(b.rows[3 * (n - 1) + 2], reqs[n - 1].callAttempts24h);
+    big.free();
+    // free(): every later use is CR_E_STATE; twice is a no-op.
+    b.free();
+    b.free();
+    const freed = coreError('CR_E_STATE', { message: /^callrisk: this ScoreBatch has been freed/ });
+    assert.throws(() => b.rows, freed);
+    assert.throws(() => b.scores, freed);
+    assert.throws(() => b.run(), freed);
+    // A batch of a freed model's scorer: CR_E_STATE from run().
+    const m = await loadModel(s.model.toBytes());
+    const s2 = await createScorer({ model: m });
+    const b2 = s2.createBatch(3);
+    m.free();
+    assert.throws(() => b2.run(), coreError('CR_E_STATE', { message: /^callrisk: model [0-9a-f]{12}… has been freed/ }));
+    assert.throws(() => s2.createBatch(3), coreError('CR_E_STATE'));
+    b2.free();
+  });
+
   test('model bytes and JSON round-trip to the same id; bad bytes are the core\'s errors', async () => {
     const s = await createScorer();
     const bytes = s.model.toBytes();

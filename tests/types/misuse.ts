@@ -47,6 +47,10 @@ scorer.scoreBatch({ spamReports: ['1'], hasConsent: [true], callAttempts24h: [1]
 // @ts-expect-error
 scorer.scoreBatch(new Float32Array(3));
 
+// A batch's capacity is a number of rows (CR_E_ARG: capacity: must be a whole number of rows).
+// @ts-expect-error
+scorer.createBatch('10');
+
 // scoreCaller: the store counts the attempts (a callAttempts24h given is ignored).
 // @ts-expect-error
 await scorer.scoreCaller({ callerNumber: '+1', spamReports: 1, hasConsent: false, callAttempts24h: 3 });

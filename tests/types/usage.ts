@@ -5,7 +5,7 @@ import {
   CallriskError, Model, RISK_LEVELS, Scorer, createMemoryStore, createScorer, describe, init, loadModel, scoreRequest, setWasmLoader, trainModel,
   trainOptions,
   type BatchResult, type BandStats, type CalibrationBin, type Description, type DriftReport, type DriftStatus, type FieldList, type Metrics,
-  type RocPoint, type ModelCard, type ModelEvidence, type ModelJSON, type RiskLevel, type ScoreCallerResult, type ScoreInput, type ScoreRecord, type ScoreResult,
+  type RocPoint, type ModelCard, type ScoreBatch, type ModelEvidence, type ModelJSON, type RiskLevel, type ScoreCallerResult, type ScoreInput, type ScoreRecord, type ScoreResult,
   type SeedFields, type Store, type StoreInfo, type TrainOptionInfo, type TrainOptions, type TrainingInfo, type TrainingRow,
 } from 'callrisk';
 
@@ -51,6 +51,14 @@ seed.scoreBatch({ spam_reports: new Float64Array(2), has_consent: new Uint8Array
 seed.scoreBatch({ spamReports: [1], hasConsent: [0], callAttempts24h: [4] });
 seed.scoreBatch(new Float64Array(6));
 batch.riskLevels.forEach((i) => RISK_LEVELS[i]);
+// createBatch: rows written into wasm memory, results read from views.
+const zero: ScoreBatch = seed.createBatch(2);
+zero.rows.set([1, 1, 0, 2, 0, 3]);
+const ran: ScoreBatch = zero.run();
+const firstRows: Float64Array = ran.run(1).probabilities;
+const zeroScores: Int32Array = zero.scores;
+zeroScores.forEach((x, i) => RISK_LEVELS[zero.riskLevels[i]] + x + firstRows.length + zero.length + zero.capacity);
+zero.free();
 
 // scoreCaller: callerNumber or caller_number; at as a Date or ms; a context for the store.
 const store = createMemoryStore();
