@@ -120,7 +120,7 @@ int main(int argc, char **argv)
     size_t n = (size_t)rows, nf = gen_field_count(kind);
     double *fields = malloc(n * nf * sizeof *fields), *prob = malloc(n * sizeof *prob);
     int32_t *scores = malloc(n * sizeof *scores);
-    uint8_t *labels = malloc(n);
+    uint8_t *labels = malloc(n), *levels = malloc(n);
     double *weights = malloc(n * sizeof *weights);
     for (size_t i = 0; i < n; i++) {
         int label;
@@ -151,13 +151,19 @@ int main(int argc, char **argv)
         }
         single[k] = (now_ms() - t0) * 1e6 / (double)n_single;   /* ns per call */
     }
+    /* Full results (scores, probabilities, levels): the widest kernel the
+       CPU runs, then the portable 2-lane one (SSE2; wasm's width). */
+    double *score2 = malloc((size_t)repeat * sizeof *score2);
     for (long k = 0; k < repeat; k++) {
         double t0 = now_ms();
-        if (cr_score_batch(m, fields, n, scores, prob, NULL, &e) != CR_OK) {
+        if (cr_score_batch(m, fields, n, scores, prob, levels, &e) != CR_OK) {
             fprintf(stderr, "bench_native: %s\n", e.message);
             return 1;
         }
         score[k] = now_ms() - t0;
+        t0 = now_ms();
+        if (cr_score_batch_lanes(2, m, fields, n, scores, prob, levels, &e) != CR_OK) return 1;
+        score2[k] = now_ms() - t0;
     }
     /* The same model and rows through the generic batch path: the seed's
        fields in another order (has_consent first) match no specialised
@@ -233,6 +239,7 @@ int main(int argc, char **argv)
     print_series("dataset_build", load, (int)repeat);
     print_series("train", train, (int)repeat);
     print_series("score_batch", score, (int)repeat);
+    print_series("score_batch_2_lanes", score2, (int)repeat);
     if (kind == GEN_DEFAULT) {
         print_series("score_batch_generic", generic, (int)repeat);
         printf("\"generic_over_specialised\":%.3f,", generic_ratio);

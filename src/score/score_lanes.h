@@ -182,11 +182,23 @@ static inline __attribute__((always_inline)) size_t LANE(score_rows)(const cr_mo
            thresholds reached, counted. */
         const VD p100 = p * 100.0;
         if (probabilities) memcpy(probabilities + i, &p, sizeof p);
+#if LANES == 4
+        /* Truncation in lanes (cvttpd2dq); the levels packed to bytes. */
+        const V32 sc = __builtin_convertvector(p100, V32);
+        if (scores) memcpy(scores + i, &sc, sizeof sc);
+        if (levels) {
+            const V32 level = -((sc >= medium) + (sc >= high));
+            const uint32_t packed = (uint32_t)level[0] | (uint32_t)level[1] << 8 | (uint32_t)level[2] << 16 |
+                                    (uint32_t)level[3] << 24;
+            memcpy(levels + i, &packed, sizeof packed);   /* little-endian: x86-64 only */
+        }
+#else
         for (int k = 0; k < LANES; k++) {
             const int32_t sc = (int32_t)p100[k];
             if (scores) scores[i + (size_t)k] = sc;
             if (levels) levels[i + (size_t)k] = (uint8_t)((sc >= medium) + (sc >= high));
         }
+#endif
     }
     for (; i < i1; i++) {
         double z = lin->intercept;
