@@ -19,13 +19,13 @@ static int seed_shape(const cr_schema *s)
 }
 
 typedef struct {
-    double intercept, coef[CR_MAX_FEATURES], off[CR_MAX_FEATURES], mul[CR_MAX_FEATURES];
+    double intercept, coef[CR_MAX_FEATURES];
     double cal_a, cal_b;   /* the calibration: 1 and 0 for none, which change no bit */
     size_t src[CR_MAX_FEATURES];
+    uint8_t invert[CR_MAX_FEATURES];   /* feature j is 1 - field, as cr_schema_features() has it */
+    uint8_t type[CR_MAX_FIELDS];
 } linear;
 
-/* Feature j is off_j + mul_j * field: exact for v and for 1 - v, so the
-   logit below is the one cr_score() computes. */
 static void linear_init(const cr_model *m, linear *lin)
 {
     const cr_schema *s = &m->schema;
@@ -36,9 +36,9 @@ static void linear_init(const cr_model *m, linear *lin)
     for (size_t j = 0; j < s->n_features; j++) {
         lin->coef[j] = m->coef[j];
         lin->src[j] = s->feature_field[j];
-        lin->off[j] = s->feature_invert[j] ? 1.0 : 0.0;
-        lin->mul[j] = s->feature_invert[j] ? -1.0 : 1.0;
+        lin->invert[j] = s->feature_invert[j];
     }
+    for (size_t f = 0; f < s->n_fields; f++) lin->type[f] = s->field_type[f];
 }
 
 /* z - z is 0 exactly for finite z: NaN and infinities give NaN. */

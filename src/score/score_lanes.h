@@ -54,33 +54,17 @@ static inline VI LANE(count_ok)(VD v)
     return (v >= 0.0) & (v <= 0x1p53) & ((v >= 0x1p52) | ((v + 0x1p52) - 0x1p52 == v));
 }
 
-/* Per field, the mask of its type (made once per batch), so that any schema
-   is checked without a branch: each value takes every type's test and keeps
-   its field's. */
-typedef struct {
-    VI count, boolean, real;
-} LANE(type_masks);
-
-static inline void LANE(masks_init)(const cr_schema *s, LANE(type_masks) *tm)
-{
-    for (size_t f = 0; f < s->n_fields; f++) {
-        const int64_t t = s->field_type[f];
-        for (int k = 0; k < LANES; k++) {
-            tm[f].count[k] = -(int64_t)(t == CR_FIELD_COUNT);
-            tm[f].boolean[k] = -(int64_t)(t == CR_FIELD_BOOL);
-            tm[f].real[k] = -(int64_t)(t == CR_FIELD_REAL);
-        }
-    }
-}
-
 /* Rows [i0, i1) all pass cr_schema_check_row(). SEED: the seed's types as
-   constants (count, bool, count), otherwise the masks. */
-static inline __attribute__((always_inline)) int LANE(rows_valid)(const cr_schema *s, const LANE(type_masks) *tm,
+   constants (count, bool, count); otherwise each field's test by its type:
+   unrolled over N fields, each branch goes the same way for every row. */
+static inline __attribute__((always_inline)) int LANE(rows_valid)(const cr_schema *s, const linear *lin,
                                                                 const size_t NF, const int SEED,
                                                                 const double *fields, size_t i0, size_t i1)
 {
     const VD zero = LANE(splat)(0.0), one = LANE(splat)(1.0);
     const VD real_max = LANE(splat)(CR_REAL_MAX);
+    uint8_t type[CR_MAX_FIELDS];
+    for (size_t f = 0; f < NF; f++) type[f] = lin->type[f];
     VI ok = (VI)(zero == zero);
     size_t i = i0;
     for (; i + LANES <= i1; i += LANES) {
@@ -92,8 +76,11 @@ static inline __attribute__((always_inline)) int LANE(rows_valid)(const cr_schem
         }
         for (size_t f = 0; f < NF; f++) {
             const VD v = LANE(column)(fields, NF, i, f);
-            ok &= (LANE(count_ok)(v) & tm[f].count) | (((v == zero) | (v == one)) & tm[f].boolean) |
-                  ((v >= -real_max) & (v <= real_max) & tm[f].real);   /* NaN fails every test */
+            switch ((cr_field_type)type[f]) {   /* NaN fails every test */
+            case CR_FIELD_COUNT: ok &= LANE(count_ok)(v); break;
+            case CR_FIELD_BOOL: ok &= (v == zero) | (v == one); break;
+            default: ok &= (v >= -real_max) & (v <= real_max); break;
+            }
         }
     }
     int all = LANE(all)(ok);
@@ -148,13 +135,13 @@ static inline __attribute__((always_inline)) size_t LANE(score_rows)(const cr_mo
 {
     /* Locals, not lin's fields: the outputs are doubles too, so the compiler
        would reload lin after every store; copies stay in registers. */
-    double c[CR_MAX_FEATURES], off[CR_MAX_FEATURES], mul[CR_MAX_FEATURES];
+    double c[CR_MAX_FEATURES];
     size_t src[CR_MAX_FEATURES];
+    uint8_t invert[CR_MAX_FEATURES];
     for (size_t j = 0; j < D; j++) {
         c[j] = lin->coef[j];
-        off[j] = lin->off[j];
-        mul[j] = lin->mul[j];
         src[j] = lin->src[j];
+        invert[j] = lin->invert[j];
     }
     const double b = lin->intercept, ca = lin->cal_a, cb = lin->cal_b;
     const int medium = m->band_medium, high = m->band_high;
@@ -165,7 +152,11 @@ static inline __attribute__((always_inline)) size_t LANE(score_rows)(const cr_mo
             z = ((z + c[0] * LANE(column)(fields, 3, i, 0)) + c[1] * (1.0 - LANE(column)(fields, 3, i, 1))) +
                 c[2] * LANE(column)(fields, 3, i, 2);
         else
-            for (size_t j = 0; j < D; j++) z = z + c[j] * (off[j] + mul[j] * LANE(column)(fields, NF, i, src[j]));
+            for (size_t j = 0; j < D; j++) {
+                VD x = LANE(column)(fields, NF, i, src[j]);
+                if (invert[j]) x = 1.0 - x;   /* the same branch for every row */
+                z = z + c[j] * x;
+            }
         /* cr_probability(): sigmoid(a z + b), exact for a = 1, b = 0; finite
            when z is (|a| <= CR_CALIBRATION_A_MAX), so checked on the slow path only. */
         z = ca * z + cb;
@@ -202,7 +193,10 @@ static inline __attribute__((always_inline)) size_t LANE(score_rows)(const cr_mo
     }
     for (; i < i1; i++) {
         double z = lin->intercept;
-        for (size_t j = 0; j < D; j++) z += lin->coef[j] * (lin->off[j] + lin->mul[j] * fields[i * NF + lin->src[j]]);
+        for (size_t j = 0; j < D; j++) {
+            const double v = fields[i * NF + lin->src[j]];
+            z += lin->coef[j] * (lin->invert[j] ? 1.0 - v : v);
+        }
         if (!finite(z)) return i;
         put(m, i, cr_probability(m, z), scores, probabilities, levels);
     }
@@ -219,14 +213,12 @@ static cr_status LANE(score_batch)(const cr_model *m, const double *fields, size
     const size_t nf = s->n_fields, d = s->n_features;
     linear lin;
     linear_init(m, &lin);
-    LANE(type_masks) tm[CR_MAX_FIELDS];
-    LANE(masks_init)(s, tm);
     const int seed = seed_shape(s);
     for (size_t i0 = 0; i0 < n; i0 += CR_SCORE_BLOCK) {
         const size_t i1 = i0 + CR_SCORE_BLOCK < n ? i0 + CR_SCORE_BLOCK : n;
         size_t bad;
         if (seed) {
-            if (!LANE(rows_valid)(s, tm, 3, 1, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err);
+            if (!LANE(rows_valid)(s, &lin, 3, 1, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err);
             bad = LANE(score_rows)(m, &lin, fields, i0, i1, 3, 3, 1, scores, probabilities, levels);
             if (bad != (size_t)-1) return nonfinite_row(bad, err);
             continue;
@@ -234,13 +226,13 @@ static cr_status LANE(score_batch)(const cr_model *m, const double *fields, size
         /* One field per feature is the usual shape: unrolled up to 8. */
 #define SHAPE(N)                                                                                            \
         case N:                                                                                             \
-            if (!LANE(rows_valid)(s, tm, N, 0, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err); \
+            if (!LANE(rows_valid)(s, &lin, N, 0, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err); \
             bad = LANE(score_rows)(m, &lin, fields, i0, i1, N, N, 0, scores, probabilities, levels);         \
             break;
         switch (nf == d ? nf : 0) {
             SHAPE(1) SHAPE(2) SHAPE(3) SHAPE(4) SHAPE(5) SHAPE(6) SHAPE(7) SHAPE(8)
         default:
-            if (!LANE(rows_valid)(s, tm, nf, 0, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err);
+            if (!LANE(rows_valid)(s, &lin, nf, 0, fields, i0, i1)) return first_bad_row(s, fields, i0, i1, err);
             bad = LANE(score_rows)(m, &lin, fields, i0, i1, nf, d, 0, scores, probabilities, levels);
         }
 #undef SHAPE
