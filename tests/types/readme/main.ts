@@ -9,6 +9,7 @@ declare const sql: {
   insertScore(callerNumber: ScoreRecord['caller_number'], text: string): Promise<void>;
 };
 declare const bytesOrJson: Uint8Array | string;
+declare const packed: Float64Array;
 
 // ---- README block (verbatim) ----
 import { createScorer, trainModel, loadModel, scoreRequest, trainOptions, CallriskError } from 'callrisk';
@@ -21,6 +22,10 @@ scorer.scoreJSON('{"spam_reports": 5, "has_consent": false, "call_attempts_24h":
 scorer.scoreRequest({ spam_reports: 0, has_consent: true, call_attempts_24h: 1 });  // { score: 11, risk_level: 'LOW' }
 await scoreRequest({ spam_reports: 0, has_consent: true, call_attempts_24h: 1 });   // the same, with the default model
 scorer.scoreBatch(rows);                      // array of requests, columns, or a Float64Array of rows
+const batch = scorer.createBatch(100000);     // rows and results in wasm memory: no copy either way
+batch.rows.set(packed);                       // a Float64Array of rows (field order), or write into batch.rows
+batch.run(); batch.scores; batch.probabilities; batch.riskLevels;  // the results, as views
+batch.free();
 
 // The seed's scoreCaller, against your database:
 const db = await createScorer({ store: {
