@@ -7,8 +7,11 @@
 //   values.js   JS values as the core takes them
 //   model.js    Model      train.js  training      scorer.js  Scorer
 //   store.js    what scoreCaller asks of storage
-// This file binds the API to an entry's environment (node.js, browser.js).
-
+// This file binds the API to where it runs. The package ships it, with every
+// file it imports, as one generated file (scripts/bundle-js.mjs ->
+// js/dist/callrisk.js) for Node and browsers alike: one file loads faster
+// than ten, and no code is shipped twice. node.js and browser.js name the
+// same API for the checkout.
 import { CallriskError } from './errors.js';
 import { Model, loadModelIn } from './model.js';
 import { runtimeOf, setWasmLoader } from './loader.js';
@@ -20,14 +23,67 @@ import { echo, echoUrl, ownOptions } from './values.js';
 
 export { CallriskError, Model, RISK_LEVELS, Scorer, createMemoryStore, echo, echoUrl, setWasmLoader };
 
+/** Node's built-in module `id` where the runtime has Node's API (Node, Deno,
+ * Bun), else undefined: asked at run time, so no bundler for the web meets a
+ * node: import. */
+const nodeBuiltin = (id) => globalThis.process?.getBuiltinModule?.(id);
+
+const BUNDLER_HINT = 'pass { wasmUrl } or { wasmBinary } to init() (README: "Bundlers")';
+
 /**
- * The functions that need the module, bound to an entry file's environment:
- * `env.defaultUrl()` says where callrisk.wasm is (a
- * `new URL('./dist/callrisk.wasm', import.meta.url)` written in the entry,
- * which bundlers see and emit as an asset) and `env.read(url)` gives its
- * bytes. The entries export these functions, so whatever a bundler keeps of
- * the API keeps the module's location with it: no import of this package is
- * needed for its side effects ("sideEffects": false is true).
+ * Where callrisk.wasm is and how its bytes come, wherever the package runs.
+ * The default URL is written as `new URL('./dist/callrisk.wasm',
+ * import.meta.url)` inside the functions the entries export (the generated
+ * file says './callrisk.wasm', its neighbour), so Vite and webpack see it,
+ * emit the .wasm as an asset and rewrite the URL, and no bundler can drop it
+ * while the API is used. esbuild emits no such assets: pass { wasmUrl } or
+ * { wasmBinary } to init() (README). A file: URL is read with Node's fs where
+ * the runtime has it (a bundle for Node built by webpack gets the asset
+ * webpack emitted beside it); anything else is fetched, and the Response is
+ * handed on so the module compiles while it downloads.
+ */
+export const environment = Object.freeze({
+  defaultUrl: () => new URL('./dist/callrisk.wasm', import.meta.url),
+  async read(url, isDefault) {
+    const page = globalThis.location?.href; // relative URLs mean the page's, where there is one
+    let u;
+    try {
+      u = new URL(url, page);
+    } catch {
+      throw new TypeError(page === undefined
+        ? `wasmUrl: must be an absolute URL (in Node, e.g. new URL('./callrisk.wasm', import.meta.url)), got '${echoUrl(url)}'`
+        : `wasmUrl: not a URL, got '${echoUrl(url)}'`);
+    }
+    const fs = u.protocol === 'file:' ? nodeBuiltin('node:fs/promises') : undefined;
+    if (fs) {
+      try {
+        return await fs.readFile(u);
+      } catch (e) {
+        throw new Error(`callrisk: cannot read callrisk.wasm at ${nodeBuiltin('node:url').fileURLToPath(u)} (${e.code ?? e.message})${isDefault
+          ? `; a bundled app must ship it: ${BUNDLER_HINT}` : ''}`, { cause: e });
+      }
+    }
+    let r;
+    try {
+      r = await fetch(page === undefined ? u : url);
+    } catch (e) {
+      throw new Error(`callrisk: fetching callrisk.wasm from ${echoUrl(url)} failed: ${e.message}`, { cause: e });
+    }
+    if (!r.ok) {
+      throw new Error(`callrisk: fetching callrisk.wasm from ${echoUrl(url)} failed: HTTP ${r.status}${isDefault
+        ? `; if a bundler moved the module (esbuild does not emit it), ${BUNDLER_HINT}` : ''}`);
+    }
+    return r;
+  },
+});
+
+/**
+ * The functions that need the module, bound to an environment:
+ * `env.defaultUrl()` says where callrisk.wasm is and `env.read(url,
+ * isDefault)` gives its bytes (or a fetch Response). The entries export
+ * these functions, so whatever a bundler keeps of the API keeps the module's
+ * location with it: no import of this package is needed for its side effects
+ * ("sideEffects": false is true).
  */
 export function bindEnvironment(env) {
   let defaultScorer = null;
@@ -57,3 +113,5 @@ export function bindEnvironment(env) {
     },
   };
 }
+
+export const { init, createScorer, trainModel, loadModel, scoreRequest, trainOptions, describe } = bindEnvironment(environment);

@@ -11,6 +11,7 @@ const HEX_BYTE = (b) => b.toString(16).padStart(2, '0');
 let userLoader = null; // setWasmLoader()
 let runtime = null; // Promise<Runtime>
 let runtimeFrom = null; // what `runtime` comes (or is coming) from: { what, href }
+let runtimeBytes = null; // its bytes, or a function that reads them (a streamed module)
 
 /** Replaces the entry file's way of getting callrisk.wasm's bytes (before the first call that needs the module). */
 export function setWasmLoader(loader) {
@@ -38,27 +39,34 @@ export function runtimeOf(env, { wasmBinary, wasmUrl } = {}) {
     const from = wasmBinary !== undefined ? { what: 'wasmBinary' }
       : wasmUrl !== undefined ? { what: `wasmUrl ${echoUrl(wasmUrl)}`, href: hrefOf(wasmUrl) }
         : userLoader ? { what: "setWasmLoader()'s loader" } : { what: 'the default callrisk.wasm' };
-    const started = wasmBytes(env, wasmBinary, wasmUrl).then(({ bytes, url }) => {
-      if (url !== undefined) from.href = hrefOf(url);
-      return Runtime.create(bytes, from);
+    const started = wasmSource(env, wasmBinary, wasmUrl).then((source) => {
+      if (source.url !== undefined) from.href = hrefOf(source.url);
+      runtimeBytes = source.bytes;
+      return Runtime.create(source.module ?? source.bytes, from);
     });
     runtime = started;
     runtimeFrom = from;
     started.catch(() => { // a failed start is tried again, not kept
-      if (runtime === started) runtime = runtimeFrom = null;
+      if (runtime === started) runtime = runtimeFrom = runtimeBytes = null;
     });
     return started;
   }
   if (wasmBinary === undefined && wasmUrl === undefined) return runtime;
   // Another call named a source: it must be the one loaded (or loading).
-  return runtime.then((rt) => {
-    const same = wasmBinary !== undefined ? sameBytes(rt.bytes, wasmBinary) : rt.from.href !== undefined && rt.from.href === hrefOf(wasmUrl);
+  return runtime.then(async (rt) => {
+    const same = wasmBinary !== undefined ? sameBytes(await loadedBytes(), wasmBinary) : rt.from.href !== undefined && rt.from.href === hrefOf(wasmUrl);
     if (!same) {
       throw new Error(`callrisk: already initialised from ${rt.from.what}; ${wasmBinary !== undefined ? 'wasmBinary holds other bytes'
         : `wasmUrl ${echoUrl(wasmUrl)} is another source`} (init() takes one module per page or process, before the first call that needs it)`);
     }
     return rt;
   });
+}
+
+/** The loaded module's bytes (read only when a call gives bytes to compare). */
+async function loadedBytes() {
+  if (typeof runtimeBytes === 'function') runtimeBytes = bytesOf(await runtimeBytes());
+  return runtimeBytes;
 }
 
 /** A URL as fetch() would resolve it (in a page, relative to it). */
@@ -77,15 +85,20 @@ function sameBytes(a, b) {
   return true;
 }
 
-/** The module's bytes ({ bytes, url }): given, from `wasmUrl`, from setWasmLoader's loader, or from the entry's default URL. */
-async function wasmBytes(env, wasmBinary, wasmUrl) {
-  if (wasmBinary !== undefined) return { bytes: wasmBinary };
+/**
+ * Where the module comes from: { bytes, url } or, compiled while it
+ * downloaded, { module, bytes: () => Promise<ArrayBuffer>, url }. Bytes are
+ * given, from `wasmUrl`, from setWasmLoader's loader, or from the default URL.
+ * Bytes the caller keeps are copied: they are compared with bytes given later.
+ */
+async function wasmSource(env, wasmBinary, wasmUrl) {
+  if (wasmBinary !== undefined) return { bytes: bytesOf(wasmBinary).slice() };
   if (userLoader && wasmUrl === undefined) {
     const bytes = await userLoader();
     if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) {
       throw new TypeError(`callrisk: setWasmLoader()'s loader must give an ArrayBuffer or Uint8Array, got ${typeName(bytes)}`);
     }
-    return { bytes };
+    return { bytes: bytesOf(bytes).slice() };
   }
   let url = wasmUrl;
   if (url === undefined) {
@@ -96,13 +109,33 @@ async function wasmBytes(env, wasmBinary, wasmUrl) {
       throw new Error(`callrisk: cannot locate callrisk.wasm (${e.message}); pass { wasmUrl } or { wasmBinary } to init() (README: "Bundlers")`, { cause: e });
     }
   }
-  const bytes = await env.read(url, wasmUrl === undefined);
-  const head = bytesOf(bytes).subarray(0, WASM_MAGIC.length);
+  const isDefault = wasmUrl === undefined;
+  let got = await env.read(url, isDefault);
+  if (isResponse(got)) {
+    if (typeof WebAssembly.compileStreaming === 'function' && isWasmType(got)) {
+      // The copy gives the bytes for the checks below if streaming fails, and for a later same-bytes test.
+      const copy = got.clone();
+      try {
+        const module = await WebAssembly.compileStreaming(got);
+        return { module, bytes: () => copy.arrayBuffer(), url };
+      } catch {
+        got = copy;
+      }
+    }
+    // No streaming (a server's other MIME type, or a runtime without it): from the bytes.
+    got = await got.arrayBuffer();
+  }
+  const head = bytesOf(got).subarray(0, WASM_MAGIC.length);
   if (!WASM_MAGIC.every((b, i) => head[i] === b)) {
-    const got = Array.from(head, HEX_BYTE).join(' ');
-    throw new Error(`callrisk: ${echoUrl(url)} is not a wasm module (it starts ${got || 'empty'}); ${wasmUrl === undefined
+    const shown = Array.from(head, HEX_BYTE).join(' ');
+    throw new Error(`callrisk: ${echoUrl(url)} is not a wasm module (it starts ${shown || 'empty'}); ${isDefault
       ? 'the app may not serve the callrisk.wasm its bundler was told about: pass { wasmUrl } or { wasmBinary } to init() (README: "Bundlers")'
       : 'check wasmUrl'}`);
   }
-  return { bytes, url };
+  return { bytes: bytesOf(got), url };
 }
+
+const isResponse = (x) => typeof Response === 'function' && x instanceof Response;
+
+/** compileStreaming takes only a Content-Type of application/wasm. */
+const isWasmType = (r) => (r.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase() === 'application/wasm';

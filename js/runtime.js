@@ -25,12 +25,14 @@ export function storeMethod(store, name) {
 }
 
 export class Runtime {
-  /** A Runtime over `bytes`; `from` names them for errors ({ what, href }). */
-  static async create(bytes, from) {
+  /** A Runtime over `wasm` (bytes, or a WebAssembly.Module compiled while it
+   * downloaded); `from` names them for errors ({ what, href }). */
+  static async create(wasm, from) {
     const rt = new Runtime();
     let instance;
     try {
-      ({ instance } = await WebAssembly.instantiate(bytes, rt.imports()));
+      instance = await WebAssembly.instantiate(wasm, rt.imports());
+      if (!(wasm instanceof WebAssembly.Module)) ({ instance } = instance);
     } catch (e) {
       // CompileError (not wasm), LinkError (imports another module's names), a trap while starting.
       throw new Error(`callrisk: ${from.what} is not callrisk.wasm (${e.message})`, { cause: e });
@@ -44,7 +46,6 @@ export class Runtime {
       throw new Error(`callrisk: ${from.what}: starting the module failed (${e.message})`, { cause: e });
     }
     rt.from = from;
-    rt.bytes = bytesOf(bytes).slice(); // a copy, to tell the same bytes given again from others
     return rt;
   }
 

@@ -229,7 +229,7 @@ test('web apps built by Vite, webpack, esbuild and Rollup load in Chromium', { t
       const server = await serve(out);
       try {
         const { result } = await load(browser, `http://127.0.0.1:${server.address().port}/`);
-        assert.match(result.error ?? '', /callrisk: fetching callrisk\.wasm from http:\/\/127\.0\.0\.1:\d+\/dist\/callrisk\.wasm failed: HTTP 404; .*pass \{ wasmUrl \} or \{ wasmBinary \} to init\(\)/);
+        assert.match(result.error ?? '', /callrisk: fetching callrisk\.wasm from http:\/\/127\.0\.0\.1:\d+\/callrisk\.wasm failed: HTTP 404; .*pass \{ wasmUrl \} or \{ wasmBinary \} to init\(\)/);
       } finally {
         server.close();
       }
@@ -289,6 +289,6 @@ test('Node bundles (esbuild --platform=node, webpack target node) run without no
     await esbuild.build({ absWorkingDir: appDir, entryPoints: { main: 'src/main.js' }, outdir: out, outExtension: { '.js': '.mjs' }, bundle: true, format: 'esm', platform: 'node', logLevel: 'silent' });
     writeFileSync(join(out, 'run.mjs'), "import './main.mjs';\nsetTimeout(function wait() { if (!globalThis.__result) return setTimeout(wait, 10); console.log(globalThis.__result.error); }, 10);\n");
     const stdout = execFileSync(process.execPath, [join(out, 'run.mjs')], { encoding: 'utf8' });
-    assert.match(stdout, /callrisk: cannot read callrisk\.wasm at \S+\/dist\/callrisk\.wasm \(ENOENT\); a bundled app must ship it: pass \{ wasmUrl \} or \{ wasmBinary \} to init\(\)/);
+    assert.match(stdout, /callrisk: cannot read callrisk\.wasm at \S+\/callrisk\.wasm \(ENOENT\); a bundled app must ship it: pass \{ wasmUrl \} or \{ wasmBinary \} to init\(\)/);
   });
 });

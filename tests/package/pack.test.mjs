@@ -13,19 +13,6 @@ import { installInto, pack, ROOT } from './tarball.mjs';
 const SEED = { spamReports: 5, hasConsent: false, callAttempts24h: 10 };
 const DEFAULT_MODEL_ID = '2033a8d95ed7b3b1a764b228893ac02e633770cebf541da97791d47eec0fb530';
 
-/** The glue files an entry loads: its relative imports, followed from file to file. */
-function gluOf(entries) {
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const text = readFileSync(join(ROOT, file), 'utf8');
-    for (const m of text.matchAll(/^(?:import|export)\b[^;]*?\bfrom '(\.\/[\w.-]+\.js)';/gms)) visit(join(file, '..', m[1]));
-  };
-  entries.forEach(visit);
-  return [...seen].sort();
-}
-
 /** Node's version against the engines range this package states (only the forms it uses: ^a.b.c, >=a.b.c, ||). */
 function satisfies(version, range) {
   const v = version.replace(/^v/, '').split('.').map(Number);
@@ -42,15 +29,14 @@ test('the packed tarball installs and imports through its exports map', { timeou
   const dir = mkdtempSync(join(tmpdir(), 'callrisk-pack-'));
   try {
     const info = await pack(dir);
-    // Every file the entries load, the launcher, the types and the two modules: nothing more, nothing less.
-    const glue = gluOf(['js/node.js', 'js/browser.js']);
-    assert.ok(glue.length >= 10 && glue.includes('js/callrisk.js') && glue.includes('js/values.js'), glue.join(' '));
-    assert.deepEqual(info.files, [...glue, 'README.md', 'js/cli.js', 'js/dist/callrisk-cli.wasm', 'js/dist/callrisk.wasm', 'js/index.d.ts',
-      'js/wasm-url.d.ts', 'package.json'].sort());
+    // The API as one generated file (scripts/bundle-js.mjs), the launcher, the types and the two modules: nothing more, nothing less.
+    assert.deepEqual(info.files, ['README.md', 'js/dist/callrisk-cli.wasm', 'js/dist/callrisk.js', 'js/dist/callrisk.wasm', 'js/dist/cli.js',
+      'js/index.d.ts', 'js/wasm-url.d.ts', 'package.json']);
     const wasm = readFileSync(join(ROOT, 'js/dist/callrisk.wasm'));
-    const nodeGlue = gluOf(['js/node.js']).map((f) => readFileSync(join(ROOT, f)));
-    const gz = gzipSync(wasm, { level: 9 }).length + nodeGlue.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0);
-    t.diagnostic(`tarball ${info.size} B; wasm ${wasm.length} B raw; wasm + ${nodeGlue.length} glue files gzipped ${gz} B`);
+    const js = ['js/dist/callrisk.js', 'js/dist/cli.js'].map((f) => readFileSync(join(ROOT, f)));
+    const gz = (b) => gzipSync(b, { level: 9 }).length;
+    t.diagnostic(`tarball ${info.size} B; callrisk.wasm ${wasm.length} B raw, ${gz(wasm)} B gzip; shipped JS ${js.map((b) => b.length).join(' + ')} B raw, `
+      + `${gz(Buffer.concat(js))} B gzip together`);
 
     const app = join(dir, 'app');
     installInto(app, info.tarball, { type: 'module' });
@@ -81,7 +67,7 @@ test('the packed tarball installs and imports through its exports map', { timeou
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules/callrisk/package.json'), 'utf8'));
     assert.equal(pkg.exports['.'].types, './js/index.d.ts');
     assert.equal(Object.keys(pkg.dependencies ?? {}).length, 0);
-    assert.deepEqual(pkg.bin, { callrisk: 'js/cli.js' });
+    assert.deepEqual(pkg.bin, { callrisk: 'js/dist/cli.js' });
     assert.equal(pkg.sideEffects, false, 'no module of the package is imported for its side effects');
     // The wasm subpath resolves for hosts that serve the package's files (backend/src/static-files.js).
     const resolved = execFileSync(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('callrisk/callrisk.wasm'))"], { cwd: app, encoding: 'utf8' }).trim();
@@ -127,10 +113,12 @@ test("require('callrisk') from CommonJS on the Node versions engines names", { t
   }
 });
 
-test('both entries export the same API, and index.d.ts declares exactly it', async () => {
+test('the entries and the generated file export the same API, and index.d.ts declares exactly it', async () => {
   const node = Object.keys(await import(join(ROOT, 'js/node.js'))).sort();
   const browser = Object.keys(await import(join(ROOT, 'js/browser.js'))).sort();
+  const shipped = Object.keys(await import(join(ROOT, 'js/dist/callrisk.js'))).sort();
   assert.deepEqual(browser, node);
+  assert.deepEqual(shipped, node);
   const declared = [...readFileSync(join(ROOT, 'js/index.d.ts'), 'utf8').matchAll(/^export declare (?:function|const|class) (\w+)/gm)].map((m) => m[1]);
   assert.deepEqual([...new Set(declared)].sort(), node);
 });
