@@ -11,7 +11,9 @@ ARG NODE_IMAGE=docker.io/library/node:20-bookworm
 ARG RUNTIME_IMAGE=docker.io/library/node:20-bookworm-slim
 
 # callrisk.wasm from the C core with Debian's Emscripten (the emscripten
-# preset, as scripts/build-wasm.sh builds it), and the tree the app needs.
+# preset, as scripts/build-wasm.sh builds it), the package's JS as it ships
+# (scripts/bundle-js.mjs, with the Node Emscripten brings), and the tree the
+# app needs.
 FROM ${WASM_BUILD_IMAGE} AS wasm
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends cmake ninja-build emscripten \
@@ -20,7 +22,8 @@ WORKDIR /src
 COPY . .
 RUN cmake --preset emscripten >/dev/null && cmake --build --preset emscripten \
  && mkdir -p /out/js/dist /out/backend \
- && cp package.json /out/ && cp js/*.js js/*.d.ts /out/js/ && cp build/emscripten/callrisk.wasm /out/js/dist/ \
+ && node scripts/bundle-js.mjs \
+ && cp package.json /out/ && cp js/*.js js/*.d.ts /out/js/ && cp js/dist/callrisk.js build/emscripten/callrisk.wasm /out/js/dist/ \
  && cp -r dashboard /out/ && cp -r backend/package.json backend/package-lock.json backend/src /out/backend/
 
 # The backend's dependencies (the package itself from ..); better-sqlite3
