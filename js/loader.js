@@ -28,7 +28,7 @@ export function setWasmLoader(loader) {
  * source is an Error: the same bytes, the same URL, or no source resolve.
  */
 export function runtimeOf(env, { wasmBinary, wasmUrl } = {}) {
-  if (wasmBinary !== undefined && !(wasmBinary instanceof ArrayBuffer || ArrayBuffer.isView(wasmBinary))) {
+  if (wasmBinary !== undefined && !isBytes(wasmBinary)) {
     throw new TypeError(`wasmBinary: must be an ArrayBuffer or Uint8Array, got ${typeName(wasmBinary)}`);
   }
   if (wasmUrl !== undefined && typeof wasmUrl !== 'string' && !(wasmUrl instanceof URL)) {
@@ -95,7 +95,7 @@ async function wasmSource(env, wasmBinary, wasmUrl) {
   if (wasmBinary !== undefined) return { bytes: bytesOf(wasmBinary).slice() };
   if (userLoader && wasmUrl === undefined) {
     const bytes = await userLoader();
-    if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) {
+    if (!isBytes(bytes)) {
       throw new TypeError(`callrisk: setWasmLoader()'s loader must give an ArrayBuffer or Uint8Array, got ${typeName(bytes)}`);
     }
     return { bytes: bytesOf(bytes).slice() };
@@ -111,7 +111,7 @@ async function wasmSource(env, wasmBinary, wasmUrl) {
   }
   const isDefault = wasmUrl === undefined;
   let got = await env.read(url, isDefault);
-  if (isResponse(got)) {
+  if (!isBytes(got)) { // a fetch Response (not told by the Response global: in Node, reading it loads all of fetch)
     if (typeof WebAssembly.compileStreaming === 'function' && isWasmType(got)) {
       // The copy gives the bytes for the checks below if streaming fails, and for a later same-bytes test.
       const copy = got.clone();
@@ -135,7 +135,7 @@ async function wasmSource(env, wasmBinary, wasmUrl) {
   return { bytes: bytesOf(got), url };
 }
 
-const isResponse = (x) => typeof Response === 'function' && x instanceof Response;
+const isBytes = (x) => x instanceof ArrayBuffer || ArrayBuffer.isView(x);
 
 /** compileStreaming takes only a Content-Type of application/wasm. */
 const isWasmType = (r) => (r.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase() === 'application/wasm';
