@@ -1,10 +1,11 @@
 // Cold start: a fresh Node process from `import('callrisk')` to the first
 // score() result (the default model, trained at start-up as the seed did),
-// timed inside the process with performance.now(). Measured on the artifact
-// users get (npm pack -> install the .tgz into a fresh project -> import
-// 'callrisk' there) and, for comparison, from the checkout (its exports map,
-// i.e. the generated js/dist/callrisk.js) and from the sources (js/node.js
-// and the files it imports).
+// timed inside the process with performance.now(), the app's main module
+// being a file. Measured on the artifact users get (npm pack -> install the
+// .tgz into a fresh project -> import 'callrisk' there) and, for comparison,
+// on the checkout linked into a project (its exports map: the generated
+// js/dist/callrisk.js) and on the sources (js/node.js and the files it
+// imports).
 //
 // Each source runs `--runs` plain processes (the total, nothing else in the
 // way) and as many instrumented ones, whose phases come from wrappers put
@@ -18,9 +19,10 @@
 // npm pack builds the package (prepack: scripts/build-wasm.sh);
 // CALLRISK_TARBALL=path.tgz measures that tarball instead.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { installInto, pack, ROOT } from '../tests/package/tarball.mjs';
 
@@ -86,12 +88,12 @@ phases.total = t3 - t0;
 console.log(JSON.stringify(${instrument} ? phases : { total: phases.total }));
 `;
 
-function runs(cwd, specifier, instrument) {
+/** `RUNS` fresh processes running the child as a file of `app` (as an app's main module: \`node -e\` would add ~2 ms of its own). */
+function runs(app, specifier, instrument) {
+  const main = join(app, instrument ? 'cold-phases.mjs' : 'cold.mjs');
+  writeFileSync(main, child(specifier, instrument));
   const out = [];
-  for (let i = 0; i < RUNS; i++) {
-    const text = execFileSync(process.execPath, [...NODE_FLAGS, '--input-type=module', '-e', child(specifier, instrument)], { cwd, encoding: 'utf8' });
-    out.push(JSON.parse(text));
-  }
+  for (let i = 0; i < RUNS; i++) out.push(JSON.parse(execFileSync(process.execPath, [...NODE_FLAGS, main], { cwd: app, encoding: 'utf8' })));
   return out;
 }
 
@@ -113,8 +115,13 @@ try {
     installInto(app, tarball, { type: 'module' });
     sources.push({ name: `artifact (${filename} installed)`, cwd: app, specifier: 'callrisk' });
   }
-  if (FROM.includes('checkout')) sources.push({ name: 'checkout (exports: js/dist/callrisk.js)', cwd: ROOT, specifier: 'callrisk' });
-  if (FROM.includes('sources')) sources.push({ name: 'sources (js/node.js and its imports)', cwd: ROOT, specifier: join(ROOT, 'js/node.js') });
+  // The checkout as a project depending on it by path sees it (npm links it: node_modules/callrisk -> the checkout).
+  const linked = join(dir, 'linked');
+  mkdirSync(join(linked, 'node_modules'), { recursive: true });
+  writeFileSync(join(linked, 'package.json'), '{"type": "module"}\n');
+  symlinkSync(ROOT, join(linked, 'node_modules/callrisk'));
+  if (FROM.includes('checkout')) sources.push({ name: 'checkout, linked (exports: js/dist/callrisk.js)', cwd: linked, specifier: 'callrisk' });
+  if (FROM.includes('sources')) sources.push({ name: 'checkout sources (js/node.js and its imports)', cwd: linked, specifier: pathToFileURL(join(ROOT, 'js/node.js')).href });
   for (const s of sources) {
     const plain = runs(s.cwd, s.specifier, false);
     const phased = runs(s.cwd, s.specifier, true);
