@@ -15,7 +15,7 @@
 // model's training, the rest of start-up (the glue's JS), the first score.
 // Medians. `--node-flags` passes V8 flags to the children (e.g.
 // --liftoff-only, --no-wasm-lazy-compilation) to see what compiling costs.
-//   node bench/cold_start.mjs [--runs 20] [--from artifact,checkout,sources] [--node-flags "…"]
+//   node bench/cold_start.mjs [--runs 20] [--from artifact,checkout,sources] [--node-flags="…"]
 // npm pack builds the package (prepack: scripts/build-wasm.sh);
 // CALLRISK_TARBALL=path.tgz measures that tarball instead.
 import { execFileSync } from 'node:child_process';
