@@ -73,6 +73,43 @@ static cr_status first_bad_row(const cr_schema *s, const double *fields, size_t 
     return CR_OK;   /* unreachable: block_valid() uses the same rules */
 }
 
+/* The rare and leftover cases, out of line: one copy for every kernel. */
+
+/* Rows [i, i1) one by one, as cr_score() scores them. */
+static __attribute__((noinline)) size_t score_rows_scalar(const cr_model *m, const linear *lin, const double *fields,
+                                                          size_t i, size_t i1, size_t nf, size_t d, int32_t *scores,
+                                                          double *probabilities, uint8_t *levels)
+{
+    for (; i < i1; i++) {
+        double z = lin->intercept;
+        for (size_t j = 0; j < d; j++) {
+            const double v = fields[i * nf + lin->src[j]];
+            z += lin->coef[j] * (lin->invert[j] ? 1.0 - v : v);
+        }
+        if (!finite(z)) return i;
+        put(m, i, cr_probability(m, z), scores, probabilities, levels);
+    }
+    return (size_t)-1;
+}
+
+/* Lanes where some |z| >= 708 or is not finite: the lane of the first
+   non-finite z, or every p by the scalar sigmoid. */
+static __attribute__((noinline)) size_t sigmoid_lanes_slow(const double *z, double *p, int lanes)
+{
+    for (int k = 0; k < lanes; k++)
+        if (!finite(z[k])) return (size_t)k;
+    for (int k = 0; k < lanes; k++) p[k] = cr_sigmoid(z[k]);
+    return (size_t)-1;
+}
+
+static __attribute__((noinline)) int rows_valid_scalar(const cr_schema *s, const double *fields, size_t i, size_t i1,
+                                                      size_t nf)
+{
+    for (; i < i1; i++)
+        if (cr_schema_check_row(s, fields + i * nf, NULL) != CR_OK) return 0;
+    return 1;
+}
+
 #define CR_CAT_(a, b) a##b
 #define CR_CAT(a, b) CR_CAT_(a, b)
 

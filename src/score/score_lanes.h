@@ -83,9 +83,7 @@ static inline __attribute__((always_inline)) int LANE(rows_valid)(const cr_schem
             }
         }
     }
-    int all = LANE(all)(ok);
-    for (; i < i1; i++) all &= cr_schema_check_row(s, fields + i * NF, NULL) == CR_OK;
-    return all;
+    return LANE(all)(ok) && (i == i1 || rows_valid_scalar(s, fields, i, i1, NF));
 }
 
 /* cr_exp()'s operations, lane by lane; requires |x| < 708 (callers check). */
@@ -163,11 +161,11 @@ static inline __attribute__((always_inline)) size_t LANE(score_rows)(const cr_mo
         int fast;
         VD p = LANE(sigmoid)(z, &fast);
         if (!fast) {
-            for (int k = 0; k < LANES; k++)
-                if (!finite(z[k])) return i + (size_t)k;
-#define X_(k) cr_sigmoid(z[k])
-            p = (VD)EACH(X_);
-#undef X_
+            double zs[LANES], ps[LANES];
+            memcpy(zs, &z, sizeof zs);
+            const size_t bad = sigmoid_lanes_slow(zs, ps, LANES);
+            if (bad != (size_t)-1) return i + bad;
+            memcpy(&p, ps, sizeof p);
         }
         /* cr_score_of(): (int)(100 p), p in [0, 1]; cr_level_of(): the
            thresholds reached, counted. */
@@ -191,16 +189,7 @@ static inline __attribute__((always_inline)) size_t LANE(score_rows)(const cr_mo
         }
 #endif
     }
-    for (; i < i1; i++) {
-        double z = lin->intercept;
-        for (size_t j = 0; j < D; j++) {
-            const double v = fields[i * NF + lin->src[j]];
-            z += lin->coef[j] * (lin->invert[j] ? 1.0 - v : v);
-        }
-        if (!finite(z)) return i;
-        put(m, i, cr_probability(m, z), scores, probabilities, levels);
-    }
-    return (size_t)-1;
+    return i < i1 ? score_rows_scalar(m, lin, fields, i, i1, NF, D, scores, probabilities, levels) : (size_t)-1;
 }
 
 /* cr_score_batch() at this width: each block is validated and then scored
