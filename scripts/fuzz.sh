@@ -10,7 +10,7 @@ cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz >/dev/null
 # A crash file from an earlier run would be blamed on this one's first target.
 rm -f build/fuzz/crash-*
-for target in model_bytes model_json csv request score exact shard; do
+for target in model_bytes model_json csv request score exact shard numtext; do
   work=build/fuzz/corpus/$target
   mkdir -p "$work"
   cp -n tests/fuzz/corpus/$target/* "$work/" 2>/dev/null || true

@@ -216,9 +216,20 @@ typedef struct {
 } cr_text;
 CR_HIDDEN void cr_text_put(cr_text *t, const char *s, size_t n);
 CR_HIDDEN void cr_text_str(cr_text *t, const char *s);
+/* printf-like, our own (text.c lists the conversions): %g, %.17g etc.
+   write the shortest text that reads back (cr_format_double). */
 CR_HIDDEN void cr_text_printf(cr_text *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* %.17g, with integers still written as e.g. 2.0 never needed: JSON number. */
+CR_HIDDEN void cr_text_vprintf(cr_text *t, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+/* snprintf-like into buf[size]: at most size - 1 bytes and a NUL (when
+   size > 0); returns the length the whole text needs. */
+CR_HIDDEN size_t cr_bprintf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+CR_HIDDEN size_t cr_vbprintf(char *buf, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+/* The shortest text that reads back as v, laid out as JavaScript's String(v)
+   (a JSON number for every finite v; -0 as 0). */
 CR_HIDDEN void cr_text_double(cr_text *t, double v);
 /* s as a JSON string, quotes and escapes included. */
 CR_HIDDEN void cr_text_json_string(cr_text *t, const char *s);

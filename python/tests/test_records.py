@@ -19,9 +19,10 @@ def test_the_store_gets_the_cores_text_byte_for_byte():
     r = s.score_caller("+15550001", 5, False, at_ms=AT)
     text = store.texts[0]
     assert isinstance(text, str) and json.loads(text) == store.records[0]
-    # Canonical: no spaces, the core's key order, 17 significant digits.
+    # Canonical: no spaces, the core's key order, the shortest digits that
+    # read back (Python's repr has the same digits; p is in [1e-4, 1)).
     assert text.startswith('{"caller_number":"+15550001","at":1764072000000,"inputs":{"spam_reports":5,')
-    assert " " not in text and '"probability":%s' % format(r["probability"], ".17g") in text
+    assert " " not in text and '"probability":%r,' % r["probability"] in text
     assert s.verify_record(text) is None and s.verify_record(text.encode()) is None
     tampered = text.replace('"score":%d' % r["score"], '"score":%d' % (r["score"] - 1))
     with pytest.raises(CallriskError) as info:

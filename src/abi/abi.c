@@ -88,7 +88,7 @@ cr_status cr_abi_json(char *dst, size_t cap, size_t *size, cr_error *err)
     cr_text_printf(&t, "{\"library\":{\"version\":\"%s\",\"version_number\":%u,\"model_format\":%u,\"pointer_size\":%zu},",
                    cr_version_string(), cr_version_number(), cr_model_format_version(), sizeof(void *));
     cr_text_printf(&t, "\"limits\":{\"max_fields\":%d,\"max_features\":%d,\"max_name\":%d,\"model_id_size\":%d,"
-                       "\"caller_max\":%d,\"band_min\":%d,\"band_max\":%d,\"attempts_window_ms\":%.0f,"
+                       "\"caller_max\":%d,\"band_min\":%d,\"band_max\":%d,\"attempts_window_ms\":%.17g,"
                        "\"time_max_ms\":8.64e15,\"count_max\":9007199254740992,\"real_max\":1e150,"
                        "\"attempts_field\":\"%s\"},",
                    CR_MAX_FIELDS, CR_MAX_FEATURES, CR_MAX_NAME, CR_MODEL_ID_SIZE, CR_CALLER_MAX, CR_BAND_MIN,

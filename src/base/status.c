@@ -1,7 +1,6 @@
 /* status.c - status names, their messages, and filling a cr_error. */
 #include "internal.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static const char *const status_names[] = {
@@ -134,7 +133,7 @@ cr_status cr_failv(cr_error *err, cr_status st, const char *field, const char *f
         err->field[n] = 0;
         printable(err->field);
     }
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    cr_vbprintf(err->message, sizeof err->message, fmt, ap);
     printable(err->message);
     return st;
 }

@@ -2,7 +2,6 @@
 #include "internal.h"
 #include "numtext.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,7 +50,7 @@ static cr_status fail_at(cr_csv_reader *r, cr_error *err, cr_status st, const ch
     cr_failv(e, st, field, fmt, ap);
     va_end(ap);
     size_t n = strlen(e->message);
-    snprintf(e->message + n, sizeof e->message - n, " (line %ld, column %zu)", r->line, r->col + 1);
+    cr_bprintf(e->message + n, sizeof e->message - n, " (line %ld, column %zu)", r->line, r->col + 1);
     e->line = r->line;
     e->column = (long)r->col + 1;
     r->failure = *e;
@@ -142,7 +141,7 @@ static cr_status end_cell(cr_csv_reader *r, cr_error *err)
     const int role = r->role[r->col];
     const char *name = r->names[r->col];
     char text[48];
-    snprintf(text, sizeof text, "%.*s", (int)(n < 40 ? n : 40), s);
+    cr_bprintf(text, sizeof text, "%.*s", (int)(n < 40 ? n : 40), s);
     if (role == ROLE_IGNORE) {
         r->col++;
         return CR_OK;
@@ -194,7 +193,7 @@ static cr_status end_cell(cr_csv_reader *r, cr_error *err)
         }
         if (!ok) {
             char msg[96];
-            snprintf(msg, sizeof msg, "must be %s, got '%s'", want, text);
+            cr_bprintf(msg, sizeof msg, "must be %s, got '%s'", want, text);
             return fail_at(r, err, CR_E_TYPE, name, "field '%s': %s", name, msg);
         }
         r->fields[role] = v;
@@ -364,7 +363,7 @@ cr_status cr_csv_finish(cr_csv_reader *r, cr_error *err)
     if (st == CR_OK) r->failed = CR_E_ARG;   /* finished: further input is an error */
     if (st == CR_OK) {
         r->failure.status = CR_E_ARG;
-        snprintf(r->failure.message, sizeof r->failure.message, "CSV reader already finished");
+        cr_bprintf(r->failure.message, sizeof r->failure.message, "CSV reader already finished");
     }
     return st;
 }

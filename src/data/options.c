@@ -6,7 +6,6 @@
 #include "json.h"
 #include "numtext.h"
 
-#include <stdio.h>
 #include <string.h>
 
 typedef enum { K_NUMBER, K_INTEGER, K_BOOL, K_CLASS_WEIGHT, K_SIGNS, K_BANDS, K_NAME, K_HOLDOUT, K_CALIBRATION } option_kind;
@@ -457,6 +456,26 @@ static int json_number(const char *p)
     return *p == 0;
 }
 
+/* Up to three comma-separated parts of text into f[64], m[16], seed[16] as
+   sscanf("%63[^,],%15[^,],%15[^,]") reads them (no scanf in the module):
+   each part non-empty and cut at its buffer, the count of parts read. */
+static int holdout_parts(const char *text, char *f, char *m, char *seed)
+{
+    char *const out[3] = {f, m, seed};
+    const size_t cap[3] = {64, 16, 16};
+    int parts = 0;
+    for (; parts < 3; parts++) {
+        if (parts && *text++ != ',') break;
+        size_t n = 0;
+        while (n + 1 < cap[parts] && text[n] && text[n] != ',') n++;
+        if (!n) break;
+        memcpy(out[parts], text, n);
+        out[parts][n] = 0;
+        text += n;
+    }
+    return parts;
+}
+
 /* "a,b" into two parts (no more commas), each a JSON number. */
 static int two_numbers(const char *text, char *a, char *b, size_t cap)
 {
@@ -480,7 +499,7 @@ cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema *s, con
     switch (spec->kind) {
     case K_NUMBER:
     case K_INTEGER:
-        if (n < sizeof json) snprintf(json, sizeof json, "%s", text);
+        if (n < sizeof json) cr_bprintf(json, sizeof json, "%s", text);
         else form = "a number";
         break;
     case K_BOOL:
@@ -489,37 +508,37 @@ cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema *s, con
         else form = "true or false";
         break;
     case K_CLASS_WEIGHT:
-        if (strcmp(text, "none") == 0 || strcmp(text, "balanced") == 0) snprintf(json, sizeof json, "\"%s\"", text);
-        else if (two_numbers(text, a, b, sizeof a)) snprintf(json, sizeof json, "[%s,%s]", a, b);
+        if (strcmp(text, "none") == 0 || strcmp(text, "balanced") == 0) cr_bprintf(json, sizeof json, "\"%s\"", text);
+        else if (two_numbers(text, a, b, sizeof a)) cr_bprintf(json, sizeof json, "[%s,%s]", a, b);
         else form = "'none', 'balanced' or 'W0,W1'";
         break;
     case K_BANDS:
-        if (two_numbers(text, a, b, sizeof a)) snprintf(json, sizeof json, "{\"high\":%s,\"medium\":%s}", a, b);
+        if (two_numbers(text, a, b, sizeof a)) cr_bprintf(json, sizeof json, "{\"high\":%s,\"medium\":%s}", a, b);
         else form = "'HIGH,MEDIUM'";
         break;
     case K_SIGNS: {
         const char *eq = strchr(text, '=');
         if (eq && (size_t)(eq - text) <= CR_MAX_NAME && cr_name_valid(text, (size_t)(eq - text)) && strlen(eq + 1) < 16)
-            snprintf(json, sizeof json, "{\"%.*s\":\"%s\"}", (int)(eq - text), text, eq + 1);
+            cr_bprintf(json, sizeof json, "{\"%.*s\":\"%s\"}", (int)(eq - text), text, eq + 1);
         else form = "'FEATURE=free|nonneg|nonpos'";
         break;
     }
     case K_HOLDOUT: {   /* none | F | F,order | F,hash | F,hash,SEED */
         char f[64] = "", m[16] = "order", seed[16] = "0";
-        const int parts = strcmp(text, "none") == 0 ? 0 : sscanf(text, "%63[^,],%15[^,],%15[^,]", f, m, seed);
+        const int parts = strcmp(text, "none") == 0 ? 0 : holdout_parts(text, f, m, seed);
         if (strcmp(text, "none") == 0) strcpy(json, "null");
         else if (parts >= 1 && json_number(f) && (parts < 3 || json_number(seed)) && n < 96)
-            snprintf(json, sizeof json, "{\"fraction\":%s,\"method\":\"%s\",\"seed\":%s}", f, m, seed);
+            cr_bprintf(json, sizeof json, "{\"fraction\":%s,\"method\":\"%s\",\"seed\":%s}", f, m, seed);
         else form = "'none', 'F', 'F,order', 'F,hash' or 'F,hash,SEED'";
         break;
     }
     case K_CALIBRATION:
-        if (strcmp(text, "none") == 0 || strcmp(text, "sigmoid") == 0) snprintf(json, sizeof json, "\"%s\"", text);
+        if (strcmp(text, "none") == 0 || strcmp(text, "sigmoid") == 0) cr_bprintf(json, sizeof json, "\"%s\"", text);
         else form = "'none' or 'sigmoid'";
         break;
     case K_NAME:   /* as written: a name needs no quoting, anything else is no name */
         if (!cr_name_valid(text, n)) return bad_column(err, spec->name, text, n);
-        snprintf(json, sizeof json, "\"%s\"", text);
+        cr_bprintf(json, sizeof json, "\"%s\"", text);
         break;
     }
     if (form) return cr_fail(err, CR_E_TYPE, spec->name, "option '%s': must be %s, got '%.64s'", spec->name, form, text);

@@ -2,7 +2,6 @@
 #include "internal.h"
 #include "crmath.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,7 +133,7 @@ static cr_status check_metrics(const cr_metrics *mt, const char *which, cr_error
     char what[48];
     for (int b = 0; b < CR_CALIBRATION_BINS && st == CR_OK; b++) {
         const cr_calibration_bin *c = &mt->calibration[b];
-        snprintf(what, sizeof what, "%s calibration[%d]", which, b);
+        cr_bprintf(what, sizeof what, "%s calibration[%d]", which, b);
         const int empty = c->weight == 0;
         st = ev_finite(c->lo, 0, what, "lo", err);
         if (st == CR_OK) st = ev_finite(c->hi, 0, what, "hi", err);
@@ -144,7 +143,7 @@ static cr_status check_metrics(const cr_metrics *mt, const char *which, cr_error
     }
     for (int l = 0; l < 3 && st == CR_OK; l++) {
         const cr_band_stats *bs = &mt->bands[l];
-        snprintf(what, sizeof what, "%s bands[%d]", which, l);
+        cr_bprintf(what, sizeof what, "%s bands[%d]", which, l);
         const int empty = bs->weight == 0;
         st = ev_weight(bs->weight, what, "weight", err);
         if (st == CR_OK) st = ev_share(bs->share, what, "share", err);
@@ -161,7 +160,7 @@ static cr_status check_bins(const cr_bins *b, const char *name, cr_error *err)
         return cr_fail(err, CR_E_COUNT, name, "model evidence: reference of '%s' has %u bins (need 1 to %d)", name,
                        (unsigned)b->n_bins, CR_DRIFT_BINS);
     char what[CR_MAX_NAME + 32];
-    snprintf(what, sizeof what, "reference of '%s'", name);
+    cr_bprintf(what, sizeof what, "reference of '%s'", name);
     cr_status st = CR_OK;
     for (int k = 0; k + 1 < b->n_bins && st == CR_OK; k++) {
         st = ev_finite(b->cut[k], 0, what, "cuts", err);
@@ -210,10 +209,10 @@ cr_status cr_model_validate(const cr_model *m, cr_error *err)
     cr_status st = check_number(m->intercept, "intercept", "'intercept'", err);
     for (size_t j = 0; j < d && st == CR_OK; j++) {
         const char *name = m->schema.feature_name[j];
-        snprintf(what, sizeof what, "coefficient of '%s'", name);
+        cr_bprintf(what, sizeof what, "coefficient of '%s'", name);
         st = check_number(m->coef[j], name, what, err);
         if (st != CR_OK) break;
-        snprintf(what, sizeof what, "baseline of '%s'", name);
+        cr_bprintf(what, sizeof what, "baseline of '%s'", name);
         st = check_number(m->baseline[j], name, what, err);
         if (st == CR_OK && m->sign[j] > CR_SIGN_NONPOS)
             st = cr_fail(err, CR_E_RANGE, name, "model sign of '%s': unknown value %d", name, m->sign[j]);

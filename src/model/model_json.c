@@ -2,7 +2,6 @@
 #include "internal.h"
 #include "json.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -399,7 +398,7 @@ static int object_or_null(jreader *r, int obj, const char *k, const char *where)
 static void read_metrics(jreader *r, int obj, cr_metrics *mt, const char *which)
 {
     char where[64], item[96];
-    snprintf(where, sizeof where, "evidence: %s: ", which);
+    cr_bprintf(where, sizeof where, "evidence: %s: ", which);
     mt->n = (uint64_t)get_int(r, obj, "n", 0, 9007199254740992LL, where);
     static const char *const keys[] = {"weight_sum", "base_rate", "log_loss", "brier", "auc", "gini", "ks"};
     double *dst[] = {&mt->weight_sum, &mt->base_rate, &mt->log_loss, &mt->brier, &mt->auc, &mt->gini, &mt->ks};
@@ -408,7 +407,7 @@ static void read_metrics(jreader *r, int obj, cr_metrics *mt, const char *which)
     for (unsigned b = 0; b < CR_CALIBRATION_BINS && r->st == CR_OK; b++) {
         cr_calibration_bin *c = &mt->calibration[b];
         const int o = item_object(r, cal, b, "calibration", where);
-        snprintf(item, sizeof item, "%scalibration[%u]: ", where, b);
+        cr_bprintf(item, sizeof item, "%scalibration[%u]: ", where, b);
         c->lo = get_nullable(r, o, "lo", item);
         c->hi = get_nullable(r, o, "hi", item);
         c->weight = get_nullable(r, o, "weight", item);
@@ -419,7 +418,7 @@ static void read_metrics(jreader *r, int obj, cr_metrics *mt, const char *which)
     for (unsigned l = 0; l < 3 && r->st == CR_OK; l++) {
         cr_band_stats *bs = &mt->bands[l];
         const int o = item_object(r, bands, l, "bands", where);
-        snprintf(item, sizeof item, "%sbands[%u]: ", where, l);
+        cr_bprintf(item, sizeof item, "%sbands[%u]: ", where, l);
         char band[16];
         get_string(r, o, "band", band, sizeof band, item);
         const char *want = cr_risk_level_str((cr_risk_level)l);

@@ -2,7 +2,6 @@
 #include "internal.h"
 #include "json.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static cr_status mismatch(cr_error *err, const char *part, const char *fmt, ...)
@@ -12,7 +11,7 @@ static cr_status mismatch(cr_error *err, const char *part, const char *fmt, ...)
     char detail[160];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    cr_vbprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
     return cr_fail(err, CR_E_MISMATCH, part, "record '%s': %s", part, detail);
 }

@@ -40,7 +40,7 @@ int main(void)
     CHECK_INT(r.score, 99);
     char rec[1024];
     CHECK_OK(cr_score_record_json(m, f, &r, reasons, NULL, 0, 0.0 / 0.0, rec, sizeof rec, &n, &check_err));
-    CHECK(strstr(rec, "\"probability\":0.99932355305733123") != NULL);
+    CHECK(strstr(rec, "\"probability\":0.9993235530573312") != NULL);
     CHECK_OK(cr_verify_record(m, rec, n, &check_err));
     /* CSV reals: "0.25" is a quarter. */
     static const cr_field_spec fs[] = {{"x", CR_FIELD_REAL}};

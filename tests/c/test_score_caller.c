@@ -53,8 +53,8 @@ int main(void)
     snprintf(want, sizeof want,
              "{\"caller_number\":\"+15551234567\",\"at\":1764000000000,\"inputs\":{\"spam_reports\":5,"
              "\"has_consent\":false,\"call_attempts_24h\":10},\"score\":99,\"risk_level\":\"HIGH\","
-             "\"probability\":0.99932355305733123,\"reasons\":[{\"feature\":\"call_attempts_24h\","
-             "\"contribution\":4.5168649830392829},{\"feature\":\"spam_reports\",\"contribution\":"
+             "\"probability\":0.9993235530573312,\"reasons\":[{\"feature\":\"call_attempts_24h\","
+             "\"contribution\":4.516864983039283},{\"feature\":\"spam_reports\",\"contribution\":"
              "1.8601426584045906},{\"feature\":\"no_consent\",\"contribution\":-0.0831590254194529}],"
              "\"model_id\":\"%s\"}", cr_model_id(m));
     CHECK_STR(st.record, want);

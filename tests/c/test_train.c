@@ -127,7 +127,7 @@ static void test_options_rejected(void)
     BAD(o.C = 0, CR_E_RANGE, "option 'C': must be a finite number > 0");
     BAD(o.C = -1, CR_E_RANGE, "option 'C'");
     BAD(o.C = 1.0 / 0.0, CR_E_RANGE, "option 'C'");
-    BAD(o.C = 1e-320, CR_E_RANGE, "with a finite inverse, got 9.9998886718268301e-321");
+    BAD(o.C = 1e-320, CR_E_RANGE, "with a finite inverse, got 1e-320");
     BAD(o.C = 0.0 / 0.0, CR_E_RANGE, "option 'C'");
     BAD(o.max_iter = 0, CR_E_RANGE, "option 'max_iter'");
     BAD(o.max_iter = 1000001, CR_E_RANGE, "option 'max_iter': must be 1 to 1000000, got 1000001");

@@ -87,7 +87,7 @@ test('evaluate() on the holdout training would keep: the candidate\'s holdout ev
   champion.free();
 });
 
-// Parsed, the core's 17 significant digits give each double back exactly.
+// Parsed, the core's shortest round-trip digits give each double back exactly.
 test('evaluate() and drift() give the native CLI\'s numbers, bit for bit', async () => {
   const m = await trainModel({ csv }, { holdout: { fraction: 0.25 } });
   writeFileSync(join(dir, 'model.json'), m.toCanonicalJSON());
