@@ -16,7 +16,6 @@ const I64 = BigInt64Array.BYTES_PER_ELEMENT;
 const CALLER_KEYS = Object.freeze(['callerNumber', 'caller_number', 'at']);
 
 const alignUp = (n, a) => Math.ceil(n / a) * a;
-const MEMORY_MAX = 2 ** 31 - 1; // bytes: the module's memory stops at 2 GiB
 
 /** Where each part of a result is, as view indices from the struct at `base` (sizes checked once). */
 function resultIndex(rt, base) {
@@ -391,8 +390,9 @@ export class ScoreBatch {
     if (token !== INTERNAL) throw new TypeError('ScoreBatch: not a constructor; use scorer.createBatch(capacity)');
     const nf = model[SCHEMA].fields.length;
     // Rows, then scores (i32), probabilities (f64) and levels (u8): 8 nf + 13
-    // bytes a row, within the 2 GiB the module's memory may reach.
-    const limit = Math.floor((MEMORY_MAX - F64) / (F64 * nf + I32 + F64 + 1));
+    // bytes a row (and alignment), a size the core can hold in a size_t; the
+    // memory the module can have is the allocator's to judge (CR_E_NOMEM).
+    const limit = Math.floor((rt.abi.limits.size_max - F64) / (F64 * nf + I32 + F64 + 1));
     if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > limit) {
       throw coreError(rt.abi, 'CR_E_ARG', `capacity: must be a whole number of rows from 1 to ${limit}, got ${typeName(capacity) === 'number' ? capacity : typeName(capacity)}`);
     }

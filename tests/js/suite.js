@@ -265,6 +265,8 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 31, '10', null]) {
       assert.throws(() => s.createBatch(bad), coreError('CR_E_ARG', { message: /^capacity: must be a whole number of rows from 1 to / }));
     }
+    // More than the module's memory can hold: the allocator says so.
+    assert.throws(() => s.createBatch(100000000), coreError('CR_E_NOMEM'));
     for (const bad of [-1, n + 1, 2.5, '3', null]) {
       assert.throws(() => b.run(bad), coreError('CR_E_ARG', { message: new RegExp(`^rows: must be a whole number from 0 to the capacity ${n}`) }));
     }
