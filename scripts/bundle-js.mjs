@@ -11,7 +11,9 @@
 // too, so classes keep theirs and errors read the same), and a line break
 // stays wherever automatic semicolon insertion could care. The output is
 // checked: re-read, it must give the same tokens; callrisk.js must import and
-// export the entry's names; cli.js must parse.
+// export the entry's names; cli.js must parse. The reader takes a `/` after
+// `)`, `]`, `}`, a name or a literal for a division (as the sources write
+// them): a regular expression there would keep its tokens, not its spaces.
 //   node scripts/bundle-js.mjs
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
