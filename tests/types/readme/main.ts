@@ -16,7 +16,7 @@ import { createScorer, trainModel, loadModel, scoreRequest, trainOptions, Callri
 
 const scorer = await createScorer();          // trains the seed's model, as the seed did at start-up
 scorer.score({ spamReports: 5, hasConsent: false, callAttempts24h: 10 });
-// { score: 99, riskLevel: 'HIGH', probability: 0.99932355305733123, logit, baseLogit,
+// { score: 99, riskLevel: 'HIGH', probability: 0.9993235530573312, logit, baseLogit,
 //   reasons: [{ feature: 'call_attempts_24h', contribution: 4.5168… }, …], modelId: '2033a8d9…' }
 scorer.scoreJSON('{"spam_reports": 5, "has_consent": false, "call_attempts_24h": 10}');  // the same, as JSON text
 scorer.scoreRequest({ spam_reports: 0, has_consent: true, call_attempts_24h: 1 });  // { score: 11, risk_level: 'LOW' }
