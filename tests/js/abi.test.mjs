@@ -24,6 +24,7 @@ const env = { defaultUrl: () => WASM, read: (url) => readFile(url) };
 // number other than 0 or 1 may be written in.
 const HOST_CONSTANTS = new Set([
   'ECHO_MAX', // characters of a caller's text an error message shows
+  'DESCRIPTION_GUESS', // a first buffer for cr_abi_json()'s text; a longer text is asked for again
   'LABEL_MAX', // a label crosses as a byte (uint8_t)
   'WASM_MAGIC', // the first bytes of every wasm module
   'HEX_BYTE', // a byte in hex, for a message
