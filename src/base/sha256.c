@@ -141,6 +141,125 @@ void cr_sha256_final(cr_sha256_ctx *ctx, uint8_t out[32])
     ctx->fill = 0;
 }
 
+/* ---- many short messages (cr_sha256_le64_many) ---- */
+
+static inline __attribute__((always_inline)) uint32_t bswap32(uint32_t x)
+{
+    return (x >> 24) | ((x >> 8) & 0xff00u) | ((x << 8) & 0xff0000u) | (x << 24);
+}
+
+/* Word g (big-endian, as the schedule reads it) of a message of `words`
+   64-bit little-endian words padded into `blocks` blocks: a data word, the
+   0x80 byte's word, a word of the bit length, or zero. */
+static inline __attribute__((always_inline)) uint32_t padded_word(const uint64_t *m, size_t words, size_t blocks, size_t g)
+{
+    if (g < 2 * words) {
+        const uint64_t u = m[g / 2];
+        return bswap32((uint32_t)(g & 1 ? u >> 32 : u));
+    }
+    if (g == 2 * words) return 0x80000000u;
+    const uint64_t bits = (uint64_t)words * 64;
+    if (g == 16 * blocks - 1) return (uint32_t)bits;
+    if (g == 16 * blocks - 2) return (uint32_t)(bits >> 32);
+    return 0;
+}
+
+/* The digest's words as four little-endian 64-bit numbers. */
+static inline __attribute__((always_inline)) void put_limbs(const uint32_t h[8], uint64_t *out)
+{
+    for (int j = 0; j < 4; j++) out[j] = bswap32(h[2 * j]) | (uint64_t)bswap32(h[2 * j + 1]) << 32;
+}
+
+/* One message, one block at a time: the portable path. */
+static void sha256_le64(const uint64_t *m, size_t words, uint64_t *out)
+{
+    const size_t blocks = (8 * words + 8) / 64 + 1;
+    cr_sha256_ctx c;
+    cr_sha256_init(&c);
+    uint8_t block[64];
+    for (size_t b = 0; b < blocks; b++) {
+        for (size_t t = 0; t < 16; t++) store_be32(block + 4 * t, padded_word(m, words, blocks, 16 * b + t));
+        compress(c.h, block);
+    }
+    put_limbs(c.h, out);
+}
+
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__SSE2__) || defined(__wasm_simd128__) || defined(__ARM_NEON))
+/* Four messages at once (SSE2 natively, simd128 in wasm). */
+#define LANES 4
+#define LANES_N 4
+#define LANES_NAME lanes4
+#define LANES_TARGET
+#include "sha256_lanes.h"
+#undef LANES_N
+#undef LANES_NAME
+#undef LANES_TARGET
+#if defined(__x86_64__) && !defined(CR_PORTABLE_SIMD)
+/* Eight (AVX2) or sixteen (AVX-512, with its rotates) where the CPU has them,
+   chosen at run time. */
+#define WIDE_LANES 1
+#define LANES_N 8
+#define LANES_NAME lanes8
+#define LANES_TARGET __attribute__((target("avx2")))
+#include "sha256_lanes.h"
+#undef LANES_N
+#undef LANES_NAME
+#undef LANES_TARGET
+#define LANES_N 16
+#define LANES_NAME lanes16
+#define LANES_TARGET __attribute__((target("avx512f,avx512vl")))
+#include "sha256_lanes.h"
+#undef LANES_N
+#undef LANES_NAME
+#undef LANES_TARGET
+
+/* 2: AVX-512, 1: AVX2, 0: neither. */
+static int wide_level(void)
+{
+    /* Computed once; threads that race here store the same value. */
+    static int cached = -1;
+    int level = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (level < 0) {
+        __builtin_cpu_init();
+        level = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") ? 2
+                : __builtin_cpu_supports("avx2")                                        ? 1
+                                                                                        : 0;
+        __atomic_store_n(&cached, level, __ATOMIC_RELAXED);
+    }
+    return level;
+}
+#endif
+#endif
+
+void cr_sha256_le64_many(const uint64_t *msg, size_t words, size_t n, uint64_t *digest)
+{
+    size_t k = 0;
+#ifdef LANES
+    const size_t blocks = (8 * words + 8) / 64 + 1;
+    /* The last block holds no data word when the padding starts it: the
+       same words for every message, so the same schedule. */
+    const int constant_last = 16 * (blocks - 1) >= 2 * words;
+    uint32_t kw[64];
+    if (constant_last) {
+        uint32_t w[64];
+        for (int t = 0; t < 16; t++) w[t] = padded_word(NULL, words, blocks, 16 * (blocks - 1) + (size_t)t);
+        for (int t = 16; t < 64; t++) {
+            const uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
+            const uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
+            w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+        }
+        for (int t = 0; t < 64; t++) kw[t] = K[t] + w[t];
+    }
+#ifdef WIDE_LANES
+    const int level = wide_level();
+    if (level == 2) k = lanes16_run(msg, words, n, digest, blocks, constant_last, kw);
+    if (level >= 1) k += lanes8_run(msg + k * words, words, n - k, digest + 4 * k, blocks, constant_last, kw);
+#endif
+    k += lanes4_run(msg + k * words, words, n - k, digest + 4 * k, blocks, constant_last, kw);
+#endif
+    for (; k < n; k++) sha256_le64(msg + k * words, words, digest + 4 * k);
+}
+
 void cr_sha256_hex(const uint8_t digest[32], char out[65])
 {
     static const char hex[] = "0123456789abcdef";

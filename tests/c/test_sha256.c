@@ -134,6 +134,49 @@ static void test_boundaries(void)
     }
 }
 
+/* cr_sha256_le64_many (several messages at once in SIMD lanes, the rest one
+ * at a time) against the streaming hash of the same bytes: every message
+ * length 1..80 words (1 to 11 blocks, the padding in the last data block or
+ * a block of its own), counts through every lane width (16, 8, 4 where the
+ * CPU has them) and 0..3 messages left to the portable path,
+ * and the words a data set hashes (doubles, -0, NaN bits). */
+static void test_many(void)
+{
+    enum { MAX_WORDS = 80, MAX_N = 31 };
+    static uint64_t msg[MAX_WORDS * MAX_N];
+    static uint64_t got[4 * MAX_N + 4];
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (size_t i = 0; i < sizeof msg / sizeof msg[0]; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        msg[i] = i % 5 == 0 ? 0x3ff0000000000000u * (i % 3) : i % 7 == 0 ? 0x8000000000000000u : x;
+    }
+    for (size_t words = 1; words <= MAX_WORDS; words++) {
+        for (size_t n = 0; n <= MAX_N; n++) {
+            memset(got, 0xa5, sizeof got);
+            cr_sha256_le64_many(msg, words, n, got);
+            for (size_t k = 0; k < n; k++) {
+                uint8_t bytes[8 * MAX_WORDS], want[32];
+                for (size_t j = 0; j < 8 * words; j++) bytes[j] = (uint8_t)(msg[k * words + j / 8] >> (8 * (j % 8)));
+                cr_sha256_ctx c;
+                cr_sha256_init(&c);
+                cr_sha256_update(&c, bytes, 8 * words);
+                cr_sha256_final(&c, want);
+                for (size_t j = 0; j < 32; j++) {
+                    if ((uint8_t)(got[4 * k + j / 8] >> (8 * (j % 8))) != want[j]) {
+                        printf("FAIL sha256 many: %zu words, message %zu of %zu, byte %zu\n", words, k, n, j);
+                        failures++;
+                        break;
+                    }
+                }
+            }
+            if (got[4 * n] != 0xa5a5a5a5a5a5a5a5u) {
+                printf("FAIL sha256 many: %zu words, %zu messages: wrote past the digests\n", words, n);
+                failures++;
+            }
+        }
+    }
+}
+
 /* ----------------------------------------------------------------- CRC */
 
 static uint32_t crc_bitwise(uint32_t crc, const unsigned char *p, size_t n)
@@ -200,6 +243,7 @@ int main(void)
 {
     test_fips();
     test_boundaries();
+    test_many();
     test_crc32();
     if (failures) {
         printf("test_sha256: %d FAILURES\n", failures);
