@@ -8,6 +8,9 @@ the "default" data set (1M x 3: the seed's features) and on "stir" (1M x 5
 with a real-valued attestation score, where no two rows coincide, so
 training takes the direct path), then prints medians and ratios. The
 machines are shared and noisy: compare medians, rerun before concluding.
+Its "train" is cr_train() alone; training end to end from rows in memory
+(validation + digest + fit), natively and in wasm, beside scikit-learn's
+fit: bench/train_bench.py.
 """
 import argparse
 import json

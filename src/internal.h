@@ -80,13 +80,20 @@ struct cr_dataset_s {
     char weight_name[CR_MAX_NAME + 1];   /* the weight's column, for errors */
     uint64_t *row_hash;      /* per row: the first 8 bytes of its SHA-256 (the holdout's split) */
     cr_rows_digest digest;   /* the multiset of the raw rows */
+    /* The distinct raw rows with their counts, kept while rows repeat
+       (dataset.c): each is hashed once, and cr_compress_rows() merges them
+       instead of every row. NULL when too many are distinct, or the rows
+       came otherwise (a subset). */
+    struct cr_row_table *uniq;
 };
 
 /* Distinct (features, label) rows with their summed sample weights
    (zero-weight rows dropped), in order of first appearance. Returns 1 when
    every weight is a whole number, their total is at most 2^53 (so the sums
    are exact) and the data has at most `limit` distinct rows; 0 otherwise
-   (out emptied); -1 out of memory. Free x, s and y. */
+   (out emptied), or early when its first rows are mostly distinct (merged
+   or not, the callers' sums are the same: only their speed differs); -1
+   out of memory. Free x, s and y. */
 typedef struct {
     double *x, *s;
     uint8_t *y;
@@ -120,6 +127,10 @@ CR_HIDDEN cr_status cr_evidence_build(cr_model *m, const cr_dataset *fitted, con
 /* cr_evaluate() over rows (x: n * features, y, w) reported as `rows` rows. */
 CR_HIDDEN cr_status cr_evaluate_rows(const cr_model *m, const double *x, const uint8_t *y, const double *w, size_t n,
                                      uint64_t rows, cr_metrics *out, cr_error *err);
+/* cr_evaluate_rows(), also adding each row's weight to score_w[its score]
+   (101 exact sums, score 0..100) unless score_w is NULL. */
+CR_HIDDEN cr_status cr_evaluate_rows_scored(const cr_model *m, const double *x, const uint8_t *y, const double *w,
+                                            size_t n, uint64_t rows, cr_metrics *out, cr_exact *score_w, cr_error *err);
 /* The metrics of rows grouped by (probability, label): key[k] =
    cr_probability_key(), ascending and distinct, gw[k] the group's summed
    weight (rounded once); `rows` rows in all. cr_evaluate_rows() groups its
@@ -145,8 +156,21 @@ CR_HIDDEN int cr_bin_of(const cr_bins *b, double x);
 /* The one NaN the canonical forms hold, 0x7ff8000000000000 (model.c): x86
    computes 0.0 / 0.0 as another (the sign bit set). */
 CR_HIDDEN double cr_nan(void);
-/* Sorts (key, idx) stably by the low `bits` bits of key (radix); 0 when out of memory. */
+/* Sorts (key, idx) stably by the low `bits` bits of key (radix; idx may be
+   NULL: the keys alone); 0 when out of memory. */
 CR_HIDDEN int cr_sort_keys(uint64_t *key, uint32_t *idx, size_t n, int bits);
+/* For tests (train.c): whether the fit's sums at theta (f, g, H), and its
+   summary's, over rows (x: n * d features, y, w; class weights cw) come out
+   the same, saved byte for byte, from its fast paths (rows of weight 1
+   several at a time where the build has SIMD; grouped by the features of
+   bit mask `flags`, each 0 or 1 in every row, when it is not 0) and from
+   one row at a time; -1 out of memory. */
+CR_HIDDEN int cr_fit_sums_agree(const double *x, const uint8_t *y, const double *w, size_t n, size_t d, int intercept,
+                                const double cw[2], const double *theta, unsigned flags);
+/* For tests (train.c): how many of 4n results of the fast path's exp (of
+   -707 x) and log1p (of x), over random x in [0, 1], differ in any bit from
+   cr_exp() and cr_log1p(). */
+CR_HIDDEN long cr_fit_math_disagree(uint64_t seed, long n);
 /* The model's logit of a feature vector, in cr_score()'s order. */
 CR_HIDDEN double cr_logit(const cr_model *m, const double *x);
 

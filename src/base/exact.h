@@ -78,8 +78,9 @@ CR_HIDDEN void cr_exact_init(cr_exact *a);
 /* The slow path of cr_exact_add: an inf or NaN, or the carries are due. */
 CR_HIDDEN void cr_exact_add_slow(cr_exact *a, uint64_t bits);
 
-/* Adds v exactly. */
-static inline void cr_exact_add(cr_exact *a, double v)
+/* Adds v exactly, inlined wherever it is called (for hot loops: a build
+   for size, wasm at -Os, may leave cr_exact_add() a call). */
+static inline __attribute__((always_inline)) void cr_exact_add_inline(cr_exact *a, double v)
 {
     uint64_t u;
     memcpy(&u, &v, sizeof u);
@@ -99,6 +100,9 @@ static inline void cr_exact_add(cr_exact *a, double v)
     a->chunk[i] += (lo ^ neg) - neg;
     a->chunk[i + 1] += (hi ^ neg) - neg;
 }
+
+/* Adds v exactly. */
+static inline void cr_exact_add(cr_exact *a, double v) { cr_exact_add_inline(a, v); }
 
 /* Adds the n values v[0..n). The same as n cr_exact_add calls. */
 CR_HIDDEN void cr_exact_add_array(cr_exact *a, const double *v, size_t n);

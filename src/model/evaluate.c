@@ -33,34 +33,61 @@ static double double_of(uint64_t u)
     return v;
 }
 
-/* Stable LSD radix sort of (key, idx) by key's low `bits` bits; tmp arrays of n. */
-static void radix_sort(uint64_t *key, uint32_t *idx, uint64_t *tk, uint32_t *ti, size_t n, int bits, size_t *count)
+/* One pass of a stable LSD radix sort: (key, idx) into (tk, ti) by the
+   digit at `shift`, `count` its histogram turned into starts. idx may be
+   NULL (keys alone). Not inlined: a wasm engine compiles a function for
+   speed after some calls (V8's tiering), and a call already running keeps
+   its first code. */
+static __attribute__((noinline)) void radix_pass(const uint64_t *key, const uint32_t *idx, uint64_t *tk, uint32_t *ti,
+                                                 size_t n, int shift, uint32_t *count)
 {
-    for (int shift = 0; shift < bits; shift += RADIX_BITS) {
-        memset(count, 0, RADIX * sizeof *count);
-        for (size_t i = 0; i < n; i++) count[key[i] >> shift & (RADIX - 1)]++;
-        size_t sum = 0;
-        for (size_t b = 0; b < RADIX; b++) {
-            const size_t c = count[b];
-            count[b] = sum;
-            sum += c;
-        }
+    uint32_t sum = 0;
+    for (size_t b = 0; b < RADIX; b++) {
+        const uint32_t c = count[b];
+        count[b] = sum;
+        sum += c;
+    }
+    if (idx) {
         for (size_t i = 0; i < n; i++) {
-            const size_t at = count[key[i] >> shift & (RADIX - 1)]++;
+            const uint32_t at = count[key[i] >> shift & (RADIX - 1)]++;
             tk[at] = key[i];
             ti[at] = idx[i];
         }
-        memcpy(key, tk, n * sizeof *key);
-        memcpy(idx, ti, n * sizeof *idx);
+    } else {
+        for (size_t i = 0; i < n; i++) tk[count[key[i] >> shift & (RADIX - 1)]++] = key[i];
     }
 }
+
+/* Stable LSD radix sort of (key, idx) by key's low `bits` bits (idx may be
+   NULL); tmp arrays of n; count: RADIX * ceil(bits / RADIX_BITS) counters.
+   Every digit's histogram comes from one pass over the keys, and a digit
+   all keys share is skipped (it would move nothing). n < 2^32. */
+static void radix_sort(uint64_t *key, uint32_t *idx, uint64_t *tk, uint32_t *ti, size_t n, int bits, uint32_t *count)
+{
+    const int passes = (bits + RADIX_BITS - 1) / RADIX_BITS;
+    memset(count, 0, (size_t)passes * RADIX * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        for (int p = 0; p < passes; p++) count[(size_t)p * RADIX + (key[i] >> (p * RADIX_BITS) & (RADIX - 1))]++;
+    /* Through a pointer, not inlined: V8 optimises a wasm function at its next
+       call, so each pass gets the optimised code (see cr_dataset_add_rows). */
+    void (*volatile pass)(const uint64_t *, const uint32_t *, uint64_t *, uint32_t *, size_t, int, uint32_t *) = radix_pass;
+    for (int p = 0; p < passes; p++) {
+        uint32_t *c = count + (size_t)p * RADIX;
+        if (n && c[key[0] >> (p * RADIX_BITS) & (RADIX - 1)] == n) continue;   /* one digit throughout */
+        pass(key, idx, tk, ti, n, p * RADIX_BITS, c);
+        memcpy(key, tk, n * sizeof *key);
+        if (idx) memcpy(idx, ti, n * sizeof *idx);
+    }
+}
+
+#define RADIX_COUNTS (RADIX * ((64 + RADIX_BITS - 1) / RADIX_BITS))
 
 int cr_sort_keys(uint64_t *key, uint32_t *idx, size_t n, int bits)
 {
     uint64_t *tk = malloc((n ? n : 1) * sizeof *tk);
-    uint32_t *ti = malloc((n ? n : 1) * sizeof *ti);
-    size_t *count = malloc(RADIX * sizeof *count);
-    const int ok = tk && ti && count;
+    uint32_t *ti = idx ? malloc((n ? n : 1) * sizeof *ti) : NULL;
+    uint32_t *count = malloc(RADIX_COUNTS * sizeof *count);
+    const int ok = tk && (ti || !idx) && count;
     if (ok) radix_sort(key, idx, tk, ti, n, bits, count);
     free(tk), free(ti), free(count);
     return ok;
@@ -119,24 +146,32 @@ void cr_metrics_drop_roc(cr_metrics *mt)
 cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *ys, const double *ws, size_t n,
                            uint64_t rows, cr_metrics *out, cr_error *err)
 {
+    return cr_evaluate_rows_scored(m, xs, ys, ws, n, rows, out, NULL, err);
+}
+
+cr_status cr_evaluate_rows_scored(const cr_model *m, const double *xs, const uint8_t *ys, const double *ws, size_t n,
+                                  uint64_t rows, cr_metrics *out, cr_exact *score_w, cr_error *err)
+{
     const size_t d = m->schema.n_features;
     if (n == 0) return cr_fail(err, CR_E_DATA, NULL, "evaluate: the data set has no rows");
     if (n > UINT32_MAX) return cr_fail(err, CR_E_RANGE, NULL, "evaluate: more than 2^32 - 1 rows");
-
+    /* Every row weighing 1 (most data): the keys sort alone, and a group's
+       weight is its count. */
+    int unit = 1;
+    for (size_t i = 0; i < n && unit; i++) unit = ws[i] == 1.0;
     uint64_t *key = malloc(2 * n * sizeof *key);
-    uint32_t *idx = malloc(2 * n * sizeof *idx);
-    size_t *count = malloc(RADIX * sizeof *count);
-    if (!key || !idx || !count) {
+    uint32_t *idx = unit ? NULL : malloc(2 * n * sizeof *idx);
+    uint32_t *count = malloc(RADIX_COUNTS * sizeof *count);
+    if (!key || (!unit && !idx) || !count) {
         free(key), free(idx), free(count);
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory evaluating %zu rows", n);
     }
     /* Keys: the probability's bits (>= +0, so ordered as integers; bits 63
        and 62 are 0 for p <= 1) shifted past the label. */
-    for (size_t i = 0; i < n; i++) {
-        key[i] = cr_probability_key(m, xs + i * d, ys[i]);
-        idx[i] = (uint32_t)i;
-    }
-    radix_sort(key, idx, key + n, idx + n, n, 63, count);
+    for (size_t i = 0; i < n; i++) key[i] = cr_probability_key(m, xs + i * d, ys[i]);
+    if (idx)
+        for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
+    radix_sort(key, idx, key + n, idx ? idx + n : NULL, n, 63, count);
     free(count);
 
     /* Rows of one (probability, label) are one term, by their summed weight:
@@ -150,12 +185,26 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
     size_t groups = 0;
     for (size_t k = 0; k < n;) {
         const uint64_t g = key[k];
-        double sum = ws[idx[k++]];
-        if (k < n && key[k] == g) {
-            cr_exact w = {0};
-            cr_exact_add(&w, sum);
-            while (k < n && key[k] == g) cr_exact_add(&w, ws[idx[k++]]);
-            sum = cr_exact_round(&w);
+        double sum;
+        if (unit) {
+            const size_t k0 = k;
+            while (++k < n && key[k] == g) continue;
+            sum = (double)(k - k0);
+            if (score_w) cr_exact_add(&score_w[cr_score_of(double_of(g >> 1))], sum);
+        } else {
+            cr_exact *sw = score_w ? &score_w[cr_score_of(double_of(g >> 1))] : NULL;
+            sum = ws[idx[k++]];
+            if (sw) cr_exact_add(sw, sum);
+            if (k < n && key[k] == g) {
+                cr_exact w = {0};
+                cr_exact_add(&w, sum);
+                while (k < n && key[k] == g) {
+                    cr_exact_add(&w, ws[idx[k]]);
+                    if (sw) cr_exact_add(sw, ws[idx[k]]);
+                    k++;
+                }
+                sum = cr_exact_round(&w);
+            }
         }
         key[groups] = g;
         gw[groups++] = sum;
@@ -187,29 +236,54 @@ cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const dou
     cr_exact *wsum = acc, *wpos = acc + 1, *loss = acc + 2, *brier = acc + 3;
     cr_exact *bin_w = acc + 4, *bin_p = bin_w + CR_CALIBRATION_BINS, *bin_y = bin_p + CR_CALIBRATION_BINS;
     cr_exact *band_w = bin_y + CR_CALIBRATION_BINS, *band_p = band_w + 3, *band_y = band_p + 3;
+    /* With exact_doubles the sums of weights alone are exact in doubles (the
+       same values as the exact sums'); a weight of 1 times a term is the term. */
+    double d_wsum = 0, d_wpos = 0, d_bin_w[CR_CALIBRATION_BINS] = {0}, d_bin_y[CR_CALIBRATION_BINS] = {0};
+    double d_band_w[3] = {0}, d_band_y[3] = {0};
+    double edge[CR_CALIBRATION_BINS - 1];
+    for (int b = 0; b < CR_CALIBRATION_BINS - 1; b++) edge[b] = (double)(b + 1) * 0.1;
     for (size_t k = 0; k < groups; k++) {
         const double p = double_of(key[k] >> 1), w = gw[k];
         const int y = (int)(key[k] & 1);
-        cr_exact_add(wsum, w);
-        if (y) cr_exact_add(wpos, w);
         /* log_loss: [1 - p, p] clipped to [eps, 1 - eps] and renormalised. */
         double q1 = p, q0 = 1.0 - p;
         q1 = q1 < LOG_LOSS_EPS ? LOG_LOSS_EPS : q1 > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : q1;
         q0 = q0 < LOG_LOSS_EPS ? LOG_LOSS_EPS : q0 > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : q0;
-        cr_exact_add_product(loss, w, -cr_log((y ? q1 : q0) / (q0 + q1)));
+        const double l = -cr_log((y ? q1 : q0) / (q0 + q1));
         const double e = (double)y - p;
-        cr_exact_add_product(brier, w, e * e);
         /* calibration_curve(strategy='uniform'): the number of inner edges
-           i/10 below p (searchsorted, side 'left'). */
+           i/10 below p (searchsorted, side 'left'; the edges ascend). */
         int b = 0;
-        while (b < CR_CALIBRATION_BINS - 1 && (double)(b + 1) * 0.1 < p) b++;
-        cr_exact_add(&bin_w[b], w);
-        cr_exact_add_product(&bin_p[b], w, p);
-        if (y) cr_exact_add(&bin_y[b], w);
+        for (int i = 0; i < CR_CALIBRATION_BINS - 1; i++) b += edge[i] < p;
         const int level = (int)cr_level_of(m, cr_score_of(p));
-        cr_exact_add(&band_w[level], w);
-        cr_exact_add_product(&band_p[level], w, p);
-        if (y) cr_exact_add(&band_y[level], w);
+        if (w == 1.0) {
+            cr_exact_add_inline(loss, l);
+            cr_exact_add_inline(brier, e * e);
+            cr_exact_add_inline(&bin_p[b], p);
+            cr_exact_add_inline(&band_p[level], p);
+        } else {
+            cr_exact_add_product(loss, w, l);
+            cr_exact_add_product(brier, w, e * e);
+            cr_exact_add_product(&bin_p[b], w, p);
+            cr_exact_add_product(&band_p[level], w, p);
+        }
+        if (exact_doubles) {
+            d_wsum += w;
+            d_bin_w[b] += w;
+            d_band_w[level] += w;
+            if (y) d_wpos += w, d_bin_y[b] += w, d_band_y[level] += w;
+        } else {
+            cr_exact_add(wsum, w);
+            cr_exact_add(&bin_w[b], w);
+            cr_exact_add(&band_w[level], w);
+            if (y) cr_exact_add(wpos, w), cr_exact_add(&bin_y[b], w), cr_exact_add(&band_y[level], w);
+        }
+    }
+    if (exact_doubles) {
+        cr_exact_add(wsum, d_wsum);
+        cr_exact_add(wpos, d_wpos);
+        for (int b = 0; b < CR_CALIBRATION_BINS; b++) cr_exact_add(&bin_w[b], d_bin_w[b]), cr_exact_add(&bin_y[b], d_bin_y[b]);
+        for (int l = 0; l < 3; l++) cr_exact_add(&band_w[l], d_band_w[l]), cr_exact_add(&band_y[l], d_band_y[l]);
     }
     const double W = cr_exact_round(wsum), P = cr_exact_round(wpos);
     if (!(W > 0)) {

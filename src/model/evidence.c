@@ -218,13 +218,14 @@ static void shares(cr_bins *b, const double *v, size_t stride, const double *w, 
 
 /* Up to 10 bins at the weighted deciles of one feature: cut k is the least
    value whose cumulative weight reaches k/10 of the total; equal cuts merge,
-   and a cut at the largest value is dropped (no bin above it). */
+   and a cut at the largest value is dropped (no bin above it). `unit`: every
+   row weighs 1 (the keys sort alone, a bin's weight is a count). */
 static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const double *w, size_t n, double total,
-                               cr_error *err)
+                               int unit, cr_error *err)
 {
     uint64_t *key = malloc((n ? n : 1) * sizeof *key);
-    uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
-    if (!key || !idx) {
+    uint32_t *idx = unit ? NULL : malloc((n ? n : 1) * sizeof *idx);
+    if (!key || (!unit && !idx)) {
         free(key), free(idx);
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
     }
@@ -232,10 +233,14 @@ static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const
        the cuts are those of the weighted multiset, however it is held. */
     const size_t all = n;
     n = 0;
-    for (size_t i = 0; i < all; i++) {
-        if (!(w[i] > 0)) continue;
-        key[n] = cr_value_key(v[i * stride]);
-        idx[n++] = (uint32_t)i;
+    if (unit) {
+        for (size_t i = 0; i < all; i++) key[n++] = cr_value_key(v[i * stride]);
+    } else {
+        for (size_t i = 0; i < all; i++) {
+            if (!(w[i] > 0)) continue;
+            key[n] = cr_value_key(v[i * stride]);
+            idx[n++] = (uint32_t)i;
+        }
     }
     if (!cr_sort_keys(key, idx, n, 64)) {
         free(key), free(idx);
@@ -244,14 +249,15 @@ static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const
     const double largest = cr_key_value(key[n - 1]);
     /* Whole-number weights up to 2^53 in all add up exactly in doubles. */
     int whole = 1;
-    for (size_t i = 0; i < n; i++) whole &= w[idx[i]] == floor(w[idx[i]]);
+    for (size_t i = 0; i < n && !unit; i++) whole &= w[idx[i]] == floor(w[idx[i]]);
     const int exact_doubles = whole && total <= 0x1p53;
     cr_exact cum = {0};
     double cum_d = 0;
     int cuts = 0, k = 1;
     for (size_t i = 0; i < n && k < CR_DRIFT_BINS; i++) {
-        if (exact_doubles) cum_d += w[idx[i]];
-        else cr_exact_add(&cum, w[idx[i]]);
+        const double wi = unit ? 1.0 : w[idx[i]];
+        if (exact_doubles) cum_d += wi;
+        else cr_exact_add(&cum, wi);
         if (i + 1 < n && key[i + 1] == key[i]) continue;   /* the value's whole weight first */
         const double value = cr_key_value(key[i]);
         const double reached_weight = exact_doubles ? cum_d : cr_exact_round(&cum);
@@ -260,18 +266,46 @@ static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const
         if (reached && value < largest && (cuts == 0 || b->cut[cuts - 1] < value)) b->cut[cuts++] = value;
     }
     b->n_bins = (uint8_t)(cuts + 1);
+    if (unit) {
+        /* The rows at or below each cut, from the sorted keys: the bins'
+           counts (cr_bin_of(): bin k holds cut[k-1] < x <= cut[k]). */
+        size_t below = 0;
+        for (int c = 0; c < b->n_bins; c++) {
+            size_t upto = n;
+            if (c < b->n_bins - 1) {
+                const uint64_t kc = cr_value_key(b->cut[c]);
+                size_t lo = below, hi = n;   /* the first key above kc */
+                while (lo < hi) {
+                    const size_t mid = lo + (hi - lo) / 2;
+                    if (key[mid] <= kc) lo = mid + 1;
+                    else hi = mid;
+                }
+                upto = lo;
+            }
+            b->share[c] = (double)(upto - below) / total + 0.0;
+            below = upto;
+        }
+        free(key);
+        return CR_OK;
+    }
     free(key), free(idx);
     shares(b, v, stride, w, all, total);
     return CR_OK;
 }
 
-static cr_status reference_build(cr_model *m, const double *x, const double *w, size_t n, cr_error *err)
+/* The drift reference of rows x (n of them, weights w); `score_w`: the
+   weight of each score 0..100 over them (cr_evaluate_rows_scored()), or
+   NULL to score the rows here. */
+static cr_status reference_build(cr_model *m, const double *x, const double *w, size_t n, const cr_exact *score_w,
+                                 cr_error *err)
 {
     const cr_schema *s = &m->schema;
     const size_t d = s->n_features;
     cr_exact tw = {0};
     cr_exact_add_array(&tw, w, n);
     const double total = cr_exact_round(&tw);
+    int unit = 1;
+    for (size_t i = 0; i < n && unit; i++) unit = w[i] == 1.0;
     cr_status st = CR_OK;
     for (size_t j = 0; j < d && st == CR_OK; j++) {
         cr_bins *b = &m->ev.reference[j];
@@ -279,18 +313,32 @@ static cr_status reference_build(cr_model *m, const double *x, const double *w, 
         if (s->field_type[s->feature_field[j]] == CR_FIELD_BOOL) {   /* 0 or 1: two bins */
             b->n_bins = 2;
             b->cut[0] = 0;
-            shares(b, x + j, d, w, n, total);
+            if (unit) {   /* counts: bin 0 holds x <= 0 */
+                size_t zeros = 0;
+                for (size_t i = 0; i < n; i++) zeros += !(0 < x[i * d + j]);
+                b->share[0] = (double)zeros / total + 0.0;
+                b->share[1] = (double)(n - zeros) / total + 0.0;
+            } else {
+                shares(b, x + j, d, w, n, total);
+            }
         } else {
-            st = quantile_bins(b, x + j, d, w, n, total, err);
+            st = quantile_bins(b, x + j, d, w, n, total, unit, err);
         }
     }
     if (st != CR_OK) return st;
     /* The score's deciles: 0-9, ..., 80-89, 90-100. */
+    cr_bins *sb = &m->ev.score_reference;
+    cr_score_bins(sb);
+    if (score_w) {   /* each score's exact weight into its bin */
+        cr_exact bin[CR_SCORE_BINS];
+        memset(bin, 0, sizeof bin);
+        for (int sc = 0; sc <= 100; sc++) cr_exact_merge(&bin[cr_bin_of(sb, (double)sc)], &score_w[sc]);
+        for (int k = 0; k < sb->n_bins; k++) sb->share[k] = cr_exact_round(&bin[k]) / total + 0.0;
+        return CR_OK;
+    }
     double *score = malloc((n ? n : 1) * sizeof *score);
     if (!score) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
     for (size_t i = 0; i < n; i++) score[i] = cr_score_of(cr_probability(m, cr_logit(m, x + i * d)));
-    cr_bins *sb = &m->ev.score_reference;
-    cr_score_bins(sb);
     shares(sb, score, 1, w, n, total);
     free(score);
     return CR_OK;
@@ -356,8 +404,12 @@ cr_status cr_evidence_build(cr_model *m, const cr_dataset *fitted, const cr_rows
     } else if ((st = view_of(fitted, &v, err)) != CR_OK) {
         return st;
     }
-    st = cr_evaluate_rows(m, v.x, v.y, v.w, v.n, fitted->rows, &ev->train, err);
-    if (st == CR_OK) st = reference_build(m, v.x, v.w, v.n, err);
+    /* The metrics' probabilities score the rows for the reference too. */
+    cr_exact *score_w = calloc(101, sizeof *score_w);
+    if (!score_w) st = cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
+    if (st == CR_OK) st = cr_evaluate_rows_scored(m, v.x, v.y, v.w, v.n, fitted->rows, &ev->train, score_w, err);
+    if (st == CR_OK) st = reference_build(m, v.x, v.w, v.n, score_w, err);
+    free(score_w);
     view_free(&v);
     if (st == CR_OK && holdout) {
         if ((st = view_of(holdout, &v, err)) != CR_OK) return st;

@@ -12,6 +12,12 @@
  * their order or on how they are split into shards (cr_shard_*), and a row
  * of whole weight k contributes exactly what k copies of it would. exp and
  * log1p are the project's own.
+ *
+ * Speed: rows of weight 1 go through a kernel several rows wide (SIMD lanes,
+ * fit_lanes.h) whose terms are added exactly in binned levels, grouped by
+ * their bool features in the in-process fit (a flag at 0 drops its terms, at
+ * 1 makes them others'); the same exact sums as one row at a time, which
+ * test_exact checks for every kernel the CPU runs.
  */
 #include "internal.h"
 #include "crmath.h"
@@ -51,14 +57,14 @@ static size_t sums_of(size_t np) { return 1 + np + np * (np + 1) / 2; }
 /* Index of (k, l), k <= l, in the packed upper triangle of an np x np matrix. */
 static size_t tri(size_t np, size_t k, size_t l) { return k * np - k * (k - 1) / 2 + (l - k); }
 
-/* Adds rows [0, n) to the sums at theta: f (loss), g, H. Inlined with
+/* Adds rows [i0, i1) to the sums at theta: f (loss), g, H. Inlined with
    constant D and NP for the common small schemas. */
 static inline __attribute__((always_inline)) void accumulate(const problem *p, const double *theta, const size_t D,
-                                                             const size_t NP, cr_exact *acc)
+                                                             const size_t NP, cr_exact *acc, size_t i0, size_t i1)
 {
     const double b = NP > D ? theta[D] : 0.0;
     cr_exact *f = acc, *g = acc + 1, *h = acc + 1 + NP;
-    for (size_t i = 0; i < p->n; i++) {
+    for (size_t i = i0; i < i1; i++) {
         const double *xi = p->x + i * D;
         const int yi = p->y[i];
         const double wi = p->w[i], cw = p->cw[yi];
@@ -95,21 +101,470 @@ static inline __attribute__((always_inline)) void accumulate(const problem *p, c
     }
 }
 
-static void accumulate_all(const problem *p, const double *theta, cr_exact *acc)
+static void accumulate_rows(const problem *p, const double *theta, cr_exact *acc, size_t i0, size_t i1)
 {
 #define CASE(D)                                                               \
     case D:                                                                   \
-        if (p->np > D) accumulate(p, theta, D, D + 1, acc);                   \
-        else accumulate(p, theta, D, D, acc);                                 \
+        if (p->np > D) accumulate(p, theta, D, D + 1, acc, i0, i1);           \
+        else accumulate(p, theta, D, D, acc, i0, i1);                         \
         return;
     switch (p->d) {
         CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8)
     default:
-        accumulate(p, theta, p->d, p->np, acc);
+        accumulate(p, theta, p->d, p->np, acc, i0, i1);
     }
 #undef CASE
 }
 
+static void summary_add(const double *x, const uint8_t *y, const double *w, size_t n, size_t d, const double cw[2],
+                        cr_exact *acc);
+
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__SSE2__) || defined(__wasm_simd128__) || defined(__ARM_NEON))
+/* ---- the same sums, several rows at a time ----
+ * Rows of weight 1 in batches, in the lanes of double vectors (two with
+ * SSE2 or wasm simd128; natively four with AVX2 or eight with AVX-512 where
+ * the CPU has them, chosen at run time): each row's quantities as
+ * accumulate() computes them (the same operations in the same order: the
+ * same bits, fit_lanes.h), then each sum's terms added exactly into two
+ * doubles per lane, with no rounding (binned summation): level 1 holds
+ * 1.5 * 2^K1 plus the multiples of ulp(2^K1) it took, level 2 likewise for
+ * what level 1 left, and whatever level 2 leaves (terms below about 2^-34
+ * of the batch's bound, if any) goes to the exact sum directly. K1 comes
+ * from a bound on the batch's terms, so no level leaves its binade: every
+ * add and split is exact, and the levels' values minus their starts, added
+ * to the exact sums, add exactly the terms. */
+#define FAST_FIT 1
+#define FAST_LEVEL_TERMS 128   /* terms per lane and level in a batch */
+#define FAST_GROWTH 9          /* K = E + 9: 128 terms below 2^E keep a level in its binade */
+#define FAST_E_MIN (-900)
+#define FAST_E_MAX 900
+#define FAST_GROUP 4           /* terms whose levels stay in registers together */
+
+/* crmath.c's log1p constants (the same values). */
+static const double LOG_LN2_HI = 0x1.62e42fee00000p-1;
+static const double LOG_LN2_LO = 0x1.a39ef35793c76p-33;
+static const double LOG_LG1 = 0x1.5555555555593p-1;
+static const double LOG_LG2 = 0x1.999999997fa04p-2;
+static const double LOG_LG3 = 0x1.2492494229359p-2;
+static const double LOG_LG4 = 0x1.c71c51d8e78afp-3;
+static const double LOG_LG5 = 0x1.7466496cb03dep-3;
+static const double LOG_LG6 = 0x1.39a09d078c69fp-3;
+static const double LOG_LG7 = 0x1.2f112df3e5244p-3;
+
+/* The least E with |v| < 2^E for every term |v| <= m (m >= 0, its
+   products' roundings included), at least FAST_E_MIN; past FAST_E_MAX when
+   m is too large (or not a number). */
+static int bound_exponent(double m)
+{
+    m *= 1.0 + 0x1p-40;
+    if (!(m <= 0x1p900)) return FAST_E_MAX + 1;
+    uint64_t u;
+    memcpy(&u, &m, sizeof u);
+    const int e = (int)(u >> 52) - 1022;   /* m < 2^e for a normal m; below FAST_E_MIN otherwise */
+    return e < FAST_E_MIN ? FAST_E_MIN : e;
+}
+
+static inline __attribute__((always_inline)) double pow2(int k)
+{
+    const uint64_t u = (uint64_t)(k + 1023) << 52;
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/* A batch's columns: the value columns (features that vary over its rows),
+   then r, c, the loss term, ones, then c * v for each value column. */
+#define FAST_COLS (2 * CR_MAX_FEATURES + 4)
+
+/* How a run of rows meets the kernel: each feature a value column, or the
+   same 0 or 1 for every row (a flag the rows were grouped by), and the
+   distinct terms a * b (two columns) the sums then take: a term adds to
+   each sum in dest[first[t] .. first[t + 1]). A flag at 0 leaves its terms
+   zero (none), at 1 makes them other sums' terms ((c * v) * 1 is c * v). */
+#define CONST_COL 255
+#define ZERO_COL 254
+typedef struct {
+    size_t m;                          /* value columns: the rows' stride */
+    uint8_t col[CR_MAX_FEATURES];      /* feature j's value column, or CONST_COL */
+    uint8_t one[CR_MAX_FEATURES];      /* a CONST_COL feature's value: 1 or 0 */
+    size_t nterms;
+    uint8_t ta[CR_MAX_SUMS], tb[CR_MAX_SUMS];
+    uint16_t first[CR_MAX_SUMS + 1], dest[CR_MAX_SUMS];
+} fast_layout;
+
+/* The terms of a layout whose col and one are set: f's, g_k's (r * v_k),
+   H_kl's ((c * v_k) * v_l), each as two of the batch's columns. */
+static void layout_terms(fast_layout *L, size_t D, size_t NP)
+{
+    const size_t m = L->m;
+    const uint8_t R = (uint8_t)m, C = (uint8_t)(m + 1), F = (uint8_t)(m + 2), ONE = (uint8_t)(m + 3), CV = (uint8_t)(m + 4);
+    uint8_t v[CR_MAX_PARAMS], sa[CR_MAX_SUMS], sb[CR_MAX_SUMS];
+    for (size_t k = 0; k < NP; k++)
+        v[k] = k == D ? ONE : L->col[k] != CONST_COL ? L->col[k] : L->one[k] ? ONE : ZERO_COL;
+    const size_t nsums = sums_of(NP);
+    sa[0] = F, sb[0] = ONE;
+    for (size_t k = 0; k < NP; k++) sa[1 + k] = v[k] == ZERO_COL ? ZERO_COL : R, sb[1 + k] = v[k];
+    size_t s = 1 + NP;
+    for (size_t k = 0; k < NP; k++)
+        for (size_t l = k; l < NP; l++, s++) {
+            /* c * v_k: its column, c itself for a 1, none for a 0. */
+            uint8_t a = v[k] == ZERO_COL ? ZERO_COL : v[k] == ONE ? C : (uint8_t)(CV + v[k]), b = v[l];
+            if (a == C && b < m) a = (uint8_t)(CV + b), b = ONE;   /* c * v_l is its own column */
+            sa[s] = b == ZERO_COL ? ZERO_COL : a, sb[s] = b;
+        }
+    /* Distinct terms, in order of first use; then each one's sums. */
+    uint16_t term[CR_MAX_SUMS];
+    L->nterms = 0;
+    for (s = 0; s < nsums; s++) {
+        term[s] = UINT16_MAX;
+        if (sa[s] == ZERO_COL) continue;
+        size_t t = 0;
+        while (t < L->nterms && !(L->ta[t] == sa[s] && L->tb[t] == sb[s])) t++;
+        if (t == L->nterms) L->ta[t] = sa[s], L->tb[t] = sb[s], L->nterms++;
+        term[s] = (uint16_t)t;
+    }
+    uint16_t at = 0;
+    for (size_t t = 0; t < L->nterms; t++) {
+        L->first[t] = at;
+        for (s = 0; s < nsums; s++)
+            if (term[s] == t) L->dest[at++] = (uint16_t)s;
+    }
+    L->first[L->nterms] = at;
+}
+
+/* Two rows at a time: SSE2, wasm simd128, NEON. */
+#define FL_N 2
+#define FL_NAME lanes2
+#define FL_TARGET
+#include "fit_lanes.h"
+#undef FL_N
+#undef FL_NAME
+#undef FL_TARGET
+#if defined(__x86_64__) && !defined(CR_PORTABLE_SIMD)
+/* Four (AVX2) or eight (AVX-512) where the CPU has them. */
+#define FAST_WIDE 1
+#define FL_N 4
+#define FL_NAME lanes4
+#define FL_TARGET __attribute__((target("avx2")))
+#include "fit_lanes.h"
+#undef FL_N
+#undef FL_NAME
+#undef FL_TARGET
+#define FL_N 8
+#define FL_NAME lanes8
+#define FL_TARGET __attribute__((target("avx512f,avx512vl")))
+#include "fit_lanes.h"
+#undef FL_N
+#undef FL_NAME
+#undef FL_TARGET
+#define FAST_LANES_MAX 8
+#else
+#define FAST_LANES_MAX 2
+#endif
+
+/* The kernel this CPU runs: its lanes, batch and summary functions. */
+typedef int (*fast_batch_fn)(const problem *, const fast_layout *, const double *, const double *, const uint8_t *,
+                             size_t, cr_exact *, double *);
+typedef int (*fast_summary_fn)(const problem *, const double *, cr_exact *, size_t, double *);
+typedef struct {
+    size_t rows;   /* FAST_LEVEL_TERMS * lanes */
+    fast_batch_fn batch;
+    fast_summary_fn summary;
+} fast_kernel;
+
+/* The widest kernel this CPU runs: 2 (AVX-512), 1 (AVX2) or 0. */
+static int cpu_level(void)
+{
+#ifdef FAST_WIDE
+    /* Computed once; threads that race here store the same value. */
+    static int cached = -1;
+    int level = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (level < 0) {
+        __builtin_cpu_init();
+        level = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") ? 2
+                : __builtin_cpu_supports("avx2")                                        ? 1
+                                                                                        : 0;
+        __atomic_store_n(&cached, level, __ATOMIC_RELAXED);
+    }
+    return level;
+#else
+    return 0;
+#endif
+}
+
+static fast_kernel kernel_at(int level)
+{
+#ifdef FAST_WIDE
+    if (level == 2) return (fast_kernel){FAST_LEVEL_TERMS * 8, lanes8_batch_add, lanes8_summary_batch};
+    if (level == 1) return (fast_kernel){FAST_LEVEL_TERMS * 4, lanes4_batch_add, lanes4_summary_batch};
+#endif
+    (void)level;
+    return (fast_kernel){FAST_LEVEL_TERMS * 2, lanes2_batch_add, lanes2_summary_batch};
+}
+
+/* The rows grouped by their flags (bool features): each pattern's rows
+   together, their value columns only, with the pattern's layout. */
+#define FAST_FLAGS_MAX 4
+typedef struct {
+    double *x;
+    uint8_t *y;
+    size_t start[(1 << FAST_FLAGS_MAX) + 1];
+    fast_layout layout[1 << FAST_FLAGS_MAX];
+} fast_groups;
+
+/* The kernel's scratch: the batch's columns (aligned for the widest
+   vectors), the layout of rows as they are (every feature a column), the
+   grouped rows (if any). */
+typedef struct {
+    void *block;
+    double *cols;   /* FAST_COLS * FAST_LEVEL_TERMS * FAST_LANES_MAX doubles */
+    fast_kernel k;
+    fast_layout plain;
+    fast_groups *groups;
+} fast_scratch;
+
+/* accumulate_rows() over all rows: batches of rows of weight 1 through the
+   kernel, rows as they are or grouped, the others one at a time. */
+static void accumulate_fast(const problem *p, const double *theta, cr_exact *acc, fast_scratch *fs)
+{
+    /* Called through a pointer the optimisers cannot follow: Binaryen inlines
+       a function with one caller whatever its attributes say, and V8 moves a
+       wasm function to optimised code only at its next call, so a batch loop
+       inlined into this long call would run its first, baseline code. */
+    fast_batch_fn volatile batch_add = fs->k.batch;
+    const size_t rows = fs->k.rows;
+    /* A flag at 0 drops theta_j * 0 from z: a zero while theta_j is finite. */
+    int finite = 1;
+    for (size_t j = 0; j < p->d; j++) finite &= theta[j] - theta[j] == 0;
+    if (fs->groups && finite) {
+        const fast_groups *g = fs->groups;
+        for (size_t pat = 0; pat < (1u << FAST_FLAGS_MAX); pat++) {
+            const fast_layout *L = &g->layout[pat];
+            for (size_t i = g->start[pat]; i < g->start[pat + 1]; i += rows) {
+                const size_t cnt = g->start[pat + 1] - i < rows ? g->start[pat + 1] - i : rows;
+                if (!batch_add(p, L, theta, g->x + i * L->m, g->y + i, cnt, acc, fs->cols)) {
+                    /* Out of the kernel's range: the rows as they were, one at a time. */
+                    double row[CR_MAX_FEATURES], one = 1.0;
+                    problem q = *p;
+                    q.x = row, q.w = &one, q.n = 1;
+                    for (size_t r = 0; r < cnt; r++) {
+                        for (size_t j = 0; j < p->d; j++)
+                            row[j] = L->col[j] == CONST_COL ? (double)L->one[j] : g->x[(i + r) * L->m + L->col[j]];
+                        q.y = g->y + i + r;
+                        accumulate_rows(&q, theta, acc, 0, 1);
+                    }
+                }
+            }
+        }
+        return;
+    }
+    for (size_t i = 0; i < p->n;) {
+        size_t end = i + rows;
+        if (end > p->n) end = p->n;
+        int unit = 1;
+        for (size_t k = i; unit && k < end; k++) unit = p->w[k] == 1.0;
+        if (!unit || !batch_add(p, &fs->plain, theta, p->x + i * p->d, p->y + i, end - i, acc, fs->cols))
+            accumulate_rows(p, theta, acc, i, end);
+        i = end;
+    }
+}
+
+/* Groups p's rows by the bool features `flag` (nf of them, 1..FAST_FLAGS_MAX,
+   every row of weight 1) into fs; 0 when out of memory. A flag's feature
+   holds 0 or 1 (a bool field, or one minus it). */
+static int group_rows(const problem *p, const uint8_t *flag, size_t nf, fast_scratch *fs)
+{
+    const size_t D = p->d, m = D - nf, n = p->n;
+    fast_groups *g = calloc(1, sizeof *g);
+    double *gx = malloc((n * m > 0 ? n * m : 1) * sizeof *gx);
+    uint8_t *gy = malloc(n);
+    if (!g || !gx || !gy) {
+        free(g), free(gx), free(gy);
+        return 0;
+    }
+    size_t count[(1 << FAST_FLAGS_MAX) + 1] = {0};
+    for (size_t i = 0; i < n; i++) {
+        size_t pat = 0;
+        for (size_t f = 0; f < nf; f++) pat |= (size_t)(p->x[i * D + flag[f]] != 0) << f;
+        count[pat + 1]++;
+    }
+    for (size_t pat = 0; pat < (1u << FAST_FLAGS_MAX); pat++) count[pat + 1] += count[pat];
+    memcpy(g->start, count, sizeof g->start);
+    uint8_t colj[CR_MAX_FEATURES];
+    size_t c = 0;
+    for (size_t j = 0; j < D; j++) {
+        int is_flag = 0;
+        for (size_t f = 0; f < nf; f++) is_flag |= flag[f] == j;
+        colj[j] = is_flag ? CONST_COL : (uint8_t)c++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const double *xi = p->x + i * D;
+        size_t pat = 0;
+        for (size_t f = 0; f < nf; f++) pat |= (size_t)(xi[flag[f]] != 0) << f;
+        const size_t at = count[pat]++;
+        for (size_t j = 0; j < D; j++)
+            if (colj[j] != CONST_COL) gx[at * m + colj[j]] = xi[j];
+        gy[at] = p->y[i];
+    }
+    for (size_t pat = 0; pat < (1u << FAST_FLAGS_MAX); pat++) {
+        fast_layout *L = &g->layout[pat];
+        L->m = m;
+        size_t f = 0;
+        for (size_t j = 0; j < D; j++) {
+            L->col[j] = colj[j];
+            L->one[j] = colj[j] == CONST_COL ? (uint8_t)(pat >> f++ & 1) : 0;
+        }
+        layout_terms(L, D, p->np);
+    }
+    g->x = gx, g->y = gy;
+    fs->groups = g;
+    return 1;
+}
+
+/* summary_add() over p's rows, those that weigh 1 in batches: a row's label
+   sum gets 1 * c, so a label's is its count times c, exactly. */
+static void summary_fast(const problem *p, const double cw[2], cr_exact *acc, fast_scratch *fs)
+{
+    fast_summary_fn volatile batch = fs->k.summary;
+    const size_t rows = fs->k.rows;
+    double count[2] = {0, 0};
+    for (size_t i = 0; i < p->n;) {
+        size_t end = i + rows;
+        int unit = end <= p->n;
+        for (size_t k = i; unit && k < end; k++) unit = p->w[k] == 1.0;
+        if (end > p->n) end = p->n;
+        if (unit && batch(p, cw, acc + 2, i, fs->cols)) {
+            for (size_t k = i; k < end; k++) count[p->y[k]]++;
+        } else {
+            summary_add(p->x + i * p->d, p->y + i, p->w + i, end - i, p->d, cw, acc);
+        }
+        i = end;
+    }
+    cr_exact_add_product(&acc[0], count[0], cw[0]);
+    cr_exact_add_product(&acc[1], count[1], cw[1]);
+}
+#endif
+
+/* The scratch accumulate_all() wants for p's rows (NULL: none), and
+   whether it is out of memory. */
+static void *scratch_at(const problem *p, int level, int *nomem)
+{
+    *nomem = 0;
+#ifdef FAST_FIT
+    const fast_kernel k = kernel_at(level);
+    if (p->n >= k.rows) {
+        fast_scratch *fs = malloc(sizeof *fs);
+        const size_t bytes = FAST_COLS * FAST_LEVEL_TERMS * FAST_LANES_MAX * sizeof(double);
+        void *block = malloc(bytes + 64);
+        if (!fs || !block) {
+            free(fs), free(block);
+            *nomem = 1;
+            return NULL;
+        }
+        fs->block = block;
+        fs->cols = (double *)(void *)((char *)block + (64 - (uintptr_t)block % 64) % 64);
+        fs->k = k;
+        fs->groups = NULL;
+        fs->plain.m = p->d;
+        for (size_t j = 0; j < p->d; j++) fs->plain.col[j] = (uint8_t)j, fs->plain.one[j] = 0;
+        layout_terms(&fs->plain, p->d, p->np);
+        return fs;
+    }
+#endif
+    (void)p, (void)level;
+    return NULL;
+}
+
+static void *scratch_for(const problem *p, int *nomem)
+{
+#ifdef FAST_FIT
+    return scratch_at(p, cpu_level(), nomem);
+#else
+    return scratch_at(p, 0, nomem);
+#endif
+}
+
+static void scratch_free(void *scratch)
+{
+#ifdef FAST_FIT
+    fast_scratch *fs = scratch;
+    if (fs && fs->groups) {
+        free(fs->groups->x);
+        free(fs->groups->y);
+        free(fs->groups);
+    }
+    if (fs) free(fs->block);
+#endif
+    free(scratch);
+}
+
+/* With the kernel and many rows of weight 1: the rows grouped by the
+   schema's bool features (up to FAST_FLAGS_MAX of them), whose terms the
+   groups then share or drop. 0 when out of memory. */
+static int group_flags(const problem *p, const cr_schema *schema, void *scratch)
+{
+#ifdef FAST_FIT
+    if (!scratch || p->n < 4 * ((fast_scratch *)scratch)->k.rows) return 1;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->w[i] != 1.0) return 1;
+    uint8_t flag[FAST_FLAGS_MAX];
+    size_t nf = 0;
+    for (size_t j = 0; j < p->d && nf < FAST_FLAGS_MAX; j++)
+        if (schema->field_type[schema->feature_field[j]] == CR_FIELD_BOOL) flag[nf++] = (uint8_t)j;
+    return nf == 0 || group_rows(p, flag, nf, scratch);
+#else
+    (void)p, (void)schema, (void)scratch;
+    return 1;
+#endif
+}
+
+/* Adds every row of p at theta to acc; `scratch` from scratch_for(). */
+static void accumulate_all(const problem *p, const double *theta, cr_exact *acc, void *scratch)
+{
+#ifdef FAST_FIT
+    if (scratch) {
+        accumulate_fast(p, theta, acc, scratch);
+        return;
+    }
+#endif
+    (void)scratch;
+    accumulate_rows(p, theta, acc, 0, p->n);
+}
+
+long cr_fit_math_disagree(uint64_t seed, long n)
+{
+#ifdef FAST_FIT
+    long bad = 0;
+    uint64_t z = seed;
+    for (long i = 0; i < n; i++) {
+        double v[2];
+        for (int l = 0; l < 2; l++) {
+            z += 0x9e3779b97f4a7c15u;
+            uint64_t u = z;
+            u = (u ^ (u >> 30)) * 0xbf58476d1ce4e5b9u;
+            u = (u ^ (u >> 27)) * 0x94d049bb133111ebu;
+            u ^= u >> 31;
+            /* Uniform in [0, 1) (i even), or any exponent up to 1 (i odd): exp's
+               argument is -|z| * that (|z| <= 708), log1p's the value itself. */
+            const double a = (double)(u >> 11) * 0x1p-53;
+            const uint64_t b = (u & 0x800fffffffffffffu & ~(1ull << 63)) | (uint64_t)((u >> 52) % 1023) << 52;
+            memcpy(&v[l], &b, sizeof v[l]);
+            if (i % 2 == 0) v[l] = a;
+            if (i % 7 == 3) v[l] = 1.0;
+        }
+        const lanes2_vd x = {v[0], v[1]}, ex = lanes2_exp(-(x * lanes2_splat(707.0))), lg = lanes2_log1p(x);
+        for (int l = 0; l < 2; l++) {
+            const double e = cr_exp(-(v[l] * 707.0)), g = cr_log1p(v[l]), fe = ex[l], fg = lg[l];
+            bad += memcmp(&e, &fe, sizeof e) != 0;
+            bad += memcmp(&g, &fg, sizeof g) != 0;
+        }
+    }
+    return bad;
+#else
+    (void)seed, (void)n;
+    return 0;
+#endif
+}
 
 /* The objective, gradient and Hessian at theta: the rows' exact sums,
    rounded, plus the penalty. */
@@ -128,10 +583,10 @@ static void evaluation_of(const problem *p, const double *theta, const cr_exact 
     ev->f = f + 0.5 * p->inv_c * reg;
 }
 
-static void evaluate(const problem *p, const double *theta, evaluation *ev, cr_exact *acc)
+static void evaluate(const problem *p, const double *theta, evaluation *ev, cr_exact *acc, void *scratch)
 {
     memset(acc, 0, sums_of(p->np) * sizeof *acc);
-    accumulate_all(p, theta, acc);
+    accumulate_all(p, theta, acc, scratch);
     evaluation_of(p, theta, acc, ev);
 }
 
@@ -233,6 +688,7 @@ static void summary_add(const double *x, const uint8_t *y, const double *w, size
     }
 }
 
+
 /* The weight sum and the means from summary_add()'s sums (every row's, merged). */
 static cr_status summary_finish(const cr_exact *acc, size_t d, data_summary *sum, cr_error *err)
 {
@@ -250,9 +706,10 @@ static cr_status summary_finish(const cr_exact *acc, size_t d, data_summary *sum
     return CR_OK;
 }
 
-static cr_status summarise(const cr_dataset *ds, const cr_train_options *opt, data_summary *sum, cr_error *err)
+/* The class weights from the rows' labels (every row counts, whatever its weight). */
+static cr_status count_labels(const cr_dataset *ds, const cr_train_options *opt, data_summary *sum, cr_error *err)
 {
-    const size_t n = ds->rows, d = ds->schema.n_features;
+    const size_t n = ds->rows;
     if (n == 0) return cr_fail(err, CR_E_DATA, NULL, "training data has no rows");
     size_t count[2] = {0, 0};
     for (size_t i = 0; i < n; i++) count[ds->y[i]]++;
@@ -260,10 +717,22 @@ static cr_status summarise(const cr_dataset *ds, const cr_train_options *opt, da
         return cr_fail(err, CR_E_DATA, "label", "training data needs both labels, got only label %d",
                        count[0] ? 0 : 1);
     class_weights(opt, count[0], count[1], sum->cw);
-    cr_exact *acc = calloc(2 + d, sizeof *acc);
+    return CR_OK;
+}
+
+/* The weight sum and means over the rows the solver sees (the data set's,
+   or merged: the same exact sums). */
+static cr_status summarise(const problem *p, data_summary *sum, void *scratch, cr_error *err)
+{
+    cr_exact *acc = calloc(2 + p->d, sizeof *acc);
     if (!acc) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
-    summary_add(ds->x, ds->y, ds->w, n, d, sum->cw, acc);
-    const cr_status st = summary_finish(acc, d, sum, err);
+#ifdef FAST_FIT
+    if (scratch) summary_fast(p, sum->cw, acc, scratch);
+    else
+#endif
+        summary_add(p->x, p->y, p->w, p->n, p->d, sum->cw, acc);
+    (void)scratch;
+    const cr_status st = summary_finish(acc, p->d, sum, err);
     free(acc);
     return st;
 }
@@ -293,6 +762,7 @@ typedef struct {
     evaluation ev;
     solver solver;
     cr_exact *acc;   /* sums_of(np) of them */
+    void *scratch;   /* accumulate_all()'s */
 } workspace;
 
 static void solver_init(solver *s, const problem *p, const uint8_t *sign, double gtol, const cr_train_options *opt)
@@ -395,7 +865,7 @@ static cr_status solve(const problem *p, const cr_train_options *opt, const uint
     solver *s = &ws->solver;
     solver_init(s, p, sign, gtol, opt);
     while (s->phase != SOLVED) {
-        evaluate(p, solver_point(s), &ws->ev, ws->acc);
+        evaluate(p, solver_point(s), &ws->ev, ws->acc, ws->scratch);
         cr_status st = solver_feed(s, &ws->ev, err);
         if (st != CR_OK) return st;
     }
@@ -448,7 +918,7 @@ static cr_status fit(const cr_dataset *ds, const cr_train_options *opt, const ch
 {
     data_summary sum;
     memset(&sum, 0, sizeof sum);
-    cr_status st = summarise(ds, opt, &sum, err);
+    cr_status st = count_labels(ds, opt, &sum, err);
     if (st != CR_OK) return st;
 
     const size_t n = ds->rows, d = ds->schema.n_features;
@@ -466,10 +936,20 @@ static cr_status fit(const cr_dataset *ds, const cr_train_options *opt, const ch
     p.y = packed ? cx.y : ds->y;
     p.w = packed ? cx.s : ds->w;
     p.n = packed ? cx.n : n;
+    int nomem;
+    void *scratch = scratch_for(&p, &nomem);
+    if (nomem || !group_flags(&p, &ds->schema, scratch)) st = cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
+    if (st != CR_OK || (st = summarise(&p, &sum, scratch, err)) != CR_OK) {
+        scratch_free(scratch);
+        free(cx.x);
+        free(cx.s);
+        free(cx.y);
+        return st;
+    }
     cr_model *m = calloc(1, sizeof *m);
     workspace *ws = malloc(sizeof *ws);
     cr_exact *acc = malloc(sums_of(p.np) * sizeof *acc);
-    if (ws) ws->acc = acc;
+    if (ws) ws->acc = acc, ws->scratch = scratch;
     if (!m || !ws || !acc) st = cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
 
     uint8_t sign[CR_MAX_FEATURES] = {0};
@@ -478,6 +958,7 @@ static cr_status fit(const cr_dataset *ds, const cr_train_options *opt, const ch
     if (st == CR_OK) st = solve(&p, opt, sign, opt->tol * sum.wsum, ws, theta, &m->stats, err);
     free(ws);
     free(acc);
+    scratch_free(scratch);
     if (merged && packed && st == CR_OK) {
         *merged = cx;
     } else {
@@ -888,7 +1369,15 @@ cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, 
         summary_add(rows->x, rows->y, rows->w, rows->rows, d, p.cw, sh->acc);
     } else {
         p.x = rows->x, p.y = rows->y, p.w = rows->w, p.n = rows->rows;
-        accumulate_all(&p, point, sh->acc);
+        int nomem;
+        void *scratch = scratch_for(&p, &nomem);
+        if (nomem) {
+            cr_dataset_free(fitted);
+            cr_shard_free(sh);
+            return cr_fail(err, CR_E_NOMEM, NULL, "out of memory for a shard's statistics");
+        }
+        accumulate_all(&p, point, sh->acc, scratch);
+        scratch_free(scratch);
     }
     cr_dataset_free(fitted);
     *out = sh;
@@ -944,4 +1433,67 @@ cr_status cr_fit_model(const cr_fit *f, cr_model **out, cr_error *err)
     *out = NULL;
     if (f->pass != 0 || !f->ev) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_model: the fit is not done yet");
     return cr_evidence_fit_model(f->ev, out, err);
+}
+
+int cr_fit_sums_agree(const double *x, const uint8_t *y, const double *w, size_t n, size_t d, int intercept,
+                      const double cw[2], const double *theta, unsigned flags)
+{
+    problem p = {0};
+    p.x = x, p.y = y, p.w = w, p.n = n, p.d = d, p.np = d + (size_t)!!intercept;
+    p.cw[0] = cw[0], p.cw[1] = cw[1];
+    const size_t k = sums_of(p.np);
+    cr_exact *a = calloc(2 * k, sizeof *a);
+    if (!a) return -1;
+    int same = 1, levels = 1;
+#ifdef FAST_FIT
+    levels = cpu_level() + 1;
+#endif
+    /* Every kernel this CPU runs, each against one row at a time. */
+    for (int level = 0; level < levels && same == 1; level++) {
+        int nomem;
+        void *scratch = scratch_at(&p, level, &nomem);
+#ifdef FAST_FIT
+        /* Grouped by the flag features (0 or 1 in every row) the caller names. */
+        uint8_t flag[FAST_FLAGS_MAX];
+        size_t nf = 0;
+        for (size_t j = 0; j < d && nf < FAST_FLAGS_MAX; j++)
+            if (flags >> j & 1) flag[nf++] = (uint8_t)j;
+        int unit = 1;
+        for (size_t i = 0; i < n; i++) unit &= w[i] == 1.0;
+        if (scratch && nf && unit && !group_rows(&p, flag, nf, scratch)) nomem = 1;
+#else
+        (void)flags;
+#endif
+        if (nomem) {
+            scratch_free(scratch);
+            free(a);
+            return -1;
+        }
+        memset(a, 0, 2 * k * sizeof *a);
+        accumulate_all(&p, theta, a, scratch);
+        accumulate_rows(&p, theta, a + k, 0, n);
+        for (size_t s = 0; s < k; s++) {
+            unsigned char u[CR_EXACT_BYTES], v[CR_EXACT_BYTES];
+            cr_exact_save(&a[s], u);
+            cr_exact_save(&a[k + s], v);
+            same &= memcmp(u, v, sizeof u) == 0;
+        }
+        /* The summary's sums too. */
+        memset(a, 0, 2 * k * sizeof *a);
+#ifdef FAST_FIT
+        if (scratch) summary_fast(&p, cw, a, scratch);
+        else
+#endif
+            summary_add(x, y, w, n, d, cw, a);
+        summary_add(x, y, w, n, d, cw, a + k);
+        for (size_t s = 0; s < 2 + d; s++) {
+            unsigned char u[CR_EXACT_BYTES], v[CR_EXACT_BYTES];
+            cr_exact_save(&a[s], u);
+            cr_exact_save(&a[k + s], v);
+            same &= memcmp(u, v, sizeof u) == 0;
+        }
+        scratch_free(scratch);
+    }
+    free(a);
+    return same;
 }

@@ -16,6 +16,7 @@
  */
 #include "exact.h"
 #include "exact_ref.h"
+#include "internal.h"
 
 #include "bits.h"
 
@@ -718,6 +719,156 @@ static int dump(void)
     return 0;
 }
 
+/* ---- the fit's sums: its fast path (SIMD lanes, binned levels) against one row at a time ----
+ * Random problems with every kind of feature the fit meets (counts, flags,
+ * reals from 1e-300 to 1e150, zeros of both signs, subnormals), points from
+ * zero to logits past exp()'s range, NaN and infinite points, class weights,
+ * rows of weight 1 (the fast path) and others (a batch falls back), and
+ * counts around the batch size: every sum saved byte for byte alike. */
+static double feature(rng *r, int kind)
+{
+    switch (kind) {
+    case 0: return (double)below(r, 9);                          /* a small count */
+    case 1: return (double)below(r, 2);                          /* a flag */
+    case 2: return dbl_of(next(r) >> 12 | 0x3ff0000000000000ull) - 1.0;   /* [0, 1) */
+    case 3: return below(r, 50) ? (double)below(r, 40) : 0.0;    /* a count, mostly nonzero */
+    case 4: return rexp(r, 1023 - 30, 1023 + 30);                /* either sign, 2^+-30 */
+    case 5: {                                                    /* the extremes now and then */
+        const uint64_t k = below(r, 8);
+        return k == 0 ? -0.0 : k == 1 ? dbl_of(below(r, 1000)) : k == 2 ? 1e150 : k == 3 ? -1e-300
+             : rexp(r, 1023 - 200, 1023 + 200) * 1e-100;
+    }
+    default: return (double)below(r, 3) - 1.0;
+    }
+}
+
+static void test_fit_sums(void)
+{
+    rng r = {2024};
+    static const size_t sizes[] = {255, 256, 257, 600, 1024, 3000};
+    enum { MAXN = 3000, MAXD = 12 };
+    static double x[MAXN * MAXD], w[MAXN];
+    static uint8_t y[MAXN];
+    int cases = 0;
+    for (int rep = 0; rep < 120; rep++) {
+        const size_t n = sizes[rep % 6], d = 1 + below(&r, rep % 5 == 0 ? MAXD : 8);
+        int kind[MAXD];
+        for (size_t j = 0; j < d; j++) kind[j] = (int)below(&r, rep % 3 == 0 ? 7 : 5);
+        const int weights = rep % 4 == 1;   /* some rows weigh other than 1 */
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < d; j++) x[i * d + j] = feature(&r, kind[j]);
+            y[i] = (uint8_t)below(&r, 2);
+            w[i] = weights && below(&r, 700) == 0 ? (double)below(&r, 4) * 0.5 : 1.0;
+        }
+        const double cws[][2] = {{1, 1}, {0.3, 2.7}, {1e-3, 1e3}, {1, 1e-300}};
+        const double *cw = cws[rep % 4];
+        for (int point = 0; point < 6; point++) {
+            double theta[MAXD + 1];
+            const double scale = point == 0 ? 0 : point == 1 ? 1e-3 : point == 2 ? 1 : point == 3 ? 30 : 1e4;
+            for (size_t j = 0; j <= d; j++) theta[j] = scale * (dbl_of(next(&r) >> 12 | 0x3ff0000000000000ull) - 1.5);
+            if (point == 5) theta[below(&r, d + 1)] = rep % 2 ? NAN : -INFINITY;
+            /* Flag features (0 or 1 throughout): the grouped path too. */
+            unsigned flags = 0;
+            for (size_t j = 0; j < d; j++)
+                if (kind[j] == 1) flags |= 1u << j;
+            for (int intercept = 0; intercept < 2; intercept++) {
+                const int got = cr_fit_sums_agree(x, y, w, n, d, intercept, cw, theta, intercept ? flags : 0);
+                cases++;
+                if (got != 1) {
+                    printf("FAIL fit sums: rep %d (n %zu, d %zu), point %d, intercept %d: %d\n", rep, n, d, point,
+                           intercept, got);
+                    failures++;
+                }
+            }
+        }
+    }
+    /* The seed-like and five-field rows the benchmarks train on, near their optimum. */
+    for (int five = 0; five < 2; five++) {
+        const size_t n = 3000, d = five ? 5 : 3;
+        for (size_t i = 0; i < n; i++) {
+            x[i * d + 0] = (double)below(&r, 9);
+            x[i * d + 1] = (double)below(&r, 2);
+            x[i * d + 2] = (double)below(&r, 32);
+            if (five) x[i * d + 3] = feature(&r, 2), x[i * d + 4] = (double)below(&r, 2);
+            y[i] = (uint8_t)below(&r, 2);
+            w[i] = 1;
+        }
+        const double theta[6] = {0.598, 0.827, 0.244, five ? -1.65 : -3.4, -0.66, -3.51};
+        const double cw[2] = {1, 1};
+        CHECK(cr_fit_sums_agree(x, y, w, n, d, 1, cw, theta, 0) == 1);
+        CHECK(cr_fit_sums_agree(x, y, w, n, d, 1, cw, theta, five ? 0x12u : 0x2u) == 1);
+        CHECK(cr_fit_sums_agree(x, y, w, n, d, 0, cw, theta, five ? 0x10u : 0x2u) == 1);
+        cases++;
+    }
+    CHECK(cases > 1000);
+    /* Its exp and log1p, two lanes at a time, against crmath's. */
+    CHECK(cr_fit_math_disagree(7, 2000000) == 0);
+}
+
+/* ---- the evidence's paths for rows that all weigh 1 ----
+ * cr_train() on rows of weight 1 (the metrics and the drift reference from
+ * sorted keys alone, counts for weights) against the same rows and one
+ * more of weight 0, which adds nothing to any sum but takes the general
+ * paths: the same reference, score reference and metrics, bit for bit
+ * (all but the row count). Features with ties, -0, one value, few values,
+ * counts past 2^16, reals; seed-like rows that merge, and distinct ones. */
+static int same_bits(const void *a, const void *b, size_t n) { return memcmp(a, b, n) == 0; }
+
+static void test_unit_evidence(void)
+{
+    rng r = {77};
+    static const cr_field_spec fields[] = {
+        {"a", CR_FIELD_COUNT}, {"b", CR_FIELD_BOOL}, {"c", CR_FIELD_REAL}, {"d", CR_FIELD_COUNT}, {"e", CR_FIELD_REAL}};
+    static const cr_feature_spec features[] = {{"a", "a", 0}, {"no_b", "b", 1}, {"c", "c", 0}, {"d", "d", 0}, {"e", "e", 0}};
+    cr_schema *s = NULL;
+    cr_error e;
+    CHECK(cr_schema_create(fields, 5, features, 5, &s, &e) == CR_OK);
+    enum { N = 3000 };
+    static double f[(N + 1) * 5];
+    static uint8_t y[N + 1];
+    static double w[N + 1];
+    for (int rep = 0; rep < 12; rep++) {
+        const size_t n = rep % 3 == 0 ? 300 : rep % 3 == 1 ? 1500 : N;
+        for (size_t i = 0; i < n; i++) {
+            double *row = f + 5 * i;
+            row[0] = rep % 4 == 0 ? (double)below(&r, 5) : (double)below(&r, rep % 4 == 1 ? 100000 : 40);
+            row[1] = (double)below(&r, 2);
+            row[2] = rep % 4 == 2 ? (below(&r, 3) ? 0.5 : -0.0) : (double)(int64_t)(next(&r) >> 20) * 0x1p-40 - 1.0;
+            row[3] = rep % 4 == 3 ? 7 : (double)below(&r, 12);
+            row[4] = below(&r, 10) ? (double)below(&r, 7) * 0.25 : -0.0;
+            y[i] = (uint8_t)(below(&r, 1000) < 300 + 60 * row[0] / (1 + row[0]) + 200 * row[1]);
+            w[i] = 1.0;
+        }
+        /* The extra row: weight 0, the first row's values. */
+        memcpy(f + 5 * n, f, 5 * sizeof *f);
+        y[n] = y[0];
+        w[n] = 0.0;
+        cr_model *m[2] = {NULL, NULL};
+        for (int k = 0; k < 2; k++) {
+            cr_dataset *ds = NULL;
+            CHECK(cr_dataset_create(s, &ds, &e) == CR_OK);
+            CHECK(cr_dataset_add_rows(ds, f, y, w, n + (size_t)k, &e) == CR_OK);
+            CHECK(cr_train(ds, NULL, &m[k], &e) == CR_OK);
+            cr_dataset_free(ds);
+        }
+        if (!m[0] || !m[1]) {
+            failures++;
+            continue;
+        }
+        const cr_evidence *a = &m[0]->ev, *b = &m[1]->ev;
+        CHECK(same_bits(m[0]->coef, m[1]->coef, sizeof m[0]->coef));
+        CHECK(same_bits(a->reference, b->reference, sizeof a->reference));
+        CHECK(same_bits(&a->score_reference, &b->score_reference, sizeof a->score_reference));
+        cr_metrics ma = a->train, mb = b->train;
+        CHECK(ma.n + 1 == mb.n);
+        ma.n = mb.n;
+        CHECK(same_bits(&ma, &mb, sizeof ma));
+        cr_model_free(m[0]);
+        cr_model_free(m[1]);
+    }
+    cr_schema_free(s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--dump") == 0) return dump();
@@ -727,6 +878,8 @@ int main(int argc, char **argv)
     test_order();
     test_products();
     test_large();
+    test_fit_sums();
+    test_unit_evidence();
     if (failures) {
         printf("%d failures\n", failures);
         return 1;

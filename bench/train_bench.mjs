@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// Training end to end in the npm package's wasm, from rows already in memory,
+// on the very rows bench/train_native.c dumped (bench/train_bench.py runs both).
+//   node bench/train_bench.mjs --rows-file FILE --fields 3|5 [--rows N] [--repeat 5] [--wasm path/to/callrisk.wasm]
+// Two timings, medians over --repeat runs after one untimed first run (its
+// time is first_ms):
+//  - core: the rows as a Float64Array (row-major fields) and a Uint8Array of
+//    labels copied into wasm memory, then cr_dataset_add_rows (validation +
+//    SHA-256 digest + packing) and the package's training call (crw_train_with:
+//    the fit and its evidence), through the package's own Runtime: what the
+//    native figure times (bench/train_native.c), in wasm (copy_ms: the
+//    copies' part; in_memory_median_ms: the runs without it, rows already
+//    in wasm memory);
+//  - trainModel: the package's public trainModel() on an array of row objects
+//    (its only in-memory form): the core's work plus the glue reading each
+//    object. The objects are made before timing.
+// Prints one JSON object: both series (ms), medians, the model id of each.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const REPEAT = Number(arg('--repeat', 5));
+const NF = Number(arg('--fields', 3));
+const FILE = arg('--rows-file');
+const WASM = arg('--wasm', `${ROOT}js/dist/callrisk.wasm`);
+const OBJECTS = arg('--objects', 'yes') !== 'no';
+if (!FILE || (NF !== 3 && NF !== 5)) {
+  console.error('usage: node bench/train_bench.mjs --rows-file FILE --fields 3|5 [--repeat K] [--wasm FILE] [--objects no]');
+  process.exit(2);
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+// The rows as bench/train_native.c generated them: n * NF doubles, then n labels.
+const raw = readFileSync(FILE);
+const ROWS = Number(arg('--rows', raw.length / (8 * NF + 1)));
+const fields = new Float64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + ROWS * NF * 8));
+const labels = new Uint8Array(raw.buffer.slice(raw.byteOffset + ROWS * NF * 8, raw.byteOffset + ROWS * (NF * 8 + 1)));
+
+// tests/support/gen_dataset.h's schemas: the seed's three fields, or five.
+const SCHEMA = {
+  fields: [{ name: 'spam_reports', type: 'count' }, { name: 'has_consent', type: 'bool' },
+    { name: 'call_attempts_24h', type: 'count' }, { name: 'attestation', type: 'real' }, { name: 'stir_verified', type: 'bool' }].slice(0, NF),
+  features: [{ name: 'spam_reports', field: 'spam_reports' }, { name: 'no_consent', field: 'has_consent', invert: true },
+    { name: 'call_attempts_24h', field: 'call_attempts_24h' }, { name: 'attestation', field: 'attestation' },
+    { name: 'stir_verified', field: 'stir_verified' }].slice(0, NF),
+};
+
+const { init, trainModel } = await import(pathToFileURL(`${ROOT}js/node.js`).href);
+const { runtimeOf } = await import(pathToFileURL(`${ROOT}js/loader.js`).href);
+await init({ wasmUrl: pathToFileURL(WASM) });
+const rt = await runtimeOf({});
+const x = rt.x;
+const F64 = 8;
+
+let lastCopy = 0; // ms the last trainCore() spent copying the rows into wasm memory
+
+/** One training from the Float64Array through the C API in wasm; the model's id. */
+function trainCore() {
+  const err = rt.malloc(rt.error.size);
+  const out = rt.malloc(F64);
+  const text = rt.encoder.encode(JSON.stringify(SCHEMA));
+  const pj = rt.malloc(text.length);
+  let schema = 0;
+  let ds = 0;
+  let model = 0;
+  let pf = 0;
+  let pl = 0;
+  try {
+    rt.refresh?.();
+    rt.u8.set(text, pj);
+    rt.check(x.cr_schema_from_json(pj, text.length, out, err), err);
+    schema = rt.ptrAt(out);
+    rt.check(x.cr_dataset_create(schema, out, err), err);
+    ds = rt.ptrAt(out);
+    pf = rt.malloc(fields.byteLength);
+    pl = rt.malloc(labels.byteLength);
+    const c0 = performance.now();
+    rt.f64.set(fields, pf / F64);
+    rt.u8.set(labels, pl);
+    lastCopy = performance.now() - c0;
+    rt.check(x.cr_dataset_add_rows(ds, pf, pl, 0, ROWS, err), err);
+    rt.free(pf);
+    rt.free(pl);
+    pf = pl = 0;
+    rt.check(x.crw_train_with(ds, 0, 0, out, err), err);
+    model = rt.ptrAt(out);
+    return rt.text(x.cr_model_id(model), 64);
+  } finally {
+    if (model) x.cr_model_free(model);
+    if (ds) x.cr_dataset_free(ds);
+    if (schema) x.cr_schema_free(schema);
+    if (pf) rt.free(pf);
+    if (pl) rt.free(pl);
+    rt.free(pj);
+    rt.free(out);
+    rt.free(err);
+  }
+}
+
+const result = { rows: ROWS, fields: NF, repeat: REPEAT, wasm: WASM, node: process.version };
+// The first run, untimed in the medians: it runs while V8 compiles the hot
+// functions for speed (a call keeps the code it started with).
+const t00 = performance.now();
+const id = trainCore();
+result.first_ms = +(performance.now() - t00).toFixed(3);
+// Every run copies the rows into wasm memory (the native figure has its
+// rows in place): copy_ms, part of core_ms.
+const core = [];
+const copy = [];
+for (let k = 0; k < REPEAT; k++) {
+  const t0 = performance.now();
+  const got = trainCore();
+  core.push(performance.now() - t0);
+  copy.push(lastCopy);
+  if (got !== id) throw new Error(`run ${k} trained model ${got}, the warm-up ${id}`);
+}
+Object.assign(result, {
+  core_ms: core.map((v) => +v.toFixed(3)), core_median_ms: +median(core).toFixed(3),
+  copy_ms: copy.map((v) => +v.toFixed(3)), copy_median_ms: +median(copy).toFixed(3),
+  in_memory_median_ms: +median(core.map((v, k) => v - copy[k])).toFixed(3), model_id: id,
+});
+
+if (OBJECTS) {
+  // The package's public call: an array of row objects, by the schema's names.
+  const names = SCHEMA.fields.map((f) => f.name);
+  const rows = new Array(ROWS);
+  for (let i = 0; i < ROWS; i++) {
+    const r = { label: labels[i] };
+    for (let j = 0; j < NF; j++) r[names[j]] = SCHEMA.fields[j].type === 'bool' ? fields[i * NF + j] === 1 : fields[i * NF + j];
+    rows[i] = r;
+  }
+  let m = await trainModel(rows, { schema: SCHEMA });
+  const objects = [];
+  for (let k = 0; k < REPEAT; k++) {
+    const t0 = performance.now();
+    m = await trainModel(rows, { schema: SCHEMA });
+    objects.push(performance.now() - t0);
+  }
+  Object.assign(result, { objects_ms: objects.map((v) => +v.toFixed(3)), objects_median_ms: +median(objects).toFixed(3), objects_model_id: m.id });
+}
+console.log(JSON.stringify(result));
