@@ -28,20 +28,6 @@
 
 /* ---------------------------------------------------------------- bits */
 
-static inline uint64_t cr_bits(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof u);
-    return u;
-}
-
-static inline double cr_double(uint64_t u)
-{
-    double x;
-    memcpy(&x, &u, sizeof x);
-    return x;
-}
-
 #define CR_BITS_NAN  UINT64_C(0x7ff8000000000000)
 #define CR_BITS_PINF UINT64_C(0x7ff0000000000000)
 #define CR_BITS_NINF UINT64_C(0xfff0000000000000)

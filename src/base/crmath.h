@@ -22,6 +22,21 @@
 
 #include "exp_table.h"
 
+/* A double's bits and back (memcpy: no aliasing questions). */
+static inline uint64_t cr_bits(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+static inline double cr_double(uint64_t u)
+{
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
 CR_HIDDEN double cr_exp_rare(double x);
 
 /* e^x. exp(+-0) = 1 exactly; +inf for x > 709.782712893384 (and x = +inf);

@@ -8,6 +8,7 @@
  * the nearest of them (Steele & White / Burger & Dybvig free-format digits
  * on big integers), laid out as JavaScript's String(v). */
 #include "numtext.h"
+#include "crmath.h"
 
 #include <string.h>
 
@@ -19,25 +20,12 @@ __extension__ typedef unsigned __int128 u128;   /* gcc and clang, native and was
 #define EXP_MIN (-1074)
 #define EXP_MAX 971   /* DBL_MAX = (2^53 - 1) * 2^971 */
 
-static double from_bits(uint64_t b)
-{
-    double d;
-    memcpy(&d, &b, sizeof d);
-    return d;
-}
-
-static uint64_t to_bits(double d)
-{
-    uint64_t b;
-    memcpy(&b, &d, sizeof b);
-    return b;
-}
 
 static double make_double(uint64_t M, int E)
 {
-    if (E > EXP_MAX) return from_bits(0x7ff0000000000000u);
-    if (M < HIDDEN) return from_bits(M);
-    return from_bits((uint64_t)(E - EXP_MIN + 1) << 52 | (M - HIDDEN));
+    if (E > EXP_MAX) return cr_double(0x7ff0000000000000u);
+    if (M < HIDDEN) return cr_double(M);
+    return cr_double((uint64_t)(E - EXP_MIN + 1) << 52 | (M - HIDDEN));
 }
 
 static int bitlen64(uint64_t x) { return x ? 64 - __builtin_clzll(x) : 0; }
@@ -287,7 +275,7 @@ static double settle(const exact_value *x, uint64_t M, int E)
 /* M, E of a candidate approximately r * 2^e2 (r a positive normal double). */
 static double candidate_settle(const exact_value *x, double r, long e2)
 {
-    const uint64_t b = to_bits(r);
+    const uint64_t b = cr_bits(r);
     uint64_t M = (b & (HIDDEN - 1)) | HIDDEN;
     long E = (long)(b >> 52) - 1075 + e2;
     if (E > EXP_MAX) {
@@ -515,7 +503,7 @@ static int integer_digits(uint64_t v, char *digits, int *point)
 
 size_t cr_format_double(char *buf, double v)
 {
-    const uint64_t bits = to_bits(v);
+    const uint64_t bits = cr_bits(v);
     const int neg = bits >> 63;
     const int be = (int)(bits >> 52 & 0x7ff);
     const uint64_t frac = bits & (HIDDEN - 1);

@@ -1,5 +1,6 @@
 /* sha256.c - streaming SHA-256, FIPS 180-4 section 6.2 (see sha256.h). */
 #include "sha256.h"
+#include "cpu.h"
 
 #include <string.h>
 
@@ -213,21 +214,6 @@ static void sha256_le64(const uint64_t *m, size_t words, uint64_t *out)
 #undef LANES_NAME
 #undef LANES_TARGET
 
-/* 2: AVX-512, 1: AVX2, 0: neither. */
-static int wide_level(void)
-{
-    /* Computed once; threads that race here store the same value. */
-    static int cached = -1;
-    int level = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (level < 0) {
-        __builtin_cpu_init();
-        level = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") ? 2
-                : __builtin_cpu_supports("avx2")                                        ? 1
-                                                                                        : 0;
-        __atomic_store_n(&cached, level, __ATOMIC_RELAXED);
-    }
-    return level;
-}
 #endif
 #endif
 
@@ -251,7 +237,7 @@ void cr_sha256_le64_many(const uint64_t *msg, size_t words, size_t n, uint64_t *
         for (int t = 0; t < 64; t++) kw[t] = K[t] + w[t];
     }
 #ifdef WIDE_LANES
-    const int level = wide_level();
+    const int level = cr_cpu_wide();
     if (level == 2) k = lanes16_run(msg, words, n, digest, blocks, constant_last, kw);
     if (level >= 1) k += lanes8_run(msg + k * words, words, n - k, digest + 4 * k, blocks, constant_last, kw);
 #endif

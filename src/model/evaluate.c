@@ -19,19 +19,6 @@
    epsilon, 2^-52; 1e-15 was the default up to 1.1). */
 #define LOG_LOSS_EPS 0x1p-52
 
-static uint64_t bits_of(double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return u;
-}
-
-static double double_of(uint64_t u)
-{
-    double v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
 
 /* One pass of a stable LSD radix sort: (key, idx) into (tk, ti) by the
    digit at `shift`, `count` its histogram turned into starts. idx may be
@@ -102,7 +89,7 @@ double cr_logit(const cr_model *m, const double *x)
 
 uint64_t cr_probability_key(const cr_model *m, const double *x, uint8_t y)
 {
-    return bits_of(cr_probability(m, cr_logit(m, x)) + 0.0) << 1 | y;
+    return cr_bits(cr_probability(m, cr_logit(m, x)) + 0.0) << 1 | y;
 }
 
 /* No -0 either: every number as the canonical forms write it. */
@@ -190,9 +177,9 @@ cr_status cr_evaluate_rows_scored(const cr_model *m, const double *xs, const uin
             const size_t k0 = k;
             while (++k < n && key[k] == g) continue;
             sum = (double)(k - k0);
-            if (score_w) cr_exact_add(&score_w[cr_score_of(double_of(g >> 1))], sum);
+            if (score_w) cr_exact_add(&score_w[cr_score_of(cr_double(g >> 1))], sum);
         } else {
-            cr_exact *sw = score_w ? &score_w[cr_score_of(double_of(g >> 1))] : NULL;
+            cr_exact *sw = score_w ? &score_w[cr_score_of(cr_double(g >> 1))] : NULL;
             sum = ws[idx[k++]];
             if (sw) cr_exact_add(sw, sum);
             if (k < n && key[k] == g) {
@@ -243,7 +230,7 @@ cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const dou
     double edge[CR_CALIBRATION_BINS - 1];
     for (int b = 0; b < CR_CALIBRATION_BINS - 1; b++) edge[b] = (double)(b + 1) * 0.1;
     for (size_t k = 0; k < groups; k++) {
-        const double p = double_of(key[k] >> 1), w = gw[k];
+        const double p = cr_double(key[k] >> 1), w = gw[k];
         const int y = (int)(key[k] & 1);
         /* log_loss: [1 - p, p] clipped to [eps, 1 - eps] and renormalised. */
         double q1 = p, q0 = 1.0 - p;

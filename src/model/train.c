@@ -20,6 +20,7 @@
  * test_exact checks for every kernel the CPU runs.
  */
 #include "internal.h"
+#include "cpu.h"
 #include "crmath.h"
 #include "shard.h"
 
@@ -276,17 +277,7 @@ typedef struct {
 static int cpu_level(void)
 {
 #ifdef FAST_WIDE
-    /* Computed once; threads that race here store the same value. */
-    static int cached = -1;
-    int level = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (level < 0) {
-        __builtin_cpu_init();
-        level = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") ? 2
-                : __builtin_cpu_supports("avx2")                                        ? 1
-                                                                                        : 0;
-        __atomic_store_n(&cached, level, __ATOMIC_RELAXED);
-    }
-    return level;
+    return cr_cpu_wide();
 #else
     return 0;
 #endif

@@ -1,6 +1,7 @@
 /* score_batch.c - scoring many rows: validated block by block, several rows
  * at a time in vector lanes (score_lanes.h), bit-identical to cr_score(). */
 #include "internal.h"
+#include "cpu.h"
 #include "crmath.h"
 
 #include <string.h>
@@ -149,7 +150,7 @@ cr_status cr_score_batch_lanes(int lanes, const cr_model *m, const double *field
 {
     if (!m || (!fields && n > 0)) return cr_fail(err, CR_E_ARG, NULL, "model or fields is NULL");
 #ifdef CR_HAVE_AVX2_KERNEL
-    if (lanes == 4 || (lanes == 0 && __builtin_cpu_supports("avx2")))
+    if (lanes == 4 || (lanes == 0 && cr_cpu_wide() >= 1))
         return score_batch_4(m, fields, n, scores, probabilities, levels, err);
 #endif
     if (lanes != 0 && lanes != 2) return cr_fail(err, CR_E_ARG, "lanes", "no batch kernel of %d lanes here", lanes);

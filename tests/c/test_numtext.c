@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "bits.h"
 #include "check.h"
 #include "internal.h"
 #include "numtext.h"
@@ -40,19 +41,6 @@ static uint64_t next_random(void)
     return z ^ (z >> 31);
 }
 
-static double from_bits(uint64_t b)
-{
-    double d;
-    memcpy(&d, &b, sizeof d);
-    return d;
-}
-
-static uint64_t to_bits(double d)
-{
-    uint64_t b;
-    memcpy(&b, &d, sizeof b);
-    return b;
-}
 
 /* ---- parsing: ours against strtod on the same text ---- */
 
@@ -63,7 +51,7 @@ static void check_parse(const char *s)
     const cr_status st = cr_parse_double(s, n, &ours);
     const double ref = strtod(s, NULL);
     checked++;
-    if (st != CR_OK || to_bits(ours) != to_bits(ref))
+    if (st != CR_OK || bits_of(ours) != bits_of(ref))
         FAIL("parse %.120s%s: ours %a (%s), strtod %a\n", s, n > 120 ? "..." : "", ours, cr_status_name(st), ref);
 }
 
@@ -200,8 +188,8 @@ static void check_format(double v)
     }
     /* (a) reads back, with glibc and with ours */
     double back;
-    if (to_bits(strtod(ours, NULL)) != to_bits(v) || cr_parse_double(ours, len, &back) != CR_OK ||
-        to_bits(back) != to_bits(v)) {
+    if (bits_of(strtod(ours, NULL)) != bits_of(v) || cr_parse_double(ours, len, &back) != CR_OK ||
+        bits_of(back) != bits_of(v)) {
         FAIL("format %a: \"%s\" does not read back\n", v, ours);
         return;
     }
@@ -347,7 +335,7 @@ static void javascript_outputs(void)
         CHECK_STR(buf, cases[i].js);
     }
     char buf[32];
-    cr_format_double(buf, from_bits(0x7ff8000000000000u));
+    cr_format_double(buf, dbl_of(0x7ff8000000000000u));
     CHECK_STR(buf, "nan");
 }
 
@@ -484,7 +472,7 @@ int main(int argc, char **argv)
     /* random bit patterns: formatted and checked; their %.17g text and
        shorter ones parsed; the exact midpoints next to some */
     for (long i = 0; i < n / 10 * 7; i++) {
-        const double v = from_bits(next_random());
+        const double v = dbl_of(next_random());
         if (v - v != 0) continue;
         check_format(v);
         if (i % 4 == 0) {
