@@ -336,11 +336,14 @@ static inline __attribute__((always_inline)) void digest_rows(adding *a, const u
     for (int k = 0; k < 4; k++) a->sum[k] = s[k], a->carries[k] = c[k];
 }
 
-/* The rows [0, m) of a batch through the table (see add_batch()): NF and D
-   constants where inlined for a common shape. Returns how many passed. */
-static inline __attribute__((always_inline)) size_t add_table_rows(cr_dataset *ds, adding *a, const double *f,
-                                                                   const uint8_t *lab, const double *wt, size_t m,
-                                                                   const size_t NF, const size_t D, uint32_t *entry)
+/* Checks and stores the rows [0, m) of a batch at row ds->rows, each row's
+   hash input into a->msg, up to the first that fails a check; with `entry`,
+   also counts each row in the table of distinct rows, entry[r] its place.
+   NF and D constants where inlined for a common shape. Returns how many
+   passed. */
+static inline __attribute__((always_inline)) size_t pack_rows(cr_dataset *ds, adding *a, const double *f,
+                                                              const uint8_t *lab, const double *wt, size_t m,
+                                                              const size_t NF, const size_t D, uint32_t *entry)
 {
     const size_t words = NF + 2;
     const size_t *ff = a->ff;
@@ -372,9 +375,11 @@ static inline __attribute__((always_inline)) size_t add_table_rows(cr_dataset *d
         yo[r] = lab[r];
         wo[r] = w;
         weighted |= w != 1.0;
-        const size_t e = table_find(t, k);
-        t->count[e]++;
-        entry[r] = (uint32_t)e;
+        if (entry) {
+            const size_t e = table_find(t, k);
+            t->count[e]++;
+            entry[r] = (uint32_t)e;
+        }
     }
     ds->weighted |= weighted;
     return r;
@@ -395,8 +400,8 @@ static __attribute__((noinline)) size_t add_batch(cr_dataset *ds, adding *a, con
     size_t r = 0;
     if (t) {
         /* The seed's shape with constant loops (rows repeat most in it). */
-        if (nf == 3 && d == 3) r = add_table_rows(ds, a, f, lab, wt, m, 3, 3, entry);
-        else r = add_table_rows(ds, a, f, lab, wt, m, nf, d, entry);
+        if (nf == 3 && d == 3) r = pack_rows(ds, a, f, lab, wt, m, 3, 3, entry);
+        else r = pack_rows(ds, a, f, lab, wt, m, nf, d, entry);
         /* New entries hashed together, then each row's hash into the digest. */
         const size_t before = a->entries;
         cr_sha256_le64_many(t->key + before * words, words, t->n - before, t->limb + 4 * before);
@@ -405,33 +410,7 @@ static __attribute__((noinline)) size_t add_batch(cr_dataset *ds, adding *a, con
         t->seen += r;
         return r;
     }
-    const size_t *ff = a->ff;
-    const int *inv = a->inv;
-    const uint8_t *type = a->type;
-    double *x = ds->x + ds->rows * d, *wo = ds->w + ds->rows;
-    uint8_t *yo = ds->y + ds->rows;
-    int weighted = 0;
-    for (; r < m; r++) {
-        const double *fr = f + r * nf;
-        uint64_t *k = msg + r * words;
-        const double w = wt ? wt[r] : 1.0;
-        int ok = lab[r] <= 1 && w >= 0 && w <= 0x1.fffffffffffffp+1023;
-        for (size_t i = 0; i < nf; i++) {
-            k[i] = bits_of(fr[i]);
-            ok &= value_ok(type[i], fr[i]);
-        }
-        if (!ok) break;
-        k[nf] = bits_of((double)lab[r]);
-        k[nf + 1] = bits_of(w);
-        for (size_t j = 0; j < d; j++) {
-            const double v = fr[ff[j]];
-            x[r * d + j] = inv[j] ? 1.0 - v : v;
-        }
-        yo[r] = lab[r];
-        wo[r] = w;
-        weighted |= w != 1.0;
-    }
-    ds->weighted |= weighted;
+    r = pack_rows(ds, a, f, lab, wt, m, nf, d, NULL);
     cr_sha256_le64_many(msg, words, r, limbs);
     digest_rows(a, limbs, NULL, r, ho);
     return r;
