@@ -61,8 +61,9 @@ static cr_status nonfinite_row(size_t i, cr_error *err)
     return CR_E_NONFINITE;
 }
 
-/* The first invalid row of a block that failed block_valid(). */
-static cr_status first_bad_row(const cr_schema *s, const double *fields, size_t i0, size_t i1, cr_error *err)
+/* The first invalid row of [i0, i1), with its row as err->line: the rows a
+   kernel's check left over, or a block that failed it (out of line: rare). */
+static __attribute__((noinline)) cr_status first_bad_row(const cr_schema *s, const double *fields, size_t i0, size_t i1, cr_error *err)
 {
     for (size_t i = i0; i < i1; i++) {
         cr_status st = cr_schema_check_row(s, fields + i * s->n_fields, err);
@@ -71,7 +72,7 @@ static cr_status first_bad_row(const cr_schema *s, const double *fields, size_t 
             return st;
         }
     }
-    return CR_OK;   /* unreachable: block_valid() uses the same rules */
+    return CR_OK;
 }
 
 /* The rare and leftover cases, out of line: one copy for every kernel. */
@@ -101,14 +102,6 @@ static __attribute__((noinline)) size_t sigmoid_lanes_slow(const double *z, doub
         if (!finite(z[k])) return (size_t)k;
     for (int k = 0; k < lanes; k++) p[k] = cr_sigmoid(z[k]);
     return (size_t)-1;
-}
-
-static __attribute__((noinline)) int rows_valid_scalar(const cr_schema *s, const double *fields, size_t i, size_t i1,
-                                                      size_t nf)
-{
-    for (; i < i1; i++)
-        if (cr_schema_check_row(s, fields + i * nf, NULL) != CR_OK) return 0;
-    return 1;
 }
 
 #define CR_CAT_(a, b) a##b

@@ -83,7 +83,7 @@ static inline __attribute__((always_inline)) int LANE(rows_valid)(const cr_schem
             }
         }
     }
-    return LANE(all)(ok) && (i == i1 || rows_valid_scalar(s, fields, i, i1, NF));
+    return LANE(all)(ok) && first_bad_row(s, fields, i, i1, NULL) == CR_OK;
 }
 
 /* cr_exp()'s operations, lane by lane; requires |x| < 708 (callers check). */
