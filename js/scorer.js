@@ -17,6 +17,15 @@ const CALLER_KEYS = Object.freeze(['callerNumber', 'caller_number', 'at']);
 
 const alignUp = (n, a) => Math.ceil(n / a) * a;
 
+/** Where a batch of `n` rows of `nf` fields lays out from `base`: the rows,
+ * then scores (i32), probabilities (f64) and levels (u8); `end` its size. */
+function batchLayout(base, n, nf) {
+  const scoresAt = base + F64 * nf * n;
+  const probabilitiesAt = alignUp(scoresAt + I32 * n, F64);
+  const levelsAt = probabilitiesAt + F64 * n;
+  return { scoresAt, probabilitiesAt, levelsAt, end: levelsAt + n };
+}
+
 /** Where each part of a result is, as view indices from the struct at `base` (sizes checked once). */
 function resultIndex(rt, base) {
   const L = rt.resultLayout;
@@ -199,18 +208,16 @@ export class Scorer {
       throw new TypeError(`requests: must be an array, an object of columns, or a Float64Array, got ${typeName(input)}`);
     }
     const n = rows.length / nf;
-    const scoresAt = rows.byteLength;
-    const probsAt = alignUp(scoresAt + I32 * n, F64);
-    const levelsAt = probsAt + F64 * n;
-    const p = rt.malloc(levelsAt + n || 1);
+    const p = rt.malloc(batchLayout(0, n, nf).end || 1);
+    const { scoresAt, probabilitiesAt, levelsAt } = batchLayout(p, n, nf);
     try {
       rt.f64.set(rows, p / F64);
-      rt.check(rt.x.cr_score_batch(this.#model[PTR], p, n, p + scoresAt, p + probsAt, p + levelsAt, rt.err));
+      rt.check(rt.x.cr_score_batch(this.#model[PTR], p, n, scoresAt, probabilitiesAt, levelsAt, rt.err));
       const buf = rt.memory.buffer;
       return {
-        scores: new Int32Array(buf.slice(p + scoresAt, p + scoresAt + I32 * n)),
-        probabilities: new Float64Array(buf.slice(p + probsAt, p + probsAt + F64 * n)),
-        riskLevels: rt.u8.slice(p + levelsAt, p + levelsAt + n),
+        scores: new Int32Array(buf.slice(scoresAt, scoresAt + I32 * n)),
+        probabilities: new Float64Array(buf.slice(probabilitiesAt, probabilitiesAt + F64 * n)),
+        riskLevels: rt.u8.slice(levelsAt, levelsAt + n),
       };
     } finally {
       rt.free(p);
@@ -382,6 +389,7 @@ export class ScoreBatch {
   #ptr;
   #capacity;
   #nf;
+  #at; // batchLayout() of the memory at #ptr
   #length = 0;
   #buffer = null; // the memory's buffer the cached views are over
   #views = null;
@@ -400,7 +408,8 @@ export class ScoreBatch {
     this.#model = model;
     this.#capacity = capacity;
     this.#nf = nf;
-    this.#ptr = rt.malloc(alignUp(F64 * nf * capacity + I32 * capacity, F64) + F64 * capacity + capacity);
+    this.#ptr = rt.malloc(batchLayout(0, capacity, nf).end);
+    this.#at = batchLayout(this.#ptr, capacity, nf);
     batchMemory.register(this, { rt, ptr: this.#ptr }, this);
   }
 
@@ -438,7 +447,7 @@ export class ScoreBatch {
       throw coreError(this.#rt.abi, 'CR_E_ARG', `rows: must be a whole number from 0 to the capacity ${this.#capacity}, got ${typeof n === 'number' ? n : typeName(n)}`);
     }
     const rt = this.#rt;
-    const { scoresAt, probabilitiesAt, levelsAt } = this.#layout(ptr);
+    const { scoresAt, probabilitiesAt, levelsAt } = this.#at;
     this.#length = 0;
     rt.check(rt.x.cr_score_batch(this.#model[PTR], ptr, n, scoresAt, probabilitiesAt, levelsAt, rt.err));
     this.#length = n;
@@ -460,19 +469,12 @@ export class ScoreBatch {
     return this.#ptr;
   }
 
-  #layout(ptr) {
-    const cap = this.#capacity;
-    const scoresAt = ptr + F64 * this.#nf * cap;
-    const probabilitiesAt = alignUp(scoresAt + I32 * cap, F64);
-    return { scoresAt, probabilitiesAt, levelsAt: probabilitiesAt + F64 * cap };
-  }
-
   #viewsNow() {
     const ptr = this.#live();
     const buffer = this.#rt.memory.buffer;
     if (buffer !== this.#buffer) {
       const cap = this.#capacity;
-      const { scoresAt, probabilitiesAt, levelsAt } = this.#layout(ptr);
+      const { scoresAt, probabilitiesAt, levelsAt } = this.#at;
       this.#views = {
         rows: new Float64Array(buffer, ptr, this.#nf * cap),
         scores: new Int32Array(buffer, scoresAt, cap),
