@@ -337,20 +337,17 @@ static inline __attribute__((always_inline)) void digest_rows(adding *a, const u
 }
 
 /* Checks and stores the rows [0, m) of a batch at row ds->rows, each row's
-   hash input into a->msg, up to the first that fails a check; with `entry`,
-   also counts each row in the table of distinct rows, entry[r] its place.
-   NF and D constants where inlined for a common shape. Returns how many
-   passed. */
+   hash input into a->msg, up to the first that fails a check. NF and D
+   constants where inlined for a common shape. Returns how many passed. */
 static inline __attribute__((always_inline)) size_t pack_rows(cr_dataset *ds, adding *a, const double *f,
                                                               const uint8_t *lab, const double *wt, size_t m,
-                                                              const size_t NF, const size_t D, uint32_t *entry)
+                                                              const size_t NF, const size_t D)
 {
     const size_t words = NF + 2;
     const size_t *ff = a->ff;
     const int *inv = a->inv;
     const uint8_t *type = a->type;
     uint64_t *msg = a->msg;
-    row_table *t = ds->uniq;
     /* Through locals: a store to a uint8_t may alias anything. */
     double *x = ds->x + ds->rows * D, *wo = ds->w + ds->rows;
     uint8_t *yo = ds->y + ds->rows;
@@ -375,11 +372,6 @@ static inline __attribute__((always_inline)) size_t pack_rows(cr_dataset *ds, ad
         yo[r] = lab[r];
         wo[r] = w;
         weighted |= w != 1.0;
-        if (entry) {
-            const size_t e = table_find(t, k);
-            t->count[e]++;
-            entry[r] = (uint32_t)e;
-        }
     }
     ds->weighted |= weighted;
     return r;
@@ -400,8 +392,13 @@ static __attribute__((noinline)) size_t add_batch(cr_dataset *ds, adding *a, con
     size_t r = 0;
     if (t) {
         /* The seed's shape with constant loops (rows repeat most in it). */
-        if (nf == 3 && d == 3) r = pack_rows(ds, a, f, lab, wt, m, 3, 3, entry);
-        else r = pack_rows(ds, a, f, lab, wt, m, nf, d, entry);
+        if (nf == 3 && d == 3) r = pack_rows(ds, a, f, lab, wt, m, 3, 3);
+        else r = pack_rows(ds, a, f, lab, wt, m, nf, d);
+        for (size_t i = 0; i < r; i++) {   /* each row counted in the table of distinct rows */
+            const size_t e = table_find(t, msg + i * words);
+            t->count[e]++;
+            entry[i] = (uint32_t)e;
+        }
         /* New entries hashed together, then each row's hash into the digest. */
         const size_t before = a->entries;
         cr_sha256_le64_many(t->key + before * words, words, t->n - before, t->limb + 4 * before);
@@ -410,7 +407,7 @@ static __attribute__((noinline)) size_t add_batch(cr_dataset *ds, adding *a, con
         t->seen += r;
         return r;
     }
-    r = pack_rows(ds, a, f, lab, wt, m, nf, d, NULL);
+    r = pack_rows(ds, a, f, lab, wt, m, nf, d);
     cr_sha256_le64_many(msg, words, r, limbs);
     digest_rows(a, limbs, NULL, r, ho);
     return r;
