@@ -9,7 +9,8 @@
 //
 // Each source runs `--runs` plain processes (the total, nothing else in the
 // way) and as many instrumented ones, whose phases come from wrappers put
-// around fs.readFile, WebAssembly.compile/instantiate and the module's
+// around fs.readFile, WebAssembly.Module/Instance (Node's path) or
+// WebAssembly.compile/instantiate, and the module's
 // cr_abi_json and cr_model_create_default before the import: import, read
 // the bytes, compile, instantiate, the core describing its ABI, the default
 // model's training, the rest of start-up (the glue's JS), the first score.
@@ -49,18 +50,8 @@ if (${instrument}) {
     marks.readStart = now();
     try { return await readFile.apply(this, a); } finally { marks.readEnd = now(); }
   };
-  const { compile, instantiate } = WebAssembly;
-  WebAssembly.instantiate = async function (source, imports) {
-    let module = source;
-    if (!(source instanceof WebAssembly.Module)) {
-      marks.compileStart = now();
-      module = await compile.call(WebAssembly, source);
-      marks.compileEnd = now();
-    }
-    marks.instantiateStart = now();
-    const instance = await instantiate.call(WebAssembly, module, imports);
-    marks.instantiateEnd = now();
-    const exports = { ...instance.exports };
+  const wrapExports = (raw) => {
+    const exports = { ...raw };
     for (const name of ['cr_abi_json', 'cr_model_create_default']) {
       const f = exports[name];
       exports[name] = (...a) => {
@@ -68,7 +59,33 @@ if (${instrument}) {
         try { return f(...a); } finally { marks[name] += now() - t; }
       };
     }
-    return source instanceof WebAssembly.Module ? { exports } : { module, instance: { exports } };
+    return exports;
+  };
+  // Node compiles in place (new WebAssembly.Module / Instance); browsers use the async API.
+  const { compile, instantiate, Module, Instance } = WebAssembly;
+  WebAssembly.Module = function (bytes) {
+    marks.compileStart = now();
+    try { return new Module(bytes); } finally { marks.compileEnd = now(); }
+  };
+  WebAssembly.Module.prototype = Module.prototype;
+  WebAssembly.Instance = function (module, imports) {
+    marks.instantiateStart = now();
+    const instance = new Instance(module, imports);
+    marks.instantiateEnd = now();
+    return { exports: wrapExports(instance.exports) };
+  };
+  WebAssembly.instantiate = async function (source, imports) {
+    let module = source;
+    if (!(source instanceof Module)) {
+      marks.compileStart = now();
+      module = await compile.call(WebAssembly, source);
+      marks.compileEnd = now();
+    }
+    marks.instantiateStart = now();
+    const instance = await instantiate.call(WebAssembly, module, imports);
+    marks.instantiateEnd = now();
+    const exports = wrapExports(instance.exports);
+    return source instanceof Module ? { exports } : { module, instance: { exports } };
   };
 }
 const t0 = now();
