@@ -112,6 +112,8 @@ def main():
                       "%.2fx native" % (w["in_memory_median_ms"] / nat)))
         if "portable" in r:
             lines.append(("  wasm / native portable", None, "%.2fx" % (w["core_median_ms"] / r["portable"]["total_median_ms"])))
+        lines.append(("callrisk wasm trainModel({ rows, labels })", w["arrays_median_ms"],
+                      "%.2fx native" % (w["arrays_median_ms"] / nat)))
         if "objects_median_ms" in w:
             lines.append(("callrisk wasm trainModel(row objects)", w["objects_median_ms"],
                           "%.2fx native" % (w["objects_median_ms"] / nat)))
@@ -120,6 +122,7 @@ def main():
         got = {n["model_id"], w["model_id"]}
         if "portable" in r:
             got.add(r["portable"]["model_id"])
+        got.add(w["arrays_model_id"])
         if "objects_model_id" in w:
             got.add(w["objects_model_id"])
         ids |= got

@@ -10,13 +10,32 @@ import { echo, isPlainObject, ownKey, readFields, shown, typeName, wellFormed } 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 const LABEL_MAX = 255; // a label crosses as a byte (uint8_t); the core judges 0 or 1
 
-/** `data` as { rows } (an array of row objects) or { csv } (text); anything else is the API misused. */
+/**
+ * `data` as { rows } (an array of row objects), { csv } (text) or { packed }
+ * (typed arrays: `rows`, each row's fields in the schema's order as
+ * scoreBatch takes them, `labels` and optional `weights`, one per row);
+ * anything else is the API misused.
+ */
 export function labelledData(abi, data) {
   if (Array.isArray(data)) return { rows: data };
-  if (isPlainObject(data) && Object.keys(data).join() === 'csv' && typeof data.csv === 'string') {
-    return { csv: wellFormed(abi, data.csv, 'data.csv', 'CR_E_CSV') };
+  if (isPlainObject(data)) {
+    const keys = Object.keys(data);
+    if (keys.join() === 'csv' && typeof data.csv === 'string') return { csv: wellFormed(abi, data.csv, 'data.csv', 'CR_E_CSV') };
+    if (data.rows instanceof Float64Array || data.labels !== undefined) return { packed: packedData(data, keys) };
   }
-  throw new TypeError(`data: must be an array of rows or { csv: text }, got ${typeName(data)}`);
+  throw new TypeError(`data: must be an array of rows, { csv: text } or { rows: Float64Array, labels: Uint8Array, weights? }, got ${typeName(data)}`);
+}
+
+function packedData(data, keys) {
+  const unknown = keys.find((k) => k !== 'rows' && k !== 'labels' && k !== 'weights');
+  if (unknown !== undefined) throw new TypeError(`data.${echo(unknown)}: unknown key (known: rows, labels, weights)`);
+  const { rows, labels, weights } = data;
+  if (!(rows instanceof Float64Array)) throw new TypeError(`data.rows: must be a Float64Array, got ${typeName(rows)}`);
+  if (!(labels instanceof Uint8Array)) throw new TypeError(`data.labels: must be a Uint8Array, got ${typeName(labels)}`);
+  if (weights !== undefined && !(weights instanceof Float64Array)) {
+    throw new TypeError(`data.weights: must be a Float64Array, got ${typeName(weights)}`);
+  }
+  return { rows, labels, weights };
 }
 
 /**
@@ -42,7 +61,13 @@ export function datasetOf(rt, schema, opts, data, err, put) {
       }
     } else {
       const columns = JSON.parse(rt.textOut((buf, cap, size, e) => rt.x.cr_training_columns_json(schema, opts, buf, cap, size, e)));
-      addRows(rt, ds, readSchema(rt, schema).fields, columns, data.rows, err);
+      const fields = readSchema(rt, schema).fields;
+      const roleFields = columns.filter((c) => c.role === 'field').map((c) => c.name);
+      if (roleFields.join() !== fields.map((f) => f.name).join()) {
+        throw new Error(`callrisk: the module's training columns (${roleFields.join(', ')}) are not its schema's fields: train from { csv }`);
+      }
+      if (data.packed) addPacked(rt, ds, fields.length, data.packed, err);
+      else addRows(rt, ds, fields, columns, data.rows, err);
     }
     const made = ds;
     ds = 0;
@@ -67,10 +92,6 @@ function addRows(rt, ds, fields, columns, data, err) {
   const abi = rt.abi;
   const label = columnOf(columns, 'label', true);
   const weight = columnOf(columns, 'weight', false);
-  const roleFields = columns.filter((c) => c.role === 'field').map((c) => c.name);
-  if (roleFields.join() !== fields.map((f) => f.name).join()) {
-    throw new Error(`callrisk: the module's training columns (${roleFields.join(', ')}) are not its schema's fields: train from { csv }`);
-  }
   const n = data.length; // read once: a Proxy's length may change
   const nf = fields.length;
   const rows = new Float64Array(n * nf);
@@ -96,22 +117,37 @@ function addRows(rt, ds, fields, columns, data, err) {
     else if (typeof w === 'number') weights[i] = w;
     else throw coreError(abi, 'CR_E_TYPE', `${where}field '${weight}': must be a number, got ${shown(w)}`, { field: weight, line: i + 1 });
   }
+  addToDataset(rt, ds, rows, labels, weights, n, err, (i) => `data[${i}]`);
+}
+
+/** Typed rows (labelledData's { packed }) into the data set: the core checks every value; an error names the row. */
+function addPacked(rt, ds, nf, { rows, labels, weights }, err) {
+  const abi = rt.abi;
+  if (rows.length % nf !== 0) throw coreError(abi, 'CR_E_ARG', `data.rows: length ${rows.length} is not a multiple of ${nf} fields`);
+  const n = rows.length / nf;
+  if (labels.length !== n) throw coreError(abi, 'CR_E_ARG', `data.labels: length ${labels.length}, but data.rows holds ${n} rows`);
+  if (weights && weights.length !== n) throw coreError(abi, 'CR_E_ARG', `data.weights: length ${weights.length}, but data.rows holds ${n} rows`);
+  addToDataset(rt, ds, rows, labels, weights, n, err, (i) => `data row ${i}`);
+}
+
+/** n rows (fields, labels, weights or none: 1 each) copied into wasm memory and added; a bad row's error starts with rowName(its index). */
+function addToDataset(rt, ds, rows, labels, weights, n, err, rowName) {
   const pr = rt.malloc(rows.byteLength || F64);
   const pl = rt.malloc(n || 1);
-  const pw = rt.malloc(weights.byteLength || F64);
+  const pw = weights ? rt.malloc(weights.byteLength || F64) : 0;
   try {
     rt.f64.set(rows, pr / F64);
     rt.u8.set(labels, pl);
-    rt.f64.set(weights, pw / F64);
+    if (weights) rt.f64.set(weights, pw / F64);
     const status = rt.x.cr_dataset_add_rows(ds, pr, pl, pw, n, err);
-    if (status !== abi.ok) {
+    if (status !== rt.abi.ok) {
       const e = rt.errorAt(status, err);
-      if (e.line) e.message = `data[${e.line - 1}]: ${e.message}`;
+      if (e.line) e.message = `${rowName(e.line - 1)}: ${e.message}`;
       throw e;
     }
   } finally {
     rt.free(pr);
     rt.free(pl);
-    rt.free(pw);
+    if (pw) rt.free(pw);
   }
 }

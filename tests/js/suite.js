@@ -395,6 +395,60 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
       coreError('CR_E_TYPE', { field: 'has_consent', line: 2, column: 2 }));
   });
 
+
+  test('trainModel and evaluate from typed arrays: the model of the same rows as objects; every value checked by the core, nothing trained', async () => {
+    // 300 rows of another schema (a real field), row-major in the schema's order, as scoreBatch takes them.
+    const schema = {
+      fields: [{ name: 'spam_reports', type: 'count' }, { name: 'has_consent', type: 'bool' }, { name: 'attestation', type: 'real' }],
+      features: [{ name: 'spam_reports', field: 'spam_reports' }, { name: 'no_consent', field: 'has_consent', invert: true }, { name: 'attestation', field: 'attestation' }],
+    };
+    const n = 300;
+    const rows = new Float64Array(3 * n);
+    const labels = new Uint8Array(n);
+    const weights = new Float64Array(n);
+    const objects = [];
+    for (let i = 0; i < n; i++) {
+      const spam = (i * 7) % 11;
+      const consent = (i * 5) % 3 === 0;
+      const attestation = ((i * 37) % 101) / 100 - 0.25;
+      const label = (spam + (consent ? 0 : 3) + 4 * attestation + ((i * 13) % 5)) > 8 ? 1 : 0;
+      rows.set([spam, consent ? 1 : 0, attestation], 3 * i);
+      labels[i] = label;
+      weights[i] = 1 + (i % 4) / 2;
+      objects.push({ spam_reports: spam, has_consent: consent, attestation, label, weight: weights[i] });
+    }
+    const fromObjects = await trainModel(objects, { schema });
+    const fromArrays = await trainModel({ rows, labels, weights }, { schema });
+    assert.equal(fromArrays.id, fromObjects.id);
+    const unweighted = await trainModel({ rows, labels }, { schema });
+    assert.equal(unweighted.id, (await trainModel(objects.map(({ weight, ...r }) => r), { schema })).id);
+    assert.notEqual(unweighted.id, fromArrays.id);
+    assert.deepEqual(fromArrays.evaluate({ rows, labels, weights }), fromArrays.evaluate(objects));
+    // The seed rows as arrays: the golden trained model.
+    const seed = new Float64Array(SEED_ROWS.flatMap((r) => [r.spamReports, r.hasConsent ? 1 : 0, r.callAttempts24h]));
+    assert.equal((await trainModel({ rows: seed, labels: Uint8Array.from(SEED_ROWS, (r) => r.label) })).id, goldenValue(golden, 'trained_model_id'));
+    // The API misused: TypeErrors naming the key.
+    const typeError = (message) => (e) => e instanceof TypeError && message.test(e.message);
+    await assert.rejects(trainModel({ rows, labels: Array.from(labels) }, { schema }), typeError(/^data\.labels: must be a Uint8Array, got array/));
+    await assert.rejects(trainModel({ rows: Array.from(rows), labels }, { schema }), typeError(/^data\.rows: must be a Float64Array, got array/));
+    await assert.rejects(trainModel({ rows: objects }, { schema }), typeError(/^data: must be an array of rows, \{ csv: text \} or \{ rows: Float64Array/));
+    await assert.rejects(trainModel({ rows: new Float32Array(rows), labels }, { schema }), typeError(/^data\.rows: must be a Float64Array/));
+    await assert.rejects(trainModel({ rows, labels, weights: Array.from(weights) }, { schema }), typeError(/^data\.weights: must be a Float64Array/));
+    await assert.rejects(trainModel({ rows, labels, label: labels }, { schema }), typeError(/^data\.label: unknown key \(known: rows, labels, weights\)/));
+    // Lengths that do not fit the schema: CR_E_ARG naming the array.
+    await assert.rejects(trainModel({ rows: rows.subarray(1), labels }, { schema }), coreError('CR_E_ARG', { message: /^data\.rows: length 899 is not a multiple of 3 fields/ }));
+    await assert.rejects(trainModel({ rows, labels: labels.subarray(1) }, { schema }), coreError('CR_E_ARG', { message: /^data\.labels: length 299, but data\.rows holds 300 rows/ }));
+    await assert.rejects(trainModel({ rows, labels, weights: weights.subarray(2) }, { schema }), coreError('CR_E_ARG', { message: /^data\.weights: length 298/ }));
+    // Values: the core's errors, naming the field and the row (line: 1-based).
+    const bad = (array, i, v) => { const c = array.slice(); c[i] = v; return c; };
+    await assert.rejects(trainModel({ rows: bad(rows, 3 * 41 + 1, 0.5), labels }, { schema }),
+      coreError('CR_E_TYPE', { field: 'has_consent', line: 42, message: /^data row 41: field 'has_consent'/ }));
+    await assert.rejects(trainModel({ rows: bad(rows, 3 * 7 + 2, NaN), labels }, { schema }), coreError('CR_E_NONFINITE', { field: 'attestation', line: 8 }));
+    await assert.rejects(trainModel({ rows: bad(rows, 0, -1), labels }, { schema }), coreError('CR_E_RANGE', { field: 'spam_reports', line: 1 }));
+    await assert.rejects(trainModel({ rows, labels: bad(labels, 299, 2) }, { schema }), coreError('CR_E_RANGE', { field: 'label', line: 300 }));
+    await assert.rejects(trainModel({ rows, labels, weights: bad(weights, 5, -1) }, { schema }), coreError('CR_E_RANGE', { field: 'weight', line: 6, message: /^data row 5: field 'weight': must be a finite number >= 0/ }));
+    await assert.rejects(trainModel({ rows: new Float64Array(0), labels: new Uint8Array(0) }, { schema }), coreError('CR_E_DATA', { message: /no rows/ }));
+  });
   test('scoreCaller with the in-memory store counts attempts and persists a replayable record', async () => {
     const store = createMemoryStore();
     const s = await createScorer({ store });
@@ -884,7 +938,7 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     await assert.rejects(trainModel(row({ hasConsent: null })), coreError('CR_E_TYPE', { field: 'has_consent', line: 1, message: /^data\[0\]: field 'has_consent'/ }));
     await assert.rejects(trainModel([...SEED_ROWS, { ...SEED_ROWS[0], spamReports: -3 }]), coreError('CR_E_RANGE', { field: 'spam_reports', line: 6, message: /^data\[5\]: / }));
     await assert.rejects(trainModel([SEED_ROWS[0], null]), coreError('CR_E_TYPE', { line: 2, message: /^data\[1\]: must be a row object, got null/ }));
-    for (const data of [null, 'a,b', { csv: 42 }, { csv: 'x', schema: {} }, new Map()]) await assert.rejects(trainModel(data), misuse(/^data: must be an array of rows or \{ csv: text \}/));
+    for (const data of [null, 'a,b', { csv: 42 }, { csv: 'x', schema: {} }, new Map()]) await assert.rejects(trainModel(data), misuse(/^data: must be an array of rows, \{ csv: text \} or \{ rows: Float64Array, labels: Uint8Array, weights\? \}, got /));
     await assert.rejects(trainModel(), misuse(/^data: must be/));
     assert.equal((await trainModel(SEED_ROWS.map((r) => ({ ...r, label: r.label === 1 })))).id, id);
     assert.equal((await trainModel(SEED_ROWS.map((r) => ({ ...r, weight: 1 })))).id, id);

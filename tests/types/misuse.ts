@@ -68,6 +68,16 @@ await scorer.scoreCaller({ callerNumber: '+1', spamReports: 1, hasConsent: false
 // @ts-expect-error
 await createScorer({ store: { countAttempts: () => 0, saveScore: (record: ScoreRecord, context: string) => void context.toUpperCase() } });
 
+// Typed arrays of the wrong kind (TypeError data.labels / data.rows / data.weights: must be a ...).
+// @ts-expect-error -- labels as a plain array
+await trainModel({ rows: new Float64Array(3), labels: [1] });
+// @ts-expect-error -- Float32Array rows
+await trainModel({ rows: new Float32Array(3), labels: new Uint8Array(1) });
+// @ts-expect-error -- weights as a plain array
+await trainModel({ rows: new Float64Array(3), labels: new Uint8Array(1), weights: [1] });
+// @ts-expect-error -- no labels
+await trainModel({ rows: new Float64Array(3) });
+
 // Training options as the core judges them, by its names.
 // @ts-expect-error -- camelCase is not an option name (CR_E_ARG maxIter: unknown option)
 await trainModel(rows, { maxIter: 50 });
@@ -160,7 +170,7 @@ model.card().evidence?.train.roc.length;
 model.evaluate(rows).roc?.[0]?.tpr.toFixed(4);
 // @ts-expect-error -- onProgress is trainModel's, not an option of the core (CR_E_TYPE onProgress)
 model.evaluate(rows, { onProgress: () => true });
-// @ts-expect-error -- (TypeError: data: must be an array of rows or { csv: text })
+// @ts-expect-error -- (TypeError: data: must be an array of rows, { csv: text } or { rows: Float64Array, labels: Uint8Array, weights? })
 model.evaluate('spam_reports,label\n1,0\n');
 // @ts-expect-error -- (TypeError: options: must be a plain object)
 model.evaluate(rows, 'is_spam');

@@ -107,6 +107,11 @@ await trainModel(rows, { class_weight: { 0: 1, 1: 3 } });
 await trainModel(rows, { C: 0.5, fit_intercept: false, max_iter: 50, tol: 1e-8, bands: { high: 80, medium: 30 }, signs: { no_consent: 'nonpos', call_attempts_24h: 'free' } });
 await trainModel(rows, { bands: { high: 80 } }); // the other band keeps its default
 await trainModel(rows, { C: 2n, max_iter: 20n }); // a BigInt goes as its digits
+// Typed arrays: each row's fields in the schema's order, a label per row, weights optional.
+const typedRows = { rows: Float64Array.of(3, 0, 8, 0, 1, 1), labels: Uint8Array.of(1, 0) };
+const typed: Model<SeedFields> = await trainModel(typedRows);
+await trainModel({ ...typedRows, weights: Float64Array.of(1, 2) }, { C: 2 });
+typed.evaluate(typedRows);
 // The label and weight under other names: the rows use them.
 await trainModel([{ spamReports: 3, hasConsent: false, callAttempts24h: 8, is_spam: 1, w: 2 }, { spam_reports: 0, has_consent: true, call_attempts_24h: 1, is_spam: false }],
   { label_column: 'is_spam', weight_column: 'w' });

@@ -37,6 +37,8 @@ await db.scoreCaller('{"caller_number": "+15551234567", "spam_reports": 2, "has_
 
 // Training options are the core's, by its names (trainOptions() lists them).
 const model = await trainModel(rows, { C: 1, class_weight: 'balanced', signs: { spam_reports: 'nonneg' } });
+// Many rows: typed arrays (fields row-major in the schema's order, a label per row, optional weights), one copy in.
+await trainModel({ rows: Float64Array.of(2, 0, 9, 0, 1, 1), labels: Uint8Array.of(1, 0) });
 model.id; model.toBytes(); model.toJSON(); model.card();
 await loadModel(bytesOrJson);
 (await trainOptions()).map((o) => o.name);   // ['C', 'fit_intercept', 'class_weight', 'max_iter', 'tol', 'signs', 'bands', 'label_column', 'weight_column', 'holdout', 'calibration']
