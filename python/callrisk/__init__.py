@@ -32,7 +32,7 @@ import struct
 from collections.abc import Mapping
 
 from ._convert import field_value, options_json, time_ms, utf8
-from ._data import Requests, dataset, labelled_data, text_bytes
+from ._data import LABELLED_OR_COLUMNS, Requests, dataset, labelled_data, text_bytes
 from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, echo_path, host_error, numbered, type_name
 from ._wasm import DOUBLE, INT, INT64, Module, layout, takes_text
 from . import _batch  # Scorer.score_batch
@@ -247,8 +247,8 @@ class Scorer:
         one class, an empty bin's rates) is None.
 
         data: rows, an iterable of mappings (the model's fields, the label,
-        optionally a weight), or {"csv": text}, exactly as train() takes
-        them. label_column, weight_column: the columns' names, when not the
+        optionally a weight), columns, or {"csv": text}, exactly as train()
+        takes them. label_column, weight_column: the columns' names, when not the
         core's defaults (None: the default). Other options go to the core by
         its names, which judges them as train() does (an unknown name is
         CR_E_ARG). holdout: only the rows train() with these options holds
@@ -259,7 +259,7 @@ class Scorer:
         evaluation."""
         m = self._m
         abi = m.abi
-        data = labelled_data(abi, data)
+        data = labelled_data(abi, data, LABELLED_OR_COLUMNS, columns=True)
         columns = {"label_column": label_column, "weight_column": weight_column}
         options_text = options_json(abi, dict({k: v for k, v in columns.items() if v is not None}, **options)).encode()
         with m.scratch(_parts(m, "cr_error", "cr_train_options", "cr_metrics", None)) as (err, opts, metrics, outs):
@@ -513,8 +513,11 @@ def train(data, schema=None, *, store=None, wasm_path=None, progress=None, **opt
     data: training rows, an iterable of mappings with the columns the core
     asks for (cr_training_columns_json: every schema field, the label 0/1,
     optionally a weight; other keys are ignored; the first row decides
-    whether rows carry a weight), or {"csv": text} (str or UTF-8 bytes, with
-    a header naming the same columns).
+    whether rows carry a weight); the same columns as columns (a mapping of
+    column name -> column: lists, array('d'), NumPy arrays; a pyarrow
+    RecordBatch or Table; a pandas DataFrame), read through their buffers
+    as score_batch reads them, the fastest way in; or {"csv": text} (str or
+    UTF-8 bytes, with a header naming the same columns).
     schema: the fields and features, as a dict or JSON text
     ({"fields": [...], "features": [...]}); None: the seed's.
     options: by the core's names (train_options()): C, fit_intercept,
@@ -535,7 +538,7 @@ def train(data, schema=None, *, store=None, wasm_path=None, progress=None, **opt
         raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "progress: must be callable, got %s" % type_name(progress))
     if store is not None:
         _check_store(abi, store)
-    data = labelled_data(abi, data)
+    data = labelled_data(abi, data, LABELLED_OR_COLUMNS, columns=True)
     options_text = options_json(abi, options).encode()
     schema_text = _schema_text(abi, schema)
 

@@ -259,7 +259,6 @@ def test_the_cores_errors(model):
 @pytest.mark.parametrize("call", [
     lambda m: m.evaluate("rows"),
     lambda m: m.evaluate(42),
-    lambda m: m.evaluate({"rows": []}),
     lambda m: m.evaluate({"csv": 5}),
     lambda m: m.drift(42),
     lambda m: m.drift({"records": "text"}),

@@ -172,6 +172,35 @@ def test_many_rows_cross_batches():
     assert (info.value.field, info.value.line) == ("spam_reports", 1501)
 
 
+def test_columns_train_the_model_of_the_same_rows():
+    """Columns (lists, array('d'), NumPy, pyarrow): the rows' model, weights included; errors name the row."""
+    from array import array
+    rows = ROWS * 300
+    cols = {name: [r[name] for r in rows] for name in ("spam_reports", "has_consent", "call_attempts_24h", "label")}
+    want = train(rows)
+    assert train(cols).model_id == want.model_id
+    packed = dict(cols, spam_reports=array("d", cols["spam_reports"]), call_attempts_24h=array("d", cols["call_attempts_24h"]))
+    assert train(packed).model_id == want.model_id
+    weights = [1.0 + (i % 3) for i in range(len(rows))]
+    assert train(dict(cols, weight=weights)).model_id == train([dict(r, weight=w) for r, w in zip(rows, weights)]).model_id
+    assert want.evaluate(cols) == want.evaluate(rows)
+    np = pytest.importorskip("numpy")
+    assert train({k: np.asarray(v) for k, v in cols.items()}).model_id == want.model_id
+    bad = dict(cols, spam_reports=cols["spam_reports"][:1500] + [-3] + cols["spam_reports"][1501:])
+    with pytest.raises(CallriskValueError) as info:
+        train(bad)
+    assert (info.value.code, info.value.field, info.value.line) == ("CR_E_RANGE", "spam_reports", 1501)
+    with pytest.raises(CallriskError) as info:
+        train(dict(cols, label=cols["label"][:-1]))
+    assert (info.value.code, info.value.field) == ("CR_E_ARG", "label")
+    with pytest.raises(CallriskError) as info:
+        train({k: v for k, v in cols.items() if k != "label"})
+    assert (info.value.code, info.value.field) == ("CR_E_MISSING", "label")
+    with pytest.raises(CallriskTypeError) as info:  # any other mapping is columns: the first field is missing
+        train({"rows": []})
+    assert (info.value.code, info.value.field) == ("CR_E_MISSING", "spam_reports")
+
+
 def test_csv_errors_carry_line_and_column():
     with pytest.raises(CallriskError) as info:
         train({"csv": CSV + "1,maybe,1,0\n"})
@@ -181,7 +210,7 @@ def test_csv_errors_carry_line_and_column():
     assert info.value.code == "CR_E_CSV"
 
 
-@pytest.mark.parametrize("data", ["a,b\n1,2\n", b"a,b", 5, None, {"rows": []}, {"csv": 5}])
+@pytest.mark.parametrize("data", ["a,b\n1,2\n", b"a,b", 5, None, {"csv": 5}])
 def test_data_that_is_neither_rows_nor_csv(data):
     with pytest.raises(CallriskTypeError) as info:
         train(data)
