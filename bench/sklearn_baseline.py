@@ -77,7 +77,7 @@ def main(argv=None):
     ap.add_argument("--rows", type=int, default=1000000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--generator", choices=["default", "stir"], default="default")
+    ap.add_argument("--generator", choices=list(gen_data.KINDS), default="default")
     ap.add_argument("--fit-only", action="store_true", help="time fit() alone (bench/train_bench.py)")
     args = ap.parse_args(argv)
     if args.rows < 1 or args.repeat < 1:

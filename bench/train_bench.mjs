@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Training end to end in the npm package's wasm, from rows already in memory,
 // on the very rows bench/train_native.c dumped (bench/train_bench.py runs both).
-//   node bench/train_bench.mjs --rows-file FILE --fields 3|5 [--rows N] [--repeat 5] [--wasm path/to/callrisk.wasm]
+//   node bench/train_bench.mjs --rows-file FILE --generator default|stir|real5 [--rows N] [--repeat 5] [--wasm path/to/callrisk.wasm]
 // Two timings, medians over --repeat runs after one untimed first run (its
 // time is first_ms):
 //  - core: the rows as a Float64Array (row-major fields) and a Uint8Array of
@@ -25,12 +25,13 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const REPEAT = Number(arg('--repeat', 5));
-const NF = Number(arg('--fields', 3));
+const GENERATOR = arg('--generator', 'default');
+const NF = GENERATOR === 'default' ? 3 : 5;
 const FILE = arg('--rows-file');
 const WASM = arg('--wasm', `${ROOT}js/dist/callrisk.wasm`);
 const OBJECTS = arg('--objects', 'yes') !== 'no';
-if (!FILE || (NF !== 3 && NF !== 5)) {
-  console.error('usage: node bench/train_bench.mjs --rows-file FILE --fields 3|5 [--repeat K] [--wasm FILE] [--objects no]');
+if (!FILE || !['default', 'stir', 'real5'].includes(GENERATOR)) {
+  console.error('usage: node bench/train_bench.mjs --rows-file FILE --generator default|stir|real5 [--repeat K] [--wasm FILE] [--objects no]');
   process.exit(2);
 }
 const median = (xs) => {
@@ -44,14 +45,19 @@ const ROWS = Number(arg('--rows', raw.length / (8 * NF + 1)));
 const fields = new Float64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + ROWS * NF * 8));
 const labels = new Uint8Array(raw.buffer.slice(raw.byteOffset + ROWS * NF * 8, raw.byteOffset + ROWS * (NF * 8 + 1)));
 
-// tests/support/gen_dataset.h's schemas: the seed's three fields, or five.
-const SCHEMA = {
+// tests/support/gen_dataset.h's schemas: the seed's three fields, five
+// (stir: two counts, two bools, a real), or five reals (real5).
+const SEED_FIVE = {
   fields: [{ name: 'spam_reports', type: 'count' }, { name: 'has_consent', type: 'bool' },
-    { name: 'call_attempts_24h', type: 'count' }, { name: 'attestation', type: 'real' }, { name: 'stir_verified', type: 'bool' }].slice(0, NF),
+    { name: 'call_attempts_24h', type: 'count' }, { name: 'attestation', type: 'real' }, { name: 'stir_verified', type: 'bool' }],
   features: [{ name: 'spam_reports', field: 'spam_reports' }, { name: 'no_consent', field: 'has_consent', invert: true },
     { name: 'call_attempts_24h', field: 'call_attempts_24h' }, { name: 'attestation', field: 'attestation' },
-    { name: 'stir_verified', field: 'stir_verified' }].slice(0, NF),
+    { name: 'stir_verified', field: 'stir_verified' }],
 };
+const REALS = ['x0', 'x1', 'x2', 'x3', 'x4'];
+const SCHEMA = GENERATOR === 'real5'
+  ? { fields: REALS.map((name) => ({ name, type: 'real' })), features: REALS.map((name) => ({ name, field: name })) }
+  : { fields: SEED_FIVE.fields.slice(0, NF), features: SEED_FIVE.features.slice(0, NF) };
 
 const { init, trainModel } = await import(pathToFileURL(`${ROOT}js/node.js`).href);
 const { runtimeOf } = await import(pathToFileURL(`${ROOT}js/loader.js`).href);

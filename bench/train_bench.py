@@ -4,9 +4,11 @@
     python3 bench/train_bench.py [--rows 1000000] [--repeat 5] [--build build/native]
                                  [--wasm js/dist/callrisk.wasm] [--objects]
 
-For the seed's schema (1M x 3 counts and a flag; rows repeat) and five
-fields with a real-valued one ("stir": no two rows alike), on the same
-generated rows (tests/support/gen_data.h, tests/parity/gen_data.py):
+For the seed's schema (1M x 3 counts and a flag; rows repeat), five fields
+with a real-valued one ("stir": no two rows alike) and five real-valued
+fields ("real5": nothing repeats, no flag to group by), on the same
+generated rows (tests/support/gen_data.h, tests/parity/gen_data.py: ctest
+gen_data_matches_python holds them equal):
 
 - native: bench/train_native (cr_dataset_add_rows: validation, the rows'
   SHA-256 digest, packing; then cr_train: the fit and its evidence), with
@@ -34,7 +36,6 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
-FIELDS = {"default": 3, "stir": 5}
 
 
 def run_json(cmd):
@@ -53,8 +54,8 @@ def native(exe, rows, repeat, generator, dump=None):
     return out
 
 
-def wasm(node, rows_file, fields, repeat, wasm_path, objects):
-    cmd = [node, os.path.join(HERE, "train_bench.mjs"), "--rows-file", rows_file, "--fields", str(fields),
+def wasm(node, rows_file, generator, repeat, wasm_path, objects):
+    cmd = [node, os.path.join(HERE, "train_bench.mjs"), "--rows-file", rows_file, "--generator", generator,
            "--repeat", str(repeat), "--wasm", wasm_path, "--objects", "yes" if objects else "no"]
     return run_json(cmd)
 
@@ -72,6 +73,8 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build", "native"))
     ap.add_argument("--wasm", default=os.path.join(ROOT, "js", "dist", "callrisk.wasm"))
     ap.add_argument("--node", default="node")
+    ap.add_argument("--generators", default="default,stir,real5",
+                    help="data sets: default (the seed's 3 fields), stir (2 counts, 2 bools, 1 real), real5 (5 reals)")
     ap.add_argument("--objects", action="store_true", help="also time the package's trainModel() on row objects")
     ap.add_argument("--json", action="store_true", help="print the raw results too")
     args = ap.parse_args()
@@ -82,13 +85,13 @@ def main():
     portable = os.path.join(args.build, "bench", "train_native_portable")
     results = []
     with tempfile.TemporaryDirectory(prefix="callrisk-train-") as tmp:
-        for generator in ("default", "stir"):
+        for generator in args.generators.split(","):
             rows_file = os.path.join(tmp, generator + ".bin")
             r = {"generator": generator}
             r["native"] = native(exe, args.rows, args.repeat, generator, rows_file)
             if os.path.exists(portable):
                 r["portable"] = native(portable, args.rows, args.repeat, generator)
-            r["wasm"] = wasm(args.node, rows_file, FIELDS[generator], args.repeat, args.wasm, args.objects)
+            r["wasm"] = wasm(args.node, rows_file, generator, args.repeat, args.wasm, args.objects)
             r["sklearn"] = sklearn(args.rows, args.repeat, generator)
             results.append(r)
 

@@ -1,7 +1,7 @@
 /* train_native.c - training end to end from rows in memory, natively:
  * cr_dataset_create + cr_dataset_add_rows (validation, the rows' SHA-256
  * digest, packing) + cr_train (the fit and its evidence) + frees.
- *   train_native [--rows N] [--repeat K] [--seed S] [--generator default|stir] [--dump FILE]
+ *   train_native [--rows N] [--repeat K] [--seed S] [--generator default|stir|real5] [--dump FILE]
  * The rows are generated once, before any timing, as a caller holds them:
  * row-major fields (n * fields f64), labels (n bytes), no weights (every
  * row weighs 1, as scikit-learn's fit gets them). --dump writes the fields
@@ -65,10 +65,11 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--repeat")) repeat = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--seed")) seed = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--dump")) dump = argv[i + 1];
-        else if (!strcmp(argv[i], "--generator")) kind = strcmp(argv[i + 1], "stir") ? GEN_DEFAULT : GEN_STIR;
+        else if (!strcmp(argv[i], "--generator"))
+            kind = !strcmp(argv[i + 1], "stir") ? GEN_STIR : !strcmp(argv[i + 1], "real5") ? GEN_REAL5 : GEN_DEFAULT;
     }
     if (rows < 1 || repeat < 1 || repeat > 100) {
-        fprintf(stderr, "usage: train_native [--rows N>0] [--repeat 1..100] [--seed S] [--generator default|stir] [--dump FILE]\n");
+        fprintf(stderr, "usage: train_native [--rows N>0] [--repeat 1..100] [--seed S] [--generator default|stir|real5] [--dump FILE]\n");
         return 2;
     }
     const int offset = -150; /* bench/sklearn_baseline.py's data set */
@@ -118,7 +119,7 @@ int main(int argc, char **argv)
     }
     cr_training_info info;
     cr_model_training_info(m, &info);
-    printf("{\"generator\":\"%s\",\"rows\":%ld,\"fields\":%zu,\"repeat\":%ld,\"seed\":%ld,", kind == GEN_STIR ? "stir" : "default",
+    printf("{\"generator\":\"%s\",\"rows\":%ld,\"fields\":%zu,\"repeat\":%ld,\"seed\":%ld,", kind == GEN_STIR ? "stir" : kind == GEN_REAL5 ? "real5" : "default",
            rows, nf, repeat, seed);
     series("total", total, (int)repeat);
     series("dataset", build, (int)repeat);

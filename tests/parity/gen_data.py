@@ -4,18 +4,23 @@
 Integer-only hashing of (seed, row, draw) so numpy and C agree exactly; see
 gen_data.h for the definition. Vectorised over rows with wrapping uint64 math.
 
-CLI: gen_data.py KIND SEED OFFSET N  -> prints rows in the gen_check.c format.
+CLI: gen_data.py KIND SEED OFFSET N  -> prints rows in the gen_check.c format;
+     gen_data.py --check GEN_CHECK    -> compares them with the C generators'
+                                         (ctest gen_data_matches_python).
 """
 import sys
 
 import numpy as np
 
-KINDS = ("default", "stir")
+KINDS = ("default", "stir", "real5")
 FIELDS = {
     "default": ("spam_reports", "has_consent", "call_attempts_24h"),
     "stir": ("spam_reports", "has_consent", "call_attempts_24h",
              "attestation", "stir_verified"),
+    "real5": ("x0", "x1", "x2", "x3", "x4"),
 }
+_REAL5_SCALE = (3.0, 0.5, 10.0, 1.0, 2.0)
+_REAL5_SLOPE = (40.0, -600.0, 2.5, 80.0, -30.0)  # milli per unit
 
 _M_SEED = np.uint64(0xD1B54A32D192ED03)
 _M_IDX = np.uint64(0x9E3779B97F4A7C15)
@@ -39,8 +44,21 @@ def generate(kind, seed, offset, n):
         # Python ints are reduced mod 2^64 first so numpy never sees overflow.
         seed_term = np.uint64((int(seed) * 0xD1B54A32D192ED03) % (1 << 64))
         idx16 = np.arange(n, dtype=np.uint64) * np.uint64(16)
-        nd = 10 if kind == "stir" else 8
+        nd = {"default": 8, "stir": 10, "real5": 12}[kind]
         r = [_draw(seed_term, idx16, k) for k in range(nd)]
+
+    if kind == "real5":  # see gen_data.h
+        cols = []
+        p = np.full(n, 500 + int(offset), dtype=np.int64)
+        for j in range(5):
+            t = ((r[2 * j] >> np.uint64(11)).astype(np.float64) + (r[2 * j + 1] >> np.uint64(11)).astype(np.float64)) * 2.0 ** -53 - 1.0
+            x = t * _REAL5_SCALE[j]
+            cols.append(x)
+            p = p + (x * _REAL5_SLOPE[j]).astype(np.int64)
+        p = np.clip(p, 15, 985)
+        labels = ((r[10] % np.uint64(1000)).astype(np.int64) < p).astype(np.int64)
+        weights = 0.5 + (r[11] % np.uint64(4)).astype(np.float64) * 0.5
+        return np.column_stack(cols), labels, weights
 
     # All reduced values are small, so int64 arithmetic below is exact.
     spam = np.minimum(r[0] % np.uint64(9), r[1] % np.uint64(9)).astype(np.int64)
@@ -65,21 +83,38 @@ def generate(kind, seed, offset, n):
 
 
 def features(kind, fields):
-    """Model features: has_consent becomes no_consent = 1 - has_consent."""
+    """Model features: has_consent becomes no_consent = 1 - has_consent (real5: the fields)."""
     X = np.array(fields, dtype=np.float64, copy=True)
-    X[:, 1] = 1.0 - X[:, 1]
+    if kind != "real5":
+        X[:, 1] = 1.0 - X[:, 1]
     return X
 
 
-def _main(argv):
-    kind, seed, offset, n = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
+def _lines(kind, seed, offset, n):
     fields, labels, weights = generate(kind, seed, offset, n)
     for i in range(n):
         vals = " ".join("%.17g" % v for v in fields[i])
-        print("%s %d %s %d %.17g" % (kind, i, vals, labels[i], weights[i]))
+        yield "%s %d %s %d %.17g" % (kind, i, vals, labels[i], weights[i])
+
+
+def _check(exe, seed=7, offset=-150, n=5000):
+    """tests/support/gen_check (the C generators) against these, every kind, line for line."""
+    import subprocess
+    got = subprocess.run([exe, str(seed), str(offset), str(n)], check=True, capture_output=True, text=True).stdout.splitlines()
+    want = [line for kind in KINDS for line in _lines(kind, seed, offset, n)]
+    for a, b in zip(got, want):
+        if a != b:
+            sys.exit("gen_data: C and Python differ:\n  C:      %s\n  Python: %s" % (a, b))
+    if len(got) != len(want):
+        sys.exit("gen_data: C gave %d lines, Python %d" % (len(got), len(want)))
+    print("gen_data: %d rows of %s identical in C and Python" % (n, ", ".join(KINDS)))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5:
-        sys.exit("usage: gen_data.py KIND SEED OFFSET N")
-    _main(sys.argv[1:])
+    if len(sys.argv) == 3 and sys.argv[1] == "--check":
+        _check(sys.argv[2])
+    elif len(sys.argv) == 5:
+        for line in _lines(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])):
+            print(line)
+    else:
+        sys.exit("usage: gen_data.py KIND SEED OFFSET N | gen_data.py --check PATH/TO/gen_check")

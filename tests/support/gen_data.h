@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { GEN_DEFAULT, GEN_STIR } gen_kind;
+typedef enum { GEN_DEFAULT, GEN_STIR, GEN_REAL5 } gen_kind;
 
 /* Raw 64-bit draw k (0..15) for row i. */
 static inline uint64_t gen_r(uint64_t seed, uint64_t i, uint64_t k)
@@ -32,7 +32,7 @@ static inline double gen_u(uint64_t seed, uint64_t i, uint64_t k)
 
 static inline size_t gen_field_count(gen_kind k)
 {
-    return k == GEN_STIR ? 5u : 3u;
+    return k == GEN_DEFAULT ? 3u : 5u;
 }
 
 static inline int64_t gen_clamp_milli(int64_t p)
@@ -44,11 +44,28 @@ static inline int64_t gen_clamp_milli(int64_t p)
  * Fields in order:
  *   default: spam_reports, has_consent, call_attempts_24h
  *   stir:    spam_reports, has_consent, call_attempts_24h, attestation, stir_verified
+ *   real5:   x0 .. x4, real-valued at five scales (each the sum of two
+ *            uniforms, less 1: triangular on (-1, 1), then scaled); no
+ *            two rows alike, no field a count or a flag
  * Bools are 0/1. Note the model's feature is no_consent = 1 - has_consent.
  */
 static inline void gen_row(gen_kind k, uint64_t seed, int offset, uint64_t i,
                            double *fields, int *label, double *weight)
 {
+    if (k == GEN_REAL5) {
+        static const double scale[5] = {3.0, 0.5, 10.0, 1.0, 2.0};
+        static const double slope[5] = {40.0, -600.0, 2.5, 80.0, -30.0};   /* milli per unit */
+        int64_t p = 500 + offset;
+        for (uint64_t j = 0; j < 5; j++) {
+            const double t = ((double)(gen_r(seed, i, 2 * j) >> 11) + (double)(gen_r(seed, i, 2 * j + 1) >> 11)) * 0x1.0p-53 - 1.0;
+            fields[j] = t * scale[j];
+            p += (int64_t)(fields[j] * slope[j]);   /* truncation toward zero, as numpy's astype */
+        }
+        p = gen_clamp_milli(p);
+        *label = (int64_t)(gen_r(seed, i, 10) % 1000) < p ? 1 : 0;
+        *weight = 0.5 + (double)(gen_r(seed, i, 11) % 4) * 0.5;
+        return;
+    }
     uint64_t r[10];
     uint64_t ndraws = k == GEN_STIR ? 10u : 8u;
     for (uint64_t d = 0; d < ndraws; d++)

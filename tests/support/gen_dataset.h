@@ -5,7 +5,8 @@
 #include "callrisk.h"
 #include "gen_data.h"
 
-/* GEN_STIR adds a real attestation score and a boolean verification flag. */
+/* GEN_STIR adds a real attestation score and a boolean verification flag;
+   GEN_REAL5 is five real fields x0 .. x4, each its own feature. */
 static inline cr_status gen_schema(gen_kind kind, cr_schema **out, cr_error *err)
 {
     static const cr_field_spec fields[] = {
@@ -22,7 +23,14 @@ static inline cr_status gen_schema(gen_kind kind, cr_schema **out, cr_error *err
         {"attestation", "attestation", 0},
         {"stir_verified", "stir_verified", 0},
     };
+    static const cr_field_spec reals[] = {
+        {"x0", CR_FIELD_REAL}, {"x1", CR_FIELD_REAL}, {"x2", CR_FIELD_REAL}, {"x3", CR_FIELD_REAL}, {"x4", CR_FIELD_REAL},
+    };
+    static const cr_feature_spec real_features[] = {
+        {"x0", "x0", 0}, {"x1", "x1", 0}, {"x2", "x2", 0}, {"x3", "x3", 0}, {"x4", "x4", 0},
+    };
     size_t n = gen_field_count(kind);
+    if (kind == GEN_REAL5) return cr_schema_create(reals, n, real_features, n, out, err);
     return cr_schema_create(fields, n, features, n, out, err);
 }
 
