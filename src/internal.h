@@ -159,6 +159,12 @@ CR_HIDDEN double cr_nan(void);
 /* Sorts (key, idx) stably by the low `bits` bits of key (radix; idx may be
    NULL: the keys alone); 0 when out of memory. */
 CR_HIDDEN int cr_sort_keys(uint64_t *key, uint32_t *idx, size_t n, int bits);
+/* The keys of 0-based ranks rank[0..m) (ascending, each < n; m <=
+   CR_SELECT_MAX) among key[0..n) as a sorted copy would hold them, each with
+   the number of keys <= it, without sorting (a radix select); 0 when out of
+   memory. */
+#define CR_SELECT_MAX 16
+CR_HIDDEN int cr_select_keys(const uint64_t *key, size_t n, const size_t *rank, int m, uint64_t *out, size_t *at_most);
 /* For tests (train.c): whether the fit's sums at theta (f, g, H), and its
    summary's, over rows (x: n * d features, y, w; class weights cw) come out
    the same, saved byte for byte, from its fast paths (rows of weight 1

@@ -80,6 +80,74 @@ int cr_sort_keys(uint64_t *key, uint32_t *idx, size_t n, int bits)
     return ok;
 }
 
+/* cr_select_keys() below one digit: keys (n, every one sharing the digits
+   above `shift`) of which `below` sort before them all; ranks rank[0..m)
+   (ascending) lie among them. An MSD radix select: a histogram of the digit
+   at `shift`; the buckets holding a rank are copied out in one pass and
+   each narrowed on the next digit (in place when one bucket holds every
+   key), until one key or one value is left. At most six levels of O(n)
+   passes, no sort. */
+static int select_level(const uint64_t *key, size_t n, size_t below, int shift, const size_t *rank, int m,
+                        uint64_t *out, size_t *at_most)
+{
+    uint32_t *count = malloc(RADIX * sizeof *count);   /* not on the stack: six levels would take 48 KiB of it */
+    int8_t *slot = malloc(RADIX);
+    if (!count || !slot) {
+        free(count), free(slot);
+        return 0;
+    }
+    for (;;) {
+        memset(count, 0, RADIX * sizeof *count);
+        for (size_t i = 0; i < n; i++) count[key[i] >> shift & (RADIX - 1)]++;
+        if (count[key[0] >> shift & (RADIX - 1)] != n || shift == 0) break;
+        shift = shift > RADIX_BITS ? shift - RADIX_BITS : 0;   /* one digit throughout: the next */
+    }
+    /* The buckets holding ranks: where they start, their size, their ranks. */
+    struct { size_t start, size, cap, filled; int r0, r1; uint64_t *keys; } part[CR_SELECT_MAX];
+    int parts = 0;
+    memset(slot, -1, RADIX);
+    size_t start = below;
+    for (size_t b = 0, r = 0; b < RADIX && r < (size_t)m; b++) {
+        const size_t c = count[b], r0 = r;
+        while (r < (size_t)m && rank[r] < start + c) r++;
+        if (r > r0) {
+            /* One value left (the last digit, or one key): one key tells it. */
+            part[parts].cap = shift == 0 || c == 1 ? 1 : c;
+            part[parts].keys = malloc(part[parts].cap * sizeof *part[parts].keys);
+            part[parts].start = start, part[parts].size = c, part[parts].filled = 0;
+            part[parts].r0 = (int)r0, part[parts].r1 = (int)r;
+            slot[b] = (int8_t)parts++;
+            if (!part[parts - 1].keys) break;
+        }
+        start += c;
+    }
+    int ok = parts > 0 && part[parts - 1].keys != NULL;
+    if (ok) {
+        for (size_t i = 0; i < n; i++) {
+            const int p = slot[key[i] >> shift & (RADIX - 1)];
+            if (p >= 0 && part[p].filled < part[p].cap) part[p].keys[part[p].filled++] = key[i];
+        }
+    }
+    for (int p = 0; p < parts; p++) {
+        if (ok && part[p].cap == 1) {
+            for (int q = part[p].r0; q < part[p].r1; q++) out[q] = part[p].keys[0], at_most[q] = part[p].start + part[p].size;
+        } else if (ok) {
+            ok = select_level(part[p].keys, part[p].size, part[p].start, shift > RADIX_BITS ? shift - RADIX_BITS : 0,
+                              rank + part[p].r0, part[p].r1 - part[p].r0, out + part[p].r0, at_most + part[p].r0);
+        }
+        free(part[p].keys);
+    }
+    free(count), free(slot);
+    return ok;
+}
+
+int cr_select_keys(const uint64_t *key, size_t n, const size_t *rank, int m, uint64_t *out, size_t *at_most)
+{
+    if (n == 0 || m == 0) return 1;
+    if (m > CR_SELECT_MAX) return 0;
+    return select_level(key, n, 0, 64 - RADIX_BITS, rank, m, out, at_most);
+}
+
 double cr_logit(const cr_model *m, const double *x)
 {
     double z = m->intercept;

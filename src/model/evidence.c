@@ -218,14 +218,13 @@ static void shares(cr_bins *b, const double *v, size_t stride, const double *w, 
 
 /* Up to 10 bins at the weighted deciles of one feature: cut k is the least
    value whose cumulative weight reaches k/10 of the total; equal cuts merge,
-   and a cut at the largest value is dropped (no bin above it). `unit`: every
-   row weighs 1 (the keys sort alone, a bin's weight is a count). */
+   and a cut at the largest value is dropped (no bin above it). */
 static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const double *w, size_t n, double total,
-                               int unit, cr_error *err)
+                               cr_error *err)
 {
     uint64_t *key = malloc((n ? n : 1) * sizeof *key);
-    uint32_t *idx = unit ? NULL : malloc((n ? n : 1) * sizeof *idx);
-    if (!key || (!unit && !idx)) {
+    uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    if (!key || !idx) {
         free(key), free(idx);
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
     }
@@ -233,14 +232,10 @@ static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const
        the cuts are those of the weighted multiset, however it is held. */
     const size_t all = n;
     n = 0;
-    if (unit) {
-        for (size_t i = 0; i < all; i++) key[n++] = cr_value_key(v[i * stride]);
-    } else {
-        for (size_t i = 0; i < all; i++) {
-            if (!(w[i] > 0)) continue;
-            key[n] = cr_value_key(v[i * stride]);
-            idx[n++] = (uint32_t)i;
-        }
+    for (size_t i = 0; i < all; i++) {
+        if (!(w[i] > 0)) continue;
+        key[n] = cr_value_key(v[i * stride]);
+        idx[n++] = (uint32_t)i;
     }
     if (!cr_sort_keys(key, idx, n, 64)) {
         free(key), free(idx);
@@ -249,13 +244,13 @@ static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const
     const double largest = cr_key_value(key[n - 1]);
     /* Whole-number weights up to 2^53 in all add up exactly in doubles. */
     int whole = 1;
-    for (size_t i = 0; i < n && !unit; i++) whole &= w[idx[i]] == floor(w[idx[i]]);
+    for (size_t i = 0; i < n; i++) whole &= w[idx[i]] == floor(w[idx[i]]);
     const int exact_doubles = whole && total <= 0x1p53;
     cr_exact cum = {0};
     double cum_d = 0;
     int cuts = 0, k = 1;
     for (size_t i = 0; i < n && k < CR_DRIFT_BINS; i++) {
-        const double wi = unit ? 1.0 : w[idx[i]];
+        const double wi = w[idx[i]];
         if (exact_doubles) cum_d += wi;
         else cr_exact_add(&cum, wi);
         if (i + 1 < n && key[i + 1] == key[i]) continue;   /* the value's whole weight first */
@@ -266,30 +261,50 @@ static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const
         if (reached && value < largest && (cuts == 0 || b->cut[cuts - 1] < value)) b->cut[cuts++] = value;
     }
     b->n_bins = (uint8_t)(cuts + 1);
-    if (unit) {
-        /* The rows at or below each cut, from the sorted keys: the bins'
-           counts (cr_bin_of(): bin k holds cut[k-1] < x <= cut[k]). */
-        size_t below = 0;
-        for (int c = 0; c < b->n_bins; c++) {
-            size_t upto = n;
-            if (c < b->n_bins - 1) {
-                const uint64_t kc = cr_value_key(b->cut[c]);
-                size_t lo = below, hi = n;   /* the first key above kc */
-                while (lo < hi) {
-                    const size_t mid = lo + (hi - lo) / 2;
-                    if (key[mid] <= kc) lo = mid + 1;
-                    else hi = mid;
-                }
-                upto = lo;
-            }
-            b->share[c] = (double)(upto - below) / total + 0.0;
-            below = upto;
-        }
-        free(key);
-        return CR_OK;
-    }
     free(key), free(idx);
     shares(b, v, stride, w, all, total);
+    return CR_OK;
+}
+
+/* quantile_bins() when every row weighs 1 (n > 0, total = n): the value that
+   reaches k/10 of the weight is the one of rank ceil(k n / 10) - 1 in
+   sorted order, so the cuts and the counts at or below them come from a
+   radix select, no sort. */
+static cr_status unit_quantile_bins(cr_bins *b, const double *v, size_t stride, size_t n, double total, cr_error *err)
+{
+    uint64_t *key = malloc(n * sizeof *key);
+    if (!key) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
+    uint64_t top = 0;
+    for (size_t i = 0; i < n; i++) {
+        key[i] = cr_value_key(v[i * stride]);
+        top = key[i] > top ? key[i] : top;
+    }
+    size_t rank[CR_DRIFT_BINS - 1], at_most[CR_DRIFT_BINS - 1];
+    uint64_t at[CR_DRIFT_BINS - 1];
+    for (int k = 1; k < CR_DRIFT_BINS; k++) {
+        const double reach = total * k / CR_DRIFT_BINS;   /* as quantile_bins() compares it */
+        size_t r = (size_t)reach;
+        r += (double)r < reach;   /* the least count >= reach, >= 1 */
+        rank[k - 1] = r - 1;
+    }
+    const int ok = cr_select_keys(key, n, rank, CR_DRIFT_BINS - 1, at, at_most);
+    free(key);
+    if (!ok) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
+    const double largest = cr_key_value(top);
+    size_t upto[CR_DRIFT_BINS - 1];
+    int cuts = 0;
+    for (int q = 0; q < CR_DRIFT_BINS - 1; q++) {
+        const double value = cr_key_value(at[q]);
+        if (value < largest && (cuts == 0 || b->cut[cuts - 1] < value)) upto[cuts] = at_most[q], b->cut[cuts++] = value;
+    }
+    b->n_bins = (uint8_t)(cuts + 1);
+    /* cr_bin_of(): bin c holds cut[c-1] < x <= cut[c]. */
+    size_t below = 0;
+    for (int c = 0; c < b->n_bins; c++) {
+        const size_t through = c < cuts ? upto[c] : n;
+        b->share[c] = (double)(through - below) / total + 0.0;
+        below = through;
+    }
     return CR_OK;
 }
 
@@ -321,8 +336,10 @@ static cr_status reference_build(cr_model *m, const double *x, const double *w, 
             } else {
                 shares(b, x + j, d, w, n, total);
             }
+        } else if (unit && n > 0) {
+            st = unit_quantile_bins(b, x + j, d, n, total, err);
         } else {
-            st = quantile_bins(b, x + j, d, w, n, total, unit, err);
+            st = quantile_bins(b, x + j, d, w, n, total, err);
         }
     }
     if (st != CR_OK) return st;

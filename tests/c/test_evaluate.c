@@ -233,6 +233,96 @@ static void test_order_and_weights(const cr_model *m, const cr_schema *s)
     CHECK(a.auc > 0.5 && a.auc < 1);
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* cr_select_keys() against a sorted copy: every rank of key sets built to
+   stress its digits (all equal, two values, one digit apart, spread over
+   every digit, doubles of one binade, powers of two), and counts <= each. */
+static void test_select_keys(void)
+{
+    enum { N = 4099 };
+    static uint64_t key[N], sorted[N];
+    uint64_t r = 99;
+    for (int kind = 0; kind < 7; kind++) {
+        for (int n = 1; n <= N; n = n < 40 ? n + 1 : n * 3 + 1) {
+            for (int i = 0; i < n; i++) {
+                r = r * 6364136223846793005u + 1442695040888963407u;
+                const uint64_t z = r ^ r >> 29;
+                key[i] = kind == 0 ? 42
+                       : kind == 1 ? (z & 1 ? UINT64_MAX : 0)
+                       : kind == 2 ? UINT64_C(0x8000000000000000) + (z & 3)
+                       : kind == 3 ? z
+                       : kind == 4 ? cr_value_key(0.5 + (double)(z >> 12) * 0x1p-53)
+                       : kind == 5 ? cr_value_key(ldexp(1.0, (int)(z % 64) - 32) * (z & 64 ? -1 : 1))
+                                   : (z % 5) << (11 * (z % 6));
+            }
+            memcpy(sorted, key, (size_t)n * sizeof *key);
+            qsort(sorted, (size_t)n, sizeof *sorted, cmp_key);
+            size_t rank[9];
+            uint64_t got[9];
+            size_t at_most[9];
+            int m = 0;
+            for (int k = 0; k < 9; k++) {
+                const size_t rk = (size_t)((double)n * (k + 1) / 10.0);
+                rank[m++] = rk < (size_t)n ? rk : (size_t)n - 1;
+            }
+            rank[0] = 0, rank[8] = (size_t)n - 1;   /* the ends too */
+            CHECK(cr_select_keys(key, (size_t)n, rank, m, got, at_most));
+            for (int q = 0; q < m; q++) {
+                size_t le = rank[q];
+                while (le < (size_t)n && sorted[le] == sorted[rank[q]]) le++;
+                if (got[q] != sorted[rank[q]] || at_most[q] != le) {
+                    fprintf(stderr, "select kind %d n %d rank %zu: got %" PRIx64 " (%zu <=), want %" PRIx64 " (%zu <=)\n", kind, n,
+                            rank[q], got[q], at_most[q], sorted[rank[q]], le);
+                    check_failures++;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/* The drift reference of rows that each weigh 1 (a radix select) is the one
+   of the same rows all weighing 3 (a sort): cuts and shares, bit for bit. */
+static void test_reference_unit_and_weighted(void)
+{
+    cr_field_spec f[2] = {{"x", CR_FIELD_REAL}, {"c", CR_FIELD_COUNT}};
+    cr_feature_spec ft[2] = {{"x", "x", 0}, {"c", "c", 0}};
+    cr_schema *s = NULL;
+    CHECK_OK(cr_schema_create(f, 2, ft, 2, &s, &check_err));
+    for (int spread = 0; spread < 3; spread++) {
+        cr_dataset *unit = NULL, *weighted = NULL;
+        CHECK_OK(cr_dataset_create(s, &unit, &check_err));
+        CHECK_OK(cr_dataset_create(s, &weighted, &check_err));
+        uint32_t r = 7u + (uint32_t)spread;
+        for (int i = 0; i < 5003; i++) {
+            r = r * 1664525u + 1013904223u;
+            const double x = spread == 0 ? (double)(r >> 8) * 1e-3 - 8e3 : spread == 1 ? (double)(r >> 29) : ldexp((double)(r >> 16), -(int)(r % 40));
+            const double row[2] = {x, (double)(r >> 24 & 15)};
+            const int y = (r >> 5 & 3) == 0 || x > 2;
+            CHECK_OK(cr_dataset_add(unit, row, y, 1.0, &check_err));
+            CHECK_OK(cr_dataset_add(weighted, row, y, 3.0, &check_err));
+        }
+        cr_model *a = NULL, *b = NULL;
+        CHECK_OK(cr_train(unit, NULL, &a, &check_err));
+        CHECK_OK(cr_train(weighted, NULL, &b, &check_err));
+        for (int j = 0; j < 2 && a && b; j++) {
+            const cr_bins *p = &a->ev.reference[j], *q = &b->ev.reference[j];
+            CHECK_INT(p->n_bins, q->n_bins);
+            CHECK(p->n_bins > 1);
+            CHECK(memcmp(p->cut, q->cut, sizeof p->cut) == 0);
+            CHECK(memcmp(p->share, q->share, sizeof p->share) == 0);
+        }
+        cr_model_free(a), cr_model_free(b);
+        cr_dataset_free(unit), cr_dataset_free(weighted);
+    }
+    cr_schema_free(s);
+}
+
 static void test_errors_and_json(const cr_model *m, const cr_schema *s)
 {
     cr_error e;
@@ -288,6 +378,8 @@ int main(void)
     test_roc(m, s);
     test_order_and_weights(m, s);
     test_errors_and_json(m, s);
+    test_select_keys();
+    test_reference_unit_and_weighted();
     cr_model_free(m);
     cr_schema_free(s);
     return check_done("test_evaluate");
