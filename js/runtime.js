@@ -212,6 +212,8 @@ export class Runtime {
   }
 
   malloc(n) {
+    // Past size_t a size would wrap on its way in (a 4 GiB + 16 array would get 16 bytes).
+    if (!(n <= this.abi.limits.size_max)) throw coreError(this.abi, 'CR_E_NOMEM', `callrisk: ${n} bytes is more than wasm memory holds`);
     const p = this.x.crw_alloc(n);
     if (!p) throw coreError(this.abi, 'CR_E_NOMEM', 'callrisk: out of wasm memory');
     return p;

@@ -93,6 +93,15 @@ test("the host's view of the ABI is the module's description, fact by fact", asy
   }
 });
 
+test('a size past size_t is refused before it reaches the module (it would wrap: 4 GiB + 16 bytes asked as 16)', async () => {
+  const rt = await runtimeOf(env);
+  const max = rt.abi.limits.size_max;
+  for (const n of [max + 1, 2 ** 32 + 16, 2 ** 53, Infinity, NaN]) {
+    assert.throws(() => rt.malloc(n), (e) => e.code === 'CR_E_NOMEM' && /is more than wasm memory holds/.test(e.message), String(n));
+  }
+  rt.free(rt.malloc(16));
+});
+
 test('the view is data: another layout gives a view that reads by it', async () => {
   const d = await independentDescription();
   const moved = structuredClone(d);
