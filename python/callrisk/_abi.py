@@ -73,6 +73,7 @@ class Abi:
         self.pointer = struct.Struct("<" + _FORMATS["uint", self.pointer_size])  # a pointer or a size_t
         limits = d["limits"]
         self.count_max = limits["count_max"]
+        self.size_max = limits["size_max"]
         self.time_max_ms = limits["time_max_ms"]
         self.attempts_field = limits["attempts_field"]
         self.structs = {name: Struct(name, s) for name, s in d["structs"].items()}

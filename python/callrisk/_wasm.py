@@ -92,6 +92,7 @@ class Module:
                 raise not_ours(echo(str(e).strip().split("\n")[0])) from e
         compiled = _compiled[key]
         engine, module = compiled.engine, compiled.module
+        self.abi = None  # read from the module below
         self.store = wasmtime.Store(engine)
         self.store.set_wasi(wasmtime.WasiConfig())
         linker = wasmtime.Linker(engine)
@@ -150,6 +151,9 @@ class Module:
         return self.x[name](self.store, *args)
 
     def malloc(self, n):
+        # Past size_t a size would wrap on its way in (4 GiB + 16 asked as 16). Before the ABI: the description's few KB.
+        if self.abi is not None and not 0 <= n <= self.abi.size_max:
+            raise MemoryError("callrisk: %d bytes is more than wasm memory holds" % n)
         p = self.call("crw_alloc", n) & self.address
         if not p:
             raise MemoryError("callrisk: out of wasm memory")

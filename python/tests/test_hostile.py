@@ -243,3 +243,12 @@ def test_no_minus_zero_reaches_the_store(scorer):
     assert c == 0 and math.copysign(1.0, c) == 1.0
     assert math.copysign(1.0, {x["feature"]: x["contribution"] for x in r["reasons"]}["spam_reports"]) == 1.0
     assert "-0" not in json.dumps(store.records[0])
+
+
+def test_a_size_past_size_t_is_refused_not_wrapped():
+    """crw_alloc takes an i32: 2**32 + 16 bytes would be asked as 16."""
+    m = Scorer()._m
+    for n in (m.abi.size_max + 1, 2 ** 32 + 16, 2 ** 64):
+        with pytest.raises(MemoryError, match="more than wasm memory holds"):
+            m.malloc(n)
+    m.free(m.malloc(16))
