@@ -102,19 +102,35 @@ static inline __attribute__((always_inline)) void accumulate(const problem *p, c
     }
 }
 
+/* accumulate() for D features, with and without the intercept: one
+   function each, so a wasm engine compiles only the shapes a process
+   trains (V8 compiles a function on its first call: the default model at
+   start-up needs one of the sixteen). */
+#define ACCUMULATE_D(D)                                                                                             \
+    static __attribute__((noinline)) void accumulate_##D(const problem *p, const double *theta, cr_exact *acc,      \
+                                                         size_t i0, size_t i1)                                      \
+    {                                                                                                               \
+        accumulate(p, theta, D, D, acc, i0, i1);                                                                    \
+    }                                                                                                               \
+    static __attribute__((noinline)) void accumulate_##D##_b(const problem *p, const double *theta, cr_exact *acc,  \
+                                                             size_t i0, size_t i1)                                  \
+    {                                                                                                               \
+        accumulate(p, theta, D, D + 1, acc, i0, i1);                                                                \
+    }
+ACCUMULATE_D(1) ACCUMULATE_D(2) ACCUMULATE_D(3) ACCUMULATE_D(4) ACCUMULATE_D(5) ACCUMULATE_D(6) ACCUMULATE_D(7)
+ACCUMULATE_D(8)
+#undef ACCUMULATE_D
+
 static void accumulate_rows(const problem *p, const double *theta, cr_exact *acc, size_t i0, size_t i1)
 {
-#define CASE(D)                                                               \
-    case D:                                                                   \
-        if (p->np > D) accumulate(p, theta, D, D + 1, acc, i0, i1);           \
-        else accumulate(p, theta, D, D, acc, i0, i1);                         \
-        return;
-    switch (p->d) {
-        CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8)
-    default:
-        accumulate(p, theta, p->d, p->np, acc, i0, i1);
-    }
-#undef CASE
+    typedef void (*shape)(const problem *, const double *, cr_exact *, size_t, size_t);
+    static const shape SHAPES[8][2] = {
+        {accumulate_1, accumulate_1_b}, {accumulate_2, accumulate_2_b}, {accumulate_3, accumulate_3_b},
+        {accumulate_4, accumulate_4_b}, {accumulate_5, accumulate_5_b}, {accumulate_6, accumulate_6_b},
+        {accumulate_7, accumulate_7_b}, {accumulate_8, accumulate_8_b},
+    };
+    if (p->d - 1 < 8) SHAPES[p->d - 1][p->np > p->d](p, theta, acc, i0, i1);   /* 1 to 8 features (size_t) */
+    else accumulate(p, theta, p->d, p->np, acc, i0, i1);
 }
 
 static void summary_add(const double *x, const uint8_t *y, const double *w, size_t n, size_t d, const double cw[2],
