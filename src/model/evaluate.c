@@ -104,7 +104,7 @@ static int select_level(const uint64_t *key, size_t n, size_t below, int shift, 
     }
     /* The buckets holding ranks: where they start, their size, their ranks. */
     struct { size_t start, size, cap, filled; int r0, r1; uint64_t *keys; } part[CR_SELECT_MAX];
-    int parts = 0;
+    int parts = 0, ok = 1;
     memset(slot, -1, RADIX);
     size_t start = below;
     for (size_t b = 0, r = 0; b < RADIX && r < (size_t)m; b++) {
@@ -117,11 +117,13 @@ static int select_level(const uint64_t *key, size_t n, size_t below, int shift, 
             part[parts].start = start, part[parts].size = c, part[parts].filled = 0;
             part[parts].r0 = (int)r0, part[parts].r1 = (int)r;
             slot[b] = (int8_t)parts++;
-            if (!part[parts - 1].keys) break;
+            if (!part[parts - 1].keys) {
+                ok = 0;
+                break;
+            }
         }
         start += c;
     }
-    int ok = parts > 0 && part[parts - 1].keys != NULL;
     if (ok) {
         for (size_t i = 0; i < n; i++) {
             const int p = slot[key[i] >> shift & (RADIX - 1)];

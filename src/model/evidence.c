@@ -336,7 +336,7 @@ static cr_status reference_build(cr_model *m, const double *x, const double *w, 
             } else {
                 shares(b, x + j, d, w, n, total);
             }
-        } else if (unit && n > 0) {
+        } else if (unit) {   /* n >= 1: cr_evaluate_rows_scored() found weight */
             st = unit_quantile_bins(b, x + j, d, n, total, err);
         } else {
             st = quantile_bins(b, x + j, d, w, n, total, err);

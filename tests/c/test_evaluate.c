@@ -246,6 +246,14 @@ static void test_select_keys(void)
 {
     enum { N = 4099 };
     static uint64_t key[N], sorted[N];
+    {   /* nothing to select; more ranks than it takes */
+        size_t rank[CR_SELECT_MAX + 1] = {0}, at_most[CR_SELECT_MAX + 1];
+        uint64_t one = 5, got[CR_SELECT_MAX + 1];
+        CHECK(cr_select_keys(&one, 0, rank, 1, got, at_most));
+        CHECK(cr_select_keys(&one, 1, rank, 0, got, at_most));
+        CHECK(!cr_select_keys(&one, 1, rank, CR_SELECT_MAX + 1, got, at_most));
+        CHECK(cr_select_keys(&one, 1, rank, 1, got, at_most) && got[0] == 5 && at_most[0] == 1);
+    }
     uint64_t r = 99;
     for (int kind = 0; kind < 7; kind++) {
         for (int n = 1; n <= N; n = n < 40 ? n + 1 : n * 3 + 1) {
