@@ -309,8 +309,7 @@ static cr_status unit_quantile_bins(cr_bins *b, const double *v, size_t stride, 
 }
 
 /* The drift reference of rows x (n of them, weights w); `score_w`: the
-   weight of each score 0..100 over them (cr_evaluate_rows_scored()), or
-   NULL to score the rows here. */
+   weight of each score 0..100 over them (cr_evaluate_rows_scored()). */
 static cr_status reference_build(cr_model *m, const double *x, const double *w, size_t n, const cr_exact *score_w,
                                  cr_error *err)
 {
@@ -346,18 +345,10 @@ static cr_status reference_build(cr_model *m, const double *x, const double *w, 
     /* The score's deciles: 0-9, ..., 80-89, 90-100. */
     cr_bins *sb = &m->ev.score_reference;
     cr_score_bins(sb);
-    if (score_w) {   /* each score's exact weight into its bin */
-        cr_exact bin[CR_SCORE_BINS];
-        memset(bin, 0, sizeof bin);
-        for (int sc = 0; sc <= 100; sc++) cr_exact_merge(&bin[cr_bin_of(sb, (double)sc)], &score_w[sc]);
-        for (int k = 0; k < sb->n_bins; k++) sb->share[k] = cr_exact_round(&bin[k]) / total + 0.0;
-        return CR_OK;
-    }
-    double *score = malloc((n ? n : 1) * sizeof *score);
-    if (!score) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
-    for (size_t i = 0; i < n; i++) score[i] = cr_score_of(cr_probability(m, cr_logit(m, x + i * d)));
-    shares(sb, score, 1, w, n, total);
-    free(score);
+    cr_exact bin[CR_SCORE_BINS];   /* each score's exact weight into its bin */
+    memset(bin, 0, sizeof bin);
+    for (int sc = 0; sc <= 100; sc++) cr_exact_merge(&bin[cr_bin_of(sb, (double)sc)], &score_w[sc]);
+    for (int k = 0; k < sb->n_bins; k++) sb->share[k] = cr_exact_round(&bin[k]) / total + 0.0;
     return CR_OK;
 }
 
