@@ -1,5 +1,5 @@
 /* bench_native.c - native timings of training, batch scoring and evaluation on generated data.
- *   bench_native [--rows N] [--repeat K] [--seed S] [--generator default|stir] [--dump FILE]
+ *   bench_native [--rows N] [--repeat K] [--seed S] [--generator default|stir|real5] [--dump FILE]
  *                [--dump-eval FILE]
  * --dump writes the generated rows (n * fields f64, little-endian) and
  * then the labels (n bytes), so that other builds time the same data.
@@ -10,6 +10,7 @@
  * runs it beside scikit-learn on the same rows and prints the ratios. */
 #define _POSIX_C_SOURCE 200809L
 #include "callrisk.h"
+#include "bench_util.h"
 #include "gen_dataset.h"
 #include "internal.h"   /* to rebuild a model with its fields reordered */
 
@@ -18,13 +19,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
 
 /* VmHWM of this process image: unlike ru_maxrss it does not inherit the
    peak of a parent that forked us (bench/run.py is a big Python process). */
@@ -44,25 +38,6 @@ static long peak_rss_bytes(void)
     return kib * 1024L;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void print_series(const char *name, double *v, int n)
-{
-    printf("\"%s_ms\":[", name);
-    for (int i = 0; i < n; i++) printf("%s%.3f", i ? "," : "", v[i]);
-    printf("],\"%s_median_ms\":%.3f,", name, median(v, n));
-}
-
 int main(int argc, char **argv)
 {
     long rows = 1000000, repeat = 5, seed = 1;
@@ -74,7 +49,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--seed")) seed = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--dump")) dump = argv[i + 1];
         else if (!strcmp(argv[i], "--dump-eval")) dump_eval = argv[i + 1];
-        else if (!strcmp(argv[i], "--generator")) kind = strcmp(argv[i + 1], "stir") ? GEN_DEFAULT : GEN_STIR;
+        else if (!strcmp(argv[i], "--generator")) kind = generator_named(argv[i + 1]);
     }
     if (rows < 1 || repeat < 1 || repeat > 100) {
         fprintf(stderr, "usage: bench_native [--rows N>0] [--repeat 1..100] [--seed S]\n");
@@ -122,19 +97,8 @@ int main(int argc, char **argv)
     int32_t *scores = malloc(n * sizeof *scores);
     uint8_t *labels = malloc(n), *levels = malloc(n);
     double *weights = malloc(n * sizeof *weights);
-    for (size_t i = 0; i < n; i++) {
-        int label;
-        gen_row(kind, (uint64_t)seed, offset, i, fields + nf * i, &label, &weights[i]);
-        labels[i] = (uint8_t)label;
-    }
-    if (dump) {
-        FILE *f = fopen(dump, "wb");
-        int ok = f && fwrite(fields, sizeof *fields, n * nf, f) == n * nf && fwrite(labels, 1, n, f) == n;
-        if (!f || fclose(f) != 0 || !ok) {
-            fprintf(stderr, "bench_native: cannot write %s\n", dump);
-            return 1;
-        }
-    }
+    generate_rows(kind, (uint64_t)seed, offset, n, fields, labels, weights);
+    if (dump && !dump_rows("bench_native", dump, fields, nf, labels, n)) return 1;
     /* One call per row, with reasons: what a request handler does. */
     double *single = malloc((size_t)repeat * sizeof *single);
     const size_t n_single = n < 1000000 ? n : 1000000;
@@ -234,7 +198,7 @@ int main(int argc, char **argv)
         }
     }
     long peak = peak_rss_bytes();
-    printf("{\"generator\":\"%s\",\"rows\":%ld,\"repeat\":%ld,\"seed\":%ld,", kind == GEN_STIR ? "stir" : "default", rows, repeat,
+    printf("{\"generator\":\"%s\",\"rows\":%ld,\"repeat\":%ld,\"seed\":%ld,", GENERATOR_NAMES[kind], rows, repeat,
            seed);
     print_series("dataset_build", load, (int)repeat);
     print_series("train", train, (int)repeat);

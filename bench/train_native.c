@@ -10,44 +10,12 @@
  * their medians, the model's id, coefficients and data digest. */
 #define _POSIX_C_SOURCE 200809L
 #include "callrisk.h"
+#include "bench_util.h"
 #include "gen_dataset.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(const double *v, int n)
-{
-    double *s = malloc((size_t)n * sizeof *s);
-    memcpy(s, v, (size_t)n * sizeof *s);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
-    const double m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-    free(s);
-    return m;
-}
-
-static void series(const char *name, const double *v, int n)
-{
-    double lo = v[0];
-    for (int i = 1; i < n; i++) lo = v[i] < lo ? v[i] : lo;
-    printf("\"%s_ms\":[", name);
-    for (int i = 0; i < n; i++) printf("%s%.3f", i ? "," : "", v[i]);
-    printf("],\"%s_median_ms\":%.3f,\"%s_min_ms\":%.3f,", name, median(v, n), name, lo);
-}
 
 static int fail(const cr_error *e)
 {
@@ -65,8 +33,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--repeat")) repeat = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--seed")) seed = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--dump")) dump = argv[i + 1];
-        else if (!strcmp(argv[i], "--generator"))
-            kind = !strcmp(argv[i + 1], "stir") ? GEN_STIR : !strcmp(argv[i + 1], "real5") ? GEN_REAL5 : GEN_DEFAULT;
+        else if (!strcmp(argv[i], "--generator")) kind = generator_named(argv[i + 1]);
     }
     if (rows < 1 || repeat < 1 || repeat > 100) {
         fprintf(stderr, "usage: train_native [--rows N>0] [--repeat 1..100] [--seed S] [--generator default|stir|real5] [--dump FILE]\n");
@@ -76,20 +43,8 @@ int main(int argc, char **argv)
     const size_t n = (size_t)rows, nf = gen_field_count(kind);
     double *fields = malloc(n * nf * sizeof *fields);
     uint8_t *labels = malloc(n);
-    for (size_t i = 0; i < n; i++) {
-        int label;
-        double w;
-        gen_row(kind, (uint64_t)seed, offset, i, fields + nf * i, &label, &w);
-        labels[i] = (uint8_t)label;
-    }
-    if (dump) {
-        FILE *f = fopen(dump, "wb");
-        int ok = f && fwrite(fields, sizeof *fields, n * nf, f) == n * nf && fwrite(labels, 1, n, f) == n;
-        if (!f || fclose(f) != 0 || !ok) {
-            fprintf(stderr, "train_native: cannot write %s\n", dump);
-            return 1;
-        }
-    }
+    generate_rows(kind, (uint64_t)seed, offset, n, fields, labels, NULL);
+    if (dump && !dump_rows("train_native", dump, fields, nf, labels, n)) return 1;
     cr_error e;
     cr_schema *schema = NULL;
     if (gen_schema(kind, &schema, &e) != CR_OK) return fail(&e);
@@ -119,11 +74,11 @@ int main(int argc, char **argv)
     }
     cr_training_info info;
     cr_model_training_info(m, &info);
-    printf("{\"generator\":\"%s\",\"rows\":%ld,\"fields\":%zu,\"repeat\":%ld,\"seed\":%ld,", kind == GEN_STIR ? "stir" : kind == GEN_REAL5 ? "real5" : "default",
+    printf("{\"generator\":\"%s\",\"rows\":%ld,\"fields\":%zu,\"repeat\":%ld,\"seed\":%ld,", GENERATOR_NAMES[kind],
            rows, nf, repeat, seed);
-    series("total", total, (int)repeat);
-    series("dataset", build, (int)repeat);
-    series("train", fit, (int)repeat);
+    print_series("total", total, (int)repeat);
+    print_series("dataset", build, (int)repeat);
+    print_series("train", fit, (int)repeat);
     printf("\"model_id\":\"%s\",\"data_sha256\":\"%s\",\"coef\":[", id, info.data_sha256);
     for (size_t j = 0; j < cr_schema_feature_count(cr_model_schema(m)); j++)
         printf("%s%.17g", j ? "," : "", cr_model_coef(m, j));
