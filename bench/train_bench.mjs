@@ -18,20 +18,27 @@
 // Prints one JSON object: both series (ms), medians, the model id of each.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const REPEAT = Number(arg('--repeat', 5));
-const GENERATOR = arg('--generator', 'default');
+const { values: args } = parseArgs({
+  options: {
+    'rows-file': { type: 'string' },
+    generator: { type: 'string', default: 'default' },
+    rows: { type: 'string' },
+    repeat: { type: 'string', default: '5' },
+    wasm: { type: 'string', default: `${ROOT}js/dist/callrisk.wasm` },
+    objects: { type: 'string', default: 'yes' },
+  },
+});
+const REPEAT = Number(args.repeat);
+const GENERATOR = args.generator;
 const NF = GENERATOR === 'default' ? 3 : 5;
-const FILE = arg('--rows-file');
-const WASM = arg('--wasm', `${ROOT}js/dist/callrisk.wasm`);
-const OBJECTS = arg('--objects', 'yes') !== 'no';
+const FILE = args['rows-file'];
+const WASM = args.wasm;
+const OBJECTS = args.objects !== 'no';
 if (!FILE || !['default', 'stir', 'real5'].includes(GENERATOR)) {
-  console.error('usage: node bench/train_bench.mjs --rows-file FILE --generator default|stir|real5 [--repeat K] [--wasm FILE] [--objects no]');
+  console.error('usage: node bench/train_bench.mjs --rows-file FILE --generator default|stir|real5 [--rows N] [--repeat K] [--wasm FILE] [--objects no]');
   process.exit(2);
 }
 const median = (xs) => {
@@ -41,9 +48,10 @@ const median = (xs) => {
 
 // The rows as bench/train_native.c generated them: n * NF doubles, then n labels.
 const raw = readFileSync(FILE);
-const ROWS = Number(arg('--rows', raw.length / (8 * NF + 1)));
+const FILE_ROWS = raw.length / (8 * NF + 1);
+const ROWS = Math.min(Number(args.rows ?? FILE_ROWS), FILE_ROWS); // the first ROWS of the file's rows
 const fields = new Float64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + ROWS * NF * 8));
-const labels = new Uint8Array(raw.buffer.slice(raw.byteOffset + ROWS * NF * 8, raw.byteOffset + ROWS * (NF * 8 + 1)));
+const labels = new Uint8Array(raw.buffer.slice(raw.byteOffset + FILE_ROWS * NF * 8, raw.byteOffset + FILE_ROWS * NF * 8 + ROWS));
 
 // tests/support/gen_dataset.h's schemas: the seed's three fields, five
 // (stir: two counts, two bools, a real), or five reals (real5).
