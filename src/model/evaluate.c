@@ -251,16 +251,14 @@ cr_status cr_evaluate_rows_scored(const cr_model *m, const double *xs, const uin
         } else {
             cr_exact *sw = score_w ? &score_w[cr_score_of(cr_double(g >> 1))] : NULL;
             sum = ws[idx[k++]];
-            if (sw) cr_exact_add(sw, sum);
             if (k < n && key[k] == g) {
                 cr_exact w = {0};
                 cr_exact_add(&w, sum);
-                while (k < n && key[k] == g) {
-                    cr_exact_add(&w, ws[idx[k]]);
-                    if (sw) cr_exact_add(sw, ws[idx[k]]);
-                    k++;
-                }
+                while (k < n && key[k] == g) cr_exact_add(&w, ws[idx[k++]]);
                 sum = cr_exact_round(&w);
+                if (sw) cr_exact_merge(sw, &w);   /* the group's exact weight, once */
+            } else if (sw) {
+                cr_exact_add(sw, sum);
             }
         }
         key[groups] = g;
