@@ -32,15 +32,6 @@
 #define CR_BITS_PINF UINT64_C(0x7ff0000000000000)
 #define CR_BITS_NINF UINT64_C(0xfff0000000000000)
 
-/* 2^k as a double, for k in [-1022, 1023]. */
-static inline double cr_pow2i(int k)
-{
-    return cr_double((uint64_t)(0x3ff + k) << 52);
-}
-
-/* ln2 = LN2_HI + LN2_LO; LN2_HI has 32 significant bits. */
-static const double LN2_HI = 0x1.62e42fee00000p-1;  /* 6.93147180369123816490e-01 */
-static const double LN2_LO = 0x1.a39ef35793c76p-33; /* 1.90821492927058770002e-10 */
 
 /* ----------------------------------------------------------------- exp */
 
@@ -93,13 +84,6 @@ double cr_exp_rare(double x)
  * correction c for the rounding of 1+x in log1p:
  *     result = k*LN2_HI - ((hfsq - (s*(hfsq+R) + (k*LN2_LO + c))) - f).
  */
-static const double LG1 = 0x1.5555555555593p-1; /* 6.666666666666735130e-01 */
-static const double LG2 = 0x1.999999997fa04p-2; /* 3.999999999940941908e-01 */
-static const double LG3 = 0x1.2492494229359p-2; /* 2.857142874366239149e-01 */
-static const double LG4 = 0x1.c71c51d8e78afp-3; /* 2.222219843214978396e-01 */
-static const double LG5 = 0x1.7466496cb03dep-3; /* 1.818357216161805012e-01 */
-static const double LG6 = 0x1.39a09d078c69fp-3; /* 1.531383769920937332e-01 */
-static const double LG7 = 0x1.2f112df3e5244p-3; /* 1.479819860511658591e-01 */
 
 static inline double cr_log_core(int k, double f, double c)
 {
@@ -107,11 +91,11 @@ static inline double cr_log_core(int k, double f, double c)
     double s = f / (2.0 + f);
     double z = s * s;
     double w = z * z;
-    double t1 = w * (LG2 + w * (LG4 + w * LG6));
-    double t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+    double t1 = w * (CR_LOG_LG2 + w * (CR_LOG_LG4 + w * CR_LOG_LG6));
+    double t2 = z * (CR_LOG_LG1 + w * (CR_LOG_LG3 + w * (CR_LOG_LG5 + w * CR_LOG_LG7)));
     double R = t2 + t1;
     double dk = (double)k;
-    return dk * LN2_HI - ((hfsq - (s * (hfsq + R) + (dk * LN2_LO + c))) - f);
+    return dk * CR_LN2_HI - ((hfsq - (s * (hfsq + R) + (dk * CR_LN2_LO + c))) - f);
 }
 
 /* Adding this to the high word of a positive double carries into the

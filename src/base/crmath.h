@@ -37,6 +37,25 @@ static inline double cr_double(uint64_t u)
     return x;
 }
 
+/* 2^k as a double, for k in [-1022, 1023]. */
+static inline double cr_pow2i(int k)
+{
+    return cr_double((uint64_t)(0x3ff + k) << 52);
+}
+
+/* ln2 = CR_LN2_HI + CR_LN2_LO; CR_LN2_HI has 32 significant bits. */
+static const double CR_LN2_HI = 0x1.62e42fee00000p-1;  /* 6.93147180369123816490e-01 */
+static const double CR_LN2_LO = 0x1.a39ef35793c76p-33; /* 1.90821492927058770002e-10 */
+/* log(1+s) - log(1-s) = 2s + s R(z), z = s^2, R(z) ~ Lg1 z + ... + Lg7 z^7
+ * (crmath.c's log core; the fit's lanes compute the same). */
+static const double CR_LOG_LG1 = 0x1.5555555555593p-1; /* 6.666666666666735130e-01 */
+static const double CR_LOG_LG2 = 0x1.999999997fa04p-2; /* 3.999999999940941908e-01 */
+static const double CR_LOG_LG3 = 0x1.2492494229359p-2; /* 2.857142874366239149e-01 */
+static const double CR_LOG_LG4 = 0x1.c71c51d8e78afp-3; /* 2.222219843214978396e-01 */
+static const double CR_LOG_LG5 = 0x1.7466496cb03dep-3; /* 1.818357216161805012e-01 */
+static const double CR_LOG_LG6 = 0x1.39a09d078c69fp-3; /* 1.531383769920937332e-01 */
+static const double CR_LOG_LG7 = 0x1.2f112df3e5244p-3; /* 1.479819860511658591e-01 */
+
 CR_HIDDEN double cr_exp_rare(double x);
 
 /* e^x. exp(+-0) = 1 exactly; +inf for x > 709.782712893384 (and x = +inf);

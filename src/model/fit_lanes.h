@@ -103,10 +103,10 @@ FL_INLINE FL(vd) FL(log1p)(FL(vd) x)
     const FL(vd) hfsq = FL(splat)(0.5) * f * f;
     const FL(vd) s = f / (FL(splat)(2.0) + f);
     const FL(vd) z = s * s, w = z * z;
-    const FL(vd) t1 = w * (FL(splat)(LOG_LG2) + w * (FL(splat)(LOG_LG4) + w * FL(splat)(LOG_LG6)));
-    const FL(vd) t2 = z * (FL(splat)(LOG_LG1) + w * (FL(splat)(LOG_LG3) + w * (FL(splat)(LOG_LG5) + w * FL(splat)(LOG_LG7))));
+    const FL(vd) t1 = w * (FL(splat)(CR_LOG_LG2) + w * (FL(splat)(CR_LOG_LG4) + w * FL(splat)(CR_LOG_LG6)));
+    const FL(vd) t2 = z * (FL(splat)(CR_LOG_LG1) + w * (FL(splat)(CR_LOG_LG3) + w * (FL(splat)(CR_LOG_LG5) + w * FL(splat)(CR_LOG_LG7))));
     const FL(vd) R = t2 + t1;
-    const FL(vd) main = dk * FL(splat)(LOG_LN2_HI) - ((hfsq - (s * (hfsq + R) + (dk * FL(splat)(LOG_LN2_LO) + c))) - f);
+    const FL(vd) main = dk * FL(splat)(CR_LN2_HI) - ((hfsq - (s * (hfsq + R) + (dk * FL(splat)(CR_LN2_LO) + c))) - f);
     /* |x| < 2^-54 (zero too): log1p(x) rounds to x. */
     return FL(sel)((FL(vs))(ix >> 32) < FL(ssplat)(0x3c900000), x, main);
 }
@@ -126,8 +126,8 @@ static FL_TARGET void FL(binned_add)(const FL(vd) *const *a, const FL(vd) *const
             /* Past the last term: a copy of the group's first, never added. */
             const size_t su = g0 + (u < gn ? u : 0);
             const int k1 = E[su] + FAST_GROWTH, k2 = k1 - 52 + FAST_GROWTH;
-            init1[u] = FL(splat)(1.5 * pow2(k1));
-            init2[u] = FL(splat)(1.5 * pow2(k2));
+            init1[u] = FL(splat)(1.5 * cr_pow2i(k1));
+            init2[u] = FL(splat)(1.5 * cr_pow2i(k2));
             s1[u] = init1[u], s2[u] = init2[u];
             ga[u] = a[su];
             gb[u] = b[su];

@@ -157,17 +157,6 @@ static void summary_add(const double *x, const uint8_t *y, const double *w, size
 #define FAST_E_MAX 900
 #define FAST_GROUP 4           /* terms whose levels stay in registers together */
 
-/* crmath.c's log1p constants (the same values). */
-static const double LOG_LN2_HI = 0x1.62e42fee00000p-1;
-static const double LOG_LN2_LO = 0x1.a39ef35793c76p-33;
-static const double LOG_LG1 = 0x1.5555555555593p-1;
-static const double LOG_LG2 = 0x1.999999997fa04p-2;
-static const double LOG_LG3 = 0x1.2492494229359p-2;
-static const double LOG_LG4 = 0x1.c71c51d8e78afp-3;
-static const double LOG_LG5 = 0x1.7466496cb03dep-3;
-static const double LOG_LG6 = 0x1.39a09d078c69fp-3;
-static const double LOG_LG7 = 0x1.2f112df3e5244p-3;
-
 /* The least E with |v| < 2^E for every term |v| <= m (m >= 0, its
    products' roundings included), at least FAST_E_MIN; past FAST_E_MAX when
    m is too large (or not a number). */
@@ -175,18 +164,8 @@ static int bound_exponent(double m)
 {
     m *= 1.0 + 0x1p-40;
     if (!(m <= 0x1p900)) return FAST_E_MAX + 1;
-    uint64_t u;
-    memcpy(&u, &m, sizeof u);
-    const int e = (int)(u >> 52) - 1022;   /* m < 2^e for a normal m; below FAST_E_MIN otherwise */
+    const int e = (int)(cr_bits(m) >> 52) - 1022;   /* m < 2^e for a normal m; below FAST_E_MIN otherwise */
     return e < FAST_E_MIN ? FAST_E_MIN : e;
-}
-
-static inline __attribute__((always_inline)) double pow2(int k)
-{
-    const uint64_t u = (uint64_t)(k + 1023) << 52;
-    double v;
-    memcpy(&v, &u, sizeof v);
-    return v;
 }
 
 /* A batch's columns: the value columns (features that vary over its rows),
