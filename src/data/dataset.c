@@ -9,6 +9,7 @@
  * instead of every row); otherwise several rows are hashed at once
  * (cr_sha256_le64_many: SIMD lanes). The same digests either way. */
 #include "internal.h"
+#include "crmath.h"
 #include "sha256.h"
 
 #include <math.h>
@@ -260,13 +261,6 @@ cr_status cr_dataset_name_columns(cr_dataset *ds, const cr_train_options *o, cr_
 #define BATCH_WORDS 2048
 #define BATCH_MAX 256
 
-static uint64_t bits_of(double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return u;
-}
-
 /* Whether a value passes its field's check: the same verdict as
    cr_schema_check_value(), which then names the error. */
 static inline __attribute__((always_inline)) int value_ok(uint8_t type, double x)
@@ -359,12 +353,12 @@ static inline __attribute__((always_inline)) size_t pack_rows(cr_dataset *ds, ad
         const double w = wt ? wt[r] : 1.0;
         int ok = lab[r] <= 1 && w >= 0 && w <= 0x1.fffffffffffffp+1023;
         for (size_t i = 0; i < NF; i++) {
-            k[i] = bits_of(fr[i]);
+            k[i] = cr_bits(fr[i]);
             ok &= value_ok(type[i], fr[i]);
         }
         if (!ok) break;
-        k[NF] = bits_of((double)lab[r]);
-        k[NF + 1] = bits_of(w);
+        k[NF] = cr_bits((double)lab[r]);
+        k[NF + 1] = cr_bits(w);
         for (size_t j = 0; j < D; j++) {
             const double v = fr[ff[j]];
             x[r * D + j] = inv[j] ? 1.0 - v : v;
