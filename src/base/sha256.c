@@ -40,6 +40,16 @@ static inline void store_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
+/* The message schedule: w[16..63] from the block's words w[0..15]. */
+static void expand(uint32_t w[64])
+{
+    for (int t = 16; t < 64; t++) {
+        uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
+        uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
+        w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+    }
+}
+
 /* Processes one 64-byte block. */
 static void compress(uint32_t h[8], const uint8_t *block)
 {
@@ -49,11 +59,7 @@ static void compress(uint32_t h[8], const uint8_t *block)
 
     for (t = 0; t < 16; t++)
         w[t] = load_be32(block + 4 * t);
-    for (t = 16; t < 64; t++) {
-        uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
-        uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
-        w[t] = w[t - 16] + s0 + w[t - 7] + s1;
-    }
+    expand(w);
 
     a = h[0]; b = h[1]; c = h[2]; d = h[3];
     e = h[4]; f = h[5]; g = h[6]; hh = h[7];
@@ -229,11 +235,7 @@ void cr_sha256_le64_many(const uint64_t *msg, size_t words, size_t n, uint64_t *
     if (constant_last) {
         uint32_t w[64];
         for (int t = 0; t < 16; t++) w[t] = padded_word(NULL, words, blocks, 16 * (blocks - 1) + (size_t)t);
-        for (int t = 16; t < 64; t++) {
-            const uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
-            const uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
-            w[t] = w[t - 16] + s0 + w[t - 7] + s1;
-        }
+        expand(w);
         for (int t = 0; t < 64; t++) kw[t] = K[t] + w[t];
     }
 #ifdef WIDE_LANES
