@@ -5,7 +5,7 @@
 
 import { coreError } from './errors.js';
 import { readSchema } from './schema.js';
-import { echo, isPlainObject, ownKey, readFields, shown, typeName, wellFormed } from './values.js';
+import { echo, isPlainObject, kindName, ownKey, readFields, rowsOfSize, shown, typeName, typedInput, typedKind, wellFormed } from './values.js';
 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 const LABEL_MAX = 255; // a label crosses as a byte (uint8_t); the core judges 0 or 1
@@ -21,7 +21,7 @@ export function labelledData(abi, data) {
   if (isPlainObject(data)) {
     const keys = Object.keys(data);
     if (keys.join() === 'csv' && typeof data.csv === 'string') return { csv: wellFormed(abi, data.csv, 'data.csv', 'CR_E_CSV') };
-    if (data.rows instanceof Float64Array || data.labels !== undefined) return { packed: packedData(data, keys) };
+    if (typedKind(data.rows) === 'Float64Array' || data.labels !== undefined) return { packed: packedData(data, keys) };
   }
   throw new TypeError(`data: must be an array of rows, { csv: text } or { rows: Float64Array, labels: Uint8Array, weights? }, got ${typeName(data)}`);
 }
@@ -30,10 +30,10 @@ function packedData(data, keys) {
   const unknown = keys.find((k) => k !== 'rows' && k !== 'labels' && k !== 'weights');
   if (unknown !== undefined) throw new TypeError(`data.${echo(unknown)}: unknown key (known: rows, labels, weights)`);
   const { rows, labels, weights } = data;
-  if (!(rows instanceof Float64Array)) throw new TypeError(`data.rows: must be a Float64Array, got ${typeName(rows)}`);
-  if (!(labels instanceof Uint8Array)) throw new TypeError(`data.labels: must be a Uint8Array, got ${typeName(labels)}`);
-  if (weights !== undefined && !(weights instanceof Float64Array)) {
-    throw new TypeError(`data.weights: must be a Float64Array, got ${typeName(weights)}`);
+  for (const [v, kind, what] of [[rows, 'Float64Array', 'rows'], [labels, 'Uint8Array', 'labels'], [weights, 'Float64Array', 'weights']]) {
+    if (typedKind(v) !== kind && !(what === 'weights' && v === undefined)) {
+      throw new TypeError(`data.${what}: must be a ${kind}, got ${kindName(v)}`);
+    }
   }
   return { rows, labels, weights };
 }
@@ -94,7 +94,7 @@ function addRows(rt, ds, fields, columns, data, err) {
   const weight = columnOf(columns, 'weight', false);
   const n = data.length; // read once: a Proxy's length may change
   const nf = fields.length;
-  const rows = new Float64Array(n * nf);
+  const rows = rowsOfSize(abi, n, nf, 'data');
   const labels = new Uint8Array(n);
   const weights = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -117,24 +117,27 @@ function addRows(rt, ds, fields, columns, data, err) {
     else if (typeof w === 'number') weights[i] = w;
     else throw coreError(abi, 'CR_E_TYPE', `${where}field '${weight}': must be a number, got ${shown(w)}`, { field: weight, line: i + 1 });
   }
-  addToDataset(rt, ds, rows, labels, weights, n, err, (i) => `data[${i}]`);
+  addToDataset(rt, ds, rows, labels, weights, n, nf, err, (i) => `data[${i}]`);
 }
 
 /** Typed rows (labelledData's { packed }) into the data set: the core checks every value; an error names the row. */
-function addPacked(rt, ds, nf, { rows, labels, weights }, err) {
+function addPacked(rt, ds, nf, packed, err) {
   const abi = rt.abi;
-  if (rows.length % nf !== 0) throw coreError(abi, 'CR_E_ARG', `data.rows: length ${rows.length} is not a multiple of ${nf} fields`);
+  const rows = typedInput(packed.rows, 'Float64Array', 'data.rows', rt.memory);
+  const labels = typedInput(packed.labels, 'Uint8Array', 'data.labels', rt.memory);
+  const weights = packed.weights && typedInput(packed.weights, 'Float64Array', 'data.weights', rt.memory);
+  if (rows.length % nf !== 0) throw coreError(abi, 'CR_E_ARG', `data.rows: length ${rows.length} is not a multiple of ${nf} fields`, { field: 'rows' });
   const n = rows.length / nf;
-  if (labels.length !== n) throw coreError(abi, 'CR_E_ARG', `data.labels: length ${labels.length}, but data.rows holds ${n} rows`);
-  if (weights && weights.length !== n) throw coreError(abi, 'CR_E_ARG', `data.weights: length ${weights.length}, but data.rows holds ${n} rows`);
-  addToDataset(rt, ds, rows, labels, weights, n, err, (i) => `data row ${i}`);
+  if (labels.length !== n) throw coreError(abi, 'CR_E_ARG', `data.labels: length ${labels.length}, but data.rows holds ${n} rows`, { field: 'labels' });
+  if (weights && weights.length !== n) throw coreError(abi, 'CR_E_ARG', `data.weights: length ${weights.length}, but data.rows holds ${n} rows`, { field: 'weights' });
+  addToDataset(rt, ds, rows.array, labels.array, weights?.array, n, nf, err, (i) => `data row ${i}`);
 }
 
 /** n rows (fields, labels, weights or none: 1 each) copied into wasm memory and added; a bad row's error starts with rowName(its index). */
-function addToDataset(rt, ds, rows, labels, weights, n, err, rowName) {
-  const pr = rt.malloc(rows.byteLength || F64);
+function addToDataset(rt, ds, rows, labels, weights, n, nf, err, rowName) {
+  const pr = rt.malloc(F64 * nf * n || F64);
   const pl = rt.malloc(n || 1);
-  const pw = weights ? rt.malloc(weights.byteLength || F64) : 0;
+  const pw = weights ? rt.malloc(F64 * n || F64) : 0;
   try {
     rt.f64.set(rows, pr / F64);
     rt.u8.set(labels, pl);

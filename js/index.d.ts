@@ -563,7 +563,7 @@ export interface ScoreBatch {
   readonly capacity: number;
   /** Rows scored by the last run() (0 before it and after one that failed). */
   readonly length: number;
-  /** capacity × fields doubles, row after row, in field order. */
+  /** capacity × fields doubles, row after row, in field order; zeros until written. */
   readonly rows: Float64Array;
   /** The last run's results: scores 0..100, probabilities, risk levels as indices into RISK_LEVELS. */
   readonly scores: Int32Array;

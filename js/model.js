@@ -5,7 +5,7 @@ import { coreError } from './errors.js';
 import { bytesOf } from './runtime.js';
 import { datasetOf, labelledData } from './dataset.js';
 import { readSchema } from './schema.js';
-import { isPlainObject, optionsJson, readFields, typeName, wellFormed } from './values.js';
+import { isPlainObject, optionsJson, readFields, rowsOfSize, typeName, wellFormed } from './values.js';
 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 
@@ -198,7 +198,7 @@ export class Model {
     if (Array.isArray(data)) {
       const nf = fields.length;
       const n = data.length;
-      const rows = new Float64Array(n * nf);
+      const rows = rowsOfSize(rt.abi, n, nf, 'data');
       for (let i = 0; i < n; i++) {
         const r = data[i];
         if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new TypeError(`data[${i}]: must be an object, got ${typeName(r)}`);

@@ -6,7 +6,7 @@
 import { member, readAbi } from './abi.js';
 import { bindCapi } from './capi.js';
 import { CallriskError, coreError } from './errors.js';
-import { ownKey, shown } from './values.js';
+import { ownKey, shown, viewBytes } from './values.js';
 
 /** The names of the seed's risk levels, in the core's order: the public
  * vocabulary of scoreBatch's riskLevels; a module that orders them
@@ -21,7 +21,7 @@ const F64 = Float64Array.BYTES_PER_ELEMENT;
 const COMPILES_IN_PLACE = globalThis.process?.versions?.node !== undefined && globalThis.window === undefined;
 
 /** Bytes of an ArrayBuffer or any view, as a Uint8Array over the same memory. */
-export const bytesOf = (b) => (ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b));
+export const bytesOf = viewBytes;
 
 /** A store's method: its own, or its class's (never Object.prototype's); undefined if none. */
 export function storeMethod(store, name) {

@@ -7,7 +7,7 @@ import { coreError } from './errors.js';
 import { HOLD, INTERNAL, Model, PTR, SCHEMA, defaultModelIn, loadModelIn } from './model.js';
 import { RISK_LEVELS } from './runtime.js';
 import { createMemoryStore, isStore } from './store.js';
-import { isPlainObject, ownKey, packColumns, readFields, timeOf, typeName, wellFormed } from './values.js';
+import { isPlainObject, ownKey, packColumns, readFields, rowsOfSize, timeOf, typeName, typedInput, wellFormed } from './values.js';
 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 const I32 = Int32Array.BYTES_PER_ELEMENT;
@@ -24,6 +24,14 @@ function batchLayout(base, n, nf) {
   const probabilitiesAt = alignUp(scoresAt + I32 * n, F64);
   const levelsAt = probabilitiesAt + F64 * n;
   return { scoresAt, probabilitiesAt, levelsAt, end: levelsAt + n };
+}
+
+/** A batch's error from the core with its row in the message, as training
+ * data's are ("row 41": the index; `line` is 1-based). */
+function rowError(rt, status) {
+  const e = rt.errorAt(status);
+  if (e.line) e.message = `row ${e.line - 1}: ${e.message}`;
+  return e;
 }
 
 /** Where each part of a result is, as view indices from the struct at `base` (sizes checked once). */
@@ -187,14 +195,17 @@ export class Scorer {
     const fields = this.#model[SCHEMA].fields;
     const nf = fields.length;
     let rows;
-    if (ArrayBuffer.isView(input)) {
+    let n;
+    const packed = ArrayBuffer.isView(input);
+    if (packed) {
       // A real typed array (a Proxy of one is not a view): the core judges each value.
-      if (!(input instanceof Float64Array)) throw new TypeError(`rows: must be a Float64Array, got ${input.constructor?.name ?? 'a typed array'}`);
-      if (input.length % nf !== 0) throw coreError(rt.abi, 'CR_E_ARG', `rows: length ${input.length} is not a multiple of ${nf} fields`);
-      rows = input;
+      const { array, length } = typedInput(input, 'Float64Array', 'rows', rt.memory);
+      if (length % nf !== 0) throw coreError(rt.abi, 'CR_E_ARG', `rows: length ${length} is not a multiple of ${nf} fields`, { field: 'rows' });
+      rows = array;
+      n = length / nf;
     } else if (Array.isArray(input)) {
-      const n = input.length; // read once: a Proxy's length may change
-      rows = new Float64Array(n * nf);
+      n = input.length; // read once: a Proxy's length may change
+      rows = rowsOfSize(rt.abi, n, nf, 'requests');
       for (let i = 0; i < n; i++) {
         const r = input[i];
         if (r === null || typeof r !== 'object' || Array.isArray(r)) {
@@ -204,15 +215,16 @@ export class Scorer {
       }
     } else if (input !== null && typeof input === 'object') {
       rows = packColumns(rt.abi, input, fields);
+      n = nf ? rows.length / nf : 0;
     } else {
       throw new TypeError(`requests: must be an array, an object of columns, or a Float64Array, got ${typeName(input)}`);
     }
-    const n = rows.length / nf;
     const p = rt.malloc(batchLayout(0, n, nf).end || 1);
     const { scoresAt, probabilitiesAt, levelsAt } = batchLayout(p, n, nf);
     try {
       rt.f64.set(rows, p / F64);
-      rt.check(rt.x.cr_score_batch(this.#model[PTR], p, n, scoresAt, probabilitiesAt, levelsAt, rt.err));
+      const status = rt.x.cr_score_batch(this.#model[PTR], p, n, scoresAt, probabilitiesAt, levelsAt, rt.err);
+      if (status !== rt.abi.ok) throw packed ? rowError(rt, status) : rt.errorAt(status);
       const buf = rt.memory.buffer;
       return {
         scores: new Int32Array(buf.slice(scoresAt, scoresAt + I32 * n)),
@@ -402,13 +414,15 @@ export class ScoreBatch {
     // memory the module can have is the allocator's to judge (CR_E_NOMEM).
     const limit = Math.floor((rt.abi.limits.size_max - F64) / (F64 * nf + I32 + F64 + 1));
     if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > limit) {
-      throw coreError(rt.abi, 'CR_E_ARG', `capacity: must be a whole number of rows from 1 to ${limit}, got ${typeName(capacity) === 'number' ? capacity : typeName(capacity)}`);
+      throw coreError(rt.abi, 'CR_E_ARG', `capacity: must be a whole number of rows from 1 to ${limit}, got ${typeName(capacity) === 'number' ? capacity : typeName(capacity)}`, { field: 'capacity' });
     }
     this.#rt = rt;
     this.#model = model;
     this.#capacity = capacity;
     this.#nf = nf;
-    this.#ptr = rt.malloc(batchLayout(0, capacity, nf).end);
+    const size = batchLayout(0, capacity, nf).end;
+    this.#ptr = rt.malloc(size);
+    rt.u8.fill(0, this.#ptr, this.#ptr + size); // rows of zeros, not what the memory held before
     this.#at = batchLayout(this.#ptr, capacity, nf);
     batchMemory.register(this, { rt, ptr: this.#ptr }, this);
   }
@@ -444,12 +458,13 @@ export class ScoreBatch {
   run(n = this.#capacity) {
     const ptr = this.#live();
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > this.#capacity) {
-      throw coreError(this.#rt.abi, 'CR_E_ARG', `rows: must be a whole number from 0 to the capacity ${this.#capacity}, got ${typeof n === 'number' ? n : typeName(n)}`);
+      throw coreError(this.#rt.abi, 'CR_E_ARG', `rows: must be a whole number from 0 to the capacity ${this.#capacity}, got ${typeof n === 'number' ? n : typeName(n)}`, { field: 'rows' });
     }
     const rt = this.#rt;
     const { scoresAt, probabilitiesAt, levelsAt } = this.#at;
     this.#length = 0;
-    rt.check(rt.x.cr_score_batch(this.#model[PTR], ptr, n, scoresAt, probabilitiesAt, levelsAt, rt.err));
+    const status = rt.x.cr_score_batch(this.#model[PTR], ptr, n, scoresAt, probabilitiesAt, levelsAt, rt.err);
+    if (status !== rt.abi.ok) throw rowError(rt, status);
     this.#length = n;
     return this;
   }

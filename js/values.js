@@ -11,6 +11,76 @@ import { coreError } from './errors.js';
 export const typeName = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 export const shown = (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeName(v));
 
+/* ---- typed arrays, as the engine holds them ----
+ * Their kind, length and buffer come from %TypedArray%.prototype's own
+ * getters: an own `length` or `byteLength` (Object.defineProperty), a
+ * subclass or a swapped prototype cannot make the core read past what is
+ * copied. */
+const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
+const intrinsic = (name) => Object.getOwnPropertyDescriptor(TypedArrayProto, name).get;
+const kindGetter = intrinsic(Symbol.toStringTag); // undefined for anything not a typed array
+const lengthGetter = intrinsic('length');
+const bufferGetter = intrinsic('buffer');
+const detachedGetter = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'detached')?.get; // Node 22+, browsers
+
+const dataView = (name) => Object.getOwnPropertyDescriptor(DataView.prototype, name).get;
+const view = {
+  typed: { buffer: bufferGetter, byteOffset: intrinsic('byteOffset'), byteLength: intrinsic('byteLength') },
+  data: { buffer: dataView('buffer'), byteOffset: dataView('byteOffset'), byteLength: dataView('byteLength') },
+};
+
+/** The bytes of an ArrayBuffer or of any view (the view's own extent, by the intrinsic getters). */
+export function viewBytes(b) {
+  if (!ArrayBuffer.isView(b)) return new Uint8Array(b);
+  const g = typedKind(b) === undefined ? view.data : view.typed;
+  return new Uint8Array(g.buffer.call(b), g.byteOffset.call(b), g.byteLength.call(b));
+}
+
+/** 'Float64Array', 'Uint8Array' … for a typed array, undefined for anything else. */
+export const typedKind = (v) => kindGetter.call(v);
+
+/** A value's kind as a message names it: a typed array's or DataView's, else typeName(). */
+export const kindName = (v) => typedKind(v) ?? (ArrayBuffer.isView(v) ? 'DataView' : typeName(v));
+
+function isDetached(buffer) {
+  if (!(buffer instanceof ArrayBuffer)) return false; // a SharedArrayBuffer never is
+  if (detachedGetter) return detachedGetter.call(buffer);
+  try {
+    void new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A typed array of kind `kind` as the core may read it: { array, length },
+ * the length its own. A view of wasm memory (a batch's rows) is copied
+ * first: the call's own allocation may grow the memory and detach it. A
+ * detached array is a TypeError naming `what`.
+ */
+export function typedInput(v, kind, what, memory) {
+  if (typedKind(v) !== kind) throw new TypeError(`${what}: must be a ${kind}, got ${kindName(v)}`);
+  const length = lengthGetter.call(v);
+  const buffer = bufferGetter.call(v);
+  if (length === 0 && isDetached(buffer)) throw new TypeError(`${what}: its ArrayBuffer is detached (transferred or freed)`);
+  const Kind = kind === 'Float64Array' ? Float64Array : Uint8Array;
+  return { array: memory && buffer === memory.buffer ? new Kind(v) : v, length };
+}
+
+/** Rows of doubles for the core: n × nf, or CR_E_NOMEM naming `what` past what wasm32 memory can hold. */
+export function rowsOfSize(abi, n, nf, what) {
+  const bytes = n * nf * Float64Array.BYTES_PER_ELEMENT;
+  const tooMany = () => coreError(abi, 'CR_E_NOMEM', `${what}: ${n} rows of ${nf} fields need ${bytes} bytes, more than the module's memory can hold`);
+  if (!(bytes <= abi.limits.size_max)) throw tooMany();
+  try {
+    return new Float64Array(n * nf);
+  } catch (e) {
+    if (e instanceof RangeError) throw tooMany();
+    throw e;
+  }
+}
+
 const ECHO_MAX = 40; // characters of a caller's text an error message shows
 const HEX = 16; // a lone surrogate is shown as \\uXXXX
 const URL_ECHO_MAX = 100; // characters of a URL or path an error message shows
@@ -252,7 +322,7 @@ export function readFields(req, fields, out, at, list, row) {
 }
 
 /** Columns are arrays or typed arrays; a string or an array-like object is not. */
-const isColumn = (c) => Array.isArray(c) || (ArrayBuffer.isView(c) && !(c instanceof DataView));
+const isColumn = (c) => Array.isArray(c) || typedKind(c) !== undefined;
 
 /**
  * An object of columns ({spamReports: [...], ...}) as rows of doubles for
@@ -279,13 +349,14 @@ export function packColumns(abi, input, fields) {
     cols.push(c);
     keys.push(key);
   }
-  const n = nf ? cols[0].length : 0;
+  const lengths = cols.map((c) => (Array.isArray(c) ? c.length : lengthGetter.call(c))); // read once: a Proxy's may change
+  const n = nf ? lengths[0] : 0;
   for (let f = 1; f < nf; f++) {
-    if (cols[f].length !== n) {
-      throw coreError(abi, 'CR_E_ARG', `field '${fields[f].name}': has ${cols[f].length} values, ${keys[0]} has ${n}`, { field: fields[f].name });
+    if (lengths[f] !== n) {
+      throw coreError(abi, 'CR_E_ARG', `field '${fields[f].name}': has ${lengths[f]} values, ${keys[0]} has ${n}`, { field: fields[f].name });
     }
   }
-  const rows = new Float64Array(n * nf);
+  const rows = rowsOfSize(abi, n, nf, 'columns');
   for (let f = 0; f < nf; f++) {
     const c = cols[f];
     const field = fields[f];

@@ -215,7 +215,7 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     assert.throws(() => s.scoreBatch(bad), coreError('CR_E_TYPE', { field: 'has_consent', line: 2 }));
     assert.throws(() => s.scoreBatch([{ spamReports: 1, hasConsent: true, callAttempts24h: 1 }, { spamReports: 1, hasConsent: true }]),
       coreError('CR_E_MISSING', { field: 'call_attempts_24h', line: 2, message: /^requests\[1\]: field 'call_attempts_24h': required/ }));
-    assert.throws(() => s.scoreBatch(new Float64Array(4)), coreError('CR_E_ARG', { message: /^rows: length 4 is not a multiple of 3 fields/ }));
+    assert.throws(() => s.scoreBatch(new Float64Array(4)), coreError('CR_E_ARG', { field: 'rows', message: /^rows: length 4 is not a multiple of 3 fields/ }));
     // No rows: empty results.
     for (const empty of [[], new Float64Array(0), { spamReports: [], hasConsent: [], callAttempts24h: [] }]) {
       const r = s.scoreBatch(empty);
@@ -263,12 +263,12 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     assert.equal(b.run(1501).length, 1501); // the row before the bad one
     // Capacity and row counts are whole numbers in range.
     for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 31, '10', null]) {
-      assert.throws(() => s.createBatch(bad), coreError('CR_E_ARG', { message: /^capacity: must be a whole number of rows from 1 to / }));
+      assert.throws(() => s.createBatch(bad), coreError('CR_E_ARG', { field: 'capacity', message: /^capacity: must be a whole number of rows from 1 to / }));
     }
     // More than the module's memory can hold: the allocator says so.
     assert.throws(() => s.createBatch(100000000), coreError('CR_E_NOMEM'));
     for (const bad of [-1, n + 1, 2.5, '3', null]) {
-      assert.throws(() => b.run(bad), coreError('CR_E_ARG', { message: new RegExp(`^rows: must be a whole number from 0 to the capacity ${n}`) }));
+      assert.throws(() => b.run(bad), coreError('CR_E_ARG', { field: 'rows', message: new RegExp(`^rows: must be a whole number from 0 to the capacity ${n}`) }));
     }
     assert.equal(b.run(0).length, 0);
     // The memory grows (a big batch): views taken before are detached, the
@@ -436,9 +436,9 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     await assert.rejects(trainModel({ rows, labels, weights: Array.from(weights) }, { schema }), typeError(/^data\.weights: must be a Float64Array/));
     await assert.rejects(trainModel({ rows, labels, label: labels }, { schema }), typeError(/^data\.label: unknown key \(known: rows, labels, weights\)/));
     // Lengths that do not fit the schema: CR_E_ARG naming the array.
-    await assert.rejects(trainModel({ rows: rows.subarray(1), labels }, { schema }), coreError('CR_E_ARG', { message: /^data\.rows: length 899 is not a multiple of 3 fields/ }));
-    await assert.rejects(trainModel({ rows, labels: labels.subarray(1) }, { schema }), coreError('CR_E_ARG', { message: /^data\.labels: length 299, but data\.rows holds 300 rows/ }));
-    await assert.rejects(trainModel({ rows, labels, weights: weights.subarray(2) }, { schema }), coreError('CR_E_ARG', { message: /^data\.weights: length 298/ }));
+    await assert.rejects(trainModel({ rows: rows.subarray(1), labels }, { schema }), coreError('CR_E_ARG', { field: 'rows', message: /^data\.rows: length 899 is not a multiple of 3 fields/ }));
+    await assert.rejects(trainModel({ rows, labels: labels.subarray(1) }, { schema }), coreError('CR_E_ARG', { field: 'labels', message: /^data\.labels: length 299, but data\.rows holds 300 rows/ }));
+    await assert.rejects(trainModel({ rows, labels, weights: weights.subarray(2) }, { schema }), coreError('CR_E_ARG', { field: 'weights', message: /^data\.weights: length 298/ }));
     // Values: the core's errors, naming the field and the row (line: 1-based).
     const bad = (array, i, v) => { const c = array.slice(); c[i] = v; return c; };
     await assert.rejects(trainModel({ rows: bad(rows, 3 * 41 + 1, 0.5), labels }, { schema }),
@@ -448,6 +448,51 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     await assert.rejects(trainModel({ rows, labels: bad(labels, 299, 2) }, { schema }), coreError('CR_E_RANGE', { field: 'label', line: 300 }));
     await assert.rejects(trainModel({ rows, labels, weights: bad(weights, 5, -1) }, { schema }), coreError('CR_E_RANGE', { field: 'weight', line: 6, message: /^data row 5: field 'weight': must be a finite number >= 0/ }));
     await assert.rejects(trainModel({ rows: new Float64Array(0), labels: new Uint8Array(0) }, { schema }), coreError('CR_E_DATA', { message: /no rows/ }));
+  });
+  test('typed input as the engine holds it: faked lengths, views of wasm memory, detached buffers, sizes past wasm memory, fresh batches', async () => {
+    const s = await createScorer();
+    const seed = (n) => Float64Array.from({ length: 3 * n }, (_, i) => (i % 3 === 1 ? (i >> 2) & 1 : (i * 7) % 11));
+    const labelsOf = (n) => Uint8Array.from({ length: n }, (_, i) => (i * 5) % 3 === 0 ? 1 : 0);
+    const rows = seed(300);
+    const labels = labelsOf(300);
+    const want = await trainModel({ rows, labels });
+    // An own `length`/`byteLength` is not the array's: the core reads what was copied.
+    const lying = (a, key, v) => Object.defineProperty(a.slice(), key, { value: v });
+    for (const [key, v] of [['length', 3e5], ['length', 3], ['byteLength', 8]]) {
+      assert.equal((await trainModel({ rows: lying(rows, key, v), labels: lying(labels, key, v / 3) })).id, want.id);
+      assert.deepEqual([...s.scoreBatch(lying(rows, key, v)).scores], [...s.scoreBatch(rows).scores]);
+    }
+    assert.equal(want.evaluate({ rows: lying(rows, 'length', 3e5), labels: lying(labels, 'length', 1e5) }).n, 300);
+    // A view of wasm memory (a batch's rows) as input: copied before the call
+    // allocates, so the memory growing under it changes nothing.
+    const n = 400000;
+    const b = s.createBatch(n);
+    b.rows.set(seed(n));
+    const direct = s.scoreBatch(seed(n));
+    const viaView = s.scoreBatch(b.rows);
+    assert.equal(viaView.scores.length, n);
+    assert.deepEqual(viaView.probabilities.slice(-5), direct.probabilities.slice(-5));
+    assert.equal((await trainModel({ rows: b.rows, labels: labelsOf(n) })).id, (await trainModel({ rows: seed(n), labels: labelsOf(n) })).id);
+    b.free();
+    // A fresh batch holds rows of zeros, not what the memory held before.
+    const fresh = s.createBatch(1000);
+    assert.ok(fresh.rows.every((v) => v === 0));
+    const zero = s.score({ spamReports: 0, hasConsent: false, callAttempts24h: 0 });
+    assert.ok(fresh.run().scores.every((v) => v === zero.score));
+    fresh.free();
+    // A transferred (detached) buffer is the API misused, named.
+    const gone = (a) => { structuredClone(a.buffer, { transfer: [a.buffer] }); return a; };
+    assert.throws(() => s.scoreBatch(gone(rows.slice())), misuse(/^rows: its ArrayBuffer is detached/));
+    await assert.rejects(trainModel({ rows: gone(rows.slice()), labels }), misuse(/^data\.rows: its ArrayBuffer is detached/));
+    await assert.rejects(trainModel({ rows, labels: gone(labels.slice()) }), misuse(/^data\.labels: its ArrayBuffer is detached/));
+    // More rows than wasm memory holds: CR_E_NOMEM before any allocation.
+    const sparse = [];
+    sparse[2 ** 32 - 2] = 1;
+    assert.throws(() => s.scoreBatch({ spamReports: sparse, hasConsent: sparse, callAttempts24h: sparse }), coreError('CR_E_NOMEM', { message: /^columns: 4294967295 rows of 3 fields need/ }));
+    assert.throws(() => s.scoreBatch(sparse), coreError('CR_E_NOMEM', { message: /^requests: 4294967295 rows/ }));
+    await assert.rejects(trainModel(sparse), coreError('CR_E_NOMEM', { message: /^data: 4294967295 rows/ }));
+    // A bad typed row: its index in the message, as training data's; line 1-based.
+    assert.throws(() => s.scoreBatch(Float64Array.from([1, 0, 1, 1, 0.5, 1])), coreError('CR_E_TYPE', { field: 'has_consent', line: 2, message: /^row 1: field 'has_consent'/ }));
   });
   test('scoreCaller with the in-memory store counts attempts and persists a replayable record', async () => {
     const store = createMemoryStore();
