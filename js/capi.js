@@ -68,8 +68,43 @@ export const CAPI = Object.freeze({
   cr_drift_free: 'd',
 });
 
-/** The module's exports of CAPI, or the name of the first one it lacks. */
-export function bindCapi(exports) {
+/**
+ * The module's exports of CAPI (and its memory), or the name of the first
+ * one it lacks. Anything thrown out of the module (a trap: memory access
+ * out of bounds, a stack overflow) leaves its memory half-updated, so
+ * `onThrow(error, name)` is told, and `broken()` (the error to throw, or
+ * undefined) is asked before every later call: a call then throws it, and a
+ * release (`*_free`) does nothing, so a finally block or a finalizer never
+ * throws over the first error.
+ */
+export function bindCapi(exports, { broken, onThrow }) {
   const missing = Object.keys(CAPI).find((name) => typeof exports[name] !== 'function');
-  return missing === undefined ? { capi: exports } : { missing };
+  if (missing !== undefined) return { missing };
+  const capi = { memory: exports.memory, _initialize: exports._initialize };
+  for (const name of Object.keys(CAPI)) capi[name] = guarded(exports[name], name, broken, onThrow);
+  return { capi: Object.freeze(capi) };
+}
+
+/** Calls `f` behind the check, by its arity (WRAPPERS[f.length]): a call
+ * passes its arguments as they are, with no array made for them. */
+const WRAPPERS = [
+  (f, ok, thrown) => () => { if (!ok()) return 0; try { return f(); } catch (e) { throw thrown(e); } },
+  (f, ok, thrown) => (a) => { if (!ok()) return 0; try { return f(a); } catch (e) { throw thrown(e); } },
+  (f, ok, thrown) => (a, b) => { if (!ok()) return 0; try { return f(a, b); } catch (e) { throw thrown(e); } },
+  (f, ok, thrown) => (a, b, c) => { if (!ok()) return 0; try { return f(a, b, c); } catch (e) { throw thrown(e); } },
+  (f, ok, thrown) => (a, b, c, d) => { if (!ok()) return 0; try { return f(a, b, c, d); } catch (e) { throw thrown(e); } },
+  (f, ok, thrown) => (a, b, c, d, g) => { if (!ok()) return 0; try { return f(a, b, c, d, g); } catch (e) { throw thrown(e); } },
+  (f, ok, thrown) => (a, b, c, d, g, h) => { if (!ok()) return 0; try { return f(a, b, c, d, g, h); } catch (e) { throw thrown(e); } },
+  (f, ok, thrown) => (a, b, c, d, g, h, k) => { if (!ok()) return 0; try { return f(a, b, c, d, g, h, k); } catch (e) { throw thrown(e); } },
+];
+const anyArity = (f, ok, thrown) => (...args) => { if (!ok()) return 0; try { return f(...args); } catch (e) { throw thrown(e); } };
+
+function guarded(f, name, broken, onThrow) {
+  const releases = name.endsWith('_free');
+  const ok = () => {
+    const e = broken();
+    if (e && !releases) throw e;
+    return e === undefined;
+  };
+  return (WRAPPERS[f.length] ?? anyArity)(f, ok, (e) => onThrow(e, name));
 }

@@ -47,7 +47,8 @@ export class Runtime {
       throw new Error(`callrisk: ${from.what} is not callrisk.wasm (${e.message})`, { cause: e });
     }
     const x = instance.exports;
-    const { capi, missing } = x.memory instanceof WebAssembly.Memory ? bindCapi(x) : { missing: 'memory' };
+    const { capi, missing } = x.memory instanceof WebAssembly.Memory
+      ? bindCapi(x, { broken: () => rt.trapped, onThrow: (e, name) => rt.trap(e, name) }) : { missing: 'memory' };
     if (missing) throw new Error(`callrisk: ${from.what} is not callrisk.wasm: it has no export '${missing}'`);
     try {
       rt.attach(capi);
@@ -66,6 +67,7 @@ export class Runtime {
     this.decoder = new TextDecoder();
     this.currentStore = null;
     this.currentContext = undefined;
+    this.trapped = undefined; // the error a trap left (trap())
     // A model the GC collects while an operation still holds it (one whose
     // store never answered) is left to that operation: see Model[HOLD].
     this.registry = new FinalizationRegistry((h) => {
@@ -232,6 +234,17 @@ export class Runtime {
   /** CR_E_STATE: an object used after free(). */
   stateError(message) {
     return coreError(this.abi, 'CR_E_STATE', message);
+  }
+
+  /** The module threw out of `name` (bindCapi): the first such error, kept,
+   * is what this and every later call throws. */
+  trap(e, name) {
+    if (!this.trapped) {
+      const message = `callrisk: the module failed in ${name} (${e?.name}: ${e?.message}); its memory can no longer be trusted, `
+        + 'so every later call fails: start a new process (or reload the page)';
+      this.trapped = this.abi ? coreError(this.abi, 'CR_E_STATE', message, { cause: e }) : new Error(message, { cause: e });
+    }
+    return this.trapped;
   }
 
   text(ptr, len) {
