@@ -6,6 +6,7 @@ import inspect
 import json
 import os
 import struct
+import weakref
 from contextlib import contextmanager
 
 import wasmtime
@@ -70,8 +71,34 @@ def takes_text(save_score):
     return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params) > 1
 
 
+def _host(module, method):
+    """A host import calling `method` on `module`, which it holds weakly.
+
+    wasmtime keeps a host function's Python callable in a global table
+    until the native store that instantiated it is deleted, and the store is
+    deleted only when the Module that owns it is. A callable bound to the
+    Module (self._save_score) would keep it, its store and its whole linear
+    memory alive forever: every Scorer and every train() leaked an instance.
+    Held weakly, a Module goes when its last Scorer (Shards, ...) does,
+    without waiting for the cycle collector, and takes its store with it,
+    which frees the callable's entry. The import runs only inside a call on
+    the Module's own store, so the Module is alive whenever it is called."""
+    ref = weakref.ref(module)
+
+    def host(*args):
+        return method(ref(), *args)
+
+    return host
+
+
 class Module:
-    """One instance of callrisk.wasm and the host functions it imports."""
+    """One instance of callrisk.wasm and the host functions it imports.
+
+    Scorer() and train() each make one of their own, as does Shards() (its
+    data sets, fits and models live in it); it lives as long as the objects
+    that use it. An instance's linear memory never shrinks, so a model does
+    not keep another's (a big training's) memory. The compiled module and
+    its description are shared (_compiled)."""
 
     def __init__(self, path):
         st = os.stat(path)
@@ -98,9 +125,9 @@ class Module:
         linker = wasmtime.Linker(engine)
         linker.define_wasi()
         i32, f64 = wasmtime.ValType.i32(), wasmtime.ValType.f64()
-        linker.define_func("host", "count_attempts", wasmtime.FuncType([i32, i32, i32, f64, f64], [f64]), self._count_attempts)
-        linker.define_func("host", "save_score", wasmtime.FuncType([i32, i32, i32], [i32]), self._save_score)
-        linker.define_func("host", "progress", wasmtime.FuncType([i32, f64, f64], [i32]), self._progress)
+        linker.define_func("host", "count_attempts", wasmtime.FuncType([i32, i32, i32, f64, f64], [f64]), _host(self, Module._count_attempts))
+        linker.define_func("host", "save_score", wasmtime.FuncType([i32, i32, i32], [i32]), _host(self, Module._save_score))
+        linker.define_func("host", "progress", wasmtime.FuncType([i32, f64, f64], [i32]), _host(self, Module._progress))
         try:
             instance = linker.instantiate(self.store, module)
         except wasmtime.WasmtimeError as e:  # it imports what this host does not define
