@@ -201,7 +201,8 @@ def _rows_source(abi, fields, data):
         return columns_source(abi, fields, data)
     if np is not None and isinstance(data, np.ndarray):
         if data.shape[1:] == (nf,) or data.ndim == 1 and data.dtype.kind == "f":
-            return _flat_source(abi, nf, memoryview(np.ascontiguousarray(data, dtype=np.float64)).cast("B").cast("d"))
+            # Flattened first: a memoryview of no rows, shape (0, nf), cannot be cast.
+            return _flat_source(abi, nf, memoryview(np.ascontiguousarray(data, dtype=np.float64).reshape(-1)))
         raise host_error(abi, CallriskTypeError, "CR_E_ARG", None,
                          "rows: a NumPy array of rows must have shape (n, %d) (the fields: %s), got shape %s"
                          % (nf, ", ".join(name for name, _ in fields), data.shape))
@@ -212,9 +213,13 @@ def _rows_source(abi, fields, data):
     except TypeError:
         view = None
     if view is not None:
-        if view.format not in ("d", "@d", "=d", "<d") or view.ndim != 1:
+        if view.format not in ("d", "@d", "=d", "<d"):
             raise host_error(abi, CallriskTypeError, "CR_E_ARG", None,
                              "rows: a buffer of rows must hold float64 values (format 'd'), got format %s" % echo(repr(view.format)))
+        if view.ndim != 1:
+            raise host_error(abi, CallriskTypeError, "CR_E_ARG", None,
+                             "rows: a buffer of rows must be flat (the fields row after row), got a %d-dimensional buffer of shape %s"
+                             % (view.ndim, view.shape))
         return _flat_source(abi, nf, view if view.c_contiguous else memoryview(array("d", view.tolist())))
     try:
         rows = iter(data)

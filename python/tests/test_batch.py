@@ -99,6 +99,33 @@ def test_empty(scorer):
     r = scorer.score_batch({name: [] for name in NAMES})
     assert len(r) == 0 and r.risk_levels == [] and len(r.probabilities) == 0
     assert len(scorer.score_batch(array("d"))) == 0
+    assert len(scorer.score_batch([])) == 0
+
+
+def test_empty_numpy_and_arrow(scorer):
+    """No rows in every form NumPy and Arrow give them: an empty result, as
+    for the other forms (an array of shape (0, 3) raised memoryview's
+    TypeError: a view with a 0 in its shape cannot be cast)."""
+    np = pytest.importorskip("numpy")
+    for rows in (np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64), np.asfortranarray(np.zeros((0, 3), dtype=np.float32)),
+                 np.zeros((4, 3))[4:], np.zeros(0), {name: np.zeros(0) for name in NAMES}):
+        r = scorer.score_batch(rows)
+        assert (len(r), list(r.scores), r.risk_levels, len(r.probabilities)) == (0, [], [], 0)
+    assert scorer.score_batch(np.zeros((0, 3)), reasons=True).reason_features.tolist() == []
+    with pytest.raises(CallriskError, match=r"must have shape \(n, 3\).*got shape \(0, 4\)$"):
+        scorer.score_batch(np.zeros((0, 4)))
+    with pytest.raises(CallriskError, match=r"^rows: a buffer of rows must be flat \(the fields row after row\), "
+                                            r"got a 2-dimensional buffer of shape \(0, 3\)$"):
+        scorer.score_batch(memoryview(np.zeros((0, 3))))  # not NumPy's: a buffer of rows is flat
+    for empty in (np.zeros((0, 4)), {name: np.zeros(0) for name in NAMES + ["label"]}):  # train(), evaluate(): the core's "no rows"
+        for call in (train, scorer.evaluate):
+            with pytest.raises(CallriskError) as e:
+                call(empty)
+            assert e.value.code == "CR_E_DATA"
+    pa = pytest.importorskip("pyarrow")
+    assert len(scorer.score_batch(pa.table({name: pa.array([], pa.float64()) for name in NAMES}))) == 0
+    pd = pytest.importorskip("pandas")
+    assert len(scorer.score_batch(pd.DataFrame({name: np.zeros(0) for name in NAMES}))) == 0
 
 
 @pytest.mark.parametrize("column, value, code, message", [
