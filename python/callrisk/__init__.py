@@ -404,8 +404,9 @@ class Scorer:
 
         data: columns -- a mapping of field name -> column (other keys are
         ignored), a pyarrow RecordBatch or Table, or a pandas DataFrame; a
-        column is a sequence of numbers, an array('d') or another buffer, a
-        NumPy array or an Arrow array; a bool field takes bools or 0/1 --
+        column is a sequence of numbers (not a set: it has no order), an
+        array('d') or another buffer, a NumPy array or an Arrow array; a
+        bool field takes bools or 0/1 --
         or rows: an iterable of mappings (as score() takes one), or a
         float64 buffer of n rows of the fields in order (array('d'), a NumPy
         array of shape (n, fields)). Columns of floats are copied into the

@@ -22,7 +22,7 @@ import numbers
 import struct
 import sys
 from array import array
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 
 from ._convert import field_value
 from ._errors import CallriskError, CallriskTypeError, core_error, echo, host_error, numbered, type_name
@@ -290,6 +290,14 @@ def _column_type_error(abi, name, kind, what):
     return host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a column of %s, got %s" % (name, want, what))
 
 
+def unordered(col):
+    """What an error says of a column that is a set (set, frozenset, a dict's
+    keys() or items(): any collections.abc.Set), which has no row order: its
+    values would go to rows in whatever order it iterates in, its duplicates
+    already gone."""
+    return "%s (unordered: a column's values must be in row order)" % type_name(col)
+
+
 def column_view(abi, name, kind, col):
     """A column (one field's values) as a 1-D float64 memoryview, or the
     error (field, 1-based row) for a value that cannot reach the core."""
@@ -303,6 +311,8 @@ def column_view(abi, name, kind, col):
         col = a.tolist()
     if isinstance(col, (str, bytes, bytearray, Mapping)) or col is None:
         raise _column_type_error(abi, name, kind, type_name(col))
+    if isinstance(col, Set):
+        raise _column_type_error(abi, name, kind, unordered(col))
     try:
         view = memoryview(col)
     except TypeError:

@@ -9,10 +9,10 @@ import numbers
 import struct
 import sys
 from array import array
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 
 from ._convert import field_value, utf8
-from ._batch import CHUNK_ROWS, column_mapping, column_view, columns_source, wasm_bytes
+from ._batch import CHUNK_ROWS, column_mapping, column_view, columns_source, unordered, wasm_bytes
 from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, host_error, numbered, shown, type_name
 from ._wasm import DOUBLE, layout
 
@@ -337,6 +337,8 @@ def _label_column(abi, name, col):
         col = a.tolist()
     if isinstance(col, (str, bytes, bytearray, Mapping)) or col is None:
         raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a column of 0/1 labels, got %s" % (name, type_name(col)))
+    if isinstance(col, Set):
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a column of 0/1 labels, got %s" % (name, unordered(col)))
     try:
         values = iter(col.tolist() if isinstance(col, memoryview) else col)
     except TypeError:

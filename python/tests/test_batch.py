@@ -128,6 +128,26 @@ def test_empty_numpy_and_arrow(scorer):
     assert len(scorer.score_batch(pd.DataFrame({name: np.zeros(0) for name in NAMES}))) == 0
 
 
+@pytest.mark.parametrize("make, shown", [
+    (set, "set"),
+    (frozenset, "frozenset"),
+    (lambda values: dict.fromkeys(values).keys(), "dict_keys"),
+])
+def test_an_unordered_column_is_refused(scorer, make, shown):
+    """A set has no row order (and has lost its duplicates): its values
+    would go to rows in whatever order it iterates in. An ordered iterable
+    (a generator, a dict's values()) is a column."""
+    cols = columns(GRID[:4])
+    with pytest.raises(CallriskError) as e:
+        scorer.score_batch(dict(cols, spam_reports=make(cols["spam_reports"])))
+    assert (type(e.value).__name__, e.value.code, e.value.field, e.value.line, str(e.value)) == (
+        "CallriskTypeError", "CR_E_TYPE", "spam_reports", None,
+        "spam_reports: must be a column of numbers, got %s (unordered: a column's values must be in row order)" % shown)
+    want = expected(scorer, GRID[:4])
+    assert_matches(scorer.score_batch(dict(cols, spam_reports=(v for v in cols["spam_reports"]))), want)
+    assert_matches(scorer.score_batch(dict(cols, spam_reports=dict(enumerate(cols["spam_reports"])).values())), want)
+
+
 @pytest.mark.parametrize("column, value, code, message", [
     ("spam_reports", -1, "CR_E_RANGE", "spam_reports: must be an integer >= 0, got -1"),
     ("spam_reports", 1.5, "CR_E_TYPE", "spam_reports: must be an integer, got 1.5"),

@@ -201,6 +201,26 @@ def test_columns_train_the_model_of_the_same_rows():
     assert (info.value.code, info.value.field) == ("CR_E_MISSING", "spam_reports")
 
 
+@pytest.mark.parametrize("column", ["spam_reports", "has_consent", "label", "weight"])
+def test_an_unordered_column_is_refused(column):
+    """A set (any collections.abc.Set) has no row order: train(), evaluate()
+    and a shard's data set refuse it as a column, naming the column, where
+    they trained on its values in hash order."""
+    from callrisk._shards import Shards
+    cols = {name: [r[name] for r in ROWS] for name in ("spam_reports", "has_consent", "call_attempts_24h", "label")}
+    cols["weight"] = [1.0 + i for i in range(len(ROWS))]
+    bad = dict(cols, **{column: set(cols[column])})
+    want = "%s: must be a column of %s, got set (unordered: a column's values must be in row order)" % (
+        column, "0/1 labels" if column == "label" else "bools or numbers (0/1)" if column == "has_consent" else "numbers")
+    model = train(cols)
+    for call in (lambda: train(bad), lambda: model.evaluate(bad), lambda: Shards().dataset(bad)):
+        with pytest.raises(CallriskTypeError) as info:
+            call()
+        assert (info.value.code, info.value.field, info.value.line, str(info.value)) == ("CR_E_TYPE", column, None, want)
+    ordered = dict(cols, **{column: iter(cols[column])})  # an iterator has an order: a column
+    assert train(ordered).model_id == model.model_id
+
+
 def test_csv_errors_carry_line_and_column():
     with pytest.raises(CallriskError) as info:
         train({"csv": CSV + "1,maybe,1,0\n"})
