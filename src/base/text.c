@@ -141,18 +141,31 @@ size_t cr_bprintf(char *buf, size_t size, const char *fmt, ...)
     return n;
 }
 
+/* t->buf once cr_text_double() was given NaN or an infinity, which JSON
+   cannot hold: nothing more is written, and cr_text_end() refuses the text
+   (an internal error: the core's writers are given finite numbers). */
+static char refused;
+
 void cr_text_double(cr_text *t, double v)
 {
     /* The shortest text that reads back, as JavaScript writes it: the C
        core and the JS hosts write the same text for the same double. -0 is
        written as 0, as every JSON host writes it back. */
     char buf[32];
+    if (v - v != 0) {   /* NaN, +-inf */
+        if (t->buf && t->cap) t->buf[0] = 0;   /* no half-written JSON left behind */
+        t->buf = &refused;
+        t->cap = 0;
+    }
     cr_text_put(t, buf, cr_format_double(buf, v));
 }
 
 cr_status cr_text_end(cr_text *t, size_t *size, cr_error *err)
 {
     if (size) *size = t->len;
+    if (t->buf == &refused)   /* before the size: a bigger buffer would not help */
+        return cr_fail(err, CR_E_NONFINITE, NULL, "internal error: a number to write as JSON is not finite (NaN or "
+                       "infinity); nothing written");
     if (t->buf && t->len < t->cap) {
         t->buf[t->len] = 0;
         return CR_OK;

@@ -145,6 +145,11 @@ cr_status cr_drift_json(const cr_drift *d, char *dst, size_t cap, size_t *size, 
     if (!d) return cr_fail(err, CR_E_ARG, NULL, "drift is NULL");
     const double total = cr_exact_round(&d->weight);
     if (d->n == 0 || !(total > 0)) return cr_fail(err, CR_E_DATA, NULL, "drift: no rows (with weight) to compare");
+    /* Every share is a bin's weight over the total: an infinite total would
+       make them all 0 (cr_drift_add_dataset() takes the rows' weights). */
+    if (total - total != 0)
+        return cr_fail(err, CR_E_DATA, "weight", "drift: the rows' weights add up beyond the largest double; scale "
+                       "the weights down");
     const cr_model *m = d->model;
     cr_text t = {dst, dst ? cap : 0, 0};
     cr_text_printf(&t, "{\"n\":%llu,\"weight_sum\":", (unsigned long long)d->n);

@@ -269,6 +269,30 @@ cr_status cr_evaluate_rows_scored(const cr_model *m, const double *xs, const uin
     return st;
 }
 
+/* Every metric finite, or NaN where a metric is undefined (an empty bin,
+   one class): huge weights can add up past the largest double (the weight
+   sum, or the weighted log loss of rows the model gets badly wrong), and
+   such a sum is refused, never reported as inf or as the 0 a ratio to it
+   gives. The first such metric is named; `out` is cleared. Every other
+   metric is a part of the weight sum, a ratio of such parts (in [0, 1]),
+   or the ROC's, all finite once these are. */
+static cr_status metrics_finite(cr_metrics *out, cr_error *err)
+{
+    const struct { const char *what; double v; } sums[] = {
+        {"the weights add up (weight_sum)", out->weight_sum},
+        {"the weighted log loss adds up (log_loss)", out->log_loss},
+        {"the weighted Brier score adds up (brier)", out->brier},
+    };
+    for (size_t k = 0; k < sizeof sums / sizeof *sums; k++) {
+        if (sums[k].v - sums[k].v != 0) {   /* inf (never NaN: sums of terms >= 0, over W > 0) */
+            memset(out, 0, sizeof *out);
+            return cr_fail(err, CR_E_DATA, "weight", "evaluate: %s beyond the largest double; scale the weights down",
+                           sums[k].what);
+        }
+    }
+    return CR_OK;
+}
+
 cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const double *gw, size_t groups, uint64_t rows,
                                cr_metrics *out, cr_error *err)
 {
@@ -411,7 +435,7 @@ cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const dou
         out->auc = out->gini = out->ks = cr_nan();
         for (int g = 0; g < CR_ROC_GRID; g++) out->roc_tpr[g] = cr_nan();
     }
-    return CR_OK;
+    return metrics_finite(out, err);
 }
 
 /* A number, or null for NaN (an empty bin, one class). */

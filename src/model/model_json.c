@@ -109,7 +109,8 @@ static void metrics(cr_text *t, const cr_metrics *mt)
 {
     size_t n = 0;
     const size_t room = t->buf && t->len < t->cap ? t->cap - t->len : 0;
-    cr_metrics_json(mt, room ? t->buf + t->len : NULL, room, &n, NULL);
+    if (cr_metrics_json(mt, room ? t->buf + t->len : NULL, room, &n, NULL) == CR_E_NONFINITE)
+        cr_text_double(t, cr_nan());   /* refused there: refused here too */
     t->len += n;
 }
 

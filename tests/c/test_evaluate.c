@@ -378,6 +378,73 @@ static void test_errors_and_json(const cr_model *m, const cr_schema *s)
     CHECK(strstr(small, "\"auc\":null,\"gini\":null,\"ks\":null") != NULL);
 }
 
+/* Weights whose sums leave the doubles: CR_E_DATA naming the sum, never
+   inf in the metrics (or a ratio to inf, 0) and never inf in JSON. */
+static void test_overflowing_weights(cr_model *m, const cr_schema *s)
+{
+    cr_error e;
+    cr_metrics mt;
+    const double x[3] = {-1, 0.5, 2}, huge[3] = {1e308, 1e308, 1e308};
+    const int y[3] = {0, 1, 1};
+    cr_dataset *ds = rows(s, x, y, huge, 3);
+    memset(&mt, 0xFF, sizeof mt);
+    CHECK_ERR(cr_evaluate(m, ds, &mt, &e), e, CR_E_DATA, "the weights add up (weight_sum) beyond the largest double");
+    CHECK(strstr(e.message, "scale the weights down") != NULL);
+    CHECK_STR(e.field, "weight");
+    CHECK(mt.n == 0 && mt.weight_sum == 0);   /* cleared: no half-made metrics */
+    /* The same through the holdout's split. */
+    cr_train_options o;
+    cr_train_options_init(&o);
+    o.holdout_method = CR_HOLDOUT_ORDER, o.holdout_fraction = 0.5;
+    CHECK_ERR(cr_evaluate_with(m, ds, &o, &mt, &e), e, CR_E_DATA, "the weights add up (weight_sum)");
+    cr_dataset_free(ds);
+    /* A finite weight sum, but a row of weight 1.5e308 the model gets badly
+       wrong (p = sigmoid(40), label 0: log loss 36) overflows the loss. */
+    const double wx[3] = {40, -1, 1}, w[3] = {1.5e308, 1, 1};
+    ds = rows(s, wx, (const int[3]){0, 0, 1}, w, 3);
+    CHECK_ERR(cr_evaluate(m, ds, &mt, &e), e, CR_E_DATA, "the weighted log loss adds up (log_loss) beyond the largest");
+    CHECK(strstr(e.message, "scale the weights down") != NULL);
+    /* The model rightly sure of it: every sum finite, metrics as usual. */
+    const int right[3] = {1, 0, 1};
+    cr_dataset_free(ds);
+    ds = rows(s, wx, right, w, 3);
+    CHECK_OK(cr_evaluate(m, ds, &mt, &check_err));
+    CHECK(mt.weight_sum == 1.5e308 && mt.log_loss - mt.log_loss == 0);
+    cr_dataset_free(ds);
+
+    /* The JSON writers refuse a non-finite number rather than write "inf":
+       on the sizing call already, and leave no half-written text. */
+    mt.weight_sum = 1.0 / 0.0;
+    mt.log_loss = -1.0 / 0.0;   /* a second one: the text is already refused */
+    size_t size = 0;
+    char buf[8192];
+    CHECK_ERR(cr_metrics_json(&mt, NULL, 0, &size, &e), e, CR_E_NONFINITE, "not finite");
+    memset(buf, 'x', sizeof buf);
+    CHECK_ERR(cr_metrics_json(&mt, buf, sizeof buf, &size, &e), e, CR_E_NONFINITE, "internal error");
+    CHECK(buf[0] == 0);
+    /* In a model's JSON and card too (a model's own metrics are checked
+       finite when it is made: this one is edited in place). */
+    const double kept = m->ev.train.log_loss;
+    m->ev.train.log_loss = 1.0 / 0.0;
+    CHECK_ERR(cr_model_to_json(m, NULL, 0, &size, &e), e, CR_E_NONFINITE, "not finite");
+    memset(buf, 'x', sizeof buf);
+    CHECK_ERR(cr_model_card_json(m, buf, sizeof buf, &size, &e), e, CR_E_NONFINITE, "not finite");
+    CHECK(buf[0] == 0);
+    m->ev.train.log_loss = kept;
+    CHECK_OK(cr_model_card_json(m, buf, sizeof buf, &size, &check_err));
+
+    /* Drift by the rows' weights: the same sum, refused the same way. */
+    cr_drift *d = NULL;
+    CHECK_OK(cr_drift_create(m, &d, &check_err));
+    ds = rows(s, x, y, huge, 3);
+    CHECK_OK(cr_drift_add_dataset(d, ds, &check_err));
+    CHECK_ERR(cr_drift_json(d, buf, sizeof buf, &size, &e), e, CR_E_DATA, "drift: the rows' weights add up beyond the "
+              "largest double; scale the weights down");
+    CHECK_STR(e.field, "weight");
+    cr_drift_free(d);
+    cr_dataset_free(ds);
+}
+
 int main(void)
 {
     cr_schema *s = NULL;
@@ -386,6 +453,7 @@ int main(void)
     test_roc(m, s);
     test_order_and_weights(m, s);
     test_errors_and_json(m, s);
+    test_overflowing_weights(m, s);
     test_select_keys();
     test_reference_unit_and_weighted();
     cr_model_free(m);
