@@ -807,20 +807,43 @@ static cr_status solver_decide(solver *s, cr_error *err)
     return CR_OK;
 }
 
+/* 1 if f, g and H are all finite: the solver steps only from such points. */
+static int evaluation_finite(const evaluation *ev, size_t np)
+{
+    double zero = ev->f - ev->f;   /* NaN once anything is NaN or infinite */
+    for (size_t k = 0; k < np; k++) zero += ev->g[k] - ev->g[k];
+    for (size_t k = 0; k < np * (np + 1) / 2; k++) zero += ev->h[k] - ev->h[k];
+    return zero == 0;
+}
+
 /* The evaluation at solver_point(s). Backtracking on the projected path; a
    step that cuts the gradient while f changes only at rounding level is
    also taken, since near the optimum f cannot resolve the Newton decrement.
-   f >= 0: a sum of weighted log-losses and a square. */
+   f >= 0: a sum of weighted log-losses and a square.
+   Non-finite numbers: a weighted sum past the largest double (huge weights,
+   or weights times huge feature values) leaves nothing to step with. At
+   the start (theta = 0, every row's loss log 2) f is at most the weight sum
+   (finite: summary_finish()), but g and H carry the features too: if they
+   overflow there, the fit is refused. A trial point whose f, g or H is not
+   finite is rejected like one that raises f; a line search whose every
+   halving still overflows is refused too, as is one that finds no step at
+   all from the start, rather than returning the start point (every
+   coefficient 0) as if it were a fit. Either way CR_E_DATA, and no model. */
 static cr_status solver_feed(solver *s, const evaluation *ev, cr_error *err)
 {
     const problem *p = &s->p;
+    const int finite = evaluation_finite(ev, p->np);
     if (s->phase == ASK_THETA) {
+        if (!finite)
+            return cr_fail(err, CR_E_DATA, "weight", "training: the weighted loss's gradient or curvature overflows "
+                           "a double at the start (the weights times the features' values or their squares); "
+                           "scale the weights down (or the features)");
         s->cur = *ev;
         s->gnorm = projected_grad_norm(p, s->sign, s->theta, s->cur.g);
         return solver_decide(s, err);
     }
     const double gn = projected_grad_norm(p, s->sign, s->next, ev->g);
-    if (ev->f <= s->cur.f + 1e-4 * s->slope || (ev->f <= s->cur.f + 1e-13 * s->cur.f && gn < s->gnorm)) {
+    if (finite && (ev->f <= s->cur.f + 1e-4 * s->slope || (ev->f <= s->cur.f + 1e-13 * s->cur.f && gn < s->gnorm))) {
         s->gnorm = gn;
         memcpy(s->theta, s->next, p->np * sizeof *s->theta);
         s->cur = *ev;
@@ -828,7 +851,17 @@ static cr_status solver_feed(solver *s, const evaluation *ev, cr_error *err)
         return solver_decide(s, err);
     }
     if (++s->bt >= CR_MAX_BACKTRACKS) {
-        s->phase = SOLVED;   /* no step lowers f: the point stands */
+        /* No step lowers f. Past the start the point stands: near the optimum
+           f cannot resolve a shorter step. But a step 2^59 times too long
+           for the loss (the weights' scale dwarfing the penalty's, so that H
+           is singular and the gradient is the step), or one that overflows
+           however short, leaves no fit: the start point is no model. */
+        if (!finite || s->iter == 0)
+            return cr_fail(err, CR_E_DATA, "weight", "training: the weighted loss %s step the solver tries from "
+                           "iteration %d, down to 2^-%d of the first (gradient %g); scale the weights down (or the "
+                           "features)", finite ? "falls at no" : "overflows a double at every", s->iter,
+                           CR_MAX_BACKTRACKS - 1, s->gnorm);
+        s->phase = SOLVED;
         return CR_OK;
     }
     s->alpha *= 0.5;

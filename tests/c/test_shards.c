@@ -5,6 +5,7 @@
  * calls out of order and foreign bytes refused. */
 #include "callrisk.h"
 #include "gen_dataset.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -466,6 +467,73 @@ static void test_evidence_bytes(void)
     cr_schema_free(s);
 }
 
+/* Every pass of a fit of ds over one shard, to the first refusal (in *e)
+   or the model (freed); the status. */
+static cr_status shard_fit(const cr_dataset *ds, const cr_train_options *o, cr_error *e)
+{
+    cr_shard *c = NULL, *a = NULL;
+    cr_fit *fit = NULL;
+    CHECK_OK(cr_shard_census(ds, o, &c, &check_err));
+    cr_status st = cr_fit_create(cr_dataset_schema(ds), o, c, &fit, e);
+    static unsigned char q[1 << 20];
+    size_t n = 0;
+    for (int guard = 0; st == CR_OK && !cr_fit_done(fit) && guard < 200; guard++) {
+        CHECK_OK(cr_fit_question(fit, q, sizeof q, &n, &check_err));
+        CHECK_OK(cr_shard_answer(ds, q, n, &a, &check_err));
+        st = cr_fit_feed(fit, a, e);
+        cr_shard_free(a);
+    }
+    cr_model *m = NULL;
+    if (st == CR_OK) st = cr_fit_model(fit, &m, e);
+    cr_model_free(m);
+    cr_shard_free(c);
+    cr_fit_free(fit);
+    return st;
+}
+
+/* Weights so large that sums leave the doubles: cr_train's refusals,
+   status, field and message, and no model. */
+static void test_overflowing_weights(void)
+{
+    cr_schema *s = NULL;
+    CHECK_OK(gen_schema(GEN_DEFAULT, &s, &check_err));
+    cr_train_options o;
+    cr_train_options_init(&o);
+    cr_dataset *ds = NULL;
+    cr_model *m = NULL;
+    cr_error e, want;
+    /* The solver: every step from the start overflows the weighted loss. */
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    CHECK_OK(cr_dataset_add(ds, (const double[3]){0, 1, 1}, 1, 1.5e308, &check_err));
+    CHECK_OK(cr_dataset_add(ds, (const double[3]){5, 0, 9}, 0, 1, &check_err));
+    CHECK_ERR(cr_train(ds, &o, &m, &want), want, CR_E_DATA, "overflows a double at every step");
+    CHECK_ERR(shard_fit(ds, &o, &e), e, CR_E_DATA, want.message);
+    CHECK_STR(e.field, "weight");
+    cr_dataset_free(ds);
+    /* The evidence: held-out rows whose weights add up past the doubles. */
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    const char *hold = "{\"holdout\": {\"fraction\": 0.5, \"method\": \"hash\"}}";
+    CHECK_OK(cr_train_options_from_json(&o, s, hold, strlen(hold), &check_err));
+    int heavy = 0;
+    for (int i = 0; i < 60; i++) {   /* a row held out weighs 1e308 (the hash reads the weight too), others 1 */
+        const double f[3] = {i % 5, i % 2, i % 7};
+        const int y = (i % 3 == 0) != (i % 11 == 0);
+        cr_dataset *one = NULL;
+        CHECK_OK(cr_dataset_create(s, &one, &check_err));
+        CHECK_OK(cr_dataset_add(one, f, y, 1e308, &check_err));
+        const int held = cr_holdout_hash_pick(&o, one->row_hash[0]);
+        cr_dataset_free(one);
+        heavy += held;
+        CHECK_OK(cr_dataset_add(ds, f, y, held ? 1e308 : 1.0, &check_err));
+    }
+    CHECK(heavy >= 2);
+    CHECK_ERR(cr_train(ds, &o, &m, &want), want, CR_E_DATA, "the weights add up (weight_sum) beyond the largest double");
+    CHECK(m == NULL);
+    CHECK_ERR(shard_fit(ds, &o, &e), e, CR_E_DATA, want.message);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
 int main(void)
 {
     test_same_fit();
@@ -473,5 +541,6 @@ int main(void)
     test_arguments();
     test_solved();
     test_evidence_bytes();
+    test_overflowing_weights();
     return check_done("test_shards");
 }

@@ -222,7 +222,10 @@ static void test_overflowing_data(void)
     CHECK_OK(cr_dataset_create(s, &ds, &check_err));
     const double xs[4] = {-1e150, 1e150, -5e149, 9e149};
     for (int i = 0; i < 4; i++) CHECK_OK(cr_dataset_add(ds, &xs[i], i & 1, 1e300, &check_err));
-    CHECK_ERR(cr_train(ds, NULL, &m, &e), e, CR_E_NONFINITE, "training overflowed");
+    /* weights 1e300 times x^2 = 1e300: the curvature at the start overflows. */
+    CHECK_ERR(cr_train(ds, NULL, &m, &e), e, CR_E_DATA, "overflows a double at the start");
+    CHECK(strstr(e.message, "scale the weights down") != NULL);
+    CHECK_STR(e.field, "weight");
     CHECK(m == NULL);
     double over = 1.5e150;
     CHECK_ERR(cr_dataset_add(ds, &over, 0, 1.0, &e), e, CR_E_RANGE, "field 'x': must be within +-1e150");
@@ -235,6 +238,86 @@ static void test_overflowing_data(void)
         cr_score_result r;
         CHECK_OK(cr_score(m, &xs[1], &r, NULL, 0, &check_err));
         CHECK(r.score >= 0 && r.score <= 100 && r.logit - r.logit == 0);
+    }
+    cr_model_free(m);
+    cr_dataset_free(ds);
+    /* Finite sums all along, but coefficients past CR_REAL_MAX: a penalty
+       that barely holds (C 1e308) on separable rows of x ~ 1e-150. */
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    const double tiny[4] = {-1e-150, 1e-150, -2e-150, 2e-150};
+    for (int i = 0; i < 4; i++) CHECK_OK(cr_dataset_add(ds, &tiny[i], tiny[i] > 0, 1.0, &check_err));
+    cr_train_options o;
+    cr_train_options_init(&o);
+    o.C = 1e308, o.tol = 0, o.max_iter = 1000;
+    m = NULL;
+    CHECK_ERR(cr_train(ds, &o, &m, &e), e, CR_E_NONFINITE, "training overflowed");
+    CHECK(m == NULL);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
+/* Finite weights so large that the weighted loss, its gradient or its
+   curvature leaves the doubles: refused with CR_E_DATA naming the cause,
+   never a model of zeros that "did not converge" after 0 iterations. */
+static void expect_weights_refused(const cr_schema *s, const double *rows, const int *y, const double *w, size_t n,
+                                   const char *why)
+{
+    cr_dataset *ds = NULL;
+    cr_model *m = NULL;
+    cr_error e;
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    for (size_t i = 0; i < n; i++) CHECK_OK(cr_dataset_add(ds, rows + i * cr_schema_field_count(s), y[i], w[i], &check_err));
+    CHECK_ERR(cr_train(ds, NULL, &m, &e), e, CR_E_DATA, why);
+    CHECK(strstr(e.message, "scale the weights down") != NULL);
+    CHECK_STR(e.field, "weight");
+    CHECK(m == NULL);
+    cr_dataset_free(ds);
+}
+
+static void test_overflowing_weights(void)
+{
+    cr_schema *s = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    /* The probe's rows: f(0) and g(0) finite, but every step of the line
+       search, down to 2^-59 of it, overflows f. */
+    const double two[6] = {0, 1, 1, 5, 0, 9};
+    const int y[2] = {1, 0};
+    const double w1[2] = {1.5e308, 1}, w2[2] = {1e300, 1e300}, w3[2] = {1e308, 1e-308};
+    const char *overflow = "the weighted loss overflows a double at every step the solver tries from iteration 0";
+    expect_weights_refused(s, two, y, w1, 2, overflow);
+    expect_weights_refused(s, two, y, w2, 2, overflow);
+    expect_weights_refused(s, two, y, w3, 2, overflow);
+    /* Finite all along, but the penalty (1) is lost in H's rounding (1e20):
+       H is singular, the gradient (4e20) is the step, and 2^-59 of it still
+       raises f. No step from the start: no model of zeros either. */
+    const double w5[2] = {1e20, 1e20}, w6[2] = {1e100, 1e100};
+    expect_weights_refused(s, two, y, w5, 2, "the weighted loss falls at no step the solver tries from iteration 0");
+    expect_weights_refused(s, two, y, w6, 2, "the weighted loss falls at no step the solver tries from iteration 0");
+    /* 1.5e308 times 9 attempts: the gradient at the start overflows. */
+    const double nine[6] = {0, 1, 9, 5, 0, 1};
+    expect_weights_refused(s, nine, y, w1, 2, "gradient or curvature overflows a double at the start");
+    cr_schema_free(s);
+    /* A real feature at its limit: weight 1e10 keeps the gradient finite
+       (5e159), the curvature (1e10 * 1e300 / 4) is not. */
+    static const cr_field_spec f[] = {{"x", CR_FIELD_REAL}};
+    static const cr_feature_spec t[] = {{"x", "x", 0}};
+    CHECK_OK(cr_schema_create(f, 1, t, 1, &s, &check_err));
+    const double xs[2] = {1e150, -1e150}, w4[2] = {1e10, 1e10};
+    expect_weights_refused(s, xs, y, w4, 2, "gradient or curvature overflows a double at the start");
+    /* Past the start a line search that finds no step lets the point stand
+       (f cannot resolve shorter steps): unit weights, x = +-1e50, separable,
+       stop there before max_iter, not converged, and give a model. */
+    cr_dataset *ds = NULL;
+    cr_model *m = NULL;
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    const double far[2] = {1e50, -1e50};
+    for (int i = 0; i < 2; i++) CHECK_OK(cr_dataset_add(ds, &far[i], 1 - i, 1.0, &check_err));
+    CHECK_OK(cr_train(ds, NULL, &m, &check_err));
+    if (m) {
+        cr_train_stats st;
+        cr_model_stats(m, &st);
+        CHECK(!st.converged && st.iterations > 0 && st.iterations < 100);
+        CHECK(cr_model_coef(m, 0) > 0);
     }
     cr_model_free(m);
     cr_dataset_free(ds);
@@ -482,6 +565,7 @@ int main(void)
     test_options_rejected();
     test_bad_data();
     test_overflowing_data();
+    test_overflowing_weights();
     test_progress_and_max_iter();
     test_weights_equal_duplicates();
     test_stable_for_large_logits();
