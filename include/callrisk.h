@@ -382,7 +382,10 @@ typedef struct cr_model_s cr_model;
  *  never another model: the result does not depend on the memory available.
  *  CR_E_NONFINITE when the data
  *  are so large that the objective or the model would leave the finite range
- *  (CR_REAL_MAX): scale the features. */
+ *  (CR_REAL_MAX): scale the features. CR_E_DATA (field "weight") when the
+ *  weights add up beyond the largest double, or when the weighted gradient
+ *  or Hessian is not finite, or no step can be taken, from the start: scale
+ *  the weights (or the features) down; never a model of zeros. */
 CR_API cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt,
                           cr_model **out, cr_error *err);
 
@@ -566,7 +569,8 @@ CR_API void cr_fit_free(cr_fit *f);
 
 /*! cr_evaluate() :
  *  The model's quality on a data set of its schema (CR_E_SCHEMA otherwise;
- *  CR_E_DATA when it has no rows). */
+ *  CR_E_DATA when it has no rows, or field "weight" when the weight sum or
+ *  the weighted log loss would not be finite: scale the weights down). */
 CR_API cr_status cr_evaluate(const cr_model *m, const cr_dataset *ds, cr_metrics *out, cr_error *err);
 
 /*! cr_evaluate_with() :
