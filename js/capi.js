@@ -81,12 +81,13 @@ export function bindCapi(exports, { broken, onThrow }) {
   const missing = Object.keys(CAPI).find((name) => typeof exports[name] !== 'function');
   if (missing !== undefined) return { missing };
   const capi = { memory: exports.memory, _initialize: exports._initialize };
-  for (const name of Object.keys(CAPI)) capi[name] = guarded(exports[name], name, broken, onThrow);
+  for (const [name, params] of Object.entries(CAPI)) capi[name] = guarded(exports[name], name, params, broken, onThrow);
   return { capi: Object.freeze(capi) };
 }
 
-/** Calls `f` behind the check, by its arity (WRAPPERS[f.length]): a call
- * passes its arguments as they are, with no array made for them. */
+/** Calls `f` behind the check, by its arity as CAPI declares it (a
+ * wrapped export's own `length` may say 0): a call passes its arguments as
+ * they are, with no array made for them. */
 const WRAPPERS = [
   (f, ok, thrown) => () => { if (!ok()) return 0; try { return f(); } catch (e) { throw thrown(e); } },
   (f, ok, thrown) => (a) => { if (!ok()) return 0; try { return f(a); } catch (e) { throw thrown(e); } },
@@ -99,12 +100,13 @@ const WRAPPERS = [
 ];
 const anyArity = (f, ok, thrown) => (...args) => { if (!ok()) return 0; try { return f(...args); } catch (e) { throw thrown(e); } };
 
-function guarded(f, name, broken, onThrow) {
+function guarded(f, name, params, broken, onThrow) {
   const releases = name.endsWith('_free');
   const ok = () => {
     const e = broken();
     if (e && !releases) throw e;
     return e === undefined;
   };
-  return (WRAPPERS[f.length] ?? anyArity)(f, ok, (e) => onThrow(e, name));
+  const arity = params ? params.split(' ').length : 0;
+  return (WRAPPERS[arity] ?? anyArity)(f, ok, (e) => onThrow(e, name));
 }
