@@ -27,6 +27,8 @@ const HOST_CONSTANTS = new Set([
   'DESCRIPTION_GUESS', // a first buffer for cr_abi_json()'s text; a longer text is asked for again
   'LABEL_MAX', // a label crosses as a byte (uint8_t)
   'WASM_MAGIC', // the first bytes of every wasm module
+  'WASM_PAGE', // bytes in a page of wasm memory
+  'GROWTH_SHARE', // wasm memory grows by at least this share of its size
   'HEX_BYTE', // a byte in hex, for a message
   'URL_ECHO_MAX', // characters of a URL a message shows
   'ID_SHOWN', // hex digits of a model id a message shows
