@@ -88,8 +88,11 @@ static cr_status check_number(double v, const char *field, const char *what, cr_
 /* ---- the evidence (model format 2) ----
    Every number is finite, except NaN (JSON null) in exactly these places:
    auc, gini and ks (one class has no weight), and observed_rate and
-   mean_predicted of a calibration bin or a band whose weight is 0. Weights
-   are >= 0, shares in [0, 1]. */
+   mean_predicted of a calibration bin or a band whose weight is 0. Each
+   number within what its definition allows: weights >= 0; shares, rates,
+   probabilities, auc, ks and the Brier score in [0, 1]; gini in [-1, 1];
+   log_loss >= 0; a score cut in [0, 100]; shares that add up to 1 (see
+   shares_sum_to_one()). */
 
 /* `what` names the number in messages ("train calibration[3]"), `key` is
    its JSON key (the error's field). */
@@ -118,43 +121,82 @@ static cr_status ev_share(double v, const char *what, const char *key, cr_error 
     return st;
 }
 
+/* A number in [lo, hi] (NaN where nan_ok allows it). */
+static cr_status ev_within(double v, double lo, double hi, int nan_ok, const char *what, const char *key,
+                           cr_error *err)
+{
+    cr_status st = ev_finite(v, nan_ok, what, key, err);
+    if (st == CR_OK && v == v && !(v >= lo && v <= hi))
+        st = cr_fail(err, CR_E_RANGE, key, "model evidence: %s '%s' is %.17g, need %g to %g", what, key, v, lo, hi);
+    return st;
+}
+
+/* Shares are the bins' weights over the total, each cr_exact_round(bin) /
+   cr_exact_round(total) (evidence.c, shard_evidence.c, evaluate.c), or a
+   count over the row count: three roundings at most, each of relative error
+   <= u = 2^-53, so share k is its exact part p_k times (1 + d_k), |d_k| <=
+   3u + 4u^2, and the exact parts add up to 1. Their exact sum is within
+   3.0000001u < 4u = 2^-51 of 1 (subnormal shares would add < 10 * 2^-1074
+   more). Summed exactly here, so no rounding of the check's own counts. */
+static cr_status shares_sum_to_one(const double *share, int n, const char *what, const char *key, cr_error *err)
+{
+    cr_exact s = {0};
+    for (int k = 0; k < n; k++) cr_exact_add(&s, share[k]);
+    cr_exact_add(&s, -1.0);
+    const double off = cr_exact_round(&s);
+    if (!(off >= -0x1p-51 && off <= 0x1p-51))
+        return cr_fail(err, CR_E_RANGE, key, "model evidence: %s '%s' add up to 1 %s %.17g, need 1 within 2^-51",
+                       what, key, off < 0 ? "-" : "+", off < 0 ? -off : off);
+    return CR_OK;
+}
+
 static cr_status check_metrics(const cr_metrics *mt, const char *which, cr_error *err)
 {
     if (mt->n < 1 || mt->n > 9007199254740992u)
         return cr_fail(err, CR_E_RANGE, "n", "model evidence: %s 'n' is %llu rows, need 1 to 2^53", which,
                        (unsigned long long)mt->n);
     cr_status st = ev_weight(mt->weight_sum, which, "weight_sum", err);
-    const struct { const char *key; double v; int nan_ok; } scalars[] = {
-        {"base_rate", mt->base_rate, 0}, {"log_loss", mt->log_loss, 0}, {"brier", mt->brier, 0},
-        {"auc", mt->auc, 1},             {"gini", mt->gini, 1},         {"ks", mt->ks, 1},
+    const struct { const char *key; double v, lo, hi; int nan_ok; } scalars[] = {
+        {"base_rate", mt->base_rate, 0, 1, 0}, {"log_loss", mt->log_loss, 0, CR_REAL_MAX, 0},
+        {"brier", mt->brier, 0, 1, 0},         {"auc", mt->auc, 0, 1, 1},
+        {"gini", mt->gini, -1, 1, 1},          {"ks", mt->ks, 0, 1, 1},
     };
     for (size_t k = 0; k < sizeof scalars / sizeof *scalars && st == CR_OK; k++)
-        st = ev_finite(scalars[k].v, scalars[k].nan_ok, which, scalars[k].key, err);
+        st = ev_within(scalars[k].v, scalars[k].lo, scalars[k].hi, scalars[k].nan_ok, which, scalars[k].key, err);
     char what[48];
+    double below = 0;   /* the bins are ascending and apart: each from where the one before ends */
     for (int b = 0; b < CR_CALIBRATION_BINS && st == CR_OK; b++) {
         const cr_calibration_bin *c = &mt->calibration[b];
         cr_bprintf(what, sizeof what, "%s calibration[%d]", which, b);
         const int empty = c->weight == 0;
-        st = ev_finite(c->lo, 0, what, "lo", err);
-        if (st == CR_OK) st = ev_finite(c->hi, 0, what, "hi", err);
+        st = ev_within(c->lo, below, 1, 0, what, "lo", err);
+        if (st == CR_OK) st = ev_within(c->hi, c->lo, 1, 0, what, "hi", err);
         if (st == CR_OK) st = ev_weight(c->weight, what, "weight", err);
-        if (st == CR_OK) st = ev_finite(c->mean_predicted, empty, what, "mean_predicted", err);
-        if (st == CR_OK) st = ev_finite(c->observed_rate, empty, what, "observed_rate", err);
+        if (st == CR_OK) st = ev_within(c->mean_predicted, 0, 1, empty, what, "mean_predicted", err);
+        if (st == CR_OK) st = ev_within(c->observed_rate, 0, 1, empty, what, "observed_rate", err);
+        below = c->hi;
     }
+    double share[3];
     for (int l = 0; l < 3 && st == CR_OK; l++) {
         const cr_band_stats *bs = &mt->bands[l];
         cr_bprintf(what, sizeof what, "%s bands[%d]", which, l);
         const int empty = bs->weight == 0;
         st = ev_weight(bs->weight, what, "weight", err);
         if (st == CR_OK) st = ev_share(bs->share, what, "share", err);
-        if (st == CR_OK) st = ev_finite(bs->observed_rate, empty, what, "observed_rate", err);
-        if (st == CR_OK) st = ev_finite(bs->mean_predicted, empty, what, "mean_predicted", err);
+        if (st == CR_OK) st = ev_within(bs->observed_rate, 0, 1, empty, what, "observed_rate", err);
+        if (st == CR_OK) st = ev_within(bs->mean_predicted, 0, 1, empty, what, "mean_predicted", err);
+        share[l] = bs->share;
+    }
+    if (st == CR_OK) {
+        cr_bprintf(what, sizeof what, "%s bands' shares", which);
+        st = shares_sum_to_one(share, 3, what, "share", err);
     }
     return st;
 }
 
-/* Reference bins of feature `name` (or "score"). */
-static cr_status check_bins(const cr_bins *b, const char *name, cr_error *err)
+/* Reference bins of feature `name` (or "score": cuts between the scores 0
+   and 100, or some bins could never hold a row). */
+static cr_status check_bins(const cr_bins *b, const char *name, int score, cr_error *err)
 {
     if (b->n_bins < 1 || b->n_bins > CR_DRIFT_BINS)
         return cr_fail(err, CR_E_COUNT, name, "model evidence: reference of '%s' has %u bins (need 1 to %d)", name,
@@ -163,12 +205,13 @@ static cr_status check_bins(const cr_bins *b, const char *name, cr_error *err)
     cr_bprintf(what, sizeof what, "reference of '%s'", name);
     cr_status st = CR_OK;
     for (int k = 0; k + 1 < b->n_bins && st == CR_OK; k++) {
-        st = ev_finite(b->cut[k], 0, what, "cuts", err);
+        st = score ? ev_within(b->cut[k], 0, 100, 0, what, "cuts", err) : ev_finite(b->cut[k], 0, what, "cuts", err);
         if (st == CR_OK && k > 0 && !(b->cut[k] > b->cut[k - 1]))
             st = cr_fail(err, CR_E_RANGE, "cuts", "model evidence: %s 'cuts' must be strictly ascending, cut %d is "
                          "%.17g after %.17g", what, k, b->cut[k], b->cut[k - 1]);
     }
     for (int k = 0; k < b->n_bins && st == CR_OK; k++) st = ev_share(b->share[k], what, "shares", err);
+    if (st == CR_OK) st = shares_sum_to_one(b->share, b->n_bins, what, "shares", err);
     return st;
 }
 
@@ -197,8 +240,8 @@ static cr_status check_evidence(const cr_model *m, cr_error *err)
         if (st != CR_OK) return st;
     }
     for (size_t j = 0; j < m->schema.n_features && st == CR_OK; j++)
-        st = check_bins(&ev->reference[j], m->schema.feature_name[j], err);
-    if (st == CR_OK) st = check_bins(&ev->score_reference, "score", err);
+        st = check_bins(&ev->reference[j], m->schema.feature_name[j], 0, err);
+    if (st == CR_OK) st = check_bins(&ev->score_reference, "score", 1, err);
     return st;
 }
 
@@ -216,6 +259,10 @@ cr_status cr_model_validate(const cr_model *m, cr_error *err)
         st = check_number(m->baseline[j], name, what, err);
         if (st == CR_OK && m->sign[j] > CR_SIGN_NONPOS)
             st = cr_fail(err, CR_E_RANGE, name, "model sign of '%s': unknown value %d", name, m->sign[j]);
+        if (st == CR_OK && ((m->sign[j] == CR_SIGN_NONNEG && m->coef[j] < 0) ||
+                            (m->sign[j] == CR_SIGN_NONPOS && m->coef[j] > 0)))
+            st = cr_fail(err, CR_E_RANGE, name, "model coefficient of '%s': %.17g breaks its sign \"%s\"", name,
+                         m->coef[j], cr_sign_name((cr_sign)m->sign[j]));
     }
     if (st == CR_OK) st = cr_bands_check(m->band_high, m->band_medium, "model", err);
     if (st != CR_OK) return st;
@@ -226,6 +273,26 @@ cr_status cr_model_validate(const cr_model *m, cr_error *err)
     if ((unsigned)in->class_weight_mode > CR_CLASS_WEIGHT_EXPLICIT || (unsigned)in->fit_intercept > 1 ||
         (unsigned)m->stats.converged > 1)
         return cr_fail(err, CR_E_RANGE, "training", "model 'training': unknown option value");
+    /* As cr_train_options_check() allows: C > 0 with a finite 1/C, tol >= 0,
+       class weights >= 0. */
+    if (!(in->C > 0) || !(1.0 / in->C < 1.0 / 0.0))
+        return cr_fail(err, CR_E_RANGE, "C", "model 'training': 'C' is %.17g, need > 0 with a finite inverse", in->C);
+    if (!(in->tol >= 0))
+        return cr_fail(err, CR_E_RANGE, "tol", "model 'training': 'tol' is %.17g, need >= 0", in->tol);
+    if (!(in->weight_sum >= 0))
+        return cr_fail(err, CR_E_RANGE, "weight_sum", "model 'training': 'weight_sum' is %.17g, need >= 0",
+                       in->weight_sum);
+    for (int c = 0; c < 2; c++)
+        if (!(in->class_weight[c] >= 0))
+            return cr_fail(err, CR_E_RANGE, "class_weight_values", "model 'training': 'class_weight_values'[%d] is "
+                           "%.17g, need >= 0", c, in->class_weight[c]);
+    /* The objective (log loss plus penalty) and the gradient's norm. */
+    if (!(m->stats.objective >= 0))
+        return cr_fail(err, CR_E_RANGE, "objective", "model 'solver': 'objective' is %.17g, need >= 0",
+                       m->stats.objective);
+    if (!(m->stats.grad_norm >= 0))
+        return cr_fail(err, CR_E_RANGE, "grad_norm", "model 'solver': 'grad_norm' is %.17g, need >= 0",
+                       m->stats.grad_norm);
     /* As cr_train() allows and does: no iteration count can wrap negative. */
     if (in->max_iter < 1 || in->max_iter > 1000000 || m->stats.iterations < 0 || m->stats.iterations > in->max_iter)
         return cr_fail(err, CR_E_RANGE, "max_iter", "model 'training': need 1 <= max_iter <= 1000000 and 0 <= "

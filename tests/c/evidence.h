@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* Reference bins of feature j: 1, 2, 10, 4, 7, ... bins, ascending cuts,
-   shares that need not add up to anything. */
+   equal shares (adding up to 1, as a model's must). */
 static inline void evidence_bins(cr_bins *b, size_t j)
 {
     static const uint8_t n_bins[5] = {1, 2, 10, 4, 7};
@@ -51,7 +51,7 @@ static inline cr_model *evidence_model(const cr_model *m, const cr_dataset *trai
     ev->score_reference.n_bins = 10;
     for (int k = 0; k < 10; k++) {
         if (k < 9) ev->score_reference.cut[k] = 9.0 + 10.0 * k;
-        ev->score_reference.share[k] = k % 3 ? 0.05 : 0.2;
+        ev->score_reference.share[k] = k % 3 ? 0.05 : 0.175;   /* 4 x 0.175 + 6 x 0.05 = 1 */
     }
     ev->present = 1;
     cr_model_drop_negative_zeros(e);

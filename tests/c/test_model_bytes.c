@@ -602,7 +602,7 @@ static void test_v2_round_trip(const cr_model *base, int holdout, int calibrated
     CHECK((strstr(js, "\"calibration\":null") != NULL) == !calibrated);
     CHECK(strstr(js, "\"reference\":{\"features\":[{\"feature\":\"spam_reports\",\"cuts\":[],\"shares\":[1]},"
                      "{\"feature\":\"no_consent\",\"cuts\":[0.5],\"shares\":[0.5,0.5]},") != NULL);
-    CHECK(strstr(js, "\"score\":{\"cuts\":[9,19,29,39,49,59,69,79,89],\"shares\":[0.2,0.05,") != NULL);
+    CHECK(strstr(js, "\"score\":{\"cuts\":[9,19,29,39,49,59,69,79,89],\"shares\":[0.175,0.05,") != NULL);
     CHECK(strstr(js, "\"mean_predicted\":null,\"observed_rate\":null") != NULL);   /* an empty bin */
     cr_model *m2 = NULL;
     CHECK_OK(cr_model_from_json(js, strlen(js), &m2, &check_err));
@@ -932,6 +932,152 @@ static void test_v2_value_errors(const cr_model *base)
     cr_model_free(m);
 }
 
+/* Every stored number within what its definition allows (the probe found
+   C 0, tol -1, auc 5, shares adding up to 0.1 and more loading): each rule
+   refused by both loaders, with the field it names. */
+static void test_value_ranges(const cr_model *base)
+{
+    cr_model *m = v2_model(base, 1, 1);
+    if (!m) return;
+    cr_model *c = evidence_clone(m);
+    cr_error e;
+#define BOTH(stmt, status, key, text)                     \
+    do {                                                  \
+        memcpy(c, m, sizeof *c);                          \
+        stmt;                                             \
+        expect_both(c, status, text);                     \
+        cr_model_validate(c, &e);                         \
+        CHECK_STR(e.field, key);                          \
+    } while (0)
+    /* training and solver: as the options allow */
+    BOTH(c->info.C = 0, CR_E_RANGE, "C", "model 'training': 'C' is 0, need > 0 with a finite inverse");
+    BOTH(c->info.C = -5, CR_E_RANGE, "C", "'C' is -5, need > 0");
+    BOTH(c->info.C = 1e-310, CR_E_RANGE, "C", "'C' is 1e-310, need > 0 with a finite inverse");
+    BOTH(c->info.tol = -1, CR_E_RANGE, "tol", "model 'training': 'tol' is -1, need >= 0");
+    BOTH(c->info.weight_sum = -1, CR_E_RANGE, "weight_sum", "model 'training': 'weight_sum' is -1, need >= 0");
+    BOTH(c->info.class_weight[1] = -0.5, CR_E_RANGE, "class_weight_values",
+         "'class_weight_values'[1] is -0.5, need >= 0");
+    BOTH(c->stats.grad_norm = -1, CR_E_RANGE, "grad_norm", "model 'solver': 'grad_norm' is -1, need >= 0");
+    BOTH(c->stats.objective = -1, CR_E_RANGE, "objective", "model 'solver': 'objective' is -1, need >= 0");
+    /* coefficients keep their declared signs */
+    BOTH((c->sign[0] = CR_SIGN_NONNEG, c->coef[0] = -1), CR_E_RANGE, "spam_reports",
+         "model coefficient of 'spam_reports': -1 breaks its sign \"nonneg\"");
+    BOTH((c->sign[1] = CR_SIGN_NONPOS, c->coef[1] = 0.25), CR_E_RANGE, "no_consent",
+         "model coefficient of 'no_consent': 0.25 breaks its sign \"nonpos\"");
+    /* metrics */
+    BOTH(c->ev.train.auc = 5, CR_E_RANGE, "auc", "model evidence: train 'auc' is 5, need 0 to 1");
+    BOTH(c->ev.train.auc = -1, CR_E_RANGE, "auc", "train 'auc' is -1, need 0 to 1");
+    BOTH(c->ev.holdout.gini = 9, CR_E_RANGE, "gini", "holdout 'gini' is 9, need -1 to 1");
+    BOTH(c->ev.train.gini = -1.5, CR_E_RANGE, "gini", "train 'gini' is -1.5, need -1 to 1");
+    BOTH(c->ev.train.base_rate = 2, CR_E_RANGE, "base_rate", "train 'base_rate' is 2, need 0 to 1");
+    BOTH(c->ev.train.brier = -1, CR_E_RANGE, "brier", "train 'brier' is -1, need 0 to 1");
+    BOTH(c->ev.train.brier = 1.5, CR_E_RANGE, "brier", "train 'brier' is 1.5, need 0 to 1");
+    BOTH(c->ev.train.log_loss = -1, CR_E_RANGE, "log_loss", "train 'log_loss' is -1, need 0 to 1e+150");
+    BOTH(c->ev.train.ks = 3, CR_E_RANGE, "ks", "train 'ks' is 3, need 0 to 1");
+    /* calibration bins: rates and probabilities in [0, 1], ascending, apart */
+    BOTH(c->ev.train.calibration[3].observed_rate = 7, CR_E_RANGE, "observed_rate",
+         "train calibration[3] 'observed_rate' is 7, need 0 to 1");
+    BOTH(c->ev.train.calibration[3].mean_predicted = -0.5, CR_E_RANGE, "mean_predicted",
+         "train calibration[3] 'mean_predicted' is -0.5, need 0 to 1");
+    BOTH(c->ev.train.calibration[0].lo = 0.5, CR_E_RANGE, "hi", "train calibration[0] 'hi' is 0.1, need 0.5 to 1");
+    BOTH(c->ev.train.calibration[0].lo = -0.5, CR_E_RANGE, "lo", "train calibration[0] 'lo' is -0.5, need 0 to 1");
+    BOTH(c->ev.train.calibration[9].hi = 2, CR_E_RANGE, "hi", "train calibration[9] 'hi' is 2, need 0.9");
+    BOTH(c->ev.train.calibration[4].lo = 0.3, CR_E_RANGE, "lo", "train calibration[4] 'lo' is 0.3, need 0.4 to 1");
+    /* bands: rates in [0, 1], shares adding up to 1 */
+    BOTH(c->ev.train.bands[0].observed_rate = 1.5, CR_E_RANGE, "observed_rate",
+         "train bands[0] 'observed_rate' is 1.5, need 0 to 1");
+    BOTH(c->ev.train.bands[2].mean_predicted = 2, CR_E_RANGE, "mean_predicted",
+         "train bands[2] 'mean_predicted' is 2, need 0 to 1");
+    BOTH(c->ev.holdout.bands[0].share = 0, CR_E_RANGE, "share", "holdout bands' shares 'share' add up to 1 - ");
+    /* drift reference: shares adding up to 1, the score's cuts within 0..100 */
+    BOTH(for (int k = 0; k < 10; k++) c->ev.score_reference.share[k] = 0, CR_E_RANGE, "shares",
+         "reference of 'score' 'shares' add up to 1 - 1, need 1 within 2^-51");
+    BOTH(for (int k = 0; k < 10; k++) c->ev.reference[2].share[k] = 0.01, CR_E_RANGE, "shares",
+         "reference of 'call_attempts_24h' 'shares' add up to 1 - 0.9, need 1 within 2^-51");
+    BOTH(for (int k = 0; k < 9; k++) c->ev.score_reference.cut[k] = 1000.0 * k, CR_E_RANGE, "cuts",
+         "reference of 'score' 'cuts' is 1000, need 0 to 100");
+    BOTH(c->ev.score_reference.cut[0] = -1, CR_E_RANGE, "cuts", "reference of 'score' 'cuts' is -1, need 0 to 100");
+    /* The tolerance: 2^-51 either way, the bound on how far the shares the
+       library computes can stray (model.c, shares_sum_to_one()). */
+    memcpy(c, m, sizeof *c);
+    c->ev.reference[1].share[0] = 0.5;
+    c->ev.reference[1].share[1] = 0.5 + 0x1p-51;
+    CHECK_OK(cr_model_validate(c, &check_err));
+    c->ev.reference[1].share[1] = 0.5 + 0x1p-51 + 0x1p-53;
+    CHECK_ERR(cr_model_validate(c, &e), e, CR_E_RANGE, "'no_consent' 'shares' add up to 1 + 5.551115123125783e-16");
+    c->ev.reference[1].share[1] = 0.5 - 0x1p-51;
+    CHECK_OK(cr_model_validate(c, &check_err));
+    c->ev.reference[1].share[1] = 0.5 - 0x1p-51 - 0x1p-54;
+    CHECK_ERR(cr_model_validate(c, &e), e, CR_E_RANGE, "'no_consent' 'shares' add up to 1 - 4.996");
+    /* NaN stays where the format allows null, a boundary value is in range. */
+    memcpy(c, m, sizeof *c);
+    c->ev.train.auc = c->ev.train.gini = c->ev.train.ks = cr_nan();
+    c->ev.train.brier = c->ev.train.base_rate = 1;
+    c->ev.holdout.gini = -1;
+    c->ev.train.log_loss = 0;
+    c->info.tol = 0;
+    c->info.class_weight[0] = 0;
+    c->sign[0] = CR_SIGN_NONNEG, c->coef[0] = 0;
+    c->sign[1] = CR_SIGN_NONPOS, c->coef[1] = 0;
+    for (int k = 0; k < 9; k++) c->ev.score_reference.cut[k] = 11.0 * k + 12;
+    CHECK_OK(cr_model_validate(c, &check_err));
+#undef BOTH
+    free(c);
+    cr_model_free(m);
+}
+
+/* Trained models pass: weights that make every share a rounded ratio (and
+   bins whose exact parts do not add up to 1 in doubles), with and without a
+   holdout and calibration, signs held. cr_train() validates what it returns. */
+static void test_trained_models_load(void)
+{
+    cr_schema *s = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    if (!s) return;
+    enum { N = 600 };
+    static double x[N][3], w[N];
+    static uint8_t y[N];
+    uint64_t r = 0x9E3779B97F4A7C15u;
+    for (int round = 0; round < 12; round++) {
+        for (int i = 0; i < N; i++) {
+            r = r * 6364136223846793005u + 1442695040888963407u;
+            x[i][0] = (double)(r >> 60);
+            x[i][1] = (double)(r >> 59 & 1);
+            x[i][2] = (double)(r >> 40 & 1023);
+            y[i] = (uint8_t)((r >> 20 & 7) < 2 + x[i][1] * 3);
+            w[i] = round & 1 ? 1.0 : 1.0 / (double)(1 + (r >> 8 & 15)) + 0.1 * (double)(r >> 30 & 3);
+        }
+        cr_dataset *ds = NULL;
+        CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+        if (!ds) break;
+        CHECK_OK(cr_dataset_add_rows(ds, &x[0][0], y, w, N, &check_err));
+        cr_train_options o;
+        cr_train_options_init(&o);
+        if (round & 2) o.holdout_method = CR_HOLDOUT_HASH, o.holdout_fraction = 0.3, o.calibration = CR_CALIBRATION_SIGMOID;
+        if (round & 4) o.class_weight_mode = CR_CLASS_WEIGHT_BALANCED;
+        o.signs[0] = CR_SIGN_NONPOS;   /* against the data: the coefficient is held at 0 */
+        o.signs[1] = CR_SIGN_NONNEG;
+        o.C = round >= 8 ? 1e-3 : 10;
+        cr_model *m = NULL;
+        CHECK_OK(cr_train(ds, &o, &m, &check_err));
+        if (m) {
+            CHECK(m->coef[0] <= 0 && m->coef[1] >= 0);
+            size_t len;
+            uint8_t *b = save(m, &len);
+            cr_model *back = NULL;
+            CHECK_OK(cr_model_load(b, len, &back, &check_err));
+            char *js = to_json(m);
+            cr_model *back2 = NULL;
+            CHECK_OK(cr_model_from_json(js, strlen(js), &back2, &check_err));
+            cr_model_free(back), cr_model_free(back2);
+            free(js), free(b);
+        }
+        cr_model_free(m);
+        cr_dataset_free(ds);
+    }
+    cr_schema_free(s);
+}
+
 /* NaN only where allowed, written as null, read back as the canonical NaN. */
 static void test_v2_nan(const cr_model *base)
 {
@@ -1128,6 +1274,8 @@ int main(void)
     test_v2_truncation_and_flips(m);
     test_v2_section_errors(m);
     test_v2_value_errors(m);
+    test_value_ranges(m);
+    test_trained_models_load();
     test_v2_nan(m);
     test_v2_json_errors(m);
     test_v2_accessors(m);
