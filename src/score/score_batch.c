@@ -94,12 +94,16 @@ static __attribute__((noinline)) size_t score_rows_scalar(const cr_model *m, con
     return (size_t)-1;
 }
 
-/* Lanes where some |z| >= 708 or is not finite: the lane of the first
-   non-finite z, or every p by the scalar sigmoid. */
-static __attribute__((noinline)) size_t sigmoid_lanes_slow(const double *z, double *p, int lanes)
+/* Lanes where some calibrated |z| >= 708 or is not finite, as cr_score()
+   has them: the lane of the first non-finite logit, or every p by the
+   scalar sigmoid of the calibrated z = a logit + b. A finite logit's image
+   may overflow (|a| up to CR_REAL_MAX): sigmoid(+-inf) is 1 or 0, as
+   cr_probability() gives it. */
+static __attribute__((noinline)) size_t sigmoid_lanes_slow(const double *logit, const double *z, double *p,
+                                                           int lanes)
 {
     for (int k = 0; k < lanes; k++)
-        if (!finite(z[k])) return (size_t)k;
+        if (!finite(logit[k])) return (size_t)k;
     for (int k = 0; k < lanes; k++) p[k] = cr_sigmoid(z[k]);
     return (size_t)-1;
 }

@@ -155,15 +155,19 @@ static inline __attribute__((always_inline)) size_t LANE(score_rows)(const cr_mo
                 if (invert[j]) x = 1.0 - x;   /* the same branch for every row */
                 z = z + c[j] * x;
             }
-        /* cr_probability(): sigmoid(a z + b), exact for a = 1, b = 0; finite
-           when z is (|a| <= CR_CALIBRATION_A_MAX), so checked on the slow path only. */
+        /* cr_probability(): sigmoid(a z + b), exact for a = 1, b = 0. A
+           non-finite logit or calibrated z fails the fast test; the slow
+           path checks the logit, as cr_score() does (a loaded model's |a|
+           may pass CR_CALIBRATION_A_MAX: a z may overflow, p is then 0 or 1). */
+        const VD logit = z;
         z = ca * z + cb;
         int fast;
         VD p = LANE(sigmoid)(z, &fast);
         if (!fast) {
-            double zs[LANES], ps[LANES];
+            double ls[LANES], zs[LANES], ps[LANES];
+            memcpy(ls, &logit, sizeof ls);
             memcpy(zs, &z, sizeof zs);
-            const size_t bad = sigmoid_lanes_slow(zs, ps, LANES);
+            const size_t bad = sigmoid_lanes_slow(ls, zs, ps, LANES);
             if (bad != (size_t)-1) return i + bad;
             memcpy(&p, ps, sizeof p);
         }

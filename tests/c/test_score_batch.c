@@ -225,6 +225,61 @@ static void check_nonfinite_logit(const cr_model *good)
     free(m);
 }
 
+/* Extreme but loadable (cr_model_validate()): every coefficient and the
+   intercept +-CR_REAL_MAX, calibrated by a large a of either sign, so a
+   finite logit's image a z + b overflows to +-inf in some rows (the probe's
+   model: coef 1e150, a = 1e10, x = 1e150 gives probability 1) and stays
+   finite in others. The batch gives cr_score()'s bits in every lane. */
+static void check_extreme(cr_model *m, const double *f, size_t n)
+{
+    static const double cal[][2] = {{1e10, 0}, {-1e10, 0}, {1e6, 3}, {CR_REAL_MAX, CR_REAL_MAX},
+                                    {-CR_REAL_MAX, -CR_REAL_MAX}, {1e-300, -1}, {0, 0}};
+    const size_t d = m->schema.n_features;
+    for (int sign = 0; sign < 4; sign++) {
+        m->intercept = sign & 2 ? -CR_REAL_MAX : sign & 1 ? 1 : 0;
+        for (size_t j = 0; j < d; j++) m->coef[j] = (j + (size_t)sign) % 2 ? -CR_REAL_MAX : CR_REAL_MAX;
+        m->ev.calibration = CR_CALIBRATION_NONE;
+        CHECK_OK(cr_model_validate(m, &check_err));
+        check_same_as_score(m, f, n);
+        for (size_t k = 0; k < sizeof cal / sizeof *cal; k++) {
+            m->ev.calibration = CR_CALIBRATION_SIGMOID;
+            m->ev.cal_a = cal[k][0];
+            m->ev.cal_b = cal[k][1];
+            CHECK_OK(cr_model_validate(m, &check_err));
+            check_same_as_score(m, f, n);
+        }
+    }
+}
+
+static void test_extreme_models(void)
+{
+    /* 1 real field (the probe's shape), 2 reals, the generic path and the seed's schema. */
+    static const cr_field_spec reals[] = {{"x", CR_FIELD_REAL}, {"y", CR_FIELD_REAL}, {"n", CR_FIELD_COUNT}};
+    static const cr_feature_spec feats[] = {{"x", "x", 0}, {"y", "y", 0}, {"n", "n", 0}, {"x2", "x", 0}};
+    static const size_t shape[][2] = {{1, 1}, {2, 2}, {3, 4}, {0, 0}};
+    static const double extreme[] = {CR_REAL_MAX, -CR_REAL_MAX, 0, 1, -1, 1e-300, 5e149, -3e140};
+    for (size_t k = 0; k < sizeof shape / sizeof *shape; k++) {
+        cr_schema *s = NULL;
+        if (shape[k][0]) CHECK_OK(cr_schema_create(reals, shape[k][0], feats, shape[k][1], &s, &check_err));
+        else CHECK_OK(cr_schema_create_default(&s, &check_err));
+        if (!s) continue;
+        cr_model *m = train_on(s);
+        enum { N = 1031 };   /* a full block's pairs, fast and slow lanes mixed, and a scalar tail */
+        const size_t nf = cr_schema_field_count(s);
+        double *f = malloc(N * nf * sizeof *f);
+        fill(s, f, N, 5);
+        for (size_t i = 0; i < N; i++)
+            for (size_t c = 0; c < nf; c++)
+                if (cr_schema_field_type(s, c) == CR_FIELD_REAL && next() % 3)
+                    f[i * nf + c] = extreme[next() % (sizeof extreme / sizeof *extreme)];
+        check_extreme(m, f, N);
+        check_extreme(m, f, 2);   /* two rows: one pair of lanes, no tail */
+        free(f);
+        cr_model_free(m);
+        cr_schema_free(s);
+    }
+}
+
 static void check_shape(size_t nf, size_t nd, int variant, int invert_bools)
 {
     cr_schema *s = make_schema(nf, nd, variant, invert_bools);
@@ -327,6 +382,7 @@ int main(void)
         test_every_shape();
         test_seed_shape();
         test_seed_fields_other_features();
+        test_extreme_models();
     }
     test_arguments();
     return check_done("test_score_batch");
