@@ -87,14 +87,25 @@ cr_status cr_drift_add_record(cr_drift *d, const char *record, size_t len, cr_er
     cr_status st = cr_request_object(record, len, &doc, err);
     if (st != CR_OK) return st;
     double fields[CR_MAX_FIELDS], score = 0;
+    char id[CR_MODEL_ID_SIZE + 1] = "";
     const int inputs = cr_json_get(&doc, 0, "inputs"), s = cr_json_get(&doc, 0, "score");
+    const int mid = cr_json_get(&doc, 0, "model_id");
     if (inputs < 0 || doc.tok[inputs].type != CR_JSON_OBJECT)
         st = cr_fail(err, inputs < 0 ? CR_E_MISSING : CR_E_TYPE, "inputs", "record 'inputs': %s",
                      inputs < 0 ? "missing" : "must be an object");
-    else st = cr_request_fields(&m->schema, &doc, inputs, -1, fields, err);
-    if (st == CR_OK && (s < 0 || !cr_json_number(&doc, s, &score)))
+    else if (s < 0 || !cr_json_number(&doc, s, &score))
         st = cr_fail(err, s < 0 ? CR_E_MISSING : CR_E_TYPE, "score", "record 'score': %s",
                      s < 0 ? "missing" : "must be a number");
+    /* Another model's record is no row of this model's traffic (its score
+       is that model's): refused as cr_verify_record() refuses it. Every
+       stored record names its model; a hand-made one without model_id
+       is taken as this model's. */
+    else if (mid >= 0 && !cr_json_string(&doc, mid, id, sizeof id))
+        st = cr_fail(err, CR_E_MISSING, "model_id", "record 'model_id': missing or not a string");
+    else if (mid >= 0 && strcmp(id, m->id) != 0)
+        st = cr_fail(err, CR_E_MISMATCH, "model_id", "record 'model_id': stored %.16s..., the model is %.16s...",
+                     id, m->id);
+    else st = cr_request_fields(&m->schema, &doc, inputs, -1, fields, err);
     if (st == CR_OK && !(score >= 0 && score <= 100 && score == (double)(int)score))
         st = cr_fail(err, CR_E_RANGE, "score", "record 'score': must be an integer 0 to 100, got %.17g", score);
     cr_json_free(&doc);

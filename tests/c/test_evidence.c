@@ -467,8 +467,25 @@ static void test_drift(const cr_schema *s)
     CHECK_ERR(cr_drift_add_record(by_records, big, strlen(big), &e), e, CR_E_RANGE, "integer 0 to 100");
     const char *text = "{\"inputs\":{\"spam_reports\":1,\"has_consent\":true,\"call_attempts_24h\":0},\"score\":\"9\"}";
     CHECK_ERR(cr_drift_add_record(by_records, text, strlen(text), &e), e, CR_E_TYPE, "record 'score'");
+    /* No model_id (hand-made): read as this model's. */
     const char *field = "{\"inputs\":{\"spam_reports\":-1,\"has_consent\":true,\"call_attempts_24h\":0},\"score\":9}";
     CHECK_ERR(cr_drift_add_record(by_records, field, strlen(field), &e), e, CR_E_RANGE, "spam_reports");
+    /* Another model's record is no row of this model's: refused (as
+       cr_verify_record() refuses it), nothing counted. */
+    char rec[2048];
+    CHECK_OK(cr_model_create_default(&deflt, &check_err));
+    size_t len = record_of(deflt, fields, rec, sizeof rec);
+    CHECK_ERR(cr_drift_add_record(by_records, rec, len, &e), e, CR_E_MISMATCH, "record 'model_id'");
+    CHECK_STR(e.field, "model_id");
+    len = record_of(m, fields, rec, sizeof rec);
+    char *id = strstr(rec, cr_model_id(m));
+    CHECK(id != NULL);
+    if (id) memset(id, '0', 64);   /* edited to 64 zeros */
+    CHECK_ERR(cr_drift_add_record(by_records, rec, len, &e), e, CR_E_MISMATCH, "record 'model_id'");
+    const char *num_id = "{\"inputs\":{},\"score\":9,\"model_id\":7}";
+    CHECK_ERR(cr_drift_add_record(by_records, num_id, strlen(num_id), &e), e, CR_E_MISSING, "record 'model_id'");
+    cr_model_free(deflt);
+    deflt = NULL;
     CHECK_ERR(cr_drift_add_record(by_records, "[", 1, &e), e, CR_E_JSON, "");
     CHECK_OK(cr_drift_json(by_records, b, sizeof b, &n, &check_err));
     CHECK_STR(a, b);
