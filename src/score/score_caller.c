@@ -1,6 +1,7 @@
 /* score_caller.c - the seed's scoreCaller as a resumable operation over a host store. */
 #include "internal.h"
 #include "data/request.h"
+#include "caller_keys.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,36 @@ static cr_status check_time(double at_ms, cr_error *err)
     return CR_OK;
 }
 
+cr_status cr_caller_keys(const cr_json_doc *doc, int required, char *number, size_t *len, double *at,
+                         cr_error *err)
+{
+    const int c = cr_json_get(doc, 0, "caller_number"), a = cr_json_get(doc, 0, "at");
+    cr_status st = CR_OK;
+    *len = 0;
+    *at = 0.0 / 0.0;
+    number[0] = 0;
+    if (c < 0) {
+        if (required) st = cr_fail(err, CR_E_MISSING, "caller_number", "field 'caller_number': required");
+    } else if (doc->tok[c].type != CR_JSON_STRING) {
+        st = cr_fail(err, CR_E_TYPE, "caller_number", "field 'caller_number': must be a string, got %s",
+                     cr_json_type_name(doc->tok[c].type));
+    } else if (!cr_json_string(doc, c, number, CR_CALLER_MAX + 2)) {
+        st = cr_fail(err, CR_E_RANGE, "caller_number", "field 'caller_number': must have 1 to %d bytes, got more",
+                     CR_CALLER_MAX);
+    } else {
+        *len = strlen(number);
+        st = check_caller(number, *len, err);
+    }
+    if (st == CR_OK && a >= 0) {
+        if (!cr_json_number(doc, a, at))
+            st = cr_fail(err, CR_E_TYPE, "at", "field 'at': must be a number of ms since 1970, got %s",
+                         cr_json_type_name(doc->tok[a].type));
+        else
+            st = check_time(*at, err);
+    }
+    return st;
+}
+
 cr_status cr_caller_request_parse(const cr_schema *s, const char *json, size_t len, double *fields, char *caller,
                                   size_t *caller_len, double *at_ms, cr_error *err)
 {
@@ -113,32 +144,14 @@ cr_status cr_caller_request_parse(const cr_schema *s, const char *json, size_t l
     cr_status st = cr_request_object(json, len, &doc, err);
     if (st != CR_OK) return st;
     char number[CR_CALLER_MAX + 2];
+    size_t number_len = 0;
     double at = 0.0 / 0.0;
-    const int c = cr_json_get(&doc, 0, "caller_number");
-    const int a = cr_json_get(&doc, 0, "at");
-    if (c < 0) {
-        st = cr_fail(err, CR_E_MISSING, "caller_number", "field 'caller_number': required");
-    } else if (doc.tok[c].type != CR_JSON_STRING) {
-        st = cr_fail(err, CR_E_TYPE, "caller_number", "field 'caller_number': must be a string, got %s",
-                     cr_json_type_name(doc.tok[c].type));
-    } else if (!cr_json_string(&doc, c, number, sizeof number)) {
-        st = cr_fail(err, CR_E_RANGE, "caller_number", "field 'caller_number': must have 1 to %d bytes, got more",
-                     CR_CALLER_MAX);
-    } else {
-        st = check_caller(number, strlen(number), err);
-    }
-    if (st == CR_OK && a >= 0) {
-        if (!cr_json_number(&doc, a, &at))
-            st = cr_fail(err, CR_E_TYPE, "at", "field 'at': must be a number of ms since 1970, got %s",
-                         cr_json_type_name(doc.tok[a].type));
-        else
-            st = check_time(at, err);
-    }
+    st = cr_caller_keys(&doc, 1, number, &number_len, &at, err);
     if (st == CR_OK) st = cr_request_fields(s, &doc, 0, af, fields, err);
     cr_json_free(&doc);
     if (st != CR_OK) return st;
-    *caller_len = strlen(number);
-    memcpy(caller, number, *caller_len + 1);
+    *caller_len = number_len;
+    memcpy(caller, number, number_len + 1);
     *at_ms = at;
     return CR_OK;
 }

@@ -1,6 +1,7 @@
 /* verify.c - replay a stored score record against a model: the audit. */
 #include "internal.h"
 #include "json.h"
+#include "caller_keys.h"
 
 #include <string.h>
 
@@ -26,7 +27,9 @@ cr_status cr_verify_record(const cr_model *m, const char *record, size_t len, cr
     if (st != CR_OK) return st;
     const cr_schema *s = &m->schema;
     char id[CR_MODEL_ID_SIZE + 1] = "", level[16] = "", name[CR_MAX_NAME + 1];
-    double fields[CR_MAX_FIELDS], stored_score = -1, stored_p = 0;
+    char caller[CR_CALLER_MAX + 2];
+    size_t caller_len = 0;
+    double fields[CR_MAX_FIELDS], stored_score = -1, stored_p = 0, at = 0;
     const int inputs = cr_json_get(&doc, 0, "inputs"), reasons = cr_json_get(&doc, 0, "reasons");
     if (doc.tok[0].type != CR_JSON_OBJECT) st = cr_fail(err, CR_E_TYPE, NULL, "record: must be a JSON object");
     else if (!cr_json_string(&doc, cr_json_get(&doc, 0, "model_id"), id, sizeof id))
@@ -41,6 +44,11 @@ cr_status cr_verify_record(const cr_model *m, const char *record, size_t len, cr
         st = cr_fail(err, CR_E_MISSING, "inputs", "record 'inputs': missing or not an object");
     else if (reasons < 0 || doc.tok[reasons].type != CR_JSON_ARRAY || doc.tok[reasons].count != s->n_features)
         st = cr_fail(err, CR_E_MISSING, "reasons", "record 'reasons': missing or not %zu entries", s->n_features);
+    /* Optional (`score --store` writes neither), but when present what
+       scoring accepts: a record no scoreCaller could have written is no
+       audit trail. */
+    else if ((st = cr_caller_keys(&doc, 0, caller, &caller_len, &at, err)) != CR_OK)
+        ;
     else if (strcmp(id, m->id) != 0)
         st = mismatch(err, "model_id", "stored %.16s..., the model is %.16s...", id, m->id);
     else

@@ -28,6 +28,8 @@ static void expect_edit(const cr_model *m, const char *rec, const char *from, co
     snprintf(edited, sizeof edited, "%.*s%s%s", (int)(at - rec), rec, to, at + strlen(from));
     cr_error e;
     CHECK_ERR(cr_verify_record(m, edited, strlen(edited), &e), e, st, msg);
+    if (strncmp(msg, "field '", 7) == 0)   /* the error names the field */
+        CHECK(strncmp(e.field, msg + 7, strlen(e.field)) == 0 && msg[7 + strlen(e.field)] == '\'');
 }
 
 /* No negative zero in a record or a model: JSON hosts (JSON.stringify,
@@ -108,6 +110,26 @@ int main(void)
                 "record 'reasons': entry 1 is spam_reports");
     expect_edit(m, plain, "\"model_id\":\"", "\"model_id\":\"0123456789abcdef0123456789abcdef0123456789abcdef"
                 "0123456789abcdef", CR_E_MISSING, "record 'model_id': missing or not a string");
+    /* caller_number and at: optional (plain has neither; full has both), but
+       when present what scoring accepts, else the error naming the field. */
+    expect_edit(m, full, "\"at\":1764000000000,", "", CR_OK, "");
+    expect_edit(m, full, "\"caller_number\":\"+1555\",", "", CR_OK, "");
+    expect_edit(m, full, "+1555", "+1666", CR_OK, "");   /* another valid number: nothing to replay it against */
+    expect_edit(m, full, "1764000000000", "-5", CR_E_RANGE, "field 'at': must be a time in ms since 1970");
+    expect_edit(m, full, "1764000000000", "8640000000000001", CR_E_RANGE, "field 'at'");
+    expect_edit(m, full, "1764000000000", "1764000000000.5", CR_E_TYPE, "field 'at': must be a whole number");
+    expect_edit(m, full, "1764000000000", "1e999", CR_E_NONFINITE, "field 'at'");
+    expect_edit(m, full, "1764000000000", "\"1764000000000\"", CR_E_TYPE, "field 'at': must be a number");
+    expect_edit(m, full, "\"+1555\"", "\"+1\\u0001\"", CR_E_TYPE, "field 'caller_number': byte 3 is not printable");
+    expect_edit(m, full, "\"+1555\"", "\"+15\\u00e9\"", CR_E_TYPE, "field 'caller_number': byte 4");
+    expect_edit(m, full, "\"+1555\"", "\"\"", CR_E_RANGE, "field 'caller_number': must have 1 to 64 bytes, got 0");
+    expect_edit(m, full, "\"+1555\"",
+                "\"01234567890123456789012345678901234567890123456789012345678901234\"", CR_E_RANGE,
+                "got 65");
+    expect_edit(m, full, "\"+1555\"",
+                "\"0123456789012345678901234567890123456789012345678901234567890123456789\"", CR_E_RANGE,
+                "got more");
+    expect_edit(m, full, "\"+1555\"", "15555", CR_E_TYPE, "field 'caller_number': must be a string, got number");
     CHECK_ERR(cr_verify_record(m, "[1]", 3, &e), e, CR_E_TYPE, "record: must be a JSON object");
     CHECK_ERR(cr_verify_record(NULL, plain, strlen(plain), &e), e, CR_E_ARG, "model or record is NULL");
     CHECK_ERR(cr_verify_record(m, NULL, 0, &e), e, CR_E_ARG, "model or record is NULL");
