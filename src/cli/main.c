@@ -53,7 +53,56 @@ typedef struct {
 
 static void print_error(const char *what, const cr_error *e)
 {
-    fprintf(stderr, "callrisk: %s: %s [%s]\n", what, e->message, cr_status_name(e->status));
+    /* The core's message may already say where ("drift: no rows"): once. */
+    const size_t n = strlen(what);
+    const int said = strncmp(e->message, what, n) == 0 && e->message[n] == ':';
+    fprintf(stderr, "callrisk: %s%s%s [%s]\n", said ? "" : what, said ? "" : ": ", e->message,
+            cr_status_name(e->status));
+}
+
+/* ---- usage errors (exit 2) ---- */
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("callrisk: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n%s", USAGE);
+    return 0;
+}
+
+/* An argument no flag of the command knows: --flag=VALUE (the value is the
+   next argument: or none, for `valueless`), an unknown --flag, or a stray word. */
+static int not_a_flag(const char *a, const char *const *valued, const char *const *valueless)
+{
+    const char *eq = strchr(a, '=');
+    if (strncmp(a, "--", 2) == 0 && eq) {
+        const size_t n = (size_t)(eq - a);
+        for (const char *const *f = valueless; f && *f; f++)
+            if (strlen(*f) == n && strncmp(*f, a, n) == 0) return usage_error("option '%s' takes no value", *f);
+        for (const char *const *f = valued; f && *f; f++)
+            if (strlen(*f) == n && strncmp(*f, a, n) == 0)
+                return usage_error("unknown option '%s' (the value is the next argument: %s VALUE)", a, *f);
+    }
+    if (strncmp(a, "--", 2) == 0) return usage_error("unknown option '%s'", a);
+    return usage_error("unexpected argument '%s'", a);
+}
+
+/* FLAG VALUE pairs, each flag at most once: flags[k]'s value into *slots[k]
+   (left alone when not given). 1, or 0 after the usage error. */
+static int parse_flags(int argc, char **argv, const char *const *flags, const char **const *slots)
+{
+    for (int i = 0; i < argc; i++) {
+        int k = 0;
+        while (flags[k] && strcmp(flags[k], argv[i]) != 0) k++;
+        if (!flags[k]) return not_a_flag(argv[i], flags, NULL);
+        if (i + 1 >= argc) return usage_error("option '%s' needs a value", argv[i]);
+        if (*slots[k]) return usage_error("%s given twice", argv[i]);
+        *slots[k] = argv[++i];
+    }
+    return 1;
 }
 
 /* Model and schema files are a few KiB: anything past this is not one
@@ -190,44 +239,114 @@ static int read_csv(const char *path, cr_dataset *ds, const cr_train_options *op
     return st == CR_OK;
 }
 
+/* Whether the core knows the training option `name` (its answer to setting
+   it, on a scratch copy: CR_E_ARG "unknown option" only for a name it does
+   not know). */
+static int known_option(const char *name)
+{
+    cr_schema *s = NULL;
+    if (cr_schema_create_default(&s, NULL) != CR_OK) return 1;   /* the core will say */
+    cr_train_options o;
+    cr_train_options_init(&o);
+    cr_error e;
+    const int unknown = cr_train_options_set(&o, s, name, "null", 4, &e) == CR_E_ARG &&
+                        strncmp(e.message, "unknown option", 14) == 0;
+    cr_schema_free(s);
+    return !unknown;
+}
+
+/* Whether the JSON object `json` (valid: cr_train_options_from_json() took
+   it) has the member `key` at its top level. */
+static int json_has_key(const char *json, const char *key)
+{
+    int depth = 0;
+    for (const char *p = json; *p;) {
+        if (*p != '"') {
+            depth += (*p == '{' || *p == '[') - (*p == '}' || *p == ']');
+            p++;
+            continue;
+        }
+        char buf[CR_MAX_NAME + 2];
+        size_t n = 0;
+        int fits = 1;
+        for (p++; *p && *p != '"';) {
+            unsigned c = (unsigned char)*p++;
+            if (c == '\\' && *p) {
+                const char x = *p++;
+                if (x == 'u') {
+                    c = 0;
+                    for (int k = 0; k < 4 && *p; k++, p++)
+                        c = c * 16 + (unsigned)(*p <= '9' ? *p - '0' : (*p | 32) - 'a' + 10);
+                    fits &= c > 0 && c < 128;   /* option names are ASCII */
+                } else {
+                    c = x == 'n' ? '\n' : x == 't' ? '\t' : x == 'r' ? '\r' : x == 'b' ? '\b' : x == 'f' ? '\f'
+                                                                                                   : (unsigned char)x;
+                }
+            }
+            if (n + 1 < sizeof buf) buf[n++] = (char)c;
+            else fits = 0;
+        }
+        if (*p) p++;
+        buf[n] = 0;
+        const char *q = p;
+        while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') q++;
+        if (depth == 1 && *q == ':' && fits && strcmp(buf, key) == 0) return 1;
+    }
+    return 0;
+}
+
 static int cmd_train(int argc, char **argv)
 {
     const char *csv = NULL, *out = NULL, *schema_path = NULL, *options_json = NULL;
+    static const char *const own[] = {"--csv", "--out", "--schema", "--options", NULL};
+    const char **const own_slots[] = {&csv, &out, &schema_path, &options_json};
     /* --options JSON sets them all at once (cr_train_options_from_json()); every other flag is a training option, --name-with-dashes VALUE for
        the option name_with_dashes: the core knows them, parses their text and
        checks them (cr_train_options_set_text()), so a new option needs no
        code here. --no-intercept and --sign are the shorter spellings of
-       --fit-intercept false and --signs FEATURE=SIGN. */
-    const char *names[2 * CR_MAX_FEATURES], *values[2 * CR_MAX_FEATURES];
+       --fit-intercept false and --signs FEATURE=SIGN. Each flag sets its
+       option once (--sign once per feature), and not one --options sets. */
+    const char *names[2 * CR_MAX_FEATURES], *values[2 * CR_MAX_FEATURES], *flag[2 * CR_MAX_FEATURES];
     char name_buf[2 * CR_MAX_FEATURES][CR_MAX_NAME + 1];
+    static const char *const valueless[] = {"--no-intercept", NULL};
     int n_options = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         const int takes = strcmp(a, "--no-intercept") != 0;
-        if (strncmp(a, "--", 2) != 0) {
-            fprintf(stderr, "callrisk: unexpected argument '%s'\n%s", a, USAGE);
-            return 2;
+        int k = 0;
+        while (own[k] && strcmp(own[k], a) != 0) k++;
+        if (own[k]) {
+            if (!v) return usage_error("option '%s' needs a value", a), 2;
+            if (*own_slots[k]) return usage_error("%s given twice", a), 2;
+            *own_slots[k] = v;
+            i++;
+            continue;
         }
-        if (takes && !v) {
-            fprintf(stderr, "callrisk: option '%s' needs a value\n%s", a, USAGE);
-            return 2;
-        }
-        if (strcmp(a, "--csv") == 0) csv = v;
-        else if (strcmp(a, "--out") == 0) out = v;
-        else if (strcmp(a, "--schema") == 0) schema_path = v;
-        else if (strcmp(a, "--options") == 0) options_json = v;
-        else if (n_options == 2 * CR_MAX_FEATURES || strlen(a + 2) > CR_MAX_NAME) {
+        if (strncmp(a, "--", 2) != 0 || strchr(a, '=')) return not_a_flag(a, NULL, valueless), 2;
+        if (n_options == 2 * CR_MAX_FEATURES || strlen(a + 2) > CR_MAX_NAME) {
             fprintf(stderr, "callrisk: too many options, or '%.40s' is too long\n", a);
             return 2;
-        } else {
-            const char *name = !takes ? "fit_intercept" : strcmp(a, "--sign") == 0 ? "signs" : a + 2;
-            char *n = strcpy(name_buf[n_options], name);
-            for (; *n; n++)
-                if (*n == '-') *n = '_';
-            names[n_options] = name_buf[n_options];
-            values[n_options++] = takes ? v : "false";
         }
+        const char *name = !takes ? "fit_intercept" : strcmp(a, "--sign") == 0 ? "signs" : a + 2;
+        char *n = strcpy(name_buf[n_options], name);
+        for (; *n; n++)
+            if (*n == '-') *n = '_';
+        if (!known_option(name_buf[n_options])) return not_a_flag(a, NULL, NULL), 2;
+        if (takes && !v) return usage_error("option '%s' needs a value", a), 2;
+        for (int j = 0; j < n_options; j++) {
+            if (strcmp(names[j], name_buf[n_options]) != 0) continue;
+            if (strcmp(names[j], "signs") == 0) {   /* one sign per feature: FEATURE=SIGN */
+                const size_t fa = strcspn(values[j], "="), fb = strcspn(v, "=");
+                if (fa != fb || strncmp(values[j], v, fa) != 0) continue;
+                return usage_error("%s given twice for feature '%.*s'", a, (int)fb, v), 2;
+            }
+            if (strcmp(flag[j], a) == 0) return usage_error("%s given twice", a), 2;
+            return usage_error("%s and %s both set option '%s'", flag[j], a, names[j]), 2;
+        }
+        names[n_options] = name_buf[n_options];
+        flag[n_options] = a;
+        values[n_options++] = takes ? v : "false";
         i += takes;
     }
     if (!csv || !out) {
@@ -254,6 +373,12 @@ static int cmd_train(int argc, char **argv)
     cr_train_options opt;
     cr_train_options_init(&opt);
     int bad = options_json && cr_train_options_from_json(&opt, schema, options_json, strlen(options_json), &e) != CR_OK;
+    for (int k = 0; k < n_options && !bad && options_json; k++)
+        if (json_has_key(options_json, names[k])) {
+            usage_error("%s and --options both set option '%s'", flag[k], names[k]);
+            cr_schema_free(schema);
+            return 2;
+        }
     for (int k = 0; k < n_options && !bad; k++) bad = cr_train_options_set_text(&opt, schema, names[k], values[k], &e) != CR_OK;
     if (!bad) bad = cr_train_options_check(&opt, schema, &e) != CR_OK;   /* the options as a whole */
     if (bad) {   /* a usage error: the option and its reason, the field for scripts */
@@ -500,20 +625,9 @@ static cr_status save_record(record_store *store, const cr_model *m, const doubl
 /* --model MODEL and --store DIR, the options of score and verify. */
 static int model_store_options(int argc, char **argv, const char **model_path, const char **store_dir)
 {
-    for (int i = 0; i < argc; i++) {
-        const int known = strcmp(argv[i], "--model") == 0 || strcmp(argv[i], "--store") == 0;
-        if (known && i + 1 >= argc) {
-            fprintf(stderr, "callrisk: option '%s' needs a value\n%s", argv[i], USAGE);
-            return 0;
-        }
-        if (strcmp(argv[i], "--model") == 0) *model_path = argv[++i];
-        else if (strcmp(argv[i], "--store") == 0) *store_dir = argv[++i];
-        else {
-            fprintf(stderr, "callrisk: unknown option '%s'\n%s", argv[i], USAGE);
-            return 0;
-        }
-    }
-    return 1;
+    static const char *const flags[] = {"--model", "--store", NULL};
+    const char **const slots[] = {model_path, store_dir};
+    return parse_flags(argc, argv, flags, slots);
 }
 
 /* Lines longer than this are refused whole (a request is a few hundred bytes). */
@@ -805,29 +919,21 @@ static int cmd_eval(int argc, char **argv)
     cr_train_options opt;
     cr_train_options_init(&opt);
     cr_model *m = NULL;
-    int i = 0;
-    for (; i < argc; i++) {
-        const char *a = argv[i];
-        if (i + 1 >= argc) break;
-        if (strcmp(a, "--model") == 0) model_path = argv[++i];
-        else if (strcmp(a, "--csv") == 0) csv = argv[++i];
-        else if (strcmp(a, "--label-column") == 0 || strcmp(a, "--weight-column") == 0 || strcmp(a, "--holdout") == 0) {
-            /* checked with the model's schema below, once it is loaded */
-            i++;
-        } else break;
-    }
-    if (i != argc || !csv) {
-        fprintf(stderr, "callrisk: eval needs --csv FILE%s\n%s", i != argc ? " (and no other argument)" : "", USAGE);
+    const char *label = NULL, *weight = NULL, *holdout = NULL;
+    static const char *const flags[] = {"--model", "--csv", "--label-column", "--weight-column", "--holdout", NULL};
+    const char **const slots[] = {&model_path, &csv, &label, &weight, &holdout};
+    if (!parse_flags(argc, argv, flags, slots)) return 2;
+    if (!csv) {
+        fprintf(stderr, "callrisk: eval needs --csv FILE\n%s", USAGE);
         return 2;
     }
     if (!load_model(model_path, &m)) return 1;
     const cr_schema *s = cr_model_schema(m);
     cr_error e;
-    for (i = 0; i + 1 < argc; i += 2) {
-        const char *name = strcmp(argv[i], "--label-column") == 0 ? "label_column"
-                         : strcmp(argv[i], "--weight-column") == 0 ? "weight_column"
-                         : strcmp(argv[i], "--holdout") == 0 ? "holdout" : NULL;
-        if (name && cr_train_options_set_text(&opt, s, name, argv[i + 1], &e) != CR_OK) {
+    /* checked with the model's schema, now it is loaded */
+    const char *const names[] = {"label_column", "weight_column", "holdout"}, *const values[] = {label, weight, holdout};
+    for (int k = 0; k < 3; k++) {
+        if (values[k] && cr_train_options_set_text(&opt, s, names[k], values[k], &e) != CR_OK) {
             fprintf(stderr, "callrisk: %s [%s, field '%s']\n", e.message, cr_status_name(e.status), e.field);
             cr_model_free(m);
             return 2;
@@ -878,14 +984,10 @@ static cr_status drift_json(const void *d, char *dst, size_t cap, size_t *size, 
 static int cmd_drift(int argc, char **argv)
 {
     const char *model_path = NULL, *csv = NULL, *store_dir = NULL;
-    int i = 0;
-    for (; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--model") == 0) model_path = argv[i + 1];
-        else if (strcmp(argv[i], "--csv") == 0) csv = argv[i + 1];
-        else if (strcmp(argv[i], "--store") == 0) store_dir = argv[i + 1];
-        else break;
-    }
-    if (i != argc || !model_path || !csv == !store_dir) {
+    static const char *const flags[] = {"--model", "--csv", "--store", NULL};
+    const char **const slots[] = {&model_path, &csv, &store_dir};
+    if (!parse_flags(argc, argv, flags, slots)) return 2;
+    if (!model_path || !csv == !store_dir) {
         fprintf(stderr, "callrisk: drift needs --model MODEL and one of --csv FILE, --store DIR\n%s", USAGE);
         return 2;
     }
@@ -945,6 +1047,7 @@ static int cmd_info(int argc, char **argv)
         fprintf(stderr, "callrisk: info takes at most one MODEL\n%s", USAGE);
         return 2;
     }
+    if (argc && strncmp(argv[0], "--", 2) == 0) return not_a_flag(argv[0], NULL, NULL), 2;
     cr_model *m = NULL;
     if (!load_model(argc ? argv[0] : NULL, &m)) return 1;
     print_card(m);
@@ -954,13 +1057,18 @@ static int cmd_info(int argc, char **argv)
 
 static int cmd_export(int argc, char **argv)
 {
-    if (argc != 3 || strcmp(argv[1], "--out") != 0) {
+    /* MODEL (first, not a flag), then --out FILE once. */
+    const char *model_path = argc && strncmp(argv[0], "--", 2) != 0 ? argv[0] : NULL, *out = NULL;
+    static const char *const flags[] = {"--out", NULL};
+    const char **const slots[] = {&out};
+    if (!parse_flags(argc - !!model_path, argv + !!model_path, flags, slots)) return 2;
+    if (!model_path || !out) {
         fprintf(stderr, "callrisk: export needs MODEL --out FILE\n%s", USAGE);
         return 2;
     }
     cr_model *m = NULL;
-    if (!load_model(argv[0], &m)) return 1;
-    int ok = write_model(m, argv[2]);
+    if (!load_model(model_path, &m)) return 1;
+    int ok = write_model(m, out);
     cr_model_free(m);
     return ok ? 0 : 1;
 }

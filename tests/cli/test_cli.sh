@@ -323,6 +323,60 @@ expect_exit 2 "${cli[@]}" train --csv "$work/many.csv" --out "$work/x.crm" --cal
 grep -q "set 'holdout' too" "$work/err" || fail "train: calibration needs a holdout"
 expect_exit 2 "${cli[@]}" train --csv "$work/many.csv" --out "$work/x.crm" --holdout 1.5
 
+# Flags: each single-valued flag once (--sign once per feature, and not an
+# option --options sets), unknown flags named as such, a value given to a
+# flag that takes none named; all usage errors (exit 2).
+usage() { # MESSAGE CMD...
+  local msg=$1; shift
+  expect_exit 2 "$@"
+  grep -qF "callrisk: $msg" "$work/err" || fail "'$*': want '$msg', got: $(head -1 "$work/err")"
+}
+tr=(train --csv "$here/data/train.csv" --out "$work/x.crm")
+usage "--model given twice" "${cli[@]}" score --model "$work/m.crm" --model "$work/m.crm"
+usage "--store given twice" "${cli[@]}" score --store "$work/s1" --store "$work/s2"
+usage "--model given twice" "${cli[@]}" verify --store "$work/store" --model "$work/m.crm" --model "$work/m.crm"
+usage "unknown option '--model=x'" "${cli[@]}" score --model=x
+usage "unexpected argument 'stray'" "${cli[@]}" score stray
+usage "--C given twice" "${cli[@]}" "${tr[@]}" --C 1 --C 2
+usage "--csv given twice" "${cli[@]}" "${tr[@]}" --csv "$here/data/train.csv"
+usage "--out given twice" "${cli[@]}" "${tr[@]}" --out "$work/y.crm"
+usage "--schema given twice" "${cli[@]}" "${tr[@]}" --schema a --schema b
+usage "--options given twice" "${cli[@]}" "${tr[@]}" --options '{}' --options '{}'
+usage "--C and --options both set option 'C'" "${cli[@]}" "${tr[@]}" --options '{"C":1}' --C 2
+usage "--C and --options both set option 'C'" "${cli[@]}" "${tr[@]}" --options ' { "\u0043" : 1 }' --C 2
+usage "--sign and --options both set option 'signs'" "${cli[@]}" "${tr[@]}" --options '{"signs":{}}' --sign spam_reports=nonneg
+usage "--calibration given twice" "${cli[@]}" "${tr[@]}" --calibration sigmoid --calibration none
+usage "--sign given twice for feature 'spam_reports'" "${cli[@]}" "${tr[@]}" --sign spam_reports=nonneg --sign spam_reports=nonpos
+usage "--no-intercept and --fit-intercept both set option 'fit_intercept'" "${cli[@]}" "${tr[@]}" --no-intercept --fit-intercept true
+usage "--no-intercept given twice" "${cli[@]}" "${tr[@]}" --no-intercept --no-intercept
+usage "unknown option '--unknown'" "${cli[@]}" "${tr[@]}" --unknown
+usage "unknown option '--unknown'" "${cli[@]}" "${tr[@]}" --unknown 1
+usage "option '--no-intercept' takes no value" "${cli[@]}" "${tr[@]}" --no-intercept=1
+usage "unknown option '--C=1'" "${cli[@]}" "${tr[@]}" --C=1
+usage "option '--C' needs a value" "${cli[@]}" "${tr[@]}" --C
+usage "option '--csv' needs a value" "${cli[@]}" train --out "$work/x.crm" --csv
+usage "unexpected argument 'stray'" "${cli[@]}" "${tr[@]}" stray
+[ ! -e "$work/x.crm" ] || fail "a model was written for a usage error"
+# Different features' signs, and --options with other options: fine.
+expect_exit 0 "${cli[@]}" "${tr[@]}" --sign spam_reports=nonneg --sign no_consent=nonpos --options '{"C":0.5}' --tol 1e-9
+grep -q '"C":0.5' "$work/out" && grep -q '"tol":1e-09\|"tol":1e-9' "$work/out" || fail "--options and --tol: $(cat "$work/out")"
+usage "--out given twice" "${cli[@]}" export "$work/m.crm" --out "$work/a.json" --out "$work/b.json"
+usage "unexpected argument 'extra'" "${cli[@]}" export "$work/m.crm" extra --out "$work/a.json"
+usage "unknown option '--frob'" "${cli[@]}" export "$work/m.crm" --frob
+usage "export needs MODEL --out FILE" "${cli[@]}" export --out "$work/a.json"
+usage "option '--out' needs a value" "${cli[@]}" export "$work/m.crm" --out
+usage "unknown option '--frob'" "${cli[@]}" info --frob
+usage "--csv given twice" "${cli[@]}" eval --csv "$work/many.csv" --csv "$work/many.csv"
+usage "--holdout given twice" "${cli[@]}" eval --csv "$work/many.csv" --holdout 0.2 --holdout 0.3
+usage "unknown option '--frob'" "${cli[@]}" eval --csv "$work/many.csv" --frob
+usage "option '--model' needs a value" "${cli[@]}" eval --csv "$work/many.csv" --model
+usage "--model given twice" "${cli[@]}" drift --model "$work/h.crm" --model "$work/h.crm" --csv "$work/many.csv"
+usage "unknown option '--bogus'" "${cli[@]}" drift --model "$work/h.crm" --csv "$work/many.csv" --bogus
+# The core's message says "drift:" itself: said once.
+head -1 "$here/data/train.csv" >"$work/header.csv"
+expect_exit 1 "${cli[@]}" drift --model "$work/h.crm" --csv "$work/header.csv"
+grep -qx "callrisk: drift: no rows (with weight) to compare \[CR_E_DATA\]" "$work/err" || fail "drift, no rows: $(cat "$work/err")"
+
 expect_exit 2 "${cli[@]}" frobnicate
 expect_exit 2 "${cli[@]}"
 expect_exit 0 "${cli[@]}" --help
