@@ -12,6 +12,11 @@ typedef struct {
     size_t pos;
     int depth;
     cr_error *err;
+    /* Where the reader is, for an error to name: per open container (1 to
+       depth), whether it is an object, and the key token of its current
+       member (-1 before the first) or its current item's index. */
+    uint8_t in_object[MAX_DEPTH + 1];
+    int at[MAX_DEPTH + 1];
 } parser;
 
 static cr_status fail_at(parser *p, const char *what)
@@ -84,7 +89,10 @@ static size_t utf8_len(const unsigned char *s, size_t i, size_t len)
     return n;
 }
 
-static cr_status parse_string(parser *p)
+static cr_status fail_nul(parser *p, size_t at, int key);
+
+/* A string; `key`: an object key. */
+static cr_status parse_string(parser *p, int key)
 {
     const char *s = p->doc->src;
     size_t len = p->doc->len;
@@ -106,6 +114,9 @@ static cr_status parse_string(parser *p)
             if (e == 'u') {
                 const long u = hex4(s, p->pos, len);
                 if (u < 0) return fail_at(p, "bad \\u escape");
+                /* Every user of a string reads it as C text, where a NUL ends
+                   it: "+1555\u0000x" would be the caller "+1555". */
+                if (u == 0) return fail_nul(p, p->pos - 1, key);
                 p->pos += 4;
                 if (u >= 0xDC00 && u < 0xE000) return fail_at(p, "lone low surrogate \\u escape");
                 if (u >= 0xD800 && u < 0xDC00) {   /* a high surrogate needs its low half next */
@@ -198,27 +209,96 @@ static int unescaped_byte(unescaper *u)
     return (unsigned char)u->out[u->k++];
 }
 
-static int same_text(const cr_json_doc *d, int a, int b)
+/* Order of keys a and b by their unescaped text (unsigned bytes; a prefix
+   first). */
+static int text_cmp(const cr_json_doc *d, uint32_t a, uint32_t b)
 {
     const cr_json_tok *ta = &d->tok[a], *tb = &d->tok[b];
-    if (!ta->escaped && !tb->escaped)
-        return ta->end - ta->start == tb->end - tb->start &&
-               memcmp(d->src + ta->start, d->src + tb->start, ta->end - ta->start) == 0;
+    if (!ta->escaped && !tb->escaped) {
+        const size_t la = ta->end - ta->start, lb = tb->end - tb->start;
+        const int c = memcmp(d->src + ta->start, d->src + tb->start, la < lb ? la : lb);
+        return c ? c : (la > lb) - (la < lb);
+    }
     unescaper ua, ub;
-    unescaper_init(&ua, d, a);
-    unescaper_init(&ub, d, b);
+    unescaper_init(&ua, d, (int)a);
+    unescaper_init(&ub, d, (int)b);
     for (;;) {
         const int x = unescaped_byte(&ua), y = unescaped_byte(&ub);
-        if (x != y) return 0;
-        if (x < 0) return 1;
+        if (x != y) return x < y ? -1 : 1;
+        if (x < 0) return 0;
     }
 }
 
-static int key_seen(const cr_json_doc *d, int obj, int key)
+/* The first of the n keys of object `obj` (in the text's order) that repeats
+   an earlier one, or 0 when none does. The keys are merge-sorted by text,
+   stably: n log n comparisons whatever the keys (a hash could be flooded),
+   and the first of a text comes first among its repeats. key and tmp hold n. */
+static uint32_t first_repeat(const cr_json_doc *d, int obj, size_t n, uint32_t *key, uint32_t *tmp)
 {
-    for (int k = obj + 1; k < key; k = (int)d->tok[d->tok[k].next].next)
-        if (same_text(d, k, key)) return 1;
-    return 0;
+    key[0] = (uint32_t)obj + 1;
+    for (size_t i = 1; i < n; i++) key[i] = d->tok[key[i - 1] + 1].next;   /* past the member's value */
+    uint32_t *a = key, *b = tmp;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            const size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi) b[o++] = text_cmp(d, a[j], a[i]) < 0 ? a[j++] : a[i++];
+            while (i < mid) b[o++] = a[i++];
+            while (j < hi) b[o++] = a[j++];
+        }
+        uint32_t *swap = a;
+        a = b;
+        b = swap;
+    }
+    uint32_t first = 0;   /* no key is token 0 */
+    for (size_t i = 1; i < n; i++)
+        if ((!first || a[i] < first) && text_cmp(d, a[i - 1], a[i]) == 0) first = a[i];
+    return first;
+}
+
+/* Refuses a key of object `obj` (its first n) that repeats an earlier one,
+   as at the repeat's closing quote. */
+static cr_status check_repeats(parser *p, int obj, size_t n)
+{
+    uint32_t small[2 * 8], *key = small;   /* most objects are small */
+    if (n < 2) return CR_OK;
+    if (n > 8 && !(key = malloc(2 * n * sizeof *key)))
+        return cr_fail(p->err, CR_E_NOMEM, NULL, "out of memory parsing JSON");
+    const uint32_t k = first_repeat(p->doc, obj, n, key, key + n);
+    if (key != small) free(key);
+    if (!k) return CR_OK;
+    p->pos = p->doc->tok[k].end + 1;
+    return fail_at(p, "duplicate object key");
+}
+
+/* Into buf: the path of what is read at levels 1 to `levels`, as
+   "reasons[0].feature" (cut short at cap). */
+static void path_of(const parser *p, int levels, char *buf, size_t cap)
+{
+    size_t o = 0;
+    buf[0] = 0;
+    for (int d = 1; d <= levels && o + 1 < cap; d++) {
+        if (!p->in_object[d]) {
+            o += cr_bprintf(buf + o, cap - o, "[%d]", p->at[d]);
+            continue;
+        }
+        if (d > 1) buf[o++] = '.';
+        unescaper u;
+        unescaper_init(&u, p->doc, p->at[d]);
+        for (int c; o + 1 < cap && (c = unescaped_byte(&u)) >= 0;) buf[o++] = (char)c;
+        buf[o] = 0;
+    }
+}
+
+static cr_status fail_nul(parser *p, size_t at, int key)
+{
+    char path[CR_MAX_NAME + 1];
+    path_of(p, key ? p->depth - 1 : p->depth, path, sizeof path);
+    cr_status st = cr_fail(p->err, CR_E_JSON, path, "JSON: NUL (\\u0000) in %s at byte %zu%s%s%s",
+                           key ? "an object key" : "a string", at + 1, path[0] ? " (in '" : "", path,
+                           path[0] ? "')" : "");
+    if (p->err) p->err->column = (long)(at + 1);
+    return st;
 }
 
 static cr_status parse_container(parser *p, int type)
@@ -227,23 +307,35 @@ static cr_status parse_container(parser *p, int type)
     if (++p->depth > MAX_DEPTH) return fail_at(p, "nesting too deep");
     int t = new_tok(p, type, p->pos++);
     if (t < 0) return cr_fail(p->err, CR_E_NOMEM, NULL, "out of memory parsing JSON");
+    p->in_object[p->depth] = type == CR_JSON_OBJECT;
+    p->at[p->depth] = -1;
+    cr_status st = CR_OK;
+    size_t keys = 0;   /* read, the current member's too */
     skip_ws(p);
     if (p->pos < p->doc->len && p->doc->src[p->pos] == close) {
         p->pos++;
     } else {
         for (;;) {
             skip_ws(p);
-            cr_status st;
             if (type == CR_JSON_OBJECT) {
-                if (p->pos >= p->doc->len || p->doc->src[p->pos] != '"') return fail_at(p, "object key expected");
+                if (p->pos >= p->doc->len || p->doc->src[p->pos] != '"') {
+                    st = fail_at(p, "object key expected");
+                    break;
+                }
                 int key = (int)p->doc->n;
-                if ((st = parse_string(p)) != CR_OK) return st;
-                if (key_seen(p->doc, t, key)) return fail_at(p, "duplicate object key");
+                if ((st = parse_string(p, 1)) != CR_OK) break;
+                keys++;
+                p->at[p->depth] = key;
                 skip_ws(p);
-                if (p->pos >= p->doc->len || p->doc->src[p->pos] != ':') return fail_at(p, "':' expected");
+                if (p->pos >= p->doc->len || p->doc->src[p->pos] != ':') {
+                    st = fail_at(p, "':' expected");
+                    break;
+                }
                 p->pos++;
+            } else {
+                p->at[p->depth] = (int)p->doc->tok[t].count;
             }
-            if ((st = parse_value(p)) != CR_OK) return st;
+            if ((st = parse_value(p)) != CR_OK) break;
             p->doc->tok[t].count++;
             skip_ws(p);
             if (p->pos < p->doc->len && p->doc->src[p->pos] == ',') {
@@ -254,9 +346,16 @@ static cr_status parse_container(parser *p, int type)
                 p->pos++;
                 break;
             }
-            return fail_at(p, type == CR_JSON_OBJECT ? "',' or '}' expected" : "',' or ']' expected");
+            st = fail_at(p, type == CR_JSON_OBJECT ? "',' or '}' expected" : "',' or ']' expected");
+            break;
         }
     }
+    /* Repeated keys are looked for once the object is read, or has failed: a
+       repeat comes before any later error, so it is the one reported, as
+       when each key was compared with every earlier one (n^2 comparisons). */
+    const cr_status dup = check_repeats(p, t, keys);
+    if (dup != CR_OK) return dup;
+    if (st != CR_OK) return st;
     p->doc->tok[t].end = (uint32_t)p->pos;
     p->doc->tok[t].next = (uint32_t)p->doc->n;
     p->depth--;
@@ -284,7 +383,7 @@ static cr_status parse_value(parser *p)
     switch (c) {
     case '{': return parse_container(p, CR_JSON_OBJECT);
     case '[': return parse_container(p, CR_JSON_ARRAY);
-    case '"': return parse_string(p);
+    case '"': return parse_string(p, 0);
     case 't': return parse_literal(p, "true", CR_JSON_TRUE);
     case 'f': return parse_literal(p, "false", CR_JSON_FALSE);
     case 'n': return parse_literal(p, "null", CR_JSON_NULL);

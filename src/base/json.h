@@ -24,10 +24,13 @@ typedef struct {
 } cr_json_doc;
 
 /* Parses one JSON value (surrounding whitespace allowed). Strings must be
-   valid UTF-8 with no lone surrogate escape; object keys are compared by
-   their unescaped text ("a\u0062" is "ab": found by that name, and a
-   duplicate of it). On error err has the byte column (1-based) and the
-   reason. Free with cr_json_free(). */
+   valid UTF-8 with no lone surrogate escape and no NUL (a "\u0000" would
+   end the C text every user reads: "+1555\u0000x" the caller "+1555"; a raw
+   NUL byte is a control character); object keys are compared by their
+   unescaped text ("a\u0062" is "ab": found by that name, and a duplicate of
+   it), in n log n time. On error err has the byte column (1-based) and the
+   reason; a NUL's error names the member's path ("reasons[0].feature") in
+   its field. Free with cr_json_free(). */
 CR_HIDDEN cr_status cr_json_parse(const char *src, size_t len, cr_json_doc *doc, cr_error *err);
 CR_HIDDEN void cr_json_free(cr_json_doc *doc);
 /* Value token of `key` in object token `obj`, or -1. */
@@ -36,8 +39,8 @@ CR_HIDDEN int cr_json_get(const cr_json_doc *doc, int obj, const char *key);
 CR_HIDDEN int cr_json_item(const cr_json_doc *doc, int arr, size_t k);
 /* Unescaped string into dst (NUL-terminated); 0 if not a string or too long. */
 CR_HIDDEN int cr_json_string(const cr_json_doc *doc, int t, char *dst, size_t cap);
-/* Bytes of string token t unescaped: more than strlen() of what
-   cr_json_string() wrote when an escape spells a NUL ("a\u0000b"). */
+/* Bytes of string token t unescaped (strlen() of what cr_json_string()
+   writes: the reader refuses a NUL). */
 CR_HIDDEN size_t cr_json_string_length(const cr_json_doc *doc, int t);
 /* Number value (the nearest double; +-inf beyond range, any length); 0 if
    not a number. */
