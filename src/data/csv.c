@@ -107,8 +107,8 @@ static int parse_count(const char *s, size_t n, double *v)
 static int parse_real(const char *s, size_t n, double *v)
 {
     if (n == 0) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!strchr("0123456789+-.eE", s[i]) || s[i] == 0) return 0;
+    for (size_t i = 0; i < n; i++)   /* (no cell holds a NUL, which strchr() would find) */
+        if (!strchr("0123456789+-.eE", s[i])) return 0;
     return cr_parse_double(s, n, v) == CR_OK;   /* n <= MAX_CELL: no allocation */
 }
 
@@ -266,6 +266,11 @@ static cr_status push(cr_csv_reader *r, char c, cr_error *err)
 {
     if (r->cell_len == MAX_CELL)
         return fail_at(r, err, CR_E_CSV, NULL, "CSV value longer than 256 bytes");
+    /* Names and values are read as C text, where a NUL ends them: a header
+       "spam_reports\0x" would be the column spam_reports. */
+    if (c == 0)
+        return fail_at(r, err, CR_E_CSV, NULL, r->header_done ? "CSV: NUL byte in a value"
+                                                             : "CSV header: NUL byte in a column name");
     r->cell[r->cell_len++] = c;
     r->row_has_content = 1;
     return CR_OK;

@@ -190,13 +190,13 @@ static void test_more_bad_inputs(void)
     for (int c = 0; c < 257; c++) o += (size_t)snprintf(buf + o, sizeof buf - o, "%sc%d", c ? "," : "", c);
     snprintf(buf + o, sizeof buf - o, "\n");
     expect_csv_error(buf, CR_E_CSV, "", 1, 257, "CSV header: more than 256 columns");
-    /* A NUL byte is not part of any number. */
+    /* A NUL byte is not part of any number: no cell holds one. */
     cr_dataset *ds = fresh();
     cr_csv_reader *r = NULL;
     cr_error e;
     static const char nul[] = "spam_reports,has_consent,call_attempts_24h,label,weight\n1,true,1,0,1\0\n";
     CHECK_OK(cr_csv_reader_create(ds, NULL, &r, &check_err));
-    CHECK_ERR(cr_csv_feed(r, nul, sizeof nul - 1, &e), e, CR_E_TYPE, "field 'weight': must be a number");
+    CHECK_ERR(cr_csv_feed(r, nul, sizeof nul - 1, &e), e, CR_E_CSV, "CSV: NUL byte in a value (line 2, column 5)");
     cr_csv_reader_free(r);
     cr_dataset_free(ds);
 #undef ROW
@@ -408,8 +408,58 @@ static void test_named_columns(void)
     cr_dataset_free(named);
 }
 
+/* A NUL byte ('~' below) in any cell is refused, quoted or not, read or
+   ignored: names and values are C text, where it would end them (a header
+   "spam_reports\0x" read as spam_reports, an error echoing "1" for "1\0x"). */
+static void expect_nul_rows(const char *text, long line, long column, const char *msg, size_t rows)
+{
+    char buf[256];
+    const size_t n = strlen(text);
+    for (size_t i = 0; i <= n; i++) buf[i] = text[i] == '~' ? 0 : text[i];
+    for (size_t chunk = 1; chunk <= 64; chunk *= 8) {
+        cr_dataset *ds = fresh();
+        cr_csv_reader *r = NULL;
+        cr_error e;
+        CHECK_OK(cr_csv_reader_create(ds, NULL, &r, &check_err));
+        cr_status st = CR_OK;
+        size_t i = 0;
+        for (; i + chunk < n && st == CR_OK; i += chunk) st = cr_csv_feed(r, buf + i, chunk, NULL);
+        /* The failing feed, or (once failed) any later call: the same error. */
+        CHECK_ERR(cr_csv_feed(r, buf + i, n - i, &e), e, CR_E_CSV, msg);
+        CHECK_STR(e.field, "");
+        CHECK_INT(e.line, line);
+        CHECK_INT(e.column, column);
+        CHECK_INT(cr_dataset_rows(ds), rows);
+        cr_csv_reader_free(r);
+        cr_dataset_free(ds);
+    }
+}
+
+static void expect_nul(const char *text, long line, long column, const char *msg)
+{
+    expect_nul_rows(text, line, column, msg, 0);
+}
+
+static void test_nul_bytes(void)
+{
+    expect_nul("spam_reports~,has_consent,call_attempts_24h,label\n1,true,2,0\n", 1, 1,
+               "CSV header: NUL byte in a column name (line 1, column 1)");
+    expect_nul("spam_reports,has_consent,call_attempts_24h,label,\"no~te\"\n1,true,2,0,x\n", 1, 5,
+               "CSV header: NUL byte in a column name (line 1, column 5)");
+    expect_nul("spam_reports,has_consent,call_attempts_24h,label\n1~,true,2,0\n", 2, 1,
+               "CSV: NUL byte in a value (line 2, column 1)");
+    expect_nul("spam_reports,has_consent,call_attempts_24h,label\n1,true~x,2,0\n", 2, 2, "CSV: NUL byte in a value");
+    expect_nul("spam_reports,has_consent,call_attempts_24h,label\n1,true,2,0~junk\n", 2, 4, "CSV: NUL byte in a value");
+    expect_nul_rows("spam_reports,has_consent,call_attempts_24h,label,note\n1,true,2,0,x\n3,false,5,1,a~b\n", 3, 5,
+                    "CSV: NUL byte in a value (line 3, column 5)", 1);
+    expect_nul("spam_reports,has_consent,call_attempts_24h,label,note\n1,true,2,0,\"a\nb~\"\n", 2, 5,
+               "CSV: NUL byte in a value");
+    expect_nul("~", 1, 1, "CSV header: NUL byte in a column name");
+}
+
 int main(void)
 {
+    test_nul_bytes();
     test_good_any_chunking();
     test_bad_inputs();
     test_byte_order_mark();
