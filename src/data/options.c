@@ -359,8 +359,8 @@ static cr_status set_value(cr_train_options *o, const cr_schema *s, const option
     case K_NAME: {
         if (type != CR_JSON_STRING) return wrong_type(err, name, "a column name (a string)", type);
         char column[CR_MAX_NAME + 1];
-        /* Too long, or a NUL spelled by an escape ("a\u0000b" is not "a"). */
-        if (!cr_json_string(d, t, column, sizeof column) || strlen(column) != cr_json_string_length(d, t))
+        /* Too long (a NUL never gets here: the reader refuses "\u0000"). */
+        if (!cr_json_string(d, t, column, sizeof column))
             return bad_column(err, name, d->src + d->tok[t].start, d->tok[t].end - d->tok[t].start);
         char *dst = strcmp(name, "label_column") == 0 ? o->label_column : o->weight_column;
         memset(dst, 0, CR_MAX_NAME + 1);   /* the same options, the same bytes */
