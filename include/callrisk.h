@@ -614,7 +614,8 @@ CR_API cr_status cr_drift_create(const cr_model *m, cr_drift **out, cr_error *er
 CR_API cr_status cr_drift_add_dataset(cr_drift *d, const cr_dataset *ds, cr_error *err);
 /*! cr_drift_add_rows() : n rows of field values (validated as cr_score()), weight 1 each. */
 CR_API cr_status cr_drift_add_rows(cr_drift *d, const double *fields, size_t n, cr_error *err);
-/*! cr_drift_add_record() : a stored score record (its inputs and score), weight 1. */
+/*! cr_drift_add_record() : a stored score record (its inputs and score), weight 1;
+ *  a record naming another model (model_id) is CR_E_MISMATCH and adds nothing. */
 CR_API cr_status cr_drift_add_record(cr_drift *d, const char *record, size_t len, cr_error *err);
 /*! cr_drift_json() :
  *  {"n", "weight_sum", "epsilon", "features": [{"feature", "psi", "status",

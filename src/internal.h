@@ -228,7 +228,9 @@ static inline cr_risk_level cr_level_of(const cr_model *m, int score)
 }
 
 /* The probability of a logit: sigmoid(logit), or sigmoid(a logit + b) for a
-   calibrated model. |a| <= CR_CALIBRATION_A_MAX keeps a logit's image finite. */
+   calibrated model. Platt fitting keeps |a| <= CR_CALIBRATION_A_MAX; a loaded
+   model may hold any finite a, and an a logit + b past the doubles is a
+   probability of 0 or 1 on every path (cr_score, the batch kernels). */
 #define CR_CALIBRATION_A_MAX 1e6
 CR_HIDDEN double cr_probability(const cr_model *m, double logit);
 
