@@ -18,7 +18,7 @@
 // callrisk is the checkout's generated js/dist/callrisk.js (what the
 // package's exports name); onnxruntime-web runs its wasm backend (1 thread).
 //
-// Size: gzip -9 of what each engine ships to run those models: callrisk's
+// Size: gzip (Node's zlib, level 9: within 1% of gzip -9) of what each engine ships to run those models: callrisk's
 // callrisk.wasm + callrisk.js; onnxruntime-web's wasm backend as a bundler
 // takes it (`onnxruntime-web/wasm`: ort.wasm.bundle.min.mjs and
 // ort-wasm-simd-threaded.wasm); onnxruntime-node's Linux x64 binding and
@@ -134,7 +134,7 @@ for (const [name, ts] of Object.entries(times)) {
   console.log(`| ${name} | **${fmt(m, 2)}** | ${fmt(Math.min(...ts), 2)} | ${fmt(Math.max(...ts), 2)} | ${fmt(m / base, 1)}× |`);
 }
 console.log('\nSize of what each engine ships, bytes\n');
-console.log('| engine | raw | gzip -9 | x callrisk |\n|---|---:|---:|---:|');
+console.log('| engine | raw | gzip (zlib 9) | x callrisk |\n|---|---:|---:|---:|');
 for (const [name, s] of sizes) {
   console.log(`| ${name} | ${s.raw.toLocaleString('en')} | **${s.gzip.toLocaleString('en')}** | ${fmt(s.gzip / sizes[0][1].gzip, 1)}× |`);
 }
