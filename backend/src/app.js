@@ -1157,9 +1157,12 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     req.on('error', noop); // an abort surfaces in readBody or as 'close'; never as an unhandled 'error'
     res.on('error', noop);
     let gone = false;
+    conn.last = res;
+    conn.lastReq = req;
     res.once('close', () => {
       gone = !res.writableFinished;
-      conn.requests--;
+      // A connection whose parser failed behind this answer (clientError) ends once its answers are out.
+      if (--conn.requests === 0 && conn.broken) socket.destroySoon();
       metrics.requests.inc({ method, route, status: gone ? 'aborted' : String(res.statusCode) });
       metrics.duration.observe({ method, route }, Number(process.hrtime.bigint() - started) / 1e9);
     });
@@ -1273,8 +1276,27 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
   server.on('clientError', (e, socket) => {
     const timeout = e.code === 'ERR_HTTP_REQUEST_TIMEOUT';
     metrics.connectionErrors.inc({ kind: timeout ? 'timeout' : e.code === 'ECONNRESET' ? 'reset' : 'malformed' });
-    // Only answer on a socket that has not started another answer.
-    if (e.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent) {
+    if (e.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    // Requests in flight (parsed before the bad bytes; one may have stored a
+    // score already): their answers are never replaced by an error. They are
+    // written as they come, the last one with `connection: close`, and then
+    // the connection ends. A request cut short by the bad bytes (its body
+    // never came: nothing was stored) gets the error, in its turn behind the
+    // others; alone, at once as below. (The parser may report the same error
+    // again: the connection is already ending.)
+    const conn = conns.get(socket);
+    if (conn?.broken) return;
+    const cut = conn?.lastReq && !conn.lastReq.complete ? conn.lastReq : null;
+    if (conn && conn.requests > (cut ? 1 : 0)) {
+      conn.broken = true;
+      if (conn.last && !conn.last.headersSent) conn.last.shouldKeepAlive = false;
+      cut?.emit('error', new HttpError(400, `request: malformed HTTP (${e.code ?? e.message})`, { field: 'request', headers: { connection: 'close' } }));
+      return;
+    }
+    if (socket._httpMessage?.headersSent) { // an answer under way that is not a request's (417): cut short
       socket.destroy();
       return;
     }

@@ -374,3 +374,28 @@ test('an HTTP/1.1 request without Host is a JSON 400 naming host (Node\'s own ha
   assert.ok(r.ms < 1000);
   assert.match((await raw('GET /healthz HTTP/1.0\r\n\r\n')).text, /^HTTP\/1\.1 200 .*\{"status":"ok"\}$/s);
 });
+
+test('bad bytes behind a request in flight never replace its answer: the stored score is answered, then the connection closes; alone they are a 400', async () => {
+  const count = (caller) => store.db.prepare('SELECT count(*) AS n FROM score_records WHERE caller_number = ?').get(caller).n;
+  const scoreCaller = (caller) => {
+    const body = JSON.stringify({ caller_number: caller, spam_reports: 1, has_consent: true });
+    return `POST /score-caller HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  };
+  // Garbage right behind the body (a Content-Length one short reads as this), and a pipelined request with a bad header.
+  for (const [caller, tail] of [['+15558800', 'XYZ'], ['+15558801', 'GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n']]) {
+    const r = await raw(scoreCaller(caller) + tail);
+    const answers = r.text.match(/HTTP\/1\.1 \d+/g) ?? [];
+    assert.deepEqual(answers, ['HTTP/1.1 200'], `${caller}: ${r.text.slice(0, 300)}`);
+    assert.match(r.text, /\r\nconnection: close\r\n/i);
+    assert.equal(bodyOf(r.text).risk_level !== undefined, true);
+    assert.ok(r.ms < 2000, 'closed once answered');
+    assert.equal(count(caller), 1);
+  }
+  // Two good requests in flight, then garbage: both answered in order, then closed.
+  const r = await raw(scoreCaller('+15558802') + scoreCaller('+15558803') + 'XYZ');
+  assert.deepEqual(r.text.match(/HTTP\/1\.1 \d+/g), ['HTTP/1.1 200', 'HTTP/1.1 200']);
+  assert.deepEqual([count('+15558802'), count('+15558803')], [1, 1]);
+  // Nothing in flight: the error is answered, as before.
+  const alone = await raw('XYZ /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(statusOf(alone.text), 501);
+});
