@@ -13,6 +13,7 @@ import { CallriskError, createScorer, describe, loadModel } from 'callrisk';
 import { runAudit } from './audit.js';
 import { authorize, Token } from './auth.js';
 import { coreError, DuplicateKeyError, errorResponse, HttpError, isClientAbort, isDatabaseFailure, ModelLimitError, OutcomeExists, RecordRejected, StoreError, StoreMisuse } from './errors.js';
+import { analyse, scoresOf } from './analytics.js';
 import { evidenceMetrics, scorePsi, timeValue, trainingRows, windowOf } from './lifecycle.js';
 import { createMetrics } from './metrics.js';
 import { ModelCache } from './model-cache.js';
@@ -46,6 +47,11 @@ export const DEFAULTS = {
   outcomeWindowMs: 86400000, // POST /outcomes by caller: the score record labelled is at most this much before the outcome's `at`
   driftWindowMs: 86400000, // GET /drift: by default the score records of the last 24 h
   driftMaxRecords: 200000, // GET /drift: score records read at most (the oldest in the window first); the answer says when capped
+  labelledMaxRecords: 200000, // GET /models/compare, /models/:id/evaluation: labelled records read at most (oldest first); the answer says when capped
+  analyticsConcurrency: 1, // GET /drift, /models/compare, /models/:id/evaluation: worker threads computing at once
+  analyticsQueue: 8, // … and requests waiting for one; more are 429 ANALYTICS_BUSY with retry-after
+  analyticsTimeoutMs: 120000, // … an analysis running longer is ended: 503 ANALYTICS_TIMEOUT
+  analyticsWorker: new URL('./analytics-worker.js', import.meta.url), // the analysis worker's script (a test may give another)
   compareWindowMs: 30 * 86400000, // GET /models/compare: by default the labelled records of the last 30 days (as promote)
   promoteWindowMs: 30 * 86400000, // POST /models/:id/promote: the labelled records the gate evaluates on, by default the last 30 days
   evaluationWindowMs: 30 * 86400000, // GET /models/:id/evaluation: by default the labelled records of the last 30 days
@@ -59,6 +65,8 @@ const STORE_METHODS = ['countAttempts', 'saveScore', 'scoreByKey', 'logCall', 'c
   'recordsBetween', 'maxScoreId', 'saveModel', 'activeModelBytes', 'modelBytes', 'ping',
   'listModels', 'modelHistory', 'outcomeRecord', 'outcomeByKey', 'saveOutcome', 'labelledRecords',
   'saveShadow', 'challengers', 'setChallengers', 'shadowCount', 'activeModelId'];
+const REPLAY_MEMO = 2000; // GET /scores/recent: replays remembered by record text (10 pages of the largest)
+const REPLAY_SLICE_MS = 5; // GET /scores/recent replays this long at most before letting others have a turn
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 const MAX_ID = 2 ** 53;
 
@@ -367,12 +375,6 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     return trainingRows(await store.labelledRecords(since, until));
   }
 
-  /** A model's scores on `rows` (each row's fields by the model's names), as /score gives them. */
-  async function scoresOf(model, rows) {
-    const s = await createScorer({ store: PROBE_STORE, model });
-    return rows.map((r) => s.score(r).score);
-  }
-
   /** A window { since, until } from the query (ms or ISO 8601 each; absent parts fall back); 422 naming the parameter. */
   function queryWindow(query, fallback) {
     const value = (name) => {
@@ -384,11 +386,6 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
   }
 
   const LEVELS = abi.risk_levels ?? ['LOW', 'MEDIUM', 'HIGH'];
-  /** A model's risk levels on `rows` (scoreBatch's riskLevels, as names). */
-  async function levelsOf(model, rows) {
-    const s = await createScorer({ store: PROBE_STORE, model });
-    return Array.from(s.scoreBatch(rows).riskLevels, (i) => LEVELS[i]);
-  }
 
   /** The id in a /models/:id path: 64 lowercase hex digits, else 404. */
   const modelIdOf = (params) => {
@@ -446,6 +443,134 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         logOnce('train-worker', `callrisk backend: the training worker exited (code ${code}) without an answer`);
         finish(reject, new HttpError(500, `training: the training worker exited (code ${code}) without an answer; nothing was stored`, { code: 'TRAIN_WORKER' }));
       });
+    });
+  }
+
+  // The analytics reads (GET /drift, /models/compare, /models/:id/evaluation)
+  // read up to a couple of hundred thousand records and compute over them:
+  // each runs in a worker thread of its own (its own callrisk instance and
+  // database connection), at most analyticsConcurrency at once and
+  // analyticsQueue waiting (429 beyond), and is ended when its client leaves.
+  const analytics = { running: 0, waiting: [], stops: new Set() };
+  const clientGone = () => Object.assign(new Error('the client left'), { code: 'ECONNRESET' });
+
+  function releaseAnalysis() {
+    analytics.running--;
+    if (analytics.running < o.analyticsConcurrency && analytics.waiting.length) {
+      analytics.running++;
+      analytics.waiting.shift().resolve();
+    }
+  }
+
+  /**
+   * Runs analysis `job` over the records of a window: { result (analyse()'s,
+   * null when none was read), read (records read, at most limit + 1) }.
+   * `models`: loaded models (drift and evaluation one, compare two).
+   */
+  async function analysis(job, { since, until, limit, modelId, models: list }, { req, res }) {
+    if (shuttingDown) throw new HttpError(503, 'server: shutting down', { code: 'SHUTTING_DOWN' });
+    let abort = null;
+    let left = false;
+    const onClose = () => {
+      if (res.writableFinished) return;
+      left = true;
+      abort?.(clientGone());
+    };
+    res.once('close', onClose);
+    req.socket.once('close', onClose);
+    try {
+      if (analytics.running >= o.analyticsConcurrency) {
+        if (analytics.waiting.length >= o.analyticsQueue) {
+          metrics.connectionErrors.inc({ kind: 'analytics_busy' });
+          throw new HttpError(429, `analytics: ${o.analyticsConcurrency} running and ${o.analyticsQueue} waiting (CALLRISK_ANALYTICS_CONCURRENCY, CALLRISK_ANALYTICS_QUEUE); try again later`,
+            { code: 'ANALYTICS_BUSY', headers: { 'retry-after': '2' } });
+        }
+        await new Promise((resolve, reject) => {
+          const waiter = { resolve, reject };
+          analytics.waiting.push(waiter);
+          abort = (e) => {
+            const i = analytics.waiting.indexOf(waiter);
+            if (i < 0) return; // already given a turn: `left` ends it
+            analytics.waiting.splice(i, 1);
+            reject(e);
+          };
+        });
+      } else {
+        analytics.running++;
+      }
+      try {
+        if (left) throw clientGone();
+        if (shuttingDown) throw new HttpError(503, 'server: shutting down', { code: 'SHUTTING_DOWN' });
+        const source = rawStore.labelledSource?.() ?? null;
+        if (!source) {
+          // A store no worker can reach (an in-memory database): read and computed here, as capped.
+          const rows = job === 'drift' ? (await store.recordsBetween(since, until, limit + 1, modelId)).map((r) => r.text) : await store.labelledRecords(since, until, limit + 1);
+          const read = rows.length;
+          rows.length = Math.min(read, limit);
+          return { read, result: read ? await analyse(job, { models: list, texts: rows, labelled: rows, levels: LEVELS }) : null };
+        }
+        req.socket.setTimeout(Math.max(o.socketIdleTimeoutMs, o.analyticsTimeoutMs + 10000)); // quiet while the worker works
+        try {
+          return await new Promise((resolve, reject) => {
+            const worker = new Worker(o.analyticsWorker, {
+              workerData: { job, source, since, until, limit, modelId, models: list.map((m) => m.toBytes()), levels: LEVELS },
+            });
+            let settled = false;
+            const finish = (fn, value) => {
+              if (settled) return;
+              settled = true;
+              clearTimeout(timer);
+              analytics.stops.delete(stop);
+              worker.terminate().catch(() => {});
+              fn(value);
+            };
+            const stop = () => finish(reject, new HttpError(503, 'server: shutting down; the analysis was stopped', { code: 'SHUTTING_DOWN' }));
+            analytics.stops.add(stop);
+            abort = (e) => finish(reject, e); // the client left: the worker is ended, its work with it
+            const timer = setTimeout(() => finish(reject, new HttpError(503,
+              `analytics: ran past the time limit (${o.analyticsTimeoutMs} ms, CALLRISK_ANALYTICS_TIMEOUT_MS) and was stopped`, { code: 'ANALYTICS_TIMEOUT' })), o.analyticsTimeoutMs);
+            worker.on('message', (m) => {
+              if (!m.error) return finish(resolve, m);
+              const e = m.error;
+              if (e.reading) metrics.storeFailures.inc({ operation: `${job} (the analysis worker's connection)` });
+              finish(reject, e.core
+                ? new CallriskError(e.message, { code: e.code, status: e.status, httpStatus: e.httpStatus, field: e.field, line: e.line, column: e.column })
+                : e.reading ? new StoreError(`${job} (the analysis worker's connection)`, new Error(e.message)) : new Error(`analysis worker: ${e.message}`));
+            });
+            worker.on('error', (e) => finish(reject, new Error(`analysis worker failed: ${e?.message ?? e}`, { cause: e })));
+            worker.on('exit', (code) => finish(reject, new Error(`analysis worker exited (code ${code}) without an answer`)));
+          });
+        } finally {
+          if (!req.socket.destroyed) req.socket.setTimeout(o.socketIdleTimeoutMs);
+        }
+      } finally {
+        releaseAnalysis();
+      }
+    } finally {
+      abort = null;
+      res.off('close', onClose);
+      req.socket.off('close', onClose);
+    }
+  }
+
+  // Turns for replaying requests (GET /scores/recent): one per turn of the
+  // event loop (setImmediate), in the order asked; I/O is served in between.
+  const turns = { queue: [], scheduled: false };
+  const replays = new Map(); // record text -> replayError() (null: verified), the REPLAY_MEMO latest
+  function nextTurn() {
+    turns.scheduled = false;
+    const go = turns.queue.shift();
+    if (turns.queue.length) scheduleTurn();
+    go?.();
+  }
+  function scheduleTurn() {
+    turns.scheduled = true;
+    setImmediate(nextTurn);
+  }
+  function replayTurn() {
+    return new Promise((resolve) => {
+      turns.queue.push(resolve);
+      if (!turns.scheduled) scheduleTurn();
     });
   }
 
@@ -584,11 +709,27 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         // ?shadow=true: the challengers' shadow records instead of the live ones.
         const shadow = query.get('shadow');
         if (shadow !== null && shadow !== 'true' && shadow !== 'false') throw new HttpError(400, `shadow: must be true or false, got ${JSON.stringify(shadow.slice(0, 40))}`, { field: 'shadow' });
+        // Replaying is the work here: done in turns of at most REPLAY_SLICE_MS,
+        // one turn per turn of the event loop, whatever the number of requests
+        // replaying, so that everything else is answered between them.
+        await replayTurn();
+        let slice = performance.now();
         const rows = await store.recentScores({ limit: limit + 1, before, shadow: shadow === 'true' });
         const scores = [];
         for (const { id, text } of rows.slice(0, limit)) {
+          if (performance.now() - slice > REPLAY_SLICE_MS) {
+            await replayTurn();
+            slice = performance.now();
+          }
           if (isGone()) return null; // nobody to answer: stop replaying
-          const error = await replayError(text);
+          // A record's replay depends only on its exact text (and the model its model_id names, whose bytes its id hashes):
+          // the same text replayed again, as every poll of this page does, is remembered (an edited byte is another text).
+          let error = replays.get(text);
+          if (error === undefined) {
+            error = await replayError(text);
+            if (replays.size >= REPLAY_MEMO) replays.delete(replays.keys().next().value);
+            replays.set(text, error);
+          }
           scores.push(`{"id":${JSON.stringify(id)},"record":${recordJson(text)},"verified":${!error},"error":${JSON.stringify(error?.message ?? null)}}`);
         }
         return json200(`{"scores":[${scores.join(',')}],"next_cursor":${JSON.stringify(rows.length > limit ? rows[limit - 1].id : null)}}`);
@@ -702,7 +843,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     })
     .add({
       method: 'GET', path: '/drift', auth: 'api',
-      handler: async ({ query }) => {
+      handler: async ({ req, res, query }) => {
         // The champion's drift (the core's report, model.drift({records})) over
         // the score records it made with since <= at <= until, as stored: a
         // record another model made has other scores (and maybe other fields).
@@ -715,17 +856,18 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
           if (!(e instanceof CallriskError)) throw e;
           if (e.code === 'CR_E_MISSING') throw new HttpError(409, `model: the champion ${model.id} has no drift reference (${e.message})`, { field: 'model', code: 'CR_E_MISSING' });
         }
-        const rows = await store.recordsBetween(window.since, window.until, o.driftMaxRecords + 1, model.id);
-        const capped = rows.length > o.driftMaxRecords;
-        if (!rows.length) throw coreError(abi, 'CR_E_DATA', `since: no score records of the champion ${model.id} with ${window.since} <= at <= ${window.until}`, { field: 'since' });
-        const report = model.drift({ records: rows.slice(0, o.driftMaxRecords).map((r) => r.text) });
-        return ok(200, { model_id: model.id, since: window.since, until: window.until, records: Math.min(rows.length, o.driftMaxRecords), capped, max_records: o.driftMaxRecords, drift: report });
+        // Read and computed in a worker thread (analysis()), at most driftMaxRecords records, oldest first.
+        const max = o.driftMaxRecords;
+        const { result, read } = await analysis('drift', { ...window, limit: max, modelId: model.id, models: [model] }, { req, res });
+        if (!read) throw coreError(abi, 'CR_E_DATA', `since: no score records of the champion ${model.id} with ${window.since} <= at <= ${window.until}`, { field: 'since' });
+        return ok(200, { model_id: model.id, since: window.since, until: window.until, records: Math.min(read, max), capped: read > max, max_records: max, drift: result });
       },
     })
     .add({
       method: 'GET', path: '/models/compare', auth: 'api',
-      handler: async ({ query }) => {
-        // Two stored models on the labelled records in the window (the rows promote's gate uses).
+      handler: async ({ req, res, query }) => {
+        // Two stored models on the labelled records in the window (the rows promote's gate uses; at most
+        // labelledMaxRecords, oldest first), in a worker thread.
         const ids = ['a', 'b'].map((k) => {
           const id = query.get(k);
           if (id === null) throw new HttpError(400, `${k}: required (a model id)`, { field: k });
@@ -740,19 +882,10 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
           if (!m) throw new HttpError(404, `${'ab'[i]}: no stored model ${id}`, { field: 'ab'[i] });
           pair.push(m);
         }
-        const rows = await labelledRows(window.since, window.until);
-        if (rows.length < 1) throw coreError(abi, 'CR_E_DATA', `since: no labelled score records with ${window.since} <= at <= ${window.until}`, { field: 'since' });
-        const [ma, mb] = pair;
-        const [la, lb] = [await levelsOf(ma, rows), await levelsOf(mb, rows)];
-        const migration = Object.fromEntries(LEVELS.map((x) => [x, Object.fromEntries(LEVELS.map((y) => [y, 0]))]));
-        for (let i = 0; i < rows.length; i++) migration[la[i]][lb[i]]++;
-        return ok(200, {
-          since: window.since, until: window.until, labelled: rows.length,
-          a: { model_id: ma.id, metrics: ma.evaluate(rows) },
-          b: { model_id: mb.id, metrics: mb.evaluate(rows) },
-          score_psi: scorePsi(await scoresOf(ma, rows), await scoresOf(mb, rows)),
-          migration,
-        });
+        const max = o.labelledMaxRecords;
+        const { result, read } = await analysis('compare', { ...window, limit: max, models: pair }, { req, res });
+        if (read < 1) throw coreError(abi, 'CR_E_DATA', `since: no labelled score records with ${window.since} <= at <= ${window.until}`, { field: 'since' });
+        return ok(200, { since: window.since, until: window.until, labelled: Math.min(read, max), capped: read > max, max_records: max, ...result });
       },
     })
     .add({
@@ -909,16 +1042,18 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     })
     .add({
       method: 'GET', path: '/models/:id/evaluation', auth: 'api',
-      handler: async ({ params, query }) => {
-        // A stored model on the labelled records in the window: the core's evaluate (metrics, calibration, bands, ROC).
+      handler: async ({ req, res, params, query }) => {
+        // A stored model on the labelled records in the window (at most labelledMaxRecords, oldest first):
+        // the core's evaluate (metrics, calibration, bands, ROC), in a worker thread.
         const id = modelIdOf(params);
         const now = Date.now();
         const window = queryWindow(query, { since: now - o.evaluationWindowMs, until: now });
         const model = await models.get(id);
         if (!model) throw noModel(id);
-        const rows = await labelledRows(window.since, window.until);
-        if (rows.length < 1) throw coreError(abi, 'CR_E_DATA', `since: no labelled score records with ${window.since} <= at <= ${window.until}`, { field: 'since' });
-        return ok(200, { model_id: id, since: window.since, until: window.until, labelled: rows.length, metrics: model.evaluate(rows) });
+        const max = o.labelledMaxRecords;
+        const { result, read } = await analysis('evaluation', { ...window, limit: max, models: [model] }, { req, res });
+        if (read < 1) throw coreError(abi, 'CR_E_DATA', `since: no labelled score records with ${window.since} <= at <= ${window.until}`, { field: 'since' });
+        return ok(200, { model_id: id, since: window.since, until: window.until, labelled: Math.min(read, max), capped: read > max, max_records: max, metrics: result });
       },
     })
     .add({
@@ -1166,7 +1301,17 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       metrics.requests.inc({ method, route, status: gone ? 'aborted' : String(res.statusCode) });
       metrics.duration.observe({ method, route }, Number(process.hrtime.bigint() - started) / 1e9);
     });
+    // One request at a time per connection: a pipelined request starts once
+    // the answer before it is out (handed to the kernel: 'close' after
+    // 'finish'). A client that does not read its answers gets no more work
+    // done than its socket buffers take, however many requests it sends.
+    const before = conn.tail;
+    conn.tail = new Promise((resolve) => res.once('close', resolve));
     try {
+      if (before) {
+        await before;
+        if (socket.destroyed || res.destroyed) return;
+      }
       if (req.headers.host === undefined && req.httpVersion === '1.1') {
         throw new HttpError(400, 'host: an HTTP/1.1 request needs a Host header', { field: 'host', headers: { connection: 'close' } });
       }
@@ -1324,6 +1469,10 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     get cachedModels() {
       return models.size;
     },
+    /** Analyses (GET /drift, /models/compare, /models/:id/evaluation) running and waiting for a turn. */
+    get analyses() {
+      return { running: analytics.running, waiting: analytics.waiting.length };
+    },
     /** Whether a POST /models/train's worker thread is running. */
     get training() {
       return trainer !== null;
@@ -1336,6 +1485,8 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       shuttingDown = true;
       clearInterval(follower);
       trainer?.stop(); // the training's worker thread is terminated; its request answers 503
+      for (const stop of [...analytics.stops]) stop(); // so are the analyses'
+      for (const w of analytics.waiting.splice(0)) w.reject(new HttpError(503, 'server: shutting down', { code: 'SHUTTING_DOWN' }));
       for (const [socket, c] of conns) if (c.requests === 0) socket.destroy();
     },
     /** Resolves when no request is being handled (or after `timeoutMs`: false). */

@@ -33,7 +33,7 @@ const WHY = {
   413: 'The body is larger than the limit',
   415: 'The Content-Type is not one this route takes',
   422: 'The body or a field is not acceptable (the error names the field)',
-  429: 'Another run of this operation is in progress; Retry-After says when to try again',
+  429: 'Another run of this operation is in progress (or, for the analytics reads, as many as CALLRISK_ANALYTICS_CONCURRENCY run and CALLRISK_ANALYTICS_QUEUE wait); Retry-After says when to try again',
   500: 'Internal error (no detail)',
   503: 'The database is unavailable, or the server is shutting down; Retry-After may say when to retry',
 };
@@ -159,7 +159,7 @@ export const ROUTES = {
           drift: obj({ n: { type: 'number' }, weight_sum: { type: 'number' }, epsilon: { type: 'number' }, features: {}, score: {} }, [], { additionalProperties: true, description: "the core's drift report, as model.drift() gives it" }),
         }, ['model_id', 'since', 'until', 'records', 'capped', 'drift'])],
     },
-    errors: [400, 409, 422, 503],
+    errors: [400, 409, 422, 429, 503],
     conflict: { description: 'The champion carries no drift reference (the default model, format 1 files): code CR_E_MISSING; train and promote a model', content: json({ $ref: '#/components/schemas/Error' }) },
   },
   'GET /models/compare': {
@@ -171,15 +171,15 @@ export const ROUTES = {
       { name: 'until', in: 'query', required: false, schema: TIME_QUERY, description: 'ms since 1970 or ISO 8601; default: now' },
     ],
     ok: {
-      200: ['The comparison', obj({
-        since: { type: 'integer' }, until: { type: 'integer' }, labelled: { type: 'integer', minimum: 1 },
+      200: ['The comparison (on at most CALLRISK_LABELLED_MAX_RECORDS labelled records, oldest first; capped says when more were in the window)', obj({
+        since: { type: 'integer' }, until: { type: 'integer' }, labelled: { type: 'integer', minimum: 1 }, capped: { type: 'boolean' }, max_records: { type: 'integer' },
         a: obj({ model_id: MODEL_ID, metrics: { type: 'object' } }, ['model_id', 'metrics']),
         b: obj({ model_id: MODEL_ID, metrics: { type: 'object' } }, ['model_id', 'metrics']),
         score_psi: { type: 'number', minimum: 0 },
         migration: { type: 'object', description: 'migration[band under a][band under b]: rows (LOW, MEDIUM, HIGH); the counts sum to labelled', additionalProperties: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } } },
-      }, ['since', 'until', 'labelled', 'a', 'b', 'score_psi', 'migration'])],
+      }, ['since', 'until', 'labelled', 'capped', 'max_records', 'a', 'b', 'score_psi', 'migration'])],
     },
-    errors: [400, 404, 422, 503],
+    errors: [400, 404, 422, 429, 503],
   },
   'POST /models/rollback': {
     auth: 'admin', summary: 'Makes the previous champion the champion again (any body is ignored)',
@@ -229,8 +229,8 @@ export const ROUTES = {
       { name: 'since', in: 'query', required: false, schema: TIME_QUERY, description: 'ms since 1970 or ISO 8601; default: until - 30 days' },
       { name: 'until', in: 'query', required: false, schema: TIME_QUERY, description: 'ms since 1970 or ISO 8601; default: now' },
     ],
-    ok: { 200: ['The evaluation', obj({ model_id: MODEL_ID, since: { type: 'integer' }, until: { type: 'integer' }, labelled: { type: 'integer', minimum: 1 }, metrics: { type: 'object' } }, ['model_id', 'since', 'until', 'labelled', 'metrics'])] },
-    errors: [400, 404, 422, 503],
+    ok: { 200: ['The evaluation (on at most CALLRISK_LABELLED_MAX_RECORDS labelled records, oldest first; capped says when more were in the window)', obj({ model_id: MODEL_ID, since: { type: 'integer' }, until: { type: 'integer' }, labelled: { type: 'integer', minimum: 1 }, capped: { type: 'boolean' }, max_records: { type: 'integer' }, metrics: { type: 'object' } }, ['model_id', 'since', 'until', 'labelled', 'capped', 'max_records', 'metrics'])] },
+    errors: [400, 404, 422, 429, 503],
   },
   'GET /challengers': {
     auth: 'api', summary: 'The models scoring in shadow of the champion, with their shadow records',

@@ -77,20 +77,35 @@ const LABELLED_PAGE = `SELECT s.id, s.record, o.label FROM score_records s JOIN 
   WHERE s.at >= $1 AND s.at <= $2 AND s.shadow = 0 AND s.id > $3 ORDER BY s.id LIMIT $4`;
 const PAGE_ROWS = 20000;
 
-/** The labelled records of a window through a connection of its own (the training worker's); calls `each(text, label)`. */
-export async function readLabelledPg(connectionString, since, until, each) {
+// A model's live records of a window after an id, a page at a time (GET /drift).
+const BETWEEN_PAGE = 'SELECT id, record FROM score_records WHERE at >= $1 AND at <= $2 AND shadow = 0 AND model_id = $3 AND id > $4 ORDER BY id LIMIT $5';
+
+/** Pages of `query` (its last two parameters: after id, page size) through a client of its own: `each(row)`, at most `limit` rows. */
+async function readPages(connectionString, query, params, limit, each) {
   const client = new pg.Client({ connectionString, statement_timeout: 300000 });
   await client.connect();
   try {
-    for (let after = 0; ;) {
-      const { rows } = await client.query(LABELLED_PAGE, [since, until, after, PAGE_ROWS]);
-      for (const r of rows) each(r.record, r.label);
-      if (rows.length < PAGE_ROWS) break;
+    for (let after = 0, left = limit; left > 0;) {
+      const page = Math.min(PAGE_ROWS, left);
+      const { rows } = await client.query(query, [...params, after, page]);
+      for (const r of rows) each(r);
+      if (rows.length < page) break;
+      left -= rows.length;
       after = rows[rows.length - 1].id;
     }
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** The labelled records of a window through a connection of its own (the training and analysis workers'); calls `each(text, label)`, at most `limit` rows. */
+export function readLabelledPg(connectionString, since, until, each, limit = Infinity) {
+  return readPages(connectionString, LABELLED_PAGE, [since, until], limit, (r) => each(r.record, r.label));
+}
+
+/** A model's live records of a window (GET /drift's), through a connection of its own: `each(text)`, at most `limit`, oldest first. */
+export function readRecordsPg(connectionString, since, until, modelId, limit, each) {
+  return readPages(connectionString, BETWEEN_PAGE, [since, until, modelId], limit, (r) => each(r.record));
 }
 
 /**
@@ -248,14 +263,16 @@ export async function openPgStore(connectionString, { onIdleError = () => {} } =
         throw new OutcomeExists(recordId);
       }
     },
-    async labelledRecords(since, until) {
+    async labelledRecords(since, until, limit = Infinity) {
       const out = [];
-      for (let after = 0; ;) {
-        const { rows } = await pool.query(LABELLED_PAGE, [since, until, after, PAGE_ROWS]);
+      for (let after = 0; out.length < limit;) {
+        const page = Math.min(PAGE_ROWS, limit - out.length);
+        const { rows } = await pool.query(LABELLED_PAGE, [since, until, after, page]);
         for (const row of rows) out.push({ id: Number(row.id), text: row.record, label: row.label });
-        if (rows.length < PAGE_ROWS) return out;
+        if (rows.length < page) break;
         after = rows[rows.length - 1].id;
       }
+      return out;
     },
     /** Where a worker thread reads labelled records itself (readLabelledPg). */
     labelledSource() {

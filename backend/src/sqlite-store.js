@@ -76,19 +76,36 @@ const NEWEST = Number.MAX_SAFE_INTEGER;
 const LABELLED = `SELECT s.id, s.record, o.label FROM score_records s JOIN outcomes o ON o.record_id = s.id
   WHERE s.at >= ? AND s.at <= ? AND s.shadow = 0 ORDER BY s.id`;
 
-/**
- * The labelled records of a window read through a connection of its own
- * (read-only; WAL lets it read beside the server's): the training worker
- * reads them so, off the server's event loop. Calls `each(text, label)`.
- */
-export function readLabelledSqlite(path, since, until, each) {
+// A model's live records of a window (GET /drift), oldest first.
+const BETWEEN = 'SELECT id, record FROM score_records WHERE at >= ? AND at <= ? AND shadow = 0 AND model_id = ? ORDER BY id LIMIT ?';
+
+/** A read-only connection of its own (WAL lets it read beside the server's), for a worker thread. */
+function readOnly(path, fn) {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
-    for (const r of db.prepare(LABELLED).iterate(since, until)) each(r.record, r.label);
+    return fn(db);
   } finally {
     db.close();
   }
+}
+
+/**
+ * The labelled records of a window read through a connection of its own:
+ * the training and analysis workers read them so, off the server's event
+ * loop. Calls `each(text, label)`, for at most `limit` rows (oldest first).
+ */
+export function readLabelledSqlite(path, since, until, each, limit = Infinity) {
+  readOnly(path, (db) => {
+    for (const r of db.prepare(`${LABELLED} LIMIT ?`).iterate(since, until, Number.isFinite(limit) ? limit : -1)) each(r.record, r.label);
+  });
+}
+
+/** A model's live records of a window (GET /drift's), through a connection of its own: `each(text)`, at most `limit`, oldest first. */
+export function readRecordsSqlite(path, since, until, modelId, limit, each) {
+  readOnly(path, (db) => {
+    for (const r of db.prepare(BETWEEN).iterate(since, until, modelId, limit)) each(r.record);
+  });
 }
 
 function migrate(db) {
@@ -138,7 +155,7 @@ export function openSqliteStore(path) {
   const byCallerStmt = db.prepare('SELECT id, record FROM score_records WHERE caller_number = ? AND id < ? AND shadow = 0 ORDER BY id DESC LIMIT ?');
   const recentStmt = db.prepare('SELECT id, record FROM score_records WHERE id < ? AND shadow = ? ORDER BY id DESC LIMIT ?');
   const afterStmt = db.prepare('SELECT id, record FROM score_records WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
-  const betweenStmt = db.prepare('SELECT id, record FROM score_records WHERE at >= ? AND at <= ? AND shadow = 0 AND model_id = ? ORDER BY id LIMIT ?');
+  const betweenStmt = db.prepare(BETWEEN);
   const maxIdStmt = db.prepare('SELECT coalesce(max(id), 0) AS id FROM score_records');
   const hasModel = db.prepare('SELECT 1 FROM models WHERE id = ?');
   const modelCount = db.prepare('SELECT count(*) AS n FROM models');
@@ -154,7 +171,7 @@ export function openSqliteStore(path) {
     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
   const recordAt = db.prepare('SELECT id, at FROM score_records WHERE id = ? AND shadow = 0');
   const joinStmt = db.prepare('SELECT id, at FROM score_records WHERE caller_number = ? AND at <= ? AND at >= ? AND shadow = 0 ORDER BY at DESC, id DESC LIMIT 1');
-  const labelledStmt = db.prepare(LABELLED);
+  const labelledStmt = db.prepare(`${LABELLED} LIMIT ?`);
   const shadowCount = db.prepare('SELECT count(*) AS n FROM score_records WHERE shadow = 1 AND model_id = ?');
   const clearChallengers = db.prepare("UPDATE models SET role = 'candidate' WHERE role = 'challenger'");
   const makeChallenger = db.prepare("UPDATE models SET role = 'challenger' WHERE id = ? AND active = 0");
@@ -344,14 +361,14 @@ export function openSqliteStore(path) {
         return idempotencyKey !== null && outcomeByKey.get(idempotencyKey) ? new DuplicateKeyError(idempotencyKey) : new OutcomeExists(recordId);
       });
     },
-    /** Where a worker thread reads labelled records itself (readLabelledSqlite), or null (an in-memory database). */
+    /** Where a worker thread reads records itself (readLabelledSqlite, readRecordsSqlite), or null (an in-memory database). */
     labelledSource() {
       return path && path !== ':memory:' && !db.memory ? { kind: 'sqlite', path } : null;
     },
-    /** Labelled score records with since <= at <= until: [{ id, text, label }] in id order. */
-    labelledRecords(since, until) {
+    /** Labelled score records with since <= at <= until: [{ id, text, label }] in id order, at most `limit`. */
+    labelledRecords(since, until, limit = Infinity) {
       open();
-      return labelledStmt.all(since, until).map((r) => ({ id: r.id, text: r.record, label: r.label }));
+      return labelledStmt.all(since, until, Number.isFinite(limit) ? limit : -1).map((r) => ({ id: r.id, text: r.record, label: r.label }));
     },
     activeModelBytes() {
       open();

@@ -52,7 +52,7 @@ export function defineDriftCompareTests(ctx) {
     const [sc, cmp] = await get(`/models/compare?a=${champion0}&b=${id}&${q}`);
     assert.equal(sc, 200, JSON.stringify(cmp));
     const rows = trainingRows(await ctx().store.labelledRecords(trainWindow.since, trainWindow.until));
-    assert.equal(cmp.labelled, rows.length);
+    assert.deepEqual([cmp.labelled, cmp.capped, cmp.max_records], [rows.length, false, 200000]);
     assert.equal(rows.length, 60);
     const [ma, mb] = [await modelOf(champion0), await modelOf(id)];
     assert.deepEqual(cmp.a, { model_id: champion0, metrics: JSON.parse(JSON.stringify(ma.evaluate(rows))) });
@@ -77,7 +77,7 @@ export function defineDriftCompareTests(ctx) {
     // One model's evaluation on the same rows: the core's evaluate, as the package gives it; its registry entry and card by Accept.
     const [sev, ev] = await get(`/models/${id}/evaluation?${q}`);
     assert.equal(sev, 200, JSON.stringify(ev));
-    assert.deepEqual(ev, { model_id: id, since: trainWindow.since, until: trainWindow.until, labelled: 60, metrics: JSON.parse(JSON.stringify(mb.evaluate(rows))) });
+    assert.deepEqual(ev, { model_id: id, since: trainWindow.since, until: trainWindow.until, labelled: 60, capped: false, max_records: 200000, metrics: JSON.parse(JSON.stringify(mb.evaluate(rows))) });
     assert.deepEqual((await get(`/models/${id}/evaluation?since=1000&until=2000`))[1].error.code, 'CR_E_DATA');
     assert.equal((await get(`/models/${'f'.repeat(64)}/evaluation`))[0], 404);
     assert.equal((await get(`/models/${id}/evaluation?since=nope`))[0], 422);
