@@ -58,6 +58,7 @@ export const DEFAULTS = {
   maxChallengers: 4, // PUT /challengers: models scored in shadow of every /score-caller at most
   maxShadowPending: 1000, // shadow scorings waiting for the database; past this they are dropped (counted), never the live request
   modelPollMs: 5000, // how often the database's champion and challengers are read, so that every replica follows a switch another made; 0: never
+  writeFailureWindowMs: 30000, // /readyz is 503 this long after a write failed for the database's sake (unless one succeeds meanwhile)
   logIntervalMs: 10000, // one log line per kind of failure (500 by route and error class, 503, accept errors…) per interval
 };
 
@@ -65,6 +66,8 @@ const STORE_METHODS = ['countAttempts', 'saveScore', 'scoreByKey', 'logCall', 'c
   'recordsBetween', 'maxScoreId', 'saveModel', 'activeModelBytes', 'modelBytes', 'ping',
   'listModels', 'modelHistory', 'outcomeRecord', 'outcomeByKey', 'saveOutcome', 'labelledRecords',
   'saveShadow', 'challengers', 'setChallengers', 'shadowCount', 'activeModelId'];
+// The store's writes: one failing for the database's sake makes /readyz 503 for a while (writeFailureWindowMs).
+const WRITES = new Set(['saveScore', 'logCall', 'saveModel', 'saveOutcome', 'saveShadow', 'setChallengers']);
 const REPLAY_MEMO = 2000; // GET /scores/recent: replays remembered by record text (10 pages of the largest)
 const REPLAY_SLICE_MS = 5; // GET /scores/recent replays this long at most before letting others have a turn
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
@@ -76,7 +79,7 @@ const MAX_ID = 2 ** 53;
  * StoreError (503, counted) when the database failed, and a StoreMisuse
  * (500) when it did not (a bug, a constraint the backend should have kept).
  */
-function guardStore(store, onFailure) {
+function guardStore(store, onFailure, onSuccess) {
   const wrap = (operation, e) => {
     if (e instanceof DuplicateKeyError || e instanceof RecordRejected || e instanceof ModelLimitError || e instanceof OutcomeExists || e instanceof StoreError || e instanceof StoreMisuse) return e;
     if (!isDatabaseFailure(e)) return new StoreMisuse(operation, e);
@@ -92,7 +95,14 @@ function guardStore(store, onFailure) {
       } catch (e) {
         throw wrap(name, e);
       }
-      return result && typeof result.then === 'function' ? result.catch((e) => Promise.reject(wrap(name, e))) : result;
+      if (!(result && typeof result.then === 'function')) {
+        onSuccess(name);
+        return result;
+      }
+      return result.then((value) => {
+        onSuccess(name);
+        return value;
+      }, (e) => Promise.reject(wrap(name, e)));
     };
   }
   return guarded;
@@ -203,7 +213,16 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
   const o = { ...DEFAULTS, ...options };
   const metrics = createMetrics();
   const logOnce = rateLimited(log, o.logIntervalMs);
-  const store = guardStore(rawStore, (operation) => metrics.storeFailures.inc({ operation }));
+  // /readyz is not ready while the latest write failed for the database's
+  // sake (a full disk, a lost file) within writeFailureWindowMs, until a
+  // write succeeds again.
+  let writeFailure = null; // { at, operation }
+  const store = guardStore(rawStore, (operation) => {
+    metrics.storeFailures.inc({ operation });
+    if (WRITES.has(operation)) writeFailure = { at: Date.now(), operation };
+  }, (operation) => {
+    if (WRITES.has(operation)) writeFailure = null;
+  });
   const tokens = { admin: new Token(adminToken), api: new Token(apiToken) };
   const cors = corsOrigin ? new Set(corsOrigin.split(',').map((s) => s.trim()).filter(Boolean)) : null;
   const jsonBody = { limit: o.bodyLimit, timeoutMs: o.bodyTimeoutMs };
@@ -600,6 +619,10 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
           throw new HttpError(503, `database: not reachable (${e.cause?.message ?? e.message})`, { field: 'database', code: 'NOT_READY' });
         }
         if (active !== 1) throw new HttpError(503, `database: ${active} active models, expected 1`, { field: 'database', code: 'NOT_READY' });
+        const failed = writeFailure && Date.now() - writeFailure.at;
+        if (failed !== null && failed < o.writeFailureWindowMs) {
+          throw new HttpError(503, `database: a write (${writeFailure.operation}) failed ${failed} ms ago and none has succeeded since`, { field: 'database', code: 'NOT_READY' });
+        }
         return ok(200, { status: 'ready', model_id: live.scorer.model.id });
       },
     })

@@ -54,6 +54,9 @@ export function readConfig(env = process.env) {
     dbDisplay: pgUrl ? redactPgUrl(pgUrl) : sqlitePath,
     adminTokenEnv: env.CALLRISK_ADMIN_TOKEN || undefined,
     adminTokenFile: resolve(env.CALLRISK_ADMIN_TOKEN_FILE || (pgUrl ? 'data/admin-token' : `${dirname(sqlitePath)}/admin-token`)),
+    adminTokenFileDefault: !env.CALLRISK_ADMIN_TOKEN_FILE,
+    // 1: create a new, empty SQLite database even where an earlier one has left its traces (server.js).
+    dbCreate: intEnv(env, 'CALLRISK_DB_CREATE', 0, 0, 1) === 1,
     shutdownTimeoutMs: intEnv(env, 'CALLRISK_SHUTDOWN_TIMEOUT_MS', 10000, 0, 3600000),
     app: {
       apiToken,
@@ -66,6 +69,7 @@ export function readConfig(env = process.env) {
       analyticsConcurrency: intEnv(env, 'CALLRISK_ANALYTICS_CONCURRENCY', DEFAULTS.analyticsConcurrency, 1, 64),
       analyticsQueue: intEnv(env, 'CALLRISK_ANALYTICS_QUEUE', DEFAULTS.analyticsQueue, 0, 10000),
       analyticsTimeoutMs: intEnv(env, 'CALLRISK_ANALYTICS_TIMEOUT_MS', DEFAULTS.analyticsTimeoutMs, 1000, 86400000),
+      writeFailureWindowMs: intEnv(env, 'CALLRISK_WRITE_FAILURE_WINDOW_MS', DEFAULTS.writeFailureWindowMs, 0, 3600000),
       outcomeWindowMs: intEnv(env, 'CALLRISK_OUTCOME_WINDOW_MS', DEFAULTS.outcomeWindowMs, 1, 8.64e15),
       modelCacheSize: intEnv(env, 'CALLRISK_MODEL_CACHE', DEFAULTS.modelCacheSize, 1, 10000),
       maxChallengers: intEnv(env, 'CALLRISK_MAX_CHALLENGERS', DEFAULTS.maxChallengers, 0, 64),

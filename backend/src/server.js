@@ -6,7 +6,7 @@
 // SIGTERM/SIGINT: stop accepting, finish what is in flight, close idle
 // connections at once and stuck ones after CALLRISK_SHUTDOWN_TIMEOUT_MS,
 // commit what is queued, close the database, exit 0.
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createApp } from './app.js';
 import { loadAdminToken } from './auth.js';
@@ -39,8 +39,21 @@ async function openStore(config) {
   } catch (e) {
     throw new StartError(`${where}: cannot create its directory ${dirname(config.sqlitePath)} (${e.code ?? e.message})`);
   }
+  // A missing database is created on a first start (an empty directory, a
+  // new volume), never where an earlier one has left its traces: its WAL or
+  // shared-memory file, or the admin token a first start wrote beside it.
+  // That database was deleted or moved, and a new empty one would silently
+  // take its place; CALLRISK_DB_CREATE=1 says to start afresh anyway.
+  const path = config.sqlitePath;
+  if (!existsSync(path) && !config.dbCreate) {
+    const traces = [`${path}-wal`, `${path}-shm`, `${path}-journal`, ...(config.adminTokenFileDefault ? [config.adminTokenFile] : [])].filter((f) => existsSync(f));
+    if (traces.length) {
+      throw new StartError(`${where}: it does not exist, but an earlier database left ${traces.join(', ')}: was it deleted or moved? ` +
+        'Restore it, or set CALLRISK_DB_CREATE=1 to start with a new, empty database');
+    }
+  }
   try {
-    return openSqliteStore(config.sqlitePath);
+    return openSqliteStore(path);
   } catch (e) {
     let isDir = false;
     try {
@@ -79,6 +92,9 @@ try {
     throw new StartError(`cannot start with database ${config.dbDisplay}: ${reason(e.cause ?? e)}`);
   }
   await listen(app.server, config.port, config.host);
+  // Before the lines saying it listens: whoever reads them may stop it at once.
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   if (admin.created) {
     console.log(`callrisk backend: admin token created in ${admin.source} (mode 600); shown this once:\n  ${admin.token}`);
   } else {
@@ -120,5 +136,3 @@ async function stop(signal) {
   console.log('callrisk backend: stopped');
   process.exit(0);
 }
-process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('SIGINT', () => stop('SIGINT'));

@@ -5,6 +5,7 @@
 // WAL + synchronous=FULL: a record the server acknowledged is on disk,
 // whatever happens to the process. An idempotency key lives in the same row
 // as its record (a UNIQUE column), so a crash never separates the two.
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { DuplicateKeyError, ModelLimitError, OutcomeExists } from './errors.js';
 import { checkCall, recordOfText, SEED_COLUMNS } from './records.js';
@@ -127,7 +128,20 @@ function migrate(db) {
   }
 }
 
-export function openSqliteStore(path) {
+/** The database file went away under the server (deleted, or another file put at its path): a database failure (503), never a silent write to an orphan. */
+export class DatabaseFileGone extends Error {
+  constructor(path, what) {
+    super(`the database file ${path} ${what} since the server opened it; writes would be lost: restore it and restart the server`);
+    this.code = 'SQLITE_FILE_GONE';
+  }
+}
+
+/**
+ * `fileCheckMs`: how long the answer of a check that the file at `path` is
+ * still the one opened (its device and inode) is reused (writes and
+ * /readyz check it; one stat per interval at most).
+ */
+export function openSqliteStore(path, { fileCheckMs = 1000 } = {}) {
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');
@@ -230,6 +244,31 @@ export function openSqliteStore(path) {
   const open = () => {
     if (closed) throw new Error('the database is closed');
   };
+  // The file opened (device and inode): deleting or replacing it under a
+  // running server would otherwise go unseen, every write going to a file
+  // no path names any more (and a restart starting an empty database).
+  const onDisk = db.memory || path === ':memory:' || path === '' ? null : statSync(path);
+  let checked = { at: -Infinity, error: null };
+  const fileError = () => {
+    if (!onDisk) return null;
+    const now = Date.now();
+    if (now - checked.at < fileCheckMs) return checked.error;
+    let error = null;
+    try {
+      const st = statSync(path);
+      if (st.dev !== onDisk.dev || st.ino !== onDisk.ino) error = new DatabaseFileGone(path, 'was replaced by another file');
+    } catch (e) {
+      error = new DatabaseFileGone(path, e.code === 'ENOENT' ? 'was deleted' : `cannot be read (${e.code ?? e.message})`);
+    }
+    checked = { at: now, error };
+    return error;
+  };
+  /** Before a write: the file opened must still be the one at the path. */
+  const writable = () => {
+    open();
+    const e = fileError();
+    if (e) throw e;
+  };
 
   return {
     db,
@@ -243,7 +282,7 @@ export function openSqliteStore(path) {
      * say otherwise). `context`: { idempotencyKey, requestHash } or none.
      */
     saveScore(record, { text, context } = {}) {
-      open();
+      writable();
       const item = { record: recordOfText(text), text, context };
       return commit(() => (insert(item) ? undefined : new DuplicateKeyError(context.idempotencyKey)));
     },
@@ -253,7 +292,7 @@ export function openSqliteStore(path) {
       return row && { id: row.id, text: row.record, record: JSON.parse(row.record), requestHash: row.request_hash };
     },
     logCall(callerNumber, at, { idempotencyKey = null, requestHash = null } = {}) {
-      open();
+      writable();
       checkCall(callerNumber, at);
       return commit(() => {
         const r = logStmt.run(callerNumber, at, idempotencyKey, requestHash);
@@ -286,7 +325,7 @@ export function openSqliteStore(path) {
     },
     /** Makes exactly `ids` the challengers (stored models, not the champion), in one transaction; the others become candidates. */
     setChallengers(ids) {
-      open();
+      writable();
       db.transaction(() => {
         clearChallengers.run();
         for (const id of ids) if (makeChallenger.run(id).changes !== 1) throw new Error(`setChallengers: ${id} is not a stored model other than the champion`);
@@ -318,7 +357,7 @@ export function openSqliteStore(path) {
      * switch is recorded in the same transaction.
      */
     saveModel(id, bytes, { makeActive = false, maxModels = Infinity, history } = {}) {
-      open();
+      writable();
       db.transaction(() => {
         if (!hasModel.get(id)) {
           if (modelCount.get().n >= maxModels) throw new ModelLimitError(maxModels);
@@ -355,7 +394,7 @@ export function openSqliteStore(path) {
     },
     /** Stores an outcome; its key already stored: DuplicateKeyError; its record already labelled: OutcomeExists. */
     saveOutcome({ recordId, label, source, at, idempotencyKey = null, requestHash = null }) {
-      open();
+      writable();
       return commit(() => {
         if (putOutcome.run(recordId, label, source ?? null, at, Date.now(), idempotencyKey, requestHash).changes) return undefined;
         return idempotencyKey !== null && outcomeByKey.get(idempotencyKey) ? new DuplicateKeyError(idempotencyKey) : new OutcomeExists(recordId);
@@ -383,9 +422,9 @@ export function openSqliteStore(path) {
       open();
       return activeId.get()?.id ?? null;
     },
-    /** A real query for /readyz: the number of active models. */
+    /** A real query for /readyz: the number of active models (and the file opened still at its path). */
     ping() {
-      open();
+      writable();
       return pingStmt.get().n;
     },
     /** Commits what is queued, then closes. */
