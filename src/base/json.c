@@ -400,7 +400,7 @@ cr_status cr_json_parse(const char *src, size_t len, cr_json_doc *doc, cr_error 
     doc->len = len;
     if (!src && len) return cr_fail(err, CR_E_ARG, NULL, "JSON text is NULL");
     if (len >= UINT32_MAX) return cr_fail(err, CR_E_RANGE, NULL, "JSON text longer than 4 GiB");
-    parser p = {doc, 0, 0, err};
+    parser p = {.doc = doc, .err = err};
     cr_status st = parse_value(&p);
     if (st == CR_OK) {
         skip_ws(&p);

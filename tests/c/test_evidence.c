@@ -293,8 +293,8 @@ static void test_evaluate_with(const cr_schema *s)
     static const char *const options[] = {
         "{\"holdout\":{\"fraction\":0.2}}",
         "{\"holdout\":{\"fraction\":0.25,\"method\":\"hash\",\"seed\":7}}",
-        "{\"holdout\":{\"fraction\":0.3,\"method\":\"hash\",\"seed\":11},\"calibration\":\"sigmoid\","
-        "\"class_weight\":\"balanced\",\"C\":0.5}",
+        ("{\"holdout\":{\"fraction\":0.3,\"method\":\"hash\",\"seed\":11},\"calibration\":\"sigmoid\","
+         "\"class_weight\":\"balanced\",\"C\":0.5}"),
     };
     for (size_t k = 0; k < sizeof options / sizeof *options; k++) {
         cr_train_options o;
