@@ -8,7 +8,8 @@
 // limit, modelId (drift: whose records), models (bytes), levels } and
 // answers { result, read } or { error } (as train-worker.js does).
 import { parentPort, workerData } from 'node:worker_threads';
-import { CallriskError, loadModel } from 'callrisk';
+import { loadModel } from 'callrisk';
+import { postedError } from './worker-error.js';
 import { analyse } from './analytics.js';
 
 const { job, source, since, until, limit, modelId, models: bytes, levels } = workerData;
@@ -44,10 +45,5 @@ try {
   }
   parentPort.postMessage({ result, read: read_ });
 } catch (e) {
-  const core = e instanceof CallriskError;
-  parentPort.postMessage({
-    error: core
-      ? { core: true, message: e.message, code: e.code, status: e.status, httpStatus: e.httpStatus, field: e.field, line: e.line, column: e.column }
-      : { core: false, reading: e?.readingRecords === true, message: String(e?.message ?? e) },
-  });
+  parentPort.postMessage({ error: postedError(e) });
 }

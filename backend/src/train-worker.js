@@ -8,6 +8,7 @@
 // database failure while reading; or a plain error's message).
 import { parentPort, workerData } from 'node:worker_threads';
 import { CallriskError, loadModel, trainModel } from 'callrisk';
+import { postedError } from './worker-error.js';
 import { trainingRow } from './lifecycle.js';
 
 const { data, source, options, champion } = workerData;
@@ -50,10 +51,5 @@ try {
   const copy = new Uint8Array(bytes); // an ArrayBuffer of its own to transfer
   parentPort.postMessage({ bytes: copy, rows: Array.isArray(rows) ? rows.length : null, championHoldout }, [copy.buffer]);
 } catch (e) {
-  const core = e instanceof CallriskError;
-  parentPort.postMessage({
-    error: core
-      ? { core: true, message: e.message, code: e.code, status: e.status, httpStatus: e.httpStatus, field: e.field, line: e.line, column: e.column }
-      : { core: false, reading: e?.readingRecords === true, message: String(e?.message ?? e) },
-  });
+  parentPort.postMessage({ error: postedError(e) });
 }
