@@ -143,11 +143,7 @@ function addToDataset(rt, ds, rows, labels, weights, n, nf, err, rowName) {
     rt.u8.set(labels, pl);
     if (weights) rt.f64.set(weights, pw / F64);
     const status = rt.x.cr_dataset_add_rows(ds, pr, pl, pw, n, err);
-    if (status !== rt.abi.ok) {
-      const e = rt.errorAt(status, err);
-      if (e.line) e.message = `${rowName(e.line - 1)}: ${e.message}`;
-      throw e;
-    }
+    if (status !== rt.abi.ok) throw rt.rowErrorAt(status, err, rowName);
   } finally {
     rt.free(pr);
     rt.free(pl);

@@ -2,10 +2,9 @@
 // name it, its canonical forms, and audit replay of stored records.
 
 import { coreError } from './errors.js';
-import { bytesOf } from './runtime.js';
 import { datasetOf, labelledData } from './dataset.js';
 import { readSchema } from './schema.js';
-import { isPlainObject, optionsJson, readFields, rowsOfSize, typeName, wellFormed } from './values.js';
+import { isPlainObject, optionsJson, readFields, rowsOfSize, typeName, viewBytes, wellFormed } from './values.js';
 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 
@@ -278,7 +277,7 @@ export function loadModelIn(rt, source) {
     bytes = rt.encoder.encode(wellFormed(rt.abi, source, 'model', 'CR_E_JSON'));
     json = true;
   } else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
-    bytes = bytesOf(source);
+    bytes = viewBytes(source);
   } else if (isPlainObject(source)) {
     let text;
     try {

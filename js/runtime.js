@@ -6,7 +6,7 @@
 import { member, readAbi } from './abi.js';
 import { bindCapi } from './capi.js';
 import { CallriskError, coreError } from './errors.js';
-import { ownKey, shown, viewBytes } from './values.js';
+import { ownKey, shown } from './values.js';
 
 /** The names of the seed's risk levels, in the core's order: the public
  * vocabulary of scoreBatch's riskLevels; a module that orders them
@@ -21,9 +21,6 @@ const GROWTH_SHARE = 8; // memory grows by at least 1/8 of its size (see overgro
  * async API takes 2.1 (the work hops to a thread and back); a browser's main
  * thread must not block, and streams the module instead. */
 const COMPILES_IN_PLACE = globalThis.process?.versions?.node !== undefined && globalThis.window === undefined;
-
-/** Bytes of an ArrayBuffer or any view, as a Uint8Array over the same memory. */
-export const bytesOf = viewBytes;
 
 /** A store's method: its own, or its class's (never Object.prototype's); undefined if none. */
 export function storeMethod(store, name) {
@@ -305,6 +302,14 @@ export class Runtime {
   }
 
   /** Throws the core's error in `err` unless status is CR_OK. */
+  /** errorAt() for a row of many (the core's `line`, 1-based): the message
+   * starts with rowName(its index). */
+  rowErrorAt(status, err, rowName) {
+    const e = this.errorAt(status, err);
+    if (e.line) e.message = `${rowName(e.line - 1)}: ${e.message}`;
+    return e;
+  }
+
   check(status, err = this.err, cause) {
     if (status !== this.abi.ok) throw this.errorAt(status, err, cause);
   }

@@ -26,13 +26,8 @@ function batchLayout(base, n, nf) {
   return { scoresAt, probabilitiesAt, levelsAt, end: levelsAt + n };
 }
 
-/** A batch's error from the core with its row in the message, as training
- * data's are ("row 41": the index; `line` is 1-based). */
-function rowError(rt, status) {
-  const e = rt.errorAt(status);
-  if (e.line) e.message = `row ${e.line - 1}: ${e.message}`;
-  return e;
-}
+/** A batch row in an error's message, as training data's are ("row 41": the index; `line` is 1-based). */
+const batchRow = (i) => `row ${i}`;
 
 /** Where each part of a result is, as view indices from the struct at `base` (sizes checked once). */
 function resultIndex(rt, base) {
@@ -224,7 +219,7 @@ export class Scorer {
     try {
       rt.f64.set(rows, p / F64);
       const status = rt.x.cr_score_batch(this.#model[PTR], p, n, scoresAt, probabilitiesAt, levelsAt, rt.err);
-      if (status !== rt.abi.ok) throw packed ? rowError(rt, status) : rt.errorAt(status);
+      if (status !== rt.abi.ok) throw packed ? rt.rowErrorAt(status, rt.err, batchRow) : rt.errorAt(status);
       const buf = rt.memory.buffer;
       return {
         scores: new Int32Array(buf.slice(scoresAt, scoresAt + I32 * n)),
@@ -464,7 +459,7 @@ export class ScoreBatch {
     const { scoresAt, probabilitiesAt, levelsAt } = this.#at;
     this.#length = 0;
     const status = rt.x.cr_score_batch(this.#model[PTR], ptr, n, scoresAt, probabilitiesAt, levelsAt, rt.err);
-    if (status !== rt.abi.ok) throw rowError(rt, status);
+    if (status !== rt.abi.ok) throw rt.rowErrorAt(status, rt.err, batchRow);
     this.#length = n;
     return this;
   }

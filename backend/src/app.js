@@ -14,6 +14,7 @@ import { runAudit } from './audit.js';
 import { authorize, Token } from './auth.js';
 import { coreError, DuplicateKeyError, errorResponse, HttpError, isClientAbort, isDatabaseFailure, ModelLimitError, OutcomeExists, RecordRejected, StoreError, StoreMisuse } from './errors.js';
 import { analyse, scoresOf } from './analytics.js';
+import { receivedError } from './worker-error.js';
 import { evidenceMetrics, scorePsi, timeValue, trainingRows, windowOf } from './lifecycle.js';
 import { createMetrics } from './metrics.js';
 import { ModelCache } from './model-cache.js';
@@ -448,9 +449,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         if (m.bytes) return finish(resolve, m);
         const e = m.error;
         if (e.reading) metrics.storeFailures.inc({ operation: 'labelledRecords' });
-        finish(reject, e.core
-          ? new CallriskError(e.message, { code: e.code, status: e.status, httpStatus: e.httpStatus, field: e.field, line: e.line, column: e.column })
-          : e.reading ? new StoreError('labelledRecords (the training worker\'s connection)', new Error(e.message)) : new Error(`training worker: ${e.message}`));
+        finish(reject, receivedError(e, 'labelledRecords (the training worker\'s connection)', 'training worker'));
       });
       worker.on('error', (e) => {
         if (settled) return;
@@ -552,9 +551,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
               if (!m.error) return finish(resolve, m);
               const e = m.error;
               if (e.reading) metrics.storeFailures.inc({ operation: `${job} (the analysis worker's connection)` });
-              finish(reject, e.core
-                ? new CallriskError(e.message, { code: e.code, status: e.status, httpStatus: e.httpStatus, field: e.field, line: e.line, column: e.column })
-                : e.reading ? new StoreError(`${job} (the analysis worker's connection)`, new Error(e.message)) : new Error(`analysis worker: ${e.message}`));
+              finish(reject, receivedError(e, `${job} (the analysis worker's connection)`, 'analysis worker'));
             });
             worker.on('error', (e) => finish(reject, new Error(`analysis worker failed: ${e?.message ?? e}`, { cause: e })));
             worker.on('exit', (code) => finish(reject, new Error(`analysis worker exited (code ${code}) without an answer`)));
