@@ -118,10 +118,10 @@ static __attribute__((noinline)) size_t sigmoid_lanes_slow(const double *logit, 
 #undef LANES
 #undef LANE
 
-/* Four lanes where the CPU has AVX2 (chosen at run time; no fma, so the
-   same bits). */
+/* Four lanes where the CPU has AVX2, eight where it has AVX-512 (F and VL),
+   chosen at run time; no fma, so the same bits. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(CR_NO_AVX2)
-#define CR_HAVE_AVX2_KERNEL 1
+#define CR_HAVE_WIDE_KERNELS 1
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
 #else
@@ -135,19 +135,36 @@ static __attribute__((noinline)) size_t sigmoid_lanes_slow(const double *logit, 
 #undef LANE
 #if defined(__clang__)
 #pragma clang attribute pop
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl"))), apply_to = function)
+#else
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl")
+#endif
+#define LANES 8
+#define LANE(name) CR_CAT(name, _8)
+#include "score_lanes.h"
+#undef LANES
+#undef LANE
+#if defined(__clang__)
+#pragma clang attribute pop
 #else
 #pragma GCC pop_options
 #endif
 #endif
 
-/* The kernel of a width: 0 for the widest this CPU runs; 2 and 4 (where
-   built) for tests, which check that every width gives the same bits. */
+/* The kernel of a width: 0 for the widest this CPU runs; 2, 4 and 8 (where
+   built and the CPU runs them) for tests, which check that every width
+   gives the same bits. */
 cr_status cr_score_batch_lanes(int lanes, const cr_model *m, const double *fields, size_t n, int32_t *scores,
                                double *probabilities, uint8_t *levels, cr_error *err)
 {
     if (!m || (!fields && n > 0)) return cr_fail(err, CR_E_ARG, NULL, "model or fields is NULL");
-#ifdef CR_HAVE_AVX2_KERNEL
-    if (lanes == 4 || (lanes == 0 && cr_cpu_wide() >= 1))
+#ifdef CR_HAVE_WIDE_KERNELS
+    const int wide = cr_cpu_wide();
+    if ((lanes == 8 && wide >= 2) || (lanes == 0 && wide == 2))
+        return score_batch_8(m, fields, n, scores, probabilities, levels, err);
+    if ((lanes == 4 && wide >= 1) || (lanes == 0 && wide == 1))
         return score_batch_4(m, fields, n, scores, probabilities, levels, err);
 #endif
     if (lanes != 0 && lanes != 2) return cr_fail(err, CR_E_ARG, "lanes", "no batch kernel of %d lanes here", lanes);

@@ -11,6 +11,7 @@ typedef double LANE(vd) __attribute__((vector_size(8 * LANES)));
 typedef int64_t LANE(vi) __attribute__((vector_size(8 * LANES)));   /* comparison masks */
 typedef uint64_t LANE(vu) __attribute__((vector_size(8 * LANES)));  /* bit arithmetic: wraps, no UB */
 typedef int32_t LANE(v32) __attribute__((vector_size(4 * LANES)));
+typedef uint8_t LANE(v8) __attribute__((vector_size(LANES)));     /* levels */
 #define VD LANE(vd)
 #define VI LANE(vi)
 #define VU LANE(vu)
@@ -21,6 +22,8 @@ typedef int32_t LANE(v32) __attribute__((vector_size(4 * LANES)));
 #define EACH(X) {X(0), X(1)}
 #elif LANES == 4
 #define EACH(X) {X(0), X(1), X(2), X(3)}
+#elif LANES == 8
+#define EACH(X) {X(0), X(1), X(2), X(3), X(4), X(5), X(6), X(7)}
 #endif
 
 static inline VD LANE(splat)(double x)
@@ -42,8 +45,10 @@ static inline int LANE(all)(VI m)
 {
 #if LANES == 2
     return (int)(m[0] & m[1] & 1);
-#else
+#elif LANES == 4
     return (int)(m[0] & m[1] & m[2] & m[3] & 1);
+#else
+    return (int)(m[0] & m[1] & m[2] & m[3] & m[4] & m[5] & m[6] & m[7] & 1);
 #endif
 }
 
@@ -175,15 +180,13 @@ static inline __attribute__((always_inline)) size_t LANE(score_rows)(const cr_mo
            thresholds reached, counted. */
         const VD p100 = p * 100.0;
         if (probabilities) memcpy(probabilities + i, &p, sizeof p);
-#if LANES == 4
-        /* Truncation in lanes (cvttpd2dq); the levels packed to bytes. */
+#if LANES >= 4
+        /* Truncation in lanes (cvttpd2dq); the levels narrowed to bytes. */
         const V32 sc = __builtin_convertvector(p100, V32);
         if (scores) memcpy(scores + i, &sc, sizeof sc);
         if (levels) {
-            const V32 level = -((sc >= medium) + (sc >= high));
-            const uint32_t packed = (uint32_t)level[0] | (uint32_t)level[1] << 8 | (uint32_t)level[2] << 16 |
-                                    (uint32_t)level[3] << 24;
-            memcpy(levels + i, &packed, sizeof packed);   /* little-endian: x86-64 only */
+            const LANE(v8) level = __builtin_convertvector(-((sc >= medium) + (sc >= high)), LANE(v8));
+            memcpy(levels + i, &level, sizeof level);
         }
 #else
         for (int k = 0; k < LANES; k++) {

@@ -4,8 +4,8 @@
  * counts across blocks, the scalar path for large logits, a bad value of
  * every type in either vector lane and in the scalar tail, and the defensive
  * check for a non-finite logit (a model poked past CR_REAL_MAX). All of it
- * for every kernel width this build has (2 lanes; 4 under AVX2 on x86-64,
- * where the CPU runs it). */
+ * for every kernel width this build has (2 lanes; 4 under AVX2 and 8 under
+ * AVX-512 on x86-64, where the CPU runs them). */
 #include "callrisk.h"
 #include "check.h"
 #include "internal.h"
@@ -373,9 +373,10 @@ static void test_arguments(void)
 
 int main(void)
 {
-    int widths[2] = {2, 0}, n_widths = 1;
+    int widths[4] = {2, 0}, n_widths = 1;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     if (__builtin_cpu_supports("avx2")) widths[n_widths++] = 4;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) widths[n_widths++] = 8;
 #endif
     for (int w = 0; w < n_widths; w++) {
         lanes = widths[w];
