@@ -5,6 +5,9 @@
 #include "crmath.h"
 
 #include <string.h>
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
 
 #define CR_SCORE_BLOCK 1024
 

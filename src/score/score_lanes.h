@@ -188,6 +188,18 @@ static inline __attribute__((always_inline)) size_t LANE(score_rows)(const cr_mo
             const LANE(v8) level = __builtin_convertvector(-((sc >= medium) + (sc >= high)), LANE(v8));
             memcpy(levels + i, &level, sizeof level);
         }
+#elif defined(__wasm_simd128__)
+        /* i32x4.trunc_sat_f64x2_s_zero (one instruction: a C conversion per
+           lane is a range check and a scalar trunc each), the levels
+           narrowed to bytes. */
+        const v128_t sc = wasm_i32x4_trunc_sat_f64x2_zero((v128_t)p100);
+        if (scores) wasm_v128_store64_lane(scores + i, sc, 0);
+        if (levels) {
+            const v128_t level = wasm_i32x4_sub(wasm_i32x4_neg(wasm_i32x4_ge(sc, wasm_i32x4_splat(medium))),
+                                                wasm_i32x4_ge(sc, wasm_i32x4_splat(high)));
+            const v128_t half = wasm_i16x8_narrow_i32x4(level, level);
+            wasm_v128_store16_lane(levels + i, wasm_u8x16_narrow_i16x8(half, half), 0);
+        }
 #else
         for (int k = 0; k < LANES; k++) {
             const int32_t sc = (int32_t)p100[k];
