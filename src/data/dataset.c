@@ -128,10 +128,10 @@ static int table_reserve(row_table *t, size_t more)
     return 1;
 }
 
-/* The entry of row k (inserted with count 0 if new; room must be there). */
-static inline __attribute__((always_inline)) size_t table_find(row_table *t, const uint64_t *k)
+/* The entry of row k (inserted with count 0 if new; room must be there).
+   words is t->words, a constant where inlined for a common shape. */
+static inline __attribute__((always_inline)) size_t table_find(row_table *t, const uint64_t *k, const size_t words)
 {
-    const size_t words = t->words;
     size_t s = (size_t)words_hash(k, words) & t->mask;
     for (;;) {
         const uint32_t e = t->slot[s];
@@ -330,18 +330,21 @@ static inline __attribute__((always_inline)) void digest_rows(adding *a, const u
     for (int k = 0; k < 4; k++) a->sum[k] = s[k], a->carries[k] = c[k];
 }
 
-/* Checks and stores the rows [0, m) of a batch at row ds->rows, each row's
-   hash input into a->msg, up to the first that fails a check. NF and D
-   constants where inlined for a common shape. Returns how many passed. */
+/* Checks and stores the rows [0, m) of a batch at row ds->rows, up to the
+   first that fails a check; each row as hashed (words) counted in the
+   table t of distinct rows (its entry to entry[r]) or, without t, put in
+   a->msg. NF and D constants where inlined for a common shape. Returns how
+   many passed. */
 static inline __attribute__((always_inline)) size_t pack_rows(cr_dataset *ds, adding *a, const double *f,
                                                               const uint8_t *lab, const double *wt, size_t m,
-                                                              const size_t NF, const size_t D)
+                                                              const size_t NF, const size_t D, row_table *t,
+                                                              uint32_t *entry)
 {
     const size_t words = NF + 2;
     const size_t *ff = a->ff;
     const int *inv = a->inv;
     const uint8_t *type = a->type;
-    uint64_t *msg = a->msg;
+    uint64_t *msg = a->msg, key[CR_MAX_FIELDS + 2];
     /* Through locals: a store to a uint8_t may alias anything. */
     double *x = ds->x + ds->rows * D, *wo = ds->w + ds->rows;
     uint8_t *yo = ds->y + ds->rows;
@@ -349,7 +352,7 @@ static inline __attribute__((always_inline)) size_t pack_rows(cr_dataset *ds, ad
     size_t r = 0;
     for (; r < m; r++) {
         const double *fr = f + r * NF;
-        uint64_t *k = msg + r * words;
+        uint64_t *k = t ? key : msg + r * words;   /* a row looked up is never stored */
         const double w = wt ? wt[r] : 1.0;
         int ok = lab[r] <= 1 && w >= 0 && w <= 0x1.fffffffffffffp+1023;
         for (size_t i = 0; i < NF; i++) {
@@ -366,6 +369,11 @@ static inline __attribute__((always_inline)) size_t pack_rows(cr_dataset *ds, ad
         yo[r] = lab[r];
         wo[r] = w;
         weighted |= w != 1.0;
+        if (t) {
+            const size_t e = table_find(t, k, words);
+            t->count[e]++;
+            entry[r] = (uint32_t)e;
+        }
     }
     ds->weighted |= weighted;
     return r;
@@ -386,13 +394,8 @@ static __attribute__((noinline)) size_t add_batch(cr_dataset *ds, adding *a, con
     size_t r = 0;
     if (t) {
         /* The seed's shape with constant loops (rows repeat most in it). */
-        if (nf == 3 && d == 3) r = pack_rows(ds, a, f, lab, wt, m, 3, 3);
-        else r = pack_rows(ds, a, f, lab, wt, m, nf, d);
-        for (size_t i = 0; i < r; i++) {   /* each row counted in the table of distinct rows */
-            const size_t e = table_find(t, msg + i * words);
-            t->count[e]++;
-            entry[i] = (uint32_t)e;
-        }
+        if (nf == 3 && d == 3) r = pack_rows(ds, a, f, lab, wt, m, 3, 3, t, entry);
+        else r = pack_rows(ds, a, f, lab, wt, m, nf, d, t, entry);
         /* New entries hashed together, then each row's hash into the digest. */
         const size_t before = a->entries;
         cr_sha256_le64_many(t->key + before * words, words, t->n - before, t->limb + 4 * before);
@@ -401,7 +404,7 @@ static __attribute__((noinline)) size_t add_batch(cr_dataset *ds, adding *a, con
         t->seen += r;
         return r;
     }
-    r = pack_rows(ds, a, f, lab, wt, m, nf, d);
+    r = pack_rows(ds, a, f, lab, wt, m, nf, d, NULL, NULL);
     cr_sha256_le64_many(msg, words, r, limbs);
     digest_rows(a, limbs, NULL, r, ho);
     return r;
