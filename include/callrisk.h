@@ -44,6 +44,7 @@ extern "C" {
 #define CR_MAX_FIELDS 64
 #define CR_MAX_NAME 63          /* bytes in a field or feature name */
 #define CR_MODEL_ID_SIZE 65     /* 64 hex digits + NUL */
+#define CR_JSON_DEPTH_MAX 64    /* arrays and objects nested in any JSON the core reads */
 
 /* What a model may hold, and what a real input may be: |value| <= CR_REAL_MAX
    for every coefficient, the intercept, every baseline and every real field.

@@ -702,7 +702,7 @@ export interface Description {
   limits: {
     max_fields: number; max_features: number; max_name: number; model_id_size: number; caller_max: number;
     band_min: number; band_max: number; attempts_window_ms: number; time_max_ms: number; count_max: number; real_max: number;
-    attempts_field: string;
+    attempts_field: string; size_max: number; json_depth_max: number;
     [limit: string]: number | string;
   };
   structs: { [name: string]: StructLayout };

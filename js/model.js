@@ -4,7 +4,7 @@
 import { coreError } from './errors.js';
 import { datasetOf, labelledData } from './dataset.js';
 import { readSchema } from './schema.js';
-import { isPlainObject, optionsJson, readFields, rowsOfSize, typeName, viewBytes, wellFormed } from './values.js';
+import { isPlainObject, jsonText, optionsJson, readFields, rowsOfSize, typeName, viewBytes, wellFormed } from './values.js';
 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 
@@ -279,13 +279,9 @@ export function loadModelIn(rt, source) {
   } else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
     bytes = viewBytes(source);
   } else if (isPlainObject(source)) {
-    let text;
-    try {
-      text = JSON.stringify(source);
-    } catch (e) {
-      throw coreError(rt.abi, 'CR_E_JSON', `model: not JSON: ${e.message}`, { cause: e });
-    }
-    bytes = rt.encoder.encode(wellFormed(rt.abi, text, 'model', 'CR_E_JSON'));
+    // Not JSON.stringify: it writes NaN and infinities as null, which the
+    // core would report as a wrong type.
+    bytes = rt.encoder.encode(jsonText(rt.abi, source, 'model'));
     json = true;
   } else {
     throw new TypeError(`model: must be bytes (Uint8Array), JSON text, or a model object, got ${typeName(source)}`);

@@ -146,32 +146,56 @@ const PAST_DOUBLES = '1e999';
 export function optionsJson(abi, options) {
   // An option set to undefined is not given, as JSON.stringify leaves it out.
   const given = Object.keys(options).filter((name) => options[name] !== undefined);
-  return `{${given.map((name) => `${JSON.stringify(name)}:${jsonOf(abi, name, options[name], new Set())}`).join(',')}}`;
+  return `{${given.map((name) => `${JSON.stringify(name)}:${jsonText(abi, options[name], `option '${echo(name)}'`, name)}`).join(',')}}`;
 }
 
 const article = (word) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
 
-function jsonOf(abi, option, v, open) {
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') {
-    return JSON.stringify(typeof v === 'string' ? wellFormed(abi, v, `option '${echo(option)}'`, 'CR_E_JSON', option) : v);
-  }
-  if (typeof v === 'number') {
-    if (Number.isNaN(v)) throw coreError(abi, 'CR_E_NONFINITE', `option '${echo(option)}': NaN is not JSON`, { field: option });
-    return Number.isFinite(v) ? JSON.stringify(v) : `${v < 0 ? '-' : ''}${PAST_DOUBLES}`;
-  }
-  if (typeof v === 'bigint') return String(v); // exact: the core reads the digits
-  if (Array.isArray(v) || isPlainObject(v)) {
-    if (open.has(v)) throw coreError(abi, 'CR_E_TYPE', `option '${echo(option)}': a value that contains itself is not JSON`, { field: option });
-    open.add(v);
-    try {
-      return Array.isArray(v)
-        ? `[${Array.from(v, (x) => jsonOf(abi, option, x, open)).join(',')}]`
-        : `{${Object.keys(v).map((k) => `${JSON.stringify(wellFormed(abi, k, `option '${echo(option)}'`, 'CR_E_JSON', option))}:${jsonOf(abi, option, v[k], open)}`).join(',')}}`;
-    } finally {
-      open.delete(v);
+/**
+ * A host value (plain objects, arrays, strings, numbers, booleans, null,
+ * BigInts) as JSON text for the core, which judges what it means. Refused
+ * here, as `what`'s error naming the place (`what` at coef[1]): what JSON
+ * cannot carry — NaN (JSON.stringify would write null), undefined, a
+ * function, a cycle, a lone surrogate — and nesting the core does not read
+ * (past limits.json_depth_max). An infinity is written as a number
+ * past the doubles, which the core refuses as out of range. `field` is the
+ * error's field: given, or else the place.
+ */
+export function jsonText(abi, value, what, field) {
+  const open = new Set();
+  const fail = (code, path, reason) => {
+    const at = path ? ` at ${echo(path)}` : '';
+    return coreError(abi, code, `${what}${at}: ${reason}`, { field: field ?? (path || undefined) });
+  };
+  const text = (v, path, depth) => {
+    if (v === null || typeof v === 'boolean') return JSON.stringify(v);
+    if (typeof v === 'string') {
+      if (!isWellFormed(v)) throw fail('CR_E_JSON', path, `not well-formed Unicode (a lone surrogate at index ${v.search(LONE_SURROGATE)})`);
+      return JSON.stringify(v);
     }
-  }
-  throw coreError(abi, 'CR_E_TYPE', `option '${echo(option)}': ${article(typeName(v))} is not JSON`, { field: option });
+    if (typeof v === 'number') {
+      if (Number.isNaN(v)) throw fail('CR_E_NONFINITE', path, 'NaN is not JSON');
+      return Number.isFinite(v) ? JSON.stringify(v) : `${v < 0 ? '-' : ''}${PAST_DOUBLES}`;
+    }
+    if (typeof v === 'bigint') return String(v); // exact: the core reads the digits
+    if (Array.isArray(v) || isPlainObject(v)) {
+      if (open.has(v)) throw fail('CR_E_TYPE', path, 'a value that contains itself is not JSON');
+      const most = abi.limits.json_depth_max; // the core reads no deeper
+      if (depth === most) throw coreError(abi, 'CR_E_JSON', `${what}: nested deeper than ${most} arrays and objects`, { field });
+      open.add(v);
+      try {
+        if (Array.isArray(v)) return `[${Array.from(v, (x, i) => text(x, `${path}[${i}]`, depth + 1)).join(',')}]`;
+        return `{${Object.keys(v).map((k) => {
+          if (!isWellFormed(k)) throw fail('CR_E_JSON', path, `a key is not well-formed Unicode (a lone surrogate at index ${k.search(LONE_SURROGATE)})`);
+          return `${JSON.stringify(k)}:${text(v[k], path ? `${path}.${k}` : k, depth + 1)}`;
+        }).join(',')}}`;
+      } finally {
+        open.delete(v);
+      }
+    }
+    throw fail('CR_E_TYPE', path, `${article(typeName(v))} is not JSON`);
+  };
+  return text(value, '', 0);
 }
 
 /* ---- field values ---- */

@@ -31,7 +31,7 @@ import os
 import struct
 from collections.abc import Mapping
 
-from ._convert import field_value, options_json, time_ms, utf8
+from ._convert import field_value, json_text, options_json, time_ms, utf8
 from ._data import LABELLED_OR_COLUMNS, Requests, dataset, labelled_data, text_bytes
 from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, echo_path, host_error, numbered, type_name
 from ._wasm import DOUBLE, INT, INT64, Module, layout, takes_text
@@ -96,12 +96,7 @@ def _check_store(abi, store):
 def _json_text(abi, value, name):
     """A model or schema given as text, bytes or a dict: its JSON text as UTF-8."""
     if isinstance(value, Mapping):
-        try:
-            value = json.dumps(value, allow_nan=False)
-        except TypeError as e:  # a set, an object
-            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "%s: not JSON: %s" % (name, echo(str(e)))) from None
-        except (ValueError, RecursionError) as e:  # NaN/Infinity, a cycle
-            raise host_error(abi, CallriskValueError, "CR_E_JSON", None, "%s: not JSON: %s" % (name, echo(str(e)))) from None
+        value = json_text(abi, value, name)
     if isinstance(value, str):
         return utf8(abi, value, name, "CR_E_JSON")
     return bytes(value)

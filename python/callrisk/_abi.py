@@ -76,6 +76,7 @@ class Abi:
         self.size_max = limits["size_max"]
         self.time_max_ms = limits["time_max_ms"]
         self.attempts_field = limits["attempts_field"]
+        self.json_depth_max = limits["json_depth_max"]
         self.structs = {name: Struct(name, s) for name, s in d["structs"].items()}
         self.statuses = {s["code"]: (s["name"], s["http"], s["text"]) for s in d["statuses"]}
         self.codes = {name: code for code, (name, _, _) in self.statuses.items()}

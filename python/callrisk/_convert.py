@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Mapping
 
-from ._errors import CallriskTypeError, CallriskValueError, host_error, shown, type_name
+from ._errors import CallriskTypeError, CallriskValueError, echo, host_error, shown, type_name
 
 NS_PER_MS = 1_000_000
 
@@ -88,39 +88,63 @@ def options_json(abi, options):
     every name and value passes to the core, which judges them (unknown
     names, types, ranges). Refused here: what JSON cannot carry (NaN, a set,
     bytes, an object, a cycle), as the option's error."""
-    return "{%s}" % ",".join("%s:%s" % (json.dumps(name), _json(abi, name, v, set())) for name, v in options.items())
+    return "{%s}" % ",".join("%s:%s" % (json.dumps(name), json_text(abi, v, "option '%s'" % name, name))
+                             for name, v in options.items())
 
 
-def _json(abi, option, v, open_ids):
-    if v is None or isinstance(v, (bool, str)):
-        return json.dumps(v)
-    if isinstance(v, numbers.Integral):
-        v = int(v)
-        return str(v) if v.bit_length() <= sys.float_info.max_exp else ("-" if v < 0 else "") + _PAST_DOUBLES
-    if isinstance(v, numbers.Real):
-        v = float(v)
-        if math.isnan(v):
-            raise host_error(abi, CallriskValueError, "CR_E_NONFINITE", option, "option '%s': NaN is not JSON" % option)
-        return repr(v) if math.isfinite(v) else ("-" if v < 0 else "") + _PAST_DOUBLES
-    if isinstance(v, (list, tuple, Mapping)):
-        if id(v) in open_ids:
-            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", option, "option '%s': a value that contains itself is not JSON" % option)
-        open_ids.add(id(v))
-        try:
-            if isinstance(v, Mapping):
-                return "{%s}" % ",".join("%s:%s" % (json.dumps(_key(abi, option, k)), _json(abi, option, x, open_ids)) for k, x in v.items())
-            return "[%s]" % ",".join(_json(abi, option, x, open_ids) for x in v)
-        except RecursionError:
-            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", option, "option '%s': nested too deeply" % option) from None
-        finally:
-            open_ids.discard(id(v))
-    raise host_error(abi, CallriskTypeError, "CR_E_TYPE", option, "option '%s': a %s is not JSON" % (option, type_name(v)))
+def json_text(abi, value, what, field=None):
+    """A host value (dicts, lists, tuples, str, numbers, bool, None) as JSON
+    text for the core, which judges what it means. Refused here, as what's
+    error naming the place ("model at coef[1]"): what JSON cannot carry
+    (NaN, a set, bytes, an object, a cycle) and nesting the core does not
+    read (past abi.json_depth_max). An infinity or an int past the
+    doubles is written as a number past them, which the core refuses as out
+    of range. field is the error's field: given, or else the place."""
+    open_ids = set()
+
+    def fail(cls, code, path, reason):
+        at = " at %s" % echo(path) if path else ""
+        return host_error(abi, cls, code, field if field is not None else (path or None), "%s%s: %s" % (what, at, reason))
+
+    def text(v, path, depth=0):
+        if v is None or isinstance(v, (bool, str)):
+            return json.dumps(v)
+        if isinstance(v, numbers.Integral):
+            v = int(v)
+            return str(v) if v.bit_length() <= sys.float_info.max_exp else ("-" if v < 0 else "") + _PAST_DOUBLES
+        if isinstance(v, numbers.Real):
+            v = float(v)
+            if math.isnan(v):
+                raise fail(CallriskValueError, "CR_E_NONFINITE", path, "NaN is not JSON")
+            return repr(v) if math.isfinite(v) else ("-" if v < 0 else "") + _PAST_DOUBLES
+        if isinstance(v, (list, tuple, Mapping)):
+            if id(v) in open_ids:
+                raise fail(CallriskTypeError, "CR_E_TYPE", path, "a value that contains itself is not JSON")
+            if depth == abi.json_depth_max:   # the core reads no deeper
+                raise host_error(abi, CallriskValueError, "CR_E_JSON", field,
+                                 "%s: nested deeper than %d arrays and objects" % (what, abi.json_depth_max))
+            open_ids.add(id(v))
+            try:
+                if isinstance(v, Mapping):
+                    items = []
+                    for k, x in v.items():
+                        k = _key(abi, what, field, path, k)
+                        items.append("%s:%s" % (json.dumps(k), text(x, "%s.%s" % (path, k) if path else k, depth + 1)))
+                    return "{%s}" % ",".join(items)
+                return "[%s]" % ",".join(text(x, "%s[%d]" % (path, i), depth + 1) for i, x in enumerate(v))
+            finally:
+                open_ids.discard(id(v))
+        raise fail(CallriskTypeError, "CR_E_TYPE", path, "a %s is not JSON" % type_name(v))
+
+    return text(value, "")
 
 
-def _key(abi, option, k):
+def _key(abi, what, field, path, k):
     """A dict key in JSON: a str, or an int written as JSON's own dumps does ({0: w0} is {"0": w0})."""
     if isinstance(k, str):
         return k
     if isinstance(k, numbers.Integral) and not isinstance(k, bool):
         return str(int(k))
-    raise host_error(abi, CallriskTypeError, "CR_E_TYPE", option, "option '%s': a %s key is not JSON" % (option, type_name(k)))
+    at = " at %s" % echo(path) if path else ""
+    raise host_error(abi, CallriskTypeError, "CR_E_TYPE", field if field is not None else (path or None),
+                     "%s%s: a %s key is not JSON" % (what, at, type_name(k)))

@@ -36,15 +36,38 @@ def test_text_that_is_not_unicode_is_a_value_error_naming_the_argument(scorer):
     assert message.startswith("\\ud800xxx") and "unknown field" in message and len(message) < 150
 
 
-def test_a_dict_model_that_is_not_json_names_model():
-    with pytest.raises(ValueError, match=r"^model: not JSON: Out of range float"):
-        Scorer(model={"intercept": float("nan")})
-    with pytest.raises(TypeError, match=r"^model: not JSON: Object of type set"):
+def test_a_dict_model_that_is_not_json_names_model_and_the_place():
+    seed = json.loads(Scorer().to_json())
+    with pytest.raises(ValueError, match=r"^model at intercept: NaN is not JSON$") as info:
+        Scorer(model=dict(seed, intercept=float("nan")))
+    assert (info.value.code, info.value.field) == ("CR_E_NONFINITE", "intercept")
+    with pytest.raises(ValueError, match=r"^model at coef\[1\]: NaN is not JSON$") as info:
+        Scorer(model=dict(seed, coef=[0.5, float("nan"), 0.1]))
+    assert info.value.field == "coef[1]"
+    # An infinity goes to the core as a number past the doubles: its own error.
+    with pytest.raises(ValueError) as info:
+        Scorer(model=dict(seed, intercept=float("-inf")))
+    assert (info.value.code, info.value.field) == ("CR_E_NONFINITE", "intercept")
+    with pytest.raises(TypeError, match=r"^model at coef: a set is not JSON$"):
         Scorer(model={"coef": {1, 2}})
     cyclic = {}
     cyclic["self"] = cyclic
-    with pytest.raises(ValueError, match=r"^model: not JSON: Circular reference"):
+    with pytest.raises(TypeError, match=r"^model at self: a value that contains itself is not JSON$"):
         Scorer(model=cyclic)
+    # The core reads JSON nested 64 deep; deeper is refused before Python's recursion limit.
+    deep = []
+    for _ in range(100000):
+        deep = [deep]
+    with pytest.raises(ValueError, match=r"^model: nested deeper than 64 arrays and objects$") as info:
+        Scorer(model={"coef": deep})
+    assert info.value.code == "CR_E_JSON"
+    deep = []
+    for _ in range(61):  # 62 lists in coef in a dict: 64 deep
+        deep = [deep]
+    with pytest.raises(TypeError) as info:   # 64 deep is read: the core's own error about the model
+        Scorer(model=dict(seed, coef=[deep, 0, 0]))
+    assert (info.value.code, info.value.field) == ("CR_E_TYPE", "coef") and "nested" not in str(info.value)
+    assert Scorer(model=seed).model_id == Scorer().model_id
 
 
 @pytest.mark.parametrize("call, exc, message", [

@@ -90,9 +90,9 @@ cr_status cr_abi_json(char *dst, size_t cap, size_t *size, cr_error *err)
     cr_text_printf(&t, "\"limits\":{\"max_fields\":%d,\"max_features\":%d,\"max_name\":%d,\"model_id_size\":%d,"
                        "\"caller_max\":%d,\"band_min\":%d,\"band_max\":%d,\"attempts_window_ms\":%.17g,"
                        "\"time_max_ms\":8.64e15,\"count_max\":9007199254740992,\"real_max\":1e150,"
-                       "\"attempts_field\":\"%s\",\"size_max\":%zu},",
+                       "\"attempts_field\":\"%s\",\"size_max\":%zu,\"json_depth_max\":%d},",
                    CR_MAX_FIELDS, CR_MAX_FEATURES, CR_MAX_NAME, CR_MODEL_ID_SIZE, CR_CALLER_MAX, CR_BAND_MIN,
-                   CR_BAND_MAX, CR_ATTEMPTS_WINDOW_MS, CR_ATTEMPTS_FIELD, (size_t)SIZE_MAX);
+                   CR_BAND_MAX, CR_ATTEMPTS_WINDOW_MS, CR_ATTEMPTS_FIELD, (size_t)SIZE_MAX, CR_JSON_DEPTH_MAX);
     structs(&t);
     cr_text_str(&t, ",");
     statuses(&t);

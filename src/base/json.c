@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 64
-
 typedef struct {
     cr_json_doc *doc;
     size_t pos;
@@ -15,8 +13,8 @@ typedef struct {
     /* Where the reader is, for an error to name: per open container (1 to
        depth), whether it is an object, and the key token of its current
        member (-1 before the first) or its current item's index. */
-    uint8_t in_object[MAX_DEPTH + 1];
-    int at[MAX_DEPTH + 1];
+    uint8_t in_object[CR_JSON_DEPTH_MAX + 1];
+    int at[CR_JSON_DEPTH_MAX + 1];
 } parser;
 
 static cr_status fail_at(parser *p, const char *what)
@@ -304,7 +302,7 @@ static cr_status fail_nul(parser *p, size_t at, int key)
 static cr_status parse_container(parser *p, int type)
 {
     const char close = type == CR_JSON_OBJECT ? '}' : ']';
-    if (++p->depth > MAX_DEPTH) return fail_at(p, "nesting too deep");
+    if (++p->depth > CR_JSON_DEPTH_MAX) return fail_at(p, "nesting too deep");
     int t = new_tok(p, type, p->pos++);
     if (t < 0) return cr_fail(p->err, CR_E_NOMEM, NULL, "out of memory parsing JSON");
     p->in_object[p->depth] = type == CR_JSON_OBJECT;

@@ -1081,8 +1081,28 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     await assert.rejects(createScorer({ store: { countAttempts: () => 0, saveScore: 'db' } }), misuse(/^store: must have/));
     await assert.rejects(createScorer({ model: null }), misuse(/^model: must be/));
     for (const source of [null, undefined, 42, true, [1, 2], new Map(), new Date()]) await assert.rejects(loadModel(source), misuse(/^model: must be/));
-    await assert.rejects(loadModel({ format: 'callrisk-model', big: 1n }), coreError('CR_E_JSON', { message: /^model: not JSON/ }));
+    // A model object goes to the core as JSON: a BigInt as its digits (the
+    // core judges the model), NaN refused here naming its place (JSON.stringify
+    // would write null, a wrong type to the core), an infinity past the
+    // doubles (the core's own error), a cycle or a function here.
+    await assert.rejects(loadModel({ format: 'callrisk-model', big: 1n }), coreError('CR_E_MISSING', { field: 'version', message: /'version' is missing/ }));
     const s = await createScorer();
+    const seedJson = s.model.toJSON();
+    const poked = (edit) => { const m = structuredClone(seedJson); edit(m); return m; };
+    await assert.rejects(loadModel(poked((m) => { m.coef[1] = NaN; })), coreError('CR_E_NONFINITE', { field: 'coef[1]', message: /^model at coef\[1\]: NaN is not JSON$/ }));
+    await assert.rejects(loadModel(poked((m) => { m.bands.high = NaN; })), coreError('CR_E_NONFINITE', { field: 'bands.high', message: /^model at bands\.high: NaN is not JSON$/ }));
+    await assert.rejects(loadModel(poked((m) => { m.intercept = -Infinity; })), coreError('CR_E_NONFINITE', { field: 'intercept' }));
+    const cyclic = poked(() => {});
+    cyclic.training.self = cyclic.training;
+    await assert.rejects(loadModel(cyclic), coreError('CR_E_TYPE', { field: 'training.self', message: /^model at training\.self: a value that contains itself is not JSON$/ }));
+    await assert.rejects(loadModel(poked((m) => { m.fields[0].name = () => 'x'; })), coreError('CR_E_TYPE', { field: 'fields[0].name', message: /a function is not JSON$/ }));
+    let deep = [];
+    for (let i = 0; i < 1e6; i++) deep = [deep];
+    await assert.rejects(loadModel({ coef: deep }), coreError('CR_E_JSON', { message: /^model: nested deeper than 64 arrays and objects$/ }));
+    deep = [];
+    for (let i = 0; i < 61; i++) deep = [deep]; // 62 arrays in coef in an object: 64 deep
+    await assert.rejects(loadModel(poked((m) => { m.coef = [deep, 0, 0]; })), coreError('CR_E_TYPE', { field: 'coef', message: /^(?!.*nested)/ })); // 64 deep: read, then the core's error
+    assert.equal((await loadModel(poked(() => {}))).id, s.model.id);
     const bytes = s.model.toBytes();
     // Any view of the bytes is bytes.
     const padded = new Uint8Array(bytes.length + 16);
@@ -1722,7 +1742,7 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     assert.throws(() => s.scoreJSON('{"s\udbff":1}'), notUnicode('CR_E_JSON', 'request'));
     assert.throws(() => s.scoreRequest('{"s\udbff":1}'), notUnicode('CR_E_JSON', 'request'));
     await assert.rejects(s.scoreCaller('{"c\udbff":1}'), notUnicode('CR_E_JSON', 'request'));
-    await assert.rejects(trainModel(SEED_ROWS, { signs: { spam_reports: 'non\ud800' } }), coreError('CR_E_JSON', { field: 'signs', message: /^option 'signs': not well-formed Unicode \(a lone surrogate at index 3\)/ }));
+    await assert.rejects(trainModel(SEED_ROWS, { signs: { spam_reports: 'non\ud800' } }), coreError('CR_E_JSON', { field: 'signs', message: /^option 'signs' at spam_reports: not well-formed Unicode \(a lone surrogate at index 3\)/ }));
     // A key or URL the caller gave is shown cut to a few dozen characters, printable.
     const long = 'k'.repeat(100000);
     const messageOf = async (p) => p.then(() => assert.fail('resolved'), (e) => e.message);
