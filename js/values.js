@@ -155,10 +155,11 @@ const article = (word) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
  * A host value (plain objects, arrays, strings, numbers, booleans, null,
  * BigInts) as JSON text for the core, which judges what it means. Refused
  * here, as `what`'s error naming the place (`what` at coef[1]): what JSON
- * cannot carry — NaN (JSON.stringify would write null), undefined, a
- * function, a cycle, a lone surrogate — and nesting the core does not read
+ * cannot carry — NaN (JSON.stringify would write null), undefined in an
+ * array, a function, a cycle, a lone surrogate — and nesting the core does not read
  * (past limits.json_depth_max). An infinity is written as a number
- * past the doubles, which the core refuses as out of range. `field` is the
+ * past the doubles, which the core refuses as out of range; an object's
+ * member set to undefined is left out. `field` is the
  * error's field: given, or else the place.
  */
 export function jsonText(abi, value, what, field) {
@@ -185,10 +186,14 @@ export function jsonText(abi, value, what, field) {
       open.add(v);
       try {
         if (Array.isArray(v)) return `[${Array.from(v, (x, i) => text(x, `${path}[${i}]`, depth + 1)).join(',')}]`;
-        return `{${Object.keys(v).map((k) => {
+        const members = [];
+        for (const k of Object.keys(v)) {
+          const x = v[k];
+          if (x === undefined) continue; // a member set to undefined is not given, as JSON.stringify has it
           if (!isWellFormed(k)) throw fail('CR_E_JSON', path, `a key is not well-formed Unicode (a lone surrogate at index ${k.search(LONE_SURROGATE)})`);
-          return `${JSON.stringify(k)}:${text(v[k], path ? `${path}.${k}` : k, depth + 1)}`;
-        }).join(',')}}`;
+          members.push(`${JSON.stringify(k)}:${text(x, path ? `${path}.${k}` : k, depth + 1)}`);
+        }
+        return `{${members.join(',')}}`;
       } finally {
         open.delete(v);
       }

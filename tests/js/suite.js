@@ -957,15 +957,15 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     await refuses({ tol: -1e-3 }, 'CR_E_RANGE', 'tol');
     await refuses({ fit_intercept: 1 }, 'CR_E_TYPE', 'fit_intercept', /must be true or false, got number/);
     await refuses({ fit_intercept: 'false' }, 'CR_E_TYPE', 'fit_intercept');
-    // What JSON cannot carry is the option's CR_E_TYPE (a cycle, a function, a Date, undefined inside a value).
+    // What JSON cannot carry is the option's CR_E_TYPE (a cycle, a function, a Date, undefined in an array).
     const cyclic = {};
     cyclic.self = cyclic;
     await refuses({ signs: cyclic }, 'CR_E_TYPE', 'signs', /a value that contains itself is not JSON/);
     await refuses({ C: () => 1 }, 'CR_E_TYPE', 'C', /a function is not JSON/);
     await refuses({ C: new Date(1) }, 'CR_E_TYPE', 'C', /is not JSON/);
-    await refuses({ signs: { spam_reports: undefined } }, 'CR_E_TYPE', 'signs', /an undefined is not JSON/);
-    // An option set to undefined is not given (JSON.stringify leaves it out): the defaults' model.
-    assert.equal((await trainModel(SEED_ROWS, { tol: undefined, C: undefined })).id, (await trainModel(SEED_ROWS)).id);
+    await refuses({ signs: [undefined] }, 'CR_E_TYPE', 'signs', /^option 'signs' at \[0\]: an undefined is not JSON/);
+    // An option or a member set to undefined is not given (JSON.stringify leaves it out): the defaults' model.
+    assert.equal((await trainModel(SEED_ROWS, { tol: undefined, C: undefined, signs: { spam_reports: undefined } })).id, (await trainModel(SEED_ROWS)).id);
     // The host's own keys: the API misused.
     await assert.rejects(trainModel(SEED_ROWS, { onProgress: 'log' }), misuse(/^options\.onProgress: must be a function, got string/));
     for (const schema of [42, [], new Map(), true]) await assert.rejects(trainModel(SEED_ROWS, { schema }), misuse(/^options\.schema: must be JSON text or a plain object/));
@@ -1102,7 +1102,9 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     deep = [];
     for (let i = 0; i < 61; i++) deep = [deep]; // 62 arrays in coef in an object: 64 deep
     await assert.rejects(loadModel(poked((m) => { m.coef = [deep, 0, 0]; })), coreError('CR_E_TYPE', { field: 'coef', message: /^(?!.*nested)/ })); // 64 deep: read, then the core's error
+    await assert.rejects(loadModel(poked((m) => { m.coef[2] = undefined; })), coreError('CR_E_TYPE', { field: 'coef[2]', message: /^model at coef\[2\]: an undefined is not JSON$/ }));
     assert.equal((await loadModel(poked(() => {}))).id, s.model.id);
+    assert.equal((await loadModel(poked((m) => { m.note = undefined; }))).id, s.model.id); // left out, as JSON.stringify does
     const bytes = s.model.toBytes();
     // Any view of the bytes is bytes.
     const padded = new Uint8Array(bytes.length + 16);
