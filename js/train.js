@@ -5,7 +5,7 @@
 
 import { datasetOf, labelledData } from './dataset.js';
 import { modelAt } from './model.js';
-import { isPlainObject, optionsJson, typeName, wellFormed } from './values.js';
+import { isPlainObject, jsonText, optionsJson, typeName, wellFormed } from './values.js';
 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 // The host's own options: the rest are the core's, by its names.
@@ -39,7 +39,7 @@ export function trainIn(rt, data, options) {
   let schemaJson;
   if (schemaSource !== undefined) {
     if (typeof schemaSource === 'string') schemaJson = wellFormed(abi, schemaSource, 'options.schema', 'CR_E_JSON');
-    else if (isPlainObject(schemaSource)) schemaJson = JSON.stringify(schemaSource);
+    else if (isPlainObject(schemaSource)) schemaJson = jsonText(abi, schemaSource, 'options.schema');
     else throw new TypeError(`options.schema: must be JSON text or a plain object, got ${typeName(schemaSource)}`);
   }
   const labelled = labelledData(abi, data);

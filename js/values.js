@@ -144,9 +144,15 @@ const PAST_DOUBLES = '1e999';
  * function, a cycle), as the option's error.
  */
 export function optionsJson(abi, options) {
-  // An option set to undefined is not given, as JSON.stringify leaves it out.
-  const given = Object.keys(options).filter((name) => options[name] !== undefined);
-  return `{${given.map((name) => `${JSON.stringify(name)}:${jsonText(abi, options[name], `option '${echo(name)}'`, name)}`).join(',')}}`;
+  const members = [];
+  for (const name of Object.keys(options)) {
+    const v = options[name]; // read once: a getter may answer differently
+    if (v === undefined) continue; // not given, as JSON.stringify leaves it out
+    if (!isWellFormed(name)) throw coreError(abi, 'CR_E_JSON', `option '${echo(name)}': its name is not well-formed Unicode (a lone surrogate at index ${name.search(LONE_SURROGATE)})`);
+    // Depth 1: the value sits in the options' object.
+    members.push(`${JSON.stringify(name)}:${jsonText(abi, v, `option '${echo(name)}'`, name, 1)}`);
+  }
+  return `{${members.join(',')}}`;
 }
 
 const article = (word) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
@@ -159,14 +165,15 @@ const article = (word) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
  * array, a function, a cycle, a lone surrogate — and nesting the core does not read
  * (past limits.json_depth_max). An infinity is written as a number
  * past the doubles, which the core refuses as out of range; an object's
- * member set to undefined is left out. `field` is the
- * error's field: given, or else the place.
+ * member set to undefined is left out. `field` is the error's field:
+ * given, or else the place. `depth`: the containers the value sits in.
  */
-export function jsonText(abi, value, what, field) {
+export function jsonText(abi, value, what, field, depth = 0) {
   const open = new Set();
   const fail = (code, path, reason) => {
     const at = path ? ` at ${echo(path)}` : '';
-    return coreError(abi, code, `${what}${at}: ${reason}`, { field: field ?? (path || undefined) });
+    // The place as the field: whole, a lone surrogate in a key written as \u escape.
+    return coreError(abi, code, `${what}${at}: ${reason}`, { field: field ?? (path ? echo(path, Infinity) : undefined) });
   };
   const text = (v, path, depth) => {
     if (v === null || typeof v === 'boolean') return JSON.stringify(v);
@@ -185,22 +192,27 @@ export function jsonText(abi, value, what, field) {
       if (depth === most) throw coreError(abi, 'CR_E_JSON', `${what}: nested deeper than ${most} arrays and objects`, { field });
       open.add(v);
       try {
-        if (Array.isArray(v)) return `[${Array.from(v, (x, i) => text(x, `${path}[${i}]`, depth + 1)).join(',')}]`;
-        const members = [];
+        const items = [];
+        if (Array.isArray(v)) {
+          // By index, the length read once, as JSON.stringify reads an array.
+          for (let i = 0, n = v.length; i < n; i++) items.push(text(v[i], `${path}[${i}]`, depth + 1));
+          return `[${items.join(',')}]`;
+        }
         for (const k of Object.keys(v)) {
           const x = v[k];
           if (x === undefined) continue; // a member set to undefined is not given, as JSON.stringify has it
-          if (!isWellFormed(k)) throw fail('CR_E_JSON', path, `a key is not well-formed Unicode (a lone surrogate at index ${k.search(LONE_SURROGATE)})`);
-          members.push(`${JSON.stringify(k)}:${text(x, path ? `${path}.${k}` : k, depth + 1)}`);
+          const at = path ? `${path}.${k}` : k;
+          if (!isWellFormed(k)) throw fail('CR_E_JSON', at, `its key is not well-formed Unicode (a lone surrogate at index ${k.search(LONE_SURROGATE)})`);
+          items.push(`${JSON.stringify(k)}:${text(x, at, depth + 1)}`);
         }
-        return `{${members.join(',')}}`;
+        return `{${items.join(',')}}`;
       } finally {
         open.delete(v);
       }
     }
     throw fail('CR_E_TYPE', path, `${article(typeName(v))} is not JSON`);
   };
-  return text(value, '', 0);
+  return text(value, '', depth);
 }
 
 /* ---- field values ---- */

@@ -88,35 +88,58 @@ def options_json(abi, options):
     every name and value passes to the core, which judges them (unknown
     names, types, ranges). Refused here: what JSON cannot carry (NaN, a set,
     bytes, an object, a cycle), as the option's error."""
-    return "{%s}" % ",".join("%s:%s" % (json.dumps(name), json_text(abi, v, "option '%s'" % name, name))
-                             for name, v in options.items())
+    members = []
+    for name, v in options.items():
+        utf8(abi, name, "option '%s'" % echo(name), "CR_E_JSON")
+        # Depth 1: the value sits in the options' object.
+        members.append("%s:%s" % (json.dumps(name), json_text(abi, v, "option '%s'" % echo(name), name, 1)))
+    return "{%s}" % ",".join(members)
 
 
-def json_text(abi, value, what, field=None):
+def json_text(abi, value, what, field=None, depth=0):
     """A host value (dicts, lists, tuples, str, numbers, bool, None) as JSON
     text for the core, which judges what it means. Refused here, as what's
     error naming the place ("model at coef[1]"): what JSON cannot carry
-    (NaN, a set, bytes, an object, a cycle) and nesting the core does not
-    read (past abi.json_depth_max). An infinity or an int past the
-    doubles is written as a number past them, which the core refuses as out
-    of range. field is the error's field: given, or else the place."""
+    (NaN, a lone surrogate, a set, bytes, an object, a cycle) and nesting the
+    core does not read (past abi.json_depth_max). An infinity or a number
+    past the doubles is written as a number past them, which the core
+    refuses as out of range. field is the error's field: given, or else the
+    place; depth: the containers the value sits in."""
     open_ids = set()
 
     def fail(cls, code, path, reason):
         at = " at %s" % echo(path) if path else ""
-        return host_error(abi, cls, code, field if field is not None else (path or None), "%s%s: %s" % (what, at, reason))
+        # The place as the field: whole, printable (a lone surrogate in a key escaped).
+        place = echo(path, len(path)) if path else None
+        return host_error(abi, cls, code, field if field is not None else place, "%s%s: %s" % (what, at, reason))
 
-    def text(v, path, depth=0):
-        if v is None or isinstance(v, (bool, str)):
+    def string(v, path, whose=""):
+        try:
+            v.encode()
+        except UnicodeEncodeError as e:
+            raise fail(CallriskValueError, "CR_E_JSON", path, "%snot valid Unicode text (%s at index %d)"
+                       % (whose, e.reason, e.start)) from None
+        return v
+
+    def past_doubles(negative):
+        return ("-" if negative else "") + _PAST_DOUBLES
+
+    def text(v, path, depth):
+        if v is None or isinstance(v, bool):
             return json.dumps(v)
+        if isinstance(v, str):
+            return json.dumps(string(v, path))
         if isinstance(v, numbers.Integral):
             v = int(v)
-            return str(v) if v.bit_length() <= sys.float_info.max_exp else ("-" if v < 0 else "") + _PAST_DOUBLES
+            return str(v) if v.bit_length() <= sys.float_info.max_exp else past_doubles(v < 0)
         if isinstance(v, numbers.Real):
-            v = float(v)
-            if math.isnan(v):
+            try:
+                x = float(v)
+            except OverflowError:   # a Fraction or Decimal-like past the doubles
+                return past_doubles(v < 0)
+            if math.isnan(x):
                 raise fail(CallriskValueError, "CR_E_NONFINITE", path, "NaN is not JSON")
-            return repr(v) if math.isfinite(v) else ("-" if v < 0 else "") + _PAST_DOUBLES
+            return repr(x) if math.isfinite(x) else past_doubles(x < 0)
         if isinstance(v, (list, tuple, Mapping)):
             if id(v) in open_ids:
                 raise fail(CallriskTypeError, "CR_E_TYPE", path, "a value that contains itself is not JSON")
@@ -128,23 +151,25 @@ def json_text(abi, value, what, field=None):
                 if isinstance(v, Mapping):
                     items = []
                     for k, x in v.items():
-                        k = _key(abi, what, field, path, k)
-                        items.append("%s:%s" % (json.dumps(k), text(x, "%s.%s" % (path, k) if path else k, depth + 1)))
+                        k = _key(k, path, fail)
+                        at = "%s.%s" % (path, k) if path else k
+                        items.append("%s:%s" % (json.dumps(string(k, at, "its key is ")), text(x, at, depth + 1)))
                     return "{%s}" % ",".join(items)
                 return "[%s]" % ",".join(text(x, "%s[%d]" % (path, i), depth + 1) for i, x in enumerate(v))
             finally:
                 open_ids.discard(id(v))
         raise fail(CallriskTypeError, "CR_E_TYPE", path, "a %s is not JSON" % type_name(v))
 
-    return text(value, "")
+    return text(value, "", depth)
 
 
-def _key(abi, what, field, path, k):
+def _key(k, path, fail):
     """A dict key in JSON: a str, or an int written as JSON's own dumps does ({0: w0} is {"0": w0})."""
     if isinstance(k, str):
         return k
     if isinstance(k, numbers.Integral) and not isinstance(k, bool):
-        return str(int(k))
-    at = " at %s" % echo(path) if path else ""
-    raise host_error(abi, CallriskTypeError, "CR_E_TYPE", field if field is not None else (path or None),
-                     "%s%s: a %s key is not JSON" % (what, at, type_name(k)))
+        k = int(k)
+        if k.bit_length() <= sys.float_info.max_exp:   # str() of an int past 4300 digits raises
+            return str(k)
+        raise fail(CallriskValueError, "CR_E_JSON", path, "an int key of %d bits is not a key the core reads" % k.bit_length())
+    raise fail(CallriskTypeError, "CR_E_TYPE", path, "a %s key is not JSON" % type_name(k))

@@ -68,6 +68,39 @@ def test_a_dict_model_that_is_not_json_names_model_and_the_place():
         Scorer(model=dict(seed, coef=[deep, 0, 0]))
     assert (info.value.code, info.value.field) == ("CR_E_TYPE", "coef") and "nested" not in str(info.value)
     assert Scorer(model=seed).model_id == Scorer().model_id
+    # Text JSON cannot carry (a lone surrogate) is refused at its place, in a value or a key.
+    fields = [dict(f) for f in seed["fields"]]
+    fields[0]["name"] = "a\ud800"
+    with pytest.raises(ValueError, match=r"^model at fields\[0\]\.name: not valid Unicode text") as info:
+        Scorer(model=dict(seed, fields=fields))
+    assert (info.value.code, info.value.field) == ("CR_E_JSON", "fields[0].name")
+    with pytest.raises(ValueError, match=r"its key is not valid Unicode text") as info:
+        Scorer(model=dict(seed, bands={"high\udc00": 70}))
+    assert (info.value.code, info.value.field) == ("CR_E_JSON", "bands.high\\udc00")
+    # An int key too long for str() (4300 digits) is the converter's error, not Python's ValueError.
+    with pytest.raises(ValueError, match=r"^model: an int key of \d+ bits is not a key the core reads$"):
+        Scorer(model={10**5000: 1})
+
+
+def test_options_not_json_name_the_option_and_the_place():
+    from fractions import Fraction
+    from callrisk import train
+    rows = [{"spam_reports": s, "has_consent": c, "call_attempts_24h": a, "label": y}
+            for s, c, a, y in [(0, True, 1, 0), (5, False, 20, 1), (1, True, 2, 0), (4, False, 15, 1), (2, True, 3, 0)]]
+    with pytest.raises(ValueError, match=r"^option 'signs' at spam_reports: not valid Unicode text") as info:
+        train(rows, signs={"spam_reports": "non\udc00"})
+    assert (info.value.code, info.value.field) == ("CR_E_JSON", "signs")
+    # A Fraction past the doubles goes to the core as one: its range error, not Python's OverflowError.
+    with pytest.raises(CallriskError) as info:
+        train(rows, C=Fraction(10**400, 7))
+    assert info.value.field == "C"
+    # The core reads 64 levels; an option's value sits in the options' object, one of them.
+    nested = "nonneg"
+    for _ in range(63):
+        nested = [nested]
+    with pytest.raises(ValueError, match=r"^option 'signs': nested deeper than 64 arrays and objects$") as info:
+        train(rows, signs={"spam_reports": nested})
+    assert (info.value.code, info.value.field) == ("CR_E_JSON", "signs")
 
 
 @pytest.mark.parametrize("call, exc, message", [

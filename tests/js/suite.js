@@ -374,6 +374,21 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     const m = await trainModel({ csv }, { schema });
     assert.deepEqual(m.features, ['spam_reports', 'no_consent', 'attestation']);
     assert.equal((await trainModel({ csv }, { schema: JSON.stringify(schema) })).id, m.id);
+    // A schema object goes to the core as the model and options do (jsonText):
+    // what JSON cannot carry is refused at its place, never dropped or turned to null.
+    const poked = (edit) => { const c = structuredClone(schema); edit(c); return c; };
+    const refusesSchema = (edit, code, field, message) => assert.rejects(trainModel({ csv }, { schema: poked(edit) }), coreError(code, { field, message }));
+    await refusesSchema((c) => { c.features[1].invert = () => true; }, 'CR_E_TYPE', 'features[1].invert', /^options\.schema at features\[1\]\.invert: a function is not JSON$/);
+    await refusesSchema((c) => { c.features[1].invert = NaN; }, 'CR_E_NONFINITE', 'features[1].invert', /NaN is not JSON$/);
+    await refusesSchema((c) => { c.fields[0].self = c.fields[0]; }, 'CR_E_TYPE', 'fields[0].self', /contains itself/);
+    await refusesSchema((c) => { c.fields[0]['n\ud800'] = 1; }, 'CR_E_JSON', 'fields[0].n\\ud800', /its key is not well-formed Unicode/);
+    let deep = [];
+    for (let i = 0; i < 1e4; i++) deep = [deep];
+    await refusesSchema((c) => { c.extra = deep; }, 'CR_E_JSON', undefined, /^options\.schema: nested deeper than 64 arrays and objects$/);
+    // An array is read by index, as JSON.stringify reads it (not through an iterator it may carry).
+    const iterated = poked(() => {});
+    iterated.features[Symbol.iterator] = function* () { yield iterated.features[0]; };
+    assert.equal((await trainModel({ csv }, { schema: iterated })).id, m.id);
     const s = await createScorer({ model: m });
     const r = s.score({ spamReports: 1, hasConsent: true, attestation: 0.25 });
     assert.ok(r.score >= 0 && r.score <= 100);
@@ -964,6 +979,11 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     await refuses({ C: () => 1 }, 'CR_E_TYPE', 'C', /a function is not JSON/);
     await refuses({ C: new Date(1) }, 'CR_E_TYPE', 'C', /is not JSON/);
     await refuses({ signs: [undefined] }, 'CR_E_TYPE', 'signs', /^option 'signs' at \[0\]: an undefined is not JSON/);
+    // The core reads 64 levels; an option's value sits in the options' object, one of them.
+    let nested = 'nonneg';
+    for (let i = 0; i < 63; i++) nested = [nested];
+    await refuses({ signs: { spam_reports: nested } }, 'CR_E_JSON', 'signs', /^option 'signs': nested deeper than 64 arrays and objects$/);
+    await refuses({ ['C\ud800']: 1 }, 'CR_E_JSON', undefined, /^option 'C\\ud800': its name is not well-formed Unicode/);
     // An option or a member set to undefined is not given (JSON.stringify leaves it out): the defaults' model.
     assert.equal((await trainModel(SEED_ROWS, { tol: undefined, C: undefined, signs: { spam_reports: undefined } })).id, (await trainModel(SEED_ROWS)).id);
     // The host's own keys: the API misused.
