@@ -506,6 +506,8 @@ export async function mountLifecycle(kit) {
   function measuredTable(gate, measured, caption) {
     const rows = [...GATE.filter(([k]) => gate && k in gate).map(([k, label]) => el('tr', {}, el('th', { scope: 'row' }, `gate: ${label}`), numCell(k, gate[k], { id: `gate-value-${k}` }))),
       ...MEASURED.map(([k, label]) => el('tr', {}, el('th', { scope: 'row' }, `measured: ${label}`), numCell(k, measured[k], { id: `measured-${k}` })))];
+    // The gate reads at most the server's cap of labelled records, the oldest first.
+    if (measured.capped) rows.push(el('tr', {}, el('th', { scope: 'row' }, 'measured: capped'), el('td', { id: 'measured-capped' }, 'the oldest records of the window only')));
     return el('table', { id: 'measured-table', className: 'measured' }, el('caption', {}, caption), el('tbody', {}, ...rows));
   }
   /**

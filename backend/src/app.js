@@ -13,9 +13,9 @@ import { CallriskError, createScorer, describe, loadModel } from 'callrisk';
 import { runAudit } from './audit.js';
 import { authorize, Token } from './auth.js';
 import { coreError, DuplicateKeyError, errorResponse, HttpError, isClientAbort, isDatabaseFailure, ModelLimitError, OutcomeExists, RecordRejected, StoreError, StoreMisuse } from './errors.js';
-import { analyse, scoresOf } from './analytics.js';
+import { analyse } from './analytics.js';
 import { receivedError } from './worker-error.js';
-import { evidenceMetrics, scorePsi, timeValue, trainingRows, windowOf } from './lifecycle.js';
+import { evidenceMetrics, timeValue, trainingRows, windowOf } from './lifecycle.js';
 import { createMetrics } from './metrics.js';
 import { ModelCache } from './model-cache.js';
 import { callAnswer, modelUnfit, scoreCallerAnswer } from './records.js';
@@ -927,7 +927,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
     })
     .add({
       method: 'POST', path: '/models/:id/promote', auth: 'admin',
-      handler: async ({ req, params }) => {
+      handler: async ({ req, res, params }) => {
         const id = modelIdOf(params);
         // The body is optional: none is {} (no gate: promoted unconditionally, recorded).
         const hasBody = Number(req.headers['content-length']) > 0 || req.headers['transfer-encoding'] !== undefined;
@@ -945,6 +945,9 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
           if (typeof v !== 'number' || !Number.isFinite(v) || (k === 'min_labelled' && (!Number.isInteger(v) || v < 0)) || (k === 'max_score_psi' && v < 0)) {
             throw new HttpError(422, `gate.${k}: must be a finite number${k === 'min_labelled' ? ' (an integer >= 0)' : k === 'max_score_psi' ? ' >= 0' : ''}, got ${JSON.stringify(v)}`, { field: `gate.${k}` });
           }
+          if (k === 'min_labelled' && v > o.labelledMaxRecords) {
+            throw new HttpError(422, `gate.min_labelled: at most ${o.labelledMaxRecords}, the labelled records the gate reads (CALLRISK_LABELLED_MAX_RECORDS), got ${v}`, { field: 'gate.min_labelled' });
+          }
         }
         const now = Date.now();
         const window = windowOf(body, '', { since: now - o.promoteWindowMs, until: now });
@@ -957,25 +960,36 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
           if (champion.id === id) throw new HttpError(409, `model_id: ${id} is already the champion`, { field: 'model_id', code: 'ALREADY_CHAMPION' });
           let measured = null;
           if (gate !== undefined) {
-            const rows = await labelledRows(window.since, window.until);
-            measured = { since: window.since, until: window.until, labelled: rows.length, candidate_auc: null, champion_auc: null, auc_gain: null, score_psi: null };
+            // The gate's numbers are GET /models/compare's (champion as a, candidate as b), computed in a
+            // worker thread on at most labelledMaxRecords labelled records, the oldest first.
+            const max = o.labelledMaxRecords;
+            let compared = null;
+            let read = 0;
+            let evaluationError = null;
+            try {
+              ({ result: compared, read } = await analysis('compare', { ...window, limit: max, models: [champion, candidate] }, { req, res }));
+            } catch (e) {
+              if (!(e instanceof CallriskError) || e.httpStatus >= 500) throw e;
+              evaluationError = e;
+            }
+            const labelled = Math.min(read, max);
+            measured = { since: window.since, until: window.until, labelled, capped: read > max, candidate_auc: null, champion_auc: null, auc_gain: null, score_psi: null };
             const failures = [];
-            if (gate.min_labelled !== undefined && rows.length < gate.min_labelled) failures.push(`labelled: ${rows.length} < min_labelled ${gate.min_labelled}`);
+            if (gate.min_labelled !== undefined && labelled < gate.min_labelled) failures.push(`labelled: ${labelled} < min_labelled ${gate.min_labelled}`);
             if (gate.min_auc_gain !== undefined || gate.max_score_psi !== undefined) {
-              try {
+              if (evaluationError) failures.push(`evaluation: ${evaluationError.code}: ${evaluationError.message}`);
+              else if (!compared) failures.push(`evaluation: CR_E_DATA: no labelled score records with ${window.since} <= at <= ${window.until}`);
+              else {
                 if (gate.min_auc_gain !== undefined) {
-                  measured.candidate_auc = candidate.evaluate(rows).auc;
-                  measured.champion_auc = champion.evaluate(rows).auc;
+                  measured.candidate_auc = compared.b.metrics.auc;
+                  measured.champion_auc = compared.a.metrics.auc;
                   measured.auc_gain = measured.candidate_auc - measured.champion_auc;
                   if (!(measured.auc_gain >= gate.min_auc_gain)) failures.push(`auc_gain: ${measured.auc_gain} < min_auc_gain ${gate.min_auc_gain}`);
                 }
                 if (gate.max_score_psi !== undefined) {
-                  measured.score_psi = scorePsi(await scoresOf(champion, rows), await scoresOf(candidate, rows));
+                  measured.score_psi = compared.score_psi;
                   if (!(measured.score_psi <= gate.max_score_psi)) failures.push(`score_psi: ${measured.score_psi} > max_score_psi ${gate.max_score_psi}`);
                 }
-              } catch (e) {
-                if (!(e instanceof CallriskError) || e.httpStatus >= 500) throw e;
-                failures.push(`evaluation: ${e.code}: ${e.message}`);
               }
             }
             if (dryRun) return ok(200, { model_id: id, dry_run: true, passed: failures.length === 0, failures, gate, measured });

@@ -186,7 +186,7 @@ export const ROUTES = {
     ok: { 200: ['Rolled back', obj({ model_id: MODEL_ID, from_id: MODEL_ID }, ['model_id', 'from_id'])] }, errors: [404, 409, 413, 503],
   },
   'POST /models/:id/promote': {
-    auth: 'admin', summary: 'Makes a stored model the champion, if it passes the optional gate (measured on labelled records)',
+    auth: 'admin', summary: 'Makes a stored model the champion, if it passes the optional gate (measured as GET /models/compare measures: on at most CALLRISK_LABELLED_MAX_RECORDS labelled records, the oldest first, in a worker thread; measured.capped says when the window held more)',
     params: [MODEL_ID_PARAM],
     body: {
       required: false,
@@ -194,7 +194,7 @@ export const ROUTES = {
       example: { gate: { min_auc_gain: 0.01, min_labelled: 100 }, dry_run: true },
     },
     ok: { 200: ['Promoted (or, with dry_run, the gate measured: passed, failures, measured; nothing switched)', obj({ model_id: MODEL_ID, from_id: MODEL_ID, dry_run: { type: 'boolean' }, passed: { type: 'boolean' }, failures: { type: 'array', items: { type: 'string' } }, gate: { type: ['object', 'null'] }, measured: { type: ['object', 'null'] } }, ['model_id'])] },
-    errors: [400, 404, 409, 413, 415, 422, 503],
+    errors: [400, 404, 409, 413, 415, 422, 429, 503],
     conflict: { description: 'The gate failed (the body has the error, the gate and the measured numbers), or the model is already the champion', content: json({ allOf: [{ $ref: '#/components/schemas/Error' }, obj({ gate: { type: 'object' }, measured: { type: 'object' } })] }) },
   },
   'POST /outcomes': {

@@ -217,6 +217,26 @@ export function defineLifecycleTests(ctx) {
       assert.deepEqual([s, b.error.field], [422, field], JSON.stringify(body));
     }
     assert.equal((await post(`/models/${'0'.repeat(64)}/promote`, {}))[0], 404);
+    // The gate reads what GET /models/compare reads: at most labelledMaxRecords labelled records, the
+    // oldest first, in a worker thread (not every record of the window on the event loop); it says so.
+    const capped = await createApp({ store: ctx().store, adminToken: ADMIN, labelledMaxRecords: 50, log: () => {} });
+    const cappedBase = await ctx().listen(capped);
+    try {
+      const promote = (body) => fetch(`${cappedBase}/models/${candidate}/promote`, { method: 'POST', headers: AS_ADMIN, body: JSON.stringify(body) })
+        .then(async (r) => [r.status, await r.json()]);
+      const [c1, cb1] = await promote({ gate: { min_labelled: 50, min_auc_gain: -1, max_score_psi: 100 }, since, until, dry_run: true });
+      assert.equal(c1, 200, JSON.stringify(cb1));
+      assert.deepEqual([cb1.passed, cb1.measured.labelled, cb1.measured.capped], [true, 50, true]);
+      const [, compared] = await fetch(`${cappedBase}/models/compare?a=${champion}&b=${candidate}&since=${since}&until=${until}`, { headers: AS_ADMIN }).then(async (r) => [r.status, await r.json()]);
+      assert.deepEqual([cb1.measured.champion_auc, cb1.measured.candidate_auc, cb1.measured.score_psi], [compared.a.metrics.auc, compared.b.metrics.auc, compared.score_psi]);
+      const [c2, cb2] = await promote({ gate: { min_labelled: 51 }, since, until, dry_run: true });
+      assert.deepEqual([c2, cb2.error.field], [422, 'gate.min_labelled']);
+      assert.match(cb2.error.message, /^gate\.min_labelled: at most 50, the labelled records the gate reads/);
+    } finally {
+      capped.server.close();
+    }
+    const [, uncapped] = await post(`/models/${candidate}/promote`, { gate: { min_labelled: 10 }, since, until, dry_run: true });
+    assert.deepEqual([uncapped.measured.labelled, uncapped.measured.capped], [80, false]);
 
     // A passing gate: the champion switches, /score-caller answers with it.
     const gate = { min_auc_gain: 0.05, max_score_psi: 100, min_labelled: 50 };
