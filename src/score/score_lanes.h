@@ -1,7 +1,7 @@
 /* score_lanes.h - the batch kernel for one vector width, written once with
  * GCC/clang vector extensions: score_batch.c includes it for 2 lanes (SSE2,
  * wasm simd128, or plain scalar code) and, on x86-64, again for 4 lanes
- * under the avx2 target. Every lane performs exactly the operations of the
+ * under the avx2 target and 8 under avx512f and avx512vl. Every lane performs exactly the operations of the
  * scalar cr_score() path (no fma: -ffp-contract=off), so every width gives
  * the same bits.
  *
@@ -189,9 +189,9 @@ static inline __attribute__((always_inline)) size_t LANE(score_rows)(const cr_mo
             memcpy(levels + i, &level, sizeof level);
         }
 #elif defined(__wasm_simd128__)
-        /* i32x4.trunc_sat_f64x2_s_zero (one instruction: a C conversion per
-           lane is a range check and a scalar trunc each), the levels
-           narrowed to bytes. */
+        /* Both lanes truncated by i32x4.trunc_sat_f64x2_s_zero (a C
+           conversion is one scalar trunc per lane and a shuffle back), the
+           levels narrowed to bytes in lanes. */
         const v128_t sc = wasm_i32x4_trunc_sat_f64x2_zero((v128_t)p100);
         if (scores) wasm_v128_store64_lane(scores + i, sc, 0);
         if (levels) {
