@@ -6,16 +6,11 @@
 import { createScorer } from 'callrisk';
 import { scorePsi, trainingRows } from './lifecycle.js';
 
-/** A model's scores on `rows` (each row's fields by the model's names), as /score gives them. */
-export async function scoresOf(model, rows) {
-  const s = await createScorer({ model });
-  return rows.map((r) => s.score(r).score);
-}
-
-/** A model's risk levels on `rows` (scoreBatch's riskLevels, as names from `levels`). */
-async function levelsOf(model, rows, levels) {
-  const s = await createScorer({ model });
-  return Array.from(s.scoreBatch(rows).riskLevels, (i) => levels[i]);
+/** A model's scores (as /score gives them) and risk levels (names from `levels`) on `rows`, each row's
+ * fields by the model's names: one scoreBatch, whose scores are score()'s. */
+async function scored(model, rows, levels) {
+  const r = (await createScorer({ model })).scoreBatch(rows);
+  return { scores: r.scores, levels: Array.from(r.riskLevels, (i) => levels[i]) };
 }
 
 /**
@@ -28,13 +23,13 @@ export async function analyse(job, { models, texts, labelled, levels }) {
   const rows = trainingRows(labelled);
   if (job === 'evaluation') return models[0].evaluate(rows);
   const [ma, mb] = models;
-  const [la, lb] = [await levelsOf(ma, rows, levels), await levelsOf(mb, rows, levels)];
+  const [sa, sb] = [await scored(ma, rows, levels), await scored(mb, rows, levels)];
   const migration = Object.fromEntries(levels.map((x) => [x, Object.fromEntries(levels.map((y) => [y, 0]))]));
-  for (let i = 0; i < rows.length; i++) migration[la[i]][lb[i]]++;
+  for (let i = 0; i < rows.length; i++) migration[sa.levels[i]][sb.levels[i]]++;
   return {
     a: { model_id: ma.id, metrics: ma.evaluate(rows) },
     b: { model_id: mb.id, metrics: mb.evaluate(rows) },
-    score_psi: scorePsi(await scoresOf(ma, rows), await scoresOf(mb, rows)),
+    score_psi: scorePsi(sa.scores, sb.scores),
     migration,
   };
 }
