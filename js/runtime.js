@@ -301,7 +301,6 @@ export class Runtime {
     });
   }
 
-  /** Throws the core's error in `err` unless status is CR_OK. */
   /** errorAt() for a row of many (the core's `line`, 1-based): the message
    * starts with rowName(its index). */
   rowErrorAt(status, err, rowName) {
@@ -310,6 +309,7 @@ export class Runtime {
     return e;
   }
 
+  /** Throws the core's error in `err` unless status is CR_OK. */
   check(status, err = this.err, cause) {
     if (status !== this.abi.ok) throw this.errorAt(status, err, cause);
   }

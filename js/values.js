@@ -98,12 +98,15 @@ export function echo(text, max = ECHO_MAX) {
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const isWellFormed = (s) => (typeof s.isWellFormed === 'function' ? s.isWellFormed() : !LONE_SURROGATE.test(s));
+/** Why `text` has no UTF-8 (a lone surrogate, and where), or undefined when it has. */
+const notUnicode = (text) => (isWellFormed(text) ? undefined : `not well-formed Unicode (a lone surrogate at index ${text.search(LONE_SURROGATE)})`);
 
 /** Text handed to the core as UTF-8: a lone surrogate has none (TextEncoder
  * would put U+FFFD in its place), so it is the error the core gives text it
  * cannot read (`code`), naming `what`. */
 export function wellFormed(abi, text, what, code, field) {
-  if (!isWellFormed(text)) throw coreError(abi, code, `${what}: not well-formed Unicode (a lone surrogate at index ${text.search(LONE_SURROGATE)})`, { field });
+  const why = notUnicode(text);
+  if (why) throw coreError(abi, code, `${what}: ${why}`, { field });
   return text;
 }
 
@@ -148,7 +151,8 @@ export function optionsJson(abi, options) {
   for (const name of Object.keys(options)) {
     const v = options[name]; // read once: a getter may answer differently
     if (v === undefined) continue; // not given, as JSON.stringify leaves it out
-    if (!isWellFormed(name)) throw coreError(abi, 'CR_E_JSON', `option '${echo(name)}': its name is not well-formed Unicode (a lone surrogate at index ${name.search(LONE_SURROGATE)})`);
+    const why = notUnicode(name);
+    if (why) throw coreError(abi, 'CR_E_JSON', `option '${echo(name)}': its name is ${why}`);
     // Depth 1: the value sits in the options' object.
     members.push(`${JSON.stringify(name)}:${jsonText(abi, v, `option '${echo(name)}'`, name, 1)}`);
   }
@@ -178,7 +182,8 @@ export function jsonText(abi, value, what, field, depth = 0) {
   const text = (v, path, depth) => {
     if (v === null || typeof v === 'boolean') return JSON.stringify(v);
     if (typeof v === 'string') {
-      if (!isWellFormed(v)) throw fail('CR_E_JSON', path, `not well-formed Unicode (a lone surrogate at index ${v.search(LONE_SURROGATE)})`);
+      const why = notUnicode(v);
+      if (why) throw fail('CR_E_JSON', path, why);
       return JSON.stringify(v);
     }
     if (typeof v === 'number') {
@@ -202,7 +207,8 @@ export function jsonText(abi, value, what, field, depth = 0) {
           const x = v[k];
           if (x === undefined) continue; // a member set to undefined is not given, as JSON.stringify has it
           const at = path ? `${path}.${k}` : k;
-          if (!isWellFormed(k)) throw fail('CR_E_JSON', at, `its key is not well-formed Unicode (a lone surrogate at index ${k.search(LONE_SURROGATE)})`);
+          const why = notUnicode(k);
+          if (why) throw fail('CR_E_JSON', at, `its key is ${why}`);
           items.push(`${JSON.stringify(k)}:${text(x, at, depth + 1)}`);
         }
         return `{${items.join(',')}}`;

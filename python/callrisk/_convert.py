@@ -50,14 +50,18 @@ def field_value(abi, name, kind, v):
     return f
 
 
+def _not_unicode(e):
+    """Why text has no UTF-8 (its UnicodeEncodeError): a lone surrogate, and where."""
+    return "not valid Unicode text (%s at index %d)" % (e.reason, e.start)
+
+
 def utf8(abi, text, name, code, field=None):
     """`text` as UTF-8; a lone surrogate ('\\ud800') has none: a ValueError
     naming `name`, with the code the core gives text it cannot read."""
     try:
         return text.encode()
     except UnicodeEncodeError as e:
-        raise host_error(abi, CallriskValueError, code, field,
-                         "%s: not valid Unicode text (%s at index %d)" % (name, e.reason, e.start)) from None
+        raise host_error(abi, CallriskValueError, code, field, "%s: %s" % (name, _not_unicode(e))) from None
 
 
 def time_ms(abi, at_ms):
@@ -117,8 +121,7 @@ def json_text(abi, value, what, field=None, depth=0):
         try:
             v.encode()
         except UnicodeEncodeError as e:
-            raise fail(CallriskValueError, "CR_E_JSON", path, "%snot valid Unicode text (%s at index %d)"
-                       % (whose, e.reason, e.start)) from None
+            raise fail(CallriskValueError, "CR_E_JSON", path, whose + _not_unicode(e)) from None
         return v
 
     def past_doubles(negative):
