@@ -8,13 +8,13 @@
 // is handled, and the server's timeouts and connection cap are set on
 // purpose (see createApp's options).
 import { createServer, STATUS_CODES } from 'node:http';
-import { Worker } from 'node:worker_threads';
 import { CallriskError, createScorer, describe, loadModel } from 'callrisk';
 import { runAudit } from './audit.js';
 import { authorize, Token } from './auth.js';
 import { coreError, DuplicateKeyError, errorResponse, HttpError, isClientAbort, isDatabaseFailure, ModelLimitError, OutcomeExists, RecordRejected, StoreError, StoreMisuse } from './errors.js';
 import { analyse } from './analytics.js';
 import { receivedError } from './worker-error.js';
+import { runWorker } from './worker-run.js';
 import { evidenceMetrics, timeValue, trainingRows, windowOf } from './lifecycle.js';
 import { createMetrics } from './metrics.js';
 import { ModelCache } from './model-cache.js';
@@ -429,39 +429,26 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
    * HttpError when the worker died (500), ran past trainTimeoutMs or was
    * ended by the shutdown (503).
    */
-  function trainInWorker(work) {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const worker = new Worker(o.trainWorker, { workerData: work });
-      const finish = (fn, value) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        trainer = null;
-        worker.terminate().catch(() => {});
-        fn(value);
-      };
-      const timer = setTimeout(() => finish(reject, new HttpError(503,
-        `training: ran past the time limit (${o.trainTimeoutMs} ms, CALLRISK_TRAIN_TIMEOUT_MS) and was stopped; nothing was stored`,
-        { code: 'TRAIN_TIMEOUT' })), o.trainTimeoutMs);
-      trainer = { stop: () => finish(reject, new HttpError(503, 'server: shutting down; the training was stopped, nothing was stored', { code: 'SHUTTING_DOWN' })) };
-      worker.on('message', (m) => {
-        if (m.bytes) return finish(resolve, m);
-        const e = m.error;
-        if (e.reading) metrics.storeFailures.inc({ operation: 'labelledRecords' });
-        finish(reject, receivedError(e, 'labelledRecords (the training worker\'s connection)', 'training worker'));
-      });
-      worker.on('error', (e) => {
-        if (settled) return;
-        logOnce('train-worker', `callrisk backend: the training worker failed: ${e?.stack ?? e}`);
-        finish(reject, new HttpError(500, 'training: the training worker failed; nothing was stored', { code: 'TRAIN_WORKER' }));
-      });
-      worker.on('exit', (code) => {
-        if (settled) return;
-        logOnce('train-worker', `callrisk backend: the training worker exited (code ${code}) without an answer`);
-        finish(reject, new HttpError(500, `training: the training worker exited (code ${code}) without an answer; nothing was stored`, { code: 'TRAIN_WORKER' }));
-      });
+  async function trainInWorker(work) {
+    const run = runWorker(o.trainWorker, work, {
+      timeoutMs: o.trainTimeoutMs,
+      timedOut: () => new HttpError(503, `training: ran past the time limit (${o.trainTimeoutMs} ms, CALLRISK_TRAIN_TIMEOUT_MS) and was stopped; nothing was stored`,
+        { code: 'TRAIN_TIMEOUT' }),
+      died: (why, e) => {
+        logOnce('train-worker', `callrisk backend: the training worker ${why}${e ? `: ${e?.stack ?? e}` : ''}`);
+        return new HttpError(500, `training: the training worker ${why}; nothing was stored`, { code: 'TRAIN_WORKER' });
+      },
     });
+    trainer = { stop: () => run.end(new HttpError(503, 'server: shutting down; the training was stopped, nothing was stored', { code: 'SHUTTING_DOWN' })) };
+    let m;
+    try {
+      m = await run.answer;
+    } finally {
+      trainer = null;
+    }
+    if (m.bytes) return m;
+    if (m.error.reading) metrics.storeFailures.inc({ operation: 'labelledRecords' });
+    throw receivedError(m.error, 'labelledRecords (the training worker\'s connection)', 'training worker');
   }
 
   // The analytics reads (GET /drift, /models/compare, /models/:id/evaluation)
@@ -528,35 +515,22 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
           return { read, result: read ? await analyse(job, { models: list, texts: rows, labelled: rows, levels: LEVELS }) : null };
         }
         req.socket.setTimeout(Math.max(o.socketIdleTimeoutMs, o.analyticsTimeoutMs + 10000)); // quiet while the worker works
+        const run = runWorker(o.analyticsWorker, { job, source, since, until, limit, modelId, models: list.map((m) => m.toBytes()), levels: LEVELS }, {
+          timeoutMs: o.analyticsTimeoutMs,
+          timedOut: () => new HttpError(503, `analytics: ran past the time limit (${o.analyticsTimeoutMs} ms, CALLRISK_ANALYTICS_TIMEOUT_MS) and was stopped`,
+            { code: 'ANALYTICS_TIMEOUT' }),
+          died: (why, e) => new Error(`analysis worker ${why}${e ? `: ${e?.message ?? e}` : ''}`, e ? { cause: e } : undefined),
+        });
+        const stop = () => run.end(new HttpError(503, 'server: shutting down; the analysis was stopped', { code: 'SHUTTING_DOWN' }));
+        analytics.stops.add(stop);
+        abort = run.end; // the client left: the worker is ended, its work with it
         try {
-          return await new Promise((resolve, reject) => {
-            const worker = new Worker(o.analyticsWorker, {
-              workerData: { job, source, since, until, limit, modelId, models: list.map((m) => m.toBytes()), levels: LEVELS },
-            });
-            let settled = false;
-            const finish = (fn, value) => {
-              if (settled) return;
-              settled = true;
-              clearTimeout(timer);
-              analytics.stops.delete(stop);
-              worker.terminate().catch(() => {});
-              fn(value);
-            };
-            const stop = () => finish(reject, new HttpError(503, 'server: shutting down; the analysis was stopped', { code: 'SHUTTING_DOWN' }));
-            analytics.stops.add(stop);
-            abort = (e) => finish(reject, e); // the client left: the worker is ended, its work with it
-            const timer = setTimeout(() => finish(reject, new HttpError(503,
-              `analytics: ran past the time limit (${o.analyticsTimeoutMs} ms, CALLRISK_ANALYTICS_TIMEOUT_MS) and was stopped`, { code: 'ANALYTICS_TIMEOUT' })), o.analyticsTimeoutMs);
-            worker.on('message', (m) => {
-              if (!m.error) return finish(resolve, m);
-              const e = m.error;
-              if (e.reading) metrics.storeFailures.inc({ operation: `${job} (the analysis worker's connection)` });
-              finish(reject, receivedError(e, `${job} (the analysis worker's connection)`, 'analysis worker'));
-            });
-            worker.on('error', (e) => finish(reject, new Error(`analysis worker failed: ${e?.message ?? e}`, { cause: e })));
-            worker.on('exit', (code) => finish(reject, new Error(`analysis worker exited (code ${code}) without an answer`)));
-          });
+          const m = await run.answer;
+          if (!m.error) return m;
+          if (m.error.reading) metrics.storeFailures.inc({ operation: `${job} (the analysis worker's connection)` });
+          throw receivedError(m.error, `${job} (the analysis worker's connection)`, 'analysis worker');
         } finally {
+          analytics.stops.delete(stop);
           if (!req.socket.destroyed) req.socket.setTimeout(o.socketIdleTimeoutMs);
         }
       } finally {
