@@ -13,6 +13,7 @@
 #include "bench_util.h"
 #include "gen_dataset.h"
 #include "internal.h"   /* to rebuild a model with its fields reordered */
+#include "cpu.h"        /* which batch kernel is the widest */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,11 +120,7 @@ int main(int argc, char **argv)
        CPU runs, the 4-lane one (AVX2; where the widest is AVX-512's 8), then
        the portable 2-lane one (SSE2; wasm's width). */
     double *score2 = malloc((size_t)repeat * sizeof *score2), *score4 = malloc((size_t)repeat * sizeof *score4);
-    int has4 = 0, has8 = 0;
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    has4 = __builtin_cpu_supports("avx2");
-    has8 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-#endif
+    const int widest_8 = cr_cpu_wide() == 2;   /* the core's own choice: AVX-512 */
     for (long k = 0; k < repeat; k++) {
         double t0 = now_ms();
         if (cr_score_batch(m, fields, n, scores, prob, levels, &e) != CR_OK) {
@@ -134,7 +131,7 @@ int main(int argc, char **argv)
         t0 = now_ms();
         if (cr_score_batch_lanes(2, m, fields, n, scores, prob, levels, &e) != CR_OK) return 1;
         score2[k] = now_ms() - t0;
-        if (has4 && has8) {
+        if (widest_8) {
             t0 = now_ms();
             if (cr_score_batch_lanes(4, m, fields, n, scores, prob, levels, &e) != CR_OK) return 1;
             score4[k] = now_ms() - t0;
@@ -214,7 +211,7 @@ int main(int argc, char **argv)
     print_series("dataset_build", load, (int)repeat);
     print_series("train", train, (int)repeat);
     print_series("score_batch", score, (int)repeat);
-    if (has4 && has8) print_series("score_batch_4_lanes", score4, (int)repeat);
+    if (widest_8) print_series("score_batch_4_lanes", score4, (int)repeat);
     print_series("score_batch_2_lanes", score2, (int)repeat);
     if (kind == GEN_DEFAULT) {
         print_series("score_batch_generic", generic, (int)repeat);
