@@ -80,19 +80,24 @@ const PAGE_ROWS = 20000;
 // A model's live records of a window after an id, a page at a time (GET /drift).
 const BETWEEN_PAGE = 'SELECT id, record FROM score_records WHERE at >= $1 AND at <= $2 AND shadow = 0 AND model_id = $3 AND id > $4 ORDER BY id LIMIT $5';
 
-/** Pages of `query` (its last two parameters: after id, page size) through a client of its own: `each(row)`, at most `limit` rows. */
-async function readPages(connectionString, query, params, limit, each) {
+/** Pages of `sql` (its last two parameters: after id, page size) through `db` (a pool or a client): `each(row)`, at most `limit` rows. */
+async function eachPage(db, sql, params, limit, each) {
+  for (let after = 0, left = limit; left > 0;) {
+    const page = Math.min(PAGE_ROWS, left);
+    const { rows } = await db.query(sql, [...params, after, page]);
+    for (const r of rows) each(r);
+    if (rows.length < page) break;
+    left -= rows.length;
+    after = rows[rows.length - 1].id;
+  }
+}
+
+/** eachPage() through a client of its own (a worker thread's connection). */
+async function readPages(connectionString, sql, params, limit, each) {
   const client = new pg.Client({ connectionString, statement_timeout: 300000 });
   await client.connect();
   try {
-    for (let after = 0, left = limit; left > 0;) {
-      const page = Math.min(PAGE_ROWS, left);
-      const { rows } = await client.query(query, [...params, after, page]);
-      for (const r of rows) each(r);
-      if (rows.length < page) break;
-      left -= rows.length;
-      after = rows[rows.length - 1].id;
-    }
+    await eachPage(client, sql, params, limit, each);
   } finally {
     await client.end().catch(() => {});
   }
@@ -265,13 +270,7 @@ export async function openPgStore(connectionString, { onIdleError = () => {} } =
     },
     async labelledRecords(since, until, limit = Infinity) {
       const out = [];
-      for (let after = 0; out.length < limit;) {
-        const page = Math.min(PAGE_ROWS, limit - out.length);
-        const { rows } = await pool.query(LABELLED_PAGE, [since, until, after, page]);
-        for (const row of rows) out.push({ id: Number(row.id), text: row.record, label: row.label });
-        if (rows.length < page) break;
-        after = rows[rows.length - 1].id;
-      }
+      await eachPage(pool, LABELLED_PAGE, [since, until], limit, (row) => out.push({ id: Number(row.id), text: row.record, label: row.label }));
       return out;
     },
     /** Where a worker thread reads labelled records itself (readLabelledPg). */
