@@ -276,13 +276,14 @@ export function loadModelIn(rt, source) {
   if (typeof source === 'string') {
     bytes = rt.encoder.encode(wellFormed(rt.abi, source, 'model', 'CR_E_JSON'));
     json = true;
-  } else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
-    bytes = viewBytes(source);
-  } else if (isPlainObject(source)) {
+  } else if (isPlainObject(source, true)) {
     // Not JSON.stringify: it writes NaN and infinities as null, which the
-    // core would report as a wrong type.
+    // core would report as a wrong type. First: `instanceof` throws for a
+    // revoked Proxy, which jsonText() refuses as the model's error.
     bytes = rt.encoder.encode(jsonText(rt.abi, source, 'model'));
     json = true;
+  } else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    bytes = viewBytes(source);
   } else {
     throw new TypeError(`model: must be bytes (Uint8Array), JSON text, or a model object, got ${typeName(source)}`);
   }

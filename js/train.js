@@ -39,7 +39,7 @@ export function trainIn(rt, data, options) {
   let schemaJson;
   if (schemaSource !== undefined) {
     if (typeof schemaSource === 'string') schemaJson = wellFormed(abi, schemaSource, 'options.schema', 'CR_E_JSON');
-    else if (isPlainObject(schemaSource)) schemaJson = jsonText(abi, schemaSource, 'options.schema');
+    else if (isPlainObject(schemaSource, true)) schemaJson = jsonText(abi, schemaSource, 'options.schema');
     else throw new TypeError(`options.schema: must be JSON text or a plain object, got ${typeName(schemaSource)}`);
   }
   const labelled = labelledData(abi, data);

@@ -8,7 +8,15 @@
 
 import { coreError } from './errors.js';
 
-export const typeName = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+/** Array.isArray(v), false where it throws (a revoked Proxy): for messages. */
+const seemsArray = (v) => {
+  try {
+    return Array.isArray(v);
+  } catch {
+    return false;
+  }
+};
+export const typeName = (v) => (v === null ? 'null' : seemsArray(v) ? 'array' : typeof v);
 export const shown = (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeName(v));
 
 /* ---- typed arrays, as the engine holds them ----
@@ -110,12 +118,24 @@ export function wellFormed(abi, text, what, code, field) {
   return text;
 }
 
-/** A plain object: {…} or Object.create(null), from any realm. Not an array,
- * a class instance, a Map, a Date, a typed array. */
-export function isPlainObject(v) {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+/** Whether object `v` is plain (throws what a Proxy's trap or a revoked Proxy throws). */
+function plain(v) {
+  if (Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
   return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** A plain object: {…} or Object.create(null), from any realm. Not an array,
+ * a class instance, a Map, a Date, a typed array. `unreadable`: the answer
+ * for an object that cannot say (a revoked Proxy, a trap that throws); true
+ * where jsonText() takes the value, to refuse it naming its place. */
+export function isPlainObject(v, unreadable = false) {
+  if (v === null || typeof v !== 'object') return false;
+  try {
+    return plain(v);
+  } catch {
+    return unreadable;
+  }
 }
 
 /**
@@ -159,25 +179,67 @@ export function optionsJson(abi, options) {
   return `{${members.join(',')}}`;
 }
 
-const article = (word) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+// 'an' before a vowel, but 'a Uint8Array'.
+const article = (word) => (/^[aeiouAEIO]/.test(word) ? `an ${word}` : `a ${word}`);
+
+const THROWN_ECHO_MAX = 100; // characters of a thrown error's text a message shows
+
+/** What a thrown value says ('TypeError: …'), as a message shows it; never throws itself. */
+function thrownText(e) {
+  try {
+    return echo(e, THROWN_ECHO_MAX);
+  } catch {
+    return typeName(e);
+  }
+}
+
+const TAG = /^\[object (.+)\]$/;
+const objectTag = Object.prototype.toString;
+
+/** An object that is not JSON as a message names it: 'Map', 'Date',
+ * 'Float64Array', its class's name, else 'object'. */
+function objectKind(v) {
+  try {
+    const tag = TAG.exec(objectTag.call(v))?.[1];
+    if (tag !== undefined && tag !== 'Object') return echo(tag);
+    const name = Object.getPrototypeOf(v)?.constructor?.name;
+    return typeof name === 'string' && name !== '' ? echo(name) : 'object';
+  } catch {
+    return 'object'; // a Proxy's trap: the value is refused all the same
+  }
+}
 
 /**
  * A host value (plain objects, arrays, strings, numbers, booleans, null,
  * BigInts) as JSON text for the core, which judges what it means. Refused
  * here, as `what`'s error naming the place (`what` at coef[1]): what JSON
  * cannot carry — NaN (JSON.stringify would write null), undefined in an
- * array, a function, a cycle, a lone surrogate — and nesting the core does not read
- * (past limits.json_depth_max). An infinity is written as a number
+ * array (a hole too), a function, a Map or other object that is not plain,
+ * a cycle, a lone surrogate — and nesting the core does not read (past
+ * limits.json_depth_max). A value that throws as it is read (a getter, a
+ * Proxy's trap, a revoked Proxy) is CR_E_TYPE at its place, what it threw
+ * the `cause`: V8's own errors there (a revoked Proxy, duplicate keys from
+ * ownKeys) cannot be told from a trap's. An infinity is written as a number
  * past the doubles, which the core refuses as out of range; an object's
- * member set to undefined is left out. `field` is the error's field:
- * given, or else the place. `depth`: the containers the value sits in.
+ * member set to undefined is left out. An object's keys are read first,
+ * then each member once, as JSON.stringify reads them: a member a getter
+ * deletes is left out, one it adds is not read. `field` is the error's
+ * field: given, or else the place. `depth`: the containers the value sits in.
  */
 export function jsonText(abi, value, what, field, depth = 0) {
   const open = new Set();
-  const fail = (code, path, reason) => {
+  const fail = (code, path, reason, cause) => {
     const at = path ? ` at ${echo(path)}` : '';
     // The place as the field: whole, a lone surrogate in a key written as \u escape.
-    return coreError(abi, code, `${what}${at}: ${reason}`, { field: field ?? (path ? echo(path, Infinity) : undefined) });
+    return coreError(abi, code, `${what}${at}: ${reason}`, { field: field ?? (path ? echo(path, Infinity) : undefined), cause });
+  };
+  const unreadable = (path, e) => fail('CR_E_TYPE', path, `reading it threw ${thrownText(e)}`, e);
+  const get = (v, key, path) => {
+    try {
+      return v[key];
+    } catch (e) {
+      throw unreadable(path, e);
+    }
   };
   const text = (v, path, depth) => {
     if (v === null || typeof v === 'boolean') return JSON.stringify(v);
@@ -191,34 +253,63 @@ export function jsonText(abi, value, what, field, depth = 0) {
       return Number.isFinite(v) ? JSON.stringify(v) : `${v < 0 ? '-' : ''}${PAST_DOUBLES}`;
     }
     if (typeof v === 'bigint') return String(v); // exact: the core reads the digits
-    if (Array.isArray(v) || isPlainObject(v)) {
-      if (open.has(v)) throw fail('CR_E_TYPE', path, 'a value that contains itself is not JSON');
-      const most = abi.limits.json_depth_max; // the core reads no deeper
-      if (depth === most) throw coreError(abi, 'CR_E_JSON', `${what}: nested deeper than ${most} arrays and objects`, { field });
-      open.add(v);
-      try {
-        const items = [];
-        if (Array.isArray(v)) {
-          // By index, the length read once, as JSON.stringify reads an array.
-          for (let i = 0, n = v.length; i < n; i++) items.push(text(v[i], `${path}[${i}]`, depth + 1));
-          return `[${items.join(',')}]`;
-        }
-        for (const k of Object.keys(v)) {
-          const x = v[k];
-          if (x === undefined) continue; // a member set to undefined is not given, as JSON.stringify has it
-          const at = path ? `${path}.${k}` : k;
-          const why = notUnicode(k);
-          if (why) throw fail('CR_E_JSON', at, `its key is ${why}`);
-          items.push(`${JSON.stringify(k)}:${text(x, at, depth + 1)}`);
-        }
-        return `{${items.join(',')}}`;
-      } finally {
-        open.delete(v);
-      }
+    if (typeof v !== 'object') throw fail('CR_E_TYPE', path, `${article(typeof v)} is not JSON`);
+    let array;
+    let isPlain;
+    try {
+      array = Array.isArray(v);
+      isPlain = !array && plain(v);
+    } catch (e) {
+      throw unreadable(path, e);
     }
-    throw fail('CR_E_TYPE', path, `${article(typeName(v))} is not JSON`);
+    if (!array && !isPlain) throw fail('CR_E_TYPE', path, `${article(objectKind(v))} is not JSON (only plain objects and arrays are)`);
+    if (open.has(v)) throw fail('CR_E_TYPE', path, 'a value that contains itself is not JSON');
+    const most = abi.limits.json_depth_max; // the core reads no deeper
+    if (depth === most) throw coreError(abi, 'CR_E_JSON', `${what}: nested deeper than ${most} arrays and objects`, { field });
+    open.add(v);
+    try {
+      const items = [];
+      if (array) {
+        // By index, the length read once, as JSON.stringify reads an array.
+        let n;
+        try {
+          n = Number(v.length); // a Proxy's may be anything
+        } catch (e) {
+          throw unreadable(path, e);
+        }
+        for (let i = 0; i < n; i++) {
+          const at = `${path}[${i}]`;
+          items.push(text(get(v, i, at), at, depth + 1));
+        }
+        return `[${items.join(',')}]`;
+      }
+      let keys;
+      try {
+        keys = Object.keys(v);
+      } catch (e) {
+        throw unreadable(path, e);
+      }
+      for (const k of keys) {
+        const at = path ? `${path}.${k}` : k;
+        const x = get(v, k, at);
+        if (x === undefined) continue; // a member set to undefined is not given, as JSON.stringify has it
+        const why = notUnicode(k);
+        if (why) throw fail('CR_E_JSON', at, `its key is ${why}`);
+        items.push(`${JSON.stringify(k)}:${text(x, at, depth + 1)}`);
+      }
+      return `{${items.join(',')}}`;
+    } finally {
+      open.delete(v);
+    }
   };
-  return text(value, '', depth);
+  try {
+    return text(value, '', depth);
+  } catch (e) {
+    // Our own text past the longest string the engine makes (2**29 - 24
+    // characters in V8): more than the module's memory would take either.
+    if (e instanceof RangeError) throw coreError(abi, 'CR_E_NOMEM', `${what}: its JSON text is longer than a string can be`, { field, cause: e });
+    throw e;
+  }
 }
 
 /* ---- field values ---- */

@@ -33,6 +33,7 @@ const HOST_CONSTANTS = new Set([
   'URL_ECHO_MAX', // characters of a URL a message shows
   'ID_SHOWN', // hex digits of a model id a message shows
   'HEX', // a lone surrogate shown as \\uXXXX
+  'THROWN_ECHO_MAX', // characters of a thrown error's text a message shows
   'USER_ARGS', // process.argv's first user argument (cli.js)
   'readFields', // its unrolled reads: field 0, 1, ... 7 each at its own place
 ]);

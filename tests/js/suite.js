@@ -1141,6 +1141,57 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     await init();
   });
 
+  test('a model, schema or option that throws as it is read (revoked Proxy, trap, getter) is CR_E_TYPE at its place, what it threw the cause', async () => {
+    const s = await createScorer();
+    const seedJson = s.model.toJSON();
+    const poked = (edit) => { const m = structuredClone(seedJson); edit(m); return m; };
+    const revoked = (target = {}) => { const { proxy, revoke } = Proxy.revocable(target, {}); revoke(); return proxy; };
+    // Before: V8's TypeError "Cannot perform 'IsArray' on a proxy that has been revoked", or the trap's own error, raw.
+    const unread = (field, where, cause) => (e) => coreError('CR_E_TYPE', { field, message: new RegExp(`^${where}: reading it threw ${cause.source}`) })(e) && cause.test(String(e.cause));
+    await assert.rejects(loadModel(revoked()), unread(undefined, 'model', /TypeError: Cannot perform '\w+' on a proxy that has been revoked/));
+    await assert.rejects(loadModel(poked((m) => { m.training.x = revoked(); })), unread('training.x', 'model at training\\.x', /TypeError: .*revoked/));
+    await assert.rejects(loadModel(poked((m) => { m.coef = revoked([]); })), unread('coef', 'model at coef', /TypeError: .*revoked/));
+    await assert.rejects(trainModel(SEED_ROWS, { signs: revoked() }), unread('signs', "option 'signs'", /TypeError: .*revoked/));
+    await assert.rejects(trainModel(SEED_ROWS, { signs: { spam_reports: revoked() } }), unread('signs', "option 'signs' at spam_reports", /TypeError: .*revoked/));
+    await assert.rejects(trainModel(SEED_ROWS, { schema: revoked() }), unread(undefined, 'options\\.schema', /TypeError: .*revoked/));
+    // The options bag itself is the API's: a revoked one is not a plain object.
+    await assert.rejects(trainModel(SEED_ROWS, revoked()), misuse(/^options: must be a plain object, got object$/));
+    // Duplicate keys from ownKeys are V8's TypeError, a trap's own throw is
+    // the trap's error: neither can be told apart, both are the cause.
+    const trap = (handler) => poked((m) => { m.bands = new Proxy(m.bands, handler); });
+    await assert.rejects(loadModel(trap({ ownKeys: () => ['high', 'high'] })), unread('bands', 'model at bands', /TypeError: .*duplicate entries/));
+    const boom = new Error('boom');
+    for (const name of ['ownKeys', 'getPrototypeOf', 'getOwnPropertyDescriptor']) {
+      await assert.rejects(loadModel(trap({ [name]: () => { throw boom; } })), (e) => unread('bands', 'model at bands', /Error: boom/)(e) && e.cause === boom);
+    }
+    await assert.rejects(loadModel(trap({ get: () => { throw boom; } })), (e) => unread('bands.high', 'model at bands\\.high', /Error: boom/)(e) && e.cause === boom);
+    await assert.rejects(loadModel(poked((m) => { m.coef = new Proxy(m.coef, { get: (t, k) => { if (k === 'length') throw boom; return t[k]; } }); })), (e) => e.field === 'coef' && e.cause === boom);
+    // A getter as a trap is: CR_E_TYPE at its place, whatever it throws.
+    await assert.rejects(loadModel(poked((m) => { Object.defineProperty(m.bands, 'high', { get() { throw boom; }, enumerable: true }); })), (e) => unread('bands.high', 'model at bands\\.high', /Error: boom/)(e) && e.cause === boom);
+    await assert.rejects(loadModel(poked((m) => { Object.defineProperty(m.bands, 'high', { get() { throw 'no'; }, enumerable: true }); })), (e) => coreError('CR_E_TYPE', { field: 'bands.high', message: /reading it threw no$/ })(e) && e.cause === 'no');
+    await assert.rejects(trainModel(SEED_ROWS, { signs: { get spam_reports() { throw boom; } } }), (e) => coreError('CR_E_TYPE', { field: 'signs' })(e) && e.cause === boom);
+    // A Proxy that reads well is its target; a getter that deletes a member
+    // not read yet leaves it out, one that adds a member is not read (the keys
+    // are read first, as JSON.stringify reads them): the core judges the rest.
+    assert.equal((await loadModel(new Proxy(poked(() => {}), {}))).id, s.model.id);
+    assert.equal((await loadModel(poked((m) => { m.coef = new Proxy(m.coef, {}); m.bands = new Proxy(m.bands, {}); }))).id, s.model.id);
+    const mutated = poked((m) => { m.training.b = 1; Object.defineProperty(m.training, 'a', { get() { delete m.training.b; m.training.c = 1; return undefined; }, enumerable: true }); });
+    assert.equal((await loadModel(mutated)).id, s.model.id);
+    // Members that are not JSON: named by what they are (before: "an object is not JSON").
+    const kinds = [[new Map(), 'a Map'], [new Set(), 'a Set'], [new Date(1), 'a Date'], [/x/, 'a RegExp'], [new Float64Array(1), 'a Float64Array'], [new Uint8Array(1), 'a Uint8Array'],
+      [new Number(1), 'a Number'], [Object(1n), 'a BigInt'], [new Error('x'), 'an Error'], [new (class Point {})(), 'a Point'], [new ArrayBuffer(1), 'an ArrayBuffer'], [Symbol('s'), 'a symbol']];
+    for (const [v, name] of kinds) {
+      await assert.rejects(loadModel(poked((m) => { m.training.x = v; })), coreError('CR_E_TYPE', { field: 'training.x', message: new RegExp(`^model at training\\.x: ${name} is not JSON`) }));
+    }
+    // A hole is undefined (JSON.stringify would write null); Symbol keys are not JSON's and left out, as JSON.stringify has it.
+    await assert.rejects(loadModel(poked((m) => { m.coef = [m.coef[0], , m.coef[2]]; })), coreError('CR_E_TYPE', { field: 'coef[1]', message: /an undefined is not JSON$/ })); // eslint-disable-line no-sparse-arrays
+    assert.equal((await loadModel(poked((m) => { m.training[Symbol('x')] = NaN; }))).id, s.model.id);
+    // Null prototypes and very wide objects are plain objects.
+    const wide = poked((m) => { for (let i = 0; i < 100000; i++) m.training[`k${i}`] = i; });
+    assert.equal((await loadModel(wide)).id, s.model.id);
+    assert.equal((await loadModel(Object.assign(Object.create(null), poked((m) => { m.bands = Object.assign(Object.create(null), m.bands); })))).id, s.model.id);
+  });
+
   test('a store whose answer throws from its then getter is a store failure, not an exception through wasm', async () => {
     let hostile = true;
     const s = await createScorer({
