@@ -25,7 +25,7 @@ from array import array
 from collections.abc import Mapping, Set
 
 from ._convert import field_value
-from ._errors import CallriskError, CallriskTypeError, core_error, echo, host_error, numbered, type_name
+from ._errors import CallriskError, CallriskTypeError, core_error, echo, host_error, numbered, shown, type_name
 from ._wasm import DOUBLE, layout
 
 CHUNK_ROWS = 1 << 16  # rows copied into the module per cr_score_batch() call
@@ -386,6 +386,25 @@ def _numpy_view(abi, name, kind, a, np):
     return memoryview(np.ascontiguousarray(a, dtype=np.float64)).cast("B").cast("d")
 
 
+def _whole_decimals(abi, name, kind, col, pc):
+    """A count's or a boolean's decimals, which the cast to doubles rounds:
+    refused here, with the row, where the double would be another whole
+    number than the decimal -- a fraction no double holds (1.0000000000000000001
+    is 1.0 as a double) or a count past count_max (2**53 + 1 is 2**53) -- as
+    score() refuses 1.5 and 2**53 + 1."""
+    if not len(col):
+        return
+    fraction = pc.not_equal(pc.floor(col), col)
+    if pc.any(fraction).as_py():
+        line = pc.index(fraction, True).as_py() + 1
+        want = "a boolean (0 or 1)" if kind == "bool" else "an integer"
+        raise numbered(host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be %s, got %s"
+                                  % (name, want, shown(col[line - 1].as_py()))), line)
+    if kind == "count" and pc.any(pc.greater(col, abi.count_max)).as_py():
+        line = pc.index(pc.greater(col, abi.count_max), True).as_py() + 1
+        _refused_at(abi, name, kind, int(col[line - 1].as_py()), line)
+
+
 def _arrow_view(abi, name, kind, col, pa):
     import pyarrow.compute as pc
     t = col.type
@@ -400,10 +419,16 @@ def _arrow_view(abi, name, kind, col, pa):
         if kind == "count" and len(col) and pc.max(col).as_py() > abi.count_max:
             line = pc.index(pc.greater(col, abi.count_max), True).as_py() + 1
             _refused_at(abi, name, kind, col[line - 1].as_py(), line)
+    elif pa.types.is_decimal(t) and kind != "real":
+        _whole_decimals(abi, name, kind, col, pc)
     elif not (pa.types.is_floating(t) or pa.types.is_decimal(t)):
         raise _column_type_error(abi, name, kind, "an Arrow column of %s" % echo(str(t)))
-    if t != pa.float64():
-        col = pc.cast(col, pa.float64(), safe=False)  # ints: exact (<= count_max for counts); decimals, reals: rounded
+    if pa.types.is_decimal(t):
+        # To the nearest double, as float(Decimal) rounds: through their text, since
+        # Arrow's cast of a decimal to a double is not correctly rounded (0.1 at scale 19: 0.09999999999999999).
+        col = pc.cast(pc.cast(col, pa.string()), pa.float64())
+    elif t != pa.float64():
+        col = pc.cast(col, pa.float64(), safe=False)  # ints: exact (<= count_max for counts); reals: rounded
     if isinstance(col, pa.ChunkedArray):
         col = col.chunk(0) if col.num_chunks == 1 else pa.concat_arrays(col.chunks) if col.num_chunks else pa.array([], pa.float64())
     _, data = col.buffers()  # validity (no nulls here), values

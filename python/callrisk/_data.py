@@ -319,17 +319,21 @@ def _label_column(abi, name, col):
     pa, np = sys.modules.get("pyarrow"), sys.modules.get("numpy")
     if pa is not None and isinstance(col, (pa.Array, pa.ChunkedArray)):
         import pyarrow.compute as pc
-        if pa.types.is_decimal(col.type):  # 1.00 is 1, as a double: exactly
-            col = pc.cast(col, pa.float64())
-        t = col.type
-        if not col.null_count and (pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t)):
-            if pa.types.is_boolean(t) or pc.all(pc.is_in(col, value_set=pa.array([0, 1], t))).as_py() is not False:
-                labels = pc.cast(col, pa.uint8())
-                if isinstance(labels, pa.ChunkedArray):
-                    labels = pa.concat_arrays(labels.chunks) if labels.num_chunks != 1 else labels.chunk(0)
-                data = labels.buffers()[1]
-                return memoryview(data).cast("B")[labels.offset:labels.offset + len(labels)] if data is not None else b""
-        col = col.to_pylist()
+        if pa.types.is_decimal(col.type) and pc.any(pc.not_equal(pc.floor(col), col)).as_py():
+            # A fraction is no label, though some are 1.0 as doubles (1.0000000000000000001): judged value by value.
+            col = [float(v) if v is not None and v == v.to_integral_value() else v for v in col.to_pylist()]
+        else:
+            if pa.types.is_decimal(col.type):  # 1.00 is 1, as a double: exactly
+                col = pc.cast(col, pa.float64())
+            t = col.type
+            if not col.null_count and (pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t)):
+                if pa.types.is_boolean(t) or pc.all(pc.is_in(col, value_set=pa.array([0, 1], t))).as_py() is not False:
+                    labels = pc.cast(col, pa.uint8())
+                    if isinstance(labels, pa.ChunkedArray):
+                        labels = pa.concat_arrays(labels.chunks) if labels.num_chunks != 1 else labels.chunk(0)
+                    data = labels.buffers()[1]
+                    return memoryview(data).cast("B")[labels.offset:labels.offset + len(labels)] if data is not None else b""
+            col = col.to_pylist()
     elif np is not None and (isinstance(col, np.ndarray) or hasattr(col, "__array__") and not isinstance(col, (list, tuple, array))):
         a = np.asarray(col)
         if a.ndim == 1 and a.dtype.kind in "biuf" and ((a == 0) | (a == 1)).all():
