@@ -38,13 +38,22 @@ DataFrame -- read as Scorer.score_batch() reads them, with the label's
 column (bools or 0/1 numbers) and, if present, the weight's; the columns'
 names are the core's (the options label_column and weight_column). Every
 error is the core's CallriskError, with its code and field.
+
+Nothing is left half done: a Fit whose feed() the core failed (CR_E_DATA,
+...) refuses to go on (CR_E_STATE: make a new one); feed() takes the answers
+to the question asked since the last feed (CR_E_STATE before question(), or
+for the same answers twice); a Dataset whose add() failed after some of its
+rows went in refuses census() and answer() (CR_E_STATE: make it anew). A
+closed Shards, Dataset or Fit is CR_E_STATE too (a CallriskValueError);
+closing the Shards leaves its open data sets and fits usable until they are
+closed themselves.
 """
 import json
 
 from . import Scorer, _load, _new_schema, _parts, _schema_fields, _schema_text
 from ._convert import options_json
 from ._data import LABELLED_OR_COLUMNS, ROLE_LABEL, ROLE_WEIGHT, add, dataset, labelled_data
-from ._errors import CallriskTypeError, host_error, type_name
+from ._errors import CallriskError, CallriskTypeError, CallriskValueError, host_error, type_name
 from ._wasm import layout
 
 __all__ = ["Shards", "Dataset", "Fit"]
@@ -73,7 +82,9 @@ class Shards:
     def _open(self, m, schema_text, options_text):
         self._m = m
         self.schema_text, self.options_text = schema_text, options_text
-        self._schema = 0
+        self._schema = self._mem = 0
+        self._closed = False
+        self._open_parts = 0  # open Datasets and Fits: they use the schema and the scratch memory
         (err, opts, outs), size = layout(_parts(m, "cr_error", "cr_train_options", None))
         self._mem = base = m.malloc(size)  # scratch for every call: freed by close()
         self._err, self._opts, self._outs = base + err, base + opts, base + outs
@@ -91,7 +102,27 @@ class Shards:
 
     def close(self):
         """Frees the schema and scratch memory (data sets, fits and models
-        made here stay usable until freed themselves)."""
+        made here stay usable until freed themselves: the memory is freed
+        when the last of them is closed)."""
+        self._closed = True
+        if not self._open_parts:
+            self._free()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _opened(self):
+        self._open_parts += 1
+
+    def _closed_one(self):
+        self._open_parts -= 1
+        if self._closed and not self._open_parts:
+            self._free()
+
+    def _free(self):
         m = self._m
         if self._schema:
             m.call("cr_schema_free", self._schema)
@@ -104,8 +135,8 @@ class Shards:
         self._m.check(status, self._err)
 
     def _live(self):
-        if not self._schema:
-            raise ValueError("Shards: closed")
+        if self._closed:
+            raise _state(self._m.abi, "Shards: closed")
 
     # ---- a part's rows ----
 
@@ -124,7 +155,7 @@ class Shards:
         if isinstance(part, Dataset):
             if part._shards._m is not self._m:
                 raise host_error(self._m.abi, CallriskTypeError, "CR_E_ARG", None, "part: a Dataset of another callrisk.wasm instance")
-            return fn(part._live())
+            return fn(part._usable())
         with self.dataset(part) as ds:
             return fn(ds._ds)
 
@@ -193,6 +224,9 @@ class Shards:
                     part = self.dataset(part)
                     made.append(part)
                 datasets.append(part)
+            if not datasets:  # no parts: no rows, which the fit refuses as train([]) does (CR_E_DATA)
+                made.append(self.dataset())
+                datasets.append(made[-1])
             with self.fit(self.merge(self.census(p) for p in datasets)) as fit:
                 while not fit.done:
                     question = fit.question()
@@ -227,11 +261,19 @@ class Dataset:
 
     def __init__(self, shards, ds):
         self._shards, self._ds = shards, ds
+        self._broken = None  # why census() and answer() refuse it: an add() that failed half done
+        shards._opened()
 
     def _live(self):
         if not self._ds:
-            raise ValueError("Dataset: closed")
+            raise _state(self._shards._m.abi, "Dataset: closed")
         return self._ds
+
+    def _usable(self):
+        ds = self._live()
+        if self._broken is not None:
+            raise _state(self._shards._m.abi, self._broken)
+        return ds
 
     @property
     def rows(self):
@@ -240,16 +282,26 @@ class Dataset:
     def add(self, data):
         """Appends `data` (what Shards.dataset() takes); a bad value is a
         CallriskError naming its field and row (1-based, within `data`),
-        and the rows of the batches before it stay appended."""
+        and the rows of the batches before it stay appended: then the data
+        set refuses census(), answer() and add() (CR_E_STATE), as its rows
+        are neither those before nor those after; make it anew."""
         sh = self._shards
-        sh._live()
         m = sh._m
-        add(m, self._live(), sh._schema, sh._opts, labelled_data(m.abi, data, LABELLED_OR_COLUMNS, columns=True), sh._err, sh._outs)
+        ds = self._usable()
+        before = self.rows
+        try:
+            add(m, ds, sh._schema, sh._opts, labelled_data(m.abi, data, LABELLED_OR_COLUMNS, columns=True), sh._err, sh._outs)
+        except BaseException as e:
+            if self.rows != before:
+                self._broken = ("Dataset: an add() failed after %d of its rows went in (%s): the data set is neither the rows "
+                                "before it nor those after; make it anew" % (self.rows - before, _why(e)))
+            raise
 
     def close(self):
         if self._ds:
             self._shards._m.call("cr_dataset_free", self._ds)
             self._ds = 0
+            self._shards._closed_one()
 
     def __enter__(self):
         return self
@@ -266,10 +318,16 @@ class Fit:
     def __init__(self, shards, fit):
         self._shards, self._fit = shards, fit
         self.passes = 0  # answers fed so far (the census not counted)
+        self._asked = False  # question() since the last feed()
+        self._failed = None  # why it cannot go on: a feed() the core failed
+        shards._opened()
 
     def _live(self):
+        abi = self._shards._m.abi
         if not self._fit:
-            raise ValueError("Fit: closed")
+            raise _state(abi, "Fit: closed")
+        if self._failed is not None:
+            raise _state(abi, self._failed)
         return self._fit
 
     @property
@@ -279,19 +337,36 @@ class Fit:
     def question(self):
         """The next question, as bytes (CR_E_STATE once solved)."""
         sh = self._shards
-        return sh._m.text_out("cr_fit_question", self._live(), err=sh._err)
+        q = sh._m.text_out("cr_fit_question", self._live(), err=sh._err)
+        self._asked = True
+        return q
 
     def feed(self, answer):
-        """The parts' merged answers (bytes) to the last question."""
+        """The parts' merged answers (bytes) to the last question: one feed
+        per question (CR_E_STATE before question(), or twice for one). When
+        the core fails it, the fit cannot go on (CR_E_STATE from then on),
+        unless it refused the answers as another pass's (CR_E_STATE), which
+        leaves the fit as it was."""
         sh = self._shards
         m = sh._m
         fit = self._live()
+        if not self._asked and not m.call("cr_fit_done", fit):
+            raise _state(m.abi, "Fit.feed: no question asked since the last feed (%d fed): feed the parts' answers to "
+                                "question() once" % self.passes)
         shard = sh._load_shard(answer, "answer")
         try:
-            sh._check(m.call("cr_fit_feed", fit, shard, sh._err))
+            status = m.call("cr_fit_feed", fit, shard, sh._err)
+            try:
+                sh._check(status)
+            except CallriskError as e:
+                if e.code != "CR_E_STATE":  # a refusal leaves the fit as it was; any other failure may not
+                    self._failed = "Fit: a feed() failed at pass %d (%s): the fit cannot go on; make a new one" % (
+                        self.passes + 1, _why(e))
+                raise
         finally:
             m.call("cr_shard_free", shard)
         self.passes += 1
+        self._asked = False
 
     def model(self, store=None):
         """The solved fit's model, as a Scorer in the same instance (CR_E_STATE before it is solved)."""
@@ -304,12 +379,23 @@ class Fit:
         if self._fit:
             self._shards._m.call("cr_fit_free", self._fit)
             self._fit = 0
+            self._shards._closed_one()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _state(abi, message):
+    """What a closed or failed object says when used: CR_E_STATE (a ValueError, as it was)."""
+    return host_error(abi, CallriskValueError, "CR_E_STATE", None, message)
+
+
+def _why(e):
+    """An exception in another's message: its code (a CallriskError's) and text."""
+    return "%s: %s" % (e.code if isinstance(e, CallriskError) else type(e).__name__, e)
 
 
 def _no_calibration(abi, options_text):

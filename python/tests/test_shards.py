@@ -241,3 +241,137 @@ def test_addresses_past_2_gib():
     assert got.model_id == want.model_id
     for q in held + [p]:
         m.free(q)
+
+
+def test_a_closed_shards_leaves_its_data_sets_and_fits_usable():
+    """close() freed the scratch memory its open fits and data sets write
+    their errors and outputs to: the next allocation in the instance took
+    it, and a fit's question() and feed() wrote into it. Now the memory
+    goes with the last of them, and what is closed says CR_E_STATE."""
+    rows = seed_rows(600, 11)
+    want = train(rows)
+    sh = Shards()
+    m = sh._m
+    kept = sh.dataset(rows[:300])
+    fit = sh.fit(sh.census(rows))
+    sh.close()
+    other = m.malloc(4096)  # another's memory in the same instance
+    m.write(other, b"\xaa" * 4096)
+    kept.add(rows[300:])  # still usable
+    assert kept.rows == 600
+    fit.question()
+    with pytest.raises(CallriskError) as e:
+        fit.feed(b"CRS2 not a shard")  # its error written where the scratch was
+    assert e.value.code == "CR_E_MAGIC"
+    workers = Shards()  # the answers come as bytes, from elsewhere
+    parts = [workers.dataset(rows[:200]), workers.dataset(rows[200:])]
+    while not fit.done:
+        q = fit.question()
+        fit.feed(workers.merge(workers.answer(p, q) for p in parts))
+    assert fit.model().model_id == want.model_id
+    assert m.read(other, 4096) == b"\xaa" * 4096
+    for call in (lambda: sh.dataset(rows), lambda: sh.census(kept), lambda: sh.merge([b""])):
+        with pytest.raises(CallriskValueError) as e:
+            call()
+        assert e.value.code == "CR_E_STATE" and "Shards: closed" in str(e.value)
+    assert sh._mem
+    fit.close()
+    assert sh._mem
+    kept.close()
+    assert not sh._mem and not sh._schema  # freed with the last
+    with pytest.raises(CallriskValueError) as e:
+        fit.question()
+    assert e.value.code == "CR_E_STATE" and "Fit: closed" in str(e.value)
+    with pytest.raises(CallriskValueError) as e:
+        kept.rows
+    assert e.value.code == "CR_E_STATE" and "Dataset: closed" in str(e.value)
+    with Shards() as sh:
+        assert sh.train([rows]).model_id == want.model_id
+    assert not sh._mem
+
+
+def test_feed_takes_one_answer_per_question():
+    """feed() before question() and the same answers fed twice were taken:
+    the fit moved on with the answers to a point it had not asked about,
+    and the model was not train()'s. Now both are CR_E_STATE, and the fit
+    goes on as if they had not been fed."""
+    rows = seed_rows(500, 12)
+    want = train(rows)
+    sh = Shards()
+    parts = [sh.dataset(rows[:250]), sh.dataset(rows[250:])]
+    with sh.fit(sh.merge(sh.census(p) for p in parts)) as fit:
+        while not fit.done:
+            if fit.passes == 0:
+                with pytest.raises(CallriskValueError) as e:
+                    fit.feed(sh.census(parts[0]))  # before any question
+                assert e.value.code == "CR_E_STATE" and "no question asked" in str(e.value)
+            q = fit.question()
+            answer = sh.merge(sh.answer(p, q) for p in parts)
+            fit.feed(answer)
+            if fit.passes == 2:
+                with pytest.raises(CallriskValueError) as e:
+                    fit.feed(answer)  # the first point's answers, again
+                assert e.value.code == "CR_E_STATE"
+        assert fit.passes >= 6
+        model = fit.model()
+    assert model.model_id == want.model_id
+
+
+def test_a_failed_feed_ends_the_fit():
+    """A fit the core failed in feed() (here: answers from rows whose label-1
+    rows weigh nothing) went on with the next answers fed. Now it refuses
+    (CR_E_STATE, naming the failure); the fit's refusal of another pass's
+    answers (CR_E_STATE) does not end it."""
+    rows = seed_rows(400, 13)
+    weightless = [dict(r, weight=0.0 if r["label"] else r["weight"]) for r in rows]
+    sh = Shards()
+    good, bad = sh.dataset(rows), sh.dataset(weightless)
+    with sh.fit(sh.census(good)) as fit:
+        q = fit.question()
+        with pytest.raises(CallriskError) as e:
+            fit.feed(sh.census(good))  # another pass's answers: refused, the fit as it was
+        assert e.value.code == "CR_E_STATE"
+        with pytest.raises(CallriskError) as e:
+            fit.feed(sh.answer(bad, q))
+        assert (e.value.code, e.value.field) == ("CR_E_DATA", "weight")
+        for call in (fit.question, lambda: fit.feed(sh.answer(good, q)), fit.model):
+            with pytest.raises(CallriskValueError) as e:
+                call()
+            assert e.value.code == "CR_E_STATE" and "CR_E_DATA" in str(e.value) and "make a new one" in str(e.value)
+    assert sh.train([good]).model_id == train(rows).model_id
+
+
+def test_a_half_done_add_leaves_no_data_set_to_train_on():
+    """Dataset.add() of rows with a bad one past the first batch left the
+    rows before it in, and census() took the data set: a model of some of
+    the rows, or of some twice once the rows were added again. Now the data
+    set refuses census(), answer() and add() (CR_E_STATE); an add() that
+    failed before any row went in leaves it usable."""
+    rows = seed_rows(3000, 14)
+    sh = Shards()
+    ds = sh.dataset(rows[:100])
+    bad = [dict(r) for r in rows[100:]]
+    bad[2500]["spam_reports"] = -1
+    with pytest.raises(CallriskValueError) as e:
+        ds.add(bad)
+    assert (e.value.code, e.value.field, e.value.line) == ("CR_E_RANGE", "spam_reports", 2501)
+    assert ds.rows > 100  # the batches before the bad one went in
+    for call in (lambda: sh.census(ds), lambda: sh.answer(ds, b"CRQ1"), lambda: ds.add(rows[:1])):
+        with pytest.raises(CallriskValueError) as e:
+            call()
+        assert e.value.code == "CR_E_STATE" and "make it anew" in str(e.value) and "CR_E_RANGE" in str(e.value)
+    ds.close()
+    with sh.dataset(rows[:100]) as ds:
+        with pytest.raises(CallriskValueError):
+            ds.add(bad[2500:])  # the first batch: nothing went in
+        assert ds.rows == 100
+        ds.add(rows[100:])
+        assert sh.train([ds]).model_id == train(rows).model_id
+
+
+def test_no_parts_are_no_rows():
+    """Shards.train([]) said CR_E_ARG 'shards: none to merge'; train([]) and
+    callrisk.spark.train of no partitions say CR_E_DATA, no rows."""
+    with pytest.raises(CallriskError) as e:
+        Shards().train([])
+    assert e.value.code == "CR_E_DATA" and "no rows" in str(e.value)
