@@ -38,7 +38,6 @@ itself (its code, field, and the row within its partition).
 try:
     import pyspark
     from pyspark.sql import DataFrame
-    from pyspark.sql import functions as F
     from pyspark.sql import types as T
 except ImportError as e:  # pragma: no cover - the message is the point
     raise ImportError("callrisk.spark needs PySpark >= 3.3 and pyarrow, which callrisk does not install: "
@@ -74,7 +73,9 @@ def score(df, model, *, reasons=False, columns=None):
     reasons=True reasons (array<struct<feature: string, contribution:
     double>>, ordered as Scorer.score() orders them). Columns of these names
     in `df` are replaced, as withColumn() would; the others are kept, in
-    order, and the rows keep their order and partitioning. Lazy, as any
+    order (two of one name too: a join's), and the rows keep their order
+    and partitioning; a field's column may not be one of two of its name
+    (CR_E_ARG). Lazy, as any
     transformation: the scoring runs with the job that reads the result.
 
     model: a Scorer (Scorer() for the seed's model, train(...)'s result),
@@ -96,14 +97,15 @@ def score(df, model, *, reasons=False, columns=None):
         raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "reasons: must be True or False, got %s" % type_name(reasons))
     plan = _plan(abi, scorer.fields, df.schema, {} if columns is None else columns)
     out_names = OUTPUT_COLUMNS + (("reasons",) if reasons else ())
-    kept = [f for f in df.schema.fields if f.name not in out_names]
-    schema = T.StructType(kept + [
+    kept = [(_key(i), f) for i, f in enumerate(df.schema.fields) if f.name not in out_names]
+    schema = T.StructType([T.StructField(key, f.dataType, f.nullable, f.metadata) for key, f in kept] + [
         T.StructField("score", T.IntegerType(), False),
         T.StructField("risk_level", T.StringType(), False),
         T.StructField("probability", T.DoubleType(), False),
     ] + ([T.StructField("reasons", T.ArrayType(_REASON, False), False)] if reasons else []))
-    job = _Job(bytes(scorer.to_bytes()), scorer.model_id, plan, [f.name for f in kept], reasons)
-    return df.mapInArrow(functools.partial(_score_batches, job), schema)
+    job = _Job(bytes(scorer.to_bytes()), scorer.model_id, plan, [key for key, _ in kept], reasons)
+    # The columns by position (df may have two of a name, which mapInArrow cannot take), then their names again.
+    return _by_position(df).mapInArrow(functools.partial(_score_batches, job), schema).toDF(*[f.name for _, f in kept] + list(out_names))
 
 
 def train(df, *, label=None, weight=None, schema=None, columns=None, progress=None, **options):
@@ -130,7 +132,8 @@ def train(df, *, label=None, weight=None, schema=None, columns=None, progress=No
     header or train()'s first row decides -- else every row weighs 1.
     progress: called as progress(passes) after each pass over the data
     (the census is the first); a true answer stops the training
-    (CallriskError CR_E_CANCELLED).
+    (CallriskError CR_E_CANCELLED), as does an exception it raises (then
+    the error's cause), as train()'s progress.
 
     It runs as passes (jobs) of mapInArrow over the DataFrame's columns that
     it reads, persisted for the training and unpersisted after: the census,
@@ -149,9 +152,21 @@ def train(df, *, label=None, weight=None, schema=None, columns=None, progress=No
     them all, merged: about 17 MB for a million such rows. A value the core
     refuses is raised here as the core's CallriskError, with its code and
     field and, in the message and .line, its row within its partition; the
-    job itself does not fail (Spark does not retry it)."""
+    job itself does not fail (Spark does not retry it). Every pass checks
+    that it read the rows the census counted (their census, the same
+    bytes): a DataFrame that gives other rows when read again -- rand() or
+    a nondeterministic UDF, where Spark recomputes a partition its cache
+    lost -- is CallriskError CR_E_DATA, not a model of mixed rows. A column
+    the DataFrame has twice (a join's) is CR_E_ARG naming the field, if
+    training reads it; other columns may share a name."""
     _needs_arrow()
     sh = Shards(schema, **options)  # on the driver: the core judges the schema and the options
+    with sh:  # its memory freed once the fit is (the model has its own)
+        return _train(sh, df, label, weight, columns, progress)
+
+
+def _train(sh, df, label, weight, columns, progress):
+    """train() with the driver's Shards `sh`."""
     abi = sh._m.abi
     if not hasattr(df, "mapInArrow") or not hasattr(df, "schema"):
         raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "df: must be a Spark DataFrame, got %s" % type_name(df))
@@ -160,7 +175,7 @@ def train(df, *, label=None, weight=None, schema=None, columns=None, progress=No
             raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "%s must be a column name, got %s" % (name, type_name(v)))
     if progress is not None and not callable(progress):
         raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "progress: must be callable, got %s" % type_name(progress))
-    types = {f.name: f.dataType for f in df.schema.fields}
+    types = _columns(df.schema)
     plan = _plan(abi, sh.fields, df.schema, {} if columns is None else columns)
     plan.append(_checked(abi, sh.label_column, ROLE_LABEL, sh.label_column if label is None else label, types, "label="))
     if weight is not None and sh.weight_column is None:
@@ -170,33 +185,46 @@ def train(df, *, label=None, weight=None, schema=None, columns=None, progress=No
     with sh.dataset() as none:
         sh.census(none)  # what the census refuses (the 'order' holdout), before any job
     job = _TrainJob(sh.schema_text, sh.options_text, plan)
-    rows = df.select(*[F.col("`%s`" % column.replace("`", "``")) for column in dict.fromkeys(c for _, _, c in plan)]).persist()
+    rows = _by_position(df).select(*dict.fromkeys(key for _, _, _, key in plan)).persist()
     try:
         passes = 0
-        with sh.fit(_pass(sh, rows, job, None)) as fit:
+        census = _pass(sh, rows, job, None)
+        with sh.fit(census) as fit:
             while True:
                 passes += 1
-                if progress is not None and progress(passes):
-                    raise host_error(abi, CallriskError, "CR_E_CANCELLED", None, "callrisk.spark.train: stopped by progress after %d passes" % passes)
+                if progress is not None:
+                    try:
+                        stop = progress(passes)
+                    except Exception as e:  # as train() takes a progress that raises: cancelled, the cause kept
+                        raise host_error(abi, CallriskError, "CR_E_CANCELLED", None, "callrisk.spark.train: progress raised %s "
+                                         "after %d passes: %s" % (type_name(e), passes, echo(str(e)))) from e
+                    if stop:
+                        raise host_error(abi, CallriskError, "CR_E_CANCELLED", None,
+                                         "callrisk.spark.train: stopped by progress after %d passes" % passes)
                 if fit.done:
                     return fit.model()
-                fit.feed(_pass(sh, rows, job, fit.question()))
+                fit.feed(_pass(sh, rows, job, fit.question(), census, passes + 1))
     finally:
         rows.unpersist()
 
 
-# A pass's result per partition: its shard's bytes, or the core's error (JSON), and the partition.
+# A pass's result per partition: its shard's bytes, or the core's error (JSON), and the partition;
+# in a pass but the census, the census of the rows it read.
 _PASS = T.StructType([T.StructField("shard", T.BinaryType()), T.StructField("error", T.StringType()),
-                      T.StructField("partition", T.IntegerType())])
+                      T.StructField("partition", T.IntegerType()), T.StructField("census", T.BinaryType())])
 _ERRORS = {cls.__name__: cls for cls in (CallriskError, CallriskTypeError, CallriskValueError)}
 
 
-def _pass(sh, rows, job, question):
+def _pass(sh, rows, job, question, census=None, number=1):
     """One pass over the partitions: the census (question None) or the
     answers to `question` (bytes, shipped inside the function: about a
     hundred bytes, a few hundred KB for the cuts), one row per partition, collected
     and merged on the driver (bytes); the first failed partition's error
-    raised here."""
+    raised here. A pass but the census also checks that it read the rows
+    the `census` counted (their census the same bytes): a DataFrame that
+    gives other rows when read again (rand(), a nondeterministic UDF, a
+    source that changed, once Spark recomputes a partition its cache lost)
+    would have its passes' answers come from other rows than the fit's."""
     answers = rows.mapInArrow(functools.partial(_answer_batches, job, question), _PASS).collect()
     if not answers:  # a DataFrame of no partitions: the census of no rows (which the fit refuses)
         with sh.dataset() as none:
@@ -205,6 +233,11 @@ def _pass(sh, rows, job, question):
     if failed:
         e = json.loads(min(failed, key=lambda a: a.partition).error)
         raise host_error(sh._m.abi, _ERRORS.get(e["class"], CallriskError), e["code"], e["field"], e["message"], e["line"])
+    if question is not None and sh.merge(a.census for a in answers) != census:
+        raise host_error(sh._m.abi, CallriskError, "CR_E_DATA", None,
+                         "callrisk.spark.train: pass %d read other rows than the census counted: the DataFrame gives other "
+                         "rows each time it is read (rand(), a nondeterministic UDF, a source that changed, read again where "
+                         "Spark's cache lost a partition); write it out, or checkpoint() it, and train on that" % number)
     return sh.merge(a.shard for a in answers)
 
 
@@ -229,23 +262,46 @@ def _plan(abi, fields, schema, columns):
                              "columns: %s: no field of the model (fields: %s)" % (echo(str(field)), ", ".join(names)))
         if not isinstance(column, str):
             raise host_error(abi, CallriskTypeError, "CR_E_ARG", field, "columns: %s: must be a column name, got %s" % (field, type_name(column)))
-    types = {f.name: f.dataType for f in schema.fields}
+    types = _columns(schema)
     return [_checked(abi, name, kind, columns.get(name, name), types, "columns=: {field: column}") for name, kind in fields]
 
 
+def _columns(schema):
+    """{name: [(position, type), ...]} of a DataFrame's columns (a name may have several: a join's)."""
+    types = {}
+    for i, f in enumerate(schema.fields):
+        types.setdefault(f.name, []).append((i, f.dataType))
+    return types
+
+
+def _key(position):
+    """The name of the DataFrame's column at `position` in _by_position()'s frame."""
+    return "c%d" % position
+
+
+def _by_position(df):
+    """df with its columns named by position (_key()): each one named once."""
+    return df.toDF(*[_key(i) for i in range(len(df.schema.fields))])
+
+
 def _checked(abi, name, kind, column, types, hint):
-    """(name, kind, column) once the DataFrame's `column` (of `types`) takes
-    what `kind` holds; `hint` says how another column is named."""
+    """(name, kind, column, key) once the DataFrame's one `column` (in
+    `types`, of _columns()) takes what `kind` holds; key is its name in
+    _by_position()'s frame; `hint` says how another column is named."""
     if column not in types:
         raise host_error(abi, CallriskTypeError, "CR_E_MISSING", name,
                          "%s: required: the DataFrame has no column %s (%s names another)" % (name, echo(repr(column)), hint))
-    t = types[column]
+    if len(types[column]) > 1:
+        raise host_error(abi, CallriskTypeError, "CR_E_ARG", name,
+                         "%s: the DataFrame has %d columns named %s (a join's?): rename them (toDF(), withColumnRenamed()) "
+                         "or drop one" % (name, len(types[column]), echo(repr(column))))
+    (position, t), = types[column]
     if not isinstance(t, _TAKES[kind]):
         want = "booleans or numbers (0/1)" if kind in ("bool", ROLE_LABEL) else "numbers"
         cast = " (cast it, or read the CSV with inferSchema or a schema)" if isinstance(t, T.StringType) else ""
         raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name,
                          "%s%s: must be a column of %s, got %s%s" % (name, _where(name, column), want, t.simpleString(), cast))
-    return name, kind, column
+    return name, kind, column, _key(position)
 
 
 def _where(field, column):
@@ -294,7 +350,7 @@ def _score_batches(job, batches):
     for batch in batches:
         n = batch.num_rows
         try:
-            r = scorer.score_batch({name: batch.column(column) for name, _, column in job.plan}, reasons=job.reasons)
+            r = scorer.score_batch({name: batch.column(key) for name, _, _, key in job.plan}, reasons=job.reasons)
         except CallriskError as e:
             raise _located(e, job, batch, row) from None
         arrays = [batch.column(name) for name in job.kept]
@@ -338,11 +394,11 @@ def _located(e, job, batch, row, code=True):
         message = "row %d%s: %s" % (at, partition, message)
         try:
             values = " (the row's values: %s)" % ", ".join(
-                "%s=%s" % (column, echo(repr(batch.column(column)[e.line - 1].as_py()))) for _, _, column in job.plan)
+                "%s=%s" % (column, echo(repr(batch.column(key)[e.line - 1].as_py()))) for _, _, column, key in job.plan)
         except Exception:  # noqa: BLE001
             values = ""
         e.line = at
-    for name, _, column in job.plan:
+    for name, _, column, _ in job.plan:
         if name == e.field and column != name:
             message = message.replace("%s: " % name, "%s%s: " % (name, _where(name, column)), 1)
     e.args = ("%s%s%s" % (e.code + ": " if code else "", message, values),)
@@ -374,20 +430,24 @@ def _answer_batches(job, question, batches):
     ctx = TaskContext.get()
     partition = ctx.partitionId() if ctx is not None else 0
     sh = _trainer(job)
-    shard = error = None
+    shard = error = census = None
     try:
         with sh.dataset() as ds:
             for batch in batches:
                 row = ds.rows
                 try:
-                    ds.add({name: batch.column(column) for name, _, column in job.plan})
+                    ds.add({name: batch.column(key) for name, _, _, key in job.plan})
                 except CallriskError as e:
                     raise _located(e, job, batch, row, code=False) from None
-            shard = sh.census(ds) if question is None else sh.answer(ds, question)
+            census = sh.census(ds)
+            shard = census if question is None else sh.answer(ds, question)
     except CallriskError as e:
         error = json.dumps({"class": type(e).__name__, "code": e.code, "field": e.field, "line": e.line, "message": e.args[0]})
         for _ in batches:  # the partition's other batches, unread
             pass
-    yield pa.RecordBatch.from_arrays([pa.array([shard], pa.binary()), pa.array([error], pa.string()), pa.array([partition], pa.int32())],
-                                     schema=pa.schema([(f.name, t) for f, t in zip(_PASS.fields, (pa.binary(), pa.string(), pa.int32()))]))
+    if question is None:
+        census = None  # the shard itself
+    types = (pa.binary(), pa.string(), pa.int32(), pa.binary())
+    yield pa.RecordBatch.from_arrays([pa.array([v], t) for v, t in zip((shard, error, partition, census), types)],
+                                     schema=pa.schema([(f.name, t) for f, t in zip(_PASS.fields, types)]))
 

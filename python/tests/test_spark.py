@@ -301,3 +301,25 @@ def test_the_readmes_spark_example_runs(spark, tmp_path, capsys):
     assert spark.read.parquet(str(tmp_path / "scored.parquet")).count() == 1000
     out = capsys.readouterr().out
     assert "spam|score|risk_level|reasons" in out.replace(" ", "") and "{spam_reports," in out
+
+
+def test_a_frame_with_two_columns_of_a_name_is_scored(spark):
+    """A DataFrame with two columns of one name (a join's) failed in
+    score() with Spark's AMBIGUOUS_REFERENCE (mapInArrow names every
+    column), though neither is a field's; now both are kept, in place. A
+    field's column that is one of two of its name is CR_E_ARG naming the
+    field, before any job."""
+    rows = [(5, False, 10, "a"), (0, True, 1, "b")]
+    df = spark.createDataFrame(rows, "spam_reports long, has_consent boolean, call_attempts_24h long, note string")
+    twice = df.select("*", F.lit(7).alias("note"), F.lit(1.5).alias("score"))
+    out = callrisk.spark.score(twice, Scorer())
+    assert out.columns == SEED_FIELDS + ["note", "note", "score", "risk_level", "probability"]
+    got = [tuple(r) for r in out.collect()]
+    want = [Scorer().score(*r[:3]) for r in rows]
+    assert got == [r[:3] + (r[3], 7, w["score"], w["risk_level"], w["probability"]) for r, w in zip(rows, want)]
+    tracker = spark.sparkContext.statusTracker()
+    jobs = set(tracker.getJobIdsForGroup())
+    with pytest.raises(callrisk.CallriskTypeError) as e:
+        callrisk.spark.score(df.select("*", F.lit(1).alias("spam_reports")), Scorer())
+    assert (e.value.code, e.value.field) == ("CR_E_ARG", "spam_reports") and "2 columns named 'spam_reports'" in str(e.value)
+    assert set(tracker.getJobIdsForGroup()) == jobs

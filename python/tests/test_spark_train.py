@@ -22,6 +22,7 @@ pytest.importorskip("pyarrow", reason="pyarrow is not installed (PySpark's mapIn
 
 import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402
 
 import callrisk.spark  # noqa: E402
 from callrisk import CallriskError, CallriskTypeError, CallriskValueError, train  # noqa: E402
@@ -199,3 +200,56 @@ def test_the_readmes_training_example_runs(spark, tmp_path):
     pq.write_table(pa.Table.from_pylist(rows), str(tmp_path / "calls.parquet"))
     exec(compile(block, "python/README.md Training on Spark block", "exec"), {"__name__": "readme"})
     assert callrisk.Scorer(model=(tmp_path / "model.bin").read_bytes()).fields[0][0] == "spam_reports"
+
+
+def test_a_progress_that_raises_cancels_as_trains_does(spark):
+    """A progress callback's exception came out of callrisk.spark.train as
+    it was; train() makes it CR_E_CANCELLED with the exception as the cause,
+    and so does callrisk.spark.train now."""
+    rows = seed_rows(200, 8)
+    df = spark.createDataFrame([tuple(r.values()) for r in rows], list(rows[0]))
+
+    def boom(*args):
+        raise ZeroDivisionError("no")
+
+    for call in (lambda: train(rows, progress=boom), lambda: callrisk.spark.train(df, progress=boom)):
+        with pytest.raises(CallriskError) as e:
+            call()
+        assert e.value.code == "CR_E_CANCELLED" and isinstance(e.value.__cause__, ZeroDivisionError)
+
+
+def test_columns_of_one_name(spark):
+    """Two columns of one name (a join's): training read the last's type and
+    Spark's select failed on the name (AMBIGUOUS_REFERENCE); now a column
+    training reads is CR_E_ARG naming the field if the DataFrame has two of
+    its name, before any job, and others of one name are no matter."""
+    rows = seed_rows(300, 9)
+    df = spark.createDataFrame([tuple(r.values()) for r in rows], list(rows[0]))
+    tracker = spark.sparkContext.statusTracker()
+    jobs = set(tracker.getJobIdsForGroup())
+    for column, field in (("label", "label"), ("weight", "weight"), ("has_consent", "has_consent")):
+        with pytest.raises(CallriskTypeError) as e:
+            callrisk.spark.train(df.select("*", F.lit(1).alias(column)))
+        assert (e.value.code, e.value.field) == ("CR_E_ARG", field) and "2 columns named %r" % column in str(e.value)
+    assert set(tracker.getJobIdsForGroup()) == jobs
+    other = df.select("*", F.lit("x").alias("note"), F.lit(2).alias("note"))
+    assert callrisk.spark.train(other).model_id == train(rows).model_id
+
+
+def test_rows_that_change_between_passes_are_refused(spark, monkeypatch):
+    """The passes read the DataFrame's rows again and again (persisted; Spark
+    recomputes a partition its cache lost). A DataFrame that gives other
+    rows each time (a nondeterministic UDF, here read anew by every pass)
+    trained without a word, each pass's answers from other rows than the
+    census and the last. Now every pass's rows are checked against the
+    census: CR_E_DATA at the first pass that read others."""
+    import random as _random
+
+    rows = seed_rows(300, 10)
+    df = spark.createDataFrame([tuple(r.values()) for r in rows], list(rows[0])).repartition(2)
+    monkeypatch.setattr(type(df), "persist", lambda self, *a, **k: self)  # as if the cache lost every partition
+    shaky = F.udf(lambda v: v + _random.randrange(2), "long").asNondeterministic()
+    with pytest.raises(CallriskError) as e:
+        callrisk.spark.train(df.withColumn("spam_reports", shaky("spam_reports")))
+    assert e.value.code == "CR_E_DATA" and "pass 2 read other rows than the census counted" in str(e.value), str(e.value)
+    assert callrisk.spark.train(df).model_id == train(rows).model_id  # the same check passes rows that stay
