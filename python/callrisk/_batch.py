@@ -342,6 +342,12 @@ def _sequence_array(abi, name, kind, seq):
     ints = [t for t in types if t is not float and issubclass(t, numbers.Integral)]
     if ints and kind == "count" and max(seq) > abi.count_max:
         _first_inexact_int(abi, name, kind, seq)
+    others = {t for t in types if not issubclass(t, (float, numbers.Integral))}  # Fraction, NumPy's floats: rounded to doubles
+    if others and kind != "real":
+        for line, v in enumerate(seq, 1):
+            if type(v) in others and float(v) != v and v == v:  # a fraction the double rounds to a whole number (NaN: the core's)
+                want = "a boolean (0 or 1)" if kind == "bool" else "an integer"
+                raise numbered(host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be %s, got %s" % (name, want, shown(v))), line)
     try:
         return array("d", seq)
     except OverflowError:  # an int past the doubles

@@ -91,3 +91,23 @@ def test_a_reals_decimals_are_the_nearest_doubles():
         got = train({"x": pa.array(values, t), "label": labels}, schema, C=1e6)
         assert got.model_id == train({"x": floats, "label": labels}, schema, C=1e6).model_id, (scale, precision)
         assert list(got.score_batch({"x": pa.array(values, t)}).probabilities) == list(got.score_batch({"x": floats}).probabilities)
+
+
+def test_a_fraction_in_a_list_column_is_not_rounded_to_a_count():
+    """A list column's numbers.Real values that are not floats or ints
+    (Fraction, NumPy's long double) were rounded to doubles: 1 + 10**-20
+    went in as the count 1. Now a count's or boolean's value the double
+    would change is refused with its row; a real's is rounded."""
+    from fractions import Fraction
+
+    near_one = Fraction(10**20 + 1, 10**20)
+    data = {k: [v.as_py() for v in col] for k, col in columns().items()}
+    data = {k: [float(v) for v in col] for k, col in data.items()}
+    for field, want in (("spam_reports", "an integer"), ("has_consent", "a boolean (0 or 1)")):
+        bad = dict(data, **{field: data[field][:6] + [near_one] + data[field][7:]})
+        for call in (lambda: Shards().census(bad), lambda: Scorer().score_batch({k: v for k, v in bad.items() if k != "label"})):
+            with pytest.raises(CallriskTypeError) as e:
+                call()
+            assert (e.value.code, e.value.field, e.value.line) == ("CR_E_TYPE", field, 7) and want in str(e.value)
+    whole = dict(data, spam_reports=[Fraction(int(v)) for v in data["spam_reports"]])
+    assert train(whole).model_id == train(data).model_id
