@@ -22,18 +22,49 @@ def limit_text(n):
     return ("%g" % n).replace("e+", "e")
 
 
+def _numpy():
+    """numpy if the caller has imported it, else None: never imported here (a
+    numpy value cannot exist before numpy is)."""
+    return sys.modules.get("numpy")
+
+
+def _is_bool(v):
+    """A bool: Python's or numpy's (np.bool_, no int and no numbers.Integral)."""
+    np = _numpy()
+    return isinstance(v, bool) or np is not None and isinstance(v, np.bool_)
+
+
+def _is_float(v):
+    """A float: Python's or numpy's (np.float32 is no float subclass)."""
+    np = _numpy()
+    return isinstance(v, float) or np is not None and isinstance(v, np.floating)
+
+
+def _type_name(v):
+    """type_name(v), with its module outside the builtins: numpy 2's bool is
+    'numpy.bool', not 'bool'; a Decimal 'decimal.Decimal'."""
+    t = type(v)
+    return type_name(v) if t.__module__ == "builtins" else echo("%s.%s" % (t.__module__, t.__name__))
+
+
+def _a(word):
+    """'a set', 'an object', 'a numpy.bool'."""
+    return ("an " if word[:1] in "aeiouAEIO" else "a ") + word
+
+
 def field_value(abi, name, kind, v):
     """One field value as the double the core judges (range, fraction,
     finiteness). Refused here: a bool field's value that is not a bool (True
     and 1 are one double), a number field's bool, str, None or other type,
-    and an int no double holds (a count must be exact, a real may round)."""
+    and an int no double holds (a count must be exact, a real may round).
+    numpy's bool, integer and floating scalars are bools, ints and floats."""
     if kind == "bool":
-        if not isinstance(v, bool):
-            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a bool, got %s" % (name, type_name(v)))
-        return float(v)
-    if isinstance(v, bool) or not isinstance(v, (numbers.Integral, float)):
-        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a number, got %s" % (name, type_name(v)))
-    if isinstance(v, float):
+        if not _is_bool(v):
+            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a bool, got %s" % (name, _type_name(v)))
+        return float(bool(v))
+    if _is_bool(v) or not (isinstance(v, numbers.Integral) or _is_float(v)):
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a number, got %s" % (name, _type_name(v)))
+    if _is_float(v):
         return float(v)
     v = int(v)
     try:
@@ -70,8 +101,9 @@ def time_ms(abi, at_ms):
     the core's rule, because the argument's name is Python's."""
     if at_ms is None:
         return time.time_ns() // NS_PER_MS
-    if isinstance(at_ms, bool) or not isinstance(at_ms, (numbers.Integral, float)):
-        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", "at", "at_ms: must be an int of ms since 1970, got %s" % type_name(at_ms))
+    if _is_bool(at_ms) or not (isinstance(at_ms, numbers.Integral) or _is_float(at_ms)):
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", "at", "at_ms: must be an int of ms since 1970, got %s" % _type_name(at_ms))
+    at_ms = float(at_ms) if _is_float(at_ms) else int(at_ms)
     if isinstance(at_ms, float) and not math.isfinite(at_ms):
         raise host_error(abi, CallriskValueError, "CR_E_NONFINITE", "at", "at_ms: must be a whole number of ms, got %s" % shown(at_ms))
     if isinstance(at_ms, float) and not at_ms.is_integer():
@@ -101,14 +133,18 @@ def options_json(abi, options):
 
 
 def json_text(abi, value, what, field=None, depth=0):
-    """A host value (dicts, lists, tuples, str, numbers, bool, None) as JSON
-    text for the core, which judges what it means. Refused here, as what's
-    error naming the place ("model at coef[1]"): what JSON cannot carry
-    (NaN, a lone surrogate, a set, bytes, an object, a cycle) and nesting the
-    core does not read (past abi.json_depth_max). An infinity or a number
-    past the doubles is written as a number past them, which the core
-    refuses as out of range. field is the error's field: given, or else the
-    place; depth: the containers the value sits in."""
+    """A host value (dicts and other mappings, lists, tuples, str, numbers,
+    bool, None; numpy's scalars as Python's) as JSON text for the core, which
+    judges what it means. Refused here, as what's error naming the place
+    ("model at coef[1]") and the type: what JSON cannot carry (NaN, a lone
+    surrogate, a set, bytes, a Decimal, an object, a cycle, a key that is
+    not a str or int, two keys one in JSON: 0 and "0") and nesting the core
+    does not read (past abi.json_depth_max). A value whose reading raises
+    (a mapping's items(), an __iter__, a __float__) is CR_E_TYPE at its
+    place, raised from what it raised. An infinity or a number past the
+    doubles is written as a number past them, which the core refuses as out
+    of range. field is the error's field: given, or else the place; depth:
+    the containers the value sits in."""
     open_ids = set()
 
     def fail(cls, code, path, reason):
@@ -117,7 +153,16 @@ def json_text(abi, value, what, field=None, depth=0):
         place = echo(path, len(path)) if path else None
         return host_error(abi, cls, code, field if field is not None else place, "%s%s: %s" % (what, at, reason))
 
+    def read(path, f, *args):
+        """f(*args), which runs the caller's code (items(), __iter__, __int__):
+        what it raises is the value's error at its place, and its cause."""
+        try:
+            return f(*args)
+        except Exception as e:
+            raise fail(CallriskTypeError, "CR_E_TYPE", path, "reading it raised %s" % _raised(e)) from e
+
     def string(v, path, whose=""):
+        v = str.__str__(v)   # a subclass's own encode() or __str__ is not what json.dumps writes
         try:
             v.encode()
         except UnicodeEncodeError as e:
@@ -128,18 +173,22 @@ def json_text(abi, value, what, field=None, depth=0):
         return ("-" if negative else "") + _PAST_DOUBLES
 
     def text(v, path, depth):
-        if v is None or isinstance(v, bool):
-            return json.dumps(v)
+        if v is None:
+            return "null"
+        if _is_bool(v):
+            return "true" if v else "false"
         if isinstance(v, str):
             return json.dumps(string(v, path))
         if isinstance(v, numbers.Integral):
-            v = int(v)
+            v = read(path, int, v)
             return str(v) if v.bit_length() <= sys.float_info.max_exp else past_doubles(v < 0)
         if isinstance(v, numbers.Real):
             try:
-                x = float(v)
-            except OverflowError:   # a Fraction or Decimal-like past the doubles
-                return past_doubles(v < 0)
+                x = read(path, float, v)
+            except CallriskTypeError as e:
+                if not isinstance(e.__cause__, OverflowError):
+                    raise
+                return past_doubles(read(path, lambda: v < 0))   # a Fraction or Decimal-like past the doubles
             if math.isnan(x):
                 raise fail(CallriskValueError, "CR_E_NONFINITE", path, "NaN is not JSON")
             return repr(x) if math.isfinite(x) else past_doubles(x < 0)
@@ -151,28 +200,46 @@ def json_text(abi, value, what, field=None, depth=0):
                                  "%s: nested deeper than %d arrays and objects" % (what, abi.json_depth_max))
             open_ids.add(id(v))
             try:
+                # Read whole first: the members' conversion cannot change what is read.
                 if isinstance(v, Mapping):
-                    items = []
-                    for k, x in v.items():
-                        k = _key(k, path, fail)
-                        at = "%s.%s" % (path, k) if path else k
-                        items.append("%s:%s" % (json.dumps(string(k, at, "its key is ")), text(x, at, depth + 1)))
+                    items, seen = [], {}
+                    for k, x in read(path, lambda: list(v.items())):
+                        key = _key(k, path, fail)
+                        at = "%s.%s" % (path, key) if path else key
+                        if key in seen:   # 0 and "0": the core's duplicate key, with no field
+                            raise fail(CallriskValueError, "CR_E_JSON", at, "a key given twice (%s and %s)" % (shown(seen[key]), shown(k)))
+                        seen[key] = k
+                        items.append("%s:%s" % (json.dumps(string(key, at, "its key is ")), text(x, at, depth + 1)))
                     return "{%s}" % ",".join(items)
-                return "[%s]" % ",".join(text(x, "%s[%d]" % (path, i), depth + 1) for i, x in enumerate(v))
+                return "[%s]" % ",".join(text(x, "%s[%d]" % (path, i), depth + 1) for i, x in enumerate(read(path, list, v)))
             finally:
                 open_ids.discard(id(v))
-        raise fail(CallriskTypeError, "CR_E_TYPE", path, "a %s is not JSON" % type_name(v))
+        raise fail(CallriskTypeError, "CR_E_TYPE", path, "%s is not JSON" % _a(_type_name(v)))
 
     return text(value, "", depth)
+
+
+_RAISED_ECHO_MAX = 100  # characters of a raised exception's text a message shows
+
+
+def _raised(e):
+    """What an exception says, as a message shows it ('KeyError: 0'); never raises itself."""
+    try:
+        return echo("%s: %s" % (type(e).__name__, e) if str(e) else type(e).__name__, _RAISED_ECHO_MAX)
+    except Exception:  # noqa: BLE001 - a hostile __str__
+        return type(e).__name__
 
 
 def _key(k, path, fail):
     """A dict key in JSON: a str, or an int written as JSON's own dumps does ({0: w0} is {"0": w0})."""
     if isinstance(k, str):
-        return k
-    if isinstance(k, numbers.Integral) and not isinstance(k, bool):
-        k = int(k)
+        return str.__str__(k)
+    if isinstance(k, numbers.Integral) and not _is_bool(k):
+        try:
+            k = int(k)
+        except Exception as e:
+            raise fail(CallriskTypeError, "CR_E_TYPE", path, "a %s key raised %s" % (_type_name(k), _raised(e))) from e
         if k.bit_length() <= sys.float_info.max_exp:   # str() of an int past 4300 digits raises
             return str(k)
         raise fail(CallriskValueError, "CR_E_JSON", path, "an int key of %d bits is not a key the core reads" % k.bit_length())
-    raise fail(CallriskTypeError, "CR_E_TYPE", path, "a %s key is not JSON" % type_name(k))
+    raise fail(CallriskTypeError, "CR_E_TYPE", path, "%s key is not JSON" % _a(_type_name(k)))

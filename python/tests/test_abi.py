@@ -37,6 +37,7 @@ HOST_CONSTANTS = {
     "ROWS_PER_CALL",  # training rows per cr_dataset_add_rows()
     "CSV_CHUNK",  # CSV bytes per cr_csv_feed()
     "CHUNK_ROWS",  # rows per cr_score_batch() call (Scorer.score_batch)
+    "_RAISED_ECHO_MAX",  # characters of a raised exception's text a message shows
 }
 SEED_NAMES = {"spam_reports", "has_consent", "call_attempts_24h", "no_consent", "label", "weight", "LOW", "MEDIUM", "HIGH"}
 # The roles of training columns: the vocabulary of cr_training_columns_json, not column names.

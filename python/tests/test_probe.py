@@ -2,6 +2,7 @@
 ints echoed in full, and a store raising KeyboardInterrupt (or any
 BaseException) that leaked the op in the wasm module."""
 import json
+import os
 
 import pytest
 
@@ -101,6 +102,129 @@ def test_options_not_json_name_the_option_and_the_place():
     with pytest.raises(ValueError, match=r"^option 'signs': nested deeper than 64 arrays and objects$") as info:
         train(rows, signs={"spam_reports": nested})
     assert (info.value.code, info.value.field) == ("CR_E_JSON", "signs")
+
+
+SEED_ROWS = [{"spam_reports": s, "has_consent": c, "call_attempts_24h": a, "label": y}
+             for s, c, a, y in [(0, True, 1, 0), (5, False, 20, 1), (1, True, 2, 0), (4, False, 15, 1), (2, True, 3, 0)]]
+
+
+def test_numpy_scalars_are_the_python_values_they_hold(scorer):
+    np = pytest.importorskip("numpy")
+    from callrisk import train
+    # Before: np.bool_ was "a bool is not JSON" (numpy 2 names its type 'bool'), and
+    # "has_consent: must be a bool, got bool"; np.float32 was no number for a field or at_ms.
+    want = train(SEED_ROWS, fit_intercept=False, C=0.5, max_iter=50)
+    assert train(SEED_ROWS, fit_intercept=np.bool_(False), C=np.float32(0.5), max_iter=np.int64(50)).model_id == want.model_id
+    seed = json.loads(scorer.to_json())
+    assert Scorer(model=dict(seed, training=dict(seed["training"], note=np.bool_(True)))).model_id == scorer.model_id
+    assert scorer.score(np.int64(5), np.bool_(False), np.float32(10)) == scorer.score(5, False, 10.0)
+    assert scorer.score_caller("+1", 5, np.bool_(False), at_ms=np.float64(AT))["score"] == scorer.score_caller("+1", 5, False, at_ms=AT)["score"]
+    # A numpy float as a float: NaN is no JSON, an infinity the core's range error.
+    with pytest.raises(ValueError, match=r"^option 'C': NaN is not JSON$"):
+        train(SEED_ROWS, C=np.float32("nan"))
+    with pytest.raises(CallriskError, match=r"got inf$"):
+        train(SEED_ROWS, C=np.float64("inf"))
+    # Refused as a Python bool is, and named by numpy's type.
+    with pytest.raises(TypeError, match=r"^spam_reports: must be a number, got numpy\.bool_?$") as info:
+        scorer.score(np.bool_(True), False, 1)
+    assert (info.value.code, info.value.field) == ("CR_E_TYPE", "spam_reports")
+    with pytest.raises(TypeError, match=r"^option 'signs': a numpy\.bool_? key is not JSON$"):
+        train(SEED_ROWS, signs={np.bool_(True): "nonneg"})
+    with pytest.raises(TypeError, match=r"^option 'C': a numpy\.complex128 is not JSON$"):
+        train(SEED_ROWS, C=np.complex128(1))
+    with pytest.raises(TypeError, match=r"^option 'class_weight': a numpy\.ndarray is not JSON$"):
+        train(SEED_ROWS, class_weight=np.array([1.0, 2.0]))
+
+
+def test_the_converter_never_imports_numpy(tmp_path):
+    import subprocess
+    import sys
+    code = ("import json, sys, callrisk; s = callrisk.Scorer(); s.score(1, True, 2); "
+            "callrisk.Scorer(model=json.loads(s.to_json())); assert 'numpy' not in sys.modules, 'imported numpy'")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_dict_keys_are_str_or_int_once_each_in_json():
+    from callrisk import train
+    # Before: the core's "JSON: duplicate object key at byte 27", naming no field.
+    with pytest.raises(ValueError, match=r"^option 'class_weight' at 0: a key given twice \(0 and '0'\)$") as info:
+        train(SEED_ROWS, class_weight={0: 1, "0": 2, 1: 1})
+    assert (info.value.code, info.value.field) == ("CR_E_JSON", "class_weight")
+    seed = json.loads(Scorer().to_json())
+    with pytest.raises(ValueError, match=r"^model at training\.1: a key given twice") as info:
+        Scorer(model=dict(seed, training={"1": 0, 1: 0}))
+    assert (info.value.code, info.value.field) == ("CR_E_JSON", "training.1")
+    assert train(SEED_ROWS, class_weight={0: 1, 1: 2}).model_id == train(SEED_ROWS, class_weight={"0": 1, "1": 2}).model_id
+    for key, name in [((1, 2), "a tuple"), (None, "a None"), (True, "a bool"), (1.5, "a float")]:
+        with pytest.raises(TypeError, match=r"^option 'class_weight': %s key is not JSON$" % name):
+            train(SEED_ROWS, class_weight={key: 1})
+
+
+def test_values_whose_reading_raises_are_the_converters_error_raised_from_it():
+    from collections.abc import Mapping
+    from callrisk import train
+
+    class Items(dict):
+        def items(self):
+            raise RuntimeError("items")
+
+    class Missing(Mapping):
+        def __getitem__(self, k):
+            raise KeyError(k)
+
+        def __iter__(self):
+            return iter(["0"])
+
+        def __len__(self):
+            return 1
+
+    class Iter(list):
+        def __iter__(self):
+            raise RuntimeError("iter")
+
+    # Before: the RuntimeError or KeyError itself, naming nothing.
+    for value, raised in [(Items({"0": 1}), "RuntimeError: items"), (Missing(), "KeyError: '0'"), (Iter([1, 2]), "RuntimeError: iter")]:
+        with pytest.raises(TypeError, match=r"^option 'class_weight': reading it raised %s$" % raised) as info:
+            train(SEED_ROWS, class_weight=value)
+        assert (info.value.code, info.value.field) == ("CR_E_TYPE", "class_weight")
+        assert type(info.value.__cause__).__name__ == raised.split(":")[0]
+    with pytest.raises(TypeError, match=r"^option 'signs' at spam_reports: reading it raised RuntimeError: iter$"):
+        train(SEED_ROWS, signs={"spam_reports": Iter([])})
+    # Mappings that are not dicts are JSON objects.
+    from types import MappingProxyType
+    assert train(SEED_ROWS, class_weight=MappingProxyType({"0": 1, "1": 2})).model_id == train(SEED_ROWS, class_weight={"0": 1, "1": 2}).model_id
+
+
+def test_subclasses_are_their_base_values_and_other_numbers_are_named():
+    from decimal import Decimal
+    from callrisk import train
+
+    class Hiding(str):
+        def encode(self, *args, **kwargs):
+            return b"ok"
+
+        def __str__(self):
+            return "spam_reports"
+
+    class Shown(float):
+        def __repr__(self):
+            return "nan"
+
+    # Before: a str subclass's own encode() hid a lone surrogate, which the
+    # core reported as "lone high surrogate \u escape at byte 26", no field.
+    with pytest.raises(ValueError, match=r"^option 'class_weight': not valid Unicode text") as info:
+        train(SEED_ROWS, class_weight=Hiding("bal\ud800"))
+    assert (info.value.code, info.value.field) == ("CR_E_JSON", "class_weight")
+    with pytest.raises(ValueError, match=r"^option 'signs' at x\\ud800: its key is not valid Unicode text"):
+        train(SEED_ROWS, signs={Hiding("x\ud800"): "nonneg"})
+    want = train(SEED_ROWS, class_weight="balanced", C=0.5)
+    assert train(SEED_ROWS, class_weight=Hiding("balanced"), C=Shown(0.5)).model_id == want.model_id
+    # Refused, by the type's full name (before: "a Decimal", "a object").
+    with pytest.raises(TypeError, match=r"^option 'C': a decimal\.Decimal is not JSON$"):
+        train(SEED_ROWS, C=Decimal("0.5"))
+    with pytest.raises(TypeError, match=r"^option 'C': an object is not JSON$"):
+        train(SEED_ROWS, C=object())
 
 
 @pytest.mark.parametrize("call, exc, message", [
