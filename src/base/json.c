@@ -17,12 +17,14 @@ typedef struct {
     int at[CR_JSON_DEPTH_MAX + 1];
 } parser;
 
-static cr_status fail_at(parser *p, const char *what)
+static cr_status fail_named(parser *p, const char *field, const char *what)
 {
-    cr_status st = cr_fail(p->err, CR_E_JSON, NULL, "JSON: %s at byte %zu", what, p->pos + 1);
+    cr_status st = cr_fail(p->err, CR_E_JSON, field, "JSON: %s at byte %zu", what, p->pos + 1);
     if (p->err) p->err->column = (long)(p->pos + 1);
     return st;
 }
+
+static cr_status fail_at(parser *p, const char *what) { return fail_named(p, NULL, what); }
 
 static void skip_ws(parser *p)
 {
@@ -254,9 +256,12 @@ static uint32_t first_repeat(const cr_json_doc *d, int obj, size_t n, uint32_t *
     return first;
 }
 
-/* Refuses a key of object `obj` (its first n) that repeats an earlier one,
-   as at the repeat's closing quote. */
-static cr_status check_repeats(parser *p, int obj, size_t n)
+static void path_of(const parser *p, int levels, char *buf, size_t cap);
+
+/* Refuses a key of object `obj` (its first n; the object open at `level`)
+   that repeats an earlier one, as at the repeat's closing quote, naming its
+   path. */
+static cr_status check_repeats(parser *p, int level, int obj, size_t n)
 {
     uint32_t small[2 * 8], *key = small;   /* most objects are small */
     if (n < 2) return CR_OK;
@@ -265,8 +270,12 @@ static cr_status check_repeats(parser *p, int obj, size_t n)
     const uint32_t k = first_repeat(p->doc, obj, n, key, key + n);
     if (key != small) free(key);
     if (!k) return CR_OK;
+    char path[CR_MAX_NAME + 1], what[CR_MAX_NAME + 32];
+    p->at[level] = (int)k;   /* the path to the repeat, not to the last key read */
+    path_of(p, level, path, sizeof path);
+    cr_bprintf(what, sizeof what, "duplicate key '%s'", path);
     p->pos = p->doc->tok[k].end + 1;
-    return fail_at(p, "duplicate object key");
+    return fail_named(p, path, what);
 }
 
 /* Into buf: the path of what is read at levels 1 to `levels`, as
@@ -302,7 +311,8 @@ static cr_status fail_nul(parser *p, size_t at, int key)
 static cr_status parse_container(parser *p, int type)
 {
     const char close = type == CR_JSON_OBJECT ? '}' : ']';
-    if (++p->depth > CR_JSON_DEPTH_MAX) return fail_at(p, "nesting too deep");
+    const int level = ++p->depth;   /* p->depth stays deeper when a member fails */
+    if (level > CR_JSON_DEPTH_MAX) return fail_at(p, "nesting too deep");
     int t = new_tok(p, type, p->pos++);
     if (t < 0) return cr_fail(p->err, CR_E_NOMEM, NULL, "out of memory parsing JSON");
     p->in_object[p->depth] = type == CR_JSON_OBJECT;
@@ -351,7 +361,7 @@ static cr_status parse_container(parser *p, int type)
     /* Repeated keys are looked for once the object is read, or has failed: a
        repeat comes before any later error, so it is the one reported, as
        when each key was compared with every earlier one (n^2 comparisons). */
-    const cr_status dup = check_repeats(p, t, keys);
+    const cr_status dup = check_repeats(p, level, t, keys);
     if (dup != CR_OK) return dup;
     if (st != CR_OK) return st;
     p->doc->tok[t].end = (uint32_t)p->pos;
@@ -487,6 +497,42 @@ int cr_json_number(const cr_json_doc *doc, int t, double *out)
     if (t < 0 || doc->tok[t].type != CR_JSON_NUMBER) return 0;
     *out = doc->tok[t].number;
     return 1;
+}
+
+cr_status cr_json_integer(const cr_json_doc *doc, int t, int64_t *out)
+{
+    if (t < 0 || doc->tok[t].type != CR_JSON_NUMBER) return CR_E_TYPE;
+    /* The parser checked the grammar: -?DIGITS(.DIGITS)?([eE][+-]?DIGITS)? */
+    const char *m = doc->src + doc->tok[t].start, *end = doc->src + doc->tok[t].end;
+    const int neg = *m == '-';
+    m += neg;
+    const char *m_end = m;   /* the mantissa */
+    while (m_end < end && *m_end != 'e' && *m_end != 'E') m_end++;
+    long long place = 0;     /* of the mantissa's first digit: the exponent, then its digits before the '.' */
+    for (const char *x = m_end + 1; x < end; x++)
+        if (*x >= '0' && place < 100000000) place = place * 10 + (*x - '0');   /* far beyond 2^53 either way */
+    if (m_end + 1 < end && m_end[1] == '-') place = -place;
+    const char *dot = memchr(m, '.', (size_t)(m_end - m));
+    place += (dot ? dot : m_end) - m - 1;
+    uint64_t v = 0;
+    for (const char *x = m; x < m_end; x++) {
+        if (*x == '.') continue;
+        const int d = *x - '0';
+        if (d && place >= 16) return CR_E_RANGE;   /* >= 10^16 */
+        if (d && place < 0) return CR_E_TYPE;      /* a fraction */
+        if (place-- >= 0) v = v * 10 + (uint64_t)d;
+    }
+    for (; v && place >= 0; place--) v *= 10;   /* the places below the last digit */
+    if (v > (uint64_t)1 << 53) return CR_E_RANGE;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return CR_OK;
+}
+
+const char *cr_json_text(const cr_json_doc *doc, int t, char *buf, size_t cap)
+{
+    const size_t n = doc->tok[t].end - doc->tok[t].start;
+    cr_bprintf(buf, cap, "%.*s", (int)(n < cap ? n : cap), doc->src + doc->tok[t].start);
+    return buf;
 }
 
 const char *cr_json_type_name(int type)

@@ -29,8 +29,8 @@ typedef struct {
    NUL byte is a control character); object keys are compared by their
    unescaped text ("a\u0062" is "ab": found by that name, and a duplicate of
    it), in n log n time. On error err has the byte column (1-based) and the
-   reason; a NUL's error names the member's path ("reasons[0].feature") in
-   its field. Free with cr_json_free(). */
+   reason; a NUL's error and a repeated key's name the member's path
+   ("reasons[0].feature") in their field and message. Free with cr_json_free(). */
 CR_HIDDEN cr_status cr_json_parse(const char *src, size_t len, cr_json_doc *doc, cr_error *err);
 CR_HIDDEN void cr_json_free(cr_json_doc *doc);
 /* Value token of `key` in object token `obj`, or -1. */
@@ -45,6 +45,14 @@ CR_HIDDEN size_t cr_json_string_length(const cr_json_doc *doc, int t);
 /* Number value (the nearest double; +-inf beyond range, any length); 0 if
    not a number. */
 CR_HIDDEN int cr_json_number(const cr_json_doc *doc, int t, double *out);
+/* Number token t as the integer its text spells ("3", "-0", "3.0", "1e3"),
+   read from the text: the double can hide a difference (2^53 + 1 rounds to
+   2^53, 1.0000000000000000001 to 1). CR_OK with *out when it is within
+   +-2^53; CR_E_RANGE when the text is a whole number beyond that;
+   CR_E_TYPE when it is not a whole number, or t is not a number. */
+CR_HIDDEN cr_status cr_json_integer(const cr_json_doc *doc, int t, int64_t *out);
+/* Token t's text as written, cut to fit buf, for a message. */
+CR_HIDDEN const char *cr_json_text(const cr_json_doc *doc, int t, char *buf, size_t cap);
 CR_HIDDEN const char *cr_json_type_name(int type);
 
 #endif

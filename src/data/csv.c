@@ -91,14 +91,15 @@ static void trim(cr_csv_reader *r, const char **s, size_t *n)
     while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t')) (*n)--;
 }
 
-/* Whole number made of digits only. */
-static int parse_count(const char *s, size_t n, double *v)
+/* Whole number made of digits only, exactly (a double would read 2^53 + 1
+   as 2^53). */
+static int parse_count(const char *s, size_t n, uint64_t *v)
 {
     if (n == 0 || n > 16) return 0;
-    double x = 0;
+    uint64_t x = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] < '0' || s[i] > '9') return 0;
-        x = x * 10 + (s[i] - '0');
+        x = x * 10 + (uint64_t)(s[i] - '0');
     }
     *v = x;
     return 1;
@@ -169,14 +170,19 @@ static cr_status end_cell(cr_csv_reader *r, cr_error *err)
     } else {
         const cr_schema *sc = &r->ds->schema;
         double v = 0;
+        uint64_t count = 0;
         int ok;
         const char *want;
         switch ((cr_field_type)sc->field_type[role]) {
         case CR_FIELD_COUNT:
-            if (n > 0 && s[0] == '-' && parse_count(s + 1, n - 1, &v))
+            if (n > 0 && s[0] == '-' && parse_count(s + 1, n - 1, &count))
                 return fail_at(r, err, CR_E_RANGE, name, "field '%s': must be an integer >= 0, got '%s'", name,
                                text);
-            ok = parse_count(s, n, &v);
+            ok = parse_count(s, n, &count);
+            if (ok && count > (uint64_t)1 << 53)
+                return fail_at(r, err, CR_E_RANGE, name, "field '%s': must be at most 2^53 (9007199254740992), got "
+                               "'%s'", name, text);
+            v = (double)count;
             want = "an integer >= 0";
             break;
         case CR_FIELD_BOOL:

@@ -218,6 +218,8 @@ static cr_status set_value(cr_train_options *o, const cr_schema *s, const option
     const char *name = spec->name;
     const int type = d->tok[t].type;
     double v = 0;
+    int64_t n = 0;
+    char written[48];   /* a number as written, for a message */
     cr_status st = CR_OK;
     switch (spec->kind) {
     case K_NUMBER:
@@ -229,6 +231,9 @@ static cr_status set_value(cr_train_options *o, const cr_schema *s, const option
         if ((st = number_at(d, t, name, &v, err)) != CR_OK) return st;
         if (!(v >= -2147483648.0 && v <= 2147483647.0) || v != (double)(int)v)
             return cr_fail(err, CR_E_TYPE, name, "option '%s': must be an integer, got %.17g", name, v);
+        if (cr_json_integer(d, t, &n) != CR_OK)   /* the double is whole; the text may not be */
+            return cr_fail(err, CR_E_TYPE, name, "option '%s': must be an integer, got %s", name,
+                           cr_json_text(d, t, written, sizeof written));
         o->max_iter = (int)v;
         return CR_OK;
     case K_BOOL:
@@ -300,6 +305,9 @@ static cr_status set_value(cr_train_options *o, const cr_schema *s, const option
             if ((st = number_at(d, value, "bands", &v, err)) != CR_OK) return st;
             if (!(v >= -2147483648.0 && v <= 2147483647.0) || v != (double)(int)v)
                 return cr_fail(err, CR_E_TYPE, "bands", "option 'bands': %s must be an integer, got %.17g", member, v);
+            if (cr_json_integer(d, value, &n) != CR_OK)
+                return cr_fail(err, CR_E_TYPE, "bands", "option 'bands': %s must be an integer, got %s", member,
+                               cr_json_text(d, value, written, sizeof written));
             *dst = (int)v;
             k = (int)d->tok[value].next;
         }
@@ -328,6 +336,9 @@ static cr_status set_value(cr_train_options *o, const cr_schema *s, const option
                 if (!(seed >= 0 && seed <= 4294967295.0) || seed != (double)(uint32_t)seed)
                     return cr_fail(err, CR_E_RANGE, name, "option 'holdout': seed must be an integer 0 to 4294967295, "
                                    "got %.17g", seed);
+                if (cr_json_integer(d, value, &n) != CR_OK)
+                    return cr_fail(err, CR_E_RANGE, name, "option 'holdout': seed must be an integer 0 to 4294967295, "
+                                   "got %s", cr_json_text(d, value, written, sizeof written));
             } else if (strcmp(member, "method") == 0) {
                 if (d->tok[value].type != CR_JSON_STRING)
                     return wrong_type(err, name, "a method \"order\" or \"hash\"", d->tok[value].type);

@@ -4,6 +4,19 @@
 
 #include <string.h>
 
+/* A count whose double passed may still not be what its text says: 2^53 + 1
+   reads as 2^53, 1.0000000000000000001 as 1. */
+static cr_status count_as_written(const cr_json_doc *doc, int t, const char *name, cr_error *err)
+{
+    int64_t n;
+    char text[48];
+    const cr_status why = cr_json_integer(doc, t, &n);
+    if (why == CR_OK) return CR_OK;
+    return cr_fail(err, why, name, "field '%s': must be %s, got %s", name,
+                   why == CR_E_RANGE ? "at most 2^53 (9007199254740992)" : "an integer",
+                   cr_json_text(doc, t, text, sizeof text));
+}
+
 cr_status cr_request_fields(const cr_schema *s, const cr_json_doc *doc, int obj, int skip, double *fields,
                             cr_error *err)
 {
@@ -29,6 +42,7 @@ cr_status cr_request_fields(const cr_schema *s, const cr_json_doc *doc, int obj,
                          cr_json_type_name(type));
         } else {
             st = cr_schema_check_value(s, i, v, err);
+            if (st == CR_OK && s->field_type[i] == CR_FIELD_COUNT) st = count_as_written(doc, t, name, err);
             got[i] = v;
         }
     }

@@ -86,14 +86,16 @@ cr_status cr_drift_add_record(cr_drift *d, const char *record, size_t len, cr_er
     cr_json_doc doc;
     cr_status st = cr_request_object(record, len, &doc, err);
     if (st != CR_OK) return st;
-    double fields[CR_MAX_FIELDS], score = 0;
+    double fields[CR_MAX_FIELDS];
+    int64_t score = 0;
+    char text[48];
     char id[CR_MODEL_ID_SIZE + 1] = "";
     const int inputs = cr_json_get(&doc, 0, "inputs"), s = cr_json_get(&doc, 0, "score");
     const int mid = cr_json_get(&doc, 0, "model_id");
     if (inputs < 0 || doc.tok[inputs].type != CR_JSON_OBJECT)
         st = cr_fail(err, inputs < 0 ? CR_E_MISSING : CR_E_TYPE, "inputs", "record 'inputs': %s",
                      inputs < 0 ? "missing" : "must be an object");
-    else if (s < 0 || !cr_json_number(&doc, s, &score))
+    else if (s < 0 || doc.tok[s].type != CR_JSON_NUMBER)
         st = cr_fail(err, s < 0 ? CR_E_MISSING : CR_E_TYPE, "score", "record 'score': %s",
                      s < 0 ? "missing" : "must be a number");
     /* Another model's record is no row of this model's traffic (its score
@@ -106,8 +108,9 @@ cr_status cr_drift_add_record(cr_drift *d, const char *record, size_t len, cr_er
         st = cr_fail(err, CR_E_MISMATCH, "model_id", "record 'model_id': stored %.16s..., the model is %.16s...",
                      id, m->id);
     else st = cr_request_fields(&m->schema, &doc, inputs, -1, fields, err);
-    if (st == CR_OK && !(score >= 0 && score <= 100 && score == (double)(int)score))
-        st = cr_fail(err, CR_E_RANGE, "score", "record 'score': must be an integer 0 to 100, got %.17g", score);
+    if (st == CR_OK && (cr_json_integer(&doc, s, &score) != CR_OK || score < 0 || score > 100))
+        st = cr_fail(err, CR_E_RANGE, "score", "record 'score': must be an integer 0 to 100, got %s",
+                     cr_json_text(&doc, s, text, sizeof text));
     cr_json_free(&doc);
     if (st != CR_OK) return st;
     double x[CR_MAX_FEATURES];

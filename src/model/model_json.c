@@ -257,21 +257,35 @@ typedef struct {
     const cr_json_doc *doc;
     cr_error *err;
     cr_status st;
+    const char *what;   /* the document, for messages: "model JSON", "schema JSON" */
 } jreader;
+
+/* Fails the read with the document's name before the message. */
+static void jfail(jreader *r, cr_status st, const char *k, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void jfail(jreader *r, cr_status st, const char *k, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    cr_vbprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->st = cr_fail(r->err, st, k, "%s: %s", r->what, msg);
+}
 
 static int need(jreader *r, int obj, const char *k, int type, const char *where)
 {
     if (r->st != CR_OK) return -1;
     int v = cr_json_get(r->doc, obj, k);
     if (v < 0) {
-        r->st = cr_fail(r->err, CR_E_MISSING, k, "model JSON: %s'%s' is missing", where, k);
+        jfail(r, CR_E_MISSING, k, "%s'%s' is missing", where, k);
         return -1;
     }
     int vt = r->doc->tok[v].type;
     int ok = vt == type || (type == CR_JSON_TRUE && vt == CR_JSON_FALSE);
     if (!ok) {
-        r->st = cr_fail(r->err, CR_E_TYPE, k, "model JSON: %s'%s' must be %s, got %s", where, k,
-                        type == CR_JSON_TRUE ? "a boolean" : cr_json_type_name(type), cr_json_type_name(vt));
+        jfail(r, CR_E_TYPE, k, "%s'%s' must be %s, got %s", where, k,
+              type == CR_JSON_TRUE ? "a boolean" : cr_json_type_name(type), cr_json_type_name(vt));
         return -1;
     }
     return v;
@@ -287,11 +301,11 @@ static double get_number(jreader *r, int obj, const char *k, const char *where)
 
 static long long get_int(jreader *r, int obj, const char *k, long long lo, long long hi, const char *where)
 {
-    double v = get_number(r, obj, k, where);
-    if (r->st == CR_OK && !(v >= (double)lo && v <= (double)hi && v == (double)(long long)v))
-        r->st = cr_fail(r->err, CR_E_RANGE, k, "model JSON: %s'%s' must be an integer in %lld..%lld",
-                        where, k, lo, hi);
-    return r->st == CR_OK ? (long long)v : 0;
+    int64_t v = 0;
+    const int t = need(r, obj, k, CR_JSON_NUMBER, where);
+    if (t >= 0 && (cr_json_integer(r->doc, t, &v) != CR_OK || v < lo || v > hi))
+        jfail(r, CR_E_RANGE, k, "%s'%s' must be an integer in %lld..%lld", where, k, lo, hi);
+    return r->st == CR_OK ? v : 0;
 }
 
 static int get_bool(jreader *r, int obj, const char *k, const char *where)
@@ -304,7 +318,7 @@ static void get_string(jreader *r, int obj, const char *k, char *dst, size_t cap
 {
     int t = need(r, obj, k, CR_JSON_STRING, where);
     if (t >= 0 && !cr_json_string(r->doc, t, dst, cap))
-        r->st = cr_fail(r->err, CR_E_RANGE, k, "model JSON: %s'%s' is too long", where, k);
+        jfail(r, CR_E_RANGE, k, "%s'%s' is too long", where, k);
 }
 
 static int get_enum(jreader *r, int obj, const char *k, const char *(*name)(int), int n, const char *where)
@@ -314,7 +328,7 @@ static int get_enum(jreader *r, int obj, const char *k, const char *(*name)(int)
     for (int e = 0; e < n && r->st == CR_OK; e++)
         if (strcmp(buf, name(e)) == 0) return e;
     if (r->st == CR_OK)
-        r->st = cr_fail(r->err, CR_E_RANGE, k, "model JSON: %s'%s' has unknown value '%s'", where, k, buf);
+        jfail(r, CR_E_RANGE, k, "%s'%s' has unknown value '%s'", where, k, buf);
     return 0;
 }
 
@@ -327,13 +341,12 @@ static void get_array(jreader *r, int obj, const char *k, double *dst, size_t n)
     int a = need(r, obj, k, CR_JSON_ARRAY, "");
     if (a < 0) return;
     if (r->doc->tok[a].count != n) {
-        r->st = cr_fail(r->err, CR_E_COUNT, k, "model JSON: '%s' has %u values, expected %zu", k,
-                        r->doc->tok[a].count, n);
+        jfail(r, CR_E_COUNT, k, "'%s' has %u values, expected %zu", k, r->doc->tok[a].count, n);
         return;
     }
     for (size_t i = 0; i < n; i++)
         if (!cr_json_number(r->doc, cr_json_item(r->doc, a, i), &dst[i])) {
-            r->st = cr_fail(r->err, CR_E_TYPE, k, "model JSON: '%s'[%zu] must be a number", k, i);
+            jfail(r, CR_E_TYPE, k, "'%s'[%zu] must be a number", k, i);
             return;
         }
 }
@@ -358,7 +371,7 @@ static double item_nullable(jreader *r, int arr, size_t i, const char *k, const 
     const int t = cr_json_item(r->doc, arr, i);
     if (r->doc->tok[t].type == CR_JSON_NULL) return 0.0 / 0.0;
     if (!cr_json_number(r->doc, t, &v))
-        r->st = cr_fail(r->err, CR_E_TYPE, k, "model JSON: %s'%s'[%zu] must be a number or null", where, k, i);
+        jfail(r, CR_E_TYPE, k, "%s'%s'[%zu] must be a number or null", where, k, i);
     return v;
 }
 
@@ -367,8 +380,8 @@ static int item_object(jreader *r, int arr, size_t i, const char *k, const char 
 {
     const int t = cr_json_item(r->doc, arr, i);
     if (r->doc->tok[t].type != CR_JSON_OBJECT) {
-        r->st = cr_fail(r->err, CR_E_TYPE, k, "model JSON: %s'%s'[%zu] must be object, got %s", where, k, i,
-                        cr_json_type_name(r->doc->tok[t].type));
+        jfail(r, CR_E_TYPE, k, "%s'%s'[%zu] must be object, got %s", where, k, i,
+              cr_json_type_name(r->doc->tok[t].type));
         return -1;
     }
     return t;
@@ -379,8 +392,7 @@ static int array_of(jreader *r, int obj, const char *k, unsigned n, const char *
 {
     const int a = need(r, obj, k, CR_JSON_ARRAY, where);
     if (a >= 0 && r->doc->tok[a].count != n) {
-        r->st = cr_fail(r->err, CR_E_COUNT, k, "model JSON: %s'%s' has %u items, expected %u", where, k,
-                        r->doc->tok[a].count, n);
+        jfail(r, CR_E_COUNT, k, "%s'%s' has %u items, expected %u", where, k, r->doc->tok[a].count, n);
         return -1;
     }
     return a;
@@ -424,7 +436,7 @@ static void read_metrics(jreader *r, int obj, cr_metrics *mt, const char *which)
         get_string(r, o, "band", band, sizeof band, item);
         const char *want = cr_risk_level_str((cr_risk_level)l);
         if (r->st == CR_OK && strcmp(band, want) != 0)
-            r->st = cr_fail(r->err, CR_E_RANGE, "band", "model JSON: %s'band' is '%s', expected '%s'", item, band, want);
+            jfail(r, CR_E_RANGE, "band", "%s'band' is '%s', expected '%s'", item, band, want);
         bs->weight = get_nullable(r, o, "weight", item);
         bs->share = get_nullable(r, o, "share", item);
         bs->observed_rate = get_nullable(r, o, "observed_rate", item);
@@ -439,13 +451,12 @@ static void read_bins(jreader *r, int obj, cr_bins *b, const char *where)
     if (r->st != CR_OK) return;
     const unsigned n = r->doc->tok[sh].count;
     if (n < 1 || n > CR_DRIFT_BINS) {
-        r->st = cr_fail(r->err, CR_E_COUNT, "shares", "model JSON: %s'shares' has %u values (need 1 to %d bins)",
-                        where, n, CR_DRIFT_BINS);
+        jfail(r, CR_E_COUNT, "shares", "%s'shares' has %u values (need 1 to %d bins)", where, n, CR_DRIFT_BINS);
         return;
     }
     if (r->doc->tok[cu].count != n - 1) {
-        r->st = cr_fail(r->err, CR_E_COUNT, "cuts", "model JSON: %s'cuts' has %u values, expected %u (one fewer "
-                        "than 'shares')", where, r->doc->tok[cu].count, n - 1);
+        jfail(r, CR_E_COUNT, "cuts", "%s'cuts' has %u values, expected %u (one fewer than 'shares')", where,
+              r->doc->tok[cu].count, n - 1);
         return;
     }
     b->n_bins = (uint8_t)n;
@@ -480,12 +491,13 @@ static void read_evidence(jreader *r, cr_model *m, const cr_schema *s)
     const int fa = array_of(r, ref, "features", (unsigned)s->n_features, "evidence: reference: ");
     for (size_t j = 0; j < s->n_features && r->st == CR_OK; j++) {
         const int o = item_object(r, fa, j, "features", "evidence: reference: ");
-        char name[CR_MAX_NAME + 1];
-        get_string(r, o, "feature", name, sizeof name, "evidence: reference: features[]: ");
+        char name[CR_MAX_NAME + 1], item[64];
+        cr_bprintf(item, sizeof item, "evidence: reference: features[%zu]: ", j);
+        get_string(r, o, "feature", name, sizeof name, item);
         if (r->st == CR_OK && strcmp(name, s->feature_name[j]) != 0)
-            r->st = cr_fail(r->err, CR_E_SCHEMA, "feature", "model JSON: evidence: reference: features[%zu] is for "
-                            "'%s', the model's feature %zu is '%s'", j, name, j, s->feature_name[j]);
-        read_bins(r, o, &ev->reference[j], "evidence: reference: features[]: ");
+            jfail(r, CR_E_SCHEMA, "feature", "evidence: reference: features[%zu] is for '%s', the model's feature "
+                  "%zu is '%s'", j, name, j, s->feature_name[j]);
+        read_bins(r, o, &ev->reference[j], item);
     }
     read_bins(r, need(r, ref, "score", CR_JSON_OBJECT, "evidence: reference: "), &ev->score_reference,
               "evidence: reference: score: ");
@@ -501,27 +513,30 @@ static cr_schema *read_schema(jreader *r, uint8_t *signs)
     int fa = need(r, 0, "fields", CR_JSON_ARRAY, ""), ta = need(r, 0, "features", CR_JSON_ARRAY, "");
     size_t nf = fa >= 0 ? doc->tok[fa].count : 0, nd = ta >= 0 ? doc->tok[ta].count : 0;
     if (r->st == CR_OK && (nf < 1 || nf > CR_MAX_FIELDS))
-        r->st = cr_fail(err, CR_E_COUNT, "fields", "JSON: %zu fields (need 1 to %d)", nf, CR_MAX_FIELDS);
+        jfail(r, CR_E_COUNT, "fields", "%zu fields (need 1 to %d)", nf, CR_MAX_FIELDS);
     if (r->st == CR_OK && (nd < 1 || nd > CR_MAX_FEATURES))
-        r->st = cr_fail(err, CR_E_COUNT, "features", "JSON: %zu features (need 1 to %d)", nd, CR_MAX_FEATURES);
+        jfail(r, CR_E_COUNT, "features", "%zu features (need 1 to %d)", nd, CR_MAX_FEATURES);
     cr_field_spec fs[CR_MAX_FIELDS];
     cr_feature_spec ts[CR_MAX_FEATURES];
     char fname[CR_MAX_FIELDS][CR_MAX_NAME + 1], tname[CR_MAX_FEATURES][CR_MAX_NAME + 1],
         tfield[CR_MAX_FEATURES][CR_MAX_NAME + 1];
+    char item[32];   /* "features[3]: " */
     for (size_t i = 0; i < nf && r->st == CR_OK; i++) {
-        int o = cr_json_item(doc, fa, i);
-        get_string(r, o, "name", fname[i], sizeof fname[i], "fields[]: ");
+        int o = item_object(r, fa, i, "fields", "");
+        cr_bprintf(item, sizeof item, "fields[%zu]: ", i);
+        get_string(r, o, "name", fname[i], sizeof fname[i], item);
         fs[i].name = fname[i];
-        fs[i].type = (cr_field_type)get_enum(r, o, "type", type_name, 3, "fields[]: ");
+        fs[i].type = (cr_field_type)get_enum(r, o, "type", type_name, 3, item);
     }
     for (size_t j = 0; j < nd && r->st == CR_OK; j++) {
-        int o = cr_json_item(doc, ta, j);
-        get_string(r, o, "name", tname[j], sizeof tname[j], "features[]: ");
-        get_string(r, o, "field", tfield[j], sizeof tfield[j], "features[]: ");
+        int o = item_object(r, ta, j, "features", "");
+        cr_bprintf(item, sizeof item, "features[%zu]: ", j);
+        get_string(r, o, "name", tname[j], sizeof tname[j], item);
+        get_string(r, o, "field", tfield[j], sizeof tfield[j], item);
         ts[j].name = tname[j];
         ts[j].field = tfield[j];
-        ts[j].invert = cr_json_get(doc, o, "invert") >= 0 || signs ? get_bool(r, o, "invert", "features[]: ") : 0;
-        if (signs) signs[j] = (uint8_t)get_enum(r, o, "sign", sign_name, 3, "features[]: ");
+        ts[j].invert = cr_json_get(doc, o, "invert") >= 0 || signs ? get_bool(r, o, "invert", item) : 0;
+        if (signs) signs[j] = (uint8_t)get_enum(r, o, "sign", sign_name, 3, item);
     }
     cr_schema *s = NULL;
     if (r->st == CR_OK) r->st = cr_schema_create(fs, nf, ts, nd, &s, err);
@@ -535,9 +550,9 @@ cr_status cr_schema_from_json(const char *json, size_t len, cr_schema **out, cr_
     cr_json_doc doc;
     cr_status st = cr_json_parse(json, len, &doc, err);
     if (st != CR_OK) return st;
-    jreader r = {&doc, err, CR_OK};
+    jreader r = {&doc, err, CR_OK, "schema JSON"};
     if (doc.tok[0].type != CR_JSON_OBJECT)
-        r.st = cr_fail(err, CR_E_TYPE, NULL, "schema JSON: must be an object");
+        jfail(&r, CR_E_TYPE, NULL, "must be an object");
     *out = read_schema(&r, NULL);
     cr_json_free(&doc);
     return r.st;
@@ -555,17 +570,17 @@ cr_status cr_model_from_json(const char *json, size_t len, cr_model **out, cr_er
         cr_json_free(&doc);
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory allocating model");
     }
-    jreader r = {&doc, err, CR_OK};
+    jreader r = {&doc, err, CR_OK, "model JSON"};
     if (doc.tok[0].type != CR_JSON_OBJECT)
-        r.st = cr_fail(err, CR_E_TYPE, NULL, "model JSON: must be an object");
+        jfail(&r, CR_E_TYPE, NULL, "must be an object");
     char fmt[32];
     get_string(&r, 0, "format", fmt, sizeof fmt, "");
     if (r.st == CR_OK && strcmp(fmt, "callrisk-model") != 0)
-        r.st = cr_fail(err, CR_E_MAGIC, "format", "model JSON: 'format' is '%s', not 'callrisk-model'", fmt);
+        jfail(&r, CR_E_MAGIC, "format", "'format' is '%s', not 'callrisk-model'", fmt);
     long long version = get_int(&r, 0, "version", 0, 0xFFFF, "");
     if (r.st == CR_OK && version != FORMAT_V1 && version != FORMAT_V2)
-        r.st = cr_fail(err, CR_E_VERSION, "version", "model JSON: format version %lld, this library reads %u to %u",
-                       version, FORMAT_V1, FORMAT_V2);
+        jfail(&r, CR_E_VERSION, "version", "format version %lld, this library reads %u to %u", version, FORMAT_V1,
+              FORMAT_V2);
 
     cr_schema *s = read_schema(&r, m->sign);
     m->intercept = get_number(&r, 0, "intercept", "");
@@ -591,8 +606,7 @@ cr_status cr_model_from_json(const char *json, size_t len, cr_model **out, cr_er
         for (int k = 0; k < 64 && hex_ok; k++)
             hex_ok = strchr("0123456789abcdef", in->data_sha256[k]) && in->data_sha256[k];
         if (!hex_ok)
-            r.st = cr_fail(err, CR_E_RANGE, "data_sha256", "model JSON: training: 'data_sha256' must be 64 "
-                           "lowercase hex digits");
+            jfail(&r, CR_E_RANGE, "data_sha256", "training: 'data_sha256' must be 64 lowercase hex digits");
     }
     int so = need(&r, 0, "solver", CR_JSON_OBJECT, "");
     m->stats.iterations = (int)get_int(&r, so, "iterations", 0, 0xFFFFFFFFLL, "solver: ");
@@ -600,7 +614,7 @@ cr_status cr_model_from_json(const char *json, size_t len, cr_model **out, cr_er
     m->stats.objective = get_number(&r, so, "objective", "solver: ");
     m->stats.grad_norm = get_number(&r, so, "grad_norm", "solver: ");
     if (r.st == CR_OK && version == FORMAT_V1 && cr_json_get(&doc, 0, "evidence") >= 0)
-        r.st = cr_fail(err, CR_E_VERSION, "evidence", "model JSON: 'evidence' needs format version 2, not 1");
+        jfail(&r, CR_E_VERSION, "evidence", "'evidence' needs format version 2, not 1");
     if (r.st == CR_OK && version == FORMAT_V2) read_evidence(&r, m, s);
     char id[CR_MODEL_ID_SIZE + 1] = "";
     if (r.st == CR_OK && cr_json_get(&doc, 0, "id") >= 0) get_string(&r, 0, "id", id, sizeof id, "");

@@ -120,6 +120,11 @@ cr_status cr_caller_keys(const cr_json_doc *doc, int required, char *number, siz
                          cr_json_type_name(doc->tok[a].type));
         else
             st = check_time(*at, err);
+        int64_t whole;   /* the text's, not the double's: 1.0000000000000001 rounds to 1 */
+        char text[48];
+        if (st == CR_OK && cr_json_integer(doc, a, &whole) != CR_OK)
+            st = cr_fail(err, CR_E_TYPE, "at", "field 'at': must be a whole number of ms, got %s",
+                         cr_json_text(doc, a, text, sizeof text));
     }
     return st;
 }

@@ -170,6 +170,9 @@ static void test_more_bad_inputs(void)
     /* 17 digits are beyond 2^53 whatever they say. */
     expect_csv_error(ROW("12345678901234567,true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "an integer >= 0");
     expect_csv_error(ROW("9999999999999999,true,1,0"), CR_E_RANGE, "spam_reports", 2, 1, "must be at most 2^53");
+    /* 2^53 + 1 is not the double it rounds to (2^53). */
+    expect_csv_error(ROW("9007199254740993,true,1,0"), CR_E_RANGE, "spam_reports", 2, 1,
+                     "field 'spam_reports': must be at most 2^53 (9007199254740992), got '9007199254740993'");
     expect_csv_error(ROW("1,2024,1,0"), CR_E_TYPE, "has_consent", 2, 2, "must be true, false, 1 or 0, got '2024'");
     expect_csv_error(ROW("1,tru,1,0"), CR_E_TYPE, "has_consent", 2, 2, "got 'tru'");
     expect_csv_error(ROW("1,true,1,"), CR_E_MISSING, "label", 2, 4, "field 'label': empty value");

@@ -108,6 +108,8 @@ static void test_options(const cr_schema *s)
         {"{\"holdout\":{\"fraction\":0.2,\"seed\":-1}}", CR_E_RANGE, "seed must be an integer"},
         {"{\"holdout\":{\"fraction\":0.2,\"seed\":4294967296}}", CR_E_RANGE, "seed must be an integer"},
         {"{\"holdout\":{\"fraction\":0.2,\"seed\":1.5}}", CR_E_RANGE, "seed must be an integer"},
+        {"{\"holdout\":{\"fraction\":0.2,\"seed\":4294967295.0000001}}", CR_E_RANGE,
+         "option 'holdout': seed must be an integer 0 to 4294967295, got 4294967295.0000001"},
         {"{\"holdout\":{\"fraction\":0.2,\"size\":3}}", CR_E_ARG, "unknown member"},
     };
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
@@ -465,6 +467,13 @@ static void test_drift(const cr_schema *s)
     CHECK_ERR(cr_drift_add_record(by_records, no_score, strlen(no_score), &e), e, CR_E_MISSING, "record 'score'");
     const char *big = "{\"inputs\":{\"spam_reports\":1,\"has_consent\":true,\"call_attempts_24h\":0},\"score\":101}";
     CHECK_ERR(cr_drift_add_record(by_records, big, strlen(big), &e), e, CR_E_RANGE, "integer 0 to 100");
+    const char *near = "{\"inputs\":{\"spam_reports\":1,\"has_consent\":true,\"call_attempts_24h\":0},"
+                       "\"score\":42.000000000000001}";   /* the double is 42, the text is not */
+    CHECK_ERR(cr_drift_add_record(by_records, near, strlen(near), &e), e, CR_E_RANGE,
+              "record 'score': must be an integer 0 to 100, got 42.000000000000001");
+    const char *negative = "{\"inputs\":{\"spam_reports\":1,\"has_consent\":true,\"call_attempts_24h\":0},\"score\":-1}";
+    CHECK_ERR(cr_drift_add_record(by_records, negative, strlen(negative), &e), e, CR_E_RANGE,
+              "record 'score': must be an integer 0 to 100, got -1");
     const char *text = "{\"inputs\":{\"spam_reports\":1,\"has_consent\":true,\"call_attempts_24h\":0},\"score\":\"9\"}";
     CHECK_ERR(cr_drift_add_record(by_records, text, strlen(text), &e), e, CR_E_TYPE, "record 'score'");
     /* No model_id (hand-made): read as this model's. */

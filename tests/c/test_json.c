@@ -57,11 +57,11 @@ static void test_reader(void)
     expect_bad("\"\\u12g4\"", "bad \\u escape", 3);
     expect_bad("\"a\nb\"", "control character", 3);
     expect_bad("tru", "unexpected character", 1);
-    expect_bad("{\"a\":1,\"a\":2}", "duplicate object key", 11);
+    expect_bad("{\"a\":1,\"a\":2}", "duplicate key 'a'", 11);
     /* Keys are their unescaped text: another spelling is still a duplicate. */
-    expect_bad("{\"ab\":1,\"a\\u0062\":2}", "duplicate object key", 18);
-    expect_bad("{\"a\\u0062\":1,\"\\u0061b\":2}", "duplicate object key", 23);
-    expect_bad("{\"\\/\":1,\"/\":2}", "duplicate object key", 12);
+    expect_bad("{\"ab\":1,\"a\\u0062\":2}", "duplicate key 'ab'", 18);
+    expect_bad("{\"a\\u0062\":1,\"\\u0061b\":2}", "duplicate key 'ab'", 23);
+    expect_bad("{\"\\/\":1,\"/\":2}", "duplicate key '/'", 12);
     /* Surrogates must pair; bytes must be UTF-8 (shortest form, no
        surrogates, at most U+10FFFF). */
     expect_bad("\"\\ud800x\"", "lone high surrogate", 7);
@@ -216,7 +216,7 @@ static void test_requests(void)
     CHECK_OK(cr_request_parse(s, spelled, strlen(spelled), f, &check_err));
     CHECK(f[0] == 7);
     expect_request_error(s, "{\"spam_reports\":0,\"spam\\u005freports\":99,\"has_consent\":true,\"call_attempts_24h\":1}",
-                         CR_E_JSON, "", "duplicate object key");
+                         CR_E_JSON, "spam_reports", "JSON: duplicate key 'spam_reports' at byte 38");
 
     expect_request_error(s, "{\"has_consent\": true, \"call_attempts_24h\": 1}", CR_E_MISSING, "spam_reports",
                          "field 'spam_reports': required");
@@ -432,40 +432,111 @@ static void test_many_keys(void)
     o--;
     o += (size_t)snprintf(text + o, cap - o, ",\"k0\":1}");
     cr_error e;
-    CHECK_ERR(cr_json_parse(text, o, &doc, &e), e, CR_E_JSON, "duplicate object key");
+    CHECK_ERR(cr_json_parse(text, o, &doc, &e), e, CR_E_JSON, "duplicate key 'k0'");
     CHECK_INT(e.column, (long)o - 2);
     char *mid = strstr(text, "\"k50000\"");
     memcpy(mid, "\"k49999\"", 8);
-    CHECK_ERR(cr_json_parse(text, o, &doc, &e), e, CR_E_JSON, "duplicate object key");
+    CHECK_ERR(cr_json_parse(text, o, &doc, &e), e, CR_E_JSON, "duplicate key 'k49999'");
     CHECK_INT(e.column, (long)(mid - text) + 9);
     memcpy(text + 1, "\"k4\"", 4);   /* "k0" -> "k4", the 5th key */
-    CHECK_ERR(cr_json_parse(text, o, &doc, &e), e, CR_E_JSON, "duplicate object key");
+    CHECK_ERR(cr_json_parse(text, o, &doc, &e), e, CR_E_JSON, "duplicate key 'k4'");
     CHECK_INT(e.column, (long)(strstr(text, ",\"k4\"") - text) + 6);
     free(text);
 
     /* The first repeat in the text's order is the one reported, and a
        repeat before another error wins over it, at any depth. */
-    expect_bad("{\"a\":1,\"b\":2,\"b\":3,\"a\":4}", "duplicate object key", 17);
-    expect_bad("{\"a\":1,\"b\":2,\"a\":3,\"b\":4}", "duplicate object key", 17);
-    expect_bad("{\"a\":1,\"a\":2,}", "duplicate object key", 11);
-    expect_bad("{\"a\":1,\"a\":2 x}", "duplicate object key", 11);
-    expect_bad("{\"a\":1,\"a\" 2}", "duplicate object key", 11);
-    expect_bad("{\"a\":1,\"a\":[1,}", "duplicate object key", 11);
-    expect_bad("{\"a\":1,\"a\":{\"b\":1,\"b\":2}}", "duplicate object key", 11);
-    expect_bad("{\"a\":{\"b\":1,\"b\":2},\"a\":1}", "duplicate object key", 16);
-    expect_bad("{\"a\":1,\"b\":2,\"a\":\"\\u0000\"}", "duplicate object key", 17);
-    expect_bad("{\"a\":1,\"b\":2,\"a\":\"\\q\"}", "duplicate object key", 17);
+    expect_bad("{\"a\":1,\"b\":2,\"b\":3,\"a\":4}", "duplicate key 'b'", 17);
+    expect_bad("{\"a\":1,\"b\":2,\"a\":3,\"b\":4}", "duplicate key 'a'", 17);
+    expect_bad("{\"a\":1,\"a\":2,}", "duplicate key 'a'", 11);
+    expect_bad("{\"a\":1,\"a\":2 x}", "duplicate key 'a'", 11);
+    expect_bad("{\"a\":1,\"a\" 2}", "duplicate key 'a'", 11);
+    expect_bad("{\"a\":1,\"a\":[1,}", "duplicate key 'a'", 11);
+    expect_bad("{\"a\":1,\"a\":{\"b\":1,\"b\":2}}", "duplicate key 'a'", 11);
+    expect_bad("{\"a\":{\"b\":1,\"b\":2},\"a\":1}", "duplicate key 'a.b'", 16);
+    expect_bad("{\"a\":1,\"b\":2,\"a\":\"\\u0000\"}", "duplicate key 'a'", 17);
+    expect_bad("{\"a\":1,\"b\":2,\"a\":\"\\q\"}", "duplicate key 'a'", 17);
     expect_bad("{\"a\":1,\"b\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"i\":9,\"j\":10},\"b\":3}",
-               "duplicate object key", 78);
+               "duplicate key 'b'", 78);
     expect_bad("{\"a\":1,,\"a\":2}", "object key expected", 8);
     expect_bad("{\"a\":1 \"a\":2}", "',' or '}' expected", 8);
     /* Keys ordered by their unescaped text: prefixes, escapes, bytes >= 0x80. */
     const char *keys = "{\"ab\":1,\"a\":2,\"a\\u0062c\":3,\"\\u00e9\":4,\"b\":5,\"\xc3\xa9t\":6,\"\\u0061\":7}";
-    expect_bad(keys, "duplicate object key", (long)strlen(keys) - 2);
+    expect_bad(keys, "duplicate key 'a'", (long)strlen(keys) - 2);
     const char *fine = "{\"ab\":1,\"a\":2,\"a\\u0062c\":3,\"\\u00e9\":4,\"b\":5,\"\xc3\xa9t\":6,\"\\u0062a\":7,\"\":8,\"c\":9}";
     CHECK_OK(cr_json_parse(fine, strlen(fine), &doc, &check_err));
     CHECK_INT(doc.tok[0].count, 9);
     cr_json_free(&doc);
+}
+
+/* A repeated key names itself, with the path to it, as the error's field and
+   in its message, at the repeat's closing quote. */
+static void test_duplicate_keys(void)
+{
+    expect_bad_at("{\"a\":1,\"a\":2}", 13, "JSON: duplicate key 'a' at byte 11", 11, "a");
+    const char *nested = "{\"training\":{\"rows\":1,\"rows\":2}}";
+    expect_bad_at(nested, strlen(nested), "JSON: duplicate key 'training.rows' at byte 29", 29, "training.rows");
+    const char *in_array = "{\"features\":[{\"name\":\"a\"},{\"name\":\"b\",\"name\":\"c\"}]}";
+    expect_bad_at(in_array, strlen(in_array), "JSON: duplicate key 'features[1].name' at byte 45", 45,
+                  "features[1].name");
+    /* Named by its unescaped text, however the repeat spells it. */
+    expect_bad_at("{\"ab\":1,\"a\\u0062\":2}", 20, "JSON: duplicate key 'ab' at byte 18", 18, "ab");
+    /* Found once the object is read, whatever failed inside it since. */
+    const char *then_bad = "{\"a\":{\"b\":1,\"b\":[1,}}";
+    expect_bad_at(then_bad, strlen(then_bad), "JSON: duplicate key 'a.b' at byte 16", 16, "a.b");
+}
+
+/* An integer is what its text says, not the double it rounds to: 2^53 + 1
+   reads as 2^53, 1.0000000000000000001 as 1. */
+static void test_exact_integers(void)
+{
+    static const struct {
+        const char *text;
+        cr_status st;
+        int64_t value;
+    } cases[] = {
+        {"0", CR_OK, 0}, {"-0", CR_OK, 0}, {"0.000e999999999999", CR_OK, 0}, {"42", CR_OK, 42}, {"-7", CR_OK, -7},
+        {"100", CR_OK, 100}, {"3.0", CR_OK, 3}, {"3.50e1", CR_OK, 35}, {"1e3", CR_OK, 1000}, {"1E+2", CR_OK, 100},
+        {"2500e-2", CR_OK, 25}, {"0.0025e4", CR_OK, 25}, {"9007199254740992", CR_OK, 9007199254740992},
+        {"-9007199254740992", CR_OK, -9007199254740992}, {"9.007199254740992e15", CR_OK, 9007199254740992},
+        {"9007199254740992.000", CR_OK, 9007199254740992},
+        {"9007199254740993", CR_E_RANGE, 0}, {"-9007199254740993", CR_E_RANGE, 0}, {"1e16", CR_E_RANGE, 0},
+        {"12345678901234567890", CR_E_RANGE, 0}, {"1e999999999999", CR_E_RANGE, 0},
+        {"1.5", CR_E_TYPE, 0}, {"1.0000000000000000001", CR_E_TYPE, 0}, {"25e-1", CR_E_TYPE, 0},
+        {"9007199254740992.5", CR_E_TYPE, 0}, {"1e-999999999999", CR_E_TYPE, 0}, {"\"1\"", CR_E_TYPE, 0},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        cr_json_doc doc;
+        int64_t v = -1;
+        CHECK_OK(cr_json_parse(cases[k].text, strlen(cases[k].text), &doc, &check_err));
+        const cr_status st = cr_json_integer(&doc, 0, &v);
+        if (st != cases[k].st || (st == CR_OK && v != cases[k].value))
+            fprintf(stderr, "cr_json_integer(%s): %s %lld\n", cases[k].text, cr_status_name(st), (long long)v);
+        CHECK(st == cases[k].st && (st != CR_OK || v == cases[k].value));
+        if (k == 0) CHECK_INT(cr_json_integer(&doc, -1, &v), CR_E_TYPE);
+        cr_json_free(&doc);
+    }
+    cr_schema *s = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    double f[3];
+    const char *top = "{\"spam_reports\": 9007199254740992, \"has_consent\": true, \"call_attempts_24h\": 1e15}";
+    CHECK_OK(cr_request_parse(s, top, strlen(top), f, &check_err));
+    CHECK(f[0] == 9007199254740992.0 && f[2] == 1e15);
+    expect_request_error(s, "{\"spam_reports\": 9007199254740993, \"has_consent\": true, \"call_attempts_24h\": 1}",
+                         CR_E_RANGE, "spam_reports",
+                         "field 'spam_reports': must be at most 2^53 (9007199254740992), got 9007199254740993");
+    expect_request_error(s, "{\"spam_reports\": 1, \"has_consent\": true, \"call_attempts_24h\": 1.0000000000000000001}",
+                         CR_E_TYPE, "call_attempts_24h",
+                         "field 'call_attempts_24h': must be an integer, got 1.0000000000000000001");
+    expect_request_error(s, "{\"spam_reports\": 9007199254740992.5, \"has_consent\": true, \"call_attempts_24h\": 1}",
+                         CR_E_TYPE, "spam_reports", "field 'spam_reports': must be an integer, got 9007199254740992.5");
+    /* The text in a message is cut at 47 bytes. */
+    expect_request_error(s, "{\"spam_reports\": 1, \"has_consent\": true, \"call_attempts_24h\": "
+                            "7.00000000000000000000000000000000000000000000000000001}",
+                         CR_E_TYPE, "call_attempts_24h",
+                         "must be an integer, got 7.000000000000000000000000000000000000000000000");
+    expect_caller_error(s, "{\"caller_number\":\"a\",\"at\":86400000.000000001,\"spam_reports\":1,\"has_consent\":true}",
+                        CR_E_TYPE, "at", "field 'at': must be a whole number of ms, got 86400000.000000001");
+    cr_schema_free(s);
 }
 
 int main(void)
@@ -477,5 +548,7 @@ int main(void)
     test_caller_requests();
     test_numbers();
     test_requests();
+    test_duplicate_keys();
+    test_exact_integers();
     return check_done("test_json");
 }

@@ -318,17 +318,22 @@ static void test_json_errors(const cr_model *m)
     expect_json_error(m, "\"field\":\"has_consent\"", "\"field\":\"consent\"", CR_E_SCHEMA,
                       "reads unknown field 'consent'");
     expect_json_error(m, "\"id\":\"", "\"id\":\"0", CR_E_CHECKSUM, "does not match the contents");
-    expect_json_error(m, "\"intercept\":", "\"intercept\":0,\"intercept\":", CR_E_JSON, "duplicate object key");
+    expect_json_error(m, "\"intercept\":", "\"intercept\":0,\"intercept\":", CR_E_JSON, "JSON: duplicate key 'intercept' at byte");
     expect_json_error(m, "\"callrisk-model\"", "\"callrisk-model-but-longer-than-31-bytes\"", CR_E_RANGE,
                       "'format' is too long");
     expect_json_error(m, "\"version\":1", "\"version\":1.5", CR_E_RANGE, "'version' must be an integer in 0..65535");
     expect_json_error(m, "\"invert\":false", "\"invert\":0", CR_E_TYPE,
-                      "features[]: 'invert' must be a boolean, got number");
+                      "model JSON: features[0]: 'invert' must be a boolean, got number");
     expect_json_error(m, "\"fields\":[", "\"fields\":{\"a\":1},\"f\":[", CR_E_TYPE, "'fields' must be array, got object");
     expect_json_error(m, "\"coef\":[", "\"coef\":[\"x\",1,2],\"c\":[", CR_E_TYPE, "'coef'[0] must be a number");
     expect_json_error(m, "\"bands\":", "\"bands\":[],\"b\":", CR_E_TYPE, "'bands' must be object, got array");
     expect_json_error(m, "\"training\":", "\"training_\":", CR_E_MISSING, "'training' is missing");
     expect_json_error(m, "\"rows\":5", "\"rows\":-5", CR_E_RANGE, "training: 'rows' must be an integer");
+    /* An integer is its text, not the double it rounds to (2^53 + 1 to 2^53, 70.000000000000001 to 70). */
+    expect_json_error(m, "\"rows\":5", "\"rows\":9007199254740993", CR_E_RANGE,
+                      "model JSON: training: 'rows' must be an integer in 0..9007199254740992");
+    expect_json_error(m, "\"high\":70", "\"high\":70.000000000000001", CR_E_RANGE,
+                      "model JSON: bands: 'high' must be an integer in 1..100");
     expect_json_error(m, "\"max_iter\":100", "\"max_iter\":4294967296", CR_E_RANGE, "'max_iter' must be an integer");
     expect_json_error(m, "\"class_weight\":\"none\"", "\"class_weight\":true", CR_E_TYPE,
                       "training: 'class_weight' must be string, got true");
@@ -347,7 +352,7 @@ static void test_json_errors(const cr_model *m)
                       "non-finite");
     expect_json_error(m, "\"weight_sum\":", "\"weight_sum\":1e999,\"w\":", CR_E_NONFINITE, "non-finite");
     expect_json_error(m, "\"objective\":", "\"objective\":1e999,\"o\":", CR_E_NONFINITE, "non-finite");
-    expect_json_error(m, "\"invert\":false,", "", CR_E_MISSING, "features[]: 'invert' is missing");
+    expect_json_error(m, "\"invert\":false,", "", CR_E_MISSING, "model JSON: features[0]: 'invert' is missing");
     expect_json_error(m, "\"class_weight_values\":[1,1]", "\"class_weight_values\":[1]", CR_E_COUNT,
                       "'class_weight_values' has 1 values, expected 2");
     expect_json_error(m, "\"data_sha256\":\"", "\"data_sha256\":\"a", CR_E_RANGE, "'data_sha256' is too long");
@@ -361,7 +366,7 @@ static void test_json_errors(const cr_model *m)
     expect_json_error(m, "\"data_sha256\":\"", "\"data_sha256\":\"x\",\"d\":\"", CR_E_RANGE,
                       "'data_sha256' must be 64 lowercase hex digits");
     expect_json_error(m, "\"solver\":", "\"solver\":null,\"s\":", CR_E_TYPE, "'solver' must be object, got null");
-    expect_json_error(m, "{\"format\"", "{\"id\":5,\"format\"", CR_E_JSON, "duplicate object key");
+    expect_json_error(m, "{\"format\"", "{\"id\":5,\"format\"", CR_E_JSON, "JSON: duplicate key 'id' at byte");
     expect_json_error(m, "\"id\":\"", "\"id\":\"\\u00e9", CR_E_RANGE, "model JSON: 'id' is too long");
 
     /* "id" is optional: without it the model loads with the id of its contents. */
@@ -1130,6 +1135,8 @@ static void test_v2_json_errors(const cr_model *base)
     expect_json_error(m, "\"train\":{\"n\":12,", "\"train\":{\"n\":0,", CR_E_RANGE, "train 'n' is 0 rows");
     expect_json_error(m, "\"train\":{\"n\":12,", "\"train\":{\"n\":1.5,", CR_E_RANGE,
                       "evidence: train: 'n' must be an integer in 0..9007199254740992");
+    expect_json_error(m, "\"train\":{\"n\":12,", "\"train\":{\"n\":9007199254740993,", CR_E_RANGE,
+                      "evidence: train: 'n' must be an integer in 0..9007199254740992");
     expect_json_error(m, "\"log_loss\":", "\"log_loss\":\"x\",\"l\":", CR_E_TYPE,
                       "evidence: train: 'log_loss' must be number, got string");
     expect_json_error(m, "\"log_loss\":", "\"log_loss\":null,\"l\":", CR_E_NONFINITE, "train 'log_loss' is NaN (null)");
@@ -1172,19 +1179,19 @@ static void test_v2_json_errors(const cr_model *base)
                       "reference: 'features'[0] must be object, got number");
     expect_json_error(m, "{\"feature\":\"spam_reports\",", "{\"feature\":\"spam\",", CR_E_SCHEMA,
                       "evidence: reference: features[0] is for 'spam', the model's feature 0 is 'spam_reports'");
-    expect_json_error(m, "{\"feature\":\"spam_reports\",", "{", CR_E_MISSING, "features[]: 'feature' is missing");
+    expect_json_error(m, "{\"feature\":\"spam_reports\",", "{", CR_E_MISSING, "reference: features[0]: 'feature' is missing");
     expect_json_error(m, "\"cuts\":[],\"shares\":[1]", "\"cuts\":[],\"shares\":[]", CR_E_COUNT,
-                      "features[]: 'shares' has 0 values (need 1 to 10 bins)");
+                      "reference: features[0]: 'shares' has 0 values (need 1 to 10 bins)");
     expect_json_error(m, "\"cuts\":[],\"shares\":[1]", "\"cuts\":[0,1,2,3,4,5,6,7,8,9],\"shares\":[1,1,1,1,1,1,1,1,1,1,1]",
                       CR_E_COUNT, "'shares' has 11 values (need 1 to 10 bins)");
     expect_json_error(m, "\"cuts\":[],\"shares\":[1]", "\"cuts\":[0],\"shares\":[1]", CR_E_COUNT,
                       "'cuts' has 1 values, expected 0 (one fewer than 'shares')");
     expect_json_error(m, "\"cuts\":[],\"shares\":[1]", "\"cuts\":{},\"shares\":[1]", CR_E_TYPE,
-                      "features[]: 'cuts' must be array, got object");
+                      "reference: features[0]: 'cuts' must be array, got object");
     expect_json_error(m, "\"cuts\":[],\"shares\":[1]", "\"cuts\":[],\"shares\":[1.5]", CR_E_RANGE,
                       "reference of 'spam_reports' 'shares' is 1.5, a share must be in [0, 1]");
     expect_json_error(m, "\"cuts\":[],\"shares\":[1]", "\"cuts\":[],\"shares\":[true]", CR_E_TYPE,
-                      "features[]: 'shares'[0] must be a number or null");
+                      "reference: features[0]: 'shares'[0] must be a number or null");
     expect_json_error(m, "\"score\":{\"cuts\":[9,", "\"score\":{\"cuts\":[\"9\",", CR_E_TYPE,
                       "evidence: reference: score: 'cuts'[0] must be a number or null");
     expect_json_error(m, "\"score\":{\"cuts\":[9,", "\"score\":{\"cuts\":[null,", CR_E_NONFINITE,

@@ -86,6 +86,11 @@ static void test_text(const cr_schema *s)
         {"C", "abc", "'abc' is not a number", CR_E_TYPE},
         {"C", "-1", "must be a finite number > 0", CR_E_RANGE},
         {"max_iter", "1.5", "must be an integer", CR_E_TYPE},
+        /* Its text, not the double it rounds to (100). */
+        {"max_iter", "100.00000000000000001", "option 'max_iter': must be an integer, got 100.00000000000000001",
+         CR_E_TYPE},
+        {"bands", "70.000000000000001,40", "option 'bands': high must be an integer, got 70.000000000000001",
+         CR_E_TYPE},
         {"fit_intercept", "yes", "must be true or false", CR_E_TYPE},
         {"class_weight", "1,2junk", "must be 'none', 'balanced' or 'W0,W1'", CR_E_TYPE},
         {"class_weight", "1", "must be 'none', 'balanced' or 'W0,W1'", CR_E_TYPE},

@@ -200,7 +200,39 @@ static void test_from_json(void)
     /* "invert" is optional in a schema, but a boolean when present. */
     const char *bad_inv = "{\"fields\":[{\"name\":\"b\",\"type\":\"bool\"}],\"features\":[{\"name\":\"x\","
                       "\"field\":\"b\",\"invert\":\"yes\"}]}";
-    CHECK_ERR(cr_schema_from_json(bad_inv, strlen(bad_inv), &s, &e), e, CR_E_TYPE, "features[]: 'invert' must be a boolean");
+    CHECK_ERR(cr_schema_from_json(bad_inv, strlen(bad_inv), &s, &e), e, CR_E_TYPE,
+              "schema JSON: features[0]: 'invert' must be a boolean");
+}
+
+/* A schema's errors name the schema (not a model) and the item, by index;
+   the field is the member's key. */
+static void test_from_json_errors(void)
+{
+    static const struct {
+        const char *json;
+        cr_status st;
+        const char *field, *msg;
+    } bad[] = {
+        {"{\"fields\":[{\"name\":\"a\",\"type\":\"count\"}],\"features\":[{\"name\":\"f\",\"field\":\"a\"},{\"name\":3}]}",
+         CR_E_TYPE, "name", "schema JSON: features[1]: 'name' must be string, got number"},
+        {"{\"fields\":[{\"name\":\"a\",\"type\":\"count\"},{\"name\":\"b\"}],\"features\":[{\"name\":\"f\",\"field\":\"a\"}]}",
+         CR_E_MISSING, "type", "schema JSON: fields[1]: 'type' is missing"},
+        {"{\"fields\":[{\"name\":\"a\",\"type\":\"int\"}],\"features\":[{\"name\":\"f\",\"field\":\"a\"}]}",
+         CR_E_RANGE, "type", "schema JSON: fields[0]: 'type' has unknown value 'int'"},
+        {"{\"fields\":[{\"name\":\"a\",\"type\":\"count\"},7],\"features\":[{\"name\":\"f\",\"field\":\"a\"}]}",
+         CR_E_TYPE, "fields", "schema JSON: 'fields'[1] must be object, got number"},
+        {"{\"fields\":[{\"name\":\"b\",\"type\":\"bool\"}],\"features\":[{\"name\":\"x\",\"field\":\"b\",\"invert\":1}]}",
+         CR_E_TYPE, "invert", "schema JSON: features[0]: 'invert' must be a boolean, got number"},
+        {"{\"fields\":[],\"features\":[]}", CR_E_COUNT, "fields", "schema JSON: 0 fields (need 1 to 64)"},
+        {"{\"features\":[]}", CR_E_MISSING, "fields", "schema JSON: 'fields' is missing"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        cr_schema *s = (cr_schema *)1;
+        cr_error e;
+        CHECK_ERR(cr_schema_from_json(bad[k].json, strlen(bad[k].json), &s, &e), e, bad[k].st, bad[k].msg);
+        CHECK_STR(e.field, bad[k].field);
+        CHECK(s == NULL);
+    }
 }
 
 static void test_status_table(void)
@@ -223,6 +255,7 @@ int main(void)
     test_more_invalid();
     test_accessors_out_of_range();
     test_from_json();
+    test_from_json_errors();
     test_status_table();
     return check_done("test_schema");
 }

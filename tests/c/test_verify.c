@@ -83,12 +83,15 @@ int main(void)
     CHECK_OK(cr_verify_record(m, full, strlen(full), &check_err));
 
     expect_edit(m, plain, "\"score\":76", "\"score\":75", CR_E_MISMATCH, "record 'score': stored 75, replay gives 76");
+    expect_edit(m, plain, "\"score\":76", "\"score\":76.000000000000001", CR_E_MISMATCH,
+                "record 'score': stored 76.000000000000001, replay gives 76");   /* the double is 76 */
     expect_edit(m, plain, "0.769107103873336", "0.76910710387333", CR_E_MISMATCH, "record 'probability'");
     expect_edit(m, plain, "\"HIGH\"", "\"MEDIUM\"", CR_E_MISMATCH, "record 'risk_level': stored MEDIUM");
     expect_edit(m, plain, "0.28230406143995507", "0.282304061439955", CR_E_MISMATCH, "record 'reasons': entry 0");
     expect_edit(m, plain, "\"call_attempts_24h\":4", "\"call_attempts_24h\":5", CR_E_MISMATCH, "record 'score'");
     expect_edit(m, plain, "\"model_id\":\"2", "\"model_id\":\"5", CR_E_MISMATCH, "record 'model_id'");
     expect_edit(m, plain, "\"score\":76,", "", CR_E_MISSING, "record 'score': missing");
+    expect_edit(m, plain, "\"score\":76,", "\"score\":\"76\",", CR_E_MISSING, "record 'score': missing or not a number");
     expect_edit(m, plain, "\"has_consent\":false", "\"has_consent\":0", CR_E_TYPE, "field 'has_consent'");
     expect_edit(m, plain, "{\"inputs\"", "[{\"inputs\"", CR_E_JSON, "JSON:");
 
