@@ -16,6 +16,14 @@
  *  - Every result is finite: a model's numbers and a real input are bounded by
  *    CR_REAL_MAX, so no valid input can make a logit, probability or reason
  *    overflow (see "What a model may hold" below).
+ *  - Output into the caller's buffer (dst, cap, size), one pass to size it
+ *    (dst NULL) and one to fill it; `size` may be NULL. dst NULL or too small
+ *    is CR_E_BUFFER, dst's contents then unspecified (a prefix may be written).
+ *    Bytes (cr_model_save, cr_shard_save, cr_fit_question): *size receives
+ *    the number of bytes needed, success or not.
+ *    Text (every *_json writer): *size receives the text's length, without
+ *    its NUL, success or not; the buffer needs *size + 1 bytes, as with
+ *    snprintf(), and on success the text is NUL-terminated.
  */
 #ifndef CALLRISK_H
 #define CALLRISK_H
@@ -330,8 +338,8 @@ CR_API cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema 
  *     {"name":"label","role":"label","required":true},
  *     {"name":"weight","role":"weight","required":false}]
  *  The label and weight names are o's label_column and weight_column.
- *  Options that fail cr_train_options_check() are its error. Same buffer
- *  contract as cr_model_save(). */
+ *  Options that fail cr_train_options_check() are its error. The text
+ *  buffer contract (Conventions: the buffer needs *size + 1 bytes). */
 CR_API cr_status cr_training_columns_json(const cr_schema *s, const cr_train_options *o, char *dst, size_t cap,
                                           size_t *size, cr_error *err);
 
@@ -554,7 +562,7 @@ CR_API cr_status cr_shard_census(const cr_dataset *ds, const cr_train_options *o
 CR_API cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, cr_shard **out, cr_error *err);
 /*! cr_shard_merge() : into += from (shards of the same pass); CR_E_STATE otherwise. */
 CR_API cr_status cr_shard_merge(cr_shard *into, const cr_shard *from, cr_error *err);
-/*! cr_shard_save() : same buffer contract as cr_model_save(). */
+/*! cr_shard_save() : the bytes buffer contract (Conventions), as cr_model_save(). */
 CR_API cr_status cr_shard_save(const cr_shard *sh, void *dst, size_t cap, size_t *size, cr_error *err);
 CR_API cr_status cr_shard_load(const void *src, size_t n, cr_shard **out, cr_error *err);
 CR_API void cr_shard_free(cr_shard *sh);
@@ -562,7 +570,7 @@ CR_API void cr_shard_free(cr_shard *sh);
 CR_API cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, const cr_shard *census, cr_fit **out,
                                cr_error *err);
 CR_API int cr_fit_done(const cr_fit *f);
-/*! cr_fit_question() : what every shard answers next; same buffer contract as cr_model_save(). */
+/*! cr_fit_question() : what every shard answers next; the bytes buffer contract (Conventions). */
 CR_API cr_status cr_fit_question(const cr_fit *f, void *dst, size_t cap, size_t *size, cr_error *err);
 CR_API cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err);
 CR_API cr_status cr_fit_model(const cr_fit *f, cr_model **out, cr_error *err);
@@ -622,7 +630,7 @@ CR_API cr_status cr_drift_add_record(cr_drift *d, const char *record, size_t len
  *  {"n", "weight_sum", "epsilon", "features": [{"feature", "psi", "status",
  *  "bins": [{"hi", "reference", "actual"}]}], "score": {"psi", "status",
  *  "bins": [...]}}; "hi" is null for the last bin. CR_E_DATA with no rows.
- *  Same buffer contract as cr_model_save(). */
+ *  The text buffer contract (Conventions: the buffer needs *size + 1 bytes). */
 CR_API cr_status cr_drift_json(const cr_drift *d, char *dst, size_t cap, size_t *size, cr_error *err);
 CR_API void cr_drift_free(cr_drift *d);
 
@@ -631,7 +639,8 @@ CR_API void cr_drift_free(cr_drift *d);
  *  gini, ks, roc [{fpr, tpr}] (the CR_ROC_GRID points; only when has_roc),
  *  calibration [{lo, hi, weight, mean_predicted, observed_rate}],
  *  bands [{band, weight, share, observed_rate, mean_predicted}]; NaN is
- *  null. Same buffer contract as cr_model_save(). */
+ *  null. The text buffer contract (Conventions: the buffer needs *size + 1
+ *  bytes). */
 CR_API cr_status cr_metrics_json(const cr_metrics *mt, char *dst, size_t cap, size_t *size, cr_error *err);
 
 /*-************************************
@@ -700,7 +709,8 @@ CR_API cr_status cr_caller_request_parse(const cr_schema *s, const char *json, s
 /*! cr_score_record_json() :
  *  The record of one score, as stored by scoreCaller and `callrisk score
  *  --store`: canonical JSON. caller (caller_len > 0) and at_ms (finite)
- *  are optional. Same buffer contract as cr_model_save(). */
+ *  are optional. The text buffer contract (Conventions: the buffer needs
+ *  *size + 1 bytes). */
 CR_API cr_status cr_score_record_json(const cr_model *m, const double *fields, const cr_score_result *r,
                                       const cr_reason *reasons, const char *caller, size_t caller_len,
                                       double at_ms, char *dst, size_t cap, size_t *size, cr_error *err);
@@ -734,9 +744,10 @@ CR_API cr_status cr_score_caller(const cr_model *m, const cr_host *host, const c
  *  Model bytes
  **************************************/
 /*! cr_model_save() :
- *  Writes the canonical little-endian binary form into dst. If dst is NULL or
- *  too small, returns CR_E_BUFFER (dst's contents are then unspecified: a
- *  prefix may have been written); *size always receives the size needed. */
+ *  Writes the canonical little-endian binary form into dst: the bytes buffer
+ *  contract (Conventions). If dst is NULL or too small, returns CR_E_BUFFER
+ *  (dst's contents are then unspecified: a prefix may have been written);
+ *  *size always receives the size needed. */
 CR_API cr_status cr_model_save(const cr_model *m, void *dst, size_t cap, size_t *size,
                                cr_error *err);
 /*! cr_model_load() : validates bytes (each defect has its own status) and
@@ -746,15 +757,16 @@ CR_API cr_status cr_model_load(const void *src, size_t len, cr_model **out, cr_e
 
 /*! cr_model_to_json() :
  *  Canonical JSON (no spaces, fixed key order, doubles with 17 significant
- *  digits so they round-trip exactly). Same buffer contract as cr_model_save();
- *  *size excludes the terminating NUL, which is written when it fits. */
+ *  digits so they round-trip exactly). The text buffer contract (Conventions:
+ *  *size excludes the NUL; the buffer needs *size + 1 bytes). */
 CR_API cr_status cr_model_to_json(const cr_model *m, char *dst, size_t cap, size_t *size,
                                   cr_error *err);
 CR_API cr_status cr_model_from_json(const char *json, size_t len, cr_model **out,
                                     cr_error *err);
 
 /*! cr_model_card_json() : the model card (names, coefficients, intercept,
- *  bands, id, training stats) as JSON for people. Same buffer contract. */
+ *  bands, id, training stats) as JSON for people. The text buffer contract
+ *  (Conventions: the buffer needs *size + 1 bytes). */
 CR_API cr_status cr_model_card_json(const cr_model *m, char *dst, size_t cap, size_t *size,
                                     cr_error *err);
 
@@ -774,7 +786,8 @@ CR_API cr_status cr_model_with_bands(const cr_model *m, int high, int medium,
  *  (name, number, message, HTTP status), enum values, the host ABI's
  *  constants, the training options (name, JSON kind, default, doc) and the
  *  versions, as one JSON object. Hosts take every layout and constant from
- *  it. Same buffer contract as cr_model_save(). */
+ *  it. The text buffer contract (Conventions: the buffer needs *size + 1
+ *  bytes). */
 CR_API cr_status cr_abi_json(char *dst, size_t cap, size_t *size, cr_error *err);
 
 #ifdef __cplusplus

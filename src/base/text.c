@@ -1,6 +1,7 @@
 /* text.c - bounded text output for the core's JSON writers: appends past
  * the capacity are counted, not written, so one pass sizes and a second
- * fills (the cr_model_save() buffer contract). */
+ * fills (the text buffer contract of include/callrisk.h: *size is the
+ * text's length, the buffer needs one more byte for the NUL). */
 #include "internal.h"
 #include "numtext.h"
 

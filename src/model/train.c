@@ -1200,9 +1200,9 @@ static size_t shard_size(const cr_shard *sh)
 
 cr_status cr_shard_save(const cr_shard *sh, void *dst, size_t cap, size_t *size, cr_error *err)
 {
-    if (!sh || !size) return cr_fail(err, CR_E_ARG, NULL, "shard or size is NULL");
+    if (!sh) return cr_fail(err, CR_E_ARG, NULL, "shard is NULL");
     const size_t n = shard_size(sh);
-    *size = n;
+    if (size) *size = n;
     if (!dst || cap < n) return cr_fail(err, CR_E_BUFFER, NULL, "shard: %zu bytes needed", n);
     uint8_t *p = dst;
     memcpy(p, "CRS2", 4);
@@ -1318,11 +1318,11 @@ int cr_fit_done(const cr_fit *f) { return !f || f->pass == 0; }
 
 cr_status cr_fit_question(const cr_fit *f, void *dst, size_t cap, size_t *size, cr_error *err)
 {
-    if (!f || !size) return cr_fail(err, CR_E_ARG, NULL, "fit or size is NULL");
+    if (!f) return cr_fail(err, CR_E_ARG, NULL, "fit is NULL");
     if (f->pass == 0) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_question: the fit is done");
     const size_t np = f->p.np;
     const size_t n = QUESTION_HEAD + (f->ev ? cr_evidence_question_size(f->ev) : 8 * np);
-    *size = n;
+    if (size) *size = n;
     if (!dst || cap < n) return cr_fail(err, CR_E_BUFFER, NULL, "question: %zu bytes needed", n);
     uint8_t *p = dst;
     memcpy(p, "CRQ1", 4);

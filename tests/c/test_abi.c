@@ -24,8 +24,139 @@ static double num(const cr_json_doc *d, int obj, const char *key)
         CHECK_INT(num(d, mm, "size"), sizeof(((T *)0)->m));                                 \
     } while (0)
 
+/* The buffer contracts (include/callrisk.h, Conventions), one writer at a
+   time through one signature: what it writes is given in *ctx. */
+typedef cr_status (*writer)(const void *ctx, char *dst, size_t cap, size_t *size, cr_error *err);
+typedef struct {
+    const cr_model *m;
+    const cr_schema *s;
+    const cr_drift *d;
+    const cr_metrics *mt;
+    const cr_shard *sh;
+    const cr_fit *fit;
+    const double *f;
+    const cr_score_result *r;
+    const cr_reason *reasons;
+} writing;
+
+static cr_status w_abi(const void *c, char *dst, size_t cap, size_t *size, cr_error *err)
+{
+    (void)c;
+    return cr_abi_json(dst, cap, size, err);
+}
+static cr_status w_columns(const void *c, char *dst, size_t cap, size_t *size, cr_error *err)
+{
+    return cr_training_columns_json(((const writing *)c)->s, NULL, dst, cap, size, err);
+}
+static cr_status w_model(const void *c, char *dst, size_t cap, size_t *size, cr_error *err)
+{
+    return cr_model_to_json(((const writing *)c)->m, dst, cap, size, err);
+}
+static cr_status w_card(const void *c, char *dst, size_t cap, size_t *size, cr_error *err)
+{
+    return cr_model_card_json(((const writing *)c)->m, dst, cap, size, err);
+}
+static cr_status w_drift(const void *c, char *dst, size_t cap, size_t *size, cr_error *err)
+{
+    return cr_drift_json(((const writing *)c)->d, dst, cap, size, err);
+}
+static cr_status w_metrics(const void *c, char *dst, size_t cap, size_t *size, cr_error *err)
+{
+    return cr_metrics_json(((const writing *)c)->mt, dst, cap, size, err);
+}
+static cr_status w_record(const void *c, char *dst, size_t cap, size_t *size, cr_error *err)
+{
+    const writing *w = c;
+    return cr_score_record_json(w->m, w->f, w->r, w->reasons, "+1555", 5, 1e12, dst, cap, size, err);
+}
+static cr_status w_save(const void *c, char *dst, size_t cap, size_t *size, cr_error *err)
+{
+    return cr_model_save(((const writing *)c)->m, dst, cap, size, err);
+}
+static cr_status w_shard(const void *c, char *dst, size_t cap, size_t *size, cr_error *err)
+{
+    return cr_shard_save(((const writing *)c)->sh, dst, cap, size, err);
+}
+static cr_status w_question(const void *c, char *dst, size_t cap, size_t *size, cr_error *err)
+{
+    return cr_fit_question(((const writing *)c)->fit, dst, cap, size, err);
+}
+
+/* Text: *size is the length, the buffer needs *size + 1 (a buffer of
+   exactly *size is CR_E_BUFFER), the text NUL-terminated. Bytes: *size
+   bytes are enough. Either way `size` may be NULL. */
+static void check_contract(const char *name, writer w, const writing *c, int text)
+{
+    size_t n = 0, m = 7;
+    cr_error e;
+    CHECK_INT(w(c, NULL, 0, &n, NULL), CR_E_BUFFER);
+    CHECK_INT(w(c, NULL, 0, NULL, NULL), CR_E_BUFFER);
+    char *buf = malloc(n + 2);
+    memset(buf, 'x', n + 2);
+    const size_t enough = n + (size_t)text;
+    memset(&e, 0, sizeof e);
+    if (w(c, buf, enough - 1, &m, &e) != CR_E_BUFFER || e.status != CR_E_BUFFER || m != n)
+        fprintf(stderr, "%s: a buffer of %zu -> %s, *size %zu\n", name, enough - 1, e.message, m), check_failures++;
+    m = 7;
+    CHECK_OK(w(c, buf, enough, &m, &check_err));
+    CHECK_INT(m, n);
+    if (text) CHECK(buf[n] == 0 && strlen(buf) == n);
+    else CHECK(buf[n] == 'x');
+    memset(buf, 'x', n + 2);
+    CHECK_OK(w(c, buf, enough, NULL, &check_err));
+    if (text) CHECK(buf[n] == 0 && strlen(buf) == n);
+    free(buf);
+}
+
+static void test_buffer_contracts(void)
+{
+    cr_schema *s = NULL;
+    cr_dataset *ds = NULL;
+    cr_model *m = NULL;
+    cr_drift *d = NULL;
+    cr_shard *census = NULL;
+    cr_fit *fit = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    for (int i = 0; i < 40; i++) {
+        const double f[3] = {i % 5, i % 2, i % 7};
+        CHECK_OK(cr_dataset_add(ds, f, (i % 3 == 0) != (i % 11 == 0), 1.0, &check_err));
+    }
+    cr_train_options o;
+    cr_train_options_init(&o);
+    CHECK_OK(cr_train(ds, &o, &m, &check_err));
+    CHECK_OK(cr_drift_create(m, &d, &check_err));
+    CHECK_OK(cr_drift_add_dataset(d, ds, &check_err));
+    cr_metrics mt;
+    CHECK_OK(cr_evaluate(m, ds, &mt, &check_err));
+    CHECK_OK(cr_shard_census(ds, &o, &census, &check_err));
+    CHECK_OK(cr_fit_create(s, &o, census, &fit, &check_err));
+    const double f[3] = {2, 1, 5};
+    cr_score_result r;
+    cr_reason reasons[3];
+    CHECK_OK(cr_score(m, f, &r, reasons, 3, &check_err));
+    const writing c = {m, s, d, &mt, census, fit, f, &r, reasons};
+    check_contract("cr_abi_json", w_abi, &c, 1);
+    check_contract("cr_training_columns_json", w_columns, &c, 1);
+    check_contract("cr_model_to_json", w_model, &c, 1);
+    check_contract("cr_model_card_json", w_card, &c, 1);
+    check_contract("cr_drift_json", w_drift, &c, 1);
+    check_contract("cr_metrics_json", w_metrics, &c, 1);
+    check_contract("cr_score_record_json", w_record, &c, 1);
+    check_contract("cr_model_save", w_save, &c, 0);
+    check_contract("cr_shard_save", w_shard, &c, 0);
+    check_contract("cr_fit_question", w_question, &c, 0);
+    cr_fit_free(fit);
+    cr_shard_free(census);
+    cr_drift_free(d);
+    cr_model_free(m);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
 int main(void)
 {
+    test_buffer_contracts();
     size_t n = 0;
     cr_error e;
     CHECK_ERR(cr_abi_json(NULL, 0, &n, &e), e, CR_E_BUFFER, "output needs");
