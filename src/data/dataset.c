@@ -157,15 +157,22 @@ void cr_dataset_free(cr_dataset *ds)
     free(ds);
 }
 
-/* Room for `need` rows: the capacity doubles, or becomes `need` at once. */
+/* The most rows a data set can index: each row's features take d doubles. */
+static size_t max_rows(const cr_dataset *ds)
+{
+    const size_t d = ds->schema.n_features;
+    return SIZE_MAX / ((d ? d : 1) * sizeof(double));
+}
+
+/* Room for `need` rows (at most max_rows()): the capacity doubles, or
+   becomes `need` at once. */
 static cr_status reserve(cr_dataset *ds, size_t need, cr_error *err)
 {
     if (need <= ds->cap) return CR_OK;
     size_t cap = ds->cap ? ds->cap * 2 : 1024;
     if (cap < need) cap = need;
+    if (cap > max_rows(ds)) cap = max_rows(ds);
     size_t d = ds->schema.n_features;
-    if (cap > SIZE_MAX / ((d ? d : 1) * sizeof(double)))
-        return cr_fail(err, CR_E_NOMEM, NULL, "data set too large");
     double *x = realloc(ds->x, cap * d * sizeof *x);
     if (x) ds->x = x;
     uint8_t *y = realloc(ds->y, cap);
@@ -417,6 +424,10 @@ static cr_status append_rows(cr_dataset *ds, const double *fields, const uint8_t
 {
     const cr_schema *s = &ds->schema;
     const size_t nf = s->n_fields, d = s->n_features, words = nf + 2;
+    /* ds->rows + n must not wrap (it would reserve nothing), nor its arrays' sizes. */
+    if (n > max_rows(ds) - ds->rows)
+        return cr_fail(err, CR_E_NOMEM, "n", "data set too large: %zu rows and n = %zu more (at most %zu)", ds->rows,
+                       n, max_rows(ds));
     cr_status st = reserve(ds, ds->rows + n, err);
     if (st != CR_OK) return st;
     if (!ds->uniq && ds->rows == 0 && !(ds->uniq = table_new(words)))

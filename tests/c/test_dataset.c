@@ -124,9 +124,36 @@ static void test_arguments(void)
     cr_dataset_free(ds);
 }
 
+/* A row count whose sum with the rows there wraps (or whose arrays would
+   not fit size_t) is refused before any row is read: it used to reserve
+   nothing and write past the arrays. */
+static void test_too_many_rows(void)
+{
+    cr_dataset *ds = fresh();
+    const double row[3] = {1, 0, 2};
+    for (int i = 0; i < 1000; i++) CHECK_OK(cr_dataset_add(ds, row, i & 1, 1.0, &check_err));
+    char before[CR_MODEL_ID_SIZE], after[CR_MODEL_ID_SIZE];
+    digest(ds, before);
+    static double f[31 * 3];
+    static uint8_t y[31];
+    for (int i = 0; i < 31; i++) f[3 * i] = i, f[3 * i + 1] = 1;
+    f[3 * 30 + 1] = 7;   /* the last row is bad: nothing past it is read */
+    cr_error e;
+    const size_t huge[] = {SIZE_MAX - 999, SIZE_MAX, SIZE_MAX / 24 - 999};
+    for (size_t k = 0; k < sizeof huge / sizeof *huge; k++) {
+        CHECK_ERR(cr_dataset_add_rows(ds, f, y, NULL, huge[k], &e), e, CR_E_NOMEM, "data set too large: 1000 rows");
+        CHECK_STR(e.field, "n");
+        CHECK_INT(cr_dataset_rows(ds), 1000);
+    }
+    digest(ds, after);
+    CHECK_STR(after, before);
+    cr_dataset_free(ds);
+}
+
 int main(void)
 {
     test_rows_and_digest();
     test_arguments();
+    test_too_many_rows();
     return check_done("test_dataset");
 }
