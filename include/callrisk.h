@@ -709,8 +709,14 @@ CR_API cr_status cr_caller_request_parse(const cr_schema *s, const char *json, s
 /*! cr_score_record_json() :
  *  The record of one score, as stored by scoreCaller and `callrisk score
  *  --store`: canonical JSON. caller (caller_len > 0) and at_ms (finite)
- *  are optional. The text buffer contract (Conventions: the buffer needs
- *  *size + 1 bytes). */
+ *  are optional. Everything written is checked first, so that
+ *  cr_verify_record() accepts what this writes: the fields as cr_score()
+ *  checks them (the error names the field), caller as cr_caller_op_start(),
+ *  a finite at_ms a whole number in 0..8.64e15 (field "at"), the result and
+ *  reasons in range (CR_E_RANGE or CR_E_NONFINITE naming "score",
+ *  "risk_level", "probability" or "reasons") and then cr_score()'s for these
+ *  fields, bit for bit (else CR_E_MISMATCH naming the part). The text
+ *  buffer contract (Conventions: the buffer needs *size + 1 bytes). */
 CR_API cr_status cr_score_record_json(const cr_model *m, const double *fields, const cr_score_result *r,
                                       const cr_reason *reasons, const char *caller, size_t caller_len,
                                       double at_ms, char *dst, size_t cap, size_t *size, cr_error *err);

@@ -72,18 +72,6 @@ static void write_record(cr_text *t, const cr_model *m, const double *fields, co
     cr_text_printf(t, "],\"model_id\":\"%s\"}", m->id);
 }
 
-cr_status cr_score_record_json(const cr_model *m, const double *fields, const cr_score_result *r,
-                               const cr_reason *reasons, const char *caller, size_t caller_len, double at_ms,
-                               char *dst, size_t cap, size_t *size, cr_error *err)
-{
-    if (!m || !fields || !r || !reasons) return cr_fail(err, CR_E_ARG, NULL, "model, fields, result or reasons is NULL");
-    cr_status st = caller_len ? check_caller(caller, caller_len, err) : CR_OK;
-    if (st != CR_OK) return st;
-    cr_text t = {dst, dst ? cap : 0, 0};
-    write_record(&t, m, fields, r, reasons, caller, caller_len, at_ms);
-    return cr_text_end(&t, size, err);
-}
-
 static cr_status check_time(double at_ms, cr_error *err)
 {
     if (!(at_ms >= 0 && at_ms <= 8.64e15))
@@ -92,6 +80,67 @@ static cr_status check_time(double at_ms, cr_error *err)
     if (at_ms != (double)(int64_t)at_ms)
         return cr_fail(err, CR_E_TYPE, "at", "field 'at': must be a whole number of ms, got %.17g", at_ms);
     return CR_OK;
+}
+
+static int finite(double v) { return v - v == 0; }
+
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+/* A record cr_verify_record() accepts: the fields a row cr_score() takes,
+   a time scoring takes, and the result and reasons cr_score() gives for
+   those fields, bit for bit. Each part in range first, its error naming it. */
+static cr_status check_record(const cr_model *m, const double *fields, const cr_score_result *r,
+                              const cr_reason *reasons, double at_ms, cr_error *err)
+{
+    const cr_schema *s = &m->schema;
+    const size_t d = s->n_features;
+    cr_score_result want;
+    cr_reason replay[CR_MAX_FEATURES];
+    cr_status st = cr_score(m, fields, &want, replay, CR_MAX_FEATURES, err);   /* the fields checked first */
+    if (st == CR_OK && finite(at_ms)) st = check_time(at_ms, err);
+    if (st != CR_OK) return st;
+    if (r->score < 0 || r->score > 100)
+        return cr_fail(err, CR_E_RANGE, "score", "field 'score': must be 0 to 100, got %d", r->score);
+    if ((unsigned)r->risk_level > CR_RISK_HIGH)
+        return cr_fail(err, CR_E_RANGE, "risk_level", "field 'risk_level': must be %d (LOW) to %d (HIGH), got %d",
+                       CR_RISK_LOW, CR_RISK_HIGH, (int)r->risk_level);
+    if (!finite(r->probability))
+        return cr_fail(err, CR_E_NONFINITE, "probability", "field 'probability': must be a finite number");
+    if (!(r->probability >= 0 && r->probability <= 1))
+        return cr_fail(err, CR_E_RANGE, "probability", "field 'probability': must be 0 to 1, got %.17g",
+                       r->probability);
+    for (size_t j = 0; j < d; j++) {
+        if (reasons[j].feature >= d)
+            return cr_fail(err, CR_E_RANGE, "reasons", "field 'reasons'[%zu]: feature %lu is not one of the model's %zu",
+                           j, (unsigned long)reasons[j].feature, d);
+        if (!finite(reasons[j].contribution))
+            return cr_fail(err, CR_E_NONFINITE, "reasons", "field 'reasons'[%zu]: the contribution is not a finite number",
+                           j);
+    }
+    const char *part = r->score != want.score ? "score"
+                       : r->risk_level != want.risk_level ? "risk_level"
+                       : !same_bits(r->probability, want.probability) ? "probability"
+                                                                        : NULL;
+    for (size_t j = 0; j < d && !part; j++)
+        if (reasons[j].feature != replay[j].feature || !same_bits(reasons[j].contribution, replay[j].contribution))
+            part = "reasons";
+    if (part)
+        return cr_fail(err, CR_E_MISMATCH, part, "record '%s': not what the model scores for these inputs: a record "
+                       "holds cr_score()'s result and reasons for its fields", part);
+    return CR_OK;
+}
+
+cr_status cr_score_record_json(const cr_model *m, const double *fields, const cr_score_result *r,
+                               const cr_reason *reasons, const char *caller, size_t caller_len, double at_ms,
+                               char *dst, size_t cap, size_t *size, cr_error *err)
+{
+    if (!m || !fields || !r || !reasons) return cr_fail(err, CR_E_ARG, NULL, "model, fields, result or reasons is NULL");
+    cr_status st = caller_len ? check_caller(caller, caller_len, err) : CR_OK;
+    if (st == CR_OK) st = check_record(m, fields, r, reasons, at_ms, err);
+    if (st != CR_OK) return st;
+    cr_text t = {dst, dst ? cap : 0, 0};
+    write_record(&t, m, fields, r, reasons, caller, caller_len, at_ms);
+    return cr_text_end(&t, size, err);
 }
 
 cr_status cr_caller_keys(const cr_json_doc *doc, int required, char *number, size_t *len, double *at,

@@ -60,6 +60,77 @@ static void test_no_negative_zero(void)
     cr_schema_free(s);
 }
 
+/* cr_score_record_json() writes only records cr_verify_record() accepts:
+   every part it writes checked, the error typed and naming it; nothing
+   read out of bounds (a reason's feature index). */
+static void record_refused(const cr_model *m, const double *f, const cr_score_result *r, const cr_reason *reasons,
+                           double at, cr_status st, const char *field, const char *msg)
+{
+    char buf[2048];
+    size_t n = 0;
+    cr_error e;
+    memset(buf, 0, sizeof buf);
+    CHECK_ERR(cr_score_record_json(m, f, r, reasons, "+1", 2, at, buf, sizeof buf, &n, &e), e, st, msg);
+    CHECK_STR(e.field, field);
+    CHECK(buf[0] == 0);
+}
+
+static void test_record_checked(const cr_model *m, const double *f)
+{
+    cr_score_result r, good;
+    cr_reason reasons[3], ok[3];
+    CHECK_OK(cr_score(m, f, &good, ok, 3, &check_err));
+    char buf[2048];
+    size_t n = 0;
+    /* Accepted: the score's own result, at a valid time or none. */
+    const double times[] = {0, 1764000000000.0, 8.64e15, 0.0 / 0.0, 1.0 / 0.0};
+    for (size_t t = 0; t < sizeof times / sizeof *times; t++) {
+        CHECK_OK(cr_score_record_json(m, f, &good, ok, "+1", 2, times[t], buf, sizeof buf, &n, &check_err));
+        CHECK_OK(cr_verify_record(m, buf, n, &check_err));
+    }
+    /* The fields, as cr_score() checks them. */
+    double bad[3] = {f[0], 7, f[2]};
+    record_refused(m, bad, &good, ok, 0, CR_E_TYPE, "has_consent", "has_consent");
+    bad[1] = f[1], bad[0] = 0.0 / 0.0;
+    record_refused(m, bad, &good, ok, 0, CR_E_NONFINITE, "spam_reports", "spam_reports");
+    bad[0] = -1;
+    record_refused(m, bad, &good, ok, 0, CR_E_RANGE, "spam_reports", "spam_reports");
+    /* The time: a whole number of ms in 0..8.64e15 when given. */
+    record_refused(m, f, &good, ok, -77.5, CR_E_RANGE, "at", "field 'at'");
+    record_refused(m, f, &good, ok, 1.5, CR_E_TYPE, "at", "field 'at': must be a whole number");
+    record_refused(m, f, &good, ok, 8.64e15 + 2, CR_E_RANGE, "at", "field 'at'");
+    /* The result: in range, then the score of these fields. */
+    r = good, r.score = 101;
+    record_refused(m, f, &r, ok, 0, CR_E_RANGE, "score", "field 'score': must be 0 to 100, got 101");
+    r = good, r.score = good.score - 1;
+    record_refused(m, f, &r, ok, 0, CR_E_MISMATCH, "score", "record 'score': not what the model scores");
+    r = good, r.risk_level = (cr_risk_level)9;
+    record_refused(m, f, &r, ok, 0, CR_E_RANGE, "risk_level", "field 'risk_level': must be 0 (LOW) to 2 (HIGH), got 9");
+    r = good, r.risk_level = CR_RISK_LOW;
+    record_refused(m, f, &r, ok, 0, CR_E_MISMATCH, "risk_level", "record 'risk_level'");
+    r = good, r.probability = 2.5;
+    record_refused(m, f, &r, ok, 0, CR_E_RANGE, "probability", "field 'probability': must be 0 to 1, got 2.5");
+    r = good, r.probability = 0.0 / 0.0;
+    record_refused(m, f, &r, ok, 0, CR_E_NONFINITE, "probability", "field 'probability'");
+    r = good, r.probability = good.probability * (1 + 0x1p-52);
+    record_refused(m, f, &r, ok, 0, CR_E_MISMATCH, "probability", "record 'probability'");
+    /* The reasons: the model's features, finite, cr_score()'s in its order. */
+    memcpy(reasons, ok, sizeof reasons);
+    reasons[2].feature = 0x7fffffff;
+    record_refused(m, f, &good, reasons, 0, CR_E_RANGE, "reasons", "field 'reasons'[2]: feature 2147483647 is not");
+    reasons[2].feature = 3;
+    record_refused(m, f, &good, reasons, 0, CR_E_RANGE, "reasons", "feature 3 is not one of the model's 3");
+    memcpy(reasons, ok, sizeof reasons);
+    reasons[1].contribution = 1.0 / 0.0;
+    record_refused(m, f, &good, reasons, 0, CR_E_NONFINITE, "reasons", "field 'reasons'[1]");
+    memcpy(reasons, ok, sizeof reasons);
+    reasons[0] = ok[1], reasons[1] = ok[0];
+    record_refused(m, f, &good, reasons, 0, CR_E_MISMATCH, "reasons", "record 'reasons'");
+    memcpy(reasons, ok, sizeof reasons);
+    reasons[1].feature = reasons[0].feature;
+    record_refused(m, f, &good, reasons, 0, CR_E_MISMATCH, "reasons", "record 'reasons'");
+}
+
 int main(void)
 {
     cr_model *m = NULL, *other = NULL;
@@ -154,6 +225,7 @@ int main(void)
               "buffer holds 64");
     CHECK_INT(n, strlen(plain));   /* an infinite time is left out, like a NaN */
     CHECK_INT(cr_score_record_json(m, f, &r, reasons, NULL, 0, 0.0 / 0.0, NULL, 0, NULL, NULL), CR_E_BUFFER);
+    test_record_checked(m, f);
 
     /* A record of one model does not verify against another. */
     CHECK_OK(cr_model_with_bands(m, 80, 50, &other, &check_err));
