@@ -680,7 +680,8 @@ typedef enum {
 CR_API cr_status cr_caller_op_start(const cr_model *m, const char *caller, size_t caller_len,
                                     const double *fields, double at_ms, cr_caller_op **out, cr_error *err);
 CR_API cr_op_state cr_caller_op_state(const cr_caller_op *op);
-/*! The store question: attempts by `caller` with since_ms <= time <= until_ms. */
+/*! The store question: attempts by `caller` with since_ms <= time <= until_ms
+ *  (op NULL: caller NULL, caller_len 0, the times NaN; any output may be NULL). */
 CR_API void cr_caller_op_count_query(const cr_caller_op *op, const char **caller, size_t *caller_len,
                                      double *since_ms, double *until_ms);
 /*! cr_caller_op_counted() : the store's answer; count < 0 means it failed. */

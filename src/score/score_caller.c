@@ -246,10 +246,10 @@ cr_op_state cr_caller_op_state(const cr_caller_op *op) { return op ? op->state :
 void cr_caller_op_count_query(const cr_caller_op *op, const char **caller, size_t *caller_len, double *since_ms,
                               double *until_ms)
 {
-    if (caller) *caller = op->caller;
-    if (caller_len) *caller_len = op->caller_len;
-    if (since_ms) *since_ms = op->at_ms - CR_ATTEMPTS_WINDOW_MS;
-    if (until_ms) *until_ms = op->at_ms;
+    if (caller) *caller = op ? op->caller : NULL;
+    if (caller_len) *caller_len = op ? op->caller_len : 0;
+    if (since_ms) *since_ms = op ? op->at_ms - CR_ATTEMPTS_WINDOW_MS : 0.0 / 0.0;
+    if (until_ms) *until_ms = op ? op->at_ms : 0.0 / 0.0;
 }
 
 static cr_status wrong_state(const cr_caller_op *op, cr_op_state want, cr_error *err)

@@ -193,6 +193,11 @@ int main(void)
     CHECK_INT(cr_caller_op_state(NULL), CR_OP_FAILED);
     size_t len = 9;
     CHECK(cr_caller_op_record(NULL, &len) == NULL && len == 0);
+    /* A NULL op's question: none (was a NULL dereference). */
+    who_len = 9, since = until = 1;
+    cr_caller_op_count_query(NULL, &who, &who_len, &since, &until);
+    CHECK(who == NULL && who_len == 0 && since != since && until != until);
+    cr_caller_op_count_query(NULL, NULL, NULL, NULL, NULL);
     CHECK_ERR(cr_caller_op_counted(NULL, 1, &e), e, CR_E_ARG, "op is NULL");
     CHECK_ERR(cr_caller_op_saved(NULL, 0, &e), e, CR_E_ARG, "op is NULL");
     CHECK_ERR(cr_caller_op_result(NULL, &r, NULL, 0, NULL, &e), e, CR_E_ARG, "op or out is NULL");
