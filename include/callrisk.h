@@ -560,7 +560,8 @@ typedef struct cr_shard_s cr_shard;
 typedef struct cr_fit_s cr_fit;
 CR_API cr_status cr_shard_census(const cr_dataset *ds, const cr_train_options *o, cr_shard **out, cr_error *err);
 CR_API cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, cr_shard **out, cr_error *err);
-/*! cr_shard_merge() : into += from (shards of the same pass); CR_E_STATE otherwise. */
+/*! cr_shard_merge() : into += from (shards of the same pass); CR_E_STATE otherwise.
+ *  On any error `into` is as it was (a retry after CR_E_NOMEM counts nothing twice). */
 CR_API cr_status cr_shard_merge(cr_shard *into, const cr_shard *from, cr_error *err);
 /*! cr_shard_save() : the bytes buffer contract (Conventions), as cr_model_save(). */
 CR_API cr_status cr_shard_save(const cr_shard *sh, void *dst, size_t cap, size_t *size, cr_error *err);

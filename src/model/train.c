@@ -1165,12 +1165,18 @@ cr_status cr_shard_merge(cr_shard *into, const cr_shard *from, cr_error *err)
     if (!into || !from) return cr_fail(err, CR_E_ARG, NULL, "shard is NULL");
     if (into->kind != from->kind || into->k != from->k || into->nk != from->nk)
         return cr_fail(err, CR_E_STATE, NULL, "shards of different passes (%u and %u) do not merge", into->kind, from->kind);
+    /* All or nothing: the groups' new lists first, then into changes. */
+    cr_groups merged[2] = {{0}, {0}};
     for (int side = 0; side < 2 && into->kind == PASS_GROUPS; side++) {
-        cr_groups merged;
-        const cr_status st = cr_groups_merge(&into->groups[side], &from->groups[side], &merged, err);
-        if (st != CR_OK) return st;
+        const cr_status st = cr_groups_merge(&into->groups[side], &from->groups[side], &merged[side], err);
+        if (st != CR_OK) {
+            cr_groups_free(&merged[0]);
+            return st;
+        }
+    }
+    for (int side = 0; side < 2 && into->kind == PASS_GROUPS; side++) {
         cr_groups_free(&into->groups[side]);
-        into->groups[side] = merged;
+        into->groups[side] = merged[side];
     }
     for (int c = 0; c < CENSUS_COUNTS; c++) into->count[c] += from->count[c];
     cr_rows_digest_merge(&into->digest, &from->digest);

@@ -1170,6 +1170,74 @@ static void case_no_alloc(run *r)
     cr_model_free(v2);
 }
 
+/* A shard merge or fit feed that runs out of memory changes nothing: the
+   same call again (the failing allocation past) goes on to the model of the
+   uninjected run. RETRY_MERGE and RETRY_FEED say which calls are retried;
+   a failure elsewhere stops the run as in case_shards. Three shards, a hash
+   holdout: the groups pass merges both sides' lists. */
+enum { RETRY_MERGE = 1, RETRY_FEED = 2 };
+
+static void shards_retry(run *r, unsigned retry, char ref_id[CR_MODEL_ID_SIZE])
+{
+    cr_dataset *part[3] = {gen_dataset(120, 1), gen_dataset(90, 0), gen_dataset(70, 1)};
+    cr_schema *s = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    cr_train_options o;
+    cr_train_options_init(&o);
+    o.holdout_method = CR_HOLDOUT_HASH;
+    o.holdout_fraction = 0.3;
+    o.holdout_seed = 2;
+    cr_shard *c[3] = {NULL, NULL, NULL};
+    cr_fit *fit = NULL;
+    cr_model *m = NULL;
+    static unsigned char buf[1 << 20];
+    size_t n = 0;
+    cr_status first = CR_OK;
+/* The call; retried once when it ran out of memory and `again` says so. */
+#define TRY(again, call)                                              \
+    do {                                                              \
+        st = (call);                                                  \
+        if (st == CR_E_NOMEM && (retry & (again))) first = st, st = (call); \
+    } while (0)
+    arm();
+    cr_status st = CR_OK;
+    for (int i = 0; i < 3 && st == CR_OK; i++) st = cr_shard_census(part[i], &o, &c[i], E(r));
+    for (int i = 1; i < 3 && st == CR_OK; i++) TRY(RETRY_MERGE, cr_shard_merge(c[0], c[i], E(r)));
+    if (st == CR_OK) st = cr_fit_create(s, &o, c[0], &fit, E(r));
+    while (st == CR_OK && !cr_fit_done(fit)) {
+        cr_shard *q[3] = {NULL, NULL, NULL};
+        st = cr_fit_question(fit, buf, sizeof buf, &n, E(r));
+        for (int i = 0; i < 3 && st == CR_OK; i++) st = cr_shard_answer(part[i], buf, n, &q[i], E(r));
+        for (int i = 1; i < 3 && st == CR_OK; i++) TRY(RETRY_MERGE, cr_shard_merge(q[0], q[i], E(r)));
+        if (st == CR_OK) TRY(RETRY_FEED, cr_fit_feed(fit, q[0], E(r)));
+        for (int i = 0; i < 3; i++) cr_shard_free(q[i]);
+    }
+    if (st == CR_OK) st = cr_fit_model(fit, &m, E(r));
+#undef TRY
+    disarm();
+    r->st = first != CR_OK ? first : st;
+    if (r->k == 0 && m) memcpy(ref_id, cr_model_id(m), CR_MODEL_ID_SIZE);
+    if (first != CR_OK && st == CR_OK) {
+        /* Recovered: the uninjected run's model, not another. */
+        CHECK(m != NULL && strcmp(cr_model_id(m), ref_id) == 0);
+    } else if (failed()) {
+        CHECK(m == NULL);
+    } else {
+        CHECK(m != NULL);
+        if (m) sig_put(r, cr_model_id(m), CR_MODEL_ID_SIZE);
+    }
+    cr_model_free(m);
+    cr_fit_free(fit);
+    for (int i = 0; i < 3; i++) cr_shard_free(c[i]), cr_dataset_free(part[i]);
+    cr_schema_free(s);
+}
+
+static void case_shard_merge_retry(run *r)
+{
+    static char ref_id[CR_MODEL_ID_SIZE];
+    shards_retry(r, RETRY_MERGE, ref_id);
+}
+
 /* ---- the table and the driver ---- */
 
 typedef struct {
@@ -1208,6 +1276,7 @@ static const entry CASES[] = {
     {"shards", case_shards, 1,
      "cr_shard_census cr_shard_answer cr_shard_merge cr_shard_save cr_shard_load cr_shard_free "
      "cr_fit_create cr_fit_done cr_fit_question cr_fit_feed cr_fit_model cr_fit_free"},
+    {"shard_merge_retry", case_shard_merge_retry, 1, "cr_shard_merge"},
     {"caller_request_parse", case_caller_request_parse, 1, "cr_caller_request_parse"},
     {"caller_op_start", case_caller_op_start, 1, "cr_caller_op_start"},
     {"caller_op_counted", case_caller_op_counted, 1, "cr_caller_op_counted"},
