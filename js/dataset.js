@@ -5,7 +5,7 @@
 
 import { coreError } from './errors.js';
 import { readSchema } from './schema.js';
-import { echo, isPlainObject, kindName, ownKey, readFields, rowsOfSize, shown, typeName, typedInput, typedKind, wellFormed } from './values.js';
+import { echo, isPlainObjectIn, isRecord, kindName, ownKey, readError, readFields, reading, rowOf, rowsOfSize, shown, typeName, typedInput, typedKind, wellFormed } from './values.js';
 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 const LABEL_MAX = 255; // a label crosses as a byte (uint8_t); the core judges 0 or 1
@@ -17,19 +17,23 @@ const LABEL_MAX = 255; // a label crosses as a byte (uint8_t); the core judges 0
  * anything else is the API misused.
  */
 export function labelledData(abi, data) {
-  if (Array.isArray(data)) return { rows: data };
-  if (isPlainObject(data)) {
-    const keys = Object.keys(data);
-    if (keys.join() === 'csv' && typeof data.csv === 'string') return { csv: wellFormed(abi, data.csv, 'data.csv', 'CR_E_CSV') };
-    if (typedKind(data.rows) === 'Float64Array' || data.labels !== undefined) return { packed: packedData(data, keys) };
+  if (reading(abi, 'data', () => Array.isArray(data))) return { rows: data };
+  if (isPlainObjectIn(abi, data, 'data')) {
+    const keys = reading(abi, 'data', () => Object.keys(data));
+    const member = (key) => reading(abi, `data.${key}`, () => data[key], key); // each read once
+    const csv = keys.join() === 'csv' ? member('csv') : undefined;
+    if (typeof csv === 'string') return { csv: wellFormed(abi, csv, 'data.csv', 'CR_E_CSV') };
+    const rows = member('rows');
+    const labels = member('labels');
+    if (typedKind(rows) === 'Float64Array' || labels !== undefined) return { packed: packedData(keys, rows, labels, member) };
   }
   throw new TypeError(`data: must be an array of rows, { csv: text } or { rows: Float64Array, labels: Uint8Array, weights? }, got ${typeName(data)}`);
 }
 
-function packedData(data, keys) {
+function packedData(keys, rows, labels, member) {
   const unknown = keys.find((k) => k !== 'rows' && k !== 'labels' && k !== 'weights');
   if (unknown !== undefined) throw new TypeError(`data.${echo(unknown)}: unknown key (known: rows, labels, weights)`);
-  const { rows, labels, weights } = data;
+  const weights = member('weights');
   for (const [v, kind, what] of [[rows, 'Float64Array', 'rows'], [labels, 'Uint8Array', 'labels'], [weights, 'Float64Array', 'weights']]) {
     if (typedKind(v) !== kind && !(what === 'weights' && v === undefined)) {
       throw new TypeError(`data.${what}: must be a ${kind}, got ${kindName(v)}`);
@@ -92,19 +96,26 @@ function addRows(rt, ds, fields, columns, data, err) {
   const abi = rt.abi;
   const label = columnOf(columns, 'label', true);
   const weight = columnOf(columns, 'weight', false);
-  const n = data.length; // read once: a Proxy's length may change
+  const n = reading(abi, 'data', () => data.length); // read once: a Proxy's length may change
   const nf = fields.length;
   const rows = rowsOfSize(abi, n, nf, 'data');
   const labels = new Uint8Array(n);
   const weights = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const r = data[i];
+    const r = rowOf(abi, data, 'data', i);
     const where = `data[${i}]: `;
-    if (r === null || typeof r !== 'object' || Array.isArray(r)) {
-      throw coreError(abi, 'CR_E_TYPE', `${where}must be a row object, got ${typeName(r)}`, { line: i + 1 });
-    }
+    if (!isRecord(abi, r, 'data', i)) throw coreError(abi, 'CR_E_TYPE', `${where}must be a row object, got ${typeName(r)}`, { line: i + 1 });
     readFields(r, fields, rows, i * nf, 'data', i);
-    const y = ownKey(r, label);
+    let key = label;
+    let y;
+    let w;
+    try {
+      y = ownKey(r, label);
+      key = weight;
+      w = weight === undefined ? undefined : ownKey(r, weight);
+    } catch (e) {
+      throw readError(abi, `${where}field '${key}'`, e, key, i + 1);
+    }
     if (y === true || y === false) labels[i] = y ? 1 : 0;
     else if (y === undefined) throw coreError(abi, 'CR_E_MISSING', `${where}field '${label}': required`, { field: label, line: i + 1 });
     else if (typeof y !== 'number' || !Number.isInteger(y)) {
@@ -112,7 +123,6 @@ function addRows(rt, ds, fields, columns, data, err) {
     } else if (y < 0 || y > LABEL_MAX) {
       throw coreError(abi, 'CR_E_RANGE', `${where}field '${label}': must be 0 or 1, got ${y}`, { field: label, line: i + 1 });
     } else labels[i] = y;
-    const w = weight === undefined ? undefined : ownKey(r, weight);
     if (w === undefined) weights[i] = 1;
     else if (typeof w === 'number') weights[i] = w;
     else throw coreError(abi, 'CR_E_TYPE', `${where}field '${weight}': must be a number, got ${shown(w)}`, { field: weight, line: i + 1 });

@@ -4,7 +4,7 @@
 import { coreError } from './errors.js';
 import { datasetOf, labelledData } from './dataset.js';
 import { readSchema } from './schema.js';
-import { isPlainObject, jsonText, optionsJson, readFields, rowsOfSize, typeName, viewBytes, wellFormed } from './values.js';
+import { isPlainObject, isPlainObjectIn, isRecord, jsonText, optionsJson, readFields, reading, rowOf, rowsOfSize, typeName, viewBytes, wellFormed } from './values.js';
 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 
@@ -163,7 +163,7 @@ export class Model {
     const rt = this.#rt;
     void this[PTR];
     const labelled = labelledData(rt.abi, data);
-    if (options !== undefined && !isPlainObject(options)) throw new TypeError(`options: must be a plain object, got ${typeName(options)}`);
+    if (options !== undefined && !isPlainObjectIn(rt.abi, options, 'options')) throw new TypeError(`options: must be a plain object, got ${typeName(options)}`);
     const optionsText = optionsJson(rt.abi, options ?? {});
     return rt.scratch((alloc, put, err) => {
       const ptr = this[PTR];
@@ -191,29 +191,36 @@ export class Model {
    */
   drift(data) {
     const rt = this.#rt;
+    const abi = rt.abi;
     void this[PTR];
     const fields = this.#schema.fields;
     let input;
-    if (Array.isArray(data)) {
+    if (reading(abi, 'data', () => Array.isArray(data))) {
       const nf = fields.length;
-      const n = data.length;
-      const rows = rowsOfSize(rt.abi, n, nf, 'data');
+      const n = reading(abi, 'data', () => data.length);
+      const rows = rowsOfSize(abi, n, nf, 'data');
       for (let i = 0; i < n; i++) {
-        const r = data[i];
-        if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new TypeError(`data[${i}]: must be an object, got ${typeName(r)}`);
+        const r = rowOf(abi, data, 'data', i);
+        if (!isRecord(abi, r, 'data', i)) throw new TypeError(`data[${i}]: must be an object, got ${typeName(r)}`);
         readFields(r, fields, rows, i * nf, 'data', i);
       }
       input = { rows };
-    } else if (isPlainObject(data) && Object.keys(data).join() === 'records' && Array.isArray(data.records)) {
-      input = { records: data.records.map((t, i) => {
-        if (typeof t !== 'string') throw new TypeError(`data.records[${i}]: must be a record's JSON text, got ${typeName(t)}`);
-        return wellFormed(rt.abi, t, `data.records[${i}]`, 'CR_E_JSON');
-      }) };
-    } else if (isPlainObject(data) && Object.keys(data).join() === 'csv') {
-      input = labelledData(rt.abi, data);
-    } else {
-      throw new TypeError(`data: must be an array of requests, { csv: text } or { records: [text, ...] }, got ${typeName(data)}`);
+    } else if (isPlainObjectIn(abi, data, 'data')) {
+      const keys = reading(abi, 'data', () => Object.keys(data)).join();
+      const records = keys === 'records' ? reading(abi, 'data.records', () => data.records, 'records') : undefined;
+      if (reading(abi, 'data.records', () => Array.isArray(records), 'records')) {
+        const n = reading(abi, 'data.records', () => records.length, 'records');
+        input = { records: [] };
+        for (let i = 0; i < n; i++) {
+          const t = rowOf(abi, records, 'data.records', i);
+          if (typeof t !== 'string') throw new TypeError(`data.records[${i}]: must be a record's JSON text, got ${typeName(t)}`);
+          input.records.push(wellFormed(abi, t, `data.records[${i}]`, 'CR_E_JSON'));
+        }
+      } else if (keys === 'csv') {
+        input = labelledData(abi, data);
+      }
     }
+    if (!input) throw new TypeError(`data: must be an array of requests, { csv: text } or { records: [text, ...] }, got ${typeName(data)}`);
     return rt.scratch((alloc, put, err) => {
       const out = alloc(F64);
       rt.check(rt.x.cr_drift_create(this[PTR], out, err), err);

@@ -7,7 +7,7 @@ import { coreError } from './errors.js';
 import { HOLD, INTERNAL, Model, PTR, SCHEMA, defaultModelIn, loadModelIn } from './model.js';
 import { RISK_LEVELS } from './runtime.js';
 import { createMemoryStore, isStore } from './store.js';
-import { isPlainObject, ownKey, packColumns, readFields, rowsOfSize, timeOf, typeName, typedInput, wellFormed } from './values.js';
+import { isPlainObject, isPlainObjectIn, isRecord, ownKey, packColumns, readFields, reading, rowOf, rowsOfSize, timeOf, typeName, typedInput, wellFormed } from './values.js';
 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 const I32 = Int32Array.BYTES_PER_ELEMENT;
@@ -114,9 +114,7 @@ export class Scorer {
   score(req) {
     void this.#model[PTR]; // CR_E_STATE on a freed model, before the input is looked at
     const rt = this.#rt;
-    if (req === null || typeof req !== 'object' || Array.isArray(req)) {
-      throw coreError(rt.abi, 'CR_E_TYPE', `request: must be an object, got ${typeName(req)}`);
-    }
+    if (!isRecord(rt.abi, req, 'request', -1)) throw coreError(rt.abi, 'CR_E_TYPE', `request: must be an object, got ${typeName(req)}`);
     const fields = this.#model[SCHEMA].fields;
     // Every value read before any is written: a getter may call into the
     // module (another score() reuses the scratch; growth detaches views).
@@ -187,6 +185,7 @@ export class Scorer {
   scoreBatch(input) {
     void this.#model[PTR]; // CR_E_STATE on a freed model, before the input is looked at
     const rt = this.#rt;
+    const abi = rt.abi;
     const fields = this.#model[SCHEMA].fields;
     const nf = fields.length;
     let rows;
@@ -198,18 +197,16 @@ export class Scorer {
       if (length % nf !== 0) throw coreError(rt.abi, 'CR_E_ARG', `rows: length ${length} is not a multiple of ${nf} fields`, { field: 'rows' });
       rows = array;
       n = length / nf;
-    } else if (Array.isArray(input)) {
-      n = input.length; // read once: a Proxy's length may change
-      rows = rowsOfSize(rt.abi, n, nf, 'requests');
+    } else if (reading(abi, 'requests', () => Array.isArray(input))) {
+      n = reading(abi, 'requests', () => input.length); // read once: a Proxy's length may change
+      rows = rowsOfSize(abi, n, nf, 'requests');
       for (let i = 0; i < n; i++) {
-        const r = input[i];
-        if (r === null || typeof r !== 'object' || Array.isArray(r)) {
-          throw coreError(rt.abi, 'CR_E_TYPE', `requests[${i}]: must be an object, got ${typeName(r)}`, { line: i + 1 });
-        }
+        const r = rowOf(abi, input, 'requests', i);
+        if (!isRecord(abi, r, 'requests', i)) throw coreError(abi, 'CR_E_TYPE', `requests[${i}]: must be an object, got ${typeName(r)}`, { line: i + 1 });
         readFields(r, fields, rows, i * nf, 'requests', i);
       }
     } else if (input !== null && typeof input === 'object') {
-      rows = packColumns(rt.abi, input, fields);
+      rows = packColumns(abi, input, fields);
       n = nf ? rows.length / nf : 0;
     } else {
       throw new TypeError(`requests: must be an array, an object of columns, or a Float64Array, got ${typeName(input)}`);
@@ -256,11 +253,11 @@ export class Scorer {
    */
   async scoreCaller(req, options) {
     void this.#model[PTR]; // CR_E_STATE on a freed model, before the input is looked at
-    if (options !== undefined && !isPlainObject(options)) throw new TypeError(`options: must be a plain object, got ${typeName(options)}`);
-    for (const key of Object.keys(options ?? {})) if (key !== 'context') throw new TypeError(`options.${key}: unknown option (known: context)`);
-    const context = options?.context;
     const rt = this.#rt;
     const abi = rt.abi;
+    if (options !== undefined && !isPlainObjectIn(abi, options, 'options')) throw new TypeError(`options: must be a plain object, got ${typeName(options)}`);
+    for (const key of reading(abi, 'options', () => Object.keys(options ?? {}))) if (key !== 'context') throw new TypeError(`options.${key}: unknown option (known: context)`);
+    const context = reading(abi, 'options.context', () => options?.context, 'context');
     const store = this.#store;
     const E = rt.error.size;
     const resultAt = alignUp(E, F64);
@@ -345,7 +342,7 @@ export class Scorer {
   #callerObject(req, err) {
     const rt = this.#rt;
     const abi = rt.abi;
-    if (req === null || typeof req !== 'object' || Array.isArray(req)) throw coreError(abi, 'CR_E_TYPE', `request: must be an object, got ${typeName(req)}`);
+    if (!isRecord(abi, req, 'request', -1)) throw coreError(abi, 'CR_E_TYPE', `request: must be an object, got ${typeName(req)}`);
     const fields = this.#model[SCHEMA].fields;
     const attempts = abi.limits.attempts_field;
     if (!fields.some((f) => f.name === attempts)) {
@@ -357,15 +354,16 @@ export class Scorer {
       throw coreError(abi, 'CR_E_SCHEMA', `scoreCaller: the model's field '${clash.name}' has the name of a scoreCaller key (${CALLER_KEYS.join(', ')}); score it with score() or give JSON text`, { field: clash.name });
     }
     // callerNumber, or caller_number as the core's JSON names it; not both.
-    let caller = ownKey(req, 'callerNumber');
-    const snake = ownKey(req, 'caller_number');
+    const key = (name, field) => reading(abi, `field '${field}'`, () => ownKey(req, name), field);
+    let caller = key('callerNumber', 'caller_number');
+    const snake = key('caller_number', 'caller_number');
     if (snake !== undefined) {
       if (caller !== undefined) throw coreError(abi, 'CR_E_ARG', "field 'caller_number': given twice (callerNumber and caller_number)", { field: 'caller_number' });
       caller = snake;
     }
     if (caller === undefined) throw coreError(abi, 'CR_E_MISSING', "field 'caller_number': required (callerNumber)", { field: 'caller_number' });
     if (typeof caller !== 'string') throw coreError(abi, 'CR_E_TYPE', `field 'caller_number': must be a string, got ${typeName(caller)}`, { field: 'caller_number' });
-    const at = timeOf(abi, ownKey(req, 'at'));
+    const at = timeOf(abi, key('at', 'at'));
     const values = new Float64Array(fields.length);
     const one = new Float64Array(1);
     fields.forEach((field, i) => {
@@ -504,10 +502,11 @@ export class ScoreBatch {
  * default: an in-memory store.
  */
 export function scorerIn(rt, model, store) {
-  if (store !== undefined && !isStore(store)) {
+  if (store !== undefined && !reading(rt.abi, 'store', () => isStore(store))) {
     throw new TypeError('store: must have countAttempts(callerNumber, sinceMs, untilMs, context) and saveScore(record, { text, context })');
   }
-  const m = model === undefined ? defaultModelIn(rt) : model instanceof Model ? model : loadModelIn(rt, model);
+  // instanceof walks the prototypes: a revoked Proxy throws there.
+  const m = model === undefined ? defaultModelIn(rt) : reading(rt.abi, 'model', () => model instanceof Model) ? model : loadModelIn(rt, model);
   return new Scorer(INTERNAL, rt, m, store ?? createMemoryStore());
 }
 

@@ -5,7 +5,7 @@
 
 import { datasetOf, labelledData } from './dataset.js';
 import { modelAt } from './model.js';
-import { isPlainObject, jsonText, optionsJson, typeName, wellFormed } from './values.js';
+import { echo, isPlainObject, isPlainObjectIn, jsonText, optionsJson, reading, typeName, wellFormed } from './values.js';
 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 // The host's own options: the rest are the core's, by its names.
@@ -22,12 +22,13 @@ const HOST_OPTIONS = ['schema', 'onProgress'];
  */
 export function trainIn(rt, data, options) {
   const abi = rt.abi;
-  if (options !== undefined && !isPlainObject(options)) throw new TypeError(`options: must be a plain object, got ${typeName(options)}`);
+  if (options !== undefined && !isPlainObjectIn(abi, options, 'options')) throw new TypeError(`options: must be a plain object, got ${typeName(options)}`);
   const core = Object.create(null);
   let schemaSource;
   let onProgress = null;
-  for (const key of Object.keys(options ?? {})) {
-    const v = options[key];
+  for (const key of reading(abi, 'options', () => Object.keys(options ?? {}))) {
+    // Named as optionsJson() names the core's options; the field whole, as jsonText() has it.
+    const v = reading(abi, HOST_OPTIONS.includes(key) ? `options.${key}` : `option '${echo(key)}'`, () => options[key], echo(key, Infinity));
     if (key === 'schema') schemaSource = v;
     else if (key === 'onProgress') onProgress = v;
     else core[key] = v;

@@ -118,6 +118,60 @@ export function wellFormed(abi, text, what, code, field) {
   return text;
 }
 
+/* ---- a caller's objects, read ----
+ * A getter, a Proxy's trap or a revoked Proxy may throw as a caller's value
+ * is read: that is CR_E_TYPE naming the value's place, what it threw the
+ * `cause` (V8's own errors there, a revoked Proxy or duplicate keys from
+ * ownKeys, cannot be told from a trap's), wherever the glue reads it. */
+
+/**
+ * The error for a caller's value that threw `e` as it was read: CR_E_TYPE,
+ * `what` naming its place ("option 'C'", "requests[3]: field 'spam_reports'"),
+ * with `field` and `line`. `abi` null: read before any module is loaded
+ * (init()'s and createScorer()'s options), so no status is known: the
+ * TypeError of the JS API misused, with the same message and cause.
+ */
+export function readError(abi, what, e, field, line) {
+  const message = `${what}: reading it threw ${thrownText(e)}`;
+  if (abi === null) return new TypeError(message, { cause: e });
+  return coreError(abi, 'CR_E_TYPE', message, { field, line, cause: e });
+}
+
+/** read()'s answer, or readError() when it throws: for reads that are not
+ * hot (readFields() and the row loops catch in place, without a closure). */
+export function reading(abi, what, read, field, line) {
+  try {
+    return read();
+  } catch (e) {
+    throw readError(abi, what, e, field, line);
+  }
+}
+
+/** Where row `row` of `list` is ('requests[3]'), or `list` itself for one (row -1). */
+const placeOf = (list, row) => (row < 0 ? list : `${list}[${row}]`);
+const lineOf = (row) => (row < 0 ? undefined : row + 1);
+
+/** rows[i] of a caller's array (a Proxy's may throw: readError() naming `list[i]`, line i + 1). */
+export function rowOf(abi, rows, list, i) {
+  try {
+    return rows[i];
+  } catch (e) {
+    throw readError(abi, placeOf(list, i), e, undefined, i + 1);
+  }
+}
+
+/** Whether `v` is an object a request or row can be (not null, a primitive
+ * or an array); a revoked Proxy, the one object Array.isArray throws for, is
+ * readError() naming row `row` of `list` (as rowOf()). */
+export function isRecord(abi, v, list, row) {
+  if (v === null || typeof v !== 'object') return false;
+  try {
+    return !Array.isArray(v);
+  } catch (e) {
+    throw readError(abi, placeOf(list, row), e, undefined, lineOf(row));
+  }
+}
+
 /** Whether object `v` is plain (throws what a Proxy's trap or a revoked Proxy throws). */
 function plain(v) {
   if (Array.isArray(v)) return false;
@@ -138,6 +192,9 @@ export function isPlainObject(v, unreadable = false) {
   }
 }
 
+/** isPlainObject(v), where a trap's throw or a revoked Proxy is readError() naming `what`. */
+export const isPlainObjectIn = (abi, v, what) => v !== null && typeof v === 'object' && reading(abi, what, () => plain(v));
+
 /**
  * The own properties of a JS options bag, each read once (a getter cannot
  * answer differently to the check and to the use). Inherited properties are
@@ -145,12 +202,17 @@ export function isPlainObject(v, unreadable = false) {
  */
 export function ownOptions(options, known, what) {
   if (options === undefined) return {};
-  if (!isPlainObject(options)) throw new TypeError(`${what}: must be a plain object, got ${typeName(options)}`);
-  for (const key of Object.keys(options)) {
+  // Read before the module is: what throws is readError()'s TypeError.
+  if (!isPlainObjectIn(null, options, what)) throw new TypeError(`${what}: must be a plain object, got ${typeName(options)}`);
+  for (const key of reading(null, what, () => Object.keys(options))) {
     if (!known.includes(key)) throw new TypeError(`${what}.${echo(key)}: unknown option (known: ${known.join(', ')})`);
   }
   const out = Object.create(null); // a polluted Object.prototype cannot answer for a missing key
-  for (const key of known) if (Object.hasOwn(options, key)) out[key] = options[key];
+  for (const key of known) {
+    reading(null, `${what}.${key}`, () => {
+      if (Object.hasOwn(options, key)) out[key] = options[key];
+    });
+  }
   return out;
 }
 
@@ -168,8 +230,9 @@ const PAST_DOUBLES = '1e999';
  */
 export function optionsJson(abi, options) {
   const members = [];
-  for (const name of Object.keys(options)) {
-    const v = options[name]; // read once: a getter may answer differently
+  for (const name of reading(abi, 'options', () => Object.keys(options))) {
+    // Read once: a getter may answer differently. The field: whole, a lone surrogate as a \u escape.
+    const v = reading(abi, `option '${echo(name)}'`, () => options[name], echo(name, Infinity));
     if (v === undefined) continue; // not given, as JSON.stringify leaves it out
     const why = notUnicode(name);
     if (why) throw coreError(abi, 'CR_E_JSON', `option '${echo(name)}': its name is ${why}`);
@@ -217,23 +280,20 @@ function objectKind(v) {
  * array (a hole too), a function, a Map or other object that is not plain,
  * a cycle, a lone surrogate — and nesting the core does not read (past
  * limits.json_depth_max). A value that throws as it is read (a getter, a
- * Proxy's trap, a revoked Proxy) is CR_E_TYPE at its place, what it threw
- * the `cause`: V8's own errors there (a revoked Proxy, duplicate keys from
- * ownKeys) cannot be told from a trap's. An infinity is written as a number
- * past the doubles, which the core refuses as out of range; an object's
- * member set to undefined is left out. An object's keys are read first,
+ * Proxy's trap, a revoked Proxy) is readError() at its place. An infinity
+ * is written as a number past the doubles, which the core refuses as out of
+ * range; an object's member set to undefined is left out. An object's keys are read first,
  * then each member once, as JSON.stringify reads them: a member a getter
  * deletes is left out, one it adds is not read. `field` is the error's
  * field: given, or else the place. `depth`: the containers the value sits in.
  */
 export function jsonText(abi, value, what, field, depth = 0) {
   const open = new Set();
-  const fail = (code, path, reason, cause) => {
-    const at = path ? ` at ${echo(path)}` : '';
-    // The place as the field: whole, a lone surrogate in a key written as \u escape.
-    return coreError(abi, code, `${what}${at}: ${reason}`, { field: field ?? (path ? echo(path, Infinity) : undefined), cause });
-  };
-  const unreadable = (path, e) => fail('CR_E_TYPE', path, `reading it threw ${thrownText(e)}`, e);
+  const place = (path) => (path ? `${what} at ${echo(path)}` : what);
+  // The place as the field: whole, a lone surrogate in a key written as \u escape.
+  const fieldAt = (path) => field ?? (path ? echo(path, Infinity) : undefined);
+  const fail = (code, path, reason) => coreError(abi, code, `${place(path)}: ${reason}`, { field: fieldAt(path) });
+  const unreadable = (path, e) => readError(abi, place(path), e, fieldAt(path));
   const get = (v, key, path) => {
     try {
       return v[key];
@@ -366,7 +426,6 @@ export function fieldError(field, v, key, where = '', line = undefined) {
 
 /** Where row `row` of `list` is, for a message ('' for one request: row -1). */
 const rowAt = (list, row) => (row < 0 ? '' : `${list}[${row}]: `);
-const lineOf = (row) => (row < 0 ? undefined : row + 1);
 
 /*
  * Reading a request. A field is given under its C name (`spam_reports`) or
@@ -423,11 +482,25 @@ function fieldOf(req, proto, field, v, w, pv, pw, list, row) {
   } else if (typeof v === 'number') {
     return v;
   }
-  throw fieldError(field, v, key, rowAt(list, row), lineOf(row));
+  throw (refused = fieldError(field, v, key, rowAt(list, row), lineOf(row)));
 }
 
 function givenTwice(field, key, list, row) {
-  return coreError(field.abi, 'CR_E_ARG', `${rowAt(list, row)}field '${field.name}': given twice (${key} and ${field.name})`, { field: field.name, line: lineOf(row) });
+  return (refused = coreError(field.abi, 'CR_E_ARG', `${rowAt(list, row)}field '${field.name}': given twice (${key} and ${field.name})`, { field: field.name, line: lineOf(row) }));
+}
+
+/** The error fieldOf() threw last, till readFields() passes it on: what
+ * else reaches readFields()'s catch was thrown by reading the request (a
+ * getter's own CallriskError too, from a score() it called). */
+let refused = null;
+
+/** What readFields() throws for `e`, thrown as it read `field`: fieldOf()'s own error, or readError(). */
+function readFailed(e, field, list, row) {
+  if (e === refused) {
+    refused = null;
+    return e;
+  }
+  return readError(field.abi, `${rowAt(list, row)}field '${field.name}'`, e, field.name, lineOf(row));
 }
 
 /** One field of a request (fieldOf, for paths that are not hot). */
@@ -439,24 +512,31 @@ const fieldIn = (req, proto, f, list, row) => fieldOf(req, proto, f, req[f.key],
  * property read then sees one key, and its inline cache stays monomorphic;
  * one read in a loop sees every field's key and goes megamorphic, which made
  * reading both spellings about four times as slow (the seed's request in a
- * micro-benchmark: 12 ns here, 46 ns in a loop).
+ * micro-benchmark: 12 ns here, 46 ns in a loop). What a read throws (a
+ * getter, a Proxy's trap, a revoked Proxy) is readError() naming the field
+ * being read, `k`: one try around them all, no closure a field.
  */
 export function readFields(req, fields, out, at, list, row) {
   const n = fields.length;
   if (n === 0) return;
   let f = fields[0];
-  let v = req[f.key];
-  let w = req[f.other];
-  const proto = getProto(req); // after the reads' map checks: folded to a constant
-  out[at] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row);
-  if (n > 1) { f = fields[1]; v = req[f.key]; w = req[f.other]; out[at + 1] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
-  if (n > 2) { f = fields[2]; v = req[f.key]; w = req[f.other]; out[at + 2] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
-  if (n > 3) { f = fields[3]; v = req[f.key]; w = req[f.other]; out[at + 3] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
-  if (n > 4) { f = fields[4]; v = req[f.key]; w = req[f.other]; out[at + 4] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
-  if (n > 5) { f = fields[5]; v = req[f.key]; w = req[f.other]; out[at + 5] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
-  if (n > 6) { f = fields[6]; v = req[f.key]; w = req[f.other]; out[at + 6] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
-  if (n > 7) { f = fields[7]; v = req[f.key]; w = req[f.other]; out[at + 7] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
-  for (let i = 8; i < n; i++) out[at + i] = fieldIn(req, proto, fields[i], list, row);
+  let k = 0;
+  try {
+    let v = req[f.key];
+    let w = req[f.other];
+    const proto = getProto(req); // after the reads' map checks: folded to a constant
+    out[at] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row);
+    if (n > 1) { f = fields[k = 1]; v = req[f.key]; w = req[f.other]; out[at + 1] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+    if (n > 2) { f = fields[k = 2]; v = req[f.key]; w = req[f.other]; out[at + 2] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+    if (n > 3) { f = fields[k = 3]; v = req[f.key]; w = req[f.other]; out[at + 3] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+    if (n > 4) { f = fields[k = 4]; v = req[f.key]; w = req[f.other]; out[at + 4] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+    if (n > 5) { f = fields[k = 5]; v = req[f.key]; w = req[f.other]; out[at + 5] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+    if (n > 6) { f = fields[k = 6]; v = req[f.key]; w = req[f.other]; out[at + 6] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+    if (n > 7) { f = fields[k = 7]; v = req[f.key]; w = req[f.other]; out[at + 7] = fieldOf(req, proto, f, v, w, v !== undefined && f.key in OP, w !== undefined && f.name in OP, list, row); }
+    for (k = 8; k < n; k++) out[at + k] = fieldIn(req, proto, fields[k], list, row);
+  } catch (e) {
+    throw readFailed(e, fields[k], list, row);
+  }
 }
 
 /** Columns are arrays or typed arrays; a string or an array-like object is not. */
@@ -473,9 +553,15 @@ export function packColumns(abi, input, fields) {
   const keys = [];
   for (const field of fields) {
     let key = field.key;
-    let c = ownKey(input, key);
+    let c;
+    let d;
+    try {
+      c = ownKey(input, key);
+      d = field.alias ? ownKey(input, field.name) : undefined;
+    } catch (e) {
+      throw readError(abi, `field '${field.name}'`, e, field.name);
+    }
     if (field.alias) {
-      const d = ownKey(input, field.name);
       if (d !== undefined) {
         if (c !== undefined) throw coreError(abi, 'CR_E_ARG', `field '${field.name}': given twice (${key} and ${field.name})`, { field: field.name });
         c = d;
@@ -483,11 +569,12 @@ export function packColumns(abi, input, fields) {
       }
     }
     if (c === undefined) throw coreError(abi, 'CR_E_MISSING', `field '${field.name}': required (a column)`, { field: field.name });
-    if (!isColumn(c)) throw coreError(abi, 'CR_E_TYPE', `field '${field.name}': must be a column (an array or typed array), got ${typeName(c)}`, { field: field.name });
+    if (!reading(abi, `field '${field.name}'`, () => isColumn(c), field.name)) throw coreError(abi, 'CR_E_TYPE', `field '${field.name}': must be a column (an array or typed array), got ${typeName(c)}`, { field: field.name });
     cols.push(c);
     keys.push(key);
   }
-  const lengths = cols.map((c) => (Array.isArray(c) ? c.length : lengthGetter.call(c))); // read once: a Proxy's may change
+  // Read once: a Proxy's may change.
+  const lengths = cols.map((c, f) => reading(abi, `field '${fields[f].name}'`, () => (Array.isArray(c) ? c.length : lengthGetter.call(c)), fields[f].name));
   const n = nf ? lengths[0] : 0;
   for (let f = 1; f < nf; f++) {
     if (lengths[f] !== n) {
@@ -499,7 +586,12 @@ export function packColumns(abi, input, fields) {
     const c = cols[f];
     const field = fields[f];
     for (let i = 0; i < n; i++) {
-      const v = c[i];
+      let v;
+      try {
+        v = c[i]; // a Proxy's may throw
+      } catch (e) {
+        throw readError(abi, `${keys[f]}[${i}]: field '${field.name}'`, e, field.name, i + 1);
+      }
       const x = fieldNumber(field.type, v, true);
       if (x === undefined) throw fieldError(field, v, keys[f], `${keys[f]}[${i}]: `, i + 1);
       rows[i * nf + f] = x;

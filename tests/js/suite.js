@@ -1154,8 +1154,8 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     await assert.rejects(trainModel(SEED_ROWS, { signs: revoked() }), unread('signs', "option 'signs'", /TypeError: .*revoked/));
     await assert.rejects(trainModel(SEED_ROWS, { signs: { spam_reports: revoked() } }), unread('signs', "option 'signs' at spam_reports", /TypeError: .*revoked/));
     await assert.rejects(trainModel(SEED_ROWS, { schema: revoked() }), unread(undefined, 'options\\.schema', /TypeError: .*revoked/));
-    // The options bag itself is the API's: a revoked one is not a plain object.
-    await assert.rejects(trainModel(SEED_ROWS, revoked()), misuse(/^options: must be a plain object, got object$/));
+    // The options bag too, now the module is there to name the status (before: "options: must be a plain object, got object").
+    await assert.rejects(trainModel(SEED_ROWS, revoked()), unread(undefined, 'options', /TypeError: Cannot perform '\w+' on a proxy that has been revoked/));
     // Duplicate keys from ownKeys are V8's TypeError, a trap's own throw is
     // the trap's error: neither can be told apart, both are the cause.
     const trap = (handler) => poked((m) => { m.bands = new Proxy(m.bands, handler); });
@@ -1190,6 +1190,97 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     const wide = poked((m) => { for (let i = 0; i < 100000; i++) m.training[`k${i}`] = i; });
     assert.equal((await loadModel(wide)).id, s.model.id);
     assert.equal((await loadModel(Object.assign(Object.create(null), poked((m) => { m.bands = Object.assign(Object.create(null), m.bands); })))).id, s.model.id);
+  });
+
+  test('options, requests, rows and data sets that throw as they are read are CR_E_TYPE naming the option, field or row, what they threw the cause', async () => {
+    // Before: each threw the getter's or trap's own error (or V8's TypeError for a revoked Proxy), raw.
+    const s = await createScorer();
+    const boom = new Error('boom');
+    const revoked = (target = {}) => { const { proxy, revoke } = Proxy.revocable(target, {}); revoke(); return proxy; };
+    const withGetter = (obj, name) => Object.defineProperty({ ...obj }, name, { get() { throw boom; }, enumerable: true });
+    /** CR_E_TYPE at `where`, field and line as given, the cause `cause` (boom unless a pattern for V8's own error). */
+    const unread = (where, { field, line, cause = boom } = {}) => (e) => coreError('CR_E_TYPE', { field, line, message: new RegExp(`^${where}: reading it threw `) })(e)
+      && (cause instanceof RegExp ? cause.test(String(e.cause)) : e.cause === cause);
+    const REVOKED = /TypeError: Cannot perform '\w+' on a proxy that has been revoked/;
+    const DUPLICATE = /TypeError: .*duplicate entries/;
+
+    // Training options: an option's getter, the bag's ownKeys (duplicates, a throw), the bag revoked; evaluate's options too.
+    await assert.rejects(trainModel(SEED_ROWS, withGetter({}, 'C')), unread("option 'C'", { field: 'C' }));
+    await assert.rejects(trainModel(SEED_ROWS, withGetter({}, 'schema')), unread('options\\.schema', { field: 'schema' }));
+    await assert.rejects(trainModel(SEED_ROWS, withGetter({}, 'onProgress')), unread('options\\.onProgress', { field: 'onProgress' }));
+    await assert.rejects(trainModel(SEED_ROWS, new Proxy({ C: 1 }, { ownKeys: () => ['C', 'C'] })), unread('options', { cause: DUPLICATE }));
+    await assert.rejects(trainModel(SEED_ROWS, new Proxy({}, { ownKeys() { throw boom; } })), unread('options'));
+    await assert.rejects(trainModel(SEED_ROWS, new Proxy({ C: 1 }, { get() { throw boom; } })), unread("option 'C'", { field: 'C' }));
+    assert.throws(() => s.model.evaluate(SEED_ROWS, withGetter({}, 'tol')), unread("option 'tol'", { field: 'tol' }));
+    assert.throws(() => s.model.evaluate(SEED_ROWS, revoked()), unread('options', { cause: REVOKED }));
+    // init()'s and createScorer()'s options are read before the module is: no status to name, the JS API's TypeError with the same message and cause.
+    const early = (re) => (e) => misuse(re)(e) && e.cause === boom;
+    await assert.rejects(createScorer(withGetter({}, 'store')), early(/^options\.store: reading it threw Error: boom$/));
+    await assert.rejects(api.init(withGetter({}, 'wasmUrl')), early(/^options\.wasmUrl: reading it threw Error: boom$/));
+    await assert.rejects(createScorer(new Proxy({}, { ownKeys() { throw boom; } })), early(/^options: reading it threw Error: boom$/));
+    // Values createScorer reads with the module there: the store's methods, a model that is a revoked Proxy.
+    await assert.rejects(createScorer({ store: withGetter({ saveScore() {} }, 'countAttempts') }), unread('store'));
+    await assert.rejects(createScorer({ model: revoked() }), unread('model', { cause: REVOKED }));
+
+    // Requests: a field's getter (either spelling, any field), a Proxy's traps, a revoked Proxy.
+    const ok = { spamReports: 5, hasConsent: false, callAttempts24h: 10 };
+    assert.throws(() => s.score(withGetter(ok, 'spamReports')), unread("field 'spam_reports'", { field: 'spam_reports' }));
+    const { spamReports, ...rest } = ok;
+    assert.throws(() => s.score(withGetter({ ...rest, spam_reports: 5 }, 'spam_reports')), unread("field 'spam_reports'", { field: 'spam_reports' }));
+    assert.throws(() => s.score(withGetter(ok, 'callAttempts24h')), unread("field 'call_attempts_24h'", { field: 'call_attempts_24h' }));
+    assert.throws(() => s.score(new Proxy(ok, { get(t, k) { if (k === 'hasConsent') throw boom; return t[k]; } })), unread("field 'has_consent'", { field: 'has_consent' }));
+    assert.throws(() => s.score(new Proxy(ok, { getPrototypeOf() { throw boom; } })), unread("field 'spam_reports'", { field: 'spam_reports' }));
+    const instance = Object.assign(new (class Req {})(), ok); // a class instance: own keys are asked for
+    assert.throws(() => s.score(new Proxy(instance, { getOwnPropertyDescriptor() { throw boom; } })), unread("field 'spam_reports'", { field: 'spam_reports' }));
+    assert.throws(() => s.score(revoked()), unread('request', { cause: REVOKED }));
+    const selfRevoking = Proxy.revocable(ok, { get(t, k) { if (k === 'callAttempts24h') selfRevoking.revoke(); return t[k]; } }); // then call_attempts_24h is read
+    assert.throws(() => s.score(selfRevoking.proxy), unread("field 'call_attempts_24h'", { field: 'call_attempts_24h', cause: REVOKED }));
+    // A getter's own CallriskError (a score() it called on a bad request) is what it threw, not this request's error.
+    const nested = { ...ok, get hasConsent() { s.score({}); return false; } };
+    assert.throws(() => s.score(nested), (e) => unread("field 'has_consent'", { field: 'has_consent', cause: e.cause })(e) && e.cause.code === 'CR_E_MISSING');
+    // The request's own errors are still its own, and the next score() reads as before.
+    assert.throws(() => s.score({ ...ok, spamReports: 'x' }), coreError('CR_E_TYPE', { field: 'spam_reports', message: /must be a number, got string/ }));
+    assert.equal(s.score(ok).score, 99);
+    // scoreBatch: a row's getter (row index and field), a row or the list revoked, a Proxy list's traps; columns alike.
+    assert.throws(() => s.scoreBatch([ok, withGetter(ok, 'callAttempts24h')]), unread("requests\\[1\\]: field 'call_attempts_24h'", { field: 'call_attempts_24h', line: 2 }));
+    assert.throws(() => s.scoreBatch([ok, revoked()]), unread('requests\\[1\\]', { line: 2, cause: REVOKED }));
+    assert.throws(() => s.scoreBatch(new Proxy([ok, ok], { get(t, k) { if (k === '1') throw boom; return t[k]; } })), unread('requests\\[1\\]', { line: 2 }));
+    assert.throws(() => s.scoreBatch(new Proxy([ok], { get(t, k) { if (k === 'length') throw boom; return t[k]; } })), unread('requests'));
+    assert.throws(() => s.scoreBatch(revoked([])), unread('requests', { cause: REVOKED }));
+    const columns = { spamReports: [5, 1], hasConsent: [false, true], callAttempts24h: [10, 1] };
+    assert.throws(() => s.scoreBatch(withGetter(columns, 'hasConsent')), unread("field 'has_consent'", { field: 'has_consent' }));
+    assert.throws(() => s.scoreBatch({ ...columns, hasConsent: revoked([]) }), unread("field 'has_consent'", { field: 'has_consent', cause: REVOKED }));
+    assert.throws(() => s.scoreBatch({ ...columns, spamReports: new Proxy([5, 1], { get(t, k) { if (k === 'length') throw boom; return t[k]; } }) }), unread("field 'spam_reports'", { field: 'spam_reports' }));
+    assert.throws(() => s.scoreBatch({ ...columns, spamReports: new Proxy([5, 1], { get(t, k) { if (k === '1') throw boom; return t[k]; } }) }), unread("spamReports\\[1\\]: field 'spam_reports'", { field: 'spam_reports', line: 2 }));
+    // scoreCaller: the caller, at, a field, the request revoked; its options.
+    const call = { ...ok, callerNumber: '+15550100', at: 0 };
+    const noAttempts = { spamReports: 5, hasConsent: false, callerNumber: '+15550100', at: 0 };
+    await assert.rejects(s.scoreCaller(withGetter(call, 'callerNumber')), unread("field 'caller_number'", { field: 'caller_number' }));
+    await assert.rejects(s.scoreCaller(withGetter(call, 'at')), unread("field 'at'", { field: 'at' }));
+    await assert.rejects(s.scoreCaller(withGetter(noAttempts, 'hasConsent')), unread("field 'has_consent'", { field: 'has_consent' }));
+    await assert.rejects(s.scoreCaller(revoked()), unread('request', { cause: REVOKED }));
+    await assert.rejects(s.scoreCaller(noAttempts, withGetter({}, 'context')), unread('options\\.context', { field: 'context' }));
+    await assert.rejects(s.scoreCaller(noAttempts, revoked()), unread('options', { cause: REVOKED }));
+
+    // Training and evaluation data: a row's field, label or weight; a row, the list or the data revoked; { csv } and typed data's members.
+    const rows = (i, row) => SEED_ROWS.map((r, j) => (j === i ? row : r));
+    await assert.rejects(trainModel(rows(2, withGetter(SEED_ROWS[2], 'spamReports'))), unread("data\\[2\\]: field 'spam_reports'", { field: 'spam_reports', line: 3 }));
+    await assert.rejects(trainModel(rows(2, withGetter(SEED_ROWS[2], 'label'))), unread("data\\[2\\]: field 'label'", { field: 'label', line: 3 }));
+    await assert.rejects(trainModel(rows(0, withGetter({ ...SEED_ROWS[0], weight: 1 }, 'weight'))), unread("data\\[0\\]: field 'weight'", { field: 'weight', line: 1 }));
+    await assert.rejects(trainModel(rows(1, revoked())), unread('data\\[1\\]', { line: 2, cause: REVOKED }));
+    await assert.rejects(trainModel(new Proxy(SEED_ROWS, { get(t, k) { if (k === '3') throw boom; return t[k]; } })), unread('data\\[3\\]', { line: 4 }));
+    await assert.rejects(trainModel(revoked([])), unread('data', { cause: REVOKED }));
+    await assert.rejects(trainModel(withGetter({}, 'csv')), unread('data\\.csv', { field: 'csv' }));
+    await assert.rejects(trainModel(withGetter({ labels: new Uint8Array(1) }, 'rows')), unread('data\\.rows', { field: 'rows' }));
+    await assert.rejects(trainModel(new Proxy({ csv: seedCsv('label') }, { ownKeys() { throw boom; } })), unread('data'));
+    assert.throws(() => s.model.evaluate(rows(4, withGetter(SEED_ROWS[4], 'hasConsent'))), unread("data\\[4\\]: field 'has_consent'", { field: 'has_consent', line: 5 }));
+    // drift: request rows, { records } and their list.
+    const trained = await trainModel(SEED_ROWS);
+    assert.throws(() => trained.drift([ok, withGetter(ok, 'spamReports')]), unread("data\\[1\\]: field 'spam_reports'", { field: 'spam_reports', line: 2 }));
+    assert.throws(() => trained.drift([revoked()]), unread('data\\[0\\]', { line: 1, cause: REVOKED }));
+    assert.throws(() => trained.drift(revoked([])), unread('data', { cause: REVOKED }));
+    assert.throws(() => trained.drift(withGetter({}, 'records')), unread('data\\.records', { field: 'records' }));
+    assert.throws(() => trained.drift({ records: new Proxy([], { get(t, k) { if (k === 'length') throw boom; return t[k]; } }) }), unread('data\\.records', { field: 'records' }));
   });
 
   test('a store whose answer throws from its then getter is a store failure, not an exception through wasm', async () => {
