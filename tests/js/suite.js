@@ -1349,7 +1349,7 @@ export function defineSuite({ test: runnerTest, assert, api, golden, freshApi, w
     assert.throws(() => s.scoreJSON('{"spam_reports" 5}'), coreError('CR_E_JSON', { column: 17 }));
     assert.throws(() => s.scoreJSON(''), coreError('CR_E_JSON', { column: 1 }));
     assert.throws(() => s.scoreJSON('{"spam_reports":5,"has_consent":false,"call_attempts_24h":10} x'), coreError('CR_E_JSON', { message: /trailing/ }));
-    assert.throws(() => s.scoreJSON('{"spam_reports":5,"spam_reports":5,"has_consent":false,"call_attempts_24h":10}'), coreError('CR_E_JSON', { message: /duplicate/ }));
+    assert.throws(() => s.scoreJSON('{"spam_reports":5,"spam_reports":5,"has_consent":false,"call_attempts_24h":10}'), coreError('CR_E_JSON', { field: 'spam_reports', message: /duplicate key 'spam_reports'/ }));
     assert.throws(() => s.scoreJSON('[5, false, 10]'), coreError('CR_E_TYPE', { message: /must be a JSON object/ }));
     assert.throws(() => s.scoreJSON('{"spam_reports":1e400,"has_consent":false,"call_attempts_24h":10}'), coreError('CR_E_NONFINITE', { field: 'spam_reports' }));
     assert.throws(() => s.scoreJSON('{"spam_reports":5,"has_consent":0,"call_attempts_24h":10}'), coreError('CR_E_TYPE', { field: 'has_consent' }));
