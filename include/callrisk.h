@@ -573,6 +573,9 @@ CR_API cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, co
 CR_API int cr_fit_done(const cr_fit *f);
 /*! cr_fit_question() : what every shard answers next; the bytes buffer contract (Conventions). */
 CR_API cr_status cr_fit_question(const cr_fit *f, void *dst, size_t cap, size_t *size, cr_error *err);
+/*! cr_fit_feed() : the merged answers to the last question. All or nothing: on any
+ *  error the fit is as it was (fed the same answers again after CR_E_NOMEM, it goes
+ *  on to cr_train's model). */
 CR_API cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err);
 CR_API cr_status cr_fit_model(const cr_fit *f, cr_model **out, cr_error *err);
 CR_API void cr_fit_free(cr_fit *f);

@@ -53,6 +53,8 @@ typedef struct cr_evidence_fit_s cr_evidence_fit;
 CR_HIDDEN cr_status cr_evidence_fit_create(cr_model *m, uint64_t fitted, uint64_t held, const cr_train_options *o,
                                            cr_evidence_fit **out, cr_error *err);
 CR_HIDDEN void cr_evidence_fit_free(cr_evidence_fit *e);
+/* A copy of e, its own model and pivots (a pass is fed to a copy: all or nothing). */
+CR_HIDDEN cr_status cr_evidence_fit_clone(const cr_evidence_fit *e, cr_evidence_fit **out, cr_error *err);
 /* The pass asked next (PASS_GROUPS, PASS_CUTS, PASS_SHARES), 0 when done. */
 CR_HIDDEN int cr_evidence_fit_pass(const cr_evidence_fit *e);
 /* The question's payload after the common head: the model and what the pass needs. */

@@ -392,6 +392,32 @@ void cr_evidence_fit_free(cr_evidence_fit *e)
     free(e);
 }
 
+cr_status cr_evidence_fit_clone(const cr_evidence_fit *e, cr_evidence_fit **out, cr_error *err)
+{
+    cr_evidence_fit *c = malloc(sizeof *c);
+    cr_model *m = malloc(sizeof *m);
+    int ok = c && m;
+    if (c) {
+        *c = *e;
+        memset(c->piv, 0, sizeof c->piv);
+        c->m = m;
+    }
+    if (ok) *m = *e->m;
+    for (int j = 0; ok && j < CR_MAX_FEATURES; j++) {
+        if (!e->piv[j]) continue;
+        c->piv[j] = malloc((e->npiv[j] ? e->npiv[j] : 1) * sizeof **c->piv);
+        if (c->piv[j]) memcpy(c->piv[j], e->piv[j], e->npiv[j] * sizeof **c->piv);
+        else ok = 0;
+    }
+    if (!ok) {
+        if (c) cr_evidence_fit_free(c);
+        else free(m);
+        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory for the evidence's next pass");
+    }
+    *out = c;
+    return CR_OK;
+}
+
 cr_status cr_evidence_fit_create(cr_model *m, uint64_t fitted, uint64_t held, const cr_train_options *o,
                                  cr_evidence_fit **out, cr_error *err)
 {

@@ -1409,46 +1409,70 @@ cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, 
     return CR_OK;
 }
 
-/* The solved fit's model (no evidence yet), then the evidence's passes. */
-static cr_status solved(cr_fit *f, cr_error *err)
+/* The model of the solver s (no evidence yet), for the evidence's passes. */
+static cr_status solved(const cr_fit *f, const solver *s, cr_evidence_fit **ev, cr_error *err)
 {
     cr_model *m = calloc(1, sizeof *m);
     if (!m) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory for the model");
-    solver_stats(&f->solver, &m->stats);
-    cr_status st = model_of(m, &f->schema, &f->opt, &f->sum, f->sign, f->solver.theta, f->rows, f->digest, err);
+    solver_stats(s, &m->stats);
+    cr_status st = model_of(m, &f->schema, &f->opt, &f->sum, f->sign, s->theta, f->rows, f->digest, err);
     if (st != CR_OK) {
         free(m);
         return st;
     }
-    if ((st = cr_evidence_fit_create(m, f->rows, f->held, &f->opt, &f->ev, err)) != CR_OK) return st;
-    f->pass = cr_evidence_fit_pass(f->ev);
-    return CR_OK;
+    return cr_evidence_fit_create(m, f->rows, f->held, &f->opt, ev, err);
 }
 
+/* All or nothing: each pass works on a copy of what it changes, which
+   replaces the fit's only when the whole pass succeeded. A failure (out of
+   memory too) leaves the fit as it was: fed the same answer again, it goes
+   on as if nothing had happened. */
 cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err)
 {
     if (!f || !merged) return cr_fail(err, CR_E_ARG, NULL, "fit or shard is NULL");
     if (f->pass == 0) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the fit is done");
+    cr_status st;
     if (f->ev) {
-        const cr_status st = cr_evidence_fit_feed(f->ev, merged, err);
+        cr_evidence_fit *next = NULL;
+        st = cr_evidence_fit_clone(f->ev, &next, err);
+        if (st == CR_OK) st = cr_evidence_fit_feed(next, merged, err);
+        if (st != CR_OK) {
+            cr_evidence_fit_free(next);
+            return st;
+        }
+        cr_evidence_fit_free(f->ev);
+        f->ev = next;
         f->pass = cr_evidence_fit_pass(f->ev);
-        return st;
+        return CR_OK;
     }
     const size_t d = f->p.d, np = f->p.np;
     const uint32_t want = (uint32_t)(f->pass == PASS_SUMMARY ? 2 + d : sums_of(np));
     if (merged->kind != f->pass || merged->k != want || merged->nk)
         return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the shards answer pass %u, the fit asks pass %d", merged->kind, f->pass);
     if (f->pass == PASS_SUMMARY) {
-        const cr_status st = summary_finish(merged->acc, d, &f->sum, err);
-        if (st != CR_OK) return st;
+        data_summary sum = f->sum;
+        if ((st = summary_finish(merged->acc, d, &sum, err)) != CR_OK) return st;
+        f->sum = sum;
         solver_init(&f->solver, &f->p, f->sign, f->opt.tol * f->sum.wsum, &f->opt);
         f->pass = PASS_EVAL;
         return CR_OK;
     }
+    solver *s = malloc(sizeof *s);   /* ~60 KB: not on a wasm stack */
+    if (!s) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory for the solver's step");
+    *s = f->solver;
     evaluation ev;
-    evaluation_of(&f->p, solver_point(&f->solver), merged->acc, &ev);
-    cr_status st = solver_feed(&f->solver, &ev, err);
-    if (st == CR_OK && f->solver.phase == SOLVED) st = solved(f, err);
+    evaluation_of(&f->p, solver_point(s), merged->acc, &ev);
+    cr_evidence_fit *next = NULL;
+    st = solver_feed(s, &ev, err);
+    if (st == CR_OK && s->phase == SOLVED) st = solved(f, s, &next, err);
+    if (st == CR_OK) {
+        f->solver = *s;
+        if (next) {
+            f->ev = next;
+            f->pass = cr_evidence_fit_pass(next);
+        }
+    }
+    free(s);
     return st;
 }
 

@@ -1238,6 +1238,12 @@ static void case_shard_merge_retry(run *r)
     shards_retry(r, RETRY_MERGE, ref_id);
 }
 
+static void case_fit_feed_retry(run *r)
+{
+    static char ref_id[CR_MODEL_ID_SIZE];
+    shards_retry(r, RETRY_FEED, ref_id);
+}
+
 /* ---- the table and the driver ---- */
 
 typedef struct {
@@ -1277,6 +1283,7 @@ static const entry CASES[] = {
      "cr_shard_census cr_shard_answer cr_shard_merge cr_shard_save cr_shard_load cr_shard_free "
      "cr_fit_create cr_fit_done cr_fit_question cr_fit_feed cr_fit_model cr_fit_free"},
     {"shard_merge_retry", case_shard_merge_retry, 1, "cr_shard_merge"},
+    {"fit_feed_retry", case_fit_feed_retry, 1, "cr_fit_feed"},
     {"caller_request_parse", case_caller_request_parse, 1, "cr_caller_request_parse"},
     {"caller_op_start", case_caller_op_start, 1, "cr_caller_op_start"},
     {"caller_op_counted", case_caller_op_counted, 1, "cr_caller_op_counted"},
