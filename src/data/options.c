@@ -89,10 +89,17 @@ cr_status cr_bands_check(int high, int medium, const char *what, cr_error *err)
     return CR_OK;
 }
 
-/* The column names: each a name, no field of the schema, the two distinct.
-   Their clash is reported on `changed` when that is the option just set (the
-   other one was already there), else on weight_column. */
-static cr_status check_columns(const cr_train_options *o, const cr_schema *s, const char *changed, cr_error *err)
+/* How much of the options a check judges: the whole (cr_train_options_check()),
+   one option just set on options that were whole (cr_train_options_set()), or
+   one of several being read (cr_train_options_from_json(): checks across
+   options wait for the final set, so the keys' order cannot matter). */
+typedef enum { CHECK_WHOLE, CHECK_SET, CHECK_READ } check_scope;
+
+/* The column names: each a name, no field of the schema, the two distinct
+   (not while reading). Their clash is reported on `changed` when that is the
+   option just set (the other one was already there), else on weight_column. */
+static cr_status check_columns(const cr_train_options *o, const cr_schema *s, const char *changed, check_scope scope,
+                               cr_error *err)
 {
     const char *const option[2] = {"label_column", "weight_column"};
     const char *const column[2] = {o->label_column, o->weight_column};
@@ -104,7 +111,7 @@ static cr_status check_columns(const cr_train_options *o, const cr_schema *s, co
             return cr_fail(err, CR_E_RANGE, option[c], "option '%s': '%s' is a field of the schema", option[c],
                            column[c]);
     }
-    if (strcmp(o->label_column, o->weight_column) == 0) {
+    if (scope != CHECK_READ && strcmp(o->label_column, o->weight_column) == 0) {
         const int c = changed && strcmp(changed, option[0]) == 0 ? 0 : 1;
         return cr_fail(err, CR_E_RANGE, option[c], "option '%s': '%s' is %s too; the label and weight columns "
                        "must differ", option[c], column[c], option[1 - c]);
@@ -129,7 +136,8 @@ static cr_status check_evidence(const cr_train_options *o, int final, cr_error *
     return CR_OK;
 }
 
-static cr_status check_options(const cr_train_options *o, const cr_schema *s, const char *changed, cr_error *err)
+static cr_status check_options(const cr_train_options *o, const cr_schema *s, const char *changed, check_scope scope,
+                               cr_error *err)
 {
     if (!o || !s) return cr_fail(err, CR_E_ARG, NULL, "options or schema is NULL");
     /* 1/C is the penalty: it must be finite too (C >= 5.6e-309). */
@@ -162,13 +170,13 @@ static cr_status check_options(const cr_train_options *o, const cr_schema *s, co
             return cr_fail(err, CR_E_RANGE, "signs", "option 'signs': sign set for feature %zu, the schema has %zu",
                            j, s->n_features);
     cr_status st = cr_bands_check(o->band_high, o->band_medium, "option", err);
-    if (st == CR_OK) st = check_columns(o, s, changed, err);
-    return st != CR_OK ? st : check_evidence(o, changed == NULL, err);
+    if (st == CR_OK) st = check_columns(o, s, changed, scope, err);
+    return st != CR_OK ? st : check_evidence(o, scope == CHECK_WHOLE, err);
 }
 
 cr_status cr_train_options_check(const cr_train_options *o, const cr_schema *s, cr_error *err)
 {
-    return check_options(o, s, NULL, err);
+    return check_options(o, s, NULL, CHECK_WHOLE, err);
 }
 
 const char *cr_sign_name(cr_sign s)
@@ -384,7 +392,7 @@ static cr_status set_value(cr_train_options *o, const cr_schema *s, const option
 
 /* Sets one option from value token t of d, all or nothing. */
 static cr_status set_token(cr_train_options *o, const cr_schema *s, const char *name, const cr_json_doc *d, int t,
-                           cr_error *err)
+                           check_scope scope, cr_error *err)
 {
     const option_spec *spec = find_option(name);
     if (!spec) {
@@ -399,7 +407,7 @@ static cr_status set_token(cr_train_options *o, const cr_schema *s, const char *
     }
     cr_train_options tmp = *o;
     cr_status st = set_value(&tmp, s, spec, d, t, err);
-    if (st == CR_OK) st = check_options(&tmp, s, spec->name, err);
+    if (st == CR_OK) st = check_options(&tmp, s, spec->name, scope, err);
     if (st == CR_OK) *o = tmp;
     return st;
 }
@@ -411,7 +419,7 @@ cr_status cr_train_options_set(cr_train_options *o, const cr_schema *s, const ch
     cr_json_doc d;
     cr_status st = cr_json_parse(json, len, &d, err);
     if (st != CR_OK) return st;
-    st = set_token(o, s, name, &d, 0, err);
+    st = set_token(o, s, name, &d, 0, CHECK_SET, err);
     cr_json_free(&d);
     return st;
 }
@@ -427,19 +435,24 @@ cr_status cr_train_options_from_json(cr_train_options *o, const cr_schema *s, co
     if (d.tok[0].type != CR_JSON_OBJECT) {
         st = cr_fail(err, CR_E_TYPE, NULL, "options: must be a JSON object, got %s", cr_json_type_name(d.tok[0].type));
     } else {
-        int k = 1;
+        int k = 1, label_given = 0, weight_given = 0;
         for (uint32_t m = 0; m < d.tok[0].count && st == CR_OK; m++) {
             char name[CR_MAX_NAME + 1];
             if (!cr_json_string(&d, k, name, sizeof name)) {
                 st = cr_fail(err, CR_E_ARG, NULL, "options: an option name longer than %d bytes", CR_MAX_NAME);
                 break;
             }
-            st = set_token(o, s, name, &d, k + 1, err);
+            st = set_token(o, s, name, &d, k + 1, CHECK_READ, err);
+            label_given |= strcmp(name, "label_column") == 0;
+            weight_given |= strcmp(name, "weight_column") == 0;
             k = (int)d.tok[k + 1].next;
         }
+        /* The options as a whole: a clash of the columns is the one given's,
+           weight_column's when both were (whatever their order). */
+        if (st == CR_OK)
+            st = check_options(o, s, label_given && !weight_given ? "label_column" : NULL, CHECK_WHOLE, err);
     }
     cr_json_free(&d);
-    if (st == CR_OK) st = cr_train_options_check(o, s, err);   /* the options as a whole */
     if (st != CR_OK) cr_train_options_init(o);
     return st;
 }
@@ -560,7 +573,7 @@ cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema *s, con
     if (st != CR_OK)
         return cr_fail(err, CR_E_TYPE, spec->name, "option '%s': '%.64s' is not %s", spec->name, text,
                        spec->kind == K_SIGNS ? "a sign" : "a number");
-    st = set_token(o, s, spec->name, &d, 0, err);
+    st = set_token(o, s, spec->name, &d, 0, CHECK_SET, err);
     cr_json_free(&d);
     return st;
 }

@@ -242,6 +242,53 @@ static void test_column_names(const cr_schema *s)
     cr_schema_free(ws);
 }
 
+/* Options from JSON are judged as the final set: the keys' order does not
+   matter (a weight_column read before label_column was checked against the
+   default label "label"). */
+static void test_key_order(const cr_schema *s)
+{
+    static const char *const same[][2] = {
+        {"{\"label_column\":\"is_spam\",\"weight_column\":\"label\"}",
+         "{\"weight_column\":\"label\",\"label_column\":\"is_spam\"}"},
+        {"{\"label_column\":\"weight\",\"weight_column\":\"label\"}",   /* a swap */
+         "{\"weight_column\":\"label\",\"label_column\":\"weight\"}"},
+        {"{\"calibration\":\"sigmoid\",\"holdout\":{\"fraction\":0.2}}",
+         "{\"holdout\":{\"fraction\":0.2},\"calibration\":\"sigmoid\"}"},
+    };
+    for (size_t k = 0; k < sizeof same / sizeof *same; k++) {
+        cr_train_options a, b;
+        CHECK_OK(cr_train_options_from_json(&a, s, same[k][0], strlen(same[k][0]), &check_err));
+        CHECK_OK(cr_train_options_from_json(&b, s, same[k][1], strlen(same[k][1]), &check_err));
+        CHECK(memcmp(&a, &b, sizeof a) == 0);
+    }
+    /* A clash of the final columns: the one given's, weight_column's when
+       both were, in either order. */
+    static const struct {
+        const char *json, *field, *msg;
+    } clash[] = {
+        {"{\"label_column\":\"weight\"}", "label_column", "option 'label_column': 'weight' is weight_column too"},
+        {"{\"weight_column\":\"label\"}", "weight_column", "option 'weight_column': 'label' is label_column too"},
+        {"{\"label_column\":\"y\",\"weight_column\":\"y\"}", "weight_column",
+         "option 'weight_column': 'y' is label_column too; the label and weight columns must differ"},
+        {"{\"weight_column\":\"y\",\"label_column\":\"y\"}", "weight_column",
+         "option 'weight_column': 'y' is label_column too; the label and weight columns must differ"},
+        {"{\"weight_column\":\"label\",\"C\":1,\"label_column\":\"label\"}", "weight_column",
+         "option 'weight_column': 'label' is label_column too"},
+    };
+    cr_train_options o, d;
+    cr_train_options_init(&d);
+    cr_error e;
+    for (size_t k = 0; k < sizeof clash / sizeof *clash; k++) {
+        CHECK_ERR(cr_train_options_from_json(&o, s, clash[k].json, strlen(clash[k].json), &e), e, CR_E_RANGE,
+                  clash[k].msg);
+        CHECK_STR(e.field, clash[k].field);
+        CHECK(memcmp(&o, &d, sizeof o) == 0);
+    }
+    /* One option's own error still stops the read at its key. */
+    const char *two_bad = "{\"max_iter\":0,\"C\":-1}";
+    CHECK_ERR(cr_train_options_from_json(&o, s, two_bad, strlen(two_bad), &e), e, CR_E_RANGE, "option 'max_iter'");
+}
+
 /* The columns a host packs training rows by. */
 static void test_columns(const cr_schema *s)
 {
@@ -282,6 +329,7 @@ int main(void)
     test_set(s);
     test_text(s);
     test_column_names(s);
+    test_key_order(s);
     test_columns(s);
     cr_schema_free(s);
     return check_done("test_options");
