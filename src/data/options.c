@@ -6,6 +6,7 @@
 #include "json.h"
 #include "numtext.h"
 
+#include <limits.h>
 #include <string.h>
 
 typedef enum { K_NUMBER, K_INTEGER, K_BOOL, K_CLASS_WEIGHT, K_SIGNS, K_BANDS, K_NAME, K_HOLDOUT, K_CALIBRATION } option_kind;
@@ -136,6 +137,8 @@ static cr_status check_evidence(const cr_train_options *o, int final, cr_error *
     return CR_OK;
 }
 
+#define MAX_ITER 1000000
+
 static cr_status check_options(const cr_train_options *o, const cr_schema *s, const char *changed, check_scope scope,
                                cr_error *err)
 {
@@ -147,8 +150,8 @@ static cr_status check_options(const cr_train_options *o, const cr_schema *s, co
     if (o->fit_intercept != 0 && o->fit_intercept != 1)
         return cr_fail(err, CR_E_RANGE, "fit_intercept", "option 'fit_intercept': must be 0 or 1, got %d",
                        o->fit_intercept);
-    if (o->max_iter < 1 || o->max_iter > 1000000)
-        return cr_fail(err, CR_E_RANGE, "max_iter", "option 'max_iter': must be 1 to 1000000, got %d",
+    if (o->max_iter < 1 || o->max_iter > MAX_ITER)
+        return cr_fail(err, CR_E_RANGE, "max_iter", "option 'max_iter': must be 1 to %d, got %d", MAX_ITER,
                        o->max_iter);
     if (!(o->tol >= 0) || o->tol - o->tol != 0)
         return cr_fail(err, CR_E_RANGE, "tol", "option 'tol': must be a finite number >= 0, got %.17g", o->tol);
@@ -235,14 +238,18 @@ static cr_status set_value(cr_train_options *o, const cr_schema *s, const option
         if (strcmp(name, "C") == 0) o->C = v;
         else o->tol = v;
         return CR_OK;
-    case K_INTEGER:
+    case K_INTEGER:   /* max_iter */
         if ((st = number_at(d, t, name, &v, err)) != CR_OK) return st;
-        if (!(v >= -2147483648.0 && v <= 2147483647.0) || v != (double)(int)v)
-            return cr_fail(err, CR_E_TYPE, name, "option '%s': must be an integer, got %.17g", name, v);
-        if (cr_json_integer(d, t, &n) != CR_OK)   /* the double is whole; the text may not be */
+        /* From the text (the double can hide a fraction): a whole number past
+           an int is out of range, as one past MAX_ITER in it. */
+        st = cr_json_integer(d, t, &n);
+        if (st == CR_E_TYPE)
             return cr_fail(err, CR_E_TYPE, name, "option '%s': must be an integer, got %s", name,
                            cr_json_text(d, t, written, sizeof written));
-        o->max_iter = (int)v;
+        if (st != CR_OK || n < INT_MIN || n > INT_MAX)
+            return cr_fail(err, CR_E_RANGE, name, "option '%s': must be 1 to %d, got %s", name, MAX_ITER,
+                           cr_json_text(d, t, written, sizeof written));
+        o->max_iter = (int)n;
         return CR_OK;
     case K_BOOL:
         if (type != CR_JSON_TRUE && type != CR_JSON_FALSE) return wrong_type(err, name, "true or false", type);
@@ -311,12 +318,15 @@ static cr_status set_value(cr_train_options *o, const cr_schema *s, const option
             int *dst = strcmp(member, "high") == 0 ? &o->band_high : strcmp(member, "medium") == 0 ? &o->band_medium : NULL;
             if (!dst) return cr_fail(err, CR_E_ARG, "bands", "option 'bands': unknown member (known: high, medium)");
             if ((st = number_at(d, value, "bands", &v, err)) != CR_OK) return st;
-            if (!(v >= -2147483648.0 && v <= 2147483647.0) || v != (double)(int)v)
-                return cr_fail(err, CR_E_TYPE, "bands", "option 'bands': %s must be an integer, got %.17g", member, v);
-            if (cr_json_integer(d, value, &n) != CR_OK)
+            st = cr_json_integer(d, value, &n);
+            if (st == CR_E_TYPE)
                 return cr_fail(err, CR_E_TYPE, "bands", "option 'bands': %s must be an integer, got %s", member,
                                cr_json_text(d, value, written, sizeof written));
-            *dst = (int)v;
+            if (st != CR_OK || n < INT_MIN || n > INT_MAX)   /* cr_bands_check()'s range, the text as written */
+                return cr_fail(err, CR_E_RANGE, "bands", "option 'bands': need integers %d <= medium <= high <= %d, "
+                               "got %s %s", CR_BAND_MIN, CR_BAND_MAX, member,
+                               cr_json_text(d, value, written, sizeof written));
+            *dst = (int)n;
             k = (int)d->tok[value].next;
         }
         return CR_OK;
@@ -417,8 +427,16 @@ cr_status cr_train_options_set(cr_train_options *o, const cr_schema *s, const ch
 {
     if (!o || !s || !name || !json) return cr_fail(err, CR_E_ARG, NULL, "options, schema, name or value is NULL");
     cr_json_doc d;
-    cr_status st = cr_json_parse(json, len, &d, err);
-    if (st != CR_OK) return st;
+    cr_error why;
+    cr_status st = cr_json_parse(json, len, &d, &why);
+    if (st != CR_OK) {
+        /* The reader's error, on the option (a key's path is the feature's, for signs). */
+        const option_spec *spec = find_option(name);
+        const char *field = st == CR_E_NOMEM ? NULL : spec && spec->kind == K_SIGNS && why.field[0] ? why.field : name;
+        cr_fail(err, st, field, "%s", why.message);
+        if (err) err->line = why.line, err->column = why.column;
+        return st;
+    }
     st = set_token(o, s, name, &d, 0, CHECK_SET, err);
     cr_json_free(&d);
     return st;

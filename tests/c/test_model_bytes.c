@@ -311,7 +311,9 @@ static void test_json_errors(const cr_model *m)
     expect_json_error(m, "\"intercept\":", "\"intercept\":-1e151,\"x\":", CR_E_RANGE, "'intercept': -1e+151 is beyond");
     /* Counts that would wrap negative in an int. */
     expect_json_error(m, "\"max_iter\":100", "\"max_iter\":4294967295", CR_E_RANGE,
-                      "need 1 <= max_iter <= 1000000 and 0 <= iterations <= max_iter, got -1");
+                      "training: 'max_iter' must be an integer in 1..1000000");
+    expect_json_error(m, "\"iterations\":", "\"iterations\":4294967295,\"i\":", CR_E_RANGE,
+                      "solver: 'iterations' must be an integer in 0..1000000");
     expect_json_error(m, "\"max_iter\":100", "\"max_iter\":3", CR_E_RANGE, "got 3 and ");
     expect_json_error(m, "\"sign\":\"free\"", "\"sign\":\"up\"", CR_E_RANGE, "'sign' has unknown value 'up'");
     expect_json_error(m, "\"type\":\"count\"", "\"type\":\"int\"", CR_E_RANGE, "'type' has unknown value");

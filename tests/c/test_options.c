@@ -95,7 +95,10 @@ static void test_text(const cr_schema *s)
         {"class_weight", "1,2junk", "must be 'none', 'balanced' or 'W0,W1'", CR_E_TYPE},
         {"class_weight", "1", "must be 'none', 'balanced' or 'W0,W1'", CR_E_TYPE},
         {"bands", "70,40junk", "must be 'HIGH,MEDIUM'", CR_E_TYPE},
-        {"bands", "99999999999,1", "high must be an integer", CR_E_TYPE},
+        {"bands", "99999999999,1", "option 'bands': need integers 1 <= medium <= high <= 100, got high 99999999999",
+         CR_E_RANGE},
+        {"bands", "99999999999.5,1", "high must be an integer", CR_E_TYPE},
+        {"max_iter", "5000000000", "option 'max_iter': must be 1 to 1000000, got 5000000000", CR_E_RANGE},
         {"bands", "101,40", "need integers 1 <= medium <= high <= 100", CR_E_RANGE},
         {"signs", "nosuch=nonneg", "no feature 'nosuch'", CR_E_RANGE},
         {"signs", "spam_reports", "must be 'FEATURE=free|nonneg|nonpos'", CR_E_TYPE},
@@ -107,6 +110,61 @@ static void test_text(const cr_schema *s)
         CHECK_ERR(cr_train_options_set_text(&o, s, bad[i].name, bad[i].text, &e), e, bad[i].st, bad[i].msg);
         CHECK(memcmp(&o, &before, sizeof o) == 0);
     }
+}
+
+/* A whole number out of range is CR_E_RANGE however large (past an int it
+   was CR_E_TYPE), a fraction CR_E_TYPE; the field is the option's name, for
+   the JSON reader's errors too (a key's path is the feature's, for signs). */
+static void test_ranges(const cr_schema *s)
+{
+    static const struct {
+        const char *name, *json, *field, *msg;
+        cr_status st;
+    } bad[] = {
+        {"max_iter", "1000001", "max_iter", "option 'max_iter': must be 1 to 1000000, got 1000001", CR_E_RANGE},
+        {"max_iter", "3000000000", "max_iter", "option 'max_iter': must be 1 to 1000000, got 3000000000", CR_E_RANGE},
+        {"max_iter", "-3000000000", "max_iter", "option 'max_iter': must be 1 to 1000000, got -3000000000", CR_E_RANGE},
+        {"max_iter", "1e300", "max_iter", "option 'max_iter': must be 1 to 1000000, got 1e300", CR_E_RANGE},
+        {"max_iter", "1e999", "max_iter", "option 'max_iter': must be 1 to 1000000, got 1e999", CR_E_RANGE},
+        {"max_iter", "9007199254740993", "max_iter", "must be 1 to 1000000, got 9007199254740993", CR_E_RANGE},
+        {"max_iter", "1e300.5", "max_iter", "JSON:", CR_E_JSON},
+        {"max_iter", "3000000000.5", "max_iter", "option 'max_iter': must be an integer, got 3000000000.5", CR_E_TYPE},
+        {"max_iter", "1e-400", "max_iter", "option 'max_iter': must be an integer, got 1e-400", CR_E_TYPE},
+        {"bands", "{\"high\":1e10}", "bands", "option 'bands': need integers 1 <= medium <= high <= 100, got high 1e10",
+         CR_E_RANGE},
+        {"bands", "{\"medium\":-2147483649}", "bands", "got medium -2147483649", CR_E_RANGE},
+        {"bands", "{\"high\":1e10.5}", "bands", "JSON:", CR_E_JSON},
+        {"C", "1 2", "C", "JSON: trailing characters after the value at byte 3", CR_E_JSON},
+        {"bands", "{\"high\":80,\"high\":90}", "bands", "JSON: duplicate key 'high'", CR_E_JSON},
+        {"signs", "{\"no_consent\":\"free\",\"no_consent\":\"nonneg\"}", "no_consent",
+         "JSON: duplicate key 'no_consent'", CR_E_JSON},
+        {"signs", "{", "signs", "JSON:", CR_E_JSON},
+        {"frob", "{", "frob", "JSON:", CR_E_JSON},
+    };
+    cr_train_options o, d;
+    cr_train_options_init(&d);
+    cr_error e;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        o = d;
+        CHECK_ERR(cr_train_options_set(&o, s, bad[i].name, bad[i].json, strlen(bad[i].json), &e), e, bad[i].st,
+                  bad[i].msg);
+        CHECK_STR(e.field, bad[i].field);
+        CHECK(memcmp(&o, &d, sizeof o) == 0);
+        if (bad[i].st == CR_E_JSON) continue;
+        char all[160];
+        snprintf(all, sizeof all, "{\"%s\":%s}", bad[i].name, bad[i].json);
+        CHECK_ERR(cr_train_options_from_json(&o, s, all, strlen(all), &e), e, bad[i].st, bad[i].msg);
+        CHECK_STR(e.field, bad[i].field);
+    }
+    /* The reader's place in the text stays. */
+    CHECK_ERR(cr_train_options_set(&o, s, "C", "1 2", 3, &e), e, CR_E_JSON, "at byte 3");
+    CHECK_INT(e.column, 3);
+    CHECK_INT(cr_train_options_set(&o, s, "C", "1 2", 3, NULL), CR_E_JSON);
+    /* The largest whole numbers that are in range still are. */
+    CHECK_OK(cr_train_options_set(&o, s, "max_iter", "1e6", 3, &check_err));
+    CHECK_INT(o.max_iter, 1000000);
+    CHECK_OK(cr_train_options_set(&o, s, "bands", "{\"high\":1.0e2}", 14, &check_err));
+    CHECK_INT(o.band_high, 100);
 }
 
 /* label_column and weight_column: a file's own names for the label and the
@@ -328,6 +386,7 @@ int main(void)
     test_from_json(s);
     test_set(s);
     test_text(s);
+    test_ranges(s);
     test_column_names(s);
     test_key_order(s);
     test_columns(s);

@@ -156,7 +156,7 @@ sed -i 's/"coef":\[[^]]*\]/"coef":[1e308,0,-1e308]/; s/"id":"[0-9a-f]*",//' "$wo
 expect_exit 1 "${cli[@]}" score --model "$work/huge.json" <"$here/data/requests.jsonl"
 grep -q "coefficient of 'spam_reports': 1e+308 is beyond +-1e150.*CR_E_RANGE" "$work/err" || fail "huge model: $(cat "$work/err")"
 [ ! -s "$work/out" ] || fail "a refused model answered: $(cat "$work/out")"
-for bad in "--bands 70,40junk" "--bands 99999999999,1" "--bands 70.5,40" "--bands 70," "--class-weight 1,2junk" "--class-weight 1"; do
+for bad in "--bands 70,40junk" "--bands 99999999999.5,1" "--bands 70.5,40" "--bands 70," "--class-weight 1,2junk" "--class-weight 1"; do
   # shellcheck disable=SC2086
   expect_exit 2 "${cli[@]}" train --csv "$here/data/train.csv" --out "$work/x.crm" $bad
   grep -q "callrisk: option '[a-z_]*': .*\[CR_E_TYPE, field '[a-z_]*'\]" "$work/err" || fail "$bad: $(cat "$work/err")"
