@@ -498,24 +498,22 @@ static int json_number(const char *p)
     return *p == 0;
 }
 
-/* Up to three comma-separated parts of text into f[64], m[16], seed[16] as
-   sscanf("%63[^,],%15[^,],%15[^,]") reads them (no scanf in the module):
-   each part non-empty and cut at its buffer, the count of parts read. */
+/* One to three comma-separated parts of text into f[64], m[16], seed[16]:
+   how many, or 0 when a part is empty or too long or a fourth follows (the
+   whole text is read: "0.2,hash,5,x" is no holdout). */
 static int holdout_parts(const char *text, char *f, char *m, char *seed)
 {
     char *const out[3] = {f, m, seed};
     const size_t cap[3] = {64, 16, 16};
-    int parts = 0;
-    for (; parts < 3; parts++) {
-        if (parts && *text++ != ',') break;
-        size_t n = 0;
-        while (n + 1 < cap[parts] && text[n] && text[n] != ',') n++;
-        if (!n) break;
+    for (int parts = 0; parts < 3; parts++) {
+        const size_t n = strcspn(text, ",");
+        if (n == 0 || n >= cap[parts]) return 0;
         memcpy(out[parts], text, n);
         out[parts][n] = 0;
-        text += n;
+        if (!text[n]) return parts + 1;
+        text += n + 1;
     }
-    return parts;
+    return 0;
 }
 
 /* "a,b" into two parts (no more commas), each a JSON number. */
@@ -536,6 +534,7 @@ cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema *s, con
     const option_spec *spec = find_option(name);
     if (!spec) return cr_train_options_set(o, s, name, "null", 4, err);   /* names the unknown option */
     char json[320], a[128], b[128];
+    cr_text j = {json, sizeof json, 0};   /* (fits: the parts' lengths are bounded below) */
     const char *form = NULL;
     const size_t n = strlen(text);
     switch (spec->kind) {
@@ -558,20 +557,24 @@ cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema *s, con
         if (two_numbers(text, a, b, sizeof a)) cr_bprintf(json, sizeof json, "{\"high\":%s,\"medium\":%s}", a, b);
         else form = "'HIGH,MEDIUM'";
         break;
-    case K_SIGNS: {
+    case K_SIGNS: {   /* the sign as a JSON string: pasted, a quote in it could set another feature */
         const char *eq = strchr(text, '=');
-        if (eq && (size_t)(eq - text) <= CR_MAX_NAME && cr_name_valid(text, (size_t)(eq - text)) && strlen(eq + 1) < 16)
-            cr_bprintf(json, sizeof json, "{\"%.*s\":\"%s\"}", (int)(eq - text), text, eq + 1);
-        else form = "'FEATURE=free|nonneg|nonpos'";
+        if (eq && (size_t)(eq - text) <= CR_MAX_NAME && cr_name_valid(text, (size_t)(eq - text)) && strlen(eq + 1) < 16) {
+            cr_text_printf(&j, "{\"%.*s\":", (int)(eq - text), text);
+            cr_text_json_string(&j, eq + 1);
+            cr_text_str(&j, "}");
+        } else form = "'FEATURE=free|nonneg|nonpos'";
         break;
     }
     case K_HOLDOUT: {   /* none | F | F,order | F,hash | F,hash,SEED */
         char f[64] = "", m[16] = "order", seed[16] = "0";
         const int parts = strcmp(text, "none") == 0 ? 0 : holdout_parts(text, f, m, seed);
         if (strcmp(text, "none") == 0) strcpy(json, "null");
-        else if (parts >= 1 && json_number(f) && (parts < 3 || json_number(seed)) && n < 96)
-            cr_bprintf(json, sizeof json, "{\"fraction\":%s,\"method\":\"%s\",\"seed\":%s}", f, m, seed);
-        else form = "'none', 'F', 'F,order', 'F,hash' or 'F,hash,SEED'";
+        else if (parts >= 1 && json_number(f) && (parts < 3 || json_number(seed)) && n < 96) {
+            cr_text_printf(&j, "{\"fraction\":%s,\"method\":", f);
+            cr_text_json_string(&j, m);   /* as the sign: a string, never pasted */
+            cr_text_printf(&j, ",\"seed\":%s}", seed);
+        } else form = "'none', 'F', 'F,order', 'F,hash' or 'F,hash,SEED'";
         break;
     }
     case K_CALIBRATION:
@@ -584,6 +587,7 @@ cr_status cr_train_options_set_text(cr_train_options *o, const cr_schema *s, con
         break;
     }
     if (form) return cr_fail(err, CR_E_TYPE, spec->name, "option '%s': must be %s, got '%.64s'", spec->name, form, text);
+    if (j.len) cr_text_end(&j, NULL, NULL);   /* built with cr_text: NUL-terminated */
     cr_json_doc d;
     cr_error why;
     cr_status st = cr_json_parse(json, strlen(json), &d, &why);

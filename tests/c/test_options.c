@@ -112,6 +112,62 @@ static void test_text(const cr_schema *s)
     }
 }
 
+/* Command-line text sets one option, as written: never pasted into JSON,
+   where a quote in a sign set another feature ("f1=free\",\"a\":\"free"
+   reset a's sign) and one in a holdout's method other members. */
+static void test_text_as_written(void)
+{
+    cr_field_spec f[] = {{"f1", CR_FIELD_REAL}, {"a", CR_FIELD_REAL}};
+    cr_feature_spec t[] = {{"f1", "f1", 0}, {"a", "a", 0}};
+    cr_schema *s = NULL;
+    CHECK_OK(cr_schema_create(f, 2, t, 2, &s, &check_err));
+    if (!s) return;
+    cr_train_options o, before;
+    cr_train_options_init(&o);
+    CHECK_OK(cr_train_options_set_text(&o, s, "signs", "a=nonneg", &check_err));
+    before = o;
+    static const struct {
+        const char *name, *text, *field, *msg;
+        cr_status st;
+    } bad[] = {
+        {"signs", "f1=free\",\"a\":\"free", "f1", "option 'signs': feature 'f1' must be \"free\", \"nonneg\" or \"nonpos\"",
+         CR_E_RANGE},
+        {"signs", "f1=free\"}", "f1", "feature 'f1' must be", CR_E_RANGE},
+        {"signs", "f1=fr\\ee", "f1", "feature 'f1' must be", CR_E_RANGE},
+        {"signs", "f1=free\n", "f1", "feature 'f1' must be", CR_E_RANGE},
+        {"signs", "f1=\x01", "f1", "feature 'f1' must be", CR_E_RANGE},
+        {"signs", "f1=\xff", "signs", "option 'signs': 'f1=?' is not a sign", CR_E_TYPE},
+        {"signs", "f1=nonneg,a=free", "f1", "feature 'f1' must be", CR_E_RANGE},
+        {"holdout", "0.2,hash\",\"seed\":7,\"x\":\"", "holdout", "must be 'none', 'F'", CR_E_TYPE},
+        {"holdout", "0.2,hash\"", "holdout", "method must be \"order\" or \"hash\"", CR_E_RANGE},
+        {"holdout", "0.2,ha\\sh", "holdout", "method must be \"order\" or \"hash\"", CR_E_RANGE},
+        {"holdout", "0.2,hash,5,9", "holdout", "must be 'none', 'F'", CR_E_TYPE},
+        {"holdout", "0.2,", "holdout", "must be 'none', 'F'", CR_E_TYPE},
+        {"holdout", "0.2,hash,", "holdout", "must be 'none', 'F'", CR_E_TYPE},
+        {"holdout", "0.2,hashhashhashhash", "holdout", "must be 'none', 'F'", CR_E_TYPE},
+        {"holdout", "0.2000000000000000000000000000000000000000000000000000000000000001", "holdout",
+         "must be 'none', 'F'", CR_E_TYPE},
+    };
+    cr_error e;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        o = before;
+        CHECK_ERR(cr_train_options_set_text(&o, s, bad[i].name, bad[i].text, &e), e, bad[i].st, bad[i].msg);
+        CHECK_STR(e.field, bad[i].field);
+        CHECK(memcmp(&o, &before, sizeof o) == 0);
+    }
+    CHECK_INT(o.signs[1], CR_SIGN_NONNEG);
+    /* The forms still read. */
+    CHECK_OK(cr_train_options_set_text(&o, s, "signs", "f1=nonpos", &check_err));
+    CHECK(o.signs[0] == CR_SIGN_NONPOS && o.signs[1] == CR_SIGN_NONNEG);
+    CHECK_OK(cr_train_options_set_text(&o, s, "holdout", "0.25,hash,7", &check_err));
+    CHECK(o.holdout_method == CR_HOLDOUT_HASH && o.holdout_fraction == 0.25 && o.holdout_seed == 7);
+    CHECK_OK(cr_train_options_set_text(&o, s, "holdout", "0.5,order", &check_err));
+    CHECK(o.holdout_method == CR_HOLDOUT_ORDER && o.holdout_fraction == 0.5 && o.holdout_seed == 0);
+    CHECK_OK(cr_train_options_set_text(&o, s, "holdout", "0.125", &check_err));
+    CHECK(o.holdout_method == CR_HOLDOUT_ORDER && o.holdout_fraction == 0.125);
+    cr_schema_free(s);
+}
+
 /* A whole number out of range is CR_E_RANGE however large (past an int it
    was CR_E_TYPE), a fraction CR_E_TYPE; the field is the option's name, for
    the JSON reader's errors too (a key's path is the feature's, for signs). */
@@ -387,6 +443,7 @@ int main(void)
     test_set(s);
     test_text(s);
     test_ranges(s);
+    test_text_as_written();
     test_column_names(s);
     test_key_order(s);
     test_columns(s);
