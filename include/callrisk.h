@@ -552,9 +552,13 @@ typedef struct {
  *    cr_fit_model(fit)
  *
  *  Shards travel as bytes (cr_shard_save / cr_shard_load: the same on every
- *  host). The hash holdout splits every shard by row content alike; the
- *  'order' holdout (the last rows) has no meaning across shards, and Platt
- *  scaling (calibration) is not fitted across shards yet: both CR_E_ARG.
+ *  host), as questions do, each sealed by a CRC-32: damaged bytes are
+ *  CR_E_CHECKSUM, another version's CR_E_MAGIC (the driver and every part run
+ *  one version), and a question's values are checked as the fit writes them
+ *  (a finite point and class weights, a holdout's fraction and seed). The
+ *  hash holdout splits every shard by row content alike; the 'order'
+ *  holdout (the last rows) has no meaning across shards, and Platt scaling
+ *  (calibration) is not fitted across shards yet: both CR_E_ARG.
  **************************************/
 typedef struct cr_shard_s cr_shard;
 typedef struct cr_fit_s cr_fit;

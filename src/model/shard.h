@@ -4,6 +4,7 @@
 #define CR_SHARD_H
 
 #include "internal.h"
+#include "crc32.h"
 
 #include <string.h>
 
@@ -33,6 +34,20 @@ struct cr_shard_s {
     uint64_t *keys;
     cr_groups groups[2];               /* PASS_GROUPS: the fitted rows', the held-out rows' */
 };
+
+/* The saved forms (train.c), each sealed by the CRC-32 (LE32) of the bytes
+   before it. A shard's statistics: CR_SHARD_MAGIC, kind, k and nk (LE32),
+   the counts and the rows' digest (LE64), k compact exact sums, nk keys
+   (LE64); the groups pass: both lists of groups. A fit's question:
+   CR_QUESTION_MAGIC, pass, holdout method, d, np (bytes), fraction, seed
+   (LE64), class weights, then the solver's point (np doubles) or the
+   evidence's model and lists (shard_evidence.c): what a shard needs. A new
+   layout takes the next magic: older bytes are then refused as such. */
+#define CR_SHARD_MAGIC "CRS3"
+#define CR_SHARD_HEAD (4 + 1 + 4 + 4 + 8 * CENSUS_COUNTS + 8 * 5)
+#define CR_QUESTION_MAGIC "CRQ2"
+#define CR_QUESTION_HEAD (4 + 4 + 8 * 4)
+#define CR_SEAL 4
 
 /* A shard of `kind` with k zeroed sums and nk / 2 empty key pairs. */
 CR_HIDDEN cr_status cr_shard_new(uint8_t kind, uint32_t k, uint32_t nk, cr_shard **out, cr_error *err);

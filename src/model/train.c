@@ -24,6 +24,7 @@
 #include "crmath.h"
 #include "shard.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1188,16 +1189,31 @@ cr_status cr_shard_merge(cr_shard *into, const cr_shard *from, cr_error *err)
     return CR_OK;
 }
 
-/* "CRS2", kind, k and nk (LE32), the counts and the digest (LE64), k
-   compact exact sums, nk keys (LE64); the groups pass: both lists of groups. */
-#define SHARD_HEAD (4 + 1 + 4 + 4 + 8 * CENSUS_COUNTS + 8 * 5)
 /* Far above any pass's need (the cuts: 32768 buckets in all), far
    below what would exhaust memory when loading hostile bytes. */
 #define SHARD_MAX_SUMS (1u << 20)
 
+/* Saved bytes of this version (magic), whole (the CRC-32 in their last 4
+   bytes): an older version's are CR_E_MAGIC saying so, damaged ones
+   CR_E_CHECKSUM. */
+static cr_status unseal(const uint8_t *p, size_t n, const char *magic, size_t head, const char *what, cr_error *err)
+{
+    if (n >= 4 && memcmp(p, magic, 3) == 0 && p[3] >= '1' && p[3] < (uint8_t)magic[3])
+        return cr_fail(err, CR_E_MAGIC, NULL, "%s: format %.4s is an older callrisk's (this one reads %s): the driver "
+                       "and every part must run one version", what, (const char *)p, magic);
+    if (n < 4 || memcmp(p, magic, 4) != 0) return cr_fail(err, CR_E_MAGIC, NULL, "%s: does not start with %s", what, magic);
+    if (n < head + CR_SEAL) return cr_fail(err, CR_E_TRUNCATED, NULL, "%s: %zu bytes, cut short", what, n);
+    if (cr_crc32(0, p, n - CR_SEAL) != cr_get32(p + n - CR_SEAL))
+        return cr_fail(err, CR_E_CHECKSUM, NULL, "%s: checksum mismatch: the bytes changed after they were written",
+                       what);
+    return CR_OK;
+}
+
+static void seal(uint8_t *p, size_t n) { cr_put32(p + n - CR_SEAL, cr_crc32(0, p, n - CR_SEAL)); }
+
 static size_t shard_size(const cr_shard *sh)
 {
-    size_t n = SHARD_HEAD + 8 * (size_t)sh->nk;
+    size_t n = CR_SHARD_HEAD + 8 * (size_t)sh->nk + CR_SEAL;
     uint8_t scratch[CR_EXACT_COMPACT_MAX];
     for (uint32_t k = 0; k < sh->k; k++) n += cr_exact_save_compact(&sh->acc[k], scratch);
     if (sh->kind == PASS_GROUPS) n += cr_groups_size(&sh->groups[0]) + cr_groups_size(&sh->groups[1]);
@@ -1211,7 +1227,7 @@ cr_status cr_shard_save(const cr_shard *sh, void *dst, size_t cap, size_t *size,
     if (size) *size = n;
     if (!dst || cap < n) return cr_fail(err, CR_E_BUFFER, NULL, "shard: %zu bytes needed", n);
     uint8_t *p = dst;
-    memcpy(p, "CRS2", 4);
+    memcpy(p, CR_SHARD_MAGIC, 4);
     p[4] = sh->kind;
     cr_put32(p + 5, sh->k);
     cr_put32(p + 9, sh->nk);
@@ -1222,6 +1238,7 @@ cr_status cr_shard_save(const cr_shard *sh, void *dst, size_t cap, size_t *size,
     for (uint32_t k = 0; k < sh->k; k++) q += cr_exact_save_compact(&sh->acc[k], q);
     for (uint32_t k = 0; k < sh->nk; k++, q += 8) cr_put64(q, sh->keys[k]);
     if (sh->kind == PASS_GROUPS) cr_groups_save(&sh->groups[1], cr_groups_save(&sh->groups[0], q));
+    seal(p, n);
     return CR_OK;
 }
 
@@ -1230,16 +1247,18 @@ cr_status cr_shard_load(const void *src, size_t n, cr_shard **out, cr_error *err
     if (!src || !out) return cr_fail(err, CR_E_ARG, NULL, "bytes or out is NULL");
     *out = NULL;
     const uint8_t *p = src;
-    if (n < SHARD_HEAD || memcmp(p, "CRS2", 4) != 0 || p[4] < PASS_CENSUS || p[4] > PASS_SHARES)
-        return cr_fail(err, CR_E_MAGIC, NULL, "shard: not a shard's statistics (CRS2)");
+    cr_status st = unseal(p, n, CR_SHARD_MAGIC, CR_SHARD_HEAD, "shard", err);
+    if (st != CR_OK) return st;
+    n -= CR_SEAL;
+    if (p[4] < PASS_CENSUS || p[4] > PASS_SHARES)
+        return cr_fail(err, CR_E_MAGIC, NULL, "shard: pass %u is no pass of a fit", p[4]);
     const uint32_t k = cr_get32(p + 5), nk = cr_get32(p + 9);
     /* A compact sum takes 3 bytes at least, a key 8. */
-    if (k > SHARD_MAX_SUMS || nk > 2 * SHARD_MAX_SUMS || (n - SHARD_HEAD) / 3 < k ||
-        (n - SHARD_HEAD - 3 * (size_t)k) / 8 < nk)
+    if (k > SHARD_MAX_SUMS || nk > 2 * SHARD_MAX_SUMS || (n - CR_SHARD_HEAD) / 3 < k ||
+        (n - CR_SHARD_HEAD - 3 * (size_t)k) / 8 < nk)
         return cr_fail(err, CR_E_TRUNCATED, NULL, "shard: %zu bytes do not hold %u sums and %u keys", n, k, nk);
     cr_shard *sh = NULL;
-    cr_status st = cr_shard_new(p[4], k, nk, &sh, err);
-    if (st != CR_OK) return st;
+    if ((st = cr_shard_new(p[4], k, nk, &sh, err)) != CR_OK) return st;
     const uint8_t *q = p + 13, *end = p + n;
     for (int c = 0; c < CENSUS_COUNTS; c++, q += 8) sh->count[c] = cr_get64(q);
     sh->digest.count = cr_get64(q), q += 8;
@@ -1317,35 +1336,43 @@ cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, const cr_
 
 int cr_fit_done(const cr_fit *f) { return !f || f->pass == 0; }
 
-/* "CRQ1", pass, holdout method, d, np (bytes), fraction, seed (LE32 in
-   8), class weights, then the solver's point (np doubles) or the
-   evidence's model and lists (shard_evidence.c): what a shard needs. */
-#define QUESTION_HEAD (4 + 4 + 8 * 4)
 
 cr_status cr_fit_question(const cr_fit *f, void *dst, size_t cap, size_t *size, cr_error *err)
 {
     if (!f) return cr_fail(err, CR_E_ARG, NULL, "fit is NULL");
     if (f->pass == 0) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_question: the fit is done");
     const size_t np = f->p.np;
-    const size_t n = QUESTION_HEAD + (f->ev ? cr_evidence_question_size(f->ev) : 8 * np);
+    const size_t n = CR_QUESTION_HEAD + (f->ev ? cr_evidence_question_size(f->ev) : 8 * np) + CR_SEAL;
     if (size) *size = n;
     if (!dst || cap < n) return cr_fail(err, CR_E_BUFFER, NULL, "question: %zu bytes needed", n);
     uint8_t *p = dst;
-    memcpy(p, "CRQ1", 4);
+    const int held = f->opt.holdout_method != CR_HOLDOUT_NONE;
+    memcpy(p, CR_QUESTION_MAGIC, 4);
     p[4] = (uint8_t)f->pass;
     p[5] = (uint8_t)f->opt.holdout_method;
     p[6] = (uint8_t)f->p.d;
     p[7] = (uint8_t)np;
-    cr_put_f64(p + 8, f->opt.holdout_fraction);
-    cr_put64(p + 16, f->opt.holdout_seed);
+    cr_put_f64(p + 8, held ? f->opt.holdout_fraction : 0.0);
+    cr_put64(p + 16, held ? f->opt.holdout_seed : 0);
     cr_put_f64(p + 24, f->p.cw[0]);
     cr_put_f64(p + 32, f->p.cw[1]);
     if (f->ev) {
-        cr_evidence_question(f->ev, p + QUESTION_HEAD);
-        return CR_OK;
+        cr_evidence_question(f->ev, p + CR_QUESTION_HEAD);
+    } else {
+        const double *point = f->pass == PASS_EVAL ? solver_point(&f->solver) : NULL;
+        for (size_t k = 0; k < np; k++) cr_put_f64(p + CR_QUESTION_HEAD + 8 * k, point ? point[k] : 0.0);
     }
-    const double *point = f->pass == PASS_EVAL ? solver_point(&f->solver) : NULL;
-    for (size_t k = 0; k < np; k++) cr_put_f64(p + QUESTION_HEAD + 8 * k, point ? point[k] : 0.0);
+    seal(p, n);
+    return CR_OK;
+}
+
+/* A number of a question: finite, within [lo, hi] (open ends when `open`). */
+static cr_status asked_value(double v, double lo, double hi, int open, const char *what, size_t i, cr_error *err)
+{
+    if (v - v != 0) return cr_fail(err, CR_E_NONFINITE, NULL, "question: %s %zu is not a finite number", what, i);
+    if (open ? !(v > lo && v < hi) : !(v >= lo && v <= hi))
+        return cr_fail(err, CR_E_RANGE, NULL, "question: %s %zu is %.17g, outside %c%g, %g%c", what, i, v, open ? '(' : '[',
+                       lo, hi, open ? ')' : ']');
     return CR_OK;
 }
 
@@ -1355,31 +1382,46 @@ cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, 
     *out = NULL;
     const uint8_t *q = question;
     const size_t d = ds->schema.n_features;
-    const int evidence = n >= 5 && q[4] >= PASS_GROUPS && q[4] <= PASS_SHARES;
-    if (n < QUESTION_HEAD || memcmp(q, "CRQ1", 4) != 0 || (q[4] != PASS_SUMMARY && q[4] != PASS_EVAL && !evidence) ||
-        q[5] > CR_HOLDOUT_HASH || q[6] != d || (q[7] != d && q[7] != d + 1) ||
-        (!evidence && n != QUESTION_HEAD + 8 * (size_t)q[7]))
-        return cr_fail(err, CR_E_MAGIC, NULL, "question: not a fit's question for this schema (CRQ1, %zu features)", d);
+    cr_status st = unseal(q, n, CR_QUESTION_MAGIC, CR_QUESTION_HEAD, "question", err);
+    if (st != CR_OK) return st;
+    n -= CR_SEAL;
+    const int evidence = q[4] >= PASS_GROUPS && q[4] <= PASS_SHARES;
+    if ((q[4] != PASS_SUMMARY && q[4] != PASS_EVAL && !evidence) || q[5] > CR_HOLDOUT_HASH || q[6] != d ||
+        (q[7] != d && q[7] != d + 1) || (!evidence && n != CR_QUESTION_HEAD + 8 * (size_t)q[7]))
+        return cr_fail(err, CR_E_MAGIC, NULL, "question: not a fit's question for this schema (%zu features)", d);
+    /* Its values too, as the fit writes them: a holdout's fraction and
+       32-bit seed (none: both 0), class weights and a point finite. */
     cr_train_options o;
     cr_train_options_init(&o);
     o.holdout_method = (cr_holdout_method)q[5];
-    o.holdout_fraction = cr_get_f64(q + 8);
-    o.holdout_seed = (uint32_t)cr_get64(q + 16);
-    uint8_t *pick = NULL;
-    cr_status st = held_rows(ds, &o, &pick, err);
-    if (st != CR_OK) return st;
-    if (evidence) {
-        st = cr_evidence_answer(ds, pick, q[4], q + QUESTION_HEAD, n - QUESTION_HEAD, out, err);
-        free(pick);
+    const double fraction = cr_get_f64(q + 8);
+    const uint64_t seed = cr_get64(q + 16);
+    if (o.holdout_method == CR_HOLDOUT_NONE ? cr_get64(q + 8) != 0 || seed != 0 : seed > UINT32_MAX)
+        return cr_fail(err, CR_E_RANGE, NULL, "question: holdout seed %llu (fraction %.17g) is not the holdout's",
+                       (unsigned long long)seed, fraction);
+    if (o.holdout_method != CR_HOLDOUT_NONE && (st = asked_value(fraction, 0, 1, 1, "holdout fraction", 0, err)) != CR_OK)
         return st;
-    }
+    o.holdout_fraction = fraction;
+    o.holdout_seed = (uint32_t)seed;
     problem p = {0};
     p.d = d;
     p.np = q[7];
     p.cw[0] = cr_get_f64(q + 24);
     p.cw[1] = cr_get_f64(q + 32);
     double point[CR_MAX_PARAMS];
-    for (size_t k = 0; k < p.np; k++) point[k] = cr_get_f64(q + QUESTION_HEAD + 8 * k);
+    for (size_t k = 0; k < 2 && st == CR_OK; k++) st = asked_value(p.cw[k], 0, DBL_MAX, 0, "class weight", k, err);
+    for (size_t k = 0; !evidence && k < p.np && st == CR_OK; k++) {
+        point[k] = cr_get_f64(q + CR_QUESTION_HEAD + 8 * k);
+        st = asked_value(point[k], -DBL_MAX, DBL_MAX, 0, "point's coordinate", k, err);
+    }
+    if (st != CR_OK) return st;
+    uint8_t *pick = NULL;
+    if ((st = held_rows(ds, &o, &pick, err)) != CR_OK) return st;
+    if (evidence) {
+        st = cr_evidence_answer(ds, pick, q[4], q + CR_QUESTION_HEAD, n - CR_QUESTION_HEAD, out, err);
+        free(pick);
+        return st;
+    }
     cr_shard *sh = NULL;
     st = cr_shard_new(q[4], (uint32_t)(q[4] == PASS_SUMMARY ? 2 + d : sums_of(p.np)), 0, &sh, err);
     cr_dataset *fitted = NULL;

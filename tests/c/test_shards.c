@@ -6,6 +6,7 @@
 #include "callrisk.h"
 #include "gen_dataset.h"
 #include "internal.h"
+#include "model/shard.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,30 @@ static cr_shard *through_bytes(cr_shard *sh)
     free(buf);
     cr_shard_free(sh);
     return back;
+}
+
+/* Bytes as a writer of other bytes would send them: the first len - CR_SEAL
+   bytes of b (n bytes, sealed), zeros past them, sealed anew. Loaded. */
+static cr_status load_as(const unsigned char *b, size_t n, size_t len, cr_shard **out, cr_error *e)
+{
+    static unsigned char c[1 << 22];
+    const size_t body = len - CR_SEAL, have = n - CR_SEAL;
+    memcpy(c, b, body < have ? body : have);
+    if (body > have) memset(c + have, 0, body - have);
+    cr_put32(c + body, cr_crc32(0, c, body));
+    return cr_shard_load(c, len, out, e);
+}
+
+/* The same for a question: answered by ds. */
+static cr_status answer_as(const cr_dataset *ds, const unsigned char *q, size_t n, size_t len, cr_shard **out,
+                           cr_error *e)
+{
+    static unsigned char c[1 << 20];
+    const size_t body = len - CR_SEAL, have = n - CR_SEAL;
+    memcpy(c, q, body < have ? body : have);
+    if (body > have) memset(c + have, 0, body - have);
+    cr_put32(c + body, cr_crc32(0, c, body));
+    return cr_shard_answer(ds, c, len, out, e);
 }
 
 /* The shards' answers merged in a random order. */
@@ -176,12 +201,15 @@ static void test_refusals(void)
     CHECK_ERR(cr_fit_model(fit, &m, &e), e, CR_E_STATE, "not done");
     /* Foreign bytes. */
     cr_shard *x = NULL;
-    CHECK_ERR(cr_shard_load("CRS2", 4, &x, &e), e, CR_E_MAGIC, "shard");
+    CHECK_ERR(cr_shard_load("CRS4", 4, &x, &e), e, CR_E_MAGIC, "shard: does not start with CRS3");
     CHECK_ERR(cr_shard_answer(ds, "nonsense", 8, &x, &e), e, CR_E_MAGIC, "question");
     unsigned char saved[4096];
     size_t n = 0;
     CHECK_OK(cr_shard_save(c, saved, sizeof saved, &n, &check_err));
-    CHECK_ERR(cr_shard_load(saved, n - 1, &x, &e), e, CR_E_MAGIC, "shard");
+    CHECK_ERR(cr_shard_load(saved, n - 1, &x, &e), e, CR_E_TRUNCATED, "shard: 88 bytes, cut short");
+    saved[20] ^= 4;   /* a count */
+    CHECK_ERR(cr_shard_load(saved, n, &x, &e), e, CR_E_CHECKSUM, "shard: checksum mismatch");
+    CHECK(x == NULL);
     cr_shard_free(c);
     cr_fit_free(fit);
     cr_dataset_free(ds);
@@ -261,7 +289,8 @@ static void test_arguments(void)
     /* A question for another schema, or damaged: refused. */
     buf[6] = 9;
     cr_shard *none_out = NULL;
-    CHECK_ERR(cr_shard_answer(light, buf, n, &none_out, &e), e, CR_E_MAGIC, "question");
+    CHECK_ERR(cr_shard_answer(light, buf, n, &none_out, &e), e, CR_E_CHECKSUM, "question: checksum mismatch");
+    CHECK_ERR(answer_as(light, buf, n, n, &none_out, &e), e, CR_E_MAGIC, "question");
     CHECK(none_out == NULL);
     cr_shard_free(x);
     cr_fit_free(fit);
@@ -271,13 +300,16 @@ static void test_arguments(void)
     CHECK_OK(cr_shard_answer(ds, buf, n, &x, &check_err));
     CHECK_OK(cr_shard_save(x, buf, sizeof buf, &n, &check_err));
     cr_shard *y = NULL;
-    CHECK_ERR(cr_shard_load(buf, n - 1, &y, &e), e, CR_E_MAGIC, "not a saved exact sum");
-    CHECK_ERR(cr_shard_load(buf, 90, &y, &e), e, CR_E_TRUNCATED, "do not hold");
+    CHECK_ERR(load_as(buf, n, n - 1, &y, &e), e, CR_E_MAGIC, "not a saved exact sum");
+    CHECK_ERR(load_as(buf, n, CR_SHARD_HEAD + CR_SEAL + 5, &y, &e), e, CR_E_TRUNCATED, "do not hold");
+    CHECK_ERR(load_as(buf, n, CR_SHARD_HEAD + CR_SEAL - 1, &y, &e), e, CR_E_TRUNCATED, "cut short");
     /* A sum's last word made 0: no longer the canonical compact form. */
-    memset(buf + n - 4, 0, 4);
-    CHECK_ERR(cr_shard_load(buf, n, &y, &e), e, CR_E_MAGIC, "not a saved exact sum");
+    memset(buf + n - CR_SEAL - 4, 0, 4);
+    CHECK_ERR(load_as(buf, n, n, &y, &e), e, CR_E_MAGIC, "not a saved exact sum");
     buf[5] = 0xff;
-    CHECK_ERR(cr_shard_load(buf, n, &y, &e), e, CR_E_TRUNCATED, "do not hold");
+    CHECK_ERR(load_as(buf, n, n, &y, &e), e, CR_E_TRUNCATED, "do not hold");
+    buf[4] = 0;
+    CHECK_ERR(load_as(buf, n, n, &y, &e), e, CR_E_MAGIC, "pass 0 is no pass");
     CHECK(y == NULL);
     cr_shard_free(x);
     cr_shard_free(c);
@@ -345,7 +377,7 @@ static void run_until(cr_fit *fit, const cr_dataset *ds, int pass, unsigned char
 static size_t groups_at(const unsigned char *b)
 {
     const uint32_t k = (uint32_t)b[5] | (uint32_t)b[6] << 8, nk = (uint32_t)b[9] | (uint32_t)b[10] << 8;
-    size_t off = 85;
+    size_t off = CR_SHARD_HEAD;
     for (uint32_t j = 0; j < k; j++) off += 3 + 4 * (size_t)b[off + 2];
     return off + 8 * (size_t)nk;
 }
@@ -380,36 +412,36 @@ static void test_evidence_bytes(void)
 
     /* The groups pass: the model, then nothing. */
     run_until(fit, ds, 4, q, sizeof q, &n);
-    CHECK_ERR(cr_shard_answer(ds, q, n - 1, &a, &e), e, CR_E_MAGIC, "cut short");
-    q[n] = 0;
-    CHECK_ERR(cr_shard_answer(ds, q, n + 1, &a, &e), e, CR_E_MAGIC, "past the evidence's model");
+    const size_t H = CR_QUESTION_HEAD;
+    CHECK_ERR(answer_as(ds, q, n, n - 1, &a, &e), e, CR_E_MAGIC, "cut short");
+    CHECK_ERR(answer_as(ds, q, n, n + 1, &a, &e), e, CR_E_MAGIC, "past the evidence's model");
     unsigned char keep[8];
-    memcpy(keep, q + 40 + 8, 8);
-    memcpy(q + 40 + 8, (const double[]){1.0 / 0.0}, 8);   /* a coefficient at infinity */
-    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "bounds");
-    memcpy(q + 40 + 8, keep, 8);
-    q[40 + 8 * (d + 1)] = 0;   /* band medium 0 */
-    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "bounds");
+    memcpy(keep, q + H + 8, 8);
+    memcpy(q + H + 8, (const double[]){1.0 / 0.0}, 8);   /* a coefficient at infinity */
+    CHECK_ERR(answer_as(ds, q, n, n, &a, &e), e, CR_E_MAGIC, "bounds");
+    memcpy(q + H + 8, keep, 8);
+    q[H + 8 * (d + 1)] = 0;   /* band medium 0 */
+    CHECK_ERR(answer_as(ds, q, n, n, &a, &e), e, CR_E_MAGIC, "bounds");
     CHECK(a == NULL);
     CHECK_OK(cr_fit_question(fit, q, sizeof q, &n, &check_err));
     CHECK_OK(cr_shard_answer(ds, q, n, &a, &check_err));
     CHECK_OK(cr_shard_save(a, b, sizeof b, &m, &check_err));
     cr_shard *x = NULL;
     /* Saved groups: cut short, keys out of order, a probability above 1. */
-    CHECK_ERR(cr_shard_load(b, m - 1, &x, &e), e, CR_E_MAGIC, "groups");
+    CHECK_ERR(load_as(b, m, m - 1, &x, &e), e, CR_E_MAGIC, "groups");
     const size_t at = groups_at(b);
     CHECK(b[at] >= 2);   /* two groups at least */
     unsigned char saved[16];
     memcpy(saved, b + at + 8, 8);
     memset(b + at + 8, 0xff, 8);   /* the first key above the second */
-    CHECK_ERR(cr_shard_load(b, m, &x, &e), e, CR_E_MAGIC, "groups");
+    CHECK_ERR(load_as(b, m, m, &x, &e), e, CR_E_MAGIC, "groups");
     memcpy(b + at + 8, saved, 8);
     size_t last = at + 8;   /* the fitted rows' last group */
     for (uint64_t k = 0; k + 1 < b[at] + 256u * b[at + 1]; k++) last += 8 + 3 + 4 * (size_t)b[last + 8 + 2];
     memcpy(saved, b + last, 8);
     memset(b + last, 0xff, 7);
     b[last + 7] = 0x7f;   /* ascending still, but no probability */
-    CHECK_OK(cr_shard_load(b, m, &x, &check_err));
+    CHECK_OK(load_as(b, m, m, &x, &check_err));
     CHECK_ERR(cr_fit_feed(fit, x, &e), e, CR_E_MAGIC, "probability");
     cr_shard_free(x);
     memcpy(b + last, saved, 8);
@@ -419,19 +451,18 @@ static void test_evidence_bytes(void)
 
     /* The cuts pass: per feature a count and that many ascending keys. */
     run_until(fit, ds, 5, q, sizeof q, &n);
-    const size_t lists = 40 + 8 * (d + 1) + 8;
-    CHECK_ERR(cr_shard_answer(ds, q, lists + 2, &a, &e), e, CR_E_MAGIC, "cut short");
-    q[n] = 0;
-    CHECK_ERR(cr_shard_answer(ds, q, n + 1, &a, &e), e, CR_E_MAGIC, "past the pass's lists");
+    const size_t lists = H + 8 * (d + 1) + 8;
+    CHECK_ERR(answer_as(ds, q, n, lists + 2 + CR_SEAL, &a, &e), e, CR_E_MAGIC, "cut short");
+    CHECK_ERR(answer_as(ds, q, n, n + 1, &a, &e), e, CR_E_MAGIC, "past the pass's lists");
     size_t f3 = lists;   /* the real feature's list (feature 3) */
     for (size_t j = 0; j < 3; j++) f3 += 4 + 8 * (size_t)(q[f3] | q[f3 + 1] << 8 | q[f3 + 2] << 16);
     CHECK((q[f3] | q[f3 + 1] << 8) >= 2);
     memcpy(keep, q + f3 + 4, 8);
     memset(q + f3 + 4, 0xff, 8);
-    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "not ascending");
+    CHECK_ERR(answer_as(ds, q, n, n, &a, &e), e, CR_E_MAGIC, "not ascending");
     memcpy(q + f3 + 4, keep, 8);
     q[f3 + 3] = 0x7f;   /* a count beyond any pass's */
-    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "is not a pass's");
+    CHECK_ERR(answer_as(ds, q, n, n, &a, &e), e, CR_E_MAGIC, "is not a pass's");
     CHECK(a == NULL);
 
     /* The shares pass: per feature its finite, ascending cuts. */
@@ -441,15 +472,15 @@ static void test_evidence_bytes(void)
     CHECK(q[f3] >= 2);
     memcpy(keep, q + f3 + 4, 8);
     memcpy(q + f3 + 4, (const double[]){0.0 / 0.0}, 8);
-    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "list is not ascending");
+    CHECK_ERR(answer_as(ds, q, n, n, &a, &e), e, CR_E_MAGIC, "list is not ascending");
     memcpy(q + f3 + 4, q + f3 + 12, 8);   /* two equal cuts */
-    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "not ascending");
+    CHECK_ERR(answer_as(ds, q, n, n, &a, &e), e, CR_E_MAGIC, "not ascending");
     memcpy(q + f3 + 4, keep, 8);
     unsigned char top[8];
     const size_t lastcut = f3 + 4 + 8 * ((size_t)q[f3] - 1);
     memcpy(top, q + lastcut, 8);
     memcpy(q + lastcut, (const double[]){1.0 / 0.0}, 8);
-    CHECK_ERR(cr_shard_answer(ds, q, n, &a, &e), e, CR_E_MAGIC, "not finite");
+    CHECK_ERR(answer_as(ds, q, n, n, &a, &e), e, CR_E_MAGIC, "not finite");
     memcpy(q + lastcut, top, 8);
     CHECK_OK(cr_shard_answer(ds, q, n, &a, &check_err));
     CHECK_OK(cr_fit_feed(fit, a, &check_err));
@@ -534,6 +565,122 @@ static void test_overflowing_weights(void)
     cr_schema_free(s);
 }
 
+/* Saved bytes are sealed (CRC-32): any one flipped bit of a census, an
+   answer or a question is refused, never another model; an older
+   version's bytes are refused as such; a question's values, sealed anew by a
+   hostile writer, are checked (finite point, class weights, holdout). */
+static void test_sealed_bytes(void)
+{
+    cr_schema *s = NULL;
+    CHECK_OK(gen_schema(GEN_DEFAULT, &s, &check_err));
+    cr_dataset *ds = NULL;
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    for (int i = 0; i < 60; i++) {
+        const double f[3] = {i % 5, i % 2, i % 7};
+        CHECK_OK(cr_dataset_add(ds, f, (i % 3 == 0) != (i % 11 == 0), 1.0, &check_err));
+    }
+    cr_train_options o;
+    cr_train_options_init(&o);
+    o.holdout_method = CR_HOLDOUT_HASH;
+    o.holdout_fraction = 0.25;
+    cr_shard *c = NULL, *a = NULL, *x = NULL;
+    cr_fit *fit = NULL;
+    cr_error e;
+    static unsigned char q[1 << 16], b[1 << 16];
+    size_t n = 0, m = 0;
+    CHECK_OK(cr_shard_census(ds, &o, &c, &check_err));
+    CHECK_OK(cr_fit_create(s, &o, c, &fit, &check_err));
+    long flips = 0, taken = 0;
+    for (int pass = 0; !cr_fit_done(fit) && pass < 200; pass++) {
+        const cr_shard *saved = c;
+        if (pass) {
+            CHECK_OK(cr_fit_question(fit, q, sizeof q, &n, &check_err));
+            for (size_t bit = 0; bit < 8 * n; bit++, flips++) {
+                q[bit / 8] ^= (unsigned char)(1u << bit % 8);
+                taken += cr_shard_answer(ds, q, n, &x, NULL) == CR_OK;
+                q[bit / 8] ^= (unsigned char)(1u << bit % 8);
+            }
+            CHECK_OK(cr_shard_answer(ds, q, n, &a, &check_err));
+            saved = a;
+        }
+        CHECK_OK(cr_shard_save(saved, b, sizeof b, &m, &check_err));
+        for (size_t bit = 0; bit < 8 * m; bit++, flips++) {
+            b[bit / 8] ^= (unsigned char)(1u << bit % 8);
+            const cr_status st = cr_shard_load(b, m, &x, NULL);
+            taken += st == CR_OK;
+            b[bit / 8] ^= (unsigned char)(1u << bit % 8);
+        }
+        if (pass) {
+            CHECK_OK(cr_fit_feed(fit, a, &check_err));
+            cr_shard_free(a);
+        }
+    }
+    CHECK(flips > 10000);
+    CHECK_INT(taken, 0);
+    cr_model *model = NULL, *whole = NULL;
+    CHECK_OK(cr_fit_model(fit, &model, &check_err));
+    CHECK_OK(cr_train(ds, &o, &whole, &check_err));
+    CHECK_STR(cr_model_id(model), cr_model_id(whole));
+    cr_model_free(model);
+    cr_model_free(whole);
+    cr_fit_free(fit);
+
+    /* An older version's bytes: said so, rather than a checksum's mismatch. */
+    CHECK_OK(cr_shard_save(c, b, sizeof b, &m, &check_err));
+    memcpy(b, "CRS2", 4);
+    CHECK_ERR(cr_shard_load(b, m, &x, &e), e, CR_E_MAGIC, "shard: format CRS2 is an older callrisk's (this one reads CRS3)");
+    CHECK_ERR(cr_shard_load(b, 4, &x, &e), e, CR_E_MAGIC, "CRS2");
+    CHECK(x == NULL);
+    CHECK_OK(cr_fit_create(s, &o, c, &fit, &check_err));
+    CHECK_OK(cr_fit_question(fit, q, sizeof q, &n, &check_err));   /* the summary */
+    memcpy(q, "CRQ1", 4);
+    CHECK_ERR(cr_shard_answer(ds, q, n, &x, &e), e, CR_E_MAGIC, "question: format CRQ1 is an older callrisk's");
+    memcpy(q, "CRQ2", 4);
+    CHECK_OK(answer_as(ds, q, n, n, &x, &check_err));
+    cr_shard_free(x);
+
+    /* A question's values, sealed anew: each refused with its type. */
+    CHECK_OK(cr_shard_answer(ds, q, n, &a, &check_err));
+    CHECK_OK(cr_fit_feed(fit, a, &check_err));
+    cr_shard_free(a);
+    CHECK_OK(cr_fit_question(fit, q, sizeof q, &n, &check_err));   /* a point */
+    CHECK_INT(q[4], 3);
+    static const struct {
+        size_t at;
+        double v;
+        cr_status st;
+        const char *msg;
+    } bad[] = {
+        {CR_QUESTION_HEAD + 8, 0.0 / 0.0, CR_E_NONFINITE, "question: point's coordinate 1 is not a finite number"},
+        {CR_QUESTION_HEAD, 1.0 / 0.0, CR_E_NONFINITE, "point's coordinate 0"},
+        {8, 0.0 / 0.0, CR_E_NONFINITE, "question: holdout fraction 0 is not a finite number"},
+        {8, 1.5, CR_E_RANGE, "holdout fraction 0 is 1.5, outside (0, 1)"},
+        {8, 0.0, CR_E_RANGE, "holdout fraction 0 is 0,"},
+        {24, 1.0 / 0.0, CR_E_NONFINITE, "question: class weight 0 is not a finite number"},
+        {32, -1.0, CR_E_RANGE, "class weight 1 is -1"},
+    };
+    unsigned char keep[8];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        memcpy(keep, q + bad[i].at, 8);
+        cr_put_f64(q + bad[i].at, bad[i].v);
+        CHECK_ERR(answer_as(ds, q, n, n, &x, &e), e, bad[i].st, bad[i].msg);
+        CHECK(x == NULL);
+        memcpy(q + bad[i].at, keep, 8);
+    }
+    cr_put64(q + 16, (uint64_t)1 << 32);   /* a seed of more than 32 bits */
+    CHECK_ERR(answer_as(ds, q, n, n, &x, &e), e, CR_E_RANGE, "question: holdout seed 4294967296");
+    cr_put64(q + 16, 0);
+    q[5] = CR_HOLDOUT_NONE;   /* no holdout, yet a fraction */
+    CHECK_ERR(answer_as(ds, q, n, n, &x, &e), e, CR_E_RANGE, "(fraction 0.25) is not the holdout's");
+    cr_put_f64(q + 8, 0.0);
+    CHECK_OK(answer_as(ds, q, n, n, &x, &check_err));
+    cr_shard_free(x);
+    cr_fit_free(fit);
+    cr_shard_free(c);
+    cr_dataset_free(ds);
+    cr_schema_free(s);
+}
+
 int main(void)
 {
     test_same_fit();
@@ -542,5 +689,6 @@ int main(void)
     test_solved();
     test_evidence_bytes();
     test_overflowing_weights();
+    test_sealed_bytes();
     return check_done("test_shards");
 }
