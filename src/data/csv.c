@@ -1,5 +1,6 @@
 /* csv.c - streaming CSV reader feeding a data set (RFC 4180 quoting). */
 #include "internal.h"
+#include "json.h"
 #include "numtext.h"
 
 #include <stdlib.h>
@@ -91,18 +92,20 @@ static void trim(cr_csv_reader *r, const char **s, size_t *n)
     while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t')) (*n)--;
 }
 
-/* Whole number made of digits only, exactly (a double would read 2^53 + 1
-   as 2^53). */
-static int parse_count(const char *s, size_t n, uint64_t *v)
+/* A count: an optional '-' and digits, read exactly by the JSON reader's
+   integers (a double would read 2^53 + 1 as 2^53): CR_OK with *v within
+   +-2^53 ("-0" is 0), CR_E_RANGE for a whole number beyond, however many
+   digits; CR_E_TYPE for any other text. */
+static cr_status parse_count(const char *s, size_t n, int64_t *v)
 {
-    if (n == 0 || n > 16) return 0;
-    uint64_t x = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return 0;
-        x = x * 10 + (uint64_t)(s[i] - '0');
-    }
-    *v = x;
-    return 1;
+    const size_t sign = n && s[0] == '-';
+    if (n == sign) return CR_E_TYPE;
+    for (size_t i = sign; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return CR_E_TYPE;
+    /* The grammar cr_json_integer() reads (leading zeros too): one number token. */
+    cr_json_tok tok = {.type = CR_JSON_NUMBER, .start = 0, .end = (uint32_t)n};
+    const cr_json_doc doc = {.src = s, .len = n, .tok = &tok, .n = 1, .cap = 1};
+    return cr_json_integer(&doc, 0, v);
 }
 
 static int parse_real(const char *s, size_t n, double *v)
@@ -170,21 +173,23 @@ static cr_status end_cell(cr_csv_reader *r, cr_error *err)
     } else {
         const cr_schema *sc = &r->ds->schema;
         double v = 0;
-        uint64_t count = 0;
+        int64_t count = 0;
         int ok;
         const char *want;
         switch ((cr_field_type)sc->field_type[role]) {
-        case CR_FIELD_COUNT:
-            if (n > 0 && s[0] == '-' && parse_count(s + 1, n - 1, &count))
+        case CR_FIELD_COUNT: {   /* as cr_schema_check_value() judges the number: -0 is 0 */
+            const cr_status why = parse_count(s, n, &count);
+            if (why != CR_E_TYPE && s[0] == '-' && (why != CR_OK || count < 0))
                 return fail_at(r, err, CR_E_RANGE, name, "field '%s': must be an integer >= 0, got '%s'", name,
                                text);
-            ok = parse_count(s, n, &count);
-            if (ok && count > (uint64_t)1 << 53)
+            if (why == CR_E_RANGE)
                 return fail_at(r, err, CR_E_RANGE, name, "field '%s': must be at most 2^53 (9007199254740992), got "
                                "'%s'", name, text);
+            ok = why == CR_OK;
             v = (double)count;
             want = "an integer >= 0";
             break;
+        }
         case CR_FIELD_BOOL:
             ok = 1;
             if (word_is(s, n, "true") || (n == 1 && s[0] == '1')) v = 1;
@@ -371,9 +376,9 @@ cr_status cr_csv_finish(cr_csv_reader *r, cr_error *err)
     r->state = S_START;
     if (st == CR_OK && !r->header_done)
         st = fail_at(r, err, CR_E_CSV, NULL, "CSV: no header row");
-    if (st == CR_OK) r->failed = CR_E_ARG;   /* finished: further input is an error */
+    if (st == CR_OK) r->failed = CR_E_STATE;   /* finished: further input is a call out of order */
     if (st == CR_OK) {
-        r->failure.status = CR_E_ARG;
+        r->failure.status = CR_E_STATE;
         cr_bprintf(r->failure.message, sizeof r->failure.message, "CSV reader already finished");
     }
     return st;

@@ -167,9 +167,18 @@ static void test_more_bad_inputs(void)
     expect_csv_error(ROW("1,\"a\tb\",1,0"), CR_E_TYPE, "has_consent", 2, 2, "got 'a?b' (line 2");
     expect_csv_error(ROW("1,\x7f,1,0"), CR_E_TYPE, "has_consent", 2, 2, "got '?' (line 2");
     expect_csv_error(ROW("-,true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "must be an integer >= 0, got '-'");
-    /* 17 digits are beyond 2^53 whatever they say. */
-    expect_csv_error(ROW("12345678901234567,true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "an integer >= 0");
+    /* A whole number beyond 2^53 is out of range however many digits it has
+       (17 were the wrong type, 16 out of range); below 0 too. */
+    expect_csv_error(ROW("12345678901234567,true,1,0"), CR_E_RANGE, "spam_reports", 2, 1,
+                     "field 'spam_reports': must be at most 2^53 (9007199254740992), got '12345678901234567'");
     expect_csv_error(ROW("9999999999999999,true,1,0"), CR_E_RANGE, "spam_reports", 2, 1, "must be at most 2^53");
+    expect_csv_error(ROW("1,true,1000000000000000000000000000000000000000000000000000000000000,0"), CR_E_RANGE,
+                     "call_attempts_24h", 2, 3, "must be at most 2^53");
+    expect_csv_error(ROW("-12345678901234567,true,1,0"), CR_E_RANGE, "spam_reports", 2, 1,
+                     "must be an integer >= 0, got '-12345678901234567'");
+    expect_csv_error(ROW("-9007199254740993,true,1,0"), CR_E_RANGE, "spam_reports", 2, 1, "must be an integer >= 0");
+    expect_csv_error(ROW("--1,true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "must be an integer >= 0, got '--1'");
+    expect_csv_error(ROW("+1,true,1,0"), CR_E_TYPE, "spam_reports", 2, 1, "must be an integer >= 0, got '+1'");
     /* 2^53 + 1 is not the double it rounds to (2^53). */
     expect_csv_error(ROW("9007199254740993,true,1,0"), CR_E_RANGE, "spam_reports", 2, 1,
                      "field 'spam_reports': must be at most 2^53 (9007199254740992), got '9007199254740993'");
@@ -264,6 +273,31 @@ static void test_long_header_names(void)
     cr_schema_free(s);
 }
 
+/* A count of -0 is 0, as cr_schema_check_row() and requests take it: the
+   same rows, the same digest (leading zeros are the number's too). */
+static void test_negative_zero_count(void)
+{
+    const char *H = "spam_reports,has_consent,call_attempts_24h,label\n";
+    char plain[256], signed_[256];
+    snprintf(plain, sizeof plain, "%s0,true,3,1\n2,false,0,0\n", H);
+    snprintf(signed_, sizeof signed_, "%s-0,true,3,1\n2,false,-000,0\n", H);
+    cr_dataset *a = fresh(), *b = fresh();
+    CHECK_OK(read_all(a, plain, 64, &check_err));
+    CHECK_OK(read_all(b, signed_, 64, &check_err));
+    CHECK_INT(cr_dataset_rows(b), 2);
+    char da[CR_MODEL_ID_SIZE], db[CR_MODEL_ID_SIZE];
+    cr_dataset_digest(a, da);
+    cr_dataset_digest(b, db);
+    CHECK_STR(db, da);
+    cr_dataset_free(a);
+    cr_dataset_free(b);
+    cr_schema *s = NULL;
+    CHECK_OK(cr_schema_create_default(&s, &check_err));
+    const double row[3] = {-0.0, 1, 3};
+    CHECK_OK(cr_schema_check_row(s, row, &check_err));
+    cr_schema_free(s);
+}
+
 static void test_bad_arguments(void)
 {
     cr_dataset *ds = fresh();
@@ -279,11 +313,11 @@ static void test_bad_arguments(void)
     const char *one = "spam_reports,has_consent,call_attempts_24h,label\n1,1,1,1";
     CHECK_OK(cr_csv_feed(r, one, strlen(one), &check_err));
     CHECK_OK(cr_csv_finish(r, &check_err));
-    /* Finished: more input is an error, and so is finishing again. */
-    CHECK_ERR(cr_csv_feed(r, "1,1,1,1\n", 8, &e), e, CR_E_ARG, "CSV reader already finished");
-    CHECK_ERR(cr_csv_finish(r, &e), e, CR_E_ARG, "CSV reader already finished");
-    CHECK_INT(cr_csv_feed(r, "1", 1, NULL), CR_E_ARG);
-    CHECK_INT(cr_csv_finish(r, NULL), CR_E_ARG);
+    /* Finished: more input is a call out of order, and so is finishing again. */
+    CHECK_ERR(cr_csv_feed(r, "1,1,1,1\n", 8, &e), e, CR_E_STATE, "CSV reader already finished");
+    CHECK_ERR(cr_csv_finish(r, &e), e, CR_E_STATE, "CSV reader already finished");
+    CHECK_INT(cr_csv_feed(r, "1", 1, NULL), CR_E_STATE);
+    CHECK_INT(cr_csv_finish(r, NULL), CR_E_STATE);
     CHECK_INT(cr_dataset_rows(ds), 1);
     cr_csv_reader_free(r);
     cr_csv_reader_free(NULL);
@@ -469,6 +503,7 @@ int main(void)
     test_more_bad_inputs();
     test_line_ends();
     test_long_header_names();
+    test_negative_zero_count();
     test_bad_arguments();
     test_failed_reader_stays_failed();
     test_named_columns();
