@@ -512,10 +512,12 @@ static cr_schema *read_schema(jreader *r, uint8_t *signs)
     cr_error *err = r->err;
     int fa = need(r, 0, "fields", CR_JSON_ARRAY, ""), ta = need(r, 0, "features", CR_JSON_ARRAY, "");
     size_t nf = fa >= 0 ? doc->tok[fa].count : 0, nd = ta >= 0 ? doc->tok[ta].count : 0;
+    /* Too few or many: a schema's is cr_schema_create()'s status, a model's its bytes' (as its other counts). */
+    const cr_status count = signs ? CR_E_COUNT : CR_E_SCHEMA;
     if (r->st == CR_OK && (nf < 1 || nf > CR_MAX_FIELDS))
-        jfail(r, CR_E_COUNT, "fields", "%zu fields (need 1 to %d)", nf, CR_MAX_FIELDS);
+        jfail(r, count, "fields", "%zu fields (need 1 to %d)", nf, CR_MAX_FIELDS);
     if (r->st == CR_OK && (nd < 1 || nd > CR_MAX_FEATURES))
-        jfail(r, CR_E_COUNT, "features", "%zu features (need 1 to %d)", nd, CR_MAX_FEATURES);
+        jfail(r, count, "features", "%zu features (need 1 to %d)", nd, CR_MAX_FEATURES);
     cr_field_spec fs[CR_MAX_FIELDS];
     cr_feature_spec ts[CR_MAX_FEATURES];
     char fname[CR_MAX_FIELDS][CR_MAX_NAME + 1], tname[CR_MAX_FEATURES][CR_MAX_NAME + 1],

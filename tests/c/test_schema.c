@@ -176,15 +176,16 @@ static void test_from_json(void)
     const char *bad = "{\"fields\":[{\"name\":\"a\",\"type\":\"count\"}],\"features\":[{\"name\":\"f\"}]}";
     CHECK_ERR(cr_schema_from_json(bad, strlen(bad), &s, &e), e, CR_E_MISSING, "'field' is missing");
     const char *none = "{\"fields\":[],\"features\":[]}";
-    CHECK_ERR(cr_schema_from_json(none, strlen(none), &s, &e), e, CR_E_COUNT, "0 fields");
+    CHECK_ERR(cr_schema_from_json(none, strlen(none), &s, &e), e, CR_E_SCHEMA, "0 fields");
     const char *no_features = "{\"fields\":[{\"name\":\"a\",\"type\":\"count\"}],\"features\":[]}";
-    CHECK_ERR(cr_schema_from_json(no_features, strlen(no_features), &s, &e), e, CR_E_COUNT,
+    CHECK_ERR(cr_schema_from_json(no_features, strlen(no_features), &s, &e), e, CR_E_SCHEMA,
               "JSON: 0 features (need 1 to 64)");
     CHECK_ERR(cr_schema_from_json("[]", 2, &s, &e), e, CR_E_TYPE, "must be an object");
     CHECK_ERR(cr_schema_from_json(js, strlen(js), NULL, &e), e, CR_E_ARG, "out is NULL");
     CHECK_ERR(cr_schema_from_json("{", 1, &s, &e), e, CR_E_JSON, "JSON: object key expected");
     CHECK(s == NULL);
-    /* 65 fields, or 65 features: more than a schema holds. */
+    /* 65 fields, or 65 features: more than a schema holds; as for
+       cr_schema_create(), CR_E_SCHEMA (CR_E_COUNT is for model bytes). */
     char big[8192];
     for (int which = 0; which < 2; which++) {
         size_t o = (size_t)snprintf(big, sizeof big, "{\"fields\":[");
@@ -194,9 +195,12 @@ static void test_from_json(void)
         for (int j = 0; j < (which ? 65 : 1); j++)
             o += (size_t)snprintf(big + o, sizeof big - o, "%s{\"name\":\"x%d\",\"field\":\"f0\"}", j ? "," : "", j);
         snprintf(big + o, sizeof big - o, "]}");
-        CHECK_ERR(cr_schema_from_json(big, strlen(big), &s, &e), e, CR_E_COUNT,
+        CHECK_ERR(cr_schema_from_json(big, strlen(big), &s, &e), e, CR_E_SCHEMA,
                   which ? "JSON: 65 features (need 1 to 64)" : "JSON: 65 fields (need 1 to 64)");
     }
+    const cr_field_spec x = {"x", CR_FIELD_COUNT};
+    const cr_feature_spec fx = {"x", "x", 0};
+    CHECK_ERR(cr_schema_create(&x, 0, &fx, 1, &s, &e), e, CR_E_SCHEMA, "schema needs 1 to 64 fields, got 0");
     /* "invert" is optional in a schema, but a boolean when present. */
     const char *bad_inv = "{\"fields\":[{\"name\":\"b\",\"type\":\"bool\"}],\"features\":[{\"name\":\"x\","
                       "\"field\":\"b\",\"invert\":\"yes\"}]}";
@@ -223,7 +227,11 @@ static void test_from_json_errors(void)
          CR_E_TYPE, "fields", "schema JSON: 'fields'[1] must be object, got number"},
         {"{\"fields\":[{\"name\":\"b\",\"type\":\"bool\"}],\"features\":[{\"name\":\"x\",\"field\":\"b\",\"invert\":1}]}",
          CR_E_TYPE, "invert", "schema JSON: features[0]: 'invert' must be a boolean, got number"},
-        {"{\"fields\":[],\"features\":[]}", CR_E_COUNT, "fields", "schema JSON: 0 fields (need 1 to 64)"},
+        {"{\"fields\":[],\"features\":[]}", CR_E_SCHEMA, "fields", "schema JSON: 0 fields (need 1 to 64)"},
+        {"{\"fields\":[{\"name\":\"a\",\"type\":\"count\"}],\"features\":[]}", CR_E_SCHEMA, "features",
+         "schema JSON: 0 features (need 1 to 64)"},
+        {"{\"fields\":[1],\"features\":[{\"name\":\"x\",\"field\":\"x\"}]}", CR_E_TYPE, "fields",
+         "schema JSON: 'fields'[0] must be object, got number"},
         {"{\"features\":[]}", CR_E_MISSING, "fields", "schema JSON: 'fields' is missing"},
     };
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
