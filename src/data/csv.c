@@ -61,8 +61,8 @@ static cr_status fail_at(cr_csv_reader *r, cr_error *err, cr_status st, const ch
 
 cr_status cr_csv_reader_create(cr_dataset *ds, const cr_train_options *opt, cr_csv_reader **out, cr_error *err)
 {
+    if (out) *out = NULL;
     if (!ds || !out) return cr_fail(err, CR_E_ARG, NULL, "data set or out is NULL");
-    *out = NULL;
     cr_train_options defaults;
     if (!opt) {
         cr_train_options_init(&defaults);

@@ -18,8 +18,8 @@
 
 cr_status cr_dataset_create(const cr_schema *s, cr_dataset **out, cr_error *err)
 {
+    if (out) *out = NULL;
     if (!s || !out) return cr_fail(err, CR_E_ARG, NULL, "schema or out is NULL");
-    *out = NULL;
     cr_dataset *ds = calloc(1, sizeof *ds);
     if (!ds) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory allocating data set");
     memcpy(&ds->schema, s, sizeof *s);
@@ -549,7 +549,13 @@ cr_status cr_dataset_subset(const cr_dataset *ds, const uint8_t *pick, int which
 size_t cr_dataset_rows(const cr_dataset *ds) { return ds ? ds->rows : 0; }
 const cr_schema *cr_dataset_schema(const cr_dataset *ds) { return ds ? &ds->schema : NULL; }
 
-void cr_dataset_digest(const cr_dataset *ds, char out[CR_MODEL_ID_SIZE]) { cr_rows_digest_hex(&ds->digest, out); }
+/* No data set: the empty string, as the getters answer NULL for it. */
+void cr_dataset_digest(const cr_dataset *ds, char out[CR_MODEL_ID_SIZE])
+{
+    if (!out) return;
+    if (ds) cr_rows_digest_hex(&ds->digest, out);
+    else out[0] = 0;
+}
 
 static uint64_t row_hash(const double *x, size_t d, int y)
 {

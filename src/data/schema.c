@@ -98,6 +98,7 @@ cr_status cr_schema_create_default(cr_schema **out, cr_error *err)
 
 cr_status cr_schema_clone(const cr_schema *s, cr_schema **out, cr_error *err)
 {
+    if (out) *out = NULL;
     if (!s || !out) return cr_fail(err, CR_E_ARG, NULL, "schema or out is NULL");
     *out = malloc(sizeof **out);
     if (!*out) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory allocating schema");

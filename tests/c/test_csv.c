@@ -304,6 +304,7 @@ static void test_bad_arguments(void)
     cr_csv_reader *r = (cr_csv_reader *)&ds;
     cr_error e;
     CHECK_ERR(cr_csv_reader_create(NULL, NULL, &r, &e), e, CR_E_ARG, "NULL");
+    CHECK(r == NULL);   /* *out is NULL after an error, as everywhere */
     CHECK_ERR(cr_csv_reader_create(ds, NULL, NULL, &e), e, CR_E_ARG, "NULL");
     CHECK_ERR(cr_csv_feed(NULL, "a", 1, &e), e, CR_E_ARG, "NULL");
     CHECK_ERR(cr_csv_finish(NULL, &e), e, CR_E_ARG, "NULL");

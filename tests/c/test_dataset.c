@@ -82,6 +82,7 @@ static void test_arguments(void)
     const double row[3] = {1, 1, 1}, bad[6] = {1, 1, 1, 1, 7, 1};
     const uint8_t labels[2] = {0, 1};
     CHECK_ERR(cr_dataset_create(NULL, &out, &e), e, CR_E_ARG, "schema or out is NULL");
+    CHECK(out == NULL);   /* *out is NULL after an error, as everywhere */
     CHECK_ERR(cr_dataset_create(cr_dataset_schema(ds), NULL, &e), e, CR_E_ARG, "schema or out is NULL");
     CHECK_ERR(cr_dataset_add(NULL, row, 0, 1.0, &e), e, CR_E_ARG, "data set or fields is NULL");
     CHECK_ERR(cr_dataset_add(ds, NULL, 0, 1.0, &e), e, CR_E_ARG, "data set or fields is NULL");
@@ -120,6 +121,12 @@ static void test_arguments(void)
     CHECK_INT(cr_dataset_rows(ds), 0);
     CHECK_INT(cr_dataset_rows(NULL), 0);
     CHECK(cr_dataset_schema(NULL) == NULL);
+    /* No data set, no digest: the empty string (it read through NULL). */
+    char d[CR_MODEL_ID_SIZE];
+    memset(d, 'x', sizeof d);
+    cr_dataset_digest(NULL, d);
+    CHECK_STR(d, "");
+    cr_dataset_digest(ds, NULL);
     cr_dataset_free(NULL);
     cr_dataset_free(ds);
 }

@@ -113,7 +113,9 @@ static void test_more_invalid(void)
     CHECK_ERR(cr_schema_create(f, 2, t, 2, NULL, &e), e, CR_E_ARG, "out is NULL");
     CHECK_INT(cr_schema_create(f, 0, t, 2, &s, NULL), CR_E_SCHEMA);
     CHECK_ERR(cr_schema_create_default(NULL, &e), e, CR_E_ARG, "out is NULL");
+    s = (cr_schema *)&e;   /* *out is NULL after an error, as everywhere */
     CHECK_ERR(cr_schema_clone(NULL, &s, &e), e, CR_E_ARG, "schema or out is NULL");
+    CHECK(s == NULL);
     CHECK_OK(cr_schema_create_default(&s, &check_err));
     CHECK_ERR(cr_schema_clone(s, NULL, &e), e, CR_E_ARG, "schema or out is NULL");
     CHECK_ERR(cr_schema_check_row(s, NULL, &e), e, CR_E_ARG, "schema or fields is NULL");
