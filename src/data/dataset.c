@@ -360,17 +360,21 @@ static inline __attribute__((always_inline)) size_t pack_rows(cr_dataset *ds, ad
     for (; r < m; r++) {
         const double *fr = f + r * NF;
         uint64_t *k = t ? key : msg + r * words;   /* a row looked up is never stored */
-        const double w = wt ? wt[r] : 1.0;
+        /* Every value + 0.0: -0 becomes 0, all else stays. Hosts' JSON writes
+           -0 as 0, so the same data must be the same rows (digest, model id,
+           holdout split) whichever zero it came with. */
+        const double w = (wt ? wt[r] : 1.0) + 0.0;
         int ok = lab[r] <= 1 && w >= 0 && w <= 0x1.fffffffffffffp+1023;
         for (size_t i = 0; i < NF; i++) {
-            k[i] = cr_bits(fr[i]);
-            ok &= value_ok(type[i], fr[i]);
+            const double v = fr[i] + 0.0;
+            k[i] = cr_bits(v);
+            ok &= value_ok(type[i], v);
         }
         if (!ok) break;
         k[NF] = cr_bits((double)lab[r]);
         k[NF + 1] = cr_bits(w);
         for (size_t j = 0; j < D; j++) {
-            const double v = fr[ff[j]];
+            const double v = fr[ff[j]] + 0.0;
             x[r * D + j] = inv[j] ? 1.0 - v : v;
         }
         yo[r] = lab[r];

@@ -273,14 +273,15 @@ static void test_long_header_names(void)
     cr_schema_free(s);
 }
 
-/* A count of -0 is 0, as cr_schema_check_row() and requests take it: the
-   same rows, the same digest (leading zeros are the number's too). */
+/* A count of -0 is 0, as cr_schema_check_row() and requests take it, and a
+   weight of -0 is 0 in the data set: the same rows, the same digest
+   (leading zeros are the number's too). */
 static void test_negative_zero_count(void)
 {
-    const char *H = "spam_reports,has_consent,call_attempts_24h,label\n";
+    const char *H = "spam_reports,has_consent,call_attempts_24h,label";
     char plain[256], signed_[256];
-    snprintf(plain, sizeof plain, "%s0,true,3,1\n2,false,0,0\n", H);
-    snprintf(signed_, sizeof signed_, "%s-0,true,3,1\n2,false,-000,0\n", H);
+    snprintf(plain, sizeof plain, "%s,weight\n0,true,3,1,0\n2,false,0,0,1\n", H);
+    snprintf(signed_, sizeof signed_, "%s,weight\n-0,true,3,1,-0\n2,false,-000,0,1\n", H);   /* a weight -0 too */
     cr_dataset *a = fresh(), *b = fresh();
     CHECK_OK(read_all(a, plain, 64, &check_err));
     CHECK_OK(read_all(b, signed_, 64, &check_err));

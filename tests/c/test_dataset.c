@@ -4,6 +4,7 @@
 #include <string.h>
 #include "check.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 static cr_dataset *fresh(void)
@@ -157,10 +158,76 @@ static void test_too_many_rows(void)
     cr_dataset_free(ds);
 }
 
+/* -0 is 0, in every field type and the weight: the same rows give the same
+   digest, model id and hash-holdout split whichever zero they came with
+   (hosts' JSON writes -0 as 0), through cr_dataset_add() and _add_rows(),
+   while rows repeat (the table of distinct rows) and once they do not. */
+static cr_model *train_on(const cr_dataset *ds, int holdout)
+{
+    cr_train_options o;
+    cr_train_options_init(&o);
+    if (holdout) CHECK_OK(cr_train_options_set_text(&o, cr_dataset_schema(ds), "holdout", "0.3,hash,5", &check_err));
+    cr_model *m = NULL;
+    CHECK_OK(cr_train(ds, &o, &m, &check_err));
+    return m;
+}
+
+static void test_negative_zero(void)
+{
+    const cr_field_spec fs[] = {{"n", CR_FIELD_COUNT}, {"b", CR_FIELD_BOOL}, {"r", CR_FIELD_REAL}};
+    const cr_feature_spec ts[] = {{"n", "n", 0}, {"nb", "b", 1}, {"r", "r", 0}};
+    cr_schema *s = NULL;
+    CHECK_OK(cr_schema_create(fs, 3, ts, 3, &s, &check_err));
+    if (!s) return;
+    enum { N = 6000, FEW = 80 };
+    static double f[2][N * 3], w[2][N];
+    static uint8_t y[N];
+    for (int i = 0; i < N; i++) {
+        /* The first FEW rows repeat; past them each row is distinct (its real). */
+        const double r = i < FEW ? (i % 5 - 2) * 0.5 : (i - N / 2) * 0.25;
+        const double row[3] = {i % 4, i % 2, r};
+        y[i] = (uint8_t)((i % 4 + i % 5) > 3);
+        for (int neg = 0; neg < 2; neg++) {
+            for (int k = 0; k < 3; k++) f[neg][3 * i + k] = neg && row[k] == 0 ? -0.0 : row[k];
+            w[neg][i] = i % 7 == 0 ? (neg ? -0.0 : 0.0) : 1 + i % 3;
+        }
+    }
+    CHECK(signbit(f[1][0]) && signbit(w[1][0]) && !signbit(f[0][0]));
+    const size_t sizes[2] = {FEW, N};
+    for (int big = 0; big < 2; big++) {
+        const size_t n = sizes[big];
+        cr_dataset *ds[3] = {NULL, NULL, NULL};
+        char d[3][CR_MODEL_ID_SIZE];
+        for (int k = 0; k < 3; k++) {
+            CHECK_OK(cr_dataset_create(s, &ds[k], &check_err));
+            if (k < 2) CHECK_OK(cr_dataset_add_rows(ds[k], f[k], y, w[k], n, &check_err));
+            else
+                for (size_t i = 0; i < n; i++)
+                    CHECK_OK(cr_dataset_add(ds[k], f[1] + 3 * i, y[i], w[1][i], &check_err));
+            cr_dataset_digest(ds[k], d[k]);
+        }
+        CHECK_STR(d[1], d[0]);
+        CHECK_STR(d[2], d[0]);
+        for (int holdout = 0; holdout < 2; holdout++) {
+            cr_model *m[3];
+            for (int k = 0; k < 3; k++) m[k] = train_on(ds[k], holdout);
+            if (m[0] && m[1] && m[2]) {
+                CHECK_STR(cr_model_id(m[1]), cr_model_id(m[0]));
+                CHECK_STR(cr_model_id(m[2]), cr_model_id(m[0]));
+                for (size_t j = 0; j < 3; j++) CHECK(cr_model_coef(m[1], j) == cr_model_coef(m[0], j));
+            }
+            for (int k = 0; k < 3; k++) cr_model_free(m[k]);
+        }
+        for (int k = 0; k < 3; k++) cr_dataset_free(ds[k]);
+    }
+    cr_schema_free(s);
+}
+
 int main(void)
 {
     test_rows_and_digest();
     test_arguments();
     test_too_many_rows();
+    test_negative_zero();
     return check_done("test_dataset");
 }
