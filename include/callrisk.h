@@ -100,7 +100,8 @@ typedef enum {
     CR_E_CANCELLED = 17,     /* the progress callback asked to stop */
     CR_E_IO = 18,            /* host I/O failed (CLI, host store) */
     CR_E_STORE = 19,         /* the host store reported a failure */
-    CR_E_MISMATCH = 20,      /* a stored score record does not replay to the same result */
+    CR_E_MISMATCH = 20,      /* a stored score record does not replay to the same result;
+                                shards of another schema or options */
     CR_E_STATE = 21,         /* object used in the wrong state (freed, or calls out of order) */
     CR_STATUS_COUNT          /* not a status: number of codes */
 } cr_status;
@@ -555,8 +556,18 @@ typedef struct {
  *  host), as questions do, each sealed by a CRC-32: damaged bytes are
  *  CR_E_CHECKSUM, another version's CR_E_MAGIC (the driver and every part run
  *  one version), and a question's values are checked as the fit writes them
- *  (a finite point and class weights, a holdout's fraction and seed). The
- *  hash holdout splits every shard by row content alike; the 'order'
+ *  (a finite point and class weights, a holdout's fraction and seed).
+ *  Shards know what they belong to (none of it reaches the model, whose id
+ *  is cr_train's): a census carries the fingerprint of the schema and
+ *  options it was taken under (merging censuses of others, or fitting one
+ *  under others, is CR_E_MISMATCH); a question carries its identity (the
+ *  fit's fingerprint, its census's rows, the question's number), which
+ *  cr_shard_answer copies into the answer, after refusing a question asked
+ *  of another schema (CR_E_SCHEMA). Answers to different questions do not
+ *  merge, and cr_fit_feed takes only answers to its last question (else
+ *  CR_E_STATE, the fit as it was: an earlier question's, another fit's).
+ *  That every part answered, once, is the host's to see to. The hash
+ *  holdout splits every shard by row content alike; the 'order'
  *  holdout (the last rows) has no meaning across shards, and Platt scaling
  *  (calibration) is not fitted across shards yet: both CR_E_ARG.
  **************************************/

@@ -49,7 +49,7 @@ static const char *const status_text[] = {
     [CR_E_CANCELLED] = "cancelled by progress callback",
     [CR_E_IO] = "I/O error",
     [CR_E_STORE] = "host store failure",
-    [CR_E_MISMATCH] = "record does not replay to the same result",
+    [CR_E_MISMATCH] = "does not match (a record that does not replay, shards of another schema or options)",
     [CR_E_STATE] = "object used in the wrong state",
 };
 

@@ -24,8 +24,15 @@ typedef struct {
     uint8_t *blob;
 } cr_groups;
 
+/* What a shard belongs to (train.c): a census, the fingerprint of the
+   schema and options it was taken under; an answer, the identity of the
+   question it answers (the fit's fingerprint, its census's rows, the
+   question's number and pass). Protocol only: no model holds it. */
+#define CR_IDENT_SIZE 32
+
 struct cr_shard_s {
     uint8_t kind;                      /* PASS_* */
+    uint8_t ident[CR_IDENT_SIZE];      /* the census's fingerprint or the question's identity */
     uint64_t count[CENSUS_COUNTS];     /* census */
     cr_rows_digest digest;             /* census: every row, held out or not */
     uint32_t k;                        /* exact sums */
@@ -37,16 +44,17 @@ struct cr_shard_s {
 
 /* The saved forms (train.c), each sealed by the CRC-32 (LE32) of the bytes
    before it. A shard's statistics: CR_SHARD_MAGIC, kind, k and nk (LE32),
-   the counts and the rows' digest (LE64), k compact exact sums, nk keys
-   (LE64); the groups pass: both lists of groups. A fit's question:
+   the counts and the rows' digest (LE64), its ident, k compact exact sums,
+   nk keys (LE64); the groups pass: both lists of groups. A fit's question:
    CR_QUESTION_MAGIC, pass, holdout method, d, np (bytes), fraction, seed
-   (LE64), class weights, then the solver's point (np doubles) or the
-   evidence's model and lists (shard_evidence.c): what a shard needs. A new
+   (LE64), class weights, its identity and the schema's digest, then the
+   solver's point (np doubles) or the evidence's model and lists
+   (shard_evidence.c): what a shard needs. A new
    layout takes the next magic: older bytes are then refused as such. */
 #define CR_SHARD_MAGIC "CRS3"
-#define CR_SHARD_HEAD (4 + 1 + 4 + 4 + 8 * CENSUS_COUNTS + 8 * 5)
+#define CR_SHARD_HEAD (4 + 1 + 4 + 4 + 8 * CENSUS_COUNTS + 8 * 5 + CR_IDENT_SIZE)
 #define CR_QUESTION_MAGIC "CRQ2"
-#define CR_QUESTION_HEAD (4 + 4 + 8 * 4)
+#define CR_QUESTION_HEAD (4 + 4 + 8 * 4 + 2 * CR_IDENT_SIZE)
 #define CR_SEAL 4
 
 /* A shard of `kind` with k zeroed sums and nk / 2 empty key pairs. */

@@ -23,6 +23,7 @@
 #include "cpu.h"
 #include "crmath.h"
 #include "shard.h"
+#include "sha256.h"
 
 #include <float.h>
 #include <math.h>
@@ -1072,6 +1073,10 @@ struct cr_fit_s {
     uint64_t rows;                     /* fitted */
     uint64_t held;                     /* held out */
     char digest[CR_MODEL_ID_SIZE];
+    cr_rows_digest census;             /* every row (the questions' identity) */
+    uint8_t fingerprint[CR_IDENT_SIZE];   /* of the schema and options (fit_fingerprint) */
+    uint8_t schema_digest[CR_IDENT_SIZE];
+    uint32_t asked;                    /* questions answered so far: the next one's number */
     uint8_t sign[CR_MAX_FEATURES];
     problem p;                         /* dimensions, penalty, class weights */
     int pass;                          /* PASS_SUMMARY, PASS_EVAL, the evidence's, or 0 when done */
@@ -1106,6 +1111,96 @@ void cr_shard_free(cr_shard *sh)
     cr_groups_free(&sh->groups[0]);
     cr_groups_free(&sh->groups[1]);
     free(sh);
+}
+
+/* ---- what shards belong to ----
+ * A census carries the fingerprint of the schema and options it was taken
+ * under; a question its identity, which its answers echo. Merges and the
+ * fit take only shards of one fingerprint or of the question asked, so no
+ * answer of an earlier pass, of another fit or of another schema's rows
+ * goes into a model. Hashes of the protocol only: no model holds them. */
+
+static void hash_u64(cr_sha256_ctx *c, uint64_t v)
+{
+    uint8_t b[8];
+    cr_put64(b, v);
+    cr_sha256_update(c, b, 8);
+}
+
+static void hash_f64(cr_sha256_ctx *c, double v)
+{
+    v += 0.0;   /* -0 is 0, as in the model */
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    hash_u64(c, u);
+}
+
+static void hash_name(cr_sha256_ctx *c, const char *name)
+{
+    const size_t n = strlen(name);
+    hash_u64(c, n);
+    cr_sha256_update(c, name, n);
+}
+
+/* The schema: its fields' names and types, its features' names, fields and inversions. */
+static void schema_digest(const cr_schema *s, uint8_t out[CR_IDENT_SIZE])
+{
+    cr_sha256_ctx c;
+    cr_sha256_init(&c);
+    cr_sha256_update(&c, "callrisk schema v1", 18);
+    hash_u64(&c, s->n_fields);
+    for (size_t i = 0; i < s->n_fields; i++) hash_name(&c, s->field_name[i]), hash_u64(&c, s->field_type[i]);
+    hash_u64(&c, s->n_features);
+    for (size_t j = 0; j < s->n_features; j++) {
+        hash_name(&c, s->feature_name[j]);
+        hash_u64(&c, s->feature_field[j]);
+        hash_u64(&c, s->feature_invert[j]);
+    }
+    cr_sha256_final(&c, out);
+}
+
+/* The schema and every option that reaches the model (not the columns'
+   names, not the callback), each as the fit reads it. */
+static void fit_fingerprint(const cr_schema *s, const cr_train_options *o, uint8_t out[CR_IDENT_SIZE])
+{
+    uint8_t sd[CR_IDENT_SIZE];
+    schema_digest(s, sd);
+    cr_sha256_ctx c;
+    cr_sha256_init(&c);
+    cr_sha256_update(&c, "callrisk fit v1", 15);
+    cr_sha256_update(&c, sd, sizeof sd);
+    hash_f64(&c, o->C);
+    hash_u64(&c, (uint64_t)o->fit_intercept);
+    hash_u64(&c, (uint64_t)o->class_weight_mode);
+    const int explicit_weights = o->class_weight_mode == CR_CLASS_WEIGHT_EXPLICIT;
+    hash_f64(&c, explicit_weights ? o->class_weight[0] : 0.0);
+    hash_f64(&c, explicit_weights ? o->class_weight[1] : 0.0);
+    hash_u64(&c, (uint64_t)o->max_iter);
+    hash_f64(&c, o->tol);
+    for (size_t j = 0; j < s->n_features; j++) hash_u64(&c, (uint64_t)o->signs[j]);
+    hash_u64(&c, (uint64_t)o->band_high);
+    hash_u64(&c, (uint64_t)o->band_medium);
+    const int held = o->holdout_method != CR_HOLDOUT_NONE;
+    hash_u64(&c, (uint64_t)o->holdout_method);
+    hash_f64(&c, held ? o->holdout_fraction : 0.0);
+    hash_u64(&c, o->holdout_method == CR_HOLDOUT_HASH ? o->holdout_seed : 0);
+    hash_u64(&c, (uint64_t)o->calibration);
+    cr_sha256_final(&c, out);
+}
+
+/* The identity of the fit's next question: its fingerprint, its census's
+   rows, the question's number and pass. */
+static void question_ident(const cr_fit *f, uint8_t out[CR_IDENT_SIZE])
+{
+    cr_sha256_ctx c;
+    cr_sha256_init(&c);
+    cr_sha256_update(&c, "callrisk question v1", 20);
+    cr_sha256_update(&c, f->fingerprint, sizeof f->fingerprint);
+    hash_u64(&c, f->census.count);
+    for (int l = 0; l < 4; l++) hash_u64(&c, f->census.sum[l]);
+    hash_u64(&c, f->asked);
+    hash_u64(&c, (uint64_t)f->pass);
+    cr_sha256_final(&c, out);
 }
 
 /* Options shards can train with: a holdout by row content (shards have no
@@ -1156,6 +1251,7 @@ cr_status cr_shard_census(const cr_dataset *ds, const cr_train_options *o, cr_sh
         }
     }
     sh->digest = ds->digest;
+    fit_fingerprint(&ds->schema, o, sh->ident);
     free(pick);
     *out = sh;
     return CR_OK;
@@ -1166,6 +1262,13 @@ cr_status cr_shard_merge(cr_shard *into, const cr_shard *from, cr_error *err)
     if (!into || !from) return cr_fail(err, CR_E_ARG, NULL, "shard is NULL");
     if (into->kind != from->kind || into->k != from->k || into->nk != from->nk)
         return cr_fail(err, CR_E_STATE, NULL, "shards of different passes (%u and %u) do not merge", into->kind, from->kind);
+    if (memcmp(into->ident, from->ident, CR_IDENT_SIZE) != 0) {
+        if (into->kind == PASS_CENSUS)
+            return cr_fail(err, CR_E_MISMATCH, NULL, "censuses taken under different schemas or options do not merge: "
+                           "every part takes its census with the fit's");
+        return cr_fail(err, CR_E_STATE, NULL, "answers to different questions do not merge (another question of pass "
+                       "%u, or another fit's): every part answers the question asked", into->kind);
+    }
     /* All or nothing: the groups' new lists first, then into changes. */
     cr_groups merged[2] = {{0}, {0}};
     for (int side = 0; side < 2 && into->kind == PASS_GROUPS; side++) {
@@ -1235,6 +1338,7 @@ cr_status cr_shard_save(const cr_shard *sh, void *dst, size_t cap, size_t *size,
     for (int c = 0; c < CENSUS_COUNTS; c++, q += 8) cr_put64(q, sh->count[c]);
     cr_put64(q, sh->digest.count), q += 8;
     for (int l = 0; l < 4; l++, q += 8) cr_put64(q, sh->digest.sum[l]);
+    memcpy(q, sh->ident, CR_IDENT_SIZE), q += CR_IDENT_SIZE;
     for (uint32_t k = 0; k < sh->k; k++) q += cr_exact_save_compact(&sh->acc[k], q);
     for (uint32_t k = 0; k < sh->nk; k++, q += 8) cr_put64(q, sh->keys[k]);
     if (sh->kind == PASS_GROUPS) cr_groups_save(&sh->groups[1], cr_groups_save(&sh->groups[0], q));
@@ -1263,6 +1367,7 @@ cr_status cr_shard_load(const void *src, size_t n, cr_shard **out, cr_error *err
     for (int c = 0; c < CENSUS_COUNTS; c++, q += 8) sh->count[c] = cr_get64(q);
     sh->digest.count = cr_get64(q), q += 8;
     for (int l = 0; l < 4; l++, q += 8) sh->digest.sum[l] = cr_get64(q);
+    memcpy(sh->ident, q, CR_IDENT_SIZE), q += CR_IDENT_SIZE;
     for (uint32_t j = 0; j < k && st == CR_OK; j++) {
         size_t used;
         if (cr_exact_load_compact(&sh->acc[j], q, (size_t)(end - q), &used))
@@ -1300,6 +1405,11 @@ cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, const cr_
     cr_status st = cr_train_options_check(o, s, err);
     if (st != CR_OK) return st;
     if ((st = check_shardable(o, err)) != CR_OK) return st;
+    uint8_t fingerprint[CR_IDENT_SIZE];
+    fit_fingerprint(s, o, fingerprint);
+    if (memcmp(fingerprint, census->ident, CR_IDENT_SIZE) != 0)
+        return cr_fail(err, CR_E_MISMATCH, NULL, "cr_fit_create: the census was taken under another schema or other "
+                       "options than the fit's");
     const uint64_t *c = census->count, fitted = c[CENSUS_FIT0] + c[CENSUS_FIT1], all = fitted + c[CENSUS_HELD];
     /* cr_train's checks, in its order, with its messages. */
     if (all == 0) return cr_fail(err, CR_E_DATA, NULL, "training data has no rows");
@@ -1322,6 +1432,9 @@ cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, const cr_
     f->rows = fitted;
     f->held = c[CENSUS_HELD];
     cr_rows_digest_hex(&census->digest, f->digest);
+    f->census = census->digest;
+    memcpy(f->fingerprint, fingerprint, CR_IDENT_SIZE);
+    schema_digest(s, f->schema_digest);
     class_weights(o, c[CENSUS_FIT0], c[CENSUS_FIT1], f->sum.cw);
     f->p.d = s->n_features;
     f->p.np = s->n_features + (size_t)o->fit_intercept;
@@ -1356,6 +1469,8 @@ cr_status cr_fit_question(const cr_fit *f, void *dst, size_t cap, size_t *size, 
     cr_put64(p + 16, held ? f->opt.holdout_seed : 0);
     cr_put_f64(p + 24, f->p.cw[0]);
     cr_put_f64(p + 32, f->p.cw[1]);
+    question_ident(f, p + 40);
+    memcpy(p + 40 + CR_IDENT_SIZE, f->schema_digest, CR_IDENT_SIZE);
     if (f->ev) {
         cr_evidence_question(f->ev, p + CR_QUESTION_HEAD);
     } else {
@@ -1376,6 +1491,9 @@ static cr_status asked_value(double v, double lo, double hi, int open, const cha
     return CR_OK;
 }
 
+/* An answer echoes its question's identity. */
+static void answered(cr_shard *sh, const uint8_t *q) { memcpy(sh->ident, q + 40, CR_IDENT_SIZE); }
+
 cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, cr_shard **out, cr_error *err)
 {
     if (!ds || !question || !out) return cr_fail(err, CR_E_ARG, NULL, "data set, question or out is NULL");
@@ -1389,6 +1507,11 @@ cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, 
     if ((q[4] != PASS_SUMMARY && q[4] != PASS_EVAL && !evidence) || q[5] > CR_HOLDOUT_HASH || q[6] != d ||
         (q[7] != d && q[7] != d + 1) || (!evidence && n != CR_QUESTION_HEAD + 8 * (size_t)q[7]))
         return cr_fail(err, CR_E_MAGIC, NULL, "question: not a fit's question for this schema (%zu features)", d);
+    uint8_t sd[CR_IDENT_SIZE];
+    schema_digest(&ds->schema, sd);
+    if (memcmp(sd, q + 40 + CR_IDENT_SIZE, CR_IDENT_SIZE) != 0)
+        return cr_fail(err, CR_E_SCHEMA, NULL, "question: asked of rows of another schema than this data set's (names, "
+                       "types or features differ)");
     /* Its values too, as the fit writes them: a holdout's fraction and
        32-bit seed (none: both 0), class weights and a point finite. */
     cr_train_options o;
@@ -1420,6 +1543,7 @@ cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, 
     if (evidence) {
         st = cr_evidence_answer(ds, pick, q[4], q + CR_QUESTION_HEAD, n - CR_QUESTION_HEAD, out, err);
         free(pick);
+        if (st == CR_OK) answered(*out, q);
         return st;
     }
     cr_shard *sh = NULL;
@@ -1447,6 +1571,7 @@ cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, 
         scratch_free(scratch);
     }
     cr_dataset_free(fitted);
+    answered(sh, q);
     *out = sh;
     return CR_OK;
 }
@@ -1473,6 +1598,14 @@ cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err)
 {
     if (!f || !merged) return cr_fail(err, CR_E_ARG, NULL, "fit or shard is NULL");
     if (f->pass == 0) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the fit is done");
+    if (merged->kind != f->pass)
+        return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the shards answer pass %u, the fit asks pass %d", merged->kind, f->pass);
+    uint8_t ident[CR_IDENT_SIZE];
+    question_ident(f, ident);
+    if (memcmp(ident, merged->ident, CR_IDENT_SIZE) != 0)
+        return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the answers are to another question than the fit's last "
+                       "(question %lu of pass %d): an earlier question's, or another fit's", (unsigned long)f->asked + 1,
+                       f->pass);
     cr_status st;
     if (f->ev) {
         cr_evidence_fit *next = NULL;
@@ -1485,11 +1618,12 @@ cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err)
         cr_evidence_fit_free(f->ev);
         f->ev = next;
         f->pass = cr_evidence_fit_pass(f->ev);
+        f->asked++;
         return CR_OK;
     }
     const size_t d = f->p.d, np = f->p.np;
     const uint32_t want = (uint32_t)(f->pass == PASS_SUMMARY ? 2 + d : sums_of(np));
-    if (merged->kind != f->pass || merged->k != want || merged->nk)
+    if (merged->k != want || merged->nk)
         return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the shards answer pass %u, the fit asks pass %d", merged->kind, f->pass);
     if (f->pass == PASS_SUMMARY) {
         data_summary sum = f->sum;
@@ -1497,6 +1631,7 @@ cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err)
         f->sum = sum;
         solver_init(&f->solver, &f->p, f->sign, f->opt.tol * f->sum.wsum, &f->opt);
         f->pass = PASS_EVAL;
+        f->asked++;
         return CR_OK;
     }
     solver *s = malloc(sizeof *s);   /* ~60 KB: not on a wasm stack */
@@ -1509,6 +1644,7 @@ cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err)
     if (st == CR_OK && s->phase == SOLVED) st = solved(f, s, &next, err);
     if (st == CR_OK) {
         f->solver = *s;
+        f->asked++;
         if (next) {
             f->ev = next;
             f->pass = cr_evidence_fit_pass(next);

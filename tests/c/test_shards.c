@@ -206,7 +206,7 @@ static void test_refusals(void)
     unsigned char saved[4096];
     size_t n = 0;
     CHECK_OK(cr_shard_save(c, saved, sizeof saved, &n, &check_err));
-    CHECK_ERR(cr_shard_load(saved, n - 1, &x, &e), e, CR_E_TRUNCATED, "shard: 88 bytes, cut short");
+    CHECK_ERR(cr_shard_load(saved, n - 1, &x, &e), e, CR_E_TRUNCATED, "bytes, cut short");
     saved[20] ^= 4;   /* a count */
     CHECK_ERR(cr_shard_load(saved, n, &x, &e), e, CR_E_CHECKSUM, "shard: checksum mismatch");
     CHECK(x == NULL);
@@ -681,6 +681,130 @@ static void test_sealed_bytes(void)
     cr_schema_free(s);
 }
 
+/* ds's answer to q. */
+static cr_shard *answers_of(const cr_dataset *ds, const unsigned char *q, size_t n)
+{
+    cr_shard *a = NULL;
+    CHECK_OK(cr_shard_answer(ds, q, n, &a, &check_err));
+    return a;
+}
+
+/* A census and answers belong to one fit and one question: a census of
+   other options or of another schema, an answer to an earlier question or
+   to another fit's (other options, or other rows), or an answer of rows of
+   another schema with as many features, is refused; the fit stays as it
+   was and ends in cr_train's model. */
+static void test_bound_answers(void)
+{
+    static const cr_field_spec renamed[] = {
+        {"reports", CR_FIELD_COUNT}, {"has_consent", CR_FIELD_BOOL}, {"call_attempts_24h", CR_FIELD_COUNT}};
+    static const cr_feature_spec renamed_features[] = {
+        {"spam_reports", "reports", 0}, {"no_consent", "has_consent", 1}, {"call_attempts_24h", "call_attempts_24h", 0}};
+    cr_schema *s = NULL, *s2 = NULL;
+    CHECK_OK(gen_schema(GEN_DEFAULT, &s, &check_err));
+    CHECK_OK(cr_schema_create(renamed, 3, renamed_features, 3, &s2, &check_err));
+    cr_dataset *ds = NULL, *other = NULL, *same_rows_other_schema = NULL;
+    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    CHECK_OK(cr_dataset_create(s, &other, &check_err));
+    CHECK_OK(cr_dataset_create(s2, &same_rows_other_schema, &check_err));
+    for (int i = 0; i < 80; i++) {
+        const double f[3] = {i % 5, i % 2, i % 7}, g[3] = {i % 4, i % 2, i % 9};
+        const int y = (i % 3 == 0) != (i % 11 == 0);
+        CHECK_OK(cr_dataset_add(ds, f, y, 1.0, &check_err));
+        CHECK_OK(cr_dataset_add(same_rows_other_schema, f, y, 1.0, &check_err));
+        CHECK_OK(cr_dataset_add(other, g, y, 1.0, &check_err));
+    }
+    cr_train_options o, o2;
+    cr_train_options_init(&o);
+    o2 = o;
+    o2.C = 2;
+    cr_error e;
+    cr_shard *c = NULL, *c2 = NULL, *cs = NULL, *co = NULL;
+    CHECK_OK(cr_shard_census(ds, &o, &c, &check_err));
+    CHECK_OK(cr_shard_census(ds, &o2, &c2, &check_err));
+    CHECK_OK(cr_shard_census(same_rows_other_schema, &o, &cs, &check_err));
+    CHECK_OK(cr_shard_census(other, &o, &co, &check_err));
+    /* Censuses: of other options or another schema, refused by merge and fit. */
+    CHECK_ERR(cr_shard_merge(c, c2, &e), e, CR_E_MISMATCH, "censuses taken under different schemas or options");
+    CHECK_ERR(cr_shard_merge(c, cs, &e), e, CR_E_MISMATCH, "do not merge");
+    cr_fit *fit = NULL, *fit2 = NULL, *fito = NULL;
+    CHECK_ERR(cr_fit_create(s, &o, c2, &fit, &e), e, CR_E_MISMATCH, "the census was taken under another schema or other options");
+    CHECK_ERR(cr_fit_create(s2, &o, c, &fit, &e), e, CR_E_MISMATCH, "cr_fit_create: the census");
+    CHECK(fit == NULL);
+    cr_train_options same = o;   /* what does not reach the model does not matter */
+    snprintf(same.label_column, sizeof same.label_column, "is_spam");
+    same.holdout_fraction = 0.5;   /* no holdout: its fraction is not read */
+    CHECK_OK(cr_fit_create(s, &same, c, &fit, &check_err));
+    cr_fit_free(fit);
+    CHECK_OK(cr_fit_create(s, &o, c, &fit, &check_err));
+    CHECK_OK(cr_fit_create(s, &o2, c2, &fit2, &check_err));
+    CHECK_OK(cr_fit_create(s, &o, co, &fito, &check_err));
+    static unsigned char q[1 << 20], q2[1 << 20], qo[1 << 20];
+    size_t n = 0, n2 = 0, no = 0;
+    cr_shard *stale = NULL;
+    int refused[3] = {0, 0, 0};   /* another fit's, other rows', an earlier question's */
+    for (int pass = 1; !cr_fit_done(fit) && pass < 200; pass++) {
+        CHECK_OK(cr_fit_question(fit, q, sizeof q, &n, &check_err));
+        cr_shard *a = answers_of(ds, q, n), *x = NULL;
+        /* Rows of another schema, as many features: the question is not theirs. */
+        CHECK_ERR(cr_shard_answer(same_rows_other_schema, q, n, &x, &e), e, CR_E_SCHEMA, "another schema");
+        CHECK(x == NULL);
+        if (!cr_fit_done(fit2)) {   /* another fit (C = 2): its answers, at the same pass */
+            CHECK_OK(cr_fit_question(fit2, q2, sizeof q2, &n2, &check_err));
+            cr_shard *a2 = answers_of(ds, q2, n2);
+            if (q2[4] == q[4]) {
+                refused[0]++;
+                CHECK_ERR(cr_fit_feed(fit, a2, &e), e, CR_E_STATE, "another question than the fit's last");
+                CHECK_ERR(cr_shard_merge(a2, a, &e), e, CR_E_STATE, "answers to different questions do not merge");
+            }
+            CHECK_OK(cr_fit_feed(fit2, a2, &check_err));
+            cr_shard_free(a2);
+        }
+        if (!cr_fit_done(fito)) {   /* the same options, other rows */
+            CHECK_OK(cr_fit_question(fito, qo, sizeof qo, &no, &check_err));
+            cr_shard *ao = answers_of(other, qo, no);
+            if (qo[4] == q[4]) {
+                refused[1]++;
+                CHECK_ERR(cr_fit_feed(fit, ao, &e), e, CR_E_STATE, "another question");
+            }
+            CHECK_OK(cr_fit_feed(fito, ao, &check_err));
+            cr_shard_free(ao);
+        }
+        /* An earlier question's answers, of the same pass. */
+        if (stale && stale->kind == q[4]) {
+            refused[2]++;
+            CHECK_ERR(cr_fit_feed(fit, stale, &e), e, CR_E_STATE, "an earlier question's");
+        }
+        CHECK_OK(cr_fit_feed(fit, a, &check_err));
+        if (pass > 2) {
+            cr_shard_free(stale);
+            stale = a;
+        } else {
+            cr_shard_free(a);
+        }
+    }
+    cr_shard_free(stale);
+    CHECK(refused[0] >= 5 && refused[1] >= 5 && refused[2] >= 3);
+    cr_model *m = NULL, *whole = NULL;
+    CHECK_OK(cr_fit_model(fit, &m, &check_err));
+    CHECK_OK(cr_train(ds, &o, &whole, &check_err));
+    CHECK_STR(cr_model_id(m), cr_model_id(whole));
+    cr_model_free(m);
+    cr_model_free(whole);
+    cr_fit_free(fit);
+    cr_fit_free(fit2);
+    cr_fit_free(fito);
+    cr_shard_free(c);
+    cr_shard_free(c2);
+    cr_shard_free(cs);
+    cr_shard_free(co);
+    cr_dataset_free(ds);
+    cr_dataset_free(other);
+    cr_dataset_free(same_rows_other_schema);
+    cr_schema_free(s);
+    cr_schema_free(s2);
+}
+
 int main(void)
 {
     test_same_fit();
@@ -690,5 +814,6 @@ int main(void)
     test_evidence_bytes();
     test_overflowing_weights();
     test_sealed_bytes();
+    test_bound_answers();
     return check_done("test_shards");
 }
