@@ -405,7 +405,7 @@ cr_status cr_evidence_fit_clone(const cr_evidence_fit *e, cr_evidence_fit **out,
     if (ok) *m = *e->m;
     for (int j = 0; ok && j < CR_MAX_FEATURES; j++) {
         if (!e->piv[j]) continue;
-        c->piv[j] = malloc((e->npiv[j] ? e->npiv[j] : 1) * sizeof **c->piv);
+        c->piv[j] = malloc(e->npiv[j] * sizeof **c->piv);   /* a pass's pivots: one at least */
         if (c->piv[j]) memcpy(c->piv[j], e->piv[j], e->npiv[j] * sizeof **c->piv);
         else ok = 0;
     }

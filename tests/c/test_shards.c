@@ -565,6 +565,20 @@ static void test_overflowing_weights(void)
     cr_schema_free(s);
 }
 
+/* A writer's answer b (n bytes) with its last exact sum left out, sealed
+   anew: well formed, the question's identity, one sum short of its pass. */
+static size_t one_sum_short(unsigned char *b, size_t n)
+{
+    const uint32_t k = cr_get32(b + 5);
+    size_t off = CR_SHARD_HEAD, last = off;
+    for (uint32_t j = 0; j < k; j++) last = off, off += 3 + 4 * (size_t)b[off + 2];
+    memmove(b + last, b + off, n - CR_SEAL - off);
+    cr_put32(b + 5, k - 1);
+    const size_t body = n - CR_SEAL - (off - last);
+    cr_put32(b + body, cr_crc32(0, b, body));
+    return body + CR_SEAL;
+}
+
 /* Saved bytes are sealed (CRC-32): any one flipped bit of a census, an
    answer or a question is refused, never another model; an older
    version's bytes are refused as such; a question's values, sealed anew by a
@@ -591,6 +605,7 @@ static void test_sealed_bytes(void)
     CHECK_OK(cr_shard_census(ds, &o, &c, &check_err));
     CHECK_OK(cr_fit_create(s, &o, c, &fit, &check_err));
     long flips = 0, taken = 0;
+    int short_refused = 0;
     for (int pass = 0; !cr_fit_done(fit) && pass < 200; pass++) {
         const cr_shard *saved = c;
         if (pass) {
@@ -610,11 +625,18 @@ static void test_sealed_bytes(void)
             taken += st == CR_OK;
             b[bit / 8] ^= (unsigned char)(1u << bit % 8);
         }
+        if (pass && (q[4] == 2 || q[4] == 6)) {   /* the summary's, the shares': a sum short, refused */
+            CHECK_OK(cr_shard_load(b, one_sum_short(b, m), &x, &check_err));
+            CHECK_ERR(cr_fit_feed(fit, x, &e), e, CR_E_STATE, "the shards answer pass");
+            cr_shard_free(x);
+            short_refused++;
+        }
         if (pass) {
             CHECK_OK(cr_fit_feed(fit, a, &check_err));
             cr_shard_free(a);
         }
     }
+    CHECK_INT(short_refused, 2);
     CHECK(flips > 10000);
     CHECK_INT(taken, 0);
     cr_model *model = NULL, *whole = NULL;
@@ -630,6 +652,11 @@ static void test_sealed_bytes(void)
     memcpy(b, "CRS2", 4);
     CHECK_ERR(cr_shard_load(b, m, &x, &e), e, CR_E_MAGIC, "shard: format CRS2 is an older callrisk's (this one reads CRS3)");
     CHECK_ERR(cr_shard_load(b, 4, &x, &e), e, CR_E_MAGIC, "CRS2");
+    CHECK_ERR(cr_shard_load("CRS0", 4, &x, &e), e, CR_E_MAGIC, "shard: does not start with CRS3");
+    CHECK_ERR(cr_shard_load("CRS", 3, &x, &e), e, CR_E_MAGIC, "shard: does not start with CRS3");
+    memcpy(b, "CRS3", 4);
+    b[4] = 7;   /* no pass of a fit */
+    CHECK_ERR(load_as(b, m, m, &x, &e), e, CR_E_MAGIC, "shard: pass 7 is no pass of a fit");
     CHECK(x == NULL);
     CHECK_OK(cr_fit_create(s, &o, c, &fit, &check_err));
     CHECK_OK(cr_fit_question(fit, q, sizeof q, &n, &check_err));   /* the summary */
