@@ -1231,8 +1231,8 @@ static cr_status held_rows(const cr_dataset *ds, const cr_train_options *o, uint
 
 cr_status cr_shard_census(const cr_dataset *ds, const cr_train_options *o, cr_shard **out, cr_error *err)
 {
+    if (out) *out = NULL;
     if (!ds || !o || !out) return cr_fail(err, CR_E_ARG, NULL, "data set, options or out is NULL");
-    *out = NULL;
     cr_status st = cr_train_options_check(o, &ds->schema, err);
     uint8_t *pick = NULL;
     if (st == CR_OK) st = held_rows(ds, o, &pick, err);
@@ -1348,8 +1348,8 @@ cr_status cr_shard_save(const cr_shard *sh, void *dst, size_t cap, size_t *size,
 
 cr_status cr_shard_load(const void *src, size_t n, cr_shard **out, cr_error *err)
 {
+    if (out) *out = NULL;
     if (!src || !out) return cr_fail(err, CR_E_ARG, NULL, "bytes or out is NULL");
-    *out = NULL;
     const uint8_t *p = src;
     cr_status st = unseal(p, n, CR_SHARD_MAGIC, CR_SHARD_HEAD, "shard", err);
     if (st != CR_OK) return st;
@@ -1399,8 +1399,8 @@ void cr_fit_free(cr_fit *f)
 cr_status cr_fit_create(const cr_schema *s, const cr_train_options *o, const cr_shard *census, cr_fit **out,
                         cr_error *err)
 {
+    if (out) *out = NULL;
     if (!s || !o || !census || !out) return cr_fail(err, CR_E_ARG, NULL, "schema, options, census or out is NULL");
-    *out = NULL;
     if (census->kind != PASS_CENSUS) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_create: takes the merged census");
     cr_status st = cr_train_options_check(o, s, err);
     if (st != CR_OK) return st;
@@ -1496,8 +1496,8 @@ static void answered(cr_shard *sh, const uint8_t *q) { memcpy(sh->ident, q + 40,
 
 cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, cr_shard **out, cr_error *err)
 {
+    if (out) *out = NULL;
     if (!ds || !question || !out) return cr_fail(err, CR_E_ARG, NULL, "data set, question or out is NULL");
-    *out = NULL;
     const uint8_t *q = question;
     const size_t d = ds->schema.n_features;
     cr_status st = unseal(q, n, CR_QUESTION_MAGIC, CR_QUESTION_HEAD, "question", err);
@@ -1656,8 +1656,8 @@ cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err)
 
 cr_status cr_fit_model(const cr_fit *f, cr_model **out, cr_error *err)
 {
+    if (out) *out = NULL;
     if (!f || !out) return cr_fail(err, CR_E_ARG, NULL, "fit or out is NULL");
-    *out = NULL;
     if (f->pass != 0 || !f->ev) return cr_fail(err, CR_E_STATE, NULL, "cr_fit_model: the fit is not done yet");
     return cr_evidence_fit_model(f->ev, out, err);
 }

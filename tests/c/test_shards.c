@@ -240,6 +240,19 @@ static void test_arguments(void)
     CHECK_INT(cr_shard_save(NULL, buf, sizeof buf, &n, NULL), CR_E_ARG);
     CHECK_INT(cr_shard_load(NULL, 0, &x, NULL), CR_E_ARG);
     CHECK_INT(cr_fit_create(NULL, &o, NULL, &fit, NULL), CR_E_ARG);
+    /* A NULL argument leaves *out NULL too (was left as it was: a freed fit, in a loop). */
+    fit = (cr_fit *)&o, c = (cr_shard *)&o, x = (cr_shard *)&o;
+    CHECK_INT(cr_fit_create(s, &o, NULL, &fit, NULL), CR_E_ARG);
+    CHECK_INT(cr_shard_census(NULL, &o, &c, NULL), CR_E_ARG);
+    CHECK_INT(cr_shard_load(NULL, 0, &x, NULL), CR_E_ARG);
+    CHECK(fit == NULL && c == NULL && x == NULL);
+    x = (cr_shard *)&o;
+    CHECK_INT(cr_shard_answer(NULL, buf, 1, &x, NULL), CR_E_ARG);
+    CHECK(x == NULL);
+    CHECK_INT(cr_shard_census(ds, &o, NULL, NULL), CR_E_ARG);
+    CHECK_INT(cr_shard_load(buf, 1, NULL, NULL), CR_E_ARG);
+    CHECK_INT(cr_shard_answer(ds, buf, 1, NULL, NULL), CR_E_ARG);
+    CHECK_INT(cr_fit_create(s, &o, (const cr_shard *)buf, NULL, NULL), CR_E_ARG);
     CHECK_INT(cr_fit_question(NULL, buf, sizeof buf, &n, NULL), CR_E_ARG);
     CHECK_INT(cr_shard_answer(NULL, buf, 1, &x, NULL), CR_E_ARG);
     CHECK_INT(cr_fit_feed(NULL, NULL, NULL), CR_E_ARG);
