@@ -10,7 +10,8 @@
  *    the reason, and (for text input) the line and column. There is no global
  *    state: two models, two readers, two threads never share anything.
  *  - Objects are opaque. Whatever the library allocates has exactly one free
- *    function; every free function accepts NULL.
+ *    function; every free function accepts NULL. On failure an object
+ *    out-parameter (*out) is NULL.
  *  - Input rows are arrays of doubles in the schema's *field* order: counts as
  *    whole numbers, booleans as 0 or 1, reals as finite numbers.
  *  - Every result is finite: a model's numbers and a real input are bounded by
@@ -170,7 +171,9 @@ CR_API cr_status cr_schema_create_default(cr_schema **out, cr_error *err);
 /*! cr_schema_from_json() :
  *  {"fields":[{"name":"x","type":"count|bool|real"},...],
  *   "features":[{"name":"f","field":"x","invert":false},...]} ("invert"
- *  optional). The same arrays appear in a model's canonical JSON. */
+ *  optional). The same arrays appear in a model's canonical JSON. Counts,
+ *  names and references are checked as cr_schema_create() checks them
+ *  (CR_E_SCHEMA). */
 CR_API cr_status cr_schema_from_json(const char *json, size_t len, cr_schema **out, cr_error *err);
 CR_API cr_status cr_schema_clone(const cr_schema *s, cr_schema **out, cr_error *err);
 CR_API void cr_schema_free(cr_schema *s);
@@ -210,7 +213,9 @@ CR_API cr_status cr_dataset_add(cr_dataset *ds, const double *fields, int label,
 /*! cr_dataset_add_rows() :
  *  Appends n rows at once: fields row-major (n * field count), labels 0/1,
  *  weights (NULL for all 1). Every row is validated first; on error nothing
- *  is appended and err->line is the 1-based row. */
+ *  is appended and err->line is the 1-based row. An n the data set cannot
+ *  index (its rows plus n past SIZE_MAX / (8 * field count)) is CR_E_NOMEM
+ *  naming "n". */
 CR_API cr_status cr_dataset_add_rows(cr_dataset *ds, const double *fields, const uint8_t *labels,
                                      const double *weights, size_t n, cr_error *err);
 CR_API size_t cr_dataset_rows(const cr_dataset *ds);
@@ -218,11 +223,12 @@ CR_API const cr_schema *cr_dataset_schema(const cr_dataset *ds);
 
 /*! cr_dataset_digest() :
  *  The digest (hex) of the multiset of rows, whatever their order: each row
- *  (its field values, label and weight as little-endian IEEE doubles) is
+ *  (its field values, label and weight as little-endian IEEE doubles; a row
+ *  enters the data set with -0 as 0, so -0 and 0 are one row) is
  *  hashed with SHA-256, the hashes are added mod 2^256 (as little-endian
  *  numbers), and the digest is the SHA-256 of "callrisk rows v1", the row
  *  count (LE64) and that sum (LE, 32 bytes). Identifies the training data in
- *  a model; shards' sums add up to the whole set's. */
+ *  a model; shards' sums add up to the whole set's. ds NULL writes "". */
 CR_API void cr_dataset_digest(const cr_dataset *ds, char out[CR_MODEL_ID_SIZE]);
 
 /*-************************************
@@ -312,7 +318,8 @@ CR_API cr_status cr_train_options_check(const cr_train_options *o, const cr_sche
  *    weight_column
  *  then checks the options (cr_train_options_check()). On any error `o` is
  *  unchanged: CR_E_ARG for an unknown option, CR_E_TYPE for a value of the
- *  wrong JSON type, CR_E_RANGE out of range, CR_E_JSON for bad JSON; the
+ *  wrong JSON type, CR_E_RANGE out of range (a whole number however large; a
+ *  fraction where an integer is due is CR_E_TYPE), CR_E_JSON for bad JSON; the
  *  error's field is the option's name (or the feature's, for signs). */
 CR_API cr_status cr_train_options_set(cr_train_options *o, const cr_schema *s, const char *name,
                                       const char *json, size_t len, cr_error *err);
@@ -320,7 +327,11 @@ CR_API cr_status cr_train_options_set(cr_train_options *o, const cr_schema *s, c
 /*! cr_train_options_from_json() :
  *  Every option from one JSON object ({"C": 0.5, "signs": {...}}); the
  *  others keep their defaults. Same errors as cr_train_options_set(); on
- *  error `o` holds the defaults. */
+ *  error `o` holds the defaults. Each value is checked as it is read; the
+ *  checks across options (label_column against weight_column, calibration
+ *  against holdout) run on the final set, so the keys' order does not
+ *  matter. A clash of column names is named on the one given, or on
+ *  weight_column when both are. */
 CR_API cr_status cr_train_options_from_json(cr_train_options *o, const cr_schema *s, const char *json,
                                             size_t len, cr_error *err);
 
@@ -358,7 +369,8 @@ CR_API cr_status cr_dataset_name_columns(cr_dataset *ds, const cr_train_options 
  *  column (opt->weight_column, "weight") is optional, other columns are
  *  ignored. The reader copies the names: opt need not outlive it; options
  *  that fail cr_train_options_check() are its error.
- *  Booleans: true/false/1/0. Quoted fields ("a,b", "" for a quote), CRLF and
+ *  Booleans: true/false/1/0. Counts: digits, "-0" is 0; a whole number
+ *  past 2^53 is CR_E_RANGE, a fraction CR_E_TYPE. Quoted fields ("a,b", "" for a quote), CRLF and
  *  a UTF-8 byte order mark are accepted.
  **************************************/
 typedef struct cr_csv_reader_s cr_csv_reader;
@@ -370,7 +382,8 @@ CR_API cr_status cr_csv_reader_create(cr_dataset *ds, const cr_train_options *op
  *  are appended to the data set as they are read. On error the failing row is
  *  not added; err carries line and column; the reader stays failed. */
 CR_API cr_status cr_csv_feed(cr_csv_reader *r, const char *data, size_t len, cr_error *err);
-/*! cr_csv_finish() : ends input (a last line without newline is a row). */
+/*! cr_csv_finish() : ends input (a last line without newline is a row).
+ *  After it, cr_csv_feed() and cr_csv_finish() are CR_E_STATE. */
 CR_API cr_status cr_csv_finish(cr_csv_reader *r, cr_error *err);
 CR_API void cr_csv_reader_free(cr_csv_reader *r);
 
