@@ -333,17 +333,24 @@ static void test_arguments(void)
     cr_schema_free(s);
 }
 
-/* A solved fit answers no more questions and takes no more answers. */
-static void test_solved(void)
+/* Sixty rows of the default schema (*s), both classes, weight 1. */
+static cr_dataset *sixty_rows(cr_schema **s)
 {
-    cr_schema *s = NULL;
-    CHECK_OK(gen_schema(GEN_DEFAULT, &s, &check_err));
+    CHECK_OK(gen_schema(GEN_DEFAULT, s, &check_err));
     cr_dataset *ds = NULL;
-    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
+    CHECK_OK(cr_dataset_create(*s, &ds, &check_err));
     for (int i = 0; i < 60; i++) {
         const double f[3] = {i % 5, i % 2, i % 7};
         CHECK_OK(cr_dataset_add(ds, f, (i % 3 == 0) != (i % 11 == 0), 1.0, &check_err));
     }
+    return ds;
+}
+
+/* A solved fit answers no more questions and takes no more answers. */
+static void test_solved(void)
+{
+    cr_schema *s = NULL;
+    cr_dataset *ds = sixty_rows(&s);
     cr_train_options o;
     cr_train_options_init(&o);
     cr_shard *c = NULL, *a = NULL;
@@ -599,13 +606,7 @@ static size_t one_sum_short(unsigned char *b, size_t n)
 static void test_sealed_bytes(void)
 {
     cr_schema *s = NULL;
-    CHECK_OK(gen_schema(GEN_DEFAULT, &s, &check_err));
-    cr_dataset *ds = NULL;
-    CHECK_OK(cr_dataset_create(s, &ds, &check_err));
-    for (int i = 0; i < 60; i++) {
-        const double f[3] = {i % 5, i % 2, i % 7};
-        CHECK_OK(cr_dataset_add(ds, f, (i % 3 == 0) != (i % 11 == 0), 1.0, &check_err));
-    }
+    cr_dataset *ds = sixty_rows(&s);
     cr_train_options o;
     cr_train_options_init(&o);
     o.holdout_method = CR_HOLDOUT_HASH;
