@@ -502,30 +502,8 @@ int cr_json_number(const cr_json_doc *doc, int t, double *out)
 cr_status cr_json_integer(const cr_json_doc *doc, int t, int64_t *out)
 {
     if (t < 0 || doc->tok[t].type != CR_JSON_NUMBER) return CR_E_TYPE;
-    /* The parser checked the grammar: -?DIGITS(.DIGITS)?([eE][+-]?DIGITS)? */
-    const char *m = doc->src + doc->tok[t].start, *end = doc->src + doc->tok[t].end;
-    const int neg = *m == '-';
-    m += neg;
-    const char *m_end = m;   /* the mantissa */
-    while (m_end < end && *m_end != 'e' && *m_end != 'E') m_end++;
-    long long place = 0;     /* of the mantissa's first digit: the exponent, then its digits before the '.' */
-    for (const char *x = m_end + 1; x < end; x++)
-        if (*x >= '0' && place < 100000000) place = place * 10 + (*x - '0');   /* far beyond 2^53 either way */
-    if (m_end + 1 < end && m_end[1] == '-') place = -place;
-    const char *dot = memchr(m, '.', (size_t)(m_end - m));
-    place += (dot ? dot : m_end) - m - 1;
-    uint64_t v = 0;
-    for (const char *x = m; x < m_end; x++) {
-        if (*x == '.') continue;
-        const int d = *x - '0';
-        if (d && place >= 16) return CR_E_RANGE;   /* >= 10^16 */
-        if (d && place < 0) return CR_E_TYPE;      /* a fraction */
-        if (place-- >= 0) v = v * 10 + (uint64_t)d;
-    }
-    for (; v && place >= 0; place--) v *= 10;   /* the places below the last digit */
-    if (v > (uint64_t)1 << 53) return CR_E_RANGE;
-    *out = neg ? -(int64_t)v : (int64_t)v;
-    return CR_OK;
+    /* The parser checked the grammar cr_parse_whole() reads. */
+    return cr_parse_whole(doc->src + doc->tok[t].start, doc->tok[t].end - doc->tok[t].start, out);
 }
 
 const char *cr_json_text(const cr_json_doc *doc, int t, char *buf, size_t cap)

@@ -561,3 +561,31 @@ size_t cr_format_double(char *buf, double v)
     *o = 0;
     return (size_t)(o - buf);
 }
+
+cr_status cr_parse_whole(const char *s, size_t n, int64_t *out)
+{
+    const char *m = s, *end = s + n;
+    const int neg = *m == '-';
+    m += neg;
+    const char *m_end = m;   /* the mantissa */
+    while (m_end < end && *m_end != 'e' && *m_end != 'E') m_end++;
+    long long place = 0;     /* of the mantissa's first digit: the exponent, then its digits before the '.' */
+    for (const char *x = m_end + 1; x < end; x++)
+        if (*x >= '0' && place < 100000000) place = place * 10 + (*x - '0');   /* far beyond 2^53 either way */
+    if (m_end + 1 < end && m_end[1] == '-') place = -place;
+    const char *dot = memchr(m, '.', (size_t)(m_end - m));
+    place += (dot ? dot : m_end) - m - 1;
+    uint64_t v = 0;
+    for (const char *x = m; x < m_end; x++) {
+        if (*x == '.') continue;
+        const int d = *x - '0';
+        if (d && place >= 16) return CR_E_RANGE;   /* >= 10^16 */
+        if (d && place < 0) return CR_E_TYPE;      /* a fraction */
+        if (place-- >= 0) v = v * 10 + (uint64_t)d;
+    }
+    for (; v && place >= 0; place--) v *= 10;   /* the places below the last digit */
+    if (v > (uint64_t)1 << 53) return CR_E_RANGE;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return CR_OK;
+}
+

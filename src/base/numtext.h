@@ -28,4 +28,14 @@ CR_HIDDEN cr_status cr_parse_double(const char *s, size_t n, double *out);
     @return the length. */
 CR_HIDDEN size_t cr_format_double(char *buf, double v);
 
+/*! cr_parse_whole() :
+    The integer s[0..n) spells, read from its digits, which the caller has
+    checked are of the form -?DIGITS(.DIGITS)?([eE][+-]?DIGITS)? (a JSON
+    number's, leading zeros allowed): "3", "-0", "3.0", "1e3". A double can
+    hide a difference (2^53 + 1 rounds to 2^53, 1.0000000000000000001 to 1).
+    @return CR_OK with *out when the number is whole and within +-2^53 ("-0"
+    is 0); CR_E_RANGE when it is whole and beyond; CR_E_TYPE when it is not
+    whole (*out untouched). */
+CR_HIDDEN cr_status cr_parse_whole(const char *s, size_t n, int64_t *out);
+
 #endif

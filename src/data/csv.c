@@ -1,6 +1,5 @@
 /* csv.c - streaming CSV reader feeding a data set (RFC 4180 quoting). */
 #include "internal.h"
-#include "json.h"
 #include "numtext.h"
 
 #include <stdlib.h>
@@ -92,20 +91,17 @@ static void trim(cr_csv_reader *r, const char **s, size_t *n)
     while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t')) (*n)--;
 }
 
-/* A count: an optional '-' and digits, read exactly by the JSON reader's
-   integers (a double would read 2^53 + 1 as 2^53): CR_OK with *v within
-   +-2^53 ("-0" is 0), CR_E_RANGE for a whole number beyond, however many
-   digits; CR_E_TYPE for any other text. */
+/* A count: an optional '-' and digits, read exactly (a double would read
+   2^53 + 1 as 2^53): CR_OK with *v within +-2^53 ("-0" is 0), CR_E_RANGE
+   for a whole number beyond, however many digits; CR_E_TYPE for any other
+   text. */
 static cr_status parse_count(const char *s, size_t n, int64_t *v)
 {
     const size_t sign = n && s[0] == '-';
     if (n == sign) return CR_E_TYPE;
     for (size_t i = sign; i < n; i++)
         if (s[i] < '0' || s[i] > '9') return CR_E_TYPE;
-    /* The grammar cr_json_integer() reads (leading zeros too): one number token. */
-    cr_json_tok tok = {.type = CR_JSON_NUMBER, .start = 0, .end = (uint32_t)n};
-    const cr_json_doc doc = {.src = s, .len = n, .tok = &tok, .n = 1, .cap = 1};
-    return cr_json_integer(&doc, 0, v);
+    return cr_parse_whole(s, n, v);
 }
 
 static int parse_real(const char *s, size_t n, double *v)
