@@ -333,6 +333,17 @@ static void test_arguments(void)
     cr_schema_free(s);
 }
 
+/* The fit's model is cr_train()'s on ds under o: the same id. */
+static void check_ends_in_train(const cr_fit *fit, const cr_dataset *ds, const cr_train_options *o)
+{
+    cr_model *model = NULL, *whole = NULL;
+    CHECK_OK(cr_fit_model(fit, &model, &check_err));
+    CHECK_OK(cr_train(ds, o, &whole, &check_err));
+    CHECK_STR(cr_model_id(model), cr_model_id(whole));
+    cr_model_free(model);
+    cr_model_free(whole);
+}
+
 /* Sixty rows of the default schema (*s), both classes, weight 1. */
 static cr_dataset *sixty_rows(cr_schema **s)
 {
@@ -506,12 +517,7 @@ static void test_evidence_bytes(void)
     CHECK_OK(cr_fit_feed(fit, a, &check_err));
     cr_shard_free(a);
     CHECK(cr_fit_done(fit));
-    cr_model *model = NULL, *whole = NULL;
-    CHECK_OK(cr_fit_model(fit, &model, &check_err));
-    CHECK_OK(cr_train(ds, &o, &whole, &check_err));
-    CHECK_STR(cr_model_id(model), cr_model_id(whole));
-    cr_model_free(model);
-    cr_model_free(whole);
+    check_ends_in_train(fit, ds, &o);
     cr_shard_free(c);
     cr_fit_free(fit);
     cr_dataset_free(ds);
@@ -653,12 +659,7 @@ static void test_sealed_bytes(void)
     CHECK_INT(short_refused, 2);
     CHECK(flips > 10000);
     CHECK_INT(taken, 0);
-    cr_model *model = NULL, *whole = NULL;
-    CHECK_OK(cr_fit_model(fit, &model, &check_err));
-    CHECK_OK(cr_train(ds, &o, &whole, &check_err));
-    CHECK_STR(cr_model_id(model), cr_model_id(whole));
-    cr_model_free(model);
-    cr_model_free(whole);
+    check_ends_in_train(fit, ds, &o);
     cr_fit_free(fit);
 
     /* An older version's bytes: said so, rather than a checksum's mismatch. */
@@ -826,12 +827,7 @@ static void test_bound_answers(void)
     }
     cr_shard_free(stale);
     CHECK(refused[0] >= 5 && refused[1] >= 5 && refused[2] >= 3);
-    cr_model *m = NULL, *whole = NULL;
-    CHECK_OK(cr_fit_model(fit, &m, &check_err));
-    CHECK_OK(cr_train(ds, &o, &whole, &check_err));
-    CHECK_STR(cr_model_id(m), cr_model_id(whole));
-    cr_model_free(m);
-    cr_model_free(whole);
+    check_ends_in_train(fit, ds, &o);
     cr_fit_free(fit);
     cr_fit_free(fit2);
     cr_fit_free(fito);
