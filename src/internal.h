@@ -22,6 +22,8 @@ struct cr_schema_s {
 /* Model format 2: the evidence a trained model carries (absent, present ==
    0, in the default model and in format 1 files). */
 #define CR_DRIFT_BINS 10
+/* Newton iterations a model may ask for (its max_iter) and so run. */
+#define CR_MAX_ITER_MAX 1000000
 #define CR_SCORE_BINS 10
 
 /* Reference bins of one value: bin k holds cut[k-1] < x <= cut[k] (the

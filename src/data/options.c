@@ -137,8 +137,6 @@ static cr_status check_evidence(const cr_train_options *o, int final, cr_error *
     return CR_OK;
 }
 
-#define MAX_ITER 1000000
-
 static cr_status check_options(const cr_train_options *o, const cr_schema *s, const char *changed, check_scope scope,
                                cr_error *err)
 {
@@ -150,8 +148,8 @@ static cr_status check_options(const cr_train_options *o, const cr_schema *s, co
     if (o->fit_intercept != 0 && o->fit_intercept != 1)
         return cr_fail(err, CR_E_RANGE, "fit_intercept", "option 'fit_intercept': must be 0 or 1, got %d",
                        o->fit_intercept);
-    if (o->max_iter < 1 || o->max_iter > MAX_ITER)
-        return cr_fail(err, CR_E_RANGE, "max_iter", "option 'max_iter': must be 1 to %d, got %d", MAX_ITER,
+    if (o->max_iter < 1 || o->max_iter > CR_MAX_ITER_MAX)
+        return cr_fail(err, CR_E_RANGE, "max_iter", "option 'max_iter': must be 1 to %d, got %d", CR_MAX_ITER_MAX,
                        o->max_iter);
     if (!(o->tol >= 0) || o->tol - o->tol != 0)
         return cr_fail(err, CR_E_RANGE, "tol", "option 'tol': must be a finite number >= 0, got %.17g", o->tol);
@@ -241,13 +239,13 @@ static cr_status set_value(cr_train_options *o, const cr_schema *s, const option
     case K_INTEGER:   /* max_iter */
         if ((st = number_at(d, t, name, &v, err)) != CR_OK) return st;
         /* From the text (the double can hide a fraction): a whole number past
-           an int is out of range, as one past MAX_ITER in it. */
+           an int is out of range, as one past CR_MAX_ITER_MAX in it. */
         st = cr_json_integer(d, t, &n);
         if (st == CR_E_TYPE)
             return cr_fail(err, CR_E_TYPE, name, "option '%s': must be an integer, got %s", name,
                            cr_json_text(d, t, written, sizeof written));
         if (st != CR_OK || n < INT_MIN || n > INT_MAX)
-            return cr_fail(err, CR_E_RANGE, name, "option '%s': must be 1 to %d, got %s", name, MAX_ITER,
+            return cr_fail(err, CR_E_RANGE, name, "option '%s': must be 1 to %d, got %s", name, CR_MAX_ITER_MAX,
                            cr_json_text(d, t, written, sizeof written));
         o->max_iter = (int)n;
         return CR_OK;

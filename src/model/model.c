@@ -294,7 +294,7 @@ cr_status cr_model_validate(const cr_model *m, cr_error *err)
         return cr_fail(err, CR_E_RANGE, "grad_norm", "model 'solver': 'grad_norm' is %.17g, need >= 0",
                        m->stats.grad_norm);
     /* As cr_train() allows and does: no iteration count can wrap negative. */
-    if (in->max_iter < 1 || in->max_iter > 1000000 || m->stats.iterations < 0 || m->stats.iterations > in->max_iter)
+    if (in->max_iter < 1 || in->max_iter > CR_MAX_ITER_MAX || m->stats.iterations < 0 || m->stats.iterations > in->max_iter)
         return cr_fail(err, CR_E_RANGE, "max_iter", "model 'training': need 1 <= max_iter <= 1000000 and 0 <= "
                        "iterations <= max_iter, got %d and %d", in->max_iter, m->stats.iterations);
     if (!in->fit_intercept && m->intercept != 0)

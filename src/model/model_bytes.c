@@ -470,7 +470,10 @@ cr_status cr_model_load(const void *src, size_t len, cr_model **out, cr_error *e
     get_uint(&r, 2);
     in->class_weight[0] = get_f64(&r);
     in->class_weight[1] = get_f64(&r);
-    in->max_iter = (int)(uint32_t)get_uint(&r, 4);
+    const uint32_t max_iter = (uint32_t)get_uint(&r, 4);
+    in->max_iter = max_iter > CR_MAX_ITER_MAX ? -1 : (int)max_iter;
+    if (st == CR_OK && max_iter > CR_MAX_ITER_MAX)   /* before the (int): 2^32 - 1 is no -1 */
+        st = cr_fail(err, CR_E_RANGE, "max_iter", "model bytes: max_iter %u is past %d", (unsigned)max_iter, CR_MAX_ITER_MAX);
     in->tol = get_f64(&r);
     const uint8_t *digest = take(&r, 32);
     if (digest)
@@ -479,7 +482,10 @@ cr_status cr_model_load(const void *src, size_t len, cr_model **out, cr_error *e
             in->data_sha256[2 * k] = hex[digest[k] >> 4];
             in->data_sha256[2 * k + 1] = hex[digest[k] & 15];
         }
-    m->stats.iterations = (int)(uint32_t)get_uint(&r, 4);
+    const uint32_t iterations = (uint32_t)get_uint(&r, 4);
+    m->stats.iterations = iterations > CR_MAX_ITER_MAX ? -1 : (int)iterations;
+    if (st == CR_OK && iterations > CR_MAX_ITER_MAX)
+        st = cr_fail(err, CR_E_RANGE, "iterations", "model bytes: iterations %u is past %d", (unsigned)iterations, CR_MAX_ITER_MAX);
     m->stats.converged = (int)get_uint(&r, 1);
     get_uint(&r, 3);
     m->stats.objective = get_f64(&r);

@@ -601,7 +601,7 @@ cr_status cr_model_from_json(const char *json, size_t len, cr_model **out, cr_er
     in->class_weight_mode = (cr_class_weight_mode)get_enum(&r, tr, "class_weight", cw_name, 3, "training: ");
     get_array(&r, tr, "class_weight_values", in->class_weight, 2);
     /* The ranges cr_model_validate() takes (bounded here: past an int they would wrap). */
-    in->max_iter = (int)get_int(&r, tr, "max_iter", 1, 1000000, "training: ");
+    in->max_iter = (int)get_int(&r, tr, "max_iter", 1, CR_MAX_ITER_MAX, "training: ");
     in->tol = get_number(&r, tr, "tol", "training: ");
     get_string(&r, tr, "data_sha256", in->data_sha256, sizeof in->data_sha256, "training: ");
     if (r.st == CR_OK) {
@@ -612,7 +612,7 @@ cr_status cr_model_from_json(const char *json, size_t len, cr_model **out, cr_er
             jfail(&r, CR_E_RANGE, "data_sha256", "training: 'data_sha256' must be 64 lowercase hex digits");
     }
     int so = need(&r, 0, "solver", CR_JSON_OBJECT, "");
-    m->stats.iterations = (int)get_int(&r, so, "iterations", 0, 1000000, "solver: ");
+    m->stats.iterations = (int)get_int(&r, so, "iterations", 0, CR_MAX_ITER_MAX, "solver: ");
     m->stats.converged = get_bool(&r, so, "converged", "solver: ");
     m->stats.objective = get_number(&r, so, "objective", "solver: ");
     m->stats.grad_norm = get_number(&r, so, "grad_norm", "solver: ");

@@ -172,6 +172,22 @@ static void test_load_errors(const cr_model *m)
     fix_crc(c, len);
     expect_load_error(c, len, CR_E_RANGE, "got medium 0, high 70");
 
+    /* max_iter and iterations are u32s: 2^32 - 1 is reported as itself, not as -1. */
+    cr_training_info info;
+    cr_train_stats stats;
+    cr_model_training_info(m, &info);
+    cr_model_stats(m, &stats);
+    at = find_f64(b, len, info.tol) - 4;
+    memcpy(c, b, len);
+    memset(c + at, 0xff, 4);
+    fix_crc(c, len);
+    expect_load_error(c, len, CR_E_RANGE, "model bytes: max_iter 4294967295 is past 1000000");
+    at = find_f64(b, len, stats.objective) - 8;   /* iterations, converged and 3 reserved bytes */
+    memcpy(c, b, len);
+    memset(c + at, 0xff, 4);
+    fix_crc(c, len);
+    expect_load_error(c, len, CR_E_RANGE, "model bytes: iterations 4294967295 is past 1000000");
+
     /* A reserved byte set: not canonical, so the id would not be its SHA-256. */
     memcpy(c, b, len);
     c[18] = 1;
