@@ -144,7 +144,13 @@ CR_HIDDEN uint64_t cr_probability_key(const cr_model *m, const double *x, uint8_
 /* The drift reference's rules (evidence.c), for the passes over shards:
    a value's key (its bits, ordered as the doubles are; -0 as +0) and back;
    the bins of a value given its cuts (bool features: the cut 0). */
-CR_HIDDEN uint64_t cr_value_key(double v);
+static inline uint64_t cr_value_key(double v)
+{
+    uint64_t u;
+    v += 0.0;
+    memcpy(&u, &v, sizeof u);
+    return u >> 63 ? ~u : u | (uint64_t)1 << 63;
+}
 CR_HIDDEN double cr_key_value(uint64_t k);
 /* The score's reference bins, shares zeroed: 0-9, ..., 80-89, 90-100. */
 CR_HIDDEN void cr_score_bins(cr_bins *b);
@@ -167,6 +173,13 @@ CR_HIDDEN int cr_sort_keys(uint64_t *key, uint32_t *idx, size_t n, int bits);
    memory. */
 #define CR_SELECT_MAX 16
 CR_HIDDEN int cr_select_keys(const uint64_t *key, size_t n, const size_t *rank, int m, uint64_t *out, size_t *at_most);
+/* cr_select_keys() for the value keys (cr_value_key) of several columns of
+   row-major rows at once, without an array of keys: columns col[0..ncol) of
+   x (n >= 1 rows of d values); column c's keys at out[c * m ..], its counts
+   at at_most[c * m ..], its largest key at top[c]. A few passes over the
+   rows for all the columns together. */
+CR_HIDDEN int cr_select_columns(const double *x, size_t n, size_t d, const uint8_t *col, int ncol, const size_t *rank,
+                                int m, uint64_t *out, size_t *at_most, uint64_t *top);
 /* For tests (train.c): whether the fit's sums at theta (f, g, H), and its
    summary's, over rows (x: n * d features, y, w; class weights cw) come out
    the same, saved byte for byte, from its fast paths (rows of weight 1

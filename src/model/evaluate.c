@@ -80,6 +80,70 @@ int cr_sort_keys(uint64_t *key, uint32_t *idx, size_t n, int bits)
     return ok;
 }
 
+/* A bucket that holds ranks rank[r0..r1): where its keys start in sorted
+   order, how many there are, and its keys once copied out (one when they
+   are one value: the last digit, or a single key). */
+typedef struct {
+    size_t start, size, cap, filled;
+    int r0, r1;
+    uint64_t *keys;
+} select_part;
+
+/* The parts of histogram `count` (`buckets` of them, in key order; `below`
+   keys sort before them all) that hold ranks rank[0..m), in *parts;
+   slot[bucket]: its part, or -1. `last_digit`: each bucket is one value.
+   0 when out of memory (the parts made so far to free). */
+static int plan_parts(const uint32_t *count, size_t buckets, size_t below, int last_digit, const size_t *rank, int m,
+                      select_part *part, int *parts, int8_t *slot)
+{
+    *parts = 0;
+    memset(slot, -1, buckets);
+    size_t start = below;
+    for (size_t b = 0, r = 0; b < buckets && r < (size_t)m; b++) {
+        const size_t c = count[b], r0 = r;
+        while (r < (size_t)m && rank[r] < start + c) r++;
+        if (r > r0) {
+            select_part *p = &part[(*parts)++];
+            p->cap = last_digit || c == 1 ? 1 : c;
+            p->keys = malloc(p->cap * sizeof *p->keys);
+            p->start = start, p->size = c, p->filled = 0;
+            p->r0 = (int)r0, p->r1 = (int)r;
+            slot[b] = (int8_t)(*parts - 1);
+            if (!p->keys) return 0;
+        }
+        start += c;
+    }
+    return 1;
+}
+
+/* Copies key k into the part of its bucket b, if b has one. */
+static inline void part_add(select_part *part, const int8_t *slot, size_t b, uint64_t k)
+{
+    const int p = slot[b];
+    if (p >= 0 && part[p].filled < part[p].cap) part[p].keys[part[p].filled++] = k;
+}
+
+static int select_level(const uint64_t *key, size_t n, size_t below, int shift, const size_t *rank, int m,
+                        uint64_t *out, size_t *at_most);
+
+/* The ranks of filled parts: read off a part of one value, narrowed from
+   the digit at `shift` otherwise. Frees the parts' keys; 0 when out of
+   memory, or when `ok` is 0 already. */
+static int finish_parts(select_part *part, int parts, int shift, int ok, const size_t *rank, uint64_t *out,
+                        size_t *at_most)
+{
+    for (int p = 0; p < parts; p++) {
+        if (ok && part[p].cap == 1) {
+            for (int q = part[p].r0; q < part[p].r1; q++) out[q] = part[p].keys[0], at_most[q] = part[p].start + part[p].size;
+        } else if (ok) {
+            ok = select_level(part[p].keys, part[p].size, part[p].start, shift, rank + part[p].r0, part[p].r1 - part[p].r0,
+                              out + part[p].r0, at_most + part[p].r0);
+        }
+        free(part[p].keys);
+    }
+    return ok;
+}
+
 /* cr_select_keys() below one digit: keys (n, every one sharing the digits
    above `shift`) of which `below` sort before them all; ranks rank[0..m)
    (ascending) lie among them. An MSD radix select: a histogram of the digit
@@ -102,45 +166,13 @@ static int select_level(const uint64_t *key, size_t n, size_t below, int shift, 
         if (count[key[0] >> shift & (RADIX - 1)] != n || shift == 0) break;
         shift = shift > RADIX_BITS ? shift - RADIX_BITS : 0;   /* one digit throughout: the next */
     }
-    /* The buckets holding ranks: where they start, their size, their ranks. */
-    struct { size_t start, size, cap, filled; int r0, r1; uint64_t *keys; } part[CR_SELECT_MAX];
-    int parts = 0, ok = 1;
-    memset(slot, -1, RADIX);
-    size_t start = below;
-    for (size_t b = 0, r = 0; b < RADIX && r < (size_t)m; b++) {
-        const size_t c = count[b], r0 = r;
-        while (r < (size_t)m && rank[r] < start + c) r++;
-        if (r > r0) {
-            /* One value left (the last digit, or one key): one key tells it. */
-            part[parts].cap = shift == 0 || c == 1 ? 1 : c;
-            part[parts].keys = malloc(part[parts].cap * sizeof *part[parts].keys);
-            part[parts].start = start, part[parts].size = c, part[parts].filled = 0;
-            part[parts].r0 = (int)r0, part[parts].r1 = (int)r;
-            slot[b] = (int8_t)parts++;
-            if (!part[parts - 1].keys) {
-                ok = 0;
-                break;
-            }
-        }
-        start += c;
-    }
-    if (ok) {
-        for (size_t i = 0; i < n; i++) {
-            const int p = slot[key[i] >> shift & (RADIX - 1)];
-            if (p >= 0 && part[p].filled < part[p].cap) part[p].keys[part[p].filled++] = key[i];
-        }
-    }
-    for (int p = 0; p < parts; p++) {
-        if (ok && part[p].cap == 1) {
-            for (int q = part[p].r0; q < part[p].r1; q++) out[q] = part[p].keys[0], at_most[q] = part[p].start + part[p].size;
-        } else if (ok) {
-            ok = select_level(part[p].keys, part[p].size, part[p].start, shift > RADIX_BITS ? shift - RADIX_BITS : 0,
-                              rank + part[p].r0, part[p].r1 - part[p].r0, out + part[p].r0, at_most + part[p].r0);
-        }
-        free(part[p].keys);
-    }
+    select_part part[CR_SELECT_MAX];
+    int parts;
+    const int ok = plan_parts(count, RADIX, below, shift == 0, rank, m, part, &parts, slot);
+    if (ok)
+        for (size_t i = 0; i < n; i++) part_add(part, slot, key[i] >> shift & (RADIX - 1), key[i]);
     free(count), free(slot);
-    return ok;
+    return finish_parts(part, parts, shift > RADIX_BITS ? shift - RADIX_BITS : 0, ok, rank, out, at_most);
 }
 
 int cr_select_keys(const uint64_t *key, size_t n, const size_t *rank, int m, uint64_t *out, size_t *at_most)
@@ -148,6 +180,94 @@ int cr_select_keys(const uint64_t *key, size_t n, const size_t *rank, int m, uin
     if (n == 0 || m == 0) return 1;
     if (m > CR_SELECT_MAX) return 0;
     return select_level(key, n, 0, 64 - RADIX_BITS, rank, m, out, at_most);
+}
+
+/* cr_select_columns()'s buckets per column, and the rows of its sample. */
+#define VALUE_BUCKETS 4096
+#define VALUE_SAMPLE 1024
+
+/* The bucket of value v: (v - lo) * scale, clamped to the buckets. Never
+   decreasing in v (each operation rounds monotonically), -0 and 0 alike,
+   so each bucket holds one run of the sorted keys. */
+static inline size_t value_bucket(double v, double lo, double scale)
+{
+    const double t = (v - lo) * scale;
+    return !(t >= 0) ? 0 : t < VALUE_BUCKETS ? (size_t)t : VALUE_BUCKETS - 1;
+}
+
+int cr_select_columns(const double *x, size_t n, size_t d, const uint8_t *col, int ncol, const size_t *rank, int m,
+                      uint64_t *out, size_t *at_most, uint64_t *top)
+{
+    if (m > CR_SELECT_MAX) return 0;
+    /* Buckets of equal width in value between the least and largest values
+       of a sample of the rows (values outside it go to the end buckets): a
+       rank's bucket holds a few keys of the whole column, whatever the
+       doubles' exponents, which are all a digit of their bits would split. */
+    double lo[CR_MAX_FEATURES], scale[CR_MAX_FEATURES], largest[CR_MAX_FEATURES];
+    const size_t step = n > VALUE_SAMPLE ? n / VALUE_SAMPLE : 1;
+    for (int c = 0; c < ncol; c++) {
+        double a = x[col[c]], b = a;
+        for (size_t i = step; i < n; i += step) {
+            const double v = x[i * d + col[c]];
+            a = v < a ? v : a;
+            b = v > b ? v : b;
+        }
+        const double width = b - a;
+        lo[c] = a;
+        scale[c] = width > 0 && width - width == 0 ? VALUE_BUCKETS / width : 0;
+        largest[c] = x[col[c]];
+    }
+    const size_t nb = (size_t)ncol * VALUE_BUCKETS;
+    uint32_t *count = calloc(nb, sizeof *count);
+    int8_t *slot = malloc(nb);
+    select_part *part = malloc((size_t)ncol * CR_SELECT_MAX * sizeof *part);
+    size_t *repeats = calloc((size_t)ncol * CR_SELECT_MAX, sizeof *repeats);
+    int parts[CR_MAX_FEATURES] = {0}, ok = count && slot && part && repeats;
+    if (ok) {
+        for (size_t i = 0; i < n; i++) {
+            const double *xi = x + i * d;
+            for (int c = 0; c < ncol; c++) {
+                const double v = xi[col[c]];
+                count[(size_t)c * VALUE_BUCKETS + value_bucket(v, lo[c], scale[c])]++;
+                largest[c] = v > largest[c] ? v : largest[c];
+            }
+        }
+        for (int c = 0; c < ncol && ok; c++) {
+            ok = plan_parts(count + (size_t)c * VALUE_BUCKETS, VALUE_BUCKETS, 0, 0, rank, m, part + c * CR_SELECT_MAX,
+                            &parts[c], slot + (size_t)c * VALUE_BUCKETS);
+            top[c] = cr_value_key(largest[c]);
+        }
+    }
+    if (ok) {
+        /* A key equal to its part's first is counted, not stored: a bucket of
+           one value (a count's) costs no copy. */
+        for (size_t i = 0; i < n; i++) {
+            const double *xi = x + i * d;
+            for (int c = 0; c < ncol; c++) {
+                const double v = xi[col[c]];
+                const int p = slot[(size_t)c * VALUE_BUCKETS + value_bucket(v, lo[c], scale[c])];
+                if (p < 0) continue;
+                select_part *q = &part[c * CR_SELECT_MAX + p];
+                const uint64_t k = cr_value_key(v);
+                if (q->filled && k == q->keys[0]) repeats[c * CR_SELECT_MAX + p]++;
+                else q->keys[q->filled++] = k;
+            }
+        }
+        for (int c = 0; c < ncol; c++) {
+            for (int p = 0; p < parts[c]; p++) {
+                select_part *q = &part[c * CR_SELECT_MAX + p];
+                if (q->filled == 1) q->cap = 1;   /* one value */
+                for (size_t r = repeats[c * CR_SELECT_MAX + p]; r > 0 && q->cap > 1; r--) q->keys[q->filled++] = q->keys[0];
+            }
+        }
+    }
+    free(count), free(slot), free(repeats);
+    /* A bucket's keys share no digit: narrowed from the first. */
+    for (int c = 0; c < ncol && part; c++)
+        ok = finish_parts(part + c * CR_SELECT_MAX, parts[c], 64 - RADIX_BITS, ok, rank, out + (size_t)c * m,
+                          at_most + (size_t)c * m);
+    free(part);
+    return ok;
 }
 
 double cr_logit(const cr_model *m, const double *x)

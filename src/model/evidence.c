@@ -176,15 +176,6 @@ static cr_status platt_fit(const double *f, const uint8_t *y, const double *w, s
 
 /* ---- the drift reference ---- */
 
-/* A double's bits, ordered as the doubles are (-0 as +0). */
-uint64_t cr_value_key(double v)
-{
-    uint64_t u;
-    v += 0.0;
-    memcpy(&u, &v, sizeof u);
-    return u >> 63 ? ~u : u | (uint64_t)1 << 63;
-}
-
 double cr_key_value(uint64_t k)
 {
     const uint64_t u = k >> 63 ? k & ~((uint64_t)1 << 63) : ~k;
@@ -266,45 +257,48 @@ static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const
     return CR_OK;
 }
 
-/* quantile_bins() when every row weighs 1 (n > 0, total = n): the value that
+/* quantile_bins() for columns col[0..ncol) of x (n > 0 rows of d values,
+   bins ref[col[c]]) when every row weighs 1 (total = n): the value that
    reaches k/10 of the weight is the one of rank ceil(k n / 10) - 1 in
-   sorted order, so the cuts and the counts at or below them come from a
-   radix select, no sort. */
-static cr_status unit_quantile_bins(cr_bins *b, const double *v, size_t stride, size_t n, double total, cr_error *err)
+   sorted order, so the cuts and the counts at or below them come from one
+   select over all the columns (cr_select_columns), no sort. */
+static cr_status unit_quantile_bins(cr_bins *ref, const double *x, size_t d, const uint8_t *col, int ncol, size_t n,
+                                    double total, cr_error *err)
 {
-    uint64_t *key = malloc(n * sizeof *key);
-    if (!key) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
-    uint64_t top = 0;
-    for (size_t i = 0; i < n; i++) {
-        key[i] = cr_value_key(v[i * stride]);
-        top = key[i] > top ? key[i] : top;
-    }
-    size_t rank[CR_DRIFT_BINS - 1], at_most[CR_DRIFT_BINS - 1];
-    uint64_t at[CR_DRIFT_BINS - 1];
+    enum { Q = CR_DRIFT_BINS - 1 };
+    size_t rank[Q];
     for (int k = 1; k < CR_DRIFT_BINS; k++) {
         const double reach = total * k / CR_DRIFT_BINS;   /* as quantile_bins() compares it */
         size_t r = (size_t)reach;
         r += (double)r < reach;   /* the least count >= reach, >= 1 */
         rank[k - 1] = r - 1;
     }
-    const int ok = cr_select_keys(key, n, rank, CR_DRIFT_BINS - 1, at, at_most);
-    free(key);
-    if (!ok) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
-    const double largest = cr_key_value(top);
-    size_t upto[CR_DRIFT_BINS - 1];
-    int cuts = 0;
-    for (int q = 0; q < CR_DRIFT_BINS - 1; q++) {
-        const double value = cr_key_value(at[q]);
-        if (value < largest && (cuts == 0 || b->cut[cuts - 1] < value)) upto[cuts] = at_most[q], b->cut[cuts++] = value;
+    uint64_t top[CR_MAX_FEATURES], *at = malloc((size_t)ncol * Q * sizeof *at);
+    size_t *at_most = malloc((size_t)ncol * Q * sizeof *at_most);
+    if (!at || !at_most || !cr_select_columns(x, n, d, col, ncol, rank, Q, at, at_most, top)) {
+        free(at), free(at_most);
+        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
     }
-    b->n_bins = (uint8_t)(cuts + 1);
-    /* cr_bin_of(): bin c holds cut[c-1] < x <= cut[c]. */
-    size_t below = 0;
-    for (int c = 0; c < b->n_bins; c++) {
-        const size_t through = c < cuts ? upto[c] : n;
-        b->share[c] = (double)(through - below) / total + 0.0;
-        below = through;
+    for (int c = 0; c < ncol; c++) {
+        cr_bins *b = &ref[col[c]];
+        const double largest = cr_key_value(top[c]);
+        size_t upto[Q];
+        int cuts = 0;
+        for (int q = 0; q < Q; q++) {
+            const double value = cr_key_value(at[c * Q + q]);
+            if (value < largest && (cuts == 0 || b->cut[cuts - 1] < value))
+                upto[cuts] = at_most[c * Q + q], b->cut[cuts++] = value;
+        }
+        b->n_bins = (uint8_t)(cuts + 1);
+        /* cr_bin_of(): bin c holds cut[c-1] < x <= cut[c]. */
+        size_t below = 0;
+        for (int k = 0; k < b->n_bins; k++) {
+            const size_t through = k < cuts ? upto[k] : n;
+            b->share[k] = (double)(through - below) / total + 0.0;
+            below = through;
+        }
     }
+    free(at), free(at_most);
     return CR_OK;
 }
 
@@ -321,6 +315,8 @@ static cr_status reference_build(cr_model *m, const double *x, const double *w, 
     int unit = 1;
     for (size_t i = 0; i < n && unit; i++) unit = w[i] == 1.0;
     cr_status st = CR_OK;
+    uint8_t selected[CR_MAX_FEATURES];   /* every row weighing 1: the features for one select */
+    int n_selected = 0;
     for (size_t j = 0; j < d && st == CR_OK; j++) {
         cr_bins *b = &m->ev.reference[j];
         memset(b, 0, sizeof *b);
@@ -335,12 +331,14 @@ static cr_status reference_build(cr_model *m, const double *x, const double *w, 
             } else {
                 shares(b, x + j, d, w, n, total);
             }
-        } else if (unit) {   /* n >= 1: cr_evaluate_rows_scored() found weight */
-            st = unit_quantile_bins(b, x + j, d, n, total, err);
+        } else if (unit) {
+            selected[n_selected++] = (uint8_t)j;
         } else {
             st = quantile_bins(b, x + j, d, w, n, total, err);
         }
     }
+    /* n >= 1: cr_evaluate_rows_scored() found weight */
+    if (st == CR_OK && n_selected) st = unit_quantile_bins(m->ev.reference, x, d, selected, n_selected, n, total, err);
     if (st != CR_OK) return st;
     /* The score's deciles: 0-9, ..., 80-89, 90-100. */
     cr_bins *sb = &m->ev.score_reference;

@@ -294,6 +294,58 @@ static void test_select_keys(void)
     }
 }
 
+/* cr_select_columns() against each column's sorted keys: columns of spread
+   reals, a constant, counts (buckets of one value), signed zeros, values
+   overflowing a bucket's width, outliers the sample misses, subnormals;
+   every rank it is asked, the count <= each, the largest key. */
+static void test_select_columns(void)
+{
+    enum { N = 20011, D = 8 };
+    static double x[N * D];
+    static uint64_t sorted[N];
+    uint64_t r = 5;
+    for (int n = 1; n <= N; n = n < 12 ? n + 1 : n * 7 + 3) {
+        for (int i = 0; i < n; i++) {
+            r = r * 6364136223846793005u + 1442695040888963407u;
+            const uint64_t z = r ^ r >> 29;
+            double *xi = x + (size_t)i * D;
+            xi[0] = (double)(z >> 11) * 0x1p-40 - 4096.0;
+            xi[1] = 7.25;
+            xi[2] = (double)(z % 9);
+            xi[3] = z & 1 ? -0.0 : 0.0;
+            xi[4] = z & 2 ? -1e300 : 1e300 * (double)(z >> 60);
+            xi[5] = i % 1000 == 999 ? 1e30 * (double)(i % 3 - 1) : (double)(z >> 40);
+            xi[6] = ldexp((double)(z >> 40), -1074 + (int)(z % 3));
+            xi[7] = (double)(z % 3) - 1;
+        }
+        const uint8_t col[D] = {7, 1, 2, 3, 4, 5, 6, 0};   /* any order */
+        size_t rank[9], at_most[D * 9];
+        uint64_t got[D * 9], top[D];
+        for (int k = 0; k < 9; k++) {
+            const size_t rk = (size_t)((double)n * (k + 1) / 10.0);
+            rank[k] = rk < (size_t)n ? rk : (size_t)n - 1;
+        }
+        rank[0] = 0, rank[8] = (size_t)n - 1;   /* the ends too */
+        CHECK(!cr_select_columns(x, (size_t)n, D, col, D, rank, CR_SELECT_MAX + 1, got, at_most, top));
+        CHECK(cr_select_columns(x, (size_t)n, D, col, D, rank, 9, got, at_most, top));
+        for (int c = 0; c < D; c++) {
+            for (int i = 0; i < n; i++) sorted[i] = cr_value_key(x[(size_t)i * D + col[c]]);
+            qsort(sorted, (size_t)n, sizeof *sorted, cmp_key);
+            CHECK(top[c] == sorted[n - 1]);
+            for (int q = 0; q < 9; q++) {
+                size_t le = rank[q];
+                while (le < (size_t)n && sorted[le] == sorted[rank[q]]) le++;
+                if (got[c * 9 + q] != sorted[rank[q]] || at_most[c * 9 + q] != le) {
+                    fprintf(stderr, "select column %d n %d rank %zu: got %" PRIx64 " (%zu <=), want %" PRIx64 " (%zu <=)\n",
+                            c, n, rank[q], got[c * 9 + q], at_most[c * 9 + q], sorted[rank[q]], le);
+                    check_failures++;
+                    break;
+                }
+            }
+        }
+    }
+}
+
 /* The drift reference of rows that each weigh 1 (a radix select) is the one
    of the same rows all weighing 3 (a sort): cuts and shares, bit for bit. */
 static void test_reference_unit_and_weighted(void)
@@ -455,6 +507,7 @@ int main(void)
     test_errors_and_json(m, s);
     test_overflowing_weights(m, s);
     test_select_keys();
+    test_select_columns();
     test_reference_unit_and_weighted();
     cr_model_free(m);
     cr_schema_free(s);
