@@ -10,6 +10,7 @@
  * (cr_sha256_le64_many: SIMD lanes). The same digests either way. */
 #include "internal.h"
 #include "crmath.h"
+#include "pages.h"
 #include "sha256.h"
 
 #include <math.h>
@@ -182,6 +183,9 @@ static cr_status reserve(cr_dataset *ds, size_t need, cr_error *err)
     uint64_t *rh = realloc(ds->row_hash, cap * sizeof *rh);
     if (rh) ds->row_hash = rh;
     if (!x || !y || !w || !rh) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory growing data set");
+    cr_pages_hint_huge(x, cap * d * sizeof *x);
+    cr_pages_hint_huge(w, cap * sizeof *w);
+    cr_pages_hint_huge(rh, cap * sizeof *rh);
     ds->cap = cap;
     return CR_OK;
 }
