@@ -226,6 +226,7 @@ static void test_negative_zero(void)
     cr_schema_free(s);
 }
 
+#if defined(__linux__) && !defined(__wasm__)
 /* The AnonHugePages (kB) of the mapping holding p, from /proc/self/smaps; -1 if not found. */
 static long anon_huge_kb(const void *p)
 {
@@ -245,6 +246,7 @@ static long anon_huge_kb(const void *p)
     fclose(f);
     return kb;
 }
+#endif
 
 /* Where Linux offers transparent huge pages, a 1M-row data set's rows sit
    in some (src/base/pages.h): 4 KiB pages cost ~15,000 faults. */
