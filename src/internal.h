@@ -123,7 +123,8 @@ CR_HIDDEN cr_status cr_holdout_split(const cr_dataset *ds, const cr_train_option
 CR_HIDDEN int cr_holdout_hash_pick(const cr_train_options *o, uint64_t row_hash);
 /* A fitted model's evidence (evidence.c): calibration on the holdout, the
    metrics of the fit's rows and the holdout's, the drift reference.
-   `merged`: the fitted rows merged with their sample weights, or NULL. */
+   `merged`: the fitted rows merged with their sample weights, or NULL
+   where the fit found them too distinct to merge. */
 CR_HIDDEN cr_status cr_evidence_build(cr_model *m, const cr_dataset *fitted, const cr_rows *merged,
                                       const cr_dataset *holdout, const cr_train_options *o, cr_error *err);
 /* cr_evaluate() over rows (x: n * features, y, w) reported as `rows` rows. */
@@ -139,6 +140,9 @@ CR_HIDDEN cr_status cr_evaluate_rows_scored(const cr_model *m, const double *x, 
    rows and calls this; shards' merged groups give the same metrics. */
 CR_HIDDEN cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const double *gw, size_t groups,
                                          uint64_t rows, cr_metrics *out, cr_error *err);
+/* cr_probability(m, cr_logit(m, x_i)) of n rows of m's features x, into p:
+   the batch kernel's lanes (score_batch.c), the same bits. */
+CR_HIDDEN void cr_feature_probabilities(const cr_model *m, const double *x, size_t n, double *p);
 /* A row's group key for the metrics: its probability's bits, shifted past its label. */
 CR_HIDDEN uint64_t cr_probability_key(const cr_model *m, const double *x, uint8_t y);
 /* The drift reference's rules (evidence.c), for the passes over shards:

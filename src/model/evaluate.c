@@ -329,7 +329,6 @@ cr_status cr_evaluate_rows(const cr_model *m, const double *xs, const uint8_t *y
 cr_status cr_evaluate_rows_scored(const cr_model *m, const double *xs, const uint8_t *ys, const double *ws, size_t n,
                                   uint64_t rows, cr_metrics *out, cr_exact *score_w, cr_error *err)
 {
-    const size_t d = m->schema.n_features;
     if (n == 0) return cr_fail(err, CR_E_DATA, NULL, "evaluate: the data set has no rows");
     if (n > UINT32_MAX) return cr_fail(err, CR_E_RANGE, NULL, "evaluate: more than 2^32 - 1 rows");
     /* Every row weighing 1 (most data): the keys sort alone, and a group's
@@ -344,22 +343,22 @@ cr_status cr_evaluate_rows_scored(const cr_model *m, const double *xs, const uin
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory evaluating %zu rows", n);
     }
     /* Keys: the probability's bits (>= +0, so ordered as integers; bits 63
-       and 62 are 0 for p <= 1) shifted past the label. */
-    for (size_t i = 0; i < n; i++) key[i] = cr_probability_key(m, xs + i * d, ys[i]);
+       and 62 are 0 for p <= 1) shifted past the label, as
+       cr_probability_key() has them; the probabilities in the sort's
+       scratch half first. */
+    double *p = (double *)(void *)(key + n);
+    cr_feature_probabilities(m, xs, n, p);
+    for (size_t i = 0; i < n; i++) key[i] = cr_bits(p[i] + 0.0) << 1 | ys[i];
     if (idx)
         for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
     radix_sort(key, idx, key + n, idx ? idx + n : NULL, n, 63, count);
     free(count);
 
-    /* Rows of one (probability, label) are one term, by their summed weight:
-       rows the trainer merged (their weights summed) and the same rows apart
-       give the same sums. */
-    double *gw = malloc(n * sizeof *gw);
-    if (!gw) {
-        free(key), free(idx);
-        return cr_fail(err, CR_E_NOMEM, NULL, "out of memory evaluating %zu rows", n);
-    }
-    size_t groups = 0;
+    /* Rows of one (probability, label) are one term, by their summed weight
+       (in the sort's scratch half): rows the trainer merged (their weights
+       summed) and the same rows apart give the same sums. */
+    double *gw = (double *)(void *)(key + n);
+    size_t groups = 0, score_rows[101] = {0};
     for (size_t k = 0; k < n;) {
         const uint64_t g = key[k];
         double sum;
@@ -367,7 +366,7 @@ cr_status cr_evaluate_rows_scored(const cr_model *m, const double *xs, const uin
             const size_t k0 = k;
             while (++k < n && key[k] == g) continue;
             sum = (double)(k - k0);
-            if (score_w) cr_exact_add(&score_w[cr_score_of(cr_double(g >> 1))], sum);
+            score_rows[cr_score_of(cr_double(g >> 1))] += k - k0;
         } else {
             cr_exact *sw = score_w ? &score_w[cr_score_of(cr_double(g >> 1))] : NULL;
             sum = ws[idx[k++]];
@@ -384,8 +383,11 @@ cr_status cr_evaluate_rows_scored(const cr_model *m, const double *xs, const uin
         key[groups] = g;
         gw[groups++] = sum;
     }
+    /* A count of rows weighing 1 is their exact weight. */
+    if (unit && score_w)
+        for (int sc = 0; sc <= 100; sc++) cr_exact_add(&score_w[sc], (double)score_rows[sc]);
     const cr_status st = cr_metrics_of_groups(m, key, gw, groups, rows, out, err);
-    free(key), free(idx), free(gw);
+    free(key), free(idx);
     return st;
 }
 
@@ -518,9 +520,12 @@ cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const dou
     /* The rates' denominators are the sums the walk below ends on (as
        roc_curve divides by its last cumulative sum): the last point is
        exactly (1, 1), and no W - P cancels when one class outweighs the other. */
-    cr_exact tp_all = {0}, fp_all = {0};
-    for (size_t k = groups; k > 0; k--) cr_exact_add(key[k - 1] & 1 ? &tp_all : &fp_all, gw[k - 1]);
-    const double pos = cr_exact_round(&tp_all), neg = cr_exact_round(&fp_all);
+    double pos = d_wpos, neg = d_wsum - d_wpos;   /* exact with exact_doubles: whole numbers up to 2^53 */
+    if (!exact_doubles) {
+        cr_exact tp_all = {0}, fp_all = {0};
+        for (size_t k = groups; k > 0; k--) cr_exact_add(key[k - 1] & 1 ? &tp_all : &fp_all, gw[k - 1]);
+        pos = cr_exact_round(&tp_all), neg = cr_exact_round(&fp_all);
+    }
     double prev_tpr = 0, prev_fpr = 0;
     out->has_roc = 1;
     if (pos > 0 && neg > 0) {

@@ -403,13 +403,12 @@ cr_status cr_evidence_build(cr_model *m, const cr_dataset *fitted, const cr_rows
         if (st != CR_OK) return st;
         ev->calibration = CR_CALIBRATION_SIGMOID;
     }
+    /* The solver's rows: merged, or as they are where it could not merge
+       them (view_of() would not either: the same test on the same rows). */
     row_view v;
-    if (merged) {   /* the solver's own merged rows: no second pass over the data */
-        memset(&v, 0, sizeof v);
-        v.x = merged->x, v.w = merged->s, v.y = merged->y, v.n = merged->n;
-    } else if ((st = view_of(fitted, &v, err)) != CR_OK) {
-        return st;
-    }
+    memset(&v, 0, sizeof v);
+    v.x = merged ? merged->x : fitted->x, v.w = merged ? merged->s : fitted->w;
+    v.y = merged ? merged->y : fitted->y, v.n = merged ? merged->n : fitted->rows;
     /* The metrics' probabilities score the rows for the reference too. */
     cr_exact *score_w = calloc(101, sizeof *score_w);
     if (!score_w) st = cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");

@@ -174,6 +174,18 @@ cr_status cr_score_batch_lanes(int lanes, const cr_model *m, const double *field
     return score_batch_2(m, fields, n, scores, probabilities, levels, err);
 }
 
+void cr_feature_probabilities(const cr_model *m, const double *x, size_t n, double *p)
+{
+    const size_t d = m->schema.n_features;
+#ifdef CR_HAVE_WIDE_KERNELS
+    const int wide = cr_cpu_wide();
+    if (wide == 2) feature_probabilities_8(m, x, n, d, p);
+    else if (wide == 1) feature_probabilities_4(m, x, n, d, p);
+    else
+#endif
+        feature_probabilities_2(m, x, n, d, p);
+}
+
 cr_status cr_score_batch(const cr_model *m, const double *fields, size_t n, int32_t *scores,
                          double *probabilities, uint8_t *levels, cr_error *err)
 {

@@ -432,6 +432,34 @@ static void test_errors_and_json(const cr_model *m, const cr_schema *s)
 
 /* Weights whose sums leave the doubles: CR_E_DATA naming the sum, never
    inf in the metrics (or a ratio to inf, 0) and never inf in JSON. */
+/* cr_feature_probabilities() (the batch kernel's lanes) is cr_probability()
+   of cr_logit() bit for bit: logits past the doubles (coefficient 1e300)
+   anywhere among the lanes, calibrated or not, a calibrated z past them. */
+static void test_feature_probabilities(cr_model *m)
+{
+    enum { N = 40 };
+    const cr_model saved = *m;
+    double x[N], p[N];
+    for (int variant = 0; variant < 3; variant++) {
+        m->coef[0] = variant == 2 ? 1.0 : 1e300;
+        m->ev.calibration = variant ? CR_CALIBRATION_SIGMOID : CR_CALIBRATION_NONE;
+        m->ev.cal_a = variant == 2 ? 1e306 : 2.0, m->ev.cal_b = -0.5;
+        for (int n = 1; n <= N; n++) {
+            for (int i = 0; i < n; i++) x[i] = (i * 7 + n) % 11 == 3 ? (i & 1 ? 1e10 : -1e10) : (double)(i % 9 - 4) * 1e-301;
+            cr_feature_probabilities(m, x, (size_t)n, p);
+            for (int i = 0; i < n; i++) {
+                const double want = cr_probability(m, cr_logit(m, &x[i]));
+                if (memcmp(&p[i], &want, sizeof want) != 0) {
+                    fprintf(stderr, "feature probabilities variant %d n %d row %d: %.17g, want %.17g\n", variant, n, i,
+                            p[i], want);
+                    check_failures++;
+                }
+            }
+        }
+    }
+    *m = saved;
+}
+
 static void test_overflowing_weights(cr_model *m, const cr_schema *s)
 {
     cr_error e;
@@ -506,6 +534,7 @@ int main(void)
     test_order_and_weights(m, s);
     test_errors_and_json(m, s);
     test_overflowing_weights(m, s);
+    test_feature_probabilities(m);
     test_select_keys();
     test_select_columns();
     test_reference_unit_and_weighted();
