@@ -319,15 +319,12 @@ class Fit:
         self._shards, self._fit = shards, fit
         self.passes = 0  # answers fed so far (the census not counted)
         self._asked = False  # question() since the last feed()
-        self._failed = None  # why it cannot go on: a feed() the core failed
         shards._opened()
 
     def _live(self):
         abi = self._shards._m.abi
         if not self._fit:
             raise _state(abi, "Fit: closed")
-        if self._failed is not None:
-            raise _state(abi, self._failed)
         return self._fit
 
     @property
@@ -343,10 +340,10 @@ class Fit:
 
     def feed(self, answer):
         """The parts' merged answers (bytes) to the last question: one feed
-        per question (CR_E_STATE before question(), or twice for one). When
-        the core fails it, the fit cannot go on (CR_E_STATE from then on),
-        unless it refused the answers as another pass's (CR_E_STATE), which
-        leaves the fit as it was."""
+        per question (CR_E_STATE before question(), or twice for one). All
+        or nothing, as cr_fit_feed: a failed feed leaves the fit as it was,
+        waiting for answers to the same question (answers from the right
+        rows, or the same ones again after CR_E_NOMEM)."""
         sh = self._shards
         m = sh._m
         fit = self._live()
@@ -355,14 +352,7 @@ class Fit:
                                 "question() once" % self.passes)
         shard = sh._load_shard(answer, "answer")
         try:
-            status = m.call("cr_fit_feed", fit, shard, sh._err)
-            try:
-                sh._check(status)
-            except CallriskError as e:
-                if e.code != "CR_E_STATE":  # a refusal leaves the fit as it was; any other failure may not
-                    self._failed = "Fit: a feed() failed at pass %d (%s): the fit cannot go on; make a new one" % (
-                        self.passes + 1, _why(e))
-                raise
+            sh._check(m.call("cr_fit_feed", fit, shard, sh._err))
         finally:
             m.call("cr_shard_free", shard)
         self.passes += 1
