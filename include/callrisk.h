@@ -579,7 +579,10 @@ typedef struct {
  *  of another schema (CR_E_SCHEMA). Answers to different questions do not
  *  merge, and cr_fit_feed takes only answers to its last question (else
  *  CR_E_STATE, the fit as it was: an earlier question's, another fit's).
- *  That every part answered, once, is the host's to see to. The hash
+ *  An answer also carries the digest of the rows that gave it, so
+ *  cr_fit_feed takes only answers of the census's rows, every part once
+ *  (else CR_E_DATA, the fit as it was: a part left out or answering twice,
+ *  rows added or changed since the census). The hash
  *  holdout splits every shard by row content alike; the 'order'
  *  holdout (the last rows) has no meaning across shards, and Platt scaling
  *  (calibration) is not fitted across shards yet: both CR_E_ARG.

@@ -1492,7 +1492,13 @@ static cr_status asked_value(double v, double lo, double hi, int open, const cha
 }
 
 /* An answer echoes its question's identity. */
-static void answered(cr_shard *sh, const uint8_t *q) { memcpy(sh->ident, q + 40, CR_IDENT_SIZE); }
+/* An answer names the question it answers and the rows that answered
+   (all of them, held out or not: merged, the census's rows). */
+static void answered(cr_shard *sh, const uint8_t *q, const cr_dataset *ds)
+{
+    memcpy(sh->ident, q + 40, CR_IDENT_SIZE);
+    sh->digest = ds->digest;
+}
 
 cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, cr_shard **out, cr_error *err)
 {
@@ -1543,7 +1549,7 @@ cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, 
     if (evidence) {
         st = cr_evidence_answer(ds, pick, q[4], q + CR_QUESTION_HEAD, n - CR_QUESTION_HEAD, out, err);
         free(pick);
-        if (st == CR_OK) answered(*out, q);
+        if (st == CR_OK) answered(*out, q, ds);
         return st;
     }
     cr_shard *sh = NULL;
@@ -1571,7 +1577,7 @@ cr_status cr_shard_answer(const cr_dataset *ds, const void *question, size_t n, 
         scratch_free(scratch);
     }
     cr_dataset_free(fitted);
-    answered(sh, q);
+    answered(sh, q, ds);
     *out = sh;
     return CR_OK;
 }
@@ -1606,6 +1612,12 @@ cr_status cr_fit_feed(cr_fit *f, const cr_shard *merged, cr_error *err)
         return cr_fail(err, CR_E_STATE, NULL, "cr_fit_feed: the answers are to another question than the fit's last "
                        "(question %lu of pass %d): an earlier question's, or another fit's", (unsigned long)f->asked + 1,
                        f->pass);
+    const cr_rows_digest *rows = &merged->digest;
+    if (rows->count != f->census.count || memcmp(rows->sum, f->census.sum, sizeof rows->sum) != 0)
+        return cr_fail(err, CR_E_DATA, NULL, "cr_fit_feed: the answers are of %llu rows%s, the census of %llu: every "
+                       "part answers from the rows it took its census of, and each part once",
+                       (unsigned long long)rows->count, rows->count == f->census.count ? " (other rows)" : "",
+                       (unsigned long long)f->census.count);
     cr_status st;
     if (f->ev) {
         cr_evidence_fit *next = NULL;

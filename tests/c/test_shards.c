@@ -842,6 +842,58 @@ static void test_bound_answers(void)
     cr_schema_free(s2);
 }
 
+/* Answers come from the rows the census counted, each once: a part left
+   out, a part answering twice or other rows answering the fit's question
+   is CR_E_DATA at feed, the fit as it was; the parts' answers then go on
+   to cr_train's model. */
+static void test_answers_of_the_census_rows(void)
+{
+    cr_schema *s = NULL;
+    cr_dataset *whole = sixty_rows(&s), *part[2] = {NULL, NULL}, *other = NULL;
+    for (int k = 0; k < 2; k++) CHECK_OK(cr_dataset_create(s, &part[k], &check_err));
+    CHECK_OK(cr_dataset_create(s, &other, &check_err));
+    for (int i = 0; i < 60; i++) {
+        const double f[3] = {i % 5, i % 2, i % 7}, g[3] = {i % 5, i % 2, (i + 1) % 7};
+        const int y = (i % 3 == 0) != (i % 11 == 0);
+        CHECK_OK(cr_dataset_add(part[i % 2], f, y, 1.0, &check_err));
+        CHECK_OK(cr_dataset_add(other, g, y, 1.0, &check_err));
+    }
+    cr_train_options o;
+    cr_train_options_init(&o);
+    cr_shard *c = NULL, *c1 = NULL;
+    CHECK_OK(cr_shard_census(part[0], &o, &c, &check_err));
+    CHECK_OK(cr_shard_census(part[1], &o, &c1, &check_err));
+    CHECK_OK(cr_shard_merge(c, c1, &check_err));
+    cr_fit *fit = NULL;
+    CHECK_OK(cr_fit_create(s, &o, c, &fit, &check_err));
+    static unsigned char q[1 << 20];
+    size_t n = 0;
+    cr_error e;
+    int passes = 0;
+    for (; !cr_fit_done(fit) && passes < 200; passes++) {
+        CHECK_OK(cr_fit_question(fit, q, sizeof q, &n, &check_err));
+        cr_shard *a = answers_of(part[0], q, n), *b = answers_of(part[1], q, n), *x = answers_of(other, q, n);
+        CHECK_ERR(cr_fit_feed(fit, a, &e), e, CR_E_DATA, "the answers are of 30 rows, the census of 60");
+        CHECK_ERR(cr_fit_feed(fit, x, &e), e, CR_E_DATA, "of 60 rows (other rows), the census of 60");
+        CHECK_OK(cr_shard_merge(a, b, &check_err));
+        CHECK_OK(cr_shard_merge(b, a, &check_err));   /* part 1 twice */
+        CHECK_ERR(cr_fit_feed(fit, b, &e), e, CR_E_DATA, "the answers are of 90 rows");
+        CHECK_OK(cr_fit_feed(fit, a, &check_err));
+        cr_shard_free(a);
+        cr_shard_free(b);
+        cr_shard_free(x);
+    }
+    CHECK(passes >= 8);
+    check_ends_in_train(fit, whole, &o);
+    cr_fit_free(fit);
+    cr_shard_free(c);
+    cr_shard_free(c1);
+    for (int k = 0; k < 2; k++) cr_dataset_free(part[k]);
+    cr_dataset_free(other);
+    cr_dataset_free(whole);
+    cr_schema_free(s);
+}
+
 int main(void)
 {
     test_same_fit();
@@ -852,5 +904,6 @@ int main(void)
     test_overflowing_weights();
     test_sealed_bytes();
     test_bound_answers();
+    test_answers_of_the_census_rows();
     return check_done("test_shards");
 }
