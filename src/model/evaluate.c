@@ -15,9 +15,7 @@
 
 #define RADIX_BITS 11
 #define RADIX (1u << RADIX_BITS)
-/* log_loss's clipping as scikit-learn 1.2 does it (eps="auto": float64's
-   epsilon, 2^-52; 1e-15 was the default up to 1.1). */
-#define LOG_LOSS_EPS 0x1p-52
+#define LOSS_BLOCK 256
 
 
 /* One pass of a stable LSD radix sort: (key, idx) into (tk, ti) by the
@@ -443,14 +441,11 @@ cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const dou
     double d_band_w[3] = {0}, d_band_y[3] = {0};
     double edge[CR_CALIBRATION_BINS - 1];
     for (int b = 0; b < CR_CALIBRATION_BINS - 1; b++) edge[b] = (double)(b + 1) * 0.1;
+    double loss_of[LOSS_BLOCK];   /* the groups' log loss terms, a block at a time in lanes */
     for (size_t k = 0; k < groups; k++) {
-        const double p = cr_double(key[k] >> 1), w = gw[k];
+        if (k % LOSS_BLOCK == 0) cr_log_loss_terms(key + k, groups - k < LOSS_BLOCK ? groups - k : LOSS_BLOCK, loss_of);
+        const double p = cr_double(key[k] >> 1), w = gw[k], l = loss_of[k % LOSS_BLOCK];
         const int y = (int)(key[k] & 1);
-        /* log_loss: [1 - p, p] clipped to [eps, 1 - eps] and renormalised. */
-        double q1 = p, q0 = 1.0 - p;
-        q1 = q1 < LOG_LOSS_EPS ? LOG_LOSS_EPS : q1 > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : q1;
-        q0 = q0 < LOG_LOSS_EPS ? LOG_LOSS_EPS : q0 > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : q0;
-        const double l = -cr_log((y ? q1 : q0) / (q0 + q1));
         const double e = (double)y - p;
         /* calibration_curve(strategy='uniform'): the number of inner edges
            i/10 below p (searchsorted, side 'left'; the edges ascend). */

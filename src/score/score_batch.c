@@ -111,6 +111,17 @@ static __attribute__((noinline)) size_t sigmoid_lanes_slow(const double *logit, 
     return (size_t)-1;
 }
 
+/* log_loss's term of a group key (cr_probability_key()): [1 - p, p]
+   clipped to [eps, 1 - eps] and renormalised, as scikit-learn 1.2 has it. */
+static double log_loss_term(uint64_t key)
+{
+    const double p = cr_double(key >> 1);
+    double q1 = p, q0 = 1.0 - p;
+    q1 = q1 < CR_LOG_LOSS_EPS ? CR_LOG_LOSS_EPS : q1 > 1 - CR_LOG_LOSS_EPS ? 1 - CR_LOG_LOSS_EPS : q1;
+    q0 = q0 < CR_LOG_LOSS_EPS ? CR_LOG_LOSS_EPS : q0 > 1 - CR_LOG_LOSS_EPS ? 1 - CR_LOG_LOSS_EPS : q0;
+    return -cr_log((key & 1 ? q1 : q0) / (q0 + q1));
+}
+
 #define CR_CAT_(a, b) a##b
 #define CR_CAT(a, b) CR_CAT_(a, b)
 
@@ -184,6 +195,17 @@ void cr_feature_probabilities(const cr_model *m, const double *x, size_t n, doub
     else
 #endif
         feature_probabilities_2(m, x, n, d, p);
+}
+
+void cr_log_loss_terms(const uint64_t *key, size_t n, double *l)
+{
+#ifdef CR_HAVE_WIDE_KERNELS
+    const int wide = cr_cpu_wide();
+    if (wide == 2) log_loss_terms_8(key, n, l);
+    else if (wide == 1) log_loss_terms_4(key, n, l);
+    else
+#endif
+        log_loss_terms_2(key, n, l);
 }
 
 cr_status cr_score_batch(const cr_model *m, const double *fields, size_t n, int32_t *scores,

@@ -273,6 +273,45 @@ static void LANE(feature_probabilities)(const cr_model *m, const double *x, size
     }
 }
 
+/* cr_log() of x in each lane, for normal x > 0 (its main path; the same
+   operations on the same bits: crmath.c's cr_log_core with c = 0). */
+static inline __attribute__((always_inline)) VD LANE(log)(VD x)
+{
+    const VU ix = (VU)x;
+    const VU hx = (ix >> 32) + (uint64_t)(0x3ff00000u - 0x3fe6a09eu);
+    const VI k = (VI)(hx >> 20) - 0x3ff;
+    const VU m = ((hx & 0x000fffffu) + 0x3fe6a09eu) << 32 | (ix & 0xffffffffu);
+    const VD f = (VD)m - 1.0;
+    const VD hfsq = 0.5 * f * f;
+    const VD s = f / (2.0 + f);
+    const VD z = s * s, w = z * z;
+    const VD t1 = w * (CR_LOG_LG2 + w * (CR_LOG_LG4 + w * CR_LOG_LG6));
+    const VD t2 = z * (CR_LOG_LG1 + w * (CR_LOG_LG3 + w * (CR_LOG_LG5 + w * CR_LOG_LG7)));
+    const VD R = t2 + t1;
+    const VD dk = __builtin_convertvector(k, VD);
+    return dk * CR_LN2_HI - ((hfsq - (s * (hfsq + R) + (dk * CR_LN2_LO + 0.0))) - f);
+}
+
+/* cr_log_loss_terms() at this width. */
+static void LANE(log_loss_terms)(const uint64_t *key, size_t n, double *l)
+{
+    const VD eps = LANE(splat)(CR_LOG_LOSS_EPS), top = LANE(splat)(1 - CR_LOG_LOSS_EPS), one = LANE(splat)(1.0);
+    size_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        VU kv;
+        memcpy(&kv, key + i, sizeof kv);
+        const VD p = (VD)(kv >> 1);
+        const VI y = (VI)(kv & 1) != 0;
+        VD q1 = p, q0 = one - p;
+        q1 = (VD)(((VI)eps & (q1 < eps)) | ((VI)top & (q1 > top)) | ((VI)q1 & ~((q1 < eps) | (q1 > top))));
+        q0 = (VD)(((VI)eps & (q0 < eps)) | ((VI)top & (q0 > top)) | ((VI)q0 & ~((q0 < eps) | (q0 > top))));
+        const VD r = (VD)(((VI)q1 & y) | ((VI)q0 & ~y)) / (q0 + q1);
+        const VD loss = -LANE(log)(r);
+        memcpy(l + i, &loss, sizeof loss);
+    }
+    for (; i < n; i++) l[i] = log_loss_term(key[i]);
+}
+
 #undef VD
 #undef VI
 #undef VU

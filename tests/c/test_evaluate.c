@@ -3,6 +3,7 @@
  * (Agreement with scikit-learn on large generated sets: tests/quality.) */
 #include "callrisk.h"
 #include "check.h"
+#include "crmath.h"
 #include "internal.h"
 
 #include <math.h>
@@ -460,6 +461,40 @@ static void test_feature_probabilities(cr_model *m)
     *m = saved;
 }
 
+/* cr_log_loss_terms() (lanes) is the scalar term bit for bit: -log of the
+   label's clipped, renormalised probability, for probabilities at and near
+   0, 1, the clipping's edges and spread over [0, 1], both labels, every
+   count of leftover lanes. */
+static void test_log_loss_terms(void)
+{
+    enum { N = 4000 };
+    static uint64_t key[N];
+    static double l[N];
+    const double special[] = {0, 0x1p-1074, 0x1p-60, 0x1p-52, 0x1.0000000000001p-52, 0.5, 1 - 0x1p-52,
+                              1 - 0x1p-53, 1, 0.1, 0.7, 1e-300};
+    const int ns = (int)(sizeof special / sizeof *special);
+    uint64_t r = 11;
+    for (int i = 0; i < N; i++) {
+        r = r * 6364136223846793005u + 1442695040888963407u;
+        const double p = i < 2 * ns ? special[i / 2] : i % 3 ? (double)(r >> 11) * 0x1p-53 : ldexp(1.0, -(int)(r >> 58)) * 0.75;
+        key[i] = cr_bits(p) << 1 | (uint64_t)(i & 1);
+    }
+    for (int n = 0; n <= N; n = n == 20 ? N : n + 1) {
+        cr_log_loss_terms(key, (size_t)n, l);
+        for (int i = 0; i < n; i++) {
+            const double p = cr_double(key[i] >> 1), eps = 0x1p-52;
+            double q1 = p, q0 = 1.0 - p;
+            q1 = q1 < eps ? eps : q1 > 1 - eps ? 1 - eps : q1;
+            q0 = q0 < eps ? eps : q0 > 1 - eps ? 1 - eps : q0;
+            const double want = -cr_log((key[i] & 1 ? q1 : q0) / (q0 + q1));
+            if (memcmp(&l[i], &want, sizeof want) != 0) {
+                fprintf(stderr, "log loss term n %d key %d (p %.17g): %.17g, want %.17g\n", n, i, p, l[i], want);
+                check_failures++;
+            }
+        }
+    }
+}
+
 static void test_overflowing_weights(cr_model *m, const cr_schema *s)
 {
     cr_error e;
@@ -535,6 +570,7 @@ int main(void)
     test_errors_and_json(m, s);
     test_overflowing_weights(m, s);
     test_feature_probabilities(m);
+    test_log_loss_terms();
     test_select_keys();
     test_select_columns();
     test_reference_unit_and_weighted();
