@@ -528,6 +528,7 @@ cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const dou
            the previous vertex (or the origin); a point at exactly its FPR
            takes its TPR, and the last vertex there (the highest TPR) wins. */
         int g = 0;
+        double grid_x = 0;   /* grid point g's FPR, g / (CR_ROC_GRID - 1) */
         for (size_t k = groups; k > 0;) {
             const uint64_t pb = key[k - 1] >> 1;
             while (k > 0 && key[k - 1] >> 1 == pb) {
@@ -537,15 +538,15 @@ cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const dou
             }
             const double tpr = (exact_doubles ? tp_d : cr_exact_round(&tp)) / pos;
             const double fpr = (exact_doubles ? fp_d : cr_exact_round(&fp)) / neg;
-            cr_exact_add_product(&auc2, fpr - prev_fpr, tpr + prev_tpr);
+            if (fpr != prev_fpr)   /* else a trapezoid of width 0: it adds nothing */
+                cr_exact_add_product(&auc2, fpr - prev_fpr, tpr + prev_tpr);
             if (tpr - fpr > ks) ks = tpr - fpr;
-            for (; g < CR_ROC_GRID; g++) {
-                const double x = (double)g / (CR_ROC_GRID - 1);
-                if (!(x < fpr)) break;
-                out->roc_tpr[g] = x > prev_fpr ? prev_tpr + (tpr - prev_tpr) * ((x - prev_fpr) / (fpr - prev_fpr))
-                                               : prev_tpr;   /* at the previous vertex: its TPR, the highest there */
+            for (; g < CR_ROC_GRID && grid_x < fpr; g++, grid_x = (double)g / (CR_ROC_GRID - 1)) {
+                out->roc_tpr[g] = grid_x > prev_fpr
+                                      ? prev_tpr + (tpr - prev_tpr) * ((grid_x - prev_fpr) / (fpr - prev_fpr))
+                                      : prev_tpr;   /* at the previous vertex: its TPR, the highest there */
             }
-            if (g < CR_ROC_GRID && (double)g / (CR_ROC_GRID - 1) == fpr) out->roc_tpr[g] = tpr;
+            if (g < CR_ROC_GRID && grid_x == fpr) out->roc_tpr[g] = tpr;
             prev_tpr = tpr, prev_fpr = fpr;
         }
         out->auc = cr_exact_round(&auc2) / 2 + 0.0;
