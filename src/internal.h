@@ -141,15 +141,18 @@ CR_HIDDEN cr_status cr_evaluate_rows_scored(const cr_model *m, const double *x, 
 CR_HIDDEN cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const double *gw, size_t groups,
                                          uint64_t rows, cr_metrics *out, cr_error *err);
 /* cr_probability(m, cr_logit(m, x_i)) of n rows of m's features x, into p:
-   the batch kernel's lanes (score_batch.c), the same bits. */
-CR_HIDDEN void cr_feature_probabilities(const cr_model *m, const double *x, size_t n, double *p);
+   the batch kernel's lanes (score_batch.c), the same bits. `lanes`: 0 for
+   the widest this CPU runs; 2, 4 or 8 for tests, 0 returned where that
+   width is not built or not run here (as cr_score_batch_lanes). */
+CR_HIDDEN int cr_feature_probabilities(int lanes, const cr_model *m, const double *x, size_t n, double *p);
 /* log_loss's clipping as scikit-learn 1.2 does it (eps="auto": float64's
    epsilon, 2^-52; 1e-15 was the default up to 1.1). */
 #define CR_LOG_LOSS_EPS 0x1p-52
 /* The log loss of each of n group keys (cr_probability_key()): -log of the
    probability given to its label, clipped to [eps, 1 - eps] and
-   renormalised; the batch kernel's lanes (score_batch.c). */
-CR_HIDDEN void cr_log_loss_terms(const uint64_t *key, size_t n, double *l);
+   renormalised; the batch kernel's lanes (score_batch.c), `lanes` as for
+   cr_feature_probabilities(). */
+CR_HIDDEN int cr_log_loss_terms(int lanes, const uint64_t *key, size_t n, double *l);
 /* A row's group key for the metrics: its probability's bits, shifted past its label. */
 CR_HIDDEN uint64_t cr_probability_key(const cr_model *m, const double *x, uint8_t y);
 /* The drift reference's rules (evidence.c), for the passes over shards:

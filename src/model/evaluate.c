@@ -8,6 +8,7 @@
  * only, never on their order, and is the same on every host. */
 #include "internal.h"
 #include "crmath.h"
+#include "pages.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -340,12 +341,13 @@ cr_status cr_evaluate_rows_scored(const cr_model *m, const double *xs, const uin
         free(key), free(idx), free(count);
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory evaluating %zu rows", n);
     }
+    cr_pages_hint_huge(key, 2 * n * sizeof *key);   /* 16 MB for 1M rows: fewer page faults */
     /* Keys: the probability's bits (>= +0, so ordered as integers; bits 63
        and 62 are 0 for p <= 1) shifted past the label, as
        cr_probability_key() has them; the probabilities in the sort's
        scratch half first. */
     double *p = (double *)(void *)(key + n);
-    cr_feature_probabilities(m, xs, n, p);
+    cr_feature_probabilities(0, m, xs, n, p);
     for (size_t i = 0; i < n; i++) key[i] = cr_bits(p[i] + 0.0) << 1 | ys[i];
     if (idx)
         for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
@@ -443,7 +445,7 @@ cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const dou
     for (int b = 0; b < CR_CALIBRATION_BINS - 1; b++) edge[b] = (double)(b + 1) * 0.1;
     double loss_of[LOSS_BLOCK];   /* the groups' log loss terms, a block at a time in lanes */
     for (size_t k = 0; k < groups; k++) {
-        if (k % LOSS_BLOCK == 0) cr_log_loss_terms(key + k, groups - k < LOSS_BLOCK ? groups - k : LOSS_BLOCK, loss_of);
+        if (k % LOSS_BLOCK == 0) cr_log_loss_terms(0, key + k, groups - k < LOSS_BLOCK ? groups - k : LOSS_BLOCK, loss_of);
         const double p = cr_double(key[k] >> 1), w = gw[k], l = loss_of[k % LOSS_BLOCK];
         const int y = (int)(key[k] & 1);
         const double e = (double)y - p;

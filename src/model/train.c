@@ -22,6 +22,7 @@
 #include "internal.h"
 #include "cpu.h"
 #include "crmath.h"
+#include "pages.h"
 #include "shard.h"
 #include "sha256.h"
 
@@ -370,6 +371,7 @@ static int group_rows(const problem *p, const uint8_t *flag, size_t nf, fast_scr
         free(g), free(gx), free(gy);
         return 0;
     }
+    cr_pages_hint_huge(gx, n * m * sizeof *gx);   /* 24 MB for 1M rows of 3 values: fewer page faults */
     size_t count[(1 << FAST_FLAGS_MAX) + 1] = {0};
     for (size_t i = 0; i < n; i++) {
         size_t pat = 0;

@@ -167,6 +167,18 @@ static double log_loss_term(uint64_t key)
 #endif
 #endif
 
+/* The kernel width for `lanes` (0: the widest this CPU runs), or 0 where
+   that width is not built or this CPU does not run it. */
+static int width_of(int lanes)
+{
+#ifdef CR_HAVE_WIDE_KERNELS
+    const int wide = cr_cpu_wide();
+    if ((lanes == 8 && wide >= 2) || (lanes == 0 && wide == 2)) return 8;
+    if ((lanes == 4 && wide >= 1) || (lanes == 0 && wide == 1)) return 4;
+#endif
+    return lanes == 0 || lanes == 2 ? 2 : 0;
+}
+
 /* The kernel of a width: 0 for the widest this CPU runs; 2, 4 and 8 (where
    built and the CPU runs them) for tests, which check that every width
    gives the same bits. */
@@ -174,38 +186,39 @@ cr_status cr_score_batch_lanes(int lanes, const cr_model *m, const double *field
                                double *probabilities, uint8_t *levels, cr_error *err)
 {
     if (!m || (!fields && n > 0)) return cr_fail(err, CR_E_ARG, NULL, "model or fields is NULL");
+    switch (width_of(lanes)) {
 #ifdef CR_HAVE_WIDE_KERNELS
-    const int wide = cr_cpu_wide();
-    if ((lanes == 8 && wide >= 2) || (lanes == 0 && wide == 2))
-        return score_batch_8(m, fields, n, scores, probabilities, levels, err);
-    if ((lanes == 4 && wide >= 1) || (lanes == 0 && wide == 1))
-        return score_batch_4(m, fields, n, scores, probabilities, levels, err);
+    case 8: return score_batch_8(m, fields, n, scores, probabilities, levels, err);
+    case 4: return score_batch_4(m, fields, n, scores, probabilities, levels, err);
 #endif
-    if (lanes != 0 && lanes != 2) return cr_fail(err, CR_E_ARG, "lanes", "no batch kernel of %d lanes here", lanes);
-    return score_batch_2(m, fields, n, scores, probabilities, levels, err);
+    case 2: return score_batch_2(m, fields, n, scores, probabilities, levels, err);
+    default: return cr_fail(err, CR_E_ARG, "lanes", "no batch kernel of %d lanes here", lanes);
+    }
 }
 
-void cr_feature_probabilities(const cr_model *m, const double *x, size_t n, double *p)
+int cr_feature_probabilities(int lanes, const cr_model *m, const double *x, size_t n, double *p)
 {
     const size_t d = m->schema.n_features;
+    switch (width_of(lanes)) {
 #ifdef CR_HAVE_WIDE_KERNELS
-    const int wide = cr_cpu_wide();
-    if (wide == 2) feature_probabilities_8(m, x, n, d, p);
-    else if (wide == 1) feature_probabilities_4(m, x, n, d, p);
-    else
+    case 8: feature_probabilities_8(m, x, n, d, p); return 1;
+    case 4: feature_probabilities_4(m, x, n, d, p); return 1;
 #endif
-        feature_probabilities_2(m, x, n, d, p);
+    case 2: feature_probabilities_2(m, x, n, d, p); return 1;
+    default: return 0;
+    }
 }
 
-void cr_log_loss_terms(const uint64_t *key, size_t n, double *l)
+int cr_log_loss_terms(int lanes, const uint64_t *key, size_t n, double *l)
 {
+    switch (width_of(lanes)) {
 #ifdef CR_HAVE_WIDE_KERNELS
-    const int wide = cr_cpu_wide();
-    if (wide == 2) log_loss_terms_8(key, n, l);
-    else if (wide == 1) log_loss_terms_4(key, n, l);
-    else
+    case 8: log_loss_terms_8(key, n, l); return 1;
+    case 4: log_loss_terms_4(key, n, l); return 1;
 #endif
-        log_loss_terms_2(key, n, l);
+    case 2: log_loss_terms_2(key, n, l); return 1;
+    default: return 0;
+    }
 }
 
 cr_status cr_score_batch(const cr_model *m, const double *fields, size_t n, int32_t *scores,

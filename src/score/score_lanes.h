@@ -259,14 +259,7 @@ static void LANE(feature_probabilities)(const cr_model *m, const double *x, size
     linear_init(m, &lin);
     for (size_t j = 0; j < d; j++) lin.src[j] = j, lin.invert[j] = 0;
     for (size_t i = 0; i < n;) {
-        size_t bad;
-#define SHAPE(N) case N: bad = LANE(score_rows)(m, &lin, x, i, n, N, N, 0, NULL, p, NULL); break;
-        switch (d) {
-            SHAPE(1) SHAPE(2) SHAPE(3) SHAPE(4) SHAPE(5) SHAPE(6) SHAPE(7) SHAPE(8)
-        default:
-            bad = LANE(score_rows)(m, &lin, x, i, n, d, d, 0, NULL, p, NULL);
-        }
-#undef SHAPE
+        const size_t bad = LANE(score_rows)(m, &lin, x, i, n, d, d, 0, NULL, p, NULL);
         if (bad == (size_t)-1) break;
         for (size_t k = bad >= i + LANES ? bad - LANES + 1 : i; k <= bad; k++) p[k] = cr_probability(m, cr_logit(m, x + k * d));
         i = bad + 1;

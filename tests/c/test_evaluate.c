@@ -296,8 +296,8 @@ static void test_select_keys(void)
 }
 
 /* cr_select_columns() against each column's sorted keys: columns of spread
-   reals, a constant, counts (buckets of one value), signed zeros, values
-   overflowing a bucket's width, outliers the sample misses, subnormals;
+   reals, a constant, counts (buckets of one value), signed zeros, a range
+   wider than the largest double, outliers the sample misses, subnormals;
    every rank it is asked, the count <= each, the largest key. */
 static void test_select_columns(void)
 {
@@ -314,7 +314,7 @@ static void test_select_columns(void)
             xi[1] = 7.25;
             xi[2] = (double)(z % 9);
             xi[3] = z & 1 ? -0.0 : 0.0;
-            xi[4] = z & 2 ? -1e300 : 1e300 * (double)(z >> 60);
+            xi[4] = z & 2 ? -1.5e308 : 1e307 * (double)(z >> 60);   /* a width past the doubles */
             xi[5] = i % 1000 == 999 ? 1e30 * (double)(i % 3 - 1) : (double)(z >> 40);
             xi[6] = ldexp((double)(z >> 40), -1074 + (int)(z % 3));
             xi[7] = (double)(z % 3) - 1;
@@ -433,21 +433,25 @@ static void test_errors_and_json(const cr_model *m, const cr_schema *s)
 
 /* Weights whose sums leave the doubles: CR_E_DATA naming the sum, never
    inf in the metrics (or a ratio to inf, 0) and never inf in JSON. */
-/* cr_feature_probabilities() (the batch kernel's lanes) is cr_probability()
-   of cr_logit() bit for bit: logits past the doubles (coefficient 1e300)
-   anywhere among the lanes, calibrated or not, a calibrated z past them. */
+/* cr_feature_probabilities() (the batch kernel's lanes, each width this
+   CPU runs) is cr_probability() of cr_logit() bit for bit: logits past the
+   doubles (coefficient 1e300) anywhere among the lanes, calibrated or not,
+   a calibrated z past them. */
 static void test_feature_probabilities(cr_model *m)
 {
     enum { N = 40 };
     const cr_model saved = *m;
-    double x[N], p[N];
-    for (int variant = 0; variant < 3; variant++) {
-        m->coef[0] = variant == 2 ? 1.0 : 1e300;
-        m->ev.calibration = variant ? CR_CALIBRATION_SIGMOID : CR_CALIBRATION_NONE;
-        m->ev.cal_a = variant == 2 ? 1e306 : 2.0, m->ev.cal_b = -0.5;
+    double x[N] = {0}, p[N];
+    CHECK(!cr_feature_probabilities(3, m, x, 0, p));   /* no such width */
+    for (int variant = 0; variant < 9; variant++) {
+        const int lanes = 2 << variant / 3;
+        if (!cr_feature_probabilities(lanes, m, x, 0, p)) continue;   /* not run here */
+        m->coef[0] = variant % 3 == 2 ? 1.0 : 1e300;
+        m->ev.calibration = variant % 3 ? CR_CALIBRATION_SIGMOID : CR_CALIBRATION_NONE;
+        m->ev.cal_a = variant % 3 == 2 ? 1e306 : 2.0, m->ev.cal_b = -0.5;
         for (int n = 1; n <= N; n++) {
             for (int i = 0; i < n; i++) x[i] = (i * 7 + n) % 11 == 3 ? (i & 1 ? 1e10 : -1e10) : (double)(i % 9 - 4) * 1e-301;
-            cr_feature_probabilities(m, x, (size_t)n, p);
+            CHECK(cr_feature_probabilities(lanes, m, x, (size_t)n, p));
             for (int i = 0; i < n; i++) {
                 const double want = cr_probability(m, cr_logit(m, &x[i]));
                 if (memcmp(&p[i], &want, sizeof want) != 0) {
@@ -461,10 +465,10 @@ static void test_feature_probabilities(cr_model *m)
     *m = saved;
 }
 
-/* cr_log_loss_terms() (lanes) is the scalar term bit for bit: -log of the
-   label's clipped, renormalised probability, for probabilities at and near
-   0, 1, the clipping's edges and spread over [0, 1], both labels, every
-   count of leftover lanes. */
+/* cr_log_loss_terms() (lanes, each width this CPU runs) is the scalar term
+   bit for bit: -log of the label's clipped, renormalised probability, for
+   probabilities at and near 0, 1, the clipping's edges and spread over
+   [0, 1], both labels, every count of leftover lanes. */
 static void test_log_loss_terms(void)
 {
     enum { N = 4000 };
@@ -479,17 +483,22 @@ static void test_log_loss_terms(void)
         const double p = i < 2 * ns ? special[i / 2] : i % 3 ? (double)(r >> 11) * 0x1p-53 : ldexp(1.0, -(int)(r >> 58)) * 0.75;
         key[i] = cr_bits(p) << 1 | (uint64_t)(i & 1);
     }
-    for (int n = 0; n <= N; n = n == 20 ? N : n + 1) {
-        cr_log_loss_terms(key, (size_t)n, l);
-        for (int i = 0; i < n; i++) {
-            const double p = cr_double(key[i] >> 1), eps = 0x1p-52;
-            double q1 = p, q0 = 1.0 - p;
-            q1 = q1 < eps ? eps : q1 > 1 - eps ? 1 - eps : q1;
-            q0 = q0 < eps ? eps : q0 > 1 - eps ? 1 - eps : q0;
-            const double want = -cr_log((key[i] & 1 ? q1 : q0) / (q0 + q1));
-            if (memcmp(&l[i], &want, sizeof want) != 0) {
-                fprintf(stderr, "log loss term n %d key %d (p %.17g): %.17g, want %.17g\n", n, i, p, l[i], want);
-                check_failures++;
+    CHECK(!cr_log_loss_terms(3, key, 0, l));   /* no such width */
+    for (int lanes = 2; lanes <= 8; lanes *= 2) {
+        if (!cr_log_loss_terms(lanes, key, 0, l)) continue;   /* not run here */
+        for (int n = 0; n <= N; n = n == 20 ? N : n + 1) {
+            CHECK(cr_log_loss_terms(lanes, key, (size_t)n, l));
+            for (int i = 0; i < n; i++) {
+                const double p = cr_double(key[i] >> 1), eps = 0x1p-52;
+                double q1 = p, q0 = 1.0 - p;
+                q1 = q1 < eps ? eps : q1 > 1 - eps ? 1 - eps : q1;
+                q0 = q0 < eps ? eps : q0 > 1 - eps ? 1 - eps : q0;
+                const double want = -cr_log((key[i] & 1 ? q1 : q0) / (q0 + q1));
+                if (memcmp(&l[i], &want, sizeof want) != 0) {
+                    fprintf(stderr, "log loss term lanes %d n %d key %d (p %.17g): %.17g, want %.17g\n", lanes, n, i, p,
+                            l[i], want);
+                    check_failures++;
+                }
             }
         }
     }
