@@ -309,11 +309,14 @@ static cr_status reference_build(cr_model *m, const double *x, const double *w, 
 {
     const cr_schema *s = &m->schema;
     const size_t d = s->n_features;
-    cr_exact tw = {0};
-    cr_exact_add_array(&tw, w, n);
-    const double total = cr_exact_round(&tw);
     int unit = 1;
     for (size_t i = 0; i < n && unit; i++) unit = w[i] == 1.0;
+    double total = (double)n;   /* n rows weighing 1 (n < 2^53): the exact sum */
+    if (!unit) {
+        cr_exact tw = {0};
+        cr_exact_add_array(&tw, w, n);
+        total = cr_exact_round(&tw);
+    }
     cr_status st = CR_OK;
     uint8_t selected[CR_MAX_FEATURES];   /* every row weighing 1: the features for one select */
     int n_selected = 0;
