@@ -194,6 +194,40 @@ static inline size_t value_bucket(double v, double lo, double scale)
     return !(t >= 0) ? 0 : t < VALUE_BUCKETS ? (size_t)t : VALUE_BUCKETS - 1;
 }
 
+/* The passes over rows [i0, i1) of column j of x (d values a row), one
+   column at a time (its constants in registers) over a block of rows that
+   stays in cache for the next column. Counts each bucket, the largest
+   value in *largest: */
+static void column_counts(const double *x, size_t i0, size_t i1, size_t d, size_t j, double lo, double scale,
+                          uint32_t *count, double *largest)
+{
+    double most = *largest;
+    for (size_t i = i0; i < i1; i++) {
+        const double v = x[i * d + j];
+        count[value_bucket(v, lo, scale)]++;
+        most = v > most ? v : most;
+    }
+    *largest = most;
+}
+
+/* ... and copies the keys of the buckets with a part (slot), a key equal to
+   its part's first counted in repeats[part], not stored: a bucket of one
+   value (a count's) costs no copy. */
+static void column_fill(const double *x, size_t i0, size_t i1, size_t d, size_t j, double lo, double scale,
+                        const int8_t *slot, select_part *part, size_t *repeats)
+{
+    for (size_t i = i0; i < i1; i++) {
+        const double v = x[i * d + j];
+        const int p = slot[value_bucket(v, lo, scale)];
+        if (p < 0) continue;
+        const uint64_t k = cr_value_key(v);
+        if (part[p].filled && k == part[p].keys[0]) repeats[p]++;
+        else part[p].keys[part[p].filled++] = k;
+    }
+}
+
+#define SELECT_BLOCK 4096   /* rows: a block of 64 values each is 2 MB */
+
 int cr_select_columns(const double *x, size_t n, size_t d, const uint8_t *col, int ncol, const size_t *rank, int m,
                       uint64_t *out, size_t *at_most, uint64_t *top)
 {
@@ -223,13 +257,10 @@ int cr_select_columns(const double *x, size_t n, size_t d, const uint8_t *col, i
     size_t *repeats = calloc((size_t)ncol * CR_SELECT_MAX, sizeof *repeats);
     int parts[CR_MAX_FEATURES] = {0}, ok = count && slot && part && repeats;
     if (ok) {
-        for (size_t i = 0; i < n; i++) {
-            const double *xi = x + i * d;
-            for (int c = 0; c < ncol; c++) {
-                const double v = xi[col[c]];
-                count[(size_t)c * VALUE_BUCKETS + value_bucket(v, lo[c], scale[c])]++;
-                largest[c] = v > largest[c] ? v : largest[c];
-            }
+        for (size_t i0 = 0; i0 < n; i0 += SELECT_BLOCK) {
+            const size_t i1 = n - i0 < SELECT_BLOCK ? n : i0 + SELECT_BLOCK;
+            for (int c = 0; c < ncol; c++)
+                column_counts(x, i0, i1, d, col[c], lo[c], scale[c], count + (size_t)c * VALUE_BUCKETS, &largest[c]);
         }
         for (int c = 0; c < ncol && ok; c++) {
             ok = plan_parts(count + (size_t)c * VALUE_BUCKETS, VALUE_BUCKETS, 0, 0, rank, m, part + c * CR_SELECT_MAX,
@@ -238,19 +269,11 @@ int cr_select_columns(const double *x, size_t n, size_t d, const uint8_t *col, i
         }
     }
     if (ok) {
-        /* A key equal to its part's first is counted, not stored: a bucket of
-           one value (a count's) costs no copy. */
-        for (size_t i = 0; i < n; i++) {
-            const double *xi = x + i * d;
-            for (int c = 0; c < ncol; c++) {
-                const double v = xi[col[c]];
-                const int p = slot[(size_t)c * VALUE_BUCKETS + value_bucket(v, lo[c], scale[c])];
-                if (p < 0) continue;
-                select_part *q = &part[c * CR_SELECT_MAX + p];
-                const uint64_t k = cr_value_key(v);
-                if (q->filled && k == q->keys[0]) repeats[c * CR_SELECT_MAX + p]++;
-                else q->keys[q->filled++] = k;
-            }
+        for (size_t i0 = 0; i0 < n; i0 += SELECT_BLOCK) {
+            const size_t i1 = n - i0 < SELECT_BLOCK ? n : i0 + SELECT_BLOCK;
+            for (int c = 0; c < ncol; c++)
+                column_fill(x, i0, i1, d, col[c], lo[c], scale[c], slot + (size_t)c * VALUE_BUCKETS,
+                            part + c * CR_SELECT_MAX, repeats + c * CR_SELECT_MAX);
         }
         for (int c = 0; c < ncol; c++) {
             for (int p = 0; p < parts[c]; p++) {
