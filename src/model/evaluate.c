@@ -453,17 +453,21 @@ cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const dou
     const int exact_doubles = whole && total <= 0x1p53;
     /* Exact sums, a weight times a term as the exact product: the metrics of
        a multiset of rows, whatever their order or merging. */
-    cr_exact *acc = calloc(4 + 3 * CR_CALIBRATION_BINS + 3 * 3, sizeof *acc);
+    enum { CELLS = CR_CALIBRATION_BINS * 3 };   /* (calibration bin, band) */
+    cr_exact *acc = calloc(4 + 3 * CR_CALIBRATION_BINS + 3 * 3 + CELLS, sizeof *acc);
     if (!acc) return cr_fail(err, CR_E_NOMEM, NULL, "out of memory evaluating %zu groups of rows", groups);
     memset(out, 0, sizeof *out);
     out->n = rows;
     cr_exact *wsum = acc, *wpos = acc + 1, *loss = acc + 2, *brier = acc + 3;
     cr_exact *bin_w = acc + 4, *bin_p = bin_w + CR_CALIBRATION_BINS, *bin_y = bin_p + CR_CALIBRATION_BINS;
     cr_exact *band_w = bin_y + CR_CALIBRATION_BINS, *band_p = band_w + 3, *band_y = band_p + 3;
+    /* A row's p goes to its (bin, band) cell once, the bins' and the bands'
+       sums merged from the cells after: the same exact sums. */
+    cr_exact *cell_p = band_y + 3;
     /* With exact_doubles the sums of weights alone are exact in doubles (the
-       same values as the exact sums'); a weight of 1 times a term is the term. */
-    double d_wsum = 0, d_wpos = 0, d_bin_w[CR_CALIBRATION_BINS] = {0}, d_bin_y[CR_CALIBRATION_BINS] = {0};
-    double d_band_w[3] = {0}, d_band_y[3] = {0};
+       same values as the exact sums'), kept by cell too; a weight of 1 times
+       a term is the term. */
+    double cell_w[CELLS] = {0}, cell_y[CELLS] = {0};
     double edge[CR_CALIBRATION_BINS - 1];
     for (int b = 0; b < CR_CALIBRATION_BINS - 1; b++) edge[b] = (double)(b + 1) * 0.1;
     double loss_of[LOSS_BLOCK];   /* the groups' log loss terms, a block at a time in lanes */
@@ -474,25 +478,23 @@ cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const dou
         const double e = (double)y - p;
         /* calibration_curve(strategy='uniform'): the number of inner edges
            i/10 below p (searchsorted, side 'left'; the edges ascend). */
-        int b = 0;
-        for (int i = 0; i < CR_CALIBRATION_BINS - 1; i++) b += edge[i] < p;
-        const int level = (int)cr_level_of(m, cr_score_of(p));
+        int b = (int)(p * 10);   /* at most one off: each edge is i/10 rounded */
+        b = b < CR_CALIBRATION_BINS - 1 ? b : CR_CALIBRATION_BINS - 1;
+        while (b > 0 && !(edge[b - 1] < p)) b--;
+        while (b < CR_CALIBRATION_BINS - 1 && edge[b] < p) b++;
+        const int level = (int)cr_level_of(m, cr_score_of(p)), cell = b * 3 + level;
         if (w == 1.0) {
             cr_exact_add_inline(loss, l);
             cr_exact_add_inline(brier, e * e);
-            cr_exact_add_inline(&bin_p[b], p);
-            cr_exact_add_inline(&band_p[level], p);
+            cr_exact_add_inline(&cell_p[cell], p);
         } else {
             cr_exact_add_product(loss, w, l);
             cr_exact_add_product(brier, w, e * e);
-            cr_exact_add_product(&bin_p[b], w, p);
-            cr_exact_add_product(&band_p[level], w, p);
+            cr_exact_add_product(&cell_p[cell], w, p);
         }
         if (exact_doubles) {
-            d_wsum += w;
-            d_bin_w[b] += w;
-            d_band_w[level] += w;
-            if (y) d_wpos += w, d_bin_y[b] += w, d_band_y[level] += w;
+            cell_w[cell] += w;
+            if (y) cell_y[cell] += w;
         } else {
             cr_exact_add(wsum, w);
             cr_exact_add(&bin_w[b], w);
@@ -500,12 +502,17 @@ cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const dou
             if (y) cr_exact_add(wpos, w), cr_exact_add(&bin_y[b], w), cr_exact_add(&band_y[level], w);
         }
     }
-    if (exact_doubles) {
-        cr_exact_add(wsum, d_wsum);
-        cr_exact_add(wpos, d_wpos);
-        for (int b = 0; b < CR_CALIBRATION_BINS; b++) cr_exact_add(&bin_w[b], d_bin_w[b]), cr_exact_add(&bin_y[b], d_bin_y[b]);
-        for (int l = 0; l < 3; l++) cr_exact_add(&band_w[l], d_band_w[l]), cr_exact_add(&band_y[l], d_band_y[l]);
+    double d_wsum = 0, d_wpos = 0;
+    for (int c = 0; c < CELLS; c++) {
+        cr_exact_merge(&bin_p[c / 3], &cell_p[c]);
+        cr_exact_merge(&band_p[c % 3], &cell_p[c]);
+        if (exact_doubles) {   /* whole numbers: every sum exact */
+            d_wsum += cell_w[c], d_wpos += cell_y[c];
+            cr_exact_add(&bin_w[c / 3], cell_w[c]), cr_exact_add(&bin_y[c / 3], cell_y[c]);
+            cr_exact_add(&band_w[c % 3], cell_w[c]), cr_exact_add(&band_y[c % 3], cell_y[c]);
+        }
     }
+    if (exact_doubles) cr_exact_add(wsum, d_wsum), cr_exact_add(wpos, d_wpos);
     const double W = cr_exact_round(wsum), P = cr_exact_round(wpos);
     if (!(W > 0)) {
         free(acc);
