@@ -46,6 +46,7 @@ typedef struct {
     double cw[2];        /* class weights */
     size_t n, d, np;     /* np = d + fit_intercept */
     double inv_c;
+    int unit;            /* every row weighs 1, known: the batches need not check */
 } problem;
 
 typedef struct {
@@ -351,7 +352,7 @@ static void accumulate_fast(const problem *p, const double *theta, cr_exact *acc
         size_t end = i + rows;
         if (end > p->n) end = p->n;
         int unit = 1;
-        for (size_t k = i; unit && k < end; k++) unit = p->w[k] == 1.0;
+        for (size_t k = i; unit && !p->unit && k < end; k++) unit = p->w[k] == 1.0;
         if (!unit || !batch_add(p, &fs->plain, theta, p->x + i * p->d, p->y + i, end - i, acc, fs->cols))
             accumulate_rows(p, theta, acc, i, end);
         i = end;
@@ -421,7 +422,7 @@ static void summary_fast(const problem *p, const double cw[2], cr_exact *acc, fa
     for (size_t i = 0; i < p->n;) {
         size_t end = i + rows;
         int unit = end <= p->n;
-        for (size_t k = i; unit && k < end; k++) unit = p->w[k] == 1.0;
+        for (size_t k = i; unit && !p->unit && k < end; k++) unit = p->w[k] == 1.0;
         if (end > p->n) end = p->n;
         if (unit && batch(p, cw, acc + 2, i, fs->cols)) {
             for (size_t k = i; k < end; k++) count[p->y[k]]++;
@@ -959,6 +960,8 @@ static cr_status fit(const cr_dataset *ds, const cr_train_options *opt, const ch
     p.y = packed ? cx.y : ds->y;
     p.w = packed ? cx.s : ds->w;
     p.n = packed ? cx.n : n;
+    p.unit = 1;   /* checked once here, not by every pass's batches */
+    for (size_t i = 0; i < p.n && p.unit; i++) p.unit = p.w[i] == 1.0;
     int nomem;
     void *scratch = scratch_for(&p, &nomem);
     if (nomem || !group_flags(&p, &ds->schema, scratch)) st = cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
