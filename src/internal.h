@@ -189,11 +189,12 @@ CR_HIDDEN int cr_sort_keys(uint64_t *key, uint32_t *idx, size_t n, int bits);
 CR_HIDDEN int cr_select_keys(const uint64_t *key, size_t n, const size_t *rank, int m, uint64_t *out, size_t *at_most);
 /* cr_select_keys() for the value keys (cr_value_key) of several columns of
    row-major rows at once, without an array of keys: columns col[0..ncol) of
-   x (n >= 1 rows of d values); column c's keys at out[c * m ..], its counts
-   at at_most[c * m ..], its largest key at top[c]. A few passes over the
-   rows for all the columns together. */
-CR_HIDDEN int cr_select_columns(const double *x, size_t n, size_t d, const uint8_t *col, int ncol, const size_t *rank,
-                                int m, uint64_t *out, size_t *at_most, uint64_t *top);
+   x (n >= 1 rows of d values), whole[c] set (whole may be NULL) where
+   column c holds whole numbers only; column c's keys at out[c * m ..], its
+   counts at at_most[c * m ..], its largest key at top[c]. A few passes over
+   the rows for all the columns together. */
+CR_HIDDEN int cr_select_columns(const double *x, size_t n, size_t d, const uint8_t *col, const uint8_t *whole,
+                                int ncol, const size_t *rank, int m, uint64_t *out, size_t *at_most, uint64_t *top);
 /* For tests (train.c): whether the fit's sums at theta (f, g, H), and its
    summary's, over rows (x: n * d features, y, w; class weights cw) come out
    the same, saved byte for byte, from its fast paths (rows of weight 1

@@ -228,8 +228,30 @@ static void column_fill(const double *x, size_t i0, size_t i1, size_t d, size_t 
 
 #define SELECT_BLOCK 4096   /* rows: a block of 64 values each is 2 MB */
 
-int cr_select_columns(const double *x, size_t n, size_t d, const uint8_t *col, int ncol, const size_t *rank, int m,
-                      uint64_t *out, size_t *at_most, uint64_t *top)
+/* For a column of whole numbers (a count's): a part whose bucket can hold
+   one whole number only (those two below and above its guess fall in other
+   buckets, and one of the three between in it) holds that number alone,
+   read off here: slot cleared, nothing to copy. */
+static void whole_parts(select_part *part, int8_t *slot, double lo, double scale)
+{
+    for (size_t b = 0; b < VALUE_BUCKETS && scale > 0; b++) {
+        const int p = slot[b];
+        if (p < 0) continue;
+        const double guess = floor(lo + (double)b / scale);
+        if (!(value_bucket(guess - 2, lo, scale) < b && value_bucket(guess + 2, lo, scale) > b)) continue;
+        int found = 0;
+        double v = 0;
+        for (int k = -1; k <= 1; k++)
+            if (value_bucket(guess + k, lo, scale) == b) found++, v = guess + k;
+        if (found != 1) continue;
+        part[p].keys[0] = cr_value_key(v);
+        part[p].cap = part[p].filled = 1;
+        slot[b] = -1;
+    }
+}
+
+int cr_select_columns(const double *x, size_t n, size_t d, const uint8_t *col, const uint8_t *whole, int ncol,
+                      const size_t *rank, int m, uint64_t *out, size_t *at_most, uint64_t *top)
 {
     if (m > CR_SELECT_MAX) return 0;
     /* Buckets of equal width in value between the least and largest values
@@ -255,7 +277,7 @@ int cr_select_columns(const double *x, size_t n, size_t d, const uint8_t *col, i
     int8_t *slot = malloc(nb);
     select_part *part = malloc((size_t)ncol * CR_SELECT_MAX * sizeof *part);
     size_t *repeats = calloc((size_t)ncol * CR_SELECT_MAX, sizeof *repeats);
-    int parts[CR_MAX_FEATURES] = {0}, ok = count && slot && part && repeats;
+    int parts[CR_MAX_FEATURES] = {0}, fill[CR_MAX_FEATURES] = {0}, ok = count && slot && part && repeats;
     if (ok) {
         for (size_t i0 = 0; i0 < n; i0 += SELECT_BLOCK) {
             const size_t i1 = n - i0 < SELECT_BLOCK ? n : i0 + SELECT_BLOCK;
@@ -266,14 +288,17 @@ int cr_select_columns(const double *x, size_t n, size_t d, const uint8_t *col, i
             ok = plan_parts(count + (size_t)c * VALUE_BUCKETS, VALUE_BUCKETS, 0, 0, rank, m, part + c * CR_SELECT_MAX,
                             &parts[c], slot + (size_t)c * VALUE_BUCKETS);
             top[c] = cr_value_key(largest[c]);
+            if (ok && whole && whole[c]) whole_parts(part + c * CR_SELECT_MAX, slot + (size_t)c * VALUE_BUCKETS, lo[c], scale[c]);
+            for (int p = 0; p < parts[c] && ok; p++) fill[c] |= part[c * CR_SELECT_MAX + p].filled == 0;
         }
     }
     if (ok) {
         for (size_t i0 = 0; i0 < n; i0 += SELECT_BLOCK) {
             const size_t i1 = n - i0 < SELECT_BLOCK ? n : i0 + SELECT_BLOCK;
             for (int c = 0; c < ncol; c++)
-                column_fill(x, i0, i1, d, col[c], lo[c], scale[c], slot + (size_t)c * VALUE_BUCKETS,
-                            part + c * CR_SELECT_MAX, repeats + c * CR_SELECT_MAX);
+                if (fill[c])   /* a column whose parts are all read off needs no pass */
+                    column_fill(x, i0, i1, d, col[c], lo[c], scale[c], slot + (size_t)c * VALUE_BUCKETS,
+                                part + c * CR_SELECT_MAX, repeats + c * CR_SELECT_MAX);
         }
         for (int c = 0; c < ncol; c++) {
             for (int p = 0; p < parts[c]; p++) {

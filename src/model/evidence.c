@@ -262,8 +262,8 @@ static cr_status quantile_bins(cr_bins *b, const double *v, size_t stride, const
    reaches k/10 of the weight is the one of rank ceil(k n / 10) - 1 in
    sorted order, so the cuts and the counts at or below them come from one
    select over all the columns (cr_select_columns), no sort. */
-static cr_status unit_quantile_bins(cr_bins *ref, const double *x, size_t d, const uint8_t *col, int ncol, size_t n,
-                                    double total, cr_error *err)
+static cr_status unit_quantile_bins(cr_bins *ref, const double *x, size_t d, const uint8_t *col, const uint8_t *whole,
+                                    int ncol, size_t n, double total, cr_error *err)
 {
     enum { Q = CR_DRIFT_BINS - 1 };
     size_t rank[Q];
@@ -275,7 +275,7 @@ static cr_status unit_quantile_bins(cr_bins *ref, const double *x, size_t d, con
     }
     uint64_t top[CR_MAX_FEATURES], *at = malloc((size_t)ncol * Q * sizeof *at);
     size_t *at_most = malloc((size_t)ncol * Q * sizeof *at_most);
-    if (!at || !at_most || !cr_select_columns(x, n, d, col, ncol, rank, Q, at, at_most, top)) {
+    if (!at || !at_most || !cr_select_columns(x, n, d, col, whole, ncol, rank, Q, at, at_most, top)) {
         free(at), free(at_most);
         return cr_fail(err, CR_E_NOMEM, NULL, "out of memory building the drift reference");
     }
@@ -318,7 +318,7 @@ static cr_status reference_build(cr_model *m, const double *x, const double *w, 
         total = cr_exact_round(&tw);
     }
     cr_status st = CR_OK;
-    uint8_t selected[CR_MAX_FEATURES];   /* every row weighing 1: the features for one select */
+    uint8_t selected[CR_MAX_FEATURES], whole[CR_MAX_FEATURES];   /* every row weighing 1: the features for one select */
     int n_selected = 0;
     for (size_t j = 0; j < d && st == CR_OK; j++) {
         cr_bins *b = &m->ev.reference[j];
@@ -335,13 +335,14 @@ static cr_status reference_build(cr_model *m, const double *x, const double *w, 
                 shares(b, x + j, d, w, n, total);
             }
         } else if (unit) {
+            whole[n_selected] = s->field_type[s->feature_field[j]] == CR_FIELD_COUNT;   /* counts are whole numbers */
             selected[n_selected++] = (uint8_t)j;
         } else {
             st = quantile_bins(b, x + j, d, w, n, total, err);
         }
     }
     /* n >= 1: cr_evaluate_rows_scored() found weight */
-    if (st == CR_OK && n_selected) st = unit_quantile_bins(m->ev.reference, x, d, selected, n_selected, n, total, err);
+    if (st == CR_OK && n_selected) st = unit_quantile_bins(m->ev.reference, x, d, selected, whole, n_selected, n, total, err);
     if (st != CR_OK) return st;
     /* The score's deciles: 0-9, ..., 80-89, 90-100. */
     cr_bins *sb = &m->ev.score_reference;

@@ -297,11 +297,12 @@ static void test_select_keys(void)
 
 /* cr_select_columns() against each column's sorted keys: columns of spread
    reals, a constant, counts (buckets of one value), signed zeros, a range
-   wider than the largest double, outliers the sample misses, subnormals;
-   every rank it is asked, the count <= each, the largest key. */
+   wider than the largest double, outliers the sample misses, subnormals,
+   told or not which hold whole numbers only; every rank it is asked, the
+   count <= each, the largest key. */
 static void test_select_columns(void)
 {
-    enum { N = 20011, D = 8 };
+    enum { N = 20011, D = 10 };
     static double x[N * D];
     static uint64_t sorted[N];
     uint64_t r = 5;
@@ -318,8 +319,11 @@ static void test_select_columns(void)
             xi[5] = i % 1000 == 999 ? 1e30 * (double)(i % 3 - 1) : (double)(z >> 40);
             xi[6] = ldexp((double)(z >> 40), -1074 + (int)(z % 3));
             xi[7] = (double)(z % 3) - 1;
+            xi[8] = (double)(z % 3000);   /* about 1.4 buckets a number */
+            xi[9] = (double)(z % 6000);   /* about 0.7: some buckets hold two */
         }
-        const uint8_t col[D] = {7, 1, 2, 3, 4, 5, 6, 0};   /* any order */
+        const uint8_t col[D] = {7, 1, 2, 3, 4, 5, 6, 0, 8, 9};   /* any order */
+        const uint8_t whole[2][D] = {{0}, {1, 0, 1, 1, 1, 1, 0, 0, 1, 1}};   /* none said, or each column of whole numbers */
         size_t rank[9], at_most[D * 9];
         uint64_t got[D * 9], top[D];
         for (int k = 0; k < 9; k++) {
@@ -327,20 +331,22 @@ static void test_select_columns(void)
             rank[k] = rk < (size_t)n ? rk : (size_t)n - 1;
         }
         rank[0] = 0, rank[8] = (size_t)n - 1;   /* the ends too */
-        CHECK(!cr_select_columns(x, (size_t)n, D, col, D, rank, CR_SELECT_MAX + 1, got, at_most, top));
-        CHECK(cr_select_columns(x, (size_t)n, D, col, D, rank, 9, got, at_most, top));
-        for (int c = 0; c < D; c++) {
-            for (int i = 0; i < n; i++) sorted[i] = cr_value_key(x[(size_t)i * D + col[c]]);
-            qsort(sorted, (size_t)n, sizeof *sorted, cmp_key);
-            CHECK(top[c] == sorted[n - 1]);
-            for (int q = 0; q < 9; q++) {
-                size_t le = rank[q];
-                while (le < (size_t)n && sorted[le] == sorted[rank[q]]) le++;
-                if (got[c * 9 + q] != sorted[rank[q]] || at_most[c * 9 + q] != le) {
-                    fprintf(stderr, "select column %d n %d rank %zu: got %" PRIx64 " (%zu <=), want %" PRIx64 " (%zu <=)\n",
-                            c, n, rank[q], got[c * 9 + q], at_most[c * 9 + q], sorted[rank[q]], le);
-                    check_failures++;
-                    break;
+        CHECK(!cr_select_columns(x, (size_t)n, D, col, NULL, D, rank, CR_SELECT_MAX + 1, got, at_most, top));
+        for (int said = 0; said < 3; said++) {
+            CHECK(cr_select_columns(x, (size_t)n, D, col, said ? whole[said - 1] : NULL, D, rank, 9, got, at_most, top));
+            for (int c = 0; c < D; c++) {
+                for (int i = 0; i < n; i++) sorted[i] = cr_value_key(x[(size_t)i * D + col[c]]);
+                qsort(sorted, (size_t)n, sizeof *sorted, cmp_key);
+                CHECK(top[c] == sorted[n - 1]);
+                for (int q = 0; q < 9; q++) {
+                    size_t le = rank[q];
+                    while (le < (size_t)n && sorted[le] == sorted[rank[q]]) le++;
+                    if (got[c * 9 + q] != sorted[rank[q]] || at_most[c * 9 + q] != le) {
+                        fprintf(stderr, "select column %d (whole said %d) n %d rank %zu: got %" PRIx64 " (%zu <=), want %" PRIx64
+                                " (%zu <=)\n", c, said, n, rank[q], got[c * 9 + q], at_most[c * 9 + q], sorted[rank[q]], le);
+                        check_failures++;
+                        break;
+                    }
                 }
             }
         }
