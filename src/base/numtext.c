@@ -588,4 +588,3 @@ cr_status cr_parse_whole(const char *s, size_t n, int64_t *out)
     *out = neg ? -(int64_t)v : (int64_t)v;
     return CR_OK;
 }
-

@@ -324,9 +324,12 @@ double cr_logit(const cr_model *m, const double *x)
     return z;
 }
 
+/* The group key of probability p and label y. */
+static inline uint64_t group_key(double p, uint8_t y) { return cr_bits(p + 0.0) << 1 | y; }
+
 uint64_t cr_probability_key(const cr_model *m, const double *x, uint8_t y)
 {
-    return cr_bits(cr_probability(m, cr_logit(m, x)) + 0.0) << 1 | y;
+    return group_key(cr_probability(m, cr_logit(m, x)), y);
 }
 
 /* No -0 either: every number as the canonical forms write it. */
@@ -396,7 +399,7 @@ cr_status cr_evaluate_rows_scored(const cr_model *m, const double *xs, const uin
        scratch half first. */
     double *p = (double *)(void *)(key + n);
     cr_feature_probabilities(0, m, xs, n, p);
-    for (size_t i = 0; i < n; i++) key[i] = cr_bits(p[i] + 0.0) << 1 | ys[i];
+    for (size_t i = 0; i < n; i++) key[i] = group_key(p[i], ys[i]);
     if (idx)
         for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
     radix_sort(key, idx, key + n, idx ? idx + n : NULL, n, 63, count);

@@ -34,7 +34,7 @@ struct cr_shard_s {
     uint8_t kind;                      /* PASS_* */
     uint8_t ident[CR_IDENT_SIZE];      /* the census's fingerprint or the question's identity */
     uint64_t count[CENSUS_COUNTS];     /* census */
-    cr_rows_digest digest;             /* census: every row, held out or not */
+    cr_rows_digest digest;             /* the rows that gave it, held out or not */
     uint32_t k;                        /* exact sums */
     cr_exact *acc;
     uint32_t nk;                       /* key pairs (least, greatest): merged by min and max */

@@ -1496,7 +1496,6 @@ static cr_status asked_value(double v, double lo, double hi, int open, const cha
     return CR_OK;
 }
 
-/* An answer echoes its question's identity. */
 /* An answer names the question it answers and the rows that answered
    (all of them, held out or not: merged, the census's rows). */
 static void answered(cr_shard *sh, const uint8_t *q, const cr_dataset *ds)
