@@ -16,7 +16,9 @@
 // model's training, the rest of start-up (the glue's JS), the first score.
 // Medians. `--node-flags` passes V8 flags to the children (e.g.
 // --liftoff-only, --no-wasm-lazy-compilation) to see what compiling costs.
-//   node bench/cold_start.mjs [--runs 20] [--from artifact,checkout,sources] [--node-flags="…"]
+// `floor` (not in the default list) times Node and the module alone: an
+// empty package's import and the module's own calls, no glue.
+//   node bench/cold_start.mjs [--runs 20] [--from artifact,checkout,sources,floor] [--node-flags="…"]
 // npm pack builds the package (prepack: scripts/build-wasm.sh);
 // CALLRISK_TARBALL=path.tgz measures that tarball instead.
 import { execFileSync } from 'node:child_process';
@@ -105,10 +107,46 @@ phases.total = t3 - t0;
 console.log(JSON.stringify(${instrument} ? phases : { total: phases.total }));
 `;
 
+// The floor: what Node and the module cost with none of the glue. An empty
+// package imported as 'callrisk' is (the same resolution through
+// node_modules), then the module's own calls through its raw exports: read
+// the bytes, compile, instantiate, cr_model_create_default, cr_score on the
+// seed's row. The seed's score is checked after the timer stops, with the
+// layout the module describes.
+const floorChild = (wasmPath) => `
+const now = () => performance.now();
+const t0 = now();
+await import('callrisk-floor');
+const t1 = now();
+const bytes = await process.getBuiltinModule('node:fs/promises').readFile(${JSON.stringify(wasmPath)});
+const t2 = now();
+const module = new WebAssembly.Module(bytes);
+const t3 = now();
+const none = () => 0;
+const x = new WebAssembly.Instance(module, { host: { count_attempts: none, save_score: none, progress: none },
+  env: { emscripten_notify_memory_growth: none } }).exports;
+x._initialize?.();
+const t4 = now();
+const out = x.crw_alloc(8), err = x.crw_alloc(1024), row = x.crw_alloc(24), result = x.crw_alloc(64);
+if (x.cr_model_create_default(out, err) !== 0) throw new Error('cr_model_create_default failed');
+const t5 = now();
+const model = new DataView(x.memory.buffer).getUint32(out, true);
+new Float64Array(x.memory.buffer, row, 3).set([5, 0, 10]);
+if (x.cr_score(model, row, result, 0, 0, err) !== 0) throw new Error('cr_score failed');
+const t6 = now();
+const text = x.crw_alloc(65536), size = x.crw_alloc(8);
+if (x.cr_abi_json(text, 65536, size, err) !== 0) throw new Error('cr_abi_json failed');
+const abi = JSON.parse(new TextDecoder().decode(new Uint8Array(x.memory.buffer, text, new DataView(x.memory.buffer).getUint32(size, true))));
+const score = new DataView(x.memory.buffer).getInt32(result + abi.structs.cr_score_result.members.score.offset, true);
+if (score !== 99) throw new Error('the seed case scored ' + score);
+console.log(JSON.stringify({ import: t1 - t0, read: t2 - t1, compile: t3 - t2, instantiate: t4 - t3, abi: null, defaultModel: t5 - t4,
+  startup: null, firstScore: t6 - t5, total: t6 - t0 }));
+`;
+
 /** `RUNS` fresh processes running the child as a file of `app` (as an app's main module: \`node -e\` would add ~2 ms of its own). */
-function runs(app, specifier, instrument) {
+function runs(app, specifier, instrument, text = child(specifier, instrument)) {
   const main = join(app, instrument ? 'cold-phases.mjs' : 'cold.mjs');
-  writeFileSync(main, child(specifier, instrument));
+  writeFileSync(main, text);
   const out = [];
   for (let i = 0; i < RUNS; i++) out.push(JSON.parse(execFileSync(process.execPath, [...NODE_FLAGS, main], { cwd: app, encoding: 'utf8' })));
   return out;
@@ -139,9 +177,17 @@ try {
   symlinkSync(ROOT, join(linked, 'node_modules/callrisk'));
   if (FROM.includes('checkout')) sources.push({ name: 'checkout, linked (exports: js/dist/callrisk.js)', cwd: linked, specifier: 'callrisk' });
   if (FROM.includes('sources')) sources.push({ name: 'checkout sources (js/node.js and its imports)', cwd: linked, specifier: pathToFileURL(join(ROOT, 'js/node.js')).href });
+  if (FROM.includes('floor')) {
+    const app = join(dir, 'floor');
+    mkdirSync(join(app, 'node_modules/callrisk-floor'), { recursive: true });
+    writeFileSync(join(app, 'package.json'), '{"type": "module"}\n');
+    writeFileSync(join(app, 'node_modules/callrisk-floor/package.json'), '{"name": "callrisk-floor", "type": "module", "exports": "./index.js"}\n');
+    writeFileSync(join(app, 'node_modules/callrisk-floor/index.js'), 'export {};\n');
+    sources.push({ name: 'floor: an empty package, then the checkout\'s module through its raw exports (no glue)', cwd: app, text: floorChild(join(ROOT, 'js/dist/callrisk.wasm')) });
+  }
   for (const s of sources) {
-    const plain = runs(s.cwd, s.specifier, false);
-    const phased = runs(s.cwd, s.specifier, true);
+    const plain = runs(s.cwd, s.specifier, false, s.text);
+    const phased = runs(s.cwd, s.specifier, true, s.text);
     const m = (k) => median(phased.map((p) => p[k]));
     rows.push([s.name, median(plain.map((p) => p.total)), m('total'), m('import'), m('read'), m('compile'), m('instantiate'), m('abi'),
       m('defaultModel'), m('startup'), m('firstScore')]);
