@@ -24,6 +24,9 @@ struct cr_schema_s {
 #define CR_DRIFT_BINS 10
 /* Newton iterations a model may ask for (its max_iter) and so run. */
 #define CR_MAX_ITER_MAX 1000000
+/* 2^53: the largest row count a model records, as JSON (a double) keeps every
+   whole number up to it. */
+#define CR_ROWS_MAX 9007199254740992ULL
 #define CR_SCORE_BINS 10
 
 /* Reference bins of one value: bin k holds cut[k-1] < x <= cut[k] (the

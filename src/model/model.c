@@ -152,7 +152,7 @@ static cr_status shares_sum_to_one(const double *share, int n, const char *what,
 
 static cr_status check_metrics(const cr_metrics *mt, const char *which, cr_error *err)
 {
-    if (mt->n < 1 || mt->n > 9007199254740992u)
+    if (mt->n < 1 || mt->n > CR_ROWS_MAX)
         return cr_fail(err, CR_E_RANGE, "n", "model evidence: %s 'n' is %llu rows, need 1 to 2^53", which,
                        (unsigned long long)mt->n);
     cr_status st = ev_weight(mt->weight_sum, which, "weight_sum", err);
@@ -279,6 +279,10 @@ cr_status cr_model_validate(const cr_model *m, cr_error *err)
         return cr_fail(err, CR_E_RANGE, "C", "model 'training': 'C' is %.17g, need > 0 with a finite inverse", in->C);
     if (!(in->tol >= 0))
         return cr_fail(err, CR_E_RANGE, "tol", "model 'training': 'tol' is %.17g, need >= 0", in->tol);
+    /* As the JSON reader allows: a model's bytes and its JSON load alike. */
+    if (in->rows > CR_ROWS_MAX)
+        return cr_fail(err, CR_E_RANGE, "rows", "model 'training': 'rows' is %llu, need at most 2^53",
+                       (unsigned long long)in->rows);
     if (!(in->weight_sum >= 0))
         return cr_fail(err, CR_E_RANGE, "weight_sum", "model 'training': 'weight_sum' is %.17g, need >= 0",
                        in->weight_sum);

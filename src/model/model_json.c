@@ -412,7 +412,7 @@ static void read_metrics(jreader *r, int obj, cr_metrics *mt, const char *which)
 {
     char where[64], item[96];
     cr_bprintf(where, sizeof where, "evidence: %s: ", which);
-    mt->n = (uint64_t)get_int(r, obj, "n", 0, 9007199254740992LL, where);
+    mt->n = (uint64_t)get_int(r, obj, "n", 0, (long long)CR_ROWS_MAX, where);
     static const char *const keys[] = {"weight_sum", "base_rate", "log_loss", "brier", "auc", "gini", "ks"};
     double *dst[] = {&mt->weight_sum, &mt->base_rate, &mt->log_loss, &mt->brier, &mt->auc, &mt->gini, &mt->ks};
     for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) *dst[k] = get_nullable(r, obj, keys[k], where);
@@ -594,7 +594,7 @@ cr_status cr_model_from_json(const char *json, size_t len, cr_model **out, cr_er
     m->band_medium = (int)get_int(&r, b, "medium", CR_BAND_MIN, CR_BAND_MAX, "bands: ");
     int tr = need(&r, 0, "training", CR_JSON_OBJECT, "");
     cr_training_info *in = &m->info;
-    in->rows = (uint64_t)get_int(&r, tr, "rows", 0, 9007199254740992LL, "training: ");
+    in->rows = (uint64_t)get_int(&r, tr, "rows", 0, (long long)CR_ROWS_MAX, "training: ");
     in->weight_sum = get_number(&r, tr, "weight_sum", "training: ");
     in->C = get_number(&r, tr, "C", "training: ");
     in->fit_intercept = get_bool(&r, tr, "fit_intercept", "training: ");

@@ -978,6 +978,8 @@ static void test_value_ranges(const cr_model *base)
     BOTH(c->info.C = 1e-310, CR_E_RANGE, "C", "'C' is 1e-310, need > 0 with a finite inverse");
     BOTH(c->info.tol = -1, CR_E_RANGE, "tol", "model 'training': 'tol' is -1, need >= 0");
     BOTH(c->info.weight_sum = -1, CR_E_RANGE, "weight_sum", "model 'training': 'weight_sum' is -1, need >= 0");
+    /* rows as JSON keeps them: up to 2^53, from bytes too (an edited file once loaded, and its JSON then did not) */
+    BOTH(c->info.rows = CR_ROWS_MAX + 1, CR_E_RANGE, "rows", "'rows'");
     BOTH(c->info.class_weight[1] = -0.5, CR_E_RANGE, "class_weight_values",
          "'class_weight_values'[1] is -0.5, need >= 0");
     BOTH(c->stats.grad_norm = -1, CR_E_RANGE, "grad_norm", "model 'solver': 'grad_norm' is -1, need >= 0");
