@@ -635,7 +635,9 @@ static int model_store_options(int argc, char **argv, const char **model_path, c
 
 /* Reads lines of any content from a file descriptor in large chunks, calling
    before_read (if set) whenever it is about to read(), which may block.
-   Lines longer than MAX_LINE are flagged (too_long) and skipped to their end. */
+   A line longer than MAX_LINE is given (too_long) as soon as it passes the
+   limit, so that its answer does not wait for a newline that may never come
+   (a binary file, /dev/zero); the rest of it is skipped by the next call. */
 typedef struct {
     int fd;
     void (*before_read)(void *ctx);
@@ -644,50 +646,61 @@ typedef struct {
     size_t pos, end;
     char *line;
     size_t len, cap;
-    int too_long, ended_by_newline, eof, error;
+    int too_long, skipping, ended_by_newline, eof, error;
 } line_reader;
+
+/* More input into the chunk; 0 at the end (or on an error: r->error). */
+static int refill(line_reader *r)
+{
+    if (r->eof) return 0;
+    if (r->before_read) r->before_read(r->ctx);
+    ssize_t n;
+    do n = read(r->fd, r->chunk, sizeof r->chunk);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        r->error = n < 0 ? errno : 0;
+        r->eof = 1;
+        return 0;
+    }
+    r->pos = 0;
+    r->end = (size_t)n;
+    return 1;
+}
 
 /* Next line into r->line (NUL-terminated, without "\n" or "\r\n"); 0 at end. */
 static int next_line(line_reader *r)
 {
+    while (r->skipping && (r->pos < r->end || refill(r))) {
+        const char *nl = memchr(r->chunk + r->pos, '\n', r->end - r->pos);
+        r->pos = nl ? (size_t)(nl - r->chunk) + 1 : r->end;
+        r->skipping = !nl;
+    }
     r->len = 0;
     r->too_long = 0;
     r->ended_by_newline = 0;
     int have = 0;
-    for (;;) {
-        if (r->pos == r->end) {
-            if (r->eof) break;
-            if (r->before_read) r->before_read(r->ctx);
-            ssize_t n;
-            do n = read(r->fd, r->chunk, sizeof r->chunk);
-            while (n < 0 && errno == EINTR);
-            if (n <= 0) {
-                r->error = n < 0 ? errno : 0;
-                r->eof = 1;
-                break;
-            }
-            r->pos = 0;
-            r->end = (size_t)n;
-        }
+    while (r->pos < r->end || refill(r)) {
         have = 1;
         char *nl = memchr(r->chunk + r->pos, '\n', r->end - r->pos);
         size_t n = (nl ? (size_t)(nl - r->chunk) : r->end) - r->pos;
-        if (!r->too_long && r->len + n > MAX_LINE) r->too_long = 1;
-        if (!r->too_long && r->len + n + 1 > r->cap) {
+        if (r->len + n + 1 > r->cap && r->len + n <= MAX_LINE) {
             size_t cap = r->cap ? r->cap : 4096;
             while (r->len + n + 1 > cap) cap *= 2;
             char *b = realloc(r->line, cap);
             if (b) {
                 r->line = b;
                 r->cap = cap;
-            } else {
-                r->too_long = 1;   /* nothing longer fits either */
             }
         }
-        if (!r->too_long) {
-            memcpy(r->line + r->len, r->chunk + r->pos, n);
-            r->len += n;
+        if (r->len + n > MAX_LINE || r->len + n + 1 > r->cap) {   /* too long, or nothing longer fits */
+            r->too_long = 1;
+            r->pos += n + (nl != NULL);
+            r->skipping = !nl;
+            r->ended_by_newline = nl != NULL;
+            return 1;
         }
+        memcpy(r->line + r->len, r->chunk + r->pos, n);
+        r->len += n;
         r->pos += n;
         if (nl) {
             r->pos++;
@@ -696,10 +709,8 @@ static int next_line(line_reader *r)
         }
     }
     if (!have) return 0;
-    if (!r->too_long) {
-        if (r->len && r->line[r->len - 1] == '\r') r->len--;
-        r->line[r->len] = 0;
-    }
+    if (r->len && r->line[r->len - 1] == '\r') r->len--;
+    r->line[r->len] = 0;
     return 1;
 }
 

@@ -151,6 +151,21 @@ grep -q '"line":1,"error":{"code":"CR_E_MISMATCH"' "$work/out" || fail "the reco
 "${cli[@]}" score <"$work/long.jsonl" >"$work/out" 2>/dev/null
 [ "$(head -1 "$work/out")" = '{"line":1,"error":{"code":"CR_E_RANGE","status":3,"field":null,"message":"request line longer than 1048576 bytes"}}' ] &&
   sed -n 2p "$work/out" | grep -q '^{"score":99,"risk_level":"HIGH"' || fail "long line: $(head -c 300 "$work/out")"
+# A line with no end in sight (a binary file, /dev/zero) is answered once it
+# passes the limit, while the input is still open, not at a newline that may
+# never come; what follows its end still scores.
+mkfifo "$work/fifo"
+"${cli[@]}" score <"$work/fifo" >"$work/out" 2>/dev/null &
+score_pid=$!
+exec 3>"$work/fifo"
+head -c 3000000 /dev/zero >&3
+for _ in $(seq 1 200); do [ -s "$work/out" ] && break; sleep 0.05; done
+[ "$(head -1 "$work/out")" = '{"line":1,"error":{"code":"CR_E_RANGE","status":3,"field":null,"message":"request line longer than 1048576 bytes"}}' ] ||
+  fail "an endless line is not answered while it lasts: $(head -c 300 "$work/out")"
+{ printf 'x\n'; head -1 "$here/data/requests.jsonl"; } >&3
+exec 3>&-
+wait "$score_pid"
+sed -n 2p "$work/out" | grep -q '^{"score":99,"risk_level":"HIGH"' || fail "after an endless line: $(tail -c 300 "$work/out")"
 "${cli[@]}" export "$work/m.crm" --out "$work/huge.json" || fail "export"
 sed -i 's/"coef":\[[^]]*\]/"coef":[1e308,0,-1e308]/; s/"id":"[0-9a-f]*",//' "$work/huge.json"   # "id" is optional
 expect_exit 1 "${cli[@]}" score --model "$work/huge.json" <"$here/data/requests.jsonl"
