@@ -408,7 +408,10 @@ typedef struct cr_model_s cr_model;
  *  (CR_REAL_MAX): scale the features. CR_E_DATA (field "weight") when the
  *  weights add up beyond the largest double, or when the weighted gradient
  *  or Hessian is not finite, or no step can be taken, from the start: scale
- *  the weights (or the features) down; never a model of zeros. */
+ *  the weights (or the features) down; never a model of zeros. CR_E_DATA
+ *  (field "weight") too when the weights add up to less than 2^-485 (about
+ *  1.6e-146), where a weight times a value could round below the smallest
+ *  double: scale them up (the metrics take the same floor). */
 CR_API cr_status cr_train(const cr_dataset *ds, const cr_train_options *opt,
                           cr_model **out, cr_error *err);
 

@@ -27,6 +27,12 @@ struct cr_schema_s {
 /* 2^53: the largest row count a model records, as JSON (a double) keeps every
    whole number up to it. */
 #define CR_ROWS_MAX 9007199254740992ULL
+/* 2^-485: the least weight sum training and the metrics take. A weight and
+   a value both of at least this magnitude multiply exactly in the exact
+   sums; rows whose weights all lie below it would have their products with
+   the terms rounded to the smallest subnormal's grid (uniform weights of
+   5e-324 measured a log loss of 0), so such data are refused. */
+#define CR_WEIGHT_SUM_MIN 0x1p-485
 #define CR_SCORE_BINS 10
 
 /* Reference bins of one value: bin k holds cut[k-1] < x <= cut[k] (the

@@ -546,6 +546,12 @@ cr_status cr_metrics_of_groups(const cr_model *m, const uint64_t *key, const dou
         free(acc);
         return cr_fail(err, CR_E_DATA, "weight", "evaluate: the rows all weigh 0: nothing to measure");
     }
+    if (W < CR_WEIGHT_SUM_MIN) {
+        free(acc);
+        return cr_fail(err, CR_E_DATA, "weight", "evaluate: the weights add up to %.17g, below 2^-485: their "
+                       "products with the metrics' terms would round below the smallest double; scale the "
+                       "weights up", W);
+    }
     out->weight_sum = W;
     out->base_rate = ratio(P, W);
     out->log_loss = ratio(cr_exact_round(loss), W);

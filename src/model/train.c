@@ -693,6 +693,9 @@ static cr_status summary_finish(const cr_exact *acc, size_t d, data_summary *sum
     if (sum->wsum - sum->wsum != 0)
         return cr_fail(err, CR_E_DATA, "weight", "training data: the weights add up beyond the largest double "
                        "(classes %.17g and %.17g); scale them down", wsum_class[0], wsum_class[1]);
+    if (sum->wsum < CR_WEIGHT_SUM_MIN)
+        return cr_fail(err, CR_E_DATA, "weight", "training data: the weights add up to %.17g, below 2^-485: their "
+                       "products with the values would round below the smallest double; scale them up", sum->wsum);
     for (size_t j = 0; j < d; j++) sum->mean[j] = cr_exact_round(&acc[2 + j]) / sum->wsum;
     return CR_OK;
 }

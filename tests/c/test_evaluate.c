@@ -1,6 +1,7 @@
 /* test_evaluate.c - model quality: metrics by hand on small sets, the order
  * of rows never changing a bit, weights as repeated rows, the JSON form.
  * (Agreement with scikit-learn on large generated sets: tests/quality.) */
+#include "bits.h"
 #include "callrisk.h"
 #include "check.h"
 #include "crmath.h"
@@ -575,6 +576,51 @@ static void test_overflowing_weights(cr_model *m, const cr_schema *s)
     cr_dataset_free(ds);
 }
 
+/* Weights only weigh rows against each other: a uniform weight that is a
+   power of two measures the same bits as weight 1 (every product and sum
+   scales exactly), down to weights whose sum is 2^-485; below that a
+   weight times a term would round to the subnormals' grid (uniform weights
+   of 5e-324 once measured a log loss of 0), so training and the metrics
+   refuse them, naming the weight. */
+static void test_tiny_weights(const cr_model *m, const cr_schema *s)
+{
+    enum { N = 20 };
+    double x[N], w[N];
+    int y[N];
+    for (int i = 0; i < N; i++) x[i] = (double)(i * 7 % 13) / 3 - 2, y[i] = i * 5 % 7 < 3;
+    const cr_metrics one = evaluate(m, s, x, y, NULL, N);
+    const double scales[] = {0x1p400, 4, 0.5, 0x1p-400, 0x1p-480};
+    for (size_t k = 0; k < sizeof scales / sizeof *scales; k++) {
+        for (int i = 0; i < N; i++) w[i] = scales[k];
+        const cr_metrics mt = evaluate(m, s, x, y, w, N);
+        CHECK(mt.weight_sum == N * scales[k]);
+        CHECK(bits_of(mt.log_loss) == bits_of(one.log_loss) && bits_of(mt.brier) == bits_of(one.brier));
+        CHECK(bits_of(mt.auc) == bits_of(one.auc) && bits_of(mt.ks) == bits_of(one.ks));
+        CHECK(bits_of(mt.base_rate) == bits_of(one.base_rate));
+        for (int b = 0; b < CR_CALIBRATION_BINS; b++)
+            CHECK(bits_of(mt.calibration[b].observed_rate) == bits_of(one.calibration[b].observed_rate) &&
+                  bits_of(mt.calibration[b].mean_predicted) == bits_of(one.calibration[b].mean_predicted));
+        for (int l = 0; l < 3; l++) CHECK(bits_of(mt.bands[l].share) == bits_of(one.bands[l].share));
+    }
+    cr_error e;
+    cr_metrics mt;
+    for (int i = 0; i < N; i++) w[i] = 0x1p-490;   /* 20 of them: below 2^-485 */
+    cr_dataset *ds = rows(s, x, y, w, N);
+    CHECK_ERR(cr_evaluate(m, ds, &mt, &e), e, CR_E_DATA, "the weights add up to 6.25650967244719e-147");
+    CHECK(strstr(e.message, "below 2^-485") && strstr(e.message, "scale the weights up"));
+    CHECK_STR(e.field, "weight");
+    cr_model *t = (cr_model *)1;
+    CHECK_ERR(cr_train(ds, NULL, &t, &e), e, CR_E_DATA, "training data: the weights add up to 6.25650967244719e-147");
+    CHECK(strstr(e.message, "scale them up") && t == NULL);
+    CHECK_STR(e.field, "weight");
+    cr_dataset_free(ds);
+    for (int i = 0; i < N; i++) w[i] = 5e-324;
+    ds = rows(s, x, y, w, N);
+    CHECK_ERR(cr_evaluate(m, ds, &mt, &e), e, CR_E_DATA, "the weights add up to 1e-322");
+    CHECK_ERR(cr_train(ds, NULL, &t, &e), e, CR_E_DATA, "below 2^-485");
+    cr_dataset_free(ds);
+}
+
 int main(void)
 {
     cr_schema *s = NULL;
@@ -584,6 +630,7 @@ int main(void)
     test_order_and_weights(m, s);
     test_errors_and_json(m, s);
     test_overflowing_weights(m, s);
+    test_tiny_weights(m, s);
     test_feature_probabilities(m);
     test_log_loss_terms();
     test_select_keys();
