@@ -19,7 +19,7 @@ import { evidenceMetrics, timeValue, trainingRows, windowOf } from './lifecycle.
 import { createMetrics } from './metrics.js';
 import { ModelCache } from './model-cache.js';
 import { callAnswer, modelUnfit, scoreCallerAnswer } from './records.js';
-import { decodeSegment, mediaType, parseTarget, readBody, readJson, readText } from './request.js';
+import { decodeSegment, mediaType, parseTarget, readBody, readJson, readText, utf8Text } from './request.js';
 import { OPENAPI_TEXT } from './openapi.js';
 import { Router } from './router.js';
 import { serveStatic, staticRootOf } from './static-files.js';
@@ -226,13 +226,13 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
   });
   const tokens = { admin: new Token(adminToken), api: new Token(apiToken) };
   const cors = corsOrigin ? new Set(corsOrigin.split(',').map((s) => s.trim()).filter(Boolean)) : null;
-  const jsonBody = { limit: o.bodyLimit, timeoutMs: o.bodyTimeoutMs };
 
   // The core's description of itself: its statuses with their HTTP
   // statuses, and the field the store's count goes into.
   const abi = await describe();
   const attemptsField = abi.limits.attempts_field;
-  const textBody = { abi, limit: o.bodyLimit, timeoutMs: o.bodyTimeoutMs };
+  // JSON bodies (readText, readJson): at most bodyLimit bytes within bodyTimeoutMs, UTF-8 (else the core's CR_E_JSON).
+  const jsonBody = { abi, limit: o.bodyLimit, timeoutMs: o.bodyTimeoutMs };
 
   /**
    * The scorers of one model: `scorer` over the store, and `probe`, whose
@@ -606,7 +606,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
       handler: async ({ req }) => {
         // The seed's contract, for the model's fields: {spam_reports, has_consent, call_attempts_24h} -> {score, risk_level}.
         // The body's text goes to the core's parser as it came: the model's C names, other keys ignored.
-        const r = live.scorer.scoreRequest(await readText(req, textBody));
+        const r = live.scorer.scoreRequest(await readText(req, jsonBody));
         countScore('/score', r.risk_level);
         return ok(200, r);
       },
@@ -641,7 +641,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         // the model's C names; other keys ignored). The backend reads only
         // its own keys: request_id, and an ISO 8601 `at`, which it turns
         // into ms (the body is then written again for the core).
-        const text = await readText(req, textBody);
+        const text = await readText(req, jsonBody);
         const { scorer: s, probe } = live; // the model a switch meanwhile does not change under this request
         let body;
         try {
@@ -738,7 +738,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
           throw new HttpError(415, 'content-type: must be application/octet-stream (model bytes) or application/json (model JSON)', { field: 'content-type' });
         }
         const body = await readBody(req, { limit: o.modelBodyLimit, timeoutMs: o.bodyTimeoutMs });
-        const model = type === 'application/octet-stream' ? await loadModel(new Uint8Array(body)) : await loadModel(body.toString('utf8'));
+        const model = type === 'application/octet-stream' ? await loadModel(new Uint8Array(body)) : await loadModel(utf8Text(body, abi));
         const unfit = modelUnfit(model);
         if (unfit) {
           model.free(); // never used: nothing else holds it
@@ -756,7 +756,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         // training options by its names): trained by the core in a worker
         // thread (one at a time), stored, not activated. The core judges
         // every option and row.
-        const body = await readJson(req, { limit: o.trainBodyLimit, timeoutMs: o.bodyTimeoutMs });
+        const body = await readJson(req, { abi, limit: o.trainBodyLimit, timeoutMs: o.bodyTimeoutMs });
         const unknown = Object.keys(body).find((k) => !TRAIN_KEYS.includes(k));
         if (unknown !== undefined) throw new HttpError(422, `${unknown}: not a key of a training request (${TRAIN_KEYS.join(', ')})`, { field: unknown.slice(0, 64) });
         const [csv, schema, fromRecords] = [own(body, 'csv'), own(body, 'schema'), own(body, 'from_records')];

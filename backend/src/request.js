@@ -118,31 +118,47 @@ export function requireJson(req) {
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * A JSON body as text, for the core's parser to read: 415 without the JSON
- * media type; bytes that are not UTF-8 are the core's CR_E_JSON (`abi`: its
- * description), as text it cannot read.
+ * A body's bytes as text, strictly: bytes that are not UTF-8 are the core's
+ * CR_E_JSON (`abi`: its description), as text it cannot read, on every JSON
+ * route alike (never decoded lossily: two bodies that differ only in bytes
+ * that are not UTF-8 are not the same request).
  */
-export async function readText(req, { abi, ...options }) {
-  requireJson(req);
-  const body = await readBody(req, options);
+export function utf8Text(bytes, abi) {
   try {
-    return UTF8.decode(body);
+    return UTF8.decode(bytes);
   } catch {
     throw coreError(abi, 'CR_E_JSON', 'body: not UTF-8 text');
   }
 }
 
-/** A JSON object body: 415 without the JSON media type, 400 if it does not parse, 422 if it is not an object or nests too deep. */
-export async function readJson(req, options) {
+/**
+ * A JSON body as text, for the core's parser to read: 415 without the JSON
+ * media type; bytes that are not UTF-8 are the core's CR_E_JSON.
+ */
+export async function readText(req, { abi, ...options }) {
   requireJson(req);
-  const body = await readBody(req, options);
+  return utf8Text(await readBody(req, options), abi);
+}
+
+/**
+ * A JSON object body and its text: 415 without the JSON media type, 400 if it
+ * is not UTF-8 (the core's CR_E_JSON, as readText) or does not parse, 422 if
+ * it is not an object or nests too deep.
+ */
+export async function readJsonText(req, { abi, ...options }) {
+  const text = await readText(req, { abi, ...options });
   let value;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = JSON.parse(text);
   } catch (e) {
     throw new HttpError(400, `body: not valid JSON (${e.message})`, { field: 'body' });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new HttpError(422, 'body: must be a JSON object', { field: 'body' });
   checkDepth(value);
-  return value;
+  return { value, text };
+}
+
+/** A JSON object body (readJsonText's value). */
+export async function readJson(req, options) {
+  return (await readJsonText(req, options)).value;
 }

@@ -320,6 +320,46 @@ test('content-type: a text/plain or form POST (a cross-site "simple" request) is
   assert.equal(put.status, 415);
 });
 
+test('UTF-8: a body that is not UTF-8 is the core\'s 400 CR_E_JSON on every JSON route, as on /score; nothing stored; never the same request as another', async () => {
+  const tables = ['score_records', 'call_log', 'models', 'outcomes', 'model_history'];
+  const before = await Promise.all(tables.map(rows));
+  const champion = app.scorer.model.id;
+  const bytes = (text) => Buffer.from(text, 'latin1'); // each \xNN one byte: 0xFF and 0xFE are never UTF-8
+  const send = (method, path, text, headers = {}) =>
+    fetch(base + path, { method, body: bytes(text), headers: { ...JSON_TYPE, ...AS_ADMIN, ...headers } }).then(async (r) => [r.status, await r.json(), r.headers]);
+  const csv = JSON.stringify('spam_reports,has_consent,call_attempts_24h,label\n0,true,1,0\n5,false,9,1\n');
+  for (const [method, path, text] of [
+    ['POST', '/score', '{"spam_reports":1,"has_consent":true,"call_attempts_24h":1,"note":"\xff"}'],
+    ['POST', '/score-caller', '{"caller_number":"+15550550","spam_reports":1,"has_consent":true,"note":"\xff"}'],
+    ['POST', '/calls', '{"caller_number":"+15550550","note":"\xff"}'],
+    ['POST', '/calls', '{"caller_number":"+15550550\xc3"}'], // a sequence cut short
+    ['POST', '/outcomes', '{"record_id":1,"label":1,"source":"\xff"}'],
+    ['POST', '/models/train', `{"csv":${csv},"options":{"label_column":"\xfe"}}`],
+    ['POST', `/models/${champion}/promote`, '{"gate":{"min_labelled":1},"dry_run":true,"x":"\xff"}'],
+    ['PUT', '/challengers', '{"model_ids":["\xff"]}'],
+    ['PUT', '/model', `{"format":"callrisk-model\xff"}`],
+  ]) {
+    const [s, b] = await send(method, path, text);
+    assert.deepEqual([s, b.error], [400, { field: null, code: 'CR_E_JSON', message: 'body: not UTF-8 text' }], `${method} ${path}`);
+  }
+  assert.deepEqual(await Promise.all(tables.map(rows)), before, 'nothing stored');
+  // An Idempotency-Key with a body of 0xFF, then of 0xFE (two bodies a lossy decoding makes one): neither is
+  // stored nor replayed; the key is still free for a body that is UTF-8.
+  for (const [path, text] of [['/calls', '{"caller_number":"+15550551","note":"?"}'], ['/score-caller', '{"caller_number":"+15550551","spam_reports":1,"has_consent":true,"note":"?"}']]) {
+    const key = { 'idempotency-key': `utf8-${path.slice(1)}` };
+    const held = await Promise.all(tables.map(rows));
+    for (const bad of ['\xff', '\xfe']) {
+      const [s, b, h] = await send('POST', path, text.replace('?', bad), key);
+      assert.deepEqual([s, b.error.code, h.get('idempotent-replayed')], [400, 'CR_E_JSON', null], `${path} ${bad}`);
+    }
+    assert.deepEqual(await Promise.all(tables.map(rows)), held, `${path}: nothing stored`);
+    const [s, , h] = await send('POST', path, text.replace('?', '\xc3\xa9'), key); // é in UTF-8
+    assert.deepEqual([s, h.get('idempotent-replayed')], [path === '/calls' ? 201 : 200, null], `${path}: a fresh request`);
+  }
+  assert.deepEqual((await get('/challengers'))[1].challengers, []);
+  assert.equal(app.scorer.model.id, champion);
+});
+
 test('an API token, when configured, guards scoring and listing; the admin token works there too', async () => {
   const guarded = await createApp({ store, adminToken: ADMIN, apiToken: 'api-token-0123456789abcdef', log: () => {} });
   const url = await listen(guarded);
