@@ -23,7 +23,7 @@ import { decodeSegment, mediaType, parseTarget, readBody, readJson, readText, ut
 import { OPENAPI_TEXT } from './openapi.js';
 import { Router } from './router.js';
 import { serveStatic, staticRootOf } from './static-files.js';
-import { checkCallerNumber, checkDepth, findNonFinite, fingerprint, idempotencyKeyOf, intParam, isoTime, timeOf } from './validate.js';
+import { checkCallerNumber, checkDepth, findNonFinite, fingerprint, idempotencyKeyOf, intParam, isoTime, shown, timeOf } from './validate.js';
 
 export const DEFAULTS = {
   maxModels: 1000, // stored models; PUT /model of a new one beyond this is 409
@@ -911,13 +911,13 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         const gate = own(body, 'gate');
         // dry_run: measure the gate and answer 200 {passed, failures, measured}; nothing switches.
         const dryRun = own(body, 'dry_run') ?? false;
-        if (typeof dryRun !== 'boolean') throw new HttpError(422, `dry_run: must be true or false, got ${JSON.stringify(dryRun)?.slice(0, 40)}`, { field: 'dry_run' });
+        if (typeof dryRun !== 'boolean') throw new HttpError(422, `dry_run: must be true or false, got ${shown(dryRun)}`, { field: 'dry_run' });
         if (gate !== undefined && !isObject(gate)) throw new HttpError(422, 'gate: must be an object {min_auc_gain?, max_score_psi?, min_labelled?}', { field: 'gate' });
         for (const k of Object.keys(gate ?? {})) {
           if (!GATE_KEYS.includes(k)) throw new HttpError(422, `gate.${k.slice(0, 64)}: not a gate key (${GATE_KEYS.join(', ')})`, { field: `gate.${k.slice(0, 64)}` });
           const v = gate[k];
           if (typeof v !== 'number' || !Number.isFinite(v) || (k === 'min_labelled' && (!Number.isInteger(v) || v < 0)) || (k === 'max_score_psi' && v < 0)) {
-            throw new HttpError(422, `gate.${k}: must be a finite number${k === 'min_labelled' ? ' (an integer >= 0)' : k === 'max_score_psi' ? ' >= 0' : ''}, got ${JSON.stringify(v)}`, { field: `gate.${k}` });
+            throw new HttpError(422, `gate.${k}: must be a finite number${k === 'min_labelled' ? ' (an integer >= 0)' : k === 'max_score_psi' ? ' >= 0' : ''}, got ${shown(v)}`, { field: `gate.${k}` });
           }
           if (k === 'min_labelled' && v > o.labelledMaxRecords) {
             throw new HttpError(422, `gate.min_labelled: at most ${o.labelledMaxRecords}, the labelled records the gate reads (CALLRISK_LABELLED_MAX_RECORDS), got ${v}`, { field: 'gate.min_labelled' });
@@ -1083,7 +1083,7 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         if (!Array.isArray(ids)) throw new HttpError(422, 'model_ids: required, a list of model ids (64 hex digits); [] ends the shadowing', { field: 'model_ids' });
         if (ids.length > o.maxChallengers) throw new HttpError(422, `model_ids: at most ${o.maxChallengers} challengers (CALLRISK_MAX_CHALLENGERS), got ${ids.length}`, { field: 'model_ids' });
         ids.forEach((id, i) => {
-          if (typeof id !== 'string' || !MODEL_ID.test(id)) throw new HttpError(422, `model_ids[${i}]: must be a model id (64 lowercase hex digits), got ${JSON.stringify(id)?.slice(0, 80)}`, { field: `model_ids[${i}]` });
+          if (typeof id !== 'string' || !MODEL_ID.test(id)) throw new HttpError(422, `model_ids[${i}]: must be a model id (64 lowercase hex digits), got ${shown(id, 80)}`, { field: `model_ids[${i}]` });
           if (ids.indexOf(id) !== i) throw new HttpError(422, `model_ids[${i}]: ${id} is listed twice`, { field: `model_ids[${i}]` });
         });
         return exclusive(async () => {

@@ -143,6 +143,16 @@ export function intParam(query, name, { min, max, fallback }) {
   return Number(raw);
 }
 
+/**
+ * A value of a parsed body as a message shows it ("got …"), at most `max`
+ * characters: a number as its text (1e999 read as Infinity shows Infinity,
+ * as timeOf() shows it), anything else as JSON.
+ */
+export function shown(value, max = 40) {
+  if (typeof value === 'number') return String(value);
+  return (JSON.stringify(value) ?? String(value)).slice(0, max);
+}
+
 /** The path of the first non-finite number inside `value` ("reasons.0.contribution"), or null. */
 export function findNonFinite(value, path = '') {
   if (typeof value === 'number') return Number.isFinite(value) ? null : path || '(value)';

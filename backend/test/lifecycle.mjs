@@ -216,6 +216,13 @@ export function defineLifecycleTests(ctx) {
       const [s, b] = await post(`/models/${candidate}/promote`, body);
       assert.deepEqual([s, b.error.field], [422, field], JSON.stringify(body));
     }
+    // A number past the doubles is shown as it was read (1e999: Infinity, as timeOf() shows it), never as null.
+    for (const [text, field, got] of [['{"gate":{"min_auc_gain":1e999}}', 'gate.min_auc_gain', 'Infinity'], ['{"gate":{"max_score_psi":-1e999}}', 'gate.max_score_psi', '-Infinity'],
+      ['{"gate":{"min_labelled":1e999}}', 'gate.min_labelled', 'Infinity'], ['{"dry_run":1e999}', 'dry_run', 'Infinity'], ['{"gate":{"min_auc_gain":"0.1"}}', 'gate.min_auc_gain', '"0.1"']]) {
+      const [s, b] = await post(`/models/${candidate}/promote`, text);
+      assert.deepEqual([s, b.error.field], [422, field], text);
+      assert.ok(b.error.message.endsWith(`, got ${got}`), `${text}: ${b.error.message}`);
+    }
     assert.equal((await post(`/models/${'0'.repeat(64)}/promote`, {}))[0], 404);
     // The gate reads what GET /models/compare reads: at most labelledMaxRecords labelled records, the
     // oldest first, in a worker thread (not every record of the window on the event loop); it says so.
@@ -363,6 +370,8 @@ export function defineLifecycleTests(ctx) {
       const [s, b] = await call('PUT', '/challengers', body);
       assert.deepEqual([s, b.error.field], [status, field], JSON.stringify(body));
     }
+    const [sInf, bInf] = await call('PUT', '/challengers', '{"model_ids":[-1e999]}');
+    assert.deepEqual([sInf, bInf.error.field, bInf.error.message.endsWith(', got -Infinity')], [422, 'model_ids[0]', true], bInf.error.message);
     assert.deepEqual(await state(), before);
     assert.deepEqual((await get('/challengers'))[1].challengers, []);
 
