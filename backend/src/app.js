@@ -19,7 +19,7 @@ import { evidenceMetrics, timeValue, trainingRows, windowOf } from './lifecycle.
 import { createMetrics } from './metrics.js';
 import { ModelCache } from './model-cache.js';
 import { callAnswer, modelUnfit, scoreCallerAnswer } from './records.js';
-import { decodeSegment, mediaType, parseTarget, readBody, readJson, readText, utf8Text } from './request.js';
+import { decodeSegment, mediaType, parseTarget, readBody, readJson, readJsonText, readText, utf8Text } from './request.js';
 import { OPENAPI_TEXT } from './openapi.js';
 import { Router } from './router.js';
 import { serveStatic, staticRootOf } from './static-files.js';
@@ -755,8 +755,9 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         // schema JSON, as an object or text) and "options" (the core's
         // training options by its names): trained by the core in a worker
         // thread (one at a time), stored, not activated. The core judges
-        // every option and row.
-        const body = await readJson(req, { abi, limit: o.trainBodyLimit, timeoutMs: o.bodyTimeoutMs });
+        // every option and row, and the body's text (in the worker: see
+        // train-text.js), which the worker reads the csv or rows from.
+        const { value: body, text } = await readJsonText(req, { abi, limit: o.trainBodyLimit, timeoutMs: o.bodyTimeoutMs });
         const unknown = Object.keys(body).find((k) => !TRAIN_KEYS.includes(k));
         if (unknown !== undefined) throw new HttpError(422, `${unknown}: not a key of a training request (${TRAIN_KEYS.join(', ')})`, { field: unknown.slice(0, 64) });
         const [csv, schema, fromRecords] = [own(body, 'csv'), own(body, 'schema'), own(body, 'from_records')];
@@ -794,7 +795,9 @@ export async function createApp({ store: rawStore, adminToken, apiToken, corsOri
         let trained;
         try {
           trained = await trainInWorker({
-            data: source ? null : csv !== undefined ? { csv } : rows,
+            body: text,
+            fromBody: fromRecords !== undefined ? null : csv !== undefined ? 'csv' : 'rows',
+            data: fromRecords !== undefined && !source ? rows : null, // labelled records read here (a store no worker can reach)
             source,
             options: schema === undefined ? { ...options } : { ...options, schema },
             // The champion is measured on the candidate's holdout, when there is one.

@@ -1,17 +1,20 @@
 // POST /models/train's worker thread: its own callrisk instance trains here,
 // off the server's event loop, so that /score keeps answering while a large
-// model trains. It receives { data ({csv} or rows) or source (where to read
-// the labelled records itself: its own database connection), options,
-// champion (the champion's bytes, evaluated on the candidate's holdout) }
+// model trains. It receives { body (the request's text: the core judges it,
+// train-text.js), fromBody ('csv' or 'rows': the body's member to train on),
+// or data (rows) or source (where to read the labelled records itself: its
+// own database connection), options, champion (the champion's bytes,
+// evaluated on the candidate's holdout) }
 // and answers { bytes (transferred), rows, championHoldout } or { error }
 // (the core's error: code, status, httpStatus, field, line, message; a
 // database failure while reading; or a plain error's message).
 import { parentPort, workerData } from 'node:worker_threads';
-import { CallriskError, loadModel, trainModel } from 'callrisk';
+import { CallriskError, describe, loadModel, trainModel } from 'callrisk';
 import { postedError } from './worker-error.js';
 import { trainingRow } from './lifecycle.js';
+import { inexactRow, judgeText } from './train-text.js';
 
-const { data, source, options, champion } = workerData;
+const { body = null, fromBody = null, data = null, source, options, champion } = workerData;
 
 /** The labelled records of the window as training rows, read through a connection of this thread's own. */
 async function labelledRows({ kind, since, until, path, connectionString }) {
@@ -42,9 +45,24 @@ async function championOnHoldout(rows) {
   }
 }
 
+/** The data to train on: the labelled records, the rows given, or the body's csv or rows. */
+async function trainingData() {
+  if (source) return labelledRows(source);
+  if (!fromBody) return data;
+  const given = JSON.parse(body)[fromBody];
+  return fromBody === 'csv' ? { csv: given } : given;
+}
+
 try {
-  const rows = source ? await labelledRows(source) : data;
+  if (body !== null) await judgeText(body); // duplicate keys at any depth…: the core's CR_E_JSON
+  const rows = await trainingData();
   const model = await trainModel(rows, options);
+  // A count or label the core would refuse as written (2^53 + 1 read as 2^53): nothing is kept.
+  const inexact = fromBody === 'rows' ? inexactRow(await describe(), body, model.fields, options.label_column ?? 'label') : null;
+  if (inexact) {
+    model.free();
+    throw inexact;
+  }
   const bytes = model.toBytes();
   model.free();
   const championHoldout = champion && options.holdout ? await championOnHoldout(rows) : null;

@@ -147,6 +147,68 @@ test('POST /models/train: bad data is the core\'s code with its line; the reques
   assert.equal(renamed.model_id, plain.model_id);
 });
 
+test('POST /models/train judges its text as /score does: a duplicate key anywhere is the core\'s CR_E_JSON, a count or label JSON.parse would round is refused; field and line named, nothing stored', { timeout: 60000 }, async () => {
+  const train = (text) => post('/models/train', text, AS_ADMIN);
+  const models = () => store.db.prepare('SELECT count(*) AS n FROM models').get().n;
+  const before = models();
+  // Two rows of the seed's fields: the members given (the label's too) beside has_consent and call_attempts_24h.
+  const FIRST = '"spam_reports":0,"label":0';
+  const SECOND = '"spam_reports":5,"label":1';
+  const rowsText = (second = SECOND, first = FIRST) =>
+    `[{"has_consent":true,"call_attempts_24h":1,${first}},{"has_consent":false,"call_attempts_24h":9,${second}}]`;
+  const CSV = JSON.stringify(SEED_CSV);
+  /** /score's answer for the second row's other fields with `members` (a label is an extra key there): [status, code, field]. */
+  const score = async (members) => {
+    const [s, b] = await post('/score', `{"has_consent":false,"call_attempts_24h":9,${members}}`);
+    return [s, b.error?.code, b.error?.field];
+  };
+  // Duplicate keys: in a row (the field, as /score names it, and the row's line), nested in a row, in the
+  // options (also beside CSV), in the schema, at the top: the core's CR_E_JSON (400) with the path.
+  for (const [text, field, line, scored] of [
+    [`{"rows":${rowsText('"spam_reports":0,"spam_reports":7,"label":1')}}`, 'spam_reports', 2, '"spam_reports":0,"spam_reports":7'],
+    [`{"rows":${rowsText(SECOND, `${FIRST},"note":{"a":1,"a":2}`)}}`, 'note.a', 1, '"spam_reports":5,"note":{"a":1,"a":2}'],
+    [`{"rows":${rowsText()},"options":{"C":1,"C":-5}}`, 'C'],
+    [`{"csv":${CSV},"options":{"C":1,"C":-5}}`, 'C'],
+    [`{"csv":${CSV},"options":{"holdout":{"fraction":0.5,"fraction":0.25}}}`, 'holdout.fraction'],
+    [`{"csv":${CSV},"schema":{"fields":[],"fields":[{"name":"x","type":"real"}],"features":[{"name":"x","field":"x"}]}}`, 'schema.fields'],
+    [`{"csv":${CSV},"csv":"a,label\\n1,0\\n"}`, 'csv'],
+    ['{"from_records":{"since":0,"since":1}}', 'from_records.since'],
+  ]) {
+    const [s, b] = await train(text);
+    assert.deepEqual([s, b.error?.code, b.error?.field, b.error?.line], [httpOf('CR_E_JSON'), 'CR_E_JSON', field, line], `${text}: ${JSON.stringify(b)}`);
+    assert.match(b.error.message, /duplicate key/);
+    if (scored) assert.deepEqual(await score(scored), [s, 'CR_E_JSON', field], scored);
+  }
+  // Numbers: a count past 2^53 that JSON.parse reads as 2^53, a fraction it reads as a whole number (also by a
+  // field's camelCase alias), a label it reads as 1: what /score answers for the count, with the row's line.
+  for (const [second, code, field, scored] of [
+    ['"spam_reports":9007199254740993,"label":1', 'CR_E_RANGE', 'spam_reports', true],
+    ['"spam_reports":9.007199254740993e15,"label":1', 'CR_E_RANGE', 'spam_reports', true],
+    ['"spam_reports":1.0000000000000000001,"label":1', 'CR_E_TYPE', 'spam_reports', true],
+    ['"spamReports":9007199254740993,"label":1', 'CR_E_RANGE', 'spam_reports', false],
+    ['"spam_reports":5,"label":1.0000000000000000001', 'CR_E_TYPE', 'label', false],
+  ]) {
+    const text = `{"rows":${rowsText(second)}}`;
+    const [s, b] = await train(text);
+    assert.deepEqual([s, b.error?.code, b.error?.field, b.error?.line], [httpOf(code), code, field, 2], `${text}: ${JSON.stringify(b)}`);
+    assert.match(b.error.message, /^rows\[1\]: field '[a-z_]+': must be/);
+    if (scored) assert.deepEqual(await score(second), [s, code, field], second);
+  }
+  assert.equal(models(), before, 'nothing stored');
+  // What the core reads as the same number trains the same model: -0 (a count's 0, as the core reads it), 5.0,
+  // 5e0, a label 1.0 or -0; a real (a weight) is read as the nearest double, as the core reads a real.
+  const [s0, plain] = await train(`{"rows":${rowsText()}}`);
+  assert.equal(s0, 201, JSON.stringify(plain));
+  for (const [second, first] of [['"spam_reports":5.0,"label":1', '"spam_reports":-0,"label":-0'], ['"spam_reports":5e0,"label":1.0', '"spam_reports":-0.0e3,"label":0'],
+    ['"spam_reports":5,"label":1,"weight":1.0000000000000000001', `${FIRST},"weight":1`]]) {
+    const text = `{"rows":${rowsText(second, first)}}`;
+    const [s, b] = await train(text);
+    assert.deepEqual([s, b.model_id], [201, plain.model_id], `${text}: ${JSON.stringify(b)}`);
+  }
+  for (const members of ['"spam_reports":-0', '"spam_reports":-0.0e3', '"spam_reports":5.0', '"spam_reports":5e0']) assert.equal((await score(members))[0], 200, members);
+  assert.equal(models(), before + 1, 'one model: the same each time');
+});
+
 // The five-field model's training file and options, as tests/contract/five_field.test.mjs trains it.
 const FIVE_CSV = `${[...NAMES, 'label'].join(',')}\n${rowsOf(400, 12).map((r) => [...NAMES, 'label'].map((k) => JSON.stringify(r[k])).join(',')).join('\n')}\n`;
 const FIVE_OPTIONS = { C: 0.7, class_weight: 'balanced', bands: { high: 60, medium: 30 } };
