@@ -65,7 +65,7 @@ export function runtimeOf(env, { wasmBinary, wasmUrl } = {}) {
 
 /** The loaded module's bytes (read only when a call gives bytes to compare). */
 async function loadedBytes() {
-  if (typeof runtimeBytes === 'function') runtimeBytes = viewBytes(await runtimeBytes());
+  if (typeof runtimeBytes === 'function') runtimeBytes = viewBytes(await runtimeBytes(), 'the module');
   return runtimeBytes;
 }
 
@@ -79,7 +79,7 @@ function hrefOf(url) {
 }
 
 function sameBytes(a, b) {
-  const u = viewBytes(b);
+  const u = viewBytes(b, 'wasmBinary');
   if (u.length !== a.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== u[i]) return false;
   return true;
@@ -92,13 +92,13 @@ function sameBytes(a, b) {
  * Bytes the caller keeps are copied: they are compared with bytes given later.
  */
 async function wasmSource(env, wasmBinary, wasmUrl) {
-  if (wasmBinary !== undefined) return { bytes: viewBytes(wasmBinary).slice() };
+  if (wasmBinary !== undefined) return { bytes: viewBytes(wasmBinary, 'wasmBinary').slice() };
   if (userLoader && wasmUrl === undefined) {
     const bytes = await userLoader();
     if (!isBytes(bytes)) {
       throw new TypeError(`callrisk: setWasmLoader()'s loader must give an ArrayBuffer or Uint8Array, got ${typeName(bytes)}`);
     }
-    return { bytes: viewBytes(bytes).slice() };
+    return { bytes: viewBytes(bytes, "setWasmLoader()'s loader").slice() };
   }
   let url = wasmUrl;
   if (url === undefined) {
@@ -125,14 +125,14 @@ async function wasmSource(env, wasmBinary, wasmUrl) {
     // No streaming (a server's other MIME type, or a runtime without it): from the bytes.
     got = await got.arrayBuffer();
   }
-  const head = viewBytes(got).subarray(0, WASM_MAGIC.length);
+  const head = viewBytes(got, 'the module').subarray(0, WASM_MAGIC.length);
   if (!WASM_MAGIC.every((b, i) => head[i] === b)) {
     const shown = Array.from(head, HEX_BYTE).join(' ');
     throw new Error(`callrisk: ${echoUrl(url)} is not a wasm module (it starts ${shown || 'empty'}); ${isDefault
       ? 'the app may not serve the callrisk.wasm its bundler was told about: pass { wasmUrl } or { wasmBinary } to init() (README: "Bundlers")'
       : 'check wasmUrl'}`);
   }
-  return { bytes: viewBytes(got), url };
+  return { bytes: viewBytes(got, 'the module'), url };
 }
 
 const isBytes = (x) => x instanceof ArrayBuffer || ArrayBuffer.isView(x);

@@ -201,7 +201,7 @@ export class Model {
       const rows = rowsOfSize(abi, n, nf, 'data');
       for (let i = 0; i < n; i++) {
         const r = rowOf(abi, data, 'data', i);
-        if (!isRecord(abi, r, 'data', i)) throw new TypeError(`data[${i}]: must be an object, got ${typeName(r)}`);
+        if (!isRecord(abi, r, 'data', i)) throw coreError(abi, 'CR_E_TYPE', `data[${i}]: must be an object, got ${typeName(r)}`, { line: i + 1 });
         readFields(r, fields, rows, i * nf, 'data', i);
       }
       input = { rows };
@@ -213,7 +213,7 @@ export class Model {
         input = { records: [] };
         for (let i = 0; i < n; i++) {
           const t = rowOf(abi, records, 'data.records', i);
-          if (typeof t !== 'string') throw new TypeError(`data.records[${i}]: must be a record's JSON text, got ${typeName(t)}`);
+          if (typeof t !== 'string') throw coreError(abi, 'CR_E_TYPE', `data.records[${i}]: must be a record's JSON text, got ${typeName(t)}`, { line: i + 1 });
           input.records.push(wellFormed(abi, t, `data.records[${i}]`, 'CR_E_JSON'));
         }
       } else if (keys === 'csv') {
@@ -290,7 +290,7 @@ export function loadModelIn(rt, source) {
     bytes = rt.encoder.encode(jsonText(rt.abi, source, 'model'));
     json = true;
   } else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
-    bytes = viewBytes(source);
+    bytes = viewBytes(source, 'model');
   } else {
     throw new TypeError(`model: must be bytes (Uint8Array), JSON text, or a model object, got ${typeName(source)}`);
   }

@@ -37,11 +37,13 @@ const view = {
   data: { buffer: dataView('buffer'), byteOffset: dataView('byteOffset'), byteLength: dataView('byteLength') },
 };
 
-/** The bytes of an ArrayBuffer or of any view (the view's own extent, by the intrinsic getters). */
-export function viewBytes(b) {
-  if (!ArrayBuffer.isView(b)) return new Uint8Array(b);
-  const g = typedKind(b) === undefined ? view.data : view.typed;
-  return new Uint8Array(g.buffer.call(b), g.byteOffset.call(b), g.byteLength.call(b));
+/** The bytes of an ArrayBuffer or of any view (the view's own extent, by
+ * the intrinsic getters); a detached buffer is a TypeError naming `what`. */
+export function viewBytes(b, what) {
+  const g = !ArrayBuffer.isView(b) ? undefined : typedKind(b) === undefined ? view.data : view.typed;
+  const buffer = g ? g.buffer.call(b) : b;
+  if (isDetached(buffer)) throw new TypeError(`${what}: its ArrayBuffer is detached (transferred or freed)`);
+  return g ? new Uint8Array(buffer, g.byteOffset.call(b), g.byteLength.call(b)) : new Uint8Array(buffer);
 }
 
 /** 'Float64Array', 'Uint8Array' … for a typed array, undefined for anything else. */

@@ -24,9 +24,14 @@ struct cr_caller_op_s {
 
 static cr_status check_caller(const char *caller, size_t len, cr_error *err)
 {
-    if (!caller || len == 0 || len > CR_CALLER_MAX)
-        return cr_fail(err, CR_E_RANGE, "caller_number", "field 'caller_number': must have 1 to %d bytes, got %zu",
-                       CR_CALLER_MAX, caller ? len : 0);
+    /* "more", not a count: a host cuts a long number one byte past the limit
+       rather than copy it all, so the length given is not the number's. */
+    if (!caller || len == 0)
+        return cr_fail(err, CR_E_RANGE, "caller_number", "field 'caller_number': must have 1 to %d bytes, got 0",
+                       CR_CALLER_MAX);
+    if (len > CR_CALLER_MAX)
+        return cr_fail(err, CR_E_RANGE, "caller_number", "field 'caller_number': must have 1 to %d bytes, got more",
+                       CR_CALLER_MAX);
     for (size_t i = 0; i < len; i++)
         if (caller[i] < 0x20 || caller[i] > 0x7e)
             return cr_fail(err, CR_E_TYPE, "caller_number",

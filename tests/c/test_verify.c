@@ -199,7 +199,7 @@ int main(void)
     expect_edit(m, full, "\"+1555\"", "\"\"", CR_E_RANGE, "field 'caller_number': must have 1 to 64 bytes, got 0");
     expect_edit(m, full, "\"+1555\"",
                 "\"01234567890123456789012345678901234567890123456789012345678901234\"", CR_E_RANGE,
-                "got 65");
+                "must have 1 to 64 bytes, got more");
     expect_edit(m, full, "\"+1555\"",
                 "\"0123456789012345678901234567890123456789012345678901234567890123456789\"", CR_E_RANGE,
                 "got more");

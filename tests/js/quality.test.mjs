@@ -127,7 +127,9 @@ test('evaluate() and drift(): the core\'s errors; the API misused is a TypeError
   assert.throws(() => m.drift([]), core('CR_E_DATA'));
   assert.throws(() => m.evaluate('rows'), TypeError);
   assert.throws(() => m.evaluate(rows, 'label'), TypeError);
-  assert.throws(() => m.drift({ records: [1] }), TypeError);
+  // a wrong element is the data's error (as scoreBatch's), typed with its line; a wrong whole is a TypeError
+  assert.throws(() => m.drift({ records: ['{"score":1}', 1] }), (e) => core('CR_E_TYPE')(e) && e.line === 2 && /^data\.records\[1\]: must be a record's JSON text, got number/.test(e.message));
+  assert.throws(() => m.drift([undefined]), (e) => core('CR_E_TYPE')(e) && e.line === 1 && /^data\[0\]: must be an object, got undefined/.test(e.message));
   assert.throws(() => m.drift(42), TypeError);
   m.free();
   assert.throws(() => m.evaluate(rows), core('CR_E_STATE'));
