@@ -60,6 +60,13 @@ static void print_error(const char *what, const cr_error *e)
             cr_status_name(e->status));
 }
 
+/* An option's error: its reason, and the field for scripts when it has one. */
+static void print_option_error(const cr_error *e, const char *tail)
+{
+    fprintf(stderr, "callrisk: %s [%s%s%s%s]\n%s", e->message, cr_status_name(e->status), e->field[0] ? ", field '" : "",
+            e->field, e->field[0] ? "'" : "", tail);
+}
+
 /* ---- usage errors (exit 2) ---- */
 
 static int usage_error(const char *fmt, ...)
@@ -196,12 +203,14 @@ static int write_model(const cr_model *m, const char *path)
         fprintf(stderr, "callrisk: cannot serialise model: %s\n", cr_status_str(st));
         return 0;
     }
+    /* The first failure's errno: a full disk shows at fclose's flush. */
     FILE *f = fopen(path, "wb");
-    int ok = f && fwrite(buf, 1, size, f) == size;
-    if (f && fclose(f) != 0) ok = 0;
+    int errnum = f ? 0 : errno;
+    if (f && fwrite(buf, 1, size, f) != size) errnum = errno;
+    if (f && fclose(f) != 0 && !errnum) errnum = errno;
     free(buf);
-    if (!ok) fprintf(stderr, "callrisk: cannot write '%s': %s\n", path, strerror(errno));
-    return ok;
+    if (errnum) fprintf(stderr, "callrisk: cannot write '%s': %s\n", path, strerror(errnum));
+    return !errnum;
 }
 
 static void print_card(const cr_model *m)
@@ -216,6 +225,11 @@ static void print_card(const cr_model *m)
 /* Reads the CSV in chunks: the training set never has to fit twice in memory. */
 static int read_csv(const char *path, cr_dataset *ds, const cr_train_options *opt)
 {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {   /* as read_file() says it */
+        fprintf(stderr, "callrisk: cannot read '%s': it is a directory\n", path);
+        return 0;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "callrisk: cannot open '%s': %s\n", path, strerror(errno));
@@ -228,7 +242,7 @@ static int read_csv(const char *path, cr_dataset *ds, const cr_train_options *op
     size_t n;
     while (st == CR_OK && (n = fread(buf, 1, sizeof buf, f)) > 0) st = cr_csv_feed(r, buf, n, &e);
     if (st == CR_OK && ferror(f)) {
-        fprintf(stderr, "callrisk: cannot read '%s'\n", path);
+        fprintf(stderr, "callrisk: cannot read '%s': %s\n", path, strerror(errno));
         st = CR_E_IO;
     } else if (st == CR_OK) {
         st = cr_csv_finish(r, &e);
@@ -382,8 +396,7 @@ static int cmd_train(int argc, char **argv)
     for (int k = 0; k < n_options && !bad; k++) bad = cr_train_options_set_text(&opt, schema, names[k], values[k], &e) != CR_OK;
     if (!bad) bad = cr_train_options_check(&opt, schema, &e) != CR_OK;   /* the options as a whole */
     if (bad) {   /* a usage error: the option and its reason, the field for scripts */
-        fprintf(stderr, "callrisk: %s [%s, field '%s']\n%s", e.message, cr_status_name(e.status), e.field,
-                e.status == CR_E_ARG ? USAGE : "");
+        print_option_error(&e, e.status == CR_E_ARG ? USAGE : "");
         cr_schema_free(schema);
         return 2;
     }
@@ -945,7 +958,7 @@ static int cmd_eval(int argc, char **argv)
     const char *const names[] = {"label_column", "weight_column", "holdout"}, *const values[] = {label, weight, holdout};
     for (int k = 0; k < 3; k++) {
         if (values[k] && cr_train_options_set_text(&opt, s, names[k], values[k], &e) != CR_OK) {
-            fprintf(stderr, "callrisk: %s [%s, field '%s']\n", e.message, cr_status_name(e.status), e.field);
+            print_option_error(&e, "");
             cr_model_free(m);
             return 2;
         }

@@ -188,9 +188,18 @@ grep -q "is larger than 1 MiB: not a model or schema" "$work/err" || fail "/dev/
 mkdir -p "$work/adir"
 expect_exit 1 "${cli[@]}" info "$work/adir"
 grep -q "cannot read '.*adir': it is a directory" "$work/err" || fail "directory as a model: $(cat "$work/err")"
+expect_exit 1 "${cli[@]}" train --csv "$work/adir" --out "$work/never.crm"
+grep -q "cannot read '.*adir': it is a directory" "$work/err" || fail "directory as training data: $(cat "$work/err")"
+# An option's error names its field only when it has one.
+expect_exit 2 "${cli[@]}" train --csv "$here/data/train.csv" --options '[1]' --out "$work/never.crm"
+grep -q "options: must be a JSON object, got array \[CR_E_TYPE\]$" "$work/err" || fail "--options [1]: $(cat "$work/err")"
+[ ! -e "$work/never.crm" ] || fail "a refused training wrote its model"
 if [ -w /dev/full ]; then
   head -1 "$here/data/requests.jsonl" | "${cli[@]}" score >/dev/full 2>"$work/err" && fail "score > /dev/full should fail"
   grep -q "cannot write the answers: No space left on device" "$work/err" || fail "/dev/full: $(cat "$work/err")"
+  # A full disk shows at the close: its reason, not a later call's errno.
+  expect_exit 1 "${cli[@]}" export "$work/m.crm" --out /dev/full
+  grep -q "cannot write '/dev/full': No space left on device" "$work/err" || fail "export to /dev/full: $(cat "$work/err")"
 fi
 
 # The bad-input matrix (RELIABILITY.md): non-finite, fractional, huge, extra
