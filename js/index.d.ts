@@ -571,7 +571,13 @@ export interface ScoreBatch {
   readonly riskLevels: Uint8Array;
   /** Scores the first `rows` rows (default: all). A bad row is a CallriskError with its row as `line`. */
   run(rows?: number): this;
-  /** Gives the memory back; any later use is CR_E_STATE. */
+  /**
+   * Gives the memory back; any later use is CR_E_STATE. Views taken before
+   * stay views of the module's memory, which later calls reuse: a write
+   * through one lands in whatever lives there next (another model's
+   * coefficients, with its id unchanged), as a C pointer kept past free()
+   * would. Drop the views with the batch.
+   */
   free(): void;
 }
 
