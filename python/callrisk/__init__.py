@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from ._convert import field_value, json_text, options_json, time_ms, utf8
 from ._data import LABELLED_OR_COLUMNS, Requests, dataset, labelled_data, text_bytes
 from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, echo_path, host_error, numbered, type_name
-from ._wasm import DOUBLE, INT, INT64, Module, layout, takes_text
+from ._wasm import DOUBLE, INT, INT64, Module, layout, locked, takes_text
 from . import _batch  # Scorer.score_batch
 from ._batch import BatchResult  # noqa: F401 - what Scorer.score_batch returns
 
@@ -166,20 +166,24 @@ class Scorer:
         return self._store
 
     @store.setter
+    @locked  # never while another thread's score_caller uses the store (and whether it takes the text)
     def store(self, store):
         _check_store(self._m.abi, store)
         self._store = store
         self._store_takes_text = takes_text(store.save_score)
 
     @property
+    @locked
     def coefficients(self):
         return [self._m.call("cr_model_coef", self._model, j) for j in range(len(self.features))]
 
     @property
+    @locked
     def intercept(self):
         return self._m.call("cr_model_intercept", self._model)
 
     @property
+    @locked
     def bands(self):
         """{"high": h, "medium": m}: score >= h is HIGH, >= m MEDIUM."""
         m = self._m
@@ -192,6 +196,7 @@ class Scorer:
             m.free(p)
 
     @property
+    @locked
     def stats(self):
         """The fit's statistics (cr_train_stats: iterations, objective, grad_norm, converged)."""
         m, st = self._m, self._m.abi.structs["cr_train_stats"]
@@ -202,14 +207,17 @@ class Scorer:
         finally:
             m.free(p)
 
+    @locked
     def to_json(self):
         """The model's canonical JSON text (loadable with Scorer(model=...))."""
         return self._m.text_out("cr_model_to_json", self._model, err=self._err).decode()
 
+    @locked
     def to_bytes(self):
         """The model's canonical bytes (model_id is their SHA-256; loadable with Scorer(model=...))."""
         return self._m.text_out("cr_model_save", self._model, err=self._err)
 
+    @locked
     def verify_record(self, text):
         """Replays a stored score record (the text save_score got) against this
         model (cr_verify_record): None when it gives the same score, band and
@@ -223,6 +231,7 @@ class Scorer:
             raise host_error(m.abi, CallriskTypeError, "CR_E_TYPE", None, "text: must be the record's text (str or bytes), got %s" % type_name(text))
         m.with_bytes(data, lambda p, n: m.check(m.call("cr_verify_record", self._model, p, n, self._err), self._err))
 
+    @locked
     def card(self):
         """The model card (cr_model_card_json) as a dict: features with
         coefficients and baselines, bands, training and solver statistics,
@@ -231,6 +240,7 @@ class Scorer:
         reference (None for what the model was trained without)."""
         return json.loads(self._m.text_out("cr_model_card_json", self._model, err=self._err))
 
+    @locked
     def evaluate(self, data, label_column=None, weight_column=None, **options):
         """The model's quality on labelled data, as the core computes it
         (cr_evaluate_with: scikit-learn's definitions, the same bits on every
@@ -265,6 +275,7 @@ class Scorer:
                 m.call("cr_dataset_free", ds)
             return json.loads(m.text_out("cr_metrics_json", metrics, err=err))
 
+    @locked
     def drift(self, data):
         """Drift against the reference a trained model carries (the default
         model and format 1 files have none: CallriskError CR_E_MISSING): a
@@ -386,9 +397,10 @@ class Scorer:
         """score(spam_reports, has_consent, call_attempts_24h): the model's
         fields, positional or by name, or one mapping of them (a request:
         keys that are no field are ignored)."""
-        row = self._row(values, named, "score")
-        self._m.write(self._fields, self._row_format.pack(*(row[name] for name, _ in self.fields)))
-        return self._score_fields()
+        with self._m.lock:  # taken here, not by @locked: score() is the call made most often
+            row = self._row(values, named, "score")
+            self._m.write(self._fields, self._row_format.pack(*(row[name] for name, _ in self.fields)))
+            return self._score_fields()
 
     # ---- many rows at once (_batch.py) ----
 
@@ -411,6 +423,7 @@ class Scorer:
         cr_score() call per row: slower)."""
         return _batch.score_batch(self, data, reasons)
 
+    @locked
     def score_json(self, text):
         """Scores a request as JSON text (str or UTF-8 bytes): an object of the
         model's fields, parsed and judged by the core (cr_request_parse)."""
@@ -425,6 +438,7 @@ class Scorer:
         m.with_bytes(data, lambda p, n: m.check(m.call("cr_request_parse", self._schema, p, n, self._fields, self._err), self._err))
         return self._score_fields()
 
+    @locked
     def score_caller(self, /, caller_number, *values, at_ms=None, **named):
         """The seed's scoreCaller: counts the caller's attempts in the 24 h
         before `at_ms` (whole ms; default now) through the store, scores with
@@ -528,7 +542,7 @@ def train(data, schema=None, *, store=None, wasm_path=None, progress=None, **opt
     store, wasm_path: the Scorer's. progress: called as progress(iteration,
     objective, grad_norm) after each Newton iteration; a true answer stops
     the training (CR_E_CANCELLED)."""
-    m = _load(wasm_path)
+    m = _load(wasm_path)  # this training's own instance: no other thread has it (no lock needed) until it returns
     abi = m.abi
     if progress is not None and not callable(progress):
         raise host_error(abi, CallriskTypeError, "CR_E_ARG", None, "progress: must be callable, got %s" % type_name(progress))

@@ -119,40 +119,43 @@ def score_batch(scorer, data, reasons=False):
         out.reason_contributions = _array(reason.formats["contribution"], n * d)
     if n == 0:
         return out
-    chunk = min(n, CHUNK_ROWS)
-    err = scorer._error
-    parts = [(DOUBLE.size * nf * chunk, DOUBLE.size), (SCORE.size * chunk, SCORE.size), (DOUBLE.size * chunk, DOUBLE.size),
-             (LEVEL.size * chunk, LEVEL.size), (err.size, err.align),
-             (scorer._result.size, scorer._result.align), (rsize * d * chunk if reasons else 0, reason.align)]
-    offsets, size = layout(parts)
-    base = m.malloc(size)
-    fp, sp, pp, lp, ep, rp, reasons_p = (base + o for o in offsets)
-    score_one = m.x["cr_score"]
-    scores_out = memoryview(out.scores).cast("B")
-    probs_out = memoryview(out.probabilities).cast("B")
-    levels_out = memoryview(out.level_codes).cast("B")
-    try:
-        for start in range(0, n, chunk):
-            k = min(chunk, n - start)
-            mem = wasm_bytes(m)
-            put(mem[fp:fp + DOUBLE.size * nf * k].cast("d"), start, start + k)
-            del mem
-            status = m.call("cr_score_batch", scorer._model, fp, k, sp, pp, lp, ep)
-            if status != abi.ok:
-                e = core_error(abi, err.unpack(m.read(ep, err.size)))
-                raise (e if e.line is None else numbered(e, start + e.line)) from None
-            mem = wasm_bytes(m)
-            scores_out[SCORE.size * start:SCORE.size * (start + k)] = mem[sp:sp + SCORE.size * k]
-            probs_out[DOUBLE.size * start:DOUBLE.size * (start + k)] = mem[pp:pp + DOUBLE.size * k]
-            levels_out[LEVEL.size * start:LEVEL.size * (start + k)] = mem[lp:lp + LEVEL.size * k]
-            del mem
-            if reasons:
-                row_bytes, store = DOUBLE.size * nf, m.store
-                for i in range(k):  # the core has judged every row: each call is CR_OK
-                    score_one(store, scorer._model, fp + row_bytes * i, rp, reasons_p + rsize * d * i, d, ep)
-                _read_reasons(scorer, out, wasm_bytes(m)[reasons_p:reasons_p + rsize * d * k], start, k)
-    finally:
-        m.free(base)
+    # The module's lock (Module.lock) from the first call to the last copy out:
+    # the columns above were read without it.
+    with m.lock:
+        chunk = min(n, CHUNK_ROWS)
+        err = scorer._error
+        parts = [(DOUBLE.size * nf * chunk, DOUBLE.size), (SCORE.size * chunk, SCORE.size), (DOUBLE.size * chunk, DOUBLE.size),
+                 (LEVEL.size * chunk, LEVEL.size), (err.size, err.align),
+                 (scorer._result.size, scorer._result.align), (rsize * d * chunk if reasons else 0, reason.align)]
+        offsets, size = layout(parts)
+        base = m.malloc(size)
+        fp, sp, pp, lp, ep, rp, reasons_p = (base + o for o in offsets)
+        score_one = m.x["cr_score"]
+        scores_out = memoryview(out.scores).cast("B")
+        probs_out = memoryview(out.probabilities).cast("B")
+        levels_out = memoryview(out.level_codes).cast("B")
+        try:
+            for start in range(0, n, chunk):
+                k = min(chunk, n - start)
+                mem = wasm_bytes(m)
+                put(mem[fp:fp + DOUBLE.size * nf * k].cast("d"), start, start + k)
+                del mem
+                status = m.call("cr_score_batch", scorer._model, fp, k, sp, pp, lp, ep)
+                if status != abi.ok:
+                    e = core_error(abi, err.unpack(m.read(ep, err.size)))
+                    raise (e if e.line is None else numbered(e, start + e.line)) from None
+                mem = wasm_bytes(m)
+                scores_out[SCORE.size * start:SCORE.size * (start + k)] = mem[sp:sp + SCORE.size * k]
+                probs_out[DOUBLE.size * start:DOUBLE.size * (start + k)] = mem[pp:pp + DOUBLE.size * k]
+                levels_out[LEVEL.size * start:LEVEL.size * (start + k)] = mem[lp:lp + LEVEL.size * k]
+                del mem
+                if reasons:
+                    row_bytes, store = DOUBLE.size * nf, m.store
+                    for i in range(k):  # the core has judged every row: each call is CR_OK
+                        score_one(store, scorer._model, fp + row_bytes * i, rp, reasons_p + rsize * d * i, d, ep)
+                    _read_reasons(scorer, out, wasm_bytes(m)[reasons_p:reasons_p + rsize * d * k], start, k)
+        finally:
+            m.free(base)
     return out
 
 

@@ -54,7 +54,7 @@ from . import Scorer, _load, _new_schema, _parts, _schema_fields, _schema_text
 from ._convert import options_json
 from ._data import LABELLED_OR_COLUMNS, ROLE_LABEL, ROLE_WEIGHT, add, dataset, labelled_data
 from ._errors import CallriskError, CallriskTypeError, CallriskValueError, host_error, type_name
-from ._wasm import layout
+from ._wasm import layout, locked
 
 __all__ = ["Shards", "Dataset", "Fit"]
 
@@ -76,7 +76,8 @@ class Shards:
     def _on(cls, m, schema_text, options_text):
         """Shards in the module `m` (shared), from the schema's and the options' JSON texts."""
         self = cls.__new__(cls)
-        self._open(m, schema_text, options_text)
+        with m.lock:
+            self._open(m, schema_text, options_text)
         return self
 
     def _open(self, m, schema_text, options_text):
@@ -100,6 +101,7 @@ class Shards:
         self.label_column = next(c["name"] for c in columns if c["role"] == ROLE_LABEL)
         self.weight_column = next((c["name"] for c in columns if c["role"] == ROLE_WEIGHT), None)
 
+    @locked
     def close(self):
         """Frees the schema and scratch memory (data sets, fits and models
         made here stay usable until freed themselves: the memory is freed
@@ -140,6 +142,7 @@ class Shards:
 
     # ---- a part's rows ----
 
+    @locked
     def dataset(self, data=None):
         """A new data set of the schema in this instance, holding `data` (see
         the module's doc; None: no rows yet): a Dataset, which add() extends
@@ -159,6 +162,7 @@ class Shards:
         with self.dataset(part) as ds:
             return fn(ds._ds)
 
+    @locked
     def census(self, part):
         """The census of a part (a Dataset, or what dataset() takes) as
         bytes: its rows by label and holdout side, its digest
@@ -167,6 +171,7 @@ class Shards:
         return self._with_dataset(part, lambda ds: self._shard_bytes(
             lambda: self._check(self._m.call("cr_shard_census", ds, self._opts, self._outs, self._err))))
 
+    @locked
     def answer(self, part, question):
         """A part's answer to a fit's question (bytes: Fit.question()), as
         bytes (cr_shard_answer)."""
@@ -176,6 +181,7 @@ class Shards:
         return self._with_dataset(part, lambda ds: self._shard_bytes(
             lambda: m.with_bytes(q, lambda p, n: self._check(m.call("cr_shard_answer", ds, p, n, self._outs, self._err)))))
 
+    @locked
     def merge(self, shards):
         """The parts' answers to one pass (an iterable of bytes, at least
         one), merged, as bytes: the same in any order and grouping."""
@@ -199,6 +205,7 @@ class Shards:
             if into:
                 m.call("cr_shard_free", into)
 
+    @locked
     def fit(self, census):
         """A fit from the merged census (bytes): cr_train's data errors (no
         rows, one label, an empty holdout) are raised here."""
@@ -211,6 +218,7 @@ class Shards:
         finally:
             m.call("cr_shard_free", sh)
 
+    @locked
     def train(self, parts, store=None):
         """The whole loop in this process over `parts` (each a Dataset or
         what dataset() takes, made into one for the fit and freed after):
@@ -261,6 +269,7 @@ class Dataset:
 
     def __init__(self, shards, ds):
         self._shards, self._ds = shards, ds
+        self._m = shards._m  # its instance (@locked takes its lock)
         self._broken = None  # why census() and answer() refuse it: an add() that failed half done
         shards._opened()
 
@@ -276,9 +285,11 @@ class Dataset:
         return ds
 
     @property
+    @locked
     def rows(self):
         return self._shards._m.call("cr_dataset_rows", self._live())
 
+    @locked
     def add(self, data):
         """Appends `data` (what Shards.dataset() takes); a bad value is a
         CallriskError naming its field and row (1-based, within `data`),
@@ -297,6 +308,7 @@ class Dataset:
                                 "before it nor those after; make it anew" % (self.rows - before, _why(e)))
             raise
 
+    @locked
     def close(self):
         if self._ds:
             self._shards._m.call("cr_dataset_free", self._ds)
@@ -317,6 +329,7 @@ class Fit:
 
     def __init__(self, shards, fit):
         self._shards, self._fit = shards, fit
+        self._m = shards._m  # its instance (@locked takes its lock)
         self.passes = 0  # answers fed so far (the census not counted)
         self._asked = False  # question() since the last feed()
         shards._opened()
@@ -328,9 +341,11 @@ class Fit:
         return self._fit
 
     @property
+    @locked
     def done(self):
         return bool(self._shards._m.call("cr_fit_done", self._live()))
 
+    @locked
     def question(self):
         """The next question, as bytes (CR_E_STATE once solved)."""
         sh = self._shards
@@ -338,6 +353,7 @@ class Fit:
         self._asked = True
         return q
 
+    @locked
     def feed(self, answer):
         """The parts' merged answers (bytes) to the last question: one feed
         per question (CR_E_STATE before question(), or twice for one). All
@@ -358,6 +374,7 @@ class Fit:
         self.passes += 1
         self._asked = False
 
+    @locked
     def model(self, store=None):
         """The solved fit's model, as a Scorer in the same instance (CR_E_STATE before it is solved)."""
         sh = self._shards
@@ -365,6 +382,7 @@ class Fit:
         sh._check(m.call("cr_fit_model", self._live(), sh._outs, sh._err))
         return Scorer._for(m, m.read_ptr(sh._outs), store)
 
+    @locked
     def close(self):
         if self._fit:
             self._shards._m.call("cr_fit_free", self._fit)

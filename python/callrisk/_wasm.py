@@ -2,10 +2,12 @@
 the "host" imports it calls (include/callrisk_host.h) and the core's errors.
 Every layout and constant comes from the module's own description (Abi),
 read once per compiled module."""
+import functools
 import inspect
 import json
 import os
 import struct
+import threading
 import weakref
 from contextlib import contextmanager
 
@@ -58,6 +60,17 @@ def layout(parts):
     return offsets, at
 
 
+def locked(method):
+    """`method` of an object on one Module (its `_m`) run holding that
+    module's lock (Module.lock) for the whole call: one public operation."""
+    @functools.wraps(method)
+    def run(self, /, *args, **kwargs):  # positional-only: a field may be named self
+        with self._m.lock:
+            return method(self, *args, **kwargs)
+
+    return run
+
+
 def takes_text(save_score):
     """Whether a store's save_score takes (record, text): two positional
     parameters, or *args. One that takes one, or whose signature cannot be
@@ -98,7 +111,16 @@ class Module:
     data sets, fits and models live in it); it lives as long as the objects
     that use it. An instance's linear memory never shrinks, so a model does
     not keep another's (a big training's) memory. The compiled module and
-    its description are shared (_compiled)."""
+    its description are shared (_compiled).
+
+    `lock` serialises the instance's users: every public operation of an
+    object on it (a Scorer, Shards, Dataset or Fit) holds it from its first
+    call into the module to the last read of the results out of its memory,
+    since the objects share scratch memory and the store, and a call into
+    wasm releases the GIL (two threads inside one instance at once read
+    each other's results, or crash wasmtime). It is re-entrant: a store or
+    progress callback the core calls on the same thread may call the same
+    objects again, as it could before."""
 
     def __init__(self, path):
         st = os.stat(path)
@@ -120,6 +142,7 @@ class Module:
         compiled = _compiled[key]
         engine, module = compiled.engine, compiled.module
         self.abi = None  # read from the module below
+        self.lock = threading.RLock()
         self.store = wasmtime.Store(engine)
         self.store.set_wasi(wasmtime.WasiConfig())
         linker = wasmtime.Linker(engine)
