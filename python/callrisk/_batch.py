@@ -24,7 +24,7 @@ import sys
 from array import array
 from collections.abc import Mapping, Set
 
-from ._convert import field_value
+from ._convert import MASKED, field_value, is_masked, masked_index, unmasked
 from ._errors import CallriskError, CallriskTypeError, core_error, echo, host_error, numbered, shown, type_name
 from ._wasm import DOUBLE, layout
 
@@ -204,6 +204,11 @@ def _rows_source(abi, fields, data):
         return columns_source(abi, fields, data)
     if np is not None and isinstance(data, np.ndarray):
         if data.shape[1:] == (nf,) or data.ndim == 1 and data.dtype.kind == "f":
+            at = masked_index(data)
+            if at is not None:  # a missing value: refused as a null is
+                line, f = divmod(at, nf)
+                raise _missing(abi, *fields[f], line + 1)
+            data = unmasked(data)
             # Flattened first: a memoryview of no rows, shape (0, nf), cannot be cast.
             return _flat_source(abi, nf, memoryview(np.ascontiguousarray(data, dtype=np.float64).reshape(-1)))
         raise host_error(abi, CallriskTypeError, "CR_E_ARG", None,
@@ -283,9 +288,18 @@ def columns_source(abi, fields, columns):
     return n or 0, put
 
 
+def _want(kind):
+    return "a bool or 0/1" if kind == "bool" else "a number"
+
+
 def _bad_type(abi, name, kind, v, line):
-    want = "a bool or 0/1" if kind == "bool" else "a number"
-    return numbered(host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be %s, got %s" % (name, want, type_name(v))), line)
+    return numbered(host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be %s, got %s" % (name, _want(kind), MASKED if is_masked(v) else type_name(v))), line)
+
+
+def _missing(abi, name, kind, line, got=MASKED):
+    """A missing value's error in row `line` (CR_E_TYPE): an Arrow null's
+    (got "None (null)"), a NumPy masked element's."""
+    return numbered(host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be %s, got %s" % (name, _want(kind), got)), line)
 
 
 def _column_type_error(abi, name, kind, what):
@@ -308,7 +322,10 @@ def column_view(abi, name, kind, col):
     if pa is not None and isinstance(col, (pa.Array, pa.ChunkedArray)):
         return _arrow_view(abi, name, kind, col, pa)
     if np is not None and (isinstance(col, np.ndarray) or hasattr(col, "__array__") and not isinstance(col, (list, tuple, array))):
-        a = np.asarray(col)
+        at = masked_index(col)
+        if at is not None and col.ndim == 1:  # a missing value: refused as a null is
+            raise _missing(abi, name, kind, at + 1)
+        a = np.asarray(unmasked(col))
         if a.dtype.kind != "O":
             return _numpy_view(abi, name, kind, a, np)
         col = a.tolist()
@@ -418,9 +435,7 @@ def _arrow_view(abi, name, kind, col, pa):
     import pyarrow.compute as pc
     t = col.type
     if col.null_count:
-        line = pc.index(col.is_null(), True).as_py() + 1
-        raise numbered(host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be %s, got None (null)"
-                                  % (name, "a bool or 0/1" if kind == "bool" else "a number")), line)
+        raise _missing(abi, name, kind, pc.index(col.is_null(), True).as_py() + 1, "None (null)")
     if pa.types.is_boolean(t):
         if kind != "bool":
             raise _bad_type(abi, name, kind, True, 1)

@@ -28,6 +28,36 @@ def _numpy():
     return sys.modules.get("numpy")
 
 
+# What an error says of numpy.ma.masked: a masked array's element that is
+# missing (what indexing one gives), refused as an Arrow null is.
+MASKED = "numpy.ma.masked (a missing value)"
+
+
+def is_masked(v):
+    """Whether `v` is numpy.ma.masked (numpy.ma is never imported here: it
+    exists once the caller's has been)."""
+    ma = sys.modules.get("numpy.ma")
+    return ma is not None and v is ma.masked
+
+
+def masked_index(a):
+    """The C-order index of the first masked element of a NumPy masked
+    array (for rows of the fields, divmod by their number gives its row
+    and field); None for a masked array with none masked or anything else."""
+    ma = sys.modules.get("numpy.ma")
+    if ma is None or not isinstance(a, ma.MaskedArray):
+        return None
+    mask = ma.getmaskarray(a).reshape(-1)
+    return int(mask.argmax()) if mask.any() else None
+
+
+def unmasked(a):
+    """A NumPy masked array with nothing masked (masked_index() is None) as
+    its data, a plain ndarray; anything else as it is."""
+    ma = sys.modules.get("numpy.ma")
+    return ma.getdata(a) if ma is not None and isinstance(a, ma.MaskedArray) else a
+
+
 def _is_bool(v):
     """A bool: Python's or numpy's (np.bool_, no int and no numbers.Integral)."""
     np = _numpy()
@@ -57,13 +87,15 @@ def field_value(abi, name, kind, v):
     finiteness). Refused here: a bool field's value that is not a bool (True
     and 1 are one double), a number field's bool, str, None or other type,
     and an int no double holds (a count must be exact, a real may round).
-    numpy's bool, integer and floating scalars are bools, ints and floats."""
+    numpy's bool, integer and floating scalars are bools, ints and floats;
+    numpy.ma.masked (a masked array's missing element) is refused as None
+    is."""
     if kind == "bool":
         if not _is_bool(v):
-            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a bool, got %s" % (name, _type_name(v)))
+            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a bool, got %s" % (name, wrong_type(v)))
         return float(bool(v))
     if _is_bool(v) or not (isinstance(v, numbers.Integral) or _is_float(v)):
-        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a number, got %s" % (name, _type_name(v)))
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a number, got %s" % (name, wrong_type(v)))
     if _is_float(v):
         return float(v)
     v = int(v)
@@ -79,6 +111,11 @@ def field_value(abi, name, kind, v):
     if f is None:
         raise host_error(abi, CallriskValueError, "CR_E_RANGE", name, "%s: too large for a double, got %s" % (name, shown(v)))
     return f
+
+
+def wrong_type(v):
+    """A value of the wrong type, as an error names it: its type, or MASKED."""
+    return MASKED if is_masked(v) else _type_name(v)
 
 
 def _not_unicode(e):

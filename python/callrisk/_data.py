@@ -11,7 +11,7 @@ import sys
 from array import array
 from collections.abc import Mapping, Set
 
-from ._convert import field_value, utf8
+from ._convert import MASKED, field_value, is_masked, masked_index, unmasked, utf8
 from ._batch import CHUNK_ROWS, column_mapping, column_view, columns_source, unordered, wasm_bytes
 from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, host_error, numbered, shown, type_name
 from ._wasm import DOUBLE, layout
@@ -249,11 +249,12 @@ class Requests(_Batches):
 
 
 def _label(abi, name, v):
-    """A label as the byte cr_dataset_add_rows() takes; the core judges 0 or 1."""
+    """A label as the byte cr_dataset_add_rows() takes; the core judges 0 or 1.
+    numpy.ma.masked is refused as None is."""
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     if not isinstance(v, numbers.Integral):
-        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be 0 or 1, got %s" % (name, shown(v)))
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be 0 or 1, got %s" % (name, MASKED if is_masked(v) else shown(v)))
     try:
         return LABEL.unpack(LABEL.pack(int(v)))[0]
     except struct.error:  # no byte holds it
@@ -335,7 +336,10 @@ def _label_column(abi, name, col):
                     return memoryview(data).cast("B")[labels.offset:labels.offset + len(labels)] if data is not None else b""
             col = col.to_pylist()
     elif np is not None and (isinstance(col, np.ndarray) or hasattr(col, "__array__") and not isinstance(col, (list, tuple, array))):
-        a = np.asarray(col)
+        at = masked_index(col)
+        if at is not None and col.ndim == 1:  # a missing label: refused as a null is
+            raise numbered(host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be 0 or 1, got %s" % (name, MASKED)), at + 1)
+        a = np.asarray(unmasked(col))
         if a.ndim == 1 and a.dtype.kind in "biuf" and ((a == 0) | (a == 1)).all():
             return memoryview(np.ascontiguousarray(a, dtype=np.uint8)).cast("B")
         col = a.tolist()

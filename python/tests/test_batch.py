@@ -13,7 +13,7 @@ from array import array
 import pytest
 
 import callrisk._batch
-from callrisk import BatchResult, CallriskError, Scorer, train
+from callrisk import BatchResult, CallriskError, CallriskTypeError, Scorer, train
 
 SPAM = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 50, 100, 1000]
 ATTEMPTS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 30, 40, 100, 1000, 100000]
@@ -221,6 +221,50 @@ def test_numpy_and_arrow_columns(scorer):
     pd = pytest.importorskip("pandas")
     assert_matches(scorer.score_batch(pd.DataFrame(cols)), want)
 
+
+
+def test_numpy_masked_arrays_are_missing_values_where_masked(scorer):
+    """A masked element is a missing value: refused as an Arrow null is
+    (CR_E_TYPE naming the field and row), never scored with the value hidden
+    under the mask; a masked array with nothing masked is its data."""
+    np = pytest.importorskip("numpy")
+    rows = GRID[:6]
+    cols = columns(rows)
+    want = expected(scorer, rows)
+    masked = {k: np.ma.masked_array(v, mask=[False] * len(v)) for k, v in cols.items()}
+    assert_matches(scorer.score_batch(masked), want)  # nothing masked: the data
+    assert_matches(scorer.score_batch({k: np.ma.masked_array(v) for k, v in cols.items()}), want)  # no mask (nomask)
+    assert_matches(scorer.score_batch(np.ma.masked_array(np.array(rows, dtype=np.float64))), want)  # rows of shape (n, 3)
+    for name, dtype in (("spam_reports", np.float64), ("spam_reports", np.int64), ("spam_reports", object),
+                        ("has_consent", bool), ("call_attempts_24h", np.float32)):
+        mask = [False] * len(rows)
+        mask[3] = True
+        bad = dict(cols, **{name: np.ma.masked_array(np.array(cols[name], dtype=dtype), mask=mask)})
+        with pytest.raises(CallriskTypeError) as info:
+            scorer.score_batch(bad)
+        want_type = "a bool or 0/1" if name == "has_consent" else "a number"
+        assert str(info.value) == "row 4: %s: must be %s, got numpy.ma.masked (a missing value)" % (name, want_type)
+        assert (info.value.code, info.value.field, info.value.line) == ("CR_E_TYPE", name, 4)
+    # Rows as one masked array: the first masked value's row and field.
+    grid = np.ma.masked_array(np.array(rows, dtype=np.float64))
+    grid[4, 2] = np.ma.masked
+    grid[5, 0] = np.ma.masked
+    for data in (grid, grid.reshape(-1)):
+        with pytest.raises(CallriskTypeError) as info:
+            scorer.score_batch(data)
+        assert (info.value.code, info.value.field, info.value.line) == ("CR_E_TYPE", "call_attempts_24h", 5)
+    # numpy.ma.masked as a value: in a list column, a row mapping, score().
+    with pytest.raises(CallriskTypeError, match=r"^row 2: spam_reports: must be a number, got numpy.ma.masked \(a missing value\)$"):
+        scorer.score_batch(dict(cols, spam_reports=[1, np.ma.masked] + cols["spam_reports"][2:]))
+    with pytest.raises(CallriskTypeError) as info:
+        scorer.score_batch([dict(zip(NAMES, rows[0])), dict(zip(NAMES, rows[1]), has_consent=np.ma.masked)])
+    assert (info.value.code, info.value.field, info.value.line) == ("CR_E_TYPE", "has_consent", 2)
+    for name in NAMES:
+        request = dict(zip(NAMES, rows[0]), **{name: np.ma.masked})
+        for call in (lambda: scorer.score(request), lambda: scorer.score(**request)):
+            with pytest.raises(CallriskTypeError, match=r"^%s: must be a (number|bool), got numpy.ma.masked \(a missing value\)$" % name) as info:
+                call()
+            assert (info.value.code, info.value.field) == ("CR_E_TYPE", name)
 
 def test_callrisk_spark_says_what_it_needs():
     # Without PySpark, callrisk imports and callrisk.spark says what to install.

@@ -201,6 +201,30 @@ def test_columns_train_the_model_of_the_same_rows():
     assert (info.value.code, info.value.field) == ("CR_E_MISSING", "spam_reports")
 
 
+def test_numpy_masked_columns_are_missing_values_where_masked():
+    """A masked element of a field's, the label's or the weight's column is a
+    missing value: CR_E_TYPE naming the column and row, as an Arrow null,
+    never trained on with the value under the mask; nothing masked: the data."""
+    np = pytest.importorskip("numpy")
+    rows = ROWS * 3
+    cols = {name: [r[name] for r in rows] for name in ("spam_reports", "has_consent", "call_attempts_24h", "label")}
+    cols["weight"] = [1.0 + (i % 3) for i in range(len(rows))]
+    want = train(cols).model_id
+    assert train({k: np.ma.masked_array(v) for k, v in cols.items()}).model_id == want
+    assert train({k: np.ma.masked_array(v, mask=[False] * len(v)) for k, v in cols.items()}).model_id == want
+    for name, want_type in (("spam_reports", "a number"), ("has_consent", "a bool or 0/1"), ("call_attempts_24h", "a number"),
+                            ("label", "0 or 1"), ("weight", "a number")):
+        mask = [False] * len(rows)
+        mask[9] = mask[20] = True
+        with pytest.raises(CallriskTypeError) as info:
+            train(dict(cols, **{name: np.ma.masked_array(cols[name], mask=mask)}))
+        assert str(info.value) == "row 10: %s: must be %s, got numpy.ma.masked (a missing value)" % (name, want_type)
+        assert (info.value.code, info.value.field, info.value.line) == ("CR_E_TYPE", name, 10)
+        # Rows with numpy.ma.masked for the value (what a masked array's element is).
+        with pytest.raises(CallriskTypeError, match=r"^row 10: %s: must be .*, got numpy.ma.masked \(a missing value\)$" % name) as info:
+            train([dict({k: v[i] for k, v in cols.items()}, **({name: np.ma.masked} if mask[i] else {})) for i in range(len(rows))])
+        assert (info.value.code, info.value.field, info.value.line) == ("CR_E_TYPE", name, 10)
+
 @pytest.mark.parametrize("column", ["spam_reports", "has_consent", "label", "weight"])
 def test_an_unordered_column_is_refused(column):
     """A set (any collections.abc.Set) has no row order: train(), evaluate()
