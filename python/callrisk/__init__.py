@@ -31,7 +31,7 @@ import os
 import struct
 from collections.abc import Mapping
 
-from ._convert import field_value, json_text, options_json, time_ms, utf8
+from ._convert import field_value, json_text, options_json, reading_raised, time_ms, utf8
 from ._data import LABELLED_OR_COLUMNS, Requests, dataset, labelled_data, text_bytes
 from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, echo_path, host_error, numbered, type_name
 from ._wasm import DOUBLE, INT, INT64, Module, layout, locked, takes_text
@@ -337,7 +337,8 @@ class Scorer:
 
     def _convert(self, fields, get):
         """The doubles of `fields` (name, kind), each value from get(name)
-        (KeyError: missing), in order; the first bad one raises."""
+        (KeyError: missing; what else it raises, a mapping's __getitem__'s,
+        is the field's reading_raised()), in order; the first bad one raises."""
         abi = self._m.abi
         done = {}
         for name, kind in fields:
@@ -346,9 +347,12 @@ class Scorer:
                     v = get(name)
                 except KeyError:
                     raise host_error(abi, CallriskTypeError, "CR_E_MISSING", name, "%s: required" % name) from None
+                except Exception as e:  # not KeyboardInterrupt, SystemExit: they pass as they are
+                    raise reading_raised(abi, name, e) from e
                 done[name] = field_value(abi, name, kind, v)
             except CallriskError as e:
-                raise self._first_bad(done, e) from None
+                first = self._first_bad(done, e)
+                raise first from first.__cause__  # a value whose reading raised: what it raised
         return done
 
     def _named_values(self, fields, values, named, what):

@@ -24,7 +24,7 @@ import sys
 from array import array
 from collections.abc import Mapping, Set
 
-from ._convert import MASKED, field_value, is_masked, masked_index, unmasked
+from ._convert import MASKED, MISSING, field_value, is_masked, item, masked_index, reading_raised, unmasked
 from ._errors import CallriskError, CallriskTypeError, core_error, echo, host_error, numbered, shown, type_name
 from ._wasm import DOUBLE, layout
 
@@ -257,11 +257,12 @@ def _pack_rows(abi, fields, rows):
             if not isinstance(row, Mapping):
                 raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "must be a mapping of the fields, got %s" % type_name(row))
             for name, kind in fields:
-                if name not in row:
+                v = item(abi, row, name)
+                if v is MISSING:
                     raise host_error(abi, CallriskTypeError, "CR_E_MISSING", name, "%s: required" % name)
-                out.append(field_value(abi, name, kind, row[name]))
+                out.append(field_value(abi, name, kind, v))
         except CallriskError as e:
-            raise numbered(e, line) from None
+            raise numbered(e, line) from e.__cause__  # a value whose reading raised: what it raised
     return out
 
 
@@ -359,20 +360,36 @@ def _sequence_array(abi, name, kind, seq):
     if bad:
         line = next(i for i, v in enumerate(seq, 1) if type(v) in bad)
         raise _bad_type(abi, name, kind, seq[line - 1], line)
-    ints = [t for t in types if t is not float and issubclass(t, numbers.Integral)]
-    if ints and kind == "count" and max(seq) > abi.count_max:
-        _first_inexact_int(abi, name, kind, seq)
-    others = {t for t in types if not issubclass(t, (float, numbers.Integral))}  # Fraction, NumPy's floats: rounded to doubles
-    if others and kind != "real":
-        for line, v in enumerate(seq, 1):
-            if type(v) in others and float(v) != v and v == v:  # a fraction the double rounds to a whole number (NaN: the core's)
-                want = "a boolean (0 or 1)" if kind == "bool" else "an integer"
-                raise numbered(host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be %s, got %s" % (name, want, shown(v))), line)
     try:
-        return array("d", seq)
-    except OverflowError:  # an int past the doubles
-        _first_inexact_int(abi, name, kind, seq)
+        ints = [t for t in types if t is not float and issubclass(t, numbers.Integral)]
+        if ints and kind == "count" and max(seq) > abi.count_max:
+            _first_inexact_int(abi, name, kind, seq)
+        others = {t for t in types if not issubclass(t, (float, numbers.Integral))}  # Fraction, NumPy's floats: rounded to doubles
+        if others and kind != "real":
+            for line, v in enumerate(seq, 1):
+                if type(v) in others and float(v) != v and v == v:  # a fraction the double rounds to a whole number (NaN: the core's)
+                    want = "a boolean (0 or 1)" if kind == "bool" else "an integer"
+                    raise numbered(host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be %s, got %s" % (name, want, shown(v))), line)
+        try:
+            return array("d", seq)
+        except OverflowError:  # an int past the doubles
+            _first_inexact_int(abi, name, kind, seq)
+            raise
+    except CallriskError:
         raise
+    except Exception as e:  # a value's own code (__float__, __int__, a comparison) raised
+        _first_raising(abi, name, seq)
+        raise reading_raised(abi, name, e) from e
+
+
+def _first_raising(abi, name, seq):
+    """Raises reading_raised() for the first value whose reading (as a
+    double, compared) raises, with its row; returns if none does."""
+    for line, v in enumerate(seq, 1):
+        try:
+            float(v) != v  # noqa: B015 - only whether it raises
+        except Exception as e:
+            raise numbered(reading_raised(abi, name, e), line) from e
 
 
 def _first_inexact_int(abi, name, kind, seq):
@@ -387,7 +404,7 @@ def _refused_at(abi, name, kind, v, line):
     try:
         field_value(abi, name, kind, v)
     except CallriskError as e:
-        raise numbered(e, line) from None
+        raise numbered(e, line) from e.__cause__
 
 
 def _number_type(t, kind):

@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Mapping
 
-from ._errors import CallriskTypeError, CallriskValueError, echo, host_error, shown, type_name
+from ._errors import CallriskError, CallriskTypeError, CallriskValueError, echo, host_error, shown, type_name
 
 NS_PER_MS = 1_000_000
 
@@ -58,6 +58,27 @@ def unmasked(a):
     return ma.getdata(a) if ma is not None and isinstance(a, ma.MaskedArray) else a
 
 
+def reading_raised(abi, name, e):
+    """The error for the value of `name` whose reading (its __float__, a
+    row's __getitem__ or __contains__) raised `e`: CR_E_TYPE naming the
+    field, as json_text() reports such a value in an option or a model.
+    Raise it from e."""
+    return host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: reading it raised %s" % (name, _raised(e)))
+
+
+MISSING = object()  # item()'s answer for a name the row has not
+
+
+def item(abi, row, name):
+    """row[name] (a mapping's), or MISSING when `name` is not in it; what
+    reading it raises (an Exception: not KeyboardInterrupt) is
+    reading_raised()."""
+    try:
+        return row[name] if name in row else MISSING
+    except Exception as e:
+        raise reading_raised(abi, name, e) from e
+
+
 def _is_bool(v):
     """A bool: Python's or numpy's (np.bool_, no int and no numbers.Integral)."""
     np = _numpy()
@@ -89,28 +110,34 @@ def field_value(abi, name, kind, v):
     and an int no double holds (a count must be exact, a real may round).
     numpy's bool, integer and floating scalars are bools, ints and floats;
     numpy.ma.masked (a masked array's missing element) is refused as None
-    is."""
-    if kind == "bool":
-        if not _is_bool(v):
-            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a bool, got %s" % (name, wrong_type(v)))
-        return float(bool(v))
-    if _is_bool(v) or not (isinstance(v, numbers.Integral) or _is_float(v)):
-        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a number, got %s" % (name, wrong_type(v)))
-    if _is_float(v):
-        return float(v)
-    v = int(v)
+    is. A value whose reading raises (a float subclass's __float__, an
+    int's __int__) is reading_raised()."""
     try:
-        f = float(v)
-    except OverflowError:
-        f = None
-    if kind == "count" and f != v:  # beyond 2**53: no double is this count
-        if v < 0:
-            raise host_error(abi, CallriskValueError, "CR_E_RANGE", name, "%s: must be an integer >= 0, got %s" % (name, shown(v)))
-        raise host_error(abi, CallriskValueError, "CR_E_RANGE", name,
-                         "%s: must be an integer <= %s, got %s" % (name, limit_text(abi.count_max), shown(v)))
-    if f is None:
-        raise host_error(abi, CallriskValueError, "CR_E_RANGE", name, "%s: too large for a double, got %s" % (name, shown(v)))
-    return f
+        if kind == "bool":
+            if not _is_bool(v):
+                raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a bool, got %s" % (name, wrong_type(v)))
+            return float(bool(v))
+        if _is_bool(v) or not (isinstance(v, numbers.Integral) or _is_float(v)):
+            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be a number, got %s" % (name, wrong_type(v)))
+        if _is_float(v):
+            return float(v)
+        v = int(v)
+        try:
+            f = float(v)
+        except OverflowError:
+            f = None
+        if kind == "count" and f != v:  # beyond 2**53: no double is this count
+            if v < 0:
+                raise host_error(abi, CallriskValueError, "CR_E_RANGE", name, "%s: must be an integer >= 0, got %s" % (name, shown(v)))
+            raise host_error(abi, CallriskValueError, "CR_E_RANGE", name,
+                             "%s: must be an integer <= %s, got %s" % (name, limit_text(abi.count_max), shown(v)))
+        if f is None:
+            raise host_error(abi, CallriskValueError, "CR_E_RANGE", name, "%s: too large for a double, got %s" % (name, shown(v)))
+        return f
+    except CallriskError:
+        raise
+    except Exception as e:  # the value's own code raised (not KeyboardInterrupt, SystemExit: they pass as they are)
+        raise reading_raised(abi, name, e) from e
 
 
 def wrong_type(v):
@@ -140,7 +167,10 @@ def time_ms(abi, at_ms):
         return time.time_ns() // NS_PER_MS
     if _is_bool(at_ms) or not (isinstance(at_ms, numbers.Integral) or _is_float(at_ms)):
         raise host_error(abi, CallriskTypeError, "CR_E_TYPE", "at", "at_ms: must be an int of ms since 1970, got %s" % _type_name(at_ms))
-    at_ms = float(at_ms) if _is_float(at_ms) else int(at_ms)
+    try:
+        at_ms = float(at_ms) if _is_float(at_ms) else int(at_ms)
+    except Exception as e:  # its own __float__ or __int__ raised (not KeyboardInterrupt, SystemExit)
+        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", "at", "at_ms: reading it raised %s" % _raised(e)) from e
     if isinstance(at_ms, float) and not math.isfinite(at_ms):
         raise host_error(abi, CallriskValueError, "CR_E_NONFINITE", "at", "at_ms: must be a whole number of ms, got %s" % shown(at_ms))
     if isinstance(at_ms, float) and not at_ms.is_integer():

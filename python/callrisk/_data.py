@@ -11,7 +11,7 @@ import sys
 from array import array
 from collections.abc import Mapping, Set
 
-from ._convert import MASKED, field_value, is_masked, masked_index, unmasked, utf8
+from ._convert import MASKED, MISSING, field_value, is_masked, item, masked_index, reading_raised, unmasked, utf8
 from ._batch import CHUNK_ROWS, column_mapping, column_view, columns_source, unordered, wasm_bytes
 from ._errors import CallriskError, CallriskTypeError, CallriskValueError, core_error, echo, host_error, numbered, shown, type_name
 from ._wasm import DOUBLE, layout
@@ -131,9 +131,10 @@ class _Batches:
             if not isinstance(row, Mapping):
                 raise host_error(abi, CallriskTypeError, "CR_E_TYPE", None, "must be a mapping of column names, got %s" % type_name(row))
             for name, kind in self.fields:
-                if name not in row:
+                v = item(abi, row, name)
+                if v is MISSING:
                     raise host_error(abi, CallriskTypeError, "CR_E_MISSING", name, "%s: required" % name)
-                fields.append(field_value(abi, name, kind, row[name]))
+                fields.append(field_value(abi, name, kind, v))
             rest = self._rest(row)
         except CallriskError as e:
             # The core reports the first bad row and field: ask it about the
@@ -146,7 +147,7 @@ class _Batches:
                 e = core
             else:
                 numbered(e, line)
-            raise e from None
+            raise e from e.__cause__  # a value whose reading raised: what it raised
         return fields, rest
 
     def _rest(self, row):
@@ -210,20 +211,21 @@ class _Rows(_Batches):
 
     def _rest(self, row):
         abi = self.m.abi
-        if self.label not in row:
+        label = item(abi, row, self.label)
+        if label is MISSING:
             raise host_error(abi, CallriskTypeError, "CR_E_MISSING", self.label, "%s: required" % self.label)
-        label, weight = _label(abi, self.label, row[self.label]), None
+        label, weight = _label(abi, self.label, label), None
         if self.weight is not None:
+            weight = item(abi, row, self.weight)
             if self.weighted is None:
-                self.weighted = self.weight in row
-            if self.weighted and self.weight not in row:
+                self.weighted = weight is not MISSING
+            if self.weighted and weight is MISSING:
                 raise host_error(abi, CallriskTypeError, "CR_E_MISSING", self.weight,
                                  "%s: required: the first row has one (every row has a weight or none does)" % self.weight)
-            if not self.weighted and self.weight in row:
+            if not self.weighted and weight is not MISSING:
                 raise host_error(abi, CallriskTypeError, "CR_E_ARG", self.weight,
                                  "%s: the first row has none (every row has a weight or none does)" % self.weight)
-            if self.weighted:
-                weight = field_value(abi, self.weight, None, row[self.weight])
+            weight = field_value(abi, self.weight, None, weight) if self.weighted else None
         return label, weight
 
     def _pack_rest(self, rests):
@@ -250,13 +252,20 @@ class Requests(_Batches):
 
 def _label(abi, name, v):
     """A label as the byte cr_dataset_add_rows() takes; the core judges 0 or 1.
-    numpy.ma.masked is refused as None is."""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    if not isinstance(v, numbers.Integral):
-        raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be 0 or 1, got %s" % (name, MASKED if is_masked(v) else shown(v)))
+    numpy.ma.masked is refused as None is; a value whose reading raises is
+    reading_raised()."""
     try:
-        return LABEL.unpack(LABEL.pack(int(v)))[0]
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        if not isinstance(v, numbers.Integral):
+            raise host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be 0 or 1, got %s" % (name, MASKED if is_masked(v) else shown(v)))
+        n = int(v)
+    except CallriskError:
+        raise
+    except Exception as e:  # the value's own code raised (not KeyboardInterrupt, SystemExit: they pass as they are)
+        raise reading_raised(abi, name, e) from e
+    try:
+        return LABEL.unpack(LABEL.pack(n))[0]
     except struct.error:  # no byte holds it
         raise host_error(abi, CallriskValueError, "CR_E_RANGE", name, "%s: must be 0 or 1, got %s" % (name, shown(v))) from None
 
@@ -356,5 +365,5 @@ def _label_column(abi, name, col):
         try:
             out.append(_label(abi, name, v))
         except CallriskError as e:
-            raise numbered(e, line) from None
+            raise numbered(e, line) from e.__cause__
     return out

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from callrisk import CallriskError, MemoryStore, Scorer, calculate_score
+from callrisk import CallriskError, MemoryStore, Scorer, calculate_score, train
 
 AT = 1764072000000
 
@@ -252,3 +252,132 @@ def test_a_size_past_size_t_is_refused_not_wrapped():
         with pytest.raises(MemoryError, match="more than wasm memory holds"):
             m.malloc(n)
     m.free(m.malloc(16))
+
+
+class RaisingFloat(float):
+    def __new__(cls, x, exc=RuntimeError):
+        self = super().__new__(cls, x)
+        self.exc = exc
+        return self
+
+    def __float__(self):
+        raise self.exc("float boom")
+
+
+class RaisingInt(int):
+    def __new__(cls, x, exc=RuntimeError):
+        self = super().__new__(cls, x)
+        self.exc = exc
+        return self
+
+    def __int__(self):
+        raise self.exc("int boom")
+
+    __float__ = __index__ = __int__
+
+
+class RaisingRow(dict):
+    """A row whose reading of `field` raises (its __getitem__), or with
+    contains=True its __contains__ (as a Mapping's own, which reads the item)."""
+
+    def __init__(self, values, field, exc=RuntimeError, contains=False):
+        super().__init__(values)
+        self.field, self.exc, self.contains = field, exc, contains
+
+    def __getitem__(self, name):
+        if name == self.field:
+            raise self.exc("getitem boom")
+        return super().__getitem__(name)
+
+    def __contains__(self, name):
+        if self.contains and name == self.field:
+            raise self.exc("contains boom")
+        return super().__contains__(name)
+
+
+def check_reading_raised(info, field, line, raised):
+    """A value whose reading raised: CR_E_TYPE naming the field (and row), what it raised as __cause__."""
+    e = info.value
+    where = "" if line is None else "row %d: " % line
+    assert str(e) == "%s%s: reading it raised %s" % (where, field, raised)
+    assert (type(e).__name__, e.code, e.field, e.line) == ("CallriskTypeError", "CR_E_TYPE", field, line)
+    assert isinstance(e, TypeError) and type(e.__cause__) is RuntimeError and str(e.__cause__) in raised
+
+
+def test_a_value_whose_reading_raises_is_a_type_error_naming_the_field(scorer):
+    """score(): a float or int subclass whose conversion raises, a mapping
+    whose __getitem__ raises: CR_E_TYPE naming the field, "reading it raised
+    ...", as an option's (test_probe) -- not the bare exception."""
+    with pytest.raises(CallriskError) as info:
+        scorer.score(RaisingFloat(3), False, 1)
+    check_reading_raised(info, "spam_reports", None, "RuntimeError: float boom")
+    with pytest.raises(CallriskError) as info:
+        scorer.score(spam_reports=3, has_consent=False, call_attempts_24h=RaisingInt(1))
+    check_reading_raised(info, "call_attempts_24h", None, "RuntimeError: int boom")
+    row = {"spam_reports": 1, "has_consent": True, "call_attempts_24h": 1}
+    for field in row:
+        with pytest.raises(CallriskError) as info:
+            scorer.score(RaisingRow(row, field))
+        check_reading_raised(info, field, None, "RuntimeError: getitem boom")
+    # The first bad field in schema order, as the core reports: a bad value before the raising one is named.
+    with pytest.raises(CallriskError) as info:
+        scorer.score(RaisingRow(dict(row, spam_reports=-1), "call_attempts_24h"))
+    assert (info.value.code, info.value.field) == ("CR_E_RANGE", "spam_reports")
+    # score_caller's values too; and score_batch's rows and columns, with the row.
+    with pytest.raises(CallriskError) as info:
+        scorer.score_caller("+1555", RaisingFloat(2), True, at_ms=AT)
+    check_reading_raised(info, "spam_reports", None, "RuntimeError: float boom")
+    with pytest.raises(CallriskError, match=r"^at_ms: reading it raised RuntimeError: int boom$") as info:
+        scorer.score_caller("+1555", 2, True, at_ms=RaisingInt(AT))
+    assert (info.value.code, info.value.field, type(info.value.__cause__)) == ("CR_E_TYPE", "at", RuntimeError)
+    for contains in (False, True):
+        with pytest.raises(CallriskError) as info:
+            scorer.score_batch([row, RaisingRow(row, "has_consent", contains=contains)])
+        check_reading_raised(info, "has_consent", 2, "RuntimeError: %s boom" % ("contains" if contains else "getitem"))
+    with pytest.raises(CallriskError) as info:
+        scorer.score_batch({"spam_reports": [1, 2, RaisingInt(3)], "has_consent": [True] * 3, "call_attempts_24h": [1] * 3})
+    check_reading_raised(info, "spam_reports", 3, "RuntimeError: int boom")
+    assert scorer.score(**row) == scorer.score(1, True, 1)  # the scorer is as it was
+
+
+def test_a_training_row_whose_reading_raises_is_a_type_error_naming_field_and_row():
+    rows = [{"spam_reports": 0, "has_consent": True, "call_attempts_24h": 1, "label": 0},
+            {"spam_reports": 5, "has_consent": False, "call_attempts_24h": 9, "label": 1}] * 3
+    for field in ("spam_reports", "has_consent", "label", "weight"):
+        for contains in (False, True):
+            bad = [dict(r, weight=1.0) for r in rows]
+            bad[3] = RaisingRow(bad[3], field, contains=contains)
+            with pytest.raises(CallriskError) as info:
+                train(bad)
+            check_reading_raised(info, field, 4, "RuntimeError: %s boom" % ("contains" if contains else "getitem"))
+    for field, value in (("call_attempts_24h", RaisingFloat(2)), ("label", RaisingInt(1)), ("weight", RaisingFloat(1))):
+        bad = [dict(r, weight=1.0) for r in rows]
+        bad[4] = dict(bad[4], **{field: value})
+        with pytest.raises(CallriskError) as info:
+            train(bad)
+        check_reading_raised(info, field, 5, "RuntimeError: %s boom" % ("int" if isinstance(value, int) else "float"))
+    assert train(rows).model_id == train([dict(r) for r in rows]).model_id
+
+
+@pytest.mark.parametrize("exc", [KeyboardInterrupt, SystemExit, GeneratorExit])
+def test_a_base_exception_reading_a_value_propagates_as_raised(scorer, exc):
+    """KeyboardInterrupt, SystemExit, GeneratorExit raised reading a value are
+    no value's error: they pass as raised, and the scorer stays usable."""
+    row = {"spam_reports": 1, "has_consent": True, "call_attempts_24h": 1}
+    rows = [dict(row, label=0), dict(row, spam_reports=5, label=1)]
+    calls = [
+        lambda: scorer.score(RaisingFloat(3, exc), False, 1),
+        lambda: scorer.score(1, True, RaisingInt(1, exc)),
+        lambda: scorer.score(RaisingRow(row, "has_consent", exc)),
+        lambda: scorer.score_caller("+1555", 1, True, at_ms=RaisingInt(AT, exc)),
+        lambda: scorer.score_batch([row, RaisingRow(row, "spam_reports", exc, contains=True)]),
+        lambda: scorer.score_batch({"spam_reports": [1, RaisingInt(2, exc)], "has_consent": [True] * 2, "call_attempts_24h": [1] * 2}),
+        lambda: train([rows[0], RaisingRow(rows[1], "spam_reports", exc)]),
+        lambda: train([rows[0], RaisingRow(rows[1], "label", exc, contains=True)]),
+        lambda: train([rows[0], dict(rows[1], label=RaisingInt(1, exc))]),
+    ]
+    for call in calls:
+        with pytest.raises(exc) as info:
+            call()
+        assert type(info.value) is exc
+    assert scorer.score(**row) == scorer.score(1, True, 1)
