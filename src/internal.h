@@ -256,6 +256,15 @@ CR_HIDDEN cr_status cr_model_validate(const cr_model *m, cr_error *err);
 CR_HIDDEN cr_status cr_score_batch_lanes(int lanes, const cr_model *m, const double *fields, size_t n,
                                          int32_t *scores, double *probabilities, uint8_t *levels, cr_error *err);
 
+/* Whether every one of the n weights is 1: the rows are counts, which the
+   fit, the metrics and the drift reference sum on cheaper paths. */
+static inline int cr_weights_unit(const double *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (w[i] != 1.0) return 0;
+    return 1;
+}
+
 /* The seed's int(probability * 100): truncation of a double product. */
 static inline int cr_score_of(double p) { return (int)(p * 100.0); }
 

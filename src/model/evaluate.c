@@ -383,8 +383,7 @@ cr_status cr_evaluate_rows_scored(const cr_model *m, const double *xs, const uin
     if (n > UINT32_MAX) return cr_fail(err, CR_E_RANGE, NULL, "evaluate: more than 2^32 - 1 rows");
     /* Every row weighing 1 (most data): the keys sort alone, and a group's
        weight is its count. */
-    int unit = 1;
-    for (size_t i = 0; i < n && unit; i++) unit = ws[i] == 1.0;
+    const int unit = cr_weights_unit(ws, n);
     uint64_t *key = malloc(2 * n * sizeof *key);
     uint32_t *idx = unit ? NULL : malloc(2 * n * sizeof *idx);
     uint32_t *count = malloc(RADIX_COUNTS * sizeof *count);

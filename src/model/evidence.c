@@ -309,8 +309,7 @@ static cr_status reference_build(cr_model *m, const double *x, const double *w, 
 {
     const cr_schema *s = &m->schema;
     const size_t d = s->n_features;
-    int unit = 1;
-    for (size_t i = 0; i < n && unit; i++) unit = w[i] == 1.0;
+    const int unit = cr_weights_unit(w, n);
     double total = (double)n;   /* n rows weighing 1 (n < 2^53): the exact sum */
     if (!unit) {
         cr_exact tw = {0};

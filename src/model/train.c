@@ -963,8 +963,7 @@ static cr_status fit(const cr_dataset *ds, const cr_train_options *opt, const ch
     p.y = packed ? cx.y : ds->y;
     p.w = packed ? cx.s : ds->w;
     p.n = packed ? cx.n : n;
-    p.unit = 1;   /* checked once here, not by every pass's batches */
-    for (size_t i = 0; i < p.n && p.unit; i++) p.unit = p.w[i] == 1.0;
+    p.unit = cr_weights_unit(p.w, p.n);   /* checked once here, not by every pass's batches */
     int nomem;
     void *scratch = scratch_for(&p, &nomem);
     if (nomem || !group_flags(&p, &ds->schema, scratch)) st = cr_fail(err, CR_E_NOMEM, NULL, "out of memory in training");
@@ -1704,9 +1703,7 @@ int cr_fit_sums_agree(const double *x, const uint8_t *y, const double *w, size_t
         size_t nf = 0;
         for (size_t j = 0; j < d && nf < FAST_FLAGS_MAX; j++)
             if (flags >> j & 1) flag[nf++] = (uint8_t)j;
-        int unit = 1;
-        for (size_t i = 0; i < n; i++) unit &= w[i] == 1.0;
-        if (scratch && nf && unit && !group_rows(&p, flag, nf, scratch)) nomem = 1;
+        if (scratch && nf && cr_weights_unit(w, n) && !group_rows(&p, flag, nf, scratch)) nomem = 1;
 #else
         (void)flags;
 #endif
