@@ -207,7 +207,7 @@ def _rows_source(abi, fields, data):
             at = masked_index(data)
             if at is not None:  # a missing value: refused as a null is
                 line, f = divmod(at, nf)
-                raise _missing(abi, *fields[f], line + 1)
+                raise _not_of_kind(abi, *fields[f], line + 1, MASKED)
             data = unmasked(data)
             # Flattened first: a memoryview of no rows, shape (0, nf), cannot be cast.
             return _flat_source(abi, nf, memoryview(np.ascontiguousarray(data, dtype=np.float64).reshape(-1)))
@@ -289,18 +289,16 @@ def columns_source(abi, fields, columns):
     return n or 0, put
 
 
-def _want(kind):
-    return "a bool or 0/1" if kind == "bool" else "a number"
+def _not_of_kind(abi, name, kind, line, got):
+    """CR_E_TYPE in row `line`: the value of `name` is not of its kind; `got`
+    says what it is (its type's name, MASKED for a NumPy masked element,
+    "None (null)" for an Arrow null)."""
+    want = "a bool or 0/1" if kind == "bool" else "a number"
+    return numbered(host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be %s, got %s" % (name, want, got)), line)
 
 
 def _bad_type(abi, name, kind, v, line):
-    return numbered(host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be %s, got %s" % (name, _want(kind), MASKED if is_masked(v) else type_name(v))), line)
-
-
-def _missing(abi, name, kind, line, got=MASKED):
-    """A missing value's error in row `line` (CR_E_TYPE): an Arrow null's
-    (got "None (null)"), a NumPy masked element's."""
-    return numbered(host_error(abi, CallriskTypeError, "CR_E_TYPE", name, "%s: must be %s, got %s" % (name, _want(kind), got)), line)
+    return _not_of_kind(abi, name, kind, line, MASKED if is_masked(v) else type_name(v))
 
 
 def _column_type_error(abi, name, kind, what):
@@ -325,7 +323,7 @@ def column_view(abi, name, kind, col):
     if np is not None and (isinstance(col, np.ndarray) or hasattr(col, "__array__") and not isinstance(col, (list, tuple, array))):
         at = masked_index(col)
         if at is not None and col.ndim == 1:  # a missing value: refused as a null is
-            raise _missing(abi, name, kind, at + 1)
+            raise _not_of_kind(abi, name, kind, at + 1, MASKED)
         a = np.asarray(unmasked(col))
         if a.dtype.kind != "O":
             return _numpy_view(abi, name, kind, a, np)
@@ -452,7 +450,7 @@ def _arrow_view(abi, name, kind, col, pa):
     import pyarrow.compute as pc
     t = col.type
     if col.null_count:
-        raise _missing(abi, name, kind, pc.index(col.is_null(), True).as_py() + 1, "None (null)")
+        raise _not_of_kind(abi, name, kind, pc.index(col.is_null(), True).as_py() + 1, "None (null)")
     if pa.types.is_boolean(t):
         if kind != "bool":
             raise _bad_type(abi, name, kind, True, 1)
