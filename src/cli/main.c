@@ -116,13 +116,19 @@ static int parse_flags(int argc, char **argv, const char *const *flags, const ch
    (and /dev/zero must not fill memory). */
 #define MAX_SMALL_FILE (1u << 20)
 
-static int read_file(const char *path, blob *out)
+/* Whether `path` is a directory, said once it is: the same way natively and
+   under WASI, where reading one fails differently. */
+static int is_directory(const char *path)
 {
     struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {   /* said the same way natively and under WASI */
-        fprintf(stderr, "callrisk: cannot read '%s': it is a directory\n", path);
-        return 0;
-    }
+    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) return 0;
+    fprintf(stderr, "callrisk: cannot read '%s': it is a directory\n", path);
+    return 1;
+}
+
+static int read_file(const char *path, blob *out)
+{
+    if (is_directory(path)) return 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "callrisk: cannot open '%s': %s\n", path, strerror(errno));
@@ -225,11 +231,7 @@ static void print_card(const cr_model *m)
 /* Reads the CSV in chunks: the training set never has to fit twice in memory. */
 static int read_csv(const char *path, cr_dataset *ds, const cr_train_options *opt)
 {
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {   /* as read_file() says it */
-        fprintf(stderr, "callrisk: cannot read '%s': it is a directory\n", path);
-        return 0;
-    }
+    if (is_directory(path)) return 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "callrisk: cannot open '%s': %s\n", path, strerror(errno));
